@@ -1,0 +1,33 @@
+// The shape of a cs command: one file per command under scripts/commands/, loaded lazily by
+// scripts/cs.ts so that `cs ls` never pays for the code of `cs launch`.
+import type { ParseArgsConfig } from 'node:util'
+import type { Config } from './config.ts'
+
+export type Options = NonNullable<ParseArgsConfig['options']>
+export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>
+
+export interface Context {
+  config: Config
+  positionals: string[]
+  flags: Flags
+  /** extra arguments after `--` (passed on to claude by `cs launch`) */
+  rest: string[]
+}
+
+export interface Command {
+  /** e.g. `rename ID NAME` */
+  usage: string
+  summary: string
+  /** option lines for --help, one per flag */
+  details?: string
+  options?: Options
+  run(ctx: Context): Promise<number | void> | number | void
+}
+
+export const defineCommand = (c: Command) => c
+
+/** Flags every command accepts. */
+export const commonOptions: Options = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+}

@@ -1,0 +1,42 @@
+// The one settings table: every environment variable cs reads, with its default, folded into
+// one object once. Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
+// live in tmux/variables.sh, their shell twin.
+import { hostname, homedir } from 'node:os'
+import { join } from 'node:path'
+
+export interface Config {
+  home: string
+  /** Claude Code's root: $CLAUDE_CONFIG_DIR or ~/.claude */
+  claudeDir: string
+  /** cs's database and caches: $XDG_STATE_HOME/cs */
+  stateDir: string
+  /** cs's trash: $XDG_DATA_HOME/cs */
+  dataDir: string
+  /** cs's config files: $XDG_CONFIG_HOME/cs */
+  configDir: string
+  /** this host's name in every view */
+  host: string
+  /** the claude binary cs launches */
+  claudeBin: string
+  /** when set, every tmux call runs as `tmux -L <socket>` */
+  tmuxSocket: string | null
+  color: boolean
+}
+
+export type Env = Record<string, string | undefined>
+
+export function loadConfig(env: Env = process.env): Config {
+  const home = env.HOME || homedir()
+  const xdg = (name: string, fallback: string) => env[name] || join(home, fallback)
+  return {
+    home,
+    claudeDir: env.CLAUDE_CONFIG_DIR || join(home, '.claude'),
+    stateDir: join(xdg('XDG_STATE_HOME', '.local/state'), 'cs'),
+    dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'cs'),
+    configDir: join(xdg('XDG_CONFIG_HOME', '.config'), 'cs'),
+    host: env.CS_HOST || hostname(),
+    claudeBin: env.CS_CLAUDE || 'claude',
+    tmuxSocket: env.CS_TMUX_SOCKET || null,
+    color: !env.NO_COLOR && env.TERM !== 'dumb',
+  }
+}

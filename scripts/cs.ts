@@ -1,0 +1,103 @@
+// cs: the CLI entry. Parses the command line, loads one command lazily, and is the single
+// place where errors become messages and exit codes.
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../lib/config.ts'
+import { CsError, EXIT, usageError } from '../lib/errors.ts'
+import { commonOptions, type Command } from '../lib/command.ts'
+
+type Entry = [summary: string, load: () => Promise<{ default: Command }>]
+
+// prettier-ignore
+const commands: Record<string, Entry> = {
+  ls:      ['the dashboard: every session, live ones first', () => import('./commands/ls.ts')],
+  list:    ['list sessions, filtered and sorted (--local, --host, --project, --limit, --sort)', () => import('./commands/list.ts')],
+  info:    ['everything known about one session', () => import('./commands/info.ts')],
+  resume:  ['pick a session with fzf and resume it', () => import('./commands/resume.ts')],
+  last:    ['resume the most recent session', () => import('./commands/last.ts')],
+  rename:  ['name a session', () => import('./commands/rename.ts')],
+  tag:     ['tag a session (tagged sessions are protected like named ones)', () => import('./commands/tag.ts')],
+  rm:      ['soft-delete a session (--undo brings it back)', () => import('./commands/rm.ts')],
+  deleted: ['list soft-deleted sessions', () => import('./commands/deleted.ts')],
+  gc:      ['move orphans left by /clear and /compact to the trash (--restore undoes)', () => import('./commands/gc.ts')],
+  prune:   ['soft-delete unnamed sessions idle for more than N days', () => import('./commands/prune.ts')],
+  purge:   ['delete transcripts for good', () => import('./commands/purge.ts')],
+  doctor:  ['check the set-up and report transcript lines cs did not understand', () => import('./commands/doctor.ts')],
+  preview: ['the last exchanges of a session, as plain text', () => import('./commands/preview.ts')],
+  launch:  ['start claude in a detached tmux session', () => import('./commands/launch.ts')],
+  attach:  ['attach to a session (here, or on the host that runs it)', () => import('./commands/attach.ts')],
+  kill:    ['end the tmux session of a session (the transcript stays)', () => import('./commands/kill.ts')],
+  revive:  ['relaunch the sessions that were live before a reboot', () => import('./commands/revive.ts')],
+  adopt:   ['wrap a session started outside cs in a managed tmux session', () => import('./commands/adopt.ts')],
+  status:  ['live tmux sessions and their states, from tmux alone', () => import('./commands/status.ts')],
+  sync:    ['index transcripts and refresh the stores', () => import('./commands/sync.ts')],
+}
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, [summary]]) => `  ${name.padEnd(9)}${summary}`)
+  return [
+    'cs: Claude Code sessions that live in tmux',
+    '',
+    'usage: cs [COMMAND] [ARGS] [--help]     (no command: the dashboard, as `cs ls`)',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Every command takes --help; most take --json. NO_COLOR turns colour off.',
+  ].join('\n')
+}
+
+function helpOf(name: string, c: Command): string {
+  return [`usage: cs ${c.usage}`, '', c.summary, ...(c.details ? ['', c.details] : [])].join('\n')
+}
+
+async function main(argv: string[]): Promise<number> {
+  const first = argv[0]
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(usage() + '\n')
+    return EXIT.ok
+  }
+  const named = first !== undefined && !first.startsWith('-')
+  const name = named ? first : 'ls'
+  const entry = commands[name]
+  if (!entry) throw usageError(`unknown command: ${name}`, 'see `cs --help`')
+  const command = (await entry[1]()).default
+  const dash = argv.indexOf('--')
+  const own = argv.slice(named ? 1 : 0, dash === -1 ? undefined : dash)
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: own,
+      options: { ...commonOptions, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    })
+  } catch (e) {
+    throw usageError((e as Error).message.split('\n')[0], `see \`cs ${name} --help\``)
+  }
+  if (parsed.values.help) {
+    process.stdout.write(helpOf(name, command) + '\n')
+    return EXIT.ok
+  }
+  const code = await command.run({
+    config: loadConfig(),
+    positionals: parsed.positionals,
+    flags: parsed.values,
+    rest: dash === -1 ? [] : argv.slice(dash + 1),
+  })
+  return code ?? EXIT.ok
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (e: unknown) => {
+    if (e instanceof CsError) {
+      process.stderr.write(`cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`)
+      process.exitCode = e.exitCode
+    } else {
+      process.stderr.write(`cs: internal error: ${(e as Error)?.stack ?? e}\n`)
+      process.exitCode = EXIT.failure
+    }
+  }
+)
