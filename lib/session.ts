@@ -35,6 +35,8 @@ export interface TranscriptInfo {
   sidechain: boolean // a subagent transcript: never listed as a session
   unknownRecords: number // records of a type this parser does not know
   badLines: number // lines that are not a JSON object
+  lastUuid: string | null // uuid of the last user/assistant record: legacy summaries point at it
+  summaries: { leafUuid: string; summary: string }[] // legacy summary records found in this file (they title other sessions)
 }
 
 /** Live facts about a session, from tmux options, Claude's registry or its daemon. */
