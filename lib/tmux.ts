@@ -9,8 +9,25 @@ export interface TmuxOptions {
 
 export const socketArgs = (socket: string | null): string[] => (socket ? ['-L', socket] : [])
 
-/** `=NAME` matches exactly one session by name. */
+/** `=NAME` matches exactly one session by name (a session target: has-session, kill-session, attach). */
 export const exact = (session: string) => `=${session}`
+
+/** `=NAME:` is the same session as a window or pane target (set-option, display): a bare `=NAME`
+ * there matches nothing, or another pane. */
+export const exactPane = (session: string) => `=${session}:`
+
+/** tmux expands formats in some values (`new-session -s`, `-c`): `##` is a literal `#`. */
+export const noFormat = (s: string) => s.replaceAll('#', '##')
+
+/** Separates two commands in one tmux call (NUL never occurs in a real argument). */
+export const THEN = '\0;'
+
+/** tmux splits its argv at a word ending in `;` (a command separator), so a name or prompt ending
+ * in `;` would end the command early: escape it as `\;`, which tmux turns back into `;`. */
+const literal = (arg: string) =>
+  arg === THEN ? ';' : arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg
+
+const argv = (socket: string | null, args: string[]) => [...socketArgs(socket), ...args.map(literal)]
 
 export class Tmux {
   constructor(readonly socket: string | null) {}
@@ -18,7 +35,7 @@ export class Tmux {
   /** Runs tmux and returns stdout; throws CsError when tmux is missing or fails. */
   run(...args: string[]): string {
     try {
-      return execFileSync('tmux', [...socketArgs(this.socket), ...args], {
+      return execFileSync('tmux', argv(this.socket, args), {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
       })
@@ -32,7 +49,7 @@ export class Tmux {
 
   /** Like run, but a failure (no server, no such session) is just null. */
   try(...args: string[]): string | null {
-    const r = spawnSync('tmux', [...socketArgs(this.socket), ...args], {
+    const r = spawnSync('tmux', argv(this.socket, args), {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -42,7 +59,7 @@ export class Tmux {
 
   /** Runs tmux attached to this terminal (attach-session): returns its exit code. */
   interactive(...args: string[]): number {
-    const r = spawnSync('tmux', [...socketArgs(this.socket), ...args], { stdio: 'inherit' })
+    const r = spawnSync('tmux', argv(this.socket, args), { stdio: 'inherit' })
     if (r.error) throw new CsError('tmux is not installed', EXIT.unavailable, 'install it: apt-get install tmux')
     return r.status ?? 1
   }
