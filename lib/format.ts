@@ -1,0 +1,165 @@
+// Rendering of sessions for the terminal: the dashboard table, plain lists, `cs info` and the
+// --json rows. Pure apart from useColor(), which asks whether stdout is a terminal.
+import pc from 'picocolors'
+import type { Config } from './config.ts'
+import type { SessionView, State, TranscriptInfo } from './session.ts'
+
+export type Colors = ReturnType<typeof pc.createColors>
+
+/** Colour only for a terminal, and never under NO_COLOR. */
+export const useColor = (config: Config) => config.color && Boolean(process.stdout.isTTY)
+export const colors = (enabled: boolean): Colors => pc.createColors(enabled)
+
+/** `42s`, `3m`, `2h`, `5d`, `1y`: how long ago `iso` was. */
+export function age(iso: string | null, now: Date): string {
+  if (!iso) return '-'
+  const s = Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 1000))
+  if (Number.isNaN(s)) return '-'
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m`
+  if (s < 86400) return `${Math.floor(s / 3600)}h`
+  if (s < 365 * 86400) return `${Math.floor(s / 86400)}d`
+  return `${Math.floor(s / (365 * 86400))}y`
+}
+
+// East Asian wide and emoji code points take two terminal cells; combining marks none.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u
+const ZERO = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u
+const cells = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1)
+
+export const displayWidth = (text: string) => [...text].reduce((n, ch) => n + cells(ch), 0)
+
+/** Cuts `text` to `width` terminal cells, marking the cut with an ellipsis. */
+export function truncate(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text
+  let out = ''
+  let used = 0
+  for (const ch of text) {
+    if (used + cells(ch) > width - 1) break
+    out += ch
+    used += cells(ch)
+  }
+  return out + '…'
+}
+
+const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - displayWidth(text)))
+
+const STATE_PAINT: Record<State, 'green' | 'yellow' | 'dim' | 'red'> = {
+  working: 'green',
+  waiting: 'yellow',
+  idle: 'dim',
+  dead: 'red',
+  stopped: 'dim',
+}
+
+/** Live rows: the state and how long in it; history: `-`, or why it is hidden by default. */
+function stateCell(s: SessionView, now: Date): string {
+  if (s.state !== 'stopped')
+    return s.state.toUpperCase() + (s.stateSince ? ` ${age(s.stateSince, now)}` : '')
+  return s.deleted ? 'deleted' : s.orphan ? 'orphan' : '-'
+}
+
+interface Column {
+  head: string
+  cell: (s: SessionView) => string
+  paint?: (s: SessionView, text: string, c: Colors) => string
+  flex?: boolean // takes the width that is left, cut to fit
+}
+
+export interface TableOptions {
+  now: Date
+  color: boolean
+  width: number // terminal columns
+  header?: boolean
+  state?: boolean // the dashboard shows state; `cs list` does not
+  counts?: Map<string, TranscriptInfo> // --verbose: lines the parser did not understand
+}
+
+export function renderTable(views: SessionView[], o: TableOptions): string {
+  const c = colors(o.color)
+  const state: Column = {
+    head: 'STATE',
+    cell: (s) => stateCell(s, o.now),
+    paint: (s, text, c) => c[STATE_PAINT[s.state]](text),
+  }
+  const counts = o.counts
+  const unknown: Column = {
+    head: 'UNKNOWN/BAD',
+    cell: (s) => {
+      const t = counts?.get(s.id)
+      return t ? `${t.unknownRecords}/${t.badLines}` : '-'
+    },
+  }
+  const columns: Column[] = [
+    { head: 'ID', cell: (s) => s.short || '-', paint: (_, text, c) => c.bold(text) },
+    { head: 'TITLE', cell: (s) => s.title, flex: true },
+    { head: 'HOST', cell: (s) => s.host },
+    ...(o.state === false ? [] : [state]),
+    { head: 'PROJECT', cell: (s) => s.project ?? '-' },
+    { head: 'AGE', cell: (s) => age(s.updatedAt, o.now), paint: (_, text, c) => c.dim(text) },
+    ...(counts ? [unknown] : []),
+  ]
+  const texts = views.map((s) => columns.map((col) => col.cell(s)))
+  const widths = columns.map((col, i) =>
+    Math.max(o.header ? col.head.length : 0, ...texts.map((row) => displayWidth(row[i])))
+  )
+  const flex = columns.findIndex((col) => col.flex)
+  const fixed = widths.reduce((n, w, i) => (i === flex ? n : n + w), 0) + 2 * (columns.length - 1)
+  widths[flex] = Math.max(10, Math.min(widths[flex], o.width - fixed))
+  const line = (cellsOf: string[], paint: (i: number, text: string) => string) =>
+    cellsOf
+      .map((text, i) => {
+        const cut = i === flex ? truncate(text, widths[i]) : text
+        return paint(i, i === cellsOf.length - 1 ? cut : pad(cut, widths[i]))
+      })
+      .join('  ')
+  const lines = texts.map((row, r) =>
+    line(row, (i, text) => columns[i].paint?.(views[r], text, c) ?? text)
+  )
+  if (o.header) lines.unshift(line(columns.map((col) => col.head), (_, text) => c.dim(text)))
+  return lines.join('\n')
+}
+
+/** --json rows: SessionView as is (state lower case, times ISO 8601), plus parser counts. */
+export function jsonRows(views: SessionView[], counts?: Map<string, TranscriptInfo>): string {
+  const rows = views.map((s) => {
+    const t = counts?.get(s.id)
+    return counts ? { ...s, unknownRecords: t?.unknownRecords ?? 0, badLines: t?.badLines ?? 0 } : s
+  })
+  return JSON.stringify(rows, null, 2)
+}
+
+/** `cs info`: everything known about one session, one `label  value` line each. */
+export function renderInfo(s: SessionView, t: TranscriptInfo | null, now: Date, color: boolean): string {
+  const c = colors(color)
+  const when = (iso: string | null) => (iso ? `${iso} (${age(iso, now)} ago)` : '-')
+  const n = (x: number) => x.toLocaleString('en-US')
+  const rows: [string, string | null | undefined][] = [
+    ['id', s.id || null],
+    ['short', s.short || null],
+    ['name', s.name],
+    ['title', s.title],
+    ['tag', s.tag],
+    ['host', s.host],
+    ['state', s.state === 'stopped' ? 'stopped' : `${s.state} (${s.kind}) since ${when(s.stateSince)}`],
+    ['tmux', s.tmuxSession],
+    ['project', s.project],
+    ['cwd', s.cwd],
+    ['branch', s.branch],
+    ['transcript', s.path],
+    ['created', when(s.createdAt)],
+    ['updated', when(s.updatedAt)],
+    ['messages', t ? `${n(s.messages)} (${n(t.userMessages)} user, ${n(t.assistantMessages)} assistant)` : n(s.messages)],
+    ['model', s.model],
+    ['tokens', `${n(s.tokens.input)} in, ${n(s.tokens.output)} out, ${n(s.tokens.cacheRead)} cache read, ${n(s.tokens.cacheWrite)} cache write`],
+    ['version', t?.version],
+    ['first prompt', t?.firstPrompt],
+    ['last prompt', t?.lastPrompt],
+    ['orphan', s.orphan ? 'yes: left by /clear or /compact, no conversation of its own' : null],
+    ['deleted', s.deleted ? 'yes (`cs rm --undo` brings it back)' : null],
+    ['not understood', t && (t.unknownRecords || t.badLines) ? `${t.unknownRecords} unknown records, ${t.badLines} bad lines` : null],
+  ]
+  const shown = rows.filter((r): r is [string, string] => r[1] != null && r[1] !== '')
+  const width = Math.max(...shown.map(([label]) => label.length))
+  return shown.map(([label, value]) => `${c.dim(label.padEnd(width))}  ${value}`).join('\n')
+}
