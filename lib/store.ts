@@ -8,14 +8,24 @@ export interface FileMark {
   size: number
   mtimeMs: number
   offset: number // bytes consumed: always at a line boundary
+}
+
+/** One file's index result: where reading stopped, the parser's state there, what it found. */
+export interface IndexEntry {
+  mark: FileMark
   parser: string // serialised parser state (lib/transcript.ts), to resume mid-file
+  info: TranscriptInfo
 }
 
 export interface Store {
   // The transcript index.
+  /** Every indexed file's mark (without the parser state: the warm path needs only these). */
   marks(): Map<string, FileMark>
-  /** Writes many files' index results in one transaction. */
-  saveIndex(entries: { mark: FileMark; info: TranscriptInfo }[], dropped: string[]): void
+  /** The parser state saved with a file's mark, read only when the file grew. */
+  parserState(path: string): string | null
+  /** Writes many files' index results in one transaction; drops the files gone from disk. */
+  saveIndex(entries: IndexEntry[], dropped: string[]): void
+  /** Every session (no sidechain files), legacy summaries resolved across files. */
   transcripts(): TranscriptInfo[]
 
   // cs's own metadata.

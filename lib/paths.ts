@@ -1,0 +1,88 @@
+// Where things live on disk: Claude Code's projects folder, cs's database and trash, and the
+// guard every deletion or move goes through.
+import { existsSync, readdirSync, realpathSync } from 'node:fs'
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import type { Config } from './config.ts'
+import { CsError } from './errors.ts'
+
+/** Claude Code's transcripts: one folder per launch directory. */
+export const projectsDir = (config: Config) => join(config.claudeDir, 'projects')
+
+export const dbPath = (config: Config) => join(config.stateDir, 'cs.db')
+
+export const trashDir = (config: Config) => join(config.dataDir, 'trash')
+
+const SESSION_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/i
+
+/** Only `<uuid>.jsonl` is a session; agent-*.jsonl, *.orphaned-*.jsonl and the rest are not. */
+export const isSessionFile = (name: string) => SESSION_FILE.test(name)
+
+const MAX_ENCODED = 200
+
+/** Java's String.hashCode over UTF-16 units, as Claude Code computes it. */
+function javaStringHash(s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = ((h << 5) - h + s.charCodeAt(i)) | 0
+  return h
+}
+
+/**
+ * The folder name Claude Code gives a launch directory. Lossy: only for finding a cwd's
+ * folder, never for decoding one back into a path.
+ */
+export function encodeProjectDir(cwd: string): string {
+  const enc = cwd.replace(/[^a-zA-Z0-9]/g, '-')
+  if (enc.length <= MAX_ENCODED) return enc
+  return `${enc.slice(0, MAX_ENCODED)}-${Math.abs(javaStringHash(cwd)).toString(36)}`
+}
+
+/**
+ * The projects folder holding the sessions launched in cwd, or null. Long paths fall back to
+ * any folder with the same 200-character prefix: some builds hashed the suffix differently.
+ */
+export function findProjectDir(config: Config, cwd: string): string | null {
+  const root = projectsDir(config)
+  const canonical = realOrResolved(cwd).normalize('NFC')
+  const name = encodeProjectDir(canonical)
+  if (existsSync(join(root, name))) return join(root, name)
+  if (name.length <= MAX_ENCODED) return null
+  const prefix = name.slice(0, MAX_ENCODED + 1)
+  let entries: string[]
+  try {
+    entries = readdirSync(root)
+  } catch {
+    return null
+  }
+  const found = entries.find((e) => e.startsWith(prefix))
+  return found ? join(root, found) : null
+}
+
+/** The path with symlinks resolved as far as it exists (the rest appended as given). */
+function realOrResolved(path: string): string {
+  const abs = resolve(path)
+  try {
+    return realpathSync(abs)
+  } catch {
+    const parent = dirname(abs)
+    return parent === abs ? abs : join(realOrResolved(parent), basename(abs))
+  }
+}
+
+/** True when child lies strictly inside parent, after resolving symlinks on both. */
+export function isInside(child: string, parent: string): boolean {
+  const rel = relative(realOrResolved(parent), realOrResolved(child))
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)
+}
+
+/**
+ * Anything cs deletes or moves must resolve inside the projects folder or cs's own trash.
+ * Returns the path; throws for anything else.
+ */
+export function assertRemovable(config: Config, path: string): string {
+  if (isInside(path, projectsDir(config)) || isInside(path, trashDir(config))) return path
+  throw new CsError(
+    `refusing to touch ${path}: it is outside ${projectsDir(config)} and ${trashDir(config)}`,
+    undefined,
+    'cs only deletes or moves transcripts of Claude Code and its own trash'
+  )
+}
