@@ -20,6 +20,10 @@ export interface Config {
   claudeBin: string
   /** when set, every tmux call runs as `tmux -L <socket>` */
   tmuxSocket: string | null
+  /** $TMUX: set when cs itself runs inside tmux (`<socket path>,<pid>,<session>`) */
+  insideTmux: string | null
+  /** $PATH: where `claude` is looked up before launching it */
+  path: string
   color: boolean
 }
 
@@ -37,6 +41,8 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.CS_HOST || hostname(),
     claudeBin: env.CS_CLAUDE || 'claude',
     tmuxSocket: env.CS_TMUX_SOCKET || null,
+    insideTmux: env.TMUX || null,
+    path: env.PATH || '/usr/local/bin:/usr/bin:/bin',
     color: !env.NO_COLOR && env.TERM !== 'dumb',
   }
 }
