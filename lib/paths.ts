@@ -1,7 +1,7 @@
-// Where things live on disk: Claude Code's projects folder, cs's database and trash, and the
-// guard every deletion or move goes through.
-import { existsSync, readdirSync, realpathSync } from 'node:fs'
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+// Where things live on disk: Claude Code's projects folder, cs's database and trash, the
+// programs cs runs, and the guard every deletion or move goes through.
+import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs'
+import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError } from './errors.ts'
 
@@ -85,4 +85,20 @@ export function assertRemovable(config: Config, path: string): string {
     undefined,
     'cs only deletes or moves transcripts of Claude Code and its own trash'
   )
+}
+
+/** The absolute path of a program: as given when it holds a '/', else the first on PATH; or null. */
+export function findOnPath(config: Config, bin: string): string | null {
+  const candidates = bin.includes('/')
+    ? [resolve(bin)]
+    : config.path.split(delimiter).filter(isAbsolute).map((d) => join(d, bin))
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK)
+      if (statSync(c).isFile()) return c
+    } catch {
+      // not this one
+    }
+  }
+  return null
 }

@@ -175,6 +175,14 @@ export function openStore(config: Config): Store {
       sql('DELETE FROM launches WHERE host = ? AND tmux_session = ?').run(host, tmuxSession)
     },
 
+    check() {
+      const problems: string[] = []
+      const mode = db.pragma('journal_mode', { simple: true })
+      if (mode !== 'wal') problems.push(`journal mode is ${mode}, not WAL: cs processes would block each other`)
+      const integrity = db.pragma('quick_check', { simple: true })
+      if (integrity !== 'ok') problems.push(`integrity check: ${integrity}`)
+      return { location: `${file} (SQLite, ${mode})`, problems }
+    },
     close: () => db.close(),
   }
 }

@@ -41,5 +41,8 @@ export interface Store {
   noteState(tmuxSession: string, host: string, id: string, state: State, at: string): void
   dropLaunch(host: string, tmuxSession: string): void
 
+  /** For cs doctor: where the store lives and what is wrong with it (nothing: []). */
+  check(): { location: string; problems: string[] }
+
   close(): void
 }
