@@ -1,0 +1,57 @@
+// Bench corpora, cached under /tmp between runs: writing 2 GB of transcripts takes longer than
+// measuring them. The cache key is a hash of the parameters and of the generator's source, so a
+// changed generator makes a new corpus.
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { isSessionFile } from '../../lib/paths.ts'
+
+export interface CorpusParams {
+  sessions: number
+  totalBytes: number
+  bigFiles: number // files over 200 MB
+}
+
+export interface Corpus {
+  /** what CLAUDE_CONFIG_DIR points at: holds projects/ */
+  claudeDir: string
+  projectsDir: string
+  /** every session transcript (projects/<folder>/<uuid>.jsonl), largest first */
+  files: { path: string; size: number }[]
+  bytes: number
+}
+
+const generator = new URL('../../test/fixtures/generate.ts', import.meta.url)
+
+/** Session transcripts directly in each project folder: what the indexer lists as sessions. */
+export function sessionFiles(projects: string): { path: string; size: number }[] {
+  const out: { path: string; size: number }[] = []
+  for (const dir of readdirSync(projects)) {
+    const folder = join(projects, dir)
+    for (const name of readdirSync(folder))
+      if (isSessionFile(name)) out.push({ path: join(folder, name), size: statSync(join(folder, name)).size })
+  }
+  return out.sort((a, b) => b.size - a.size)
+}
+
+export async function corpus(params: CorpusParams): Promise<Corpus> {
+  const hash = createHash('sha256')
+    .update(JSON.stringify(params))
+    .update(readFileSync(generator))
+    .digest('hex')
+    .slice(0, 12)
+  const claudeDir = join(tmpdir(), `cs-bench-corpus-${hash}`)
+  const projectsDir = join(claudeDir, 'projects')
+  const done = join(claudeDir, '.complete')
+  if (!existsSync(done)) {
+    rmSync(claudeDir, { recursive: true, force: true })
+    mkdirSync(claudeDir, { recursive: true })
+    process.stderr.write(`bench: writing a corpus of ${params.sessions} transcripts into ${claudeDir}...\n`)
+    const { writeCorpus } = await import(generator.href)
+    await writeCorpus(projectsDir, params)
+    writeFileSync(done, JSON.stringify(params))
+  }
+  const files = sessionFiles(projectsDir)
+  return { claudeDir, projectsDir, files, bytes: files.reduce((n, f) => n + f.size, 0) }
+}
