@@ -163,3 +163,24 @@ export function renderInfo(s: SessionView, t: TranscriptInfo | null, now: Date, 
   const width = Math.max(...shown.map(([label]) => label.length))
   return shown.map(([label, value]) => `${c.dim(label.padEnd(width))}  ${value}`).join('\n')
 }
+
+export const print = (text: string): void => {
+  process.stdout.write(text + '\n')
+}
+
+export interface PrintOptions extends Omit<TableOptions, 'now' | 'color' | 'width'> {
+  json?: boolean
+  empty: string // said instead of an empty table
+}
+
+/** A table for a terminal (or pipe), the rows as JSON under --json. */
+export function printViews(config: Config, views: SessionView[], o: PrintOptions): void {
+  if (o.json) return void print(jsonRows(views, o.counts))
+  if (views.length === 0) return void print(o.empty)
+  const width = process.stdout.columns || 120
+  print(renderTable(views, { ...o, now: new Date(), color: useColor(config), width }))
+}
+
+/** The result of a change: a sentence, or the given data under --json. */
+export const report = (json: boolean, sentence: string, data: unknown) =>
+  print(json ? JSON.stringify(data, null, 2) : sentence)

@@ -1,11 +1,64 @@
-// PLACEHOLDER: replaced by the helper that builds `cs gc`.
-import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+// `cs gc`: orphans left by /clear and /compact go to cs's trash; `--restore` brings them back.
+import { defineCommand, type Flags } from '../../lib/command.ts'
+import { confirm, interactive } from '../../lib/confirm.ts'
+import type { Config } from '../../lib/config.ts'
+import { CsError, EXIT } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { print, printViews, report } from '../../lib/format.ts'
+import { trashDir } from '../../lib/paths.ts'
+import { withSessions } from '../../lib/sessions.ts'
+import { MIN } from '../../lib/shortid.ts'
+import { moveToTrash, restoreFromTrash, trashEntries } from '../../lib/trash.ts'
+import { isProtected } from '../../lib/views.ts'
 
 export default defineCommand({
-  usage: 'gc',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs gc: not built yet')
-  },
+  usage: 'gc [--yes] [--json] | gc --restore [ID]',
+  summary:
+    'Find orphans (files left by /clear and /compact with no conversation of their own), show\n' +
+    'them, and move them to the trash. Live, named and tagged sessions are never touched.',
+  details: [
+    '  -y, --yes       move without asking (otherwise asked on a terminal, else only listed)',
+    '  --restore [ID]  put sessions back from the trash: one (id or prefix), or all',
+    '  --json          {trash, orphans, moved} instead of the table',
+  ].join('\n'),
+  options: { yes: { type: 'boolean', short: 'y' }, restore: { type: 'boolean' } },
+  run: ({ config, flags, positionals }) =>
+    isSet(flags, 'restore') ? restore(config, flags, positionals[0]) : collect(config, flags),
 })
+
+function collect(config: Config, flags: Flags) {
+  const json = isSet(flags, 'json')
+  return withSessions(config, async (s) => {
+    const orphans = s.views.filter((v) => v.orphan && v.path && !isProtected(v))
+    const trash = trashDir(config)
+    if (!json) printViews(config, orphans, { state: false, header: true, empty: 'no orphans' })
+    const go =
+      orphans.length > 0 &&
+      (isSet(flags, 'yes') ||
+        (!json && (await confirm(`move ${orphans.length} orphans to ${trash}?`))))
+    const moved = go ? orphans.map((v) => moveToTrash(config, v.id, v.path!).id) : []
+    if (json) report(true, '', { trash, orphans, moved })
+    else if (go) print(`moved ${moved.length} to ${trash} (undo: cs gc --restore)`)
+    else if (orphans.length)
+      print(interactive() ? 'nothing moved' : 'nothing moved: `cs gc --yes` moves them to the trash')
+  })
+}
+
+function restore(config: Config, flags: Flags, query: string | undefined) {
+  const all = trashEntries(config)
+  let chosen = all
+  if (query !== undefined) {
+    chosen = all.filter((e) => e.id === query || (query.length >= MIN && e.id.startsWith(query)))
+    if (chosen.length === 0)
+      throw new CsError(`no session '${query}' in the trash`, EXIT.failure, 'see `cs gc --restore` with no id')
+    if (new Set(chosen.map((e) => e.id)).size > 1)
+      throw new CsError(
+        `'${query}' is ambiguous in the trash: ${chosen.map((e) => e.id).join(', ')}`,
+        EXIT.failure,
+        'give a longer id prefix'
+      )
+  }
+  for (const e of chosen) restoreFromTrash(config, e)
+  const ids = chosen.map((e) => e.id)
+  report(isSet(flags, 'json'), ids.length ? `restored ${ids.join(', ')}` : 'the trash is empty', { restored: ids })
+}

@@ -1,11 +1,44 @@
-// PLACEHOLDER: replaced by the helper that builds `cs list`.
+// `cs list`: sessions one per line, filtered and sorted, for reading or for scripts.
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { countFlag, isSet, sortFlag, stringFlag } from '../../lib/flags.ts'
+import { printViews } from '../../lib/format.ts'
+import { withSessions } from '../../lib/sessions.ts'
+import { selectViews } from '../../lib/views.ts'
 
 export default defineCommand({
-  usage: 'list',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs list: not built yet')
+  usage: 'list [--local] [--host NAME] [--project NAME] [--limit N] [--sort KEY] [--all] [--json]',
+  summary: 'List sessions, one per line: short id, title, host, project, age.',
+  details: [
+    '  --local         only sessions of this host',
+    '  --host NAME     only sessions of host NAME',
+    '  --project NAME  only sessions whose project (folder) name or path contains NAME',
+    '  --limit N       at most N sessions',
+    '  --sort KEY      updated (default: live first, newest first), title, host or project',
+    '  -a, --all       include orphans and soft-deleted sessions',
+    '  --json          an array of session objects',
+  ].join('\n'),
+  options: {
+    local: { type: 'boolean' },
+    host: { type: 'string' },
+    project: { type: 'string' },
+    limit: { type: 'string' },
+    sort: { type: 'string' },
+    all: { type: 'boolean', short: 'a' },
+  },
+  run: ({ config, flags }) => {
+    const filter = {
+      all: isSet(flags, 'all'),
+      host: isSet(flags, 'local') ? config.host : stringFlag(flags, 'host'),
+      project: stringFlag(flags, 'project'),
+      limit: countFlag(flags, 'limit'),
+      sort: sortFlag(flags),
+    }
+    return withSessions(config, (s) =>
+      printViews(config, selectViews(s.views, filter), {
+        json: isSet(flags, 'json'),
+        state: false,
+        empty: 'no sessions match',
+      })
+    )
   },
 })

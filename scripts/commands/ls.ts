@@ -1,11 +1,31 @@
-// PLACEHOLDER: replaced by the helper that builds `cs ls`.
+// `cs ls` (and plain `cs`): the dashboard.
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { isSet, sortFlag } from '../../lib/flags.ts'
+import { printViews } from '../../lib/format.ts'
+import { withSessions } from '../../lib/sessions.ts'
+import { selectViews } from '../../lib/views.ts'
 
 export default defineCommand({
-  usage: 'ls',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs ls: not built yet')
+  usage: 'ls [--all] [--sort KEY] [--verbose] [--json]',
+  summary: 'The dashboard: one line per session, live ones first, then newest first.',
+  details: [
+    '  -a, --all       include orphans (left by /clear and /compact) and soft-deleted sessions',
+    '  --sort KEY      updated (default), title, host or project',
+    '  -v, --verbose   add per session the transcript records cs did not know and the bad lines',
+    '  --json          an array of session objects instead of the table',
+  ].join('\n'),
+  options: {
+    all: { type: 'boolean', short: 'a' },
+    sort: { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
   },
+  run: ({ config, flags }) =>
+    withSessions(config, (s) =>
+      printViews(config, selectViews(s.views, { all: isSet(flags, 'all'), sort: sortFlag(flags) }), {
+        json: isSet(flags, 'json'),
+        header: true,
+        counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
+        empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
+      })
+    ),
 })

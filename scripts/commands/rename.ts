@@ -1,11 +1,32 @@
-// PLACEHOLDER: replaced by the helper that builds `cs rename`.
+// `cs rename ID NAME`: cs's own name for a session, kept apart from the transcript so that
+// re-indexing never loses it.
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { usageError } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { report } from '../../lib/format.ts'
+import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
-  usage: 'rename',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs rename: not built yet')
+  usage: 'rename ID NAME… | rename ID --clear',
+  summary: 'Name a session: the name shows in cs at once and is accepted wherever an ID is.',
+  details: [
+    '  ID              a full id, a short id (at least 4 characters) or a session name',
+    '  NAME…           the new name (several words are joined with spaces)',
+    "  --clear         drop cs's name: the session's own title shows again",
+  ].join('\n'),
+  options: { clear: { type: 'boolean' } },
+  run: ({ config, flags, positionals }) => {
+    const [query, ...words] = positionals
+    const clear = isSet(flags, 'clear')
+    const name = words.join(' ').replace(/\s+/g, ' ').trim()
+    if (!query || clear === Boolean(name))
+      throw usageError('rename wants a session and a name, or --clear', 'cs rename ID NAME')
+    if (/[\u0000-\u001f\u007f]/.test(name)) throw usageError('a name cannot hold control characters')
+    return withSessions(config, (s) => {
+      const v = s.find(query, { recorded: true })
+      s.store.setName(v.id, clear ? null : name)
+      const said = clear ? `${v.short}: name cleared` : `${v.short} is now '${name}'`
+      report(isSet(flags, 'json'), said, { id: v.id, short: v.short, name: clear ? null : name })
+    })
   },
 })

@@ -1,11 +1,30 @@
-// PLACEHOLDER: replaced by the helper that builds `cs rm`.
+// `cs rm ID…`: soft delete. The transcript stays; the session is hidden until `--undo`.
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { usageError } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { report } from '../../lib/format.ts'
+import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
-  usage: 'rm',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs rm: not built yet')
+  usage: 'rm ID… | rm --undo ID…',
+  summary: 'Soft-delete sessions: hidden from the dashboard (shown by `cs ls --all`), no file deleted.',
+  details: [
+    '  ID              a full id, a short id (at least 4 characters) or a session name',
+    '  --undo          bring soft-deleted sessions back',
+    '  See also `cs deleted` (the list) and `cs purge` (delete for good).',
+  ].join('\n'),
+  options: { undo: { type: 'boolean' } },
+  run: ({ config, flags, positionals }) => {
+    if (positionals.length === 0) throw usageError('rm wants at least one session', 'cs rm ID')
+    const undo = isSet(flags, 'undo')
+    return withSessions(config, (s) => {
+      // resolve all first: a typo in the last id changes nothing
+      const targets = positionals.map((q) => s.find(q, { recorded: true }))
+      const at = undo ? null : new Date().toISOString()
+      for (const v of targets) s.store.setDeleted(v.id, at)
+      const shorts = targets.map((v) => v.short).join(', ')
+      const said = undo ? `restored ${shorts}` : `deleted ${shorts} (undo: cs rm --undo ID)`
+      report(isSet(flags, 'json'), said, targets.map((v) => ({ id: v.id, short: v.short, deletedAt: at })))
+    })
   },
 })

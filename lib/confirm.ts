@@ -1,0 +1,15 @@
+// The y/N question before an irreversible or bulk change, asked only on a terminal.
+import { createInterface } from 'node:readline/promises'
+
+export const interactive = () => Boolean(process.stdin.isTTY && process.stdout.isTTY)
+
+/** True only for an explicit yes typed at a terminal. */
+export async function confirm(question: string): Promise<boolean> {
+  if (!interactive()) return false
+  const rl = createInterface({ input: process.stdin, output: process.stdout })
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())
+  } finally {
+    rl.close()
+  }
+}

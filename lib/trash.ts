@@ -1,0 +1,85 @@
+// cs's trash for `cs gc`: each moved session gets a folder holding its files and a manifest of
+// where they came from, so that `cs gc --restore` puts them back byte for byte.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import type { Config } from './config.ts'
+import { CsError, EXIT } from './errors.ts'
+import { assertRemovable, trashDir } from './paths.ts'
+
+export interface TrashEntry {
+  id: string // the session id
+  dir: string // its folder in the trash
+  movedAt: string
+  items: { from: string; name: string }[] // original path, and the name under `dir/files`
+}
+
+const MANIFEST = 'manifest.json'
+
+/** The transcript and, when there is one, the session's `<id>/` folder (subagents, tool results). */
+export function sessionFiles(transcript: string, id: string): string[] {
+  const folder = join(dirname(transcript), id)
+  return [transcript, ...(existsSync(folder) ? [folder] : [])]
+}
+
+/** Moves a session's files into the trash; the manifest is written first so nothing is lost. */
+export function moveToTrash(config: Config, id: string, transcript: string): TrashEntry {
+  const paths = sessionFiles(transcript, id).map((p) => assertRemovable(config, p))
+  let dir = join(trashDir(config), id)
+  if (existsSync(dir)) dir = `${dir}.${Date.now()}`
+  const entry: TrashEntry = {
+    id,
+    dir,
+    movedAt: new Date().toISOString(),
+    items: paths.map((from) => ({ from, name: basename(from) })),
+  }
+  mkdirSync(join(dir, 'files'), { recursive: true, mode: 0o700 })
+  const { dir: _, ...manifest } = entry
+  writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n')
+  for (const item of entry.items) move(item.from, join(dir, 'files', item.name))
+  return entry
+}
+
+/** Every session in the trash, oldest move first. Unreadable folders are skipped. */
+export function trashEntries(config: Config): TrashEntry[] {
+  const root = trashDir(config)
+  const entries: TrashEntry[] = []
+  for (const name of existsSync(root) ? readdirSync(root) : []) {
+    try {
+      const m = JSON.parse(readFileSync(join(root, name, MANIFEST), 'utf8'))
+      entries.push({ ...m, dir: join(root, name) })
+    } catch {
+      // not one of ours, or half written: leave it alone
+    }
+  }
+  return entries.sort((a, b) => a.movedAt.localeCompare(b.movedAt))
+}
+
+/** Puts an entry's files back where they were; refuses to overwrite anything. */
+export function restoreFromTrash(config: Config, entry: TrashEntry): void {
+  for (const item of entry.items) {
+    assertRemovable(config, item.from) // a manifest is a file: trust it no further than the projects folder
+    if (existsSync(item.from))
+      throw new CsError(
+        `cannot restore ${entry.id}: ${item.from} exists`,
+        EXIT.failure,
+        `move it away first; the trashed copy is in ${entry.dir}`
+      )
+  }
+  for (const item of entry.items) {
+    const stored = assertRemovable(config, join(entry.dir, 'files', item.name))
+    mkdirSync(dirname(item.from), { recursive: true, mode: 0o700 })
+    move(stored, item.from)
+  }
+  rmSync(assertRemovable(config, entry.dir), { recursive: true })
+}
+
+/** rename(2), or copy then delete across file systems (the trash may live on another one). */
+function move(from: string, to: string): void {
+  try {
+    renameSync(from, to)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e
+    cpSync(from, to, { recursive: true, preserveTimestamps: true })
+    rmSync(from, { recursive: true })
+  }
+}
