@@ -1,0 +1,55 @@
+// The Claude settings file that registers tmux/hook.sh: `cs launch` passes it as `--settings FILE`,
+// which leaves the user's own settings untouched.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Config } from './config.ts'
+
+/** The events whose state the hook tracks (tmux/hook.sh maps each to a state). */
+export const HOOK_EVENTS = [
+  'SessionStart',
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PostToolUse',
+  'Notification',
+  'PermissionRequest',
+  'Stop',
+  'PreCompact',
+  'SessionEnd',
+] as const
+
+/** Resolves from lib/ and from the dist/ bundle alike: both sit one level below the root. */
+export const hookScript = () => fileURLToPath(new URL('../tmux/hook.sh', import.meta.url))
+
+/** A word for a POSIX shell: Claude runs a hook command through one. */
+export const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
+
+/** The settings JSON: one synchronous command hook per event. Synchronous keeps the events in
+ * order (PreToolUse then PermissionRequest arrive 30 ms apart); the script takes a few ms. */
+export function hookSettings(script: string): string {
+  // The shell form: the exec form ("args") is unknown to older clients, which would run the
+  // command alone through the shell.
+  const handler = { type: 'command', command: shellQuote(script), timeout: 10 }
+  const hooks = Object.fromEntries(HOOK_EVENTS.map((e) => [e, [{ hooks: [handler] }]]))
+  return `${JSON.stringify({ hooks }, null, 2)}\n`
+}
+
+/** Writes `<stateDir>/claude-settings.json` when its content changed; returns its path. */
+export function ensureHookSettings(config: Config): string {
+  const file = join(config.stateDir, 'claude-settings.json')
+  const content = hookSettings(hookScript())
+  let current: string | null = null
+  try {
+    current = readFileSync(file, 'utf8')
+  } catch {
+    // first run: no file yet
+  }
+  if (current !== content) {
+    // write then rename: a claude starting meanwhile never reads half a file
+    mkdirSync(config.stateDir, { recursive: true })
+    const tmp = `${file}.${process.pid}.tmp`
+    writeFileSync(tmp, content)
+    renameSync(tmp, file)
+  }
+  return file
+}

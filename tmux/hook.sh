@@ -1,0 +1,148 @@
+#!/bin/sh
+# The Claude Code hook of cs: turns hook events into tmux user options, so that the status line,
+# the picker and `cs ls` know what every session is doing without asking Claude.
+#
+# Registered by lib/hooks.ts (a --settings file) for SessionStart, UserPromptSubmit, PreToolUse,
+# PostToolUse, Notification, PermissionRequest, Stop, PreCompact and SessionEnd. Claude runs it
+# with the event as JSON on stdin and TMUX/TMUX_PANE inherited from its own environment, so a
+# plain `tmux` reaches the server (socket) that the session runs on.
+#
+# The tmux options contract, set on the pane running claude (set -p) AND on its session:
+#   @cs_id           claude session id (re-keyed on SessionStart: follows /clear, /compact, /resume)
+#   @cs_title        the session's title (-n, /rename), when the payload carries session_title
+#   @cs_state        working | waiting | idle | dead
+#   @cs_state_at     epoch seconds when @cs_state last changed
+#   @cs_waiting_for  what a waiting session waits for ("permission prompt", "input needed");
+#                    unset in every other state
+#   @cs_transcript   transcript path (SessionStart)
+#   @cs_cwd          session cwd (SessionStart)
+# On the session only:
+#   @cs_pane         the id (%N) of the pane running claude, to tell it from panes split off later
+# Set by `cs launch`, not here: @cs_managed 1 and first values of @cs_id, @cs_title, @cs_cwd,
+# @cs_state (idle), @cs_state_at. Global, read here: @cs-alert (default on): when a session turns
+# waiting, every attached client shows a message and rings its bell. @cs_clock is this script's
+# own ('%s', so that `#{T:@cs_clock}` expands to the time inside tmux, without a `date` process).
+#
+# Speed and safety: one sed and one tmux per event (a second tmux call only when a session turns
+# waiting and alerts are on); never prints to stdout (Claude may read it); always exits 0.
+
+[ -n "$TMUX" ] && [ -n "$TMUX_PANE" ] || { cat >/dev/null 2>&1; exit 0; }
+
+# Top-level string fields as `k=value` lines, first occurrence. A key counts only after `{` or `,`:
+# inside a JSON string quotes are escaped, so a nested `\"reason\":` never matches. Control
+# characters (raw newlines of pretty-printed JSON) become spaces first, so the whole payload is one
+# line and a newline can mark the cut. Values are unescaped as far as tmux needs.
+fields=$(LC_ALL=C sed -n -E '
+:a
+$!{
+N
+ba
+}
+/^[a-z_]+=/!{
+s/[[:cntrl:]]/ /g
+s/[{,][[:space:]]*"(hook_event_name|session_id|transcript_path|cwd|source|reason|notification_type|session_title)"[[:space:]]*:[[:space:]]*"/\
+\1=/g
+D
+}
+h
+s/\n.*$//
+s/\\\\/\
+b/g
+s/\\"/\
+q/g
+s/".*$//
+s/\\u[0-9a-fA-F]{4}|\\[bfnrt]/ /g
+s/\\(.)/\1/g
+s/\nq/"/g
+s/\nb/\\/g
+p
+g
+D
+' 2>/dev/null)
+event= id= transcript= cwd= source= reason= ntype= title=
+while IFS= read -r line; do
+  value=${line#*=}
+  case $line in
+    hook_event_name=*) [ -n "$event" ] || event=$value ;;
+    session_id=*) [ -n "$id" ] || id=$value ;;
+    transcript_path=*) [ -n "$transcript" ] || transcript=$value ;;
+    cwd=*) [ -n "$cwd" ] || cwd=$value ;;
+    source=*) [ -n "$source" ] || source=$value ;;
+    reason=*) [ -n "$reason" ] || reason=$value ;;
+    notification_type=*) [ -n "$ntype" ] || ntype=$value ;;
+    session_title=*) [ -n "$title" ] || title=$value ;;
+  esac
+done <<EOF
+$fields
+EOF
+
+# §7 of the format reference: the event (and its detail) gives the state; anything else is no change.
+waiting_for=
+case $event in
+  SessionStart | Stop | StopFailure) state=idle ;;
+  UserPromptSubmit | PreToolUse | PostToolUse | PostToolUseFailure | PostToolBatch | PreCompact | \
+    PostCompact | SubagentStart | SubagentStop) state=working ;;
+  PermissionRequest) state=waiting waiting_for='permission prompt' ;;
+  Notification)
+    case $ntype in
+      permission_prompt) state=waiting waiting_for='permission prompt' ;;
+      elicitation_dialog) state=waiting waiting_for='input needed' ;;
+      idle_prompt) state=idle ;;
+      *) exit 0 ;;
+    esac ;;
+  SessionEnd)
+    # /clear and /resume end one session id and start another in the same process
+    case $reason in clear | resume) exit 0 ;; *) state=dead ;; esac ;;
+  *) exit 0 ;;
+esac
+
+[ "$event" = SessionStart ] || id= transcript= cwd=
+
+# tmux ends a command at a word ending in `;` unless it is escaped as `\;`.
+literal() {
+  case $1 in *\;) value="${1%;}\\;" ;; *) value=$1 ;; esac
+}
+
+# Options go to the pane (-p) and to its session (a pane target resolves to its session). The time
+# changes only with the state; it is computed by tmux from the pane's state before the state is set.
+pane=$TMUX_PANE
+since="#{?#{&&:#{==:#{@cs_state},$state},#{@cs_state_at}},#{@cs_state_at},#{T:@cs_clock}}"
+set -- set -gq @cs_clock %s \; \
+  set -p -t "$pane" -F @cs_state_at "$since" \; set -t "$pane" -F @cs_state_at "$since" \; \
+  set -p -t "$pane" @cs_state "$state" \; set -t "$pane" @cs_state "$state" \; \
+  set -t "$pane" @cs_pane "$pane"
+if [ -n "$waiting_for" ]; then
+  set -- "$@" \; set -p -t "$pane" @cs_waiting_for "$waiting_for" \; set -t "$pane" @cs_waiting_for "$waiting_for"
+else
+  set -- "$@" \; set -pqu -t "$pane" @cs_waiting_for \; set -qu -t "$pane" @cs_waiting_for
+fi
+for name in id title transcript cwd; do
+  eval "v=\$$name" # a fixed variable name: no payload text is evaluated
+  [ -n "$v" ] || continue
+  literal "$v"
+  set -- "$@" \; set -p -t "$pane" "@cs_$name" "$value" \; set -t "$pane" "@cs_$name" "$value"
+done
+
+if [ "$state" != waiting ]; then
+  tmux "$@" >/dev/null 2>&1
+  exit 0
+fi
+
+# Turning waiting: the same call first reads the previous state, @cs-alert and the clients.
+out=$(tmux display -p -t "$pane" '#{@cs_state}|#{@cs-alert}' \; list-clients -F '#{client_tty}' \; "$@" 2>/dev/null)
+{
+  IFS='|' read -r prev alert
+  case $prev:$alert in waiting:* | *:off | *:0 | *:no | *:false) exit 0 ;; esac
+  set --
+  while IFS= read -r tty; do
+    [ -n "$tty" ] || continue
+    { printf '\a' >"$tty"; } 2>/dev/null
+    [ $# -eq 0 ] || set -- "$@" \;
+    set -- "$@" display-message -c "$tty" -t "$pane" \
+      'cs: #{?@cs_title,#{@cs_title},#{session_name}} is waiting (#{@cs_waiting_for})'
+  done
+  [ $# -eq 0 ] || tmux "$@" >/dev/null 2>&1
+} <<EOF
+$out
+EOF
+exit 0
