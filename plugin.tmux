@@ -1,0 +1,83 @@
+#!/bin/sh
+# cs's tmux plugin (TPM, or `run-shell /path/to/plugin.tmux`): binds the picker and dashboard
+# keys, publishes cs's paths, fills #{cs_status} and #{cs_session_state} in the status line and
+# syncs cs when a session closes. Loading it twice changes nothing.
+
+CURRENT_DIR="$(cd "$(dirname "$0")" && pwd)/tmux"
+. "$CURRENT_DIR/variables.sh"
+. "$CURRENT_DIR/helpers.sh"
+. "$CURRENT_DIR/status_format.sh"
+
+publish_paths() {
+	tmux set-option -gq "$cs_bin_option" "$CS_BIN"
+	tmux set-option -gq "$picker_script_option" "$CURRENT_DIR/picker.sh"
+	tmux set-option -gq "$list_script_option" "$CURRENT_DIR/list.sh"
+}
+
+# bind_popup KEYS SCRIPT: each key opens SCRIPT in a popup (a split before tmux 3.2).
+bind_popup() {
+	command=$(quote "$2")
+	width=$(get_tmux_option "$popup_width_option" "$default_popup_width")
+	height=$(get_tmux_option "$popup_height_option" "$default_popup_height")
+	for key in $1; do
+		if tmux_version_at_least 3 2; then
+			tmux bind-key "$key" display-popup -E -w "$width" -h "$height" -d '#{pane_current_path}' "$command"
+		else
+			tmux bind-key "$key" split-window -c '#{pane_current_path}' "$command"
+		fi
+	done
+}
+
+set_bindings() {
+	bind_popup "$(get_tmux_option "$picker_key_option" "$default_picker_key")" "$CURRENT_DIR/picker.sh"
+	bind_popup "$(get_tmux_option "$dashboard_key_option" "$default_dashboard_key")" "$CURRENT_DIR/dashboard.sh"
+}
+
+warn_without_popups() {
+	tmux_version_at_least 3 2 ||
+		display_message "cs: tmux $(tmux -V | cut -d' ' -f2) has no popups (3.2+): the picker opens in a split"
+}
+
+# replace_all TEXT PATTERN REPLACEMENT
+replace_all() {
+	text=$1 out=
+	while :; do
+		case $text in
+		*"$2"*) out="$out${text%%"$2"*}$3" text=${text#*"$2"} ;;
+		*) break ;;
+		esac
+	done
+	printf '%s' "$out$text"
+}
+
+# The placeholders are gone once replaced, so a second load finds nothing to do.
+interpolate_status() {
+	status=$(cs_status_format)
+	session_state=$(cs_session_state_format)
+	for side in status-left status-right; do
+		value=$(get_tmux_option "$side" "")
+		new=$(replace_all "$value" '#{cs_status}' "$status")
+		new=$(replace_all "$new" '#{cs_session_state}' "$session_state")
+		[ "$new" = "$value" ] || tmux set-option -gq "$side" "$new"
+	done
+}
+
+has_close_hook() {
+	tmux show-hooks -g session-closed | grep -q 'on_session_closed\.sh'
+}
+
+# Appended (-a), so the user's own session-closed hooks stay.
+set_close_hook() {
+	option_on "$sync_on_close_option" "$default_sync_on_close" || return 0
+	has_close_hook && return 0
+	tmux set-hook -ga session-closed "run-shell -b $(quote "$CURRENT_DIR/on_session_closed.sh")"
+}
+
+main() {
+	publish_paths
+	set_bindings
+	warn_without_popups
+	interpolate_status
+	set_close_hook
+}
+main

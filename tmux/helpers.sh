@@ -1,0 +1,59 @@
+# Helpers shared by plugin.tmux and every script under tmux/: sourced after variables.sh by a
+# script that has set CURRENT_DIR to its own folder.
+
+CS_ROOT="${CURRENT_DIR%/*}"
+# the cs CLI of this checkout: scripts find it without asking tmux
+CS_BIN="$CS_ROOT/bin/cs.mjs"
+
+# Every tmux call of cs's scripts: $CS_TMUX_SOCKET (tests, benchmarks) picks the server.
+tmux() {
+	command tmux ${CS_TMUX_SOCKET:+-L "$CS_TMUX_SOCKET"} "$@"
+}
+
+# get_tmux_option NAME DEFAULT: the global option, DEFAULT when unset. Set to '' stays ''.
+get_tmux_option() {
+	if [ -n "$(tmux show-option -gq "$1")" ]; then
+		tmux show-option -gqv "$1"
+	else
+		printf '%s\n' "$2"
+	fi
+}
+
+option_on() {
+	[ "$(get_tmux_option "$1" "$2")" = "on" ]
+}
+
+# quote WORD: WORD as one sh word, for command strings that tmux or fzf hand to sh -c.
+quote() {
+	rest=$1 acc=
+	while :; do
+		case $rest in
+		*\'*) acc="$acc${rest%%\'*}'\\''" rest=${rest#*\'} ;;
+		*) break ;;
+		esac
+	done
+	printf "'%s%s'" "$acc" "$rest"
+}
+
+# tmux_version_at_least MAJOR MINOR
+tmux_version_at_least() {
+	version=$(tmux -V | sed 's/^[^0-9]*\([0-9]*\)\.\([0-9]*\).*/\1 \2/')
+	set -- "$1" "$2" ${version}
+	[ "$3" -gt "$1" ] || { [ "$3" -eq "$1" ] && [ "$4" -ge "$2" ]; }
+}
+
+# display_message TEXT: shown for 5 s, the user's display-time restored afterwards.
+display_message() {
+	saved=$(get_tmux_option display-time 750)
+	tmux set-option -gq display-time 5000
+	tmux display-message "$1"
+	tmux set-option -gq display-time "$saved"
+}
+
+# wait_for_key: keeps a popup open until the user has read it.
+wait_for_key() {
+	printf '%s' "${1:-press any key}"
+	stty -icanon -echo 2>/dev/null
+	dd bs=1 count=1 >/dev/null 2>&1
+	stty icanon echo 2>/dev/null
+}

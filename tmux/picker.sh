@@ -1,0 +1,50 @@
+#!/bin/sh
+# Picker key: fzf over every session, fed by list.sh. Each key calls the cs CLI back through
+# actions.sh; the header is generated from the same table as the binds.
+
+CURRENT_DIR=${0%/*}
+. "$CURRENT_DIR/variables.sh"
+. "$CURRENT_DIR/helpers.sh"
+
+TAB='	'
+
+require_fzf() {
+	command -v fzf >/dev/null 2>&1 && return 0
+	printf 'cs: the picker needs fzf, which is not installed.\n'
+	printf '    apt-get install fzf   (or: brew install fzf, dnf install fzf)\n\n'
+	wait_for_key
+	exit 3
+}
+
+# bind_key KEY LABEL ACTION: one fzf bind, and its entry in the header.
+bind_key() {
+	binds="${binds:+$binds,}$1:$3"
+	header="${header:+$header  }$1 $2"
+}
+
+set_binds() {
+	actions=$(quote "$CURRENT_DIR/actions.sh")
+	reload="reload($(quote "$CURRENT_DIR/list.sh") $(quote "$mode_file"))"
+	bind_key "$attach_key" attach "become($actions attach {1})"
+	bind_key "$launch_key" new "become($actions launch)"
+	bind_key "$rename_key" rename "execute($actions rename {1} {2})+$reload"
+	bind_key "$kill_key" kill "execute($actions kill {1})+$reload"
+	bind_key "$mode_key" history "reload($(quote "$CURRENT_DIR/list.sh") $(quote "$mode_file") next)"
+	preview="$actions preview {1} {2}"
+}
+
+run_fzf() {
+	"$CURRENT_DIR/list.sh" "$mode_file" |
+		fzf --ansi --no-sort --layout=reverse --info=inline --prompt='cs> ' \
+			--delimiter="$TAB" --with-nth=3 --header-lines=1 --header="$header" \
+			--bind="$binds" --preview="$preview" --preview-window='down,45%,wrap'
+}
+
+main() {
+	require_fzf
+	mode_file=$(mktemp "${TMPDIR:-/tmp}/cs-picker.XXXXXX")
+	trap 'rm -f "$mode_file"' EXIT INT TERM
+	set_binds
+	run_fzf
+}
+main

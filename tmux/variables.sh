@@ -1,0 +1,58 @@
+# cs's tmux options, each name beside its default. Sourced (not run) by plugin.tmux and every
+# script under tmux/. Users set them in ~/.tmux.conf, before the plugin loads:
+#   set -g @cs-picker-key 'C'
+
+# Keys (after the prefix) that open the picker popup; several keys space-separated; '' binds none.
+picker_key_option="@cs-picker-key"
+default_picker_key="C"
+
+# Keys (after the prefix) that open the dashboard (`cs ls`) in a popup; '' binds none.
+dashboard_key_option="@cs-dashboard-key"
+default_dashboard_key="S"
+
+# Popup size: a percentage or a number of cells.
+popup_width_option="@cs-popup-width"
+default_popup_width="85%"
+popup_height_option="@cs-popup-height"
+default_popup_height="75%"
+
+# #{cs_status} in status-left/right: 'dots' (one symbol a session) or 'names' (symbol and name).
+status_style_option="@cs-status-style"
+default_status_style="dots"
+status_symbol_option="@cs-status-symbol"
+default_status_symbol="●"
+
+# Colours (any tmux colour) of each state, in #{cs_status}, #{cs_session_state} and the picker.
+color_waiting_option="@cs-color-waiting"
+default_color_waiting="yellow"
+color_working_option="@cs-color-working"
+default_color_working="green"
+color_idle_option="@cs-color-idle"
+default_color_idle="colour244"
+color_dead_option="@cs-color-dead"
+default_color_dead="red"
+
+# on|off: when a session turns WAITING, show a message and ring the bell (tmux/hook.sh does it).
+alert_option="@cs-alert"
+default_alert="on"
+
+# on|off: when a tmux session closes, run `cs sync` in the background.
+sync_on_close_option="@cs-sync-on-close"
+default_sync_on_close="on"
+
+# Published by plugin.tmux for hooks and other plugins (read them, do not set them).
+cs_bin_option="@cs-bin"
+picker_script_option="@cs-picker-script-path"
+list_script_option="@cs-list-script-path"
+
+# The picker's keys (fzf key names): not options, so the picker starts without asking tmux.
+attach_key="enter"
+launch_key="ctrl-n"
+rename_key="ctrl-r"
+kill_key="ctrl-x"
+mode_key="ctrl-g"
+
+# Picker columns, in terminal cells; lib/picker-cache.ts pads history rows to the same widths.
+title_width=40
+project_width=16
+host_width=12
