@@ -1,11 +1,52 @@
-// PLACEHOLDER: replaced by the helper that builds `cs adopt`.
+// `cs adopt ID|NAME`: a session started outside cs, resumed in a managed tmux session with the
+// hook on, so that it shows its state and survives a dropped terminal.
+import { attachTmux } from '../../lib/attach.ts'
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { CsError, EXIT, usageError } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { openLauncher } from '../../lib/launcher.ts'
+import { shellWord } from '../../lib/names.ts'
+import { bringBack } from '../../lib/revive.ts'
+import { openStore } from '../../lib/store-sqlite.ts'
+import { findTarget } from '../../lib/target.ts'
+import { Tmux } from '../../lib/tmux.ts'
 
 export default defineCommand({
-  usage: 'adopt',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs adopt: not built yet')
+  usage: 'adopt ID|NAME [--attach] [--json]',
+  summary: [
+    'Resume a session started outside cs (plain claude, another terminal) in a new tmux session',
+    'managed by cs, named after the session (or its folder). The session must not be running.',
+  ].join('\n'),
+  details: [
+    '  -a, --attach   attach to it right away',
+    '  --json         print the launch record',
+  ].join('\n'),
+  options: { attach: { type: 'boolean', short: 'a' } },
+  async run({ config, positionals, flags }) {
+    const [query, ...more] = positionals
+    if (!query || more.length) throw usageError('adopt takes one session', 'cs adopt ID|NAME')
+    const tmux = new Tmux(config.tmuxSocket)
+    const t = await findTarget(config, tmux, query)
+    if (t.kind === 'tmux') {
+      if (!t.session.managed)
+        throw new CsError(`${shellWord(query)} already runs in tmux session ${shellWord(t.session.name)}`, EXIT.failure, 'quit claude there first, then cs adopt')
+      process.stdout.write(`${shellWord(t.session.name)} is already managed by cs\n`)
+      return isSet(flags, 'attach') ? attachTmux(config, tmux, t.session.name) : EXIT.ok
+    }
+    if (t.kind === 'background')
+      throw new CsError(`${shellWord(query)} runs as background session ${t.bgId}`, EXIT.failure, `cs attach ${shellWord(query)} opens it`)
+    if (t.kind === 'external')
+      throw new CsError(`${shellWord(query)} is running${t.pid ? ` (pid ${t.pid})` : ''}`, EXIT.failure, 'quit it where it runs, then cs adopt it')
+    const store = openStore(config)
+    let name: string
+    try {
+      const launch = bringBack(openLauncher(config, store, tmux), t, true)
+      name = launch.tmuxSession
+      if (isSet(flags, 'json')) process.stdout.write(JSON.stringify(launch, null, 2) + '\n')
+      else process.stdout.write(`adopted ${t.id} as ${shellWord(name)} in ${launch.cwd}\n  attach: cs attach ${shellWord(name)}\n`)
+    } finally {
+      store.close()
+    }
+    return isSet(flags, 'attach') ? attachTmux(config, tmux, name) : EXIT.ok
   },
 })

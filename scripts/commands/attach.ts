@@ -1,11 +1,52 @@
-// PLACEHOLDER: replaced by the helper that builds `cs attach`.
+// `cs attach NAME|ID-PREFIX`: to the session's tmux session (switch-client inside tmux), to a
+// background session through `claude attach`, or, when its tmux session is gone, back into one.
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { interactive, confirm } from '../../lib/confirm.ts'
+import { attachTmux, claudeBackground } from '../../lib/attach.ts'
+import { CsError, EXIT, usageError } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { openLauncher } from '../../lib/launcher.ts'
+import { shellWord } from '../../lib/names.ts'
+import { bringBack } from '../../lib/revive.ts'
+import { openStore } from '../../lib/store-sqlite.ts'
+import { findTarget } from '../../lib/target.ts'
+import { Tmux } from '../../lib/tmux.ts'
 
 export default defineCommand({
-  usage: 'attach',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs attach: not built yet')
+  usage: 'attach NAME|ID-PREFIX [--yes]',
+  summary: [
+    'Attach to a session: its tmux session name, a short id, its name (cs rename or /rename) or its',
+    "project's name. Inside tmux this client switches to it. A background session (claude --bg)",
+    'opens through claude attach. A session whose tmux session is gone is offered to be brought',
+    'back: relaunched with claude --resume in its folder under the same name.',
+  ].join('\n'),
+  details: '  -y, --yes   bring a session back without asking',
+  options: { yes: { type: 'boolean', short: 'y' } },
+  async run({ config, positionals, flags }) {
+    const [query, ...more] = positionals
+    if (!query || more.length) throw usageError('attach takes one session', 'cs attach NAME|ID-PREFIX')
+    const tmux = new Tmux(config.tmuxSocket)
+    const t = await findTarget(config, tmux, query)
+    if (t.kind === 'tmux') return attachTmux(config, tmux, t.session.name)
+    if (t.kind === 'background') return claudeBackground(config, 'attach', t.bgId)
+    if (t.kind === 'external')
+      throw new CsError(
+        `session ${t.id} runs outside tmux${t.pid ? ` (pid ${t.pid})` : ''}`,
+        EXIT.failure,
+        'go to the terminal that runs it, or quit it there and run cs adopt'
+      )
+    const ask = `${shellWord(t.name)}: its tmux session is gone. Bring it back (claude --resume in ${t.cwd ?? '?'})?`
+    if (!isSet(flags, 'yes') && !(await confirm(ask))) {
+      if (interactive()) return EXIT.failure
+      throw new CsError(`the tmux session of ${shellWord(t.name)} is gone`, EXIT.failure, `cs attach --yes ${shellWord(query)} brings it back`)
+    }
+    const store = openStore(config)
+    let name: string
+    try {
+      name = bringBack(openLauncher(config, store, tmux), t).tmuxSession
+    } finally {
+      store.close()
+    }
+    return attachTmux(config, tmux, name)
   },
 })

@@ -1,11 +1,74 @@
-// PLACEHOLDER: replaced by the helper that builds `cs kill`.
+// `cs kill NAME|ID-PREFIX` and `cs kill --all`: end tmux sessions (transcripts stay), or stop a
+// background session through `claude stop`.
+import { claudeBackground } from '../../lib/attach.ts'
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { confirm, interactive } from '../../lib/confirm.ts'
+import { CsError, EXIT, usageError } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { shellWord } from '../../lib/names.ts'
+import { openStore } from '../../lib/store-sqlite.ts'
+import { findTarget } from '../../lib/target.ts'
+import { isClaude, listSessions, type TmuxSession } from '../../lib/tmux-sessions.ts'
+import { Tmux, exact } from '../../lib/tmux.ts'
+import type { Config } from '../../lib/config.ts'
+
+/** Ends the tmux sessions and marks their launches dead, so that `cs revive` leaves them be. */
+function killAll(config: Config, tmux: Tmux, sessions: TmuxSession[]): void {
+  const store = openStore(config)
+  try {
+    const launches = store.launches().filter((l) => l.host === config.host)
+    const at = new Date().toISOString()
+    for (const s of sessions) {
+      tmux.run('kill-session', '-t', exact(s.name))
+      const launch = launches.find((l) => l.tmuxSession === s.name)
+      if (launch) store.noteState(s.name, config.host, s.id ?? launch.id, 'dead', at)
+      process.stdout.write(`killed ${shellWord(s.name)} (the transcript stays)\n`)
+    }
+  } finally {
+    store.close()
+  }
+}
 
 export default defineCommand({
-  usage: 'kill',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs kill: not built yet')
+  usage: 'kill NAME|ID-PREFIX | kill --all [--yes]',
+  summary: [
+    "End a session's tmux session; its transcript stays (cs attach brings it back). A background",
+    'session (claude --bg) is stopped with claude stop.',
+  ].join('\n'),
+  details: [
+    '  --all       every tmux session cs launched (asks first)',
+    '  -y, --yes   do not ask',
+  ].join('\n'),
+  options: { all: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+  async run({ config, positionals, flags }) {
+    const tmux = new Tmux(config.tmuxSocket)
+    if (isSet(flags, 'all')) {
+      if (positionals.length) throw usageError('give a session or --all, not both')
+      const managed = listSessions(tmux).filter((s) => s.managed)
+      if (!managed.length) {
+        process.stdout.write('no tmux sessions launched by cs\n')
+        return
+      }
+      const names = managed.map((s) => shellWord(s.name)).join(', ')
+      if (!isSet(flags, 'yes') && !(await confirm(`kill ${managed.length} tmux session(s): ${names}?`))) {
+        if (interactive()) return EXIT.failure
+        throw usageError(`refusing to kill ${managed.length} session(s) without asking`, 'add --yes')
+      }
+      return killAll(config, tmux, managed)
+    }
+    const [query, ...more] = positionals
+    if (!query || more.length) throw usageError('kill takes one session, or --all', 'cs kill NAME|ID-PREFIX')
+    const t = await findTarget(config, tmux, query)
+    if (t.kind === 'background') return claudeBackground(config, 'stop', t.bgId)
+    if (t.kind === 'gone') throw new CsError(`${shellWord(query)} is not running`, EXIT.failure, 'nothing to kill; cs ls shows what runs')
+    if (t.kind === 'external')
+      throw new CsError(`session ${t.id} runs outside tmux${t.pid ? ` (pid ${t.pid})` : ''}`, EXIT.failure, 'quit it where it runs')
+    if (!isClaude(t.session))
+      throw new CsError(
+        `tmux session ${shellWord(t.session.name)} does not run a Claude session`,
+        EXIT.failure,
+        `cs only ends its own; end it with tmux kill-session -t ${shellWord(exact(t.session.name))}`
+      )
+    killAll(config, tmux, [t.session])
   },
 })

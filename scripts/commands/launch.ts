@@ -1,11 +1,53 @@
-// PLACEHOLDER: replaced by the helper that builds `cs launch`.
+// `cs launch NAME|DIR ["PROMPT"]`: claude in a new detached tmux session, recorded for revive.
+import { randomUUID } from 'node:crypto'
+import { realpathSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { usageError } from '../../lib/errors.ts'
+import { isSet, stringFlag } from '../../lib/flags.ts'
+import { checkCwd, isDirectory, openLauncher, startSession } from '../../lib/launcher.ts'
+import { checkName, firstFree, generatedName, isPathArg, nameFromDir, shellWord } from '../../lib/names.ts'
+import { openStore } from '../../lib/store-sqlite.ts'
+import { Tmux } from '../../lib/tmux.ts'
 
 export default defineCommand({
-  usage: 'launch',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs launch: not built yet')
+  usage: 'launch [NAME|DIR] ["PROMPT"] [--cwd DIR] [-- CLAUDE_ARGS...]',
+  summary: [
+    'Start claude in a new detached tmux session named NAME, with an optional first prompt',
+    '(an interactive session, not claude -p). A folder (anything with a slash, or . or ..)',
+    'launches there under the folder name. Arguments after -- go to claude.',
+  ].join('\n'),
+  details: [
+    '  --cwd DIR   the folder to start in (default: the current one)',
+    '  --json      print the launch record',
+  ].join('\n'),
+  options: { cwd: { type: 'string' } },
+  run({ config, positionals, flags, rest }) {
+    const [arg, prompt, ...more] = positionals
+    if (more.length) throw usageError(`too many arguments: ${more.map(shellWord).join(' ')}`, 'quote the prompt: cs launch NAME "PROMPT"')
+    const tmux = new Tmux(config.tmuxSocket)
+    const id = randomUUID()
+    const home = (p: string) => (p === '~' || p.startsWith('~/') ? join(config.home, p.slice(1)) : p)
+    const fromDir = arg !== undefined && isPathArg(home(arg), isDirectory)
+    if (fromDir && flags.cwd !== undefined) throw usageError('give a folder or --cwd, not both', 'cs launch NAME --cwd DIR')
+    // an explicit name is the user's: taken is an error; a derived one steps aside (name-2)
+    const explicit = fromDir || arg === undefined ? null : checkName(arg)
+    const cwd = resolve(home(fromDir ? arg : (stringFlag(flags, 'cwd') ?? process.cwd())))
+    checkCwd(cwd)
+    const real = realpathSync(cwd)
+    const derived = fromDir || arg === undefined ? nameFromDir(real) : null
+    const store = openStore(config)
+    try {
+      const launcher = openLauncher(config, store, tmux)
+      const name = explicit ?? firstFree(derived ?? generatedName(id), (n) => tmux.hasSession(n))
+      const launch = startSession(launcher, { id, name, cwd: real, resume: false, prompt: prompt || null, extra: rest })
+      if (isSet(flags, 'json')) process.stdout.write(JSON.stringify(launch, null, 2) + '\n')
+      else
+        process.stdout.write(
+          `launched ${shellWord(name)} in ${real} (claude session ${id})\n  attach: cs attach ${shellWord(name)}\n`
+        )
+    } finally {
+      store.close()
+    }
   },
 })

@@ -1,11 +1,65 @@
-// PLACEHOLDER: replaced by the helper that builds `cs revive`.
+// `cs revive`: after a reboot or a killed tmux server, every session that was live when last
+// seen comes back in its folder under its old name.
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { CsError, EXIT } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { openLauncher } from '../../lib/launcher.ts'
+import { shellWord } from '../../lib/names.ts'
+import { bringBack, relaunchPlan, revivable } from '../../lib/revive.ts'
+import type { Launch } from '../../lib/session.ts'
+import { openStore } from '../../lib/store-sqlite.ts'
+import { listSessions } from '../../lib/tmux-sessions.ts'
+import { Tmux } from '../../lib/tmux.ts'
 
 export default defineCommand({
-  usage: 'revive',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs revive: not built yet')
+  usage: 'revive [--dry-run] [--json]',
+  summary: [
+    'Relaunch every session whose launch record says it was live when last seen and whose tmux',
+    'session is gone (after a reboot or a killed tmux server): claude --resume ID in its folder,',
+    'under its old name. Sessions ended with cs kill or /exit stay down.',
+  ].join('\n'),
+  details: [
+    '  -n, --dry-run   list what would come back',
+    '  --json          the launch records (new ones when relaunched)',
+  ].join('\n'),
+  options: { 'dry-run': { type: 'boolean', short: 'n' } },
+  run({ config, flags }) {
+    const json = isSet(flags, 'json')
+    const out = (text: string) => json || process.stdout.write(text)
+    const tmux = new Tmux(config.tmuxSocket)
+    const store = openStore(config)
+    try {
+      const live = new Set(listSessions(tmux).map((s) => s.name))
+      const todo = revivable(store.launches(), config.host, live)
+      if (!todo.length) out('nothing to revive: every session cs saw live is running or was ended\n')
+      if (isSet(flags, 'dry-run')) {
+        for (const l of todo) {
+          const how = relaunchPlan(config, { id: l.id, name: l.tmuxSession, cwd: l.cwd }).resume ? 'resume' : 'start anew'
+          out(`would revive ${shellWord(l.tmuxSession)} (${how} ${l.id}) in ${l.cwd}\n`)
+        }
+        if (json) process.stdout.write(JSON.stringify(todo, null, 2) + '\n')
+        return
+      }
+      if (!todo.length) return json ? void process.stdout.write('[]\n') : undefined
+      const launcher = openLauncher(config, store, tmux)
+      const revived: Launch[] = []
+      let failed = 0
+      for (const l of todo) {
+        try {
+          const launch = bringBack(launcher, { id: l.id, name: l.tmuxSession, cwd: l.cwd })
+          revived.push(launch)
+          const renamed = launch.tmuxSession === l.tmuxSession ? '' : ` (as ${shellWord(launch.tmuxSession)}: the old name is taken)`
+          out(`revived ${shellWord(l.tmuxSession)}${renamed} in ${l.cwd} (claude session ${l.id})\n`)
+        } catch (e) {
+          if (!(e instanceof CsError)) throw e
+          failed++
+          process.stderr.write(`cs: could not revive ${shellWord(l.tmuxSession)}: ${e.message}\n`)
+        }
+      }
+      if (json) process.stdout.write(JSON.stringify(revived, null, 2) + '\n')
+      return failed ? EXIT.failure : EXIT.ok
+    } finally {
+      store.close()
+    }
   },
 })

@@ -1,11 +1,37 @@
-// PLACEHOLDER: replaced by the helper that builds `cs status`.
+// `cs status`: the live Claude sessions in tmux and their states, from one tmux call (no store,
+// no index): fast enough for scripts and status lines.
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { age, displayWidth } from '../../lib/format.ts'
+import { isClaude, listSessions } from '../../lib/tmux-sessions.ts'
+import { Tmux } from '../../lib/tmux.ts'
 
 export default defineCommand({
-  usage: 'status',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs status: not built yet')
+  usage: 'status [--json]',
+  summary: 'The live Claude sessions in tmux and what each is doing, read from tmux alone.',
+  details: '  --json   an array of {name, id, state, stateSince, waitingFor, title, cwd, managed}',
+  run({ config, flags }) {
+    const rows = listSessions(new Tmux(config.tmuxSocket))
+      .filter(isClaude)
+      .map((s) => ({
+        name: s.name,
+        id: s.id,
+        state: s.state,
+        stateSince: s.stateAt === null ? null : new Date(s.stateAt * 1000).toISOString(),
+        waitingFor: s.waitingFor,
+        title: s.title,
+        cwd: s.cwd,
+        managed: s.managed,
+      }))
+    if (isSet(flags, 'json')) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
+    if (!rows.length) return void process.stdout.write('no live sessions in tmux\n')
+    const now = new Date()
+    const width = Math.max(4, ...rows.map((r) => displayWidth(r.name)))
+    const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - displayWidth(s)))
+    const lines = rows.map((r) => {
+      const state = r.state === 'waiting' && r.waitingFor ? `waiting (${r.waitingFor})` : (r.state ?? '?')
+      return `${pad(r.name, width)}  ${pad(state, 8)}  ${pad(age(r.stateSince, now), 5)}  ${r.cwd ?? ''}`
+    })
+    process.stdout.write([`${pad('NAME', width)}  ${pad('STATE', 8)}  ${pad('SINCE', 5)}  FOLDER`, ...lines].join('\n') + '\n')
   },
 })

@@ -1,0 +1,123 @@
+// Starting claude in a detached tmux session: the one place that builds claude's command line
+// and the one that creates the tmux session, tags it for the hook and the dashboard, and
+// records the launch. Nothing half-made survives a failure.
+import { statSync } from 'node:fs'
+import type { Config } from './config.ts'
+import { ensureHookSettings } from './hooks.ts'
+import { CsError, EXIT, usageError } from './errors.ts'
+import { shellWord } from './names.ts'
+import { findOnPath } from './paths.ts'
+import type { Launch } from './session.ts'
+import type { Store } from './store.ts'
+import { THEN, Tmux, exact, exactPane, noFormat } from './tmux.ts'
+
+export interface LaunchPlan {
+  name: string // tmux session name, already checked (lib/names.ts)
+  cwd: string // absolute
+  id: string // claude session id: new (--session-id) or to resume
+  resume: boolean
+  prompt?: string | null // the first prompt of an interactive session (never -p)
+  extra?: string[] // passed on to claude
+}
+
+/** Claude would run as a nested, transcript-less child session with these set (cs may run inside Claude). */
+export const NESTED_ENV = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION']
+
+/** claude's argv: a new session named after its tmux session, or a resumed one. */
+export function claudeArgv(bin: string, settings: string, p: LaunchPlan): string[] {
+  const extra = p.extra ?? []
+  if (p.resume) return [bin, '--resume', p.id, '--settings', settings, ...extra]
+  // `--` keeps a prompt that starts with '-' from being read as an option
+  const prompt = p.prompt ? ['--', p.prompt] : []
+  return [bin, '--session-id', p.id, '--settings', settings, '-n', p.name, ...extra, ...prompt]
+}
+
+/** The claude binary as an absolute path (the tmux server's PATH may differ from ours), or exit 3. */
+export function findClaude(config: Config): string {
+  const bin = config.claudeBin
+  const found = findOnPath(config, bin)
+  if (found) return found
+  throw new CsError(
+    `claude not found: ${shellWord(bin)} is not ${bin.includes('/') ? 'an executable file' : 'on PATH'}`,
+    EXIT.unavailable,
+    'install Claude Code (npm install -g @anthropic-ai/claude-code) or point CS_CLAUDE at it'
+  )
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+export function checkCwd(cwd: string): void {
+  if (!isDirectory(cwd)) throw usageError(`not a directory: ${cwd}`, 'pass an existing folder (--cwd DIR)')
+}
+
+export interface Launcher {
+  config: Config
+  tmux: Tmux
+  store: Store
+  /** absolute path of claude (findClaude) */
+  claude: string
+  /** the --settings file that registers the hook (lib/hooks.ts) */
+  settings: string
+}
+
+/** Everything a launch needs, checked before any tmux session exists: claude, then the hook settings. */
+export function openLauncher(config: Config, store: Store, tmux: Tmux): Launcher {
+  const claude = findClaude(config)
+  return { config, tmux, store, claude, settings: ensureHookSettings(config) }
+}
+
+/**
+ * Starts claude for the plan in a new detached tmux session, sets the @cs_* options on the
+ * session and its pane, and records the launch. The tmux session is killed if anything after
+ * its creation fails.
+ */
+export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Launch {
+  checkCwd(p.cwd)
+  if (l.tmux.hasSession(p.name))
+    throw new CsError(`tmux session ${shellWord(p.name)} already exists`, EXIT.failure, `attach to it (cs attach ${shellWord(p.name)}) or pick another name`)
+  const unset = NESTED_ENV.flatMap((v) => ['-u', v])
+  // several words after `--`: tmux execs them as they are (one word would go through sh -c)
+  const command = ['env', ...unset, ...claudeArgv(l.claude, l.settings, p)]
+  const at = String(Math.floor(now.getTime() / 1000))
+  const options: [string, string][] = [
+    ['@cs_id', p.id],
+    ['@cs_title', p.name],
+    ['@cs_cwd', p.cwd],
+    ['@cs_state', 'idle'],
+    ['@cs_state_at', at],
+    ['@cs_managed', '1'],
+  ]
+  const target = exactPane(p.name)
+  const setAll = options.flatMap(([k, v]) => [THEN, 'set-option', '-t', target, k, v, THEN, 'set-option', '-p', '-t', target, k, v])
+  const create = ['new-session', '-d', '-s', noFormat(p.name), '-c', noFormat(p.cwd), '-x', '200', '-y', '50', '--', ...command]
+  const pane = [THEN, 'set-option', '-F', '-t', target, '@cs_pane', '#{pane_id}']
+  try {
+    l.tmux.run(...create, ...setAll, ...pane)
+  } catch (e) {
+    // a failed set-option leaves the session; a failed new-session (a duplicate) must not kill the other one
+    if (!(e instanceof CsError && /duplicate session/.test(e.message))) l.tmux.try('kill-session', '-t', exact(p.name))
+    throw e
+  }
+  const launch: Launch = {
+    id: p.id,
+    host: l.config.host,
+    tmuxSession: p.name,
+    cwd: p.cwd,
+    launchedAt: now.toISOString(),
+    lastState: 'idle',
+    lastSeenAt: now.toISOString(),
+  }
+  try {
+    l.store.saveLaunch(launch)
+  } catch (e) {
+    l.tmux.try('kill-session', '-t', exact(p.name))
+    throw e
+  }
+  return launch
+}

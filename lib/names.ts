@@ -1,0 +1,59 @@
+// tmux session names for cs launch: what tmux can target exactly, what a folder gives, and how a
+// name is shown in a hint the user can paste into a shell.
+import { basename, resolve } from 'node:path'
+import { usageError } from './errors.ts'
+
+// tmux reads `.` and `:` in a target as window and pane separators (and silently turns them into
+// `_` in a new name), and prints control characters as octal escapes: neither name would match.
+const UNTARGETABLE = /[.:]/
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+/**
+ * An explicit session name, trimmed. Null when nothing is left (the caller generates one);
+ * throws a usage error naming the fix for a name tmux cannot target.
+ */
+export function checkName(raw: string): string | null {
+  const name = raw.trim()
+  if (!name) return null
+  if (CONTROL.test(name)) throw usageError(`session name ${shellWord(name)} contains a control character`, 'pick a name without tabs or newlines')
+  const bad = name.match(UNTARGETABLE)
+  if (bad) {
+    const fixed = name.replace(/[.:]/g, '-')
+    throw usageError(
+      `session name ${shellWord(name)} contains '${bad[0]}', which tmux cannot use in a target`,
+      `use another name, e.g. \`cs launch ${shellWord(fixed)}\`; to launch in a folder of that name, write ./${name}`
+    )
+  }
+  return name
+}
+
+/** Any text (a title, a folder name) made a usable name: what tmux cannot target becomes `-`; null when nothing is left. */
+export function sanitize(text: string): string | null {
+  const cleaned = text.replace(/[.:\u0000-\u001f\u007f]+/g, '-').replace(/^[-\s]+|[-\s]+$/g, '')
+  return cleaned || null
+}
+
+/** The name a folder gives: its basename, sanitised. */
+export const nameFromDir = (dir: string) => sanitize(basename(resolve(dir)))
+
+/** The name of a session launched without a usable one: from its claude session id. */
+export const generatedName = (id: string) => `claude-${id.slice(0, 8)}`
+
+/**
+ * `cs launch ARG`: a folder when it reads as a path (`/…`, `./…`, `../…`, `~/…`, `.`, `..`, `~`)
+ * or names an existing folder through a slash (`src/app`); else a name (`feature/login`).
+ */
+export const isPathArg = (arg: string, isDir: (path: string) => boolean) =>
+  /^(\.{1,2}|~)(\/|$)|^\//.test(arg) || (arg.includes('/') && isDir(arg))
+
+/** The first of base, base-2, base-3… that is not taken. */
+export function firstFree(base: string, taken: (name: string) => boolean): string {
+  if (!taken(base)) return base
+  for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`
+}
+
+/** A word a POSIX shell reads back as exactly s: for hints like `cs attach 'my name'`. */
+export function shellWord(s: string): string {
+  return /^[\w@%+=,./-]+$/u.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`
+}

@@ -1,0 +1,44 @@
+// Bringing sessions back into tmux: after a reboot or a killed tmux server (`cs revive`), for one
+// session whose tmux session is gone (`cs attach`), or for one started outside cs (`cs adopt`).
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Config } from './config.ts'
+import { CsError } from './errors.ts'
+import { startSession, type LaunchPlan, type Launcher } from './launcher.ts'
+import { firstFree, shellWord } from './names.ts'
+import { findProjectDir } from './paths.ts'
+import type { Launch } from './session.ts'
+
+/** Claude resumes a session only from the project folder of the cwd it is started in. */
+export function resumableFrom(config: Config, id: string, cwd: string): boolean {
+  const dir = findProjectDir(config, cwd)
+  return dir !== null && existsSync(join(dir, `${id}.jsonl`))
+}
+
+/**
+ * The plan that brings a session back under its name in its cwd: `--resume ID` when claude will
+ * find its transcript there; else (a launch that never got a message) the same id started anew.
+ */
+export function relaunchPlan(config: Config, s: { id: string; name: string; cwd: string }): LaunchPlan {
+  return { id: s.id, name: s.name, cwd: s.cwd, resume: resumableFrom(config, s.id, s.cwd) }
+}
+
+/** This host's launches that were live when last seen and whose tmux session is gone. */
+export function revivable(launches: Launch[], host: string, liveNames: Set<string>): Launch[] {
+  return launches
+    .filter((l) => l.host === host && l.lastState !== 'dead' && l.lastState !== 'stopped')
+    .filter((l) => !liveNames.has(l.tmuxSession))
+    .sort((a, b) => a.tmuxSession.localeCompare(b.tmuxSession))
+}
+
+/**
+ * Relaunches one session that is not running in a new tmux session: under its old name when
+ * free, else name-2…; `mustResume` refuses to start it anew when claude would not find it.
+ */
+export function bringBack(l: Launcher, s: { id: string; name: string; cwd: string | null }, mustResume = false): Launch {
+  if (!s.cwd) throw new CsError(`no folder known for session ${s.id}`, undefined, 'resume it by hand: claude --resume ID, in its folder')
+  const plan = relaunchPlan(l.config, { ...s, cwd: s.cwd, name: firstFree(s.name, (n) => l.tmux.hasSession(n)) })
+  if (mustResume && !plan.resume)
+    throw new CsError(`claude would not find session ${s.id} from ${s.cwd}`, undefined, `its transcript is not under that folder's project; run claude --resume ${shellWord(s.id)} where it was started`)
+  return startSession(l, plan)
+}

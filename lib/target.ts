@@ -1,0 +1,65 @@
+// What `cs attach`, `cs kill` and `cs adopt` act on: the argument (a tmux session name, an id
+// prefix, a name, a project, a background id) turned into where the session is now. A live
+// tmux name is answered by tmux alone, before the index is read.
+import type { Config } from './config.ts'
+import { CsError, EXIT } from './errors.ts'
+import { readLive } from './live.ts'
+import { generatedName, nameFromDir, sanitize, shellWord } from './names.ts'
+import type { Launch, SessionView } from './session.ts'
+import { withSessions } from './sessions.ts'
+import { probe, type TmuxSession } from './tmux-sessions.ts'
+import type { Tmux } from './tmux.ts'
+
+export type Target =
+  | { kind: 'tmux'; session: TmuxSession }
+  | { kind: 'background'; bgId: string; id: string | null; name: string | null }
+  /** not running: the tmux session (if any) is gone; name and cwd say how to bring it back */
+  | { kind: 'gone'; id: string; name: string; cwd: string | null }
+  /** running outside tmux, e.g. in another terminal */
+  | { kind: 'external'; id: string; pid: number | null }
+
+export async function findTarget(config: Config, tmux: Tmux, query: string): Promise<Target> {
+  const session = probe(tmux, query)
+  if (session) return { kind: 'tmux', session }
+  const bg = readLive(config).find((l) => l.kind === 'background' && l.bgId === query)
+  if (bg) return { kind: 'background', bgId: query, id: bg.id, name: bg.name }
+  return withSessions(config, ({ store, views, find }) => {
+    const mine = store.launches().filter((l) => l.host === config.host)
+    const launch = mine.find((l) => l.tmuxSession === query)
+    if (launch) return gone(launch.id, launch, views.find((v) => v.id === launch.id))
+    const view = findView(query, views, config.host, find)
+    if (view.host !== config.host)
+      throw new CsError(`${shellWord(query)} runs on ${view.host}, not here`, EXIT.failure, `ssh ${view.host}, then run cs there`)
+    const live = readLive(config).find((l) => l.id === view.id)
+    if (live?.kind === 'background' && live.bgId) return { kind: 'background', bgId: live.bgId, id: view.id, name: view.name }
+    const inTmux = view.tmuxSession ? probe(tmux, view.tmuxSession) : null
+    if (inTmux) return { kind: 'tmux', session: inTmux }
+    if (view.live) return { kind: 'external', id: view.id, pid: live?.pid ?? null }
+    const last = mine.filter((l) => l.id === view.id).sort((a, b) => b.launchedAt.localeCompare(a.launchedAt))[0]
+    return gone(view.id, last, view)
+  })
+}
+
+/** The resolver's answer, else a project name: this host's, live, then most recent session wins. */
+function findView(query: string, views: SessionView[], host: string, find: (q: string) => SessionView): SessionView {
+  try {
+    return find(query)
+  } catch (e) {
+    const best = views
+      .filter((v) => v.project === query && v.id && !v.deleted && !v.orphan)
+      .sort(
+        (a, b) =>
+          Number(b.host === host) - Number(a.host === host) ||
+          Number(b.live) - Number(a.live) ||
+          (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '')
+      )[0]
+    if (best) return best
+    throw e
+  }
+}
+
+function gone(id: string, launch: Launch | undefined, view: SessionView | undefined): Target {
+  const cwd = launch?.cwd ?? view?.cwd ?? null
+  const name = launch?.tmuxSession ?? sanitize(view?.name ?? '') ?? (cwd && nameFromDir(cwd)) ?? generatedName(id)
+  return { kind: 'gone', id, name, cwd }
+}

@@ -1,0 +1,91 @@
+// Pure parts of launching: session names, claude's argv, the tmux option line, what revive picks.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { CsError, EXIT } from '../lib/errors.ts'
+import { claudeArgv } from '../lib/launcher.ts'
+import { checkName, firstFree, generatedName, isPathArg, nameFromDir, sanitize, shellWord } from '../lib/names.ts'
+import { revivable } from '../lib/revive.ts'
+import type { Launch } from '../lib/session.ts'
+import { parseLine } from '../lib/tmux-sessions.ts'
+
+const usage = (fn: () => unknown, pattern: RegExp) =>
+  assert.throws(fn, (e) => e instanceof CsError && e.exitCode === EXIT.usage && pattern.test(e.message) && Boolean(e.hint))
+
+test('checkName keeps what tmux can target and trims', () => {
+  for (const n of ['api', 'my app', `it's "x"`, '$(touch /tmp/x)', '`id`', 'a;b', 'a;', 'ünïcödé 名前', '#{x}', 'feature/login'])
+    assert.equal(checkName(n), n)
+  assert.equal(checkName('  api  '), 'api')
+})
+
+test('checkName rejects . and : with a hint that names the fix', () => {
+  usage(() => checkName('v1.2'), /'\.'.*tmux/)
+  usage(() => checkName('host:1'), /':'.*tmux/)
+  assert.throws(() => checkName('my.app'), (e) => e instanceof CsError && /cs launch my-app/.test(e.hint!) && /\.\/my\.app/.test(e.hint!))
+  usage(() => checkName('tab\there'), /control character/)
+})
+
+test('a name that sanitises to nothing is null: the caller generates one', () => {
+  assert.equal(checkName('   '), null)
+  assert.equal(sanitize('...'), null)
+  assert.equal(nameFromDir('/tmp/...'), null)
+  assert.equal(generatedName('0123abcd-0000-4000-8000-000000000000'), 'claude-0123abcd')
+})
+
+test('a folder gives its basename, sanitised', () => {
+  assert.equal(nameFromDir('/home/u/src/my.app'), 'my-app')
+  assert.equal(nameFromDir('/home/u/src/.dotfiles/'), 'dotfiles')
+  assert.equal(nameFromDir('/srv/a:b..c'), 'a-b-c')
+  assert.equal(nameFromDir('/home/u/projet été'), 'projet été')
+})
+
+test('isPathArg: paths by their look, or an existing folder through a slash', () => {
+  const none = () => false
+  for (const p of ['.', '..', '~', './x', '../x', '~/src/my.app', '/abs']) assert.ok(isPathArg(p, none), p)
+  for (const n of ['api', 'feature/login', '$(touch /tmp/x)', '.hidden', '~x']) assert.ok(!isPathArg(n, none), n)
+  assert.ok(isPathArg('src/app', (p) => p === 'src/app'))
+})
+
+test('firstFree steps aside from taken names', () => {
+  const taken = new Set(['api', 'api-2'])
+  assert.equal(firstFree('web', (n) => taken.has(n)), 'web')
+  assert.equal(firstFree('api', (n) => taken.has(n)), 'api-3')
+})
+
+test('shellWord quotes what a shell would read differently', () => {
+  assert.equal(shellWord('api-2'), 'api-2')
+  assert.equal(shellWord('my app'), `'my app'`)
+  assert.equal(shellWord(`it's`), `'it'\\''s'`)
+  assert.equal(shellWord('$(x)'), `'$(x)'`)
+})
+
+test('claudeArgv: a new named session with an interactive prompt, or a resume', () => {
+  const id = '11111111-2222-4333-8444-555555555555'
+  assert.deepEqual(claudeArgv('/bin/claude', '/s.json', { id, name: 'n', cwd: '/', resume: false, prompt: '-start here', extra: ['--model', 'm'] }), [
+    '/bin/claude', '--session-id', id, '--settings', '/s.json', '-n', 'n', '--model', 'm', '--', '-start here',
+  ])
+  const noPrompt = claudeArgv('claude', '/s.json', { id, name: 'n', cwd: '/', resume: false })
+  assert.ok(!noPrompt.includes('-p') && !noPrompt.includes('--'))
+  assert.deepEqual(claudeArgv('claude', '/s.json', { id, name: 'n', cwd: '/', resume: true, prompt: 'ignored' }), [
+    'claude', '--resume', id, '--settings', '/s.json',
+  ])
+})
+
+test('parseLine reads one tmux format line, a tab in the cwd included', () => {
+  const s = parseLine(['my app', '1', 'abc', 'T', 'waiting', '1700000000', 'permission prompt', '/a\tb'].join('\t'))
+  assert.deepEqual(s, {
+    name: 'my app', managed: true, id: 'abc', title: 'T', state: 'waiting', stateAt: 1700000000,
+    waitingFor: 'permission prompt', cwd: '/a\tb',
+  })
+  const plain = parseLine(['shell', '', '', '', '', '', '', ''].join('\t'))
+  assert.equal(plain.managed, false)
+  assert.equal(plain.state, null)
+  assert.equal(plain.id, null)
+})
+
+test('revivable: this host, live when last seen, tmux session gone', () => {
+  const l = (tmuxSession: string, lastState: Launch['lastState'], host = 'h'): Launch => ({
+    id: tmuxSession, host, tmuxSession, cwd: '/', launchedAt: '', lastState, lastSeenAt: null,
+  })
+  const launches = [l('w', 'working'), l('i', 'idle'), l('d', 'dead'), l('s', 'stopped'), l('u', null), l('run', 'idle'), l('other', 'idle', 'h2')]
+  assert.deepEqual(revivable(launches, 'h', new Set(['run'])).map((x) => x.tmuxSession), ['i', 'u', 'w'])
+})
