@@ -1,0 +1,34 @@
+// What the user typed, told apart from what Claude Code wrote in the user's name: meta
+// messages, tool results, compaction summaries, slash-command echoes, interrupts.
+
+/** Text starting like this is a wrapper (`<command-name>`, `<local-command-caveat>`,
+ *  `<bash-input>`, `<system-reminder>`...) or an interrupt marker, never a typed prompt. */
+const NOT_TYPED = /^(?:\s*<[a-z][\w-]*[\s>/]|\s*\[Request interrupted by user)/
+
+export const PROMPT_MAX = 200
+
+/** Whitespace collapsed, cut to `max` characters plus '…'; null when nothing is left. */
+export function shorten(text: string, max = PROMPT_MAX): string | null {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  if (!flat) return null
+  if (flat.length <= max) return flat
+  const cut = /[\uD800-\uDBFF]/.test(flat[max - 1]) ? max - 1 : max // keep surrogate pairs whole
+  return `${flat.slice(0, cut)}…`
+}
+
+/** The typed prompt of a user record (JSON.parse'd or scanned), shortened, or null. */
+export function typedPrompt(rec: Record<string, unknown>): string | null {
+  if (rec.isMeta === true || rec.isCompactSummary === true) return null
+  const msg = rec.message
+  if (typeof msg !== 'object' || msg === null) return null
+  const content = (msg as { content?: unknown }).content
+  if (typeof content === 'string') return NOT_TYPED.test(content) ? null : shorten(content)
+  if (!Array.isArray(content)) return null
+  let text: string | null = null
+  for (const block of content as { type?: unknown; text?: unknown }[]) {
+    if (block?.type === 'tool_result') return null
+    if (text === null && block?.type === 'text' && typeof block.text === 'string' && !NOT_TYPED.test(block.text))
+      text = shorten(block.text)
+  }
+  return text
+}

@@ -1,0 +1,287 @@
+// The transcript parser: folds the lines of one Claude Code .jsonl into a TranscriptInfo.
+// Incremental (feed whole lines as they are appended, save the state between runs), pure, and
+// bounded: the state holds counters and a few short strings whatever the file size. Lines are
+// read by lib/transcript-scan.ts without parsing what is not needed; JSON.parse is the fallback.
+import { shorten, typedPrompt } from './prompt.ts'
+import type { Tokens, TranscriptInfo } from './session.ts'
+import { scanLine, type Rec } from './transcript-scan.ts'
+
+export interface ParserState {
+  v: number
+  cwd: string | null
+  relocatedCwd: string | null
+  branch: string | null
+  customTitle: string | null
+  agentName: string | null
+  aiTitle: string | null
+  tag: string | null
+  firstPrompt: string | null
+  lastPrompt: string | null
+  createdAt: string | null
+  updatedAt: string | null
+  model: string | null
+  version: string | null
+  lastUuid: string | null
+  sidechain: boolean | null // null until the first chain record
+  userMessages: number
+  assistantMessages: number
+  unknownRecords: number
+  badLines: number
+  tokens: Tokens
+  /** The last few assistant message ids with the usage counted for each: one API message is
+   *  written as several records (one per content block), not always adjacent. */
+  recent: { id: string; usage: Tokens }[]
+  summaries: { leafUuid: string; summary: string }[]
+}
+
+const VERSION = 1
+const RECENT = 16
+const MAX_SUMMARIES = 64
+const MAX_TEXT = 1000 // no stored string grows with the file
+
+const CHAIN = new Set(['user', 'assistant', 'attachment', 'system', 'progress'])
+/** Every type known not to matter here: the reference's inventory plus those seen from 2.1.332. */
+const KNOWN = new Set([
+  ...CHAIN, 'summary', 'custom-title', 'ended-by-model', 'ai-title', 'last-prompt', 'tag', 'relocated',
+  'agent-name', 'agent-color', 'agent-setting', 'pr-link', 'frame-link', 'bridge-session',
+  'file-history-snapshot', 'attribution-snapshot', 'speculation-accept', 'mode', 'permission-mode',
+  'isolation-latch', 'worktree-state', 'queue-operation', 'marble-origami-commit',
+  'marble-origami-snapshot', 'marble-origami-reset', 'content-replacement', 'fork-context-ref',
+  'cost-state', 'atis-latch', 'api-request', 'api-request-shape', 'api-request-blob', 'tools-used',
+]) // prettier-ignore
+
+const zero = (): Tokens => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 })
+
+export function newParser(): ParserState {
+  return {
+    v: VERSION,
+    cwd: null,
+    relocatedCwd: null,
+    branch: null,
+    customTitle: null,
+    agentName: null,
+    aiTitle: null,
+    tag: null,
+    firstPrompt: null,
+    lastPrompt: null,
+    createdAt: null,
+    updatedAt: null,
+    model: null,
+    version: null,
+    lastUuid: null,
+    sidechain: null,
+    userMessages: 0,
+    assistantMessages: 0,
+    unknownRecords: 0,
+    badLines: 0,
+    tokens: zero(),
+    recent: [],
+    summaries: [],
+  }
+}
+
+/** Consumes whole lines of buf[start,end) only; returns the index just past the last '\n'
+ *  consumed (a trailing partial line is left for next time). Never throws on any input. */
+export function feed(p: ParserState, buf: Buffer, start = 0, end = buf.length): number {
+  let s = start
+  for (;;) {
+    const nl = buf.indexOf(10, s)
+    if (nl < 0 || nl >= end) return s
+    line(p, buf, s, nl)
+    s = nl + 1
+  }
+}
+
+// Blanks around a line: spaces, tabs, CR of CRLF files, NUL padding left by a crash.
+const blank = (c: number) => c === 32 || c === 9 || c === 13 || c === 0
+
+function line(p: ParserState, b: Buffer, s: number, e: number) {
+  while (s < e && blank(b[s])) s++
+  if (e - s >= 3 && b[s] === 0xef && b[s + 1] === 0xbb && b[s + 2] === 0xbf) s += 3 // BOM
+  while (s < e && blank(b[s])) s++
+  while (e > s && blank(b[e - 1])) e--
+  if (s === e) return
+  try {
+    const rec = (b[s] === 123 ? scanLine(b, s, e) : null) ?? parseObject(b, s, e)
+    if (rec) apply(p, rec)
+    else p.badLines++
+  } catch {
+    p.badLines++
+  }
+}
+
+function parseObject(b: Buffer, s: number, e: number): Rec | null {
+  let v: unknown
+  try {
+    v = JSON.parse(b.toString('utf8', s, e))
+  } catch {
+    return null
+  }
+  return isObject(v) ? v : null
+}
+
+const isObject = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v)
+const str = (v: unknown): string | null =>
+  typeof v === 'string' && v !== '' ? (v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v) : null
+const ISO = /^\d{4}-\d\d-\d\dT/
+
+function apply(p: ParserState, rec: Rec) {
+  const type = rec.type
+  if (typeof type !== 'string') {
+    p.unknownRecords++
+    return
+  }
+  const chain = CHAIN.has(type)
+  if (chain && p.sidechain === null) p.sidechain = rec.isSidechain === true
+  const ts = rec.timestamp
+  // Earliest and latest: records are not written in timestamp order (a /clear echo, say).
+  if (typeof ts === 'string' && ISO.test(ts) && ts.length < 40) {
+    if (p.createdAt === null || ts < p.createdAt) p.createdAt = ts
+    if (p.updatedAt === null || ts > p.updatedAt) p.updatedAt = ts
+  }
+  // 1.0.x wrote subagent turns inline: activity, but not this session's conversation.
+  if (chain && rec.isSidechain === true && !p.sidechain) return
+  p.cwd ??= str(rec.cwd)
+  p.branch = str(rec.gitBranch) ?? p.branch
+  p.version = str(rec.version) ?? p.version
+  switch (type) {
+    case 'user':
+      return user(p, rec)
+    case 'assistant':
+      return assistant(p, rec)
+    case 'custom-title':
+      p.customTitle = str(rec.customTitle) ?? p.customTitle
+      return
+    case 'agent-name':
+      p.agentName = str(rec.agentName) ?? p.agentName
+      return
+    case 'ai-title':
+      p.aiTitle = str(rec.aiTitle) ?? p.aiTitle
+      return
+    case 'tag':
+      if (typeof rec.tag === 'string') p.tag = str(rec.tag) // '' clears
+      return
+    case 'last-prompt':
+      if (typeof rec.lastPrompt === 'string') p.lastPrompt = shorten(rec.lastPrompt) ?? p.lastPrompt
+      return
+    case 'relocated':
+      p.relocatedCwd = str(rec.relocatedCwd) ?? p.relocatedCwd
+      return
+    case 'summary':
+      return summary(p, rec)
+    default:
+      if (!KNOWN.has(type)) p.unknownRecords++
+  }
+}
+
+function user(p: ParserState, rec: Rec) {
+  p.lastUuid = str(rec.uuid) ?? p.lastUuid
+  const prompt = typedPrompt(rec)
+  if (prompt === null) return
+  p.userMessages++
+  p.firstPrompt ??= prompt
+  p.lastPrompt = prompt
+}
+
+function assistant(p: ParserState, rec: Rec) {
+  p.lastUuid = str(rec.uuid) ?? p.lastUuid
+  const m = rec.message
+  if (!isObject(m) || m.model === '<synthetic>') return // synthetic: written by Claude Code, not the API
+  p.model = str(m.model) ?? p.model
+  const usage = usageOf(m.usage)
+  const id = str(m.id)
+  const seen = id === null ? undefined : p.recent.find((r) => r.id === id)
+  if (seen) {
+    // Another record of a message already counted: its latest usage wins.
+    addTokens(p.tokens, seen.usage, -1)
+    seen.usage = usage
+  } else {
+    p.assistantMessages++
+    if (id !== null) p.recent.push({ id, usage })
+    if (p.recent.length > RECENT) p.recent.shift()
+  }
+  addTokens(p.tokens, usage, 1)
+}
+
+function usageOf(u: unknown): Tokens {
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0)
+  if (!isObject(u)) return zero()
+  return {
+    input: n(u.input_tokens),
+    output: n(u.output_tokens),
+    cacheRead: n(u.cache_read_input_tokens),
+    cacheWrite: n(u.cache_creation_input_tokens),
+  }
+}
+
+function addTokens(t: Tokens, u: Tokens, sign: 1 | -1) {
+  t.input += sign * u.input
+  t.output += sign * u.output
+  t.cacheRead += sign * u.cacheRead
+  t.cacheWrite += sign * u.cacheWrite
+}
+
+function summary(p: ParserState, rec: Rec) {
+  const leafUuid = str(rec.leafUuid)
+  const text = str(rec.summary)
+  if (leafUuid === null || text === null) return
+  const i = p.summaries.findIndex((x) => x.leafUuid === leafUuid)
+  if (i >= 0) p.summaries.splice(i, 1)
+  p.summaries.push({ leafUuid, summary: text })
+  if (p.summaries.length > MAX_SUMMARIES) p.summaries.shift()
+}
+
+/** Snapshot of what is known; does not mutate p. */
+export function finish(p: ParserState, file: { id: string; path: string; projectDir: string }): TranscriptInfo {
+  return {
+    id: file.id,
+    path: file.path,
+    projectDir: file.projectDir,
+    cwd: p.relocatedCwd ?? p.cwd,
+    branch: p.branch,
+    customTitle: p.customTitle,
+    agentName: p.agentName,
+    aiTitle: p.aiTitle,
+    summary: null, // the store joins other files' summaries[].leafUuid to lastUuid
+    firstPrompt: p.firstPrompt,
+    lastPrompt: p.lastPrompt,
+    tag: p.tag,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    userMessages: p.userMessages,
+    assistantMessages: p.assistantMessages,
+    model: p.model,
+    tokens: { ...p.tokens },
+    version: p.version,
+    orphan: p.userMessages === 0 && p.assistantMessages === 0,
+    sidechain: p.sidechain === true,
+    unknownRecords: p.unknownRecords,
+    badLines: p.badLines,
+    lastUuid: p.lastUuid,
+    summaries: p.summaries.map((x) => ({ ...x })),
+  }
+}
+
+export function saveParser(p: ParserState): string {
+  return JSON.stringify(p)
+}
+
+/** Throws only on corrupt input; the caller then re-reads the file from 0. */
+export function loadParser(s: string): ParserState {
+  const p: unknown = JSON.parse(s)
+  if (!isObject(p) || p.v !== VERSION) throw new Error('transcript parser state: unknown version')
+  const fresh = newParser() as unknown as Rec
+  const tokens = (t: unknown) => isObject(t) && Object.keys(zero()).every((k) => typeof t[k] === 'number')
+  for (const [k, want] of Object.entries(fresh)) {
+    const got = p[k]
+    const ok =
+      k === 'tokens' ? tokens(got)
+      : k === 'recent' ? Array.isArray(got) && got.every((r) => isObject(r) && typeof r.id === 'string' && tokens(r.usage))
+      : k === 'summaries' ? Array.isArray(got) && got.every((r) => isObject(r) && typeof r.leafUuid === 'string' && typeof r.summary === 'string')
+      : k === 'sidechain' ? got === null || typeof got === 'boolean'
+      : want === null ? got === null || typeof got === 'string'
+      : typeof got === typeof want // prettier-ignore
+    if (!ok) throw new Error(`transcript parser state: bad ${k}`)
+  }
+  return p as unknown as ParserState
+}
