@@ -1,11 +1,45 @@
-// PLACEHOLDER: replaced by the helper that builds `cs preview`.
+// `cs preview ID`: the last exchanges of a session as plain text (the picker's preview pane).
+// Reads the transcript from its end; a full id is found without opening the index.
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import type { Config } from '../../lib/config.ts'
+import { CsError, usageError } from '../../lib/errors.ts'
+import { isSessionFile, projectsDir } from '../../lib/paths.ts'
+import { PREVIEW_DEFAULTS, lastEntries, renderPreview } from '../../lib/preview.ts'
+import { withSessions } from '../../lib/sessions.ts'
+import { linesFromEnd } from '../../lib/tail.ts'
+
+/** `<projects>/*\/<id>.jsonl` for a full session id, or null. */
+function transcriptOf(config: Config, id: string): string | null {
+  if (!isSessionFile(`${id}.jsonl`)) return null
+  let dirs: string[]
+  try {
+    dirs = readdirSync(projectsDir(config))
+  } catch {
+    return null
+  }
+  for (const dir of dirs) {
+    const path = join(projectsDir(config), dir, `${id}.jsonl`)
+    if (existsSync(path)) return path
+  }
+  return null
+}
 
 export default defineCommand({
-  usage: 'preview',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs preview: not built yet')
+  usage: 'preview ID [--exchanges N]',
+  summary: 'The last exchanges of a session as plain text, read from the end of its transcript.',
+  details: '  -n, --exchanges N   how many prompts and their replies (default 3)',
+  options: { exchanges: { type: 'string', short: 'n' } },
+  async run({ config, positionals, flags }) {
+    const [query, ...more] = positionals
+    if (!query || more.length) throw usageError('preview takes one session', 'cs preview ID')
+    const exchanges = flags.exchanges === undefined ? PREVIEW_DEFAULTS.exchanges : Number(flags.exchanges)
+    if (!Number.isInteger(exchanges) || exchanges < 1) throw usageError('--exchanges takes a whole number above 0')
+    const path =
+      transcriptOf(config, query) ?? (await withSessions(config, ({ find }) => find(query).path))
+    if (!path) throw new CsError(`session ${query} has no transcript yet`, undefined, 'it appears once claude has written to it')
+    const entries = lastEntries(linesFromEnd(path), exchanges)
+    process.stdout.write(renderPreview(entries, { ...PREVIEW_DEFAULTS, exchanges }) + '\n')
   },
 })

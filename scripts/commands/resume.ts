@@ -1,11 +1,36 @@
-// PLACEHOLDER: replaced by the helper that builds `cs resume`.
+// `cs resume [QUERY]`: pick a session of this host and resume it with claude in its folder.
 import { defineCommand } from '../../lib/command.ts'
 import { CsError } from '../../lib/errors.ts'
+import { writePickerCache } from '../../lib/picker-cache.ts'
+import { resumable } from '../../lib/picker.ts'
+import { pick, resumeHere } from '../../lib/resume.ts'
+import type { SessionView } from '../../lib/session.ts'
+import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
-  usage: 'resume',
-  summary: 'not built yet',
-  run() {
-    throw new CsError('cs resume: not built yet')
+  usage: 'resume [QUERY]',
+  summary: [
+    'Pick a session with fzf (a numbered list without it) and run `claude --resume ID` in its',
+    'folder. QUERY naming one session (an id, a unique prefix, a name) resumes it at once;',
+    'any other QUERY starts the picker filtered by it.',
+  ].join('\n'),
+  async run({ config, positionals }) {
+    const query = positionals.join(' ')
+    const { views, exact } = await withSessions(config, ({ views, find }) => {
+      writePickerCache(config, views)
+      return { views, exact: query ? tryFind(find, query) : null }
+    })
+    const choice = exact ?? (await pick(config, resumable(views, config.host, query), query))
+    if (!choice) return 1 // left the picker: nothing to do
+    return resumeHere(config, choice)
   },
 })
+
+function tryFind(find: (q: string) => SessionView, query: string): SessionView | null {
+  try {
+    return find(query)
+  } catch (e) {
+    if (e instanceof CsError) return null
+    throw e
+  }
+}

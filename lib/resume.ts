@@ -1,0 +1,98 @@
+// `cs resume` and `cs last`: choose a session (fzf, else a numbered list read from stdin) and
+// run `claude --resume ID` in its folder, in the foreground, passing its exit code through.
+import { spawn } from 'node:child_process'
+import { statSync } from 'node:fs'
+import { constants } from 'node:os'
+import { createInterface } from 'node:readline/promises'
+import type { Config } from './config.ts'
+import { CsError, EXIT } from './errors.ts'
+import { NESTED_ENV, findClaude } from './launcher.ts'
+import { shellWord } from './names.ts'
+import { findOnPath } from './paths.ts'
+import { chosen, numberedList, pickerLine } from './picker.ts'
+import type { SessionView } from './session.ts'
+
+/** Runs fzf over the sessions; the chosen one, or null when the user left. */
+function pickWithFzf(fzf: string, views: SessionView[], query: string, color: boolean): Promise<SessionView | null> {
+  const cs = [process.execPath, process.argv[1]].map(shellWord).join(' ')
+  const args = ['--ansi', '--no-sort', '--layout=reverse', '--info=inline', '--prompt=resume> ',
+    '--delimiter=\t', '--with-nth=2', '--select-1', '--exit-0', `--query=${query}`,
+    '--header=enter resume  esc cancel', `--preview=${cs} preview {1}`, '--preview-window=down,45%,wrap']
+  const child = spawn(fzf, args, { stdio: ['pipe', 'pipe', 'inherit'] })
+  const now = new Date()
+  child.stdin.on('error', () => {}) // fzf may exit (--select-1) before reading everything
+  child.stdin.end(views.map((v) => pickerLine(v, now, color)).join('\n') + '\n')
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', () => {
+      const id = out.split('\t')[0].trim()
+      resolve(views.find((v) => v.id === id) ?? null)
+    })
+  })
+}
+
+/** The numbered list on stdout, the choice read from stdin. */
+async function pickNumbered(views: SessionView[]): Promise<SessionView | null> {
+  process.stdout.write(`${numberedList(views, new Date())}\n`)
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false })
+  try {
+    const answer = await Promise.race([
+      rl.question(`resume which (1-${views.length})? `),
+      new Promise<string>((resolve) => rl.once('close', () => resolve(''))),
+    ])
+    return chosen(answer, views)
+  } finally {
+    rl.close()
+  }
+}
+
+/** The session the user picks, or null; fzf when installed, else the numbered list. */
+export function pick(config: Config, views: SessionView[], query: string): Promise<SessionView | null> {
+  if (views.length === 0)
+    throw new CsError(query ? `no session matches '${query}'` : 'no session to resume', EXIT.failure, 'see `cs ls --all`')
+  const fzf = findOnPath(config, 'fzf')
+  return fzf ? pickWithFzf(fzf, views, query, config.color) : pickNumbered(views)
+}
+
+function checkResumable(v: SessionView): string {
+  if (v.live)
+    throw new CsError(
+      `session ${v.short || v.id} is running${v.tmuxSession ? ` in tmux session ${shellWord(v.tmuxSession)}` : ''}`,
+      EXIT.failure,
+      `cs attach ${shellWord(v.tmuxSession ?? v.short ?? v.id)}`
+    )
+  const cwd = v.cwd
+  let isDir = false
+  try {
+    isDir = cwd !== null && statSync(cwd).isDirectory()
+  } catch {
+    // gone
+  }
+  if (!cwd || !isDir)
+    throw new CsError(
+      `the folder of session ${v.short || v.id} is gone: ${cwd ?? '(never recorded)'}`,
+      EXIT.failure,
+      'claude resumes a session only from the folder it ran in'
+    )
+  return cwd
+}
+
+/** `claude --resume ID` in the session's folder, attached to this terminal; its exit code. */
+export function resumeHere(config: Config, v: SessionView): Promise<number> {
+  const cwd = checkResumable(v)
+  const env = { ...process.env }
+  for (const name of NESTED_ENV) delete env[name]
+  const child = spawn(findClaude(config), ['--resume', v.id], { cwd, env, stdio: 'inherit' })
+  // Ctrl-C belongs to claude: cs waits for it to exit
+  const ignore = () => {}
+  process.on('SIGINT', ignore)
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', ignore)
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0))
+    })
+  })
+}
