@@ -1,10 +1,259 @@
-// Live state of every Claude session on this host: tmux options set by the hook, Claude's own
-// registry, and the screen as a last resort, reconciled into one LiveInfo per session.
+// Live state of every Claude session on this host, reconciled from three sources:
+//  1. tmux options (@cs_*) that tmux/hook.sh sets on each event: instant edges, pane <-> session;
+//  2. Claude's registry (sessions/<pid>.json): exact busy/idle/waiting, sees Esc and crashes,
+//     and sessions cs did not launch (background ones too);
+//  3. the screen (capture-pane), only for panes that have neither.
+// One `tmux list-panes -a` reads everything tmux knows; corrections go back in one more call, so
+// that the status line, which reads the options, agrees with `cs ls`.
 import type { Config } from './config.ts'
+import { stateFromScreen } from './pane.ts'
+import { procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus } from './registry.ts'
 import type { LiveInfo } from './session.ts'
+import { THEN, Tmux } from './tmux.ts'
 
-/** Every live session on this host; never throws for a missing tmux server or registry. */
+type LiveState = LiveInfo['state']
+
+/** What list-panes reports per pane; @ options resolve pane first, then the pane's session. */
+const FIELDS = {
+  session: 'session_name',
+  pane: 'pane_id',
+  pid: 'pane_pid',
+  dead: 'pane_dead',
+  command: 'pane_current_command',
+  path: 'pane_current_path',
+  managed: '@cs_managed',
+  claudePane: '@cs_pane',
+  id: '@cs_id',
+  title: '@cs_title',
+  state: '@cs_state',
+  stateAt: '@cs_state_at',
+  waitingFor: '@cs_waiting_for',
+  transcript: '@cs_transcript',
+  cwd: '@cs_cwd',
+} as const
+export type PaneRow = { [K in keyof typeof FIELDS]: string }
+
+// Control characters no session name, path or title holds: a value holding one only loses its row.
+const SEP = '\x1f'
+const END = '\x1e'
+const KEYS = Object.keys(FIELDS) as (keyof PaneRow)[]
+export const PANE_FORMAT = KEYS.map((k) => `#{${FIELDS[k]}}`).join(SEP) + END
+
+/** Parses list-panes output in PANE_FORMAT; skips malformed records. */
+export function parsePanes(out: string): PaneRow[] {
+  const rows: PaneRow[] = []
+  for (const record of out.split(`${END}\n`)) {
+    const values = record.split(SEP)
+    if (values.length !== KEYS.length || !/^%\d+$/.test(values[1])) continue
+    rows.push(Object.fromEntries(KEYS.map((k, i) => [k, values[i]])) as PaneRow)
+  }
+  return rows
+}
+
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'fish', 'dash', 'ksh', 'mksh', 'tcsh', 'csh', 'nu', 'xonsh', 'elvish'])
+/** The pane's foreground program is a shell: the claude it ran has exited. */
+const shellInFront = (row: PaneRow) => SHELLS.has(row.command.replace(/^-/, ''))
+/** Claude's process name: `claude`, or the version of the native build (`2.1.332`). */
+const claudeInFront = (row: PaneRow) => row.command === 'claude' || /^\d+\.\d+\.\d+/.test(row.command)
+
+const fromRegistry = (s: RegistryStatus): LiveState => (s === 'busy' ? 'working' : s === 'waiting' ? 'waiting' : 'idle')
+const HOOK_STATES: readonly string[] = ['working', 'waiting', 'idle', 'dead']
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+/** A state cs decided for a pane that differs from its @cs_state, to write back. */
+export interface Correction {
+  pane: string
+  state: LiveState
+  at: number // epoch seconds
+  waitingFor: string | null
+  seenAt: string // @cs_state_at as read: the write applies only if no hook changed it since
+}
+
+/** Reconciles the hook's view of a claude pane with its registry entry (null: no entry). Pure. */
+export function reconcile(
+  row: PaneRow,
+  entry: RegistryEntry | null,
+  nowSec: number
+): { state: LiveState; since: number | null; waitingFor: string | null; correction: Correction | null } {
+  const hook = HOOK_STATES.includes(row.state) ? (row.state as LiveState) : null
+  const hookAt = /^\d+$/.test(row.stateAt) ? Number(row.stateAt) : null
+  let state: LiveState
+  let since = hookAt === null ? null : hookAt * 1000
+  let waitingFor = row.waitingFor || null
+  if (row.dead === '1' || (!entry && (hook === 'dead' || shellInFront(row)))) {
+    state = 'dead'
+    if (hook !== 'dead') since = nowSec * 1000
+  } else if (entry) {
+    const reg = fromRegistry(entry.status)
+    const regAt = entry.statusUpdatedAt
+    // the registry wins, unless a hook event came in a later second (the registry may lag it)
+    const hookNewer = hook !== null && hookAt !== null && regAt !== null && hookAt > Math.floor(regAt / 1000)
+    state = hook === reg || !hookNewer ? reg : hook
+    if (state !== hook) since = regAt ?? nowSec * 1000
+    if (state === 'waiting' && state !== hook) waitingFor = entry.waitingFor
+  } else {
+    state = hook ?? 'idle'
+  }
+  if (state !== 'waiting') waitingFor = null
+  const correction =
+    state === hook
+      ? null
+      : { pane: row.pane, state, at: Math.floor((since ?? nowSec * 1000) / 1000), waitingFor, seenAt: row.stateAt }
+  return { state, since, waitingFor, correction }
+}
+
+/** tmux commands that apply the corrections, each only if the pane's @cs_state_at is unchanged. */
+export function writeBack(corrections: Correction[]): string[] {
+  return corrections.flatMap((c, i) => {
+    const wait = c.waitingFor ? `"${c.waitingFor.replace(/[^\w .,:/-]/g, '')}"` : null
+    const sets = ['set -p', 'set'].flatMap((scope) => [
+      `${scope} -t ${c.pane} @cs_state_at ${c.at}`,
+      `${scope} -t ${c.pane} @cs_state ${c.state}`,
+      wait ? `${scope} -t ${c.pane} @cs_waiting_for ${wait}` : `${scope} -qu -t ${c.pane} @cs_waiting_for`,
+    ])
+    const cmd = ['if-shell', '-F', '-t', c.pane, `#{==:#{@cs_state_at},${c.seenAt}}`, sets.join(' ; ')]
+    return i === 0 ? cmd : [THEN, ...cmd]
+  })
+}
+
+/** The pane a registry entry's process runs in: its pid or an ancestor is a pane's pid (claude
+ * may run under a shell); without /proc, the entry's own `tmux` field, if it names a pane here. */
+function paneOf(entry: RegistryEntry, byPid: Map<string, PaneRow>, byPane: Map<string, PaneRow>): PaneRow | null {
+  let pid = entry.pid
+  if (!procStat(pid)) {
+    const row = entry.tmuxPane ? byPane.get(entry.tmuxPane) : undefined
+    return row && (!entry.tmuxSession || row.session === entry.tmuxSession) ? row : null
+  }
+  for (let depth = 0; depth < 8 && pid > 1; depth++) {
+    const row = byPid.get(String(pid))
+    if (row) return row
+    const stat = procStat(pid)
+    if (!stat) return null
+    pid = stat.ppid
+  }
+  return null
+}
+
+/** Every live session on this host; a missing tmux server or registry just yields fewer rows. */
 export function readLive(config: Config): LiveInfo[] {
-  void config
-  return []
+  const tmux = new Tmux(config.tmuxSocket)
+  const rows = parsePanes(tmux.try('list-panes', '-a', '-F', PANE_FORMAT) ?? '')
+  const entries = readRegistry(config.claudeDir).filter((e) => e.kind !== 'daemon' && e.kind !== 'daemon-worker')
+  const jobs = readJobs(config.claudeDir)
+  const nowSec = Math.floor(Date.now() / 1000)
+  const base = { host: config.host, bgId: null, tmuxSession: null, tmuxPane: null, pid: null }
+
+  // Sessions cs tracks (options carry a claude id) and the pane claude runs in: @cs_pane, else
+  // the first pane; undefined when that pane was closed and other panes remain.
+  const tracked = new Map<string, PaneRow | undefined>()
+  for (const r of rows) {
+    if (!(r.id || r.managed === '1') || tracked.get(r.session)) continue
+    if (r.pane === r.claudePane || !r.claudePane) tracked.set(r.session, r)
+    else if (!tracked.has(r.session)) tracked.set(r.session, undefined)
+  }
+  const isTracked = (r: PaneRow) => tracked.get(r.session) === r
+
+  const byPid = new Map(rows.map((r) => [r.pid, r]))
+  const byPane = new Map(rows.map((r) => [r.pane, r]))
+  const entryOfPane = new Map<string, RegistryEntry>()
+  const out: LiveInfo[] = []
+  for (const e of entries) {
+    const background = e.kind === 'bg' || e.jobId !== null
+    const row = background ? null : paneOf(e, byPid, byPane)
+    if (row && !entryOfPane.has(row.pane)) entryOfPane.set(row.pane, e)
+    if (row && isTracked(row)) continue // reconciled below
+    const job = e.jobId ? jobs.get(e.jobId) : undefined
+    out.push({
+      ...base,
+      id: e.sessionId,
+      kind: background ? 'background' : 'external',
+      state: fromRegistry(e.status),
+      stateSince: iso(e.statusUpdatedAt),
+      waitingFor: e.waitingFor,
+      name: e.name ?? job?.name ?? job?.intent ?? null,
+      cwd: e.cwd,
+      tmuxSession: row?.session ?? null,
+      tmuxPane: row?.pane ?? null,
+      pid: e.pid,
+      bgId: background ? e.jobId : null,
+    })
+  }
+
+  const corrections: Correction[] = []
+  const scrape: PaneRow[] = []
+  for (const [session, row] of tracked) {
+    if (!row) {
+      const any = rows.find((r) => r.session === session)!
+      out.push({ ...base, ...identity(any), kind: 'tmux', state: 'dead', stateSince: null, tmuxSession: session })
+      continue
+    }
+    const entry = entryOfPane.get(row.pane) ?? null
+    // no hook ever ran (SessionStart sets the transcript) and no registry: only the screen can tell
+    if (!entry && !row.transcript && row.dead !== '1' && !shellInFront(row)) scrape.push(row)
+    const r = reconcile(row, entry, nowSec)
+    if (r.correction) corrections.push(r.correction)
+    out.push({
+      ...base,
+      ...identity(row),
+      id: entry?.sessionId ?? (row.id || null),
+      kind: 'tmux',
+      state: r.state,
+      stateSince: iso(r.since),
+      waitingFor: r.waitingFor,
+      cwd: entry?.cwd ?? (row.cwd || null),
+      tmuxSession: session,
+      tmuxPane: row.pane,
+      pid: entry?.pid ?? null,
+    })
+  }
+  // Old clients elsewhere in tmux: claude in front, no registry entry, no options.
+  for (const r of rows) if (!tracked.has(r.session) && !entryOfPane.has(r.pane) && claudeInFront(r)) scrape.push(r)
+
+  for (const [row, screen] of capture(tmux, scrape)) {
+    const state = stateFromScreen(screen)
+    if (!state) continue
+    const i = out.findIndex((l) => l.tmuxPane === row.pane)
+    if (i >= 0) out[i] = { ...out[i], state, stateSince: null }
+    else
+      out.push({
+        ...base,
+        id: null,
+        kind: 'external',
+        state,
+        stateSince: null,
+        waitingFor: null,
+        name: null,
+        cwd: row.path || null,
+        tmuxSession: row.session,
+        tmuxPane: row.pane,
+      })
+  }
+  if (corrections.length) tmux.try(...writeBack(corrections))
+  return out
+}
+
+const identity = (row: PaneRow) => ({
+  id: row.id || null,
+  name: row.title || null,
+  cwd: row.cwd || null,
+  waitingFor: null,
+})
+
+/** The screens of these panes, in one tmux call: each capture follows a marker line. */
+function capture(tmux: Tmux, rows: PaneRow[]): [PaneRow, string][] {
+  if (!rows.length) return []
+  const mark = `${END}cs-capture-${process.pid}`
+  const args = rows.flatMap((r, i) => [
+    ...(i ? [THEN] : []),
+    'display-message', '-p', '-t', r.pane, `${mark} #{pane_id}`, THEN,
+    'capture-pane', '-p', '-t', r.pane,
+  ])
+  const out = tmux.try(...args)
+  if (out === null) return []
+  const screens = new Map<string, string>()
+  for (const part of out.split(`${mark} `).slice(1)) {
+    const nl = part.indexOf('\n')
+    screens.set(part.slice(0, nl), part.slice(nl + 1))
+  }
+  return rows.flatMap((r) => (screens.has(r.pane) ? [[r, screens.get(r.pane)!] as [PaneRow, string]] : []))
 }
