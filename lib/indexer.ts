@@ -1,12 +1,13 @@
 // The incremental transcript indexer. Transcripts only grow: per file the store keeps size,
 // mtime and the offset read up to; a run stats every session file and reads only what was
-// appended (a shrunk or replaced file again from the start). Memory stays flat: one reused
-// buffer, grown only for a single line larger than it.
+// appended (a shrunk or replaced file again from the start). A folder whose listing (names,
+// sizes, mtimes) is what the store saw last time costs nothing beyond its stats. Memory stays
+// flat: one reused buffer, grown only for a single line larger than it.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { Config } from './config.ts'
 import { isSessionFile, projectsDir } from './paths.ts'
-import type { FileMark, IndexEntry, Store } from './store.ts'
+import type { FileMark, FolderIndex, IndexChanges, Store } from './store.ts'
 import { feed, finish, loadParser, newParser, saveParser, type ParserState } from './transcript.ts'
 
 export interface IndexReport {
@@ -22,41 +23,47 @@ const CHUNK = 4 * 1024 * 1024
 
 interface Found {
   path: string
-  projectDir: string
-  id: string
   size: number
   mtimeMs: number
 }
 
-/** Every session file under <claudeDir>/projects/*: UUID-named, non-empty, directly in a project folder. */
-function walk(root: string): Found[] {
-  const found: Found[] = []
-  for (const project of readdirOrEmpty(root)) {
-    if (!project.isDirectory()) continue
-    const dir = join(root, project.name)
-    for (const f of readdirOrEmpty(dir)) {
-      if (!f.isFile() || !isSessionFile(f.name)) continue
-      const path = join(dir, f.name)
-      const st = statSync(path, { throwIfNoEntry: false })
-      if (!st || st.size === 0) continue
-      found.push({ path, projectDir: project.name, id: f.name.slice(0, -6), size: st.size, mtimeMs: st.mtimeMs })
-    }
-  }
-  return found
+interface Folder {
+  path: string
+  files: Found[]
+  listing: string // names, sizes and mtimes: compared with the stored one
 }
 
-function readdirOrEmpty(dir: string) {
+/** Every project folder's session files: UUID-named, non-empty, directly in the folder. */
+function walk(root: string): Folder[] {
+  const folders: Folder[] = []
+  for (const name of readdirOrEmpty(root)) {
+    const path = join(root, name)
+    const files: Found[] = []
+    let listing = ''
+    for (const file of readdirOrEmpty(path)) {
+      if (!isSessionFile(file)) continue
+      const st = statSync(`${path}/${file}`, { throwIfNoEntry: false })
+      if (!st || !st.isFile() || st.size === 0) continue
+      files.push({ path: `${path}/${file}`, size: st.size, mtimeMs: st.mtimeMs })
+      listing += `${file} ${st.size} ${st.mtimeMs}\n`
+    }
+    if (files.length > 0) folders.push({ path, files, listing })
+  }
+  return folders
+}
+
+function readdirOrEmpty(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true })
+    return readdirSync(dir)
   } catch {
-    return [] // no projects folder yet, or a folder that vanished mid-walk
+    return [] // no projects folder yet, a file where a folder was expected, or one that vanished
   }
 }
 
 /** Where to resume a file: its saved offset and parser state if it only grew, else the start. */
 function resumePoint(store: Store, f: Found, mark: FileMark | undefined): { offset: number; parser: ParserState } {
   if (mark && f.size > mark.size && f.mtimeMs >= mark.mtimeMs) {
-    const saved = store.parserState(f.path)
+    const saved = store.parserState(mark)
     if (saved !== null) {
       try {
         return { offset: mark.offset, parser: loadParser(saved) }
@@ -69,33 +76,53 @@ function resumePoint(store: Store, f: Found, mark: FileMark | undefined): { offs
 }
 
 export function indexTranscripts(config: Config, store: Store, opts: { full?: boolean } = {}): IndexReport {
-  const found = walk(projectsDir(config))
-  const marks = store.marks()
-  const report: IndexReport = { seen: found.length, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
-  const entries: IndexEntry[] = []
+  const report: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
+  const listings = store.listings()
+  const changes: IndexChanges = { folders: [], gone: [], parsers: [] }
   let buf: Buffer | null = null
 
-  for (const f of found) {
-    const mark = marks.get(f.path)
-    marks.delete(f.path)
-    if (!opts.full && mark && mark.size === f.size && mark.mtimeMs === f.mtimeMs) continue
-    const start = opts.full ? { offset: 0, parser: newParser() } : resumePoint(store, f, mark)
-    buf ??= Buffer.allocUnsafe(CHUNK)
-    const read = readFrom(f, start.offset, start.parser, buf)
-    if (read === null) continue // vanished between stat and open: dropped next run
-    buf = read.buf
-    const parser = saveParser(start.parser)
-    const info = finish(start.parser, { id: f.id, path: f.path, projectDir: f.projectDir })
-    entries.push({ mark: { path: f.path, size: f.size, mtimeMs: f.mtimeMs, offset: read.offset }, parser, info })
-    report.read++
-    report.bytes += read.bytes
-    report.unknownRecords += info.unknownRecords
-    report.badLines += info.badLines
+  for (const folder of walk(projectsDir(config))) {
+    report.seen += folder.files.length
+    const stored = listings.get(folder.path)
+    listings.delete(folder.path)
+    if (!opts.full && stored === folder.listing) continue // the warm path: nothing changed here
+    const before = new Map(stored === undefined ? [] : store.folder(folder.path)?.files.map((f) => [f.mark.path, f]))
+    const files: FolderIndex['files'] = []
+    let complete = true
+    for (const f of folder.files) {
+      const prev = before.get(f.path)
+      before.delete(f.path)
+      if (!opts.full && prev && prev.mark.size === f.size && prev.mark.mtimeMs === f.mtimeMs) {
+        files.push(prev)
+        continue
+      }
+      const start = opts.full ? { offset: 0, parser: newParser() } : resumePoint(store, f, prev?.mark)
+      buf ??= Buffer.allocUnsafe(CHUNK)
+      const read = readFrom(f, start.offset, start.parser, buf)
+      if (read === null) {
+        complete = false // vanished between stat and open: look again next run
+        continue
+      }
+      buf = read.buf
+      const mark = { path: f.path, size: f.size, mtimeMs: f.mtimeMs, offset: read.offset }
+      const id = basename(f.path, '.jsonl')
+      const info = finish(start.parser, { id, path: f.path, projectDir: basename(folder.path) })
+      changes.parsers.push({ mark, state: saveParser(start.parser) })
+      files.push({ mark, info })
+      report.read++
+      report.bytes += read.bytes
+      report.unknownRecords += info.unknownRecords
+      report.badLines += info.badLines
+    }
+    report.dropped += before.size
+    changes.folders.push({ path: folder.path, listing: complete ? folder.listing : '', files })
   }
 
-  const dropped = [...marks.keys()] // indexed before, not on disk (or empty) now
-  report.dropped = dropped.length
-  store.saveIndex(entries, dropped)
+  for (const path of listings.keys()) {
+    report.dropped += store.folder(path)?.files.length ?? 0
+    changes.gone.push(path)
+  }
+  store.saveIndex(changes)
   return report
 }
 

@@ -3,31 +3,29 @@
 // sync) use it at once. The only module that imports better-sqlite3.
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
+import { basename, dirname } from 'node:path'
+import { deserialize, serialize } from 'node:v8'
 import type { Config } from './config.ts'
 import { CsError } from './errors.ts'
 import { dbPath } from './paths.ts'
 import type { Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
-import type { FileMark, IndexEntry, Store } from './store.ts'
+import type { FileMark, FolderIndex, IndexChanges, Store } from './store.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. */
-const SCHEMA = 1
+const SCHEMA = 2
 
-// The index: rebuilt from the transcripts whenever SCHEMA changes. `files` holds one row of
-// TranscriptInfo columns per file (read as raw arrays: the fastest way to load 10,000 rows);
-// the covering index serves marks() without touching the wide rows; parser states, large and
-// needed only for grown files, live apart.
+// The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
+// its listing (a warm run compares it with what it sees and reads nothing more of an unchanged
+// folder) and its files' marks and infos as one v8-serialised array of tuples, the fastest form
+// to load 10,000 sessions from (a row per file costs a value per column). Parser states, large
+// and needed only for grown files, live apart, each with the mark it was saved at.
 const INDEX_TABLES = `
-  CREATE TABLE files (
-    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, offset INTEGER NOT NULL,
-    id TEXT, project_dir TEXT, cwd TEXT, branch TEXT, custom_title TEXT, agent_name TEXT,
-    ai_title TEXT, summary TEXT, first_prompt TEXT, last_prompt TEXT, tag TEXT, created_at TEXT,
-    updated_at TEXT, user_messages INTEGER, assistant_messages INTEGER, model TEXT,
-    tok_input INTEGER, tok_output INTEGER, tok_cache_read INTEGER, tok_cache_write INTEGER,
-    version TEXT, orphan INTEGER, sidechain INTEGER, unknown_records INTEGER, bad_lines INTEGER,
-    last_uuid TEXT, summaries TEXT
+  CREATE TABLE folders (path TEXT PRIMARY KEY, listing TEXT NOT NULL, files BLOB NOT NULL);
+  CREATE TABLE parsers (
+    path TEXT PRIMARY KEY, folder TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL,
+    offset INTEGER NOT NULL, state TEXT NOT NULL
   );
-  CREATE INDEX files_marks ON files (path, size, mtime_ms, offset);
-  CREATE TABLE parsers (path TEXT PRIMARY KEY, state TEXT NOT NULL);
+  CREATE INDEX parsers_folder ON parsers (folder);
 `
 // cs's own records: never dropped by a rebuild.
 const OWN_TABLES = `
@@ -39,31 +37,32 @@ const OWN_TABLES = `
   );
 `
 
-const INFO_COLUMNS =
-  'id, project_dir, cwd, branch, custom_title, agent_name, ai_title, summary, first_prompt, ' +
-  'last_prompt, tag, created_at, updated_at, user_messages, assistant_messages, model, tok_input, ' +
-  'tok_output, tok_cache_read, tok_cache_write, version, orphan, sidechain, unknown_records, ' +
-  'bad_lines, last_uuid, summaries'
+// A file as stored: its name (id, path and project folder follow from it and the folder), its
+// mark, then the TranscriptInfo fields. toTuple and fromTuple must agree on the order.
+type Tuple = any[]
+type FileIndex = FolderIndex['files'][number]
 
-// toRow and fromRow follow INFO_COLUMNS, after the path.
 // prettier-ignore
-const toRow = (i: TranscriptInfo) => [
-  i.id, i.projectDir, i.cwd, i.branch, i.customTitle, i.agentName, i.aiTitle, i.summary,
-  i.firstPrompt, i.lastPrompt, i.tag, i.createdAt, i.updatedAt, i.userMessages,
-  i.assistantMessages, i.model, i.tokens.input, i.tokens.output, i.tokens.cacheRead,
-  i.tokens.cacheWrite, i.version, i.orphan ? 1 : 0, i.sidechain ? 1 : 0, i.unknownRecords,
-  i.badLines, i.lastUuid, i.summaries.length ? JSON.stringify(i.summaries) : null,
+const toTuple = ({ mark, info: i }: FileIndex): Tuple => [
+  basename(mark.path), mark.size, mark.mtimeMs, mark.offset,
+  i.cwd, i.branch, i.customTitle, i.agentName, i.aiTitle, i.summary, i.firstPrompt, i.lastPrompt,
+  i.tag, i.createdAt, i.updatedAt, i.userMessages, i.assistantMessages, i.model, i.tokens.input,
+  i.tokens.output, i.tokens.cacheRead, i.tokens.cacheWrite, i.version, i.orphan, i.sidechain,
+  i.unknownRecords, i.badLines, i.lastUuid, i.summaries.length ? i.summaries : 0,
 ]
 
 // prettier-ignore
-const fromRow = (r: any[]): TranscriptInfo => ({
-  path: r[0], id: r[1], projectDir: r[2], cwd: r[3], branch: r[4], customTitle: r[5],
-  agentName: r[6], aiTitle: r[7], summary: r[8], firstPrompt: r[9], lastPrompt: r[10], tag: r[11],
-  createdAt: r[12], updatedAt: r[13], userMessages: r[14], assistantMessages: r[15], model: r[16],
-  tokens: { input: r[17], output: r[18], cacheRead: r[19], cacheWrite: r[20] },
-  version: r[21], orphan: r[22] === 1, sidechain: r[23] === 1, unknownRecords: r[24],
-  badLines: r[25], lastUuid: r[26], summaries: r[27] === null ? [] : JSON.parse(r[27]),
+const infoOf = (folder: string, projectDir: string, t: Tuple): TranscriptInfo => ({
+  id: t[0].slice(0, -6), path: `${folder}/${t[0]}`, projectDir,
+  cwd: t[4], branch: t[5], customTitle: t[6], agentName: t[7], aiTitle: t[8], summary: t[9],
+  firstPrompt: t[10], lastPrompt: t[11], tag: t[12], createdAt: t[13], updatedAt: t[14],
+  userMessages: t[15], assistantMessages: t[16], model: t[17],
+  tokens: { input: t[18], output: t[19], cacheRead: t[20], cacheWrite: t[21] },
+  version: t[22], orphan: t[23], sidechain: t[24], unknownRecords: t[25], badLines: t[26],
+  lastUuid: t[27], summaries: t[28] || [],
 })
+
+const markOf = (folder: string, t: Tuple): FileMark => ({ path: `${folder}/${t[0]}`, size: t[1], mtimeMs: t[2], offset: t[3] })
 
 /** A legacy summary record in file A whose leafUuid is file B's last message titles B; the latest wins. */
 function resolveSummaries(all: TranscriptInfo[]): void {
@@ -78,6 +77,13 @@ function resolveSummaries(all: TranscriptInfo[]): void {
   }
 }
 
+const corrupt = (file: string, why: string) =>
+  new CsError(
+    `cannot open the database ${file}: ${why}`,
+    undefined,
+    `move it away (mv ${file} ${file}.bad): it is a cache of the transcripts plus cs's names and tags, rebuilt on the next run`
+  )
+
 type MetaColumn = 'name' | 'tag' | 'deleted_at'
 
 export function openStore(config: Config): Store {
@@ -90,11 +96,7 @@ export function openStore(config: Config): Store {
     db.pragma('synchronous = NORMAL')
     if (db.pragma('user_version', { simple: true }) !== SCHEMA) migrate(db)
   } catch (e) {
-    throw new CsError(
-      `cannot open the database ${file}: ${(e as Error).message}`,
-      undefined,
-      `move it away (mv ${file} ${file}.bad): it is a cache of the transcripts plus cs's names and tags, rebuilt on the next run`
-    )
+    throw corrupt(file, (e as Error).message)
   }
 
   const statements = new Map<string, Database.Statement>()
@@ -103,44 +105,70 @@ export function openStore(config: Config): Store {
     if (!s) statements.set(text, (s = db.prepare(text)))
     return s
   }
+  const tuples = (blob: Buffer): Tuple[] => {
+    try {
+      return deserialize(blob)
+    } catch (e) {
+      throw corrupt(file, `an index row is unreadable (${(e as Error).message})`)
+    }
+  }
+  const folder = (path: string): FolderIndex | null => {
+    const row = sql('SELECT listing, files FROM folders WHERE path = ?').raw().get(path) as [string, Buffer] | undefined
+    if (!row) return null
+    const projectDir = basename(path)
+    const files = tuples(row[1]).map((t) => ({ mark: markOf(path, t), info: infoOf(path, projectDir, t) }))
+    return { path, listing: row[0], files }
+  }
+  const putFolder = (f: FolderIndex) => {
+    sql('INSERT OR REPLACE INTO folders (path, listing, files) VALUES (?, ?, ?)').run(f.path, f.listing, serialize(f.files.map(toTuple)))
+    const kept = new Set(f.files.map((x) => x.mark.path))
+    for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
+      if (!kept.has(p)) sql('DELETE FROM parsers WHERE path = ?').run(p)
+  }
   const setMeta = (column: MetaColumn, id: string, value: string | null) =>
     db.transaction(() => {
       sql(`INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`).run(id, value)
       sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
     })()
 
-  const saveIndex = db.transaction((entries: IndexEntry[], dropped: string[]) => {
-    const putFile = sql(
-      `INSERT OR REPLACE INTO files (path, size, mtime_ms, offset, ${INFO_COLUMNS}) VALUES (?, ?, ?, ?, ${INFO_COLUMNS.replace(/\w+/g, '?')})`
-    )
-    const putParser = sql('INSERT OR REPLACE INTO parsers (path, state) VALUES (?, ?)')
-    for (const { mark, parser, info } of entries) {
-      putFile.run(mark.path, mark.size, mark.mtimeMs, mark.offset, ...toRow(info))
-      putParser.run(mark.path, parser)
+  const saveIndex = db.transaction(({ folders, gone, parsers }: IndexChanges) => {
+    for (const f of folders) putFolder(f)
+    for (const path of gone) {
+      sql('DELETE FROM folders WHERE path = ?').run(path)
+      sql('DELETE FROM parsers WHERE folder = ?').run(path)
     }
-    for (const path of dropped) {
-      sql('DELETE FROM files WHERE path = ?').run(path)
-      sql('DELETE FROM parsers WHERE path = ?').run(path)
+    const putParser = sql('INSERT OR REPLACE INTO parsers (path, folder, size, mtime_ms, offset, state) VALUES (?, ?, ?, ?, ?, ?)')
+    for (const { mark: m, state } of parsers) putParser.run(m.path, dirname(m.path), m.size, m.mtimeMs, m.offset, state)
+  })
+  // An empty listing never matches a walk: the next run looks at the folder again.
+  const forget = db.transaction((paths: string[]) => {
+    for (const dir of new Set(paths.map((p) => dirname(p)))) {
+      const f = folder(dir)
+      if (f) putFolder({ path: dir, listing: '', files: f.files.filter((x) => !paths.includes(x.mark.path)) })
     }
   })
 
   return {
-    marks() {
-      const rows = sql('SELECT path, size, mtime_ms, offset FROM files').raw().all() as any[][]
-      const marks = new Map<string, FileMark>()
-      for (const r of rows) marks.set(r[0], { path: r[0], size: r[1], mtimeMs: r[2], offset: r[3] })
-      return marks
+    listings() {
+      return new Map(sql('SELECT path, listing FROM folders').raw().all() as [string, string][])
     },
-    parserState(path) {
-      const state = sql('SELECT state FROM parsers WHERE path = ?').pluck().get(path)
+    folder,
+    parserState(m) {
+      const state = sql('SELECT state FROM parsers WHERE path = ? AND size = ? AND mtime_ms = ? AND offset = ?')
+        .pluck()
+        .get(m.path, m.size, m.mtimeMs, m.offset)
       return typeof state === 'string' ? state : null
     },
-    saveIndex(entries, dropped) {
-      if (entries.length > 0 || dropped.length > 0) saveIndex.immediate(entries, dropped)
+    saveIndex(changes) {
+      if (changes.folders.length || changes.gone.length || changes.parsers.length) saveIndex.immediate(changes)
     },
+    forget: (paths) => forget.immediate(paths),
     transcripts() {
-      const rows = sql(`SELECT path, ${INFO_COLUMNS} FROM files`).raw().all() as any[][]
-      const all = rows.map(fromRow)
+      const all: TranscriptInfo[] = []
+      for (const [path, blob] of sql('SELECT path, files FROM folders').raw().all() as [string, Buffer][]) {
+        const projectDir = basename(path)
+        for (const t of tuples(blob)) all.push(infoOf(path, projectDir, t))
+      }
       resolveSummaries(all)
       return all.filter((t) => !t.sidechain)
     },
@@ -192,7 +220,7 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     // Another process may have migrated while this one waited for the lock.
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
-    db.exec('DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS parsers;')
+    db.exec('DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS parsers;')
     db.exec(INDEX_TABLES + OWN_TABLES)
     db.pragma(`user_version = ${SCHEMA}`)
   }).immediate()

@@ -10,21 +10,32 @@ export interface FileMark {
   offset: number // bytes consumed: always at a line boundary
 }
 
-/** One file's index result: where reading stopped, the parser's state there, what it found. */
-export interface IndexEntry {
-  mark: FileMark
-  parser: string // serialised parser state (lib/transcript.ts), to resume mid-file
-  info: TranscriptInfo
+/** The index of one project folder, stored and replaced whole. */
+export interface FolderIndex {
+  path: string // absolute path of the folder under <claudeDir>/projects
+  /** The session files' names, sizes and mtimes as the indexer saw them: seeing the same again means nothing to read. */
+  listing: string
+  files: { mark: FileMark; info: TranscriptInfo }[] // every session file in the folder
+}
+
+export interface IndexChanges {
+  folders: FolderIndex[] // rewritten whole (the parser states of files no longer in them go too)
+  gone: string[] // folders no longer on disk
+  /** Parser states (lib/transcript.ts, serialised) of the files read, where reading stopped. */
+  parsers: { mark: FileMark; state: string }[]
 }
 
 export interface Store {
-  // The transcript index.
-  /** Every indexed file's mark (without the parser state: the warm path needs only these). */
-  marks(): Map<string, FileMark>
-  /** The parser state saved with a file's mark, read only when the file grew. */
-  parserState(path: string): string | null
-  /** Writes many files' index results in one transaction; drops the files gone from disk. */
-  saveIndex(entries: IndexEntry[], dropped: string[]): void
+  // The transcript index: per project folder, so that a warm run compares one listing per folder.
+  /** Every indexed folder's listing, by folder path. */
+  listings(): Map<string, string>
+  folder(path: string): FolderIndex | null
+  /** The parser state saved at exactly this mark (none if another run saved a different one). */
+  parserState(mark: FileMark): string | null
+  /** Writes one indexing run's results in one transaction. */
+  saveIndex(changes: IndexChanges): void
+  /** Drops files from the index now (cs deleted or moved them); the next run would too. */
+  forget(paths: string[]): void
   /** Every session (no sidechain files), legacy summaries resolved across files. */
   transcripts(): TranscriptInfo[]
 

@@ -9,18 +9,20 @@ import { CsError } from '../lib/errors.ts'
 import { dbPath } from '../lib/paths.ts'
 import type { TranscriptInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
-import type { IndexEntry } from '../lib/store.ts'
+import type { Store } from '../lib/store.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'cs-store-'))
 after(() => rmSync(root, { recursive: true, force: true }))
 let homes = 0
 const freshConfig = () => loadConfig({ HOME: join(root, `home${++homes}`) })
 
+const FOLDER = '/p/-work-proj'
+
 function info(id: string, over: Partial<TranscriptInfo> = {}): TranscriptInfo {
   return {
     id,
-    path: `/p/proj/${id}.jsonl`,
-    projectDir: 'proj',
+    path: `${FOLDER}/${id}.jsonl`,
+    projectDir: '-work-proj',
     cwd: '/work/proj',
     branch: 'main',
     customTitle: null,
@@ -47,34 +49,61 @@ function info(id: string, over: Partial<TranscriptInfo> = {}): TranscriptInfo {
   }
 }
 
-const entry = (i: TranscriptInfo, size = 100): IndexEntry => ({
-  mark: { path: i.path, size, mtimeMs: 1700000000123.4567, offset: size },
-  parser: `state of ${i.id}`,
+const file = (i: TranscriptInfo, size = 100) => ({
+  mark: { path: i.path, size, mtimeMs: 1700000000123.4567, offset: size - 1 },
   info: i,
 })
 
-test('keeps marks, parser states and transcripts, and drops what is gone', () => {
+/** Saves the files as the whole of FOLDER, each with a parser state. */
+function save(store: Store, ...files: ReturnType<typeof file>[]) {
+  store.saveIndex({
+    folders: [{ path: FOLDER, listing: `listing of ${files.length}`, files }],
+    gone: [],
+    parsers: files.map((f) => ({ mark: f.mark, state: `state of ${f.info.id}` })),
+  })
+}
+
+test('keeps each folder whole: listing, marks, infos and the parser states at those marks', () => {
   const store = openStore(freshConfig())
-  const a = info('a', { orphan: true, tokens: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 } })
-  store.saveIndex([entry(a, 10), entry(info('b'))], [])
-  assert.deepEqual(store.marks().get(a.path), { path: a.path, size: 10, mtimeMs: 1700000000123.4567, offset: 10 })
-  assert.equal(store.parserState(a.path), 'state of a')
-  assert.deepEqual(
-    store.transcripts().find((t) => t.id === 'a'),
-    a
-  )
-  store.saveIndex([], [a.path])
-  assert.deepEqual([...store.marks().keys()], ['/p/proj/b.jsonl'])
-  assert.equal(store.parserState(a.path), null)
+  const a = file(info('a', { orphan: true, tokens: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 } }), 10)
+  const b = file(info('b', { summaries: [{ leafUuid: 'x', summary: 'y' }] }))
+  save(store, a, b)
+  assert.deepEqual(store.listings(), new Map([[FOLDER, 'listing of 2']]))
+  assert.deepEqual(store.folder(FOLDER), { path: FOLDER, listing: 'listing of 2', files: [a, b] })
+  assert.equal(store.folder('/p/elsewhere'), null)
+  assert.deepEqual(store.transcripts(), [a.info, b.info])
+  assert.equal(store.parserState(a.mark), 'state of a')
+  // a state saved at another mark (another process read further) is not this one
+  assert.equal(store.parserState({ ...a.mark, offset: 5 }), null)
+
+  save(store, b)
   assert.deepEqual(store.transcripts().map((t) => t.id), ['b'])
+  assert.equal(store.parserState(a.mark), null)
+  store.saveIndex({ folders: [], gone: [FOLDER], parsers: [] })
+  assert.equal(store.listings().size, 0)
+  assert.equal(store.parserState(b.mark), null)
+  assert.deepEqual(store.transcripts(), [])
+  store.close()
+})
+
+test('forget drops files now and makes the next run look at their folder again', () => {
+  const store = openStore(freshConfig())
+  const a = file(info('a'))
+  const b = file(info('b'))
+  save(store, a, b)
+  store.forget([a.info.path])
+  assert.deepEqual(store.transcripts().map((t) => t.id), ['b'])
+  assert.equal(store.parserState(a.mark), null)
+  assert.equal(store.parserState(b.mark), 'state of b')
+  assert.equal(store.listings().get(FOLDER), '')
   store.close()
 })
 
 test('sidechain files keep their marks but are not sessions', () => {
   const store = openStore(freshConfig())
-  const side = info('side', { sidechain: true })
-  store.saveIndex([entry(side), entry(info('main'))], [])
-  assert.ok(store.marks().has(side.path))
+  const side = file(info('side', { sidechain: true }))
+  save(store, side, file(info('main')))
+  assert.equal(store.folder(FOLDER)!.files.length, 2)
   assert.deepEqual(store.transcripts().map((t) => t.id), ['main'])
   store.close()
 })
@@ -93,7 +122,7 @@ test('a legacy summary in one file titles the session whose last message it name
       { leafUuid: 'target-last', summary: 'Fixing the parser' },
     ],
   })
-  store.saveIndex([entry(newer), entry(target), entry(old)], [])
+  save(store, file(newer), file(target), file(old))
   const byId = new Map(store.transcripts().map((t) => [t.id, t]))
   assert.equal(byId.get('target')!.summary, 'Fixing the parser')
   assert.equal(byId.get('old')!.summary, null)
@@ -139,7 +168,7 @@ test('launch records follow /clear and can be dropped', () => {
 test('another schema version rebuilds the index and keeps names, tags and launches', () => {
   const config = freshConfig()
   let store = openStore(config)
-  store.saveIndex([entry(info('a'))], [])
+  save(store, file(info('a')))
   store.setName('a', 'named')
   store.saveLaunch({ id: 'a', host: 'h', tmuxSession: 't', cwd: '/', launchedAt: 'x', lastState: null, lastSeenAt: null })
   store.close()
@@ -147,7 +176,7 @@ test('another schema version rebuilds the index and keeps names, tags and launch
   raw.pragma('user_version = 999')
   raw.close()
   store = openStore(config)
-  assert.equal(store.marks().size, 0)
+  assert.equal(store.listings().size, 0)
   assert.deepEqual(store.transcripts(), [])
   assert.equal(store.meta().get('a')?.name, 'named')
   assert.equal(store.launches().length, 1)

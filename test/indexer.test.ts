@@ -1,0 +1,305 @@
+import { test, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { loadConfig, type Config } from '../lib/config.ts'
+import { indexTranscripts } from '../lib/indexer.ts'
+import { projectsDir } from '../lib/paths.ts'
+import { openStore } from '../lib/store-sqlite.ts'
+import type { Store } from '../lib/store.ts'
+
+const REPO = resolve(import.meta.dirname, '..')
+const root = mkdtempSync(join(tmpdir(), 'cs-indexer-'))
+after(() => rmSync(root, { recursive: true, force: true }))
+
+// Real-format records: chain entries start {"parentUuid":…}, metadata records {"type":…}.
+const user = (id: string, uuid: string, text: string) =>
+  JSON.stringify({
+    parentUuid: null,
+    isSidechain: false,
+    userType: 'external',
+    cwd: '/work/app',
+    sessionId: id,
+    version: '2.1.197',
+    gitBranch: 'main',
+    type: 'user',
+    message: { role: 'user', content: text },
+    uuid,
+    timestamp: '2025-06-01T10:00:00.000Z',
+  }) + '\n'
+const title = (id: string, t: string) => JSON.stringify({ type: 'custom-title', customTitle: t, sessionId: id }) + '\n'
+const summary = (leafUuid: string, s: string) => JSON.stringify({ type: 'summary', summary: s, leafUuid }) + '\n'
+
+let n = 0
+function setup(): { config: Config; store: Store; project: (name: string) => string } {
+  const home = join(root, `home${++n}`)
+  const config = loadConfig({ HOME: home })
+  const store = openStore(config)
+  after(() => store.close())
+  const project = (name: string) => {
+    const dir = join(projectsDir(config), name)
+    mkdirSync(dir, { recursive: true })
+    return dir
+  }
+  return { config, store, project }
+}
+
+function session(dir: string, ...lines: string[]): { id: string; path: string } {
+  const id = randomUUID()
+  const path = join(dir, `${id}.jsonl`)
+  writeFileSync(path, lines.join(''))
+  return { id, path }
+}
+
+const byId = (store: Store, id: string) => store.transcripts().find((t) => t.id === id)
+const markOf = (store: Store, path: string) => store.folder(dirname(path))?.files.find((f) => f.mark.path === path)?.mark
+
+test('indexes only UUID-named, non-empty session files directly in project folders', () => {
+  const { config, store, project } = setup()
+  const dir = project('-work-app')
+  const a = session(dir, user('x', 'u1', 'hello'))
+  const b = session(project('-work-other'), user('x', 'u2', 'other'))
+  writeFileSync(join(dir, 'agent-1a2b3c4d.jsonl'), user('x', 'u3', 'sub'))
+  writeFileSync(join(dir, 'notes.jsonl'), user('x', 'u4', 'notes'))
+  writeFileSync(join(dir, `${randomUUID()}.orphaned-1700000000000-1a2b3c4d.jsonl`), user('x', 'u5', 'q'))
+  writeFileSync(join(dir, `${randomUUID()}.jsonl`), '')
+  mkdirSync(join(dir, a.id, 'subagents'), { recursive: true })
+  writeFileSync(join(dir, a.id, 'subagents', 'agent-9f8e7d6c.jsonl'), user('x', 'u6', 'sub'))
+  writeFileSync(join(dir, a.id, `${randomUUID()}.jsonl`), user('x', 'u7', 'nested'))
+  writeFileSync(join(projectsDir(config), `${randomUUID()}.jsonl`), user('x', 'u8', 'top level'))
+
+  const report = indexTranscripts(config, store)
+  assert.equal(report.seen, 2)
+  assert.equal(report.read, 2)
+  assert.deepEqual(store.transcripts().map((t) => t.id).sort(), [a.id, b.id].sort())
+  assert.equal(byId(store, a.id)!.projectDir, '-work-app')
+  assert.equal(byId(store, a.id)!.path, a.path)
+})
+
+test('reads nothing of an unchanged file and only the appended bytes of a grown one', () => {
+  const { config, store, project } = setup()
+  const s = session(project('-work-app'), title('x', 'first'), user('x', 'u1', 'hello'))
+  const first = indexTranscripts(config, store)
+  assert.equal(first.bytes, statSync(s.path).size)
+  assert.deepEqual({ ...indexTranscripts(config, store), seen: 0 }, { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
+
+  const added = title('x', 'renamed') + user('x', 'u2', 'more')
+  appendFileSync(s.path, added)
+  const grown = indexTranscripts(config, store)
+  assert.equal(grown.read, 1)
+  assert.equal(grown.bytes, Buffer.byteLength(added))
+  const t = byId(store, s.id)!
+  assert.equal(t.customTitle, 'renamed')
+  assert.equal(t.lastUuid, 'u2')
+})
+
+test('leaves a half-written last line for the next run, then reads it once complete', () => {
+  const { config, store, project } = setup()
+  const head = user('x', 'u1', 'hello')
+  const line = title('x', 'finished title')
+  const s = session(project('-work-app'), head, line.slice(0, 20))
+  const r1 = indexTranscripts(config, store)
+  assert.equal(r1.badLines, 0)
+  assert.equal(markOf(store, s.path)!.offset, Buffer.byteLength(head))
+  assert.equal(byId(store, s.id)!.customTitle, null)
+
+  appendFileSync(s.path, line.slice(20))
+  const r2 = indexTranscripts(config, store)
+  assert.equal(r2.bytes, Buffer.byteLength(line))
+  assert.equal(markOf(store, s.path)!.offset, statSync(s.path).size)
+  assert.equal(byId(store, s.id)!.customTitle, 'finished title')
+})
+
+test('a shrunk or replaced file is read again from the start', () => {
+  const { config, store, project } = setup()
+  const s = session(project('-work-app'), title('x', 'old'), user('x', 'u1', 'hello'), user('x', 'u2', 'again'))
+  indexTranscripts(config, store)
+
+  const shorter = title('x', 'short') + user('x', 'u9', 'hi')
+  writeFileSync(s.path, shorter)
+  const shrunk = indexTranscripts(config, store)
+  assert.equal(shrunk.bytes, Buffer.byteLength(shorter))
+  assert.equal(byId(store, s.id)!.customTitle, 'short')
+  assert.equal(byId(store, s.id)!.lastUuid, 'u9')
+
+  // same size, other content, newer mtime
+  const same = title('x', 'SHORT') + user('x', 'u8', 'hi')
+  writeFileSync(s.path, same)
+  const later = new Date(statSync(s.path).mtimeMs + 5000)
+  utimesSync(s.path, later, later)
+  const replaced = indexTranscripts(config, store)
+  assert.equal(replaced.bytes, Buffer.byteLength(same))
+  assert.equal(byId(store, s.id)!.customTitle, 'SHORT')
+})
+
+test('a parser state that cannot be loaded means reading the file again', () => {
+  const { config, store, project } = setup()
+  const s = session(project('-work-app'), title('x', 'kept'), user('x', 'u1', 'hello'))
+  indexTranscripts(config, store)
+  store.saveIndex({ folders: [], gone: [], parsers: [{ mark: markOf(store, s.path)!, state: 'not a parser state' }] })
+  appendFileSync(s.path, user('x', 'u2', 'more'))
+  const r = indexTranscripts(config, store)
+  assert.equal(r.bytes, statSync(s.path).size)
+  assert.equal(byId(store, s.id)!.customTitle, 'kept')
+})
+
+test('a parser state saved at another mark (by a concurrent run) is not resumed from', () => {
+  const { config, store, project } = setup()
+  const s = session(project('-work-app'), title('x', 'kept'), user('x', 'u1', 'hello'))
+  indexTranscripts(config, store)
+  const mark = markOf(store, s.path)!
+  store.saveIndex({ folders: [], gone: [], parsers: [{ mark: { ...mark, offset: 7 }, state: 'from elsewhere' }] })
+  appendFileSync(s.path, user('x', 'u2', 'more'))
+  assert.equal(indexTranscripts(config, store).bytes, statSync(s.path).size)
+  assert.equal(byId(store, s.id)!.lastUuid, 'u2')
+})
+
+test('a removed project folder drops all its sessions', () => {
+  const { config, store, project } = setup()
+  const dir = project('-work-gone')
+  session(dir, user('x', 'u1', 'one'))
+  session(dir, user('x', 'u2', 'two'))
+  const kept = session(project('-work-kept'), user('x', 'u3', 'three'))
+  indexTranscripts(config, store)
+  rmSync(dir, { recursive: true })
+  const r = indexTranscripts(config, store)
+  assert.equal(r.dropped, 2)
+  assert.equal(r.read, 0)
+  assert.deepEqual(store.transcripts().map((t) => t.id), [kept.id])
+})
+
+test('drops vanished and emptied files, and picks up a new project folder', () => {
+  const { config, store, project } = setup()
+  const gone = session(project('-work-app'), user('x', 'u1', 'hello'))
+  const emptied = session(project('-work-app'), user('x', 'u2', 'hello'))
+  indexTranscripts(config, store)
+  rmSync(gone.path)
+  truncateSync(emptied.path, 0)
+  const fresh = session(project('-work-new'), user('x', 'u3', 'new here'))
+  const r = indexTranscripts(config, store)
+  assert.equal(r.dropped, 2)
+  assert.deepEqual(store.transcripts().map((t) => t.id), [fresh.id])
+  assert.equal(markOf(store, gone.path), undefined)
+  assert.equal(markOf(store, fresh.path)!.size, statSync(fresh.path).size)
+})
+
+test('a line larger than the read buffer is read whole', () => {
+  const { config, store, project } = setup()
+  const big = 'x'.repeat(5 * 1024 * 1024)
+  const s = session(project('-work-app'), user('x', 'u1', big), title('x', 'after the big line'))
+  const r = indexTranscripts(config, store)
+  assert.equal(r.bytes, statSync(s.path).size)
+  assert.equal(r.badLines, 0)
+  assert.equal(byId(store, s.id)!.customTitle, 'after the big line')
+  assert.equal(markOf(store, s.path)!.offset, statSync(s.path).size)
+})
+
+test('counts lines it did not understand, and --full reads everything again', () => {
+  const { config, store, project } = setup()
+  const s = session(
+    project('-work-app'),
+    user('x', 'u1', 'hello'),
+    'this is not json\n',
+    JSON.stringify({ type: 'a-record-type-from-the-future', sessionId: 'x' }) + '\n'
+  )
+  const r = indexTranscripts(config, store)
+  assert.equal(r.badLines, 1)
+  assert.equal(r.unknownRecords, 1)
+  assert.equal(byId(store, s.id)!.badLines, 1)
+  const full = indexTranscripts(config, store, { full: true })
+  assert.equal(full.bytes, statSync(s.path).size)
+  assert.equal(byId(store, s.id)!.unknownRecords, 1)
+})
+
+test('a legacy summary in one file titles the session that holds its leaf', () => {
+  const { config, store, project } = setup()
+  const dir = project('-work-app')
+  const target = session(dir, user('x', 'leaf-1', 'fix the parser'))
+  const holder = session(dir, summary('leaf-1', 'Parser fixes'), user('x', 'u2', 'next thing'))
+  indexTranscripts(config, store)
+  assert.equal(byId(store, target.id)!.summary, 'Parser fixes')
+  assert.notEqual(byId(store, holder.id)!.summary, 'Parser fixes')
+})
+
+test('two processes indexing at once both succeed', async () => {
+  const home = join(root, 'concurrent')
+  const dir = join(home, '.claude/projects/-work-app')
+  mkdirSync(dir, { recursive: true })
+  for (let i = 0; i < 200; i++) session(dir, title('x', `t${i}`), user('x', `u${i}`, `prompt ${i}`))
+  const child = join(root, 'index-child.ts')
+  writeFileSync(
+    child,
+    `import { loadConfig } from ${JSON.stringify(join(REPO, 'lib/config.ts'))}
+import { indexTranscripts } from ${JSON.stringify(join(REPO, 'lib/indexer.ts'))}
+import { openStore } from ${JSON.stringify(join(REPO, 'lib/store-sqlite.ts'))}
+const config = loadConfig({ HOME: ${JSON.stringify(home)} })
+for (let i = 0; i < 3; i++) {
+  const store = openStore(config)
+  indexTranscripts(config, store, { full: true })
+  store.close()
+}
+`
+  )
+  const run = () =>
+    new Promise<{ code: number | null; stderr: string }>((done) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', child], { cwd: REPO })
+      let stderr = ''
+      p.stderr.on('data', (d) => (stderr += d))
+      p.on('close', (code) => done({ code, stderr }))
+    })
+  const results = await Promise.all([run(), run()])
+  for (const r of results) assert.equal(r.code, 0, r.stderr)
+  const config = loadConfig({ HOME: home })
+  const store = openStore(config)
+  assert.equal(store.transcripts().length, 200)
+  store.close()
+})
+
+test('cs sync is quiet, reports with --verbose and --json, and is fine without ~/.claude', () => {
+  const home = join(root, 'cli')
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    CLAUDE_CONFIG_DIR: join(home, '.claude'),
+    XDG_STATE_HOME: join(home, '.local/state'),
+    XDG_DATA_HOME: join(home, '.local/share'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    CS_HOST: 'testhost',
+    CS_TMUX_SOCKET: `cs-test-indexer-${process.pid}`,
+    CS_FROM_SOURCE: '1',
+  }
+  const cs = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin/cs.mjs'), ...args], { env, encoding: 'utf8' })
+
+  const none = cs('sync', '--json')
+  assert.equal(none.status, 0, none.stderr)
+  assert.deepEqual(JSON.parse(none.stdout), { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
+
+  const dir = join(home, '.claude/projects/-work-app')
+  mkdirSync(dir, { recursive: true })
+  const s = session(dir, user('x', 'u1', 'hello'))
+  const quiet = cs('sync')
+  assert.equal(quiet.status, 0, quiet.stderr)
+  assert.equal(quiet.stdout, '')
+  appendFileSync(s.path, user('x', 'u2', 'more'))
+  const json = cs('sync', '--json')
+  assert.equal(json.status, 0, json.stderr)
+  assert.deepEqual(JSON.parse(json.stdout), { seen: 1, read: 1, bytes: Buffer.byteLength(user('x', 'u2', 'more')), dropped: 0, unknownRecords: 0, badLines: 0 })
+  const verbose = cs('sync', '--verbose', '--full')
+  assert.equal(verbose.status, 0, verbose.stderr)
+  assert.match(verbose.stdout, /^1 transcripts: 1 read \(.* MB\), 0 dropped/)
+  const bad = cs('sync', '--bogus')
+  assert.equal(bad.status, 2)
+  assert.doesNotMatch(bad.stderr, /at .*\.ts:\d+/)
+})
