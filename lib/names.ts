@@ -4,8 +4,9 @@ import { basename, resolve } from 'node:path'
 import { usageError } from './errors.ts'
 
 // tmux reads `.` and `:` in a target as window and pane separators (and silently turns them into
-// `_` in a new name), and prints control characters as octal escapes: neither name would match.
-const UNTARGETABLE = /[.:]/
+// `_` in a new name), a leading `$` as a session id (even after `=`), and prints control
+// characters as octal escapes: none of these names would match.
+const UNTARGETABLE = /[.:]|^\$/
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
 
@@ -19,9 +20,10 @@ export function checkName(raw: string): string | null {
   if (CONTROL.test(name)) throw usageError(`session name ${shellWord(name)} contains a control character`, 'pick a name without tabs or newlines')
   const bad = name.match(UNTARGETABLE)
   if (bad) {
-    const fixed = name.replace(/[.:]/g, '-')
+    const fixed = sanitize(name) ?? 'NAME'
+    const what = bad[0] === '$' ? "starts with '$'" : `contains '${bad[0]}'`
     throw usageError(
-      `session name ${shellWord(name)} contains '${bad[0]}', which tmux cannot use in a target`,
+      `session name ${shellWord(name)} ${what}, which tmux cannot use in a target`,
       `use another name, e.g. \`cs launch ${shellWord(fixed)}\`; to launch in a folder of that name, write ./${name}`
     )
   }
@@ -30,7 +32,7 @@ export function checkName(raw: string): string | null {
 
 /** Any text (a title, a folder name) made a usable name: what tmux cannot target becomes `-`; null when nothing is left. */
 export function sanitize(text: string): string | null {
-  const cleaned = text.replace(/[.:\u0000-\u001f\u007f]+/g, '-').replace(/^[-\s]+|[-\s]+$/g, '')
+  const cleaned = text.replace(/[.:\u0000-\u001f\u007f]+/g, '-').replace(/^[-\s$]+|[-\s]+$/g, '')
   return cleaned || null
 }
 

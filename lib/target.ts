@@ -7,7 +7,8 @@ import { readLive } from './live.ts'
 import { generatedName, nameFromDir, sanitize, shellWord } from './names.ts'
 import type { Launch, SessionView } from './session.ts'
 import { withSessions } from './sessions.ts'
-import { probe, type TmuxSession } from './tmux-sessions.ts'
+import { listSessions, probe, type TmuxSession } from './tmux-sessions.ts'
+import { MIN } from './shortid.ts'
 import type { Tmux } from './tmux.ts'
 
 export type Target =
@@ -21,6 +22,9 @@ export type Target =
 export async function findTarget(config: Config, tmux: Tmux, query: string): Promise<Target> {
   const session = probe(tmux, query)
   if (session) return { kind: 'tmux', session }
+  // an id prefix of a session in tmux: tmux alone knows, before the index is read
+  const byId = query.length >= MIN ? listSessions(tmux).filter((s) => s.id?.startsWith(query)) : []
+  if (byId.length === 1) return { kind: 'tmux', session: byId[0] }
   const bg = readLive(config).find((l) => l.kind === 'background' && l.bgId === query)
   if (bg) return { kind: 'background', bgId: query, id: bg.id, name: bg.name }
   return withSessions(config, ({ store, views, find }) => {

@@ -3,7 +3,7 @@
 // first, then the session's, so a session whose active pane is a split-off shell still shows
 // the session-level values the hook keeps.
 import type { State } from './session.ts'
-import { exactPane, type Tmux } from './tmux.ts'
+import { THEN, exact, exactPane, type Tmux } from './tmux.ts'
 
 export interface TmuxSession {
   name: string
@@ -44,7 +44,9 @@ export function listSessions(tmux: Tmux): TmuxSession[] {
 
 /** The session named exactly name, or null. */
 export function probe(tmux: Tmux, name: string): TmuxSession | null {
-  const out = tmux.try('display-message', '-p', '-t', exactPane(name), FORMAT)
+  // display-message succeeds (printing nothing) for a target that does not exist: has-session
+  // first, and a failure there ends the sequence
+  const out = tmux.try('has-session', '-t', exact(name), THEN, 'display-message', '-p', '-t', exactPane(name), FORMAT)
   return out === null ? null : parseLine(out.replace(/\n$/, ''))
 }
 

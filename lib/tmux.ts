@@ -27,7 +27,9 @@ export const THEN = '\0;'
 const literal = (arg: string) =>
   arg === THEN ? ';' : arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg
 
-const argv = (socket: string | null, args: string[]) => [...socketArgs(socket), ...args.map(literal)]
+// -u: without a UTF-8 locale (cron, a boot unit, a bare env) tmux prints non-ASCII names and
+// tabs in formats as `_`; -u keeps its output byte-exact.
+const argv = (socket: string | null, args: string[]) => ['-u', ...socketArgs(socket), ...args.map(literal)]
 
 export class Tmux {
   constructor(readonly socket: string | null) {}

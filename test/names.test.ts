@@ -12,7 +12,7 @@ const usage = (fn: () => unknown, pattern: RegExp) =>
   assert.throws(fn, (e) => e instanceof CsError && e.exitCode === EXIT.usage && pattern.test(e.message) && Boolean(e.hint))
 
 test('checkName keeps what tmux can target and trims', () => {
-  for (const n of ['api', 'my app', `it's "x"`, '$(touch /tmp/x)', '`id`', 'a;b', 'a;', 'ünïcödé 名前', '#{x}', 'feature/login'])
+  for (const n of ['api', 'my app', `it's "x"`, 'x $(touch /tmp/x)', '`id`', '%1', '@1', '=x', '{last}', 'a;b', 'a;', 'ünïcödé 名前', '#{x}', 'feature/login'])
     assert.equal(checkName(n), n)
   assert.equal(checkName('  api  '), 'api')
 })
@@ -21,6 +21,7 @@ test('checkName rejects . and : with a hint that names the fix', () => {
   usage(() => checkName('v1.2'), /'\.'.*tmux/)
   usage(() => checkName('host:1'), /':'.*tmux/)
   assert.throws(() => checkName('my.app'), (e) => e instanceof CsError && /cs launch my-app/.test(e.hint!) && /\.\/my\.app/.test(e.hint!))
+  usage(() => checkName('$(touch /tmp/x)'), /starts with '\$'.*tmux/)
   usage(() => checkName('tab\there'), /control character/)
 })
 
@@ -36,6 +37,7 @@ test('a folder gives its basename, sanitised', () => {
   assert.equal(nameFromDir('/home/u/src/.dotfiles/'), 'dotfiles')
   assert.equal(nameFromDir('/srv/a:b..c'), 'a-b-c')
   assert.equal(nameFromDir('/home/u/projet été'), 'projet été')
+  assert.equal(nameFromDir('/home/u/$work'), 'work')
 })
 
 test('isPathArg: paths by their look, or an existing folder through a slash', () => {

@@ -1,0 +1,176 @@
+// cs launch, kill and status against a real tmux server (own socket), with a recording stand-in
+// for claude: what cs passes reaches the program byte for byte, and no shell ever reads it.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, realpathSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { isolatedCs } from './harness/cs.ts'
+import { fakeClaude } from './harness/fake-claude.ts'
+
+const t = isolatedCs('launch')
+after(t.cleanup)
+const claude = fakeClaude(join(t.home, 'bin'))
+t.env.CS_CLAUDE = claude.bin
+// cs may itself run inside a Claude session: the launched claude must not inherit that
+t.env.CLAUDECODE = '1'
+t.env.CLAUDE_CODE_SESSION_ID = 'parent-session'
+t.env.CLAUDE_CODE_CHILD_SESSION = '1'
+const dir = realpathSync(t.home)
+const marker = join(dir, 'marker')
+const settings = join(t.env.XDG_STATE_HOME, 'cs/claude-settings.json')
+const tmux = (...args: string[]) =>
+  spawnSync('tmux', ['-L', t.env.CS_TMUX_SOCKET, ...args], { encoding: 'utf8' })
+const sessions = () => (tmux('list-sessions', '-F', '#{session_name}').stdout ?? '').split('\n').filter(Boolean).sort()
+
+/** cs launch --json (before any `--`: what follows it is claude's) */
+function launch(...args: string[]) {
+  const r = t.cs('launch', '--json', ...args)
+  assert.equal(r.status, 0, r.stderr)
+  return JSON.parse(r.stdout)
+}
+
+test('hostile names and prompts launch, show and die as given, and no shell runs them', async () => {
+  const hostile = [
+    'my app',
+    `it's "quoted"`,
+    `run $(touch ${marker})`,
+    `\`touch ${marker}\``,
+    `a; touch ${marker};`,
+    'ünïcödé 名前',
+    '#{session_name}',
+    ';',
+  ]
+  for (const name of hostile) {
+    const rec = launch(name, `${name} $(touch ${marker})\nsecond line;`, '--cwd', dir, '--', '--model', `x;`)
+    assert.equal(rec.tmuxSession, name)
+    assert.equal(rec.cwd, dir)
+    assert.equal(rec.host, 'testhost')
+    assert.equal(rec.lastState, 'idle')
+    const got = await claude.wait(rec.id)
+    assert.deepEqual(got.argv, [
+      '--session-id', rec.id, '--settings', settings, '-n', name, '--model', 'x;', '--', `${name} $(touch ${marker})\nsecond line;`,
+    ])
+    assert.equal(got.cwd, dir)
+    for (const v of ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION']) assert.equal(got.env[v], undefined, v)
+  }
+  assert.deepEqual(sessions(), [...hostile].sort())
+
+  const status = t.json('status')
+  assert.deepEqual(status.map((s: any) => s.name).sort(), [...hostile].sort())
+  for (const s of status) {
+    assert.equal(s.state, 'idle')
+    assert.equal(s.title, s.name)
+    assert.equal(s.cwd, dir)
+    assert.equal(s.managed, true)
+    assert.match(s.id, /^[0-9a-f-]{36}$/)
+    assert.ok(s.stateSince)
+  }
+  const text = t.cs('status')
+  assert.equal(text.status, 0)
+  assert.match(text.stdout, /^ünïcödé 名前\s+idle\s/m)
+
+  for (const name of hostile) {
+    const r = t.cs('kill', name)
+    assert.equal(r.status, 0, r.stderr)
+  }
+  assert.deepEqual(sessions(), [])
+  assert.ok(!existsSync(marker), 'a shell ran a name or prompt')
+})
+
+test('a name tmux cannot target is refused with the fix, and nothing is made', () => {
+  for (const [name, fix] of [['v1.2', 'v1-2'], ['host:1', 'host-1'], ['$(x)', `'(x)'`]]) {
+    const r = t.cs('launch', name, '--cwd', dir)
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /tmux cannot use in a target/)
+    assert.ok(r.stderr.includes(`use another name, e.g. \`cs launch ${fix}\``), r.stderr)
+  }
+  assert.deepEqual(sessions(), [])
+})
+
+test('an existing name is an error and the running session is left alone', async () => {
+  const first = launch('dup', '--cwd', dir)
+  await claude.wait(first.id)
+  const r = t.cs('launch', 'dup', '--cwd', dir)
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /tmux session dup already exists/)
+  assert.deepEqual(t.json('status').map((s: any) => s.id), [first.id])
+  assert.equal(t.cs('kill', 'dup').status, 0)
+})
+
+test('missing claude, missing tmux and a missing folder are clear errors, with no session left', () => {
+  const r = t.cs('launch', 'x', '--cwd', dir)
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(t.cs('kill', 'x').status, 0)
+
+  const noClaude = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/cs.mjs'), 'launch', 'nc', '--cwd', dir], {
+    env: { ...t.env, CS_CLAUDE: join(dir, 'no-such-claude') },
+    encoding: 'utf8',
+  })
+  assert.equal(noClaude.status, 3)
+  assert.match(noClaude.stderr, /claude not found/)
+  assert.match(noClaude.stderr, /CS_CLAUDE/)
+
+  const noTmux = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/cs.mjs'), 'launch', 'nt', '--cwd', dir], {
+    env: { ...t.env, PATH: join(dir, 'empty') },
+    encoding: 'utf8',
+  })
+  assert.equal(noTmux.status, 3)
+  assert.match(noTmux.stderr, /tmux is not installed\n.*apt-get install tmux/)
+
+  const noDir = t.cs('launch', 'nd', '--cwd', join(dir, 'nowhere'))
+  assert.equal(noDir.status, 2)
+  assert.match(noDir.stderr, /not a directory/)
+  assert.deepEqual(sessions(), [])
+})
+
+test('targets are exact: killing ab leaves abc, and a prefix matches nothing', async () => {
+  const ab = launch('ab', '--cwd', dir)
+  const abc = launch('abc', '--cwd', dir)
+  await claude.wait(abc.id)
+  const prefix = t.cs('kill', 'a')
+  assert.equal(prefix.status, 1)
+  assert.deepEqual(sessions(), ['ab', 'abc'])
+  assert.equal(t.cs('kill', 'ab').status, 0)
+  assert.deepEqual(sessions(), ['abc'])
+  // by id prefix
+  assert.equal(t.cs('kill', abc.id.slice(0, 8)).status, 0, 'kill by id prefix')
+  assert.deepEqual(sessions(), [])
+  void ab
+})
+
+test('a folder launches there under its name; a taken derived name steps aside; an empty one is generated', async () => {
+  const app = join(dir, 'src/my.app')
+  mkdirSync(app, { recursive: true })
+  const one = launch(app, 'first prompt')
+  const two = launch(app)
+  assert.equal(one.tmuxSession, 'my-app')
+  assert.equal(two.tmuxSession, 'my-app-2')
+  assert.equal(one.cwd, app)
+  const got = await claude.wait(one.id)
+  assert.equal(got.cwd, app)
+  assert.deepEqual(got.argv.slice(-3), ['my-app', '--', 'first prompt'])
+  const blank = launch('   ', '--cwd', dir)
+  assert.equal(blank.tmuxSession, `claude-${blank.id.slice(0, 8)}`)
+  assert.equal(t.cs('kill', '--all', '--yes').status, 0)
+  assert.deepEqual(sessions(), [])
+})
+
+test('kill --all ends only the sessions cs launched, and asks first', async () => {
+  tmux('new-session', '-d', '-s', 'shell', '--', 'sleep', '600')
+  const a = launch('k1', '--cwd', dir)
+  launch('k2', '--cwd', dir)
+  await claude.wait(a.id)
+  const refused = t.cs('kill', '--all')
+  assert.equal(refused.status, 2)
+  assert.match(refused.stderr, /--yes/)
+  const notOurs = t.cs('kill', 'shell')
+  assert.equal(notOurs.status, 1)
+  assert.match(notOurs.stderr, /does not run a Claude session/)
+  const r = t.cs('kill', '--all', '--yes')
+  assert.equal(r.status, 0)
+  assert.match(r.stdout, /killed k1/)
+  assert.deepEqual(sessions(), ['shell'])
+  assert.deepEqual(t.json('status'), [])
+  tmux('kill-session', '-t', '=shell')
+})
