@@ -4,7 +4,7 @@ import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { indexTranscripts } from './indexer.ts'
 import { readLive } from './live.ts'
-import type { SessionView, TranscriptInfo } from './session.ts'
+import type { SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStore } from './store-sqlite.ts'
@@ -14,6 +14,7 @@ export interface Sessions {
   store: Store
   views: SessionView[] // every session, orphans and soft-deleted included
   transcripts: Map<string, TranscriptInfo>
+  meta: Map<string, SessionMeta> // cs's own names, tags and soft deletions
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
    * `recorded`: refuse a live process whose claude session id is not known yet (no id to record).
@@ -30,11 +31,13 @@ export async function withSessions<T>(
   try {
     indexTranscripts(config, store)
     const transcripts = store.transcripts()
-    const views = buildViews(transcripts, store.meta(), readLive(config), config.host)
+    const meta = store.meta()
+    const views = buildViews(transcripts, meta, readLive(config), config.host)
     return await fn({
       store,
       views,
       transcripts: new Map(transcripts.map((t) => [t.id, t])),
+      meta,
       find(query, opts) {
         const v = resolve(query, views, config.host)
         if (opts?.recorded && !v.id)

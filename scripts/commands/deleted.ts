@@ -14,6 +14,7 @@ export default defineCommand({
       printViews(config, selectViews(s.views, { deletedOnly: true }), {
         json: isSet(flags, 'json'),
         state: false,
+        header: true,
         empty: 'no deleted sessions',
       })
     ),

@@ -6,16 +6,17 @@ import { CsError, EXIT } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
 import { trashDir } from '../../lib/paths.ts'
+import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { MIN } from '../../lib/shortid.ts'
 import { moveToTrash, restoreFromTrash, trashEntries } from '../../lib/trash.ts'
-import { isProtected } from '../../lib/views.ts'
 
 export default defineCommand({
   usage: 'gc [--yes] [--json] | gc --restore [ID]',
   summary:
     'Find orphans (files left by /clear and /compact with no conversation of their own), show\n' +
-    'them, and move them to the trash. Live, named and tagged sessions are never touched.',
+    'them, and move them to the trash. Live and tagged sessions, and those named with\n' +
+    '`cs rename`, are never touched.',
   details: [
     '  -y, --yes       move without asking (otherwise asked on a terminal, else only listed)',
     '  --restore [ID]  put sessions back from the trash: one (id or prefix), or all',
@@ -29,7 +30,10 @@ export default defineCommand({
 function collect(config: Config, flags: Flags) {
   const json = isSet(flags, 'json')
   return withSessions(config, async (s) => {
-    const orphans = s.views.filter((v) => v.orphan && v.path && !isProtected(v))
+    // An orphan's own title is a copy /clear made of its parent's: only a name given with
+    // `cs rename`, a tag or a live process protects it.
+    const kept = (v: SessionView) => v.live || v.tag !== null || s.meta.get(v.id)?.name != null
+    const orphans = s.views.filter((v) => v.orphan && v.path && !kept(v))
     const trash = trashDir(config)
     if (!json) printViews(config, orphans, { state: false, header: true, empty: 'no orphans' })
     const go =

@@ -101,7 +101,7 @@ async function purgeFolders(config: Config, flags: Flags, s: Sessions) {
   }
   const json = isSet(flags, 'json')
   if (kept.length)
-    warn(`keeping folders that hold live, named or tagged sessions: ${kept.join(', ')}`)
+    warn(`keeping folders with live, named or tagged sessions (purge those by full id): ${kept.join(', ')}`)
   if (gone.length === 0)
     return report(json, 'no project folder has lost its working folder', { purged: [], kept })
   if (!json)
@@ -124,7 +124,7 @@ async function go(flags: Flags, question: string) {
 
 /** Drops the index entry and cs's own records: a purged session leaves nothing behind. */
 function forget(s: Sessions, id: string, path: string) {
-  s.store.saveIndex([], [path])
+  s.store.forget([path])
   s.store.setName(id, null)
   s.store.setTag(id, null)
   s.store.setDeleted(id, null)

@@ -1,0 +1,129 @@
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { appendFileSync } from 'node:fs'
+import { isolatedCs } from './harness/cs.ts'
+
+const t = isolatedCs('commands')
+after(t.cleanup)
+
+const A = 'abcd1111-0000-4000-8000-000000000001' // shares 'abcd' with B
+const B = 'abcd2222-0000-4000-8000-000000000002'
+const C = 'c0ffee00-0000-4000-8000-000000000003'
+const O = '0d0d0d0d-0000-4000-8000-000000000004' // an orphan left by /clear
+let pathA = ''
+
+before(() => {
+  pathA = t.session({ id: A, cwd: '/work/api', prompt: 'fix the login', at: '2026-11-20T10:00:00.000Z' })
+  t.session({ id: B, cwd: '/work/web', prompt: 'style the page', at: '2026-11-21T10:00:00.000Z' })
+  t.session({ id: C, cwd: '/work/api', title: 'release', prompt: 'cut 1.0', at: '2026-11-19T10:00:00.000Z' })
+  t.session({ id: O, cwd: '/work/api', orphan: true, at: '2026-11-22T10:00:00.000Z' })
+})
+
+test('ls --json lists sessions newest first with the documented fields, orphans hidden', () => {
+  const rows = t.json('ls')
+  assert.deepEqual(rows.map((r: any) => r.id), [B, A, C])
+  const a = rows[1]
+  assert.deepEqual(
+    { id: a.id, short: a.short, name: a.name, title: a.title, host: a.host, state: a.state, cwd: a.cwd, project: a.project, branch: a.branch, messages: a.messages, orphan: a.orphan, deleted: a.deleted, live: a.live },
+    { id: A, short: 'abcd1', name: null, title: 'fix the login', host: 'testhost', state: 'stopped', cwd: '/work/api', project: 'api', branch: 'main', messages: 2, orphan: false, deleted: false, live: false }
+  )
+  assert.equal(a.createdAt, '2026-11-20T10:00:00.000Z')
+  assert.equal(a.updatedAt, '2026-11-20T10:00:00.000Z')
+  assert.equal(rows[2].name, 'release')
+  const all = t.json('ls', '--all')
+  assert.equal(all.find((r: any) => r.id === O).orphan, true)
+})
+
+test('plain cs is the dashboard: a header, one line per session, no colour in a pipe', () => {
+  const r = t.cs()
+  assert.equal(r.status, 0, r.stderr)
+  const lines = r.stdout.trimEnd().split('\n')
+  assert.match(lines[0], /^ID\s+TITLE\s+HOST\s+STATE\s+PROJECT\s+AGE$/)
+  assert.match(lines[1], /^abcd2\s+style the page\s+testhost\s+-\s+web\s+\d+[smhdy]$/)
+  assert.equal(lines.length, 4)
+  assert.doesNotMatch(r.stdout, /\x1b\[/)
+})
+
+test('list: one line per session, filtered by project, sorted by title, limited', () => {
+  const r = t.cs('list', '--project', 'api', '--sort', 'title')
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/)[0]), ['abcd1', 'c0ff'])
+  assert.deepEqual(t.json('list', '--limit', '1').map((r: any) => r.id), [B])
+  assert.deepEqual(t.json('list', '--host', 'elsewhere'), [])
+  assert.equal(t.json('list', '--local').length, 3)
+})
+
+test('an ambiguous prefix fails and lists the candidates; a longer one works', () => {
+  const r = t.cs('info', 'abcd')
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /'abcd' is ambiguous/)
+  assert.match(r.stderr, /abcd1\s+fix the login/)
+  assert.match(r.stderr, /abcd2\s+style the page/)
+  const info = t.cs('info', 'abcd1')
+  assert.equal(info.status, 0, info.stderr)
+  assert.match(info.stdout, new RegExp(`^id\\s+${A}$`, 'm'))
+  assert.match(info.stdout, /^transcript\s+\S+abcd1111-0000-4000-8000-000000000001\.jsonl$/m)
+  assert.match(info.stdout, /^tokens\s+10 in, 5 out/m)
+  const missing = t.cs('info', 'zzzz')
+  assert.equal(missing.status, 1)
+  assert.match(missing.stderr, /^cs: no session matches 'zzzz'\n\s+use a short id/)
+})
+
+test('a name is accepted wherever an id is', () => {
+  assert.equal(t.json('info', 'release').id, C)
+})
+
+test('rename shows at once and survives re-indexing; --clear gives the own title back', () => {
+  assert.equal(t.cs('rename', 'abcd1', 'login', 'bug').status, 0)
+  assert.equal(t.json('info', A).name, 'login bug')
+  appendFileSync(pathA, JSON.stringify({ type: 'custom-title', customTitle: 'claude side', sessionId: A }) + '\n')
+  const after = t.json('info', 'login bug')
+  assert.equal(after.title, 'login bug')
+  assert.equal(after.id, A)
+  assert.equal(t.cs('rename', A, '--clear').status, 0)
+  assert.equal(t.json('info', A).name, 'claude side')
+  assert.equal(t.cs('rename', A).status, 2)
+})
+
+test('tag sets and removes a label', () => {
+  assert.equal(t.cs('tag', 'abcd2', 'wip').status, 0)
+  assert.equal(t.json('info', B).tag, 'wip')
+  assert.equal(t.cs('tag', 'abcd2', '--clear').status, 0)
+  assert.equal(t.json('info', B).tag, null)
+})
+
+test('rm hides a session, deleted lists it, --undo brings it back', () => {
+  const rm = t.cs('rm', 'abcd2')
+  assert.equal(rm.status, 0, rm.stderr)
+  assert.ok(!t.json('ls').some((r: any) => r.id === B))
+  assert.equal(t.json('ls', '--all').find((r: any) => r.id === B).deleted, true)
+  assert.deepEqual(t.json('deleted').map((r: any) => r.id), [B])
+  assert.equal(t.cs('rm', '--undo', 'abcd2').status, 0)
+  assert.deepEqual(t.json('deleted'), [])
+  assert.ok(t.json('ls').some((r: any) => r.id === B))
+})
+
+test('colour on a terminal, none under NO_COLOR', () => {
+  const inPty = (env: Record<string, string>) => {
+    const r = t.pty(['ls'], env)
+    assert.equal(r.status, 0, r.stdout)
+    return r.stdout
+  }
+  assert.match(inPty({}), /\x1b\[/)
+  assert.doesNotMatch(inPty({ NO_COLOR: '1' }), /\x1b\[/)
+})
+
+test('every command answers --help; bad flags are usage errors', () => {
+  for (const name of ['ls', 'list', 'info', 'rename', 'tag', 'rm', 'deleted', 'gc', 'prune', 'purge']) {
+    const r = t.cs(name, '--help')
+    assert.equal(r.status, 0, name)
+    assert.match(r.stdout, new RegExp(`^usage: cs ${name}`), name)
+  }
+  const bad = t.cs('ls', '--sort', 'colour')
+  assert.equal(bad.status, 2)
+  assert.match(bad.stderr, /--sort wants one of updated, title, host, project/)
+  assert.equal(t.cs('list', '--limit', 'ten').status, 2)
+  assert.equal(t.cs('ls', '--nope').status, 2)
+  assert.equal(t.cs('info').status, 2)
+  assert.doesNotMatch(bad.stderr, /at .*\.ts:\d+/)
+})

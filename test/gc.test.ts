@@ -1,0 +1,133 @@
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { isolatedCs } from './harness/cs.ts'
+
+const t = isolatedCs('gc')
+after(t.cleanup)
+
+const id = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`
+const ids = (rows: any[]) => rows.map((r) => r.id).sort()
+const OLD = '2025-01-01T00:00:00.000Z'
+
+test('gc lists orphans, moves them on --yes, and --restore puts them back byte for byte', () => {
+  const plain = t.session({ id: id(1), cwd: '/w/gc', orphan: true })
+  const inherited = t.session({ id: id(2), cwd: '/w/gc', orphan: true, title: 'parent name' })
+  const named = t.session({ id: id(3), cwd: '/w/gc', orphan: true })
+  const tagged = t.session({ id: id(4), cwd: '/w/gc', orphan: true })
+  t.session({ id: id(5), cwd: '/w/gc', prompt: 'a real conversation' })
+  mkdirSync(join(dirname(plain), id(1), 'subagents'), { recursive: true })
+  writeFileSync(join(dirname(plain), id(1), 'subagents', 'agent-a1.jsonl'), '{"isSidechain":true}\n')
+  assert.equal(t.cs('rename', id(3), 'keep me').status, 0)
+  assert.equal(t.cs('tag', id(4), 'keep').status, 0)
+  const before = readFileSync(plain)
+  const mtime = statSync(plain).mtimeMs
+
+  const dry = t.cs('gc')
+  assert.equal(dry.status, 0, dry.stderr)
+  assert.match(dry.stdout, /nothing moved: `cs gc --yes`/)
+  assert.ok(existsSync(plain))
+  const listed = t.json('gc')
+  assert.deepEqual(ids(listed.orphans), [id(1), id(2)])
+  assert.deepEqual(listed.moved, [])
+
+  const moved = t.cs('gc', '--yes')
+  assert.equal(moved.status, 0, moved.stderr)
+  assert.match(moved.stdout, /moved 2 to .*\/cs\/trash/)
+  assert.ok(!existsSync(plain) && !existsSync(inherited))
+  assert.ok(!existsSync(join(dirname(plain), id(1))))
+  assert.ok(existsSync(named) && existsSync(tagged))
+  assert.deepEqual(ids(t.json('ls', '--all')), [id(3), id(4), id(5)])
+
+  const one = t.cs('gc', '--restore', id(1).slice(0, 8))
+  assert.equal(one.status, 0, one.stderr)
+  assert.deepEqual(readFileSync(plain), before)
+  assert.equal(statSync(plain).mtimeMs, mtime)
+  assert.ok(existsSync(join(dirname(plain), id(1), 'subagents', 'agent-a1.jsonl')))
+  assert.ok(!existsSync(inherited))
+  assert.deepEqual(t.json('gc', '--restore').restored, [id(2)])
+  assert.ok(existsSync(inherited))
+  assert.ok(t.json('ls', '--all').some((r: any) => r.id === id(1)))
+  assert.equal(t.cs('gc', '--restore', 'ffffffff').status, 1)
+})
+
+test('gc --restore refuses a manifest that points outside the projects folder', () => {
+  const outside = join(t.home, 'elsewhere', 'x.jsonl')
+  const dir = join(t.env.XDG_DATA_HOME, 'cs/trash', id(9))
+  mkdirSync(join(dir, 'files'), { recursive: true })
+  writeFileSync(join(dir, 'files', 'x.jsonl'), 'data\n')
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: id(9), movedAt: OLD, items: [{ from: outside, name: 'x.jsonl' }] }))
+  const r = t.cs('gc', '--restore', id(9))
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /refusing to touch .*elsewhere/)
+  assert.ok(!existsSync(outside))
+})
+
+test('prune soft-deletes idle unnamed, untagged sessions; --dry-run and --undo', () => {
+  t.session({ id: id(20), cwd: '/w/prune', prompt: 'old', at: OLD })
+  t.session({ id: id(21), cwd: '/w/prune', prompt: 'old and named', at: OLD, title: 'named' })
+  t.session({ id: id(22), cwd: '/w/prune', prompt: 'old and tagged', at: OLD })
+  t.session({ id: id(23), cwd: '/w/prune', prompt: 'recent' })
+  assert.equal(t.cs('tag', id(22), 'keep').status, 0)
+  const dry = t.json('prune', '--days', '30', '--dry-run')
+  assert.deepEqual(ids(dry.filter((r: any) => r.project === 'prune')), [id(20)])
+  assert.deepEqual(t.json('deleted'), [])
+  const r = t.cs('prune', '--days', '30')
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /soft-deleted \d+ \(undo one: cs prune --undo ID\)/)
+  assert.ok(t.json('deleted').some((r: any) => r.id === id(20)))
+  assert.ok(existsSync(join(t.projects, '-w-prune', `${id(20)}.jsonl`)), 'prune deletes no file')
+  assert.equal(t.cs('prune', '--undo', id(20)).status, 0)
+  assert.ok(!t.json('deleted').some((r: any) => r.id === id(20)))
+  assert.equal(t.cs('prune').status, 2)
+})
+
+test('purge refuses named sessions unless given by full id, and needs --yes off a terminal', () => {
+  const plain = t.session({ id: id(30), cwd: '/w/purge', prompt: 'bye' })
+  const named = t.session({ id: id(31), cwd: '/w/purge', prompt: 'stay', title: 'precious' })
+  mkdirSync(join(dirname(plain), id(30)), { recursive: true })
+
+  const asked = t.cs('purge', 'purge')
+  assert.equal(asked.status, 1)
+  assert.match(asked.stderr, /keeping live, named or tagged 0000003/)
+  assert.match(asked.stderr, /nothing deleted\n\s+purge is irreversible: add --yes/)
+  assert.ok(existsSync(plain))
+
+  const byName = t.cs('purge', 'precious', '--yes')
+  assert.equal(byName.status, 1)
+  assert.match(byName.stderr, /nothing to purge/)
+  assert.ok(existsSync(named))
+  assert.equal(t.cs('purge', 'no-such-thing', '--yes').status, 1)
+
+  const r = t.json('purge', 'purge', '--yes')
+  assert.deepEqual(r, { purged: [id(30)], kept: [id(31)] })
+  assert.ok(!existsSync(plain) && !existsSync(join(dirname(plain), id(30))))
+  assert.ok(existsSync(named))
+
+  assert.deepEqual(t.json('purge', id(31), '--yes').purged, [id(31)])
+  assert.ok(!existsSync(named))
+  assert.equal(t.cs('info', 'precious').status, 1)
+})
+
+test('purge --orphans removes only folders whose recorded cwd is gone', () => {
+  const real = join(t.home, 'code', 'my_proj.v2') // its folder name is lossy: -…-code-my-proj-v2
+  mkdirSync(real, { recursive: true })
+  const kept = t.session({ id: id(40), cwd: real, prompt: 'here' })
+  const gone = t.session({ id: id(41), cwd: join(t.home, 'deleted', 'proj'), prompt: 'gone' })
+  const goneNamed = t.session({ id: id(42), cwd: join(t.home, 'deleted', 'named'), prompt: 'x', title: 'mine' })
+  // a folder whose name decodes to a missing path, but whose transcript records a real cwd
+  const decoy = join(t.projects, '-nonexistent-path')
+  mkdirSync(decoy)
+  writeFileSync(join(decoy, `${id(43)}.jsonl`), readFileSync(kept, 'utf8').replaceAll(id(40), id(43)))
+
+  const dry = t.cs('purge', '--orphans')
+  assert.equal(dry.status, 1)
+  assert.ok(existsSync(gone))
+  const r = t.json('purge', '--orphans', '--yes')
+  assert.deepEqual(r.purged, [dirname(gone)])
+  assert.ok(r.kept.includes(dirname(goneNamed).split('/').pop()))
+  assert.ok(!existsSync(dirname(gone)))
+  assert.ok(existsSync(kept) && existsSync(decoy) && existsSync(goneNamed))
+  assert.ok(!t.json('ls', '--all').some((r: any) => r.id === id(41)))
+})
