@@ -61,7 +61,7 @@ function readdirOrEmpty(dir: string): string[] {
 }
 
 /** Where to resume a file: its saved offset and parser state if it only grew, else the start. */
-function resumePoint(store: Store, f: Found, mark: FileMark | undefined): { offset: number; parser: ParserState } {
+function resumePoint(store: Store, f: Found, mark?: FileMark): { offset: number; parser: ParserState } {
   if (mark && f.size > mark.size && f.mtimeMs >= mark.mtimeMs) {
     const saved = store.parserState(mark)
     if (saved !== null) {
@@ -86,7 +86,8 @@ export function indexTranscripts(config: Config, store: Store, opts: { full?: bo
     const stored = listings.get(folder.path)
     listings.delete(folder.path)
     if (!opts.full && stored === folder.listing) continue // the warm path: nothing changed here
-    const before = new Map(stored === undefined ? [] : store.folder(folder.path)?.files.map((f) => [f.mark.path, f]))
+    const known = stored === undefined ? [] : (store.folder(folder.path)?.files ?? [])
+    const before = new Map(known.map((f) => [f.mark.path, f]))
     const files: FolderIndex['files'] = []
     let complete = true
     for (const f of folder.files) {

@@ -62,7 +62,12 @@ const infoOf = (folder: string, projectDir: string, t: Tuple): TranscriptInfo =>
   lastUuid: t[27], summaries: t[28] || [],
 })
 
-const markOf = (folder: string, t: Tuple): FileMark => ({ path: `${folder}/${t[0]}`, size: t[1], mtimeMs: t[2], offset: t[3] })
+const markOf = (folder: string, t: Tuple): FileMark => ({
+  path: `${folder}/${t[0]}`,
+  size: t[1],
+  mtimeMs: t[2],
+  offset: t[3],
+})
 
 /** A legacy summary record in file A whose leafUuid is file B's last message titles B; the latest wins. */
 function resolveSummaries(all: TranscriptInfo[]): void {
@@ -81,7 +86,8 @@ const corrupt = (file: string, why: string) =>
   new CsError(
     `cannot open the database ${file}: ${why}`,
     undefined,
-    `move it away (mv ${file} ${file}.bad): it is a cache of the transcripts plus cs's names and tags, rebuilt on the next run`
+    `move it away (mv ${file} ${file}.bad): it is a cache of the transcripts ` +
+      `plus cs's names and tags, rebuilt on the next run`
   )
 
 type MetaColumn = 'name' | 'tag' | 'deleted_at'
@@ -113,21 +119,26 @@ export function openStore(config: Config): Store {
     }
   }
   const folder = (path: string): FolderIndex | null => {
-    const row = sql('SELECT listing, files FROM folders WHERE path = ?').raw().get(path) as [string, Buffer] | undefined
+    const row = sql('SELECT listing, files FROM folders WHERE path = ?').raw().get(path) as
+      | [string, Buffer]
+      | undefined
     if (!row) return null
     const projectDir = basename(path)
     const files = tuples(row[1]).map((t) => ({ mark: markOf(path, t), info: infoOf(path, projectDir, t) }))
     return { path, listing: row[0], files }
   }
   const putFolder = (f: FolderIndex) => {
-    sql('INSERT OR REPLACE INTO folders (path, listing, files) VALUES (?, ?, ?)').run(f.path, f.listing, serialize(f.files.map(toTuple)))
+    const files = serialize(f.files.map(toTuple))
+    sql('INSERT OR REPLACE INTO folders (path, listing, files) VALUES (?, ?, ?)').run(f.path, f.listing, files)
     const kept = new Set(f.files.map((x) => x.mark.path))
     for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
       if (!kept.has(p)) sql('DELETE FROM parsers WHERE path = ?').run(p)
   }
   const setMeta = (column: MetaColumn, id: string, value: string | null) =>
     db.transaction(() => {
-      sql(`INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`).run(id, value)
+      sql(
+        `INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`
+      ).run(id, value)
       sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
     })()
 
@@ -137,7 +148,9 @@ export function openStore(config: Config): Store {
       sql('DELETE FROM folders WHERE path = ?').run(path)
       sql('DELETE FROM parsers WHERE folder = ?').run(path)
     }
-    const putParser = sql('INSERT OR REPLACE INTO parsers (path, folder, size, mtime_ms, offset, state) VALUES (?, ?, ?, ?, ?, ?)')
+    const putParser = sql(
+      'INSERT OR REPLACE INTO parsers (path, folder, size, mtime_ms, offset, state) VALUES (?, ?, ?, ?, ?, ?)'
+    )
     for (const { mark: m, state } of parsers) putParser.run(m.path, dirname(m.path), m.size, m.mtimeMs, m.offset, state)
   })
   // An empty listing never matches a walk: the next run looks at the folder again.
@@ -175,14 +188,16 @@ export function openStore(config: Config): Store {
 
     meta() {
       const rows = sql('SELECT id, name, tag, deleted_at FROM meta').raw().all() as any[][]
-      return new Map(rows.map((r) => [r[0], { id: r[0], name: r[1], tag: r[2], deletedAt: r[3] } satisfies SessionMeta]))
+      return new Map<string, SessionMeta>(rows.map((r) => [r[0], { id: r[0], name: r[1], tag: r[2], deletedAt: r[3] }]))
     },
     setName: (id, name) => setMeta('name', id, name),
     setTag: (id, tag) => setMeta('tag', id, tag),
     setDeleted: (id, deletedAt) => setMeta('deleted_at', id, deletedAt),
 
     launches() {
-      const rows = sql('SELECT id, host, tmux_session, cwd, launched_at, last_state, last_seen_at FROM launches').raw().all() as any[][]
+      const rows = sql(
+        'SELECT id, host, tmux_session, cwd, launched_at, last_state, last_seen_at FROM launches'
+      ).raw().all() as any[][]
       // prettier-ignore
       return rows.map((r): Launch => ({
         id: r[0], host: r[1], tmuxSession: r[2], cwd: r[3], launchedAt: r[4],
@@ -191,7 +206,8 @@ export function openStore(config: Config): Store {
     },
     saveLaunch(l) {
       sql(
-        'INSERT OR REPLACE INTO launches (host, tmux_session, id, cwd, launched_at, last_state, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
+        'INSERT OR REPLACE INTO launches (host, tmux_session, id, cwd, launched_at, last_state, last_seen_at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?)'
       ).run(l.host, l.tmuxSession, l.id, l.cwd, l.launchedAt, l.lastState, l.lastSeenAt)
     },
     noteState(tmuxSession, host, id, state, at) {

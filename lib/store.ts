@@ -13,7 +13,7 @@ export interface FileMark {
 /** The index of one project folder, stored and replaced whole. */
 export interface FolderIndex {
   path: string // absolute path of the folder under <claudeDir>/projects
-  /** The session files' names, sizes and mtimes as the indexer saw them: seeing the same again means nothing to read. */
+  /** Session files' names, sizes and mtimes as the indexer saw them: the same again means nothing to read. */
   listing: string
   files: { mark: FileMark; info: TranscriptInfo }[] // every session file in the folder
 }

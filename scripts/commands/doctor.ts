@@ -36,7 +36,8 @@ function checkStore(config: Config, checks: Check[]): FileProblem[] {
   try {
     store = openStore(config)
     const { location, problems } = store.check()
-    checks.push({ level: problems.length ? 'fail' : 'ok', what: 'database', detail: [location, ...problems].join('; ') })
+    const detail = [location, ...problems].join('; ')
+    checks.push({ level: problems.length ? 'fail' : 'ok', what: 'database', detail })
     indexTranscripts(config, store)
     const all = store.transcripts()
     const bad = all.filter((t) => t.unknownRecords > 0 || t.badLines > 0)
@@ -64,14 +65,15 @@ export default defineCommand({
   run({ config, flags }) {
     const checks: Check[] = []
     const projects = projectsDir(config)
-    checks.push(
-      existsSync(projects)
-        ? { level: 'ok', what: 'transcripts folder', detail: projects }
-        : { level: 'fail', what: 'transcripts folder', detail: `${projects} does not exist: run claude once, or set CLAUDE_CONFIG_DIR` }
-    )
+    const found = existsSync(projects)
+    checks.push({
+      level: found ? 'ok' : 'fail',
+      what: 'transcripts folder',
+      detail: found ? projects : `${projects} does not exist: run claude once, or set CLAUDE_CONFIG_DIR`,
+    })
     for (const [bin, missing, why] of PROGRAMS(config)) {
-      const found = findOnPath(config, bin)
-      checks.push(found ? { level: 'ok', what: bin, detail: found } : { level: missing, what: bin, detail: `not found on PATH: ${why}` })
+      const path = findOnPath(config, bin)
+      checks.push({ level: path ? 'ok' : missing, what: bin, detail: path ?? `not found on PATH: ${why}` })
     }
     const files = checkStore(config, checks)
     const failed = checks.some((c) => c.level === 'fail')
