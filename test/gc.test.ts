@@ -3,9 +3,14 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
+import { TestTmux } from './harness/tmux.ts'
 
 const t = isolatedCs('gc')
-after(t.cleanup)
+const tmux = new TestTmux('gc', t.env) // the socket cs uses in this suite
+after(() => {
+  tmux.cleanup()
+  t.cleanup()
+})
 
 const id = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`
 const ids = (rows: any[]) => rows.map((r) => r.id).sort()
@@ -130,4 +135,30 @@ test('purge --orphans removes only folders whose recorded cwd is gone', () => {
   assert.ok(!existsSync(dirname(gone)))
   assert.ok(existsSync(kept) && existsSync(decoy) && existsSync(goneNamed))
   assert.ok(!t.json('ls', '--all').some((r: any) => r.id === id(41)))
+})
+
+test('live sessions come first with their state, and gc, prune and purge leave them alone', () => {
+  const orphan = t.session({ id: id(50), cwd: '/w/live', orphan: true, at: OLD })
+  const since = Math.floor(Date.now() / 1000) - 120
+  const live = (name: string, claudeId: string) => {
+    tmux.newSession(name, t.home, ['sleep', '600'])
+    const opts = { '@cs_managed': '1', '@cs_id': claudeId, '@cs_state': 'working', '@cs_state_at': String(since), '@cs_transcript': '/x', '@cs_cwd': '/w/live', '@cs_title': name }
+    for (const [k, v] of Object.entries(opts)) tmux.run('set-option', '-t', `=${name}:`, k, v)
+  }
+  live('one', id(50))
+  live('fresh', id(51)) // no transcript yet: still a row
+
+  const rows = t.json('ls')
+  assert.deepEqual(ids(rows.slice(0, 2)), [id(50), id(51)])
+  const row = rows.find((r: any) => r.id === id(50))
+  assert.equal(row.state, 'working')
+  assert.equal(row.live, true)
+  assert.equal(row.tmuxSession, 'one')
+  assert.equal(rows.find((r: any) => r.id === id(51)).title, 'fresh')
+  assert.match(t.cs('ls').stdout, /^0000005\d\s+\S+\s+testhost\s+WORKING 2m\s/m)
+
+  assert.ok(!t.json('gc').orphans.some((r: any) => r.id === id(50)))
+  assert.ok(!t.json('prune', '--days', '1', '--dry-run').some((r: any) => r.id === id(50)))
+  assert.equal(t.cs('purge', 'live', '--yes').status, 1)
+  assert.ok(existsSync(orphan))
 })
