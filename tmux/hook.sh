@@ -124,7 +124,7 @@ for name in id title transcript cwd; do
 done
 
 if [ "$state" != waiting ]; then
-  tmux "$@" >/dev/null 2>&1
+  tmux "$@" >/dev/null 2>&1 # not exec: its exit status would become the hook's
   exit 0
 fi
 
