@@ -10,8 +10,9 @@ const INPUT = /^(❯(?![ \u00a0]*\d+\.)|│ >)/
 /** A dialog's question (permission, edit, trust, auto mode's safety check). */
 const QUESTION =
   /(Do you want to (proceed|make this edit|create|allow|run)|Would you like to|Do you trust the files|Auto mode can't check actions|wants to (use|access|run))/
-/** The highlighted choice of a menu: `❯ 1. Yes`. */
-const CHOICE = /^\s*❯[ \u00a0]*\d+\.\s/
+/** How a dialog is answered: its highlighted choice `❯ 1. Yes`, or a key hint (auto mode's
+ * safety dialog has no menu: "Enter to stay in auto mode · … · Esc to cancel"). */
+const ANSWER = /^\s*❯[ \u00a0]*\d+\.\s|\bEsc to cancel\b/
 /** The busy line: a spinner frame at column 0, a verb and an ellipsis, maybe `(2m 18s · ↓ 4.8k
  * tokens)` or `(esc to interrupt)`. `⎿  Waiting…` of a permission dialog is indented: not this. */
 const SPINNER = /^[·✢✳✶✻✽*⠂⠐]\s+\S.*…\s*(\(.*\))?\s*$/
@@ -44,5 +45,5 @@ function inputBox(lines: string[]): number {
 
 function dialog(tail: string[]): boolean {
   const q = tail.findIndex((l) => QUESTION.test(l))
-  return q >= 0 && tail.slice(q + 1).some((l) => CHOICE.test(l))
+  return q >= 0 && tail.slice(q + 1).some((l) => ANSWER.test(l))
 }

@@ -54,7 +54,7 @@ test('waiting: the 2.1.197 Bash dialog, whose "⎿  Waiting…" is not a spinner
 test('waiting: an edit dialog and the auto-mode safety dialog', () => {
   const edit = ['● Update(src/a.ts)', RULE, ' Do you want to make this edit to a.ts?', ' ❯ 1. Yes', '   2. No']
   assert.equal(stateFromScreen(edit.join('\n')), 'waiting')
-  const auto = [RULE, " Auto mode can't check actions in this session", ' ❯ 1. Continue in manual mode', '   2. Exit']
+  const auto = [RULE, "  Auto mode can't check actions in this session", '  …', '  Enter to stay in auto mode · Esc to cancel']
   assert.equal(stateFromScreen(auto.join('\n')), 'waiting')
 })
 
