@@ -1,0 +1,100 @@
+// An isolated home for the real Claude Code client: onboarding done, the dummy key approved,
+// the given folders trusted, and every request sent to a loopback fake API.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, realpathSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const REPO = resolve(import.meta.dirname, '../..')
+export const CLAUDE_BIN = join(REPO, 'node_modules/.bin/claude')
+export const CLAUDE_VERSION = '2.1.332'
+/** A dummy key: the client only ever sends it to the fake. */
+export const API_KEY = 'sk-ant-api03-cs-harness-dummy-key-0123456789abcdefghij'
+
+export interface ClaudeEnv {
+  home: string
+  /** $CLAUDE_CONFIG_DIR: HOME/.claude */
+  configDir: string
+  /** the client's global config file (onboarding, key approval, trusted folders) */
+  configFile: string
+  /** environment for `claude` */
+  env: Record<string, string>
+  /** environment for `cs` against the same HOME, tmux socket and host */
+  csEnv: Record<string, string>
+  /** a new folder under HOME, trusted by the client */
+  project(name: string): string
+  trust(dir: string): void
+  cleanup(): void
+}
+
+/** Variables a parent Claude session sets that would make the client a nested, transcript-less child. */
+const NESTED = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION', 'CLAUDE_CODE_ENTRYPOINT']
+
+export function makeClaudeEnv(opts: { apiUrl: string; socket: string; host?: string }): ClaudeEnv {
+  const home = realpathSync(mkdtempSync(join(tmpdir(), 'cs-claude-')))
+  const configDir = join(home, '.claude')
+  mkdirSync(configDir, { recursive: true })
+  const configFile = join(configDir, '.claude.json')
+  const config = {
+    hasCompletedOnboarding: true,
+    lastOnboardingVersion: CLAUDE_VERSION,
+    theme: 'dark',
+    customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
+    projects: {} as Record<string, object>,
+  }
+  const save = () => writeFileSync(configFile, JSON.stringify(config, null, 2))
+  const trust = (dir: string) => {
+    config.projects[dir] = {
+      hasTrustDialogAccepted: true,
+      hasCompletedProjectOnboarding: true,
+      allowedTools: [],
+    }
+    save()
+  }
+  save()
+
+  const base: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !NESTED.includes(k)) base[k] = v
+  delete base.TMUX
+  delete base.TMUX_PANE
+  const env: Record<string, string> = {
+    ...base,
+    HOME: home,
+    CLAUDE_CONFIG_DIR: configDir,
+    ANTHROPIC_BASE_URL: opts.apiUrl,
+    ANTHROPIC_API_KEY: API_KEY,
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_AUTOUPDATER: '1',
+    TERM: 'xterm-256color',
+    PATH: `${join(REPO, 'node_modules/.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    LANG: 'C.UTF-8',
+  }
+  const csEnv: Record<string, string> = {
+    ...env,
+    XDG_STATE_HOME: join(home, '.local/state'),
+    XDG_DATA_HOME: join(home, '.local/share'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    CS_HOST: opts.host ?? 'testhost',
+    CS_TMUX_SOCKET: opts.socket,
+    CS_FROM_SOURCE: '1',
+  }
+  return {
+    home,
+    configDir,
+    configFile,
+    env,
+    csEnv,
+    trust,
+    project(name) {
+      const dir = join(home, name)
+      mkdirSync(dir, { recursive: true })
+      trust(dir)
+      return dir
+    },
+    // the client may still be writing while it dies
+    cleanup: () => rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+  }
+}
+
+/** The client's global config as it is now (it rewrites the file as it runs). */
+export const readConfig = (e: ClaudeEnv): any => JSON.parse(readFileSync(e.configFile, 'utf8'))
