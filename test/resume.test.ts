@@ -1,0 +1,85 @@
+// cs resume and cs last with a recording stand-in for claude: which id, which folder, which
+// environment, which exit code. PATH holds no fzf, so resume shows its numbered list.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { isolatedCs } from './harness/cs.ts'
+
+const t = isolatedCs('resume')
+after(t.cleanup)
+
+const CS = resolve(import.meta.dirname, '../bin/cs.mjs')
+const OLD = 'a0a0a0a0-0000-4000-8000-000000000001'
+const NEW = 'b1b1b1b1-0000-4000-8000-000000000002'
+const GONE = 'c2c2c2c2-0000-4000-8000-000000000003'
+const record = join(t.home, 'claude-called')
+const claude = join(t.home, 'fake-claude')
+const noFzf = join(t.home, 'empty-bin') // PATH without fzf (nor anything else)
+const dir = (name: string) => join(t.home, name)
+
+before(() => {
+  mkdirSync(noFzf)
+  for (const d of ['api', 'web']) mkdirSync(dir(d))
+  // records its folder, argv and whether a parent Claude's variables reached it; exits 7
+  writeFileSync(claude, `#!/bin/sh\n{ pwd; printf '%s\\n' "$@"; echo "CLAUDECODE=\${CLAUDECODE:-unset}"; } > '${record}'\nexit 7\n`)
+  chmodSync(claude, 0o755)
+  t.session({ id: OLD, cwd: dir('api'), prompt: 'fix the login', at: '2026-11-20T10:00:00.000Z' })
+  t.session({ id: NEW, cwd: dir('web'), prompt: 'style the page', at: '2026-11-21T10:00:00.000Z' })
+  t.session({ id: GONE, cwd: dir('removed'), prompt: 'in a folder since deleted', at: '2026-11-19T10:00:00.000Z' })
+})
+
+function cs(args: string[], input = '') {
+  rmSync(record, { force: true })
+  const env = { ...t.env, PATH: noFzf, CS_CLAUDE: claude, CLAUDECODE: '1', CLAUDE_CODE_SESSION_ID: 'parent' }
+  const r = spawnSync(process.execPath, [CS, ...args], { env, input, encoding: 'utf8' })
+  const called = existsSync(record) ? readFileSync(record, 'utf8').trimEnd().split('\n') : null
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, called }
+}
+
+test('resume without fzf: a numbered list, newest first; the typed number resumes in its folder', () => {
+  const r = cs(['resume'], '2\n')
+  const lines = r.stdout.split('\n')
+  assert.match(lines[0], /^1  style the page\s+web\s+\d+[smhdy]$/)
+  assert.match(lines[1], /^2  fix the login\s+api\s+\d+[smhdy]$/)
+  assert.match(lines[2], /^3  in a folder since deleted\s+removed/)
+  assert.match(r.stdout, /resume which \(1-3\)\? $/)
+  assert.deepEqual(r.called, [dir('api'), '--resume', OLD, 'CLAUDECODE=unset'])
+  assert.equal(r.status, 7, 'claude exit code passed through')
+})
+
+test('resume QUERY: an id prefix resumes at once; other text filters the list', () => {
+  assert.deepEqual(cs(['resume', NEW.slice(0, 6)]).called?.slice(0, 3), [dir('web'), '--resume', NEW])
+  const r = cs(['resume', 'login'], '1\n')
+  assert.equal(r.stdout.split('\n').filter((l) => /^\d  /.test(l)).length, 1)
+  assert.deepEqual(r.called?.slice(0, 3), [dir('api'), '--resume', OLD])
+})
+
+test('resume: no answer, or a wrong one, runs nothing', () => {
+  for (const input of ['', 'x\n', '9\n']) {
+    const r = cs(['resume'], input)
+    assert.equal(r.called, null)
+    assert.equal(r.status, 1)
+  }
+})
+
+test('resume of a session whose folder is gone says so and runs nothing', () => {
+  const r = cs(['resume', GONE.slice(0, 8)])
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /folder of session .* is gone: .*removed/)
+  assert.equal(r.called, null)
+})
+
+test('last: the most recent session, no questions', () => {
+  const r = cs(['last'])
+  assert.equal(r.stdout, '')
+  assert.deepEqual(r.called, [dir('web'), '--resume', NEW, 'CLAUDECODE=unset'])
+  assert.equal(r.status, 7)
+})
+
+test('resume writes the picker cache the tmux picker reads', () => {
+  const cache = readFileSync(join(t.env.XDG_STATE_HOME, 'cs/picker.tsv'), 'utf8')
+  assert.match(cache, /^#cs-picker\ttesthost\n/)
+  assert.ok(cache.includes(`${NEW}\tstopped`))
+})
