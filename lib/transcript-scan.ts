@@ -40,6 +40,8 @@ let lineEnd = 0
 let tailStop = FAIL // where the backward tail scan stopped: the closer of the last nested value
 let tailDone = false
 
+type Slicer = { utf8Slice(start: number, end: number): string } // Buffer's unchecked toString('utf8')
+
 const isWs = (c: number) => c === 32 || c === 9 || c === 13 || c === 10
 function ws(b: Buffer, i: number, e: number): number {
   while (i < e && isWs(b[i])) i++
@@ -54,7 +56,14 @@ const isScalarByte = (c: number) =>
 
 /** b[i] is an opening quote: index past the closing one, or FAIL. */
 function skipString(b: Buffer, i: number, e: number): number {
+  // Most strings are short (keys, ids, times): a loop beats a native call for those.
+  const near = Math.min(e, i + 40)
   let j = i + 1
+  for (; j < near; j++) {
+    const c = b[j]
+    if (c === 34) return j + 1
+    if (c === 92) break
+  }
   for (;;) {
     const q = b.indexOf(34, j)
     if (q < 0 || q >= e) return FAIL
@@ -143,7 +152,7 @@ function scalar(b: Buffer, i: number, j: number, cut = Infinity): unknown {
           break
         }
     }
-    const raw = b.toString('utf8', i + 1, z)
+    const raw = (b as unknown as Slicer).utf8Slice(i + 1, z)
     return raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw
   }
   if (c === 116) return true

@@ -1,0 +1,323 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { describe, test } from 'node:test'
+import { typedPrompt } from '../lib/prompt.ts'
+import type { TranscriptInfo } from '../lib/session.ts'
+import { feed, finish, loadParser, newParser, saveParser, type ParserState } from '../lib/transcript.ts'
+import { scanLine } from '../lib/transcript-scan.ts'
+import * as g from './fixtures/generate.ts'
+
+const FILE = { id: 'f0e1d2c3-0000-4000-a000-000000000000', path: '/p/x.jsonl', projectDir: '-p' }
+// Hand-kept copies of transcripts the real client wrote (test/harness/record.ts records them into
+// test/fixtures/real/); lines over 20 KB dropped except in the renamed one.
+const real = (name: string) => readFileSync(new URL(`./fixtures/real-2.1.332-${name}`, import.meta.url))
+const bytes = (data: string | Buffer | g.Transcript) =>
+  Buffer.isBuffer(data) ? data : Buffer.from(typeof data === 'string' ? data : g.jsonl(data.lines))
+
+function parse(data: string | Buffer | g.Transcript): TranscriptInfo {
+  const p = newParser()
+  feed(p, bytes(data))
+  return finish(p, FILE)
+}
+
+/** Feeds `data` the way the indexer does: chunks of `size()` bytes, the unconsumed tail carried
+ *  over, optionally through saveParser/loadParser between chunks. */
+function feedInChunks(data: Buffer, size: () => number, roundTrip: boolean): ParserState {
+  let p = newParser()
+  let carry = Buffer.alloc(0)
+  for (let off = 0; off < data.length; ) {
+    const n = Math.min(size(), data.length - off)
+    const chunk = Buffer.concat([carry, data.subarray(off, off + n)])
+    off += n
+    carry = Buffer.from(chunk.subarray(feed(p, chunk)))
+    if (roundTrip) p = loadParser(saveParser(p))
+  }
+  return p
+}
+
+const tokensOf = (...us: g.Usage[]) => ({
+  input: us.reduce((a, u) => a + u.input_tokens, 0),
+  output: us.reduce((a, u) => a + u.output_tokens, 0),
+  cacheRead: us.reduce((a, u) => a + (u.cache_read_input_tokens ?? 0), 0),
+  cacheWrite: us.reduce((a, u) => a + (u.cache_creation_input_tokens ?? 0), 0),
+})
+
+describe('transcripts Claude Code 2.1.332 wrote', () => {
+  test('a plain session', () => {
+    const t = parse(real('simple.jsonl'))
+    assert.equal(t.firstPrompt, 'hello there')
+    assert.equal(t.cwd, '/home/dev/project')
+    assert.equal(t.branch, 'HEAD')
+    assert.equal(t.version, '2.1.332')
+    assert.equal(t.model, 'claude-opus-5-5')
+    assert.deepEqual([t.userMessages, t.assistantMessages, t.orphan, t.sidechain], [1, 1, false, false])
+    assert.deepEqual(t.tokens, { input: 12, output: 8, cacheRead: 0, cacheWrite: 0 })
+    assert.deepEqual([t.unknownRecords, t.badLines], [0, 0])
+    assert.ok(t.createdAt! <= t.updatedAt!)
+  })
+  test('named with -n, renamed with /rename', () => {
+    assert.equal(parse(real('named.jsonl')).customTitle, 'Named session')
+    const t = parse(real('renamed.jsonl'))
+    assert.deepEqual([t.customTitle, t.agentName], ['Renamed later', 'Renamed later'])
+    assert.deepEqual([t.firstPrompt, t.lastPrompt, t.userMessages], ['before rename', 'after rename', 2])
+  })
+  test('the file /clear leaves is an orphan carrying the old name; the old file is not', () => {
+    const orphan = parse(real('clear-orphan.jsonl'))
+    assert.deepEqual([orphan.orphan, orphan.customTitle, orphan.firstPrompt, orphan.lastPrompt], [true, 'Before clear', null, null]) // prettier-ignore
+    assert.equal(parse(real('clear-old.jsonl')).orphan, false)
+  })
+  test('/compact: the summary is no prompt, the conversation goes on', () => {
+    const t = parse(real('compact.jsonl'))
+    assert.deepEqual([t.firstPrompt, t.lastPrompt, t.orphan], ['hello one', 'hello after compact', false])
+    assert.equal(t.userMessages, 3)
+  })
+  test('interrupted before any answer: a prompt, no answer, no orphan', () => {
+    const t = parse(real('interrupted.jsonl'))
+    assert.deepEqual([t.userMessages, t.assistantMessages, t.firstPrompt, t.orphan], [1, 0, 'stall please', false])
+  })
+  test('a tool call: the result is no prompt', () => {
+    const t = parse(real('bash-approved.jsonl'))
+    assert.deepEqual([t.userMessages, t.assistantMessages, t.lastPrompt], [1, 2, 'run touch approved-marker'])
+  })
+})
+
+describe('generated sessions', () => {
+  test('a normal session: counts, dedup of records sharing message.id, tokens, times, leaf', () => {
+    const s = g.normalSession(new g.Gen(1))
+    const t = parse(s)
+    assert.deepEqual([t.userMessages, t.assistantMessages], [2, 4])
+    assert.deepEqual(t.tokens, tokensOf(g.TOOL_USAGE, g.ANSWER_USAGE, g.TOOL_USAGE, g.ANSWER_USAGE))
+    assert.deepEqual([t.firstPrompt, t.lastPrompt], ['fix the failing test in src/index.ts', 'now run the linter'])
+    assert.equal(t.lastUuid, s.leaf)
+    assert.match(t.createdAt!, /^2026-11-25T13:27:/)
+    assert.ok(t.createdAt! < t.updatedAt!)
+    assert.deepEqual([t.orphan, t.sidechain, t.customTitle, t.aiTitle, t.tag, t.summary], [false, false, null, null, null, null]) // prettier-ignore
+  })
+  test('titles: the last custom title wins, ai titles likewise, each kept apart', () => {
+    const gen = new g.Gen(2)
+    assert.equal(parse(g.namedSession(gen, 'first name')).customTitle, 'first name')
+    const renamed = parse(g.renamedSession(gen, 'second', { before: 'first' }))
+    assert.deepEqual([renamed.customTitle, renamed.agentName, renamed.userMessages], ['second', 'second', 2])
+    const ai = parse(g.aiTitleSession(gen, ['Fix tests', 'Fix tests and lint']))
+    assert.deepEqual([ai.aiTitle, ai.customTitle], ['Fix tests and lint', null])
+  })
+  test('/clear orphans, named and unnamed; one that gets a prompt later is none', () => {
+    const gen = new g.Gen(3)
+    const named = parse(g.clearOrphan(gen, { name: 'my work' }))
+    assert.deepEqual([named.orphan, named.customTitle, named.firstPrompt, named.userMessages], [true, 'my work', null, 0])
+    const unnamed = parse(g.clearOrphan(gen))
+    assert.deepEqual([unnamed.orphan, unnamed.customTitle, unnamed.cwd], [true, null, '/home/dev/project'])
+    const used = parse(g.clearOrphan(gen, { then: ['carry on'] }))
+    assert.deepEqual([used.orphan, used.firstPrompt], [false, 'carry on'])
+    assert.equal(parse('').orphan, true)
+    assert.equal(parse(`${g.customTitle(g.newCtx(gen), 'only metadata')}\n`).orphan, true)
+  })
+  for (const n of [1, 2])
+    test(`/compact with ${n} boundary(ies) stays one session`, () => {
+      const t = parse(g.compactSession(new g.Gen(4), n))
+      assert.deepEqual([t.userMessages, t.assistantMessages, t.orphan], [1 + n, 2 * (1 + n), false])
+      assert.equal(t.lastPrompt, `prompt after compact ${n}`)
+      assert.deepEqual([t.unknownRecords, t.badLines], [0, 0])
+    })
+  test('1.0.x: summaries of other sessions kept, inline sidechains not counted, no message.id', () => {
+    const gen = new g.Gen(5)
+    const other = g.normalSession(gen)
+    const s = g.legacySession(gen, { summaries: [{ leafUuid: other.leaf!, summary: 'Fixing the test suite' }] })
+    const t = parse(s)
+    assert.deepEqual(t.summaries, [{ leafUuid: other.leaf, summary: 'Fixing the test suite' }])
+    assert.deepEqual([t.userMessages, t.assistantMessages, t.sidechain, t.version], [2, 2, false, '1.0.30'])
+    assert.deepEqual(t.tokens, { input: 200, output: 100, cacheRead: 0, cacheWrite: 0 })
+    assert.equal(t.lastUuid, s.leaf)
+    assert.equal(t.firstPrompt, 'explain the build')
+  })
+  test('subagent transcripts (2.0 flat, 2.1 nested) and a UUID file starting with a sidechain', () => {
+    const gen = new g.Gen(6)
+    for (const layout of ['2.0', '2.1'] as const) {
+      const f = g.subagentFile(gen, 'parent-id', layout)
+      assert.match(f.file, layout === '2.0' ? /^agent-[0-9a-f]{8}\.jsonl$/ : /^parent-id\/subagents\/agent-a[0-9a-f]{16}\.jsonl$/)
+      const t = parse(f)
+      assert.deepEqual([t.sidechain, t.userMessages, t.assistantMessages], [true, 1, 1])
+    }
+    assert.equal(parse(g.sidechainFirstFile(gen)).sidechain, true)
+  })
+  test('tag (an empty tag clears), relocated cwd, last-prompt records', () => {
+    const c = g.newCtx(new g.Gen(7), { cwd: '/old/place' })
+    const lines = [...g.turn(c, 'first'), g.tagRecord(c, 'keep'), g.relocated(c, '/new/place')]
+    assert.deepEqual([parse(g.jsonl(lines)).tag, parse(g.jsonl(lines)).cwd], ['keep', '/new/place'])
+    lines.push(g.tagRecord(c, ''), g.lastPrompt(c, 'typed while busy'), g.lastPrompt(c))
+    const t = parse(g.jsonl(lines))
+    assert.deepEqual([t.tag, t.lastPrompt, t.firstPrompt], [null, 'typed while busy', 'first'])
+  })
+})
+
+describe('prompts', () => {
+  const c = () => g.newCtx(new g.Gen(8))
+  const promptOf = (content: unknown, o?: g.UserOpts) => typedPrompt(JSON.parse(g.userRecord(c(), content, o)))
+  test('typed text is collapsed and cut to 200 characters', () => {
+    assert.equal(promptOf('  fix\n\n the   bug\t'), 'fix the bug')
+    const long = promptOf('word '.repeat(100))!
+    assert.equal(long.length, 201)
+    assert.ok(long.endsWith('…'))
+    assert.equal(promptOf([{ type: 'text', text: '<ide_opened_file>a.ts</ide_opened_file>' }, { type: 'text', text: 'explain this' }]), 'explain this') // prettier-ignore
+  })
+  test('what Claude Code writes in the user name is skipped', () => {
+    for (const content of [g.commandText('clear'), g.CAVEAT, '<bash-input>ls</bash-input>', '[Request interrupted by user]', '[Request interrupted by user for tool use]', '   ', [{ tool_use_id: 't', type: 'tool_result', content: 'out' }], [{ type: 'image', source: {} }]]) // prettier-ignore
+      assert.equal(promptOf(content), null, JSON.stringify(content))
+    assert.equal(promptOf('looks typed', { meta: true }), null)
+    assert.equal(promptOf(g.COMPACT_SUMMARY, { compactSummary: true }), null)
+  })
+  test('the long prompt read from a line equals the one JSON.parse gives', () => {
+    const line = Buffer.from(g.userRecord(c(), `${'é'.repeat(3000)} "quoted" \\ ${'x'.repeat(9000)}`))
+    assert.equal(typedPrompt(scanLine(line, 0, line.length)!), typedPrompt(JSON.parse(line.toString())))
+  })
+})
+
+describe('assistant messages', () => {
+  test('records of one message.id count once, also apart, and the latest usage wins', () => {
+    const c = g.newCtx(new g.Gen(9))
+    const [a1, a2] = g.assistantRecords(c, [g.text('a'), g.toolUse('t1', 'Bash', {})], { input_tokens: 10, output_tokens: 1 }, { id: 'msg_1' }) // prettier-ignore
+    const [late] = g.assistantRecords(c, [g.text('b')], { input_tokens: 10, output_tokens: 30 }, { id: 'msg_1' })
+    const other = g.assistantRecords(c, [g.text('c')], { input_tokens: 5, output_tokens: 5 }, { id: 'msg_2' })
+    const t = parse(g.jsonl([a1, a2, g.toolResult(c, 't1', 'ok'), late, ...other]))
+    assert.equal(t.assistantMessages, 2)
+    assert.deepEqual(t.tokens, { input: 15, output: 35, cacheRead: 0, cacheWrite: 0 })
+  })
+  test('synthetic messages are not the API: not counted, no model; the last real model wins', () => {
+    const c = g.newCtx(new g.Gen(10))
+    const lines = [...g.assistantRecords(c, [g.text('x')], { input_tokens: 1, output_tokens: 1 }, { model: 'claude-haiku-5' })]
+    lines.push(...g.assistantRecords(c, [g.text('No response requested.')], { input_tokens: 0, output_tokens: 0 }, { model: '<synthetic>' })) // prettier-ignore
+    const t = parse(g.jsonl(lines))
+    assert.deepEqual([t.assistantMessages, t.model], [1, 'claude-haiku-5'])
+  })
+})
+
+describe('malformed input: counted, never thrown', () => {
+  test('lines that are not JSON objects are bad lines; blank lines are fine', () => {
+    const s = g.normalSession(new g.Gen(11), { prompts: ['hi'] })
+    const t = parse(`\n${g.jsonl(s.lines)}\n   \n${g.NON_OBJECT_LINES.join('\n')}\n`)
+    assert.equal(t.badLines, g.NON_OBJECT_LINES.length)
+    assert.deepEqual([t.userMessages, t.firstPrompt], [1, 'hi'])
+  })
+  test('unknown record types and typeless objects are counted', () => {
+    assert.equal(parse(g.unknownTypesSession(new g.Gen(12))).unknownRecords, 2)
+  })
+  test('message:null, unknown content blocks, spaced JSON, NUL padding', () => {
+    const c = g.newCtx(new g.Gen(13))
+    const spaced = JSON.stringify(JSON.parse(g.userRecord(c, 'spaced prompt')), null, 2).replace(/\n\s*/g, ' ')
+    const nulls = JSON.parse(g.assistantRecords(c, [g.text('x')], { input_tokens: 1, output_tokens: 1 })[0])
+    nulls.message = null
+    const odd = g.userRecord(c, [{ type: 'brand_new_block', data: [1, 2] }, { type: 'text', text: 'after odd block' }])
+    const t = parse(`${spaced}\n${JSON.stringify(nulls)}\n\0\0\0\0\n${odd}\n\0\0${g.aiTitle(c, 'padded')}\n`)
+    assert.deepEqual([t.firstPrompt, t.lastPrompt, t.userMessages, t.aiTitle], ['spaced prompt', 'after odd block', 2, 'padded'])
+    assert.deepEqual([t.assistantMessages, t.badLines, t.unknownRecords], [0, 0, 0])
+  })
+  test('BOM and CRLF read like the plain file', () => {
+    const s = g.namedSession(new g.Gen(14), 'crlf')
+    assert.deepEqual(parse(g.withBomCrlf(s)), parse(s))
+  })
+  test('invalid UTF-8 inside a prompt', () => {
+    const s = g.normalSession(new g.Gen(15), { prompts: ['broken MARK here'] })
+    const t = parse(g.withInvalidUtf8(s, 'MARK'))
+    assert.match(t.firstPrompt!, /^broken \uFFFD+ here$/)
+    assert.equal(t.badLines, 0)
+  })
+  test('a 10 MB line', () => {
+    const t = parse(g.hugeLineSession(new g.Gen(16), 10 << 20))
+    assert.deepEqual([t.userMessages, t.assistantMessages, t.badLines], [1, 2, 0])
+  })
+  test('random bytes never throw', () => {
+    const gen = new g.Gen(17)
+    const junk = Buffer.from(Array.from({ length: 200_000 }, () => (gen.next() < 0.05 ? 10 : gen.pick([123, 125, 34, 92, 58, 44, 91, 93, 0, 0xff, 97, 116]))))
+    const p = newParser()
+    assert.equal(feed(p, junk), junk.lastIndexOf(10) + 1)
+    assert.ok(finish(p, FILE).badLines > 0)
+  })
+})
+
+describe('incremental feeding', () => {
+  const gen = new g.Gen(18)
+  const all = [g.normalSession(gen), g.renamedSession(gen, 'ünïcödé 名前'), g.compactSession(gen, 1), g.legacySession(gen), g.aiTitleSession(gen, ['t'])] // prettier-ignore
+  const data = Buffer.concat([
+    Buffer.from(g.jsonl(all.flatMap((t) => t.lines))),
+    g.withInvalidUtf8(g.normalSession(gen, { prompts: ['bad MARK bytes', 'emoji 🎉 prompt'] }), 'MARK'),
+    Buffer.from(`${g.NON_OBJECT_LINES.join('\n')}\n\n`),
+  ])
+  const whole = parse(data)
+
+  test('random chunk splits, with and without save/load round trips, give the same result', () => {
+    for (let round = 0; round < 30; round++) {
+      const sizes = new g.Gen(100 + round)
+      const max = sizes.pick([7, 100, 5000, 70_000])
+      const p = feedInChunks(data, () => sizes.int(1, max), round % 2 === 0)
+      assert.deepEqual(finish(p, FILE), whole, `round ${round}`)
+    }
+  })
+  test('a trailing partial line waits for its newline', () => {
+    const s = g.normalSession(new g.Gen(19))
+    const half = g.halfWritten(s)
+    const p = newParser()
+    const used = feed(p, half)
+    assert.equal(used, half.lastIndexOf(10) + 1)
+    assert.equal(finish(p, FILE).badLines, 0)
+    const rest = Buffer.concat([half.subarray(used), Buffer.from(g.jsonl(s.lines)).subarray(half.length)])
+    assert.equal(feed(p, rest), rest.length)
+    assert.deepEqual(finish(p, FILE), parse(s))
+  })
+  test('feed reads only buf[start, end)', () => {
+    const s = Buffer.from(g.jsonl(g.namedSession(new g.Gen(20), 'inside').lines))
+    const buf = Buffer.concat([Buffer.from('{"type":"custom-title","customTitle":"outside"}\n'), s, Buffer.from('{"type":"tag","tag":"x"}\n')])
+    const p = newParser()
+    const start = buf.indexOf(s)
+    assert.equal(feed(p, buf, start, start + s.length), start + s.length)
+    assert.deepEqual(finish(p, FILE), parse(s))
+  })
+  test('the state stays small whatever the file holds', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => g.summaryRecord(`leaf-${i}`, `summary ${i} ${'x'.repeat(300)}`))
+    lines.push(g.customTitle(g.newCtx(new g.Gen(21)), 'y'.repeat(100_000)))
+    const p = newParser()
+    feed(p, Buffer.from(g.jsonl(lines)))
+    assert.ok(saveParser(p).length < 40_000)
+    assert.equal(finish(p, FILE).summaries.at(-1)!.leafUuid, 'leaf-4999')
+  })
+  test('finish does not change the state', () => {
+    const p = newParser()
+    feed(p, bytes(g.normalSession(new g.Gen(22))))
+    const before = saveParser(p)
+    finish(p, FILE).tokens.input = -1
+    assert.equal(saveParser(p), before)
+  })
+  test('loadParser refuses corrupt state', () => {
+    const good = JSON.parse(saveParser(newParser()))
+    for (const bad of ['', 'not json', '{}', '[]', JSON.stringify({ ...good, v: 99 }), JSON.stringify({ ...good, tokens: null }), JSON.stringify({ ...good, userMessages: '3' }), JSON.stringify({ ...good, recent: [{ id: 1 }] })]) // prettier-ignore
+      assert.throws(() => loadParser(bad), bad)
+  })
+})
+
+describe('the line scanner reads what JSON.parse reads', () => {
+  const FIELDS = ['type', 'uuid', 'timestamp', 'cwd', 'gitBranch', 'version', 'isSidechain', 'isMeta', 'isCompactSummary', 'customTitle', 'aiTitle', 'agentName', 'tag', 'lastPrompt', 'summary', 'leafUuid', 'relocatedCwd'] // prettier-ignore
+  const view = (o: Record<string, unknown>) => {
+    const m = o.message as Record<string, unknown> | null | undefined
+    const usage = (m?.usage ?? {}) as Record<string, unknown>
+    return {
+      ...Object.fromEntries(FIELDS.map((k) => [k, o[k]])),
+      ...(o.type === 'user' || o.type === 'assistant'
+        ? { id: m?.id, model: m?.model, prompt: o.type === 'user' && typedPrompt(o), usage: [usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens, usage.cache_creation_input_tokens] } // prettier-ignore
+        : {}),
+    }
+  }
+  test('on every real and generated line', () => {
+    const gen = new g.Gen(23)
+    const generated = [g.normalSession(gen), g.renamedSession(gen, 'r'), g.clearOrphan(gen, { name: 'n' }), g.compactSession(gen, 2), g.legacySession(gen), g.subagentFile(gen, 'p', '2.1'), g.unknownTypesSession(gen)].flatMap((t) => t.lines) // prettier-ignore
+    const realLines = ['simple', 'named', 'renamed', 'compact', 'clear-old', 'clear-orphan', 'bash-approved', 'interrupted'].flatMap((n) => real(`${n}.jsonl`).toString().split('\n').filter(Boolean)) // prettier-ignore
+    // Keys and closers inside strings, escaped quotes after escaped backslashes: none of it is structure.
+    const c = g.newCtx(gen)
+    const evil = '\\" \\\\" "}]},"uuid":"evil","timestamp":"2020-01-01T00:00:00Z","isMeta":true}\\'
+    const tricky = [g.userRecord(c, evil), g.toolResult(c, 't', evil), ...g.assistantRecords(c, [g.text(evil)], { input_tokens: 1, output_tokens: 2 })] // prettier-ignore
+    for (const line of [...realLines, ...generated, ...tricky]) {
+      const b = Buffer.from(line)
+      const rec = scanLine(b, 0, b.length)
+      assert.ok(rec, line.slice(0, 200))
+      assert.deepEqual(view(rec), view(JSON.parse(line)), line.slice(0, 200))
+    }
+  })
+})
