@@ -1,6 +1,6 @@
 // Bench corpora, cached under /tmp between runs: writing 2 GB of transcripts takes longer than
-// measuring them. The cache key is a hash of the parameters and of the generator's source, so a
-// changed generator makes a new corpus.
+// measuring them. The cache key is a hash of the parameters and of the generator's sources
+// (test/fixtures/*.ts), so a changed generator makes a new corpus.
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,7 +22,7 @@ export interface Corpus {
   bytes: number
 }
 
-const generator = new URL('../../test/fixtures/generate.ts', import.meta.url)
+const fixtures = new URL('../../test/fixtures/', import.meta.url)
 
 /** Session transcripts directly in each project folder: what the indexer lists as sessions. */
 export function sessionFiles(projects: string): { path: string; size: number }[] {
@@ -36,19 +36,17 @@ export function sessionFiles(projects: string): { path: string; size: number }[]
 }
 
 export async function corpus(params: CorpusParams): Promise<Corpus> {
-  const hash = createHash('sha256')
-    .update(JSON.stringify(params))
-    .update(readFileSync(generator))
-    .digest('hex')
-    .slice(0, 12)
-  const claudeDir = join(tmpdir(), `cs-bench-corpus-${hash}`)
+  const hash = createHash('sha256').update(JSON.stringify(params))
+  for (const f of readdirSync(fixtures).filter((n) => n.endsWith('.ts')).sort())
+    hash.update(f).update(readFileSync(new URL(f, fixtures)))
+  const claudeDir = join(tmpdir(), `cs-bench-corpus-${hash.digest('hex').slice(0, 12)}`)
   const projectsDir = join(claudeDir, 'projects')
   const done = join(claudeDir, '.complete')
   if (!existsSync(done)) {
     rmSync(claudeDir, { recursive: true, force: true })
     mkdirSync(claudeDir, { recursive: true })
     process.stderr.write(`bench: writing a corpus of ${params.sessions} transcripts into ${claudeDir}...\n`)
-    const { writeCorpus } = await import(generator.href)
+    const { writeCorpus } = await import(new URL('generate.ts', fixtures).href)
     await writeCorpus(projectsDir, params)
     writeFileSync(done, JSON.stringify(params))
   }
