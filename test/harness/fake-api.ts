@@ -63,6 +63,9 @@ export function describe(method: string, path: string, body: any): ApiRequest {
 /** Answers every prompt with `OK: <prompt>`, and a tool result with `Done.` */
 export const echo: Script = (req) => ({ kind: 'text', text: req.toolResult ? 'Done.' : `OK: ${req.lastUserText}` })
 
+/** Tokens every reply reports: input in message_start, final output in message_delta. */
+export const FAKE_USAGE = { input: 12, output: 8 }
+
 let ids = 0
 const nextId = (prefix: string) => `${prefix}_fake${Date.now().toString(36)}${(ids++).toString(36)}`
 
@@ -75,7 +78,7 @@ function message(model: string, content: unknown[], stopReason: string | null, o
     content,
     stop_reason: stopReason,
     stop_sequence: null,
-    usage: { input_tokens: 12, output_tokens: outputTokens, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+    usage: { input_tokens: FAKE_USAGE.input, output_tokens: outputTokens, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
   }
 }
 
@@ -113,7 +116,7 @@ function finishStream(res: ServerResponse, reply: Exclude<Reply, { kind: 'stall'
   sse(res, 'message_delta', {
     type: 'message_delta',
     delta: { stop_reason: stopOf(reply), stop_sequence: null },
-    usage: { output_tokens: 8 },
+    usage: { output_tokens: FAKE_USAGE.output },
   })
   sse(res, 'message_stop', { type: 'message_stop' })
   res.end()
@@ -151,7 +154,7 @@ export async function startFakeApi(initial: Script = echo): Promise<FakeApi> {
     const reply = decide(req)
     if (!req.stream) {
       const r = reply.kind === 'stall' ? { kind: 'text' as const, text: 'OK' } : reply
-      return json(res, 200, message(model, blocksOf(r).map(finalBlock), stopOf(r), 8))
+      return json(res, 200, message(model, blocksOf(r).map(finalBlock), stopOf(r), FAKE_USAGE.output))
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
     sse(res, 'message_start', { type: 'message_start', message: message(model, [], null, 1) })
@@ -168,7 +171,7 @@ export async function startFakeApi(initial: Script = echo): Promise<FakeApi> {
     requests.push(r)
     if (log) console.error(`[fake-api] ${r.method} ${path} stream=${r.stream} user=${JSON.stringify(r.lastUserText.slice(0, 60))}`)
     if (r.method === 'POST' && path === '/v1/messages') return answer(r, res)
-    if (r.method === 'POST' && path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: 12 })
+    if (r.method === 'POST' && path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: FAKE_USAGE.input })
     if (r.method === 'GET' && path === '/v1/models') return json(res, 200, { data: [], has_more: false })
     json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `fake: no ${path}` } })
   })
