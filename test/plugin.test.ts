@@ -85,7 +85,7 @@ test('loading the plugin twice changes nothing, and the user hook stays', () => 
   assert.equal(closeHooks().filter((h) => h.includes('@user-hook')).length, 1)
 })
 
-test('closing a session runs cs sync in the background; the user's own hook runs too', async () => {
+test("closing a session runs cs sync in the background; the user's own hook runs too", async () => {
   t.session({ id: 'c1c1c1c1-0000-4000-8000-000000000001', cwd: '/work/closed', prompt: 'index me' })
   const db = join(t.env.XDG_STATE_HOME, 'cs/cs.db')
   assert.equal(existsSync(db), false)
