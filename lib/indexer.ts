@@ -20,6 +20,10 @@ export interface IndexReport {
 }
 
 const CHUNK = 4 * 1024 * 1024
+// Results are saved every so many files read, so that a cold run over 10,000 files does not
+// hold them all: the parser states read so far and the folders finished (a folder row is
+// written whole; a state saved before its folder's row is harmless, as states are keyed by mark).
+const BATCH = 100
 
 interface Found {
   path: string
@@ -78,7 +82,7 @@ function resumePoint(store: Store, f: Found, mark?: FileMark): { offset: number;
 export function indexTranscripts(config: Config, store: Store, opts: { full?: boolean } = {}): IndexReport {
   const report: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
   const listings = store.listings()
-  const changes: IndexChanges = { folders: [], gone: [], parsers: [] }
+  let changes: IndexChanges = { folders: [], gone: [], parsers: [] }
   let buf: Buffer | null = null
 
   for (const folder of walk(projectsDir(config))) {
@@ -104,7 +108,7 @@ export function indexTranscripts(config: Config, store: Store, opts: { full?: bo
         complete = false // vanished between stat and open: look again next run
         continue
       }
-      buf = read.buf
+      buf = read.buf.length > CHUNK ? null : read.buf // let a buffer grown for one huge line go
       const mark = { path: f.path, size: f.size, mtimeMs: f.mtimeMs, offset: read.offset }
       const id = basename(f.path, '.jsonl')
       const info = finish(start.parser, { id, path: f.path, projectDir: basename(folder.path) })
@@ -114,6 +118,10 @@ export function indexTranscripts(config: Config, store: Store, opts: { full?: bo
       report.bytes += read.bytes
       report.unknownRecords += info.unknownRecords
       report.badLines += info.badLines
+      if (changes.parsers.length >= BATCH) {
+        store.saveIndex(changes)
+        changes = { folders: [], gone: [], parsers: [] }
+      }
     }
     report.dropped += before.size
     changes.folders.push({ path: folder.path, listing: complete ? folder.listing : '', files })
