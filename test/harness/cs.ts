@@ -1,10 +1,11 @@
 // An isolated cs for CLI tests: a temp HOME with its own Claude folder, state, data and tmux
-// socket, cs run from source, and hand-written transcripts in Claude Code's format.
+// socket, cs run from source, and transcripts written with the fixture generator.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { encodeProjectDir } from '../../lib/paths.ts'
+import * as g from '../fixtures/generate.ts'
 
 const REPO = resolve(import.meta.dirname, '../..')
 
@@ -76,29 +77,18 @@ export function isolatedCs(suite: string) {
 
 const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
 
+/** The session's lines, from the fixture generator's records (Claude Code 2.1.x format). */
 export function transcript(s: SessionSpec): string {
-  const at = s.at ?? new Date().toISOString()
-  const base = { isSidechain: false, cwd: s.cwd, sessionId: s.id, timestamp: at, version: '2.1.332', gitBranch: 'main' }
-  const user = (uuid: string, parentUuid: string | null, content: string, extra = {}) => ({
-    ...base, type: 'user', parentUuid, uuid, message: { role: 'user', content }, ...extra,
-  })
-  const records: object[] = []
-  if (s.title) records.push({ type: 'custom-title', customTitle: s.title, sessionId: s.id })
-  records.push({ type: 'mode', mode: 'normal', sessionId: s.id })
+  const gen = new g.Gen(parseInt(s.id.slice(0, 8), 16) || 1)
+  const ctx = { sessionId: s.id, cwd: s.cwd, t: Date.parse(s.at ?? new Date().toISOString()) }
+  const c = g.newCtx(gen, ctx)
+  const lines = s.title ? [g.customTitle(c, s.title)] : []
   if (s.orphan) {
-    records.push(
-      user(`${s.id}-1`, null, '<local-command-caveat>Caveat: local commands below.</local-command-caveat>', { isMeta: true }),
-      user(`${s.id}-2`, `${s.id}-1`, '<command-name>/clear</command-name>\n<command-message>clear</command-message>\n<command-args></command-args>'),
-      { ...base, type: 'system', subtype: 'local_command', parentUuid: `${s.id}-2`, uuid: `${s.id}-3`, content: '<local-command-stdout></local-command-stdout>', level: 'info' }
-    )
+    lines.push(g.modeRecord(c), g.userRecord(c, g.CAVEAT, { meta: true }))
+    lines.push(g.userRecord(c, g.commandText('clear'), {}))
+    lines.push(g.systemRecord(c, 'local_command', { content: '<local-command-stdout></local-command-stdout>' }))
   } else {
-    records.push(user(`${s.id}-1`, null, s.prompt ?? 'hello'), {
-      ...base,
-      type: 'assistant',
-      parentUuid: `${s.id}-1`,
-      uuid: `${s.id}-2`,
-      message: { role: 'assistant', model: 'claude-test-1', content: [{ type: 'text', text: 'done' }], usage: { input_tokens: 10, output_tokens: 5 } },
-    })
+    lines.push(...g.normalSession(gen, { prompts: [s.prompt ?? 'hello'], ctx }).lines)
   }
-  return records.map((r) => JSON.stringify(r) + '\n').join('')
+  return g.jsonl(lines)
 }
