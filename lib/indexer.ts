@@ -46,9 +46,10 @@ function walk(root: string): Folder[] {
     let listing = ''
     for (const file of readdirOrEmpty(path)) {
       if (!isSessionFile(file)) continue
-      const st = statSync(`${path}/${file}`, { throwIfNoEntry: false })
+      const filePath = `${path}/${file}`
+      const st = statSync(filePath, { throwIfNoEntry: false })
       if (!st || !st.isFile() || st.size === 0) continue
-      files.push({ path: `${path}/${file}`, size: st.size, mtimeMs: st.mtimeMs })
+      files.push({ path: filePath, size: st.size, mtimeMs: st.mtimeMs })
       listing += `${file} ${st.size} ${st.mtimeMs}\n`
     }
     if (files.length > 0) folders.push({ path, files, listing })
