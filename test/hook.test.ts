@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { loadConfig } from '../lib/config.ts'
+import { hookSettings } from '../lib/hooks.ts'
+import { readLive } from '../lib/live.ts'
+import { exitClaude, startClaude, submit, waitRegistry } from './harness/claude.ts'
+import { makeClaudeEnv } from './harness/claude-env.ts'
+import { echo, startFakeApi } from './harness/fake-api.ts'
 import { TestTmux, poll } from './harness/tmux.ts'
 
 const HOOK = join(import.meta.dirname, '../tmux/hook.sh')
@@ -169,4 +175,42 @@ test('turning waiting with @cs-alert on: a message and a bell in the attached cl
   hook(payload('PermissionRequest'))
   await sleep(500)
   assert.equal(bells(), 1)
+})
+
+test('the real client runs the hook from the settings file, under a path with a space and a quote', async () => {
+  const api = await startFakeApi((req) =>
+    req.toolResult || req.lastUserText !== 'run it' ? echo(req) : { kind: 'bash', command: 'touch approved-marker' }
+  )
+  const ce = makeClaudeEnv({ apiUrl: api.url, socket: 'unused' })
+  const t = new TestTmux('hook-claude', ce.env)
+  try {
+    const where = join(ce.home, "it's a dir")
+    mkdirSync(where)
+    copyFileSync(HOOK, join(where, 'hook.sh'))
+    chmodSync(join(where, 'hook.sh'), 0o755)
+    const settings = join(where, 'settings.json')
+    writeFileSync(settings, hookSettings(join(where, 'hook.sh')))
+    const cwd = ce.project('proj')
+    const p = await startClaude(t, { name: 'real', cwd, args: ['--settings', settings, '--permission-mode', 'default'] })
+    const state = (s: string) =>
+      poll(() => ({ ok: t.showOption(p, '@cs_state', true) === s, last: t.showOption(p, '@cs_state', true) }), 60_000, s)
+    await state('idle')
+    const entry = await waitRegistry(ce, (e) => e.status === 'idle', 'the session')
+    assert.equal(t.showOption(p, '@cs_id', true), entry.sessionId)
+    await submit(t, p, 'run it')
+    await state('waiting')
+    assert.equal(t.showOption('=real:', '@cs_waiting_for'), 'permission prompt')
+    const live = readLive(loadConfig({ HOME: ce.home, CLAUDE_CONFIG_DIR: ce.configDir, CS_TMUX_SOCKET: t.socket }))
+    assert.deepEqual(
+      live.map((l) => [l.kind, l.id, l.state, l.tmuxPane]),
+      [['tmux', entry.sessionId, 'waiting', p]]
+    )
+    t.sendKeys(p, 'Enter') // 1. Yes
+    await state('idle')
+    await exitClaude(t, p, 'real')
+  } finally {
+    t.cleanup()
+    await api.close()
+    ce.cleanup()
+  }
 })
