@@ -23,7 +23,8 @@ export function age(iso: string | null, now: Date): string {
 }
 
 // East Asian wide and emoji code points take two terminal cells; combining marks none.
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u
+const WIDE =
+  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u
 const ZERO = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u
 const cells = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1)
 
@@ -42,7 +43,8 @@ export function truncate(text: string, width: number): string {
   return out + '…'
 }
 
-const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - displayWidth(text)))
+const pad = (text: string, width: number) =>
+  text + ' '.repeat(Math.max(0, width - displayWidth(text)))
 
 const STATE_PAINT: Record<State, 'green' | 'yellow' | 'dim' | 'red'> = {
   working: 'green',
@@ -116,7 +118,13 @@ export function renderTable(views: SessionView[], o: TableOptions): string {
   const lines = texts.map((row, r) =>
     line(row, (i, text) => columns[i].paint?.(views[r], text, c) ?? text)
   )
-  if (o.header) lines.unshift(line(columns.map((col) => col.head), (_, text) => c.dim(text)))
+  if (o.header)
+    lines.unshift(
+      line(
+        columns.map((col) => col.head),
+        (_, text) => c.dim(text)
+      )
+    )
   return lines.join('\n')
 }
 
@@ -130,7 +138,12 @@ export function jsonRows(views: SessionView[], counts?: Map<string, TranscriptIn
 }
 
 /** `cs info`: everything known about one session, one `label  value` line each. */
-export function renderInfo(s: SessionView, t: TranscriptInfo | null, now: Date, color: boolean): string {
+export function renderInfo(
+  s: SessionView,
+  t: TranscriptInfo | null,
+  now: Date,
+  color: boolean
+): string {
   const c = colors(color)
   const when = (iso: string | null) => (iso ? `${iso} (${age(iso, now)} ago)` : '-')
   const n = (x: number) => x.toLocaleString('en-US')
@@ -141,7 +154,10 @@ export function renderInfo(s: SessionView, t: TranscriptInfo | null, now: Date, 
     ['title', s.title],
     ['tag', s.tag],
     ['host', s.host],
-    ['state', s.state === 'stopped' ? 'stopped' : `${s.state} (${s.kind}) since ${when(s.stateSince)}`],
+    [
+      'state',
+      s.state === 'stopped' ? 'stopped' : `${s.state} (${s.kind}) since ${when(s.stateSince)}`,
+    ],
     ['tmux', s.tmuxSession],
     ['project', s.project],
     ['cwd', s.cwd],
@@ -149,15 +165,28 @@ export function renderInfo(s: SessionView, t: TranscriptInfo | null, now: Date, 
     ['transcript', s.path],
     ['created', when(s.createdAt)],
     ['updated', when(s.updatedAt)],
-    ['messages', t ? `${n(s.messages)} (${n(t.userMessages)} user, ${n(t.assistantMessages)} assistant)` : n(s.messages)],
+    [
+      'messages',
+      t
+        ? `${n(s.messages)} (${n(t.userMessages)} user, ${n(t.assistantMessages)} assistant)`
+        : n(s.messages),
+    ],
     ['model', s.model],
-    ['tokens', `${n(s.tokens.input)} in, ${n(s.tokens.output)} out, ${n(s.tokens.cacheRead)} cache read, ${n(s.tokens.cacheWrite)} cache write`],
+    [
+      'tokens',
+      `${n(s.tokens.input)} in, ${n(s.tokens.output)} out, ${n(s.tokens.cacheRead)} cache read, ${n(s.tokens.cacheWrite)} cache write`,
+    ],
     ['version', t?.version],
     ['first prompt', t?.firstPrompt],
     ['last prompt', t?.lastPrompt],
     ['orphan', s.orphan ? 'yes: left by /clear or /compact, no conversation of its own' : null],
     ['deleted', s.deleted ? 'yes (`cs rm --undo` brings it back)' : null],
-    ['not understood', t && (t.unknownRecords || t.badLines) ? `${t.unknownRecords} unknown records, ${t.badLines} bad lines` : null],
+    [
+      'not understood',
+      t && (t.unknownRecords || t.badLines)
+        ? `${t.unknownRecords} unknown records, ${t.badLines} bad lines`
+        : null,
+    ],
   ]
   const shown = rows.filter((r): r is [string, string] => r[1] != null && r[1] !== '')
   const width = Math.max(...shown.map(([label]) => label.length))

@@ -62,9 +62,7 @@ function prefer<T>(items: T[], predicates: ((item: T) => boolean)[]): T[] {
 }
 
 function ambiguous(q: string, candidates: SessionView[]): CsError {
-  const lines = candidates
-    .slice(0, 10)
-    .map((s) => `    ${s.short || '-'}  ${s.title} (${s.host})`)
+  const lines = candidates.slice(0, 10).map((s) => `    ${s.short || '-'}  ${s.title} (${s.host})`)
   const more = candidates.length > 10 ? [`    … and ${candidates.length - 10} more`] : []
   return new CsError(
     `'${q}' is ambiguous: ${candidates.length} sessions match\n${[...lines, ...more].join('\n')}`,

@@ -1,6 +1,15 @@
 // cs's trash for `cs gc`: each moved session gets a folder holding its files and a manifest of
 // where they came from, so that `cs gc --restore` puts them back byte for byte.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'

@@ -41,7 +41,8 @@ export function buildViews(
     seen.add(t.id)
     rows.push(view(t.id, t, meta.get(t.id), liveById.get(t.id), host))
   }
-  for (const [id, l] of liveById) if (!seen.has(id)) rows.push(view(id, null, meta.get(id), l, host))
+  for (const [id, l] of liveById)
+    if (!seen.has(id)) rows.push(view(id, null, meta.get(id), l, host))
   for (const l of anonymous) rows.push(view('', null, undefined, l, host))
   const shorts = shortIds(rows.filter((r) => r.id).map((r) => r.id))
   for (const r of rows) r.short = shorts.get(r.id) ?? ''
@@ -62,7 +63,9 @@ function view(
     short: '',
     name,
     title:
-      name ?? clean(t?.aiTitle ?? t?.summary ?? t?.firstPrompt ?? t?.lastPrompt ?? null) ?? '(session)',
+      name ??
+      clean(t?.aiTitle ?? t?.summary ?? t?.firstPrompt ?? t?.lastPrompt ?? null) ??
+      '(session)',
     host: l?.host ?? host,
     state: l?.state ?? 'stopped',
     stateSince: l?.stateSince ?? null,
@@ -120,7 +123,8 @@ const newestFirst = (a: SessionView, b: SessionView) =>
 /** `updated`: live sessions first, then newest first; other keys ascending, ties newest first. */
 function compare(key: SortKey): (a: SessionView, b: SessionView) => number {
   if (key === 'updated') return (a, b) => Number(b.live) - Number(a.live) || newestFirst(a, b)
-  const field = (s: SessionView) => (key === 'title' ? s.title : key === 'host' ? s.host : s.project) ?? ''
+  const field = (s: SessionView) =>
+    (key === 'title' ? s.title : key === 'host' ? s.host : s.project) ?? ''
   return (a, b) =>
     field(a).localeCompare(field(b), undefined, { sensitivity: 'base' }) || newestFirst(a, b)
 }

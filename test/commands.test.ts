@@ -13,19 +13,61 @@ const O = '0d0d0d0d-0000-4000-8000-000000000004' // an orphan left by /clear
 let pathA = ''
 
 before(() => {
-  pathA = t.session({ id: A, cwd: '/work/api', prompt: 'fix the login', at: '2026-11-20T10:00:00.000Z' })
+  pathA = t.session({
+    id: A,
+    cwd: '/work/api',
+    prompt: 'fix the login',
+    at: '2026-11-20T10:00:00.000Z',
+  })
   t.session({ id: B, cwd: '/work/web', prompt: 'style the page', at: '2026-11-21T10:00:00.000Z' })
-  t.session({ id: C, cwd: '/work/api', title: 'release', prompt: 'cut 1.0', at: '2026-11-19T10:00:00.000Z' })
+  t.session({
+    id: C,
+    cwd: '/work/api',
+    title: 'release',
+    prompt: 'cut 1.0',
+    at: '2026-11-19T10:00:00.000Z',
+  })
   t.session({ id: O, cwd: '/work/api', orphan: true, at: '2026-11-22T10:00:00.000Z' })
 })
 
 test('ls --json lists sessions newest first with the documented fields, orphans hidden', () => {
   const rows = t.json('ls')
-  assert.deepEqual(rows.map((r: any) => r.id), [B, A, C])
+  assert.deepEqual(
+    rows.map((r: any) => r.id),
+    [B, A, C]
+  )
   const a = rows[1]
   assert.deepEqual(
-    { id: a.id, short: a.short, name: a.name, title: a.title, host: a.host, state: a.state, cwd: a.cwd, project: a.project, branch: a.branch, messages: a.messages, orphan: a.orphan, deleted: a.deleted, live: a.live },
-    { id: A, short: 'abcd1', name: null, title: 'fix the login', host: 'testhost', state: 'stopped', cwd: '/work/api', project: 'api', branch: 'main', messages: 3, orphan: false, deleted: false, live: false }
+    {
+      id: a.id,
+      short: a.short,
+      name: a.name,
+      title: a.title,
+      host: a.host,
+      state: a.state,
+      cwd: a.cwd,
+      project: a.project,
+      branch: a.branch,
+      messages: a.messages,
+      orphan: a.orphan,
+      deleted: a.deleted,
+      live: a.live,
+    },
+    {
+      id: A,
+      short: 'abcd1',
+      name: null,
+      title: 'fix the login',
+      host: 'testhost',
+      state: 'stopped',
+      cwd: '/work/api',
+      project: 'api',
+      branch: 'main',
+      messages: 3,
+      orphan: false,
+      deleted: false,
+      live: false,
+    }
   )
   assert.match(a.createdAt, /^2026-11-20T10:00:\d\d\.\d{3}Z$/)
   assert.ok(a.updatedAt > a.createdAt)
@@ -47,8 +89,17 @@ test('plain cs is the dashboard: a header, one line per session, no colour in a 
 test('list: one line per session, filtered by project, sorted by title, limited', () => {
   const r = t.cs('list', '--project', 'api', '--sort', 'title')
   assert.equal(r.status, 0, r.stderr)
-  assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/)[0]), ['abcd1', 'c0ff'])
-  assert.deepEqual(t.json('list', '--limit', '1').map((r: any) => r.id), [B])
+  assert.deepEqual(
+    r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]),
+    ['abcd1', 'c0ff']
+  )
+  assert.deepEqual(
+    t.json('list', '--limit', '1').map((r: any) => r.id),
+    [B]
+  )
   assert.deepEqual(t.json('list', '--host', 'elsewhere'), [])
   assert.equal(t.json('list', '--local').length, 3)
 })
@@ -76,7 +127,10 @@ test('a name is accepted wherever an id is', () => {
 test('rename shows at once and survives re-indexing; --clear gives the own title back', () => {
   assert.equal(t.cs('rename', 'abcd1', 'login', 'bug').status, 0)
   assert.equal(t.json('info', A).name, 'login bug')
-  appendFileSync(pathA, JSON.stringify({ type: 'custom-title', customTitle: 'claude side', sessionId: A }) + '\n')
+  appendFileSync(
+    pathA,
+    JSON.stringify({ type: 'custom-title', customTitle: 'claude side', sessionId: A }) + '\n'
+  )
   const after = t.json('info', 'login bug')
   assert.equal(after.title, 'login bug')
   assert.equal(after.id, A)
@@ -97,7 +151,10 @@ test('rm hides a session, deleted lists it, --undo brings it back', () => {
   assert.equal(rm.status, 0, rm.stderr)
   assert.ok(!t.json('ls').some((r: any) => r.id === B))
   assert.equal(t.json('ls', '--all').find((r: any) => r.id === B).deleted, true)
-  assert.deepEqual(t.json('deleted').map((r: any) => r.id), [B])
+  assert.deepEqual(
+    t.json('deleted').map((r: any) => r.id),
+    [B]
+  )
   assert.equal(t.cs('rm', '--undo', 'abcd2').status, 0)
   assert.deepEqual(t.json('deleted'), [])
   assert.ok(t.json('ls').some((r: any) => r.id === B))
@@ -114,7 +171,18 @@ test('colour on a terminal, none under NO_COLOR', () => {
 })
 
 test('every command answers --help; bad flags are usage errors', () => {
-  for (const name of ['ls', 'list', 'info', 'rename', 'tag', 'rm', 'deleted', 'gc', 'prune', 'purge']) {
+  for (const name of [
+    'ls',
+    'list',
+    'info',
+    'rename',
+    'tag',
+    'rm',
+    'deleted',
+    'gc',
+    'prune',
+    'purge',
+  ]) {
     const r = t.cs(name, '--help')
     assert.equal(r.status, 0, name)
     assert.match(r.stdout, new RegExp(`^usage: cs ${name}`), name)

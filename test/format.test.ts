@@ -24,11 +24,37 @@ test('truncation counts terminal cells, wide characters as two', () => {
 })
 
 const views = [
-  sessionView({ id: 'aaaa-1', short: 'aaaa', title: 'working on the parser', state: 'working', stateSince: ago(180), live: true, updatedAt: ago(60) }),
-  sessionView({ id: 'bbbb-1', short: 'bbbb', title: 'waiting', state: 'waiting', stateSince: ago(30), live: true }),
-  sessionView({ id: 'cccc-1', short: 'cccc', title: 'history', updatedAt: ago(2 * 86400), project: 'web' }),
+  sessionView({
+    id: 'aaaa-1',
+    short: 'aaaa',
+    title: 'working on the parser',
+    state: 'working',
+    stateSince: ago(180),
+    live: true,
+    updatedAt: ago(60),
+  }),
+  sessionView({
+    id: 'bbbb-1',
+    short: 'bbbb',
+    title: 'waiting',
+    state: 'waiting',
+    stateSince: ago(30),
+    live: true,
+  }),
+  sessionView({
+    id: 'cccc-1',
+    short: 'cccc',
+    title: 'history',
+    updatedAt: ago(2 * 86400),
+    project: 'web',
+  }),
   sessionView({ id: 'dddd-1', short: 'dddd', title: 'gone', orphan: true }),
-  sessionView({ id: 'eeee-1', short: 'eeee', title: 'a very long title that will not fit in a narrow terminal at all', deleted: true }),
+  sessionView({
+    id: 'eeee-1',
+    short: 'eeee',
+    title: 'a very long title that will not fit in a narrow terminal at all',
+    deleted: true,
+  }),
 ]
 
 test('the dashboard shows id, title, host, state with its age, project and age', () => {
@@ -45,7 +71,10 @@ test('the dashboard shows id, title, host, state with its age, project and age',
 
 test('titles are cut to the terminal width', () => {
   const lines = renderTable(views, { now, color: false, width: 60 }).split('\n')
-  assert.ok(lines.every((l) => displayWidth(l) <= 60), lines.join('\n'))
+  assert.ok(
+    lines.every((l) => displayWidth(l) <= 60),
+    lines.join('\n')
+  )
   assert.match(lines[4], /…/)
 })
 
@@ -60,7 +89,10 @@ test('states are coloured only when asked', () => {
 
 test('the dead state is red and idle dim', () => {
   const out = renderTable(
-    [sessionView({ id: 'x', state: 'dead', live: true }), sessionView({ id: 'y', state: 'idle', live: true })],
+    [
+      sessionView({ id: 'x', state: 'dead', live: true }),
+      sessionView({ id: 'y', state: 'idle', live: true }),
+    ],
     { now, color: true, width: 200 }
   )
   assert.match(out, /\x1b\[31mDEAD/)
@@ -68,25 +100,68 @@ test('the dead state is red and idle dim', () => {
 })
 
 test('plain lists drop the state; --verbose adds what the parser did not understand', () => {
-  const counts = new Map([['cccc-1', transcriptInfo({ id: 'cccc-1', unknownRecords: 2, badLines: 1 })]])
-  const lines = renderTable(views, { now, color: false, width: 200, state: false, counts }).split('\n')
+  const counts = new Map([
+    ['cccc-1', transcriptInfo({ id: 'cccc-1', unknownRecords: 2, badLines: 1 })],
+  ])
+  const lines = renderTable(views, { now, color: false, width: 200, state: false, counts }).split(
+    '\n'
+  )
   assert.match(lines[2], /^cccc\s+history\s+here\s+web\s+2d\s+2\/1$/)
   assert.match(lines[0], /\s-$/)
 })
 
 test('json rows carry the documented fields', () => {
   const [row] = JSON.parse(jsonRows(views.slice(0, 1)))
-  for (const key of ['id', 'short', 'name', 'title', 'host', 'state', 'cwd', 'project', 'branch', 'createdAt', 'updatedAt', 'messages', 'orphan', 'deleted', 'live'])
+  for (const key of [
+    'id',
+    'short',
+    'name',
+    'title',
+    'host',
+    'state',
+    'cwd',
+    'project',
+    'branch',
+    'createdAt',
+    'updatedAt',
+    'messages',
+    'orphan',
+    'deleted',
+    'live',
+  ])
     assert.ok(key in row, key)
   assert.equal(row.state, 'working')
-  const [verbose] = JSON.parse(jsonRows(views.slice(2, 3), new Map([['cccc-1', transcriptInfo({ id: 'cccc-1', badLines: 3 })]])))
+  const [verbose] = JSON.parse(
+    jsonRows(
+      views.slice(2, 3),
+      new Map([['cccc-1', transcriptInfo({ id: 'cccc-1', badLines: 3 })]])
+    )
+  )
   assert.equal(verbose.badLines, 3)
 })
 
 test('info names paths, times, counts, tokens, model, tag, host and state', () => {
   const t = transcriptInfo({ id: 'cccc-1', unknownRecords: 1 })
-  const v = sessionView({ id: 'cccc-1', path: t.path, model: t.model, tokens: t.tokens, tag: 'keep', messages: 7 })
+  const v = sessionView({
+    id: 'cccc-1',
+    path: t.path,
+    model: t.model,
+    tokens: t.tokens,
+    tag: 'keep',
+    messages: 7,
+  })
   const out = renderInfo(v, t, now, false)
-  for (const re of [/^id\s+cccc-1$/m, /^transcript\s+\/home\/u\/\.claude/m, /^created\s+2026-11-20T10:00:00.000Z \(2h ago\)$/m, /^messages\s+7 \(3 user, 4 assistant\)$/m, /^tokens\s+100 in, 200 out, 300 cache read, 400 cache write$/m, /^model\s+claude-sonnet-4-5$/m, /^tag\s+keep$/m, /^host\s+here$/m, /^state\s+stopped$/m, /^not understood\s+1 unknown records, 0 bad lines$/m])
+  for (const re of [
+    /^id\s+cccc-1$/m,
+    /^transcript\s+\/home\/u\/\.claude/m,
+    /^created\s+2026-11-20T10:00:00.000Z \(2h ago\)$/m,
+    /^messages\s+7 \(3 user, 4 assistant\)$/m,
+    /^tokens\s+100 in, 200 out, 300 cache read, 400 cache write$/m,
+    /^model\s+claude-sonnet-4-5$/m,
+    /^tag\s+keep$/m,
+    /^host\s+here$/m,
+    /^state\s+stopped$/m,
+    /^not understood\s+1 unknown records, 0 bad lines$/m,
+  ])
     assert.match(out, re)
 })

@@ -23,7 +23,10 @@ test('gc lists orphans, moves them on --yes, and --restore puts them back byte f
   const tagged = t.session({ id: id(4), cwd: '/w/gc', orphan: true })
   t.session({ id: id(5), cwd: '/w/gc', prompt: 'a real conversation' })
   mkdirSync(join(dirname(plain), id(1), 'subagents'), { recursive: true })
-  writeFileSync(join(dirname(plain), id(1), 'subagents', 'agent-a1.jsonl'), '{"isSidechain":true}\n')
+  writeFileSync(
+    join(dirname(plain), id(1), 'subagents', 'agent-a1.jsonl'),
+    '{"isSidechain":true}\n'
+  )
   assert.equal(t.cs('rename', id(3), 'keep me').status, 0)
   assert.equal(t.cs('tag', id(4), 'keep').status, 0)
   const before = readFileSync(plain)
@@ -62,7 +65,10 @@ test('gc --restore refuses a manifest that points outside the projects folder', 
   const dir = join(t.env.XDG_DATA_HOME, 'cs/trash', id(9))
   mkdirSync(join(dir, 'files'), { recursive: true })
   writeFileSync(join(dir, 'files', 'x.jsonl'), 'data\n')
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: id(9), movedAt: OLD, items: [{ from: outside, name: 'x.jsonl' }] }))
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ id: id(9), movedAt: OLD, items: [{ from: outside, name: 'x.jsonl' }] })
+  )
   const r = t.cs('gc', '--restore', id(9))
   assert.equal(r.status, 1)
   assert.match(r.stderr, /refusing to touch .*elsewhere/)
@@ -120,11 +126,19 @@ test('purge --orphans removes only folders whose recorded cwd is gone', () => {
   mkdirSync(real, { recursive: true })
   const kept = t.session({ id: id(40), cwd: real, prompt: 'here' })
   const gone = t.session({ id: id(41), cwd: join(t.home, 'deleted', 'proj'), prompt: 'gone' })
-  const goneNamed = t.session({ id: id(42), cwd: join(t.home, 'deleted', 'named'), prompt: 'x', title: 'mine' })
+  const goneNamed = t.session({
+    id: id(42),
+    cwd: join(t.home, 'deleted', 'named'),
+    prompt: 'x',
+    title: 'mine',
+  })
   // a folder whose name decodes to a missing path, but whose transcript records a real cwd
   const decoy = join(t.projects, '-nonexistent-path')
   mkdirSync(decoy)
-  writeFileSync(join(decoy, `${id(43)}.jsonl`), readFileSync(kept, 'utf8').replaceAll(id(40), id(43)))
+  writeFileSync(
+    join(decoy, `${id(43)}.jsonl`),
+    readFileSync(kept, 'utf8').replaceAll(id(40), id(43))
+  )
 
   const dry = t.cs('purge', '--orphans')
   assert.equal(dry.status, 1)
@@ -142,7 +156,15 @@ test('live sessions come first with their state, and gc, prune and purge leave t
   const since = Math.floor(Date.now() / 1000) - 120
   const live = (name: string, claudeId: string) => {
     tmux.newSession(name, t.home, ['sleep', '600'])
-    const opts = { '@cs_managed': '1', '@cs_id': claudeId, '@cs_state': 'working', '@cs_state_at': String(since), '@cs_transcript': '/x', '@cs_cwd': '/w/live', '@cs_title': name }
+    const opts = {
+      '@cs_managed': '1',
+      '@cs_id': claudeId,
+      '@cs_state': 'working',
+      '@cs_state_at': String(since),
+      '@cs_transcript': '/x',
+      '@cs_cwd': '/w/live',
+      '@cs_title': name,
+    }
     for (const [k, v] of Object.entries(opts)) tmux.run('set-option', '-t', `=${name}:`, k, v)
   }
   live('one', id(50))

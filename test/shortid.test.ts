@@ -24,7 +24,10 @@ test('a short id is a prefix of no other id', () => {
   for (const id of all) {
     const short = shorts.get(id)!
     assert.ok(id.startsWith(short))
-    assert.deepEqual(all.filter((other) => other.startsWith(short)), [id])
+    assert.deepEqual(
+      all.filter((other) => other.startsWith(short)),
+      [id]
+    )
   }
 })
 
@@ -73,5 +76,8 @@ test('nothing found is a failure with a hint', () => {
     () => resolve('nope', sessions, 'here'),
     (e: unknown) => e instanceof CsError && e.exitCode === 1 && /cs ls --all/.test(e.hint ?? '')
   )
-  assert.throws(() => resolve('  ', sessions, 'here'), (e: unknown) => e instanceof CsError && e.exitCode === 2)
+  assert.throws(
+    () => resolve('  ', sessions, 'here'),
+    (e: unknown) => e instanceof CsError && e.exitCode === 2
+  )
 })

@@ -40,7 +40,12 @@ test('the title falls back from name to ai title, summary, first and last prompt
 })
 
 test('a row carries project, counts, host and short id', () => {
-  const [v] = buildViews([transcriptInfo({ id: 'b0000001-x', cwd: '/srv/my app' })], new Map(), [], 'box')
+  const [v] = buildViews(
+    [transcriptInfo({ id: 'b0000001-x', cwd: '/srv/my app' })],
+    new Map(),
+    [],
+    'box'
+  )
   assert.equal(v.project, 'my app')
   assert.equal(v.messages, 7)
   assert.equal(v.host, 'box')
@@ -67,7 +72,13 @@ test('live state merges into the transcript row, and a live session without one 
     [
       liveInfo({ id: 'd0000001', kind: 'external', state: 'idle' }),
       liveInfo({ id: 'd0000001', kind: 'tmux', state: 'working', tmuxSession: 'api' }),
-      liveInfo({ id: 'e0000001', state: 'waiting', name: 'fresh', cwd: '/w/new', stateSince: '2026-11-21T00:00:00.000Z' }),
+      liveInfo({
+        id: 'e0000001',
+        state: 'waiting',
+        name: 'fresh',
+        cwd: '/w/new',
+        stateSince: '2026-11-21T00:00:00.000Z',
+      }),
       liveInfo({ id: null, state: 'dead', tmuxSession: 'gone' }),
     ],
     'here'
@@ -103,13 +114,26 @@ test('cs tag wins over the transcript tag, and a cleared cs tag hides it', () =>
     [],
     'here'
   )
-  assert.deepEqual(views.map((v) => v.tag), ['theirs', 'ours', null])
+  assert.deepEqual(
+    views.map((v) => v.tag),
+    ['theirs', 'ours', null]
+  )
 })
 
 const rows = buildViews(
   [
-    transcriptInfo({ id: 'h1', updatedAt: '2026-11-01T00:00:00Z', aiTitle: 'beta', cwd: '/p/Zeta' }),
-    transcriptInfo({ id: 'h2', updatedAt: '2026-11-03T00:00:00Z', aiTitle: 'alpha', cwd: '/p/alpha' }),
+    transcriptInfo({
+      id: 'h1',
+      updatedAt: '2026-11-01T00:00:00Z',
+      aiTitle: 'beta',
+      cwd: '/p/Zeta',
+    }),
+    transcriptInfo({
+      id: 'h2',
+      updatedAt: '2026-11-03T00:00:00Z',
+      aiTitle: 'alpha',
+      cwd: '/p/alpha',
+    }),
     transcriptInfo({ id: 'h3', updatedAt: '2026-11-02T00:00:00Z', aiTitle: 'gamma', orphan: true }),
     transcriptInfo({ id: 'h4', updatedAt: '2026-11-04T00:00:00Z', aiTitle: 'delta' }),
     transcriptInfo({ id: 'h5', updatedAt: '2026-10-01T00:00:00Z', aiTitle: 'live', orphan: true }),
@@ -136,7 +160,11 @@ test('sorting by title and project, filtering by project, host and limit', () =>
 
 test('live, named and tagged sessions are protected', () => {
   const [plain, named, tagged] = buildViews(
-    [transcriptInfo({ id: 'i1' }), transcriptInfo({ id: 'i2', customTitle: 'n' }), transcriptInfo({ id: 'i3' })],
+    [
+      transcriptInfo({ id: 'i1' }),
+      transcriptInfo({ id: 'i2', customTitle: 'n' }),
+      transcriptInfo({ id: 'i3' }),
+    ],
     new Map([meta({ id: 'i3', tag: 'keep' })]),
     [],
     'here'

@@ -44,7 +44,9 @@ function collect(config: Config, flags: Flags) {
     if (json) report(true, '', { trash, orphans, moved })
     else if (go) print(`moved ${moved.length} to ${trash} (undo: cs gc --restore)`)
     else if (orphans.length)
-      print(interactive() ? 'nothing moved' : 'nothing moved: `cs gc --yes` moves them to the trash')
+      print(
+        interactive() ? 'nothing moved' : 'nothing moved: `cs gc --yes` moves them to the trash'
+      )
   })
 }
 
@@ -54,7 +56,11 @@ function restore(config: Config, flags: Flags, query: string | undefined) {
   if (query !== undefined) {
     chosen = all.filter((e) => e.id === query || (query.length >= MIN && e.id.startsWith(query)))
     if (chosen.length === 0)
-      throw new CsError(`no session '${query}' in the trash`, EXIT.failure, 'see `cs gc --restore` with no id')
+      throw new CsError(
+        `no session '${query}' in the trash`,
+        EXIT.failure,
+        'see `cs gc --restore` with no id'
+      )
     if (new Set(chosen.map((e) => e.id)).size > 1)
       throw new CsError(
         `'${query}' is ambiguous in the trash: ${chosen.map((e) => e.id).join(', ')}`,
@@ -64,5 +70,7 @@ function restore(config: Config, flags: Flags, query: string | undefined) {
   }
   for (const e of chosen) restoreFromTrash(config, e)
   const ids = chosen.map((e) => e.id)
-  report(isSet(flags, 'json'), ids.length ? `restored ${ids.join(', ')}` : 'the trash is empty', { restored: ids })
+  report(isSet(flags, 'json'), ids.length ? `restored ${ids.join(', ')}` : 'the trash is empty', {
+    restored: ids,
+  })
 }

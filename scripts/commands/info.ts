@@ -7,7 +7,8 @@ import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
   usage: 'info ID [--json]',
-  summary: 'Everything known about one session: paths, times, counts, tokens, model, tag, host, state.',
+  summary:
+    'Everything known about one session: paths, times, counts, tokens, model, tag, host, state.',
   details: [
     '  ID              a full id, a short id (at least 4 characters) or a session name',
     '  --json          the session object, with the transcript index entry under `transcript`',

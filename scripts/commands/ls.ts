@@ -21,11 +21,15 @@ export default defineCommand({
   },
   run: ({ config, flags }) =>
     withSessions(config, (s) =>
-      printViews(config, selectViews(s.views, { all: isSet(flags, 'all'), sort: sortFlag(flags) }), {
-        json: isSet(flags, 'json'),
-        header: true,
-        counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
-        empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
-      })
+      printViews(
+        config,
+        selectViews(s.views, { all: isSet(flags, 'all'), sort: sortFlag(flags) }),
+        {
+          json: isSet(flags, 'json'),
+          header: true,
+          counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
+          empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
+        }
+      )
     ),
 })

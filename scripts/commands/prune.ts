@@ -43,7 +43,12 @@ export default defineCommand({
       if (!dry) for (const v of stale) s.store.setDeleted(v.id, at)
       const empty = `nothing idle for more than ${days} days`
       if (!json) printViews(config, stale, { state: false, header: true, empty })
-      if (json) report(true, '', stale.map((v) => ({ ...v, deleted: !dry })))
+      if (json)
+        report(
+          true,
+          '',
+          stale.map((v) => ({ ...v, deleted: !dry }))
+        )
       else if (stale.length)
         print(
           dry

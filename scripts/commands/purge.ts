@@ -22,7 +22,7 @@ export default defineCommand({
     'There is no undo (`cs rm` is the soft delete).',
   details: [
     '  PATTERN         a full session id, an id prefix (at least 4 characters), an exact session',
-    '                  name, or an exact project name (the last part of the session\'s folder).',
+    "                  name, or an exact project name (the last part of the session's folder).",
     '                  Live, named and tagged sessions are kept unless given by their full id.',
     '  --orphans       instead: remove whole project folders under projects/ whose recorded',
     '                  working folder (read from the transcripts inside) no longer exists',
@@ -35,7 +35,8 @@ export default defineCommand({
       if (positionals.length) throw usageError('purge --orphans takes no pattern')
       return withSessions(config, (s) => purgeFolders(config, flags, s))
     }
-    if (positionals.length === 0) throw usageError('purge wants at least one pattern', 'cs purge ID')
+    if (positionals.length === 0)
+      throw usageError('purge wants at least one pattern', 'cs purge ID')
     return withSessions(config, (s) => purgeSessions(config, flags, s, positionals))
   },
 })
@@ -60,7 +61,9 @@ async function purgeSessions(config: Config, flags: Flags, s: Sessions, patterns
   const kept = all.filter((m) => !m.explicit && isProtected(m.v)).map((m) => m.v)
   const doomed = all.filter((m) => (m.explicit || !isProtected(m.v)) && m.v.path).map((m) => m.v)
   if (kept.length)
-    warn(`keeping live, named or tagged ${kept.map((v) => v.short).join(', ')} (a full id purges one)`)
+    warn(
+      `keeping live, named or tagged ${kept.map((v) => v.short).join(', ')} (a full id purges one)`
+    )
   if (doomed.length === 0)
     throw new CsError(
       'nothing to purge',
@@ -68,7 +71,9 @@ async function purgeSessions(config: Config, flags: Flags, s: Sessions, patterns
       'live, named and tagged sessions go only by their full id'
     )
   // every path checked before anything goes: a refusal leaves all in place
-  const files = doomed.map((v) => sessionFiles(v.path!, v.id).map((p) => assertRemovable(config, p)))
+  const files = doomed.map((v) =>
+    sessionFiles(v.path!, v.id).map((p) => assertRemovable(config, p))
+  )
   const json = isSet(flags, 'json')
   if (!json) printViews(config, doomed, { state: false, header: true, empty: '' })
   await go(flags, `delete these ${doomed.length} sessions for good?`)
@@ -101,11 +106,14 @@ async function purgeFolders(config: Config, flags: Flags, s: Sessions) {
   }
   const json = isSet(flags, 'json')
   if (kept.length)
-    warn(`keeping folders with live, named or tagged sessions (purge those by full id): ${kept.join(', ')}`)
+    warn(
+      `keeping folders with live, named or tagged sessions (purge those by full id): ${kept.join(', ')}`
+    )
   if (gone.length === 0)
     return report(json, 'no project folder has lost its working folder', { purged: [], kept })
   if (!json)
-    for (const g of gone) print(`${g.folder}\n    was ${g.cwds.join(', ')}: ${g.sessions.length} sessions`)
+    for (const g of gone)
+      print(`${g.folder}\n    was ${g.cwds.join(', ')}: ${g.sessions.length} sessions`)
   await go(flags, `delete these ${gone.length} project folders for good?`)
   for (const g of gone) {
     rmSync(g.folder, { recursive: true, force: true })

@@ -21,7 +21,8 @@ export default defineCommand({
     const name = words.join(' ').replace(/\s+/g, ' ').trim()
     if (!query || clear === Boolean(name))
       throw usageError('rename wants a session and a name, or --clear', 'cs rename ID NAME')
-    if (/[\u0000-\u001f\u007f]/.test(name)) throw usageError('a name cannot hold control characters')
+    if (/[\u0000-\u001f\u007f]/.test(name))
+      throw usageError('a name cannot hold control characters')
     return withSessions(config, (s) => {
       const v = s.find(query, { recorded: true })
       s.store.setName(v.id, clear ? null : name)

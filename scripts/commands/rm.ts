@@ -7,7 +7,8 @@ import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
   usage: 'rm ID… | rm --undo ID…',
-  summary: 'Soft-delete sessions: hidden from the dashboard (shown by `cs ls --all`), no file deleted.',
+  summary:
+    'Soft-delete sessions: hidden from the dashboard (shown by `cs ls --all`), no file deleted.',
   details: [
     '  ID              a full id, a short id (at least 4 characters) or a session name',
     '  --undo          bring soft-deleted sessions back',
@@ -24,7 +25,11 @@ export default defineCommand({
       for (const v of targets) s.store.setDeleted(v.id, at)
       const shorts = targets.map((v) => v.short).join(', ')
       const said = undo ? `restored ${shorts}` : `deleted ${shorts} (undo: cs rm --undo ID)`
-      report(isSet(flags, 'json'), said, targets.map((v) => ({ id: v.id, short: v.short, deletedAt: at })))
+      report(
+        isSet(flags, 'json'),
+        said,
+        targets.map((v) => ({ id: v.id, short: v.short, deletedAt: at }))
+      )
     })
   },
 })

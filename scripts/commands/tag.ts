@@ -19,14 +19,19 @@ export default defineCommand({
     const clear = isSet(flags, 'clear')
     if (!query || extra.length || clear === Boolean(label?.trim()))
       throw usageError('tag wants a session and one label, or --clear', 'cs tag ID LABEL')
-    if (/[\u0000-\u001f\u007f]/.test(label ?? '')) throw usageError('a tag cannot hold control characters')
+    if (/[\u0000-\u001f\u007f]/.test(label ?? ''))
+      throw usageError('a tag cannot hold control characters')
     return withSessions(config, (s) => {
       const v = s.find(query, { recorded: true })
       // '' hides a tag written into the transcript itself; null leaves nothing behind
       const cleared = s.transcripts.get(v.id)?.tag ? '' : null
       s.store.setTag(v.id, clear ? cleared : label.trim())
       const said = clear ? `${v.short}: tag removed` : `${v.short} tagged '${label.trim()}'`
-      report(isSet(flags, 'json'), said, { id: v.id, short: v.short, tag: clear ? null : label.trim() })
+      report(isSet(flags, 'json'), said, {
+        id: v.id,
+        short: v.short,
+        tag: clear ? null : label.trim(),
+      })
     })
   },
 })

@@ -86,7 +86,11 @@ export function transcript(s: SessionSpec): string {
   if (s.orphan) {
     lines.push(g.modeRecord(c), g.userRecord(c, g.CAVEAT, { meta: true }))
     lines.push(g.userRecord(c, g.commandText('clear'), {}))
-    lines.push(g.systemRecord(c, 'local_command', { content: '<local-command-stdout></local-command-stdout>' }))
+    lines.push(
+      g.systemRecord(c, 'local_command', {
+        content: '<local-command-stdout></local-command-stdout>',
+      })
+    )
   } else {
     lines.push(...g.normalSession(gen, { prompts: [s.prompt ?? 'hello'], ctx }).lines)
   }
