@@ -35,7 +35,7 @@ function userText(text: string): string | null {
 function toolLine(block: Rec): string {
   const input: Rec = block.input ?? {}
   const arg = input.command ?? input.file_path ?? input.pattern ?? input.url ?? input.description ?? ''
-  return `⏺ ${block.name ?? 'tool'}(${String(arg).split('\n')[0]})`
+  return `→ ${block.name ?? 'tool'}(${String(arg).split('\n')[0]})`
 }
 
 /** What one transcript record shows, or null for everything that is not part of the talk. */

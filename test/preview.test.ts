@@ -43,7 +43,7 @@ test('entryOf keeps what was typed and said, drops meta, tool results, thinking 
   assert.equal(entryOf(user([{ type: 'tool_result', tool_use_id: 't', content: 'out' }])), null)
   assert.equal(entryOf(user('[Request interrupted by user]')), null)
   assert.equal(entryOf(assistant([{ type: 'thinking', thinking: 'hmm' }])), null)
-  assert.deepEqual(entryOf(assistant([{ type: 'tool_use', name: 'Bash', input: { command: 'npm test\n--x' } }])), { role: 'assistant', text: '⏺ Bash(npm test)' })
+  assert.deepEqual(entryOf(assistant([{ type: 'tool_use', name: 'Bash', input: { command: 'npm test\n--x' } }])), { role: 'assistant', text: '→ Bash(npm test)' })
   assert.equal(entryOf({ ...user('side'), isSidechain: true }), null)
 })
 
@@ -57,8 +57,8 @@ test('lastEntries stops after the asked number of exchanges; renderPreview joins
     { type: 'last-prompt', lastPrompt: 'second' }
   ).trimEnd().split('\n').reverse()
   const entries = lastEntries(lines, 1)
-  assert.deepEqual(entries.map((e) => e.text), ['second', '⏺ Read(/a)', 'two'])
-  assert.equal(renderPreview(entries), '> second\n\n  ⏺ Read(/a)\n  two')
+  assert.deepEqual(entries.map((e) => e.text), ['second', '→ Read(/a)', 'two'])
+  assert.equal(renderPreview(entries), '> second\n\n  → Read(/a)\n  two')
   assert.equal(renderPreview(lastEntries(lines, 5)).split('\n')[0], '> first')
   assert.equal(renderPreview([]), '(no messages yet)')
 })
