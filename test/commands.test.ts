@@ -195,3 +195,15 @@ test('every command answers --help; bad flags are usage errors', () => {
   assert.equal(t.cs('info').status, 2)
   assert.doesNotMatch(bad.stderr, /at .*\.ts:\d+/)
 })
+
+test('ls --verbose counts the records and lines cs did not understand', () => {
+  const id = 'e0e0e0e0-0000-4000-8000-000000000005'
+  const path = t.session({ id, cwd: '/work/odd', prompt: 'odd one' })
+  appendFileSync(path, '{"type":"a-record-from-the-future"}\nnot json\n')
+  const r = t.cs('ls', '--verbose')
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /^ID\s+TITLE\s+HOST\s+STATE\s+PROJECT\s+AGE\s+UNKNOWN\/BAD$/m)
+  assert.match(r.stdout, /^e0e0\s+odd one\s.*\s1\/1$/m)
+  const row = t.json('ls', '--verbose').find((r: any) => r.id === id)
+  assert.deepEqual([row.unknownRecords, row.badLines], [1, 1])
+})
