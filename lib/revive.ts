@@ -23,12 +23,23 @@ export function relaunchPlan(config: Config, s: { id: string; name: string; cwd:
   return { id: s.id, name: s.name, cwd: s.cwd, resume: resumableFrom(config, s.id, s.cwd) }
 }
 
-/** This host's launches that were live when last seen and whose tmux session is gone. */
-export function revivable(launches: Launch[], host: string, liveNames: Set<string>): Launch[] {
-  return launches
-    .filter((l) => l.host === host && l.lastState !== 'dead' && l.lastState !== 'stopped')
-    .filter((l) => !liveNames.has(l.tmuxSession))
+/**
+ * This host's launches whose tmux session is gone, split by why. The session of a launch last
+ * seen live ended with the tmux server (`revive`) when the server now running started after
+ * that sighting, or none runs; it ended by itself (`ended`: claude exited, the session was
+ * killed) when the same server has been up since. Launches marked dead or stopped are neither.
+ */
+export function sortGone(
+  launches: Launch[],
+  host: string,
+  liveNames: Set<string>,
+  serverStart: number | null // epoch seconds, null when no server runs
+): { revive: Launch[]; ended: Launch[] } {
+  const gone = launches
+    .filter((l) => l.host === host && l.lastState !== 'dead' && l.lastState !== 'stopped' && !liveNames.has(l.tmuxSession))
     .sort((a, b) => a.tmuxSession.localeCompare(b.tmuxSession))
+  const sameServer = (l: Launch) => serverStart !== null && serverStart * 1000 <= Date.parse(l.lastSeenAt ?? l.launchedAt)
+  return { revive: gone.filter((l) => !sameServer(l)), ended: gone.filter(sameServer) }
 }
 
 /**

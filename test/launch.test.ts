@@ -174,3 +174,25 @@ test('kill --all ends only the sessions cs launched, and asks first', async () =
   assert.deepEqual(t.json('status'), [])
   tmux('kill-session', '-t', '=shell')
 })
+
+test('revive: what ended while tmux ran stays down; what went with the server comes back, anew when it has no transcript', async () => {
+  const keep = launch('keep', '--cwd', dir)
+  launch('ended', '--cwd', dir)
+  await claude.wait(keep.id)
+  tmux('kill-session', '-t', '=ended') // as when claude exits: the server runs on
+  const none = t.cs('revive')
+  assert.equal(none.status, 0, none.stderr)
+  assert.match(none.stdout, /nothing to revive/)
+
+  tmux('kill-server')
+  claude.forget(keep.id)
+  const r = t.cs('revive')
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /^revived keep in /m)
+  assert.doesNotMatch(r.stdout, /ended/)
+  const got = await claude.wait(keep.id)
+  assert.deepEqual(got.argv, ['--session-id', keep.id, '--settings', settings, '-n', 'keep'])
+  assert.equal(got.cwd, dir)
+  assert.deepEqual(sessions(), ['keep'])
+  assert.equal(t.cs('kill', 'keep').status, 0)
+})

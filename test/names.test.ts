@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { CsError, EXIT } from '../lib/errors.ts'
 import { claudeArgv } from '../lib/launcher.ts'
 import { checkName, firstFree, generatedName, isPathArg, nameFromDir, sanitize, shellWord } from '../lib/names.ts'
-import { revivable } from '../lib/revive.ts'
+import { sortGone } from '../lib/revive.ts'
 import type { Launch } from '../lib/session.ts'
 import { parseLine } from '../lib/tmux-sessions.ts'
 
@@ -84,10 +84,21 @@ test('parseLine reads one tmux format line, a tab in the cwd included', () => {
   assert.equal(plain.id, null)
 })
 
-test('revivable: this host, live when last seen, tmux session gone', () => {
-  const l = (tmuxSession: string, lastState: Launch['lastState'], host = 'h'): Launch => ({
-    id: tmuxSession, host, tmuxSession, cwd: '/', launchedAt: '', lastState, lastSeenAt: null,
+test('sortGone: what ended with the tmux server comes back; what ended while it ran stays down', () => {
+  const at = (sec: number) => new Date(sec * 1000).toISOString()
+  const l = (tmuxSession: string, lastState: Launch['lastState'], seen = 1000, host = 'h'): Launch => ({
+    id: tmuxSession, host, tmuxSession, cwd: '/', launchedAt: at(seen - 10), lastState, lastSeenAt: at(seen),
   })
-  const launches = [l('w', 'working'), l('i', 'idle'), l('d', 'dead'), l('s', 'stopped'), l('u', null), l('run', 'idle'), l('other', 'idle', 'h2')]
-  assert.deepEqual(revivable(launches, 'h', new Set(['run'])).map((x) => x.tmuxSession), ['i', 'u', 'w'])
+  const launches = [l('w', 'working'), l('i', 'idle'), l('d', 'dead'), l('s', 'stopped'), l('u', null), l('run', 'idle'), l('other', 'idle', 1000, 'h2')]
+  const names = (ls: Launch[]) => ls.map((x) => x.tmuxSession)
+  // no server (a reboot) or one started after the last sighting (a killed server): all come back
+  for (const start of [null, 2000]) {
+    const r = sortGone(launches, 'h', new Set(['run']), start)
+    assert.deepEqual(names(r.revive), ['i', 'u', 'w'])
+    assert.deepEqual(r.ended, [])
+  }
+  // the same server has run since they were seen: they ended by themselves
+  const same = sortGone([...launches, l('early', 'idle', 400)], 'h', new Set(['run']), 500)
+  assert.deepEqual(names(same.revive), ['early'])
+  assert.deepEqual(names(same.ended), ['i', 'u', 'w'])
 })

@@ -5,7 +5,7 @@ import { CsError, EXIT } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { openLauncher } from '../../lib/launcher.ts'
 import { shellWord } from '../../lib/names.ts'
-import { bringBack, relaunchPlan, revivable } from '../../lib/revive.ts'
+import { bringBack, relaunchPlan, sortGone } from '../../lib/revive.ts'
 import type { Launch } from '../../lib/session.ts'
 import { openStore } from '../../lib/store-sqlite.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
@@ -16,7 +16,7 @@ export default defineCommand({
   summary: [
     'Relaunch every session whose launch record says it was live when last seen and whose tmux',
     'session is gone (after a reboot or a killed tmux server): claude --resume ID in its folder,',
-    'under its old name. Sessions ended with cs kill or /exit stay down.',
+    'under its old name. Sessions that ended while tmux kept running (cs kill, /exit) stay down.',
   ].join('\n'),
   details: [
     '  -n, --dry-run   list what would come back',
@@ -30,7 +30,11 @@ export default defineCommand({
     const store = openStore(config)
     try {
       const live = new Set(listSessions(tmux).map((s) => s.name))
-      const todo = revivable(store.launches(), config.host, live)
+      const started = tmux.try('display-message', '-p', '#{start_time}')
+      const { revive: todo, ended } = sortGone(store.launches(), config.host, live, started ? Number(started) : null)
+      // settled for good: they ended while tmux ran on, so no later revive brings them back
+      const at = new Date().toISOString()
+      for (const l of ended) store.noteState(l.tmuxSession, l.host, l.id, 'dead', at)
       if (!todo.length) out('nothing to revive: every session cs saw live is running or was ended\n')
       if (isSet(flags, 'dry-run')) {
         for (const l of todo) {

@@ -1,0 +1,91 @@
+// cs launch and cs revive with the real Claude Code client (loopback fake API, isolated HOME and
+// tmux server): a launched session answers its first prompt and stays up; after the tmux server
+// is killed, `cs revive` resumes it by id in its folder under its name; a session ended with
+// `cs kill` stays down.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { makeClaudeEnv, REPO, type ClaudeEnv } from './harness/claude-env.ts'
+import { readRegistry, transcripts, waitRegistry } from './harness/claude.ts'
+import { startFakeApi, type FakeApi } from './harness/fake-api.ts'
+import { poll, TestTmux } from './harness/tmux.ts'
+
+const CS = join(REPO, 'bin/cs.mjs')
+let api: FakeApi
+let ce: ClaudeEnv
+let tmux: TestTmux
+
+before(async () => {
+  api = await startFakeApi()
+  const socket = `cs-test-revive-${process.pid}`
+  ce = makeClaudeEnv({ apiUrl: api.url, socket })
+  tmux = new TestTmux('revive', ce.csEnv, socket)
+})
+after(async () => {
+  tmux.cleanup()
+  await api.close()
+  ce.cleanup()
+})
+
+function cs(...args: string[]) {
+  return spawnSync(process.execPath, [CS, ...args], { env: ce.csEnv, encoding: 'utf8' })
+}
+
+function launch(name: string, prompt: string, cwd: string): string {
+  const r = cs('launch', '--json', name, prompt, '--cwd', cwd)
+  assert.equal(r.status, 0, r.stderr)
+  return JSON.parse(r.stdout).id
+}
+
+/** The argv of a running process. */
+const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1)
+
+const answered = (session: string, text: string) =>
+  tmux.waitFor(`=${session}:`, (s) => s.includes(`OK: ${text}`), { what: `${session} answering ${text}` })
+
+test('a launched session answers its prompt and stays up; revive brings it back after the server is killed', async () => {
+  const dirA = ce.project('alpha project')
+  const dirB = ce.project('beta')
+  const alpha = launch('alpha one', 'remember alpha', dirA)
+  const beta = launch('beta', 'remember beta', dirB)
+  await answered('alpha one', 'remember alpha')
+  await answered('beta', 'remember beta')
+  // interactive, not -p: the session is still there after its answer
+  const entry = await waitRegistry(ce, (e) => e.sessionId === alpha && e.status === 'idle', 'alpha idle')
+  assert.equal(entry.cwd, dirA)
+  assert.equal(entry.name, 'alpha one')
+  assert.ok(tmux.hasSession('alpha one'))
+  assert.equal(transcripts(ce, dirA).length, 1)
+
+  assert.equal(cs('kill', 'beta').status, 0)
+  tmux.run('kill-server')
+  await poll(() => ({ ok: readRegistry(ce).length === 0, last: readRegistry(ce) }), 30_000, 'every claude to exit')
+
+  const dry = cs('revive', '--dry-run')
+  assert.equal(dry.status, 0, dry.stderr)
+  assert.match(dry.stdout, new RegExp(`would revive 'alpha one' \\(resume ${alpha}\\) in ${dirA}`))
+  assert.doesNotMatch(dry.stdout, /beta/)
+  assert.ok(!tmux.hasSession('alpha one'), 'a dry run starts nothing')
+
+  const r = cs('revive')
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /revived 'alpha one'/)
+  const back = await waitRegistry(ce, (e) => e.sessionId === alpha, 'alpha resumed')
+  assert.equal(back.cwd, dirA)
+  const argv = cmdline(back.pid)
+  assert.deepEqual(argv.slice(argv.indexOf('--resume'), argv.indexOf('--resume') + 2), ['--resume', alpha])
+  // the resumed conversation is on screen
+  await tmux.waitFor('=alpha one:', (s) => s.includes('remember alpha'), { what: 'the earlier prompt' })
+  assert.ok(!tmux.hasSession('beta'))
+  assert.deepEqual(
+    JSON.parse(cs('status', '--json').stdout).map((s: any) => [s.name, s.id]),
+    [['alpha one', alpha]]
+  )
+  void beta
+
+  // it runs now: a second revive has nothing to do
+  const again = cs('revive')
+  assert.match(again.stdout, /nothing to revive/)
+})
