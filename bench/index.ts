@@ -127,9 +127,8 @@ const fmtMB = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB
 
 export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   ensureBundle()
-  // writeCorpus rounds every file up to whole turns: 1.3e9 requested makes 2.0 GB
   const c = await corpus(
-    quick ? { sessions: 300, totalBytes: 30 * MB, bigFiles: 0 } : { sessions: 10_000, totalBytes: 1.3e9, bigFiles: 3 }
+    quick ? { sessions: 300, totalBytes: 30 * MB, bigFiles: 0 } : { sessions: 10_000, totalBytes: 2e9, bigFiles: 3 }
   )
   const runs = quick ? 3 : 11
   const box = sandbox(c.claudeDir)

@@ -23,6 +23,7 @@ export interface Corpus {
 }
 
 const fixtures = new URL('../../test/fixtures/', import.meta.url)
+const PREFIX = 'cs-bench-corpus-'
 
 /** Session transcripts directly in each project folder: what the indexer lists as sessions. */
 export function sessionFiles(projects: string): { path: string; size: number }[] {
@@ -35,14 +36,24 @@ export function sessionFiles(projects: string): { path: string; size: number }[]
   return out.sort((a, b) => b.size - a.size)
 }
 
+/** Removes the corpora made with the same parameters by an older generator: 2 GB each. */
+function forgetStale(params: CorpusParams): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(PREFIX))) {
+    const made = join(tmpdir(), name, '.complete')
+    if (existsSync(made) && readFileSync(made, 'utf8') === JSON.stringify(params))
+      rmSync(join(tmpdir(), name), { recursive: true, force: true })
+  }
+}
+
 export async function corpus(params: CorpusParams): Promise<Corpus> {
   const hash = createHash('sha256').update(JSON.stringify(params))
   for (const f of readdirSync(fixtures).filter((n) => n.endsWith('.ts')).sort())
     hash.update(f).update(readFileSync(new URL(f, fixtures)))
-  const claudeDir = join(tmpdir(), `cs-bench-corpus-${hash.digest('hex').slice(0, 12)}`)
+  const claudeDir = join(tmpdir(), `${PREFIX}${hash.digest('hex').slice(0, 12)}`)
   const projectsDir = join(claudeDir, 'projects')
   const done = join(claudeDir, '.complete')
   if (!existsSync(done)) {
+    forgetStale(params)
     rmSync(claudeDir, { recursive: true, force: true })
     mkdirSync(claudeDir, { recursive: true })
     process.stderr.write(`bench: writing a corpus of ${params.sessions} transcripts into ${claudeDir}...\n`)
