@@ -57,7 +57,7 @@ export function pick(config: Config, views: SessionView[], query: string): Promi
 }
 
 function checkResumable(v: SessionView): string {
-  if (v.live)
+  if (v.live && v.state !== 'dead')
     throw new CsError(
       `session ${v.short || v.id} is running${v.tmuxSession ? ` in tmux session ${shellWord(v.tmuxSession)}` : ''}`,
       EXIT.failure,

@@ -22,7 +22,8 @@ default_status_style="dots"
 status_symbol_option="@cs-status-symbol"
 default_status_symbol="●"
 
-# Colours (any tmux colour) of each state, in #{cs_status}, #{cs_session_state} and the picker.
+# Colours of each state in #{cs_status} and #{cs_session_state}: tmux colour names or colourN
+# (a hex colour in capitals would read as a format alias). Read when the plugin loads.
 color_waiting_option="@cs-color-waiting"
 default_color_waiting="yellow"
 color_working_option="@cs-color-working"
