@@ -18,7 +18,11 @@ const STATES = ['working', 'waiting', 'idle'] as const
 const GOAL_MS = 50
 
 /** Milliseconds from spawning argv to the first stdout line that isLine accepts. */
-function firstLine(argv: string[], env: Record<string, string>, isLine: (line: string) => boolean): Promise<number> {
+function firstLine(
+  argv: string[],
+  env: Record<string, string>,
+  isLine: (line: string) => boolean
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = nowMs()
     let at: number | null = null
@@ -30,18 +34,37 @@ function firstLine(argv: string[], env: Record<string, string>, isLine: (line: s
       if (seen.split('\n').slice(0, -1).some(isLine)) at = nowMs() - start
     })
     child.on('error', reject)
-    child.on('close', () => (at === null ? reject(new Error(`bench picker: no line from ${argv[0]}`)) : resolve(at)))
+    child.on('close', () =>
+      at === null ? reject(new Error(`bench picker: no line from ${argv[0]}`)) : resolve(at)
+    )
   })
 }
 
 function history(i: number, now: number): SessionView {
   const id = `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`
   return {
-    id, short: id.slice(0, 8), name: null, title: `history session ${i}: refactor the parser`, host: 'bench',
-    state: 'stopped', stateSince: null, cwd: `/work/project-${i % 40}`, project: `project-${i % 40}`, branch: 'main',
-    createdAt: null, updatedAt: new Date(now - i * 60_000).toISOString(), messages: 10, orphan: i % 10 === 0,
-    deleted: false, live: false, tag: null, model: null, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    path: `/p/${id}.jsonl`, tmuxSession: null, kind: 'history',
+    id,
+    short: id.slice(0, 8),
+    name: null,
+    title: `history session ${i}: refactor the parser`,
+    host: 'bench',
+    state: 'stopped',
+    stateSince: null,
+    cwd: `/work/project-${i % 40}`,
+    project: `project-${i % 40}`,
+    branch: 'main',
+    createdAt: null,
+    updatedAt: new Date(now - i * 60_000).toISOString(),
+    messages: 10,
+    orphan: i % 10 === 0,
+    deleted: false,
+    live: false,
+    tag: null,
+    model: null,
+    tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    path: `/p/${id}.jsonl`,
+    tmuxSession: null,
+    kind: 'history',
   }
 }
 
@@ -61,17 +84,32 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     CS_HOST: 'bench',
     LANG: 'C.UTF-8',
   }
-  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { env })
+  const tmux = (...args: string[]) =>
+    spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { env })
   try {
     const now = Date.now()
     for (let i = 0; i < LIVE; i++) {
       const options: [string, string][] = [
-        ['@cs_managed', '1'], ['@cs_id', `live${i}`], ['@cs_title', `live session ${i}`],
-        ['@cs_state', STATES[i % STATES.length]], ['@cs_cwd', `/work/live-${i}`], ['@cs_state_at', String(Math.floor(now / 1000) - i)],
+        ['@cs_managed', '1'],
+        ['@cs_id', `live${i}`],
+        ['@cs_title', `live session ${i}`],
+        ['@cs_state', STATES[i % STATES.length]],
+        ['@cs_cwd', `/work/live-${i}`],
+        ['@cs_state_at', String(Math.floor(now / 1000) - i)],
       ]
-      tmux('new-session', '-d', '-s', `live-${i}`, 'sleep 100000', ...options.flatMap(([k, v]) => [';', 'set-option', '-t', `=live-${i}:`, k, v]))
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        `live-${i}`,
+        'sleep 100000',
+        ...options.flatMap(([k, v]) => [';', 'set-option', '-t', `=live-${i}:`, k, v])
+      )
     }
-    writePickerCache(loadConfig(env), Array.from({ length: HISTORY }, (_, i) => history(i, now)))
+    writePickerCache(
+      loadConfig(env),
+      Array.from({ length: HISTORY }, (_, i) => history(i, now))
+    )
     const session = (line: string) => line.split('\t').length >= 3 && line.split('\t')[0] !== ''
     const runs = quick ? 5 : 30
     const picker: number[] = []
@@ -82,9 +120,16 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       if (i > 0) picker.push(p) // the first round warms the page cache
       if (i > 0) baseline.push(b)
     }
-    const lines = spawnSync(PICKER, [], { env, encoding: 'utf8' }).stdout.trimEnd().split('\n').length - 1
-    const row = versus('picker: first session line on fzf input', median(picker), median(baseline), 'ms', null,
-      `${LIVE} live sessions, ${HISTORY} in picker.tsv (${lines} lines listed); baseline: first line of tmux list-sessions`)
+    const lines =
+      spawnSync(PICKER, [], { env, encoding: 'utf8' }).stdout.trimEnd().split('\n').length - 1
+    const row = versus(
+      'picker: first session line on fzf input',
+      median(picker),
+      median(baseline),
+      'ms',
+      null,
+      `${LIVE} live sessions, ${HISTORY} in picker.tsv (${lines} lines listed); baseline: first line of tmux list-sessions`
+    )
     return [{ ...row, goal: `< ${GOAL_MS} ms`, met: row.value < GOAL_MS }]
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' })

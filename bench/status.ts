@@ -11,9 +11,16 @@ const STATES = ['working', 'waiting', 'idle', 'dead']
 
 export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   const socket = `cs-bench-status-${process.pid}`
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: process.env.HOME ?? '/tmp' }
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    HOME: process.env.HOME ?? '/tmp',
+  }
   const tmux = (...args: string[]) => {
-    const r = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { env, encoding: 'utf8' })
+    const r = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {
+      env,
+      encoding: 'utf8',
+    })
     if (r.status !== 0) throw new Error(`bench status: tmux ${args[0]} failed: ${r.stderr}`)
     return r.stdout.trimEnd()
   }
@@ -21,7 +28,19 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     tmux('new-session', '-d', '-s', 'main', 'sleep 100000')
     tmux('set-option', '-g', 'status-right', '#{cs_status}')
     for (let i = 0; i < SESSIONS; i++)
-      tmux('new-session', '-d', '-s', `s${i}`, 'sleep 100000', ';', 'set-option', '-t', `=s${i}:`, '@cs_state', STATES[i % STATES.length])
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        `s${i}`,
+        'sleep 100000',
+        ';',
+        'set-option',
+        '-t',
+        `=s${i}:`,
+        '@cs_state',
+        STATES[i % STATES.length]
+      )
     tmux('run-shell', PLUGIN)
     const format = tmux('show-options', '-gv', 'status-right')
     const jobs = format.split('#(').length - 1
@@ -32,9 +51,13 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     }
     const expand = (option: string) => () => tmux('display-message', '-p', `#{E:${option}}`)
     const dots = expand('@bench-cs')().split('●').length - 1
-    if (dots !== SESSIONS * REPEAT) throw new Error(`bench status: ${dots} dots, expected ${SESSIONS * REPEAT}`)
-    const [csMs, plainMs, clientMs] = await interleave(quick ? 5 : 40, expand('@bench-cs'), expand('@bench-plain'), () =>
-      tmux('display-message', '-p', 'x')
+    if (dots !== SESSIONS * REPEAT)
+      throw new Error(`bench status: ${dots} dots, expected ${SESSIONS * REPEAT}`)
+    const [csMs, plainMs, clientMs] = await interleave(
+      quick ? 5 : 40,
+      expand('@bench-cs'),
+      expand('@bench-plain'),
+      () => tmux('display-message', '-p', 'x')
     )
     const per = (ms: number) => Math.max(ms - clientMs, 0.001) / REPEAT
     return [

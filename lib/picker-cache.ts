@@ -21,7 +21,10 @@ const epoch = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) 
 export function pickerCacheText(views: SessionView[], host: string): string {
   const rows = views
     .filter((v) => v.id)
-    .sort((a, b) => Number(b.live) - Number(a.live) || (b.updatedAt ?? '').localeCompare(a.updatedAt ?? ''))
+    .sort(
+      (a, b) =>
+        Number(b.live) - Number(a.live) || (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '')
+    )
     .map((v) =>
       [
         v.id,

@@ -29,7 +29,9 @@ const PAINT: Record<State, 'yellow' | 'green' | 'dim' | 'red'> = {
 /** `● WAITING` for a live session; `○ -`, `○ orphan` or `○ deleted` for history. */
 export function stateCell(v: SessionView, color: boolean): string {
   const text =
-    v.state === 'stopped' ? `○ ${v.deleted ? 'deleted' : v.orphan ? 'orphan' : '-'}` : `● ${v.state.toUpperCase()}`
+    v.state === 'stopped'
+      ? `○ ${v.deleted ? 'deleted' : v.orphan ? 'orphan' : '-'}`
+      : `● ${v.state.toUpperCase()}`
   return colors(color)[PAINT[v.state]](text.padEnd(11))
 }
 
@@ -42,7 +44,9 @@ export function pickerLine(v: SessionView, now: Date, color: boolean): string {
 /** The list shown without fzf: one numbered line a session. */
 export function numberedList(views: SessionView[], now: Date): string {
   const width = String(views.length).length
-  return views.map((v, i) => `${String(i + 1).padStart(width)}  ${columns(v)}  ${age(v.updatedAt, now)}`).join('\n')
+  return views
+    .map((v, i) => `${String(i + 1).padStart(width)}  ${columns(v)}  ${age(v.updatedAt, now)}`)
+    .join('\n')
 }
 
 /** The session a typed number picks, or null (empty, not a number, out of range). */
@@ -56,6 +60,9 @@ export function resumable(views: SessionView[], host: string, query = ''): Sessi
   const q = query.toLowerCase()
   return views
     .filter((v) => v.id && v.path && v.host === host && !v.orphan && !v.deleted)
-    .filter((v) => !q || [v.title, v.project ?? '', v.id, v.cwd ?? ''].some((f) => f.toLowerCase().includes(q)))
+    .filter(
+      (v) =>
+        !q || [v.title, v.project ?? '', v.id, v.cwd ?? ''].some((f) => f.toLowerCase().includes(q))
+    )
     .sort((a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? ''))
 }

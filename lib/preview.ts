@@ -21,20 +21,23 @@ const MAX_ENTRIES = 60
 type Rec = Record<string, any>
 
 const WRAPPED = /^\s*<([a-z][\w-]*)[\s>]/
-const tagText = (text: string, tag: string) => text.match(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`))?.[1]?.trim()
+const tagText = (text: string, tag: string) =>
+  text.match(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`))?.[1]?.trim()
 
 /** What the user typed, as they typed it: slash commands as `/cmd args`, bash mode as `! cmd`. */
 function userText(text: string): string | null {
   const tag = text.match(WRAPPED)?.[1]
   if (!tag) return /^\s*\[Request interrupted by user/.test(text) ? null : text.trim() || null
-  if (tag === 'command-name') return [tagText(text, 'command-name'), tagText(text, 'command-args')].filter(Boolean).join(' ')
+  if (tag === 'command-name')
+    return [tagText(text, 'command-name'), tagText(text, 'command-args')].filter(Boolean).join(' ')
   if (tag === 'bash-input') return `! ${tagText(text, 'bash-input') ?? ''}`
   return null // caveats, reminders, command output
 }
 
 function toolLine(block: Rec): string {
   const input: Rec = block.input ?? {}
-  const arg = input.command ?? input.file_path ?? input.pattern ?? input.url ?? input.description ?? ''
+  const arg =
+    input.command ?? input.file_path ?? input.pattern ?? input.url ?? input.description ?? ''
   return `→ ${block.name ?? 'tool'}(${String(arg).split('\n')[0]})`
 }
 
@@ -43,12 +46,26 @@ export function entryOf(rec: Rec): Entry | null {
   if (rec.isSidechain || rec.isMeta || rec.isCompactSummary) return null
   const content = rec.message?.content
   if (rec.type === 'user') {
-    const texts = typeof content === 'string' ? [content] : Array.isArray(content) ? content.map((b: Rec) => (b?.type === 'text' ? b.text : null)) : []
-    const shown = texts.filter((t): t is string => typeof t === 'string').map(userText).filter(Boolean)
+    const texts =
+      typeof content === 'string'
+        ? [content]
+        : Array.isArray(content)
+          ? content.map((b: Rec) => (b?.type === 'text' ? b.text : null))
+          : []
+    const shown = texts
+      .filter((t): t is string => typeof t === 'string')
+      .map(userText)
+      .filter(Boolean)
     return shown.length ? { role: 'user', text: shown.join('\n') } : null
   }
   if (rec.type === 'assistant' && Array.isArray(content)) {
-    const parts = content.flatMap((b: Rec) => (b?.type === 'text' && b.text?.trim() ? [b.text.trim()] : b?.type === 'tool_use' ? [toolLine(b)] : []))
+    const parts = content.flatMap((b: Rec) =>
+      b?.type === 'text' && b.text?.trim()
+        ? [b.text.trim()]
+        : b?.type === 'tool_use'
+          ? [toolLine(b)]
+          : []
+    )
     return parts.length ? { role: 'assistant', text: parts.join('\n') } : null
   }
   return null

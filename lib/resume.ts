@@ -13,11 +13,28 @@ import { chosen, numberedList, pickerLine } from './picker.ts'
 import type { SessionView } from './session.ts'
 
 /** Runs fzf over the sessions; the chosen one, or null when the user left. */
-function pickWithFzf(fzf: string, views: SessionView[], query: string, color: boolean): Promise<SessionView | null> {
+function pickWithFzf(
+  fzf: string,
+  views: SessionView[],
+  query: string,
+  color: boolean
+): Promise<SessionView | null> {
   const cs = [process.execPath, process.argv[1]].map(shellWord).join(' ')
-  const args = ['--ansi', '--no-sort', '--layout=reverse', '--info=inline', '--prompt=resume> ',
-    '--delimiter=\t', '--with-nth=2', '--select-1', '--exit-0', `--query=${query}`,
-    '--header=enter resume  esc cancel', `--preview=${cs} preview {1}`, '--preview-window=down,45%,wrap']
+  const args = [
+    '--ansi',
+    '--no-sort',
+    '--layout=reverse',
+    '--info=inline',
+    '--prompt=resume> ',
+    '--delimiter=\t',
+    '--with-nth=2',
+    '--select-1',
+    '--exit-0',
+    `--query=${query}`,
+    '--header=enter resume  esc cancel',
+    `--preview=${cs} preview {1}`,
+    '--preview-window=down,45%,wrap',
+  ]
   const child = spawn(fzf, args, { stdio: ['pipe', 'pipe', 'inherit'] })
   const now = new Date()
   child.stdin.on('error', () => {}) // fzf may exit (--select-1) before reading everything
@@ -49,9 +66,17 @@ async function pickNumbered(views: SessionView[]): Promise<SessionView | null> {
 }
 
 /** The session the user picks, or null; fzf when installed, else the numbered list. */
-export function pick(config: Config, views: SessionView[], query: string): Promise<SessionView | null> {
+export function pick(
+  config: Config,
+  views: SessionView[],
+  query: string
+): Promise<SessionView | null> {
   if (views.length === 0)
-    throw new CsError(query ? `no session matches '${query}'` : 'no session to resume', EXIT.failure, 'see `cs ls --all`')
+    throw new CsError(
+      query ? `no session matches '${query}'` : 'no session to resume',
+      EXIT.failure,
+      'see `cs ls --all`'
+    )
   const fzf = findOnPath(config, 'fzf')
   return fzf ? pickWithFzf(fzf, views, query, config.color) : pickNumbered(views)
 }

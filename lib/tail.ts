@@ -47,7 +47,11 @@ export function* linesFromEnd(path: string, o: TailOptions = {}): Generator<stri
       const buf = Buffer.allocUnsafe(n)
       readSync(fd, buf, 0, n, pos)
       let end = n
-      for (let i = buf.lastIndexOf(NL, end - 1); i !== -1; i = end > 0 ? buf.lastIndexOf(NL, end - 1) : -1) {
+      for (
+        let i = buf.lastIndexOf(NL, end - 1);
+        i !== -1;
+        i = end > 0 ? buf.lastIndexOf(NL, end - 1) : -1
+      ) {
         keep(buf.subarray(i + 1, end))
         const line = take()
         if (line) yield line

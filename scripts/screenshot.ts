@@ -15,8 +15,14 @@ const OUT = join(REPO, 'docs/picker.png')
 const [COLS, ROWS] = [140, 34]
 const dir = mkdtempSync(join(tmpdir(), 'cs-screenshot-'))
 const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(dir, 'home'), CLAUDE_CONFIG_DIR: join(dir, 'home/.claude'),
-  XDG_STATE_HOME: join(dir, 'state'), CS_HOST: 'devbox', CS_FROM_SOURCE: '1', LANG: 'C.UTF-8', TERM: 'xterm-256color',
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: join(dir, 'home'),
+  CLAUDE_CONFIG_DIR: join(dir, 'home/.claude'),
+  XDG_STATE_HOME: join(dir, 'state'),
+  CS_HOST: 'devbox',
+  CS_FROM_SOURCE: '1',
+  LANG: 'C.UTF-8',
+  TERM: 'xterm-256color',
   CS_TMUX_SOCKET: `cs-shot-${process.pid}`,
 }
 const CONF = join(dir, 'tmux.conf')
@@ -51,19 +57,54 @@ function writeTranscript(cwd: string, talk: string[][], agoS: number): string {
   const id = `5e55${String(++serial).padStart(4, '0')}-0000-4000-8000-000000000000`
   const folder = join(env.CLAUDE_CONFIG_DIR, 'projects', encodeProjectDir(cwd))
   mkdirSync(folder, { recursive: true })
-  const base = { isSidechain: false, cwd, sessionId: id, timestamp: new Date(Date.now() - agoS * 1000).toISOString() }
+  const base = {
+    isSidechain: false,
+    cwd,
+    sessionId: id,
+    timestamp: new Date(Date.now() - agoS * 1000).toISOString(),
+  }
   const records = talk.flatMap(([prompt, reply, tool, arg], i) => [
-    { parentUuid: null, ...base, type: 'user', uuid: `u${i}`, message: { role: 'user', content: prompt } },
-    { parentUuid: null, ...base, type: 'assistant', uuid: `a${i}`, message: { id: `m${i}`, role: 'assistant', content: [
-      { type: 'text', text: reply }, ...(tool ? [{ type: 'tool_use', id: `t${i}`, name: tool, input: tool === 'Bash' ? { command: arg } : { file_path: arg } }] : []),
-    ] } },
+    {
+      parentUuid: null,
+      ...base,
+      type: 'user',
+      uuid: `u${i}`,
+      message: { role: 'user', content: prompt },
+    },
+    {
+      parentUuid: null,
+      ...base,
+      type: 'assistant',
+      uuid: `a${i}`,
+      message: {
+        id: `m${i}`,
+        role: 'assistant',
+        content: [
+          { type: 'text', text: reply },
+          ...(tool
+            ? [
+                {
+                  type: 'tool_use',
+                  id: `t${i}`,
+                  name: tool,
+                  input: tool === 'Bash' ? { command: arg } : { file_path: arg },
+                },
+              ]
+            : []),
+        ],
+      },
+    },
   ])
   writeFileSync(join(folder, `${id}.jsonl`), records.map((r) => JSON.stringify(r) + '\n').join(''))
   return id
 }
 
 function cs(...args: string[]): void {
-  spawnSync(process.execPath, [join(REPO, 'bin/cs.mjs'), ...args], { env, stdio: 'ignore', input: '' })
+  spawnSync(process.execPath, [join(REPO, 'bin/cs.mjs'), ...args], {
+    env,
+    stdio: 'ignore',
+    input: '',
+  })
 }
 
 async function setScene(): Promise<void> {
@@ -74,12 +115,26 @@ async function setScene(): Promise<void> {
     "set -g status-right '#{cs_status}  #{cs_session_state}  #[fg=colour245]%H:%M '",
     'set -g window-status-format ""', 'set -g window-status-current-format ""', '',
   ].join('\n'))
-  for (const [title, project, ago] of HISTORY) writeTranscript(join(env.HOME, project), [[title, 'Done.']], ago)
+  for (const [title, project, ago] of HISTORY)
+    writeTranscript(join(env.HOME, project), [[title, 'Done.']], ago)
   const ids = LIVE.map((s) => {
     mkdirSync(join(env.HOME, s.cwd), { recursive: true })
     return writeTranscript(join(env.HOME, s.cwd), s.talk, s.ago)
   })
-  for (const s of LIVE) inner('new-session', '-d', '-s', s.name, '-x', String(COLS), '-y', String(ROWS), '-c', join(env.HOME, s.cwd), 'sleep 100000')
+  for (const s of LIVE)
+    inner(
+      'new-session',
+      '-d',
+      '-s',
+      s.name,
+      '-x',
+      String(COLS),
+      '-y',
+      String(ROWS),
+      '-c',
+      join(env.HOME, s.cwd),
+      'sleep 100000'
+    )
   cs('resume', 'no such session') // indexes the transcripts and writes the picker's cache; resumes nothing
   LIVE.forEach((s, i) => {
     const at = String(Math.floor(Date.now() / 1000) - s.ago)
@@ -88,7 +143,25 @@ async function setScene(): Promise<void> {
       inner('set-option', '-t', `=${s.name}:`, k, v)
   })
   inner('run-shell', join(REPO, 'plugin.tmux'))
-  outer('new-session', '-d', '-s', 'client', '-x', String(COLS), '-y', String(ROWS), 'env', '-u', 'TMUX', 'tmux', '-L', env.CS_TMUX_SOCKET, 'attach', '-t', '=api-auth')
+  outer(
+    'new-session',
+    '-d',
+    '-s',
+    'client',
+    '-x',
+    String(COLS),
+    '-y',
+    String(ROWS),
+    'env',
+    '-u',
+    'TMUX',
+    'tmux',
+    '-L',
+    env.CS_TMUX_SOCKET,
+    'attach',
+    '-t',
+    '=api-auth'
+  )
   await sleep(1500)
   outer('send-keys', '-t', '=client:', 'C-b', 'C')
   await sleep(3000)
@@ -101,7 +174,8 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'shot.svg'), svg)
     mkdirSync(join(REPO, 'docs'), { recursive: true })
     const r = spawnSync('rsvg-convert', ['-o', OUT, join(dir, 'shot.svg')], { encoding: 'utf8' })
-    if (r.status !== 0) throw new Error(`rsvg-convert: ${r.stderr || r.error} (apt-get install librsvg2-bin)`)
+    if (r.status !== 0)
+      throw new Error(`rsvg-convert: ${r.stderr || r.error} (apt-get install librsvg2-bin)`)
     console.log(`wrote ${OUT}`)
   } finally {
     spawnSync('tmux', ['-L', `${env.CS_TMUX_SOCKET}-outer`, 'kill-server'])
@@ -111,8 +185,24 @@ async function main(): Promise<void> {
 }
 
 // ANSI (SGR colours only, as capture-pane -e writes them) to SVG, one text run per colour change.
-const BASE16 = ['#282c34', '#e06c75', '#98c379', '#e5c07b', '#61afef', '#c678dd', '#56b6c2', '#dcdfe4',
-  '#5c6370', '#e06c75', '#98c379', '#e5c07b', '#61afef', '#c678dd', '#56b6c2', '#ffffff']
+const BASE16 = [
+  '#282c34',
+  '#e06c75',
+  '#98c379',
+  '#e5c07b',
+  '#61afef',
+  '#c678dd',
+  '#56b6c2',
+  '#dcdfe4',
+  '#5c6370',
+  '#e06c75',
+  '#98c379',
+  '#e5c07b',
+  '#61afef',
+  '#c678dd',
+  '#56b6c2',
+  '#ffffff',
+]
 function colour256(n: number): string {
   if (n < 16) return BASE16[n]
   if (n >= 232) return `rgb(${8 + (n - 232) * 10},${8 + (n - 232) * 10},${8 + (n - 232) * 10})`
@@ -122,59 +212,67 @@ function colour256(n: number): string {
 }
 const FG = BASE16[7]
 const BG = BASE16[0]
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const escapeXml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 function ansiToSvg(text: string): string {
   const size = 14
   const [cw, ch] = [(size * 1233) / 2048, 17] // DejaVu Sans Mono's advance: 1233 of 2048 units
   const out: string[] = []
   const st = { fg: FG, bg: BG, bold: false, dim: false, reverse: false }
-  text.split('\n').slice(0, ROWS).forEach((line, row) => {
-    let col = 0
-    for (const part of line.split(/(\x1b\[[0-9;]*m)/)) {
-      const sgr = part.match(/^\x1b\[([0-9;]*)m$/)
-      if (sgr) {
-        const codes = (sgr[1] || '0').split(';').map(Number)
-        for (let i = 0; i < codes.length; i++) {
-          const c = codes[i]
-          if (c === 0) Object.assign(st, { fg: FG, bg: BG, bold: false, dim: false, reverse: false })
-          else if (c === 1) st.bold = true
-          else if (c === 2) st.dim = true
-          else if (c === 22) Object.assign(st, { bold: false, dim: false })
-          else if (c === 7) st.reverse = true
-          else if (c === 27) st.reverse = false
-          else if (c >= 30 && c <= 37) st.fg = BASE16[c - 30]
-          else if (c >= 90 && c <= 97) st.fg = BASE16[c - 82]
-          else if (c === 39) st.fg = FG
-          else if (c >= 40 && c <= 47) st.bg = BASE16[c - 40]
-          else if (c >= 100 && c <= 107) st.bg = BASE16[c - 92]
-          else if (c === 49) st.bg = BG
-          else if ((c === 38 || c === 48) && codes[i + 1] === 5) {
-            st[c === 38 ? 'fg' : 'bg'] = colour256(codes[i + 2])
-            i += 2
-          } else if ((c === 38 || c === 48) && codes[i + 1] === 2) {
-            st[c === 38 ? 'fg' : 'bg'] = `rgb(${codes[i + 2]},${codes[i + 3]},${codes[i + 4]})`
-            i += 4
+  text
+    .split('\n')
+    .slice(0, ROWS)
+    .forEach((line, row) => {
+      let col = 0
+      for (const part of line.split(/(\x1b\[[0-9;]*m)/)) {
+        const sgr = part.match(/^\x1b\[([0-9;]*)m$/)
+        if (sgr) {
+          const codes = (sgr[1] || '0').split(';').map(Number)
+          for (let i = 0; i < codes.length; i++) {
+            const c = codes[i]
+            if (c === 0)
+              Object.assign(st, { fg: FG, bg: BG, bold: false, dim: false, reverse: false })
+            else if (c === 1) st.bold = true
+            else if (c === 2) st.dim = true
+            else if (c === 22) Object.assign(st, { bold: false, dim: false })
+            else if (c === 7) st.reverse = true
+            else if (c === 27) st.reverse = false
+            else if (c >= 30 && c <= 37) st.fg = BASE16[c - 30]
+            else if (c >= 90 && c <= 97) st.fg = BASE16[c - 82]
+            else if (c === 39) st.fg = FG
+            else if (c >= 40 && c <= 47) st.bg = BASE16[c - 40]
+            else if (c >= 100 && c <= 107) st.bg = BASE16[c - 92]
+            else if (c === 49) st.bg = BG
+            else if ((c === 38 || c === 48) && codes[i + 1] === 5) {
+              st[c === 38 ? 'fg' : 'bg'] = colour256(codes[i + 2])
+              i += 2
+            } else if ((c === 38 || c === 48) && codes[i + 1] === 2) {
+              st[c === 38 ? 'fg' : 'bg'] = `rgb(${codes[i + 2]},${codes[i + 3]},${codes[i + 4]})`
+              i += 4
+            }
           }
+          continue
         }
-        continue
+        if (!part) continue
+        const cells = [...part].length
+        const [fg, bg] = st.reverse ? [st.bg, st.fg] : [st.fg, st.bg]
+        const [x, y] = [col * cw, row * ch]
+        if (bg !== BG)
+          out.push(`<rect x="${x}" y="${y}" width="${cells * cw}" height="${ch}" fill="${bg}"/>`)
+        const weight = st.bold ? ' font-weight="bold"' : ''
+        const opacity = st.dim ? ' fill-opacity="0.6"' : ''
+        // one element a word, placed by its cell: renderers squeeze runs of spaces
+        for (const word of part.matchAll(/\S+/gu)) {
+          const at = [...part.slice(0, word.index)].length
+          const wx = (col + at) * cw
+          out.push(
+            `<text x="${wx}" y="${y + ch - 4}" fill="${fg}"${weight}${opacity}>${escapeXml(word[0])}</text>`
+          )
+        }
+        col += cells
       }
-      if (!part) continue
-      const cells = [...part].length
-      const [fg, bg] = st.reverse ? [st.bg, st.fg] : [st.fg, st.bg]
-      const [x, y] = [col * cw, row * ch]
-      if (bg !== BG) out.push(`<rect x="${x}" y="${y}" width="${cells * cw}" height="${ch}" fill="${bg}"/>`)
-      const weight = st.bold ? ' font-weight="bold"' : ''
-      const opacity = st.dim ? ' fill-opacity="0.6"' : ''
-      // one element a word, placed by its cell: renderers squeeze runs of spaces
-      for (const word of part.matchAll(/\S+/gu)) {
-        const at = [...part.slice(0, word.index)].length
-        const wx = (col + at) * cw
-        out.push(`<text x="${wx}" y="${y + ch - 4}" fill="${fg}"${weight}${opacity}>${escapeXml(word[0])}</text>`)
-      }
-      col += cells
-    }
-  })
+    })
   const [w, h] = [COLS * cw, ROWS * ch]
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="DejaVu Sans Mono" font-size="${size}"><rect width="${w}" height="${h}" fill="${BG}"/>${out.join('')}</svg>\n`
 }

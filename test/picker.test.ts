@@ -28,29 +28,88 @@ after(() => {
 
 const HOUR = 3600_000
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString()
-const view = (over: Parameters<typeof sessionView>[0]) => sessionView({ path: `/t/${over.id}.jsonl`, ...over })
+const view = (over: Parameters<typeof sessionView>[0]) =>
+  sessionView({ path: `/t/${over.id}.jsonl`, ...over })
 const views = [
-  view({ id: 'aaaa0000-0000-4000-8000-000000000001', title: 'old history', project: 'api', updatedAt: ago(48 * HOUR), host: 'testhost' }),
-  view({ id: 'bbbb0000-0000-4000-8000-000000000002', title: 'a\ttab in it', project: 'web', updatedAt: ago(HOUR), host: 'testhost' }),
-  view({ id: 'cccc0000-0000-4000-8000-000000000003', title: 'orphan left by clear', orphan: true, updatedAt: ago(2 * HOUR), host: 'testhost' }),
+  view({
+    id: 'aaaa0000-0000-4000-8000-000000000001',
+    title: 'old history',
+    project: 'api',
+    updatedAt: ago(48 * HOUR),
+    host: 'testhost',
+  }),
+  view({
+    id: 'bbbb0000-0000-4000-8000-000000000002',
+    title: 'a\ttab in it',
+    project: 'web',
+    updatedAt: ago(HOUR),
+    host: 'testhost',
+  }),
+  view({
+    id: 'cccc0000-0000-4000-8000-000000000003',
+    title: 'orphan left by clear',
+    orphan: true,
+    updatedAt: ago(2 * HOUR),
+    host: 'testhost',
+  }),
   // live when the cache was written; its tmux session has gone since
-  view({ id: 'dddd0000-0000-4000-8000-000000000004', title: 'was live', state: 'working', live: true, tmuxSession: 'gone', kind: 'tmux', updatedAt: ago(3 * HOUR), host: 'testhost' }),
+  view({
+    id: 'dddd0000-0000-4000-8000-000000000004',
+    title: 'was live',
+    state: 'working',
+    live: true,
+    tmuxSession: 'gone',
+    kind: 'tmux',
+    updatedAt: ago(3 * HOUR),
+    host: 'testhost',
+  }),
   // live in tmux now: tmux lists it, the cache row must not repeat it
-  view({ id: 'eeee0000-0000-4000-8000-000000000005', title: 'beta from cache', state: 'waiting', live: true, tmuxSession: 'beta', kind: 'tmux', updatedAt: ago(HOUR / 12), host: 'testhost' }),
-  view({ id: 'ffff0000-0000-4000-8000-000000000006', title: 'on another host', state: 'idle', live: true, kind: 'tmux', tmuxSession: 'x', updatedAt: ago(HOUR / 6), host: 'far' }),
+  view({
+    id: 'eeee0000-0000-4000-8000-000000000005',
+    title: 'beta from cache',
+    state: 'waiting',
+    live: true,
+    tmuxSession: 'beta',
+    kind: 'tmux',
+    updatedAt: ago(HOUR / 12),
+    host: 'testhost',
+  }),
+  view({
+    id: 'ffff0000-0000-4000-8000-000000000006',
+    title: 'on another host',
+    state: 'idle',
+    live: true,
+    kind: 'tmux',
+    tmuxSession: 'x',
+    updatedAt: ago(HOUR / 6),
+    host: 'far',
+  }),
 ]
 
 /** list.sh's lines as fzf gets them: [target, id, display] */
 function list(...args: string[]): string[][] {
   const r = spawnSync(LIST, args, { env, encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
-  return r.stdout.trimEnd().split('\n').map((l) => l.split('\t'))
+  return r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split('\t'))
 }
 
 before(() => {
-  for (const [name, state, title] of [['alpha', 'idle', 'Alpha work'], ['beta', 'waiting', 'Beta needs you'], ['gamma', 'working', 'Gamma runs']]) {
+  for (const [name, state, title] of [
+    ['alpha', 'idle', 'Alpha work'],
+    ['beta', 'waiting', 'Beta needs you'],
+    ['gamma', 'working', 'Gamma runs'],
+  ]) {
     tmux.newSession(name, t.home, ['sh'])
-    for (const [opt, value] of [['@cs_managed', '1'], ['@cs_state', state], ['@cs_title', title], ['@cs_cwd', `/work/${name}`], ['@cs_state_at', String(Math.floor(Date.now() / 1000) - 120)]])
+    for (const [opt, value] of [
+      ['@cs_managed', '1'],
+      ['@cs_state', state],
+      ['@cs_title', title],
+      ['@cs_cwd', `/work/${name}`],
+      ['@cs_state_at', String(Math.floor(Date.now() / 1000) - 120)],
+    ])
       tmux.run('set-option', '-t', `=${name}:`, opt, value)
   }
   tmux.run('set-option', '-t', '=beta:', '@cs_id', 'eeee0000-0000-4000-8000-000000000005')
@@ -63,8 +122,14 @@ test('picker rows: columns padded to fixed cells, a numbered list, a typed choic
   assert.equal(displayWidth(columns(wide)), displayWidth(columns(views[0])))
   assert.equal(displayWidth(columns(wide).slice(0, columns(wide).indexOf('  p'))), TITLE_WIDTH)
   const list = resumable(views, 'testhost', '')
-  assert.deepEqual(list.map((v) => v.title), ['beta from cache', 'a\ttab in it', 'was live', 'old history'])
-  assert.deepEqual(resumable(views, 'testhost', 'API').map((v) => v.title), ['old history'])
+  assert.deepEqual(
+    list.map((v) => v.title),
+    ['beta from cache', 'a\ttab in it', 'was live', 'old history']
+  )
+  assert.deepEqual(
+    resumable(views, 'testhost', 'API').map((v) => v.title),
+    ['old history']
+  )
   assert.match(numberedList(list, new Date()).split('\n')[1], /^2  a\ttab in it\s+web\s+1h$/)
   assert.equal(chosen('2', list), list[1])
   for (const bad of ['', '0', '5', 'x', '1.5']) assert.equal(chosen(bad, list), null)
@@ -74,7 +139,10 @@ test('picker.tsv: a header naming the host, one row a session, live first, no ta
   const rows = pickerCacheText(views, 'testhost').trimEnd().split('\n')
   assert.deepEqual(rows[0].split('\t'), ['#cs-picker', 'testhost'])
   assert.ok(rows.slice(1).every((r) => r.split('\t').length === 7))
-  assert.deepEqual(rows.slice(1).map((r) => r.split('\t')[0].slice(0, 4)), ['eeee', 'ffff', 'dddd', 'bbbb', 'cccc', 'aaaa'])
+  assert.deepEqual(
+    rows.slice(1).map((r) => r.split('\t')[0].slice(0, 4)),
+    ['eeee', 'ffff', 'dddd', 'bbbb', 'cccc', 'aaaa']
+  )
 })
 
 test('list.sh: live sessions from tmux first, WAITING on top, then history from the cache', () => {
@@ -82,7 +150,15 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
   assert.match(header[2], /live and history/)
   assert.deepEqual(
     rows.map((r) => r[0]),
-    ['beta', 'gamma', 'alpha', 'ffff0000-0000-4000-8000-000000000006', 'dddd0000-0000-4000-8000-000000000004', 'bbbb0000-0000-4000-8000-000000000002', 'aaaa0000-0000-4000-8000-000000000001']
+    [
+      'beta',
+      'gamma',
+      'alpha',
+      'ffff0000-0000-4000-8000-000000000006',
+      'dddd0000-0000-4000-8000-000000000004',
+      'bbbb0000-0000-4000-8000-000000000002',
+      'aaaa0000-0000-4000-8000-000000000001',
+    ]
   )
   const display = Object.fromEntries(rows.map((r) => [r[0].slice(0, 5), r[2]]))
   assert.match(display.beta, /^● WAITING\s+Beta needs you\s+beta\s+testhost\s+2m$/)
@@ -103,24 +179,44 @@ test('list.sh modes: ctrl-g moves to everything (orphans too), then live only, t
   assert.match(all.find((r) => r[0].startsWith('cccc'))?.[2] ?? '', /^○ orphan/)
   assert.equal(readFileSync(modeFile, 'utf8').trim(), 'all')
   const live = list(modeFile, 'next')
-  assert.deepEqual(live.slice(1).map((r) => r[0].slice(0, 5)), ['beta', 'gamma', 'alpha', 'ffff0'])
+  assert.deepEqual(
+    live.slice(1).map((r) => r[0].slice(0, 5)),
+    ['beta', 'gamma', 'alpha', 'ffff0']
+  )
   assert.match(list(modeFile, 'next')[0][2], /live and history/)
 })
 
 /** Starts the picker in a new session `name`, with a client of the outer server looking at it. */
 async function openPicker(name: string): Promise<string> {
   const pane = tmux.newSession(name, t.home, [PICKER])
-  if (!outer.hasSession('client')) outer.newSession('client', t.home, ['env', '-u', 'TMUX', 'tmux', '-L', tmux.socket, 'attach', '-t', `=${name}`])
+  if (!outer.hasSession('client'))
+    outer.newSession('client', t.home, [
+      'env',
+      '-u',
+      'TMUX',
+      'tmux',
+      '-L',
+      tmux.socket,
+      'attach',
+      '-t',
+      `=${name}`,
+    ])
   else tmux.run('switch-client', '-t', `=${name}`)
-  await tmux.waitFor(pane, (s) => s.includes('Beta needs you') && s.includes('old history'), { what: 'the picker list' })
+  await tmux.waitFor(pane, (s) => s.includes('Beta needs you') && s.includes('old history'), {
+    what: 'the picker list',
+  })
   return pane
 }
 
 const clientSession = () =>
-  poll(() => {
-    const s = tmux.try('list-clients', '-F', '#{client_session}').stdout.trim()
-    return { ok: s !== '', last: s }
-  }, 30_000, 'a client')
+  poll(
+    () => {
+      const s = tmux.try('list-clients', '-F', '#{client_session}').stdout.trim()
+      return { ok: s !== '', last: s }
+    },
+    30_000,
+    'a client'
+  )
 
 test('picker: lists, filters as the user types, and Enter switches the client to the session', async () => {
   const pane = await openPicker('pick1')
@@ -129,27 +225,45 @@ test('picker: lists, filters as the user types, and Enter switches the client to
   assert.match(screen, /enter attach\s+ctrl-n new\s+ctrl-r rename\s+ctrl-x kill\s+ctrl-g history/)
   assert.ok(screen.indexOf('Beta needs you') < screen.indexOf('Gamma runs'))
   tmux.sendKeys(pane, '-l', 'gamma')
-  await tmux.waitFor(pane, (s) => s.includes('Gamma runs') && !s.includes('Beta needs you'), { what: 'the filtered list' })
+  await tmux.waitFor(pane, (s) => s.includes('Gamma runs') && !s.includes('Beta needs you'), {
+    what: 'the filtered list',
+  })
   tmux.sendKeys(pane, 'Enter')
-  await poll(() => {
-    const s = tmux.try('list-clients', '-F', '#{client_session}').stdout.trim()
-    return { ok: s === 'gamma', last: s }
-  }, 60_000, 'the client to switch to gamma')
+  await poll(
+    () => {
+      const s = tmux.try('list-clients', '-F', '#{client_session}').stdout.trim()
+      return { ok: s === 'gamma', last: s }
+    },
+    60_000,
+    'the client to switch to gamma'
+  )
 })
 
 test('picker: ctrl-x asks first, then kills the tmux session and lists again', async () => {
   const pane = await openPicker('pick2')
   tmux.sendKeys(pane, '-l', 'Alpha')
-  await tmux.waitFor(pane, (s) => s.includes('Alpha work') && !s.includes('Gamma runs'), { what: 'alpha alone' })
+  await tmux.waitFor(pane, (s) => s.includes('Alpha work') && !s.includes('Gamma runs'), {
+    what: 'alpha alone',
+  })
   tmux.sendKeys(pane, 'C-x')
-  await tmux.waitFor(pane, (s) => s.includes('Kill the tmux session of alpha? [y/N]'), { what: 'the question' })
+  await tmux.waitFor(pane, (s) => s.includes('Kill the tmux session of alpha? [y/N]'), {
+    what: 'the question',
+  })
   tmux.sendKeys(pane, 'n', 'Enter')
   await tmux.waitFor(pane, (s) => s.includes('Alpha work'), { what: 'the list again' })
   assert.ok(tmux.hasSession('alpha'), 'answering n keeps the session')
   tmux.sendKeys(pane, 'C-x')
-  await tmux.waitFor(pane, (s) => s.includes('Kill the tmux session of alpha?'), { what: 'the question' })
+  await tmux.waitFor(pane, (s) => s.includes('Kill the tmux session of alpha?'), {
+    what: 'the question',
+  })
   tmux.sendKeys(pane, 'y', 'Enter')
-  await poll(() => ({ ok: !tmux.hasSession('alpha'), last: tmux.hasSession('alpha') }), 60_000, 'alpha to be killed')
-  await tmux.waitFor(pane, (s) => s.includes('cs>') && !s.includes('Alpha work'), { what: 'the list without alpha' })
+  await poll(
+    () => ({ ok: !tmux.hasSession('alpha'), last: tmux.hasSession('alpha') }),
+    60_000,
+    'alpha to be killed'
+  )
+  await tmux.waitFor(pane, (s) => s.includes('cs>') && !s.includes('Alpha work'), {
+    what: 'the list without alpha',
+  })
   tmux.sendKeys(pane, 'Escape')
 })

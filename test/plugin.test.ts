@@ -28,12 +28,19 @@ const load = () => tmux.run('run-shell', PLUGIN)
 const statusRight = () => tmux.run('show-options', '-gv', 'status-right').trimEnd()
 const closeHooks = () => tmux.run('show-hooks', '-g', 'session-closed').trimEnd().split('\n')
 /** What tmux makes of status-right for a client looking at session `at`. */
-const rendered = (at: string) => tmux.run('display-message', '-p', '-t', `=${at}:`, statusRight()).trimEnd()
+const rendered = (at: string) =>
+  tmux.run('display-message', '-p', '-t', `=${at}:`, statusRight()).trimEnd()
 
 before(() => {
   writeFileSync(tmux.conf, readFileSync(tmux.conf, 'utf8') + USER_CONF)
   tmux.newSession('main', t.home, ['sh'])
-  for (const [name, state] of [['w1', 'working'], ['w2', 'waiting'], ['w3', 'idle'], ['w4', 'waiting'], ['w5', 'dead']]) {
+  for (const [name, state] of [
+    ['w1', 'working'],
+    ['w2', 'waiting'],
+    ['w3', 'idle'],
+    ['w4', 'waiting'],
+    ['w5', 'dead'],
+  ]) {
     tmux.newSession(name, t.home, ['sh'])
     tmux.run('set-option', '-t', `=${name}:`, '@cs_state', state)
   }
@@ -43,14 +50,19 @@ before(() => {
 test('the picker keys are bound to a popup of the configured size; a key set to nothing binds nothing', () => {
   const keys = tmux.run('list-keys', '-T', 'prefix')
   for (const key of ['C', 'F']) {
-    const line = keys.split('\n').find((l) => new RegExp(`^bind-key\\s+-T prefix ${key}\\s`).test(l))
+    const line = keys
+      .split('\n')
+      .find((l) => new RegExp(`^bind-key\\s+-T prefix ${key}\\s`).test(l))
     assert.ok(line, `prefix ${key} is bound`)
     assert.match(line, /display-popup -E/)
     assert.match(line, /-w "?60%/)
     assert.match(line, /tmux\/picker\.sh/)
   }
   assert.doesNotMatch(keys, /dashboard\.sh/)
-  assert.equal(tmux.run('show-options', '-gv', '@cs-bin').trim(), resolve(import.meta.dirname, '../bin/cs.mjs'))
+  assert.equal(
+    tmux.run('show-options', '-gv', '@cs-bin').trim(),
+    resolve(import.meta.dirname, '../bin/cs.mjs')
+  )
 })
 
 test('#{cs_status} becomes a pure tmux format: no shell call, WAITING first, then WORKING, IDLE, DEAD', () => {
@@ -68,7 +80,12 @@ test('#{cs_status} becomes a pure tmux format: no shell call, WAITING first, the
 test('the status follows @cs_state as it changes', () => {
   tmux.run('set-option', '-t', '=w2:', '@cs_state', 'working')
   try {
-    assert.equal(rendered('main').split('|')[0].match(/yellow/g)?.length, 1)
+    assert.equal(
+      rendered('main')
+        .split('|')[0]
+        .match(/yellow/g)?.length,
+      1
+    )
     assert.equal(rendered('main').split('|')[0].match(/green/g)?.length, 2)
   } finally {
     tmux.run('set-option', '-t', '=w2:', '@cs_state', 'waiting')
@@ -76,7 +93,11 @@ test('the status follows @cs_state as it changes', () => {
 })
 
 test('loading the plugin twice changes nothing, and the user hook stays', () => {
-  const before = { status: statusRight(), hooks: closeHooks(), keys: tmux.run('list-keys', '-T', 'prefix') }
+  const before = {
+    status: statusRight(),
+    hooks: closeHooks(),
+    keys: tmux.run('list-keys', '-T', 'prefix'),
+  }
   load()
   assert.equal(statusRight(), before.status)
   assert.deepEqual(closeHooks(), before.hooks)
@@ -90,7 +111,11 @@ test("closing a session runs cs sync in the background; the user's own hook runs
   const db = join(t.env.XDG_STATE_HOME, 'cs/cs.db')
   assert.equal(existsSync(db), false)
   tmux.run('kill-session', '-t', '=w5')
-  await poll(() => ({ ok: existsSync(db), last: existsSync(db) }), 60_000, 'cs sync to write its database')
+  await poll(
+    () => ({ ok: existsSync(db), last: existsSync(db) }),
+    60_000,
+    'cs sync to write its database'
+  )
   assert.equal(tmux.run('show-options', '-gv', '@user-hook').trim(), 'ran')
   const listed = t.json('ls').map((r: { id: string }) => r.id)
   assert.deepEqual(listed, ['c1c1c1c1-0000-4000-8000-000000000001'])

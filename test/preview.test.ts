@@ -14,8 +14,19 @@ after(() => {
   t.cleanup()
 })
 
-const user = (content: unknown, extra = {}) => ({ parentUuid: null, isSidechain: false, type: 'user', message: { role: 'user', content }, ...extra })
-const assistant = (content: unknown[]) => ({ parentUuid: null, isSidechain: false, type: 'assistant', message: { id: 'm', role: 'assistant', content } })
+const user = (content: unknown, extra = {}) => ({
+  parentUuid: null,
+  isSidechain: false,
+  type: 'user',
+  message: { role: 'user', content },
+  ...extra,
+})
+const assistant = (content: unknown[]) => ({
+  parentUuid: null,
+  isSidechain: false,
+  type: 'assistant',
+  message: { id: 'm', role: 'assistant', content },
+})
 const jsonl = (...records: object[]) => records.map((r) => JSON.stringify(r) + '\n').join('')
 
 test('linesFromEnd gives complete lines last first, across chunk boundaries, without the partial last line', () => {
@@ -36,14 +47,23 @@ test('linesFromEnd skips a line longer than maxLine and goes on before it', () =
 
 test('entryOf keeps what was typed and said, drops meta, tool results, thinking and wrappers', () => {
   assert.deepEqual(entryOf(user('fix it')), { role: 'user', text: 'fix it' })
-  assert.deepEqual(entryOf(user('<command-name>/model</command-name>\n<command-args>opus</command-args>')), { role: 'user', text: '/model opus' })
+  assert.deepEqual(
+    entryOf(user('<command-name>/model</command-name>\n<command-args>opus</command-args>')),
+    { role: 'user', text: '/model opus' }
+  )
   assert.deepEqual(entryOf(user('<bash-input>ls</bash-input>')), { role: 'user', text: '! ls' })
-  assert.equal(entryOf(user('<local-command-caveat>Caveat</local-command-caveat>', { isMeta: true })), null)
+  assert.equal(
+    entryOf(user('<local-command-caveat>Caveat</local-command-caveat>', { isMeta: true })),
+    null
+  )
   assert.equal(entryOf(user('<system-reminder>x</system-reminder>')), null)
   assert.equal(entryOf(user([{ type: 'tool_result', tool_use_id: 't', content: 'out' }])), null)
   assert.equal(entryOf(user('[Request interrupted by user]')), null)
   assert.equal(entryOf(assistant([{ type: 'thinking', thinking: 'hmm' }])), null)
-  assert.deepEqual(entryOf(assistant([{ type: 'tool_use', name: 'Bash', input: { command: 'npm test\n--x' } }])), { role: 'assistant', text: '→ Bash(npm test)' })
+  assert.deepEqual(
+    entryOf(assistant([{ type: 'tool_use', name: 'Bash', input: { command: 'npm test\n--x' } }])),
+    { role: 'assistant', text: '→ Bash(npm test)' }
+  )
   assert.equal(entryOf({ ...user('side'), isSidechain: true }), null)
 })
 
@@ -55,9 +75,15 @@ test('lastEntries stops after the asked number of exchanges; renderPreview joins
     assistant([{ type: 'tool_use', name: 'Read', input: { file_path: '/a' } }]),
     assistant([{ type: 'text', text: 'two' }]),
     { type: 'last-prompt', lastPrompt: 'second' }
-  ).trimEnd().split('\n').reverse()
+  )
+    .trimEnd()
+    .split('\n')
+    .reverse()
   const entries = lastEntries(lines, 1)
-  assert.deepEqual(entries.map((e) => e.text), ['second', '→ Read(/a)', 'two'])
+  assert.deepEqual(
+    entries.map((e) => e.text),
+    ['second', '→ Read(/a)', 'two']
+  )
   assert.equal(renderPreview(entries), '> second\n\n  → Read(/a)\n  two')
   assert.equal(renderPreview(lastEntries(lines, 5)).split('\n')[0], '> first')
   assert.equal(renderPreview([]), '(no messages yet)')
@@ -66,11 +92,20 @@ test('lastEntries stops after the asked number of exchanges; renderPreview joins
 test('cs preview reads the end of a big transcript: a huge last line and a partial line are passed over', () => {
   const id = '5e5e5e5e-0000-4000-8000-000000000001'
   const path = t.session({ id, cwd: '/work/big', prompt: 'start' })
-  const filler = JSON.stringify(user([{ type: 'tool_result', tool_use_id: 't', content: 'y'.repeat(4000) }])) + '\n'
+  const filler =
+    JSON.stringify(user([{ type: 'tool_result', tool_use_id: 't', content: 'y'.repeat(4000) }])) +
+    '\n'
   for (let i = 0; i < 5; i++) appendFileSync(path, filler.repeat(1000)) // ~20 MB of history
-  appendFileSync(path, jsonl(user('what changed?'), assistant([{ type: 'text', text: 'The parser, and its tests.' }])))
+  appendFileSync(
+    path,
+    jsonl(user('what changed?'), assistant([{ type: 'text', text: 'The parser, and its tests.' }]))
+  )
   // a 6 MB tool result as the last complete line, then a line still being written
-  appendFileSync(path, JSON.stringify(user([{ type: 'tool_result', tool_use_id: 'u', content: 'z'.repeat(6e6) }])) + '\n')
+  appendFileSync(
+    path,
+    JSON.stringify(user([{ type: 'tool_result', tool_use_id: 'u', content: 'z'.repeat(6e6) }])) +
+      '\n'
+  )
   appendFileSync(path, '{"parentUuid":null,"type":"user","message":{"role":"user","content":"half')
   const r = t.cs('preview', id, '--exchanges', '1')
   assert.equal(r.status, 0, r.stderr)

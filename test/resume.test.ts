@@ -23,16 +23,30 @@ before(() => {
   mkdirSync(noFzf)
   for (const d of ['api', 'web']) mkdirSync(dir(d))
   // records its folder, argv and whether a parent Claude's variables reached it; exits 7
-  writeFileSync(claude, `#!/bin/sh\n{ pwd; printf '%s\\n' "$@"; echo "CLAUDECODE=\${CLAUDECODE:-unset}"; } > '${record}'\nexit 7\n`)
+  writeFileSync(
+    claude,
+    `#!/bin/sh\n{ pwd; printf '%s\\n' "$@"; echo "CLAUDECODE=\${CLAUDECODE:-unset}"; } > '${record}'\nexit 7\n`
+  )
   chmodSync(claude, 0o755)
   t.session({ id: OLD, cwd: dir('api'), prompt: 'fix the login', at: '2026-11-20T10:00:00.000Z' })
   t.session({ id: NEW, cwd: dir('web'), prompt: 'style the page', at: '2026-11-21T10:00:00.000Z' })
-  t.session({ id: GONE, cwd: dir('removed'), prompt: 'in a folder since deleted', at: '2026-11-19T10:00:00.000Z' })
+  t.session({
+    id: GONE,
+    cwd: dir('removed'),
+    prompt: 'in a folder since deleted',
+    at: '2026-11-19T10:00:00.000Z',
+  })
 })
 
 function cs(args: string[], input = '') {
   rmSync(record, { force: true })
-  const env = { ...t.env, PATH: noFzf, CS_CLAUDE: claude, CLAUDECODE: '1', CLAUDE_CODE_SESSION_ID: 'parent' }
+  const env = {
+    ...t.env,
+    PATH: noFzf,
+    CS_CLAUDE: claude,
+    CLAUDECODE: '1',
+    CLAUDE_CODE_SESSION_ID: 'parent',
+  }
   const r = spawnSync(process.execPath, [CS, ...args], { env, input, encoding: 'utf8' })
   const called = existsSync(record) ? readFileSync(record, 'utf8').trimEnd().split('\n') : null
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, called }
@@ -50,7 +64,11 @@ test('resume without fzf: a numbered list, newest first; the typed number resume
 })
 
 test('resume QUERY: an id prefix resumes at once; other text filters the list', () => {
-  assert.deepEqual(cs(['resume', NEW.slice(0, 6)]).called?.slice(0, 3), [dir('web'), '--resume', NEW])
+  assert.deepEqual(cs(['resume', NEW.slice(0, 6)]).called?.slice(0, 3), [
+    dir('web'),
+    '--resume',
+    NEW,
+  ])
   const r = cs(['resume', 'login'], '1\n')
   assert.equal(r.stdout.split('\n').filter((l) => /^\d  /.test(l)).length, 1)
   assert.deepEqual(r.called?.slice(0, 3), [dir('api'), '--resume', OLD])

@@ -12,7 +12,12 @@ export default defineCommand({
     const latest = await withSessions(config, ({ views }) =>
       resumable(views, config.host).find((v) => !v.live)
     )
-    if (!latest) throw new CsError('no session to resume', undefined, 'start one with `claude` or `cs launch NAME`')
+    if (!latest)
+      throw new CsError(
+        'no session to resume',
+        undefined,
+        'start one with `claude` or `cs launch NAME`'
+      )
     return resumeHere(config, latest)
   },
 })

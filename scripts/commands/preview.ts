@@ -34,11 +34,18 @@ export default defineCommand({
   async run({ config, positionals, flags }) {
     const [query, ...more] = positionals
     if (!query || more.length) throw usageError('preview takes one session', 'cs preview ID')
-    const exchanges = flags.exchanges === undefined ? PREVIEW_DEFAULTS.exchanges : Number(flags.exchanges)
-    if (!Number.isInteger(exchanges) || exchanges < 1) throw usageError('--exchanges takes a whole number above 0')
+    const exchanges =
+      flags.exchanges === undefined ? PREVIEW_DEFAULTS.exchanges : Number(flags.exchanges)
+    if (!Number.isInteger(exchanges) || exchanges < 1)
+      throw usageError('--exchanges takes a whole number above 0')
     const path =
       transcriptOf(config, query) ?? (await withSessions(config, ({ find }) => find(query).path))
-    if (!path) throw new CsError(`session ${query} has no transcript yet`, undefined, 'it appears once claude has written to it')
+    if (!path)
+      throw new CsError(
+        `session ${query} has no transcript yet`,
+        undefined,
+        'it appears once claude has written to it'
+      )
     const entries = lastEntries(linesFromEnd(path), exchanges)
     process.stdout.write(renderPreview(entries, { ...PREVIEW_DEFAULTS, exchanges }) + '\n')
   },
