@@ -1,10 +1,12 @@
 // The one sequence behind every command that shows or changes sessions: index what changed on
 // disk, read cs's metadata and live state, and merge them into views.
+import { existsSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
-import { indexTranscripts } from './indexer.ts'
+import { indexTranscripts, type IndexReport } from './indexer.ts'
 import { readLive } from './live.ts'
-import type { SessionMeta, SessionView, TranscriptInfo } from './session.ts'
+import { pickerCachePath, writePickerCache } from './picker-cache.ts'
+import type { LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStore } from './store-sqlite.ts'
@@ -22,18 +24,24 @@ export interface Sessions {
   find(query: string, opts?: { recorded?: boolean }): SessionView
 }
 
-/** Runs fn over fresh views; the store stays open for fn and is closed after it. */
+/**
+ * Runs fn over fresh views; the store stays open for fn and is closed after it. The picker's
+ * history cache is rewritten when the index or cs's metadata changed (fn may rename, tag or
+ * delete), so the tmux picker never shows what a command just changed.
+ */
 export async function withSessions<T>(
   config: Config,
   fn: (s: Sessions) => T | Promise<T>
 ): Promise<T> {
   const store = openStore(config)
   try {
-    indexTranscripts(config, store)
+    const report = indexTranscripts(config, store)
     const transcripts = store.transcripts()
     const meta = store.meta()
-    const views = buildViews(transcripts, meta, readLive(config), config.host)
-    return await fn({
+    const live = readLive(config)
+    const views = buildViews(transcripts, meta, live, config.host)
+    const written = store.changes()
+    const result = await fn({
       store,
       views,
       transcripts: new Map(transcripts.map((t) => [t.id, t])),
@@ -49,7 +57,18 @@ export async function withSessions<T>(
         return v
       },
     })
+    if (store.changes() !== written) refreshPickerCache(config, store, live)
+    else if (indexChanged(report) || !existsSync(pickerCachePath(config)))
+      writePickerCache(config, views)
+    return result
   } finally {
     store.close()
   }
+}
+
+export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
+
+/** Rewrites the picker's cache from the store as it is now. */
+export function refreshPickerCache(config: Config, store: Store, live: LiveInfo[]): void {
+  writePickerCache(config, buildViews(store.transcripts(), store.meta(), live, config.host))
 }

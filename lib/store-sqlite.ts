@@ -219,6 +219,8 @@ export function openStore(config: Config): Store {
       sql('DELETE FROM launches WHERE host = ? AND tmux_session = ?').run(host, tmuxSession)
     },
 
+    changes: () => sql('SELECT total_changes()').pluck().get() as number,
+
     check() {
       const problems: string[] = []
       const mode = db.pragma('journal_mode', { simple: true })

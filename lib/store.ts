@@ -52,6 +52,9 @@ export interface Store {
   noteState(tmuxSession: string, host: string, id: string, state: State, at: string): void
   dropLaunch(host: string, tmuxSession: string): void
 
+  /** Rows this connection has written so far: a cheap "did anything change" for callers. */
+  changes(): number
+
   /** For cs doctor: where the store lives and what is wrong with it (nothing: []). */
   check(): { location: string; problems: string[] }
 

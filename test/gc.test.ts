@@ -184,3 +184,11 @@ test('live sessions come first with their state, and gc, prune and purge leave t
   assert.equal(t.cs('purge', 'live', '--yes').status, 1)
   assert.ok(existsSync(orphan))
 })
+
+test('rename of a live session retitles its tmux session at once; --clear drops the title', () => {
+  const title = () => tmux.run('show-options', '-v', '-t', '=one:', '@cs_title').trim()
+  assert.equal(t.cs('rename', id(50), 'renamed $(x) "q"').status, 0)
+  assert.equal(title(), 'renamed $(x) "q"')
+  assert.equal(t.cs('rename', id(50), '--clear').status, 0)
+  assert.equal(tmux.try('show-options', '-qv', '-t', '=one:', '@cs_title').stdout.trim(), '')
+})

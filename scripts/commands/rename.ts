@@ -5,6 +5,16 @@ import { usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
+import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
+
+/** A live tmux session shows its new name in the status line and picker at once. */
+function retitle(tmux: Tmux, session: string, title: string | null): void {
+  const target = exactPane(session)
+  const pane = tmux.try('display', '-p', '-t', target, '#{@cs_pane}')?.trim()
+  const set = (...scope: string[]) =>
+    title === null ? ['set', '-qu', ...scope, '@cs_title'] : ['set', '-q', ...scope, '@cs_title', title]
+  tmux.try(...set('-t', target), ...(pane ? [THEN, ...set('-p', '-t', pane)] : []))
+}
 
 export default defineCommand({
   usage: 'rename ID NAME… | rename ID --clear',
@@ -26,6 +36,10 @@ export default defineCommand({
     return withSessions(config, (s) => {
       const v = s.find(query, { recorded: true })
       s.store.setName(v.id, clear ? null : name)
+      if (v.tmuxSession && v.host === config.host) {
+        const own = s.transcripts.get(v.id)
+        retitle(new Tmux(config.tmuxSocket), v.tmuxSession, clear ? (own?.customTitle ?? own?.agentName ?? null) : name)
+      }
       const said = clear ? `${v.short}: name cleared` : `${v.short} is now '${name}'`
       report(isSet(flags, 'json'), said, { id: v.id, short: v.short, name: clear ? null : name })
     })

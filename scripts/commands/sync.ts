@@ -4,7 +4,10 @@ import { existsSync } from 'node:fs'
 import { defineCommand } from '../../lib/command.ts'
 import { print } from '../../lib/format.ts'
 import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
+import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
+import { pickerCachePath } from '../../lib/picker-cache.ts'
+import { indexChanged, refreshPickerCache } from '../../lib/sessions.ts'
 import { openStore } from '../../lib/store-sqlite.ts'
 
 const EMPTY: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
@@ -13,7 +16,7 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e6 ? 3 : 1)} MB`
 
 export default defineCommand({
   usage: 'sync [--verbose] [--full] [--json]',
-  summary: 'index what changed in the transcripts since the last run (quiet unless asked)',
+  summary: 'index what changed in the transcripts since the last run and refresh the picker (quiet unless asked)',
   details: [
     '  -v, --verbose  say what was read',
     '      --full     read every transcript again from the start',
@@ -31,6 +34,8 @@ export default defineCommand({
       const store = openStore(config)
       try {
         report = indexTranscripts(config, store, { full: Boolean(flags.full) })
+        if (indexChanged(report) || !existsSync(pickerCachePath(config)))
+          refreshPickerCache(config, store, readLive(config))
       } finally {
         store.close()
       }
