@@ -66,6 +66,20 @@ export const echo: Script = (req) => ({ kind: 'text', text: req.toolResult ? 'Do
 /** Tokens every reply reports: input in message_start, final output in message_delta. */
 export const FAKE_USAGE = { input: 12, output: 8 }
 
+/**
+ * Prompts drive the fake: `stall…` hangs (WORKING), `run CMD` asks to run CMD in Bash (the
+ * permission dialog), a tool result gets `Done.`, the /compact request a summary, else `OK: <prompt>`.
+ */
+export const byPrompt: Script = (r) => {
+  if (r.toolResult) return { kind: 'text', text: 'Done.' }
+  if (/summar/i.test(r.lastUserText) && /conversation/i.test(r.lastUserText))
+    return { kind: 'text', text: '<analysis>Short.</analysis>\n<summary>The user said hello; nothing else happened.</summary>' }
+  if (r.lastUserText.startsWith('stall')) return { kind: 'stall' }
+  const run = /^run (.+)$/.exec(r.lastUserText)
+  if (run) return { kind: 'bash', command: run[1], description: 'Run the requested command' }
+  return { kind: 'text', text: `OK: ${r.lastUserText}` }
+}
+
 let ids = 0
 const nextId = (prefix: string) => `${prefix}_fake${Date.now().toString(36)}${(ids++).toString(36)}`
 

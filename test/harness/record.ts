@@ -18,23 +18,11 @@ import {
   waitRegistry,
 } from './claude.ts'
 import type { HookRecord } from './claude.ts'
-import { startFakeApi } from './fake-api.ts'
-import type { Script } from './fake-api.ts'
+import { byPrompt, startFakeApi } from './fake-api.ts'
 import { TestTmux } from './tmux.ts'
 
 const FIX = join(REPO, 'test/fixtures')
 const STABLE_HOME = '/home/dev'
-
-/** Prompts drive the fake: `stall…` hangs, `run CMD` asks to run CMD in Bash, else an echo. */
-const script: Script = (r) => {
-  if (r.toolResult) return { kind: 'text', text: 'Done.' }
-  if (/summar/i.test(r.lastUserText) && /conversation/i.test(r.lastUserText))
-    return { kind: 'text', text: '<analysis>Short.</analysis>\n<summary>The user said hello twice; nothing else happened.</summary>' }
-  if (r.lastUserText.startsWith('stall')) return { kind: 'stall' }
-  const run = /^run (.+)$/.exec(r.lastUserText)
-  if (run) return { kind: 'bash', command: run[1], description: 'Run the requested command' }
-  return { kind: 'text', text: `OK: ${r.lastUserText}` }
-}
 
 interface Ctx {
   ce: ClaudeEnv
@@ -222,7 +210,7 @@ function saveHooks(ce: ClaudeEnv, name: string, records: HookRecord[]) {
 
 async function main() {
   const wanted = process.argv.slice(2)
-  const api = await startFakeApi(script)
+  const api = await startFakeApi(byPrompt)
   for (const [name, run] of Object.entries(scenarios)) {
     if (wanted.length && !wanted.includes(name)) continue
     console.log(`scenario ${name}`)

@@ -30,12 +30,14 @@ export class TestTmux {
   readonly conf: string
   private readonly dir: string
 
-  /** env: the environment the tmux server starts with (and so every pane inherits). */
+  /** env: the environment the tmux server starts with (and so every pane inherits); socket:
+   *  to share a server with cs (its CS_TMUX_SOCKET), else one unique to name. */
   constructor(
     name: string,
-    private readonly env: Record<string, string>
+    private readonly env: Record<string, string>,
+    socket = `cs-test-${name}-${process.pid}`
   ) {
-    this.socket = `cs-test-${name}-${process.pid}`
+    this.socket = socket
     this.dir = mkdtempSync(join(tmpdir(), 'cs-tmux-'))
     this.conf = join(this.dir, 'tmux.conf')
     writeFileSync(this.conf, CONF)
@@ -86,7 +88,7 @@ export class TestTmux {
     )
   }
 
-  /** A user option (e.g. @cs_state) of a session or pane, or null when unset. */
+  /** A user option (e.g. @cs_state) of a session (target `=NAME:`) or, with pane, a pane; null when unset. */
   showOption(target: string, option: string, pane = false): string | null {
     const r = this.try('show-options', ...(pane ? ['-p'] : []), '-v', '-q', '-t', target, option)
     const v = r.stdout.replace(/\n$/, '')
