@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync } from 'node:fs'
+import { appendFileSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
 const t = isolatedCs('commands')
@@ -137,6 +138,17 @@ test('rename shows at once and survives re-indexing; --clear gives the own title
   assert.equal(t.cs('rename', A, '--clear').status, 0)
   assert.equal(t.json('info', A).name, 'claude side')
   assert.equal(t.cs('rename', A).status, 2)
+})
+
+test("the tmux picker's history cache follows what commands change", () => {
+  const cache = () => readFileSync(join(t.home, '.local/state/cs/picker.tsv'), 'utf8')
+  t.cs('ls')
+  assert.match(cache(), new RegExp(`^${C}\\tstopped\\t.*release`, 'm'))
+  assert.equal(t.cs('rename', C, 'shipping').status, 0)
+  assert.match(cache(), new RegExp(`^${C}\\t.*shipping`, 'm'))
+  assert.doesNotMatch(cache(), /release/)
+  assert.equal(t.cs('rename', C, '--clear').status, 0)
+  assert.match(cache(), /release/)
 })
 
 test('tag sets and removes a label', () => {
