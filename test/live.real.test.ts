@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { stateFromScreen } from '../lib/pane.ts'
 import type { SessionView } from '../lib/session.ts'
 import { makeClaudeEnv, REPO } from './harness/claude-env.ts'
 import type { ClaudeEnv } from './harness/claude-env.ts'
@@ -59,10 +60,13 @@ const option = (session: string, name: string) => tmux.showOption(`=${session}:`
 const waitOption = (session: string, name: string, want: (v: string | null) => boolean, what: string) =>
   poll(() => ({ ok: want(option(session, name)), last: option(session, name) }), 60_000, `${session} ${name}: ${what}`)
 
-/** Both views of the state agree: the hook's tmux option and the dashboard. */
+/** Every view of the state agrees: the hook's tmux option, the dashboard, and the screen
+ *  scrape (the fallback for old clients) on the pane as it is now. */
 async function waitState(session: string, id: string, state: string) {
   await waitOption(session, '@cs_state', (v) => v === state, state)
   await waitRow(id, (r) => r.state === state && r.live, state)
+  const pane = option(session, '@cs_pane')!
+  await tmux.waitFor(pane, (s) => stateFromScreen(s) === state, { what: `the screen to read ${state}` })
 }
 
 function launch(name: string, prompt: string | null, extra: string[] = []): { id: string; pane: string } {
