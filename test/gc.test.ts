@@ -16,12 +16,13 @@ const id = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-00000000
 const ids = (rows: any[]) => rows.map((r) => r.id).sort()
 const OLD = '2025-01-01T00:00:00.000Z'
 
-test('gc lists orphans, moves them on --yes, and --restore puts them back byte for byte', () => {
+test('gc moves unnamed orphans and /clear copies of a name, never a name of their own; --restore puts them back byte for byte', () => {
   const plain = t.session({ id: id(1), cwd: '/w/gc', orphan: true })
   const inherited = t.session({ id: id(2), cwd: '/w/gc', orphan: true, title: 'parent name' })
   const named = t.session({ id: id(3), cwd: '/w/gc', orphan: true })
   const tagged = t.session({ id: id(4), cwd: '/w/gc', orphan: true })
-  t.session({ id: id(5), cwd: '/w/gc', prompt: 'a real conversation' })
+  t.session({ id: id(5), cwd: '/w/gc', prompt: 'a real conversation', title: 'parent name' })
+  const ownName = t.session({ id: id(6), cwd: '/w/gc', orphan: true, title: 'its own name' })
   mkdirSync(join(dirname(plain), id(1), 'subagents'), { recursive: true })
   writeFileSync(
     join(dirname(plain), id(1), 'subagents', 'agent-a1.jsonl'),
@@ -45,8 +46,8 @@ test('gc lists orphans, moves them on --yes, and --restore puts them back byte f
   assert.match(moved.stdout, /moved 2 to .*\/cs\/trash/)
   assert.ok(!existsSync(plain) && !existsSync(inherited))
   assert.ok(!existsSync(join(dirname(plain), id(1))))
-  assert.ok(existsSync(named) && existsSync(tagged))
-  assert.deepEqual(ids(t.json('ls', '--all')), [id(3), id(4), id(5)])
+  assert.ok(existsSync(named) && existsSync(tagged) && existsSync(ownName))
+  assert.deepEqual(ids(t.json('ls', '--all')), [id(3), id(4), id(5), id(6)])
 
   const one = t.cs('gc', '--restore', id(1).slice(0, 8))
   assert.equal(one.status, 0, one.stderr)

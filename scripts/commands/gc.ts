@@ -10,13 +10,14 @@ import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { MIN } from '../../lib/shortid.ts'
 import { moveToTrash, restoreFromTrash, trashEntries } from '../../lib/trash.ts'
+import { isProtected } from '../../lib/views.ts'
 
 export default defineCommand({
   usage: 'gc [--yes] [--json] | gc --restore [ID]',
   summary:
     'Find orphans (files left by /clear and /compact with no conversation of their own), show\n' +
-    'them, and move them to the trash. Live and tagged sessions, and those named with\n' +
-    '`cs rename`, are never touched.',
+    'them, and move them to the trash. Live, named and tagged sessions are never touched; the\n' +
+    'name /clear copies from the conversation it cleared does not count as a name.',
   details: [
     '  -y, --yes       move without asking (otherwise asked on a terminal, else only listed)',
     '  --restore [ID]  put sessions back from the trash: one (id or prefix), or all',
@@ -30,9 +31,12 @@ export default defineCommand({
 function collect(config: Config, flags: Flags) {
   const json = isSet(flags, 'json')
   return withSessions(config, async (s) => {
-    // An orphan's own title is a copy /clear made of its parent's: only a name given with
-    // `cs rename`, a tag or a live process protects it.
-    const kept = (v: SessionView) => v.live || v.tag !== null || s.meta.get(v.id)?.name != null
+    // /clear copies its parent's title into the orphan it leaves: a name that a conversation in
+    // the same folder carries too is that copy, and does not protect the orphan; any other does.
+    const key = (v: SessionView) => `${v.cwd}\0${v.name}`
+    const copied = new Set(s.views.filter((v) => !v.orphan && v.name !== null).map(key))
+    const own = (v: SessionView) => s.meta.get(v.id)?.name != null || !copied.has(key(v))
+    const kept = (v: SessionView) => isProtected(v) && (v.live || v.tag !== null || own(v))
     const orphans = s.views.filter((v) => v.orphan && v.path && !kept(v))
     const trash = trashDir(config)
     if (!json) printViews(config, orphans, { state: false, header: true, empty: 'no orphans' })
