@@ -5,6 +5,10 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
+import { loadConfig } from '../lib/config.ts'
+import { startSession } from '../lib/launcher.ts'
+import type { Store } from '../lib/store.ts'
+import { Tmux } from '../lib/tmux.ts'
 import { isolatedCs } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
 
@@ -195,4 +199,13 @@ test('revive: what ended while tmux ran stays down; what went with the server co
   assert.equal(got.cwd, dir)
   assert.deepEqual(sessions(), ['keep'])
   assert.equal(t.cs('kill', 'keep').status, 0)
+})
+
+test('a launch whose record cannot be saved leaves no tmux session behind', () => {
+  const config = loadConfig(t.env)
+  const store = { saveLaunch: () => { throw new Error('disk full') } } as unknown as Store
+  const launcher = { config, tmux: new Tmux(config.tmuxSocket), store, claude: claude.bin, settings }
+  const plan = { id: '9f9f9f9f-1111-4222-8333-444444444444', name: 'half made', cwd: dir, resume: false }
+  assert.throws(() => startSession(launcher, plan), /disk full/)
+  assert.ok(!sessions().includes('half made'))
 })
