@@ -8,9 +8,8 @@ import { scanLine } from '../lib/transcript-scan.ts'
 import * as g from './fixtures/generate.ts'
 
 const FILE = { id: 'f0e1d2c3-0000-4000-a000-000000000000', path: '/p/x.jsonl', projectDir: '-p' }
-// Hand-kept copies of transcripts the real client wrote (test/harness/record.ts records them into
-// test/fixtures/real/); lines over 20 KB dropped except in the renamed one.
-const real = (name: string) => readFileSync(new URL(`./fixtures/real-2.1.332-${name}`, import.meta.url))
+// Transcripts the real client wrote (test/harness/record.ts records them).
+const real = (name: string) => readFileSync(new URL(`./fixtures/real/${name}`, import.meta.url))
 const bytes = (data: string | Buffer | g.Transcript) =>
   Buffer.isBuffer(data) ? data : Buffer.from(typeof data === 'string' ? data : g.jsonl(data.lines))
 
