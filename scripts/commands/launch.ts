@@ -14,8 +14,9 @@ export default defineCommand({
   usage: 'launch [NAME|DIR] ["PROMPT"] [--cwd DIR] [-- CLAUDE_ARGS...]',
   summary: [
     'Start claude in a new detached tmux session named NAME, with an optional first prompt',
-    '(an interactive session, not claude -p). A folder (anything with a slash, or . or ..)',
-    'launches there under the folder name. Arguments after -- go to claude.',
+    '(an interactive session, not claude -p). A folder (/x, ./x, ../x, ~/x, ., .., or an existing',
+    'folder like src/app) launches there under the folder name. Arguments after -- go to claude.',
+    "Names may hold anything but '.', ':', control characters and a leading '$' (tmux cannot target those).",
   ].join('\n'),
   details: [
     '  --cwd DIR   the folder to start in (default: the current one)',
