@@ -16,6 +16,9 @@ export interface Config {
   configDir: string
   /** this host's name in every view */
   host: string
+  /** $CLAUDE_CONFIG_DIR when set: claude launched in tmux gets it even from a tmux server
+   *  started without it, so it writes where cs reads (unset, claude's default is right) */
+  claudeConfigEnv: string | null
   /** the claude binary cs launches */
   claudeBin: string
   /** when set, every tmux call runs as `tmux -L <socket>` */
@@ -38,6 +41,7 @@ export function loadConfig(env: Env = process.env): Config {
     stateDir: join(xdg('XDG_STATE_HOME', '.local/state'), 'cs'),
     dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'cs'),
     configDir: join(xdg('XDG_CONFIG_HOME', '.config'), 'cs'),
+    claudeConfigEnv: env.CLAUDE_CONFIG_DIR || null,
     host: env.CS_HOST || hostname(),
     claudeBin: env.CS_CLAUDE || 'claude',
     tmuxSocket: env.CS_TMUX_SOCKET || null,

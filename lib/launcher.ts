@@ -82,8 +82,10 @@ export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Laun
   if (l.tmux.hasSession(p.name))
     throw new CsError(`tmux session ${shellWord(p.name)} already exists`, EXIT.failure, `attach to it (cs attach ${shellWord(p.name)}) or pick another name`)
   const unset = NESTED_ENV.flatMap((v) => ['-u', v])
+  // a running tmux server gives new sessions its own environment, not ours
+  const own = l.config.claudeConfigEnv ? [`CLAUDE_CONFIG_DIR=${l.config.claudeConfigEnv}`] : []
   // several words after `--`: tmux execs them as they are (one word would go through sh -c)
-  const command = ['env', ...unset, ...claudeArgv(l.claude, l.settings, p)]
+  const command = ['env', ...unset, ...own, ...claudeArgv(l.claude, l.settings, p)]
   const at = String(Math.floor(now.getTime() / 1000))
   const options: [string, string][] = [
     ['@cs_id', p.id],

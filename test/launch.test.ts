@@ -60,6 +60,14 @@ test('hostile names and prompts launch, show and die as given, and no shell runs
   }
   assert.deepEqual(sessions(), [...hostile].sort())
 
+  // the server runs with the suite's CLAUDE_CONFIG_DIR; a launch from another gets its own
+  const elsewhere = join(t.home, 'other-claude')
+  t.env.CLAUDE_CONFIG_DIR = elsewhere
+  const moved = launch('moved', '--cwd', dir)
+  t.env.CLAUDE_CONFIG_DIR = join(t.home, '.claude')
+  assert.equal((await claude.wait(moved.id)).env.CLAUDE_CONFIG_DIR, elsewhere)
+  assert.equal(t.cs('kill', 'moved').status, 0)
+
   const status = t.json('status')
   assert.deepEqual(status.map((s: any) => s.name).sort(), [...hostile].sort())
   for (const s of status) {
