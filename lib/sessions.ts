@@ -1,12 +1,13 @@
 // The one sequence behind every command that shows or changes sessions: index what changed on
-// disk, read cs's metadata and live state, and merge them into views.
+// disk, read cs's metadata and live state, keep the launch records current with what is live,
+// and merge them all into views.
 import { existsSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { indexTranscripts, type IndexReport } from './indexer.ts'
 import { readLive } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
-import type { LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
+import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStore } from './store-sqlite.ts'
@@ -39,7 +40,9 @@ export async function withSessions<T>(
     const transcripts = store.transcripts()
     const meta = store.meta()
     const live = readLive(config)
-    const views = buildViews(transcripts, meta, live, config.host)
+    const now = new Date()
+    const launches = noteLive(store, live, config.host, now)
+    const views = buildViews(transcripts, meta, live, config.host, launches, now)
     const written = store.changes()
     const result = await fn({
       store,
@@ -70,5 +73,37 @@ export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
 
 /** Rewrites the picker's cache from the store as it is now. */
 export function refreshPickerCache(config: Config, store: Store, live: LiveInfo[]): void {
-  writePickerCache(config, buildViews(store.transcripts(), store.meta(), live, config.host))
+  const views = buildViews(
+    store.transcripts(),
+    store.meta(),
+    live,
+    config.host,
+    store.launches(),
+    new Date()
+  )
+  writePickerCache(config, views)
+}
+
+/** A launch record's sighting older than this is refreshed by the next command that sees it. */
+export const SEEN_EVERY_MS = 60_000
+
+/**
+ * The launch records as live state shows them now. A tmux session of a launch record that runs
+ * a claude whose id or state differs from the record, or that was last seen over SEEN_EVERY_MS
+ * ago, is noted: the record follows /clear (a new id), and `cs revive` learns when a session
+ * was last seen live (lib/revive.ts sortGone). Nothing is written when nothing changed: every
+ * dashboard refresh runs this.
+ */
+export function noteLive(store: Store, live: LiveInfo[], host: string, now: Date): Launch[] {
+  const seen = new Map<string, LiveInfo>()
+  for (const l of live)
+    if (l.kind === 'tmux' && l.host === host && l.id && l.tmuxSession) seen.set(l.tmuxSession, l)
+  const at = now.toISOString()
+  return store.launches().map((r) => {
+    const l = r.host === host ? seen.get(r.tmuxSession) : undefined
+    const stale = !r.lastSeenAt || now.getTime() - Date.parse(r.lastSeenAt) > SEEN_EVERY_MS
+    if (!l || (l.id === r.id && l.state === r.lastState && !stale)) return r
+    store.noteState(r.tmuxSession, host, l.id!, l.state, at)
+    return { ...r, id: l.id!, lastState: l.state, lastSeenAt: at }
+  })
 }

@@ -1,8 +1,9 @@
-// The dashboard's rows: the transcript index, cs's own metadata and live state merged into one
-// SessionView per session id, then filtered and sorted. Pure: every input is passed in.
+// The dashboard's rows: the transcript index, cs's own metadata, live state and launch records
+// merged into one SessionView per session id, then filtered and sorted. Pure: every input,
+// the clock included, is passed in.
 import { basename } from 'node:path'
 import { shortIds } from './shortid.ts'
-import type { LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
+import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 
 export type SortKey = 'updated' | 'title' | 'host' | 'project'
 export const SORT_KEYS: SortKey[] = ['updated', 'title', 'host', 'project']
@@ -20,12 +21,23 @@ const NO_TOKENS = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
 // tmux sessions first: they are what cs manages; Claude's daemon and foreign processes follow
 const KIND_RANK: Record<LiveInfo['kind'], number> = { tmux: 0, background: 1, external: 2 }
 
-/** One row per session id; live sessions with no transcript yet are rows too. */
+/** How long a cs-launched session that stopped running stays DEAD before it is plain history. */
+export const DEAD_FOR_MS = 24 * 3600_000
+
+/**
+ * One row per session id; live sessions with no transcript yet are rows too. A session with no
+ * live process whose id a launch record on this host holds, and whose tmux session is gone (or
+ * its claude exited), is DEAD while the record's or the transcript's last activity is within
+ * DEAD_FOR_MS of `now`: cs launched it and it stopped without cs being asked. Older ones are
+ * plain history (`stopped`).
+ */
 export function buildViews(
   transcripts: TranscriptInfo[],
   meta: Map<string, SessionMeta>,
   live: LiveInfo[],
-  host: string
+  host: string,
+  launches: Launch[],
+  now: Date
 ): SessionView[] {
   const liveById = new Map<string, LiveInfo>()
   const anonymous: LiveInfo[] = [] // a live process whose claude session id is not known yet
@@ -34,30 +46,62 @@ export function buildViews(
     else if (!liveById.has(l.id) || KIND_RANK[l.kind] < KIND_RANK[liveById.get(l.id)!.kind])
       liveById.set(l.id, l)
   }
+  const stopped = stoppedLaunches(launches, live, host)
+  const dead = (id: string, t: TranscriptInfo | null) => {
+    const r = liveById.has(id) ? undefined : stopped.get(id)
+    const last = r && latest(t?.updatedAt ?? null, lastSeen(r))
+    return r && last && now.getTime() - Date.parse(last) <= DEAD_FOR_MS ? r : undefined
+  }
   const rows: SessionView[] = []
   const seen = new Set<string>()
   for (const t of transcripts) {
     if (t.sidechain || seen.has(t.id)) continue
     seen.add(t.id)
-    rows.push(view(t.id, t, meta.get(t.id), liveById.get(t.id), host))
+    rows.push(view(t.id, t, meta.get(t.id), liveById.get(t.id), host, dead(t.id, t)))
   }
   for (const [id, l] of liveById)
     if (!seen.has(id)) rows.push(view(id, null, meta.get(id), l, host))
+  // a launch that died before claude wrote its transcript
+  for (const id of stopped.keys()) {
+    const r = seen.has(id) ? undefined : dead(id, null)
+    if (r) rows.push(view(id, null, meta.get(id), undefined, host, r))
+  }
   for (const l of anonymous) rows.push(view('', null, undefined, l, host))
   const shorts = shortIds(rows.filter((r) => r.id).map((r) => r.id))
   for (const r of rows) r.short = shorts.get(r.id) ?? ''
   return rows
 }
 
+/**
+ * This host's launch records whose tmux session runs no live session, by claude id (the most
+ * recently seen record when several hold one id). A record whose tmux session is live but
+ * under another id was left behind by a /clear the record has not followed yet: not stopped.
+ */
+function stoppedLaunches(launches: Launch[], live: LiveInfo[], host: string): Map<string, Launch> {
+  const running = new Set(live.filter((l) => l.host === host).map((l) => l.tmuxSession))
+  const byId = new Map<string, Launch>()
+  for (const r of launches) {
+    if (r.host !== host || running.has(r.tmuxSession)) continue
+    const other = byId.get(r.id)
+    if (!other || lastSeen(r) > lastSeen(other)) byId.set(r.id, r)
+  }
+  return byId
+}
+
+const lastSeen = (r: Launch) => latest(r.lastSeenAt, r.launchedAt)!
+
+/** `dead`: the launch record of a session that stopped running (see buildViews). */
 function view(
   id: string,
   t: TranscriptInfo | null,
   m: SessionMeta | undefined,
   l: LiveInfo | undefined,
-  host: string
+  host: string,
+  dead?: Launch
 ): SessionView {
   const name = clean(m?.name ?? t?.customTitle ?? t?.agentName ?? l?.name ?? null)
-  const cwd = t?.cwd ?? l?.cwd ?? null
+  const cwd = t?.cwd ?? l?.cwd ?? dead?.cwd ?? null
+  const since = l?.stateSince ?? dead?.lastSeenAt ?? null
   return {
     id,
     short: '',
@@ -65,15 +109,16 @@ function view(
     title:
       name ??
       clean(t?.aiTitle ?? t?.summary ?? t?.firstPrompt ?? t?.lastPrompt ?? null) ??
+      clean(dead?.tmuxSession ?? null) ??
       '(session)',
     host: l?.host ?? host,
-    state: l?.state ?? 'stopped',
-    stateSince: l?.stateSince ?? null,
+    state: l?.state ?? (dead ? 'dead' : 'stopped'),
+    stateSince: since,
     cwd,
     project: cwd ? basename(cwd) || cwd : null,
     branch: t?.branch ?? null,
-    createdAt: t?.createdAt ?? l?.stateSince ?? null,
-    updatedAt: latest(t?.updatedAt ?? null, l?.stateSince ?? null),
+    createdAt: t?.createdAt ?? l?.stateSince ?? dead?.launchedAt ?? null,
+    updatedAt: latest(t?.updatedAt ?? null, since),
     messages: t ? t.userMessages + t.assistantMessages : 0,
     orphan: t?.orphan ?? false,
     deleted: Boolean(m?.deletedAt),
@@ -83,8 +128,8 @@ function view(
     model: t?.model ?? null,
     tokens: t?.tokens ?? NO_TOKENS,
     path: t?.path ?? null,
-    tmuxSession: l?.tmuxSession ?? null,
-    kind: l?.kind ?? 'history',
+    tmuxSession: l?.tmuxSession ?? dead?.tmuxSession ?? null,
+    kind: l?.kind ?? (dead ? 'tmux' : 'history'),
   }
 }
 
@@ -103,11 +148,18 @@ function latest(a: string | null, b: string | null): string | null {
 /** Protected sessions are never touched by gc, prune or a pattern purge. */
 export const isProtected = (s: SessionView) => s.live || s.name !== null || s.tag !== null
 
+/** Live rows first, then DEAD ones: those need attention (`cs attach` brings one back). */
+const urgency = (s: SessionView) => (s.live ? 0 : s.state === 'dead' ? 1 : 2)
+
+/** A DEAD session shows even when its transcript is an orphan (/clear, then exit): its tmux
+ *  session is what stopped. */
 export function selectViews(views: SessionView[], f: ViewFilter): SessionView[] {
   const project = f.project?.toLowerCase()
   const rows = views.filter(
     (s) =>
-      (f.deletedOnly ? s.deleted : f.all || s.live || (!s.orphan && !s.deleted)) &&
+      (f.deletedOnly
+        ? s.deleted
+        : f.all || s.live || (!s.deleted && (!s.orphan || s.state === 'dead'))) &&
       (!f.host || s.host === f.host) &&
       (!project ||
         (s.project ?? '').toLowerCase().includes(project) ||
@@ -120,9 +172,10 @@ export function selectViews(views: SessionView[], f: ViewFilter): SessionView[] 
 const newestFirst = (a: SessionView, b: SessionView) =>
   (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '')
 
-/** `updated`: live sessions first, then newest first; other keys ascending, ties newest first. */
+/** `updated`: live sessions, then DEAD ones, then newest first; other keys ascending, ties
+ *  newest first. */
 function compare(key: SortKey): (a: SessionView, b: SessionView) => number {
-  if (key === 'updated') return (a, b) => Number(b.live) - Number(a.live) || newestFirst(a, b)
+  if (key === 'updated') return (a, b) => urgency(a) - urgency(b) || newestFirst(a, b)
   const field = (s: SessionView) =>
     (key === 'title' ? s.title : key === 'host' ? s.host : s.project) ?? ''
   return (a, b) =>

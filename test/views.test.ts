@@ -1,8 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { buildViews, isProtected, selectViews } from '../lib/views.ts'
-import type { SessionMeta } from '../lib/session.ts'
+import type { Launch, SessionMeta } from '../lib/session.ts'
 import { liveInfo, transcriptInfo } from './harness/session-fixtures.ts'
+
+// the fixtures' transcripts were last written at 2026-11-20T11:00Z
+const NOW = new Date('2026-11-20T12:00:00.000Z')
+const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3600_000).toISOString()
 
 const meta = (m: Partial<SessionMeta> & { id: string }): [string, SessionMeta] => [
   m.id,
@@ -22,7 +26,9 @@ test('the title falls back from name to ai title, summary, first and last prompt
     ],
     new Map([meta({ id: 'a0000001', name: 'mine' })]),
     [],
-    'here'
+    'here',
+    [],
+    NOW
   )
   const byId = new Map(views.map((v) => [v.id, v]))
   assert.deepEqual(
@@ -44,7 +50,9 @@ test('a row carries project, counts, host and short id', () => {
     [transcriptInfo({ id: 'b0000001-x', cwd: '/srv/my app' })],
     new Map(),
     [],
-    'box'
+    'box',
+    [],
+    NOW
   )
   assert.equal(v.project, 'my app')
   assert.equal(v.messages, 7)
@@ -60,7 +68,9 @@ test('titles lose control characters and newlines', () => {
     [transcriptInfo({ id: 'c1', firstPrompt: 'line one\n\x1b[31mred\x07  end' })],
     new Map(),
     [],
-    'here'
+    'here',
+    [],
+    NOW
   )
   assert.equal(v.title, 'line one [31mred end')
 })
@@ -81,7 +91,9 @@ test('live state merges into the transcript row, and a live session without one 
       }),
       liveInfo({ id: null, state: 'dead', tmuxSession: 'gone' }),
     ],
-    'here'
+    'here',
+    [],
+    NOW
   )
   assert.equal(views.length, 4)
   const d1 = views.find((v) => v.id === 'd0000001')!
@@ -99,7 +111,14 @@ test('live state merges into the transcript row, and a live session without one 
 })
 
 test('sidechain transcripts are not sessions', () => {
-  const views = buildViews([transcriptInfo({ id: 'f1', sidechain: true })], new Map(), [], 'here')
+  const views = buildViews(
+    [transcriptInfo({ id: 'f1', sidechain: true })],
+    new Map(),
+    [],
+    'here',
+    [],
+    NOW
+  )
   assert.deepEqual(views, [])
 })
 
@@ -112,7 +131,9 @@ test('cs tag wins over the transcript tag, and a cleared cs tag hides it', () =>
     ],
     new Map([meta({ id: 'g2', tag: 'ours' }), meta({ id: 'g3', tag: '' })]),
     [],
-    'here'
+    'here',
+    [],
+    NOW
   )
   assert.deepEqual(
     views.map((v) => v.tag),
@@ -140,7 +161,9 @@ const rows = buildViews(
   ],
   new Map([meta({ id: 'h4', deletedAt: '2026-11-05T00:00:00Z' })]),
   [liveInfo({ id: 'h5', host: 'here', stateSince: '2026-09-01T00:00:00Z' })],
-  'here'
+  'here',
+  [],
+  NOW
 )
 const ids = (f: Parameters<typeof selectViews>[1]) => selectViews(rows, f).map((v) => v.id)
 
@@ -167,8 +190,103 @@ test('live, named and tagged sessions are protected', () => {
     ],
     new Map([meta({ id: 'i3', tag: 'keep' })]),
     [],
-    'here'
+    'here',
+    [],
+    NOW
   )
   assert.deepEqual([plain, named, tagged].map(isProtected), [false, true, true])
   assert.equal(isProtected(rows.find((v) => v.id === 'h5')!), true)
+})
+
+const launch = (l: Partial<Launch> & { id: string; tmuxSession: string }): Launch => ({
+  host: 'here',
+  cwd: '/w/launched',
+  launchedAt: hoursAgo(30),
+  lastState: 'idle',
+  lastSeenAt: hoursAgo(1),
+  ...l,
+})
+
+test('a launched session that stopped running is DEAD for a day, then history', () => {
+  const old = { updatedAt: hoursAgo(48) }
+  const views = buildViews(
+    [
+      transcriptInfo({ id: 'j1', ...old }), // exited an hour ago
+      transcriptInfo({ id: 'j2', ...old }), // last seen two days ago
+      transcriptInfo({ id: 'j3', updatedAt: hoursAgo(2) }), // its record is old, its transcript not
+      transcriptInfo({ id: 'j4', ...old }), // `cs kill` marked it dead
+      transcriptInfo({ id: 'j5', ...old }), // launched on another host
+    ],
+    new Map(),
+    [],
+    'here',
+    [
+      launch({ id: 'j1', tmuxSession: 'one' }),
+      launch({ id: 'j2', tmuxSession: 'two', lastSeenAt: hoursAgo(48) }),
+      launch({ id: 'j3', tmuxSession: 'three', lastSeenAt: hoursAgo(40) }),
+      launch({ id: 'j4', tmuxSession: 'four', lastState: 'dead', lastSeenAt: hoursAgo(23) }),
+      launch({ id: 'j5', tmuxSession: 'five', host: 'elsewhere' }),
+      // died before claude wrote a transcript
+      launch({ id: 'j6', tmuxSession: 'six', launchedAt: hoursAgo(1), lastSeenAt: null }),
+    ],
+    NOW
+  )
+  const state = (id: string) => views.find((v) => v.id === id)?.state
+  assert.deepEqual(
+    ['j1', 'j2', 'j3', 'j4', 'j5', 'j6'].map(state),
+    ['dead', 'stopped', 'dead', 'dead', 'stopped', 'dead']
+  )
+  const one = views.find((v) => v.id === 'j1')!
+  assert.equal(one.live, false)
+  assert.equal(one.kind, 'tmux')
+  assert.equal(one.tmuxSession, 'one')
+  assert.equal(one.stateSince, hoursAgo(1))
+  assert.equal(one.updatedAt, hoursAgo(1))
+  const two = views.find((v) => v.id === 'j2')!
+  assert.deepEqual([two.kind, two.tmuxSession, two.stateSince], ['history', null, null])
+  const six = views.find((v) => v.id === 'j6')!
+  assert.deepEqual([six.title, six.cwd, six.createdAt], ['six', '/w/launched', hoursAgo(1)])
+})
+
+test('live state wins over a launch record; a record /clear left behind is not DEAD', () => {
+  const views = buildViews(
+    [transcriptInfo({ id: 'k1' }), transcriptInfo({ id: 'k2' }), transcriptInfo({ id: 'k3' })],
+    new Map(),
+    [
+      liveInfo({ id: 'k1', state: 'working', tmuxSession: 'run' }),
+      // the tmux session `clr` now runs k3: its record still holds k2
+      liveInfo({ id: 'k3', state: 'idle', tmuxSession: 'clr' }),
+    ],
+    'here',
+    [launch({ id: 'k1', tmuxSession: 'run' }), launch({ id: 'k2', tmuxSession: 'clr' })],
+    NOW
+  )
+  assert.deepEqual(
+    views.map((v) => [v.id, v.state, v.live]),
+    [
+      ['k1', 'working', true],
+      ['k2', 'stopped', false],
+      ['k3', 'idle', true],
+    ]
+  )
+})
+
+test('DEAD rows sort right after the live ones and show even as orphans', () => {
+  const views = buildViews(
+    [
+      transcriptInfo({ id: 'm1', updatedAt: hoursAgo(0.5) }),
+      transcriptInfo({ id: 'm2', updatedAt: hoursAgo(5), orphan: true }),
+      transcriptInfo({ id: 'm3', updatedAt: hoursAgo(6) }),
+      transcriptInfo({ id: 'm4', updatedAt: hoursAgo(7) }),
+    ],
+    new Map(),
+    [liveInfo({ id: 'm4', tmuxSession: 'up', stateSince: hoursAgo(7) })],
+    'here',
+    [launch({ id: 'm2', tmuxSession: 'gone', lastSeenAt: hoursAgo(4) })],
+    NOW
+  )
+  assert.deepEqual(
+    selectViews(views, {}).map((v) => v.id),
+    ['m4', 'm2', 'm1', 'm3']
+  )
 })

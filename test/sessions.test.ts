@@ -1,0 +1,130 @@
+// withSessions keeps launch records current with live tmux state: the record follows /clear
+// (a new claude id in the same tmux session) and a session whose tmux session is gone is DEAD.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { loadConfig } from '../lib/config.ts'
+import { noteLive, SEEN_EVERY_MS, withSessions } from '../lib/sessions.ts'
+import type { Launch, LiveInfo } from '../lib/session.ts'
+import { openStore } from '../lib/store-sqlite.ts'
+import { liveInfo } from './harness/session-fixtures.ts'
+import { TestTmux } from './harness/tmux.ts'
+
+const home = mkdtempSync(join(tmpdir(), 'cs-sessions-'))
+const tmux = new TestTmux('sessions', { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home })
+const config = loadConfig({
+  HOME: home,
+  CLAUDE_CONFIG_DIR: join(home, '.claude'),
+  XDG_STATE_HOME: join(home, 'state'),
+  XDG_DATA_HOME: join(home, 'data'),
+  XDG_CONFIG_HOME: join(home, 'config'),
+  CS_HOST: 'testhost',
+  CS_TMUX_SOCKET: tmux.socket,
+})
+after(() => {
+  tmux.cleanup()
+  rmSync(home, { recursive: true, force: true })
+})
+
+const OLD = 'aaaaaaaa-0000-4000-8000-000000000001'
+const NEW = 'bbbbbbbb-0000-4000-8000-000000000002'
+
+const record = (over: Partial<Launch> = {}): Launch => ({
+  id: OLD,
+  host: 'testhost',
+  tmuxSession: 'alpha',
+  cwd: home,
+  launchedAt: '2026-11-20T10:00:00.000Z',
+  lastState: 'idle',
+  lastSeenAt: '2026-11-20T10:00:00.000Z',
+  ...over,
+})
+
+const launches = () => {
+  const store = openStore(config)
+  try {
+    return store.launches()
+  } finally {
+    store.close()
+  }
+}
+
+test('cs commands re-key a launch record after /clear, and a killed session is DEAD', async () => {
+  const store = openStore(config)
+  store.saveLaunch(record())
+  store.close()
+  // what tmux holds after /clear in a session cs launched: the hook set the new id
+  const pane = tmux.newSession('alpha', home, ['sleep', '600'])
+  for (const scope of ['-p', '-s'])
+    for (const [k, v] of [
+      ['@cs_managed', '1'],
+      ['@cs_id', NEW],
+      ['@cs_state', 'idle'],
+      ['@cs_state_at', String(Math.floor(Date.now() / 1000))],
+      ['@cs_transcript', join(home, 't.jsonl')],
+      ['@cs_pane', pane],
+    ])
+      tmux.run('set-option', scope, '-t', pane, k, v)
+
+  const live = await withSessions(config, ({ views }) => views.map((v) => [v.id, v.state, v.live]))
+  assert.deepEqual(live, [[NEW, 'idle', true]])
+  const [rekeyed] = launches()
+  assert.equal(rekeyed.id, NEW)
+  assert.equal(rekeyed.lastState, 'idle')
+  assert.ok(rekeyed.lastSeenAt! > record().lastSeenAt!, 'seen live now')
+
+  tmux.run('kill-session', '-t', '=alpha')
+  const [dead] = await withSessions(config, ({ views }) => views)
+  assert.deepEqual(
+    [dead.id, dead.state, dead.live, dead.kind, dead.tmuxSession, dead.stateSince],
+    [NEW, 'dead', false, 'tmux', 'alpha', rekeyed.lastSeenAt]
+  )
+  assert.deepEqual(launches(), [rekeyed], 'a gone session leaves its record as it was')
+})
+
+test('a record is written only when its id or state changed or its sighting is a minute old', () => {
+  const store = openStore(config)
+  try {
+    const now = new Date('2026-11-20T12:00:00.000Z')
+    const ago = (ms: number) => new Date(now.getTime() - ms).toISOString()
+    const running = (tmuxSession: string, id: string, state: LiveInfo['state']) =>
+      liveInfo({ host: 'testhost', tmuxSession, id, state })
+    const fresh = ago(SEEN_EVERY_MS / 2)
+    for (const r of [
+      record({ tmuxSession: 'same', lastSeenAt: fresh }),
+      record({ tmuxSession: 'busy', lastSeenAt: fresh }),
+      record({ tmuxSession: 'old', lastSeenAt: ago(SEEN_EVERY_MS + 1000) }),
+      record({ tmuxSession: 'gone', lastSeenAt: fresh }),
+      record({ tmuxSession: 'same', host: 'elsewhere', lastSeenAt: fresh }),
+    ])
+      store.saveLaunch(r)
+    const live = [
+      running('same', OLD, 'idle'),
+      running('busy', OLD, 'working'),
+      running('old', OLD, 'idle'),
+      liveInfo({ host: 'testhost', tmuxSession: 'gone', id: OLD, kind: 'external' }),
+    ]
+    const before = store.changes()
+    const noted = noteLive(store, live, 'testhost', now)
+    assert.equal(store.changes() - before, 2, 'busy and old written, nothing else')
+    const at = now.toISOString()
+    const by = (host: string, name: string) =>
+      store.launches().find((r) => r.host === host && r.tmuxSession === name)!
+    const key = (r: Launch) => `${r.host} ${r.tmuxSession}`
+    const sorted = (rs: Launch[]) => rs.sort((a, b) => key(a).localeCompare(key(b)))
+    assert.deepEqual(
+      [by('testhost', 'busy').lastState, by('testhost', 'busy').lastSeenAt],
+      ['working', at]
+    )
+    assert.equal(by('testhost', 'old').lastSeenAt, at)
+    for (const name of ['same', 'gone']) assert.equal(by('testhost', name).lastSeenAt, fresh)
+    assert.equal(by('elsewhere', 'same').lastSeenAt, fresh)
+    assert.deepEqual(sorted(noted), sorted(store.launches()), 'it returns the records as stored')
+    noteLive(store, live, 'testhost', now)
+    assert.equal(store.changes() - before, 2, 'seen again at once: nothing written')
+  } finally {
+    store.close()
+  }
+})
