@@ -116,7 +116,9 @@ test('launch, working, waiting, idle, Esc, /rename, /clear and /exit, as hooks a
   await waitRow(id, (r) => !r.live, 'the old id no longer live')
 
   await exitClaude(tmux, pane, 'alpha')
-  await waitRow(next!, (r) => !r.live && (r.state === 'dead' || r.state === 'stopped'), 'not live after /exit')
+  // the launch record followed /clear to the new id: the session that stopped is DEAD in its tmux session
+  await waitRow(next!, (r) => !r.live && r.state === 'dead' && r.tmuxSession === 'alpha', 'DEAD after /exit')
+  await waitRow(id, (r) => r.state === 'stopped', 'the id before /clear is history')
 })
 
 test('a killed tmux session is no longer live; cs revive brings back sessions after the server dies', async () => {
@@ -124,7 +126,7 @@ test('a killed tmux session is no longer live; cs revive brings back sessions af
   await tmux.waitFor(beta.pane, (s) => s.includes('OK: hello beta'), { what: 'the first prompt answered' })
   await waitState('beta', beta.id, 'idle')
   tmux.run('kill-session', '-t', '=beta')
-  await waitRow(beta.id, (r) => !r.live && r.state !== 'idle', 'beta not live after kill-session')
+  await waitRow(beta.id, (r) => !r.live && r.state === 'dead' && r.tmuxSession === 'beta', 'beta DEAD after kill-session')
 
   const gamma = launch('gamma', 'hello gamma')
   await tmux.waitFor(gamma.pane, (s) => s.includes('OK: hello gamma'), { what: 'the first prompt answered' })
