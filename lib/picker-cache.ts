@@ -11,20 +11,20 @@ export const pickerCachePath = (config: Config) => join(config.stateDir, 'picker
 // a tab or newline inside a field would shift list.awk's columns
 const field = (text: string | null) => (text ?? '').replace(/[\t\n\r]+/g, ' ')
 
+// as the dashboard: live, then dead (they need attention), then history
+const rank = (v: SessionView) => (v.live ? 0 : v.state === 'dead' ? 1 : 2)
+
 const epoch = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) || 0 : 0)
 
 /**
  * The file's text: a header naming this host, then one row a session, live ones first, then
- * newest first: id, state, flags (o orphan, d deleted), updated (epoch s), host, tmux
+ * dead ones, then newest first: id, state, flags (o orphan, d deleted), updated (epoch s), host, tmux
  * session, title and project padded.
  */
 export function pickerCacheText(views: SessionView[], host: string): string {
   const rows = views
     .filter((v) => v.id)
-    .sort(
-      (a, b) =>
-        Number(b.live) - Number(a.live) || (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '')
-    )
+    .sort((a, b) => rank(a) - rank(b) || (b.updatedAt ?? '').localeCompare(a.updatedAt ?? ''))
     .map((v) =>
       [
         v.id,

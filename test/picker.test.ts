@@ -63,6 +63,16 @@ const views = [
     updatedAt: ago(3 * HOUR),
     host: 'testhost',
   }),
+  // launched by cs, then it died: DEAD, listed after the live ones
+  view({
+    id: 'abab0000-0000-4000-8000-000000000007',
+    title: 'died',
+    state: 'dead',
+    tmuxSession: 'gone2',
+    kind: 'tmux',
+    updatedAt: ago(5 * HOUR),
+    host: 'testhost',
+  }),
   // live in tmux now: tmux lists it, the cache row must not repeat it
   view({
     id: 'eeee0000-0000-4000-8000-000000000005',
@@ -124,7 +134,7 @@ test('picker rows: columns padded to fixed cells, a numbered list, a typed choic
   const list = resumable(views, 'testhost', '')
   assert.deepEqual(
     list.map((v) => v.title),
-    ['beta from cache', 'a\ttab in it', 'was live', 'old history']
+    ['beta from cache', 'a\ttab in it', 'was live', 'died', 'old history']
   )
   assert.deepEqual(
     resumable(views, 'testhost', 'API').map((v) => v.title),
@@ -141,7 +151,7 @@ test('picker.tsv: a header naming the host, one row a session, live first, no ta
   assert.ok(rows.slice(1).every((r) => r.split('\t').length === 7))
   assert.deepEqual(
     rows.slice(1).map((r) => r.split('\t')[0].slice(0, 4)),
-    ['eeee', 'ffff', 'dddd', 'bbbb', 'cccc', 'aaaa']
+    ['eeee', 'ffff', 'dddd', 'abab', 'bbbb', 'cccc', 'aaaa']
   )
 })
 
@@ -156,6 +166,7 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
       'alpha',
       'ffff0000-0000-4000-8000-000000000006',
       'dddd0000-0000-4000-8000-000000000004',
+      'abab0000-0000-4000-8000-000000000007',
       'bbbb0000-0000-4000-8000-000000000002',
       'aaaa0000-0000-4000-8000-000000000001',
     ]
@@ -164,7 +175,8 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
   assert.match(display.beta, /^● WAITING\s+Beta needs you\s+beta\s+testhost\s+2m$/)
   assert.equal(rows[0][1], 'eeee0000-0000-4000-8000-000000000005')
   assert.match(display.ffff0, /^● IDLE\s+on another host\s+app\s+far\s+\d+[smhdy]$/)
-  assert.match(display.dddd0, /^○ -\s+was live/) // its tmux session is gone: history now
+  assert.match(display.dddd0, /^● DEAD\s+was live/) // its tmux session is gone since
+  assert.match(display.abab0, /^● DEAD\s+died/)
   assert.match(display.bbbb0, /^○ -\s+a tab in it\s+web\s+testhost\s+1h$/)
   // columns line up whoever formatted the row: tmux (live) or cs (cache)
   assert.equal(display.beta.indexOf('beta  '), display.bbbb0.indexOf('web  '))

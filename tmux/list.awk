@@ -1,7 +1,7 @@
 # list.sh's formatter. Input 1 (stdin): live rows from tmux; input 2: picker.tsv, whose rows are
 #   a header `#cs-picker<TAB>host`, then rows of id, state, flags (o orphan, d deleted),
 #   updated (epoch s), host, tmux session, title and project padded.
-# Live rows are held back and printed WAITING first; history rows stream through as they come.
+# Live rows are held back and printed WAITING first; cached rows (dead ones first) stream through.
 
 BEGIN {
 	srand(); now = srand() # POSIX awk's clock: no date process
@@ -58,10 +58,10 @@ FILENAME != "-" && FNR == 1 { flush_live(); cachehost = $2; next }
 	if (id in live_id) next
 	if ($5 == cachehost && $6 != "") { # it ran in tmux here
 		if ($6 in live_name) next
-		state = "stopped" # its tmux session is gone
+		if (state != "stopped") state = "dead" # it was live, and its tmux session is gone
 	}
-	if (state != "stopped") flags = "" # a live session is never hidden
-	if (mode == "live" && state == "stopped") next
+	if (state != "stopped") flags = "" # a live or dead session is never hidden
+	if (mode == "live" && (state == "stopped" || state == "dead")) next
 	if (mode == "default" && flags != "") next
 	print row(id, id, state, flags, $4, $7, $5)
 }
