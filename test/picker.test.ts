@@ -142,7 +142,7 @@ test('picker rows: columns padded to fixed cells, a numbered list, a typed choic
   )
   assert.match(numberedList(list, new Date()).split('\n')[1], /^2  a\ttab in it\s+web\s+1h$/)
   assert.equal(chosen('2', list), list[1])
-  for (const bad of ['', '0', '5', 'x', '1.5']) assert.equal(chosen(bad, list), null)
+  for (const bad of ['', '0', '6', 'x', '1.5']) assert.equal(chosen(bad, list), null)
 })
 
 test('picker.tsv: a header naming the host, one row a session, live first, no tab inside a field', () => {
