@@ -66,7 +66,7 @@ export interface Correction {
   state: LiveState
   at: number // epoch seconds
   waitingFor: string | null
-  seenAt: string // @cs_state_at as read: the write applies only if no hook changed it since
+  seenAt: string // @cs_state_at as read (digits, or empty): the write applies only if no hook changed it since
 }
 
 /** Reconciles the hook's view of a claude pane with its registry entry (null: no entry). Pure. */
@@ -98,7 +98,7 @@ export function reconcile(
   const correction =
     state === hook
       ? null
-      : { pane: row.pane, state, at: Math.floor((since ?? nowSec * 1000) / 1000), waitingFor, seenAt: row.stateAt }
+      : { pane: row.pane, state, at: Math.floor((since ?? nowSec * 1000) / 1000), waitingFor, seenAt: hookAt === null ? '' : String(hookAt) }
   return { state, since, waitingFor, correction }
 }
 
