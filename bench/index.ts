@@ -1,6 +1,7 @@
 // Issue 2: the transcript index and the dashboard on a corpus of ~10,000 transcripts (~2 GB):
 // cold index throughput and peak memory, warm `cs ls --json`, a warm re-index that only stats,
 // and an append to one file. Every figure against a baseline measured in this run.
+import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -123,7 +124,8 @@ async function coldIndex(c: Corpus, box: Sandbox, runs: number): Promise<Row[]> 
   }
 }
 
-const fmtMB = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / MB).toFixed(0)} MB`)
+const fmtMB = (bytes: number) =>
+  bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0)} MB`
 
 export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   ensureBundle()
@@ -139,8 +141,10 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const cs = (...args: string[]) => () => run([process.execPath, csBin, ...args], { env })
     cs('sync')()
 
+    const out = spawnSync(process.execPath, [csBin, 'ls', '--json'], { env, maxBuffer: 1 << 30 }).stdout
+    const shown = `${(JSON.parse(out.toString()) as unknown[]).length} sessions, ${fmtMB(out.length)} of JSON`
     const [lsMs, nodeMs] = await interleave(runs, cs('ls', '--json'), () => run([process.execPath, '-e', '0']))
-    rows.push(versus('warm `cs ls --json`, nothing changed', lsMs, nodeMs, 'ms', 2, 'baseline: `node -e 0`'))
+    rows.push(versus('warm `cs ls --json`, nothing changed', lsMs, nodeMs, 'ms', 2, `${shown}; baseline: \`node -e 0\``))
 
     const config = loadConfig(env)
     const reindex = async () => {
