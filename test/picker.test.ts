@@ -3,20 +3,22 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { mkdirSync, readFileSync, realpathSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
 import { displayWidth } from '../lib/format.ts'
 import { pickerCacheText, writePickerCache } from '../lib/picker-cache.ts'
 import { TITLE_WIDTH, chosen, columns, numberedList, resumable } from '../lib/picker.ts'
 import { isolatedCs } from './harness/cs.ts'
+import { fakeClaude } from './harness/fake-claude.ts'
 import { sessionView } from './harness/session-fixtures.ts'
 import { TestTmux, poll } from './harness/tmux.ts'
 
 const LIST = resolve(import.meta.dirname, '../tmux/list.sh')
 const PICKER = resolve(import.meta.dirname, '../tmux/picker.sh')
 const t = isolatedCs('picker')
-const env = { ...t.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', NO_COLOR: '1' }
+const claude = fakeClaude(join(t.home, 'bin')) // ctrl-n launches through cs: argv recorded
+const env = { ...t.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', NO_COLOR: '1', CS_CLAUDE: claude.bin }
 const tmux = new TestTmux('picker', env)
 // a second server whose pane runs a client attached to the first: switch-client needs a client
 const outer = new TestTmux('picker-outer', env)
@@ -199,7 +201,10 @@ test('list.sh modes: ctrl-g moves to everything (orphans too), then live only, t
 })
 
 /** Starts the picker in a new session `name`, with a client of the outer server looking at it. */
-async function openPicker(name: string): Promise<string> {
+async function openPicker(
+  name: string,
+  ready = (s: string) => s.includes('Beta needs you') && s.includes('old history')
+): Promise<string> {
   const pane = tmux.newSession(name, t.home, [PICKER])
   if (!outer.hasSession('client'))
     outer.newSession('client', t.home, [
@@ -214,9 +219,7 @@ async function openPicker(name: string): Promise<string> {
       `=${name}`,
     ])
   else tmux.run('switch-client', '-t', `=${name}`)
-  await tmux.waitFor(pane, (s) => s.includes('Beta needs you') && s.includes('old history'), {
-    what: 'the picker list',
-  })
+  await tmux.waitFor(pane, ready, { what: 'the picker list' })
   return pane
 }
 
@@ -278,4 +281,46 @@ test('picker: ctrl-x asks first, then kills the tmux session and lists again', a
     what: 'the list without alpha',
   })
   tmux.sendKeys(pane, 'Escape')
+})
+
+// Last: cs commands run from the picker reconcile the sessions' states (their panes run sh).
+test('picker: ctrl-r renames the chosen session and lists it again under its new name', async () => {
+  const pane = await openPicker('pick3')
+  tmux.sendKeys(pane, '-l', 'Beta')
+  await tmux.waitFor(pane, (s) => s.includes('Beta needs you') && !s.includes('Gamma runs'), {
+    what: 'beta alone',
+  })
+  tmux.sendKeys(pane, 'C-r')
+  await tmux.waitFor(pane, (s) => s.includes('New name for beta:'), { what: 'the question' })
+  tmux.sendKeys(pane, '-l', 'Beta it is')
+  tmux.sendKeys(pane, 'Enter')
+  await tmux.waitFor(pane, (s) => s.includes('Beta it is') && s.includes('cs> Beta'), {
+    what: 'the list again, with the new name',
+  })
+  assert.equal(tmux.showOption('=beta:', '@cs_title'), 'Beta it is')
+  tmux.sendKeys(pane, 'Escape')
+})
+
+test('picker: ctrl-n asks a name and a folder, launches there and switches the client to it', async () => {
+  const folder = realpathSync(mkdirSync(join(t.home, 'new place'), { recursive: true }) ?? t.home)
+  const pane = await openPicker('pick4', (s) => s.includes('Gamma runs')) // the rename rewrote the cache
+  tmux.sendKeys(pane, 'C-n')
+  await tmux.waitFor(pane, (s) => s.includes('New session name:'), { what: 'the name question' })
+  tmux.sendKeys(pane, '-l', `made "here" $(x)`)
+  tmux.sendKeys(pane, 'Enter')
+  await tmux.waitFor(pane, (s) => s.includes('Folder ['), { what: 'the folder question' })
+  tmux.sendKeys(pane, '-l', folder)
+  tmux.sendKeys(pane, 'Enter')
+  await poll(
+    () => {
+      const s = tmux.try('list-clients', '-F', '#{client_session}').stdout.trim()
+      return { ok: s === 'made "here" $(x)', last: s }
+    },
+    60_000,
+    'the client to switch to the new session'
+  )
+  const id = tmux.showOption('=made "here" $(x):', '@cs_id') ?? ''
+  const got = await claude.wait(id)
+  assert.equal(got.cwd, folder)
+  assert.deepEqual(got.argv.slice(4, 6), ['-n', 'made "here" $(x)'])
 })
