@@ -302,7 +302,8 @@ test('picker: ctrl-r renames the chosen session and lists it again under its new
 })
 
 test('picker: ctrl-n asks a name and a folder, launches there and switches the client to it', async () => {
-  const folder = realpathSync(mkdirSync(join(t.home, 'new place'), { recursive: true }) ?? t.home)
+  mkdirSync(join(t.home, 'new place'))
+  const folder = realpathSync(join(t.home, 'new place'))
   const pane = await openPicker('pick4', (s) => s.includes('Gamma runs')) // the rename rewrote the cache
   tmux.sendKeys(pane, 'C-n')
   await tmux.waitFor(pane, (s) => s.includes('New session name:'), { what: 'the name question' })
