@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../lib/config.ts'
 import { CsError, EXIT, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
+import pkg from '../package.json' with { type: 'json' }
 
 type Entry = [summary: string, load: () => Promise<{ default: Command }>]
 
@@ -38,6 +39,7 @@ function usage(): string {
     'cs: Claude Code sessions that live in tmux',
     '',
     'usage: cs [COMMAND] [ARGS] [--help]     (no command: the dashboard, as `cs ls`)',
+    '       cs --version',
     '',
     'commands:',
     ...lines,
@@ -54,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
   const first = argv[0]
   if (first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(usage() + '\n')
+    return EXIT.ok
+  }
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(`cs ${pkg.version}\n`)
     return EXIT.ok
   }
   const named = first !== undefined && !first.startsWith('-')
