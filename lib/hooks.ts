@@ -24,13 +24,18 @@ export const hookScript = () => fileURLToPath(new URL('../tmux/hook.sh', import.
 /** A word for a POSIX shell: Claude runs a hook command through one. */
 export const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
 
-/** The settings JSON: one synchronous command hook per event. Synchronous keeps the events in
- * order (PreToolUse then PermissionRequest arrive 30 ms apart); the script takes a few ms. */
+/** The settings JSON: one synchronous command hook per event, the event name its argument, so
+ * that the script knows the event without parsing stdin. Synchronous keeps the events in order
+ * (PreToolUse then PermissionRequest arrive 30 ms apart); the script takes a few ms. */
 export function hookSettings(script: string): string {
   // The shell form: the exec form ("args") is unknown to older clients, which would run the
-  // command alone through the shell.
-  const handler = { type: 'command', command: shellQuote(script), timeout: 10 }
-  const hooks = Object.fromEntries(HOOK_EVENTS.map((e) => [e, [{ hooks: [handler] }]]))
+  // command alone through the shell. Event names are plain words: no quoting needed.
+  const hooks = Object.fromEntries(
+    HOOK_EVENTS.map((e) => {
+      const handler = { type: 'command', command: `${shellQuote(script)} ${e}`, timeout: 10 }
+      return [e, [{ hooks: [handler] }]]
+    })
+  )
   return `${JSON.stringify({ hooks }, null, 2)}\n`
 }
 

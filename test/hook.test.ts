@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { loadConfig } from '../lib/config.ts'
-import { hookSettings } from '../lib/hooks.ts'
+import { HOOK_EVENTS, hookSettings } from '../lib/hooks.ts'
 import { readLive } from '../lib/live.ts'
 import { exitClaude, startClaude, submit, waitRegistry } from './harness/claude.ts'
 import { makeClaudeEnv } from './harness/claude-env.ts'
@@ -28,17 +28,32 @@ function payload(name: string, changes: Record<string, unknown> = {}): string {
   return JSON.stringify({ ...body, ...changes })
 }
 
-function hook(input: string, extra: Record<string, string | undefined> = {}) {
+/** How Claude runs the hook: with the event as its argument (lib/hooks.ts), or without one, as
+ * settings files written by an older cs do, leaving the hook to read the event from stdin. */
+type Form = 'argument' | 'stdin'
+const FORMS: Form[] = ['argument', 'stdin']
+
+/** Runs the hook on input; event: its argument (none when undefined). */
+function hook(input: string, event?: string, extra: Record<string, string | undefined> = {}) {
   const e: Record<string, string> = { ...env, TMUX: tmuxEnv, TMUX_PANE: pane }
   for (const [k, v] of Object.entries(extra)) if (v === undefined) delete e[k]
   else e[k] = v
-  const r = spawnSync(HOOK, [], { input, env: e, encoding: 'utf8' })
+  const r = spawnSync(HOOK, event === undefined ? [] : [event], { input, env: e, encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   assert.equal(r.stdout, '', 'the hook never prints to stdout')
   return r
 }
 
-const field = (name: string, key = 'session_id'): string => JSON.parse(readFileSync(join(HOOKS, `${name}.json`), 'utf8'))[key]
+/** Sends a JSON payload in the given form, the argument taken from its hook_event_name. */
+const send = (body: string, form: Form = 'argument', extra: Record<string, string | undefined> = {}) =>
+  hook(body, form === 'argument' ? JSON.parse(body).hook_event_name : undefined, extra)
+
+/** Sends a recorded payload, with changes. */
+const fire = (name: string, changes: Record<string, unknown> = {}, form: Form = 'argument') =>
+  send(payload(name, changes), form)
+
+const field = (name: string, key = 'session_id'): string =>
+  JSON.parse(readFileSync(join(HOOKS, `${name}.json`), 'utf8'))[key]
 
 /** The option on the pane and on its session: they must agree. */
 function option(name: string): string | null {
@@ -60,128 +75,190 @@ after(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-test('the approve sequence: idle, working, waiting, working, idle on pane and session', () => {
-  hook(payload('SessionStart-startup'))
-  assert.equal(option('@cs_state'), 'idle')
-  const id = field('SessionStart-startup')
-  assert.equal(option('@cs_id'), id)
-  assert.ok(option('@cs_transcript')?.endsWith(`/${id}.jsonl`))
-  assert.equal(option('@cs_cwd'), field('SessionStart-startup', 'cwd'))
-  assert.equal(tmux.showOption('=work:', '@cs_pane'), pane)
-  const steps: [string, string, string | null][] = [
-    ['UserPromptSubmit', 'working', null],
-    ['PreToolUse', 'working', null],
-    ['PermissionRequest', 'waiting', 'permission prompt'],
-    ['Notification-permission_prompt', 'waiting', 'permission prompt'],
-    ['PostToolUse', 'working', null],
-    ['Stop', 'idle', null],
-  ]
-  for (const [event, state, waitingFor] of steps) {
-    hook(payload(event))
-    assert.equal(option('@cs_state'), state, event)
-    assert.equal(option('@cs_waiting_for'), waitingFor, event)
-    assert.match(option('@cs_state_at') ?? '', /^\d+$/, event)
-  }
-  // the other session is untouched
-  assert.equal(tmux.showOption('=other:', '@cs_state'), null)
-})
+for (const form of FORMS) {
+  test(`the approve sequence: idle, working, waiting, working, idle on pane and session (${form})`, () => {
+    fire('SessionStart-startup', {}, form)
+    assert.equal(option('@cs_state'), 'idle')
+    const id = field('SessionStart-startup')
+    assert.equal(option('@cs_id'), id)
+    assert.ok(option('@cs_transcript')?.endsWith(`/${id}.jsonl`))
+    assert.equal(option('@cs_cwd'), field('SessionStart-startup', 'cwd'))
+    assert.equal(tmux.showOption('=work:', '@cs_pane'), pane)
+    const steps: [string, string, string | null][] = [
+      ['UserPromptSubmit', 'working', null],
+      ['PreToolUse', 'working', null],
+      ['PermissionRequest', 'waiting', 'permission prompt'],
+      ['Notification-permission_prompt', 'waiting', 'permission prompt'],
+      ['PostToolUse', 'working', null],
+      ['Stop', 'idle', null],
+    ]
+    for (const [event, state, waitingFor] of steps) {
+      fire(event, {}, form)
+      assert.equal(option('@cs_state'), state, event)
+      assert.equal(option('@cs_waiting_for'), waitingFor, event)
+      assert.match(option('@cs_state_at') ?? '', /^\d+$/, event)
+    }
+    // the other session is untouched
+    assert.equal(tmux.showOption('=other:', '@cs_state'), null)
+  })
+}
 
 test('@cs_state_at changes with the state only', () => {
-  hook(payload('UserPromptSubmit'))
+  fire('UserPromptSubmit')
   tmux.run('set-option', '-p', '-t', pane, '@cs_state_at', '100', ';', 'set-option', '-t', pane, '@cs_state_at', '100')
-  hook(payload('PreToolUse'))
+  fire('PreToolUse')
   assert.equal(option('@cs_state_at'), '100')
   const before = Math.floor(Date.now() / 1000)
-  hook(payload('Stop'))
+  fire('Stop')
   assert.ok(Number(option('@cs_state_at')) >= before)
 })
 
 test('/clear re-keys: SessionEnd(clear) is not dead, SessionStart(clear) brings the new id and title', () => {
-  hook(payload('SessionStart-startup'))
-  hook(payload('SessionEnd-clear'))
+  fire('SessionStart-startup')
+  fire('SessionEnd-clear')
   assert.equal(option('@cs_state'), 'idle')
   assert.equal(option('@cs_id'), field('SessionStart-startup'))
-  hook(payload('SessionStart-clear'))
+  fire('SessionStart-clear')
   assert.equal(option('@cs_id'), field('SessionStart-clear'))
   assert.equal(option('@cs_title'), field('SessionStart-clear', 'session_title'))
   assert.equal(option('@cs_state'), 'idle')
 })
 
 test('SessionEnd for any other reason is dead; idle_prompt is idle; unknown events change nothing', () => {
-  hook(payload('SessionEnd-prompt_input_exit'))
+  fire('SessionEnd-prompt_input_exit')
   assert.equal(option('@cs_state'), 'dead')
-  hook(payload('SessionStart-compact'))
-  hook(payload('Notification-permission_prompt', { notification_type: 'idle_prompt' }))
+  fire('SessionStart-compact')
+  fire('Notification-permission_prompt', { notification_type: 'idle_prompt' })
   assert.equal(option('@cs_state'), 'idle')
-  hook(payload('Notification-permission_prompt', { notification_type: 'elicitation_dialog' }))
+  fire('Notification-permission_prompt', { notification_type: 'elicitation_dialog' })
   assert.equal(option('@cs_waiting_for'), 'input needed')
-  hook(payload('Stop'))
-  hook(payload('Notification-permission_prompt', { notification_type: 'auth_success' }))
-  hook(payload('Stop', { hook_event_name: 'CwdChanged' }))
+  fire('Stop')
+  fire('Notification-permission_prompt', { notification_type: 'auth_success' })
+  for (const form of FORMS) fire('Stop', { hook_event_name: 'CwdChanged' }, form)
   assert.equal(option('@cs_state'), 'idle')
 })
 
 test('every recorded payload is understood (pretty-printed too) and leaves a known state', () => {
-  for (const f of readdirSync(HOOKS).filter((n) => n.endsWith('.json'))) {
-    hook(readFileSync(join(HOOKS, f), 'utf8'))
-    assert.ok(['working', 'waiting', 'idle', 'dead'].includes(option('@cs_state') ?? ''), f)
-  }
+  for (const form of FORMS)
+    for (const f of readdirSync(HOOKS).filter((n) => n.endsWith('.json'))) {
+      send(readFileSync(join(HOOKS, f), 'utf8'), form)
+      assert.ok(['working', 'waiting', 'idle', 'dead'].includes(option('@cs_state') ?? ''), `${f} (${form})`)
+    }
 })
 
 test('titles and paths arrive intact: quotes, backslashes, a trailing ";", $(…), non-ASCII', () => {
-  const title = `it's "x" \\ $(touch pwned) café;`
-  const transcript = '/home/dév/a b/"q";'
-  hook(payload('SessionStart-startup', { session_title: title, transcript_path: transcript }))
-  assert.equal(option('@cs_title'), title)
-  assert.equal(option('@cs_transcript'), transcript)
+  for (const form of FORMS) {
+    const title = `it's "x" \\ $(touch pwned) café; ${form}`
+    const transcript = `/home/dév/a b/"q"\t\\${form};`
+    fire('SessionStart-startup', { session_title: title, transcript_path: transcript }, form)
+    assert.equal(option('@cs_title'), title)
+    assert.equal(option('@cs_transcript'), transcript.replace('\t', ' ')) // control characters: a space
+  }
   assert.deepEqual(readdirSync(dir), [])
-  // keys quoted inside a string before the real ones do not count
-  const quoted = JSON.stringify({
-    prompt: 'say {"hook_event_name":"SessionEnd","reason":"other"}',
-    session_id: 'x',
-    hook_event_name: 'UserPromptSubmit',
-  })
-  hook(quoted)
+})
+
+test('keys quoted inside a string do not count, in a prompt before the real ones', () => {
+  for (const form of FORMS) {
+    const body = JSON.stringify({
+      session_id: 'x',
+      prompt: 'say {"hook_event_name":"SessionEnd","reason":"other","session_title":"no"}',
+      hook_event_name: 'UserPromptSubmit',
+      session_title: `real ${form}`,
+    })
+    send(body, form)
+    assert.equal(option('@cs_state'), 'working')
+    assert.equal(option('@cs_title'), `real ${form}`)
+  }
+})
+
+test('the argument names the event: the hot events need no payload at all', () => {
+  hook('', 'PreToolUse')
   assert.equal(option('@cs_state'), 'working')
+  hook('not json', 'Stop')
+  assert.equal(option('@cs_state'), 'idle')
+  hook(payload('Stop'), 'PermissionRequest') // the argument wins over the payload
+  assert.equal(option('@cs_state'), 'waiting')
+  hook(payload('Stop'), 'CwdChanged')
+  assert.equal(option('@cs_state'), 'waiting')
+  hook('', 'Notification') // what it waits for is in the payload only
+  hook('{}', 'SessionEnd')
+  assert.equal(option('@cs_state'), 'dead')
+})
+
+test('big payloads: a 300 kB tool result is left unread, a title after a 100 kB prompt is found', () => {
+  fire('Stop')
+  const stdout = 'line of output, "quoted", \\ with commas\n'.repeat(7500)
+  const big = payload('PostToolUse', { tool_response: { stdout, stderr: '' } })
+  // unread beyond the pipe buffer: the writer sees the pipe closed, and the state is set all the same
+  assert.match(String(hook(big, 'PostToolUse').error), /EPIPE/)
+  assert.equal(option('@cs_state'), 'working')
+  fire('Stop')
+  hook(big) // without an argument the event is read from it
+  assert.equal(option('@cs_state'), 'working')
+  const prompt = `pasted, {"session_title":"no"} \\"session_title\\": "no"\n`.repeat(2000)
+  for (const form of FORMS) {
+    fire('Stop')
+    fire('UserPromptSubmit', { prompt, session_title: `pasted ${form}` }, form)
+    assert.equal(option('@cs_state'), 'working')
+    assert.equal(option('@cs_title'), `pasted ${form}`)
+  }
+  fire('UserPromptSubmit', { prompt }) // no title (an unnamed session): the title stays
+  assert.equal(option('@cs_title'), 'pasted stdin')
 })
 
 test('garbage, no pane, no server: exit 0 and no output', () => {
-  hook(payload('Stop'))
+  fire('Stop')
   for (const input of ['', 'not json', '{"hook_event_name":', '\0\x01\x02', '[1,2]'.repeat(1000)]) hook(input)
+  hook('\0\x01\x02', 'SessionStart')
+  hook('{"session_id":', 'Notification')
   assert.equal(option('@cs_state'), 'idle')
-  hook(payload('UserPromptSubmit'), { TMUX_PANE: undefined })
-  hook(payload('UserPromptSubmit'), { TMUX: undefined })
-  assert.equal(option('@cs_state'), 'idle')
-  hook(payload('UserPromptSubmit'), { TMUX: `${join(dir, 'no-such-socket')},1,0` })
-  hook(payload('UserPromptSubmit'), { PATH: dir }) // no tmux (nor sed) at all
-  hook(payload('PostToolUse', { tool_response: { stdout: 'x, "y"\n'.repeat(200_000) } }))
-  assert.equal(option('@cs_state'), 'working')
+  for (const form of FORMS) {
+    const body = payload('UserPromptSubmit')
+    send(body, form, { TMUX_PANE: undefined })
+    send(body, form, { TMUX: undefined })
+    assert.equal(option('@cs_state'), 'idle')
+    send(body, form, { TMUX: `${join(dir, 'no-such-socket')},1,0` })
+    send(body, form, { PATH: dir }) // no tmux (nor grep) at all
+  }
+})
+
+test('settings register the script once per event, the event its argument, the path quoted', () => {
+  const script = "/opt/it's here/hook.sh"
+  const { hooks } = JSON.parse(hookSettings(script))
+  assert.deepEqual(Object.keys(hooks), [...HOOK_EVENTS])
+  for (const e of HOOK_EVENTS) {
+    const command = `'/opt/it'\\''s here/hook.sh' ${e}`
+    assert.deepEqual(hooks[e], [{ hooks: [{ type: 'command', command, timeout: 10 }] }])
+  }
 })
 
 test('turning waiting with @cs-alert on: a message and a bell in the attached client, once', async () => {
   tmux.run('set-option', '-g', '@cs-alert', 'on')
-  hook(payload('Stop'))
+  fire('Stop')
   // a real client, attached from a pane of another server; its bells are counted there
   const client = viewer.newSession('viewer', dir, ['tmux', '-L', tmux.socket, '-f', tmux.conf, 'attach', '-t', '=other'])
   viewer.run('set-hook', '-g', 'alert-bell', 'set -gF @bells "#{e|+:#{@bells},1}"')
   await poll(() => ({ ok: tmux.run('list-clients').trim() !== '', last: '' }), 30_000, 'the client to attach')
   const bells = () => Number(viewer.run('display-message', '-p', '#{@bells}').trim() || 0)
-  hook(payload('PermissionRequest'))
+  fire('PermissionRequest')
   await viewer.waitFor(client, (s) => s.includes('is waiting (permission prompt)'), { timeout: 30_000 })
   await poll(() => ({ ok: bells() === 1, last: String(bells()) }), 30_000, 'one bell')
-  hook(payload('Notification-permission_prompt')) // still waiting: no second alert
-  hook(payload('PostToolUse'))
+  fire('Notification-permission_prompt') // still waiting: no second alert
+  fire('PostToolUse')
   tmux.run('set-option', '-g', '@cs-alert', 'off')
-  hook(payload('PermissionRequest'))
+  fire('PermissionRequest')
   await sleep(500)
   assert.equal(bells(), 1)
 })
 
 test('the real client runs the hook from the settings file, under a path with a space and a quote', async () => {
-  const api = await startFakeApi((req) =>
-    req.toolResult || req.lastUserText !== 'run it' ? echo(req) : { kind: 'bash', command: 'touch approved-marker' }
-  )
+  const commands: Record<string, string> = { 'run it': 'touch approved-marker', 'print lots': 'seq 1 60000' }
+  const api = await startFakeApi((req) => {
+    const command = commands[req.lastUserText]
+    return req.toolResult || !command ? echo(req) : { kind: 'bash', command }
+  })
   const ce = makeClaudeEnv({ apiUrl: api.url, socket: 'unused' })
+  ce.env.BASH_MAX_OUTPUT_LENGTH = '500000' // a tool result beyond the pipe buffer (else cut at 30000)
   const t = new TestTmux('hook-claude', ce.env)
   try {
     const where = join(ce.home, "it's a dir")
@@ -207,6 +284,23 @@ test('the real client runs the hook from the settings file, under a path with a 
     )
     t.sendKeys(p, 'Enter') // 1. Yes
     await state('idle')
+
+    // A PostToolUse payload of 300 kB, which the hook leaves unread: the turn goes on unharmed
+    // and the hooks after it run (the state was reset, so idle means that Stop came through).
+    t.run('set-option', '-p', '-t', p, '@cs_state', 'reset')
+    await submit(t, p, 'print lots') // read-only: no dialog
+    await state('idle')
+    const screenText = t.capture(p)
+    assert.doesNotMatch(screenText, /hook (failed|error)/i)
+    assert.match(screenText, /Done\./)
+    const records = readFileSync(t.showOption(p, '@cs_transcript', true) ?? '', 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+    const output = records.find((r) => r.toolUseResult?.stdout?.startsWith('1\n2\n'))
+    assert.ok(output.toolUseResult.stdout.length > 65536, 'the tool result exceeds the pipe buffer')
+    const errors = records.filter((r) => /^hook_.*error$/.test(r.attachment?.type ?? ''))
+    assert.deepEqual(errors, [])
     await exitClaude(t, p, 'real')
   } finally {
     t.cleanup()

@@ -3,9 +3,11 @@
 # the picker and `cs ls` know what every session is doing without asking Claude.
 #
 # Registered by lib/hooks.ts (a --settings file) for SessionStart, UserPromptSubmit, PreToolUse,
-# PostToolUse, Notification, PermissionRequest, Stop, PreCompact and SessionEnd. Claude runs it
-# with the event as JSON on stdin and TMUX/TMUX_PANE inherited from its own environment, so a
-# plain `tmux` reaches the server (socket) that the session runs on.
+# PostToolUse, Notification, PermissionRequest, Stop, PreCompact and SessionEnd, with the event
+# name as its argument (`hook.sh PreToolUse`). Claude runs it with the event as JSON on stdin and
+# TMUX/TMUX_PANE inherited from its own environment, so a plain `tmux` reaches the server (socket)
+# that the session runs on. Without an argument (a settings file of an older cs) the event is read
+# from the payload.
 #
 # The tmux options contract, set on the pane running claude (set -p) AND on its session:
 #   @cs_id           claude session id (re-keyed on SessionStart: follows /clear, /compact, /resume)
@@ -23,58 +25,64 @@
 # waiting, every attached client shows a message and rings its bell. @cs_clock is this script's
 # own ('%s', so that `#{T:@cs_clock}` expands to the time inside tmux, without a `date` process).
 #
-# Speed and safety: one sed and one tmux per event (a second tmux call only when a session turns
-# waiting and alerts are on); never prints to stdout (Claude may read it); always exits 0.
+# Speed and safety: one tmux call per event (a second only when a session turns waiting and
+# alerts are on); never prints to stdout (Claude may read it); always exits 0. Only the events whose
+# state or options need payload fields read stdin, with one grep; the others leave it unread, big
+# tool payloads included: Claude Code 2.1.332 takes a hook that exits without reading its stdin
+# in its stride (test/hook.test.ts proves it with a payload beyond the pipe buffer).
 
-[ -n "$TMUX" ] && [ -n "$TMUX_PANE" ] || { cat >/dev/null 2>&1; exit 0; }
+[ -n "$TMUX" ] && [ -n "$TMUX_PANE" ] || exit 0
 
-# Top-level string fields as `k=value` lines, first occurrence. A key counts only after `{` or `,`:
-# inside a JSON string quotes are escaped, so a nested `\"reason\":` never matches. Control
-# characters (raw newlines of pretty-printed JSON) become spaces first, so the whole payload is one
-# line and a newline can mark the cut. Values are unescaped as far as tmux needs.
-fields=$(LC_ALL=C sed -n -E '
-:a
-$!{
-N
-ba
+event=$1 id= transcript= cwd= reason= ntype= title=
+case $event in
+  '') keys='hook_event_name|session_id|transcript_path|cwd|reason|notification_type|session_title' ;;
+  SessionStart) keys='session_id|transcript_path|cwd|session_title' ;;
+  UserPromptSubmit) keys=session_title ;; # after the prompt: the whole payload is scanned
+  Notification) keys=notification_type ;;
+  SessionEnd) keys=reason ;;
+  *) keys= ;;
+esac
+
+# A JSON string body as text: \uXXXX and control escapes become a space, `\x` becomes x.
+unescape() {
+  rest=$1 value=
+  while :; do
+    case $rest in *\\*) ;; *) break ;; esac
+    value=$value${rest%%\\*} rest=${rest#*\\}
+    case $rest in
+      u*) rest=${rest#?????} value="$value " ;;
+      [bfnrt]*) rest=${rest#?} value="$value " ;;
+      *) value=$value${rest%"${rest#?}"} rest=${rest#?} ;;
+    esac
+  done
+  value=$value$rest
 }
-/^[a-z_]+=/!{
-s/[[:cntrl:]]/ /g
-s/[{,][[:space:]]*"(hook_event_name|session_id|transcript_path|cwd|source|reason|notification_type|session_title)"[[:space:]]*:[[:space:]]*"/\
-\1=/g
-D
-}
-h
-s/\n.*$//
-s/\\\\/\
-b/g
-s/\\"/\
-q/g
-s/".*$//
-s/\\u[0-9a-fA-F]{4}|\\[bfnrt]/ /g
-s/\\(.)/\1/g
-s/\nq/"/g
-s/\nb/\\/g
-p
-g
-D
-' 2>/dev/null)
-event= id= transcript= cwd= source= reason= ntype= title=
-while IFS= read -r line; do
-  value=${line#*=}
-  case $line in
-    hook_event_name=*) [ -n "$event" ] || event=$value ;;
-    session_id=*) [ -n "$id" ] || id=$value ;;
-    transcript_path=*) [ -n "$transcript" ] || transcript=$value ;;
-    cwd=*) [ -n "$cwd" ] || cwd=$value ;;
-    source=*) [ -n "$source" ] || source=$value ;;
-    reason=*) [ -n "$reason" ] || reason=$value ;;
-    notification_type=*) [ -n "$ntype" ] || ntype=$value ;;
-    session_title=*) [ -n "$title" ] || title=$value ;;
-  esac
-done <<EOF
+
+# `"key": "value"` pairs of string fields, first occurrence. A key counts only at a line start or
+# after `{` or `,`: inside a JSON string a quote is escaped, so a quoted `\"reason\":` never
+# matches. One grep scans a 100 kB payload nearly as fast as `cat` reads it (sed took 10 ms).
+if [ -n "$keys" ]; then
+  fields=$(LC_ALL=C grep -a -o -E \
+    '(^|[{,])[[:space:]]*"('"$keys"')"[[:space:]]*:[[:space:]]*"([^"\\]|\\.)*"' 2>/dev/null)
+  while IFS= read -r line; do
+    line=${line#*\"} # key": "value"
+    key=${line%%\"*}
+    line=${line#*\"*\"}
+    line=${line%\"}
+    unescape "$line"
+    case $key in
+      hook_event_name) [ -n "$event" ] || event=$value ;;
+      session_id) [ -n "$id" ] || id=$value ;;
+      transcript_path) [ -n "$transcript" ] || transcript=$value ;;
+      cwd) [ -n "$cwd" ] || cwd=$value ;;
+      reason) [ -n "$reason" ] || reason=$value ;;
+      notification_type) [ -n "$ntype" ] || ntype=$value ;;
+      session_title) [ -n "$title" ] || title=$value ;;
+    esac
+  done <<EOF
 $fields
 EOF
+fi
 
 # §7 of the format reference: the event (and its detail) gives the state; anything else is no change.
 waiting_for=
