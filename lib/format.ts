@@ -128,13 +128,19 @@ export function renderTable(views: SessionView[], o: TableOptions): string {
   return lines.join('\n')
 }
 
-/** --json rows: SessionView as is (state lower case, times ISO 8601), plus parser counts. */
+/**
+ * --json rows: SessionView as is (state lower case, times ISO 8601), plus parser counts. One
+ * compact object a line: thousands of rows stay readable and cost a third less than indented.
+ */
 export function jsonRows(views: SessionView[], counts?: Map<string, TranscriptInfo>): string {
-  const rows = views.map((s) => {
+  if (views.length === 0) return '[]'
+  let out = '['
+  for (const s of views) {
     const t = counts?.get(s.id)
-    return counts ? { ...s, unknownRecords: t?.unknownRecords ?? 0, badLines: t?.badLines ?? 0 } : s
-  })
-  return JSON.stringify(rows, null, 2)
+    const row = counts ? { ...s, unknownRecords: t?.unknownRecords ?? 0, badLines: t?.badLines ?? 0 } : s
+    out += (out.length === 1 ? '\n' : ',\n') + JSON.stringify(row)
+  }
+  return out + '\n]'
 }
 
 /** `cs info`: everything known about one session, one `label  value` line each. */

@@ -7,19 +7,18 @@ export const MIN = 4
 
 /** The shortest unique prefix of each id, at least MIN characters (the whole id if shorter). */
 export function shortIds(ids: Iterable<string>): Map<string, string> {
-  const sorted = [...new Set(ids)].sort()
-  const common = (a: string | undefined, b: string) => {
-    if (a === undefined) return 0
-    let i = 0
-    while (i < a.length && i < b.length && a[i] === b[i]) i++
-    return i
-  }
+  const sorted = [...(ids instanceof Set ? ids : new Set(ids))].sort()
   const out = new Map<string, string>()
-  sorted.forEach((id, i) => {
-    // in sorted order the longest shared prefix is always with a neighbour
-    const shared = Math.max(common(sorted[i - 1], id), common(sorted[i + 1], id))
-    out.set(id, id.slice(0, Math.max(MIN, shared + 1)))
-  })
+  // in sorted order the longest shared prefix is always with a neighbour: each pair once
+  let before = 0 // characters the previous id shares with this one
+  for (let i = 0; i < sorted.length; i++) {
+    const id = sorted[i]
+    const next = sorted[i + 1]
+    let after = 0
+    if (next !== undefined) while (after < id.length && id[after] === next[after]) after++
+    out.set(id, id.slice(0, Math.max(MIN, before + 1, after + 1)))
+    before = after
+  }
   return out
 }
 

@@ -54,22 +54,33 @@ export function buildViews(
   }
   const rows: SessionView[] = []
   const seen = new Set<string>()
+  const project = projects()
   for (const t of transcripts) {
     if (t.sidechain || seen.has(t.id)) continue
     seen.add(t.id)
-    rows.push(view(t.id, t, meta.get(t.id), liveById.get(t.id), host, dead(t.id, t)))
+    rows.push(view(t.id, t, meta.get(t.id), liveById.get(t.id), host, project, dead(t.id, t)))
   }
   for (const [id, l] of liveById)
-    if (!seen.has(id)) rows.push(view(id, null, meta.get(id), l, host))
+    if (!seen.has(id)) rows.push(view(id, null, meta.get(id), l, host, project))
   // a launch that died before claude wrote its transcript
   for (const id of stopped.keys()) {
     const r = seen.has(id) ? undefined : dead(id, null)
-    if (r) rows.push(view(id, null, meta.get(id), undefined, host, r))
+    if (r) rows.push(view(id, null, meta.get(id), undefined, host, project, r))
   }
-  for (const l of anonymous) rows.push(view('', null, undefined, l, host))
-  const shorts = shortIds(rows.filter((r) => r.id).map((r) => r.id))
+  for (const l of anonymous) rows.push(view('', null, undefined, l, host, project))
+  const shorts = shortIds(seen.size === rows.length ? seen : rows.filter((r) => r.id).map((r) => r.id))
   for (const r of rows) r.short = shorts.get(r.id) ?? ''
   return rows
+}
+
+/** A cwd's project name, worked out once per cwd: thousands of sessions share a few hundred. */
+function projects(): (cwd: string) => string {
+  const known = new Map<string, string>()
+  return (cwd) => {
+    let name = known.get(cwd)
+    if (name === undefined) known.set(cwd, (name = basename(cwd) || cwd))
+    return name
+  }
 }
 
 /**
@@ -97,6 +108,7 @@ function view(
   m: SessionMeta | undefined,
   l: LiveInfo | undefined,
   host: string,
+  project: (cwd: string) => string,
   dead?: Launch
 ): SessionView {
   const name = clean(m?.name ?? t?.customTitle ?? t?.agentName ?? l?.name ?? null)
@@ -115,7 +127,7 @@ function view(
     state: l?.state ?? (dead ? 'dead' : 'stopped'),
     stateSince: since,
     cwd,
-    project: cwd ? basename(cwd) || cwd : null,
+    project: cwd ? project(cwd) : null,
     branch: t?.branch ?? null,
     createdAt: t?.createdAt ?? l?.stateSince ?? dead?.launchedAt ?? null,
     updatedAt: latest(t?.updatedAt ?? null, since),
@@ -133,11 +145,16 @@ function view(
   }
 }
 
-/** Titles come from prompts: one line, no control characters that could drive the terminal. */
+// Control characters and any whitespace but a lone inner space: what clean() rewrites.
+const UNCLEAN = /[\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]| {2}|^ | $/
+const MESSY = /[\u0000-\u001f\u007f-\u009f\s]+/g
+
+/** Titles come from prompts: one line, no control characters that could drive the terminal.
+ *  Most are clean already: testing costs far less than rewriting every space. */
 function clean(text: string | null): string | null {
-  if (text == null) return null
-  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').trim()
-  return line || null
+  if (!text) return null
+  if (!UNCLEAN.test(text)) return text
+  return text.replace(MESSY, ' ').trim() || null
 }
 
 function latest(a: string | null, b: string | null): string | null {
@@ -169,8 +186,12 @@ export function selectViews(views: SessionView[], f: ViewFilter): SessionView[] 
   return f.limit !== undefined ? rows.slice(0, f.limit) : rows
 }
 
-const newestFirst = (a: SessionView, b: SessionView) =>
-  (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '')
+/** ISO 8601 times in UTC order as plain strings: no locale needed. */
+const newestFirst = (a: SessionView, b: SessionView) => {
+  const x = a.updatedAt ?? ''
+  const y = b.updatedAt ?? ''
+  return x < y ? 1 : x > y ? -1 : 0
+}
 
 /** `updated`: live sessions, then DEAD ones, then newest first; other keys ascending, ties
  *  newest first. */
