@@ -28,6 +28,9 @@ export interface Config {
   /** $PATH: where `claude` is looked up before launching it */
   path: string
   color: boolean
+  /** $CS_FULL_SCAN_SECONDS (default 300): how old the last stat of every transcript may get
+   *  before a command that shows sessions stats them all again instead of only the hot ones */
+  fullScanSeconds: number
 }
 
 export type Env = Record<string, string | undefined>
@@ -48,5 +51,12 @@ export function loadConfig(env: Env = process.env): Config {
     insideTmux: env.TMUX || null,
     path: env.PATH || '/usr/local/bin:/usr/bin:/bin',
     color: !env.NO_COLOR && env.TERM !== 'dumb',
+    fullScanSeconds: seconds(env.CS_FULL_SCAN_SECONDS, 300),
   }
+}
+
+/** A non-negative number of seconds, else the default. */
+function seconds(value: string | undefined, fallback: number): number {
+  const n = value === undefined || value.trim() === '' ? NaN : Number(value)
+  return Number.isFinite(n) && n >= 0 ? n : fallback
 }

@@ -1,17 +1,26 @@
 // The incremental transcript indexer. Transcripts only grow: per file the store keeps size,
-// mtime and the offset read up to; a run stats every session file and reads only what was
-// appended (a shrunk or replaced file again from the start). A folder whose listing (names,
-// sizes, mtimes) is what the store saw last time costs nothing beyond its stats. Memory stays
-// flat: one reused buffer, grown only for a single line larger than it.
+// mtime and the offset read up to; a run reads only what was appended (a shrunk or replaced
+// file again from the start). Memory stays flat: one reused buffer, grown only for a single
+// line larger than it.
+//
+// What a run stats is its scope. `full` stats every session file. `hot` (the dashboard and
+// every command that shows sessions) stats every project folder, lists again a folder whose
+// mtime moved (a file was added or removed), and otherwise stats only the files that can have
+// grown: those modified within HOT_MS as last indexed, and the live sessions' (the only
+// writers of an old file). A hot run falls back to a full one when the last full run is older
+// than config.fullScanSeconds, so that an append cs cannot see (a client outside cs's tmux
+// without a registry entry) shows within that interval, or at the next `cs sync`.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { Config } from './config.ts'
 import { isSessionFile, projectsDir } from './paths.ts'
-import type { FileMark, FolderIndex, IndexChanges, Store } from './store.ts'
+import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
+
+type FileIndex = FolderIndex['files'][number]
 import { feed, finish, loadParser, newParser, saveParser, type ParserState } from './transcript.ts'
 
 export interface IndexReport {
-  seen: number // session files on disk
+  seen: number // session files on disk (in a hot run: as listed, the unchanged folders' too)
   read: number // files read (new, grown, or re-read)
   bytes: number // bytes read
   dropped: number // files gone from disk, dropped from the index
@@ -19,11 +28,23 @@ export interface IndexReport {
   badLines: number // in the files read by this run
 }
 
+export interface IndexOptions {
+  scope?: 'hot' | 'full' // default full
+  full?: boolean // read every file again from the start (a full scope)
+  live?: Iterable<string> // ids of live sessions: their files are hot
+  now?: number // the clock (epoch ms)
+}
+
 const CHUNK = 4 * 1024 * 1024
 // Results are saved every so many files read, so that a cold run over 10,000 files does not
 // hold them all: the parser states read so far and the folders finished (a folder row is
 // written whole; a state saved before its folder's row is harmless, as states are keyed by mark).
 const BATCH = 100
+/** A file modified this recently (as last indexed) may still be written to. */
+export const HOT_MS = 24 * 3600_000
+// A folder listed this soon after its mtime may change again within the same mtime tick: its
+// mtime is not trusted, and the next run lists it again.
+const RACY_MS = 2000
 
 interface Found {
   path: string
@@ -33,28 +54,79 @@ interface Found {
 
 interface Folder {
   path: string
+  mtimeMs: number // as stat'ed before listing it; -1: list it again next time
   files: Found[]
   listing: string // names, sizes and mtimes: compared with the stored one
 }
 
-/** Every project folder's session files: UUID-named, non-empty, directly in the folder. */
-function walk(root: string): Folder[] {
-  const folders: Folder[] = []
+const entry = (name: string, size: number, mtimeMs: number) => `${name} ${size} ${mtimeMs}\n`
+
+/** A project folder's session files: UUID-named, non-empty, directly in the folder. */
+function list(path: string, mtimeMs: number, now: number): Folder {
+  const files: Found[] = []
+  let listing = ''
+  for (const name of readdirOrEmpty(path)) {
+    if (!isSessionFile(name)) continue
+    const st = statSync(`${path}/${name}`, { throwIfNoEntry: false })
+    if (!st || !st.isFile() || st.size === 0) continue
+    files.push({ path: `${path}/${name}`, size: st.size, mtimeMs: st.mtimeMs })
+    listing += entry(name, st.size, st.mtimeMs)
+  }
+  return { path, mtimeMs: now - mtimeMs < RACY_MS ? -1 : mtimeMs, files, listing }
+}
+
+/**
+ * A folder whose own mtime did not move: its stored listing with the hot files stat'ed again
+ * (the others as they were), or null when none of those changed.
+ */
+function relist(path: string, stored: FolderListing, hot: (name: string, mtimeMs: number) => boolean): Folder | null {
+  const files: Found[] = []
+  let listing = ''
+  let changed = false
+  for (const line of stored.listing.split('\n')) {
+    if (!line) continue
+    const [name, size, mtime] = line.split(' ')
+    let f: Found | null = { path: `${path}/${name}`, size: Number(size), mtimeMs: Number(mtime) }
+    if (hot(name, f.mtimeMs)) {
+      const st = statSync(f.path, { throwIfNoEntry: false })
+      f = st && st.isFile() && st.size > 0 ? { path: f.path, size: st.size, mtimeMs: st.mtimeMs } : null
+      changed ||= !f || f.size !== Number(size) || f.mtimeMs !== Number(mtime)
+    }
+    if (!f) continue
+    files.push(f)
+    listing += entry(name, f.size, f.mtimeMs)
+  }
+  return changed ? { path, mtimeMs: stored.mtimeMs, files, listing } : null
+}
+
+/** Every project folder as this run sees it; `unchanged` counts the files of folders skipped. */
+function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, now: number) {
+  const root = projectsDir(config)
+  const live = new Set([...(opts.live ?? [])].map((id) => `${id}.jsonl`))
+  const hot = (name: string, mtimeMs: number) => now - mtimeMs < HOT_MS || live.has(name)
+  const listings = store.listings()
+  const folders: { folder: Folder; stored?: FolderListing }[] = []
+  const gone: string[] = []
+  let unchanged = 0
   for (const name of readdirOrEmpty(root)) {
     const path = join(root, name)
-    const files: Found[] = []
-    let listing = ''
-    for (const file of readdirOrEmpty(path)) {
-      if (!isSessionFile(file)) continue
-      const filePath = `${path}/${file}`
-      const st = statSync(filePath, { throwIfNoEntry: false })
-      if (!st || !st.isFile() || st.size === 0) continue
-      files.push({ path: filePath, size: st.size, mtimeMs: st.mtimeMs })
-      listing += `${file} ${st.size} ${st.mtimeMs}\n`
-    }
-    if (files.length > 0) folders.push({ path, files, listing })
+    const st = statSync(path, { throwIfNoEntry: false })
+    if (!st?.isDirectory()) continue
+    const stored = listings.get(path)
+    if (stored) listings.delete(path)
+    const trusted = !full && stored && stored.listing && stored.mtimeMs === st.mtimeMs
+    const folder = trusted ? relist(path, stored, hot) : list(path, st.mtimeMs, now)
+    if (!folder) unchanged += countLines(stored!.listing)
+    else if (folder.files.length > 0) folders.push({ folder, stored })
+    else if (stored) gone.push(path) // no session file left in it
   }
-  return folders
+  return { folders, unchanged, gone: [...gone, ...listings.keys()] }
+}
+
+const countLines = (text: string) => {
+  let n = 0
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
+  return n
 }
 
 function readdirOrEmpty(dir: string): string[] {
@@ -80,20 +152,27 @@ function resumePoint(store: Store, f: Found, mark?: FileMark): { offset: number;
   return { offset: 0, parser: newParser() }
 }
 
-export function indexTranscripts(config: Config, store: Store, opts: { full?: boolean } = {}): IndexReport {
+export function indexTranscripts(config: Config, store: Store, opts: IndexOptions = {}): IndexReport {
   const report: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
-  const listings = store.listings()
+  const now = opts.now ?? Date.now()
+  const full =
+    opts.full || opts.scope !== 'hot' || now - store.lastFullWalk() >= config.fullScanSeconds * 1000
+  const walked = walk(config, store, full, opts, now)
+  report.seen = walked.unchanged
   let changes: IndexChanges = { folders: [], gone: [], parsers: [] }
+  const moved: IndexChanges['moved'] = []
   let buf: Buffer | null = null
 
-  for (const folder of walk(projectsDir(config))) {
+  for (const { folder, stored } of walked.folders) {
     report.seen += folder.files.length
-    const stored = listings.get(folder.path)
-    listings.delete(folder.path)
-    if (!opts.full && stored === folder.listing) continue // the warm path: nothing changed here
+    if (!opts.full && stored?.listing === folder.listing) {
+      // the warm path: no session file changed (something else in the folder may have)
+      if (stored.mtimeMs !== folder.mtimeMs) moved.push({ path: folder.path, mtimeMs: folder.mtimeMs })
+      continue
+    }
     const known = stored === undefined ? [] : (store.folder(folder.path)?.files ?? [])
     const before = new Map(known.map((f) => [f.mark.path, f]))
-    const files: FolderIndex['files'] = []
+    const files: FileIndex[] = []
     let complete = true
     for (const f of folder.files) {
       const prev = before.get(f.path)
@@ -125,14 +204,15 @@ export function indexTranscripts(config: Config, store: Store, opts: { full?: bo
       }
     }
     report.dropped += before.size
-    changes.folders.push({ path: folder.path, listing: complete ? folder.listing : '', files })
+    const listing = complete ? folder.listing : ''
+    changes.folders.push({ path: folder.path, mtimeMs: folder.mtimeMs, listing, files })
   }
 
-  for (const path of listings.keys()) {
+  for (const path of walked.gone) {
     report.dropped += store.folder(path)?.files.length ?? 0
     changes.gone.push(path)
   }
-  store.saveIndex(changes)
+  store.saveIndex({ ...changes, moved, fullWalkAt: full ? now : undefined })
   return report
 }
 

@@ -1,6 +1,6 @@
-// The one sequence behind every command that shows or changes sessions: index what changed on
-// disk, read cs's metadata and live state, keep the launch records current with what is live,
-// and merge them all into views.
+// The one sequence behind every command that shows or changes sessions: read live state, index
+// what changed on disk (the hot set: lib/indexer.ts), read cs's metadata, keep the launch
+// records current with what is live, and merge them all into views.
 import { existsSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
@@ -36,18 +36,23 @@ export async function withSessions<T>(
 ): Promise<T> {
   const store = openStore(config)
   try {
-    const report = indexTranscripts(config, store)
+    const live = readLive(config)
+    const ids = live.flatMap((l) => (l.id ? [l.id] : []))
+    const report = indexTranscripts(config, store, { scope: 'hot', live: ids })
     const transcripts = store.transcripts()
     const meta = store.meta()
-    const live = readLive(config)
     const now = new Date()
     const launches = noteLive(store, live, config.host, now)
     const views = buildViews(transcripts, meta, live, config.host, launches, now)
     const written = store.changes()
+    let byId: Map<string, TranscriptInfo> | undefined
     const result = await fn({
       store,
       views,
-      transcripts: new Map(transcripts.map((t) => [t.id, t])),
+      // most commands never look: 10,000 entries are not made for nothing
+      get transcripts() {
+        return (byId ??= new Map(transcripts.map((t) => [t.id, t])))
+      },
       meta,
       find(query, opts) {
         const v = resolve(query, views, config.host)

@@ -12,15 +12,18 @@ import type { Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 import type { FileMark, FolderIndex, IndexChanges, Store } from './store.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. */
-const SCHEMA = 2
+const SCHEMA = 3
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
-// its listing (a warm run compares it with what it sees and reads nothing more of an unchanged
-// folder) and its files' marks and infos as one v8-serialised array of tuples, the fastest form
+// its listing and own mtime (a warm run compares them with what it sees and reads nothing more
+// of an unchanged folder) and its files' marks and infos as one v8-serialised array of tuples, the fastest form
 // to load 10,000 sessions from (a row per file costs a value per column). Parser states, large
 // and needed only for grown files, live apart, each with the mark it was saved at.
 const INDEX_TABLES = `
-  CREATE TABLE folders (path TEXT PRIMARY KEY, listing TEXT NOT NULL, files BLOB NOT NULL);
+  CREATE TABLE folders (
+    path TEXT PRIMARY KEY, listing TEXT NOT NULL, mtime_ms REAL NOT NULL, files BLOB NOT NULL
+  );
+  CREATE TABLE walks (scope TEXT PRIMARY KEY, at REAL NOT NULL);
   CREATE TABLE parsers (
     path TEXT PRIMARY KEY, folder TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL,
     offset INTEGER NOT NULL, state TEXT NOT NULL
@@ -51,6 +54,9 @@ const toTuple = ({ mark, info: i }: FileIndex): Tuple => [
   i.unknownRecords, i.badLines, i.lastUuid, i.summaries.length ? i.summaries : 0,
 ]
 
+// shared by the infos of the files that hold none (nearly all): read, never added to
+const NO_SUMMARIES: TranscriptInfo['summaries'] = []
+
 // prettier-ignore
 const infoOf = (folder: string, projectDir: string, t: Tuple): TranscriptInfo => ({
   id: t[0].slice(0, -6), path: `${folder}/${t[0]}`, projectDir,
@@ -59,7 +65,7 @@ const infoOf = (folder: string, projectDir: string, t: Tuple): TranscriptInfo =>
   userMessages: t[15], assistantMessages: t[16], model: t[17],
   tokens: { input: t[18], output: t[19], cacheRead: t[20], cacheWrite: t[21] },
   version: t[22], orphan: t[23], sidechain: t[24], unknownRecords: t[25], badLines: t[26],
-  lastUuid: t[27], summaries: t[28] || [],
+  lastUuid: t[27], summaries: t[28] || NO_SUMMARIES,
 })
 
 const markOf = (folder: string, t: Tuple): FileMark => ({
@@ -119,17 +125,22 @@ export function openStore(config: Config): Store {
     }
   }
   const folder = (path: string): FolderIndex | null => {
-    const row = sql('SELECT listing, files FROM folders WHERE path = ?').raw().get(path) as
-      | [string, Buffer]
+    const row = sql('SELECT listing, mtime_ms, files FROM folders WHERE path = ?').raw().get(path) as
+      | [string, number, Buffer]
       | undefined
     if (!row) return null
     const projectDir = basename(path)
-    const files = tuples(row[1]).map((t) => ({ mark: markOf(path, t), info: infoOf(path, projectDir, t) }))
-    return { path, listing: row[0], files }
+    const files = tuples(row[2]).map((t) => ({ mark: markOf(path, t), info: infoOf(path, projectDir, t) }))
+    return { path, listing: row[0], mtimeMs: row[1], files }
   }
   const putFolder = (f: FolderIndex) => {
     const files = serialize(f.files.map(toTuple))
-    sql('INSERT OR REPLACE INTO folders (path, listing, files) VALUES (?, ?, ?)').run(f.path, f.listing, files)
+    sql('INSERT OR REPLACE INTO folders (path, listing, mtime_ms, files) VALUES (?, ?, ?, ?)').run(
+      f.path,
+      f.listing,
+      f.mtimeMs,
+      files
+    )
     const kept = new Set(f.files.map((x) => x.mark.path))
     for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
       if (!kept.has(p)) sql('DELETE FROM parsers WHERE path = ?').run(p)
@@ -142,8 +153,11 @@ export function openStore(config: Config): Store {
       sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
     })()
 
-  const saveIndex = db.transaction(({ folders, gone, parsers }: IndexChanges) => {
+  const saveIndex = db.transaction(({ folders, moved, gone, parsers, fullWalkAt }: IndexChanges) => {
     for (const f of folders) putFolder(f)
+    for (const m of moved ?? []) sql('UPDATE folders SET mtime_ms = ? WHERE path = ?').run(m.mtimeMs, m.path)
+    if (fullWalkAt !== undefined)
+      sql("INSERT OR REPLACE INTO walks (scope, at) VALUES ('full', ?)").run(fullWalkAt)
     for (const path of gone) {
       sql('DELETE FROM folders WHERE path = ?').run(path)
       sql('DELETE FROM parsers WHERE folder = ?').run(path)
@@ -157,14 +171,16 @@ export function openStore(config: Config): Store {
   const forget = db.transaction((paths: string[]) => {
     for (const dir of new Set(paths.map((p) => dirname(p)))) {
       const f = folder(dir)
-      if (f) putFolder({ path: dir, listing: '', files: f.files.filter((x) => !paths.includes(x.mark.path)) })
+      if (f) putFolder({ ...f, listing: '', files: f.files.filter((x) => !paths.includes(x.mark.path)) })
     }
   })
 
   return {
     listings() {
-      return new Map(sql('SELECT path, listing FROM folders').raw().all() as [string, string][])
+      const rows = sql('SELECT path, listing, mtime_ms FROM folders').raw().all() as [string, string, number][]
+      return new Map(rows.map(([path, listing, mtimeMs]) => [path, { listing, mtimeMs }]))
     },
+    lastFullWalk: () => (sql("SELECT at FROM walks WHERE scope = 'full'").pluck().get() as number | undefined) ?? 0,
     folder,
     parserState(m) {
       const state = sql('SELECT state FROM parsers WHERE path = ? AND size = ? AND mtime_ms = ? AND offset = ?')
@@ -173,17 +189,24 @@ export function openStore(config: Config): Store {
       return typeof state === 'string' ? state : null
     },
     saveIndex(changes) {
-      if (changes.folders.length || changes.gone.length || changes.parsers.length) saveIndex.immediate(changes)
+      const { folders, moved, gone, parsers, fullWalkAt } = changes
+      if (folders.length || moved?.length || gone.length || parsers.length || fullWalkAt !== undefined)
+        saveIndex.immediate(changes)
     },
     forget: (paths) => forget.immediate(paths),
     transcripts() {
       const all: TranscriptInfo[] = []
+      let sidechains = 0
       for (const [path, blob] of sql('SELECT path, files FROM folders').raw().all() as [string, Buffer][]) {
         const projectDir = basename(path)
-        for (const t of tuples(blob)) all.push(infoOf(path, projectDir, t))
+        for (const t of tuples(blob)) {
+          const info = infoOf(path, projectDir, t)
+          if (info.sidechain) sidechains++
+          all.push(info)
+        }
       }
       resolveSummaries(all)
-      return all.filter((t) => !t.sidechain)
+      return sidechains ? all.filter((t) => !t.sidechain) : all
     },
 
     meta() {
@@ -238,7 +261,7 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     // Another process may have migrated while this one waited for the lock.
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
-    db.exec('DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS parsers;')
+    db.exec('DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS parsers; DROP TABLE IF EXISTS walks;')
     db.exec(INDEX_TABLES + OWN_TABLES)
     db.pragma(`user_version = ${SCHEMA}`)
   }).immediate()

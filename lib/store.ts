@@ -10,17 +10,26 @@ export interface FileMark {
   offset: number // bytes consumed: always at a line boundary
 }
 
-/** The index of one project folder, stored and replaced whole. */
-export interface FolderIndex {
-  path: string // absolute path of the folder under <claudeDir>/projects
-  /** Session files' names, sizes and mtimes as the indexer saw them: the same again means nothing to read. */
+/** What the indexer compares a project folder with, without its files' infos. */
+export interface FolderListing {
+  /** Session files' names, sizes and mtimes as the indexer saw them (`name size mtimeMs` lines):
+   *  the same again means nothing to read; '' means list the folder again. */
   listing: string
+  /** The folder's own mtime when listed (a file added or removed moves it); -1: list it again. */
+  mtimeMs: number
+}
+
+/** The index of one project folder, stored and replaced whole. */
+export interface FolderIndex extends FolderListing {
+  path: string // absolute path of the folder under <claudeDir>/projects
   files: { mark: FileMark; info: TranscriptInfo }[] // every session file in the folder
 }
 
 export interface IndexChanges {
   folders: FolderIndex[] // rewritten whole (the parser states of files no longer in them go too)
+  moved?: { path: string; mtimeMs: number }[] // folders whose own mtime alone changed
   gone: string[] // folders no longer on disk
+  fullWalkAt?: number // this run stat'ed every file (epoch ms)
   /** Parser states (lib/transcript.ts, serialised) of the files read, where reading stopped. */
   parsers: { mark: FileMark; state: string }[]
 }
@@ -28,7 +37,9 @@ export interface IndexChanges {
 export interface Store {
   // The transcript index: per project folder, so that a warm run compares one listing per folder.
   /** Every indexed folder's listing, by folder path. */
-  listings(): Map<string, string>
+  listings(): Map<string, FolderListing>
+  /** When an index run last stat'ed every file (epoch ms; 0: never). */
+  lastFullWalk(): number
   folder(path: string): FolderIndex | null
   /** The parser state saved at exactly this mark (none if another run saved a different one). */
   parserState(mark: FileMark): string | null

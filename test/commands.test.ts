@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { appendFileSync, readFileSync, rmSync, utimesSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
 const t = isolatedCs('commands')
@@ -218,4 +218,35 @@ test('ls --verbose counts the records and lines cs did not understand', () => {
   assert.match(r.stdout, /^e0e0\s+odd one\s.*\s1\/1$/m)
   const row = t.json('ls', '--verbose').find((r: any) => r.id === id)
   assert.deepEqual([row.unknownRecords, row.badLines], [1, 1])
+})
+
+test('ls sees new, removed and recent transcripts at once, old ones at the next full walk', () => {
+  const h = isolatedCs('hotset')
+  after(h.cleanup)
+  const cwd = '/work/old'
+  const old = h.session({ id: A, cwd, prompt: 'old work', at: '2026-01-01T10:00:00.000Z' })
+  const days = new Date(Date.now() - 3 * 24 * 3600_000)
+  utimesSync(old, days, days)
+  utimesSync(dirname(old), days, days)
+  assert.equal(h.cs('sync').status, 0)
+  const rename = (name: string) =>
+    appendFileSync(old, JSON.stringify({ type: 'custom-title', customTitle: name, sessionId: A }) + '\n')
+  const titles = () => h.json('ls').map((r: any) => r.title)
+
+  rename('renamed elsewhere') // by a client cs cannot see: the file is not hot
+  assert.deepEqual(titles(), ['old work'])
+  assert.equal(h.cs('sync').status, 0)
+  assert.deepEqual(titles(), ['renamed elsewhere'])
+
+  rename('renamed again')
+  h.env.CS_FULL_SCAN_SECONDS = '0' // the interval since the last full walk has passed
+  assert.deepEqual(titles(), ['renamed again'])
+  delete h.env.CS_FULL_SCAN_SECONDS
+
+  const fresh = h.session({ id: B, cwd, prompt: 'new work', at: '2026-01-02T10:00:00.000Z' })
+  assert.deepEqual(titles(), ['new work', 'renamed again'])
+  appendFileSync(fresh, JSON.stringify({ type: 'custom-title', customTitle: 'new title', sessionId: B }) + '\n')
+  assert.deepEqual(titles(), ['new title', 'renamed again'])
+  rmSync(fresh)
+  assert.deepEqual(titles(), ['renamed again'])
 })

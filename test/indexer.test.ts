@@ -1,4 +1,4 @@
-import { test, after } from 'node:test'
+import { describe, test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -231,6 +231,81 @@ test('a legacy summary in one file titles the session that holds its leaf', () =
   indexTranscripts(config, store)
   assert.equal(byId(store, target.id)!.summary, 'Parser fixes')
   assert.notEqual(byId(store, holder.id)!.summary, 'Parser fixes')
+})
+
+describe('a hot run stats the project folders and only the files that can have grown', () => {
+  const DAY = 24 * 3600_000
+  /** A folder with a cold and a hot session, its mtimes set back as on a machine in use. */
+  function hotSetup() {
+    const { config, store, project } = setup()
+    const dir = project('-work-app')
+    const cold = session(dir, user('x', 'u1', 'old work'))
+    const hot = session(dir, user('x', 'u2', 'today'))
+    const now = Date.now()
+    const ago = (ms: number) => new Date(now - ms)
+    utimesSync(cold.path, ago(3 * DAY), ago(3 * DAY))
+    utimesSync(hot.path, ago(3600_000), ago(3600_000))
+    utimesSync(dir, ago(3 * DAY), ago(3 * DAY))
+    indexTranscripts(config, store, { now }) // the full walk a hot run counts from
+    const hotRun = (opts: { live?: string[]; at?: number } = {}) =>
+      indexTranscripts(config, store, { scope: 'hot', now: opts.at ?? now + 1000, live: opts.live })
+    return { config, store, dir, cold, hot, now, hotRun }
+  }
+
+  test('an append to a recently modified file is seen at once', () => {
+    const { store, hot, hotRun } = hotSetup()
+    appendFileSync(hot.path, title('x', 'renamed today'))
+    assert.equal(hotRun().read, 1)
+    assert.equal(byId(store, hot.id)!.customTitle, 'renamed today')
+  })
+
+  test("an append to an old file is seen at once when it is a live session's", () => {
+    const { store, cold, hotRun } = hotSetup()
+    appendFileSync(cold.path, title('x', 'resumed'))
+    assert.equal(hotRun({ live: [cold.id] }).read, 1)
+    assert.equal(byId(store, cold.id)!.customTitle, 'resumed')
+  })
+
+  test('an append to an old file no live session writes waits for the next full walk', () => {
+    const { config, store, cold, now, hotRun } = hotSetup()
+    appendFileSync(cold.path, title('x', 'written elsewhere'))
+    const r = hotRun()
+    assert.deepEqual([r.read, r.seen], [0, 2])
+    assert.equal(byId(store, cold.id)!.customTitle, null)
+    // the interval since the last full walk has passed: this hot run stats everything
+    assert.equal(hotRun({ at: now + config.fullScanSeconds * 1000 }).read, 1)
+    assert.equal(byId(store, cold.id)!.customTitle, 'written elsewhere')
+  })
+
+  test('a full run (cs sync) sees an append to an old file', () => {
+    const { config, store, cold } = hotSetup()
+    appendFileSync(cold.path, title('x', 'synced'))
+    assert.equal(indexTranscripts(config, store).read, 1)
+    assert.equal(byId(store, cold.id)!.customTitle, 'synced')
+  })
+
+  test('a new file is seen and a removed one dropped at once; the listing stays exact', () => {
+    const { config, store, dir, cold, hot, hotRun } = hotSetup()
+    const fresh = session(dir, user('x', 'u3', 'new'))
+    assert.equal(hotRun().read, 1)
+    rmSync(hot.path)
+    const r = hotRun()
+    assert.equal(r.dropped, 1)
+    assert.deepEqual(store.transcripts().map((t) => t.id).sort(), [cold.id, fresh.id].sort())
+    // a full walk finds nothing that the hot runs missed
+    assert.deepEqual({ ...indexTranscripts(config, store), seen: 0 }, { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
+  })
+
+  test('a hot run keeps the entries of the files it did not stat', () => {
+    const { config, store, dir, cold, hot, hotRun } = hotSetup()
+    const coldMark = markOf(store, cold.path)
+    appendFileSync(hot.path, user('x', 'u4', 'more'))
+    hotRun()
+    assert.deepEqual(markOf(store, cold.path), coldMark)
+    assert.equal(markOf(store, hot.path)!.size, statSync(hot.path).size)
+    assert.equal(store.listings().get(dir)!.listing.split('\n').filter(Boolean).length, 2)
+    assert.equal(indexTranscripts(config, store).read, 0)
+  })
 })
 
 test('two processes indexing at once both succeed', async () => {

@@ -57,7 +57,7 @@ const file = (i: TranscriptInfo, size = 100) => ({
 /** Saves the files as the whole of FOLDER, each with a parser state. */
 function save(store: Store, ...files: ReturnType<typeof file>[]) {
   store.saveIndex({
-    folders: [{ path: FOLDER, listing: `listing of ${files.length}`, files }],
+    folders: [{ path: FOLDER, listing: `listing of ${files.length}`, mtimeMs: 1700000000456.5, files }],
     gone: [],
     parsers: files.map((f) => ({ mark: f.mark, state: `state of ${f.info.id}` })),
   })
@@ -68,8 +68,9 @@ test('keeps each folder whole: listing, marks, infos and the parser states at th
   const a = file(info('a', { orphan: true, tokens: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 } }), 10)
   const b = file(info('b', { summaries: [{ leafUuid: 'x', summary: 'y' }] }))
   save(store, a, b)
-  assert.deepEqual(store.listings(), new Map([[FOLDER, 'listing of 2']]))
-  assert.deepEqual(store.folder(FOLDER), { path: FOLDER, listing: 'listing of 2', files: [a, b] })
+  const listing = { listing: 'listing of 2', mtimeMs: 1700000000456.5 }
+  assert.deepEqual(store.listings(), new Map([[FOLDER, listing]]))
+  assert.deepEqual(store.folder(FOLDER), { path: FOLDER, ...listing, files: [a, b] })
   assert.equal(store.folder('/p/elsewhere'), null)
   assert.deepEqual(store.transcripts(), [a.info, b.info])
   assert.equal(store.parserState(a.mark), 'state of a')
@@ -95,7 +96,18 @@ test('forget drops files now and makes the next run look at their folder again',
   assert.deepEqual(store.transcripts().map((t) => t.id), ['b'])
   assert.equal(store.parserState(a.mark), null)
   assert.equal(store.parserState(b.mark), 'state of b')
-  assert.equal(store.listings().get(FOLDER), '')
+  assert.deepEqual(store.listings().get(FOLDER), { listing: '', mtimeMs: 1700000000456.5 })
+  store.close()
+})
+
+test('a folder whose own mtime alone moved keeps its files; the last full walk is kept', () => {
+  const store = openStore(freshConfig())
+  const a = file(info('a'))
+  save(store, a)
+  assert.equal(store.lastFullWalk(), 0)
+  store.saveIndex({ folders: [], moved: [{ path: FOLDER, mtimeMs: 5 }], gone: [], parsers: [], fullWalkAt: 1234.5 })
+  assert.deepEqual(store.folder(FOLDER), { path: FOLDER, listing: 'listing of 1', mtimeMs: 5, files: [a] })
+  assert.equal(store.lastFullWalk(), 1234.5)
   store.close()
 })
 
