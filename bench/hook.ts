@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { interleave, type BenchOptions, type Row } from './lib/measure.ts'
+import { median, type BenchOptions, type Row } from './lib/measure.ts'
 
 const HOOK = new URL('../tmux/hook.sh', import.meta.url).pathname
 const FIXTURES = new URL('../test/fixtures/hooks/', import.meta.url).pathname
@@ -18,11 +18,6 @@ const GOAL_RATIO = 0.2
 function payload(event: string): string {
   const { TMUX_PANE: _, ...body } = JSON.parse(readFileSync(join(FIXTURES, `${event}.json`), 'utf8'))
   return JSON.stringify(body)
-}
-
-function feed(argv: string[], input: string, env: Record<string, string>): void {
-  const r = spawnSync(argv[0], argv.slice(1), { input, env, stdio: ['pipe', 'ignore', 'pipe'] })
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`)
 }
 
 /** withRatio: the whole goal; else only its absolute half, for the figures that take one more
@@ -45,47 +40,76 @@ function row(name: string, value: number, baseline: number, note: string, withRa
 const enlarged = (body: string, changes: Record<string, unknown>) =>
   JSON.stringify({ ...JSON.parse(body), ...changes })
 
+interface Task {
+  argv: string[]
+  input: string
+}
+
+// The timer runs in a bare node process: forking from the runner (tsx, other modules' corpora in
+// its heap) costs milliseconds more per spawn, a cost of neither the hook nor the baseline that
+// would weigh most on the smaller figure. Tasks run round-robin after one unmeasured round.
+const TIMER = `
+const { spawnSync } = require('node:child_process')
+const { runs, tasks, env } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'))
+const times = tasks.map(() => [])
+const stdio = ['pipe', 'ignore', 'pipe']
+for (let i = 0; i <= runs; i++)
+  tasks.forEach((t, j) => {
+    const start = process.hrtime.bigint()
+    const r = spawnSync(t.argv[0], t.argv.slice(1), { input: t.input, env, stdio })
+    if (r.status !== 0) throw new Error(t.argv.join(' ') + ' exited ' + r.status + ': ' + r.stderr)
+    if (i > 0) times[j].push(Number(process.hrtime.bigint() - start) / 1e6)
+  })
+process.stdout.write(JSON.stringify(times))
+`
+
+/** Milliseconds of each task, runs times each, timed by TIMER. */
+function time(tasks: Task[], runs: number, env: Record<string, string>): number[][] {
+  const input = JSON.stringify({ runs, tasks, env })
+  const clean = { PATH: env.PATH } // no NODE_OPTIONS from the runner
+  const options = { input, env: clean, encoding: 'utf8', maxBuffer: 1 << 24 } as const
+  const r = spawnSync(process.execPath, ['-e', TIMER], options)
+  if (r.status !== 0) throw new Error(`bench hook: the timer failed: ${r.stderr}`)
+  return JSON.parse(r.stdout)
+}
+
 export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   const socket = `cs-bench-hook-${process.pid}`
   const dir = mkdtempSync(join(tmpdir(), 'cs-bench-hook-'))
   const tmux = (...args: string[]) =>
     spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' }).stdout.trim()
+  const option = (pane: string, name: string) => tmux('show-options', '-p', '-v', '-t', pane, name)
   try {
     const pane = tmux('new-session', '-d', '-P', '-F', '#{pane_id}', '-s', 'bench', '-c', dir, 'sleep 100000')
     const socketPath = tmux('display-message', '-p', '-t', pane, '#{socket_path}')
     if (!pane || !socketPath) throw new Error('bench hook: tmux did not start')
     // the environment Claude gives its hooks inside tmux
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', TMUX: `${socketPath},0,0`, TMUX_PANE: pane }
-    const inputs = SEQUENCE.map(payload)
-    /** Median ms of the hook and of node, fed the [event, payload] cases in turn; withEvent: the
-     * event is the hook's argument, else it reads it from stdin (settings of an older cs). */
-    const measure = (cases: [string, string][], withEvent: boolean, runs: number) => {
-      let i = 0
-      let j = 0
-      const hook = () => {
-        const [event, body] = cases[i++ % cases.length]
-        feed(withEvent ? [HOOK, event] : [HOOK], body, env)
-      }
-      const node = () => feed([process.execPath, '-e', ''], cases[j++ % cases.length][1], env)
-      return interleave(runs, hook, node)
+    /** Median ms of the hook and of node over the [event, payload] cases, each run `runs` times;
+     * withEvent: the event is the hook's argument, else it reads it from stdin (older settings). */
+    const measure = (cases: [string, string][], withEvent: boolean, runs: number): [number, number] => {
+      const tasks = cases.flatMap(([event, input]) => [
+        { argv: withEvent ? [HOOK, event] : [HOOK], input },
+        { argv: [process.execPath, '-e', ''], input },
+      ])
+      const times = time(tasks, runs, env)
+      return [0, 1].map((side) => median(times.filter((_, k) => k % 2 === side).flat())) as [number, number]
     }
+    const inputs = SEQUENCE.map(payload)
     const sequence = SEQUENCE.map((e, k): [string, string] => [e, inputs[k]])
-    const runs = quick ? 10 : 100
-    const [hookMs, nodeMs] = await measure(sequence, true, runs)
-    if (tmux('show-options', '-p', '-v', '-t', pane, '@cs_state') === '')
-      throw new Error('bench hook: no state set')
-    const [oldMs, oldNodeMs] = await measure(sequence, false, quick ? 10 : 50)
+    const [hookMs, nodeMs] = measure(sequence, true, quick ? 2 : 20)
+    if (option(pane, '@cs_state') === '') throw new Error('bench hook: no state set')
+    const [oldMs, oldNodeMs] = measure(sequence, false, quick ? 2 : 10)
 
     // a PostToolUse that carries a large tool result (left unread), and a UserPromptSubmit with
     // a pasted prompt before the title (scanned whole)
     const stdout = 'line of output, "quoted", with commas\n'.repeat(2500)
     const bigTool = enlarged(inputs[3], { tool_response: { stdout, stderr: '' } })
-    const [bigMs, bigNodeMs] = await measure([['PostToolUse', bigTool]], true, quick ? 5 : 30)
+    const [bigMs, bigNodeMs] = measure([['PostToolUse', bigTool]], true, quick ? 5 : 30)
     const prompt = 'a pasted line, "quoted", with commas\n'.repeat(2500)
     const bigPrompt = enlarged(inputs[0], { prompt, session_title: 'Named session' })
-    const [promptMs, promptNodeMs] = await measure([['UserPromptSubmit', bigPrompt]], true, quick ? 5 : 30)
-    if (tmux('show-options', '-p', '-v', '-t', pane, '@cs_title') !== 'Named session')
-      throw new Error('bench hook: the title was not found')
+    const [promptMs, promptNodeMs] = measure([['UserPromptSubmit', bigPrompt]], true, quick ? 5 : 30)
+    if (option(pane, '@cs_title') !== 'Named session') throw new Error('bench hook: the title was not found')
     const baseline = "baseline: node -e '' on the same stdin"
     return [
       row(
