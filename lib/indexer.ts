@@ -12,6 +12,8 @@
 // without a registry entry) shows within that interval, or at the next `cs sync`.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type { Config } from './config.ts'
 import { isSessionFile, projectsDir } from './paths.ts'
 import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
@@ -45,6 +47,10 @@ export const HOT_MS = 24 * 3600_000
 // A folder listed this soon after its mtime may change again within the same mtime tick: its
 // mtime is not trusted, and the next run lists it again.
 const RACY_MS = 2000
+// A run that read this much (a cold index, a rebuild) leaves a heap full of garbage: it is
+// collected before the caller loads every session, which then reuses that memory instead of
+// adding to the process's peak.
+const COLLECT_AFTER_BYTES = 64e6
 
 interface Found {
   path: string
@@ -213,7 +219,14 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
     changes.gone.push(path)
   }
   store.saveIndex({ ...changes, moved, fullWalkAt: full ? now : undefined })
+  if (report.bytes >= COLLECT_AFTER_BYTES) collectGarbage()
   return report
+}
+
+/** A full garbage collection: V8 gives gc() to the contexts made after --expose-gc is set. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc')
+  runInNewContext('gc')()
 }
 
 /**
