@@ -65,6 +65,9 @@ export function makeClaudeEnv(opts: { apiUrl: string; socket: string; host?: str
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_TELEMETRY: '1',
     DISABLE_AUTOUPDATER: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    // else the client tries to git-clone Anthropic's plugin marketplace at start
+    CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: '1',
     TERM: 'xterm-256color',
     PATH: `${join(REPO, 'node_modules/.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     LANG: 'C.UTF-8',
