@@ -60,7 +60,9 @@ interface Found {
 
 interface Folder {
   path: string
-  mtimeMs: number // as stat'ed before listing it; -1: list it again next time
+  /** Its own mtime, trusted when it predates this run (-1: list it again next time); null: not
+   *  stat'ed (a full run stats a folder only to write it) */
+  mtimeMs: number | null
   files: Found[]
   listing: string // names, sizes and mtimes: compared with the stored one
 }
@@ -68,7 +70,7 @@ interface Folder {
 const entry = (name: string, size: number, mtimeMs: number) => `${name} ${size} ${mtimeMs}\n`
 
 /** A project folder's session files: UUID-named, non-empty, directly in the folder. */
-function list(path: string, mtimeMs: number, now: number): Folder {
+function list(path: string, mtimeMs: number | null): Folder {
   const files: Found[] = []
   let listing = ''
   for (const name of readdirOrEmpty(path)) {
@@ -78,7 +80,16 @@ function list(path: string, mtimeMs: number, now: number): Folder {
     files.push({ path: `${path}/${name}`, size: st.size, mtimeMs: st.mtimeMs })
     listing += entry(name, st.size, st.mtimeMs)
   }
-  return { path, mtimeMs: now - mtimeMs < RACY_MS ? -1 : mtimeMs, files, listing }
+  return { path, mtimeMs, files, listing }
+}
+
+/**
+ * The mtime to store for a folder: -1 when it is too recent to trust, as a file added within
+ * the same mtime tick (or while the folder was being listed) would not move it again.
+ */
+function trustedMtime(path: string, mtimeMs: number | null, now: number): number {
+  mtimeMs ??= statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1
+  return now - mtimeMs < RACY_MS ? -1 : mtimeMs
 }
 
 /**
@@ -116,12 +127,12 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, n
   let unchanged = 0
   for (const name of readdirOrEmpty(root)) {
     const path = join(root, name)
-    const st = statSync(path, { throwIfNoEntry: false })
-    if (!st?.isDirectory()) continue
     const stored = listings.get(path)
     if (stored) listings.delete(path)
-    const trusted = !full && stored && stored.listing && stored.mtimeMs === st.mtimeMs
-    const folder = trusted ? relist(path, stored, hot) : list(path, st.mtimeMs, now)
+    // a hot run stats the folder first: a file added after this stat moves its mtime again
+    const mtimeMs = full ? null : (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1)
+    const trusted = mtimeMs !== null && stored?.listing && stored.mtimeMs === mtimeMs
+    const folder = trusted ? relist(path, stored, hot) : list(path, mtimeMs)
     if (!folder) unchanged += countLines(stored!.listing)
     else if (folder.files.length > 0) folders.push({ folder, stored })
     else if (stored) gone.push(path) // no session file left in it
@@ -161,8 +172,9 @@ function resumePoint(store: Store, f: Found, mark?: FileMark): { offset: number;
 export function indexTranscripts(config: Config, store: Store, opts: IndexOptions = {}): IndexReport {
   const report: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
   const now = opts.now ?? Date.now()
-  const full =
-    opts.full || opts.scope !== 'hot' || now - store.lastFullWalk() >= config.fullScanSeconds * 1000
+  const interval = config.fullScanSeconds * 1000
+  const lastFull = store.lastFullWalk()
+  const full = opts.full || opts.scope !== 'hot' || now - lastFull >= interval
   const walked = walk(config, store, full, opts, now)
   report.seen = walked.unchanged
   let changes: IndexChanges = { folders: [], gone: [], parsers: [] }
@@ -173,7 +185,8 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
     report.seen += folder.files.length
     if (!opts.full && stored?.listing === folder.listing) {
       // the warm path: no session file changed (something else in the folder may have)
-      if (stored.mtimeMs !== folder.mtimeMs) moved.push({ path: folder.path, mtimeMs: folder.mtimeMs })
+      const mtimeMs = folder.mtimeMs === null ? stored.mtimeMs : trustedMtime(folder.path, folder.mtimeMs, now)
+      if (stored.mtimeMs !== mtimeMs) moved.push({ path: folder.path, mtimeMs })
       continue
     }
     const known = stored === undefined ? [] : (store.folder(folder.path)?.files ?? [])
@@ -211,14 +224,18 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
     }
     report.dropped += before.size
     const listing = complete ? folder.listing : ''
-    changes.folders.push({ path: folder.path, mtimeMs: folder.mtimeMs, listing, files })
+    const mtimeMs = trustedMtime(folder.path, folder.mtimeMs, now)
+    changes.folders.push({ path: folder.path, mtimeMs, listing, files })
   }
 
   for (const path of walked.gone) {
     report.dropped += store.folder(path)?.files.length ?? 0
     changes.gone.push(path)
   }
-  store.saveIndex({ ...changes, moved, fullWalkAt: full ? now : undefined })
+  // noting the time is a write (and a checkpoint when the store closes): a run that changed
+  // nothing stays read-only while the note is fresh to a tenth of the interval
+  const note = full && now - lastFull >= interval / 10
+  store.saveIndex({ ...changes, moved, fullWalkAt: note ? now : undefined })
   if (report.bytes >= COLLECT_AFTER_BYTES) collectGarbage()
   return report
 }
