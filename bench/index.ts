@@ -145,6 +145,14 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const shown = `${(JSON.parse(out.toString()) as unknown[]).length} sessions, ${fmtMB(out.length)} of JSON`
     const [lsMs, nodeMs] = await interleave(runs, cs('ls', '--json'), () => run([process.execPath, '-e', '0']))
     rows.push(versus('warm `cs ls --json`, nothing changed', lsMs, nodeMs, 'ms', 2, `${shown}; baseline: \`node -e 0\``))
+    // the same when the periodic stat of every transcript is due (CS_FULL_SCAN_SECONDS)
+    const full = box.env({ CS_FULL_SCAN_SECONDS: '0' })
+    const [fullMs, node2Ms] = await interleave(
+      runs,
+      () => run([process.execPath, csBin, 'ls', '--json'], { env: full }),
+      () => run([process.execPath, '-e', '0'])
+    )
+    rows.push(versus('warm `cs ls --json`, full stat walk due', fullMs, node2Ms, 'ms', 2, 'baseline: `node -e 0`'))
 
     const config = loadConfig(env)
     const reindex = async () => {
