@@ -17,9 +17,9 @@ import { runInNewContext } from 'node:vm'
 import type { Config } from './config.ts'
 import { isSessionFile, projectsDir } from './paths.ts'
 import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
+import { feed, finish, loadParser, newParser, saveParser, type ParserState } from './transcript.ts'
 
 type FileIndex = FolderIndex['files'][number]
-import { feed, finish, loadParser, newParser, saveParser, type ParserState } from './transcript.ts'
 
 export interface IndexReport {
   seen: number // session files on disk (in a hot run: as listed, the unchanged folders' too)
@@ -63,24 +63,33 @@ interface Folder {
   /** Its own mtime, trusted when it predates this run (-1: list it again next time); null: not
    *  stat'ed (a full run stats a folder only to write it) */
   mtimeMs: number | null
-  files: Found[]
-  listing: string // names, sizes and mtimes: compared with the stored one
+  /** Its session files' `name size mtimeMs` lines: compared with the stored listing; parsed
+   *  into files only for a folder that changed */
+  listing: string
 }
 
 const entry = (name: string, size: number, mtimeMs: number) => `${name} ${size} ${mtimeMs}\n`
 
+/** The files of a listing, in its order. */
+function filesOf(folder: string, listing: string): Found[] {
+  const files: Found[] = []
+  for (const line of listing.split('\n')) {
+    if (!line) continue
+    const [name, size, mtimeMs] = line.split(' ')
+    files.push({ path: `${folder}/${name}`, size: Number(size), mtimeMs: Number(mtimeMs) })
+  }
+  return files
+}
+
 /** A project folder's session files: UUID-named, non-empty, directly in the folder. */
 function list(path: string, mtimeMs: number | null): Folder {
-  const files: Found[] = []
   let listing = ''
   for (const name of readdirOrEmpty(path)) {
     if (!isSessionFile(name)) continue
     const st = statSync(`${path}/${name}`, { throwIfNoEntry: false })
-    if (!st || !st.isFile() || st.size === 0) continue
-    files.push({ path: `${path}/${name}`, size: st.size, mtimeMs: st.mtimeMs })
-    listing += entry(name, st.size, st.mtimeMs)
+    if (st && st.isFile() && st.size > 0) listing += entry(name, st.size, st.mtimeMs)
   }
-  return { path, mtimeMs, files, listing }
+  return { path, mtimeMs, listing }
 }
 
 /**
@@ -97,23 +106,19 @@ function trustedMtime(path: string, mtimeMs: number | null, now: number): number
  * (the others as they were), or null when none of those changed.
  */
 function relist(path: string, stored: FolderListing, hot: (name: string, mtimeMs: number) => boolean): Folder | null {
-  const files: Found[] = []
-  let listing = ''
+  const lines = stored.listing.split('\n')
   let changed = false
-  for (const line of stored.listing.split('\n')) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
     if (!line) continue
-    const [name, size, mtime] = line.split(' ')
-    let f: Found | null = { path: `${path}/${name}`, size: Number(size), mtimeMs: Number(mtime) }
-    if (hot(name, f.mtimeMs)) {
-      const st = statSync(f.path, { throwIfNoEntry: false })
-      f = st && st.isFile() && st.size > 0 ? { path: f.path, size: st.size, mtimeMs: st.mtimeMs } : null
-      changed ||= !f || f.size !== Number(size) || f.mtimeMs !== Number(mtime)
-    }
-    if (!f) continue
-    files.push(f)
-    listing += entry(name, f.size, f.mtimeMs)
+    const name = line.slice(0, line.indexOf(' '))
+    if (!hot(name, Number(line.slice(line.lastIndexOf(' ') + 1)))) continue
+    const st = statSync(`${path}/${name}`, { throwIfNoEntry: false })
+    lines[i] = st && st.isFile() && st.size > 0 ? entry(name, st.size, st.mtimeMs).slice(0, -1) : ''
+    changed ||= lines[i] !== line
   }
-  return changed ? { path, mtimeMs: stored.mtimeMs, files, listing } : null
+  if (!changed) return null
+  return { path, mtimeMs: stored.mtimeMs, listing: lines.filter(Boolean).map((l) => `${l}\n`).join('') }
 }
 
 /** Every project folder as this run sees it; `unchanged` counts the files of folders skipped. */
@@ -134,7 +139,7 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, n
     const trusted = mtimeMs !== null && stored?.listing && stored.mtimeMs === mtimeMs
     const folder = trusted ? relist(path, stored, hot) : list(path, mtimeMs)
     if (!folder) unchanged += countLines(stored!.listing)
-    else if (folder.files.length > 0) folders.push({ folder, stored })
+    else if (folder.listing) folders.push({ folder, stored })
     else if (stored) gone.push(path) // no session file left in it
   }
   return { folders, unchanged, gone: [...gone, ...listings.keys()] }
@@ -182,7 +187,7 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
   let buf: Buffer | null = null
 
   for (const { folder, stored } of walked.folders) {
-    report.seen += folder.files.length
+    report.seen += countLines(folder.listing)
     if (!opts.full && stored?.listing === folder.listing) {
       // the warm path: no session file changed (something else in the folder may have)
       const mtimeMs = folder.mtimeMs === null ? stored.mtimeMs : trustedMtime(folder.path, folder.mtimeMs, now)
@@ -193,7 +198,7 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
     const before = new Map(known.map((f) => [f.mark.path, f]))
     const files: FileIndex[] = []
     let complete = true
-    for (const f of folder.files) {
+    for (const f of filesOf(folder.path, folder.listing)) {
       const prev = before.get(f.path)
       before.delete(f.path)
       if (!opts.full && prev && prev.mark.size === f.size && prev.mark.mtimeMs === f.mtimeMs) {
