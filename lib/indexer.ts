@@ -11,7 +11,7 @@
 // than config.fullScanSeconds, so that an append cs cannot see (a client outside cs's tmux
 // without a registry entry) shows within that interval, or at the next `cs sync`.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { Config } from './config.ts'
@@ -133,7 +133,7 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, n
   const gone: string[] = []
   let unchanged = 0
   for (const name of readdirOrEmpty(root)) {
-    const path = join(root, name)
+    const path = `${root}/${name}`
     const stored = listings.get(path)
     if (stored) listings.delete(path)
     // a hot run stats the folder first: a file added after this stat moves its mtime again
