@@ -93,6 +93,12 @@ async function main(argv: string[]): Promise<number> {
   return code ?? EXIT.ok
 }
 
+// A reader that stops early (`cs ls | head`) is not a failure: stop writing, quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e
+  process.exit(EXIT.ok)
+})
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code

@@ -2,6 +2,7 @@
 // errors that say what to do, with exit code 2 and no stack trace.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { isolatedCs } from './harness/cs.ts'
 
@@ -36,4 +37,16 @@ test('an unknown command or flag is a usage error naming the fix', () => {
   assert.equal(flag.status, 2)
   assert.match(flag.stderr, /^cs: Unknown option '--bogus'.*\n {4}see `cs status --help`\n$/)
   assert.doesNotMatch(cmd.stderr + flag.stderr, /\bat .*:\d+:\d+/)
+})
+
+test('a reader that stops early (cs ls --json | head) is no error', () => {
+  for (let i = 0; i < 300; i++)
+    t.session({ id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, cwd: `/w/p${i}` })
+  const cs = `${process.execPath} ${new URL('../bin/cs.mjs', import.meta.url).pathname}`
+  const r = spawnSync('sh', ['-c', `${cs} ls --json | head -c 10 >/dev/null`], {
+    env: t.env,
+    encoding: 'utf8',
+  })
+  assert.equal(r.stderr, '')
+  assert.ok(t.json('ls').length >= 300, 'the output is larger than a pipe holds')
 })
