@@ -43,7 +43,7 @@ function table(rows: Row[]): string {
     r.name,
     `${fmt(r.value)} ${r.unit}`,
     r.baseline === undefined ? '' : `${fmt(r.baseline)} ${r.unit}`,
-    r.ratio === undefined ? '' : `${fmt(r.ratio)}x`,
+    r.ratio === undefined ? '' : `${r.ratio.toPrecision(3)}x`, // enough digits to see a goal's edge
     r.goal ?? '',
     r.met === undefined ? '' : r.met ? 'yes' : '**no**',
     r.note ?? '',
