@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
-import { indexTranscripts, type IndexReport } from './indexer.ts'
+import { indexTranscripts } from './indexer.ts'
 import { readLive } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
@@ -27,8 +27,10 @@ export interface Sessions {
 
 /**
  * Runs fn over fresh views; the store stays open for fn and is closed after it. The picker's
- * history cache is rewritten when the index or cs's metadata changed (fn may rename, tag or
- * delete), so the tmux picker never shows what a command just changed.
+ * history cache is rewritten when fn changed cs's metadata (rename, tag, delete), so the tmux
+ * picker never shows what a command just changed. What transcripts add reaches it through
+ * `cs sync` (the session-closed hook, the picker itself): rewriting 10,000 rows on every
+ * dashboard refresh while a session works would cost more than the dashboard.
  */
 export async function withSessions<T>(
   config: Config,
@@ -38,7 +40,7 @@ export async function withSessions<T>(
   try {
     const live = readLive(config)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
-    const report = indexTranscripts(config, store, { scope: 'hot', live: ids })
+    indexTranscripts(config, store, { scope: 'hot', live: ids })
     const transcripts = store.transcripts()
     const meta = store.meta()
     const now = new Date()
@@ -66,15 +68,12 @@ export async function withSessions<T>(
       },
     })
     if (store.changes() !== written) refreshPickerCache(config, store, live)
-    else if (indexChanged(report) || !existsSync(pickerCachePath(config)))
-      writePickerCache(config, views)
+    else if (!existsSync(pickerCachePath(config))) writePickerCache(config, views)
     return result
   } finally {
     store.close()
   }
 }
-
-export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
 
 /** Rewrites the picker's cache from the store as it is now. */
 export function refreshPickerCache(config: Config, store: Store, live: LiveInfo[]): void {

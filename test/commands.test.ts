@@ -149,6 +149,10 @@ test("the tmux picker's history cache follows what commands change", () => {
   assert.doesNotMatch(cache(), /release/)
   assert.equal(t.cs('rename', C, '--clear').status, 0)
   assert.match(cache(), /release/)
+  const D = 'dddd0000-0000-4000-8000-000000000005'
+  t.session({ id: D, cwd: '/work/new', prompt: 'fresh history' })
+  assert.equal(t.cs('sync').status, 0)
+  assert.match(cache(), new RegExp(`^${D}\\t.*fresh history`, 'm'))
 })
 
 test('tag sets and removes a label', () => {
