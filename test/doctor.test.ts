@@ -1,33 +1,19 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { isolatedCs } from './harness/cs.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
-const root = mkdtempSync(join(tmpdir(), 'cs-doctor-'))
-after(() => rmSync(root, { recursive: true, force: true }))
+const homes: (() => void)[] = []
+after(() => homes.forEach((cleanup) => cleanup()))
 
-let homes = 0
+/** A fresh home whose `cs doctor` finds claude in the repo's devDependencies. */
 function isolated(extra: Record<string, string> = {}) {
-  const home = join(root, `home${++homes}`)
-  const env = {
-    // claude from the repo's devDependencies; tmux and fzf from the system
-    PATH: `${join(REPO, 'node_modules/.bin')}:/usr/local/bin:/usr/bin:/bin`,
-    HOME: home,
-    CLAUDE_CONFIG_DIR: join(home, '.claude'),
-    XDG_STATE_HOME: join(home, '.local/state'),
-    XDG_DATA_HOME: join(home, '.local/share'),
-    XDG_CONFIG_HOME: join(home, '.config'),
-    CS_HOST: 'testhost',
-    CS_TMUX_SOCKET: `cs-test-doctor-${process.pid}`,
-    CS_FROM_SOURCE: '1',
-    ...extra,
-  }
-  const cs = (...args: string[]) =>
-    spawnSync(process.execPath, [join(REPO, 'bin/cs.mjs'), 'doctor', ...args], { env, encoding: 'utf8' })
-  return { home, env, cs }
+  const t = isolatedCs('doctor')
+  homes.push(t.cleanup)
+  Object.assign(t.env, { PATH: `${join(REPO, 'node_modules/.bin')}:/usr/local/bin:/usr/bin:/bin`, ...extra })
+  return { home: t.home, cs: (...args: string[]) => t.cs('doctor', ...args) }
 }
 
 const line = (o: object) => JSON.stringify(o) + '\n'

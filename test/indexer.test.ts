@@ -1,6 +1,6 @@
 import { describe, test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import {
   appendFileSync,
@@ -19,6 +19,7 @@ import { indexTranscripts } from '../lib/indexer.ts'
 import { projectsDir } from '../lib/paths.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import type { Store } from '../lib/store.ts'
+import { isolatedCs } from './harness/cs.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
 const root = mkdtempSync(join(tmpdir(), 'cs-indexer-'))
@@ -342,20 +343,10 @@ for (let i = 0; i < 3; i++) {
   store.close()
 })
 
-test('cs sync is quiet, reports with --verbose and --json, and is fine without ~/.claude', () => {
-  const home = join(root, 'cli')
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    CLAUDE_CONFIG_DIR: join(home, '.claude'),
-    XDG_STATE_HOME: join(home, '.local/state'),
-    XDG_DATA_HOME: join(home, '.local/share'),
-    XDG_CONFIG_HOME: join(home, '.config'),
-    CS_HOST: 'testhost',
-    CS_TMUX_SOCKET: `cs-test-indexer-${process.pid}`,
-    CS_FROM_SOURCE: '1',
-  }
-  const cs = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin/cs.mjs'), ...args], { env, encoding: 'utf8' })
+test('cs sync is quiet, reports with --verbose and --json, and is fine without ~/.claude', (tc) => {
+  const t = isolatedCs('indexer-cli')
+  tc.after(t.cleanup)
+  const { home, cs } = t
 
   const none = cs('sync', '--json')
   assert.equal(none.status, 0, none.stderr)
