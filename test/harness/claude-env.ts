@@ -94,10 +94,21 @@ export function makeClaudeEnv(opts: { apiUrl: string; socket: string; host?: str
       trust(dir)
       return dir
     },
-    // the client may still be writing while it dies
-    cleanup: () => rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+    cleanup: () => removeWhileDying(home),
   }
 }
 
 /** The client's global config as it is now (it rewrites the file as it runs). */
 export const readConfig = (e: ClaudeEnv): any => JSON.parse(readFileSync(e.configFile, 'utf8'))
+
+/** A client killed with its tmux server goes on writing into HOME for a while as it dies. */
+function removeWhileDying(dir: string, seconds = 20): void {
+  for (let waited = 0; ; waited += 0.5) {
+    try {
+      return rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || waited >= seconds) throw e
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500)
+    }
+  }
+}
