@@ -28,7 +28,10 @@ const WIDE =
 const ZERO = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u
 const cells = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1)
 
-export const displayWidth = (text: string) => [...text].reduce((n, ch) => n + cells(ch), 0)
+// printable ASCII is one cell a character: most titles, and 10,000 of them per picker cache
+const ASCII = /^[\x20-\x7e]*$/
+export const displayWidth = (text: string) =>
+  ASCII.test(text) ? text.length : [...text].reduce((n, ch) => n + cells(ch), 0)
 
 /** Cuts `text` to `width` terminal cells, marking the cut with an ellipsis. */
 export function truncate(text: string, width: number): string {

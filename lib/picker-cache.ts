@@ -5,14 +5,12 @@ import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { columns } from './picker.ts'
 import type { SessionView } from './session.ts'
+import { dashboardOrder } from './views.ts'
 
 export const pickerCachePath = (config: Config) => join(config.stateDir, 'picker.tsv')
 
 // a tab or newline inside a field would shift list.awk's columns
 const field = (text: string | null) => (text ?? '').replace(/[\t\n\r]+/g, ' ')
-
-// as the dashboard: live, then dead (they need attention), then history
-const rank = (v: SessionView) => (v.live ? 0 : v.state === 'dead' ? 1 : 2)
 
 const epoch = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) || 0 : 0)
 
@@ -24,7 +22,7 @@ const epoch = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) 
 export function pickerCacheText(views: SessionView[], host: string): string {
   const rows = views
     .filter((v) => v.id)
-    .sort((a, b) => rank(a) - rank(b) || (b.updatedAt ?? '').localeCompare(a.updatedAt ?? ''))
+    .sort(dashboardOrder)
     .map((v) =>
       [
         v.id,

@@ -2,6 +2,7 @@
 // padded from picker.tsv) and in `cs resume`. Pure.
 import { age, colors, displayWidth, truncate } from './format.ts'
 import type { SessionView, State } from './session.ts'
+import { newestFirst } from './views.ts'
 
 // Cells of each column; tmux/variables.sh holds the same widths for the rows tmux formats.
 export const TITLE_WIDTH = 40
@@ -64,5 +65,5 @@ export function resumable(views: SessionView[], host: string, query = ''): Sessi
       (v) =>
         !q || [v.title, v.project ?? '', v.id, v.cwd ?? ''].some((f) => f.toLowerCase().includes(q))
     )
-    .sort((a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? ''))
+    .sort(newestFirst)
 }

@@ -187,16 +187,19 @@ export function selectViews(views: SessionView[], f: ViewFilter): SessionView[] 
 }
 
 /** ISO 8601 times in UTC order as plain strings: no locale needed. */
-const newestFirst = (a: SessionView, b: SessionView) => {
+export const newestFirst = (a: SessionView, b: SessionView) => {
   const x = a.updatedAt ?? ''
   const y = b.updatedAt ?? ''
   return x < y ? 1 : x > y ? -1 : 0
 }
 
-/** `updated`: live sessions, then DEAD ones, then newest first; other keys ascending, ties
- *  newest first. */
+/** The dashboard's order: live sessions, then DEAD ones, then newest first. */
+export const dashboardOrder = (a: SessionView, b: SessionView) =>
+  urgency(a) - urgency(b) || newestFirst(a, b)
+
+/** `updated`: the dashboard's order; other keys ascending, ties newest first. */
 function compare(key: SortKey): (a: SessionView, b: SessionView) => number {
-  if (key === 'updated') return (a, b) => urgency(a) - urgency(b) || newestFirst(a, b)
+  if (key === 'updated') return dashboardOrder
   const field = (s: SessionView) =>
     (key === 'title' ? s.title : key === 'host' ? s.host : s.project) ?? ''
   return (a, b) =>
