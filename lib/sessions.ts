@@ -1,10 +1,10 @@
 // The one sequence behind every command that shows or changes sessions: read live state, index
 // what changed on disk (the hot set: lib/indexer.ts), read cs's metadata, keep the launch
 // records current with what is live, and merge them all into views.
-import { existsSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
-import { indexTranscripts } from './indexer.ts'
+import { indexTranscripts, type IndexReport } from './indexer.ts'
 import { readLive } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
@@ -27,10 +27,8 @@ export interface Sessions {
 
 /**
  * Runs fn over fresh views; the store stays open for fn and is closed after it. The picker's
- * history cache is rewritten when fn changed cs's metadata (rename, tag, delete), so the tmux
- * picker never shows what a command just changed. What transcripts add reaches it through
- * `cs sync` (the session-closed hook, the picker itself): rewriting 10,000 rows on every
- * dashboard refresh while a session works would cost more than the dashboard.
+ * history cache is rewritten at once when fn changed cs's metadata (rename, tag, delete), so the
+ * tmux picker never shows what a command just changed.
  */
 export async function withSessions<T>(
   config: Config,
@@ -40,7 +38,7 @@ export async function withSessions<T>(
   try {
     const live = readLive(config)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
-    indexTranscripts(config, store, { scope: 'hot', live: ids })
+    const report = indexTranscripts(config, store, { scope: 'hot', live: ids })
     const transcripts = store.transcripts()
     const meta = store.meta()
     const now = new Date()
@@ -68,11 +66,23 @@ export async function withSessions<T>(
       },
     })
     if (store.changes() !== written) refreshPickerCache(config, store, live)
-    else if (!existsSync(pickerCachePath(config))) writePickerCache(config, views)
+    else if (pickerCacheStale(config, report, now)) writePickerCache(config, views)
     return result
   } finally {
     store.close()
   }
+}
+
+/** The picker's history is a minute behind the index at most: rewriting 10,000 rows on every
+ * dashboard refresh while a session works would cost more than the dashboard itself. */
+export const PICKER_CACHE_EVERY_MS = 60_000
+
+export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
+
+function pickerCacheStale(config: Config, report: IndexReport, now: Date): boolean {
+  const written = statSync(pickerCachePath(config), { throwIfNoEntry: false })?.mtimeMs
+  if (written === undefined) return true
+  return indexChanged(report) && now.getTime() - written > PICKER_CACHE_EVERY_MS
 }
 
 /** Rewrites the picker's cache from the store as it is now. */

@@ -153,6 +153,16 @@ test("the tmux picker's history cache follows what commands change", () => {
   t.session({ id: D, cwd: '/work/new', prompt: 'fresh history' })
   assert.equal(t.cs('sync').status, 0)
   assert.match(cache(), new RegExp(`^${D}\\t.*fresh history`, 'm'))
+  // the dashboard rewrites it too, at most once a minute
+  const E = 'eeee0000-0000-4000-8000-000000000006'
+  t.session({ id: E, cwd: '/work/new', prompt: 'newer history' })
+  t.cs('ls')
+  assert.doesNotMatch(cache(), /newer history/)
+  const old = new Date(Date.now() - 120_000)
+  utimesSync(join(t.home, '.local/state/cs/picker.tsv'), old, old)
+  t.session({ id: 'eeee0000-0000-4000-8000-000000000007', cwd: '/work/new', prompt: 'newest' })
+  t.cs('ls')
+  assert.match(cache(), /newer history/)
 })
 
 test('tag sets and removes a label', () => {

@@ -45,8 +45,6 @@ main() {
 	mode_file=$(mktemp "${TMPDIR:-/tmp}/cs-picker.XXXXXX")
 	trap 'rm -f "$mode_file"' EXIT INT TERM
 	set_binds
-	# history rows come from picker.tsv: bring it up to date for the next reload, off the first line's path
-	"$CS_BIN" sync >/dev/null 2>&1 &
 	run_fzf
 }
 main

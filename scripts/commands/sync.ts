@@ -7,7 +7,7 @@ import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
 import { pickerCachePath } from '../../lib/picker-cache.ts'
-import { refreshPickerCache } from '../../lib/sessions.ts'
+import { indexChanged, refreshPickerCache } from '../../lib/sessions.ts'
 import { openStore } from '../../lib/store-sqlite.ts'
 
 const EMPTY: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
@@ -34,7 +34,7 @@ export default defineCommand({
       const store = openStore(config)
       try {
         report = indexTranscripts(config, store, { full: Boolean(flags.full) })
-        if (report.read > 0 || report.dropped > 0 || !existsSync(pickerCachePath(config)))
+        if (indexChanged(report) || !existsSync(pickerCachePath(config)))
           refreshPickerCache(config, store, readLive(config))
       } finally {
         store.close()
