@@ -18,6 +18,9 @@ export interface Sessions {
   views: SessionView[] // every session, orphans and soft-deleted included
   transcripts: Map<string, TranscriptInfo>
   meta: Map<string, SessionMeta> // cs's own names, tags and soft deletions
+  /** Changes whenever the views would: the store's generation, live state, this host, and the
+   *  minute (DEAD lasts a day). Output made from views can be kept under it. */
+  fingerprint(): string
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
    * `recorded`: refuse a live process whose claude session id is not known yet (no id to record).
@@ -26,7 +29,8 @@ export interface Sessions {
 }
 
 /**
- * Runs fn over fresh views; the store stays open for fn and is closed after it. The picker's
+ * Runs fn over fresh views, built when fn first looks (loading 10,000 sessions is most of a
+ * command's time); the store stays open for fn and is closed after it. The picker's
  * history cache is rewritten at once when fn changed cs's metadata (rename, tag, delete), so the
  * tmux picker never shows what a command just changed.
  */
@@ -39,23 +43,32 @@ export async function withSessions<T>(
     const live = readLive(config)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const report = indexTranscripts(config, store, { scope: 'hot', live: ids })
-    const transcripts = store.transcripts()
-    const meta = store.meta()
     const now = new Date()
     const launches = noteLive(store, live, config.host, now)
-    const views = buildViews(transcripts, meta, live, config.host, launches, now)
     const written = store.changes()
+    let transcripts: TranscriptInfo[] | undefined
+    let meta: Map<string, SessionMeta> | undefined
+    let views: SessionView[] | undefined
     let byId: Map<string, TranscriptInfo> | undefined
+    const loaded = () => (transcripts ??= store.transcripts())
+    const metaOf = () => (meta ??= store.meta())
+    const viewsOf = () =>
+      (views ??= buildViews(loaded(), metaOf(), live, config.host, launches, now))
     const result = await fn({
       store,
-      views,
-      // most commands never look: 10,000 entries are not made for nothing
-      get transcripts() {
-        return (byId ??= new Map(transcripts.map((t) => [t.id, t])))
+      get views() {
+        return viewsOf()
       },
-      meta,
+      get transcripts() {
+        return (byId ??= new Map(loaded().map((t) => [t.id, t])))
+      },
+      get meta() {
+        return metaOf()
+      },
+      fingerprint: () =>
+        JSON.stringify([store.generation(), config.host, live, Math.floor(now.getTime() / 60_000)]),
       find(query, opts) {
-        const v = resolve(query, views, config.host)
+        const v = resolve(query, viewsOf(), config.host)
         if (opts?.recorded && !v.id)
           throw new CsError(
             `'${query}' has no Claude session id yet`,
@@ -66,7 +79,7 @@ export async function withSessions<T>(
       },
     })
     if (store.changes() !== written) refreshPickerCache(config, store, live)
-    else if (pickerCacheStale(config, report, now)) writePickerCache(config, views)
+    else if (pickerCacheStale(config, report, now)) writePickerCache(config, viewsOf())
     return result
   } finally {
     store.close()

@@ -12,7 +12,7 @@ import type { Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 import type { FileMark, FolderIndex, IndexChanges, Store } from './store.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. */
-const SCHEMA = 3
+const SCHEMA = 4
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
@@ -33,12 +33,25 @@ const INDEX_TABLES = `
 // cs's own records: never dropped by a rebuild.
 const OWN_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (id TEXT PRIMARY KEY, name TEXT, tag TEXT, deleted_at TEXT);
+  CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
+  INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
   CREATE TABLE IF NOT EXISTS launches (
     host TEXT NOT NULL, tmux_session TEXT NOT NULL, id TEXT NOT NULL, cwd TEXT NOT NULL,
     launched_at TEXT NOT NULL, last_state TEXT, last_seen_at TEXT,
     PRIMARY KEY (host, tmux_session)
   );
 `
+
+// Every write to what views are made of moves the generation, whichever process made it, so
+// that output built from them can be served again while it stands still (cs ls --json).
+const GENERATION = ['folders', 'meta', 'launches']
+  .flatMap((table) =>
+    ['INSERT', 'UPDATE', 'DELETE'].map(
+      (op) => `CREATE TRIGGER IF NOT EXISTS ${table}_${op.toLowerCase()}_generation AFTER ${op} ON ${table}
+        BEGIN UPDATE generation SET n = n + 1; END;`
+    )
+  )
+  .join('\n')
 
 // A file as stored: its name (id, path and project folder follow from it and the folder), its
 // mark, then the TranscriptInfo fields. toTuple and fromTuple must agree on the order.
@@ -243,6 +256,7 @@ export function openStore(config: Config): Store {
     },
 
     changes: () => sql('SELECT total_changes()').pluck().get() as number,
+    generation: () => sql('SELECT n FROM generation').pluck().get() as number,
 
     check() {
       const problems: string[] = []
@@ -262,7 +276,7 @@ function migrate(db: Database.Database): void {
     // Another process may have migrated while this one waited for the lock.
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
     db.exec('DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS parsers; DROP TABLE IF EXISTS walks;')
-    db.exec(INDEX_TABLES + OWN_TABLES)
+    db.exec(INDEX_TABLES + OWN_TABLES + GENERATION)
     db.pragma(`user_version = ${SCHEMA}`)
   }).immediate()
 }

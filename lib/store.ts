@@ -65,6 +65,8 @@ export interface Store {
 
   /** Rows this connection has written so far: a cheap "did anything change" for callers. */
   changes(): number
+  /** A number that moves whenever any process writes the index, metadata or launch records. */
+  generation(): number
 
   /** For cs doctor: where the store lives and what is wrong with it (nothing: []). */
   check(): { location: string; problems: string[] }

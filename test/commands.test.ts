@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync, readFileSync, rmSync, utimesSync } from 'node:fs'
+import { appendFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
@@ -263,4 +263,24 @@ test('ls sees new, removed and recent transcripts at once, old ones at the next 
   assert.deepEqual(titles(), ['new title', 'renamed again'])
   rmSync(fresh)
   assert.deepEqual(titles(), ['renamed again'])
+})
+
+test('ls --json is served again while nothing changed, and made anew when anything did', () => {
+  const cacheFile = join(t.home, '.local/state/cs/ls-json.cache')
+  const first = t.cs('ls', '--json').stdout
+  assert.ok(readFileSync(cacheFile, 'utf8').endsWith(first))
+  assert.equal(t.cs('ls', '--json').stdout, first)
+  // cs's own metadata changed
+  assert.equal(t.cs('tag', C, 'cached?').status, 0)
+  assert.equal(JSON.parse(t.cs('ls', '--json').stdout).find((r: any) => r.id === C).tag, 'cached?')
+  // a transcript grew
+  const before = JSON.parse(t.cs('ls', '--json').stdout).find((r: any) => r.id === A).messages
+  appendFileSync(
+    pathA,
+    JSON.stringify({ parentUuid: null, isSidechain: false, type: 'user', message: { role: 'user', content: 'one more' }, uuid: 'u-more', timestamp: new Date().toISOString(), cwd: '/work/api', sessionId: A }) + '\n'
+  )
+  assert.equal(JSON.parse(t.cs('ls', '--json').stdout).find((r: any) => r.id === A).messages, before + 1)
+  // a cache that is not cs's is never served
+  writeFileSync(cacheFile, 'garbage\n[{"id":"nonsense"}]')
+  assert.ok(!t.cs('ls', '--json').stdout.includes('nonsense'))
 })

@@ -1,7 +1,9 @@
 // `cs ls` (and plain `cs`): the dashboard.
 import { defineCommand } from '../../lib/command.ts'
 import { isSet, sortFlag } from '../../lib/flags.ts'
-import { printViews } from '../../lib/format.ts'
+import { jsonRows, printViews } from '../../lib/format.ts'
+import { printCached } from '../../lib/output-cache.ts'
+import pkg from '../../package.json' with { type: 'json' }
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
 
@@ -25,16 +27,18 @@ export default defineCommand({
     verbose: { type: 'boolean', short: 'v' },
   },
   run: ({ config, flags }) =>
-    withSessions(config, (s) =>
-      printViews(
-        config,
-        selectViews(s.views, { all: isSet(flags, 'all'), sort: sortFlag(flags) }),
-        {
-          json: isSet(flags, 'json'),
-          header: true,
-          counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
-          empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
-        }
-      )
-    ),
+    withSessions(config, (s) => {
+      const filter = { all: isSet(flags, 'all'), sort: sortFlag(flags) }
+      // scripts poll this: the same sessions in the same state give the same text, kept
+      if (isSet(flags, 'json') && !isSet(flags, 'verbose')) {
+        const key = JSON.stringify([pkg.version, s.fingerprint(), filter])
+        return printCached(config, 'ls-json', key, () => jsonRows(selectViews(s.views, filter)))
+      }
+      printViews(config, selectViews(s.views, filter), {
+        json: isSet(flags, 'json'),
+        header: true,
+        counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
+        empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
+      })
+    }),
 })
