@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
-import { NESTED_ENV, findClaude } from './launcher.ts'
+import { claudeEnv, findClaude, unnested } from './launcher.ts'
 import { shellWord } from './names.ts'
 import { Tmux, exact, exactPane, socketArgs } from './tmux.ts'
 
@@ -24,20 +24,12 @@ export function attachTmux(config: Config, tmux: Tmux, name: string): number {
   return EXIT.ok
 }
 
-/** The environment claude gets: never that of a nested child session. */
-function claudeEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env }
-  for (const v of NESTED_ENV) delete env[v]
-  return env
-}
-
 /** `claude attach|stop ID` for a background session; attach opens a new window when inside tmux. */
 export function claudeBackground(config: Config, verb: 'attach' | 'stop', bgId: string): number {
   const claude = findClaude(config)
   if (verb === 'attach' && config.insideTmux) {
     // no -L: tmux talks to the server this terminal is in ($TMUX), whichever runs cs's sessions
-    const unset = NESTED_ENV.flatMap((v) => ['-u', v])
-    new Tmux(null).run('new-window', '--', 'env', ...unset, claude, 'attach', bgId)
+    new Tmux(null).run('new-window', '--', ...unnested(), claude, 'attach', bgId)
     return EXIT.ok
   }
   const r = spawnSync(claude, [verb, bgId], { stdio: 'inherit', env: claudeEnv() })

@@ -21,7 +21,17 @@ export interface LaunchPlan {
 }
 
 /** Claude would run as a nested, transcript-less child session with these set (cs may run inside Claude). */
-export const NESTED_ENV = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION']
+const NESTED_ENV = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION']
+
+/** `env` arguments that drop them, for a command tmux starts. */
+export const unnested = (): string[] => ['env', ...NESTED_ENV.flatMap((v) => ['-u', v])]
+
+/** This process's environment without them, for a claude cs starts itself. */
+export function claudeEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env }
+  for (const v of NESTED_ENV) delete env[v]
+  return env
+}
 
 /** claude's argv: a new session named after its tmux session, or a resumed one. */
 export function claudeArgv(bin: string, settings: string, p: LaunchPlan): string[] {
@@ -81,11 +91,10 @@ export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Laun
   checkCwd(p.cwd)
   if (l.tmux.hasSession(p.name))
     throw new CsError(`tmux session ${shellWord(p.name)} already exists`, EXIT.failure, `attach to it (cs attach ${shellWord(p.name)}) or pick another name`)
-  const unset = NESTED_ENV.flatMap((v) => ['-u', v])
   // a running tmux server gives new sessions its own environment, not ours
   const own = l.config.claudeConfigEnv ? [`CLAUDE_CONFIG_DIR=${l.config.claudeConfigEnv}`] : []
   // several words after `--`: tmux execs them as they are (one word would go through sh -c)
-  const command = ['env', ...unset, ...own, ...claudeArgv(l.claude, l.settings, p)]
+  const command = [...unnested(), ...own, ...claudeArgv(l.claude, l.settings, p)]
   const at = String(Math.floor(now.getTime() / 1000))
   const options: [string, string][] = [
     ['@cs_id', p.id],

@@ -6,7 +6,7 @@ import { constants } from 'node:os'
 import { createInterface } from 'node:readline/promises'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
-import { NESTED_ENV, findClaude } from './launcher.ts'
+import { claudeEnv, findClaude } from './launcher.ts'
 import { shellWord } from './names.ts'
 import { findOnPath } from './paths.ts'
 import { chosen, numberedList, pickerLine } from './picker.ts'
@@ -107,9 +107,7 @@ function checkResumable(v: SessionView): string {
 /** `claude --resume ID` in the session's folder, attached to this terminal; its exit code. */
 export function resumeHere(config: Config, v: SessionView): Promise<number> {
   const cwd = checkResumable(v)
-  const env = { ...process.env }
-  for (const name of NESTED_ENV) delete env[name]
-  const child = spawn(findClaude(config), ['--resume', v.id], { cwd, env, stdio: 'inherit' })
+  const child = spawn(findClaude(config), ['--resume', v.id], { cwd, env: claudeEnv(), stdio: 'inherit' })
   // Ctrl-C belongs to claude: cs waits for it to exit
   const ignore = () => {}
   process.on('SIGINT', ignore)

@@ -3,10 +3,6 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { CsError, EXIT } from './errors.ts'
 
-export interface TmuxOptions {
-  socket: string | null
-}
-
 export const socketArgs = (socket: string | null): string[] => (socket ? ['-L', socket] : [])
 
 /** `=NAME` matches exactly one session by name (a session target: has-session, kill-session, attach). */
