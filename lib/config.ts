@@ -1,8 +1,39 @@
-// The one settings table: every environment variable cs reads, with its default, folded into
-// one object once. Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
+// The one settings table: every environment variable cs reads and the config file
+// ($XDG_CONFIG_HOME/cs/config.json), with their defaults, folded into one object once (the
+// environment wins). Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
 // live in tmux/variables.sh, their shell twin.
+import { readFileSync, statSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
 import { join } from 'node:path'
+import { CsError } from './errors.ts'
+import { isHostName } from './untrusted.ts'
+
+/** The shared store (MongoDB): where it is and how to reach it. */
+export interface SharedStoreSettings {
+  /** mongodb:// or mongodb+srv:// URL; may hold a password, so never printed unmasked */
+  url: string
+  tls: boolean | null
+  tlsCAFile: string | null
+  tlsCertificateKeyFile: string | null
+}
+
+/** Another machine cs can reach over ssh. */
+export interface HostEntry {
+  /** its name in every view (its CS_HOST) */
+  name: string
+  /** what ssh connects to: `user@host`, a host name, or an alias of the ssh config */
+  ssh: string
+  /** the cs command there, when not `cs` on the remote PATH */
+  cs: string | null
+}
+
+/** What the config file may hold; every field optional. */
+export interface ConfigFile {
+  mongo?: { url?: string; tls?: boolean; tlsCAFile?: string; tlsCertificateKeyFile?: string }
+  sync?: { titles?: boolean }
+  ssh?: { config?: string }
+  hosts?: { name: string; ssh?: string; cs?: string }[]
+}
 
 export interface Config {
   home: string
@@ -31,6 +62,17 @@ export interface Config {
   /** $CS_FULL_SCAN_SECONDS (default 300): how old the last stat of every transcript may get
    *  before a command that shows sessions stats them all again instead of only the hot ones */
   fullScanSeconds: number
+  /** $XDG_CONFIG_HOME/cs/config.json */
+  configFile: string
+  /** the shared store: $CS_MONGO_URL, else the config file's `mongo`; null: this machine alone */
+  shared: SharedStoreSettings | null
+  /** config `sync.titles` (default true): false keeps titles on this machine (names still travel) */
+  syncTitles: boolean
+  /** config `ssh.config`: the file cs's ssh calls read (-F), since ssh reads the account's
+   *  ~/.ssh from the password database, not $HOME */
+  sshConfig: string | null
+  /** config `hosts`: other machines, asked over ssh when there is no shared store */
+  hosts: HostEntry[]
 }
 
 export type Env = Record<string, string | undefined>
@@ -38,12 +80,16 @@ export type Env = Record<string, string | undefined>
 export function loadConfig(env: Env = process.env): Config {
   const home = env.HOME || homedir()
   const xdg = (name: string, fallback: string) => env[name] || join(home, fallback)
+  const configDir = join(xdg('XDG_CONFIG_HOME', '.config'), 'cs')
+  const configFile = join(configDir, 'config.json')
+  const file = readConfigFile(configFile)
+  const url = env.CS_MONGO_URL || file.mongo?.url || null
   return {
     home,
     claudeDir: env.CLAUDE_CONFIG_DIR || join(home, '.claude'),
     stateDir: join(xdg('XDG_STATE_HOME', '.local/state'), 'cs'),
     dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'cs'),
-    configDir: join(xdg('XDG_CONFIG_HOME', '.config'), 'cs'),
+    configDir,
     claudeConfigEnv: env.CLAUDE_CONFIG_DIR || null,
     host: env.CS_HOST || hostname(),
     claudeBin: env.CS_CLAUDE || 'claude',
@@ -52,7 +98,77 @@ export function loadConfig(env: Env = process.env): Config {
     path: env.PATH || '/usr/local/bin:/usr/bin:/bin',
     color: !env.NO_COLOR && env.TERM !== 'dumb',
     fullScanSeconds: seconds(env.CS_FULL_SCAN_SECONDS, 300),
+    configFile,
+    shared: url
+      ? {
+          url,
+          tls: file.mongo?.tls ?? null,
+          tlsCAFile: file.mongo?.tlsCAFile ?? null,
+          tlsCertificateKeyFile: file.mongo?.tlsCertificateKeyFile ?? null,
+        }
+      : null,
+    syncTitles: file.sync?.titles ?? true,
+    sshConfig: file.ssh?.config ?? null,
+    hosts: (file.hosts ?? []).map((h) => ({ name: h.name, ssh: h.ssh ?? h.name, cs: h.cs ?? null })),
   }
+}
+
+/** A URL with its password replaced by `****`: the only form of it cs ever prints. */
+export const maskUrl = (url: string) => url.replace(/^([a-z+]+:\/\/[^:/@]*:)[^@]*@/i, '$1****@')
+
+const hasPassword = (url: string | undefined) => !!url && maskUrl(url) !== url
+
+/**
+ * The config file, checked: {} when there is none. A file that is not a JSON object, a field
+ * of the wrong type, or a password in a file others can read is refused with the fix.
+ */
+export function readConfigFile(path: string): ConfigFile {
+  let text: string
+  try {
+    const st = statSync(path, { throwIfNoEntry: false })
+    if (!st) return {}
+    if (!st.isFile()) throw new CsError(`${path} is not a file`, undefined, 'remove it, or make it a JSON file')
+    text = readFileSync(path, 'utf8')
+    const file = checkConfigFile(JSON.parse(text), path)
+    if (hasPassword(file.mongo?.url) && (st.mode & 0o077) !== 0)
+      throw new CsError(
+        `${path} holds a password but others can read it`,
+        undefined,
+        `chmod 600 ${path}`
+      )
+    return file
+  } catch (e) {
+    if (e instanceof CsError) throw e
+    throw new CsError(`cannot read ${path}: ${(e as Error).message}`, undefined, 'fix it, or move it away')
+  }
+}
+
+function checkConfigFile(v: unknown, path: string): ConfigFile {
+  const bad = (what: string) =>
+    new CsError(`${path}: ${what}`, undefined, 'fix the file (`cs config` shows what cs reads)')
+  const obj = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x)
+  const str = (x: unknown) => x === undefined || typeof x === 'string'
+  if (!obj(v)) throw bad('not a JSON object')
+  const f = v as Record<string, any>
+  if (f.mongo !== undefined) {
+    if (!obj(f.mongo)) throw bad('`mongo` is not an object')
+    for (const k of ['url', 'tlsCAFile', 'tlsCertificateKeyFile'])
+      if (!str(f.mongo[k])) throw bad(`\`mongo.${k}\` is not a string`)
+    if (f.mongo.tls !== undefined && typeof f.mongo.tls !== 'boolean') throw bad('`mongo.tls` is not true or false')
+  }
+  if (f.sync !== undefined && (!obj(f.sync) || (f.sync.titles !== undefined && typeof f.sync.titles !== 'boolean')))
+    throw bad('`sync.titles` is not true or false')
+  if (f.ssh !== undefined && (!obj(f.ssh) || !str(f.ssh.config))) throw bad('`ssh.config` is not a string')
+  if (f.hosts !== undefined) {
+    if (!Array.isArray(f.hosts)) throw bad('`hosts` is not a list')
+    for (const h of f.hosts) {
+      if (!obj(h) || !isHostName(h.name)) throw bad(`a host's name is not a plain host name: ${JSON.stringify(h?.name ?? h)}`)
+      if (!str(h.ssh) || (h.ssh ?? '').startsWith('-') || /[\s\u0000-\u001f]/.test(h.ssh ?? ''))
+        throw bad(`host ${h.name}: \`ssh\` must be a destination such as user@host`)
+      if (!str(h.cs)) throw bad(`host ${h.name}: \`cs\` is not a string`)
+    }
+  }
+  return f as ConfigFile
 }
 
 /** A non-negative number of seconds, else the default. */

@@ -2,13 +2,10 @@
 // name is shown in a hint the user can paste into a shell.
 import { basename, resolve } from 'node:path'
 import { usageError } from './errors.ts'
-
 // tmux reads `.` and `:` in a target as window and pane separators (and silently turns them into
 // `_` in a new name), a leading `$` as a session id (even after `=`), and prints control
 // characters as octal escapes: none of these names would match.
-const UNTARGETABLE = /[.:]|^\$/
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
+import { CONTROL, UNTARGETABLE } from './untrusted.ts'
 
 /**
  * An explicit session name, trimmed. Null when nothing is left (the caller generates one);

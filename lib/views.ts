@@ -3,6 +3,7 @@
 // the clock included, is passed in.
 import { basename } from 'node:path'
 import { shortIds } from './shortid.ts'
+import { cleanText } from './untrusted.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 
 export type SortKey = 'updated' | 'title' | 'host' | 'project'
@@ -111,7 +112,7 @@ function view(
   project: (cwd: string) => string,
   dead?: Launch
 ): SessionView {
-  const name = clean(m?.name ?? t?.customTitle ?? t?.agentName ?? l?.name ?? null)
+  const name = cleanText(m?.name ?? t?.customTitle ?? t?.agentName ?? l?.name ?? null)
   const cwd = t?.cwd ?? l?.cwd ?? dead?.cwd ?? null
   const since = l?.stateSince ?? dead?.lastSeenAt ?? null
   return {
@@ -120,8 +121,8 @@ function view(
     name,
     title:
       name ??
-      clean(t?.aiTitle ?? t?.summary ?? t?.firstPrompt ?? t?.lastPrompt ?? null) ??
-      clean(dead?.tmuxSession ?? null) ??
+      cleanText(t?.aiTitle ?? t?.summary ?? t?.firstPrompt ?? t?.lastPrompt ?? null) ??
+      cleanText(dead?.tmuxSession ?? null) ??
       '(session)',
     host: l?.host ?? host,
     state: l?.state ?? (dead ? 'dead' : 'stopped'),
@@ -143,18 +144,6 @@ function view(
     tmuxSession: l?.tmuxSession ?? dead?.tmuxSession ?? null,
     kind: l?.kind ?? (dead ? 'tmux' : 'history'),
   }
-}
-
-// Control characters and any whitespace but a lone inner space: what clean() rewrites.
-const UNCLEAN = /[\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]| {2}|^ | $/
-const MESSY = /[\u0000-\u001f\u007f-\u009f\s]+/g
-
-/** Titles come from prompts: one line, no control characters that could drive the terminal.
- *  Most are clean already: testing costs far less than rewriting every space. */
-function clean(text: string | null): string | null {
-  if (!text) return null
-  if (!UNCLEAN.test(text)) return text
-  return text.replace(MESSY, ' ').trim() || null
 }
 
 function latest(a: string | null, b: string | null): string | null {

@@ -72,7 +72,7 @@ test('titles lose control characters and newlines', () => {
     [],
     NOW
   )
-  assert.equal(v.title, 'line one [31mred end')
+  assert.equal(v.title, 'line one red end')
 })
 
 test('live state merges into the transcript row, and a live session without one is a row', () => {

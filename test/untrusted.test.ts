@@ -1,0 +1,74 @@
+// Checks on values from other machines and Claude's files, and the config file that names them.
+import assert from 'node:assert/strict'
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { loadConfig, maskUrl, readConfigFile } from '../lib/config.ts'
+import { CsError } from '../lib/errors.ts'
+import { cleanText, isCwd, isHostName, isSessionId, isTmuxName } from '../lib/untrusted.ts'
+
+test('host names: plain names pass, options and shell words do not', () => {
+  for (const h of ['devbox', 'dev-box.example.com', 'host_2', '10.0.0.7']) assert.ok(isHostName(h), h)
+  for (const h of ['-oProxyCommand=touch /tmp/x', '', 'a b', 'a;b', '$(id)', 'a/b', 'ä', 42, null])
+    assert.ok(!isHostName(h), String(h))
+})
+
+test('session ids are UUIDs, never paths', () => {
+  assert.ok(isSessionId('0123abcd-0000-4000-8000-000000000000'))
+  for (const s of ['../../..', '0123abcd', '0123abcd-0000-4000-8000-000000000000/..', undefined]) assert.ok(!isSessionId(s))
+})
+
+test('tmux names: what a local launch accepts, without . : leading $ or - or control characters', () => {
+  for (const n of ['api', 'my app', 'x $(touch /tmp/x)', 'ünï']) assert.ok(isTmuxName(n), n)
+  for (const n of ['a.b', 'a:b', '$x', '-x', 'a\nb', ' a', '', 'a\u001b[2J']) assert.ok(!isTmuxName(n), JSON.stringify(n))
+})
+
+test('working folders are absolute paths without control characters', () => {
+  assert.ok(isCwd('/home/u/src/my app'))
+  for (const c of ['src', '', '/tmp/a\nb', '/x\u001b]0;t\u0007']) assert.ok(!isCwd(c))
+})
+
+test('cleanText removes escape sequences and control characters, keeps text', () => {
+  assert.equal(cleanText('plain title'), 'plain title')
+  assert.equal(cleanText('\u001b]0;owned\u0007title\u001b[2J\u001b[31m red'), 'title red')
+  assert.equal(cleanText('a\tb\n\nc  d\u009b2J'), 'a b c d')
+  assert.equal(cleanText('\u001b[2J'), null)
+  assert.equal(cleanText(null), null)
+})
+
+test('maskUrl hides the password and nothing else', () => {
+  assert.equal(maskUrl('mongodb://cs:s3cr%40t@db.example:27017/cs?tls=true'), 'mongodb://cs:****@db.example:27017/cs?tls=true')
+  assert.equal(maskUrl('mongodb://db.example:27017/'), 'mongodb://db.example:27017/')
+})
+
+test('config file: read, environment wins, bad files refused with a fix', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-config-'))
+  const env = { HOME: dir, XDG_CONFIG_HOME: dir }
+  assert.equal(loadConfig(env).shared, null)
+  const file = join(dir, 'cs', 'config.json')
+  const write = (v: unknown, mode = 0o600) => {
+    writeFileSync(join(dir, 'cs', 'config.json'), JSON.stringify(v))
+    chmodSync(file, mode)
+  }
+  mkdirSync(join(dir, 'cs'))
+  write({ mongo: { url: 'mongodb://127.0.0.1:1/' }, sync: { titles: false }, hosts: [{ name: 'b', ssh: 'u@b' }] })
+  const c = loadConfig(env)
+  assert.equal(c.shared?.url, 'mongodb://127.0.0.1:1/')
+  assert.equal(c.syncTitles, false)
+  assert.deepEqual(c.hosts, [{ name: 'b', ssh: 'u@b', cs: null }])
+  assert.equal(loadConfig({ ...env, CS_MONGO_URL: 'mongodb://x/' }).shared?.url, 'mongodb://x/')
+
+  const refused = (v: unknown, pattern: RegExp, mode?: number) => {
+    write(v, mode)
+    assert.throws(() => readConfigFile(file), (e) => e instanceof CsError && pattern.test(e.message) && !!e.hint)
+  }
+  refused({ mongo: { url: 'mongodb://u:hunter2@h/' } }, /others can read it/, 0o644)
+  refused({ hosts: [{ name: '-oProxyCommand=touch /tmp/x' }] }, /plain host name/)
+  refused({ hosts: [{ name: 'b', ssh: '-oProxyCommand=x' }] }, /destination/)
+  refused([], /not a JSON object/)
+  writeFileSync(file, '{ nope')
+  assert.throws(() => readConfigFile(file), (e) => e instanceof CsError && /cannot read/.test(e.message))
+  write({ mongo: { url: 'mongodb://u:hunter2@h/' } }, 0o600)
+  assert.equal(readConfigFile(file).mongo?.url, 'mongodb://u:hunter2@h/')
+})
