@@ -49,6 +49,16 @@ export function truncate(text: string, width: number): string {
 const pad = (text: string, width: number) =>
   text + ' '.repeat(Math.max(0, width - displayWidth(text)))
 
+/** Rows of cells as lines, each column as wide as its widest cell (in terminal cells), two
+ *  spaces apart; the last column is not padded. */
+export function alignColumns(rows: string[][]): string {
+  const widths: number[] = []
+  for (const row of rows) row.forEach((text, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(text))))
+  return rows
+    .map((row) => row.map((text, i) => (i === row.length - 1 ? text : pad(text, widths[i]))).join('  '))
+    .join('\n')
+}
+
 const STATE_PAINT: Record<State, 'green' | 'yellow' | 'dim' | 'red'> = {
   working: 'green',
   waiting: 'yellow',

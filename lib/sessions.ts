@@ -8,10 +8,12 @@ import { indexTranscripts, type IndexReport } from './indexer.ts'
 import { readLive } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
+import { sortGone } from './revive.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStore } from './store-sqlite.ts'
-import { buildViews } from './views.ts'
+import { Tmux } from './tmux.ts'
+import { buildViews, DEAD_FOR_MS } from './views.ts'
 
 export interface Sessions {
   store: Store
@@ -44,7 +46,8 @@ export async function withSessions<T>(
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const report = indexTranscripts(config, store, { scope: 'hot', live: ids })
     const now = new Date()
-    const launches = noteLive(store, live, config.host, now)
+    const tmux = new Tmux(config.tmuxSocket)
+    const launches = noteLive(store, live, config.host, now, () => tmux.startTime())
     const written = store.changes()
     let transcripts: TranscriptInfo[] | undefined
     let meta: Map<string, SessionMeta> | undefined
@@ -118,19 +121,56 @@ export const SEEN_EVERY_MS = 60_000
  * The launch records as live state shows them now. A tmux session of a launch record that runs
  * a claude whose id or state differs from the record, or that was last seen over SEEN_EVERY_MS
  * ago, is noted: the record follows /clear (a new id), and `cs revive` learns when a session
- * was last seen live (lib/revive.ts sortGone). Nothing is written when nothing changed: every
+ * was last seen live (lib/revive.ts sortGone). A record whose session ended while its tmux
+ * server ran on is noted dead (see noteEnded). Nothing is written when nothing changed: every
  * dashboard refresh runs this.
  */
-export function noteLive(store: Store, live: LiveInfo[], host: string, now: Date): Launch[] {
+export function noteLive(
+  store: Store,
+  live: LiveInfo[],
+  host: string,
+  now: Date,
+  serverStart: () => number | null // epoch seconds, null when no server runs; asked only when needed
+): Launch[] {
   const seen = new Map<string, LiveInfo>()
   for (const l of live)
     if (l.kind === 'tmux' && l.host === host && l.id && l.tmuxSession) seen.set(l.tmuxSession, l)
   const at = now.toISOString()
-  return store.launches().map((r) => {
+  const records = store.launches().map((r) => {
     const l = r.host === host ? seen.get(r.tmuxSession) : undefined
     const stale = !r.lastSeenAt || now.getTime() - Date.parse(r.lastSeenAt) > SEEN_EVERY_MS
     if (!l || (l.id === r.id && l.state === r.lastState && !stale)) return r
     store.noteState(r.tmuxSession, host, l.id!, l.state, at)
     return { ...r, id: l.id!, lastState: l.state, lastSeenAt: at }
+  })
+  return noteEnded(store, records, live, host, now, serverStart)
+}
+
+/**
+ * Records whose tmux session closed while its server ran on (claude exited or was killed) are
+ * noted dead now, as `cs revive` would: DEAD then counts from when cs first saw it gone, which is
+ * at once when the session-closed hook runs `cs sync`, not from its last sighting alive. Those
+ * that went with their server (a reboot, a killed server) are left for `cs revive`.
+ */
+function noteEnded(
+  store: Store,
+  records: Launch[],
+  live: LiveInfo[],
+  host: string,
+  now: Date,
+  serverStart: () => number | null
+): Launch[] {
+  const running = new Set(live.flatMap((l) => (l.host === host && l.tmuxSession ? [l.tmuxSession] : [])))
+  const recent = records.filter((r) => now.getTime() - Date.parse(r.lastSeenAt ?? r.launchedAt) <= DEAD_FOR_MS)
+  // with no server start, every gone record sorts as `revive`: the candidates, without a tmux call
+  const gone = sortGone(recent, host, running, null).revive
+  if (gone.length === 0) return records
+  const ended = new Set(sortGone(gone, host, running, serverStart()).ended)
+  if (ended.size === 0) return records
+  const at = now.toISOString()
+  return records.map((r) => {
+    if (!ended.has(r)) return r
+    store.noteState(r.tmuxSession, r.host, r.id, 'dead', at)
+    return { ...r, lastState: 'dead', lastSeenAt: at }
   })
 }

@@ -62,6 +62,12 @@ export class Tmux {
     return r.status ?? 1
   }
 
+  /** When the server started (epoch seconds), or null when none runs. */
+  startTime(): number | null {
+    const out = this.try('display-message', '-p', '#{start_time}')?.trim()
+    return out && /^\d+$/.test(out) ? Number(out) : null
+  }
+
   hasSession(name: string): boolean {
     return this.try('has-session', '-t', exact(name)) !== null
   }

@@ -4,7 +4,7 @@
 import { basename } from 'node:path'
 import { shortIds } from './shortid.ts'
 import { cleanText } from './untrusted.ts'
-import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
+import type { Launch, LiveInfo, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 
 export type SortKey = 'updated' | 'title' | 'host' | 'project'
 export const SORT_KEYS: SortKey[] = ['updated', 'title', 'host', 'project']
@@ -154,8 +154,9 @@ function latest(a: string | null, b: string | null): string | null {
 /** Protected sessions are never touched by gc, prune or a pattern purge. */
 export const isProtected = (s: SessionView) => s.live || s.name !== null || s.tag !== null
 
-/** Live rows first, then DEAD ones: those need attention (`cs attach` brings one back). */
-const urgency = (s: SessionView) => (s.live ? 0 : s.state === 'dead' ? 1 : 2)
+/** Who needs you first: live sessions WAITING, WORKING, IDLE, then DEAD ones (`cs attach` brings
+ *  one back, a live tmux session whose claude exited included), then history. */
+const URGENCY: Record<State, number> = { waiting: 0, working: 1, idle: 2, dead: 3, stopped: 4 }
 
 /** A DEAD session shows even when its transcript is an orphan (/clear, then exit): its tmux
  *  session is what stopped. */
@@ -182,9 +183,9 @@ export const newestFirst = (a: SessionView, b: SessionView) => {
   return x < y ? 1 : x > y ? -1 : 0
 }
 
-/** The dashboard's order: live sessions, then DEAD ones, then newest first. */
+/** The dashboard's order (the picker's too): by URGENCY, then newest first. */
 export const dashboardOrder = (a: SessionView, b: SessionView) =>
-  urgency(a) - urgency(b) || newestFirst(a, b)
+  URGENCY[a.state] - URGENCY[b.state] || newestFirst(a, b)
 
 /** `updated`: the dashboard's order; other keys ascending, ties newest first. */
 function compare(key: SortKey): (a: SessionView, b: SessionView) => number {

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { age, displayWidth, jsonRows, renderInfo, renderTable, truncate } from '../lib/format.ts'
+import { age, alignColumns, displayWidth, jsonRows, renderInfo, renderTable, truncate } from '../lib/format.ts'
 import { sessionView, transcriptInfo } from './harness/session-fixtures.ts'
 
 const now = new Date('2026-11-20T12:00:00.000Z')
@@ -21,6 +21,20 @@ test('truncation counts terminal cells, wide characters as two', () => {
   assert.equal(truncate('hello world', 8), 'hello w…')
   assert.equal(truncate('日本語のタイトル', 7), '日本語…')
   assert.equal(truncate('short', 8), 'short')
+})
+
+test('aligned columns: each as wide as its widest cell, long state text included', () => {
+  const text = alignColumns([
+    ['NAME', 'STATE', 'SINCE', 'FOLDER'],
+    ['api', 'waiting (permission prompt)', '12s', '/w/api'],
+    ['名前', 'idle', '3m', '/w/名前'],
+  ])
+  const lines = text.split('\n')
+  // every SINCE and FOLDER cell starts at the same terminal column as its header
+  const at = (line: string, cell: string) => displayWidth(line.slice(0, line.indexOf(cell)))
+  assert.deepEqual(lines.map((l, i) => at(l, ['SINCE', '12s', '3m'][i])), [35, 35, 35])
+  assert.deepEqual(lines.map((l, i) => at(l, ['FOLDER', '/w/api', '/w/名前'][i])), [42, 42, 42])
+  assert.ok(!lines.some((l) => l.endsWith(' ')), 'the last column is not padded')
 })
 
 const views = [

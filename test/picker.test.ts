@@ -153,7 +153,7 @@ test('picker.tsv: a header naming the host, one row a session, live first, no ta
   assert.ok(rows.slice(1).every((r) => r.split('\t').length === 7))
   assert.deepEqual(
     rows.slice(1).map((r) => r.split('\t')[0].slice(0, 4)),
-    ['eeee', 'ffff', 'dddd', 'abab', 'bbbb', 'cccc', 'aaaa']
+    ['eeee', 'dddd', 'ffff', 'abab', 'bbbb', 'cccc', 'aaaa']
   )
 })
 
@@ -166,8 +166,8 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
       'beta',
       'gamma',
       'alpha',
-      'ffff0000-0000-4000-8000-000000000006',
       'dddd0000-0000-4000-8000-000000000004',
+      'ffff0000-0000-4000-8000-000000000006',
       'abab0000-0000-4000-8000-000000000007',
       'bbbb0000-0000-4000-8000-000000000002',
       'aaaa0000-0000-4000-8000-000000000001',

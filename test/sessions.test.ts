@@ -42,6 +42,14 @@ const record = (over: Partial<Launch> = {}): Launch => ({
   ...over,
 })
 
+// every record of these tests is live or of another host: no server start is needed
+const noServer = () => assert.fail('tmux asked for its start time')
+
+/** A test's own launch records only: the store is shared by the file's tests. */
+function dropLaunches(store: ReturnType<typeof openStore>) {
+  for (const r of store.launches()) store.dropLaunch(r.host, r.tmuxSession)
+}
+
 const launches = () => {
   const store = openStore(config)
   try {
@@ -84,8 +92,66 @@ test('cs commands re-key a launch record after /clear, and a killed session is D
   assert.deepEqual(launches(), [rekeyed], 'a gone session leaves its record as it was')
 })
 
+test('a session killed while tmux runs on is DEAD from when it was seen gone, not from its last sighting', async () => {
+  const store = openStore(config)
+  dropLaunches(store)
+  tmux.newSession('keeps-the-server', home, ['sleep', '600'])
+  tmux.newSession('killed', home, ['sleep', '600'])
+  // last seen IDLE as the server started; killed two seconds later, while the server ran on
+  const started = Number(tmux.run('display-message', '-p', '#{start_time}').trim())
+  const lastSeenAt = new Date(started * 1000).toISOString()
+  store.saveLaunch(record({ id: NEW, tmuxSession: 'killed', lastSeenAt }))
+  store.close()
+  await new Promise((r) => setTimeout(r, 2000))
+  tmux.run('kill-session', '-t', '=killed')
+  const before = Date.now()
+  const [dead] = await withSessions(config, ({ views }) => views)
+  assert.deepEqual([dead.id, dead.state, dead.tmuxSession], [NEW, 'dead', 'killed'])
+  assert.ok(Date.parse(dead.stateSince!) >= before - 1000, `DEAD since ${dead.stateSince}, killed just now`)
+  const [noted] = launches()
+  assert.deepEqual([noted.lastState, noted.lastSeenAt], ['dead', dead.stateSince])
+  // noted once: a later run keeps the time it died
+  const [again] = await withSessions(config, ({ views }) => views)
+  assert.equal(again.stateSince, dead.stateSince)
+  tmux.run('kill-session', '-t', '=keeps-the-server')
+  const s = openStore(config)
+  s.dropLaunch('testhost', 'killed')
+  s.close()
+})
+
+test('noteLive asks tmux when its server started only for a record whose session is gone', () => {
+  const store = openStore(config)
+  dropLaunches(store)
+  try {
+    const now = new Date('2026-11-20T12:00:00.000Z')
+    const ago = (h: number) => new Date(now.getTime() - h * 3600_000).toISOString()
+    store.saveLaunch(record({ tmuxSession: 'crashed', lastSeenAt: ago(2) })) // went with its server
+    store.saveLaunch(record({ tmuxSession: 'ended', lastSeenAt: ago(1) })) // the server ran on
+    store.saveLaunch(record({ tmuxSession: 'ancient', lastSeenAt: ago(48) })) // history by now
+    let asked = 0
+    const started = () => (asked++, Date.parse(ago(1.5)) / 1000)
+    const noted = noteLive(store, [], 'testhost', now, started)
+    assert.equal(asked, 1)
+    const state = (rs: Launch[]) => Object.fromEntries(rs.map((r) => [r.tmuxSession, [r.lastState, r.lastSeenAt]]))
+    assert.deepEqual(state(noted), {
+      crashed: ['idle', ago(2)], // `cs revive` brings it back
+      ended: ['dead', now.toISOString()],
+      ancient: ['idle', ago(48)],
+    })
+    assert.deepEqual(state(store.launches()), state(noted))
+    noteLive(store, [], 'testhost', now, started)
+    assert.equal(asked, 2, 'the crashed one is still a candidate')
+    for (const name of ['crashed', 'ended', 'ancient']) store.dropLaunch('testhost', name)
+    noteLive(store, [], 'testhost', now, started)
+    assert.equal(asked, 2, 'nothing gone: no tmux call')
+  } finally {
+    store.close()
+  }
+})
+
 test('a record is written only when its id or state changed or its sighting is a minute old', () => {
   const store = openStore(config)
+  dropLaunches(store)
   try {
     const now = new Date('2026-11-20T12:00:00.000Z')
     const ago = (ms: number) => new Date(now.getTime() - ms).toISOString()
@@ -108,7 +174,7 @@ test('a record is written only when its id or state changed or its sighting is a
     ]
     // the generation moves once a row written
     const before = store.generation()
-    const noted = noteLive(store, live, 'testhost', now)
+    const noted = noteLive(store, live, 'testhost', now, noServer)
     assert.equal(store.generation() - before, 2, 'busy and old written, nothing else')
     const at = now.toISOString()
     const by = (host: string, name: string) =>
@@ -123,7 +189,7 @@ test('a record is written only when its id or state changed or its sighting is a
     for (const name of ['same', 'gone']) assert.equal(by('testhost', name).lastSeenAt, fresh)
     assert.equal(by('elsewhere', 'same').lastSeenAt, fresh)
     assert.deepEqual(sorted(noted), sorted(store.launches()), 'it returns the records as stored')
-    noteLive(store, live, 'testhost', now)
+    noteLive(store, live, 'testhost', now, noServer)
     assert.equal(store.generation() - before, 2, 'seen again at once: nothing written')
   } finally {
     store.close()

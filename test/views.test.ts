@@ -290,3 +290,38 @@ test('DEAD rows sort right after the live ones and show even as orphans', () => 
     ['m4', 'm2', 'm1', 'm3']
   )
 })
+
+test('who needs you first: WAITING, WORKING, IDLE (newest first in each), then DEAD, then history', () => {
+  const live = (id: string, state: 'waiting' | 'working' | 'idle' | 'dead', h: number) =>
+    liveInfo({ id, state, stateSince: hoursAgo(h), tmuxSession: id })
+  const views = buildViews(
+    ['o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7', 'o8', 'o9'].map((id) =>
+      transcriptInfo({ id, updatedAt: hoursAgo(30) })
+    ),
+    new Map(),
+    [
+      // as the dashboard met them: an IDLE one listed above a WAITING one, and above a WORKING one
+      live('o1', 'idle', 0.1),
+      live('o2', 'waiting', 3),
+      live('o3', 'idle', 1),
+      live('o4', 'working', 2),
+      live('o5', 'dead', 0.2), // its claude exited, its tmux session is still there
+      live('o6', 'waiting', 0.5),
+    ],
+    'here',
+    [launch({ id: 'o7', tmuxSession: 'gone', lastSeenAt: hoursAgo(0.05) })],
+    NOW
+  )
+  const order = selectViews(views, {}).map((v) => `${v.id} ${v.state}`)
+  assert.deepEqual(order, [
+    'o6 waiting',
+    'o2 waiting',
+    'o4 working',
+    'o1 idle',
+    'o3 idle',
+    'o7 dead',
+    'o5 dead',
+    'o8 stopped',
+    'o9 stopped',
+  ])
+})

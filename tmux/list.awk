@@ -1,7 +1,8 @@
 # list.sh's formatter. Input 1 (stdin): live rows from tmux; input 2: picker.tsv, whose rows are
 #   a header `#cs-picker<TAB>host`, then rows of id, state, flags (o orphan, d deleted),
 #   updated (epoch s), host, tmux session, title and project padded.
-# Live rows are held back and printed WAITING first; cached rows (dead ones first) stream through.
+# Live rows are held back and printed WAITING, WORKING, IDLE, then DEAD, each newest first (as the
+# dashboard orders them); cached rows (dead ones first) stream through.
 
 BEGIN {
 	srand(); now = srand() # POSIX awk's clock: no date process
@@ -36,17 +37,26 @@ function row(target, id, state, flags, since, cols, h) {
 	return target "\t" id "\t" cell(state, flags) cols "  " sprintf("%-" hw "s", substr(h, 1, hw)) "  " age(since)
 }
 
-function flush_live(    r) {
+function flush_live(    r, i) {
 	if (flushed) return
 	flushed = 1
-	for (r = 0; r <= 4; r++) if (r in held) printf "%s", held[r]
+	for (r = 0; r <= 4; r++) for (i = 0; i < held_n[r]; i++) print held[r, i]
+}
+
+# hold(rank, since, line): kept in rank r, newest first (an insertion: a few live sessions)
+function hold(r, since, line,    i) {
+	for (i = held_n[r]++; i > 0 && held_at[r, i - 1] < since; i--) {
+		held[r, i] = held[r, i - 1]
+		held_at[r, i] = held_at[r, i - 1]
+	}
+	held[r, i] = line
+	held_at[r, i] = since
 }
 
 FILENAME == "-" {
 	live_name[$1] = 1
 	if ($2 != "") live_id[$2] = 1
-	r = ($3 in rank) ? rank[$3] : 4
-	held[r] = held[r] row($1, $2, $3, "", $4, $5, host != "" ? host : $6) "\n"
+	hold(($3 in rank) ? rank[$3] : 4, $4 + 0, row($1, $2, $3, "", $4, $5, host != "" ? host : $6))
 	next
 }
 

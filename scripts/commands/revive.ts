@@ -30,8 +30,7 @@ export default defineCommand({
     const store = openStore(config)
     try {
       const live = new Set(listSessions(tmux).map((s) => s.name))
-      const started = tmux.try('display-message', '-p', '#{start_time}')
-      const { revive: todo, ended } = sortGone(store.launches(), config.host, live, started ? Number(started) : null)
+      const { revive: todo, ended } = sortGone(store.launches(), config.host, live, tmux.startTime())
       // settled for good: they ended while tmux ran on, so no later revive brings them back
       const at = new Date().toISOString()
       for (const l of ended) store.noteState(l.tmuxSession, l.host, l.id, 'dead', at)

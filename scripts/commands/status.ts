@@ -2,7 +2,7 @@
 // no index): fast enough for scripts and status lines.
 import { defineCommand } from '../../lib/command.ts'
 import { isSet } from '../../lib/flags.ts'
-import { age, displayWidth } from '../../lib/format.ts'
+import { age, alignColumns } from '../../lib/format.ts'
 import { isClaude, listSessions } from '../../lib/tmux-sessions.ts'
 import { Tmux } from '../../lib/tmux.ts'
 
@@ -26,12 +26,12 @@ export default defineCommand({
     if (isSet(flags, 'json')) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
     if (!rows.length) return void process.stdout.write('no live sessions in tmux\n')
     const now = new Date()
-    const width = Math.max(4, ...rows.map((r) => displayWidth(r.name)))
-    const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - displayWidth(s)))
-    const lines = rows.map((r) => {
-      const state = r.state === 'waiting' && r.waitingFor ? `waiting (${r.waitingFor})` : (r.state ?? '?')
-      return `${pad(r.name, width)}  ${pad(state, 8)}  ${pad(age(r.stateSince, now), 5)}  ${r.cwd ?? ''}`
-    })
-    process.stdout.write([`${pad('NAME', width)}  ${pad('STATE', 8)}  ${pad('SINCE', 5)}  FOLDER`, ...lines].join('\n') + '\n')
+    const lines = rows.map((r) => [
+      r.name,
+      r.state === 'waiting' && r.waitingFor ? `waiting (${r.waitingFor})` : (r.state ?? '?'),
+      age(r.stateSince, now),
+      r.cwd ?? '',
+    ])
+    process.stdout.write(alignColumns([['NAME', 'STATE', 'SINCE', 'FOLDER'], ...lines]) + '\n')
   },
 })
