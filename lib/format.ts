@@ -26,10 +26,10 @@ export function age(iso: string | null, now: Date): string {
 const WIDE =
   /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u
 const ZERO = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u
-const cells = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1)
+export const cells = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1)
 
 // printable ASCII is one cell a character: most titles, and 10,000 of them per picker cache
-const ASCII = /^[\x20-\x7e]*$/
+export const ASCII = /^[\x20-\x7e]*$/
 export const displayWidth = (text: string) =>
   ASCII.test(text) ? text.length : [...text].reduce((n, ch) => n + cells(ch), 0)
 
@@ -187,8 +187,14 @@ export function renderInfo(
     [
       'messages',
       t
-        ? `${n(s.messages)} (${n(t.userMessages)} user, ${n(t.assistantMessages)} assistant)`
+        ? `${n(s.messages)} (${n(t.userMessages)} user, ${n(t.assistantMessages)} assistant): ` +
+          'the conversation, subagent turns written inline left out'
         : n(s.messages),
+    ],
+    [
+      'with subagents',
+      t &&
+        `${n(s.messages + t.sidechainMessages)}: the ${n(t.sidechainMessages)} subagent (sidechain) turns written inline counted too`,
     ],
     ['model', s.model],
     [
@@ -198,7 +204,12 @@ export function renderInfo(
     ['version', t?.version],
     ['first prompt', t?.firstPrompt],
     ['last prompt', t?.lastPrompt],
-    ['orphan', s.orphan ? 'yes: left by /clear or /compact, no conversation of its own' : null],
+    [
+      'orphan',
+      !s.orphan ? null
+      : t?.sidechain ? "yes: a subagent's records only (sidechain), no conversation of its own"
+      : 'yes: left by /clear or /compact, no conversation of its own',
+    ], // prettier-ignore
     ['deleted', s.deleted ? 'yes (`cs rm --undo` brings it back)' : null],
     [
       'not understood',

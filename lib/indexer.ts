@@ -17,7 +17,7 @@ import { runInNewContext } from 'node:vm'
 import type { Config } from './config.ts'
 import { isSessionFile, projectsDir } from './paths.ts'
 import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
-import { feed, finish, loadParser, newParser, saveParser, type ParserState } from './transcript.ts'
+import { feed, feedLast, finish, loadParser, newParser, saveParser, type ParserState } from './transcript.ts'
 
 type FileIndex = FolderIndex['files'][number]
 
@@ -257,7 +257,9 @@ function collectGarbage(): void {
 
 /**
  * Feeds the parser the file's bytes from offset up to the size seen by stat, whole lines only:
- * a trailing partial line is carried to the next chunk, and at the end left for the next run.
+ * a trailing partial line is carried to the next chunk. At the end, a last line without its
+ * newline is read when it is a whole JSON object (lib/transcript.ts feedLast: a client that
+ * exited mid-write, a trimmed copy), else left for the next run.
  */
 function readFrom(f: Found, offset: number, parser: ParserState, buf: Buffer) {
   let fd: number
@@ -281,6 +283,10 @@ function readFrom(f: Found, offset: number, parser: ParserState, buf: Buffer) {
         filled -= consumed
         pos += consumed
       }
+    }
+    if (filled > 0 && pos + filled === f.size && feedLast(parser, buf, 0, filled) === filled) {
+      pos += filled
+      filled = 0
     }
   } finally {
     closeSync(fd)

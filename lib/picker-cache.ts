@@ -1,9 +1,10 @@
 // picker.tsv: the history rows of the tmux picker, written by the commands that already hold
 // every session's view, read by tmux/list.awk so the picker shows them without starting Node.
+// The same rows are what `cs resume` lists (lib/picker.ts), through the same list.awk.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
-import { columns } from './picker.ts'
+import { ASCII, cells } from './format.ts'
 import type { SessionView } from './session.ts'
 import { dashboardOrder } from './views.ts'
 
@@ -12,30 +13,45 @@ export const pickerCachePath = (config: Config) => join(config.stateDir, 'picker
 // a tab or newline inside a field would shift list.awk's columns
 const field = (text: string | null) => (text ?? '').replace(/[\t\n\r]+/g, ' ')
 
+/** One letter a character, its UTF-8 bytes and terminal cells, for tmux/list.awk (which counts
+ *  bytes) to cut and pad the text as a terminal shows it; '' for printable ASCII. */
+export function cellMap(text: string): string {
+  if (ASCII.test(text)) return ''
+  let map = ''
+  for (const ch of text) map += String.fromCharCode(97 + Buffer.byteLength(ch) * 3 + cells(ch))
+  return map
+}
+
 const epoch = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) || 0 : 0)
 
 /**
- * The file's text: a header naming this host, then one row a session, live ones first, then
- * dead ones, then newest first: id, state, flags (o orphan, d deleted), updated (epoch s), host, tmux
- * session, title and project padded.
+ * picker.tsv's text for these sessions in this order: a header naming this host, then one row a
+ * session: id, state, flags (o orphan, d deleted), updated (epoch s), host, tmux session, title
+ * and its cell map, project and its cell map.
  */
-export function pickerCacheText(views: SessionView[], host: string): string {
-  const rows = views
-    .filter((v) => v.id)
-    .sort(dashboardOrder)
-    .map((v) =>
-      [
-        v.id,
-        v.state,
-        (v.orphan ? 'o' : '') + (v.deleted ? 'd' : ''),
-        epoch(v.updatedAt),
-        field(v.host),
-        field(v.tmuxSession),
-        field(columns(v)),
-      ].join('\t')
-    )
+export function pickerRows(views: SessionView[], host: string): string {
+  const rows = views.map((v) => {
+    const title = field(v.title)
+    const project = field(v.project ?? '-')
+    return [
+      v.id,
+      v.state,
+      (v.orphan ? 'o' : '') + (v.deleted ? 'd' : ''),
+      epoch(v.updatedAt),
+      field(v.host),
+      field(v.tmuxSession),
+      title,
+      cellMap(title),
+      project,
+      cellMap(project),
+    ].join('\t')
+  })
   return [`#cs-picker\t${field(host)}`, ...rows, ''].join('\n')
 }
+
+/** The picker's history: every session with an id, in the dashboard's order. */
+export const pickerCacheText = (views: SessionView[], host: string) =>
+  pickerRows(views.filter((v) => v.id).sort(dashboardOrder), host)
 
 /** Replaces picker.tsv in one rename: the picker never reads half a file. */
 export function writePickerCache(config: Config, views: SessionView[]): void {

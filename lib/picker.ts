@@ -1,53 +1,38 @@
-// Picker rows: what fzf shows of a session, alike in the tmux picker (whose history rows come
-// padded from picker.tsv) and in `cs resume`. Pure.
-import { age, colors, displayWidth, truncate } from './format.ts'
-import type { SessionView, State } from './session.ts'
+// `cs resume`'s list: its sessions in picker.tsv's format, formatted by tmux/list.sh as the tmux
+// picker formats its history, so that both look alike and their column widths are set in one
+// place (tmux/variables.sh; the title takes what fzf has left). Choosing from them is pure.
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { CsError } from './errors.ts'
+import { pickerRows } from './picker-cache.ts'
+import type { SessionView } from './session.ts'
 import { newestFirst } from './views.ts'
 
-// Cells of each column; tmux/variables.sh holds the same widths for the rows tmux formats.
-export const TITLE_WIDTH = 40
-export const PROJECT_WIDTH = 16
-export const HOST_WIDTH = 12
+export const listScript = () => fileURLToPath(new URL('../tmux/list.sh', import.meta.url))
 
-/** Cut to width - 1 cells (tmux's `#{=/N/…:}` does the same), then padded to width. */
-function padTo(text: string, width: number): string {
-  const cut = truncate(text, width - 1)
-  return cut + ' '.repeat(Math.max(0, width - displayWidth(cut)))
+/** What fzf gets, one line a session in their order: id, id, what it shows (`--with-nth=3`).
+ *  `columns`: the terminal cells fzf has. */
+export function pickerLines(views: SessionView[], host: string, o: { columns: number; color: boolean }): string[] {
+  if (views.length === 0) return []
+  let out: string
+  try {
+    out = execFileSync('sh', [listScript(), '--rows', '-'], {
+      input: pickerRows(views, host),
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, CS_PICKER_COLUMNS: String(o.columns), NO_COLOR: o.color ? '' : '1' },
+    })
+  } catch (e) {
+    const err = e as { stderr?: string; message: string }
+    throw new CsError(`cannot list the sessions: ${(err.stderr || err.message).trim()}`, undefined, 'cs doctor checks sh and awk')
+  }
+  return out.split('\n').filter(Boolean)
 }
 
-/** Title and project, padded: the middle of every picker row. */
-export const columns = (v: SessionView) =>
-  `${padTo(v.title, TITLE_WIDTH)}  ${padTo(v.project ?? '-', PROJECT_WIDTH)}`
-
-const PAINT: Record<State, 'yellow' | 'green' | 'dim' | 'red'> = {
-  waiting: 'yellow',
-  working: 'green',
-  idle: 'dim',
-  dead: 'red',
-  stopped: 'dim',
-}
-
-/** `● WAITING` for a live session; `○ -`, `○ orphan` or `○ deleted` for history. */
-export function stateCell(v: SessionView, color: boolean): string {
-  const text =
-    v.state === 'stopped'
-      ? `○ ${v.deleted ? 'deleted' : v.orphan ? 'orphan' : '-'}`
-      : `● ${v.state.toUpperCase()}`
-  return colors(color)[PAINT[v.state]](text.padEnd(11))
-}
-
-/** `cs resume`'s fzf line: the id (hidden), then what list.awk shows for a session. */
-export function pickerLine(v: SessionView, now: Date, color: boolean): string {
-  const host = v.host.slice(0, HOST_WIDTH).padEnd(HOST_WIDTH)
-  return `${v.id}\t${stateCell(v, color)}${columns(v)}  ${host}  ${age(v.updatedAt, now)}`
-}
-
-/** The list shown without fzf: one numbered line a session. */
-export function numberedList(views: SessionView[], now: Date): string {
-  const width = String(views.length).length
-  return views
-    .map((v, i) => `${String(i + 1).padStart(width)}  ${columns(v)}  ${age(v.updatedAt, now)}`)
-    .join('\n')
+/** The list shown without fzf: pickerLines' text, numbered. */
+export function numberedList(lines: string[]): string {
+  const width = String(lines.length).length
+  return lines.map((l, i) => `${String(i + 1).padStart(width)}  ${l.split('\t')[2]}`).join('\n')
 }
 
 /** The session a typed number picks, or null (empty, not a number, out of range). */

@@ -32,3 +32,18 @@ export function typedPrompt(rec: Record<string, unknown>): string | null {
   }
   return text
 }
+
+/** `/name args` of a slash command's user record (`<command-name>/name</command-name>…
+ *  <command-args>args</command-args>`), shortened, or null for any other record. */
+export function slashCommand(rec: Record<string, unknown>): string | null {
+  const msg = rec.message
+  if (typeof msg !== 'object' || msg === null) return null
+  const content = (msg as { content?: unknown }).content
+  const first = Array.isArray(content) ? (content[0] as { type?: unknown; text?: unknown } | undefined) : undefined
+  const text = typeof content === 'string' ? content : first?.type === 'text' ? first.text : null
+  if (typeof text !== 'string' || !text.includes('<command-name>')) return null
+  const name = /<command-name>\s*\/?([^<\s]+)\s*<\/command-name>/.exec(text)?.[1]
+  if (!name) return null
+  const args = /<command-args>([\s\S]*?)<\/command-args>/.exec(text)?.[1] ?? ''
+  return shorten(`/${name} ${args}`)
+}

@@ -9,16 +9,11 @@ import { CsError, EXIT } from './errors.ts'
 import { claudeEnv, findClaude } from './launcher.ts'
 import { shellWord } from './names.ts'
 import { findOnPath } from './paths.ts'
-import { chosen, numberedList, pickerLine } from './picker.ts'
+import { chosen, numberedList, pickerLines } from './picker.ts'
 import type { SessionView } from './session.ts'
 
 /** Runs fzf over the sessions; the chosen one, or null when the user left. */
-function pickWithFzf(
-  fzf: string,
-  views: SessionView[],
-  query: string,
-  color: boolean
-): Promise<SessionView | null> {
+function pickWithFzf(fzf: string, views: SessionView[], lines: string[], query: string): Promise<SessionView | null> {
   const cs = [process.execPath, process.argv[1]].map(shellWord).join(' ')
   const args = [
     '--ansi',
@@ -27,7 +22,7 @@ function pickWithFzf(
     '--info=inline',
     '--prompt=resume> ',
     '--delimiter=\t',
-    '--with-nth=2',
+    '--with-nth=3',
     '--select-1',
     '--exit-0',
     `--query=${query}`,
@@ -36,9 +31,8 @@ function pickWithFzf(
     '--preview-window=down,45%,wrap',
   ]
   const child = spawn(fzf, args, { stdio: ['pipe', 'pipe', 'inherit'] })
-  const now = new Date()
   child.stdin.on('error', () => {}) // fzf may exit (--select-1) before reading everything
-  child.stdin.end(views.map((v) => pickerLine(v, now, color)).join('\n') + '\n')
+  child.stdin.end(lines.join('\n') + '\n')
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')))
   return new Promise((resolve, reject) => {
@@ -51,8 +45,8 @@ function pickWithFzf(
 }
 
 /** The numbered list on stdout, the choice read from stdin. */
-async function pickNumbered(views: SessionView[]): Promise<SessionView | null> {
-  process.stdout.write(`${numberedList(views, new Date())}\n`)
+async function pickNumbered(views: SessionView[], lines: string[]): Promise<SessionView | null> {
+  process.stdout.write(`${numberedList(lines)}\n`)
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false })
   try {
     const answer = await Promise.race([
@@ -78,7 +72,10 @@ export function pick(
       'see `cs ls --all`'
     )
   const fzf = findOnPath(config, 'fzf')
-  return fzf ? pickWithFzf(fzf, views, query, config.color) : pickNumbered(views)
+  // fzf takes the whole terminal; the numbered list loses the width of its numbers
+  const columns = (process.stdout.columns || 120) - (fzf ? 0 : String(views.length).length)
+  const lines = pickerLines(views, config.host, { columns, color: config.color && Boolean(fzf) })
+  return fzf ? pickWithFzf(fzf, views, lines, query) : pickNumbered(views, lines)
 }
 
 function checkResumable(v: SessionView): string {

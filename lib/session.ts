@@ -23,16 +23,18 @@ export interface TranscriptInfo {
   summary: string | null // a legacy summary record whose leafUuid points into this session
   firstPrompt: string | null // first real user prompt, shortened
   lastPrompt: string | null // last real user prompt (or last-prompt record), shortened
+  command: string | null // the slash command (`/name args`) typed before any prompt, shortened
   tag: string | null // last tag record ('' clears)
   createdAt: string | null // ISO 8601
   updatedAt: string | null // ISO 8601
   userMessages: number
   assistantMessages: number
+  sidechainMessages: number // subagent turns written inline (1.0.x): not in the two counts above
   model: string | null
   tokens: Tokens
   version: string | null // Claude Code version that last wrote
-  orphan: boolean // left by /clear or /compact: no conversation of its own
-  sidechain: boolean // a subagent transcript: never listed as a session
+  orphan: boolean // no conversation of its own: left by /clear or /compact, or a sidechain file
+  sidechain: boolean // its first conversation record is a subagent's: an orphan
   unknownRecords: number // records of a type this parser does not know
   badLines: number // lines that are not a JSON object
   lastUuid: string | null // uuid of the last user/assistant record: legacy summaries point at it
@@ -88,7 +90,7 @@ export interface SessionView {
   branch: string | null
   createdAt: string | null
   updatedAt: string | null
-  messages: number
+  messages: number // user and assistant messages, inline subagent turns left out
   orphan: boolean
   deleted: boolean
   live: boolean

@@ -12,7 +12,7 @@ import type { Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 import type { FileMark, FolderIndex, IndexChanges, Store } from './store.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. */
-const SCHEMA = 4
+const SCHEMA = 5
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
@@ -64,7 +64,8 @@ const toTuple = ({ mark, info: i }: FileIndex): Tuple => [
   i.cwd, i.branch, i.customTitle, i.agentName, i.aiTitle, i.summary, i.firstPrompt, i.lastPrompt,
   i.tag, i.createdAt, i.updatedAt, i.userMessages, i.assistantMessages, i.model, i.tokens.input,
   i.tokens.output, i.tokens.cacheRead, i.tokens.cacheWrite, i.version, i.orphan, i.sidechain,
-  i.unknownRecords, i.badLines, i.lastUuid, i.summaries.length ? i.summaries : 0,
+  i.unknownRecords, i.badLines, i.lastUuid, i.summaries.length ? i.summaries : 0, i.command,
+  i.sidechainMessages,
 ]
 
 // shared by the infos of the files that hold none (nearly all): read, never added to
@@ -78,7 +79,7 @@ const infoOf = (folder: string, projectDir: string, t: Tuple): TranscriptInfo =>
   userMessages: t[15], assistantMessages: t[16], model: t[17],
   tokens: { input: t[18], output: t[19], cacheRead: t[20], cacheWrite: t[21] },
   version: t[22], orphan: t[23], sidechain: t[24], unknownRecords: t[25], badLines: t[26],
-  lastUuid: t[27], summaries: t[28] || NO_SUMMARIES,
+  lastUuid: t[27], summaries: t[28] || NO_SUMMARIES, command: t[29], sidechainMessages: t[30],
 })
 
 const markOf = (folder: string, t: Tuple): FileMark => ({
@@ -209,17 +210,12 @@ export function openStore(config: Config): Store {
     forget: (paths) => forget.immediate(paths),
     transcripts() {
       const all: TranscriptInfo[] = []
-      let sidechains = 0
       for (const [path, blob] of sql('SELECT path, files FROM folders').raw().all() as [string, Buffer][]) {
         const projectDir = basename(path)
-        for (const t of tuples(blob)) {
-          const info = infoOf(path, projectDir, t)
-          if (info.sidechain) sidechains++
-          all.push(info)
-        }
+        for (const t of tuples(blob)) all.push(infoOf(path, projectDir, t))
       }
       resolveSummaries(all)
-      return sidechains ? all.filter((t) => !t.sidechain) : all
+      return all
     },
 
     meta() {

@@ -7,7 +7,7 @@ export interface FileMark {
   path: string
   size: number
   mtimeMs: number
-  offset: number // bytes consumed: always at a line boundary
+  offset: number // bytes consumed: at a line boundary, or past a last line that is a whole JSON object
 }
 
 /** What the indexer compares a project folder with, without its files' infos. */
@@ -47,7 +47,7 @@ export interface Store {
   saveIndex(changes: IndexChanges): void
   /** Drops files from the index now (cs deleted or moved them); the next run would too. */
   forget(paths: string[]): void
-  /** Every session (no sidechain files), legacy summaries resolved across files. */
+  /** Every session file (sidechain files are orphans), legacy summaries resolved across files. */
   transcripts(): TranscriptInfo[]
 
   // cs's own metadata.

@@ -2,7 +2,7 @@
 // Incremental (feed whole lines as they are appended, save the state between runs), pure, and
 // bounded: the state holds counters and a few short strings whatever the file size. Lines are
 // read by lib/transcript-scan.ts without parsing what is not needed; JSON.parse is the fallback.
-import { shorten, typedPrompt } from './prompt.ts'
+import { shorten, slashCommand, typedPrompt } from './prompt.ts'
 import type { Tokens, TranscriptInfo } from './session.ts'
 import { scanLine, type Rec } from './transcript-scan.ts'
 
@@ -17,6 +17,7 @@ export interface ParserState {
   tag: string | null
   firstPrompt: string | null
   lastPrompt: string | null
+  command: string | null // the slash command typed before any prompt (`/name args`)
   createdAt: string | null
   updatedAt: string | null
   model: string | null
@@ -25,6 +26,9 @@ export interface ParserState {
   sidechain: boolean | null // null until the first chain record
   userMessages: number
   assistantMessages: number
+  sidechainMessages: number // inline subagent turns (1.0.x), left out of the two above
+  /** The last few inline subagent message ids: their records are counted once, like the others. */
+  sidechainIds: string[]
   unknownRecords: number
   badLines: number
   tokens: Tokens
@@ -34,7 +38,7 @@ export interface ParserState {
   summaries: { leafUuid: string; summary: string }[]
 }
 
-const VERSION = 1
+const VERSION = 2
 const RECENT = 16
 const MAX_SUMMARIES = 64
 const MAX_TEXT = 1000 // no stored string grows with the file
@@ -64,6 +68,7 @@ export function newParser(): ParserState {
     tag: null,
     firstPrompt: null,
     lastPrompt: null,
+    command: null,
     createdAt: null,
     updatedAt: null,
     model: null,
@@ -72,6 +77,8 @@ export function newParser(): ParserState {
     sidechain: null,
     userMessages: 0,
     assistantMessages: 0,
+    sidechainMessages: 0,
+    sidechainIds: [],
     unknownRecords: 0,
     badLines: 0,
     tokens: zero(),
@@ -90,6 +97,27 @@ export function feed(p: ParserState, buf: Buffer, start = 0, end = buf.length): 
     line(p, buf, s, nl)
     s = nl + 1
   }
+}
+
+/**
+ * The last line of a file that does not end with '\n' (buf[start,end)): a record when it is a
+ * whole JSON object, else left for later. A line being written is never one until its closing
+ * brace, its last byte, is there; once taken, the newline that may follow it is an empty line to
+ * the next read. Returns end when the line was taken, else start.
+ */
+export function feedLast(p: ParserState, buf: Buffer, start = 0, end = buf.length): number {
+  let e = end
+  while (e > start && blank(buf[e - 1])) e--
+  const open = buf.indexOf(123, start)
+  if (e === start || buf[e - 1] !== 125 || open < 0 || open >= e) return start
+  try {
+    // the scanner may trust a line's ends: a whole object is proven by JSON.parse alone
+    if (!isObject(JSON.parse(buf.toString('utf8', open, e)))) return start
+  } catch {
+    return start
+  }
+  line(p, buf, start, end)
+  return end
 }
 
 // Blanks around a line: spaces, tabs, CR of CRLF files, NUL padding left by a crash.
@@ -140,7 +168,7 @@ function apply(p: ParserState, rec: Rec) {
     if (p.updatedAt === null || ts > p.updatedAt) p.updatedAt = ts
   }
   // 1.0.x wrote subagent turns inline: activity, but not this session's conversation.
-  if (chain && rec.isSidechain === true && !p.sidechain) return
+  if (chain && rec.isSidechain === true && !p.sidechain) return sidechainTurn(p, rec)
   p.cwd ??= str(rec.cwd)
   p.branch = str(rec.gitBranch) ?? p.branch
   p.version = str(rec.version) ?? p.version
@@ -177,7 +205,11 @@ function apply(p: ParserState, rec: Rec) {
 function user(p: ParserState, rec: Rec) {
   p.lastUuid = str(rec.uuid) ?? p.lastUuid
   const prompt = typedPrompt(rec)
-  if (prompt === null) return
+  if (prompt === null) {
+    // a title for a session opened by a slash command only, as Claude's picker shows it
+    if (p.firstPrompt === null && p.command === null && rec.isMeta !== true) p.command = slashCommand(rec)
+    return
+  }
   p.userMessages++
   p.firstPrompt ??= prompt
   p.lastPrompt = prompt
@@ -201,6 +233,20 @@ function assistant(p: ParserState, rec: Rec) {
     if (p.recent.length > RECENT) p.recent.shift()
   }
   addTokens(p.tokens, usage, 1)
+}
+
+/** Counts an inline subagent message as user() and assistant() count the session's own. */
+function sidechainTurn(p: ParserState, rec: Rec) {
+  if (rec.type === 'user') {
+    if (typedPrompt(rec) !== null) p.sidechainMessages++
+    return
+  }
+  const m = rec.message
+  if (rec.type !== 'assistant' || !isObject(m) || m.model === '<synthetic>') return
+  const id = str(m.id)
+  if (id !== null && p.sidechainIds.includes(id)) return
+  p.sidechainMessages++
+  if (id !== null && p.sidechainIds.push(id) > RECENT) p.sidechainIds.shift()
 }
 
 function usageOf(u: unknown): Tokens {
@@ -245,15 +291,19 @@ export function finish(p: ParserState, file: { id: string; path: string; project
     summary: null, // the store joins other files' summaries[].leafUuid to lastUuid
     firstPrompt: p.firstPrompt,
     lastPrompt: p.lastPrompt,
+    command: p.command,
     tag: p.tag,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
     userMessages: p.userMessages,
     assistantMessages: p.assistantMessages,
+    sidechainMessages: p.sidechainMessages,
     model: p.model,
     tokens: { ...p.tokens },
     version: p.version,
-    orphan: p.userMessages === 0 && p.assistantMessages === 0,
+    // a file whose first conversation record is a subagent's (2.0.x wrote warm-ups so) is not
+    // a session of its own: Claude's picker hides it, gc may trash it
+    orphan: p.sidechain === true || (p.userMessages === 0 && p.assistantMessages === 0),
     sidechain: p.sidechain === true,
     unknownRecords: p.unknownRecords,
     badLines: p.badLines,
@@ -278,6 +328,7 @@ export function loadParser(s: string): ParserState {
       k === 'tokens' ? tokens(got)
       : k === 'recent' ? Array.isArray(got) && got.every((r) => isObject(r) && typeof r.id === 'string' && tokens(r.usage))
       : k === 'summaries' ? Array.isArray(got) && got.every((r) => isObject(r) && typeof r.leafUuid === 'string' && typeof r.summary === 'string')
+      : k === 'sidechainIds' ? Array.isArray(got) && got.every((id) => typeof id === 'string')
       : k === 'sidechain' ? got === null || typeof got === 'boolean'
       : want === null ? got === null || typeof got === 'string'
       : typeof got === typeof want // prettier-ignore

@@ -57,7 +57,7 @@ export function buildViews(
   const seen = new Set<string>()
   const project = projects()
   for (const t of transcripts) {
-    if (t.sidechain || seen.has(t.id)) continue
+    if (seen.has(t.id)) continue
     seen.add(t.id)
     rows.push(view(t.id, t, meta.get(t.id), liveById.get(t.id), host, project, dead(t.id, t)))
   }
@@ -121,7 +121,7 @@ function view(
     name,
     title:
       name ??
-      cleanText(t?.aiTitle ?? t?.summary ?? t?.firstPrompt ?? t?.lastPrompt ?? null) ??
+      cleanText(t?.aiTitle ?? t?.summary ?? t?.firstPrompt ?? t?.lastPrompt ?? t?.command ?? null) ??
       cleanText(dead?.tmuxSession ?? null) ??
       '(session)',
     host: l?.host ?? host,

@@ -155,7 +155,7 @@ test('json rows carry the documented fields', () => {
 })
 
 test('info names paths, times, counts, tokens, model, tag, host and state', () => {
-  const t = transcriptInfo({ id: 'cccc-1', unknownRecords: 1 })
+  const t = transcriptInfo({ id: 'cccc-1', unknownRecords: 1, sidechainMessages: 5 })
   const v = sessionView({
     id: 'cccc-1',
     path: t.path,
@@ -169,7 +169,8 @@ test('info names paths, times, counts, tokens, model, tag, host and state', () =
     /^id\s+cccc-1$/m,
     /^transcript\s+\/home\/u\/\.claude/m,
     /^created\s+2026-11-20T10:00:00.000Z \(2h ago\)$/m,
-    /^messages\s+7 \(3 user, 4 assistant\)$/m,
+    /^messages\s+7 \(3 user, 4 assistant\): the conversation, subagent turns written inline left out$/m,
+    /^with subagents\s+12: the 5 subagent \(sidechain\) turns written inline counted too$/m,
     /^tokens\s+100 in, 200 out, 300 cache read, 400 cache write$/m,
     /^model\s+claude-sonnet-4-5$/m,
     /^tag\s+keep$/m,
@@ -178,4 +179,7 @@ test('info names paths, times, counts, tokens, model, tag, host and state', () =
     /^not understood\s+1 unknown records, 0 bad lines$/m,
   ])
     assert.match(out, re)
+  const side = transcriptInfo({ id: 'dddd-1', sidechain: true, orphan: true })
+  const orphan = renderInfo(sessionView({ id: 'dddd-1', orphan: true }), side, now, false)
+  assert.match(orphan, /^orphan\s+yes: a subagent's records only \(sidechain\), no conversation of its own$/m)
 })

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import {
   appendFileSync,
   mkdirSync,
+  readFileSync,
   mkdtempSync,
   rmSync,
   statSync,
@@ -17,6 +18,7 @@ import { dirname, join, resolve } from 'node:path'
 import { loadConfig, type Config } from '../lib/config.ts'
 import { indexTranscripts } from '../lib/indexer.ts'
 import { projectsDir } from '../lib/paths.ts'
+import type { TranscriptInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import type { Store } from '../lib/store.ts'
 import { isolatedCs } from './harness/cs.ts'
@@ -121,6 +123,40 @@ test('leaves a half-written last line for the next run, then reads it once compl
   assert.equal(r2.bytes, Buffer.byteLength(line))
   assert.equal(markOf(store, s.path)!.offset, statSync(s.path).size)
   assert.equal(byId(store, s.id)!.customTitle, 'finished title')
+})
+
+describe('a last line without its newline (a client that exited mid-write, a trimmed copy)', () => {
+  const real = readFileSync(resolve(REPO, 'test/fixtures/real/simple.jsonl'))
+  const counts = (t: TranscriptInfo) => [t.userMessages, t.assistantMessages, t.tokens, t.lastUuid, t.badLines]
+
+  test('is read when it is a whole JSON object, and not counted again when its newline arrives', () => {
+    const { config, store, project } = setup()
+    const whole = session(project('-whole'), real.toString())
+    const cut = real.indexOf(10, real.indexOf('"type":"assistant"')) // the answer's newline
+    const s = session(project('-home-dev-project'), real.subarray(0, cut).toString())
+    indexTranscripts(config, store)
+    assert.deepEqual([byId(store, s.id)!.userMessages, byId(store, s.id)!.assistantMessages], [1, 1])
+    assert.equal(markOf(store, s.path)!.offset, cut)
+    assert.equal(indexTranscripts(config, store, { scope: 'hot' }).read, 0, 'nothing left to read')
+
+    appendFileSync(s.path, real.subarray(cut))
+    const r = indexTranscripts(config, store, { scope: 'hot' })
+    assert.equal(r.bytes, real.length - cut)
+    assert.deepEqual(counts(byId(store, s.id)!), counts(byId(store, whole.id)!))
+  })
+
+  test('a title record at the end is not lost: a legacy summary, a custom title', () => {
+    const { config, store, project } = setup()
+    const dir = project('-work-app')
+    const target = session(dir, user('x', 'leaf-1', 'fix the parser'))
+    const holder = session(dir, summary('leaf-1', 'Parser fixes').trimEnd()) // 1.0.x: a file of summaries
+    const named = session(dir, user('x', 'u2', 'hello'), title('x', 'Release work').trimEnd())
+    const r = indexTranscripts(config, store)
+    assert.equal(byId(store, target.id)!.summary, 'Parser fixes')
+    assert.equal(byId(store, named.id)!.customTitle, 'Release work')
+    assert.equal(markOf(store, holder.path)!.offset, statSync(holder.path).size)
+    assert.equal(r.badLines, 0)
+  })
 })
 
 test('a shrunk or replaced file is read again from the start', () => {

@@ -7,8 +7,8 @@ import { mkdirSync, readFileSync, realpathSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
 import { displayWidth } from '../lib/format.ts'
-import { pickerCacheText, writePickerCache } from '../lib/picker-cache.ts'
-import { TITLE_WIDTH, chosen, columns, numberedList, resumable } from '../lib/picker.ts'
+import { cellMap, pickerCacheText, writePickerCache } from '../lib/picker-cache.ts'
+import { chosen, numberedList, pickerLines, resumable } from '../lib/picker.ts'
 import { isolatedCs } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
 import { sessionView } from './harness/session-fixtures.ts'
@@ -18,7 +18,7 @@ const LIST = resolve(import.meta.dirname, '../tmux/list.sh')
 const PICKER = resolve(import.meta.dirname, '../tmux/picker.sh')
 const t = isolatedCs('picker')
 const claude = fakeClaude(join(t.home, 'bin')) // ctrl-n launches through cs: argv recorded
-const env = { ...t.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', NO_COLOR: '1', CS_CLAUDE: claude.bin }
+const env = { ...t.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', NO_COLOR: '1', CS_CLAUDE: claude.bin, CS_PICKER_COLUMNS: '120' }
 const tmux = new TestTmux('picker', env)
 // a second server whose pane runs a client attached to the first: switch-client needs a client
 const outer = new TestTmux('picker-outer', env)
@@ -129,10 +129,27 @@ before(() => {
   writePickerCache(loadConfig(t.env), views)
 })
 
-test('picker rows: columns padded to fixed cells, a numbered list, a typed choice', () => {
-  const wide = sessionView({ id: 'x', title: '日本語のタイトル'.repeat(5), project: 'p' })
-  assert.equal(displayWidth(columns(wide)), displayWidth(columns(views[0])))
-  assert.equal(displayWidth(columns(wide).slice(0, columns(wide).indexOf('  p'))), TITLE_WIDTH)
+test('picker rows: the title takes the width fzf has, cut and padded in terminal cells', () => {
+  const long = 'a title of a hundred characters, '.repeat(4).slice(0, 100)
+  const rows = [
+    sessionView({ id: 'x1', title: long, project: 'p', host: 'h' }),
+    sessionView({ id: 'x2', title: '日本語のタイトル'.repeat(10), project: 'プロジェクト名前', host: 'h' }),
+    sessionView({ id: 'x3', title: 'café ☕ short', project: 'p', host: 'h' }),
+  ]
+  const shown = (columns: number) =>
+    pickerLines(rows, 'h', { columns, color: false }).map((l) => l.split('\t')[2])
+  const wide = shown(200)
+  assert.ok(wide[0].includes(long), 'not cut at 40 characters on a wide screen')
+  const narrow = shown(100)
+  assert.ok(narrow[0].includes(`${long.slice(0, 100 - 16 - 12 - 23 - 2)}…`))
+  for (const lines of [wide, narrow]) {
+    // every column starts at the same cell whatever the title holds: the host, then the age
+    const at = (l: string) => displayWidth(l.slice(0, l.lastIndexOf('h  ')))
+    assert.deepEqual(lines.map(at), lines.map(() => at(lines[0])), lines.join('\n'))
+  }
+  assert.equal(displayWidth(narrow[0]) + 2 + 1, 100, 'fzf\'s pointer and marker, a scroll bar, and the row fill the width')
+  assert.equal(cellMap('plain'), '')
+  assert.equal(cellMap('é日'), String.fromCharCode(97 + 2 * 3 + 1, 97 + 3 * 3 + 2))
   const list = resumable(views, 'testhost', '')
   assert.deepEqual(
     list.map((v) => v.title),
@@ -142,15 +159,17 @@ test('picker rows: columns padded to fixed cells, a numbered list, a typed choic
     resumable(views, 'testhost', 'API').map((v) => v.title),
     ['old history']
   )
-  assert.match(numberedList(list, new Date()).split('\n')[1], /^2  a\ttab in it\s+web\s+1h$/)
+  const numbered = numberedList(pickerLines(list, 'testhost', { columns: 120, color: false }))
+  assert.match(numbered.split('\n')[0], /^1  ● WAITING\s+beta from cache\s+app\s+testhost\s+5m$/)
+  assert.match(numbered.split('\n')[1], /^2  ○ -\s+a tab in it\s+web\s+testhost\s+1h$/)
   assert.equal(chosen('2', list), list[1])
   for (const bad of ['', '0', '6', 'x', '1.5']) assert.equal(chosen(bad, list), null)
 })
 
 test('picker.tsv: a header naming the host, one row a session, live first, no tab inside a field', () => {
-  const rows = pickerCacheText(views, 'testhost').trimEnd().split('\n')
+  const rows = pickerCacheText(views, 'testhost').split('\n').slice(0, -1)
   assert.deepEqual(rows[0].split('\t'), ['#cs-picker', 'testhost'])
-  assert.ok(rows.slice(1).every((r) => r.split('\t').length === 7))
+  assert.deepEqual(rows.slice(1).map((r) => r.split('\t').length), rows.slice(1).map(() => 10))
   assert.deepEqual(
     rows.slice(1).map((r) => r.split('\t')[0].slice(0, 4)),
     ['eeee', 'dddd', 'ffff', 'abab', 'bbbb', 'cccc', 'aaaa']
@@ -166,8 +185,9 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
       'beta',
       'gamma',
       'alpha',
-      'dddd0000-0000-4000-8000-000000000004',
       'ffff0000-0000-4000-8000-000000000006',
+      // live when the cache was written, its tmux session gone since: with the DEAD ones
+      'dddd0000-0000-4000-8000-000000000004',
       'abab0000-0000-4000-8000-000000000007',
       'bbbb0000-0000-4000-8000-000000000002',
       'aaaa0000-0000-4000-8000-000000000001',

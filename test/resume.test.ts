@@ -1,9 +1,10 @@
 // cs resume and cs last with a recording stand-in for claude: which id, which folder, which
-// environment, which exit code. PATH holds no fzf, so resume shows its numbered list.
+// environment, which exit code. PATH holds no fzf (only sh and awk, which format its rows), so
+// resume shows its numbered list.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
@@ -16,11 +17,15 @@ const NEW = 'b1b1b1b1-0000-4000-8000-000000000002'
 const GONE = 'c2c2c2c2-0000-4000-8000-000000000003'
 const record = join(t.home, 'claude-called')
 const claude = join(t.home, 'fake-claude')
-const noFzf = join(t.home, 'empty-bin') // PATH without fzf (nor anything else)
+const noFzf = join(t.home, 'empty-bin') // PATH without fzf: only sh and awk
 const dir = (name: string) => join(t.home, name)
 
 before(() => {
   mkdirSync(noFzf)
+  for (const tool of ['sh', 'awk']) {
+    const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim()
+    symlinkSync(found, join(noFzf, tool))
+  }
   for (const d of ['api', 'web']) mkdirSync(dir(d))
   // records its folder, argv and whether a parent Claude's variables reached it; exits 7
   writeFileSync(
@@ -55,9 +60,11 @@ function cs(args: string[], input = '') {
 test('resume without fzf: a numbered list, newest first; the typed number resumes in its folder', () => {
   const r = cs(['resume'], '2\n')
   const lines = r.stdout.split('\n')
-  assert.match(lines[0], /^1  style the page\s+web\s+\d+[smhdy]$/)
-  assert.match(lines[1], /^2  fix the login\s+api\s+\d+[smhdy]$/)
-  assert.match(lines[2], /^3  in a folder since deleted\s+removed/)
+  // the tmux picker's columns (tmux/list.sh formats both), the title as wide as the screen allows
+  assert.match(lines[0], /^1  ○ -\s+style the page\s+web\s+testhost\s+\d+[smhdy]$/)
+  assert.match(lines[1], /^2  ○ -\s+fix the login\s+api\s+testhost\s+\d+[smhdy]$/)
+  assert.match(lines[2], /^3  ○ -\s+in a folder since deleted\s+removed/)
+  assert.equal(lines[0].indexOf('web'), lines[1].indexOf('api'))
   assert.match(r.stdout, /resume which \(1-3\)\? $/)
   assert.deepEqual(r.called, [dir('api'), '--resume', OLD, 'CLAUDECODE=unset'])
   assert.equal(r.status, 7, 'claude exit code passed through')

@@ -31,11 +31,13 @@ function info(id: string, over: Partial<TranscriptInfo> = {}): TranscriptInfo {
     summary: null,
     firstPrompt: `prompt of ${id}`,
     lastPrompt: null,
+    command: null,
     tag: null,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-02T00:00:00.000Z',
     userMessages: 2,
     assistantMessages: 3,
+    sidechainMessages: 0,
     model: 'claude-sonnet-4-5',
     tokens: { input: 10, output: 20, cacheRead: 30, cacheWrite: 40 },
     version: '2.1.197',
@@ -111,12 +113,15 @@ test('a folder whose own mtime alone moved keeps its files; the last full walk i
   store.close()
 })
 
-test('sidechain files keep their marks but are not sessions', () => {
+test('sidechain files are kept and listed (as orphans), every field round-tripped', () => {
   const store = openStore(freshConfig())
-  const side = file(info('side', { sidechain: true }))
-  save(store, side, file(info('main')))
+  const side = file(info('side', { sidechain: true, orphan: true, command: '/agents' }))
+  save(store, side, file(info('main', { sidechainMessages: 4 })))
   assert.equal(store.folder(FOLDER)!.files.length, 2)
-  assert.deepEqual(store.transcripts().map((t) => t.id), ['main'])
+  assert.deepEqual(store.transcripts().map((t) => [t.id, t.sidechain, t.orphan, t.command, t.sidechainMessages]), [
+    ['side', true, true, '/agents', 0],
+    ['main', false, false, null, 4],
+  ])
   store.close()
 })
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
 import { typedPrompt } from '../lib/prompt.ts'
 import type { TranscriptInfo } from '../lib/session.ts'
-import { feed, finish, loadParser, newParser, saveParser, type ParserState } from '../lib/transcript.ts'
+import { feed, feedLast, finish, loadParser, newParser, saveParser, type ParserState } from '../lib/transcript.ts'
 import { scanLine } from '../lib/transcript-scan.ts'
 import * as g from './fixtures/generate.ts'
 
@@ -125,6 +125,7 @@ describe('generated sessions', () => {
     const t = parse(s)
     assert.deepEqual(t.summaries, [{ leafUuid: other.leaf, summary: 'Fixing the test suite' }])
     assert.deepEqual([t.userMessages, t.assistantMessages, t.sidechain, t.version], [2, 2, false, '1.0.30'])
+    assert.equal(t.sidechainMessages, 4, 'each inline subagent prompt and answer, counted apart')
     assert.deepEqual(t.tokens, { input: 200, output: 100, cacheRead: 0, cacheWrite: 0 })
     assert.equal(t.lastUuid, s.leaf)
     assert.equal(t.firstPrompt, 'explain the build')
@@ -137,7 +138,23 @@ describe('generated sessions', () => {
       const t = parse(f)
       assert.deepEqual([t.sidechain, t.userMessages, t.assistantMessages], [true, 1, 1])
     }
-    assert.equal(parse(g.sidechainFirstFile(gen)).sidechain, true)
+    const first = parse(g.sidechainFirstFile(gen))
+    assert.deepEqual([first.sidechain, first.orphan], [true, true])
+  })
+  test('a 2.0.x warm-up file of sidechain records only is an orphan, not an invisible file', () => {
+    const t = parse(g.warmupFile(new g.Gen(61)))
+    assert.deepEqual([t.sidechain, t.orphan, t.userMessages, t.assistantMessages, t.version], [true, true, 1, 1, '2.0.50'])
+  })
+  test('a session opened by a slash command only keeps the command (`/name args`) for its title', () => {
+    const t = parse(g.slashCommandSession(new g.Gen(62), 'orchestrator', 'ship release 2.4'))
+    assert.equal(t.command, '/orchestrator ship release 2.4')
+    assert.deepEqual([t.firstPrompt, t.lastPrompt, t.orphan], [null, null, false])
+    // the real /clear orphan: its command, as Claude's picker shows an unnamed one
+    assert.equal(parse(real('clear-orphan.jsonl')).command, '/clear')
+    // a typed prompt first: no command is kept
+    const c = g.newCtx(new g.Gen(63))
+    const typed = [...g.turn(c, 'hello'), g.userRecord(c, g.commandText('model', 'opus'), {})]
+    assert.equal(parse(g.jsonl(typed)).command, null)
   })
   test('tag (an empty tag clears), relocated cwd, last-prompt records', () => {
     const c = g.newCtx(new g.Gen(7), { cwd: '/old/place' })
@@ -261,6 +278,34 @@ describe('incremental feeding', () => {
     const rest = Buffer.concat([half.subarray(used), Buffer.from(g.jsonl(s.lines)).subarray(half.length)])
     assert.equal(feed(p, rest), rest.length)
     assert.deepEqual(finish(p, FILE), parse(s))
+  })
+  test('a last line without its newline is a record when it is a whole JSON object, counted once', () => {
+    // the real client's file, cut after the answer (a client that exited mid-write)
+    const file = real('simple.jsonl')
+    const answer = file.indexOf('"type":"assistant"')
+    const cut = file.indexOf(10, answer) // the answer's newline
+    const head = file.subarray(0, cut)
+    const p = newParser()
+    const used = feed(p, head)
+    assert.equal(finish(p, FILE).assistantMessages, 0, 'feed takes whole lines only')
+    assert.equal(feedLast(p, head, used), head.length)
+    assert.deepEqual([finish(p, FILE).userMessages, finish(p, FILE).assistantMessages], [1, 1])
+    // its newline and the rest arrive: read on from past the object, nothing counted twice
+    const rest = file.subarray(cut)
+    assert.equal(feed(p, rest), rest.length)
+    assert.deepEqual(finish(p, FILE), parse(file))
+  })
+  test('a half-written last line is left for later, even one that ends in a brace', () => {
+    const line = Buffer.from(g.userRecord(g.newCtx(new g.Gen(23)), [{ type: 'text', text: 'hi' }]))
+    const braces = [...line.keys()].filter((i) => line[i] === 125 && i < line.length - 1)
+    assert.ok(braces.length > 0)
+    for (const end of [...braces.map((i) => i + 1), line.length >> 1, 1]) {
+      const p = newParser()
+      assert.equal(feedLast(p, line.subarray(0, end)), 0, `cut at ${end}`)
+      assert.deepEqual(finish(p, FILE), finish(newParser(), FILE))
+    }
+    for (const blank of ['', '  \r', '\0\0']) assert.equal(feedLast(newParser(), Buffer.from(blank)), 0)
+    assert.equal(feedLast(newParser(), Buffer.from(`\ufeff${line.toString()}\r`)), line.length + 4, 'BOM and CR')
   })
   test('feed reads only buf[start, end)', () => {
     const s = Buffer.from(g.jsonl(g.namedSession(new g.Gen(20), 'inside').lines))

@@ -110,16 +110,33 @@ test('live state merges into the transcript row, and a live session without one 
   assert.equal(dead.short, '')
 })
 
-test('sidechain transcripts are not sessions', () => {
+test('a sidechain file is an orphan row: hidden by default, listed with --all', () => {
   const views = buildViews(
-    [transcriptInfo({ id: 'f1', sidechain: true })],
+    [transcriptInfo({ id: 'f1', sidechain: true, orphan: true })],
     new Map(),
     [],
     'here',
     [],
     NOW
   )
-  assert.deepEqual(views, [])
+  assert.deepEqual(views.map((v) => [v.id, v.orphan]), [['f1', true]])
+  assert.deepEqual(selectViews(views, {}), [])
+  assert.deepEqual(selectViews(views, { all: true }).map((v) => v.id), ['f1'])
+})
+
+test('a session opened by a slash command only is titled by the command', () => {
+  const views = buildViews(
+    [
+      transcriptInfo({ id: 'c1', firstPrompt: null, lastPrompt: null, command: '/orchestrator ship it' }),
+      transcriptInfo({ id: 'c2', command: '/model opus' }), // a typed prompt wins
+    ],
+    new Map(),
+    [],
+    'here',
+    [],
+    NOW
+  )
+  assert.deepEqual(views.map((v) => v.title), ['/orchestrator ship it', 'fix the tests'])
 })
 
 test('cs tag wins over the transcript tag, and a cleared cs tag hides it', () => {

@@ -2,7 +2,10 @@
 # Feeds the picker: live sessions straight from tmux (WAITING first), then the history rows that
 # `cs sync` and `cs ls` leave in picker.tsv. No Node: the first line must reach fzf at once.
 # usage: list.sh [MODE_FILE [next]]   MODE_FILE holds default|all|live; `next` moves it on.
-# Each line: attach target <TAB> claude session id <TAB> what fzf shows.
+#        list.sh --rows FILE          rows in picker.tsv's format (`-`: stdin), as they are: the
+#                                     list of `cs resume`, which keeps the live ones live
+# Each line: attach target <TAB> claude session id <TAB> what fzf shows. The title takes the width
+# left by the other columns: fzf's, CS_PICKER_COLUMNS when set, else the terminal's.
 
 CURRENT_DIR=${0%/*}
 . "$CURRENT_DIR/variables.sh"
@@ -10,6 +13,19 @@ CURRENT_DIR=${0%/*}
 
 TAB='	'
 cache="${XDG_STATE_HOME:-$HOME/.local/state}/cs/picker.tsv"
+
+# The title's cells: what the terminal (fzf's) leaves of the other columns: fzf's pointer and
+# marker (2) and maybe a scroll bar (1), the state (11), project, host and age (3), 2 between.
+set_title_width() {
+	columns=${CS_PICKER_COLUMNS:-}
+	if [ -z "$columns" ]; then
+		columns=$(stty size </dev/tty 2>/dev/null) # rows columns
+		columns=${columns#* }
+	fi
+	case $columns in '' | *[!0-9]*) columns=120 ;; esac
+	title_width=$((columns - project_width - host_width - 23))
+	[ "$title_width" -ge 12 ] || title_width=12
+}
 
 # One line per session cs knows in tmux: name, id, state, since, then title and project padded by
 # tmux itself (cell-aware), and the host.
@@ -49,11 +65,23 @@ print_header() {
 	esac
 }
 
+# format LIVE CACHE MODE: list.awk over live rows and picker.tsv rows; awk counts bytes (C
+# locale), the cache's cell maps say how many cells each character takes.
+format() {
+	LC_ALL=C awk -F "$TAB" -v mode="$3" -v host="${CS_HOST:-}" \
+		-v nocolor="${NO_COLOR:-}" -v tw="$title_width" -v pw="$project_width" -v hw="$host_width" \
+		-f "$CURRENT_DIR/list.awk" "$1" "$2"
+}
+
 main() {
+	set_title_width
+	if [ "$1" = --rows ]; then
+		format /dev/null "$2" rows
+		return
+	fi
 	mode=$(read_mode "$1" "$2")
 	print_header "$mode"
 	[ -r "$cache" ] || cache=/dev/null
-	list_live | awk -F "$TAB" -v mode="$mode" -v host="${CS_HOST:-}" -v nocolor="${NO_COLOR:-}" \
-		-v hw="$host_width" -f "$CURRENT_DIR/list.awk" - "$cache"
+	list_live | format - "$cache" "$mode"
 }
 main "$@"

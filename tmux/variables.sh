@@ -53,7 +53,7 @@ rename_key="ctrl-r"
 kill_key="ctrl-x"
 mode_key="ctrl-g"
 
-# Picker columns, in terminal cells; lib/picker-cache.ts pads history rows to the same widths.
-title_width=40
+# Picker columns (tmux picker and `cs resume`, both listed by list.sh), in terminal cells; the
+# title takes the rest of the width fzf has.
 project_width=16
 host_width=12
