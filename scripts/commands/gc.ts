@@ -15,9 +15,10 @@ import { isProtected } from '../../lib/views.ts'
 export default defineCommand({
   usage: 'gc [--yes] [--json] | gc --restore [ID]',
   summary:
-    'Find orphans (files left by /clear and /compact with no conversation of their own), show\n' +
-    'them, and move them to the trash. Live, named and tagged sessions are never touched; the\n' +
-    'name /clear copies from the conversation it cleared does not count as a name.',
+    'Find orphans (files left by /clear and /compact with no conversation of their own, and\n' +
+    "files whose first records are a subagent's), show them, and move them to the trash. Live,\n" +
+    'named and tagged sessions are never touched; the name /clear copies from the conversation\n' +
+    'it cleared does not count as a name.',
   details: [
     '  -y, --yes       move without asking (otherwise asked on a terminal, else only listed)',
     '  --restore [ID]  put sessions back from the trash: one (id or prefix), or all',

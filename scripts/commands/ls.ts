@@ -10,7 +10,8 @@ import { selectViews } from '../../lib/views.ts'
 export default defineCommand({
   usage: 'ls [--all] [--sort KEY] [--verbose] [--json]',
   summary: [
-    'The dashboard: one line per session, live ones first, then DEAD ones, then newest first.',
+    'The dashboard: one line per session, live ones first (WAITING, WORKING, IDLE), then DEAD',
+    'ones, then history, newest first.',
     'DEAD: a session cs launched that stopped running (claude exited, its tmux session or the',
     'server was killed) in the last 24 hours; cs attach brings one back, cs revive all that',
     'died with the tmux server. Older ones are history.',
