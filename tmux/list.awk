@@ -107,7 +107,7 @@ FNR == 1 { flush_live(); cachehost = $2; next }
 	id = $1; state = $2; flags = $3
 	if (id in live_id) next
 	if (state == "dead" || state == "stopped") flush_gone()
-	cols = fit($7, $8, tw) "  " fit($9, $10, pw)
+	cols = NF >= 10 ? fit($7, $8, tw) "  " fit($9, $10, pw) : $7 # written by an older cs: padded already
 	if (mode != "rows" && $5 == cachehost && $6 != "") { # it ran in tmux here
 		if ($6 in live_name) next
 		if (state != "stopped" && state != "dead") { # it was live, and its tmux session is gone
