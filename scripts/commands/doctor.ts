@@ -8,7 +8,7 @@ import { colors, print, useColor } from '../../lib/format.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
 import { findOnPath, projectsDir } from '../../lib/paths.ts'
 import type { Store } from '../../lib/store.ts'
-import { openStore } from '../../lib/store-sqlite.ts'
+import { openLocalStore } from '../../lib/stores.ts'
 
 type Level = 'ok' | 'warn' | 'fail'
 
@@ -34,7 +34,7 @@ const PROGRAMS = (config: Config): [bin: string, missing: Level, why: string][] 
 function checkStore(config: Config, checks: Check[]): FileProblem[] {
   let store: Store | undefined
   try {
-    store = openStore(config)
+    store = openLocalStore(config)
     const { location, problems } = store.check()
     const detail = [location, ...problems].join('; ')
     checks.push({ level: problems.length ? 'fail' : 'ok', what: 'database', detail })
