@@ -32,6 +32,11 @@ export interface ConnectOptions {
   timeoutMs: number
 }
 
+/** Loads the driver; the first load costs about 85 ms (far more while the machine is busy). */
+export const loadDriver = async () => {
+  await import('mongodb')
+}
+
 /** Connects, or throws a CsError (exit 3) naming the server, never its password. */
 export async function connectMongo(s: SharedStoreSettings, o: ConnectOptions): Promise<SharedStore> {
   const where = maskUrl(s.url)

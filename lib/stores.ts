@@ -10,6 +10,8 @@ export interface Stores {
   /** null when no shared store is configured; connects on the first call (a CsError, exit 3,
    *  when the server cannot be reached within timeoutMs). */
   shared(timeoutMs?: number): Promise<SharedStore | null>
+  /** Loads the driver (local work, no network): a bound on the server's answer starts after it. */
+  loadDriver(): Promise<void>
   close(): Promise<void>
 }
 
@@ -26,6 +28,9 @@ export function openStores(config: Config): Stores {
       if (!settings) return Promise.resolve(null)
       shared ??= import('./store-mongo.ts').then((m) => m.connectMongo(settings, { timeoutMs }))
       return shared
+    },
+    async loadDriver() {
+      if (config.shared) await (await import('./store-mongo.ts')).loadDriver()
     },
     async close() {
       local.close()

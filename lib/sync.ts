@@ -11,7 +11,7 @@ import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.
 import type { SeqRange, SharedStore } from './shared-store.ts'
 import type { Store } from './store.ts'
 import type { Stores } from './stores.ts'
-import { checkHostRow, cleanText, isHostName, isSessionId, isSshTarget } from './untrusted.ts'
+import { checkHostRow, cleanText, isHostName, isSessionId, isSshTarget, quoted } from './untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
 
 export interface PushReport {
@@ -97,7 +97,7 @@ export async function pull(
     const name = d._id
     if (name === config.host) continue
     if (!isHostName(name)) {
-      report.skipped.push(`host ${JSON.stringify(cleanText(String(name))?.slice(0, 80) ?? '')}: bad name`)
+      report.skipped.push(`host ${quoted(name)}: bad name`)
       continue
     }
     report.hosts++
@@ -131,7 +131,7 @@ export async function pull(
   }
   const meta = metaDocs.flatMap((d) => {
     if (!isSessionId(d._id)) {
-      report.skipped.push(`meta ${JSON.stringify(cleanText(String(d._id))?.slice(0, 80) ?? '')}: bad id`)
+      report.skipped.push(`meta ${quoted(d._id)}: bad id`)
       return []
     }
     const id = (d._id as string).toLowerCase()
@@ -163,11 +163,14 @@ export async function pull(
   return report
 }
 
-/** Refused documents, for cs doctor: a running count and the latest few. */
+/** Refused documents, for cs doctor: how many different ones, and the latest few. A host's
+ *  document is read by every pull: the same refusal is counted once. */
 function noteSkipped(store: Store, skipped: string[]): void {
-  if (!skipped.length) return
   const before = skippedDocs(store)
-  store.setSyncValue('skipped', JSON.stringify({ count: before.count + skipped.length, latest: [...skipped, ...before.latest].slice(0, 10) }))
+  const fresh = [...new Set(skipped)].filter((x) => !before.latest.includes(x))
+  if (!fresh.length) return
+  const latest = [...fresh, ...before.latest].slice(0, 20)
+  store.setSyncValue('skipped', JSON.stringify({ count: before.count + fresh.length, latest }))
 }
 
 export function skippedDocs(store: Store): { count: number; latest: string[] } {
@@ -240,7 +243,8 @@ function holderAlive(file: string): boolean {
   }
 }
 
-/** The dashboard waits at most this long for the shared store, then shows the local copy. */
+/** The dashboard waits at most this long for the shared store (connecting and reading; loading
+ *  the driver is not waiting), then shows the local copy. */
 export const PULL_BOUND_MS = 300
 /** …and asks it at most this often (a dashboard refreshed every second asks every time). */
 export const PULL_EVERY_MS = 1000
@@ -255,6 +259,11 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
   const tried = Date.parse(store.syncValue('lastPullTry') ?? '') || 0
   if (Math.abs(now.getTime() - tried) < PULL_EVERY_MS) return
   store.setSyncValue('lastPullTry', now.toISOString())
+  try {
+    await stores.loadDriver()
+  } catch (e) {
+    return noteOffline(store, `cannot load the MongoDB driver: ${(e as Error).message}`)
+  }
   const cancel = { cancelled: false }
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), PULL_BOUND_MS)))

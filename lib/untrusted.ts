@@ -52,6 +52,13 @@ export function cleanText(text: string | null | undefined): string | null {
   return text.replace(ESCAPES, '').replace(MESSY, ' ').trim() || null
 }
 
+/** A value from outside quoted for a message: JSON escapes, C1 controls escaped too, cut short. */
+export const quoted = (v: unknown) =>
+  (JSON.stringify(typeof v === 'string' ? v.slice(0, 80) : String(v).slice(0, 80)) ?? '""').replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
+
 const STATES = ['working', 'waiting', 'idle', 'dead', 'stopped']
 const KINDS = ['tmux', 'background', 'plain']
 const ISO = /^\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})$/
@@ -61,7 +68,7 @@ const VERSION = /^[0-9A-Za-z.+_-]{1,40}$/
 export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { skipped: 'not an object' }
   const d = doc as Record<string, unknown>
-  const where = `${typeof d.host === 'string' ? JSON.stringify(d.host.slice(0, 80)) : '?'}:${typeof d.id === 'string' ? JSON.stringify(d.id.slice(0, 80)) : '?'}`
+  const where = `${quoted(d.host)}:${quoted(d.id)}`
   const bad = (field: string) => ({ skipped: `${where}: bad ${field}` })
   if (!isHostName(d.host)) return bad('host')
   if (!isSessionId(d.id)) return bad('id')

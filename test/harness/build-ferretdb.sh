@@ -5,6 +5,7 @@
 # build/version/version.txt and that binary panics at start.
 #   CS_FERRETDB_CACHE  the cache folder (default /var/cache/cs-ferretdb as root, else ~/.cache/cs-ferretdb)
 #   GO                 the go binary (default: go on PATH, else /usr/local/go/bin/go)
+# With --path: print where the binary is (or would be) and build nothing.
 set -euo pipefail
 
 version=v1.24.2
@@ -12,7 +13,7 @@ if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/cs-ferretdb; else default_c
 cache="${CS_FERRETDB_CACHE:-$default_cache}"
 bin="$cache/ferretdb-$version"
 
-if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
+if [ "${1:-}" = --path ] || [ -x "$bin" ]; then echo "$bin"; exit 0; fi
 
 go="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
 [ -x "$go" ] || { echo "build-ferretdb: no Go toolchain (set GO= or install Go)" >&2; exit 1; }
