@@ -5,8 +5,8 @@
 // Ordering never trusts a writer's clock: each host's pushes are numbered by the server
 // (nextSeq, an atomic increment on the host's document), rows and metadata carry the number of
 // the push that wrote them, and a host's document says up to which number its pushes are whole
-// (commit). A reader copies (what it had, what is committed] per host. A row is written only over
-// a lower number, so an older writer never overwrites a newer row.
+// (commit). A reader copies (what it had, what is committed] per host. A host's rows are written
+// by that host alone, one push at a time, so an older writer never overwrites a newer row.
 import type { HostRow } from './session.ts'
 import type { MetaChange } from './store.ts'
 
@@ -34,9 +34,10 @@ export interface SharedStore {
   readonly where: string
   /** The number of this host's next push, assigned by the server. */
   nextSeq(host: string): Promise<number>
-  /** Writes rows (and marks ids whose transcript is gone) under `seq`; rows holding a higher
-   *  number are left alone (counted as stale). */
-  putRows(host: string, seq: number, rows: HostRow[], gone: string[]): Promise<{ written: number; stale: number }>
+  /** Writes rows (and marks ids whose transcript is gone) under `seq`. `fresh`: ids this host
+   *  never pushed (inserted, not updated). Only the host itself writes its rows, one push at a
+   *  time (its push lock). */
+  putRows(host: string, seq: number, rows: HostRow[], gone: string[], fresh: Set<string>): Promise<{ written: number; stale: number }>
   /** Writes changed fields of cs's metadata under this host's `seq`. */
   putMeta(host: string, seq: number, changes: MetaChange[]): Promise<void>
   /** Marks pushes up to `seq` whole, and records the heartbeat. */

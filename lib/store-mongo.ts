@@ -4,7 +4,7 @@
 // Collections: hosts (_id: host name; `next` numbers its pushes, `seq` is the last whole one),
 // sessions (_id: HOST/ID, unique on host + id; `seq`: the push that wrote it; `gone`: its
 // transcript is gone), meta (_id: session id; name, tag, deletedAt, `by` and `seq` of the last
-// push that changed it). Writes go in chunks of at most 50 operations: FerretDB 1.24 hangs on a
+// push that changed it). Updates go in chunks of at most 50 operations: FerretDB 1.24 hangs on a
 // bulk write of about 100 updates that match existing documents.
 import type { AnyBulkWriteOperation, Db, Document, MongoClient } from 'mongodb'
 import type { SharedStoreSettings } from './config.ts'
@@ -15,6 +15,8 @@ import type { HostRow } from './session.ts'
 import type { HostCommit, SeqRange, SharedStore } from './shared-store.ts'
 
 export const CHUNK = 50
+/** Inserts are not subject to that hang. */
+const INSERT_CHUNK = 1000
 
 /** Any text with the URL's password removed: driver errors may quote what they were given. */
 export function redact(text: string, url: string): string {
@@ -129,23 +131,41 @@ function mongoStore(
       if (typeof n !== 'number') throw new Error(`host document ${host} holds no push number`)
       return n
     }),
-    putRows: guard(async (host: string, seq: number, rows: HostRow[], gone: string[]) => {
+    putRows: guard(async (host: string, seq: number, rows: HostRow[], gone: string[], fresh: Set<string>) => {
       if (!rows.length && !gone.length) return { written: 0, stale: 0 }
       await ensureIndexes()
-      const update = (id: string, set: Document): AnyBulkWriteOperation<Document> => ({
-        updateOne: {
-          filter: { _id: `${host}/${id}` as unknown as Document['_id'], seq: { $lt: seq } },
-          update: { $set: { ...set, host, id, seq } },
-          upsert: true,
-        },
-      })
-      const ops = rows.map((r) => {
+      const docOf = (id: string, set: Document): Document => ({ ...set, host, id, seq })
+      const rowDoc = (r: HostRow) => {
         const doc: Document = {}
         for (const k of HOST_ROW_FIELDS) doc[k] = r[k]
-        return update(r.id, { ...doc, gone: false })
+        return docOf(r.id, { ...doc, gone: false })
+      }
+      // Rows never pushed go in as inserts (FerretDB takes thousands a second); one that exists
+      // after all (this host's local store was rebuilt) is updated like a changed row.
+      const again: HostRow[] = []
+      const inserts = rows.filter((r) => fresh.has(r.id))
+      for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
+        const chunk = inserts.slice(i, i + INSERT_CHUNK)
+        try {
+          await sessions.insertMany(chunk.map((r) => ({ _id: `${host}/${r.id}` as unknown as Document['_id'], ...rowDoc(r) })), { ordered: false })
+        } catch (e) {
+          const errors = (e as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } }).writeErrors
+          const list = Array.isArray(errors) ? errors : errors ? [errors] : null
+          if (!list || list.some((w) => w.code !== 11000)) throw e
+          for (const w of list) again.push(chunk[w.index])
+        }
+      }
+      // Changed rows are replaced by _id alone: FerretDB 1.24 looks a document up by _id, but
+      // scans the whole collection for any other condition (a version test would cost a scan per
+      // row). Only this host writes its rows, one push at a time (lib/sync.ts withPushLock), so
+      // an older writer cannot come after a newer one.
+      const update = (id: string, set: Document): AnyBulkWriteOperation<Document> => ({
+        updateOne: { filter: { _id: `${host}/${id}` as unknown as Document['_id'] }, update: { $set: docOf(id, set) }, upsert: true },
       })
+      const ops = [...rows.filter((r) => !fresh.has(r.id)), ...again].map((r) => update(r.id, rowDoc(r)))
       for (const id of gone) ops.push(update(id, { gone: true }))
-      return bulk(sessions, ops)
+      const w = await bulk(sessions, ops)
+      return { written: w.written + inserts.length - again.length, stale: w.stale }
     }),
     putMeta: guard(async (host: string, seq: number, changes) => {
       if (!changes.length) return

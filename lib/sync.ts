@@ -1,7 +1,9 @@
 // Sync with the shared store: push this host's rows that changed since the last push (and the
 // names, tags and deletions changed here), then pull what other hosts pushed since the last pull
 // into the local copy. See lib/shared-store.ts for how pushes are numbered.
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { closeSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
@@ -69,7 +71,8 @@ export async function push(config: Config, store: Store, shared: SharedStore, ro
     return report
   }
   const seq = await shared.nextSeq(config.host)
-  const w = await shared.putRows(config.host, seq, changed.map(([r]) => r), gone)
+  const fresh = new Set(changed.filter(([r]) => !pushed.has(r.id)).map(([r]) => r.id))
+  const w = await shared.putRows(config.host, seq, changed.map(([r]) => r), gone, fresh)
   await shared.putMeta(config.host, seq, meta)
   await shared.commit({ ...commit, seq, launches: store.launches().filter((l) => l.host === config.host) })
   store.savePushed([...changed.map(([r, h]): [string, string] => [r.id, h]), ...gone.map((id): [string, null] => [id, null])])
@@ -187,7 +190,11 @@ export function sharedStatus(store: Store): { offline: string | null; lastPull: 
   return { offline: store.syncValue('offline'), lastPull: store.syncValue('lastPull') }
 }
 
-export const noteOffline = (store: Store, why: string) => store.setSyncValue('offline', why)
+/** Notes the shared store offline: dashboards stop asking it for OFFLINE_RETRY_MS. */
+export function noteOffline(store: Store, why: string, now = new Date()): void {
+  store.setSyncValue('offline', why)
+  store.setSyncValue('lastPullTry', now.toISOString())
+}
 
 /**
  * Runs fn holding this host's push lock (a file made with O_EXCL holding the pid): pushes of one
@@ -246,8 +253,11 @@ function holderAlive(file: string): boolean {
 /** The dashboard waits at most this long for the shared store (connecting and reading; loading
  *  the driver is not waiting), then shows the local copy. */
 export const PULL_BOUND_MS = 300
-/** …and asks it at most this often (a dashboard refreshed every second asks every time). */
+/** …and asks it at most this often (a dashboard refreshed every second asks every time), */
 export const PULL_EVERY_MS = 1000
+/** …or, while it is offline, this often: loading the driver alone can take a second on a busy
+ *  machine, which a dashboard should not pay on every refresh for a server that is down. */
+export const OFFLINE_RETRY_MS = 10_000
 
 /**
  * The dashboard's pull: what other hosts pushed, if the shared store answers within the bound;
@@ -257,7 +267,8 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
   if (!config.shared) return
   const store = stores.local
   const tried = Date.parse(store.syncValue('lastPullTry') ?? '') || 0
-  if (Math.abs(now.getTime() - tried) < PULL_EVERY_MS) return
+  const every = store.syncValue('offline') ? OFFLINE_RETRY_MS : PULL_EVERY_MS
+  if (Math.abs(now.getTime() - tried) < every) return
   store.setSyncValue('lastPullTry', now.toISOString())
   try {
     await stores.loadDriver()
@@ -276,6 +287,7 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
     if ((await Promise.race([work, timeout])) === 'timeout') {
       cancel.cancelled = true
       noteOffline(store, `no answer within ${PULL_BOUND_MS} ms`)
+      pullInBackground(config)
     }
   } catch (e) {
     noteOffline(store, e instanceof CsError ? e.message : String(e))
@@ -283,6 +295,24 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
     clearTimeout(timer)
   }
 }
+
+/** A slow server (or a busy machine) still gets copied: a detached `cs sync --pull` finishes
+ *  what the dashboard stopped waiting for, so the next dashboard shows it. One at a time. */
+function pullInBackground(config: Config): void {
+  const mark = join(config.stateDir, 'pull.run')
+  const st = statSync(mark, { throwIfNoEntry: false })
+  if (st && Date.now() - st.mtimeMs < 30_000) return
+  try {
+    writeFileSync(mark, '')
+    const cs = fileURLToPath(new URL('../bin/cs.mjs', import.meta.url))
+    spawn(process.execPath, [cs, 'sync', '--pull'], { detached: true, stdio: 'ignore' }).unref()
+  } catch {
+    // no background pull: the next dashboard tries again
+  }
+}
+
+/** Ends a background pull: the next slow dashboard may start another. */
+export const pullDone = (config: Config) => rmSync(join(config.stateDir, 'pull.run'), { force: true })
 
 /** One line for the dashboard when the shared view is offline: why, and how old the copy is. */
 export function sharedNotice(store: Store, now: Date): string | null {

@@ -12,8 +12,8 @@ import { pickerCachePath } from '../../lib/picker-cache.ts'
 import { publishPush } from '../../lib/push-trigger.ts'
 import { indexChanged, refreshPickerCache, withSessions } from '../../lib/sessions.ts'
 import { openLocalStore } from '../../lib/stores.ts'
-import { localRows, noteOffline, pull, push, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
-import { CsError } from '../../lib/errors.ts'
+import { localRows, noteOffline, pull, pullDone, push, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
+import { CsError, usageError } from '../../lib/errors.ts'
 
 const EMPTY: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
 
@@ -24,12 +24,13 @@ const LOCK_WAIT_MS = 30_000
 
 interface SharedReport {
   where: string
-  push: PushReport
+  push: PushReport | null
   pull: PullReport | null
 }
 
-/** Push (under the lock), then pull unless `pushOnly`. A server that fails is noted offline. */
-async function syncShared(config: Config, pushOnly: boolean): Promise<SharedReport | null> {
+/** Push (under the lock) unless `only` is pull, then pull unless it is push. A server that
+ *  fails is noted offline. */
+async function syncShared(config: Config, only: 'push' | 'pull' | null): Promise<SharedReport | null> {
   return withSessions(config, async (s) => {
     const shared = await s.shared().catch((e) => {
       if (e instanceof CsError) noteOffline(s.store, e.message)
@@ -38,8 +39,8 @@ async function syncShared(config: Config, pushOnly: boolean): Promise<SharedRepo
     if (!shared) return null
     try {
       const rows = localRows(config, s.views, s.transcripts)
-      const pushed = await withPushLock(config, LOCK_WAIT_MS, () => push(config, s.store, shared, rows))
-      const pulled = pushOnly ? null : await pull(config, s.store, shared)
+      const pushed = only === 'pull' ? null : await withPushLock(config, LOCK_WAIT_MS, () => push(config, s.store, shared, rows))
+      const pulled = only === 'push' ? null : await pull(config, s.store, shared)
       return { where: shared.where, push: pushed, pull: pulled }
     } catch (e) {
       if (e instanceof CsError) noteOffline(s.store, e.message)
@@ -49,7 +50,7 @@ async function syncShared(config: Config, pushOnly: boolean): Promise<SharedRepo
 }
 
 export default defineCommand({
-  usage: 'sync [--verbose] [--full] [--push] [--json]',
+  usage: 'sync [--verbose] [--full] [--push | --pull] [--json]',
   summary:
     'Index what changed in the transcripts since the last run and refresh the picker; with a shared\n' +
     "store, push this host's changed sessions and copy the other hosts' (quiet unless asked).",
@@ -57,19 +58,22 @@ export default defineCommand({
     '  -v, --verbose  say what was read, pushed and pulled, and name documents refused',
     '      --full     read every transcript again from the start',
     "      --push     only push this host's changes (what the hook runs when a state changes)",
+    "      --pull     only copy the other hosts' changes (what a dashboard that stopped waiting runs)",
     '      --json     print the report as JSON',
   ].join('\n'),
   options: {
     verbose: { type: 'boolean', short: 'v' },
     full: { type: 'boolean' },
     push: { type: 'boolean' },
+    pull: { type: 'boolean' },
   },
   async run({ config, flags }) {
-    const pushOnly = Boolean(flags.push)
+    if (flags.push && flags.pull) throw usageError('give --push or --pull, not both')
+    const only = flags.push ? 'push' : flags.pull ? 'pull' : null
     // Nothing to index and nothing indexed: Claude Code has not run here yet.
     const idle = !existsSync(projectsDir(config)) && !existsSync(dbPath(config))
     let report = EMPTY
-    if (!idle && !pushOnly) {
+    if (!idle && !only) {
       const store = openLocalStore(config)
       try {
         report = indexTranscripts(config, store, { full: Boolean(flags.full) })
@@ -80,7 +84,12 @@ export default defineCommand({
       }
     }
     publishPush(config)
-    const shared = config.shared ? await syncShared(config, pushOnly) : null
+    let shared: SharedReport | null = null
+    try {
+      shared = config.shared ? await syncShared(config, only) : null
+    } finally {
+      if (only === 'pull') pullDone(config)
+    }
     if (flags.json) print(JSON.stringify(shared ? { ...report, shared } : report))
     else if (flags.verbose) {
       print(
@@ -89,7 +98,7 @@ export default defineCommand({
       )
       if (shared) {
         const { push: p, pull: q } = shared
-        print(`shared store ${shared.where}: pushed ${p.rows} rows, ${p.gone} gone, ${p.meta} names/tags/deletions` + (p.stale ? `, ${p.stale} already newer` : ''))
+        print(`shared store ${shared.where}` + (p ? `: pushed ${p.rows} rows, ${p.gone} gone, ${p.meta} names/tags/deletions` + (p.stale ? `, ${p.stale} already newer` : '') : ''))
         if (q) {
           print(`pulled ${q.rows} rows, ${q.gone} gone, ${q.meta} names/tags/deletions from ${q.hosts} other hosts`)
           if (q.skipped.length) print(`refused ${q.skipped.length} documents:\n${q.skipped.map((x) => `  ${x}`).join('\n')}`)
