@@ -3,6 +3,7 @@
 // ids unique over every host shown (withHosts). Pure.
 import type { HostRow, SessionView } from './session.ts'
 import { shortIds } from './shortid.ts'
+import { checkHostRow } from './untrusted.ts'
 
 /** The fields of a session that leave this machine, in the shared store's documents. */
 export const HOST_ROW_FIELDS = [
@@ -43,6 +44,13 @@ export function rowOf(
     deleted: v.deleted,
     csVersion,
   }
+}
+
+/** A row from another host's `cs ls --json --local` (its SessionView objects), checked like a
+ *  shared-store document: the row, or why it is skipped. For the ssh source of the local copy. */
+export function rowFromRemoteView(v: unknown, csVersion: string): HostRow | { skipped: string } {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { skipped: 'not an object' }
+  return checkHostRow(rowOf(v as SessionView, null, csVersion, true))
 }
 
 /** A stable text of a row: the same text means nothing to push. */

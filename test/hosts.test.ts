@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { withConfigKey } from '../lib/config.ts'
 import { CRON_MARK, cronLine, cronLineOf, withCronLine } from '../lib/cron.ts'
-import { HOST_ROW_FIELDS, rowOf, viewOf, withHosts } from '../lib/host-rows.ts'
+import { HOST_ROW_FIELDS, rowFromRemoteView, rowOf, viewOf, withHosts } from '../lib/host-rows.ts'
 import type { HostRow, SessionView } from '../lib/session.ts'
 import { resolve } from '../lib/shortid.ts'
 import { checkHostRow } from '../lib/untrusted.ts'
@@ -26,6 +26,15 @@ test('a row round-trips through its view, and the check keeps exactly the row fi
   assert.equal(rowOf(v, null, '0.1.0', false).title, null)
   const checked = checkHostRow({ ...r, extra: 'dropped', _id: 'x' })
   assert.deepEqual(Object.keys(checked).sort(), [...HOST_ROW_FIELDS].sort())
+})
+
+test("another host's cs ls --json rows become checked rows (the ssh source)", () => {
+  const v = viewOf(row())
+  const r = rowFromRemoteView(JSON.parse(JSON.stringify(v)), '0.1.0') as HostRow
+  assert.equal(r.id, row().id)
+  assert.equal(r.userMessages, 5)
+  assert.match((rowFromRemoteView({ ...v, host: '-oProxyCommand=x' }, '0.1.0') as { skipped: string }).skipped, /bad host/)
+  assert.deepEqual(rowFromRemoteView('x', '0.1.0'), { skipped: 'not an object' })
 })
 
 test('the check refuses what could reach a shell, a path or tmux, and cleans titles', () => {
