@@ -2,7 +2,7 @@
 // names, tags and deletions changed here), then pull what other hosts pushed since the last pull
 // into the local copy. See lib/shared-store.ts for how pushes are numbered.
 import { spawn } from 'node:child_process'
-import { closeSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
@@ -47,7 +47,7 @@ export function localRows(config: Config, views: SessionView[], transcripts: Map
 }
 
 /** Pushes what changed; writes nothing at all (no round trip) when nothing did and the
- *  heartbeat is fresh. Run under the push lock. */
+ *  heartbeat is fresh. Run under the push lock, taken before `rows` were read. */
 export async function push(config: Config, store: Store, shared: SharedStore, rows: HostRow[], now = new Date()): Promise<PushReport> {
   const pushed = store.pushedHashes()
   const changed: [HostRow, string][] = []
@@ -198,10 +198,12 @@ export function noteOffline(store: Store, why: string, now = new Date()): void {
 
 /**
  * Runs fn holding this host's push lock (a file made with O_EXCL holding the pid): pushes of one
- * host must not interleave, or a reader could pass a push that is not whole yet. A lock whose
+ * host must not interleave, or a reader could pass a push that is not whole yet, and one that
+ * read older state could overwrite newer. A lock whose
  * process is gone is taken over. Waits up to waitMs, then fails.
  */
 export async function withPushLock<T>(config: Config, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
   const file = join(config.stateDir, 'push.lock')
   const deadline = Date.now() + waitMs
   for (;;) {

@@ -28,25 +28,27 @@ interface SharedReport {
   pull: PullReport | null
 }
 
-/** Push (under the lock) unless `only` is pull, then pull unless it is push. A server that
- *  fails is noted offline. */
+/** Push unless `only` is pull, then pull unless it is push. A push holds this host's push lock
+ *  from before it reads live state until it is written: a push that read older state can never
+ *  come after one that read newer. A server that fails is noted offline. */
 async function syncShared(config: Config, only: 'push' | 'pull' | null): Promise<SharedReport | null> {
-  return withSessions(config, async (s) => {
-    const shared = await s.shared().catch((e) => {
-      if (e instanceof CsError) noteOffline(s.store, e.message)
-      throw e
+  const run = () =>
+    withSessions(config, async (s) => {
+      const shared = await s.shared().catch((e) => {
+        if (e instanceof CsError) noteOffline(s.store, e.message)
+        throw e
+      })
+      if (!shared) return null
+      try {
+        const pushed = only === 'pull' ? null : await push(config, s.store, shared, localRows(config, s.views, s.transcripts))
+        const pulled = only === 'push' ? null : await pull(config, s.store, shared)
+        return { where: shared.where, push: pushed, pull: pulled }
+      } catch (e) {
+        if (e instanceof CsError) noteOffline(s.store, e.message)
+        throw e
+      }
     })
-    if (!shared) return null
-    try {
-      const rows = localRows(config, s.views, s.transcripts)
-      const pushed = only === 'pull' ? null : await withPushLock(config, LOCK_WAIT_MS, () => push(config, s.store, shared, rows))
-      const pulled = only === 'push' ? null : await pull(config, s.store, shared)
-      return { where: shared.where, push: pushed, pull: pulled }
-    } catch (e) {
-      if (e instanceof CsError) noteOffline(s.store, e.message)
-      throw e
-    }
-  })
+  return only === 'pull' ? run() : withPushLock(config, LOCK_WAIT_MS, run)
 }
 
 export default defineCommand({
