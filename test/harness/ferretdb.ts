@@ -86,6 +86,10 @@ export async function startFerret(o: FerretOptions = {}): Promise<Ferret> {
   let stderr = ''
   child.stderr!.on('data', (d) => (stderr += d))
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()))
+  // a test process that dies leaves no server behind
+  const orphan = () => child.kill('SIGKILL')
+  process.once('exit', orphan)
+  exited.then(() => process.off('exit', orphan))
   const deadline = Date.now() + 15_000
   while (!(await accepts(port)) || (tlsPort !== null && !(await accepts(tlsPort)))) {
     if (child.exitCode !== null || Date.now() > deadline) {
