@@ -11,8 +11,9 @@ import { dbPath } from './paths.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 import type { FileMark, FolderIndex, IndexChanges, MetaChange, Store } from './store.ts'
 
-/** Bump when the index tables or what the parser derives change: the index is rebuilt. */
-const SCHEMA = 5
+/** Bump when the index tables or what the parser derives change: the index is rebuilt. Also
+ *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates. */
+const SCHEMA = 6
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
