@@ -143,7 +143,7 @@ export function readConfigFile(path: string): ConfigFile {
   }
 }
 
-function checkConfigFile(v: unknown, path: string): ConfigFile {
+export function checkConfigFile(v: unknown, path: string): ConfigFile {
   const bad = (what: string) =>
     new CsError(`${path}: ${what}`, undefined, 'fix the file (`cs config` shows what cs reads)')
   const obj = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x)
@@ -175,4 +175,49 @@ function checkConfigFile(v: unknown, path: string): ConfigFile {
 function seconds(value: string | undefined, fallback: number): number {
   const n = value === undefined || value.trim() === '' ? NaN : Number(value)
   return Number.isFinite(n) && n >= 0 ? n : fallback
+}
+
+/** The keys `cs config set|unset` edits, each with how its value is read from the command line. */
+export const CONFIG_KEYS = {
+  'mongo.url': 'string',
+  'mongo.tls': 'boolean',
+  'mongo.tlsCAFile': 'string',
+  'mongo.tlsCertificateKeyFile': 'string',
+  'sync.titles': 'boolean',
+  'ssh.config': 'string',
+} as const
+export type ConfigKey = keyof typeof CONFIG_KEYS
+
+/** The file with KEY set to VALUE (undefined: removed); empty sections go. Pure. */
+export function withConfigKey(file: ConfigFile, key: ConfigKey, value: string | undefined): ConfigFile {
+  const [section, field] = key.split('.') as [keyof ConfigFile, string]
+  let v: string | boolean | undefined = value
+  if (value !== undefined && CONFIG_KEYS[key] === 'boolean') {
+    if (!/^(true|false)$/.test(value)) throw new CsError(`${key} is true or false, not '${value}'`, 2)
+    v = value === 'true'
+  }
+  const next = { ...file } as Record<string, any>
+  const part = { ...(next[section] ?? {}) }
+  if (v === undefined) delete part[field]
+  else part[field] = v
+  if (Object.keys(part).length) next[section] = part
+  else delete next[section]
+  return next as ConfigFile
+}
+
+/** The effective settings as `cs config` prints them: the URL masked, where each came from. */
+export function effectiveSettings(config: Config, env: Env = process.env): Record<string, unknown> {
+  const file = readConfigFile(config.configFile)
+  return {
+    file: config.configFile,
+    host: config.host,
+    'mongo.url': config.shared ? maskUrl(config.shared.url) : null,
+    'mongo.url from': env.CS_MONGO_URL ? 'CS_MONGO_URL' : file.mongo?.url ? 'file' : null,
+    'mongo.tls': config.shared?.tls ?? null,
+    'mongo.tlsCAFile': config.shared?.tlsCAFile ?? null,
+    'mongo.tlsCertificateKeyFile': config.shared?.tlsCertificateKeyFile ?? null,
+    'sync.titles': config.syncTitles,
+    'ssh.config': config.sshConfig,
+    hosts: config.hosts,
+  }
 }

@@ -1,6 +1,8 @@
 // Typed readers for command flags: node's parseArgs gives strings, commands want checked values.
 import { usageError } from './errors.ts'
 import type { Flags } from './command.ts'
+import type { Config } from './config.ts'
+import { isHostName } from './untrusted.ts'
 import { SORT_KEYS, type SortKey } from './views.ts'
 
 export const isSet = (flags: Flags, name: string) => flags[name] === true
@@ -23,3 +25,18 @@ export function sortFlag(flags: Flags): SortKey | undefined {
   if (v === undefined || (SORT_KEYS as string[]).includes(v)) return v as SortKey | undefined
   throw usageError(`--sort wants one of ${SORT_KEYS.join(', ')}, not '${v}'`)
 }
+
+/** `--host NAME` (and `--local`: this host), checked: a plain host name or undefined. */
+export function hostFlag(flags: Flags, config: Config): string | undefined {
+  const host = stringFlag(flags, 'host')
+  if (isSet(flags, 'local')) {
+    if (host !== undefined && host !== config.host) throw usageError('give --local or --host, not both')
+    return config.host
+  }
+  if (host !== undefined && !isHostName(host)) throw usageError(`--host wants a host name, not '${host}'`)
+  return host
+}
+
+export const HOST_OPTION = { host: { type: 'string' } } as const
+export const HOST_HELP = '  --host NAME     only sessions of host NAME'
+export const LOCAL_HELP = '  --local         only sessions of this host'

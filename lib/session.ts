@@ -101,3 +101,43 @@ export interface SessionView {
   tmuxSession: string | null
   kind: LiveInfo['kind'] | 'history'
 }
+
+/**
+ * One session of another host, as the shared store or a remote `cs ls --json --local` carries it:
+ * metadata only, never message content (a prompt travels only as the title, and not at all with
+ * `sync.titles: false`). Every field is checked (lib/untrusted.ts checkHostRow) before it is
+ * stored or shown.
+ */
+export interface HostRow {
+  id: string // a UUID
+  host: string // a plain host name
+  tmuxSession: string | null
+  kind: 'tmux' | 'background' | 'plain'
+  name: string | null
+  tag: string | null
+  title: string | null
+  cwd: string | null
+  project: string | null
+  branch: string | null
+  state: State
+  stateSince: string | null
+  createdAt: string | null
+  updatedAt: string | null
+  userMessages: number
+  assistantMessages: number
+  model: string | null
+  tokens: Tokens
+  deleted: boolean
+  csVersion: string
+}
+
+/** What cs knows of another host: filled by sync (shared store) or by ssh answers. */
+export interface HostFacts {
+  name: string
+  ssh: string | null // what ssh connects to, when known
+  csVersion: string | null
+  lastSync: string | null // ISO 8601: when that host last pushed
+  heartbeat: string | null // ISO 8601: that host's last sign of life
+  fetchedAt: string | null // ISO 8601: when this host last copied its rows
+  source: 'shared' | 'ssh'
+}

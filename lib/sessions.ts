@@ -11,13 +11,19 @@ import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from 
 import { sortGone } from './revive.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
-import { openStore } from './store-sqlite.ts'
+import { openStores, type Stores } from './stores.ts'
+import { pullBounded, sharedNotice } from './sync.ts'
+import { withHosts } from './host-rows.ts'
 import { Tmux } from './tmux.ts'
 import { buildViews, DEAD_FOR_MS } from './views.ts'
 
 export interface Sessions {
   store: Store
-  views: SessionView[] // every session, orphans and soft-deleted included
+  views: SessionView[] // every session of every host shown, orphans and soft-deleted included
+  /** The shared view is offline (and since when the copy of other hosts dates), else null. */
+  notice: string | null
+  /** The shared store, connected on first use; null when none is configured. */
+  shared: Stores['shared']
   transcripts: Map<string, TranscriptInfo>
   meta: Map<string, SessionMeta> // cs's own names, tags and soft deletions
   /** Changes whenever the views would: the store's generation, live state, this host, and the
@@ -26,8 +32,14 @@ export interface Sessions {
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
    * `recorded`: refuse a live process whose claude session id is not known yet (no id to record).
+   * `host`: only that host's sessions (`--host NAME`).
    */
-  find(query: string, opts?: { recorded?: boolean }): SessionView
+  find(query: string, opts?: { recorded?: boolean; host?: string }): SessionView
+}
+
+export interface SessionsOptions {
+  /** Copy what other hosts pushed first, waiting at most PULL_BOUND_MS (the dashboard). */
+  pull?: boolean
 }
 
 /**
@@ -38,10 +50,13 @@ export interface Sessions {
  */
 export async function withSessions<T>(
   config: Config,
-  fn: (s: Sessions) => T | Promise<T>
+  fn: (s: Sessions) => T | Promise<T>,
+  opts: SessionsOptions = {}
 ): Promise<T> {
-  const store = openStore(config)
+  const stores = openStores(config)
+  const store = stores.local
   try {
+    if (opts.pull) await pullBounded(config, stores)
     const live = readLive(config)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const report = indexTranscripts(config, store, { scope: 'hot', live: ids })
@@ -56,7 +71,12 @@ export async function withSessions<T>(
     const loaded = () => (transcripts ??= store.transcripts())
     const metaOf = () => (meta ??= store.meta())
     const viewsOf = () =>
-      (views ??= buildViews(loaded(), metaOf(), live, config.host, launches, now))
+      (views ??= withHosts(
+        buildViews(loaded(), metaOf(), live, config.host, launches, now),
+        store.hostRows(),
+        config.host,
+        metaOf()
+      ))
     const result = await fn({
       store,
       get views() {
@@ -68,10 +88,13 @@ export async function withSessions<T>(
       get meta() {
         return metaOf()
       },
+      notice: config.shared ? sharedNotice(store, now) : null,
+      shared: stores.shared,
       fingerprint: () =>
         JSON.stringify([store.generation(), config.host, live, Math.floor(now.getTime() / 60_000)]),
       find(query, opts) {
-        const v = resolve(query, viewsOf(), config.host)
+        const host = opts?.host
+        const v = resolve(query, host ? viewsOf().filter((x) => x.host === host) : viewsOf(), config.host)
         if (opts?.recorded && !v.id)
           throw new CsError(
             `'${query}' has no Claude session id yet`,
@@ -85,7 +108,7 @@ export async function withSessions<T>(
     else if (pickerCacheStale(config, report, now)) writePickerCache(config, viewsOf())
     return result
   } finally {
-    store.close()
+    await stores.close()
   }
 }
 
@@ -103,15 +126,9 @@ function pickerCacheStale(config: Config, report: IndexReport, now: Date): boole
 
 /** Rewrites the picker's cache from the store as it is now. */
 export function refreshPickerCache(config: Config, store: Store, live: LiveInfo[]): void {
-  const views = buildViews(
-    store.transcripts(),
-    store.meta(),
-    live,
-    config.host,
-    store.launches(),
-    new Date()
-  )
-  writePickerCache(config, views)
+  const meta = store.meta()
+  const views = buildViews(store.transcripts(), meta, live, config.host, store.launches(), new Date())
+  writePickerCache(config, withHosts(views, store.hostRows(), config.host, meta))
 }
 
 /** A launch record's sighting older than this is refreshed by the next command that sees it. */

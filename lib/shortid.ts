@@ -24,18 +24,26 @@ export function shortIds(ids: Iterable<string>): Map<string, string> {
 
 /**
  * The session the user means: a full id, a unique id prefix (>= MIN characters), or an exact
- * name (cs name, Claude's own title or the tmux session name). Among several matching names,
- * this host's, then real conversations over orphans and soft-deleted ones, then live ones win.
+ * name (cs name, Claude's own title or the tmux session name), optionally as `HOST:QUERY`. A
+ * prefix matching on several hosts means this host's session when exactly one here matches.
+ * Among several matching names, this host's, then real conversations over orphans and
+ * soft-deleted ones, then live ones win.
  */
 export function resolve(query: string, sessions: SessionView[], host: string): SessionView {
   const q = query.trim()
   if (!q) throw usageError('no session given', 'give a short id or a name (see `cs ls`)')
+  const colon = q.indexOf(':')
+  const on = colon > 0 ? q.slice(0, colon) : null
+  if (on && sessions.some((s) => s.host === on))
+    return resolve(q.slice(colon + 1), sessions.filter((s) => s.host === on), host)
   const exact = sessions.find((s) => s.id === q)
   if (exact) return exact
   if (q.length >= MIN) {
     const byPrefix = sessions.filter((s) => s.id && s.id.startsWith(q))
     if (byPrefix.length === 1) return byPrefix[0]
-    if (byPrefix.length > 1) throw ambiguous(q, byPrefix)
+    const here = byPrefix.filter((s) => s.host === host)
+    if (here.length === 1) return here[0]
+    if (byPrefix.length > 1) throw ambiguous(q, here.length ? here : byPrefix)
   }
   const byName = sessions.filter((s) => s.name === q || s.tmuxSession === q)
   const best = prefer(byName, [
@@ -61,11 +69,11 @@ function prefer<T>(items: T[], predicates: ((item: T) => boolean)[]): T[] {
 }
 
 function ambiguous(q: string, candidates: SessionView[]): CsError {
-  const lines = candidates.slice(0, 10).map((s) => `    ${s.short || '-'}  ${s.title} (${s.host})`)
+  const lines = candidates.slice(0, 10).map((s) => `    ${s.host}:${s.short || '-'}  ${s.title}`)
   const more = candidates.length > 10 ? [`    … and ${candidates.length - 10} more`] : []
   return new CsError(
     `'${q}' is ambiguous: ${candidates.length} sessions match\n${[...lines, ...more].join('\n')}`,
     EXIT.failure,
-    'give a longer id prefix'
+    'give a longer id prefix, or HOST:ID'
   )
 }

@@ -8,11 +8,12 @@ import { deserialize, serialize } from 'node:v8'
 import type { Config } from './config.ts'
 import { CsError } from './errors.ts'
 import { dbPath } from './paths.ts'
-import type { Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
-import type { FileMark, FolderIndex, IndexChanges, Store } from './store.ts'
+import type { HostFacts, HostRow, Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
+import type { FileMark, FolderIndex, IndexChanges, MetaChange, Store } from './store.ts'
 
-/** Bump when the index tables or what the parser derives change: the index is rebuilt. */
-const SCHEMA = 5
+/** Bump when the index tables or what the parser derives change: the index is rebuilt. Also
+ *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates. */
+const SCHEMA = 6
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
@@ -40,11 +41,21 @@ const OWN_TABLES = `
     launched_at TEXT NOT NULL, last_state TEXT, last_seen_at TEXT,
     PRIMARY KEY (host, tmux_session)
   );
+  CREATE TABLE IF NOT EXISTS meta_dirty (
+    id TEXT NOT NULL, field TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (id, field)
+  );
+  CREATE TABLE IF NOT EXISTS host_rows (host TEXT PRIMARY KEY, rows BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS hosts (
+    name TEXT PRIMARY KEY, ssh TEXT, cs_version TEXT, last_sync TEXT, heartbeat TEXT,
+    fetched_at TEXT, source TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS pushed (id TEXT PRIMARY KEY, hash TEXT NOT NULL);
 `
 
 // Every write to what views are made of moves the generation, whichever process made it, so
 // that output built from them can be served again while it stands still (cs ls --json).
-const GENERATION = ['folders', 'meta', 'launches']
+const GENERATION = ['folders', 'meta', 'launches', 'host_rows', 'hosts']
   .flatMap((table) =>
     ['INSERT', 'UPDATE', 'DELETE'].map(
       (op) => `CREATE TRIGGER IF NOT EXISTS ${table}_${op.toLowerCase()}_generation AFTER ${op} ON ${table}
@@ -111,6 +122,8 @@ const corrupt = (file: string, why: string) =>
   )
 
 type MetaColumn = 'name' | 'tag' | 'deleted_at'
+const COLUMN: Record<MetaChange['field'], MetaColumn> = { name: 'name', tag: 'tag', deletedAt: 'deleted_at' }
+const FIELD: Record<MetaColumn, MetaChange['field']> = { name: 'name', tag: 'tag', deleted_at: 'deletedAt' }
 
 export function openStore(config: Config): Store {
   const file = dbPath(config)
@@ -131,7 +144,7 @@ export function openStore(config: Config): Store {
     if (!s) statements.set(text, (s = db.prepare(text)))
     return s
   }
-  const tuples = (blob: Buffer): Tuple[] => {
+  const tuples = <T = Tuple>(blob: Buffer): T[] => {
     try {
       return deserialize(blob)
     } catch (e) {
@@ -159,13 +172,49 @@ export function openStore(config: Config): Store {
     for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
       if (!kept.has(p)) sql('DELETE FROM parsers WHERE path = ?').run(p)
   }
+  const putMeta = (column: MetaColumn, id: string, value: string | null) => {
+    sql(
+      `INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`
+    ).run(id, value)
+    sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
+  }
+  // every change is also noted for the shared store: a rename made offline travels at the next sync
   const setMeta = (column: MetaColumn, id: string, value: string | null) =>
     db.transaction(() => {
+      putMeta(column, id, value)
       sql(
-        `INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`
-      ).run(id, value)
-      sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
+        'INSERT INTO meta_dirty (id, field, n) VALUES (?, ?, 1) ON CONFLICT (id, field) DO UPDATE SET n = n + 1'
+      ).run(id, FIELD[column])
     })()
+  const hostRowsOf = (host: string): HostRow[] => {
+    const blob = sql('SELECT rows FROM host_rows WHERE host = ?').pluck().get(host) as Buffer | undefined
+    return blob ? tuples<HostRow>(blob) : []
+  }
+  const saveHostRows = db.transaction(
+    (host: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }) => {
+      let all = rows
+      if (merge) {
+        const byId = new Map(hostRowsOf(host).map((r) => [r.id, r]))
+        for (const id of merge.gone) byId.delete(id)
+        for (const r of rows) byId.set(r.id, r)
+        all = [...byId.values()]
+      }
+      sql('INSERT OR REPLACE INTO host_rows (host, rows) VALUES (?, ?)').run(host, serialize(all))
+      sql('UPDATE hosts SET fetched_at = ? WHERE name = ?').run(fetchedAt, host)
+    }
+  )
+  const clearDirty = db.transaction((done: MetaChange[]) => {
+    for (const c of done) sql('DELETE FROM meta_dirty WHERE id = ? AND field = ? AND n = ?').run(c.id, c.field, c.n)
+  })
+  const applyShared = db.transaction((changes: MetaChange[]) => {
+    const dirty = sql('SELECT 1 FROM meta_dirty WHERE id = ? AND field = ?').pluck()
+    for (const c of changes) if (!dirty.get(c.id, c.field)) putMeta(COLUMN[c.field], c.id, c.value)
+  })
+  const savePushed = db.transaction((hashes: [string, string | null][]) => {
+    for (const [id, hash] of hashes)
+      if (hash === null) sql('DELETE FROM pushed WHERE id = ?').run(id)
+      else sql('INSERT OR REPLACE INTO pushed (id, hash) VALUES (?, ?)').run(id, hash)
+  })
 
   const saveIndex = db.transaction(({ folders, moved, gone, parsers, fullWalkAt }: IndexChanges) => {
     for (const f of folders) putFolder(f)
@@ -250,6 +299,47 @@ export function openStore(config: Config): Store {
     dropLaunch(host, tmuxSession) {
       sql('DELETE FROM launches WHERE host = ? AND tmux_session = ?').run(host, tmuxSession)
     },
+
+    hostRows() {
+      const all: HostRow[] = []
+      for (const blob of sql('SELECT rows FROM host_rows').pluck().all() as Buffer[]) for (const r of tuples<HostRow>(blob)) all.push(r)
+      return all
+    },
+    saveHostRows: (host, rows, fetchedAt, merge) => saveHostRows.immediate(host, rows, fetchedAt, merge),
+    hosts() {
+      const rows = sql('SELECT name, ssh, cs_version, last_sync, heartbeat, fetched_at, source FROM hosts').raw().all() as any[][]
+      // prettier-ignore
+      return rows.map((r): HostFacts => ({
+        name: r[0], ssh: r[1], csVersion: r[2], lastSync: r[3], heartbeat: r[4], fetchedAt: r[5], source: r[6],
+      }))
+    },
+    saveHost(h) {
+      sql(
+        'INSERT INTO hosts (name, ssh, cs_version, last_sync, heartbeat, fetched_at, source) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (name) DO UPDATE SET ssh = excluded.ssh, cs_version = excluded.cs_version, ' +
+          'last_sync = excluded.last_sync, heartbeat = excluded.heartbeat, source = excluded.source, ' +
+          'fetched_at = coalesce(excluded.fetched_at, fetched_at)'
+      ).run(h.name, h.ssh, h.csVersion, h.lastSync, h.heartbeat, h.fetchedAt, h.source)
+    },
+    syncValue: (key) => (sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(key) as string | undefined) ?? null,
+    setSyncValue(key, value) {
+      if (value === null) sql('DELETE FROM sync_state WHERE key = ?').run(key)
+      else sql('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)').run(key, value)
+    },
+    pushedHashes() {
+      return new Map(sql('SELECT id, hash FROM pushed').raw().all() as [string, string][])
+    },
+    savePushed: (hashes) => savePushed.immediate(hashes),
+    dirtyMeta() {
+      const rows = sql(
+        'SELECT d.id, d.field, d.n, m.name, m.tag, m.deleted_at FROM meta_dirty d LEFT JOIN meta m ON m.id = d.id'
+      ).raw().all() as any[][]
+      return rows.map(([id, field, n, name, tag, deletedAt]) => ({
+        id, field, n, value: ({ name, tag, deletedAt } as Record<string, string | null>)[field] ?? null,
+      }))
+    },
+    clearDirtyMeta: (done) => clearDirty.immediate(done),
+    applySharedMeta: (changes) => applyShared.immediate(changes),
 
     changes: () => sql('SELECT total_changes()').pluck().get() as number,
     generation: () => sql('SELECT n FROM generation').pluck().get() as number,

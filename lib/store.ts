@@ -1,6 +1,7 @@
-// The store interface. SQLite (lib/store-sqlite.ts) is the default and does the whole job on
-// one machine; a shared MongoDB store comes later behind the same interface.
-import type { Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
+// The local store's interface. SQLite (lib/store-sqlite.ts) does the whole job on one machine
+// and keeps a copy of the other hosts' rows; the shared store (lib/shared-store.ts) carries them
+// between machines. Commands get both from openStores() (lib/stores.ts).
+import type { HostFacts, HostRow, Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 
 /** Where the incremental indexer left a file: read on from `offset` if size and mtime grew. */
 export interface FileMark {
@@ -63,6 +64,29 @@ export interface Store {
   noteState(tmuxSession: string, host: string, id: string, state: State, at: string): void
   dropLaunch(host: string, tmuxSession: string): void
 
+  // Other hosts: their rows copied here (by sync from the shared store, or from ssh answers), so
+  // that no dashboard waits on the network. Rows are checked (checkHostRow) before they come in.
+  /** Every other host's rows (never this host's: those are the index). */
+  hostRows(): HostRow[]
+  /** Replaces a host's rows (`merge`: changes only, and ids whose transcript is gone). */
+  saveHostRows(host: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }): void
+  /** What is known of the other hosts. */
+  hosts(): HostFacts[]
+  saveHost(facts: HostFacts): void
+  /** Small values of the sync's own (watermarks, last push, skipped documents). */
+  syncValue(key: string): string | null
+  setSyncValue(key: string, value: string | null): void
+  /** Hashes of this host's rows as last pushed, by id. */
+  pushedHashes(): Map<string, string>
+  /** Records pushed rows (a null hash: the row is gone from the shared store's view). */
+  savePushed(hashes: [id: string, hash: string | null][]): void
+  /** Names, tags and deletions changed here and not pushed yet (`n`: the change's count). */
+  dirtyMeta(): MetaChange[]
+  /** Forgets pushed changes, unless the same field changed again since (its `n` moved). */
+  clearDirtyMeta(done: MetaChange[]): void
+  /** Takes names, tags and deletions from other hosts; a field changed here and not pushed wins. */
+  applySharedMeta(changes: MetaChange[]): void
+
   /** Rows this connection has written so far: a cheap "did anything change" for callers. */
   changes(): number
   /** A number that moves whenever any process writes the index, metadata or launch records. */
@@ -72,4 +96,12 @@ export interface Store {
   check(): { location: string; problems: string[] }
 
   close(): void
+}
+
+/** One field of cs's metadata, as changed by one host. */
+export interface MetaChange {
+  id: string
+  field: 'name' | 'tag' | 'deletedAt'
+  value: string | null
+  n?: number
 }

@@ -19,7 +19,9 @@ export type Target =
   /** running outside tmux, e.g. in another terminal */
   | { kind: 'external'; id: string; pid: number | null }
 
-export async function findTarget(config: Config, tmux: Tmux, query: string): Promise<Target> {
+/** `host`: the session on that host (`--host NAME`); another host's is refused for now. */
+export async function findTarget(config: Config, tmux: Tmux, query: string, host?: string): Promise<Target> {
+  if (host !== undefined && host !== config.host) return withSessions(config, ({ find }) => notHere(query, find(query, { host })))
   const session = probe(tmux, query)
   if (session) return { kind: 'tmux', session }
   // an id prefix of a session in tmux: tmux alone knows, before the index is read
@@ -32,8 +34,7 @@ export async function findTarget(config: Config, tmux: Tmux, query: string): Pro
     const launch = mine.find((l) => l.tmuxSession === query)
     if (launch) return gone(launch.id, launch, views.find((v) => v.id === launch.id))
     const view = findView(query, views, config.host, find)
-    if (view.host !== config.host)
-      throw new CsError(`${shellWord(query)} runs on ${view.host}, not here`, EXIT.failure, `ssh ${view.host}, then run cs there`)
+    if (view.host !== config.host) notHere(query, view)
     const live = readLive(config).find((l) => l.id === view.id)
     if (live?.kind === 'background' && live.bgId) return { kind: 'background', bgId: live.bgId, id: view.id, name: view.name }
     const inTmux = view.tmuxSession ? probe(tmux, view.tmuxSession) : null
@@ -42,6 +43,11 @@ export async function findTarget(config: Config, tmux: Tmux, query: string): Pro
     const last = mine.filter((l) => l.id === view.id).sort((a, b) => b.launchedAt.localeCompare(a.launchedAt))[0]
     return gone(view.id, last, view)
   })
+}
+
+/** Another host's session: cs cannot act on it from here (yet). */
+function notHere(query: string, view: SessionView): never {
+  throw new CsError(`${shellWord(query)} runs on ${view.host}, not here`, EXIT.failure, `ssh ${view.host}, then run cs there`)
 }
 
 /** The resolver's answer, else a project name: this host's, live, then most recent session wins. */

@@ -2,6 +2,7 @@
 // `cs ls --json`), Claude's own files and the config file. A value passes one of these before it
 // reaches tmux, ssh, a shell, a path or the terminal; one that fails is skipped and counted.
 import { isAbsolute } from 'node:path'
+import type { HostRow } from './session.ts'
 
 const HOST = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -50,3 +51,68 @@ export function cleanText(text: string | null | undefined): string | null {
   if (!UNCLEAN.test(text)) return text
   return text.replace(ESCAPES, '').replace(MESSY, ' ').trim() || null
 }
+
+/** A value from outside quoted for a message: JSON escapes, C1 controls escaped too, cut short. */
+export const quoted = (v: unknown) =>
+  (JSON.stringify(typeof v === 'string' ? v.slice(0, 80) : String(v).slice(0, 80)) ?? '""').replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
+
+const STATES = ['working', 'waiting', 'idle', 'dead', 'stopped']
+const KINDS = ['tmux', 'background', 'plain']
+const ISO = /^\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})$/
+const VERSION = /^[0-9A-Za-z.+_-]{1,40}$/
+
+/** One row from another machine, checked field by field: the row, or why it is skipped. */
+export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { skipped: 'not an object' }
+  const d = doc as Record<string, unknown>
+  const where = `${quoted(d.host)}:${quoted(d.id)}`
+  const bad = (field: string) => ({ skipped: `${where}: bad ${field}` })
+  if (!isHostName(d.host)) return bad('host')
+  if (!isSessionId(d.id)) return bad('id')
+  if (d.tmuxSession != null && !isTmuxName(d.tmuxSession)) return bad('tmuxSession')
+  if (d.cwd != null && !isCwd(d.cwd)) return bad('cwd')
+  if (!KINDS.includes(d.kind as string)) return bad('kind')
+  if (!STATES.includes(d.state as string)) return bad('state')
+  for (const k of ['stateSince', 'createdAt', 'updatedAt'])
+    if (d[k] != null && !(typeof d[k] === 'string' && ISO.test(d[k] as string))) return bad(k)
+  for (const k of ['userMessages', 'assistantMessages'])
+    if (!Number.isSafeInteger(d[k]) || (d[k] as number) < 0) return bad(k)
+  const t = d.tokens as Record<string, unknown> | null
+  const counts = ['input', 'output', 'cacheRead', 'cacheWrite']
+  if (typeof t !== 'object' || t === null || !counts.every((k) => Number.isSafeInteger(t[k]) && (t[k] as number) >= 0))
+    return bad('tokens')
+  for (const k of ['name', 'tag', 'title', 'project', 'branch', 'model'])
+    if (d[k] != null && (typeof d[k] !== 'string' || (d[k] as string).length > 2000)) return bad(k)
+  if (typeof d.deleted !== 'boolean') return bad('deleted')
+  if (typeof d.csVersion !== 'string' || !VERSION.test(d.csVersion)) return bad('csVersion')
+  const text = (k: string) => cleanText(d[k] as string | null)
+  return {
+    id: d.id.toLowerCase(),
+    host: d.host,
+    tmuxSession: (d.tmuxSession as string | null) ?? null,
+    kind: d.kind as HostRow['kind'],
+    name: text('name'),
+    tag: text('tag'),
+    title: text('title'),
+    cwd: (d.cwd as string | null) ?? null,
+    project: text('project'),
+    branch: text('branch'),
+    state: d.state as HostRow['state'],
+    stateSince: (d.stateSince as string | null) ?? null,
+    createdAt: (d.createdAt as string | null) ?? null,
+    updatedAt: (d.updatedAt as string | null) ?? null,
+    userMessages: d.userMessages as number,
+    assistantMessages: d.assistantMessages as number,
+    model: text('model'),
+    tokens: { input: t.input as number, output: t.output as number, cacheRead: t.cacheRead as number, cacheWrite: t.cacheWrite as number },
+    deleted: d.deleted,
+    csVersion: d.csVersion,
+  }
+}
+
+/** An ssh destination from another machine: `host` or `user@host`, plain words only. */
+export const isSshTarget = (s: unknown): s is string =>
+  typeof s === 'string' && /^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/.test(s)

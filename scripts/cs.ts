@@ -30,7 +30,9 @@ const commands: Record<string, Entry> = {
   revive:  ['relaunch the sessions that were live before a reboot', () => import('./commands/revive.ts')],
   adopt:   ['wrap a session started outside cs in a managed tmux session', () => import('./commands/adopt.ts')],
   status:  ['live tmux sessions and their states, from tmux alone', () => import('./commands/status.ts')],
-  sync:    ['index transcripts and refresh the stores', () => import('./commands/sync.ts')],
+  sync:    ['index transcripts; with a shared store, push this host and copy the others', () => import('./commands/sync.ts')],
+  config:  ['show the settings (passwords masked), or set and unset them', () => import('./commands/config.ts')],
+  cron:    ['sync every 5 minutes from crontab (on, off, status)', () => import('./commands/cron.ts')],
 }
 
 function usage(): string {

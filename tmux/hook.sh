@@ -115,7 +115,10 @@ literal() {
 # changes only with the state; it is computed by tmux from the pane's state before the state is set.
 pane=$TMUX_PANE
 since="#{?#{&&:#{==:#{@cs_state},$state},#{@cs_state_at}},#{@cs_state_at},#{T:@cs_clock}}"
-set -- set -gq @cs_clock %s \; \
+# A state change with a shared store configured (@cs-push, the command `cs sync` publishes) starts
+# the debounced background push (tmux/push.sh) from the tmux server: the hook waits for nothing.
+set -- if -F -t "$pane" "#{&&:#{@cs-push},#{!=:#{@cs_state},$state}}" "run-shell -b '#{@cs-push}'" \; \
+  set -gq @cs_clock %s \; \
   set -p -t "$pane" -F @cs_state_at "$since" \; set -t "$pane" -F @cs_state_at "$since" \; \
   set -p -t "$pane" @cs_state "$state" \; set -t "$pane" @cs_state "$state" \; \
   set -t "$pane" @cs_pane "$pane"

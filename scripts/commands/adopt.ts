@@ -7,7 +7,7 @@ import { isSet } from '../../lib/flags.ts'
 import { openLauncher } from '../../lib/launcher.ts'
 import { shellWord } from '../../lib/names.ts'
 import { bringBack } from '../../lib/revive.ts'
-import { openStore } from '../../lib/store-sqlite.ts'
+import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
 import { Tmux } from '../../lib/tmux.ts'
 
@@ -37,7 +37,7 @@ export default defineCommand({
       throw new CsError(`${shellWord(query)} runs as background session ${t.bgId}`, EXIT.failure, `cs attach ${shellWord(query)} opens it`)
     if (t.kind === 'external')
       throw new CsError(`${shellWord(query)} is running${t.pid ? ` (pid ${t.pid})` : ''}`, EXIT.failure, 'quit it where it runs, then cs adopt it')
-    const store = openStore(config)
+    const store = openLocalStore(config)
     let name: string
     try {
       const launch = bringBack(openLauncher(config, store, tmux), t, true)

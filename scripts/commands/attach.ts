@@ -4,29 +4,29 @@ import { defineCommand } from '../../lib/command.ts'
 import { interactive, confirm } from '../../lib/confirm.ts'
 import { attachTmux, claudeBackground } from '../../lib/attach.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { openLauncher } from '../../lib/launcher.ts'
 import { shellWord } from '../../lib/names.ts'
 import { bringBack } from '../../lib/revive.ts'
-import { openStore } from '../../lib/store-sqlite.ts'
+import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
 import { Tmux } from '../../lib/tmux.ts'
 
 export default defineCommand({
-  usage: 'attach NAME|ID-PREFIX [--yes]',
+  usage: 'attach NAME|ID-PREFIX [--host NAME] [--yes]',
   summary: [
     'Attach to a session: its tmux session name, a short id, its name (cs rename or /rename) or its',
     "project's name. Inside tmux this client switches to it. A background session (claude --bg)",
     'opens through claude attach. A session whose tmux session is gone is offered to be brought',
     'back: relaunched with claude --resume in its folder under the same name.',
   ].join('\n'),
-  details: '  -y, --yes   bring a session back without asking',
-  options: { yes: { type: 'boolean', short: 'y' } },
+  details: '  -y, --yes      bring a session back without asking\n  --host NAME    the session on host NAME',
+  options: { yes: { type: 'boolean', short: 'y' }, ...HOST_OPTION },
   async run({ config, positionals, flags }) {
     const [query, ...more] = positionals
     if (!query || more.length) throw usageError('attach takes one session', 'cs attach NAME|ID-PREFIX')
     const tmux = new Tmux(config.tmuxSocket)
-    const t = await findTarget(config, tmux, query)
+    const t = await findTarget(config, tmux, query, hostFlag(flags, config))
     if (t.kind === 'tmux') return attachTmux(config, tmux, t.session.name)
     if (t.kind === 'background') return claudeBackground(config, 'attach', t.bgId)
     if (t.kind === 'external')
@@ -40,7 +40,7 @@ export default defineCommand({
       if (interactive()) return EXIT.failure
       throw new CsError(`the tmux session of ${shellWord(t.name)} is gone`, EXIT.failure, `cs attach --yes ${shellWord(query)} brings it back`)
     }
-    const store = openStore(config)
+    const store = openLocalStore(config)
     let name: string
     try {
       name = bringBack(openLauncher(config, store, tmux), t).tmuxSession

@@ -1,21 +1,24 @@
 // `cs deleted`: the soft-deleted sessions (by `cs rm` or `cs prune`).
 import { defineCommand } from '../../lib/command.ts'
-import { isSet } from '../../lib/flags.ts'
+import { HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP } from '../../lib/flags.ts'
 import { printViews } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
 
 export default defineCommand({
-  usage: 'deleted [--json]',
+  usage: 'deleted [--local | --host NAME] [--json]',
   summary: 'List soft-deleted sessions. `cs rm --undo ID` brings one back.',
-  details: '  --json          an array of session objects',
-  run: ({ config, flags }) =>
-    withSessions(config, (s) =>
-      printViews(config, selectViews(s.views, { deletedOnly: true }), {
+  details: [LOCAL_HELP, HOST_HELP, '  --json          an array of session objects'].join('\n'),
+  options: { local: { type: 'boolean' }, ...HOST_OPTION },
+  run: ({ config, flags }) => {
+    const host = hostFlag(flags, config)
+    return withSessions(config, (s) =>
+      printViews(config, selectViews(s.views, { deletedOnly: true, host }), {
         json: isSet(flags, 'json'),
         state: false,
         header: true,
         empty: 'no deleted sessions',
       })
-    ),
+    )
+  },
 })

@@ -8,7 +8,8 @@ import { colors, print, useColor } from '../../lib/format.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
 import { findOnPath, projectsDir } from '../../lib/paths.ts'
 import type { Store } from '../../lib/store.ts'
-import { openStore } from '../../lib/store-sqlite.ts'
+import { openLocalStore, openStores } from '../../lib/stores.ts'
+import { skippedDocs } from '../../lib/sync.ts'
 
 type Level = 'ok' | 'warn' | 'fail'
 
@@ -34,7 +35,7 @@ const PROGRAMS = (config: Config): [bin: string, missing: Level, why: string][] 
 function checkStore(config: Config, checks: Check[]): FileProblem[] {
   let store: Store | undefined
   try {
-    store = openStore(config)
+    store = openLocalStore(config)
     const { location, problems } = store.check()
     const detail = [location, ...problems].join('; ')
     checks.push({ level: problems.length ? 'fail' : 'ok', what: 'database', detail })
@@ -58,11 +59,29 @@ function checkStore(config: Config, checks: Check[]): FileProblem[] {
   }
 }
 
+/** The shared store: configured, reachable (password never shown), documents it refused. */
+async function checkShared(config: Config, checks: Check[]): Promise<void> {
+  if (!config.shared) return
+  const stores = openStores(config)
+  try {
+    const { count, latest } = skippedDocs(stores.local)
+    const shared = await stores.shared(3000)
+    checks.push({ level: 'ok', what: 'shared store', detail: `${shared!.where} answers; ${stores.local.hosts().length} other hosts copied` })
+    if (count)
+      checks.push({ level: 'warn', what: 'shared documents', detail: `${count} refused (not acted on), latest: ${latest.slice(0, 5).join('; ')}` })
+  } catch (e) {
+    if (!(e instanceof CsError)) throw e
+    checks.push({ level: 'fail', what: 'shared store', detail: `${e.message}${e.hint ? `: ${e.hint}` : ''}` })
+  } finally {
+    await stores.close()
+  }
+}
+
 export default defineCommand({
   usage: 'doctor [--json]',
   summary: 'check the set-up and report transcript lines cs did not understand',
   details: '      --json  print the checks and the files as JSON',
-  run({ config, flags }) {
+  async run({ config, flags }) {
     const checks: Check[] = []
     const projects = projectsDir(config)
     const found = existsSync(projects)
@@ -76,6 +95,7 @@ export default defineCommand({
       checks.push({ level: path ? 'ok' : missing, what: bin, detail: path ?? `not found on PATH: ${why}` })
     }
     const files = checkStore(config, checks)
+    await checkShared(config, checks)
     const failed = checks.some((c) => c.level === 'fail')
 
     if (flags.json) print(JSON.stringify({ ok: !failed, checks, files }, null, 2))

@@ -1,22 +1,25 @@
 // `cs info ID`: everything known about one session.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { print, renderInfo, useColor } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
-  usage: 'info ID [--json]',
+  usage: 'info ID [--host NAME] [--json]',
   summary:
     'Everything known about one session: paths, times, counts, tokens, model, tag, host, state.',
   details: [
-    '  ID              a full id, a short id (at least 4 characters) or a session name',
+    '  ID              a full id, a short id (at least 4 characters) or a session name (HOST:ID too)',
+    '  --host NAME     the session on host NAME',
     '  --json          the session object, with the transcript index entry under `transcript`',
   ].join('\n'),
+  options: HOST_OPTION,
   run: ({ config, flags, positionals }) => {
+    const host = hostFlag(flags, config)
     if (positionals.length !== 1) throw usageError('info takes one session', 'cs info ID')
     return withSessions(config, (s) => {
-      const v = s.find(positionals[0])
+      const v = s.find(positionals[0], { host })
       const t = s.transcripts.get(v.id) ?? null
       print(
         isSet(flags, 'json')

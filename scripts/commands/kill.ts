@@ -4,9 +4,9 @@ import { claudeBackground } from '../../lib/attach.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { shellWord } from '../../lib/names.ts'
-import { openStore } from '../../lib/store-sqlite.ts'
+import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
 import { isClaude, listSessions, type TmuxSession } from '../../lib/tmux-sessions.ts'
 import { Tmux, exact } from '../../lib/tmux.ts'
@@ -14,7 +14,7 @@ import type { Config } from '../../lib/config.ts'
 
 /** Ends the tmux sessions and marks their launches dead, so that `cs revive` leaves them be. */
 function killAll(config: Config, tmux: Tmux, sessions: TmuxSession[]): void {
-  const store = openStore(config)
+  const store = openLocalStore(config)
   try {
     const launches = store.launches().filter((l) => l.host === config.host)
     const at = new Date().toISOString()
@@ -30,7 +30,7 @@ function killAll(config: Config, tmux: Tmux, sessions: TmuxSession[]): void {
 }
 
 export default defineCommand({
-  usage: 'kill NAME|ID-PREFIX | kill --all [--yes]',
+  usage: 'kill NAME|ID-PREFIX [--host NAME] | kill --all [--yes]',
   summary: [
     "End a session's tmux session; its transcript stays (cs attach brings it back). A background",
     'session (claude --bg) is stopped with claude stop.',
@@ -38,8 +38,9 @@ export default defineCommand({
   details: [
     '  --all       every tmux session cs launched (asks first)',
     '  -y, --yes   do not ask',
+    '  --host NAME the session on host NAME',
   ].join('\n'),
-  options: { all: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+  options: { all: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, ...HOST_OPTION },
   async run({ config, positionals, flags }) {
     const tmux = new Tmux(config.tmuxSocket)
     if (isSet(flags, 'all')) {
@@ -58,7 +59,7 @@ export default defineCommand({
     }
     const [query, ...more] = positionals
     if (!query || more.length) throw usageError('kill takes one session, or --all', 'cs kill NAME|ID-PREFIX')
-    const t = await findTarget(config, tmux, query)
+    const t = await findTarget(config, tmux, query, hostFlag(flags, config))
     if (t.kind === 'background') return claudeBackground(config, 'stop', t.bgId)
     if (t.kind === 'gone') throw new CsError(`${shellWord(query)} is not running`, EXIT.failure, 'nothing to kill; cs ls shows what runs')
     if (t.kind === 'external')

@@ -7,7 +7,7 @@ import { usageError } from '../../lib/errors.ts'
 import { isSet, stringFlag } from '../../lib/flags.ts'
 import { checkCwd, isDirectory, openLauncher, startSession } from '../../lib/launcher.ts'
 import { checkName, firstFree, generatedName, isPathArg, nameFromDir, shellWord } from '../../lib/names.ts'
-import { openStore } from '../../lib/store-sqlite.ts'
+import { openLocalStore } from '../../lib/stores.ts'
 import { Tmux } from '../../lib/tmux.ts'
 
 export default defineCommand({
@@ -37,7 +37,7 @@ export default defineCommand({
     checkCwd(cwd)
     const real = realpathSync(cwd)
     const derived = fromDir || arg === undefined ? nameFromDir(real) : null
-    const store = openStore(config)
+    const store = openLocalStore(config)
     try {
       const launcher = openLauncher(config, store, tmux)
       const name = explicit ?? firstFree(derived ?? generatedName(id), (n) => tmux.hasSession(n))

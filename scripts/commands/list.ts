@@ -1,6 +1,6 @@
 // `cs list`: sessions one per line, filtered and sorted, for reading or for scripts.
 import { defineCommand } from '../../lib/command.ts'
-import { countFlag, isSet, sortFlag, stringFlag } from '../../lib/flags.ts'
+import { countFlag, hostFlag, isSet, sortFlag, stringFlag } from '../../lib/flags.ts'
 import { printViews } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
@@ -28,17 +28,22 @@ export default defineCommand({
   run: ({ config, flags }) => {
     const filter = {
       all: isSet(flags, 'all'),
-      host: isSet(flags, 'local') ? config.host : stringFlag(flags, 'host'),
+      host: hostFlag(flags, config),
       project: stringFlag(flags, 'project'),
       limit: countFlag(flags, 'limit'),
       sort: sortFlag(flags),
     }
-    return withSessions(config, (s) =>
-      printViews(config, selectViews(s.views, filter), {
-        json: isSet(flags, 'json'),
-        state: false,
-        empty: 'no sessions match',
-      })
+    return withSessions(
+      config,
+      (s) => {
+        if (s.notice) process.stderr.write(`cs: ${s.notice}\n`)
+        printViews(config, selectViews(s.views, filter), {
+          json: isSet(flags, 'json'),
+          state: false,
+          empty: 'no sessions match',
+        })
+      },
+      { pull: filter.host !== config.host }
     )
   },
 })

@@ -1,6 +1,6 @@
 // `cs ls` (and plain `cs`): the dashboard.
 import { defineCommand } from '../../lib/command.ts'
-import { isSet, sortFlag } from '../../lib/flags.ts'
+import { HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP, sortFlag } from '../../lib/flags.ts'
 import { jsonRows, printViews } from '../../lib/format.ts'
 import { printCached } from '../../lib/output-cache.ts'
 import pkg from '../../package.json' with { type: 'json' }
@@ -8,7 +8,7 @@ import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
 
 export default defineCommand({
-  usage: 'ls [--all] [--sort KEY] [--verbose] [--json]',
+  usage: 'ls [--all] [--local | --host NAME] [--sort KEY] [--verbose] [--json]',
   summary: [
     'The dashboard: one line per session, live ones first (WAITING, WORKING, IDLE), then DEAD',
     'ones, then history, newest first.',
@@ -18,18 +18,24 @@ export default defineCommand({
   ].join('\n'),
   details: [
     '  -a, --all       include orphans (left by /clear and /compact) and soft-deleted sessions',
+    LOCAL_HELP,
+    HOST_HELP,
     '  --sort KEY      updated (default), title, host or project',
     '  -v, --verbose   add per session the transcript records cs did not know and the bad lines',
     '  --json          an array of session objects instead of the table',
   ].join('\n'),
   options: {
     all: { type: 'boolean', short: 'a' },
+    local: { type: 'boolean' },
+    ...HOST_OPTION,
     sort: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   },
-  run: ({ config, flags }) =>
-    withSessions(config, (s) => {
-      const filter = { all: isSet(flags, 'all'), sort: sortFlag(flags) }
+  run: ({ config, flags }) => {
+    const filter = { all: isSet(flags, 'all'), sort: sortFlag(flags), host: hostFlag(flags, config) }
+    // with a shared store: what other hosts pushed, if it answers within 300 ms
+    return withSessions(config, (s) => {
+      if (s.notice) process.stderr.write(`cs: ${s.notice}\n`)
       // scripts poll this: the same sessions in the same state give the same text, kept
       if (isSet(flags, 'json') && !isSet(flags, 'verbose')) {
         const key = JSON.stringify([pkg.version, s.fingerprint(), filter])
@@ -41,5 +47,6 @@ export default defineCommand({
         counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
         empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
       })
-    }),
+    }, { pull: filter.host !== config.host })
+  },
 })

@@ -34,7 +34,9 @@ export default defineCommand({
       throw usageError('prune wants --days N (or --undo ID)', 'cs prune --days 30')
     const cutoff = Date.now() - days * DAY
     return withSessions(config, (s) => {
+      // this host's sessions only: another host prunes its own
       const stale = s.views.filter((v) => {
+        if (v.host !== config.host) return false
         const last = v.updatedAt ?? v.createdAt
         return !v.deleted && !isProtected(v) && v.id && last !== null && Date.parse(last) < cutoff
       })

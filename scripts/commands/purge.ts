@@ -6,7 +6,7 @@ import { defineCommand, type Flags } from '../../lib/command.ts'
 import { confirm } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
 import { assertRemovable, projectsDir } from '../../lib/paths.ts'
 import type { SessionView } from '../../lib/session.ts'
@@ -27,10 +27,14 @@ export default defineCommand({
     '  --orphans       instead: remove whole project folders under projects/ whose recorded',
     '                  working folder (read from the transcripts inside) no longer exists',
     '  -y, --yes       do it without asking (otherwise asked on a terminal, else refused)',
+    '  --host NAME     must be this host: purge deletes only files of this machine',
     '  --json          {purged, kept} instead of sentences',
   ].join('\n'),
-  options: { orphans: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+  options: { orphans: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, ...HOST_OPTION },
   run: ({ config, flags, positionals }) => {
+    const host = hostFlag(flags, config)
+    if (host !== undefined && host !== config.host)
+      throw new CsError(`purge deletes files of this host only, not of ${host}`, EXIT.failure, `run cs purge on ${host}`)
     if (isSet(flags, 'orphans')) {
       if (positionals.length) throw usageError('purge --orphans takes no pattern')
       return withSessions(config, (s) => purgeFolders(config, flags, s))
@@ -44,8 +48,9 @@ export default defineCommand({
 async function purgeSessions(config: Config, flags: Flags, s: Sessions, patterns: string[]) {
   const matched = new Map<string, { v: SessionView; explicit: boolean }>()
   const unmatched = patterns.filter((p) => {
+    // another host's sessions are never purged from here: their files are there
     const hits = s.views.filter(
-      (v) => v.id && ((p.length >= MIN && v.id.startsWith(p)) || v.name === p || v.project === p)
+      (v) => v.id && v.host === config.host && ((p.length >= MIN && v.id.startsWith(p)) || v.name === p || v.project === p)
     )
     for (const v of hits)
       matched.set(v.id, { v, explicit: matched.get(v.id)?.explicit || v.id === p })

@@ -2,7 +2,7 @@
 // re-indexing never loses it.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
@@ -17,24 +17,26 @@ function retitle(tmux: Tmux, session: string, title: string | null): void {
 }
 
 export default defineCommand({
-  usage: 'rename ID NAME… | rename ID --clear',
+  usage: 'rename ID NAME… | rename ID --clear [--host NAME]',
   summary: 'Name a session: the name shows in cs at once and is accepted wherever an ID is.',
   details: [
-    '  ID              a full id, a short id (at least 4 characters) or a session name',
+    '  ID              a full id, a short id (at least 4 characters) or a session name (HOST:ID too)',
+    '  --host NAME     the session on host NAME',
     '  NAME…           the new name (several words are joined with spaces)',
     "  --clear         drop cs's name: the session's own title shows again",
   ].join('\n'),
-  options: { clear: { type: 'boolean' } },
+  options: { clear: { type: 'boolean' }, ...HOST_OPTION },
   run: ({ config, flags, positionals }) => {
     const [query, ...words] = positionals
     const clear = isSet(flags, 'clear')
+    const host = hostFlag(flags, config)
     const name = words.join(' ').replace(/\s+/g, ' ').trim()
     if (!query || clear === Boolean(name))
       throw usageError('rename wants a session and a name, or --clear', 'cs rename ID NAME')
     if (/[\u0000-\u001f\u007f]/.test(name))
       throw usageError('a name cannot hold control characters')
     return withSessions(config, (s) => {
-      const v = s.find(query, { recorded: true })
+      const v = s.find(query, { recorded: true, host })
       s.store.setName(v.id, clear ? null : name)
       if (v.tmuxSession && v.host === config.host) {
         const own = s.transcripts.get(v.id)

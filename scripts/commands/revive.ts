@@ -7,7 +7,7 @@ import { openLauncher } from '../../lib/launcher.ts'
 import { shellWord } from '../../lib/names.ts'
 import { bringBack, relaunchPlan, sortGone } from '../../lib/revive.ts'
 import type { Launch } from '../../lib/session.ts'
-import { openStore } from '../../lib/store-sqlite.ts'
+import { openLocalStore } from '../../lib/stores.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
 import { Tmux } from '../../lib/tmux.ts'
 
@@ -27,7 +27,7 @@ export default defineCommand({
     const json = isSet(flags, 'json')
     const out = (text: string) => json || process.stdout.write(text)
     const tmux = new Tmux(config.tmuxSocket)
-    const store = openStore(config)
+    const store = openLocalStore(config)
     try {
       const live = new Set(listSessions(tmux).map((s) => s.name))
       const { revive: todo, ended } = sortGone(store.launches(), config.host, live, tmux.startTime())

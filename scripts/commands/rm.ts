@@ -1,26 +1,28 @@
 // `cs rm ID…`: soft delete. The transcript stays; the session is hidden until `--undo`.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
-  usage: 'rm ID… | rm --undo ID…',
+  usage: 'rm ID… | rm --undo ID… [--host NAME]',
   summary:
     'Soft-delete sessions: hidden from the dashboard (shown by `cs ls --all`), no file deleted.',
   details: [
-    '  ID              a full id, a short id (at least 4 characters) or a session name',
+    '  ID              a full id, a short id (at least 4 characters) or a session name (HOST:ID too)',
+    '  --host NAME     the session on host NAME',
     '  --undo          bring soft-deleted sessions back',
     '  See also `cs deleted` (the list) and `cs purge` (delete for good).',
   ].join('\n'),
-  options: { undo: { type: 'boolean' } },
+  options: { undo: { type: 'boolean' }, ...HOST_OPTION },
   run: ({ config, flags, positionals }) => {
     if (positionals.length === 0) throw usageError('rm wants at least one session', 'cs rm ID')
     const undo = isSet(flags, 'undo')
+    const host = hostFlag(flags, config)
     return withSessions(config, (s) => {
       // resolve all first: a typo in the last id changes nothing
-      const targets = positionals.map((q) => s.find(q, { recorded: true }))
+      const targets = positionals.map((q) => s.find(q, { recorded: true, host }))
       const at = undo ? null : new Date().toISOString()
       for (const v of targets) s.store.setDeleted(v.id, at)
       const shorts = targets.map((v) => v.short).join(', ')

@@ -1,37 +1,82 @@
-// cs sync: brings the index up to date with the transcripts on disk. Run from a tmux hook in
-// the background, so quiet unless asked.
+// cs sync: brings the index up to date with the transcripts on disk, then, when a shared store is
+// configured, pushes this host's changed rows and pulls the other hosts'. Run from a tmux hook and
+// from cron in the background, so quiet unless asked.
 import { existsSync } from 'node:fs'
 import { defineCommand } from '../../lib/command.ts'
+import type { Config } from '../../lib/config.ts'
 import { print } from '../../lib/format.ts'
 import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
 import { pickerCachePath } from '../../lib/picker-cache.ts'
-import { indexChanged, refreshPickerCache } from '../../lib/sessions.ts'
-import { openStore } from '../../lib/store-sqlite.ts'
+import { publishPush } from '../../lib/push-trigger.ts'
+import { indexChanged, refreshPickerCache, withSessions } from '../../lib/sessions.ts'
+import { openLocalStore } from '../../lib/stores.ts'
+import { localRows, noteOffline, pull, pullDone, push, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
+import { CsError, usageError } from '../../lib/errors.ts'
 
 const EMPTY: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e6 ? 3 : 1)} MB`
 
+/** How long a sync waits for another push of this host to finish. */
+const LOCK_WAIT_MS = 30_000
+
+interface SharedReport {
+  where: string
+  push: PushReport | null
+  pull: PullReport | null
+}
+
+/** Push unless `only` is pull, then pull unless it is push. A push holds this host's push lock
+ *  from before it reads live state until it is written: a push that read older state can never
+ *  come after one that read newer. A server that fails is noted offline. */
+async function syncShared(config: Config, only: 'push' | 'pull' | null): Promise<SharedReport | null> {
+  const run = () =>
+    withSessions(config, async (s) => {
+      const shared = await s.shared().catch((e) => {
+        if (e instanceof CsError) noteOffline(s.store, e.message)
+        throw e
+      })
+      if (!shared) return null
+      try {
+        const pushed = only === 'pull' ? null : await push(config, s.store, shared, localRows(config, s.views, s.transcripts))
+        const pulled = only === 'push' ? null : await pull(config, s.store, shared)
+        return { where: shared.where, push: pushed, pull: pulled }
+      } catch (e) {
+        if (e instanceof CsError) noteOffline(s.store, e.message)
+        throw e
+      }
+    })
+  return only === 'pull' ? run() : withPushLock(config, LOCK_WAIT_MS, run)
+}
+
 export default defineCommand({
-  usage: 'sync [--verbose] [--full] [--json]',
-  summary: 'index what changed in the transcripts since the last run and refresh the picker (quiet unless asked)',
+  usage: 'sync [--verbose] [--full] [--push | --pull] [--json]',
+  summary:
+    'Index what changed in the transcripts since the last run and refresh the picker; with a shared\n' +
+    "store, push this host's changed sessions and copy the other hosts' (quiet unless asked).",
   details: [
-    '  -v, --verbose  say what was read',
+    '  -v, --verbose  say what was read, pushed and pulled, and name documents refused',
     '      --full     read every transcript again from the start',
+    "      --push     only push this host's changes (what the hook runs when a state changes)",
+    "      --pull     only copy the other hosts' changes (what a dashboard that stopped waiting runs)",
     '      --json     print the report as JSON',
   ].join('\n'),
   options: {
     verbose: { type: 'boolean', short: 'v' },
     full: { type: 'boolean' },
+    push: { type: 'boolean' },
+    pull: { type: 'boolean' },
   },
-  run({ config, flags }) {
+  async run({ config, flags }) {
+    if (flags.push && flags.pull) throw usageError('give --push or --pull, not both')
+    const only = flags.push ? 'push' : flags.pull ? 'pull' : null
     // Nothing to index and nothing indexed: Claude Code has not run here yet.
     const idle = !existsSync(projectsDir(config)) && !existsSync(dbPath(config))
     let report = EMPTY
-    if (!idle) {
-      const store = openStore(config)
+    if (!idle && !only) {
+      const store = openLocalStore(config)
       try {
         report = indexTranscripts(config, store, { full: Boolean(flags.full) })
         if (indexChanged(report) || !existsSync(pickerCachePath(config)))
@@ -40,11 +85,27 @@ export default defineCommand({
         store.close()
       }
     }
-    if (flags.json) print(JSON.stringify(report))
-    else if (flags.verbose)
+    publishPush(config)
+    let shared: SharedReport | null = null
+    try {
+      shared = config.shared ? await syncShared(config, only) : null
+    } finally {
+      if (only === 'pull') pullDone(config)
+    }
+    if (flags.json) print(JSON.stringify(shared ? { ...report, shared } : report))
+    else if (flags.verbose) {
       print(
         `${report.seen} transcripts: ${report.read} read (${mb(report.bytes)}), ${report.dropped} dropped; ` +
           `${report.unknownRecords} unknown records, ${report.badLines} bad lines in what was read`
       )
+      if (shared) {
+        const { push: p, pull: q } = shared
+        print(`shared store ${shared.where}` + (p ? `: pushed ${p.rows} rows, ${p.gone} gone, ${p.meta} names/tags/deletions` + (p.stale ? `, ${p.stale} already newer` : '') : ''))
+        if (q) {
+          print(`pulled ${q.rows} rows, ${q.gone} gone, ${q.meta} names/tags/deletions from ${q.hosts} other hosts`)
+          if (q.skipped.length) print(`refused ${q.skipped.length} documents:\n${q.skipped.map((x) => `  ${x}`).join('\n')}`)
+        }
+      }
+    }
   },
 })

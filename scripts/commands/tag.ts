@@ -1,28 +1,30 @@
 // `cs tag ID LABEL`: a label that also protects the session from gc, prune and pattern purges.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
-  usage: 'tag ID LABEL | tag ID --clear',
+  usage: 'tag ID LABEL | tag ID --clear [--host NAME]',
   summary: 'Tag a session. A tagged session is protected like a named one.',
   details: [
-    '  ID              a full id, a short id (at least 4 characters) or a session name',
+    '  ID              a full id, a short id (at least 4 characters) or a session name (HOST:ID too)',
+    '  --host NAME     the session on host NAME',
     '  LABEL           the tag (replaces the previous one)',
     '  --clear         remove the tag',
   ].join('\n'),
-  options: { clear: { type: 'boolean' } },
+  options: { clear: { type: 'boolean' }, ...HOST_OPTION },
   run: ({ config, flags, positionals }) => {
     const [query, label, ...extra] = positionals
     const clear = isSet(flags, 'clear')
+    const host = hostFlag(flags, config)
     if (!query || extra.length || clear === Boolean(label?.trim()))
       throw usageError('tag wants a session and one label, or --clear', 'cs tag ID LABEL')
     if (/[\u0000-\u001f\u007f]/.test(label ?? ''))
       throw usageError('a tag cannot hold control characters')
     return withSessions(config, (s) => {
-      const v = s.find(query, { recorded: true })
+      const v = s.find(query, { recorded: true, host })
       // '' hides a tag written into the transcript itself; null leaves nothing behind
       const cleared = s.transcripts.get(v.id)?.tag ? '' : null
       s.store.setTag(v.id, clear ? cleared : label.trim())

@@ -1,0 +1,25 @@
+// `cs cron`: periodic sync with no daemon, as one line of the user's crontab marked with a
+// comment, so that on, off and status find it again and touch nothing else. Pure text functions;
+// the command runs crontab.
+import { shellQuote } from './hooks.ts'
+
+export const CRON_MARK = '# cs sync (cs cron)'
+export const CRON_SCHEDULE = '*/5 * * * *'
+
+/** The line: the schedule, the environment cs needs (cron's is bare), the sync, quiet. */
+export function cronLine(env: [string, string][], argv: string[]): string {
+  const vars = env.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')
+  // cron reads an unescaped % as the end of the command
+  const command = `${vars ? `${vars} ` : ''}${argv.map(shellQuote).join(' ')} sync`.replaceAll('%', '\\%')
+  return `${CRON_SCHEDULE} ${command} >/dev/null 2>&1 ${CRON_MARK}`
+}
+
+/** The crontab with cs's line set (`line`) or removed (null); every other line kept as it was. */
+export function withCronLine(crontab: string, line: string | null): string {
+  const kept = crontab.split('\n').filter((l) => !l.endsWith(CRON_MARK))
+  while (kept.length && kept[kept.length - 1] === '') kept.pop()
+  if (line) kept.push(line)
+  return kept.length ? `${kept.join('\n')}\n` : ''
+}
+
+export const cronLineOf = (crontab: string) => crontab.split('\n').find((l) => l.endsWith(CRON_MARK)) ?? null

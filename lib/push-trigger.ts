@@ -1,0 +1,30 @@
+// @cs-push: the command tmux/hook.sh has the tmux server run (in the background) when a session's
+// state changes, so that other hosts see WAITING within seconds. Published by `cs sync` while a
+// shared store is configured, removed when none is. It carries where cs's files are, never the
+// shared store's URL (the config file or the server's environment holds that).
+import { fileURLToPath } from 'node:url'
+import type { Config } from './config.ts'
+import { shellQuote } from './hooks.ts'
+import { Tmux } from './tmux.ts'
+
+const script = () => fileURLToPath(new URL('../tmux/push.sh', import.meta.url))
+const csEntry = () => fileURLToPath(new URL('../bin/cs.mjs', import.meta.url))
+
+/** The shell command: push.sh STATE_DIR env … node cs.mjs sync --push. */
+export function pushCommand(config: Config, env: Record<string, string | undefined> = process.env): string {
+  const keep = ['HOME', 'PATH', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'CLAUDE_CONFIG_DIR', 'CS_FROM_SOURCE']
+  const vars = [
+    ...keep.flatMap((k) => (env[k] ? [`${k}=${env[k]}`] : [])),
+    `CS_HOST=${config.host}`,
+    ...(config.tmuxSocket ? [`CS_TMUX_SOCKET=${config.tmuxSocket}`] : []),
+  ]
+  const argv = [script(), config.stateDir, 'env', ...vars, process.execPath, csEntry(), 'sync', '--push']
+  return argv.map(shellQuote).join(' ')
+}
+
+/** Sets or clears @cs-push on this host's tmux server; no server running: nothing to do. */
+export function publishPush(config: Config): void {
+  const tmux = new Tmux(config.tmuxSocket)
+  if (config.shared) tmux.try('set-option', '-gq', '@cs-push', pushCommand(config))
+  else tmux.try('set-option', '-gqu', '@cs-push')
+}

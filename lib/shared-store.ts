@@ -1,0 +1,52 @@
+// The shared store's interface: what several machines share (hosts, their session rows, cs's
+// names, tags and deletions). Async, since it is a server. MongoDB implements it
+// (lib/store-mongo.ts, the only module that loads the driver); openStores() (lib/stores.ts) opens it.
+//
+// Ordering never trusts a writer's clock: each host's pushes are numbered by the server
+// (nextSeq, an atomic increment on the host's document), rows and metadata carry the number of
+// the push that wrote them, and a host's document says up to which number its pushes are whole
+// (commit). A reader copies (what it had, what is committed] per host. A host's rows are written
+// by that host alone, one push at a time, so an older writer never overwrites a newer row.
+import type { HostRow } from './session.ts'
+import type { MetaChange } from './store.ts'
+
+/** A host as its document in the shared store says (unchecked: another machine wrote it). */
+export type HostDoc = Record<string, unknown>
+
+/** Per host: the push numbers a reader has not copied yet. */
+export interface SeqRange {
+  host: string
+  after: number
+  upTo: number
+}
+
+export interface HostCommit {
+  host: string
+  seq: number // every push up to this one is whole
+  csVersion: string
+  ssh: string | null
+  at: string // ISO 8601, this host's clock: shown as "last sync", never used for ordering
+  launches?: unknown[] // this host's launch records (the next issue revives from them)
+}
+
+export interface SharedStore {
+  /** Where the store is, password masked: the only form of the URL cs prints. */
+  readonly where: string
+  /** The number of this host's next push, assigned by the server. */
+  nextSeq(host: string): Promise<number>
+  /** Writes rows (and marks ids whose transcript is gone) under `seq`. `fresh`: ids this host
+   *  never pushed (inserted, not updated). Only the host itself writes its rows, one push at a
+   *  time (its push lock). */
+  putRows(host: string, seq: number, rows: HostRow[], gone: string[], fresh: Set<string>): Promise<{ written: number; stale: number }>
+  /** Writes changed fields of cs's metadata under this host's `seq`. */
+  putMeta(host: string, seq: number, changes: MetaChange[]): Promise<void>
+  /** Marks pushes up to `seq` whole, and records the heartbeat. */
+  commit(c: HostCommit): Promise<void>
+  /** Every host's document. */
+  hosts(): Promise<HostDoc[]>
+  /** Row documents (gone ones too) in the ranges; unchecked. */
+  rowsIn(ranges: SeqRange[]): Promise<Record<string, unknown>[]>
+  /** Metadata documents written in the ranges; unchecked. */
+  metaIn(ranges: SeqRange[]): Promise<Record<string, unknown>[]>
+  close(): Promise<void>
+}

@@ -1,0 +1,209 @@
+// The shared store on MongoDB (or a MongoDB-wire server such as FerretDB). The only module that
+// loads the driver, and only when a shared store is configured: it costs about 85 ms to load.
+//
+// Collections: hosts (_id: host name; `next` numbers its pushes, `seq` is the last whole one),
+// sessions (_id: HOST/ID, unique on host + id; `seq`: the push that wrote it; `gone`: its
+// transcript is gone), meta (_id: session id; name, tag, deletedAt, `by` and `seq` of the last
+// push that changed it). Updates go in chunks of at most 50 operations: FerretDB 1.24 hangs on a
+// bulk write of about 100 updates that match existing documents.
+import type { AnyBulkWriteOperation, Db, Document, MongoClient } from 'mongodb'
+import type { SharedStoreSettings } from './config.ts'
+import { maskUrl } from './config.ts'
+import { CsError, EXIT } from './errors.ts'
+import { HOST_ROW_FIELDS } from './host-rows.ts'
+import type { HostRow } from './session.ts'
+import type { HostCommit, SeqRange, SharedStore } from './shared-store.ts'
+
+export const CHUNK = 50
+/** Inserts are not subject to that hang. */
+const INSERT_CHUNK = 1000
+
+/** Any text with the URL's password removed: driver errors may quote what they were given. */
+export function redact(text: string, url: string): string {
+  const password = /^[a-z+]+:\/\/[^:/@]*:([^@]*)@/i.exec(url)?.[1]
+  let out = text.split(url).join(maskUrl(url))
+  if (password) for (const p of new Set([password, decodeURIComponent(password)])) out = out.split(p).join('****')
+  return out
+}
+
+/** The database named in the URL's path, else `cs`. */
+const dbName = (url: string) => /^mongodb(?:\+srv)?:\/\/[^/?]+\/([^/?]+)/.exec(url)?.[1] ?? 'cs'
+
+export interface ConnectOptions {
+  /** how long to wait for the server before giving up (ms) */
+  timeoutMs: number
+}
+
+/** Loads the driver; the first load costs about 85 ms (far more while the machine is busy). */
+export const loadDriver = async () => {
+  await import('mongodb')
+}
+
+/** Connects, or throws a CsError (exit 3) naming the server, never its password. */
+export async function connectMongo(s: SharedStoreSettings, o: ConnectOptions): Promise<SharedStore> {
+  const where = maskUrl(s.url)
+  const fail = (e: unknown) =>
+    new CsError(
+      `the shared store at ${where} is unavailable: ${redact((e as Error)?.message ?? String(e), s.url)}`,
+      EXIT.unavailable,
+      'check that the server runs and `cs config` (mongo.url, mongo.tls*); local sessions are unaffected'
+    )
+  let client: MongoClient
+  try {
+    const { MongoClient } = await import('mongodb')
+    client = new MongoClient(s.url, {
+      serverSelectionTimeoutMS: o.timeoutMs,
+      connectTimeoutMS: o.timeoutMs,
+      socketTimeoutMS: Math.max(o.timeoutMs, 30_000),
+      appName: 'cs',
+      ...(s.tls !== null ? { tls: s.tls } : {}),
+      ...(s.tlsCAFile ? { tlsCAFile: s.tlsCAFile } : {}),
+      ...(s.tlsCertificateKeyFile ? { tlsCertificateKeyFile: s.tlsCertificateKeyFile } : {}),
+    })
+    await client.connect()
+  } catch (e) {
+    throw fail(e)
+  }
+  const db = client.db(dbName(s.url))
+  const guard =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      try {
+        return await fn(...a)
+      } catch (e) {
+        throw e instanceof CsError ? e : fail(e)
+      }
+    }
+  return mongoStore(db, where, () => client.close(true), guard)
+}
+
+function mongoStore(
+  db: Db,
+  where: string,
+  close: () => Promise<void>,
+  guard: <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => (...a: A) => Promise<R>
+): SharedStore {
+  const hosts = db.collection<Document>('hosts')
+  const sessions = db.collection<Document>('sessions')
+  const meta = db.collection<Document>('meta')
+  let indexed = false
+  const ensureIndexes = async () => {
+    if (indexed) return
+    await sessions.createIndex({ host: 1, id: 1 }, { unique: true, name: 'host_id' })
+    await sessions.createIndex({ host: 1, seq: 1 }, { name: 'host_seq' })
+    await meta.createIndex({ by: 1, seq: 1 }, { name: 'by_seq' })
+    indexed = true
+  }
+  // unordered, in chunks; a duplicate key (11000) is a newer row already there: counted, not an error
+  const bulk = async (coll: typeof sessions, ops: AnyBulkWriteOperation<Document>[]) => {
+    let written = 0
+    let stale = 0
+    for (let i = 0; i < ops.length; i += CHUNK) {
+      const chunk = ops.slice(i, i + CHUNK)
+      try {
+        const r = await coll.bulkWrite(chunk, { ordered: false })
+        written += r.upsertedCount + r.modifiedCount
+        stale += chunk.length - r.upsertedCount - r.matchedCount
+      } catch (e) {
+        const errors = (e as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors
+        const list = Array.isArray(errors) ? errors : errors ? [errors] : null
+        if (!list || list.some((w) => w.code !== 11000)) throw e
+        const r = (e as { result?: { upsertedCount: number; modifiedCount: number } }).result
+        written += (r?.upsertedCount ?? 0) + (r?.modifiedCount ?? 0)
+        stale += list.length
+      }
+    }
+    return { written, stale }
+  }
+  const inRanges = (key: 'host' | 'by', ranges: SeqRange[]) => ({
+    $or: ranges.map((r) => ({ [key]: r.host, seq: { $gt: r.after, $lte: r.upTo } })),
+  })
+
+  return {
+    where,
+    nextSeq: guard(async (host: string) => {
+      const doc = await hosts.findOneAndUpdate(
+        { _id: host as unknown as Document['_id'] },
+        { $inc: { next: 1 } },
+        { upsert: true, returnDocument: 'after' }
+      )
+      const n = doc?.next
+      if (typeof n !== 'number') throw new Error(`host document ${host} holds no push number`)
+      return n
+    }),
+    putRows: guard(async (host: string, seq: number, rows: HostRow[], gone: string[], fresh: Set<string>) => {
+      if (!rows.length && !gone.length) return { written: 0, stale: 0 }
+      await ensureIndexes()
+      const docOf = (id: string, set: Document): Document => ({ ...set, host, id, seq })
+      const rowDoc = (r: HostRow) => {
+        const doc: Document = {}
+        for (const k of HOST_ROW_FIELDS) doc[k] = r[k]
+        return docOf(r.id, { ...doc, gone: false })
+      }
+      // Rows never pushed go in as inserts (FerretDB takes thousands a second); one that exists
+      // after all (this host's local store was rebuilt) is updated like a changed row.
+      const again: HostRow[] = []
+      const inserts = rows.filter((r) => fresh.has(r.id))
+      for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
+        const chunk = inserts.slice(i, i + INSERT_CHUNK)
+        try {
+          await sessions.insertMany(chunk.map((r) => ({ _id: `${host}/${r.id}` as unknown as Document['_id'], ...rowDoc(r) })), { ordered: false })
+        } catch (e) {
+          const errors = (e as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } }).writeErrors
+          const list = Array.isArray(errors) ? errors : errors ? [errors] : null
+          if (!list || list.some((w) => w.code !== 11000)) throw e
+          for (const w of list) again.push(chunk[w.index])
+        }
+      }
+      // Changed rows are replaced by _id alone: FerretDB 1.24 looks a document up by _id, but
+      // scans the whole collection for any other condition (a version test would cost a scan per
+      // row). Only this host writes its rows, one push at a time (lib/sync.ts withPushLock), so
+      // an older writer cannot come after a newer one.
+      const update = (id: string, set: Document): AnyBulkWriteOperation<Document> => ({
+        updateOne: { filter: { _id: `${host}/${id}` as unknown as Document['_id'] }, update: { $set: docOf(id, set) }, upsert: true },
+      })
+      const ops = [...rows.filter((r) => !fresh.has(r.id)), ...again].map((r) => update(r.id, rowDoc(r)))
+      for (const id of gone) ops.push(update(id, { gone: true }))
+      const w = await bulk(sessions, ops)
+      return { written: w.written + inserts.length - again.length, stale: w.stale }
+    }),
+    putMeta: guard(async (host: string, seq: number, changes) => {
+      if (!changes.length) return
+      await ensureIndexes()
+      const ops = changes.map(
+        (c): AnyBulkWriteOperation<Document> => ({
+          updateOne: {
+            filter: { _id: c.id as unknown as Document['_id'] },
+            update: { $set: { [c.field]: c.value, by: host, seq } },
+            upsert: true,
+          },
+        })
+      )
+      await bulk(meta, ops)
+    }),
+    commit: guard(async (c: HostCommit) => {
+      await hosts.updateOne(
+        { _id: c.host as unknown as Document['_id'] },
+        {
+          $max: { seq: c.seq },
+          $set: {
+            csVersion: c.csVersion,
+            ssh: c.ssh,
+            heartbeat: c.at,
+            ...(c.seq > 0 ? { lastSync: c.at } : {}),
+            ...(c.launches ? { launches: c.launches } : {}),
+          },
+        },
+        { upsert: true }
+      )
+    }),
+    hosts: guard(async () => hosts.find({}).toArray()),
+    rowsIn: guard(async (ranges: SeqRange[]) =>
+      ranges.length ? sessions.find(inRanges('host', ranges), { projection: { _id: 0 } }).toArray() : []
+    ),
+    metaIn: guard(async (ranges: SeqRange[]) => (ranges.length ? meta.find(inRanges('by', ranges)).toArray() : [])),
+    close: async () => {
+      await close().catch(() => {})
+    },
+  }
+}

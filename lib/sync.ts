@@ -1,0 +1,324 @@
+// Sync with the shared store: push this host's rows that changed since the last push (and the
+// names, tags and deletions changed here), then pull what other hosts pushed since the last pull
+// into the local copy. See lib/shared-store.ts for how pushes are numbered.
+import { spawn } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import type { Config } from './config.ts'
+import { CsError, EXIT } from './errors.ts'
+import { age } from './format.ts'
+import { rowHash, rowOf } from './host-rows.ts'
+import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.ts'
+import type { SeqRange, SharedStore } from './shared-store.ts'
+import type { Store } from './store.ts'
+import type { Stores } from './stores.ts'
+import { checkHostRow, cleanText, isHostName, isSessionId, isSshTarget, quoted } from './untrusted.ts'
+import pkg from '../package.json' with { type: 'json' }
+
+export interface PushReport {
+  rows: number // rows written
+  gone: number // rows marked gone (their transcript is gone)
+  stale: number // rows a newer push had already written
+  meta: number // name/tag/deletion changes pushed
+}
+
+export interface PullReport {
+  rows: number // rows copied
+  gone: number // rows dropped from the copy
+  meta: number
+  hosts: number // other hosts known
+  skipped: string[] // documents refused, each with why
+}
+
+/** How often an idle host refreshes its heartbeat (a push refreshes it too). */
+export const HEARTBEAT_EVERY_MS = 60_000
+
+/** This host's rows as they would be pushed: its sessions with an id, orphans left out. */
+export function localRows(config: Config, views: SessionView[], transcripts: Map<string, TranscriptInfo>): HostRow[] {
+  const rows: HostRow[] = []
+  for (const v of views) {
+    if (v.host !== config.host || !v.id || v.orphan || !isSessionId(v.id)) continue
+    const t = transcripts.get(v.id)
+    const counts = t ? { user: t.userMessages, assistant: t.assistantMessages } : null
+    rows.push(rowOf(v, counts, pkg.version, config.syncTitles))
+  }
+  return rows
+}
+
+/** Pushes what changed; writes nothing at all (no round trip) when nothing did and the
+ *  heartbeat is fresh. Run under the push lock, taken before `rows` were read. */
+export async function push(config: Config, store: Store, shared: SharedStore, rows: HostRow[], now = new Date()): Promise<PushReport> {
+  const pushed = store.pushedHashes()
+  const changed: [HostRow, string][] = []
+  const current = new Set<string>()
+  for (const r of rows) {
+    current.add(r.id)
+    const h = rowHash(r)
+    if (pushed.get(r.id) !== h) changed.push([r, h])
+  }
+  const gone = [...pushed.keys()].filter((id) => !current.has(id))
+  const meta = store.dirtyMeta()
+  const report: PushReport = { rows: 0, gone: gone.length, stale: 0, meta: meta.length }
+  const at = now.toISOString()
+  const commit = { host: config.host, csVersion: pkg.version, ssh: null, at }
+  if (!changed.length && !gone.length && !meta.length) {
+    const beat = Date.parse(store.syncValue('heartbeat') ?? '') || 0
+    if (now.getTime() - beat >= HEARTBEAT_EVERY_MS) {
+      await shared.commit({ ...commit, seq: 0 })
+      store.setSyncValue('heartbeat', at)
+    }
+    return report
+  }
+  const seq = await shared.nextSeq(config.host)
+  const fresh = new Set(changed.filter(([r]) => !pushed.has(r.id)).map(([r]) => r.id))
+  const w = await shared.putRows(config.host, seq, changed.map(([r]) => r), gone, fresh)
+  await shared.putMeta(config.host, seq, meta)
+  await shared.commit({ ...commit, seq, launches: store.launches().filter((l) => l.host === config.host) })
+  store.savePushed([...changed.map(([r, h]): [string, string] => [r.id, h]), ...gone.map((id): [string, null] => [id, null])])
+  store.clearDirtyMeta(meta)
+  store.setSyncValue('heartbeat', at)
+  store.setSyncValue('lastPush', at)
+  report.rows = w.written
+  report.stale = w.stale
+  return report
+}
+
+/** Copies what other hosts pushed since the last pull; every document is checked first. */
+export async function pull(
+  config: Config,
+  store: Store,
+  shared: SharedStore,
+  now = new Date(),
+  cancel?: { cancelled: boolean } // set by a caller that stopped waiting: write nothing
+): Promise<PullReport> {
+  const report: PullReport = { rows: 0, gone: 0, meta: 0, hosts: 0, skipped: [] }
+  const ranges: SeqRange[] = []
+  const facts: HostFacts[] = []
+  const known = new Map(store.hosts().map((h) => [h.name, h]))
+  for (const d of await shared.hosts()) {
+    const name = d._id
+    if (name === config.host) continue
+    if (!isHostName(name)) {
+      report.skipped.push(`host ${quoted(name)}: bad name`)
+      continue
+    }
+    report.hosts++
+    const iso = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null)
+    facts.push({
+      name,
+      ssh: isSshTarget(d.ssh) ? d.ssh : null,
+      csVersion: typeof d.csVersion === 'string' ? cleanText(d.csVersion.slice(0, 40)) : null,
+      lastSync: iso(d.lastSync),
+      heartbeat: iso(d.heartbeat),
+      fetchedAt: known.get(name)?.fetchedAt ?? null,
+      source: 'shared',
+    })
+    const upTo = Number.isSafeInteger(d.seq) ? (d.seq as number) : 0
+    let after = Number(store.syncValue(`pulled:${name}`) ?? 0)
+    if (upTo < after) after = 0 // the store was reset: copy it all again
+    if (upTo > after) ranges.push({ host: name, after, upTo })
+  }
+  const rowDocs = await shared.rowsIn(ranges)
+  const metaDocs = await shared.metaIn(ranges)
+  const byHost = new Map<string, { rows: HostRow[]; gone: string[] }>(ranges.map((r) => [r.host, { rows: [], gone: [] }]))
+  for (const d of rowDocs) {
+    const into = typeof d.host === 'string' ? byHost.get(d.host) : undefined
+    if (d.gone === true && into && isSessionId(d.id)) {
+      into.gone.push(d.id.toLowerCase())
+      continue
+    }
+    const r = checkHostRow(d)
+    if ('skipped' in r) report.skipped.push(r.skipped)
+    else if (into) into.rows.push(r)
+  }
+  const meta = metaDocs.flatMap((d) => {
+    if (!isSessionId(d._id)) {
+      report.skipped.push(`meta ${quoted(d._id)}: bad id`)
+      return []
+    }
+    const id = (d._id as string).toLowerCase()
+    return (['name', 'tag', 'deletedAt'] as const).flatMap((field) => {
+      const v = d[field]
+      if (v === undefined) return []
+      if (v !== null && (typeof v !== 'string' || v.length > 2000 || (field === 'deletedAt' && Number.isNaN(Date.parse(v))))) {
+        report.skipped.push(`meta ${id}: bad ${field}`)
+        return []
+      }
+      return [{ id, field, value: v === null ? null : field === 'deletedAt' ? v : cleanText(v) }]
+    })
+  })
+  if (cancel?.cancelled) return report
+  const at = now.toISOString()
+  for (const f of facts) store.saveHost(f)
+  for (const r of ranges) {
+    const got = byHost.get(r.host)!
+    store.saveHostRows(r.host, got.rows, at, { gone: got.gone })
+    store.setSyncValue(`pulled:${r.host}`, String(r.upTo))
+    report.rows += got.rows.length
+    report.gone += got.gone.length
+  }
+  store.applySharedMeta(meta)
+  report.meta = meta.length
+  noteSkipped(store, report.skipped)
+  store.setSyncValue('lastPull', at)
+  store.setSyncValue('offline', null)
+  return report
+}
+
+/** Refused documents, for cs doctor: how many different ones, and the latest few. A host's
+ *  document is read by every pull: the same refusal is counted once. */
+function noteSkipped(store: Store, skipped: string[]): void {
+  const before = skippedDocs(store)
+  const fresh = [...new Set(skipped)].filter((x) => !before.latest.includes(x))
+  if (!fresh.length) return
+  const latest = [...fresh, ...before.latest].slice(0, 20)
+  store.setSyncValue('skipped', JSON.stringify({ count: before.count + fresh.length, latest }))
+}
+
+export function skippedDocs(store: Store): { count: number; latest: string[] } {
+  try {
+    const v = JSON.parse(store.syncValue('skipped') ?? '')
+    return { count: Number(v.count) || 0, latest: Array.isArray(v.latest) ? v.latest.map(String) : [] }
+  } catch {
+    return { count: 0, latest: [] }
+  }
+}
+
+/** The shared view's state for a notice: offline since when, and how old the copy is. */
+export function sharedStatus(store: Store): { offline: string | null; lastPull: string | null } {
+  return { offline: store.syncValue('offline'), lastPull: store.syncValue('lastPull') }
+}
+
+/** Notes the shared store offline: dashboards stop asking it for OFFLINE_RETRY_MS. */
+export function noteOffline(store: Store, why: string, now = new Date()): void {
+  store.setSyncValue('offline', why)
+  store.setSyncValue('lastPullTry', now.toISOString())
+}
+
+/**
+ * Runs fn holding this host's push lock (a file made with O_EXCL holding the pid): pushes of one
+ * host must not interleave, or a reader could pass a push that is not whole yet, and one that
+ * read older state could overwrite newer. A lock whose
+ * process is gone is taken over. Waits up to waitMs, then fails.
+ */
+export async function withPushLock<T>(config: Config, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
+  const file = join(config.stateDir, 'push.lock')
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx', 0o600)
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      if (!holderAlive(file)) {
+        try {
+          unlinkSync(file)
+        } catch {}
+        continue
+      }
+      if (Date.now() > deadline)
+        throw new CsError('another cs sync is pushing this host', EXIT.failure, 'try again in a moment')
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  try {
+    return await fn()
+  } finally {
+    try {
+      unlinkSync(file)
+    } catch {}
+  }
+}
+
+function holderAlive(file: string): boolean {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return false // gone meanwhile: try again
+  }
+  if (text === '') return true // being written: its holder is alive
+  const pid = Number(text)
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** The dashboard waits at most this long for the shared store (connecting and reading; loading
+ *  the driver is not waiting), then shows the local copy. */
+export const PULL_BOUND_MS = 300
+/** …and asks it at most this often (a dashboard refreshed every second asks every time), */
+export const PULL_EVERY_MS = 1000
+/** …or, while it is offline, this often: loading the driver alone can take a second on a busy
+ *  machine, which a dashboard should not pay on every refresh for a server that is down. */
+export const OFFLINE_RETRY_MS = 10_000
+
+/**
+ * The dashboard's pull: what other hosts pushed, if the shared store answers within the bound;
+ * else the local copy stands and the store is noted offline. Never throws for the server.
+ */
+export async function pullBounded(config: Config, stores: Stores, now = new Date()): Promise<void> {
+  if (!config.shared) return
+  const store = stores.local
+  const tried = Date.parse(store.syncValue('lastPullTry') ?? '') || 0
+  const every = store.syncValue('offline') ? OFFLINE_RETRY_MS : PULL_EVERY_MS
+  if (Math.abs(now.getTime() - tried) < every) return
+  store.setSyncValue('lastPullTry', now.toISOString())
+  try {
+    await stores.loadDriver()
+  } catch (e) {
+    return noteOffline(store, `cannot load the MongoDB driver: ${(e as Error).message}`)
+  }
+  const cancel = { cancelled: false }
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), PULL_BOUND_MS)))
+  const work = (async () => {
+    const shared = await stores.shared(PULL_BOUND_MS)
+    return shared ? pull(config, store, shared, now, cancel) : null
+  })()
+  work.catch(() => {}) // abandoned after the bound: its failure is the offline note below
+  try {
+    if ((await Promise.race([work, timeout])) === 'timeout') {
+      cancel.cancelled = true
+      noteOffline(store, `no answer within ${PULL_BOUND_MS} ms`)
+      pullInBackground(config)
+    }
+  } catch (e) {
+    noteOffline(store, e instanceof CsError ? e.message : String(e))
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** A slow server (or a busy machine) still gets copied: a detached `cs sync --pull` finishes
+ *  what the dashboard stopped waiting for, so the next dashboard shows it. One at a time. */
+function pullInBackground(config: Config): void {
+  const mark = join(config.stateDir, 'pull.run')
+  const st = statSync(mark, { throwIfNoEntry: false })
+  if (st && Date.now() - st.mtimeMs < 30_000) return
+  try {
+    writeFileSync(mark, '')
+    const cs = fileURLToPath(new URL('../bin/cs.mjs', import.meta.url))
+    spawn(process.execPath, [cs, 'sync', '--pull'], { detached: true, stdio: 'ignore' }).unref()
+  } catch {
+    // no background pull: the next dashboard tries again
+  }
+}
+
+/** Ends a background pull: the next slow dashboard may start another. */
+export const pullDone = (config: Config) => rmSync(join(config.stateDir, 'pull.run'), { force: true })
+
+/** One line for the dashboard when the shared view is offline: why, and how old the copy is. */
+export function sharedNotice(store: Store, now: Date): string | null {
+  const { offline, lastPull } = sharedStatus(store)
+  if (!offline) return null
+  return `shared view offline (${offline}); other hosts ${lastPull ? `as of ${age(lastPull, now)} ago` : 'never synced'}`
+}

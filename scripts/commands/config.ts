@@ -1,0 +1,45 @@
+// `cs config`: the effective settings, secrets masked; `set KEY VALUE` and `unset KEY` edit the
+// config file, which is created (and kept) readable by its owner alone.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { defineCommand } from '../../lib/command.ts'
+import { CONFIG_KEYS, checkConfigFile, effectiveSettings, maskUrl, readConfigFile, withConfigKey, type ConfigKey } from '../../lib/config.ts'
+import { usageError } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { print } from '../../lib/format.ts'
+import { cleanText } from '../../lib/untrusted.ts'
+
+const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[]
+
+const shown = (key: string, value: unknown) =>
+  value === undefined || value === null ? '(unset)' : key === 'mongo.url' ? maskUrl(String(value)) : cleanText(typeof value === 'string' ? value : JSON.stringify(value))
+
+export default defineCommand({
+  usage: 'config [--json] | config set KEY VALUE | config unset KEY',
+  summary: 'Show the effective settings (passwords masked), or set and unset keys of the config file.',
+  details: [
+    `  KEY             one of ${KEYS.join(', ')}`,
+    '                  (hosts: edit the file; CS_MONGO_URL in the environment wins over mongo.url)',
+    '  --json          the settings as JSON',
+  ].join('\n'),
+  run({ config, positionals, flags }) {
+    const [verb, key, value, ...extra] = positionals
+    if (!verb) {
+      const settings = effectiveSettings(config)
+      if (isSet(flags, 'json')) return print(JSON.stringify(settings, null, 2))
+      const width = Math.max(...Object.keys(settings).map((k) => k.length))
+      for (const [k, v] of Object.entries(settings)) print(`${k.padEnd(width)}  ${shown(k, v)}`)
+      return
+    }
+    if (verb !== 'set' && verb !== 'unset') throw usageError(`unknown config action '${verb}'`, 'cs config set KEY VALUE, or cs config unset KEY')
+    if (!KEYS.includes(key as ConfigKey)) throw usageError(`unknown key '${key ?? ''}'`, `keys: ${KEYS.join(', ')}`)
+    if (verb === 'set' ? value === undefined || extra.length : value !== undefined)
+      throw usageError(verb === 'set' ? 'config set wants KEY VALUE' : 'config unset wants KEY alone')
+    const file = config.configFile
+    const next = checkConfigFile(withConfigKey(readConfigFile(file), key as ConfigKey, verb === 'set' ? value : undefined), file)
+    mkdirSync(config.configDir, { recursive: true, mode: 0o700 })
+    const tmp = `${file}.${process.pid}.tmp`
+    writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 })
+    renameSync(tmp, file)
+    print(verb === 'set' ? `${key} = ${shown(key, key === 'mongo.url' ? value : (next as any)[key.split('.')[0]]?.[key.split('.')[1]])}` : `${key} unset`)
+  },
+})

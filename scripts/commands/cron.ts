@@ -1,0 +1,52 @@
+// `cs cron on|off|status`: a crontab line that runs `cs sync` every 5 minutes. Idempotent; it
+// touches no shell start-up file and no other crontab line.
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { defineCommand } from '../../lib/command.ts'
+import type { Config } from '../../lib/config.ts'
+import { cronLine, cronLineOf, withCronLine } from '../../lib/cron.ts'
+import { CsError, EXIT, usageError } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { report } from '../../lib/format.ts'
+
+function crontab(args: string[], input?: string): { status: number; out: string; err: string } {
+  const r = spawnSync('crontab', args, { input, encoding: 'utf8' })
+  if (r.error) throw new CsError('crontab is not installed', EXIT.unavailable, 'install cron (apt-get install cron), or run cs sync from your own scheduler')
+  return { status: r.status ?? 1, out: r.stdout, err: r.stderr }
+}
+
+function current(): string {
+  const r = crontab(['-l'])
+  if (r.status === 0) return r.out
+  if (/no crontab/i.test(r.err)) return ''
+  throw new CsError(`crontab -l failed: ${r.err.trim()}`, EXIT.unavailable)
+}
+
+function line(config: Config): string {
+  const env: [string, string][] = []
+  for (const k of ['HOME', 'PATH', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'CLAUDE_CONFIG_DIR'])
+    if (process.env[k]) env.push([k, process.env[k]!])
+  env.push(['CS_HOST', config.host])
+  if (config.tmuxSocket) env.push(['CS_TMUX_SOCKET', config.tmuxSocket])
+  return cronLine(env, [process.execPath, fileURLToPath(new URL('../../bin/cs.mjs', import.meta.url))])
+}
+
+export default defineCommand({
+  usage: 'cron on|off|status [--json]',
+  summary: 'Sync every 5 minutes from your crontab (one line, marked; nothing else is touched).',
+  run({ config, positionals, flags }) {
+    const [verb, ...extra] = positionals
+    if (!['on', 'off', 'status'].includes(verb ?? '') || extra.length) throw usageError('cron wants on, off or status', 'cs cron on')
+    const before = current()
+    if (verb !== 'status') {
+      const after = withCronLine(before, verb === 'on' ? line(config) : null)
+      if (after !== before) {
+        const r = after ? crontab(['-'], after) : crontab(['-r'])
+        if (r.status !== 0 && !(verb === 'off' && /no crontab/i.test(r.err)))
+          throw new CsError(`crontab failed: ${r.err.trim()}`, EXIT.unavailable)
+      }
+    }
+    const on = cronLineOf(verb === 'status' ? before : current()) !== null
+    report(isSet(flags, 'json'), on ? 'cs sync runs every 5 minutes (cron)' : 'no periodic sync (cs cron on starts one)', { on })
+  },
+})

@@ -1,0 +1,101 @@
+// Pure parts of the multi-host model: other hosts' rows checked and merged into the views, short
+// ids unique over every host, HOST:ID and this host's preference, the config editing, the crontab line.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { withConfigKey } from '../lib/config.ts'
+import { CRON_MARK, cronLine, cronLineOf, withCronLine } from '../lib/cron.ts'
+import { HOST_ROW_FIELDS, rowFromRemoteView, rowOf, viewOf, withHosts } from '../lib/host-rows.ts'
+import type { HostRow, SessionView } from '../lib/session.ts'
+import { resolve } from '../lib/shortid.ts'
+import { checkHostRow } from '../lib/untrusted.ts'
+
+const row = (over: Partial<HostRow> = {}): HostRow => ({
+  id: 'abcd0000-0000-4000-8000-000000000001', host: 'other', tmuxSession: 'work', kind: 'tmux', name: null,
+  tag: null, title: 'a title', cwd: '/srv/p', project: 'p', branch: 'main', state: 'waiting',
+  stateSince: '2026-01-01T00:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  userMessages: 2, assistantMessages: 3, model: 'm', tokens: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 },
+  deleted: false, csVersion: '0.1.0', ...over,
+})
+
+test('a row round-trips through its view, and the check keeps exactly the row fields', () => {
+  const r = row()
+  const v = viewOf(r)
+  assert.equal(v.live, true)
+  assert.equal(v.path, null)
+  assert.deepEqual(rowOf(v, { user: 2, assistant: 3 }, '0.1.0', true), r)
+  assert.equal(rowOf(v, null, '0.1.0', false).title, null)
+  const checked = checkHostRow({ ...r, extra: 'dropped', _id: 'x' })
+  assert.deepEqual(Object.keys(checked).sort(), [...HOST_ROW_FIELDS].sort())
+})
+
+test("another host's cs ls --json rows become checked rows (the ssh source)", () => {
+  const v = viewOf(row())
+  const r = rowFromRemoteView(JSON.parse(JSON.stringify(v)), '0.1.0') as HostRow
+  assert.equal(r.id, row().id)
+  assert.equal(r.userMessages, 5)
+  assert.match((rowFromRemoteView({ ...v, host: '-oProxyCommand=x' }, '0.1.0') as { skipped: string }).skipped, /bad host/)
+  assert.deepEqual(rowFromRemoteView('x', '0.1.0'), { skipped: 'not an object' })
+})
+
+test('the check refuses what could reach a shell, a path or tmux, and cleans titles', () => {
+  const bad: [Partial<Record<keyof HostRow, unknown>>, RegExp][] = [
+    [{ host: '-oProxyCommand=touch /tmp/x' }, /bad host/],
+    [{ id: '../../..' }, /bad id/],
+    [{ tmuxSession: 'a:b.c' }, /bad tmuxSession/],
+    [{ tmuxSession: '-t' }, /bad tmuxSession/],
+    [{ cwd: 'relative' }, /bad cwd/],
+    [{ cwd: '/a\nb' }, /bad cwd/],
+    [{ state: 'rm -rf' }, /bad state/],
+    [{ userMessages: -1 }, /bad userMessages/],
+    [{ tokens: null }, /bad tokens/],
+    [{ csVersion: '$(x)' }, /bad csVersion/],
+    [{ updatedAt: 'yesterday' }, /bad updatedAt/],
+  ]
+  for (const [over, why] of bad) {
+    const r = checkHostRow({ ...row(), ...over })
+    assert.ok('skipped' in r && why.test(r.skipped), `${JSON.stringify(over)}: ${JSON.stringify(r)}`)
+  }
+  const clean = checkHostRow({ ...row(), title: '\u001b]0;x\u0007\u001b[2Jhello\u009b31m' }) as HostRow
+  assert.equal(clean.title, 'hello')
+})
+
+const local = (id: string, host = 'here'): SessionView => ({ ...viewOf(row({ id, host })), short: '' })
+
+test('short ids are unique over every host; a prefix on several hosts means this host, else HOST:ID', () => {
+  const views = withHosts(
+    [local('abcd1111-0000-4000-8000-000000000001')],
+    [row({ id: 'abcd1112-0000-4000-8000-000000000001' }), row({ id: 'abcd2222-0000-4000-8000-000000000001', host: 'third' }), row({ id: 'abcd2223-0000-4000-8000-000000000001', host: 'fourth' })],
+    'here',
+    new Map()
+  )
+  assert.deepEqual(views.map((v) => v.short), ['abcd1111', 'abcd1112', 'abcd2222', 'abcd2223'])
+  assert.equal(resolve('abcd', views, 'here').host, 'here')
+  assert.throws(() => resolve('abcd2', views, 'here'), (e: Error) => /third:abcd2222/.test(e.message) && /fourth:abcd2223/.test(e.message))
+  assert.equal(resolve('fourth:abcd2', views, 'here').host, 'fourth')
+  // this host's own rows from the store are never shown twice
+  assert.equal(withHosts([local('abcd1111-0000-4000-8000-000000000001')], [row({ host: 'here' })], 'here', new Map()).length, 1)
+  // cs's shared names, tags and deletions win over the row's
+  const named = withHosts([], [row()], 'here', new Map([[row().id, { name: 'mine', tag: '', deletedAt: '2026-01-02T00:00:00Z' }]]))[0]
+  assert.deepEqual([named.name, named.tag, named.deleted], ['mine', null, true])
+})
+
+test('config set/unset edits one key and drops empty sections; booleans are checked', () => {
+  const f = withConfigKey({}, 'mongo.url', 'mongodb://h/cs')
+  assert.deepEqual(f, { mongo: { url: 'mongodb://h/cs' } })
+  assert.deepEqual(withConfigKey(f, 'sync.titles', 'false'), { mongo: { url: 'mongodb://h/cs' }, sync: { titles: false } })
+  assert.deepEqual(withConfigKey(f, 'mongo.url', undefined), {})
+  assert.throws(() => withConfigKey(f, 'mongo.tls', 'yes'), /true or false/)
+})
+
+test('the crontab line is added once, removed alone, and found again', () => {
+  const line = cronLine([['HOME', "/home/o'neil"], ['CS_HOST', 'a']], ['/usr/bin/node', '/opt/cs 100%/bin/cs.mjs'])
+  assert.match(line, /^\*\/5 \* \* \* \* HOME='\/home\/o'\\''neil' CS_HOST='a' '\/usr\/bin\/node' '\/opt\/cs 100\\%\/bin\/cs.mjs' sync >\/dev\/null 2>&1 # cs sync/)
+  const mine = '0 1 * * * backup\n'
+  const on = withCronLine(mine, line)
+  assert.equal(withCronLine(on, line), on)
+  assert.equal(on, `${mine}${line}\n`)
+  assert.equal(cronLineOf(on), line)
+  assert.equal(withCronLine(on, null), mine)
+  assert.equal(withCronLine(`${line}\n`, null), '')
+  assert.ok(line.endsWith(CRON_MARK))
+})

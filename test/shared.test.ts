@@ -1,0 +1,362 @@
+// The shared store against a real FerretDB 1.24.2 (test/harness/ferretdb.ts): two isolated hosts
+// (each its own HOME, Claude folder, XDG folders, tmux socket and CS_HOST) running the built
+// bundle, as users do. Sync both ways, names and tags, live state through the hook's background
+// push, concurrency, a server killed and restarted, TLS, a wrong password, hostile documents.
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, before, test } from 'node:test'
+import { MongoClient } from 'mongodb'
+import { HOST_ROW_FIELDS } from '../lib/host-rows.ts'
+import { isolatedCs, type Result } from './harness/cs.ts'
+import { fakeClaude } from './harness/fake-claude.ts'
+import { startFerret, type Ferret } from './harness/ferretdb.ts'
+
+const REPO = resolve(import.meta.dirname, '..')
+const ESC = /[\u001b\u009b\u0007]/
+
+let server: Ferret
+let mongo: MongoClient
+const hosts: { cleanup(): void }[] = []
+
+before(async () => {
+  // the bundle is what users run; build it from these sources
+  const b = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/build.ts')], { cwd: REPO, encoding: 'utf8' })
+  assert.equal(b.status, 0, b.stderr)
+  server = await startFerret()
+  mongo = new MongoClient(server.url)
+  await mongo.connect()
+})
+after(async () => {
+  for (const h of hosts) h.cleanup()
+  await mongo?.close()
+  await server?.cleanup()
+})
+
+let uuidN = 0
+const uuid = (prefix: string) => `${prefix.padEnd(8, '0').slice(0, 8)}-0000-4000-8000-${String(++uuidN).padStart(12, '0')}`
+
+/** An isolated host using the shared store at url (one line of config, as the README says). */
+function host(name: string, url = server.url) {
+  const h = isolatedCs(`sh-${name}`)
+  h.env.CS_HOST = name
+  delete h.env.CS_FROM_SOURCE
+  const claude = fakeClaude(join(h.home, 'bin'))
+  h.env.CS_CLAUDE = claude.bin
+  if (url) assert.equal(h.cs('config', 'set', 'mongo.url', url).status, 0)
+  hosts.push(h)
+  /** cs in the background: for several at once. */
+  const run = (...args: string[]) =>
+    new Promise<Result>((ok) => {
+      const p = spawn(process.execPath, [join(REPO, 'bin/cs.mjs'), ...args], { env: h.env })
+      let stdout = ''
+      let stderr = ''
+      p.stdout.on('data', (d) => (stdout += d))
+      p.stderr.on('data', (d) => (stderr += d))
+      p.on('close', (code) => ok({ status: code ?? 1, stdout, stderr }))
+    })
+  const ok = (...args: string[]) => {
+    const r = h.cs(...args)
+    assert.equal(r.status, 0, `cs ${args.join(' ')}: ${r.stderr}`)
+    return r
+  }
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', h.env.CS_TMUX_SOCKET, ...args], { encoding: 'utf8', env: h.env })
+  /** Fires tmux/hook.sh for the pane of a tmux session, as Claude would. */
+  const hook = (session: string, event: string) => {
+    const socket = tmux('display', '-p', '-t', `=${session}:`, '#{socket_path}').stdout.trim()
+    const pane = tmux('display', '-p', '-t', `=${session}:`, '#{pane_id}').stdout.trim()
+    const r = spawnSync('sh', [join(REPO, 'tmux/hook.sh'), event], {
+      env: { PATH: h.env.PATH, TMUX: `${socket},1,0`, TMUX_PANE: pane },
+      input: '{}',
+    })
+    assert.equal(r.status, 0)
+  }
+  const row = (id: string) => (h.json('ls', '--all') as any[]).find((v) => v.id === id)
+  return { ...h, name, run, ok, tmux, hook, row }
+}
+
+const docs = () => mongo.db('cs').collection('sessions')
+
+test('two hosts sync and see each other; a rename and a tag on one show on the other; only metadata leaves', async () => {
+  const a = host('alpha')
+  const b = host('beta')
+  const aId = uuid('aaaa1111')
+  const bId = uuid('bbbb1111')
+  a.session({ id: aId, cwd: '/srv/alpha-proj', prompt: 'secret prompt text about alpha' })
+  b.session({ id: bId, cwd: '/srv/beta-proj', prompt: 'beta work' })
+  const live = JSON.parse(b.ok('launch', 'worker', '--cwd', b.home, '--json').stdout)
+  b.ok('sync')
+  a.ok('sync')
+  b.ok('sync')
+
+  const fromA = a.row(bId)
+  assert.equal(fromA.host, 'beta')
+  assert.equal(fromA.title, 'beta work')
+  assert.equal(fromA.path, null)
+  const liveOnA = a.row(live.id)
+  assert.equal(liveOnA.host, 'beta')
+  assert.equal(liveOnA.state, 'idle')
+  assert.equal(liveOnA.live, true)
+  assert.equal(liveOnA.tmuxSession, 'worker')
+  assert.equal(b.row(aId).host, 'alpha')
+
+  // the exact fields written, and no content beyond the title
+  const doc = await docs().findOne({ host: 'alpha', id: aId })
+  assert.deepEqual(Object.keys(doc!).sort(), [...HOST_ROW_FIELDS, '_id', 'gone', 'seq'].sort())
+  assert.equal(doc!.title, 'secret prompt text about alpha')
+
+  // a rename and a tag made on A, of B's session, show on B after both sync
+  a.ok('rename', 'beta:bbbb', 'from alpha')
+  a.ok('tag', bId, 'keep')
+  a.ok('sync')
+  b.ok('sync')
+  const onB = b.json('info', bId)
+  assert.equal(onB.name, 'from alpha')
+  assert.equal(onB.tag, 'keep')
+
+  // renamed on both at once: after the syncs both show the same name
+  a.ok('rename', aId, 'name-from-a')
+  b.ok('rename', aId, 'name-from-b')
+  a.ok('sync')
+  b.ok('sync')
+  a.ok('sync')
+  assert.equal(a.json('info', aId).name, b.json('info', aId).name)
+
+  // nothing changed (the name B gave is in A's row since the last pull): nothing written
+  a.ok('sync')
+  const seq = (await docs().findOne({ host: 'alpha', id: aId }))!.seq
+  const quiet = a.json('sync')
+  assert.deepEqual([quiet.shared.push.rows, quiet.shared.push.meta, quiet.shared.push.gone], [0, 0, 0])
+  assert.equal((await docs().findOne({ host: 'alpha', id: aId }))!.seq, seq)
+
+  // sync.titles false: the title stays home, a name still travels
+  a.ok('config', 'set', 'sync.titles', 'false')
+  const cId = uuid('cccc1111')
+  a.session({ id: cId, cwd: '/srv/alpha-proj', prompt: 'private title' })
+  a.ok('sync')
+  const c = await docs().findOne({ host: 'alpha', id: cId })
+  assert.equal(c!.title, null)
+  assert.equal((await docs().findOne({ host: 'alpha', id: aId }))!.title, null)
+
+  // --host and --local
+  assert.ok((a.json('ls', '--local') as any[]).every((v) => v.host === 'alpha'))
+  assert.ok((a.json('list', '--host', 'beta') as any[]).every((v) => v.host === 'beta'))
+  const attach = a.cs('attach', '--host', 'beta', 'worker')
+  assert.equal(attach.status, 1)
+  assert.match(attach.stderr, /runs on beta, not here/)
+
+  // a transcript gone on B: gone from A's view at the next syncs
+  rmSync(b.session({ id: bId, cwd: '/srv/beta-proj' }))
+  b.ok('sync')
+  a.ok('sync')
+  assert.equal(a.row(bId), undefined)
+  b.tmux('kill-server')
+})
+
+test("a state change on one host reaches the other's dashboard within 5 s (hook, background push)", async () => {
+  const a = host('gamma')
+  const b = host('delta')
+  const s = JSON.parse(b.ok('launch', 'busy', '--cwd', b.home, '--json').stdout)
+  b.ok('sync') // publishes @cs-push on B's tmux server
+  a.ok('sync')
+  assert.equal(a.row(s.id).state, 'idle')
+  const t0 = Date.now()
+  b.hook('busy', 'PermissionRequest')
+  let state = ''
+  while (Date.now() - t0 < 10_000) {
+    state = a.row(s.id)?.state
+    if (state === 'waiting') break
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const took = Date.now() - t0
+  assert.equal(state, 'waiting', `B's WAITING did not reach A in ${took} ms`)
+  assert.ok(took <= 5000, `took ${took} ms`)
+  b.tmux('kill-server')
+})
+
+test('three syncs and a burst of hook pushes at once: no duplicates, no error shown', async () => {
+  const a = host('epsilon')
+  for (let i = 0; i < 120; i++) a.session({ id: uuid('eeee0000'), cwd: `/srv/p${i % 7}`, prompt: `task ${i}` })
+  const s = JSON.parse(a.ok('launch', 'burst', '--cwd', a.home, '--json').stdout)
+  a.ok('sync', '--push')
+  const events = ['UserPromptSubmit', 'PreToolUse', 'PermissionRequest', 'PostToolUse', 'Stop']
+  const runs = [a.run('sync'), a.run('sync'), a.run('sync'), a.run('sync', '--push'), a.run('sync', '--push')]
+  for (const e of events) a.hook('burst', e)
+  for (const r of await Promise.all(runs)) {
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stderr, '')
+  }
+  // the debounced push settles on the last event (Stop)
+  const t0 = Date.now()
+  while ((await docs().findOne({ host: 'epsilon', id: s.id }))?.state !== 'idle' && Date.now() - t0 < 15_000)
+    await new Promise((r) => setTimeout(r, 200))
+  const mine = await docs().find({ host: 'epsilon' }).toArray()
+  const ids = new Set(mine.map((d) => d.id))
+  assert.equal(mine.length, ids.size)
+  assert.equal(ids.size, 121)
+  assert.equal(mine.find((d) => d.id === s.id)!.state, 'idle') // the last event (Stop) won
+  a.tmux('kill-server')
+})
+
+test('server killed mid-sync: the dashboard answers from the local copy, says so; the next sync catches up', async () => {
+  const own = await startFerret()
+  const a = host('zeta', own.url)
+  const b = host('eta', own.url)
+  const bId = uuid('b0b0b0b0')
+  b.session({ id: bId, cwd: '/srv/eta', prompt: 'eta work' })
+  b.ok('sync')
+  a.ok('sync')
+  for (let i = 0; i < 400; i++) a.session({ id: uuid('a0a00000'), cwd: `/srv/z${i % 5}`, prompt: `zeta ${i}` })
+  const sync = a.run('sync')
+  await new Promise((r) => setTimeout(r, 400))
+  await own.stop(true)
+  const killed = await sync
+  if (killed.status !== 0) {
+    assert.equal(killed.status, 3, killed.stderr)
+    assert.match(killed.stderr, /shared store at mongodb:\/\/127\.0\.0\.1:\d+\/cs is unavailable/)
+  }
+  const down = a.cs('sync')
+  assert.equal(down.status, 3)
+  assert.match(down.stderr, /127\.0\.0\.1:\d+/)
+  // the dashboard: local rows and B's copy, within 1 s more than with no shared store
+  const none = { ...a.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'cs-none-')) }
+  const time = (env: Record<string, string>) => {
+    const t = Date.now()
+    const r = spawnSync(process.execPath, [join(REPO, 'bin/cs.mjs'), 'ls'], { env, encoding: 'utf8' })
+    return { ms: Date.now() - t, r }
+  }
+  time(none)
+  const base = time(none).ms
+  await new Promise((r) => setTimeout(r, 1100)) // past the pull interval of a server that answers
+  const offline = time(a.env)
+  assert.equal(offline.r.status, 0)
+  assert.ok(offline.ms <= base + 1000, `offline dashboard ${offline.ms} ms, without a shared store ${base} ms`)
+  assert.match(offline.r.stderr, /shared view offline .*other hosts as of \d+[smhd] ago/)
+  assert.match(offline.r.stdout, /eta work/)
+  // a rename made while the server is down reaches B after it returns
+  a.ok('rename', bId, 'renamed offline')
+  const back = await startFerret({ dir: own.dir, port: own.port })
+  try {
+    a.ok('sync')
+    b.ok('sync')
+    assert.equal(b.json('info', bId).name, 'renamed offline')
+    assert.equal((b.json('list', '--host', 'zeta') as any[]).length, 400)
+    assert.doesNotMatch(a.cs('ls').stderr, /offline/)
+  } finally {
+    await back.cleanup()
+  }
+})
+
+test('TLS with a CA and client certificates made by openssl', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-tls-'))
+  const ssl = (...args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' })
+    assert.equal(r.status, 0, r.stderr)
+  }
+  const ext = join(dir, 'san.cnf')
+  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n')
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=cs test CA')
+  for (const who of ['server', 'client']) {
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? '127.0.0.1' : 'cs-client'}`)
+    ssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile', ext)
+  }
+  writeFileSync(join(dir, 'client-both.pem'), readFileSync(join(dir, 'client.pem'), 'utf8') + readFileSync(join(dir, 'client.key'), 'utf8'))
+  const tls = await startFerret({ tls: { cert: join(dir, 'server.pem'), key: join(dir, 'server.key'), ca: join(dir, 'ca.pem') } })
+  try {
+    const a = host('theta', `mongodb://127.0.0.1:${tls.tlsPort}/cs`)
+    a.session({ id: uuid('7e7a0000'), cwd: '/srv/theta', prompt: 'over tls' })
+    a.ok('config', 'set', 'mongo.tls', 'true')
+    a.ok('config', 'set', 'mongo.tlsCAFile', join(dir, 'ca.pem'))
+    // no client certificate: the server refuses
+    const refused = a.cs('sync')
+    assert.equal(refused.status, 3, refused.stderr)
+    a.ok('config', 'set', 'mongo.tlsCertificateKeyFile', join(dir, 'client-both.pem'))
+    const r = a.json('sync')
+    assert.equal(r.shared.push.rows, 1)
+  } finally {
+    await tls.cleanup()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a wrong password: a clear error, and the password printed nowhere', async () => {
+  const password = 'Hunter2-s3cret'
+  const authed = await startFerret({ auth: { user: 'cs', password } })
+  try {
+    const wrong = 'Wr0ng-pa55word'
+    const a = host('iota', `mongodb://cs:${wrong}@127.0.0.1:${authed.port}/cs?authSource=admin`)
+    a.session({ id: uuid('10a10000'), cwd: '/srv/iota', prompt: 'iota' })
+    const file = join(a.env.XDG_CONFIG_HOME, 'cs/config.json')
+    assert.equal(statSync(file).mode & 0o777, 0o600)
+    const outputs = [a.cs('sync'), a.cs('sync', '--verbose'), a.cs('config'), a.cs('config', '--json'), a.cs('doctor'), a.cs('ls'), a.cs('ls', '--verbose')]
+    assert.equal(outputs[0].status, 3)
+    assert.match(outputs[0].stderr, /shared store at mongodb:\/\/cs:\*\*\*\*@127\.0\.0\.1:\d+\/cs\?authSource=admin is unavailable/)
+    for (const o of outputs) assert.ok(!(o.stdout + o.stderr).includes(wrong), o.stdout + o.stderr)
+    // readable by others while it holds a password: refused, with the fix
+    chmodSync(file, 0o644)
+    const open = a.cs('config')
+    assert.equal(open.status, 1)
+    assert.match(open.stderr, /holds a password but others can read it/)
+    assert.ok(!open.stderr.includes(wrong))
+    chmodSync(file, 0o600)
+    a.ok('config', 'set', 'mongo.url', `mongodb://cs:${password}@127.0.0.1:${authed.port}/cs?authSource=admin`)
+    const good = a.json('sync')
+    assert.equal(good.shared.push.rows, 1)
+    assert.ok(!JSON.stringify(good).includes(password))
+  } finally {
+    await authed.cleanup()
+  }
+})
+
+test('hostile documents are refused and counted; nothing runs, nothing is touched, no escape is printed', async () => {
+  const a = host('kappa')
+  const mark = join(a.home, 'pwned')
+  const evil = uuid('e5110000')
+  const escaped = uuid('e5c00000')
+  const base = {
+    host: 'evil', kind: 'tmux', name: null, tag: null, title: 'ok', cwd: '/srv/evil', project: 'evil', branch: null,
+    state: 'waiting', stateSince: '2026-01-01T00:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z', userMessages: 1, assistantMessages: 1, model: null,
+    tokens: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, deleted: false, csVersion: '0.1.0', gone: false, seq: 1,
+    tmuxSession: 'fine',
+  }
+  const db = mongo.db('cs')
+  await db.collection('hosts').insertMany([
+    { _id: 'evil' as any, seq: 1, next: 1, csVersion: '0.1.0', heartbeat: '2026-01-01T00:00:00Z', ssh: `-oProxyCommand=touch ${mark}` },
+    { _id: `-oProxyCommand=touch ${mark}` as any, seq: 1, next: 1 },
+  ])
+  await docs().insertMany([
+    { ...base, _id: 'evil/1' as any, id: '../../..' },
+    { ...base, _id: 'evil/2' as any, id: evil, tmuxSession: `x; touch ${mark} $(touch ${mark})` },
+    { ...base, _id: 'evil/3' as any, id: uuid('e5120000'), cwd: 'relative/../../etc' },
+    { ...base, _id: 'evil/4' as any, id: escaped, title: '\u001b]0;pwned\u0007\u001b[2Jclean title\u001b[31m', name: '\u009b31mnamed' },
+    { ...base, _id: 'evil/5' as any, host: `-oProxyCommand=touch ${mark}`, id: uuid('e5130000') },
+  ])
+  const sync = a.ok('sync', '--verbose')
+  // a tmux name with `;` and `$(…)` is one a local launch may make too: kept, only ever an argument
+  assert.match(sync.stdout, /refused 3 documents/)
+  assert.match(sync.stdout, /bad name/)
+  assert.match(sync.stdout, /"\.\.\/\.\.\/\.\."\s*: bad id|"\.\.\/\.\.\/\.\.": bad id/)
+  assert.match(sync.stdout, /bad cwd/)
+  assert.doesNotMatch(sync.stdout, ESC)
+
+  const rows = a.json('ls', '--all') as any[]
+  assert.deepEqual(rows.filter((r) => r.host === 'evil').map((r) => r.id).sort(), [evil, escaped].sort())
+  const shown = rows.find((r) => r.id === escaped)
+  assert.equal(shown.title, 'named')
+  const outputs = [
+    a.cs('ls'), a.pty(['ls'], { NO_COLOR: '1' }), a.cs('info', escaped), a.cs('list', '--all'),
+    a.cs('attach', escaped), a.cs('attach', evil), a.cs('kill', escaped), a.cs('kill', '--host', 'evil', 'fine'),
+    a.cs('purge', escaped, '--yes'), a.cs('purge', '--host', 'evil', escaped, '--yes'), a.cs('doctor'),
+  ]
+  for (const o of outputs) assert.doesNotMatch(o.stdout + o.stderr, ESC, o.stdout + o.stderr)
+  assert.equal(outputs[4].status, 1)
+  assert.match(outputs[4].stderr, /runs on evil, not here/)
+  assert.equal(outputs[8].status, 1) // another host's transcript is never purged from here
+  assert.match(outputs[5].stderr, /runs on evil, not here/)
+  assert.match(outputs[10].stdout, /shared documents\s+3 refused/)
+  assert.doesNotMatch(readFileSync(join(a.env.XDG_STATE_HOME, 'cs/picker.tsv'), 'utf8'), ESC)
+  assert.equal(existsSync(mark), false)
+})

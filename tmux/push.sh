@@ -1,0 +1,31 @@
+#!/bin/sh
+# push.sh STATE_DIR COMMAND…: the debounced background push of live state to the shared store.
+# tmux/hook.sh starts it (through tmux run-shell -b, so the hook waits for nothing) when a
+# session's state changes and a shared store is configured (@cs-push, set by `cs sync`). At most
+# one runs per host; it runs COMMAND (`cs sync --push`), then waits PUSH_EVERY seconds, and runs it
+# again if more changes came meanwhile: at most one push every few seconds, and the last change
+# always pushed.
+PUSH_EVERY=2
+dir=$1
+shift
+[ -d "$dir" ] || exit 0
+lock=$dir/push.run pending=$dir/push.pending
+: >"$pending"
+# a pusher killed mid-way leaves its lock: one older than a minute is taken over
+if [ -e "$lock" ] && [ -n "$(find "$lock" -mmin +1 2>/dev/null)" ]; then rm -f "$lock"; fi
+set -C
+{ : >"$lock"; } 2>/dev/null || exit 0 # one runs already: it sees the pending mark
+set +C
+while :; do
+  while [ -e "$pending" ]; do
+    rm -f "$pending"
+    "$@" >/dev/null 2>&1 </dev/null
+    sleep "$PUSH_EVERY"
+  done
+  rm -f "$lock"
+  # a change marked after the last look, while this one still held the lock
+  [ -e "$pending" ] || exit 0
+  set -C
+  { : >"$lock"; } 2>/dev/null || exit 0
+  set +C
+done
