@@ -2,6 +2,8 @@
 // scripts/commands/doctor.ts's CHECKS table, which returns its findings; a new check is one
 // more entry there.
 import type { Config } from './config.ts'
+import type { Colors } from './format.ts'
+import { cleanText } from './untrusted.ts'
 
 export type Level = 'ok' | 'warn' | 'fail'
 
@@ -29,4 +31,15 @@ export async function runChecks(config: Config, checks: [name: string, DoctorChe
     }
   }
   return out
+}
+
+/** The checks as a table, one line each, its fix on the next; terminal text made safe. */
+export function renderChecks(checks: Check[], c: Colors): string[] {
+  const paint = { ok: c.green, warn: c.yellow, fail: c.red }
+  const clean = (text: string) => cleanText(text) ?? ''
+  const width = Math.max(...checks.map((k) => k.what.length))
+  return checks.flatMap((k) => [
+    `${paint[k.level](k.level.padEnd(4))}  ${clean(k.what).padEnd(width)}  ${clean(k.detail)}`,
+    ...(k.fix ? [`${' '.repeat(width + 8)}fix: ${clean(k.fix)}`] : []),
+  ])
 }

@@ -8,8 +8,9 @@ import pkg from '../package.json' with { type: 'json' }
 
 type Entry = [summary: string, load: () => Promise<{ default: Command }>]
 
+// The one dispatch table: help, dispatch and shell completion (scripts/commands/completion.ts) read it.
 // prettier-ignore
-const commands: Record<string, Entry> = {
+export const commands: Record<string, Entry> = {
   ls:      ['the dashboard: every session, live ones first', () => import('./commands/ls.ts')],
   list:    ['list sessions, filtered and sorted (--local, --host, --project, --limit, --sort)', () => import('./commands/list.ts')],
   info:    ['everything known about one session', () => import('./commands/info.ts')],
@@ -31,10 +32,14 @@ const commands: Record<string, Entry> = {
   adopt:   ['wrap a session started outside cs in a managed tmux session', () => import('./commands/adopt.ts')],
   status:  ['live tmux sessions and their states, from tmux alone', () => import('./commands/status.ts')],
   sync:    ['index transcripts and refresh the stores', () => import('./commands/sync.ts')],
+  install: ['check what cs needs, put `cs` on the PATH, print the line for ~/.tmux.conf', () => import('./commands/install.ts')],
+  completion: ['print the shell completion script: cs completion bash|zsh|fish', () => import('./commands/completion.ts')],
+  uninstall: ['remove what `cs install` added (the store and the trash stay unless asked)', () => import('./commands/uninstall.ts')],
 }
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, [summary]]) => `  ${name.padEnd(9)}${summary}`)
+  const width = Math.max(...Object.keys(commands).map((n) => n.length)) + 2
+  const lines = Object.entries(commands).map(([name, [summary]]) => `  ${name.padEnd(width)}${summary}`)
   return [
     'cs: Claude Code sessions that live in tmux',
     '',

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
-import { runChecks, type Check, type DoctorCheck } from '../../lib/doctor.ts'
+import { renderChecks, runChecks, type Check, type DoctorCheck } from '../../lib/doctor.ts'
 import { DriftCounter, type Drift } from '../../lib/drift.ts'
 import { EXIT } from '../../lib/errors.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
@@ -222,12 +222,7 @@ export default defineCommand({
       return failed ? EXIT.failure : EXIT.ok
     }
     const c = colors(useColor(config))
-    const paint = { ok: c.green, warn: c.yellow, fail: c.red }
-    const width = Math.max(...checks.map((k) => k.what.length))
-    for (const k of checks) {
-      print(`${paint[k.level](k.level.padEnd(4))}  ${k.what.padEnd(width)}  ${clean(k.detail)}`)
-      if (k.fix) print(`${' '.repeat(width + 8)}fix: ${clean(k.fix)}`)
-    }
+    for (const line of renderChecks(checks, c)) print(line)
     for (const f of found.files) print(`      ${clean(f.path)}: ${f.unknownRecords} unknown records, ${f.badLines} bad lines`)
     const d = found.drift
     for (const [label, list] of [['record type', d?.types ?? []], ['field', d?.fields ?? []]] as const)
