@@ -57,3 +57,12 @@ wait_for_key() {
 	dd bs=1 count=1 >/dev/null 2>&1
 	stty icanon echo 2>/dev/null
 }
+
+# require_built: in a popup opened while tmux/first_build.sh still builds cs, say so and wait.
+require_built() {
+	[ -f "$CS_ROOT/dist/cs.mjs" ] && return 0
+	printf 'cs is not built yet: the plugin is building it (see the status line,\n'
+	printf 'and %s). The keys work as soon as it is done.\n\n' "$CS_ROOT/install.log"
+	wait_for_key
+	exit 3
+}
