@@ -43,8 +43,12 @@ if [ -z "${npm_config_nodedir:-}" ]; then
 	if [ -n "$nodedir" ]; then export npm_config_nodedir="$nodedir"; fi
 fi
 
-# The dependencies, again only when package-lock.json changed since they were installed.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# The dependencies: installed when there are none, and again when package-lock.json changed
+# since install.sh installed them (its stamp). A node_modules installed otherwise (a developer's
+# `npm ci`, a link to a shared one) is left alone.
+stamp=node_modules/.cs-install-stamp
+lock=$(cksum <package-lock.json)
+if [ ! -e node_modules ] || { [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$lock" ]; }; then
 	say 'installing the dependencies (npm ci --omit=dev); this also builds the bundle'
 	if ! npm ci --omit=dev --no-audit --no-fund --no-update-notifier --loglevel=error; then
 		missing=
@@ -53,6 +57,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 			"apt-get install python3 make g++, then run ./install.sh again"
 		fail 'npm ci failed (see above)' 'fix what npm reports, then run ./install.sh again'
 	fi
+	printf '%s\n' "$lock" >"$stamp"
 elif [ ! -f dist/cs.mjs ] || [ -n "$(find scripts lib package.json -newer dist/cs.mjs -print -quit)" ]; then
 	say 'building the bundle'
 	node scripts/build.mjs

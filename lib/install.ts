@@ -1,5 +1,5 @@
-// What `cs install` adds outside the checkout, and `cs uninstall` takes away: the `cs` link in a
-// bin folder, recorded in the state folder so that uninstall removes exactly that. Shell start-up
+// What `cs install` adds outside the checkout, and `cs uninstall` takes away: the `cs` links in
+// bin folders, recorded in the state folder so that uninstall removes exactly those. Shell start-up
 // files and ~/.tmux.conf are never written: cs prints the lines instead.
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
@@ -15,17 +15,13 @@ export const pluginFile = () => join(csRoot(), 'plugin.tmux')
 export const defaultBinDir = (config: Config) => join(config.home, '.local/bin')
 const recordFile = (config: Config) => join(config.stateDir, 'install.json')
 
-interface InstallRecord {
-  link: string
-  target: string
-}
-
-export function readInstallRecord(config: Config): InstallRecord | null {
+/** The links install made (each `cs` install --bin-dir adds one). */
+function readLinks(config: Config): string[] {
   try {
     const r = JSON.parse(readFileSync(recordFile(config), 'utf8'))
-    return typeof r?.link === 'string' && typeof r?.target === 'string' ? r : null
+    return Array.isArray(r?.links) ? r.links.filter((l: unknown) => typeof l === 'string') : []
   } catch {
-    return null
+    return []
   }
 }
 
@@ -51,8 +47,8 @@ export function linkCs(config: Config, binDir: string): { link: string; made: bo
     made = true
   }
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
-  const record: InstallRecord = { link, target: csEntry() }
-  writeFileSync(recordFile(config), JSON.stringify(record, null, 2) + '\n')
+  const links = [...new Set([...readLinks(config), link])]
+  writeFileSync(recordFile(config), JSON.stringify({ links, target: csEntry() }, null, 2) + '\n')
   return { link, made }
 }
 
@@ -61,11 +57,11 @@ function describe(path: string): string {
   return st.isSymbolicLink() ? `a link to ${readlinkSync(path)}` : st.isDirectory() ? 'a folder' : 'a file'
 }
 
-/** Removes the link install made (only while it still points here) and the record. */
-export function unlinkCs(config: Config): string | null {
-  const record = readInstallRecord(config)
-  const link = record?.link ?? join(defaultBinDir(config), 'cs')
-  const removed = linksHere(link) ? (rmSync(link), link) : null
+/** Removes the links install made (those that still point here) and the record. */
+export function unlinkCs(config: Config): string[] {
+  const links = new Set([...readLinks(config), join(defaultBinDir(config), 'cs')])
+  const removed = [...links].filter(linksHere)
+  for (const link of removed) rmSync(link)
   rmSync(recordFile(config), { force: true })
   try {
     rmdirSync(config.stateDir) // only when the record was all there was

@@ -50,13 +50,10 @@ after(() => {
 
 const ID = '7a1c0de5-0000-4000-8000-000000000001'
 before(() => {
-  // the checkout as git has it: no node_modules, no dist
+  // the checkout as a fresh clone has it: no node_modules, no dist
   mkdirSync(checkout, { recursive: true })
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: REPO, encoding: 'utf8' })
-    .split('\0')
-    .filter((f) => f && f !== 'node_modules' && existsSync(join(REPO, f)))
-  execFileSync('tar', ['-cf', join(dir, 'src.tar'), '--null', '-T', '-'], { cwd: REPO, input: files.join('\0') })
-  execFileSync('tar', ['-xf', join(dir, 'src.tar'), '-C', checkout])
+  const skip = ['./node_modules', './dist', './.git', './install.log', './tmp'].map((p) => `--exclude=${p}`)
+  execFileSync('sh', ['-c', 'tar -cf - "$@" . | tar -xf - -C "$0"', checkout, ...skip], { cwd: REPO })
   assert.ok(!existsSync(join(checkout, 'dist')) && !existsSync(join(checkout, 'node_modules')))
   mkdirSync(tools, { recursive: true })
   symlinkSync(join(REPO, 'node_modules/.bin/claude'), join(tools, 'claude'))
