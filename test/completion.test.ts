@@ -7,12 +7,18 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
+import { TestTmux } from './harness/tmux.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
 const t = isolatedCs('completion')
 const ID = '3f2a9c1e-0000-4000-8000-000000000001'
 const OTHER = '3f2b0000-0000-4000-8000-000000000002'
-after(() => t.cleanup())
+Object.assign(t.env, { TERM: 'xterm-256color', LANG: 'C.UTF-8' })
+const typing = new TestTmux('completion-typing', t.env) // the same object: PATH gets `cs` below
+after(() => {
+  typing.cleanup()
+  t.cleanup()
+})
 
 before(() => {
   // `cs` on the PATH, as install puts it there
@@ -64,7 +70,7 @@ for (const [shell, offer] of Object.entries(shells)) {
 
   test(`${shell}: a command's flags, and --sort's and --host's values`, () => {
     assert.deepEqual(offer(['list', '--s']), ['--sort'])
-    assert.deepEqual(offer(['uninstall', '--']), ['--help', '--json', '--store', '--trash'])
+    assert.deepEqual(offer(['uninstall', '--']), ['--help', '--json', '--store', '--trash', '--yes'])
     assert.deepEqual(offer(['list', '--sort', 't']), ['title'])
     assert.deepEqual(offer(['list', '--host', '']), ['box2', 'box3', 'testhost'])
     assert.deepEqual(offer(['completion', '']), ['bash', 'fish', 'zsh'])
@@ -83,3 +89,35 @@ test('an unknown shell is a usage error naming the three', () => {
   assert.equal(r.status, 2)
   assert.match(r.stderr, /name one shell: bash, zsh, fish/)
 })
+
+/** Each shell, interactive in a tmux pane, set up as the help says. */
+const interactive: Record<string, (rc: string) => string[]> = {
+  bash: (rc) => {
+    writeFileSync(rc, 'PS1="$ "\neval "$(cs completion bash)"\n')
+    return ['bash', '--noprofile', '--rcfile', rc, '-i']
+  },
+  zsh: (rc) => {
+    mkdirSync(rc)
+    writeFileSync(join(rc, '.zshrc'), 'PS1="$ "\nautoload -Uz compinit && compinit -u\neval "$(cs completion zsh)"\n')
+    return ['env', `ZDOTDIR=${rc}`, 'zsh', '-i']
+  },
+  fish: (rc) => {
+    mkdirSync(join(rc, 'fish/completions'), { recursive: true })
+    writeFileSync(join(rc, 'fish/completions/cs.fish'), run(['cs', 'completion', 'fish']))
+    writeFileSync(join(rc, 'fish/config.fish'), "function fish_prompt; echo -n '$ '; end\nfunction fish_greeting; end\n")
+    return ['env', `XDG_CONFIG_HOME=${rc}`, 'fish', '-i']
+  },
+}
+
+for (const [shell, argv] of Object.entries(interactive)) {
+  test(`${shell}, interactive: TAB completes a command and a session name on the line`, async () => {
+    const pane = typing.newSession(shell, t.home, argv(join(t.home, `rc-${shell}`)))
+    await typing.waitFor(pane, (s) => /^\$ ?$/m.test(s), { what: `${shell}'s prompt` })
+    typing.sendKeys(pane, '-l', 'cs ren')
+    typing.sendKeys(pane, 'Tab')
+    await typing.waitFor(pane, (s) => /^\$ cs rename ?$/m.test(s), { what: 'cs rename' })
+    typing.sendKeys(pane, '-l', 'api-')
+    typing.sendKeys(pane, 'Tab')
+    await typing.waitFor(pane, (s) => /^\$ cs rename api-auth ?$/m.test(s), { what: 'cs rename api-auth' })
+  })
+}
