@@ -1,12 +1,12 @@
 // The programs cs needs, the versions it wants and the package that brings each, checked the
 // same way by `cs install` and `cs doctor`. The programs run through zx (argument arrays, a
 // time limit, never a throw for a missing program).
+import { dirname, join } from 'node:path'
 import { $ } from 'zx/core'
 import pkg from '../package.json' with { type: 'json' }
 import type { Config } from './config.ts'
 import type { Check, Level } from './doctor.ts'
 import { findOnPath } from './paths.ts'
-import { dirname, join } from 'node:path'
 
 export type Version = [major: number, minor: number]
 
