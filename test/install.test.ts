@@ -65,15 +65,17 @@ before(() => {
 const buildStatus = () => tmux.run('show-options', '-gqv', '@cs-build-status').trimEnd()
 
 test('first load from a fresh clone: built in the background, said in the status line, then the key works', { timeout: BUILD_TIMEOUT + 120_000 }, async () => {
-  writeFileSync(tmux.conf, readFileSync(tmux.conf, 'utf8') + "set -g status-right '#{cs_status} %H'\n")
+  writeFileSync(tmux.conf, readFileSync(tmux.conf, 'utf8') + "set -g status on\nset -g status-right '#{cs_status} %H'\n")
   tmux.newSession('main', home, ['sh'])
+  // a real client looks at it, as when prefix + I is pressed
+  outer.newSession('client', home, ['env', '-u', 'TMUX', 'tmux', '-L', tmux.socket, 'attach', '-t', '=main'])
+  await poll(() => ({ ok: tmux.try('list-clients').stdout.trim() !== '', last: '' }), 30_000, 'a client')
   tmux.run('run-shell', join(checkout, 'plugin.tmux'))
 
   assert.match(buildStatus(), /cs: building \(first load\)/)
   const right = tmux.run('show-options', '-gv', 'status-right').trimEnd()
   assert.ok(right.startsWith('#{@cs-build-status}'), right)
-  const shown = tmux.run('display-message', '-p', '-t', '=main:', right)
-  assert.match(shown, /^#\[fg=yellow\]cs: building \(first load\)…#\[default\] /)
+  await outer.waitFor('=client:', (s) => /cs: building \(first load\)… +\d\d\s*$/.test(s), { what: 'the notice in the status line' })
   // loading again while it builds starts no second build
   tmux.run('run-shell', join(checkout, 'plugin.tmux'))
   assert.equal(tmux.run('show-options', '-gv', 'status-right').trimEnd(), right)
@@ -83,14 +85,13 @@ test('first load from a fresh clone: built in the background, said in the status
   await tmux.waitFor(early, (s) => s.includes('cs is not built yet: the plugin is building it'))
 
   await poll(() => ({ ok: buildStatus() === '', last: buildStatus() }), BUILD_TIMEOUT, 'the build to end')
+  await outer.waitFor('=client:', (s) => s.includes('cs is ready: prefix + C opens the picker'), { what: 'the ready message', timeout: 5000 })
   const log = readFileSync(join(checkout, 'install.log'), 'utf8')
   assert.ok(existsSync(join(checkout, 'dist/cs.mjs')), log)
   assert.match(log, /cs is installed: run `cs`/)
-  assert.equal(tmux.run('display-message', '-p', '-t', '=main:', '#{@cs-build-status}').trim(), '')
+  await outer.waitFor('=client:', (s) => !s.includes('cs: building'), { what: 'the notice gone from the status line' })
 
-  // prefix + S, pressed by a real client: the dashboard, from the bundle just built
-  outer.newSession('client', home, ['env', '-u', 'TMUX', 'tmux', '-L', tmux.socket, 'attach', '-t', '=main'])
-  await poll(() => ({ ok: tmux.try('list-clients').stdout.trim() !== '', last: '' }), 30_000, 'a client')
+  // prefix + S on that client: the dashboard, from the bundle just built
   outer.sendKeys('=client:', 'C-b', 'S')
   const screen = await outer.waitFor('=client:', (s) => s.includes('add the login page'), { what: 'the dashboard in a popup' })
   assert.match(screen, /newbox/)

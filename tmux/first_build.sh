@@ -9,6 +9,8 @@ CURRENT_DIR="$(cd "$(dirname "$0")" && pwd)"
 . "$CURRENT_DIR/helpers.sh"
 
 log="$CS_ROOT/install.log"
+# run-shell -b shows what a job prints in the pane: say everything through tmux instead
+exec >/dev/null 2>&1
 
 # set_build_status TEXT: shown at the front of status-right ('' hides it), redrawn at once.
 set_build_status() {

@@ -42,11 +42,14 @@ tmux_version_at_least() {
 	[ "$3" -gt "$1" ] || { [ "$3" -eq "$1" ] && [ "$4" -ge "$2" ]; }
 }
 
-# display_message TEXT: shown for 5 s, the user's display-time restored afterwards.
+# display_message TEXT: shown for 5 s on every attached client (none attached: nowhere), the
+# user's display-time restored afterwards.
 display_message() {
 	saved=$(get_tmux_option display-time 750)
 	tmux set-option -gq display-time 5000
-	tmux display-message "$1"
+	for client in $(tmux list-clients -F '#{client_name}'); do
+		tmux display-message -c "$client" "$1"
+	done
 	tmux set-option -gq display-time "$saved"
 }
 
