@@ -2,7 +2,7 @@
 // drift (record types and fields of recent transcripts that cs does not know), so that a change
 // of Claude Code's format is noticed instead of silently producing garbage.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
@@ -98,9 +98,11 @@ function hooks(config: Config): Check[] {
   const socket = `cs-doctor-${process.pid}`
   const tmux = (...args: string[]) =>
     spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000 })
+  let socketPath = ''
   try {
     const started = tmux('new-session', '-d', '-s', 'doctor', 'sleep 60')
-    const [socketPath, pane] = tmux('display-message', '-p', '-t', '=doctor:', '#{socket_path}|#{pane_id}').stdout.trim().split('|')
+    let pane
+    ;[socketPath, pane] = tmux('display-message', '-p', '-t', '=doctor:', '#{socket_path}|#{pane_id}').stdout.trim().split('|')
     if (started.status !== 0 || !pane) {
       checks.push({ level: 'warn', what: 'hook self-test', detail: `could not start a private tmux server: ${started.stderr.trim()}` })
       return checks
@@ -126,6 +128,7 @@ function hooks(config: Config): Check[] {
     return checks
   } finally {
     tmux('kill-server')
+    if (socketPath) rmSync(socketPath, { force: true }) // tmux may leave its socket file behind
   }
 }
 
