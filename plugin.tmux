@@ -73,7 +73,18 @@ set_close_hook() {
 	tmux set-hook -ga session-closed "run-shell -b $(quote "$CURRENT_DIR/on_session_closed.sh")"
 }
 
+# A fresh clone (TPM) has no bundle: build it in the background, shown in the status line.
+build_if_needed() {
+	[ -f "$CS_ROOT/dist/cs.mjs" ] && [ -d "$CS_ROOT/node_modules" ] && return 0
+	case $(tmux show-option -gqv "$build_status_option") in *building*) return 0 ;; esac # already building
+	right=$(get_tmux_option status-right "")
+	case $right in *"#{$build_status_option}"*) ;; *) tmux set-option -gq status-right "#{$build_status_option}$right" ;; esac
+	tmux set-option -gq "$build_status_option" "#[fg=yellow]cs: building (first load)…#[default] "
+	tmux run-shell -b "$(quote "$CURRENT_DIR/first_build.sh")"
+}
+
 main() {
+	build_if_needed
 	publish_paths
 	set_bindings
 	warn_without_popups

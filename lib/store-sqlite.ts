@@ -350,7 +350,11 @@ export function openStore(config: Config): Store {
       if (mode !== 'wal') problems.push(`journal mode is ${mode}, not WAL: cs processes would block each other`)
       const integrity = db.pragma('quick_check', { simple: true })
       if (integrity !== 'ok') problems.push(`integrity check: ${integrity}`)
-      return { location: `${file} (SQLite, ${mode})`, problems }
+      const pages = (name: string) => Number(db.pragma(name, { simple: true }))
+      const bytes = pages('page_count') * pages('page_size')
+      const schema = Number(db.pragma('user_version', { simple: true }))
+      if (schema !== SCHEMA) problems.push(`schema ${schema}, this cs writes ${SCHEMA}`)
+      return { location: `${file} (SQLite, ${mode})`, schema, bytes, problems }
     },
     close: () => db.close(),
   }

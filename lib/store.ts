@@ -92,8 +92,9 @@ export interface Store {
   /** A number that moves whenever any process writes the index, metadata or launch records. */
   generation(): number
 
-  /** For cs doctor: where the store lives and what is wrong with it (nothing: []). */
-  check(): { location: string; problems: string[] }
+  /** For cs doctor: where the store lives, its schema version and size, and what is wrong
+   *  with it (nothing: []). */
+  check(): { location: string; schema: number; bytes: number; problems: string[] }
 
   close(): void
 }

@@ -45,7 +45,7 @@ const MAX_TEXT = 1000 // no stored string grows with the file
 
 const CHAIN = new Set(['user', 'assistant', 'attachment', 'system', 'progress'])
 /** Every type known not to matter here: the reference's inventory plus those seen from 2.1.332. */
-const KNOWN = new Set([
+export const KNOWN_TYPES: ReadonlySet<string> = new Set([
   ...CHAIN, 'summary', 'custom-title', 'ended-by-model', 'ai-title', 'last-prompt', 'tag', 'relocated',
   'agent-name', 'agent-color', 'agent-setting', 'pr-link', 'frame-link', 'bridge-session',
   'file-history-snapshot', 'attribution-snapshot', 'speculation-accept', 'mode', 'permission-mode',
@@ -198,7 +198,7 @@ function apply(p: ParserState, rec: Rec) {
     case 'summary':
       return summary(p, rec)
     default:
-      if (!KNOWN.has(type)) p.unknownRecords++
+      if (!KNOWN_TYPES.has(type)) p.unknownRecords++
   }
 }
 

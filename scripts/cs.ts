@@ -8,8 +8,9 @@ import pkg from '../package.json' with { type: 'json' }
 
 type Entry = [summary: string, load: () => Promise<{ default: Command }>]
 
+// The one dispatch table: help, dispatch and shell completion (scripts/commands/completion.ts) read it.
 // prettier-ignore
-const commands: Record<string, Entry> = {
+export const commands: Record<string, Entry> = {
   ls:      ['the dashboard: every session, live ones first', () => import('./commands/ls.ts')],
   list:    ['list sessions, filtered and sorted (--local, --host, --project, --limit, --sort)', () => import('./commands/list.ts')],
   info:    ['everything known about one session', () => import('./commands/info.ts')],
@@ -33,10 +34,14 @@ const commands: Record<string, Entry> = {
   sync:    ['index transcripts; with a shared store, push this host and copy the others', () => import('./commands/sync.ts')],
   config:  ['show the settings (passwords masked), or set and unset them', () => import('./commands/config.ts')],
   cron:    ['sync every 5 minutes from crontab (on, off, status)', () => import('./commands/cron.ts')],
+  install: ['check what cs needs, put `cs` on the PATH, print the line for ~/.tmux.conf', () => import('./commands/install.ts')],
+  completion: ['print the shell completion script: cs completion bash|zsh|fish', () => import('./commands/completion.ts')],
+  uninstall: ['remove what `cs install` added (the store and the trash stay unless asked)', () => import('./commands/uninstall.ts')],
 }
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, [summary]]) => `  ${name.padEnd(9)}${summary}`)
+  const width = Math.max(...Object.keys(commands).map((n) => n.length)) + 2
+  const lines = Object.entries(commands).map(([name, [summary]]) => `  ${name.padEnd(width)}${summary}`)
   return [
     'cs: Claude Code sessions that live in tmux',
     '',

@@ -1,8 +1,9 @@
-// Makes docs/picker.png, the README's picture, from a real run: a tmux server with plugin.tmux
-// loaded and four cs sessions, a client attached, prefix + C pressed; the client's screen is
-// captured with its colours (capture-pane -e) and drawn as SVG, then PNG (rsvg-convert, Debian's
-// librsvg2-bin). The states are set on the sessions as tmux/hook.sh sets them.
-// usage: node --import tsx scripts/screenshot.ts
+// Makes the README's pictures from a real run: a tmux server with plugin.tmux loaded and four cs
+// sessions, a client attached; prefix + C (docs/picker.png), the status bar alone
+// (docs/status.png), prefix + S (docs/dashboard.png). The client's screen is captured with its
+// colours (capture-pane -e) and drawn as SVG, then PNG (rsvg-convert, Debian's librsvg2-bin).
+// The states are set on the sessions as tmux/hook.sh sets them.
+// usage: npm run screenshots
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { encodeProjectDir } from '../lib/paths.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
-const OUT = join(REPO, 'docs/picker.png')
+const DOCS = join(REPO, 'docs')
 const [COLS, ROWS] = [140, 34]
 const dir = mkdtempSync(join(tmpdir(), 'cs-screenshot-'))
 const env: Record<string, string> = {
@@ -163,20 +164,40 @@ async function setScene(): Promise<void> {
     '=api-auth'
   )
   await sleep(1500)
-  outer('send-keys', '-t', '=client:', 'C-b', 'C')
-  await sleep(3000)
+}
+
+/** The client's screen (or its last ROWS rows) as docs/NAME.png. */
+function shoot(name: string, rows = ROWS): void {
+  const screen = outer('capture-pane', '-e', '-p', '-t', '=client:', '-S', String(ROWS - rows), '-E', String(ROWS - 1))
+  const svg = join(dir, `${name}.svg`)
+  writeFileSync(svg, ansiToSvg(screen, rows))
+  const out = join(DOCS, `${name}.png`)
+  const r = spawnSync('rsvg-convert', ['-o', out, svg], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`rsvg-convert: ${r.stderr || r.error} (apt-get install librsvg2-bin)`)
+  console.log(`wrote ${out}`)
+}
+
+/** Presses KEYS on the client, then waits until its screen shows TEXT (and a moment more for
+ *  the rest to be drawn). */
+async function press(keys: string[], text: string): Promise<void> {
+  outer('send-keys', '-t', '=client:', ...keys)
+  for (const end = Date.now() + 60_000; !outer('capture-pane', '-p', '-t', '=client:').includes(text); await sleep(200))
+    if (Date.now() > end) throw new Error(`waited a minute for "${text}" after ${keys.join(' ')}`)
+  await sleep(1000)
 }
 
 async function main(): Promise<void> {
   try {
     await setScene()
-    const svg = ansiToSvg(outer('capture-pane', '-e', '-p', '-t', '=client:'))
-    writeFileSync(join(dir, 'shot.svg'), svg)
-    mkdirSync(join(REPO, 'docs'), { recursive: true })
-    const r = spawnSync('rsvg-convert', ['-o', OUT, join(dir, 'shot.svg')], { encoding: 'utf8' })
-    if (r.status !== 0)
-      throw new Error(`rsvg-convert: ${r.stderr || r.error} (apt-get install librsvg2-bin)`)
-    console.log(`wrote ${OUT}`)
+    mkdirSync(DOCS, { recursive: true })
+    shoot('status', 1)
+    await press(['C-b', 'C'], 'Upgrade React to 19') // the preview fills in after the list
+    await sleep(2000)
+    shoot('picker')
+    outer('send-keys', '-t', '=client:', 'Escape')
+    await sleep(1000)
+    await press(['C-b', 'S'], 'Upgrade React to 19')
+    shoot('dashboard')
   } finally {
     spawnSync('tmux', ['-L', `${env.CS_TMUX_SOCKET}-outer`, 'kill-server'])
     spawnSync('tmux', ['-L', env.CS_TMUX_SOCKET, 'kill-server'])
@@ -215,14 +236,14 @@ const BG = BASE16[0]
 const escapeXml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
-function ansiToSvg(text: string): string {
+function ansiToSvg(text: string, rows: number): string {
   const size = 14
   const [cw, ch] = [(size * 1233) / 2048, 17] // DejaVu Sans Mono's advance: 1233 of 2048 units
   const out: string[] = []
   const st = { fg: FG, bg: BG, bold: false, dim: false, reverse: false }
   text
     .split('\n')
-    .slice(0, ROWS)
+    .slice(0, rows)
     .forEach((line, row) => {
       let col = 0
       for (const part of line.split(/(\x1b\[[0-9;]*m)/)) {
@@ -273,7 +294,7 @@ function ansiToSvg(text: string): string {
         col += cells
       }
     })
-  const [w, h] = [COLS * cw, ROWS * ch]
+  const [w, h] = [COLS * cw, rows * ch]
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="DejaVu Sans Mono" font-size="${size}"><rect width="${w}" height="${h}" fill="${BG}"/>${out.join('')}</svg>\n`
 }
 

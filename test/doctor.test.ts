@@ -1,6 +1,6 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
@@ -13,7 +13,7 @@ function isolated(extra: Record<string, string> = {}) {
   const t = isolatedCs('doctor')
   homes.push(t.cleanup)
   Object.assign(t.env, { PATH: `${join(REPO, 'node_modules/.bin')}:/usr/local/bin:/usr/bin:/bin`, ...extra })
-  return { home: t.home, cs: (...args: string[]) => t.cs('doctor', ...args) }
+  return { home: t.home, env: t.env, cs: (...args: string[]) => t.cs('doctor', ...args) }
 }
 
 const line = (o: object) => JSON.stringify(o) + '\n'
@@ -35,14 +35,24 @@ test('a sound set-up passes, and files with lines cs did not understand are name
   assert.equal(r.status, 0, r.stderr + r.stdout)
   const out = JSON.parse(r.stdout)
   assert.equal(out.ok, true)
-  for (const what of ['transcripts folder', 'claude', 'tmux', 'fzf', 'database']) assert.equal(check(out, what).level, 'ok', what)
-  assert.match(check(out, 'database').detail, /cs\.db \(SQLite, wal\)/)
+  for (const what of ['node', 'transcripts folder', 'claude', 'tmux', 'fzf', 'git', 'database', 'hook settings', 'hook self-test', 'crontab'])
+    assert.equal(check(out, what).level, 'ok', what)
+  assert.match(check(out, 'database').detail, /cs\.db \(SQLite, wal\), schema \d+, \d+ kB, integrity ok/)
+  assert.match(check(out, 'claude').detail, /node_modules\/\.bin\/claude, 2\.1\.\d+ \(Claude Code\)$/)
+  assert.match(check(out, 'tmux').detail, /^\/\S+tmux, tmux \d\.\d\S* \(3\.2\+ wanted\)$/)
+  assert.match(check(out, 'hook self-test').detail, /hook\.sh UserPromptSubmit turned a pane WORKING/)
   assert.equal(check(out, 'transcripts').level, 'warn')
   assert.deepEqual(out.files, [{ path: odd, unknownRecords: 1, badLines: 1 }])
+  // the same two files, as format drift: the record type, the version unknown (none written)
+  assert.equal(check(out, 'format drift').level, 'warn')
+  assert.deepEqual(out.drift.types, [{ what: 'a-record-type-from-the-future', count: 1, versions: [], files: 1 }])
+  assert.equal(out.drift.badLines, 1)
+  assert.equal(out.drift.files, 2)
 
   const text = cs()
   assert.equal(text.status, 0)
-  assert.match(text.stdout, /^ok\s+tmux\s+\/\S+tmux$/m)
+  assert.match(text.stdout, /^ok\s+tmux\s+\/\S+tmux, tmux /m)
+  assert.match(text.stdout, /^\s+record type a-record-type-from-the-future: 1 times in 1 files, Claude Code version unknown$/m)
   assert.match(text.stdout, /^warn\s+transcripts\s+1 of 2 hold lines cs did not understand/m)
   assert.ok(text.stdout.includes(`${odd}: 1 unknown records, 1 bad lines`))
   assert.doesNotMatch(text.stdout, /\x1b\[/) // not a terminal: no colour
@@ -55,9 +65,64 @@ test('no transcripts folder and no claude binary: exit 1 with the fixes named', 
   const out = JSON.parse(r.stdout)
   assert.equal(out.ok, false)
   assert.equal(check(out, 'transcripts folder').level, 'fail')
-  assert.match(check(out, 'transcripts folder').detail, /run claude once/)
+  assert.match(check(out, 'transcripts folder').detail, /projects does not exist$/)
+  assert.match(check(out, 'transcripts folder').fix, /run claude once/)
   assert.equal(check(out, 'claude-that-is-not-installed').level, 'fail')
   assert.match(check(out, 'claude-that-is-not-installed').detail, /not found on PATH/)
+  assert.match(check(out, 'claude-that-is-not-installed').fix, /npm install -g @anthropic-ai\/claude-code/)
+})
+
+test('claude installed but not on PATH: the fix names where it is', () => {
+  const { home, cs } = isolated({ PATH: '/usr/local/bin:/usr/bin:/bin' })
+  mkdirSync(join(home, '.claude/projects'), { recursive: true })
+  mkdirSync(join(home, '.local/bin'), { recursive: true })
+  symlinkSync(join(REPO, 'node_modules/.bin/claude'), join(home, '.local/bin/claude'))
+  const r = cs('--json')
+  assert.equal(r.status, 1)
+  const claude = check(JSON.parse(r.stdout), 'claude')
+  assert.equal(claude.level, 'fail')
+  const at = join(home, '.local/bin/claude')
+  assert.equal(claude.fix, `it is at ${at}: add ${join(home, '.local/bin')} to PATH, or set CS_CLAUDE=${at}`)
+  const text = cs()
+  assert.match(text.stdout, new RegExp(`^\\s+fix: it is at ${at}`, 'm'))
+})
+
+test('recent transcripts written by a newer client: unknown types and fields with their counts and versions', () => {
+  const { home, cs } = isolated()
+  const dir = join(home, '.claude/projects/-work-app')
+  mkdirSync(dir, { recursive: true })
+  const rec = (o: object) => line({ parentUuid: null, isSidechain: false, cwd: '/work/app', sessionId: 'x', uuid: 'u', timestamp: '2025-06-01T10:00:00.000Z', ...o })
+  writeFileSync(join(dir, '0b6a5ad1-31c4-4f4c-9a51-2d2f3c4b5a6e.jsonl'), user('hi') +
+    rec({ type: 'user', version: '9.0.1', message: { role: 'user', content: 'x' }, mood: 1 }) +
+    rec({ type: 'hologram', version: '9.0.1' }) + rec({ type: 'hologram', version: '9.0.2' }))
+  const old = join(dir, '1c7b6be2-42d5-4a5d-8b62-3e3f4d5c6b7f.jsonl')
+  writeFileSync(old, rec({ type: 'ancient-type', version: '0.1.0' }))
+  utimesSync(old, new Date('2020-01-01'), new Date('2020-01-01')) // not recent: not read for drift
+  const out = JSON.parse(cs('--json').stdout)
+  assert.deepEqual(out.drift.types, [{ what: 'hologram', count: 2, versions: ['9.0.1', '9.0.2'], files: 1 }])
+  assert.deepEqual(out.drift.fields, [{ what: 'user.mood', count: 1, versions: ['9.0.1'], files: 1 }])
+  assert.match(check(out, 'format drift').detail, /^1 transcripts of the last 7 days, 4 lines: 1 unknown record types, 1 unknown fields$/)
+})
+
+test('the crontab line: not needed alone, wanted with hosts configured', () => {
+  const { home, env, cs } = isolated()
+  mkdirSync(join(home, '.claude/projects'), { recursive: true })
+  // a crontab that prints nothing: no `cs sync` line
+  const bin = join(home, 'bin')
+  mkdirSync(bin)
+  writeFileSync(join(bin, 'crontab'), '#!/bin/sh\nexit 1\n', { mode: 0o755 })
+  env.PATH = `${bin}:${env.PATH}`
+  const alone = JSON.parse(cs('--json').stdout)
+  assert.equal(check(alone, 'crontab').level, 'ok')
+  mkdirSync(join(home, '.config/cs'), { recursive: true })
+  writeFileSync(join(home, '.config/cs/config.json'), JSON.stringify({ hosts: [{ name: 'box2' }] }))
+  const shared = JSON.parse(cs('--json').stdout)
+  assert.equal(check(shared, 'crontab').level, 'warn')
+  assert.equal(check(shared, 'crontab').fix, 'cs cron (adds the line)')
+  writeFileSync(join(bin, 'crontab'), '#!/bin/sh\necho "*/10 * * * * $HOME/.local/bin/cs sync --quiet"\n', { mode: 0o755 })
+  const found = JSON.parse(cs('--json').stdout)
+  assert.equal(check(found, 'crontab').level, 'ok')
+  assert.match(check(found, 'crontab').detail, /cs sync --quiet$/)
 })
 
 test('an unreadable database fails the check without a stack trace', () => {
@@ -68,6 +133,7 @@ test('an unreadable database fails the check without a stack trace', () => {
   writeFileSync(db, 'garbage, not sqlite '.repeat(300))
   const r = cs()
   assert.equal(r.status, 1)
-  assert.match(r.stdout, new RegExp(`^fail\\s+database\\s+cannot open the database ${db}.*move it away`, 'm'))
+  assert.match(r.stdout, new RegExp(`^fail\\s+database\\s+cannot open the database ${db}`, 'm'))
+  assert.match(r.stdout, /^\s+fix: .*move it away/m)
   assert.doesNotMatch(r.stdout + r.stderr, /at .*\.ts:\d+/)
 })

@@ -1,5 +1,6 @@
-// The parser on transcripts the real client 2.1.332 wrote (test/fixtures/real, made by
-// test/harness/record.ts): titles, prompts, counts, orphans and compaction as a user sees them.
+// The parser on transcripts the real client wrote (test/fixtures/real from the pinned 2.1.332,
+// real-2.1.200 from an older release; made by test/harness/record.ts): titles, prompts, counts,
+// orphans and compaction as a user sees them, the same from both releases.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -8,9 +9,16 @@ import { feed, finish, newParser } from '../lib/transcript.ts'
 import type { TranscriptInfo } from '../lib/session.ts'
 import { FAKE_USAGE } from './harness/fake-api.ts'
 
-const DIR = join(import.meta.dirname, 'fixtures/real')
+const FIXTURES = join(import.meta.dirname, 'fixtures')
 const PROJECT = '-home-dev-project'
+/** Each recorded release, its folder, the model it asks for by default, and what it writes
+ *  differently: 2.1.200's /clear copies the custom title into the new file but not the agent name. */
+const RELEASES: [version: string, folder: string, model: string, differs: Record<string, Partial<Expected>>][] = [
+  ['2.1.332', 'real', 'claude-opus-5-5', {}],
+  ['2.1.200', 'real-2.1.200', 'claude-opus-4-8', { 'clear-orphan': { agentName: null } }],
+]
 
+let DIR = join(FIXTURES, 'real')
 const bytes = (name: string) => readFileSync(join(DIR, `${name}.jsonl`))
 const sessionId = (name: string): string =>
   JSON.parse(bytes(name).toString('utf8').split('\n')[0]).sessionId
@@ -35,6 +43,8 @@ interface Expected {
   user: number
   assistant: number
   orphan?: boolean
+  /** when it is not the title */
+  agentName?: string | null
 }
 
 const cases: Record<string, Expected> = {
@@ -52,12 +62,15 @@ const cases: Record<string, Expected> = {
   interrupted: { title: null, first: 'stall please', last: 'stall please', user: 1, assistant: 0 },
 }
 
-for (const [name, want] of Object.entries(cases)) {
-  test(`real ${name}.jsonl`, () => {
+for (const [version, folder, model, differs] of RELEASES)
+for (const [name, common] of Object.entries(cases)) {
+  test(`${folder}/${name}.jsonl (Claude Code ${version})`, () => {
+    const want = { ...common, ...differs[name] }
+    DIR = join(FIXTURES, folder)
     const info = parse(name)
     assert.equal(info.id, sessionId(name))
     assert.equal(info.customTitle, want.title)
-    assert.equal(info.agentName, want.title, '2.1.332 writes agent-name beside every custom-title')
+    assert.equal(info.agentName, want.agentName === undefined ? want.title : want.agentName, 'agent-name beside custom-title')
     assert.equal(info.firstPrompt, want.first)
     assert.equal(info.lastPrompt, want.last)
     assert.equal(info.userMessages, want.user)
@@ -65,9 +78,9 @@ for (const [name, want] of Object.entries(cases)) {
     assert.equal(info.orphan, want.orphan ?? false)
     assert.equal(info.sidechain, false)
     assert.equal(info.cwd, '/home/dev/project')
-    assert.equal(info.version, '2.1.332')
+    assert.equal(info.version, version)
     assert.equal(info.branch, 'HEAD')
-    assert.equal(info.model, want.assistant ? 'claude-opus-5-5' : null)
+    assert.equal(info.model, want.assistant ? model : null)
     assert.deepEqual(info.tokens, {
       input: FAKE_USAGE.input * want.assistant,
       output: FAKE_USAGE.output * want.assistant,
@@ -76,11 +89,12 @@ for (const [name, want] of Object.entries(cases)) {
     })
     assert.ok(info.createdAt !== null && info.updatedAt !== null && info.createdAt <= info.updatedAt)
     assert.equal(info.badLines, 0)
-    assert.equal(info.unknownRecords, 0, 'every record type 2.1.332 writes is known')
+    assert.equal(info.unknownRecords, 0, `every record type ${version} writes is known`)
   })
 }
 
 test('the /clear orphan and the session it came from share the name but not the id', () => {
+  DIR = join(FIXTURES, 'real')
   const old = parse('clear-old')
   const orphan = parse('clear-orphan')
   assert.notEqual(old.id, orphan.id)
@@ -89,5 +103,6 @@ test('the /clear orphan and the session it came from share the name but not the 
 })
 
 test('feeding a real transcript in small chunks gives the same result as all at once', () => {
+  DIR = join(FIXTURES, 'real')
   for (const name of ['compact', 'bash-approved', 'renamed']) assert.deepEqual(parse(name, 997), parse(name))
 })

@@ -6,6 +6,7 @@ CURRENT_DIR=${0%/*}
 . "$CURRENT_DIR/helpers.sh"
 
 main() {
+	require_built
 	"$CS_BIN" ls
 	wait_for_key
 }

@@ -42,11 +42,14 @@ tmux_version_at_least() {
 	[ "$3" -gt "$1" ] || { [ "$3" -eq "$1" ] && [ "$4" -ge "$2" ]; }
 }
 
-# display_message TEXT: shown for 5 s, the user's display-time restored afterwards.
+# display_message TEXT: shown for 5 s on every attached client (none attached: nowhere), the
+# user's display-time restored afterwards.
 display_message() {
 	saved=$(get_tmux_option display-time 750)
 	tmux set-option -gq display-time 5000
-	tmux display-message "$1"
+	for client in $(tmux list-clients -F '#{client_name}'); do
+		tmux display-message -c "$client" "$1"
+	done
 	tmux set-option -gq display-time "$saved"
 }
 
@@ -56,4 +59,13 @@ wait_for_key() {
 	stty -icanon -echo 2>/dev/null
 	dd bs=1 count=1 >/dev/null 2>&1
 	stty icanon echo 2>/dev/null
+}
+
+# require_built: in a popup opened while tmux/first_build.sh still builds cs, say so and wait.
+require_built() {
+	[ -f "$CS_ROOT/dist/cs.mjs" ] && return 0
+	printf 'cs is not built yet: the plugin is building it (see the status line,\n'
+	printf 'and %s). The keys work as soon as it is done.\n\n' "$CS_ROOT/install.log"
+	wait_for_key
+	exit 3
 }

@@ -41,6 +41,7 @@ run_fzf() {
 }
 
 main() {
+	require_built
 	require_fzf
 	mode_file=$(mktemp "${TMPDIR:-/tmp}/cs-picker.XXXXXX")
 	trap 'rm -f "$mode_file"' EXIT INT TERM

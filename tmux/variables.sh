@@ -41,6 +41,10 @@ default_alert="on"
 sync_on_close_option="@cs-sync-on-close"
 default_sync_on_close="on"
 
+# While tmux/first_build.sh builds cs on the plugin's first load: a message for the front of
+# status-right (plugin.tmux puts #{@cs-build-status} there; empty once built).
+build_status_option="@cs-build-status"
+
 # Published by plugin.tmux for hooks and other plugins (read them, do not set them).
 cs_bin_option="@cs-bin"
 picker_script_option="@cs-picker-script-path"

@@ -13,7 +13,7 @@ export const maxRssPreload = new URL('./maxrss.mjs', import.meta.url).href
 let built = false
 export function ensureBundle(): void {
   if (built) return
-  run([process.execPath, '--import', 'tsx', join(root, 'scripts/build.ts')], { cwd: root })
+  run([process.execPath, join(root, 'scripts/build.mjs')], { cwd: root })
   built = true
 }
 

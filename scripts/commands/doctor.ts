@@ -1,23 +1,24 @@
-// cs doctor: checks the set-up, and names the transcripts holding lines cs did not understand,
-// so that a change of Claude Code's format is noticed instead of silently producing garbage.
-import { existsSync } from 'node:fs'
+// cs doctor: checks every part of the set-up, each problem with its fix, and reports format
+// drift (record types and fields of recent transcripts that cs does not know), so that a change
+// of Claude Code's format is noticed instead of silently producing garbage.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
+import { renderChecks, runChecks, type Check, type DoctorCheck } from '../../lib/doctor.ts'
+import { DriftCounter, type Drift } from '../../lib/drift.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
+import { hookScript, hookSettings } from '../../lib/hooks.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
-import { findOnPath, projectsDir } from '../../lib/paths.ts'
-import type { Store } from '../../lib/store.ts'
+import { findOnPath, isSessionFile, projectsDir } from '../../lib/paths.ts'
+import { nodeCheck, programChecks } from '../../lib/programs.ts'
 import { openLocalStore, openStores } from '../../lib/stores.ts'
 import { skippedDocs } from '../../lib/sync.ts'
+import { cleanText } from '../../lib/untrusted.ts'
 
-type Level = 'ok' | 'warn' | 'fail'
-
-interface Check {
-  level: Level
-  what: string
-  detail: string
-}
+const clean = (text: string) => cleanText(text) ?? ''
 
 interface FileProblem {
   path: string
@@ -25,87 +26,233 @@ interface FileProblem {
   badLines: number
 }
 
-// prettier-ignore
-const PROGRAMS = (config: Config): [bin: string, missing: Level, why: string][] => [
-  [config.claudeBin, 'fail', 'cs launches it (install Claude Code, or point CS_CLAUDE at it)'],
-  ['tmux', 'fail', 'cs keeps live sessions in tmux (apt-get install tmux)'],
-  ['fzf', 'warn', 'cs resume falls back to a numbered list (apt-get install fzf)'],
-]
+/** Filled by the checks that find them, printed after the table. */
+interface Findings {
+  files: FileProblem[]
+  drift: Drift | null
+}
 
-function checkStore(config: Config, checks: Check[]): FileProblem[] {
-  let store: Store | undefined
+const RECENT_DAYS = 7
+const RECENT_FILES = 200
+const MAX_READ = 64 * 1024 * 1024
+
+function transcriptsFolder(config: Config): Check[] {
+  const projects = projectsDir(config)
+  if (existsSync(projects)) return [{ level: 'ok', what: 'transcripts folder', detail: projects }]
+  return [
+    {
+      level: 'fail',
+      what: 'transcripts folder',
+      detail: `${projects} does not exist`,
+      fix: 'run claude once, or set CLAUDE_CONFIG_DIR to where it keeps its files',
+    },
+  ]
+}
+
+const size = (bytes: number) =>
+  bytes < 1 << 20 ? `${Math.ceil(bytes / 1024)} kB` : `${(bytes / (1 << 20)).toFixed(1)} MB`
+
+/** Integrity, schema and size of the local store; then the index brought up to date, and the
+ *  transcripts holding lines the parser did not understand. */
+function store(found: Findings) {
+  return (config: Config): Check[] => {
+    const s = openLocalStore(config)
+    try {
+      const { location, schema, bytes, problems } = s.check()
+      const checks: Check[] = [
+        problems.length
+          ? { level: 'fail', what: 'database', detail: `${location}: ${problems.join('; ')}`, fix: `move ${location.split(' ')[0]} away: the next cs command rebuilds the index` }
+          : { level: 'ok', what: 'database', detail: `${location}, schema ${schema}, ${size(bytes)}, integrity ok` },
+      ]
+      indexTranscripts(config, s)
+      const all = s.transcripts()
+      found.files = all
+        .filter((t) => t.unknownRecords > 0 || t.badLines > 0)
+        .map(({ path, unknownRecords, badLines }) => ({ path, unknownRecords, badLines }))
+      checks.push({
+        level: found.files.length ? 'warn' : 'ok',
+        what: 'transcripts',
+        detail: found.files.length
+          ? `${found.files.length} of ${all.length} hold lines cs did not understand (a format change?)`
+          : `${all.length} sessions, every line understood`,
+        ...(found.files.length ? { fix: 'see format drift below; a newer cs may know them' } : {}),
+      })
+      return checks
+    } finally {
+      s.close()
+    }
+  }
+}
+
+/** The settings file cs launches claude with, and the hook run for real against a private tmux
+ *  server: a UserPromptSubmit must turn the pane WORKING. */
+function hooks(config: Config): Check[] {
+  const checks: Check[] = []
+  const script = hookScript()
+  const file = join(config.stateDir, 'claude-settings.json')
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : null
+  if (current !== null && current !== hookSettings(script))
+    checks.push({ level: 'warn', what: 'hook settings', detail: `${file} names another hook than ${script}`, fix: 'the next `cs launch` rewrites it; sessions running now keep the old hook' })
+  else checks.push({ level: 'ok', what: 'hook settings', detail: current === null ? `${file} (written by the first cs launch)` : file })
+
+  if (!findOnPath(config, 'tmux')) return checks
+  const socket = `cs-doctor-${process.pid}`
+  const tmux = (...args: string[]) =>
+    spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000 })
+  let socketPath = ''
   try {
-    store = openLocalStore(config)
-    const { location, problems } = store.check()
-    const detail = [location, ...problems].join('; ')
-    checks.push({ level: problems.length ? 'fail' : 'ok', what: 'database', detail })
-    indexTranscripts(config, store)
-    const all = store.transcripts()
-    const bad = all.filter((t) => t.unknownRecords > 0 || t.badLines > 0)
-    checks.push({
-      level: bad.length ? 'warn' : 'ok',
-      what: 'transcripts',
-      detail: bad.length
-        ? `${bad.length} of ${all.length} hold lines cs did not understand (a format change?)`
-        : `${all.length} sessions, every line understood`,
+    const started = tmux('new-session', '-d', '-s', 'doctor', 'sleep 60')
+    let pane
+    ;[socketPath, pane] = tmux('display-message', '-p', '-t', '=doctor:', '#{socket_path}|#{pane_id}').stdout.trim().split('|')
+    if (started.status !== 0 || !pane) {
+      checks.push({ level: 'warn', what: 'hook self-test', detail: `could not start a private tmux server: ${started.stderr.trim()}` })
+      return checks
+    }
+    const payload = JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: 'cs-doctor', prompt: 'self-test' })
+    const run = spawnSync('sh', [script, 'UserPromptSubmit'], {
+      input: payload,
+      env: { ...process.env, TMUX: `${socketPath},0,0`, TMUX_PANE: pane },
+      encoding: 'utf8',
+      timeout: 10_000,
     })
-    return bad.map(({ path, unknownRecords, badLines }) => ({ path, unknownRecords, badLines }))
-  } catch (e) {
-    if (!(e instanceof CsError)) throw e
-    checks.push({ level: 'fail', what: 'database', detail: `${e.message}${e.hint ? `: ${e.hint}` : ''}` })
-    return []
+    const state = tmux('show-options', '-pqv', '-t', pane, '@cs_state').stdout.trim()
+    checks.push(
+      state === 'working'
+        ? { level: 'ok', what: 'hook self-test', detail: `${script} UserPromptSubmit turned a pane WORKING` }
+        : {
+            level: 'fail',
+            what: 'hook self-test',
+            detail: `${script} left the pane's state ${state ? `'${state}'` : 'unset'}${run.error ? ` (${run.error.message})` : ''}`,
+            fix: 'check that the script exists and that sh and tmux run it: sh ' + script + ' UserPromptSubmit',
+          }
+    )
+    return checks
   } finally {
-    store?.close()
+    tmux('kill-server')
+    if (socketPath) rmSync(socketPath, { force: true }) // tmux may leave its socket file behind
+  }
+}
+
+/** A crontab line running `cs sync` keeps the shared view fresh while no session closes. */
+function crontab(config: Config): Check[] {
+  const r = findOnPath(config, 'crontab') ? spawnSync('crontab', ['-l'], { encoding: 'utf8', timeout: 5000 }) : null
+  const line = r?.stdout?.split('\n').find((l) => !l.trimStart().startsWith('#') && /\bcs\b.*\bsync\b/.test(l))
+  if (line) return [{ level: 'ok', what: 'crontab', detail: line.trim() }]
+  const needed = config.shared !== null || config.hosts.length > 0
+  if (!needed) return [{ level: 'ok', what: 'crontab', detail: 'no `cs sync` line (one machine: the plugin syncs when a session closes)' }]
+  return [{ level: 'warn', what: 'crontab', detail: 'no `cs sync` line: other hosts see this one only when a tmux session closes', fix: 'cs cron (adds the line)' }]
+}
+
+/** The transcripts written in the last days, newest first, regular files only. */
+function recentTranscripts(config: Config): string[] {
+  const since = Date.now() - RECENT_DAYS * 86_400_000
+  const found: [path: string, mtime: number][] = []
+  const root = projectsDir(config)
+  let folders: string[] = []
+  try {
+    folders = readdirSync(root)
+  } catch {
+    return []
+  }
+  for (const folder of folders) {
+    let names: string[] = []
+    try {
+      names = readdirSync(join(root, folder)).filter(isSessionFile)
+    } catch {
+      continue // not a folder
+    }
+    for (const name of names) {
+      const path = join(root, folder, name)
+      const st = statSync(path, { throwIfNoEntry: false })
+      if (st?.isFile() && st.mtimeMs >= since && st.size <= MAX_READ) found.push([path, st.mtimeMs])
+    }
+  }
+  return found
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, RECENT_FILES)
+    .map(([p]) => p)
+}
+
+function drift(found: Findings) {
+  return (config: Config): Check[] => {
+    const counter = new DriftCounter()
+    for (const path of recentTranscripts(config)) {
+      try {
+        counter.addFile(readFileSync(path, 'utf8'))
+      } catch {
+        // gone or unreadable since the listing: nothing to learn from it
+      }
+    }
+    const d = (found.drift = counter.report())
+    const scope = `${d.files} transcripts of the last ${RECENT_DAYS} days, ${d.lines} lines`
+    if (!d.types.length && !d.fields.length && !d.badLines)
+      return [{ level: 'ok', what: 'format drift', detail: `${scope}: every record type and field known` }]
+    const parts = [
+      d.types.length && `${d.types.length} unknown record types`,
+      d.fields.length && `${d.fields.length} unknown fields`,
+      d.badLines && `${d.badLines} lines that are not JSON objects`,
+    ].filter(Boolean)
+    return [{ level: 'warn', what: 'format drift', detail: `${scope}: ${parts.join(', ')}`, fix: 'cs ignores them; if titles or counts look wrong, a newer cs may read them (report the lines below)' }]
   }
 }
 
 /** The shared store: configured, reachable (password never shown), documents it refused. */
-async function checkShared(config: Config, checks: Check[]): Promise<void> {
-  if (!config.shared) return
+async function shared(config: Config): Promise<Check[]> {
+  if (!config.shared) return [{ level: 'ok', what: 'shared store', detail: 'none configured (this machine alone)' }]
   const stores = openStores(config)
+  const checks: Check[] = []
   try {
     const { count, latest } = skippedDocs(stores.local)
-    const shared = await stores.shared(3000)
-    checks.push({ level: 'ok', what: 'shared store', detail: `${shared!.where} answers; ${stores.local.hosts().length} other hosts copied` })
+    const s = await stores.shared(3000)
+    checks.push({ level: 'ok', what: 'shared store', detail: `${s!.where} answers; ${stores.local.hosts().length} other hosts copied` })
     if (count)
       checks.push({ level: 'warn', what: 'shared documents', detail: `${count} refused (not acted on), latest: ${latest.slice(0, 5).join('; ')}` })
   } catch (e) {
     if (!(e instanceof CsError)) throw e
-    checks.push({ level: 'fail', what: 'shared store', detail: `${e.message}${e.hint ? `: ${e.hint}` : ''}` })
+    checks.push({ level: 'fail', what: 'shared store', detail: e.message, ...(e.hint ? { fix: e.hint } : {}) })
   } finally {
     await stores.close()
   }
+  return checks
 }
 
 export default defineCommand({
   usage: 'doctor [--json]',
-  summary: 'check the set-up and report transcript lines cs did not understand',
-  details: '      --json  print the checks and the files as JSON',
+  summary: 'check the set-up, each problem with its fix, and report format drift',
+  details: [
+    'Checks Node, tmux, claude, fzf and git (found, versions), the transcripts folder, the',
+    'database (integrity, schema, size), the hook (run for real on a private tmux server), the',
+    `crontab line, and the record types and fields of the last ${RECENT_DAYS} days' transcripts that cs`,
+    'does not know, with counts and the Claude Code versions that wrote them. Exit 1 on a failure.',
+    '      --json  print {ok, checks, files, drift} as JSON',
+  ].join('\n'),
   async run({ config, flags }) {
-    const checks: Check[] = []
-    const projects = projectsDir(config)
-    const found = existsSync(projects)
-    checks.push({
-      level: found ? 'ok' : 'fail',
-      what: 'transcripts folder',
-      detail: found ? projects : `${projects} does not exist: run claude once, or set CLAUDE_CONFIG_DIR`,
-    })
-    for (const [bin, missing, why] of PROGRAMS(config)) {
-      const path = findOnPath(config, bin)
-      checks.push({ level: path ? 'ok' : missing, what: bin, detail: path ?? `not found on PATH: ${why}` })
-    }
-    const files = checkStore(config, checks)
-    await checkShared(config, checks)
+    const found: Findings = { files: [], drift: null }
+    // One entry a part of the set-up; a check of the shared store or of the hosts is one more.
+    const CHECKS: [string, DoctorCheck][] = [
+      ['node', () => [nodeCheck()]],
+      ['programs', programChecks],
+      ['transcripts folder', transcriptsFolder],
+      ['database', store(found)],
+      ['hooks', hooks],
+      ['shared store', shared],
+      ['crontab', crontab],
+      ['format drift', drift(found)],
+    ]
+    const checks = await runChecks(config, CHECKS)
     const failed = checks.some((c) => c.level === 'fail')
 
-    if (flags.json) print(JSON.stringify({ ok: !failed, checks, files }, null, 2))
-    else {
-      const c = colors(useColor(config))
-      const paint = { ok: c.green, warn: c.yellow, fail: c.red }
-      const width = Math.max(...checks.map((k) => k.what.length))
-      for (const k of checks) print(`${paint[k.level](k.level.padEnd(4))}  ${k.what.padEnd(width)}  ${k.detail}`)
-      for (const f of files) print(`      ${f.path}: ${f.unknownRecords} unknown records, ${f.badLines} bad lines`)
+    if (flags.json) {
+      print(JSON.stringify({ ok: !failed, checks, files: found.files, drift: found.drift }, null, 2))
+      return failed ? EXIT.failure : EXIT.ok
     }
+    const c = colors(useColor(config))
+    for (const line of renderChecks(checks, c)) print(line)
+    for (const f of found.files) print(`      ${clean(f.path)}: ${f.unknownRecords} unknown records, ${f.badLines} bad lines`)
+    const d = found.drift
+    for (const [label, list] of [['record type', d?.types ?? []], ['field', d?.fields ?? []]] as const)
+      for (const e of list)
+        print(`      ${label} ${clean(e.what)}: ${e.count} times in ${e.files} files, Claude Code ${e.versions.map(clean).join(', ') || 'version unknown'}`)
     return failed ? EXIT.failure : EXIT.ok
   },
 })

@@ -1,10 +1,14 @@
 // Records real Claude Code artifacts into test/fixtures/: transcripts, pane captures, hook
 // payloads and live-registry samples. Re-run with `tsx test/harness/record.ts [scenario...]`.
+// `--claude PATH` records with another client (an older release installed apart, e.g. `npm
+// install --prefix /tmp/cc @anthropic-ai/claude-code@2.1.200`): its transcripts only, into
+// test/fixtures/real-VERSION/, so that the parser's tests run on both releases.
+import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { makeClaudeEnv, REPO } from './claude-env.ts'
+import { CLAUDE_VERSION, makeClaudeEnv, REPO } from './claude-env.ts'
 import type { ClaudeEnv } from './claude-env.ts'
 import {
   exitClaude,
@@ -24,6 +28,15 @@ import { TestTmux } from './tmux.ts'
 const FIX = join(REPO, 'test/fixtures')
 const STABLE_HOME = '/home/dev'
 
+const args = process.argv.slice(2)
+const at = args.indexOf('--claude')
+const OTHER_CLIENT = at === -1 ? null : args.splice(at, 2)[1]
+const version = OTHER_CLIENT ? execFileSync(OTHER_CLIENT, ['--version'], { encoding: 'utf8' }).split(' ')[0] : CLAUDE_VERSION
+/** Transcripts of the pinned client go to real/, another release's to real-VERSION/. */
+const TRANSCRIPTS = OTHER_CLIENT && version !== CLAUDE_VERSION ? `real-${version}` : 'real'
+/** Screens, hooks, registry samples and requests come from the pinned client only. */
+const ALL = TRANSCRIPTS === 'real'
+
 interface Ctx {
   ce: ClaudeEnv
   tmux: TestTmux
@@ -39,6 +52,7 @@ function stabilise(ce: ClaudeEnv, text: string): string {
 }
 
 function save(ce: ClaudeEnv, rel: string, text: string) {
+  if (!ALL && !rel.startsWith(`${TRANSCRIPTS}/`)) return
   const file = join(FIX, rel)
   mkdirSync(join(file, '..'), { recursive: true })
   writeFileSync(file, stabilise(ce, text))
@@ -52,7 +66,7 @@ function saveRegistry(c: Ctx, sessionId: string, name: string) {
   save(c.ce, `registry/${name}.json`, JSON.stringify(entry, null, 2) + '\n')
 }
 
-const saveTranscript = (c: Ctx, path: string, name: string) => save(c.ce, `real/${name}.jsonl`, readFileSync(path, 'utf8'))
+const saveTranscript = (c: Ctx, path: string, name: string) => save(c.ce, `${TRANSCRIPTS}/${name}.jsonl`, readFileSync(path, 'utf8'))
 
 /** Starts claude with the hook logger and a known session id; returns pane and id. */
 async function start(c: Ctx, session: string, args: string[] = []) {
@@ -209,12 +223,14 @@ function saveHooks(ce: ClaudeEnv, name: string, records: HookRecord[]) {
 }
 
 async function main() {
-  const wanted = process.argv.slice(2)
+  const wanted = args
+  console.log(`recording with Claude Code ${version} into test/fixtures/${TRANSCRIPTS}`)
   const api = await startFakeApi(byPrompt)
   for (const [name, run] of Object.entries(scenarios)) {
     if (wanted.length && !wanted.includes(name)) continue
     console.log(`scenario ${name}`)
     const ce = makeClaudeEnv({ apiUrl: api.url, socket: `cs-record-${process.pid}` })
+    if (OTHER_CLIENT) ce.env.PATH = `${dirname(OTHER_CLIENT)}:${ce.env.PATH}`
     const tmux = new TestTmux(`record-${name}`, ce.env)
     const hookLog = join(ce.home, 'hooks.log')
     const c: Ctx = { ce, tmux, cwd: ce.project('project'), settings: hookLoggerSettings(join(ce.home, 'hooks.json'), hookLog), hookLog }

@@ -1,5 +1,6 @@
 // Bundles the CLI into dist/ so that `cs` starts without compiling TypeScript. Commands stay
-// in their own chunks (lazy imports); native and heavy packages stay external.
+// in their own chunks (lazy imports); native and heavy packages stay external. Plain JS: it
+// runs at install time (`npm ci --omit=dev` runs `prepare`), where tsx is not installed.
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
 

@@ -1,0 +1,83 @@
+// Shell completion: what may come next on a cs command line, from the dispatch table's commands
+// and their flags, and the sessions and hosts cs knows. Pure; scripts/commands/completion.ts
+// gathers the inputs and prints the shell scripts, which ask `cs completion --words`.
+import type { Options } from './command.ts'
+import { SORT_KEYS } from './views.ts'
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const
+export type Shell = (typeof SHELLS)[number]
+
+export interface CommandSpec {
+  name: string
+  usage: string
+  options: Options
+}
+
+export interface Known {
+  /** short ids, cs names and live tmux session names */
+  sessions: () => string[]
+  hosts: () => string[]
+}
+
+/** Whether the command's arguments are sessions, as its usage line says (`ID`, `NAME|ID-PREFIX`,
+ *  `PATTERN`), so that a command added to the table completes sessions without a list here. */
+export const takesSessions = (usage: string) => /\bID\b|ID-PREFIX|\bPATTERN\b/.test(usage)
+
+/**
+ * The candidates for the last of WORDS (the words after `cs`, the last one being completed,
+ * '' at a fresh word), filtered by what it starts with. NAMES are the commands; COMMAND is the
+ * one WORDS start with (null when it is no command, or when only the first word is there).
+ */
+export function complete(words: string[], names: string[], command: CommandSpec | null, known: Known): string[] {
+  const cur = words.at(-1) ?? ''
+  const before = words.slice(0, -1)
+  const starting = (list: Iterable<string>) => [...new Set(list)].filter((w) => w.startsWith(cur))
+  if (before.length === 0) return starting(cur.startsWith('-') ? ['--help', '--version'] : names)
+  if (!command) return []
+  const flag = (name: string) => command.options[name]
+  const prev = before.at(-1)!
+  if (prev.startsWith('--') && before.length > 1 && flag(prev.slice(2))?.type === 'string') {
+    const name = prev.slice(2)
+    if (name === 'host') return starting(known.hosts())
+    if (name === 'sort') return starting(SORT_KEYS)
+    return [] // a value of its own: a folder, a number
+  }
+  if (cur.startsWith('-')) return starting(Object.keys(command.options).map((o) => `--${o}`))
+  if (command.name === 'completion') return starting(SHELLS)
+  return takesSessions(command.usage) ? starting(known.sessions()) : []
+}
+
+/** The script each shell sources; it hands the words to `cs completion --words` on every TAB. */
+export function script(shell: Shell): string {
+  switch (shell) {
+    case 'bash':
+      return `# cs completion for bash: add to ~/.bashrc
+#   eval "$(cs completion bash)"
+_cs_complete() {
+  local IFS=$'\\n'
+  COMPREPLY=($(command cs completion --words -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+}
+complete -o default -F _cs_complete cs
+`
+    case 'zsh':
+      return `# cs completion for zsh: add to ~/.zshrc, after compinit
+#   eval "$(cs completion zsh)"
+_cs() {
+  local -a candidates
+  candidates=("\${(@f)$(command cs completion --words -- "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  candidates=("\${(@)candidates:#}")
+  (( \${#candidates} )) && compadd -Q -- "\${(@)candidates}"
+}
+compdef _cs cs
+`
+    case 'fish':
+      return `# cs completion for fish: save as ~/.config/fish/completions/cs.fish
+#   cs completion fish > ~/.config/fish/completions/cs.fish
+function __cs_complete
+    set -l words (commandline -opc) (commandline -ct)
+    command cs completion --words -- $words[2..-1] 2>/dev/null
+end
+complete -c cs -f -a '(__cs_complete)'
+`
+  }
+}

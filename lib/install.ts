@@ -1,0 +1,89 @@
+// What `cs install` adds outside the checkout, and `cs uninstall` takes away: the `cs` links in
+// bin folders, recorded in the state folder so that uninstall removes exactly those. Shell start-up
+// files and ~/.tmux.conf are never written: cs prints the lines instead.
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { delimiter, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Config } from './config.ts'
+import { CsError, EXIT } from './errors.ts'
+
+/** The checkout: lib/ and dist/ both sit one level below it. */
+export const csRoot = () => fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
+export const csEntry = () => join(csRoot(), 'bin/cs.mjs')
+export const pluginFile = () => join(csRoot(), 'plugin.tmux')
+
+export const defaultBinDir = (config: Config) => join(config.home, '.local/bin')
+const recordFile = (config: Config) => join(config.stateDir, 'install.json')
+
+/** The links install made (each `cs` install --bin-dir adds one). */
+function readLinks(config: Config): string[] {
+  try {
+    const r = JSON.parse(readFileSync(recordFile(config), 'utf8'))
+    return Array.isArray(r?.links) ? r.links.filter((l: unknown) => typeof l === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+/** Whether PATH at DIR is a link to this checkout's cs (resolved, so a relative link counts). */
+function linksHere(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink() && realpathSync(path) === realpathSync(csEntry())
+  } catch {
+    return false
+  }
+}
+
+/** Links BIN_DIR/cs to this checkout's bin/cs.mjs; 'exists' when it already was. A file of
+ *  another cs (or anything else) there is left alone: the error names the choices. */
+export function linkCs(config: Config, binDir: string): { link: string; made: boolean } {
+  const link = join(resolve(binDir), 'cs')
+  let made = false
+  if (!linksHere(link)) {
+    if (lstatSync(link, { throwIfNoEntry: false }))
+      throw new CsError(`${link} exists and is not this cs (${describe(link)})`, EXIT.failure, `remove it, or pick another folder: cs install --bin-dir DIR`)
+    mkdirSync(binDir, { recursive: true })
+    symlinkSync(csEntry(), link)
+    made = true
+  }
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
+  const links = [...new Set([...readLinks(config), link])]
+  writeFileSync(recordFile(config), JSON.stringify({ links, target: csEntry() }, null, 2) + '\n')
+  return { link, made }
+}
+
+function describe(path: string): string {
+  const st = lstatSync(path)
+  return st.isSymbolicLink() ? `a link to ${readlinkSync(path)}` : st.isDirectory() ? 'a folder' : 'a file'
+}
+
+/** Removes the links install made (those that still point here) and the record. */
+export function unlinkCs(config: Config): string[] {
+  const links = new Set([...readLinks(config), join(defaultBinDir(config), 'cs')])
+  const removed = [...links].filter(linksHere)
+  for (const link of removed) rmSync(link)
+  rmSync(recordFile(config), { force: true })
+  try {
+    rmdirSync(config.stateDir) // only when the record was all there was
+  } catch {
+    // other state: kept
+  }
+  return removed
+}
+
+export const onPath = (config: Config, dir: string) =>
+  config.path.split(delimiter).some((d) => d && resolve(d) === resolve(dir))
+
+/** The tmux configuration files tmux reads, first found; and whether one loads this plugin. */
+export function tmuxConfStatus(config: Config): { file: string; loads: boolean } {
+  const candidates = [join(config.home, '.tmux.conf'), join(config.configDir, '..', 'tmux/tmux.conf')]
+  const file = candidates.find((f) => existsSync(f)) ?? candidates[0]
+  let text = ''
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    // none yet
+  }
+  const loads = text.split('\n').some((l) => !l.trimStart().startsWith('#') && (l.includes(pluginFile()) || /@plugin\s+['"]?[^'"\s]*\/cs['"]?\s*$/.test(l)))
+  return { file, loads }
+}

@@ -1,0 +1,68 @@
+// cs completion SHELL: prints the completion script of bash, zsh or fish. The scripts call
+// `cs completion --words -- WORDS…`, which prints the candidates for the last word: commands
+// and flags from the dispatch table, sessions (short ids, names, live tmux sessions) and hosts.
+import { commonOptions, defineCommand, type Options } from '../../lib/command.ts'
+import { complete, script, SHELLS, type CommandSpec, type Shell } from '../../lib/completion.ts'
+import type { Config } from '../../lib/config.ts'
+import { usageError } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { print } from '../../lib/format.ts'
+import { shortIds } from '../../lib/shortid.ts'
+import { openStore } from '../../lib/store-sqlite.ts'
+import { Tmux } from '../../lib/tmux.ts'
+import { commands } from '../cs.ts'
+
+/** One word a shell can complete: no blanks, no control characters. */
+const plain = (w: string | null | undefined): w is string => !!w && /^[^\s\u0000-\u001f\u007f]+$/.test(w)
+
+function sessions(config: Config): string[] {
+  const out: string[] = []
+  try {
+    const store = openStore(config)
+    try {
+      out.push(...shortIds(store.transcripts().map((t) => t.id)).values())
+      for (const meta of store.meta().values()) if (plain(meta.name)) out.push(meta.name)
+    } finally {
+      store.close()
+    }
+  } catch {
+    // no store yet, or a damaged one: complete what tmux knows
+  }
+  const live = new Tmux(config.tmuxSocket).try('list-sessions', '-F', '#{?#{@cs_managed},#{session_name},}')
+  out.push(...(live ?? '').split('\n').filter(plain))
+  return out
+}
+
+/** The command WORDS start with, loaded (only that one: a TAB should not load them all). */
+async function spec(words: string[]): Promise<CommandSpec | null> {
+  const name = words[0]
+  const entry = words.length > 1 && Object.hasOwn(commands, name) ? commands[name] : undefined
+  if (!entry) return null
+  const c = (await entry[1]()).default
+  const options: Options = { ...commonOptions, ...c.options }
+  return { name, usage: c.usage, options }
+}
+
+export default defineCommand({
+  usage: 'completion bash|zsh|fish',
+  summary: 'print the shell completion script (commands, flags, sessions, hosts)',
+  details: [
+    'bash: add  eval "$(cs completion bash)"  to ~/.bashrc',
+    'zsh:  add  eval "$(cs completion zsh)"  to ~/.zshrc, after compinit',
+    'fish: cs completion fish > ~/.config/fish/completions/cs.fish',
+    '      --words  (for the scripts) the candidates for the last of the words after --',
+  ].join('\n'),
+  options: { words: { type: 'boolean' } },
+  async run({ config, positionals, flags, rest }) {
+    if (isSet(flags, 'words')) {
+      const known = { sessions: () => sessions(config), hosts: () => [config.host, ...config.hosts.map((h) => h.name)] }
+      const words = rest.length ? rest : ['']
+      for (const word of complete(words, Object.keys(commands), await spec(words), known)) print(word)
+      return
+    }
+    const shell = positionals[0]
+    if (positionals.length !== 1 || !(SHELLS as readonly string[]).includes(shell))
+      throw usageError(`name one shell: ${SHELLS.join(', ')}`, 'e.g. eval "$(cs completion bash)"')
+    process.stdout.write(script(shell as Shell))
+  },
+})

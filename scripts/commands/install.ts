@@ -1,0 +1,60 @@
+// cs install: the end of ./install.sh, and safe to run again. Checks the programs cs needs,
+// builds the bundle when it is missing or older than the sources, links `cs` into ~/.local/bin
+// and prints the one line for ~/.tmux.conf. Writes no shell start-up file and no tmux config.
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { $ } from 'zx/core'
+import { defineCommand } from '../../lib/command.ts'
+import { renderChecks, type Check } from '../../lib/doctor.ts'
+import { EXIT } from '../../lib/errors.ts'
+import { stringFlag } from '../../lib/flags.ts'
+import { colors, print, useColor } from '../../lib/format.ts'
+import { csRoot, defaultBinDir, linkCs, onPath, pluginFile, tmuxConfStatus } from '../../lib/install.ts'
+import { nodeCheck, programChecks } from '../../lib/programs.ts'
+
+export default defineCommand({
+  usage: 'install [--bin-dir DIR] [--json]',
+  summary: 'check what cs needs, put `cs` on the PATH and print the line for ~/.tmux.conf',
+  details: [
+    '      --bin-dir DIR  where the `cs` link goes (default ~/.local/bin)',
+    '      --json         print {ok, checks, link, onPath, tmuxConf, tmuxLine}',
+    'Run by ./install.sh after the dependencies; safe to run again. Exit 1 when a needed program',
+    'is missing (each with the package that brings it); `cs uninstall` undoes it.',
+  ].join('\n'),
+  options: { 'bin-dir': { type: 'string' } },
+  async run({ config, flags }) {
+    const checks: Check[] = [nodeCheck(), ...(await programChecks(config))]
+    const root = csRoot()
+    const bundle = join(root, 'dist/cs.mjs')
+    if (!existsSync(bundle) || statSync(join(root, 'package.json')).mtimeMs > statSync(bundle).mtimeMs) {
+      await $({ cwd: root, quiet: true })`${process.execPath} ${join(root, 'scripts/build.mjs')}`
+      checks.push({ level: 'ok', what: 'bundle', detail: `built ${bundle}` })
+    }
+    const binDir = stringFlag(flags, 'bin-dir') ?? defaultBinDir(config)
+    const { link, made } = linkCs(config, binDir)
+    checks.push({ level: 'ok', what: 'cs', detail: `${link} → ${join(root, 'bin/cs.mjs')}${made ? '' : ' (already there)'}` })
+    const visible = onPath(config, binDir)
+    if (!visible)
+      checks.push({ level: 'warn', what: 'PATH', detail: `${binDir} is not on your PATH`, fix: `add to your shell's start-up file: export PATH="${binDir}:$PATH"` })
+    const tmuxLine = `run-shell ${shellWord(pluginFile())}`
+    const conf = tmuxConfStatus(config)
+    checks.push(
+      conf.loads
+        ? { level: 'ok', what: 'tmux plugin', detail: `${conf.file} loads it` }
+        : { level: 'warn', what: 'tmux plugin', detail: `${conf.file} does not load it`, fix: `add as its last line: ${tmuxLine}   (then: tmux source-file ${conf.file})` }
+    )
+    const ok = !checks.some((c) => c.level === 'fail')
+    if (flags.json) {
+      print(JSON.stringify({ ok, checks, link, onPath: visible, tmuxConf: conf.file, tmuxLine }, null, 2))
+      return ok ? EXIT.ok : EXIT.failure
+    }
+    for (const line of renderChecks(checks, colors(useColor(config)))) print(line)
+    print('')
+    print(ok ? 'cs is installed: run `cs` for the dashboard, `cs doctor` to check everything.' : 'cs is installed, but a program it needs is missing: see the fixes above.')
+    print('Completions: cs completion bash|zsh|fish --help')
+    return ok ? EXIT.ok : EXIT.failure
+  },
+})
+
+/** A word tmux's config parser reads back unchanged. */
+const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`)

@@ -1,0 +1,52 @@
+// Format drift: what the real clients wrote is all known; what no tested release wrote is
+// counted, with the version that wrote it.
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { DriftCounter } from '../lib/drift.ts'
+
+const FIXTURES = join(import.meta.dirname, 'fixtures')
+const realSets = readdirSync(FIXTURES).filter((d) => d === 'real' || d.startsWith('real-'))
+
+for (const set of realSets) {
+  test(`every record type and field the real client wrote in fixtures/${set} is known`, () => {
+    const d = new DriftCounter()
+    const files = readdirSync(join(FIXTURES, set)).filter((f) => f.endsWith('.jsonl'))
+    assert.ok(files.length >= 5, `${set} holds recorded transcripts`)
+    for (const f of files) d.addFile(readFileSync(join(FIXTURES, set, f), 'utf8'))
+    const r = d.report()
+    assert.equal(r.files, files.length)
+    assert.ok(r.lines > 50)
+    assert.deepEqual({ types: r.types, fields: r.fields, badLines: r.badLines }, { types: [], fields: [], badLines: 0 })
+  })
+}
+
+test('unknown types and fields are counted with the versions that wrote them', () => {
+  const line = (o: object) => JSON.stringify(o)
+  const d = new DriftCounter()
+  d.addFile(
+    [
+      line({ type: 'user', version: '2.9.0', uuid: 'u', message: { role: 'user', content: 'hi' }, moodRing: 'blue' }),
+      line({ type: 'hologram', version: '2.9.0' }),
+      line({ type: 'hologram' }), // no version of its own: the file's
+      'not json',
+      '[1,2]',
+      line({ type: 'custom-title', customTitle: 'x', sessionId: 's', colour: 'red' }),
+      line({ type: 'ai-title', aiTitle: 'y', sessionId: 's' }),
+    ].join('\n') + '\n'
+  )
+  d.addFile(line({ type: 'user', version: '2.9.1', moodRing: 'green' }) + '\n' + line({ noType: true }) + '\n')
+  const r = d.report()
+  assert.equal(r.files, 2)
+  assert.equal(r.lines, 9)
+  assert.equal(r.badLines, 2)
+  assert.deepEqual(r.types, [
+    { what: 'hologram', count: 2, versions: ['2.9.0'], files: 1 },
+    { what: '(no type)', count: 1, versions: ['2.9.1'], files: 1 },
+  ])
+  assert.deepEqual(r.fields, [
+    { what: 'user.moodRing', count: 2, versions: ['2.9.0', '2.9.1'], files: 2 },
+    { what: 'custom-title.colour', count: 1, versions: ['2.9.0'], files: 1 },
+  ])
+})

@@ -1,0 +1,53 @@
+// cs install and cs uninstall from this checkout in a temp HOME: the link, the PATH and tmux
+// advice, idempotence, a custom --bin-dir remembered by uninstall, and the store and trash kept
+// unless asked (the trash only with --yes off a terminal). The whole path from a fresh copy is
+// test/install.test.ts.
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, lstatSync, mkdirSync, readlinkSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { isolatedCs } from './harness/cs.ts'
+
+const REPO = resolve(import.meta.dirname, '..')
+const t = isolatedCs('install-cmd')
+after(() => t.cleanup())
+t.env.PATH = `${join(REPO, 'node_modules/.bin')}:/usr/local/bin:/usr/bin:/bin`
+
+test('install: links cs, names what is left to do, and says the same the second time', () => {
+  const first = t.json('install')
+  const link = join(t.home, '.local/bin/cs')
+  assert.equal(first.link, link)
+  assert.equal(readlinkSync(link), join(REPO, 'bin/cs.mjs'))
+  assert.equal(first.onPath, false)
+  const fixes = first.checks.filter((c: any) => c.level !== 'ok').map((c: any) => [c.what, c.fix])
+  assert.deepEqual(fixes, [
+    ['PATH', `add to your shell's start-up file: export PATH="${t.home}/.local/bin:$PATH"`],
+    ['tmux plugin', `add as its last line: run-shell ${REPO}/plugin.tmux   (then: tmux source-file ${t.home}/.tmux.conf)`],
+  ])
+  assert.equal(first.tmuxLine, `run-shell ${REPO}/plugin.tmux`)
+  const again = t.cs('install')
+  assert.equal(again.status, 0, again.stderr)
+  assert.match(again.stdout, /\(already there\)$/m)
+  assert.ok(!existsSync(join(t.home, '.bashrc')) && !existsSync(join(t.home, '.tmux.conf')))
+})
+
+test('uninstall removes every link install made (a custom --bin-dir too), and nothing else unless asked', () => {
+  const bin = join(t.home, 'tools')
+  t.json('install', '--bin-dir', bin)
+  assert.ok(lstatSync(join(bin, 'cs')).isSymbolicLink())
+  mkdirSync(join(t.home, '.local/share/cs/trash/x'), { recursive: true })
+  writeFileSync(join(t.home, '.local/state/cs/cs.db'), '')
+  const r = t.json('uninstall')
+  assert.deepEqual(r.removed, [join(t.home, '.local/bin/cs'), join(bin, 'cs')])
+  assert.deepEqual(r.kept, [join(t.home, '.local/state/cs'), join(t.home, '.local/share/cs/trash')])
+  // a second run has nothing to remove
+  assert.match(t.cs('uninstall').stdout, /^nothing to remove/)
+  // the trash goes only when confirmed: off a terminal, --yes
+  const refused = t.cs('uninstall', '--trash')
+  assert.equal(refused.status, 2)
+  assert.match(refused.stderr, /--trash deletes transcripts for good\n\s+add --yes/)
+  assert.ok(existsSync(join(t.home, '.local/share/cs/trash/x')))
+  const all = t.json('uninstall', '--store', '--trash', '--yes')
+  assert.deepEqual(all.removed, [join(t.home, '.local/state/cs'), join(t.home, '.local/share/cs/trash')])
+  assert.ok(!existsSync(join(t.home, '.local/state/cs')) && !existsSync(join(t.home, '.local/share/cs/trash')))
+})
