@@ -12,8 +12,6 @@
 // without a registry entry) shows within that interval, or at the next `cs sync`.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import type { Config } from './config.ts'
 import { isSessionFile, projectsDir } from './paths.ts'
 import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
@@ -47,12 +45,6 @@ export const HOT_MS = 24 * 3600_000
 // A folder listed this soon after its mtime may change again within the same mtime tick: its
 // mtime is not trusted, and the next run lists it again.
 const RACY_MS = 2000
-// A run that reads this much (a cold index, a rebuild) keeps V8's young generation at the size
-// it has (V8 would grow it to 32 MB, a fifth of the process's peak memory), and its garbage is
-// collected before the caller loads every session, which then reuses that memory instead of
-// adding to the peak. Shorter runs keep V8's defaults: loading 10,000 sessions for the
-// dashboard spends a third less time in GC with a young generation free to grow.
-const LONG_RUN_BYTES = 16e6
 
 interface Found {
   path: string
@@ -208,8 +200,6 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
         continue
       }
       const start = opts.full ? { offset: 0, parser: newParser() } : resumePoint(store, f, prev?.mark)
-      if (report.bytes + f.size - start.offset >= LONG_RUN_BYTES)
-        setFlagsFromString('--semi-space-growth-factor=1')
       buf ??= Buffer.allocUnsafe(CHUNK)
       const read = readFrom(f, start.offset, start.parser, buf)
       if (read === null) {
@@ -245,14 +235,7 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
   // nothing stays read-only while the note is fresh to a tenth of the interval
   const note = full && now - lastFull >= interval / 10
   store.saveIndex({ ...changes, moved, fullWalkAt: note ? now : undefined })
-  if (report.bytes >= LONG_RUN_BYTES) collectGarbage()
   return report
-}
-
-/** A full garbage collection: V8 gives gc() to the contexts made after --expose-gc is set. */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc')
-  runInNewContext('gc')()
 }
 
 /**

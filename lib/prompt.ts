@@ -7,11 +7,30 @@ const NOT_TYPED = /^(?:\s*<[a-z][\w-]*[\s>/]|\s*\[Request interrupted by user)/
 
 export const PROMPT_MAX = 200
 
-/** Whitespace collapsed, cut to `max` characters plus '…'; null when nothing is left. */
+/** What `\s` matches in a JavaScript regular expression. */
+const isSpace = (c: number) =>
+  c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+
+/**
+ * Whitespace collapsed, cut to `max` characters plus '…'; null when nothing is left. Reads only
+ * as far into the text as the result shows (a prompt may be a pasted log of 100 kB).
+ */
 export function shorten(text: string, max = PROMPT_MAX): string | null {
-  const flat = text.replace(/\s+/g, ' ').trim()
+  let flat = ''
+  let i = 0
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++
+  let from = i // start of the run of text not yet copied into flat
+  while (i < text.length && flat.length + (i - from) <= max) {
+    if (!isSpace(text.charCodeAt(i++))) continue
+    flat += text.slice(from, i - 1)
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++
+    if (i < text.length) flat += ' ' // a run at the very end is trimmed
+    from = i
+  }
+  flat += text.slice(from, i)
   if (!flat) return null
-  if (flat.length <= max) return flat
+  if (flat.length <= max) return flat // the whole text, or a prefix of max + 1 shown characters
   const cut = /[\uD800-\uDBFF]/.test(flat[max - 1]) ? max - 1 : max // keep surrogate pairs whole
   return `${flat.slice(0, cut)}…`
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import { typedPrompt } from '../lib/prompt.ts'
+import { shorten, typedPrompt } from '../lib/prompt.ts'
 import type { TranscriptInfo } from '../lib/session.ts'
 import { feed, feedLast, finish, loadParser, newParser, saveParser, type ParserState } from '../lib/transcript.ts'
 import { scanLine } from '../lib/transcript-scan.ts'
@@ -181,6 +181,25 @@ describe('prompts', () => {
       assert.equal(promptOf(content), null, JSON.stringify(content))
     assert.equal(promptOf('looks typed', { meta: true }), null)
     assert.equal(promptOf(g.COMPACT_SUMMARY, { compactSummary: true }), null)
+  })
+  test('shorten reads only the start of a long text, as if it collapsed the whole text first', () => {
+    const whole = (text: string, max: number) => {
+      const flat = text.replace(/\s+/g, ' ').trim()
+      if (!flat) return null
+      if (flat.length <= max) return flat
+      return `${flat.slice(0, /[\uD800-\uDBFF]/.test(flat[max - 1]) ? max - 1 : max)}…`
+    }
+    const pieces = ['ab', ' ', '\n\t ', '\u00a0', '\u3000', '\ufeff', '😀', 'é']
+    let seed = 7
+    const next = () => (seed = (seed * 48271) % 2147483647)
+    for (let k = 0; k < 3000; k++) {
+      let text = ''
+      for (let n = next() % 40; n > 0; n--) text += pieces[next() % pieces.length]
+      for (const max of [1, 2, 5, 8, 200]) assert.equal(shorten(text, max), whole(text, max), JSON.stringify([text, max]))
+    }
+    // at the edge: exactly max characters, max + 1, and trailing blanks after max
+    for (const text of ['x'.repeat(200), 'x'.repeat(201), `${'x'.repeat(200)}   `, `${'x'.repeat(199)}  y`, `${' '.repeat(500)}x`])
+      assert.equal(shorten(text), whole(text, 200), JSON.stringify(text))
   })
   test('the long prompt read from a line equals the one JSON.parse gives', () => {
     const line = Buffer.from(g.userRecord(c(), `${'é'.repeat(3000)} "quoted" \\ ${'x'.repeat(9000)}`))
