@@ -32,6 +32,7 @@ export interface IndexOptions {
   scope?: 'hot' | 'full' // default full
   full?: boolean // read every file again from the start (a full scope)
   live?: Iterable<string> // ids of live sessions: their files are hot
+  walkWhenDue?: boolean // a hot run stats every file when the full walk is due (default true)
   now?: number // the clock (epoch ms)
 }
 
@@ -173,7 +174,7 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
   const now = opts.now ?? Date.now()
   const interval = config.fullScanSeconds * 1000
   const lastFull = store.lastFullWalk()
-  const full = opts.full || opts.scope !== 'hot' || now - lastFull >= interval
+  const full = opts.full || opts.scope !== 'hot' || (opts.walkWhenDue !== false && now - lastFull >= interval)
   const walked = walk(config, store, full, opts, now)
   report.seen = walked.unchanged
   let changes: IndexChanges = { folders: [], gone: [], parsers: [] }

@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
+import { fullWalkDue, startBackgroundSync } from './full-walk.ts'
 import { indexTranscripts, type IndexReport } from './indexer.ts'
 import { readLive } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
@@ -59,9 +60,11 @@ export async function withSessions<T>(
     if (opts.pull) await pullBounded(config, stores)
     const live = readLive(config)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
-    const report = indexTranscripts(config, store, { scope: 'hot', live: ids })
     const now = new Date()
     const tmux = new Tmux(config.tmuxSocket)
+    // the periodic stat of every transcript runs in a background `cs sync`, off this path
+    if (fullWalkDue(config, store.lastFullWalk(), now.getTime())) startBackgroundSync(config, now.getTime())
+    const report = indexTranscripts(config, store, { scope: 'hot', live: ids, walkWhenDue: false, now: now.getTime() })
     const launches = noteLive(store, live, config.host, now, () => tmux.startTime())
     const written = store.changes()
     let transcripts: TranscriptInfo[] | undefined

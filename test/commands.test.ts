@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
@@ -253,9 +253,13 @@ test('ls sees new, removed and recent transcripts at once, old ones at the next 
   assert.deepEqual(titles(), ['renamed elsewhere'])
 
   rename('renamed again')
-  h.env.CS_FULL_SCAN_SECONDS = '0' // the interval since the last full walk has passed
-  assert.deepEqual(titles(), ['renamed again'])
+  h.env.CS_FULL_SCAN_SECONDS = '0' // the interval since the last full walk has passed:
+  titles() // this dashboard starts the walk in a background `cs sync`, and does not wait for it
   delete h.env.CS_FULL_SCAN_SECONDS
+  const marker = join(h.home, '.local/state/cs/sync.running')
+  for (let waited = 0; existsSync(marker) && waited < 20_000; waited += 50) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+  assert.ok(!existsSync(marker), 'the background sync ended and removed its marker')
+  assert.deepEqual(titles(), ['renamed again'])
 
   const fresh = h.session({ id: B, cwd, prompt: 'new work', at: '2026-01-02T10:00:00.000Z' })
   assert.deepEqual(titles(), ['new work', 'renamed again'])

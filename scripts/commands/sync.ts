@@ -2,9 +2,10 @@
 // configured, pushes this host's changed rows and pulls the other hosts'. Run from a tmux hook and
 // from cron in the background, so quiet unless asked.
 import { existsSync } from 'node:fs'
-import { defineCommand } from '../../lib/command.ts'
+import { defineCommand, type Flags } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { print } from '../../lib/format.ts'
+import { backgroundSyncDone } from '../../lib/full-walk.ts'
 import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
@@ -68,44 +69,53 @@ export default defineCommand({
     full: { type: 'boolean' },
     push: { type: 'boolean' },
     pull: { type: 'boolean' },
+    background: { type: 'boolean' }, // started by a dashboard that found the full walk due (lib/full-walk.ts)
   },
   async run({ config, flags }) {
-    if (flags.push && flags.pull) throw usageError('give --push or --pull, not both')
-    const only = flags.push ? 'push' : flags.pull ? 'pull' : null
-    // Nothing to index and nothing indexed: Claude Code has not run here yet.
-    const idle = !existsSync(projectsDir(config)) && !existsSync(dbPath(config))
-    let report = EMPTY
-    if (!idle && !only) {
-      const store = openLocalStore(config)
-      try {
-        report = indexTranscripts(config, store, { full: Boolean(flags.full) })
-        if (indexChanged(report) || !existsSync(pickerCachePath(config)))
-          refreshPickerCache(config, store, readLive(config))
-      } finally {
-        store.close()
-      }
-    }
-    publishPush(config)
-    let shared: SharedReport | null = null
     try {
-      shared = config.shared ? await syncShared(config, only) : null
+      return await sync(config, flags)
     } finally {
-      if (only === 'pull') pullDone(config)
-    }
-    if (flags.json) print(JSON.stringify(shared ? { ...report, shared } : report))
-    else if (flags.verbose) {
-      print(
-        `${report.seen} transcripts: ${report.read} read (${mb(report.bytes)}), ${report.dropped} dropped; ` +
-          `${report.unknownRecords} unknown records, ${report.badLines} bad lines in what was read`
-      )
-      if (shared) {
-        const { push: p, pull: q } = shared
-        print(`shared store ${shared.where}` + (p ? `: pushed ${p.rows} rows, ${p.gone} gone, ${p.meta} names/tags/deletions` + (p.stale ? `, ${p.stale} already newer` : '') : ''))
-        if (q) {
-          print(`pulled ${q.rows} rows, ${q.gone} gone, ${q.meta} names/tags/deletions from ${q.hosts} other hosts`)
-          if (q.skipped.length) print(`refused ${q.skipped.length} documents:\n${q.skipped.map((x) => `  ${x}`).join('\n')}`)
-        }
-      }
+      if (flags.background) backgroundSyncDone(config)
     }
   },
 })
+
+async function sync(config: Config, flags: Flags): Promise<void> {
+  if (flags.push && flags.pull) throw usageError('give --push or --pull, not both')
+  const only = flags.push ? 'push' : flags.pull ? 'pull' : null
+  // Nothing to index and nothing indexed: Claude Code has not run here yet.
+  const idle = !existsSync(projectsDir(config)) && !existsSync(dbPath(config))
+  let report = EMPTY
+  if (!idle && !only) {
+    const store = openLocalStore(config)
+    try {
+      report = indexTranscripts(config, store, { full: Boolean(flags.full) })
+      if (indexChanged(report) || !existsSync(pickerCachePath(config)))
+        refreshPickerCache(config, store, readLive(config))
+    } finally {
+      store.close()
+    }
+  }
+  publishPush(config)
+  let shared: SharedReport | null = null
+  try {
+    shared = config.shared ? await syncShared(config, only) : null
+  } finally {
+    if (only === 'pull') pullDone(config)
+  }
+  if (flags.json) print(JSON.stringify(shared ? { ...report, shared } : report))
+  else if (flags.verbose) {
+    print(
+      `${report.seen} transcripts: ${report.read} read (${mb(report.bytes)}), ${report.dropped} dropped; ` +
+        `${report.unknownRecords} unknown records, ${report.badLines} bad lines in what was read`
+    )
+    if (shared) {
+      const { push: p, pull: q } = shared
+      print(`shared store ${shared.where}` + (p ? `: pushed ${p.rows} rows, ${p.gone} gone, ${p.meta} names/tags/deletions` + (p.stale ? `, ${p.stale} already newer` : '') : ''))
+      if (q) {
+        print(`pulled ${q.rows} rows, ${q.gone} gone, ${q.meta} names/tags/deletions from ${q.hosts} other hosts`)
+        if (q.skipped.length) print(`refused ${q.skipped.length} documents:\n${q.skipped.map((x) => `  ${x}`).join('\n')}`)
+      }
+    }
+  }
+}

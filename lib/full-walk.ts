@@ -1,0 +1,34 @@
+// The stat of every transcript that is due every CS_FULL_SCAN_SECONDS, kept off the dashboard's
+// path: the command that finds it due starts `cs sync` in the background (a detached process:
+// it outlives the dashboard) and goes on with its hot run. A marker in the state folder says a
+// background sync is running, so that the dashboards of the next seconds do not start more;
+// the sync removes it when it ends (a marker left by a crash counts for STALE_MS only).
+import { spawn } from 'node:child_process'
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Config } from './config.ts'
+
+export const syncMarkerPath = (config: Config) => join(config.stateDir, 'sync.running')
+const STALE_MS = 10 * 60_000
+
+/** Whether the last full walk is older than config.fullScanSeconds. */
+export const fullWalkDue = (config: Config, lastFullWalk: number, now: number) =>
+  now - lastFullWalk >= config.fullScanSeconds * 1000
+
+/** Starts `cs sync --background` unless one is running; never waits for it. */
+export function startBackgroundSync(config: Config, now: number): void {
+  const marker = syncMarkerPath(config)
+  const started = statSync(marker, { throwIfNoEntry: false })?.mtimeMs
+  if (started !== undefined && now - started < STALE_MS) return
+  mkdirSync(config.stateDir, { recursive: true })
+  writeFileSync(marker, '')
+  try {
+    // this same cs (bundle or sources, as CS_FROM_SOURCE says) with this environment
+    spawn(process.execPath, [process.argv[1], 'sync', '--background'], { detached: true, stdio: 'ignore' }).unref()
+  } catch {
+    rmSync(marker, { force: true }) // could not start: the next dashboard tries again
+  }
+}
+
+/** Called by the background sync when it ends. */
+export const backgroundSyncDone = (config: Config) => rmSync(syncMarkerPath(config), { force: true })
