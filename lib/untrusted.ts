@@ -50,3 +50,17 @@ export function cleanText(text: string | null | undefined): string | null {
   if (!UNCLEAN.test(text)) return text
   return text.replace(ESCAPES, '').replace(MESSY, ' ').trim() || null
 }
+
+// Control characters but the newline, and the bidirectional overrides that reorder what a
+// terminal shows: what cleanLines() drops.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * Text made safe for several lines of a terminal (a preview, a prompt shown whole): escape
+ * sequences removed, tabs as spaces, other control characters dropped; newlines and
+ * indentation kept.
+ */
+export function cleanLines(text: string): string {
+  return text.replace(ESCAPES, '').replace(/\t/g, '  ').replace(UNSAFE_IN_LINES, '')
+}

@@ -38,12 +38,14 @@ export function isolatedCs(suite: string) {
     CS_FROM_SOURCE: '1',
   }
   const projects = join(home, '.claude/projects')
+  // a hang is a failure of its own: killed after a minute, status -1
   const cs = (...args: string[]): Result => {
     const r = spawnSync(process.execPath, [join(REPO, 'bin/cs.mjs'), ...args], {
       env,
       encoding: 'utf8',
+      timeout: 60_000,
     })
-    return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr }
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
   }
   /** Runs cs on a pseudo-terminal (util-linux `script`), for what only a terminal gets. */
   const pty = (args: string[], extra: Record<string, string> = {}): Result => {
