@@ -3,7 +3,7 @@
 // records current with what is live, and merge them all into views.
 import { statSync } from 'node:fs'
 import type { Config } from './config.ts'
-import { CsError, EXIT } from './errors.ts'
+import { CsError, EXIT, fileError } from './errors.ts'
 import { indexTranscripts, type IndexReport } from './indexer.ts'
 import { readLive } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
@@ -42,9 +42,11 @@ export async function withSessions<T>(
   try {
     const live = readLive(config)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
-    const report = indexTranscripts(config, store, { scope: 'hot', live: ids })
     const now = new Date()
-    const launches = noteLive(store, live, config.host, now)
+    // Where the store cannot be written (read-only, a full disk), what was saved still answers.
+    const report =
+      unwritable(store, () => indexTranscripts(config, store, { scope: 'hot', live: ids })) ?? NOTHING_READ
+    const launches = unwritable(store, () => noteLive(store, live, config.host, now)) ?? store.launches()
     const written = store.changes()
     let transcripts: TranscriptInfo[] | undefined
     let meta: Map<string, SessionMeta> | undefined
@@ -78,11 +80,39 @@ export async function withSessions<T>(
         return v
       },
     })
-    if (store.changes() !== written) refreshPickerCache(config, store, live)
-    else if (pickerCacheStale(config, report, now)) writePickerCache(config, viewsOf())
+    unwritable(store, () => {
+      if (store.changes() !== written) refreshPickerCache(config, store, live)
+      else if (pickerCacheStale(config, report, now)) writePickerCache(config, viewsOf())
+    })
     return result
   } finally {
     store.close()
+  }
+}
+
+const NOTHING_READ: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
+const warned = new Set<string>()
+
+/**
+ * fn's result, or undefined when it could not write to the state folder: the store or a cache
+ * is read-only or the disk is full. Said once on stderr; a command that only shows sessions
+ * goes on with what was saved, one that changes something fails when it tries.
+ */
+function unwritable<T>(store: Store, fn: () => T): T | undefined {
+  const said = (e: CsError) => {
+    if (warned.has(e.message)) return
+    warned.add(e.message)
+    process.stderr.write(`cs: warning: ${e.message}; showing what was saved\n`)
+  }
+  const readOnly = store.readOnly()
+  if (readOnly) return void said(readOnly)
+  try {
+    return fn()
+  } catch (e) {
+    const err = fileError(e) ?? e
+    if (!(err instanceof CsError) || err.reason !== 'unwritable') throw err
+    said(err)
+    return undefined
   }
 }
 

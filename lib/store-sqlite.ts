@@ -2,11 +2,11 @@
 // folder. WAL and a busy timeout let several cs processes (the tmux hook, the dashboard, a
 // sync) use it at once. The only module that imports better-sqlite3.
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statfsSync, statSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import type { Config } from './config.ts'
-import { CsError } from './errors.ts'
+import { CsError, fileError } from './errors.ts'
 import { dbPath } from './paths.ts'
 import type { Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 import type { FileMark, FolderIndex, IndexChanges, Store } from './store.ts'
@@ -106,24 +106,110 @@ const corrupt = (file: string, why: string) =>
     `cannot open the database ${file}: ${why}`,
     undefined,
     `move it away (mv ${file} ${file}.bad): it is a cache of the transcripts ` +
-      `plus cs's names and tags, rebuilt on the next run`
+      `plus cs's names and tags, rebuilt on the next run`,
+    'damaged'
   )
 
+/** What a SQLite failure means to the user: the store is damaged, cannot be written, or busy. */
+function storeError(file: string, e: unknown): unknown {
+  if (e instanceof CsError) return e
+  const code = (e as { code?: unknown })?.code
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return e
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return corrupt(file, (e as Error).message)
+  if (/^SQLITE_BUSY|^SQLITE_LOCKED/.test(code))
+    return new CsError(`the database ${file} is busy: another cs holds it`, undefined, 'run the command again')
+  if (/^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|PERM|AUTH)/.test(code)) {
+    const dir = dirname(file)
+    const why = diskFull(dir)
+      ? 'the disk is full'
+      : /READONLY|PERM|AUTH|CANTOPEN/.test(code)
+        ? 'it is read-only'
+        : `${(e as Error).message}`
+    return new CsError(
+      `cannot write the database ${file}: ${why}`,
+      undefined,
+      `${why === 'the disk is full' ? `free some space on ${dir}` : `make ${dir} and the files in it writable`}; ` +
+        'nothing was lost, and cs ls, list and info still answer from what was saved',
+      'unwritable'
+    )
+  }
+  return e
+}
+
+function diskFull(dir: string): boolean {
+  try {
+    return statfsSync(dir).bavail === 0
+  } catch {
+    return false
+  }
+}
+
+/** Every method of the store, its SQLite errors turned into CsErrors that say what happened. */
+function guarded(file: string, store: Store): Store {
+  const readOnly = store.readOnly()
+  for (const [key, value] of Object.entries(store))
+    if (typeof value === 'function')
+      (store as any)[key] = (...args: unknown[]) => {
+        try {
+          return value(...args)
+        } catch (e) {
+          // opened for reading only: a write fails for the reason it was
+          throw readOnly && /^SQLITE_READONLY/.test((e as { code?: string }).code ?? '') ? readOnly : storeError(file, e)
+        }
+      }
+  return store
+}
+
 type MetaColumn = 'name' | 'tag' | 'deleted_at'
+
+/** The database as last saved, for reading only: where it cannot be written (a read-only
+ * folder, a full disk) SQLite cannot make the WAL's shared-memory file, so the file is read
+ * into memory, its header marked as not WAL (bytes 18 and 19: the read and write versions). */
+function openSaved(file: string): Database.Database {
+  const image = readFileSync(file)
+  if (image.length >= 20) image[18] = image[19] = 1
+  const db = new Database(image, { readonly: true })
+  if (db.pragma('user_version', { simple: true }) !== SCHEMA) {
+    db.close()
+    throw new CsError(`the database ${file} is of another version and cannot be rebuilt here`)
+  }
+  return db
+}
 
 export function openStore(config: Config): Store {
   const file = dbPath(config)
   let db: Database.Database
+  /** why the store can only be read (null: it can be written) */
+  let readOnly: CsError | null = null
   try {
+    const st = statSync(config.stateDir, { throwIfNoEntry: false })
+    if (st && !st.isDirectory())
+      throw new CsError(
+        `cs's state folder ${config.stateDir} is not a folder`,
+        undefined,
+        `move the file away (mv ${config.stateDir} ${config.stateDir}.bak), or set XDG_STATE_HOME`
+      )
     mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
     db = new Database(file, { timeout: 5000 })
-    db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = NORMAL')
-    if (db.pragma('user_version', { simple: true }) !== SCHEMA) migrate(db)
+    try {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+      if (db.pragma('user_version', { simple: true }) !== SCHEMA) migrate(db)
+    } catch (e) {
+      db.close()
+      throw e
+    }
   } catch (e) {
-    throw corrupt(file, (e as Error).message)
+    const err = fileError(e) ?? storeError(file, e)
+    if (!(err instanceof CsError)) throw corrupt(file, (e as Error).message)
+    if (err.reason !== 'unwritable' || !existsSync(file)) throw err
+    readOnly = err
+    try {
+      db = openSaved(file)
+    } catch {
+      throw err
+    }
   }
-
   const statements = new Map<string, Database.Statement>()
   const sql = (text: string) => {
     let s = statements.get(text)
@@ -188,7 +274,7 @@ export function openStore(config: Config): Store {
     }
   })
 
-  return {
+  return guarded(file, {
     listings() {
       const rows = sql('SELECT path, listing, mtime_ms FROM folders').raw().all() as [string, string, number][]
       return new Map(rows.map(([path, listing, mtimeMs]) => [path, { listing, mtimeMs }]))
@@ -258,8 +344,11 @@ export function openStore(config: Config): Store {
     changes: () => sql('SELECT total_changes()').pluck().get() as number,
     generation: () => sql('SELECT n FROM generation').pluck().get() as number,
 
+    readOnly: () => readOnly,
+
     check() {
       const problems: string[] = []
+      if (readOnly) problems.push(readOnly.message)
       const mode = db.pragma('journal_mode', { simple: true })
       if (mode !== 'wal') problems.push(`journal mode is ${mode}, not WAL: cs processes would block each other`)
       const integrity = db.pragma('quick_check', { simple: true })
@@ -267,7 +356,7 @@ export function openStore(config: Config): Store {
       return { location: `${file} (SQLite, ${mode})`, problems }
     },
     close: () => db.close(),
-  }
+  })
 }
 
 /** Creates the tables, or rebuilds the index tables of another schema (cs's own are kept). */

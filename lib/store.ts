@@ -1,5 +1,6 @@
 // The store interface. SQLite (lib/store-sqlite.ts) is the default and does the whole job on
 // one machine; a shared MongoDB store comes later behind the same interface.
+import type { CsError } from './errors.ts'
 import type { Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 
 /** Where the incremental indexer left a file: read on from `offset` if size and mtime grew. */
@@ -67,6 +68,10 @@ export interface Store {
   changes(): number
   /** A number that moves whenever any process writes the index, metadata or launch records. */
   generation(): number
+
+  /** Why the store can only be read (a read-only folder, a full disk), or null: every write
+   *  then fails with that error, and reads answer from what was last saved. */
+  readOnly(): CsError | null
 
   /** For cs doctor: where the store lives and what is wrong with it (nothing: []). */
   check(): { location: string; problems: string[] }

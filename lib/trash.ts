@@ -8,6 +8,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
@@ -52,6 +53,13 @@ export function moveToTrash(config: Config, id: string, transcript: string): Tra
 export function trashEntries(config: Config): TrashEntry[] {
   const root = trashDir(config)
   const entries: TrashEntry[] = []
+  for (const dir of [config.dataDir, root])
+    if (existsSync(dir) && !statSync(dir).isDirectory())
+      throw new CsError(
+        `cs's data folder ${dir} is not a folder`,
+        EXIT.failure,
+        `move the file away (mv ${dir} ${dir}.bak), or set XDG_DATA_HOME`
+      )
   for (const name of existsSync(root) ? readdirSync(root) : []) {
     try {
       const m = JSON.parse(readFileSync(join(root, name, MANIFEST), 'utf8'))

@@ -2,7 +2,7 @@
 // place where errors become messages and exit codes.
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../lib/config.ts'
-import { CsError, EXIT, usageError } from '../lib/errors.ts'
+import { CsError, EXIT, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
 import pkg from '../package.json' with { type: 'json' }
 
@@ -103,7 +103,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code
   },
-  (e: unknown) => {
+  (err: unknown) => {
+    const e = fileError(err) ?? err
     if (e instanceof CsError) {
       process.stderr.write(`cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`)
       process.exitCode = e.exitCode
