@@ -38,6 +38,22 @@ export async function withSessions<T>(
   config: Config,
   fn: (s: Sessions) => T | Promise<T>
 ): Promise<T> {
+  let started = false
+  try {
+    return await sessionsOnce(config, fn, () => (started = true))
+  } catch (e) {
+    // a damaged store found before fn ran was set aside: once more, on the rebuilt one
+    if (started || !(e instanceof CsError) || e.reason !== 'damaged') throw e
+    process.stderr.write(`cs: ${e.message}\n`)
+    return sessionsOnce(config, fn, () => {})
+  }
+}
+
+async function sessionsOnce<T>(
+  config: Config,
+  fn: (s: Sessions) => T | Promise<T>,
+  starting: () => void
+): Promise<T> {
   const store = openStore(config)
   try {
     const live = readLive(config)
@@ -56,6 +72,7 @@ export async function withSessions<T>(
     const metaOf = () => (meta ??= store.meta())
     const viewsOf = () =>
       (views ??= buildViews(loaded(), metaOf(), live, config.host, launches, now))
+    starting()
     const result = await fn({
       store,
       get views() {

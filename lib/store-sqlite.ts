@@ -2,11 +2,24 @@
 // folder. WAL and a busy timeout let several cs processes (the tmux hook, the dashboard, a
 // sync) use it at once. The only module that imports better-sqlite3.
 import Database from 'better-sqlite3'
-import { existsSync, mkdirSync, readFileSync, statfsSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, statfsSync, statSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import type { Config } from './config.ts'
 import { CsError, fileError } from './errors.ts'
+import {
+  appendJournal,
+  COMPACT_BYTES,
+  journalPath,
+  journalSize,
+  readJournal,
+  replay,
+  rewriteJournal,
+  snapshot,
+  type JournalOp,
+  type JournalTarget,
+  type MetaColumn,
+} from './journal.ts'
 import { dbPath } from './paths.ts'
 import type { Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 import type { FileMark, FolderIndex, IndexChanges, Store } from './store.ts'
@@ -145,7 +158,7 @@ function diskFull(dir: string): boolean {
 }
 
 /** Every method of the store, its SQLite errors turned into CsErrors that say what happened. */
-function guarded(file: string, store: Store): Store {
+function guarded(file: string, store: Store, setAsideNow: () => string): Store {
   const readOnly = store.readOnly()
   for (const [key, value] of Object.entries(store))
     if (typeof value === 'function')
@@ -154,13 +167,16 @@ function guarded(file: string, store: Store): Store {
           return value(...args)
         } catch (e) {
           // opened for reading only: a write fails for the reason it was
-          throw readOnly && /^SQLITE_READONLY/.test((e as { code?: string }).code ?? '') ? readOnly : storeError(file, e)
+          if (readOnly && /^SQLITE_READONLY/.test((e as { code?: string }).code ?? '')) throw readOnly
+          const err = storeError(file, e)
+          if (!(err instanceof CsError) || err.reason !== 'damaged' || readOnly) throw err
+          // damage found while working: set aside now, so that the next open rebuilds
+          throw new CsError(damagedNote(file, setAsideNow()), undefined, 'run the command again', 'damaged')
         }
       }
   return store
 }
 
-type MetaColumn = 'name' | 'tag' | 'deleted_at'
 
 /** The database as last saved, for reading only: where it cannot be written (a read-only
  * folder, a full disk) SQLite cannot make the WAL's shared-memory file, so the file is read
@@ -176,38 +192,64 @@ function openSaved(file: string): Database.Database {
   return db
 }
 
+/** Opens (creating or migrating) the database for writing; fresh: it held no tables before. */
+function openWritable(config: Config, file: string): { db: Database.Database; fresh: boolean } {
+  const st = statSync(config.stateDir, { throwIfNoEntry: false })
+  if (st && !st.isDirectory())
+    throw new CsError(
+      `cs's state folder ${config.stateDir} is not a folder`,
+      undefined,
+      `move the file away (mv ${config.stateDir} ${config.stateDir}.bak), or set XDG_STATE_HOME`
+    )
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
+  const db = new Database(file, { timeout: 5000 })
+  try {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    const version = db.pragma('user_version', { simple: true })
+    if (version !== SCHEMA) migrate(db)
+    return { db, fresh: version === 0 }
+  } catch (e) {
+    db.close()
+    throw e
+  }
+}
+
+/** Moves a damaged database (and its WAL files) aside, kept for a look; returns where. */
+function setAside(file: string): string {
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`
+  for (const suffix of ['', '-wal', '-shm'])
+    if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix)
+  return aside
+}
+
+const damagedNote = (file: string, aside: string) =>
+  `the database ${file} was damaged: it is set aside as ${aside}; the index is rebuilt from the ` +
+  "transcripts, and cs's names, tags, deletions and launch records come back from cs.journal"
+
 export function openStore(config: Config): Store {
   const file = dbPath(config)
+  const journal = journalPath(config)
   let db: Database.Database
+  let fresh = false
   /** why the store can only be read (null: it can be written) */
   let readOnly: CsError | null = null
   try {
-    const st = statSync(config.stateDir, { throwIfNoEntry: false })
-    if (st && !st.isDirectory())
-      throw new CsError(
-        `cs's state folder ${config.stateDir} is not a folder`,
-        undefined,
-        `move the file away (mv ${config.stateDir} ${config.stateDir}.bak), or set XDG_STATE_HOME`
-      )
-    mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
-    db = new Database(file, { timeout: 5000 })
-    try {
-      db.pragma('journal_mode = WAL')
-      db.pragma('synchronous = NORMAL')
-      if (db.pragma('user_version', { simple: true }) !== SCHEMA) migrate(db)
-    } catch (e) {
-      db.close()
-      throw e
-    }
+    ;({ db, fresh } = openWritable(config, file))
   } catch (e) {
     const err = fileError(e) ?? storeError(file, e)
     if (!(err instanceof CsError)) throw corrupt(file, (e as Error).message)
-    if (err.reason !== 'unwritable' || !existsSync(file)) throw err
-    readOnly = err
-    try {
-      db = openSaved(file)
-    } catch {
-      throw err
+    if (err.reason === 'damaged' && existsSync(file)) {
+      process.stderr.write(`cs: ${damagedNote(file, setAside(file))}\n`)
+      ;({ db, fresh } = openWritable(config, file))
+    } else {
+      if (err.reason !== 'unwritable' || !existsSync(file)) throw err
+      readOnly = err
+      try {
+        db = openSaved(file)
+      } catch {
+        throw err
+      }
     }
   }
   const statements = new Map<string, Database.Statement>()
@@ -244,13 +286,36 @@ export function openStore(config: Config): Store {
     for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
       if (!kept.has(p)) sql('DELETE FROM parsers WHERE path = ?').run(p)
   }
-  const setMeta = (column: MetaColumn, id: string, value: string | null) =>
-    db.transaction(() => {
+  // cs's own metadata: written to the database and, in the same transaction, to the journal
+  const raw: JournalTarget = {
+    setMeta(column, id, value) {
       sql(
         `INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`
       ).run(id, value)
       sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
+    },
+    saveLaunch(l) {
+      sql(
+        'INSERT OR REPLACE INTO launches (host, tmux_session, id, cwd, launched_at, last_state, last_seen_at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?)'
+      ).run(l.host, l.tmuxSession, l.id, l.cwd, l.launchedAt, l.lastState, l.lastSeenAt)
+    },
+    noteState(tmuxSession, host, id, state, at) {
+      sql(
+        'UPDATE launches SET id = ?, last_state = ?, last_seen_at = ? WHERE host = ? AND tmux_session = ?'
+      ).run(id, state, at, host, tmuxSession)
+    },
+    dropLaunch(host, tmuxSession) {
+      sql('DELETE FROM launches WHERE host = ? AND tmux_session = ?').run(host, tmuxSession)
+    },
+  }
+  const journaled = (op: JournalOp) =>
+    db.transaction(() => {
+      replay([op], raw)
+      appendJournal(journal, [op])
     })()
+  const setMeta = (column: MetaColumn, id: string, value: string | null) =>
+    journaled({ op: 'meta', id, column, value })
 
   const saveIndex = db.transaction(({ folders, moved, gone, parsers, fullWalkAt }: IndexChanges) => {
     for (const f of folders) putFolder(f)
@@ -274,7 +339,7 @@ export function openStore(config: Config): Store {
     }
   })
 
-  return guarded(file, {
+  const store: Store = guarded(file, {
     listings() {
       const rows = sql('SELECT path, listing, mtime_ms FROM folders').raw().all() as [string, string, number][]
       return new Map(rows.map(([path, listing, mtimeMs]) => [path, { listing, mtimeMs }]))
@@ -326,20 +391,9 @@ export function openStore(config: Config): Store {
         lastState: r[5] as State | null, lastSeenAt: r[6],
       }))
     },
-    saveLaunch(l) {
-      sql(
-        'INSERT OR REPLACE INTO launches (host, tmux_session, id, cwd, launched_at, last_state, last_seen_at) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?)'
-      ).run(l.host, l.tmuxSession, l.id, l.cwd, l.launchedAt, l.lastState, l.lastSeenAt)
-    },
-    noteState(tmuxSession, host, id, state, at) {
-      sql(
-        'UPDATE launches SET id = ?, last_state = ?, last_seen_at = ? WHERE host = ? AND tmux_session = ?'
-      ).run(id, state, at, host, tmuxSession)
-    },
-    dropLaunch(host, tmuxSession) {
-      sql('DELETE FROM launches WHERE host = ? AND tmux_session = ?').run(host, tmuxSession)
-    },
+    saveLaunch: (launch) => journaled({ op: 'launch', launch }),
+    noteState: (tmuxSession, host, id, state, at) => journaled({ op: 'note', tmuxSession, host, id, state, at }),
+    dropLaunch: (host, tmuxSession) => journaled({ op: 'drop', host, tmuxSession }),
 
     changes: () => sql('SELECT total_changes()').pluck().get() as number,
     generation: () => sql('SELECT n FROM generation').pluck().get() as number,
@@ -355,8 +409,32 @@ export function openStore(config: Config): Store {
       if (integrity !== 'ok') problems.push(`integrity check: ${integrity}`)
       return { location: `${file} (SQLite, ${mode})`, problems }
     },
-    close: () => db.close(),
+    close: () => db.open && db.close(),
+  }, () => {
+    db.close()
+    return setAside(file)
   })
+  if (!readOnly) keepJournal(db, journal, fresh, raw, store)
+  return store
+}
+
+/**
+ * A fresh database gets cs's metadata back from the journal; a database without a journal (made
+ * by an older cs) starts one from what it holds; a journal grown past COMPACT_BYTES is rewritten
+ * as a snapshot. Inside a write transaction, so no other cs appends meanwhile.
+ */
+function keepJournal(db: Database.Database, journal: string, fresh: boolean, raw: JournalTarget, store: Store): void {
+  const size = journalSize(journal)
+  if (size !== null && !fresh && size < COMPACT_BYTES) return
+  db.transaction(() => {
+    const now = journalSize(journal)
+    if (now !== null && fresh) {
+      const { ops, skipped } = readJournal(journal)
+      replay(ops, raw)
+      if (skipped) process.stderr.write(`cs: warning: ${skipped} unreadable lines of ${journal} skipped\n`)
+    }
+    if (now === null || now >= COMPACT_BYTES) rewriteJournal(journal, snapshot(store.meta(), store.launches()))
+  }).immediate()
 }
 
 /** Creates the tables, or rebuilds the index tables of another schema (cs's own are kept). */

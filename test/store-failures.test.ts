@@ -114,3 +114,25 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
     u.cleanup()
   }
 })
+
+test('a damaged store: the next command sets it aside, rebuilds the index and keeps names, tags and deletions', () => {
+  const u = isolatedCs('store-failures-damaged')
+  try {
+    const prev = { ...t }
+    Object.assign(t, { cs: u.cs, json: u.json, session: u.session })
+    seed()
+    writeFileSync(`${u.env.XDG_STATE_HOME}/cs/cs.db`, 'garbage '.repeat(1000))
+    const r = u.cs('ls', '--all')
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stderr, /was damaged: it is set aside as .*cs\.db\.damaged-/)
+    assert.doesNotMatch(r.stderr, STACK)
+    intact()
+    // named sessions keep their protection: prune leaves them, and the removed one stays removed
+    u.session({ id: id(7), cwd: '/w/p7', prompt: 'old', at: '2025-01-01T00:00:00.000Z' })
+    const pruned = u.json('prune', '--days', '1', '--yes').map((v: { id: string }) => v.id)
+    assert.deepEqual(pruned, [id(7)])
+    Object.assign(t, prev)
+  } finally {
+    u.cleanup()
+  }
+})
