@@ -5,6 +5,7 @@ import { statSync } from 'node:fs'
 import { constants } from 'node:os'
 import { createInterface } from 'node:readline/promises'
 import type { Config } from './config.ts'
+import { interactive } from './confirm.ts'
 import { CsError, EXIT } from './errors.ts'
 import { claudeEnv, findClaude } from './launcher.ts'
 import { shellWord } from './names.ts'
@@ -77,11 +78,12 @@ export function pick(
       EXIT.failure,
       'see `cs ls --all`'
     )
-  const fzf = findOnPath(config, 'fzf')
+  // fzf needs a terminal; without one (a pipe, a script) the numbered list reads stdin
+  const fzf = interactive() ? findOnPath(config, 'fzf') : null
   return fzf ? pickWithFzf(fzf, views, query, config.color) : pickNumbered(views)
 }
 
-function checkResumable(v: SessionView): string {
+export function checkResumable(v: SessionView): string {
   if (v.live && v.state !== 'dead')
     throw new CsError(
       `session ${v.short || v.id} is running${v.tmuxSession ? ` in tmux session ${shellWord(v.tmuxSession)}` : ''}`,

@@ -1,7 +1,7 @@
 // The one sequence behind every command that shows or changes sessions: read live state, index
 // what changed on disk (the hot set: lib/indexer.ts), read cs's metadata, keep the launch
 // records current with what is live, and merge them all into views.
-import { statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT, fileError } from './errors.ts'
 import { indexTranscripts, type IndexReport } from './indexer.ts'
@@ -56,6 +56,11 @@ async function sessionsOnce<T>(
 ): Promise<T> {
   const store = openStore(config)
   try {
+    if (config.claudeConfigEnv && !existsSync(config.claudeDir))
+      warnOnce(
+        `CLAUDE_CONFIG_DIR=${config.claudeConfigEnv} does not exist: no transcripts or live sessions ` +
+          "to read there (unset it, or point it at Claude Code's folder)"
+      )
     const live = readLive(config)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const now = new Date()
@@ -109,6 +114,11 @@ async function sessionsOnce<T>(
 
 const NOTHING_READ: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
 const warned = new Set<string>()
+const warnOnce = (text: string) => {
+  if (warned.has(text)) return
+  warned.add(text)
+  process.stderr.write(`cs: warning: ${text}\n`)
+}
 
 /**
  * fn's result, or undefined when it could not write to the state folder: the store or a cache
@@ -116,11 +126,7 @@ const warned = new Set<string>()
  * goes on with what was saved, one that changes something fails when it tries.
  */
 function unwritable<T>(store: Store, fn: () => T): T | undefined {
-  const said = (e: CsError) => {
-    if (warned.has(e.message)) return
-    warned.add(e.message)
-    process.stderr.write(`cs: warning: ${e.message}; showing what was saved\n`)
-  }
+  const said = (e: CsError) => warnOnce(`${e.message}; showing what was saved`)
   const readOnly = store.readOnly()
   if (readOnly) return void said(readOnly)
   try {

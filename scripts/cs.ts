@@ -52,6 +52,16 @@ function helpOf(name: string, c: Command): string {
   return [`usage: cs ${c.usage}`, '', c.summary, ...(c.details ? ['', c.details] : [])].join('\n')
 }
 
+/** node's parseArgs errors, said in cs's words: the flag, and what is wrong with it. */
+function parseError(e: Error & { code?: string }): string {
+  const flag = e.message.match(/'(-[^' ]*)/)?.[1] ?? ''
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `unknown flag ${flag} (a name or argument that starts with - goes after --)`
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return /argument missing/.test(e.message) ? `${flag} wants a value` : `${flag} takes no value`
+  return e.message.split('\n')[0]
+}
+
 async function main(argv: string[]): Promise<number> {
   const first = argv[0]
   if (first === '--help' || first === '-h' || first === 'help') {
@@ -67,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   const entry = commands[name]
   if (!entry) throw usageError(`unknown command: ${name}`, 'see `cs --help`')
   const command = (await entry[1]()).default
-  const dash = argv.indexOf('--')
+  const dash = command.passesOn ? argv.indexOf('--') : -1
   const own = argv.slice(named ? 1 : 0, dash === -1 ? undefined : dash)
   let parsed
   try {
@@ -78,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     })
   } catch (e) {
-    throw usageError((e as Error).message.split('\n')[0], `see \`cs ${name} --help\``)
+    throw usageError(parseError(e as Error & { code?: string }), `see \`cs ${name} --help\``)
   }
   if (parsed.values.help) {
     process.stdout.write(helpOf(name, command) + '\n')
