@@ -8,8 +8,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // eslint-disable-next-line no-control-regex
 export const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 // tmux reads `.` and `:` in a target as window and pane separators, a leading `$` as an id;
-// it prints control characters as octal escapes
-export const UNTARGETABLE = /[.:]|^\$/
+// it prints control characters as octal escapes, and stores a backslash doubled (3.3), so that
+// the name given is not the name made
+export const UNTARGETABLE = /[.:\\]|^\$/
 
 /** A plain host name: letters, digits, `.`, `-`, `_`, never a leading `-` (ssh would read an option). */
 export const isHostName = (s: unknown): s is string => typeof s === 'string' && HOST.test(s)
