@@ -6,22 +6,13 @@ import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { rng } from './harness/random.ts'
 import { feed, finish, loadParser, newParser, saveParser } from '../lib/transcript.ts'
 
 const REAL = join(import.meta.dirname, 'fixtures/real')
 const realLines = readdirSync(REAL)
   .filter((f) => f.endsWith('.jsonl'))
   .flatMap((f) => readFileSync(join(REAL, f), 'utf8').split('\n').filter(Boolean))
-
-/** mulberry32: a seeded generator, so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const FILE = { id: 'fuzz', path: '/p/fuzz.jsonl', projectDir: 'p' }
 

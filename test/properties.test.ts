@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { after, test } from 'node:test'
 import { isolatedCs } from './harness/cs.ts'
+import { rng } from './harness/random.ts'
 import { TestTmux } from './harness/tmux.ts'
 
 const t = isolatedCs('properties')
@@ -14,15 +15,6 @@ after(() => {
   tmux.cleanup()
   t.cleanup()
 })
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Spec {
   id: string
