@@ -31,7 +31,8 @@ function clearFailure(r: Result, what: RegExp, args: string) {
 
 /** Sessions, a name, a tag and a soft deletion, all saved. */
 function seed() {
-  for (let n = 1; n <= 4; n++) t.session({ id: id(n), cwd: `/w/p${n}`, prompt: `prompt ${n}` })
+  // all idle for long: prune has something to soft-delete (id 4, the one unprotected)
+  for (let n = 1; n <= 4; n++) t.session({ id: id(n), cwd: `/w/p${n}`, prompt: `prompt ${n}`, at: '2025-01-01T00:00:00.000Z' })
   assert.equal(t.cs('rename', id(1), 'the name').status, 0)
   assert.equal(t.cs('tag', id(2), 'kept').status, 0)
   assert.equal(t.cs('rm', id(3)).status, 0)
@@ -129,8 +130,8 @@ test('a damaged store: the next command sets it aside, rebuilds the index and ke
     intact()
     // named sessions keep their protection: prune leaves them, and the removed one stays removed
     u.session({ id: id(7), cwd: '/w/p7', prompt: 'old', at: '2025-01-01T00:00:00.000Z' })
-    const pruned = u.json('prune', '--days', '1', '--yes').map((v: { id: string }) => v.id)
-    assert.deepEqual(pruned, [id(7)])
+    const pruned = u.json('prune', '--days', '1', '--yes').map((v: { id: string }) => v.id).sort()
+    assert.deepEqual(pruned, [id(4), id(7)])
     Object.assign(t, prev)
   } finally {
     u.cleanup()
