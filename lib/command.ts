@@ -21,6 +21,9 @@ export interface Command {
   /** option lines for --help, one per flag */
   details?: string
   options?: Options
+  /** arguments after `--` are not its own but go on to another program (`rest`); otherwise
+   *  `--` only ends the flags, and what follows are positionals (`cs rename ID -- -name`) */
+  passesOn?: boolean
   run(ctx: Context): Promise<number | void> | number | void
 }
 

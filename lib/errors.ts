@@ -10,11 +10,16 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
+/** What a failure of the store means to a caller: `unwritable` (read-only, full disk) leaves
+ * what was saved readable; `damaged` calls for a rebuild. */
+export type Reason = 'unwritable' | 'damaged'
+
 export class CsError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode = EXIT.failure,
-    readonly hint?: string
+    readonly hint?: string,
+    readonly reason?: Reason
   ) {
     super(message)
     this.name = 'CsError'
@@ -23,3 +28,29 @@ export class CsError extends Error {
 
 export const usageError = (message: string, hint?: string) =>
   new CsError(message, EXIT.usage, hint)
+
+// File system errors that mean "cannot write here" rather than a bug: reported without a stack.
+const UNWRITABLE: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a file stands where a folder should be',
+  EISDIR: 'a folder stands where a file should be',
+  EIO: 'a disk I/O error',
+}
+
+/** A CsError for a file system error that a user can fix, or null for anything else. */
+export function fileError(e: unknown): CsError | null {
+  const err = e as NodeJS.ErrnoException
+  const why = err && typeof err.code === 'string' ? UNWRITABLE[err.code] : undefined
+  if (!why) return null
+  const where = err.path ? ` ${err.path}` : ''
+  return new CsError(
+    `cannot ${err.syscall ?? 'write'}${where}: ${why}`,
+    EXIT.failure,
+    'free some space or fix the permissions, then run the command again; nothing was lost',
+    'unwritable'
+  )
+}

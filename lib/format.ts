@@ -3,6 +3,7 @@
 import pc from 'picocolors'
 import type { Config } from './config.ts'
 import type { SessionView, State, TranscriptInfo } from './session.ts'
+import { cleanText } from './untrusted.ts'
 
 export type Colors = ReturnType<typeof pc.createColors>
 
@@ -218,7 +219,10 @@ export function renderInfo(
         : null,
     ],
   ]
-  const shown = rows.filter((r): r is [string, string] => r[1] != null && r[1] !== '')
+  // every value may come from a transcript or another machine: one line each, no escapes
+  const shown = rows
+    .map(([label, value]): [string, string | null] => [label, cleanText(value)])
+    .filter((r): r is [string, string] => r[1] !== null)
   const width = Math.max(...shown.map(([label]) => label.length))
   return shown.map(([label, value]) => `${c.dim(label.padEnd(width))}  ${value}`).join('\n')
 }

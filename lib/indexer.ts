@@ -10,10 +10,11 @@
 // writers of an old file). A hot run falls back to a full one when the last full run is older
 // than config.fullScanSeconds, so that an append cs cannot see (a client outside cs's tmux
 // without a registry entry) shows within that interval, or at the next `cs sync`.
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
+import { closeSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { basename } from 'node:path'
 import type { Config } from './config.ts'
-import { isSessionFile, projectsDir } from './paths.ts'
+import { isInside, isSessionFile, projectsDir } from './paths.ts'
+import { openRegular } from './regular-file.ts'
 import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
 import { feed, feedLast, finish, loadParser, newParser, saveParser, type ParserState } from './transcript.ts'
 
@@ -51,6 +52,7 @@ interface Found {
   path: string
   size: number
   mtimeMs: number
+  ino: string
 }
 
 interface Folder {
@@ -63,26 +65,33 @@ interface Folder {
   listing: string
 }
 
-const entry = (name: string, size: number, mtimeMs: number) => `${name} ${size} ${mtimeMs}\n`
+// The inode tells a file replaced by another of the same size and mtime (an editor's save, a
+// restore from a backup) from the file that was read.
+const entry = (name: string, st: Stats) => `${name} ${st.size} ${st.mtimeMs} ${st.ino}\n`
 
 /** The files of a listing, in its order. */
 function filesOf(folder: string, listing: string): Found[] {
   const files: Found[] = []
   for (const line of listing.split('\n')) {
     if (!line) continue
-    const [name, size, mtimeMs] = line.split(' ')
-    files.push({ path: `${folder}/${name}`, size: Number(size), mtimeMs: Number(mtimeMs) })
+    const [name, size, mtimeMs, ino] = line.split(' ')
+    files.push({ path: `${folder}/${name}`, size: Number(size), mtimeMs: Number(mtimeMs), ino: ino ?? '' })
   }
   return files
 }
 
-/** A project folder's session files: UUID-named, non-empty, directly in the folder. */
-function list(path: string, mtimeMs: number | null): Folder {
+/** A listing's inodes by path: what the files that were read were. */
+const inodesOf = (folder: string, listing: string | undefined) =>
+  new Map(filesOf(folder, listing ?? '').map((f) => [f.path, f.ino]))
+
+/** A project folder's session files: UUID-named, non-empty, directly in the folder. A symlink
+ * is followed only when it resolves inside the projects folder: nothing outside it is read. */
+function list(path: string, mtimeMs: number | null, root: string): Folder {
   let listing = ''
-  for (const name of readdirOrEmpty(path)) {
-    if (!isSessionFile(name)) continue
-    const st = statSync(`${path}/${name}`, { throwIfNoEntry: false })
-    if (st && st.isFile() && st.size > 0) listing += entry(name, st.size, st.mtimeMs)
+  for (const d of readdirOrEmpty(path)) {
+    if (!isSessionFile(d.name) || (d.isSymbolicLink() && !isInside(`${path}/${d.name}`, root))) continue
+    const st = statSync(`${path}/${d.name}`, { throwIfNoEntry: false })
+    if (st && st.isFile() && st.size > 0) listing += entry(d.name, st)
   }
   return { path, mtimeMs, listing }
 }
@@ -106,10 +115,10 @@ function relist(path: string, stored: FolderListing, hot: (name: string, mtimeMs
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]
     if (!line) continue
-    const name = line.slice(0, line.indexOf(' '))
-    if (!hot(name, Number(line.slice(line.lastIndexOf(' ') + 1)))) continue
+    const [name, , mtimeMs] = line.split(' ', 3)
+    if (!hot(name, Number(mtimeMs))) continue
     const st = statSync(`${path}/${name}`, { throwIfNoEntry: false })
-    lines[i] = st && st.isFile() && st.size > 0 ? entry(name, st.size, st.mtimeMs).slice(0, -1) : ''
+    lines[i] = st && st.isFile() && st.size > 0 ? entry(name, st).slice(0, -1) : ''
     changed ||= lines[i] !== line
   }
   if (!changed) return null
@@ -125,14 +134,15 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, n
   const folders: { folder: Folder; stored?: FolderListing }[] = []
   const gone: string[] = []
   let unchanged = 0
-  for (const name of readdirOrEmpty(root)) {
-    const path = `${root}/${name}`
+  for (const d of readdirOrEmpty(root)) {
+    const path = `${root}/${d.name}`
+    if (d.isSymbolicLink() && !isInside(path, root)) continue
     const stored = listings.get(path)
     if (stored) listings.delete(path)
     // a hot run stats the folder first: a file added after this stat moves its mtime again
     const mtimeMs = full ? null : (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1)
     const trusted = mtimeMs !== null && stored?.listing && stored.mtimeMs === mtimeMs
-    const folder = trusted ? relist(path, stored, hot) : list(path, mtimeMs)
+    const folder = trusted ? relist(path, stored, hot) : list(path, mtimeMs, root)
     if (!folder) unchanged += countLines(stored!.listing)
     else if (folder.listing) folders.push({ folder, stored })
     else if (stored) gone.push(path) // no session file left in it
@@ -146,9 +156,9 @@ const countLines = (text: string) => {
   return n
 }
 
-function readdirOrEmpty(dir: string): string[] {
+function readdirOrEmpty(dir: string): Dirent[] {
   try {
-    return readdirSync(dir)
+    return readdirSync(dir, { withFileTypes: true })
   } catch {
     return [] // no projects folder yet, a file where a folder was expected, or one that vanished
   }
@@ -191,11 +201,14 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
     }
     const known = stored === undefined ? [] : (store.folder(folder.path)?.files ?? [])
     const before = new Map(known.map((f) => [f.mark.path, f]))
+    const inodes = inodesOf(folder.path, stored?.listing)
     const files: FileIndex[] = []
     let complete = true
     for (const f of filesOf(folder.path, folder.listing)) {
-      const prev = before.get(f.path)
+      const found = before.get(f.path)
       before.delete(f.path)
+      const was = inodes.get(f.path) // unknown after forget() or from an older listing: trusted
+      const prev = found && (!was || was === f.ino) ? found : undefined // another file: read anew
       if (!opts.full && prev && prev.mark.size === f.size && prev.mark.mtimeMs === f.mtimeMs) {
         files.push(prev)
         continue
@@ -246,12 +259,9 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
  * exited mid-write, a trimmed copy), else left for the next run.
  */
 function readFrom(f: Found, offset: number, parser: ParserState, buf: Buffer) {
-  let fd: number
-  try {
-    fd = openSync(f.path, 'r')
-  } catch {
-    return null
-  }
+  // replaced by a FIFO or a device since it was stat'ed: never opened for a blocking read
+  const fd = openRegular(f.path)?.fd
+  if (fd === undefined) return null
   let pos = offset // file position of buf[0]
   let filled = 0 // bytes in buf not yet consumed
   try {

@@ -29,7 +29,7 @@ export function checkName(raw: string): string | null {
 
 /** Any text (a title, a folder name) made a usable name: what tmux cannot target becomes `-`; null when nothing is left. */
 export function sanitize(text: string): string | null {
-  const cleaned = text.replace(/[.:\u0000-\u001f\u007f]+/g, '-').replace(/^[-\s$]+|[-\s]+$/g, '')
+  const cleaned = text.replace(/[.:\\\u0000-\u001f\u007f]+/g, '-').replace(/^[-\s$]+|[-\s]+$/g, '')
   return cleaned || null
 }
 

@@ -1,7 +1,7 @@
 // The last output of a command that only reads (cs ls --json), kept with the key it was made
 // under: while nothing it was made from has changed, it is printed again, bytes as they are,
 // instead of loading, merging and printing 10,000 sessions anew.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 
@@ -21,8 +21,17 @@ export function printCached(config: Config, name: string, key: string, render: (
   }
   const out = Buffer.from(render() + '\n')
   process.stdout.write(out)
-  mkdirSync(config.stateDir, { recursive: true })
   const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, Buffer.concat([head, out]))
-  renameSync(tmp, path) // readers never see half a file
+  try {
+    mkdirSync(config.stateDir, { recursive: true })
+    writeFileSync(tmp, Buffer.concat([head, out]))
+    renameSync(tmp, path) // readers never see half a file
+  } catch {
+    // a full disk or a read-only folder: the output was printed all the same
+    try {
+      rmSync(tmp, { force: true })
+    } catch {
+      // nothing was written
+    }
+  }
 }

@@ -1,5 +1,6 @@
 // The preview of a session: its last exchanges as plain text, made from transcript lines read
-// from the end of the file. Pure: the lines come in, the text goes out.
+// from the end of the file. Pure: the lines come in, the text goes out, safe for a terminal.
+import { cleanLines } from './untrusted.ts'
 
 export interface Entry {
   role: 'user' | 'assistant'
@@ -106,7 +107,7 @@ export function renderPreview(entries: Entry[], o: PreviewOptions = PREVIEW_DEFA
   }
   return blocks
     .map((b) => {
-      const lines = cut(b.text, o.maxChars).split('\n')
+      const lines = cut(cleanLines(b.text), o.maxChars).split('\n')
       return b.role === 'user' ? `> ${lines.join('\n  ')}` : lines.map((l) => `  ${l}`).join('\n')
     })
     .join('\n\n')

@@ -1,8 +1,11 @@
 // Claude Code's own live registry: `<claudeDir>/sessions/<pid>.json`, one file per running client
 // (2.1.139+), and the background jobs of `claude --bg` under `<claudeDir>/jobs/<id>/state.json`.
-// Parsing is pure and never throws; the readers drop files of dead or reused pids.
+// Parsing is pure and never throws; the readers drop files of dead or reused pids and of
+// processes that are not claude. Any process may write there: every field is checked as untrusted.
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
+import { readRegular } from './regular-file.ts'
+import { cleanText, isCwd, isSessionId } from './untrusted.ts'
 
 export type RegistryStatus = 'busy' | 'idle' | 'waiting' | 'shell'
 const STATUSES: readonly string[] = ['busy', 'idle', 'waiting', 'shell']
@@ -45,6 +48,12 @@ function object(text: string): Json | null {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
+const clean = (v: unknown): string | null => cleanText(str(v))
+const sessionId = (v: unknown): string | null => (isSessionId(v) ? v : null)
+const cwd = (v: unknown): string | null => (isCwd(v) ? v : null)
+// what `claude attach|stop` takes: a short id, never an option or a path
+const JOB_ID = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/
+const jobId = (v: unknown): string | null => (typeof v === 'string' && JOB_ID.test(v) ? v : null)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
 /** One registry file. Null for the legacy `pid-N.json` generation and SDK sessions (no `status`),
@@ -53,47 +62,50 @@ export function parseRegistryEntry(text: string): RegistryEntry | null {
   const o = object(text)
   if (!o) return null
   const pid = num(o.pid)
-  const sessionId = str(o.sessionId)
+  const id = sessionId(o.sessionId)
   const status = str(o.status)
-  if (pid === null || pid <= 0 || !Number.isInteger(pid) || !sessionId || !status || !STATUSES.includes(status))
+  if (pid === null || pid <= 0 || !Number.isInteger(pid) || !id || !status || !STATUSES.includes(status))
     return null
   const tmux = str(o.tmux)
   // session names cannot hold ':' (tmux replaces it), so the first ':' ends the name
   const where = tmux?.match(/^(.*?):@\d+\.(%\d+)$/)
   const procStart = o.procStart
+  const start = typeof procStart === 'number' ? String(procStart) : str(procStart)
   return {
     pid,
-    sessionId,
+    sessionId: id,
     status: status as RegistryStatus,
-    waitingFor: status === 'waiting' ? str(o.waitingFor) : null,
+    waitingFor: status === 'waiting' ? clean(o.waitingFor) : null,
     statusUpdatedAt: num(o.statusUpdatedAt) ?? num(o.updatedAt),
-    cwd: str(o.cwd),
-    kind: str(o.kind),
-    name: str(o.name),
-    procStart: typeof procStart === 'number' ? String(procStart) : str(procStart),
+    cwd: cwd(o.cwd),
+    kind: clean(o.kind),
+    name: clean(o.name),
+    procStart: start && /^\d+$/.test(start) ? start : null,
     tmuxPane: where?.[2] ?? null,
     tmuxSession: where?.[1] ?? null,
-    jobId: str(o.jobId),
-    version: str(o.version),
+    jobId: jobId(o.jobId),
+    version: clean(o.version),
   }
 }
 
 /** One `jobs/<id>/state.json`. */
 export function parseJob(id: string, text: string): BackgroundJob | null {
   const o = object(text)
-  if (!o) return null
+  const short = o && (jobId(o.daemonShort) ?? jobId(id))
+  if (!o || !short) return null
   return {
-    id: str(o.daemonShort) ?? id,
-    sessionId: str(o.sessionId),
-    state: str(o.state),
-    intent: str(o.intent),
-    name: str(o.name),
-    cwd: str(o.cwd),
-    updatedAt: str(o.updatedAt),
+    id: short,
+    sessionId: sessionId(o.sessionId),
+    state: clean(o.state),
+    intent: clean(o.intent),
+    name: clean(o.name),
+    cwd: cwd(o.cwd),
+    updatedAt: clean(o.updatedAt),
   }
 }
 
 export interface ProcStat {
+  comm: string // field 2, without its parentheses
   ppid: number
   start: string // field 22: start time in clock ticks since boot
 }
@@ -101,12 +113,14 @@ export interface ProcStat {
 /** Parses /proc/<pid>/stat text. The command name (field 2) may hold spaces and parentheses:
  * fields are counted from its last ')'. */
 export function parseStat(text: string): ProcStat | null {
+  const open = text.indexOf('(')
   const close = text.lastIndexOf(')')
-  if (close < 0) return null
+  if (open < 0 || close < open) return null
   const rest = text.slice(close + 2).split(' ') // rest[0] is field 3
   const ppid = Number(rest[1])
   const start = rest[19]
-  return Number.isInteger(ppid) && start && /^\d+$/.test(start) ? { ppid, start } : null
+  const comm = text.slice(open + 1, close)
+  return Number.isInteger(ppid) && start && /^\d+$/.test(start) ? { comm, ppid, start } : null
 }
 
 /** /proc/<pid>/stat, or null where there is no such process or no /proc (macOS). */
@@ -127,12 +141,28 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Is this entry's process still the one that wrote it? A dead pid, or one reused by another
- * process (another start time), leaves a stale file behind. */
+/** Does /proc say this process is a claude client? Its name (`claude`, or the version the
+ * native build sets as its title) or its program's file name. Null where there is no /proc. */
+export function runsClaude(pid: number): boolean | null {
+  const stat = procStat(pid)
+  if (!stat) return null
+  if (CLAUDE_NAME.test(stat.comm) || VERSION_TITLE.test(stat.comm)) return true
+  const argv = (readRegular(`/proc/${pid}/cmdline`) ?? '').split('\0')
+  // argv[0] the program, or the script an interpreter runs (`node …/claude`)
+  return argv.slice(0, 2).some((a) => CLAUDE_NAME.test(basename(a)))
+}
+const CLAUDE_NAME = /claude/i
+const VERSION_TITLE = /^\d+\.\d+\.\d+/
+
+/** Is this entry's process still the one that wrote it, and a claude? A dead pid, or one
+ * reused by another process (another start time), leaves a stale file behind; a file naming
+ * pid 1 or any other process that is not claude is not believed. */
 export function running(entry: RegistryEntry): boolean {
   if (!alive(entry.pid)) return false
   const stat = procStat(entry.pid)
-  return !stat || !entry.procStart || stat.start === entry.procStart
+  if (!stat) return true // no /proc (macOS): a live pid is all there is to go on
+  if (entry.procStart && stat.start !== entry.procStart) return false
+  return runsClaude(entry.pid) === true
 }
 
 function files(dir: string): string[] {
@@ -143,22 +173,14 @@ function files(dir: string): string[] {
   }
 }
 
-function read(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return null
-  }
-}
-
 /** The registry entries of running clients under claudeDir. */
 export function readRegistry(claudeDir: string): RegistryEntry[] {
   const dir = join(claudeDir, 'sessions')
   const out: RegistryEntry[] = []
   for (const f of files(dir)) {
     if (!/^\d+\.json$/.test(f)) continue
-    const text = read(join(dir, f))
-    const entry = text === null ? null : parseRegistryEntry(text)
+    const body = readRegular(join(dir, f))
+    const entry = body === null ? null : parseRegistryEntry(body)
     if (entry && running(entry)) out.push(entry)
   }
   return out
@@ -169,8 +191,8 @@ export function readJobs(claudeDir: string): Map<string, BackgroundJob> {
   const dir = join(claudeDir, 'jobs')
   const out = new Map<string, BackgroundJob>()
   for (const id of files(dir)) {
-    const text = read(join(dir, id, 'state.json'))
-    const job = text === null ? null : parseJob(id, text)
+    const body = readRegular(join(dir, id, 'state.json'))
+    const job = body === null ? null : parseJob(id, body)
     if (job) out.set(id, job)
   }
   return out

@@ -5,6 +5,7 @@ import { statSync } from 'node:fs'
 import { constants } from 'node:os'
 import { createInterface } from 'node:readline/promises'
 import type { Config } from './config.ts'
+import { interactive } from './confirm.ts'
 import { CsError, EXIT } from './errors.ts'
 import { claudeEnv, findClaude } from './launcher.ts'
 import { shellWord } from './names.ts'
@@ -71,14 +72,15 @@ export function pick(
       EXIT.failure,
       'see `cs ls --all`'
     )
-  const fzf = findOnPath(config, 'fzf')
+  // fzf needs a terminal; without one (a pipe, a script) the numbered list reads stdin
+  const fzf = interactive() ? findOnPath(config, 'fzf') : null
   // fzf takes the whole terminal; the numbered list loses the width of its numbers
   const columns = (process.stdout.columns || 120) - (fzf ? 0 : String(views.length).length)
   const lines = pickerLines(views, config.host, { columns, color: config.color && Boolean(fzf) })
   return fzf ? pickWithFzf(fzf, views, lines, query) : pickNumbered(views, lines)
 }
 
-function checkResumable(v: SessionView): string {
+export function checkResumable(v: SessionView): string {
   if (v.live && v.state !== 'dead')
     throw new CsError(
       `session ${v.short || v.id} is running${v.tmuxSession ? ` in tmux session ${shellWord(v.tmuxSession)}` : ''}`,

@@ -1,9 +1,9 @@
 // The one sequence behind every command that shows or changes sessions: read live state, index
 // what changed on disk (the hot set: lib/indexer.ts), read cs's metadata, keep the launch
 // records current with what is live, and merge them all into views.
-import { statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import type { Config } from './config.ts'
-import { CsError, EXIT } from './errors.ts'
+import { CsError, EXIT, fileError } from './errors.ts'
 import { fullWalkDue, startBackgroundSync } from './full-walk.ts'
 import { indexTranscripts, type IndexReport } from './indexer.ts'
 import { readLive } from './live.ts'
@@ -54,9 +54,31 @@ export async function withSessions<T>(
   fn: (s: Sessions) => T | Promise<T>,
   opts: SessionsOptions = {}
 ): Promise<T> {
+  let started = false
+  try {
+    return await sessionsOnce(config, fn, opts, () => (started = true))
+  } catch (e) {
+    // a damaged store found before fn ran was set aside: once more, on the rebuilt one
+    if (started || !(e instanceof CsError) || e.reason !== 'damaged') throw e
+    process.stderr.write(`cs: ${e.message}\n`)
+    return sessionsOnce(config, fn, opts, () => {})
+  }
+}
+
+async function sessionsOnce<T>(
+  config: Config,
+  fn: (s: Sessions) => T | Promise<T>,
+  opts: SessionsOptions,
+  starting: () => void
+): Promise<T> {
   const stores = openStores(config)
   const store = stores.local
   try {
+    if (config.claudeConfigEnv && !existsSync(config.claudeDir))
+      warnOnce(
+        `CLAUDE_CONFIG_DIR=${config.claudeConfigEnv} does not exist: no transcripts or live sessions ` +
+          "to read there (unset it, or point it at Claude Code's folder)"
+      )
     if (opts.pull) await pullBounded(config, stores)
     const live = readLive(config)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
@@ -64,8 +86,13 @@ export async function withSessions<T>(
     const tmux = new Tmux(config.tmuxSocket)
     // the periodic stat of every transcript runs in a background `cs sync`, off this path
     if (fullWalkDue(config, store.lastFullWalk(), now.getTime())) startBackgroundSync(config, now.getTime())
-    const report = indexTranscripts(config, store, { scope: 'hot', live: ids, walkWhenDue: false, now: now.getTime() })
-    const launches = noteLive(store, live, config.host, now, () => tmux.startTime())
+    // Where the store cannot be written (read-only, a full disk), what was saved still answers.
+    const report =
+      unwritable(store, () =>
+        indexTranscripts(config, store, { scope: 'hot', live: ids, walkWhenDue: false, now: now.getTime() })
+      ) ?? NOTHING_READ
+    const launches =
+      unwritable(store, () => noteLive(store, live, config.host, now, () => tmux.startTime())) ?? store.launches()
     const written = store.changes()
     let transcripts: TranscriptInfo[] | undefined
     let meta: Map<string, SessionMeta> | undefined
@@ -80,6 +107,7 @@ export async function withSessions<T>(
         config.host,
         metaOf()
       ))
+    starting()
     const result = await fn({
       store,
       get views() {
@@ -107,11 +135,40 @@ export async function withSessions<T>(
         return v
       },
     })
-    if (store.changes() !== written) refreshPickerCache(config, store, live)
-    else if (pickerCacheStale(config, report, now)) writePickerCache(config, viewsOf())
+    unwritable(store, () => {
+      if (store.changes() !== written) refreshPickerCache(config, store, live)
+      else if (pickerCacheStale(config, report, now)) writePickerCache(config, viewsOf())
+    })
     return result
   } finally {
     await stores.close()
+  }
+}
+
+const NOTHING_READ: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
+const warned = new Set<string>()
+const warnOnce = (text: string) => {
+  if (warned.has(text)) return
+  warned.add(text)
+  process.stderr.write(`cs: warning: ${text}\n`)
+}
+
+/**
+ * fn's result, or undefined when it could not write to the state folder: the store or a cache
+ * is read-only or the disk is full. Said once on stderr; a command that only shows sessions
+ * goes on with what was saved, one that changes something fails when it tries.
+ */
+function unwritable<T>(store: Store, fn: () => T): T | undefined {
+  const said = (e: CsError) => warnOnce(`${e.message}; showing what was saved`)
+  const readOnly = store.readOnly()
+  if (readOnly) return void said(readOnly)
+  try {
+    return fn()
+  } catch (e) {
+    const err = fileError(e) ?? e
+    if (!(err instanceof CsError) || err.reason !== 'unwritable') throw err
+    said(err)
+    return undefined
   }
 }
 

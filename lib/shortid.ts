@@ -53,6 +53,12 @@ export function resolve(query: string, sessions: SessionView[], host: string): S
   ])
   if (best.length === 1) return best[0]
   if (best.length > 1) throw ambiguous(q, best)
+  if (q.length < MIN && /^[0-9a-f-]+$/i.test(q))
+    throw new CsError(
+      `no session named '${q}', and '${q}' is too short for an id: give at least ${MIN} characters`,
+      EXIT.failure,
+      'the short ids in `cs ls` are the shortest that work'
+    )
   throw new CsError(
     `no session matches '${q}'`,
     EXIT.failure,

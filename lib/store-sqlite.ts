@@ -2,11 +2,24 @@
 // folder. WAL and a busy timeout let several cs processes (the tmux hook, the dashboard, a
 // sync) use it at once. The only module that imports better-sqlite3.
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, statfsSync, statSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import type { Config } from './config.ts'
-import { CsError } from './errors.ts'
+import { CsError, fileError } from './errors.ts'
+import {
+  appendJournal,
+  COMPACT_BYTES,
+  journalPath,
+  journalSize,
+  readJournal,
+  replay,
+  rewriteJournal,
+  snapshot,
+  type JournalOp,
+  type JournalTarget,
+  type MetaColumn,
+} from './journal.ts'
 import { dbPath } from './paths.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 import type { FileMark, FolderIndex, IndexChanges, MetaChange, Store } from './store.ts'
@@ -118,26 +131,142 @@ const corrupt = (file: string, why: string) =>
     `cannot open the database ${file}: ${why}`,
     undefined,
     `move it away (mv ${file} ${file}.bad): it is a cache of the transcripts ` +
-      `plus cs's names and tags, rebuilt on the next run`
+      `plus cs's names and tags, rebuilt on the next run`,
+    'damaged'
   )
 
-type MetaColumn = 'name' | 'tag' | 'deleted_at'
 const COLUMN: Record<MetaChange['field'], MetaColumn> = { name: 'name', tag: 'tag', deletedAt: 'deleted_at' }
 const FIELD: Record<MetaColumn, MetaChange['field']> = { name: 'name', tag: 'tag', deleted_at: 'deletedAt' }
 
-export function openStore(config: Config): Store {
-  const file = dbPath(config)
-  let db: Database.Database
+/** What a SQLite failure means to the user: the store is damaged, cannot be written, or busy. */
+function storeError(file: string, e: unknown): unknown {
+  if (e instanceof CsError) return e
+  const code = (e as { code?: unknown })?.code
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return e
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return corrupt(file, (e as Error).message)
+  if (/^SQLITE_BUSY|^SQLITE_LOCKED/.test(code))
+    return new CsError(`the database ${file} is busy: another cs holds it`, undefined, 'run the command again')
+  if (/^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|PERM|AUTH)/.test(code)) {
+    const dir = dirname(file)
+    const why = diskFull(dir)
+      ? 'the disk is full'
+      : /READONLY|PERM|AUTH|CANTOPEN/.test(code)
+        ? 'it is read-only'
+        : `${(e as Error).message}`
+    return new CsError(
+      `cannot write the database ${file}: ${why}`,
+      undefined,
+      `${why === 'the disk is full' ? `free some space on ${dir}` : `make ${dir} and the files in it writable`}; ` +
+        'nothing was lost, and cs ls, list and info still answer from what was saved',
+      'unwritable'
+    )
+  }
+  return e
+}
+
+function diskFull(dir: string): boolean {
   try {
-    mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
-    db = new Database(file, { timeout: 5000 })
+    return statfsSync(dir).bavail === 0
+  } catch {
+    return false
+  }
+}
+
+/** Every method of the store, its SQLite errors turned into CsErrors that say what happened. */
+function guarded(file: string, store: Store, setAsideNow: () => string): Store {
+  const readOnly = store.readOnly()
+  for (const [key, value] of Object.entries(store))
+    if (typeof value === 'function')
+      (store as any)[key] = (...args: unknown[]) => {
+        try {
+          return value(...args)
+        } catch (e) {
+          // opened for reading only: a write fails for the reason it was
+          if (readOnly && /^SQLITE_READONLY/.test((e as { code?: string }).code ?? '')) throw readOnly
+          const err = storeError(file, e)
+          if (!(err instanceof CsError) || err.reason !== 'damaged' || readOnly) throw err
+          // damage found while working: set aside now, so that the next open rebuilds
+          throw new CsError(damagedNote(file, setAsideNow()), undefined, 'run the command again', 'damaged')
+        }
+      }
+  return store
+}
+
+
+/** The database as last saved, for reading only: where it cannot be written (a read-only
+ * folder, a full disk) SQLite cannot make the WAL's shared-memory file, so the file is read
+ * into memory, its header marked as not WAL (bytes 18 and 19: the read and write versions). */
+function openSaved(file: string): Database.Database {
+  const image = readFileSync(file)
+  if (image.length >= 20) image[18] = image[19] = 1
+  const db = new Database(image, { readonly: true })
+  if (db.pragma('user_version', { simple: true }) !== SCHEMA) {
+    db.close()
+    throw new CsError(`the database ${file} is of another version and cannot be rebuilt here`)
+  }
+  return db
+}
+
+/** Opens (creating or migrating) the database for writing; fresh: it held no tables before. */
+function openWritable(config: Config, file: string): { db: Database.Database; fresh: boolean } {
+  const st = statSync(config.stateDir, { throwIfNoEntry: false })
+  if (st && !st.isDirectory())
+    throw new CsError(
+      `cs's state folder ${config.stateDir} is not a folder`,
+      undefined,
+      `move the file away (mv ${config.stateDir} ${config.stateDir}.bak), or set XDG_STATE_HOME`
+    )
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
+  const db = new Database(file, { timeout: 5000 })
+  try {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
-    if (db.pragma('user_version', { simple: true }) !== SCHEMA) migrate(db)
+    const version = db.pragma('user_version', { simple: true })
+    if (version !== SCHEMA) migrate(db)
+    return { db, fresh: version === 0 }
   } catch (e) {
-    throw corrupt(file, (e as Error).message)
+    db.close()
+    throw e
   }
+}
 
+/** Moves a damaged database (and its WAL files) aside, kept for a look; returns where. */
+function setAside(file: string): string {
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`
+  for (const suffix of ['', '-wal', '-shm'])
+    if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix)
+  return aside
+}
+
+const damagedNote = (file: string, aside: string) =>
+  `the database ${file} was damaged: it is set aside as ${aside}; the index is rebuilt from the ` +
+  "transcripts, and cs's names, tags, deletions and launch records come back from cs.journal"
+
+export function openStore(config: Config): Store {
+  const file = dbPath(config)
+  const journal = journalPath(config)
+  let db: Database.Database
+  let fresh = false
+  /** why the store can only be read (null: it can be written) */
+  let readOnly: CsError | null = null
+  try {
+    ;({ db, fresh } = openWritable(config, file))
+  } catch (e) {
+    const err = fileError(e) ?? storeError(file, e)
+    if (!(err instanceof CsError)) throw corrupt(file, (e as Error).message)
+    if (err.reason === 'damaged' && existsSync(file)) {
+      process.stderr.write(`cs: ${damagedNote(file, setAside(file))}\n`)
+      ;({ db, fresh } = openWritable(config, file))
+    } else {
+      if (err.reason !== 'unwritable' || !existsSync(file)) throw err
+      readOnly = err
+      try {
+        db = openSaved(file)
+      } catch {
+        throw err
+      }
+    }
+  }
   const statements = new Map<string, Database.Statement>()
   const sql = (text: string) => {
     let s = statements.get(text)
@@ -172,20 +301,42 @@ export function openStore(config: Config): Store {
     for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
       if (!kept.has(p)) sql('DELETE FROM parsers WHERE path = ?').run(p)
   }
-  const putMeta = (column: MetaColumn, id: string, value: string | null) => {
-    sql(
-      `INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`
-    ).run(id, value)
-    sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
+  // cs's own metadata: written to the database and, in the same transaction, to the journal
+  const raw: JournalTarget = {
+    setMeta(column, id, value) {
+      sql(
+        `INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`
+      ).run(id, value)
+      sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
+    },
+    saveLaunch(l) {
+      sql(
+        'INSERT OR REPLACE INTO launches (host, tmux_session, id, cwd, launched_at, last_state, last_seen_at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?)'
+      ).run(l.host, l.tmuxSession, l.id, l.cwd, l.launchedAt, l.lastState, l.lastSeenAt)
+    },
+    noteState(tmuxSession, host, id, state, at) {
+      sql(
+        'UPDATE launches SET id = ?, last_state = ?, last_seen_at = ? WHERE host = ? AND tmux_session = ?'
+      ).run(id, state, at, host, tmuxSession)
+    },
+    dropLaunch(host, tmuxSession) {
+      sql('DELETE FROM launches WHERE host = ? AND tmux_session = ?').run(host, tmuxSession)
+    },
   }
+  const journaled = (op: JournalOp, also?: () => void) =>
+    db.transaction(() => {
+      replay([op], raw)
+      appendJournal(journal, [op])
+      also?.()
+    })()
   // every change is also noted for the shared store: a rename made offline travels at the next sync
   const setMeta = (column: MetaColumn, id: string, value: string | null) =>
-    db.transaction(() => {
-      putMeta(column, id, value)
+    journaled({ op: 'meta', id, column, value }, () =>
       sql(
         'INSERT INTO meta_dirty (id, field, n) VALUES (?, ?, 1) ON CONFLICT (id, field) DO UPDATE SET n = n + 1'
       ).run(id, FIELD[column])
-    })()
+    )
   const hostRowsOf = (host: string): HostRow[] => {
     const blob = sql('SELECT rows FROM host_rows WHERE host = ?').pluck().get(host) as Buffer | undefined
     return blob ? tuples<HostRow>(blob) : []
@@ -208,7 +359,8 @@ export function openStore(config: Config): Store {
   })
   const applyShared = db.transaction((changes: MetaChange[]) => {
     const dirty = sql('SELECT 1 FROM meta_dirty WHERE id = ? AND field = ?').pluck()
-    for (const c of changes) if (!dirty.get(c.id, c.field)) putMeta(COLUMN[c.field], c.id, c.value)
+    for (const c of changes)
+      if (!dirty.get(c.id, c.field)) journaled({ op: 'meta', id: c.id, column: COLUMN[c.field], value: c.value })
   })
   const savePushed = db.transaction((hashes: [string, string | null][]) => {
     for (const [id, hash] of hashes)
@@ -238,7 +390,7 @@ export function openStore(config: Config): Store {
     }
   })
 
-  return {
+  const store: Store = guarded(file, {
     listings() {
       const rows = sql('SELECT path, listing, mtime_ms FROM folders').raw().all() as [string, string, number][]
       return new Map(rows.map(([path, listing, mtimeMs]) => [path, { listing, mtimeMs }]))
@@ -285,20 +437,9 @@ export function openStore(config: Config): Store {
         lastState: r[5] as State | null, lastSeenAt: r[6],
       }))
     },
-    saveLaunch(l) {
-      sql(
-        'INSERT OR REPLACE INTO launches (host, tmux_session, id, cwd, launched_at, last_state, last_seen_at) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?)'
-      ).run(l.host, l.tmuxSession, l.id, l.cwd, l.launchedAt, l.lastState, l.lastSeenAt)
-    },
-    noteState(tmuxSession, host, id, state, at) {
-      sql(
-        'UPDATE launches SET id = ?, last_state = ?, last_seen_at = ? WHERE host = ? AND tmux_session = ?'
-      ).run(id, state, at, host, tmuxSession)
-    },
-    dropLaunch(host, tmuxSession) {
-      sql('DELETE FROM launches WHERE host = ? AND tmux_session = ?').run(host, tmuxSession)
-    },
+    saveLaunch: (launch) => journaled({ op: 'launch', launch }),
+    noteState: (tmuxSession, host, id, state, at) => journaled({ op: 'note', tmuxSession, host, id, state, at }),
+    dropLaunch: (host, tmuxSession) => journaled({ op: 'drop', host, tmuxSession }),
 
     hostRows() {
       const all: HostRow[] = []
@@ -344,8 +485,11 @@ export function openStore(config: Config): Store {
     changes: () => sql('SELECT total_changes()').pluck().get() as number,
     generation: () => sql('SELECT n FROM generation').pluck().get() as number,
 
+    readOnly: () => readOnly,
+
     check() {
       const problems: string[] = []
+      if (readOnly) problems.push(readOnly.message)
       const mode = db.pragma('journal_mode', { simple: true })
       if (mode !== 'wal') problems.push(`journal mode is ${mode}, not WAL: cs processes would block each other`)
       const integrity = db.pragma('quick_check', { simple: true })
@@ -356,8 +500,32 @@ export function openStore(config: Config): Store {
       if (schema !== SCHEMA) problems.push(`schema ${schema}, this cs writes ${SCHEMA}`)
       return { location: `${file} (SQLite, ${mode})`, schema, bytes, problems }
     },
-    close: () => db.close(),
-  }
+    close: () => db.open && db.close(),
+  }, () => {
+    db.close()
+    return setAside(file)
+  })
+  if (!readOnly) keepJournal(db, journal, fresh, raw, store)
+  return store
+}
+
+/**
+ * A fresh database gets cs's metadata back from the journal; a database without a journal (made
+ * by an older cs) starts one from what it holds; a journal grown past COMPACT_BYTES is rewritten
+ * as a snapshot. Inside a write transaction, so no other cs appends meanwhile.
+ */
+function keepJournal(db: Database.Database, journal: string, fresh: boolean, raw: JournalTarget, store: Store): void {
+  const size = journalSize(journal)
+  if (size !== null && !fresh && size < COMPACT_BYTES) return
+  db.transaction(() => {
+    const now = journalSize(journal)
+    if (now !== null && fresh) {
+      const { ops, skipped } = readJournal(journal)
+      replay(ops, raw)
+      if (skipped) process.stderr.write(`cs: warning: ${skipped} unreadable lines of ${journal} skipped\n`)
+    }
+    if (now === null || now >= COMPACT_BYTES) rewriteJournal(journal, snapshot(store.meta(), store.launches()))
+  }).immediate()
 }
 
 /** Creates the tables, or rebuilds the index tables of another schema (cs's own are kept). */

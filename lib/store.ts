@@ -1,6 +1,7 @@
 // The local store's interface. SQLite (lib/store-sqlite.ts) does the whole job on one machine
 // and keeps a copy of the other hosts' rows; the shared store (lib/shared-store.ts) carries them
 // between machines. Commands get both from openStores() (lib/stores.ts).
+import type { CsError } from './errors.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 
 /** Where the incremental indexer left a file: read on from `offset` if size and mtime grew. */
@@ -91,6 +92,10 @@ export interface Store {
   changes(): number
   /** A number that moves whenever any process writes the index, metadata or launch records. */
   generation(): number
+
+  /** Why the store can only be read (a read-only folder, a full disk), or null: every write
+   *  then fails with that error, and reads answer from what was last saved. */
+  readOnly(): CsError | null
 
   /** For cs doctor: where the store lives, its schema version and size, and what is wrong
    *  with it (nothing: []). */

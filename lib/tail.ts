@@ -1,6 +1,8 @@
 // Reading a file from its end: the last lines of a transcript that may be 500 MB, without
 // reading what comes before them.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, readSync } from 'node:fs'
+import { CsError } from './errors.ts'
+import { openRegular } from './regular-file.ts'
 
 export interface TailOptions {
   /** bytes read at a time */
@@ -18,9 +20,11 @@ const NL = 0x0a
 export function* linesFromEnd(path: string, o: TailOptions = {}): Generator<string> {
   const chunk = o.chunk ?? 64 * 1024
   const maxLine = o.maxLine ?? 4 * 1024 * 1024
-  const fd = openSync(path, 'r')
+  const file = openRegular(path)
+  if (!file) throw new CsError(`cannot read ${path}: not a regular file`, undefined, 'a transcript is a plain file')
+  const fd = file.fd
   try {
-    let pos = fstatSync(fd).size
+    let pos = file.stat.size
     let parts: Buffer[] = [] // the line being assembled, right to left
     let held = 0
     let oversize = false

@@ -5,15 +5,16 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { assertRemovable, trashDir } from './paths.ts'
+import { readRegular } from './regular-file.ts'
 
 export interface TrashEntry {
   id: string // the session id
@@ -48,19 +49,43 @@ export function moveToTrash(config: Config, id: string, transcript: string): Tra
   return entry
 }
 
-/** Every session in the trash, oldest move first. Unreadable folders are skipped. */
-export function trashEntries(config: Config): TrashEntry[] {
+/** Every session in the trash, oldest move first; the folders whose manifest cannot be read
+ * (damaged, half written, or not cs's) by path in `unreadable`. */
+export function trashEntries(config: Config): TrashEntry[] & { unreadable: string[] } {
   const root = trashDir(config)
   const entries: TrashEntry[] = []
+  for (const dir of [config.dataDir, root])
+    if (existsSync(dir) && !statSync(dir).isDirectory())
+      throw new CsError(
+        `cs's data folder ${dir} is not a folder`,
+        EXIT.failure,
+        `move the file away (mv ${dir} ${dir}.bak), or set XDG_DATA_HOME`
+      )
+  const unreadable: string[] = []
   for (const name of existsSync(root) ? readdirSync(root) : []) {
-    try {
-      const m = JSON.parse(readFileSync(join(root, name, MANIFEST), 'utf8'))
-      entries.push({ ...m, dir: join(root, name) })
-    } catch {
-      // not one of ours, or half written: leave it alone
-    }
+    const m = manifest(readRegular(join(root, name, MANIFEST)))
+    if (m) entries.push({ ...m, dir: join(root, name) })
+    else unreadable.push(join(root, name)) // left alone, and reported
   }
-  return entries.sort((a, b) => a.movedAt.localeCompare(b.movedAt))
+  return Object.assign(
+    entries.sort((a, b) => a.movedAt.localeCompare(b.movedAt)),
+    { unreadable }
+  )
+}
+
+/** A manifest's fields, checked: it is a file anyone may have edited. */
+function manifest(text: string | null): Omit<TrashEntry, 'dir'> | null {
+  try {
+    const m = JSON.parse(text ?? '')
+    const ok =
+      typeof m?.id === 'string' &&
+      typeof m.movedAt === 'string' &&
+      Array.isArray(m.items) &&
+      m.items.every((i: any) => typeof i?.from === 'string' && typeof i.name === 'string' && !i.name.includes('/') && i.name !== '..')
+    return ok ? { id: m.id, movedAt: m.movedAt, items: m.items } : null
+  } catch {
+    return null
+  }
 }
 
 /** Puts an entry's files back where they were; refuses to overwrite anything. */

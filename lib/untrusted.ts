@@ -9,8 +9,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // eslint-disable-next-line no-control-regex
 export const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 // tmux reads `.` and `:` in a target as window and pane separators, a leading `$` as an id;
-// it prints control characters as octal escapes
-export const UNTARGETABLE = /[.:]|^\$/
+// it prints control characters as octal escapes, and stores a backslash doubled (3.3), so that
+// the name given is not the name made
+export const UNTARGETABLE = /[.:\\]|^\$/
 
 /** A plain host name: letters, digits, `.`, `-`, `_`, never a leading `-` (ssh would read an option). */
 export const isHostName = (s: unknown): s is string => typeof s === 'string' && HOST.test(s)
@@ -116,3 +117,17 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
 /** An ssh destination from another machine: `host` or `user@host`, plain words only. */
 export const isSshTarget = (s: unknown): s is string =>
   typeof s === 'string' && /^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/.test(s)
+
+// Control characters but the newline, and the bidirectional overrides that reorder what a
+// terminal shows: what cleanLines() drops.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * Text made safe for several lines of a terminal (a preview, a prompt shown whole): escape
+ * sequences removed, tabs as spaces, other control characters dropped; newlines and
+ * indentation kept.
+ */
+export function cleanLines(text: string): string {
+  return text.replace(ESCAPES, '').replace(/\t/g, '  ').replace(UNSAFE_IN_LINES, '')
+}

@@ -79,7 +79,7 @@ function projects(): (cwd: string) => string {
   const known = new Map<string, string>()
   return (cwd) => {
     let name = known.get(cwd)
-    if (name === undefined) known.set(cwd, (name = basename(cwd) || cwd))
+    if (name === undefined) known.set(cwd, (name = cleanText(basename(cwd)) ?? cleanText(cwd) ?? '-'))
     return name
   }
 }

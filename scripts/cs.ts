@@ -2,7 +2,7 @@
 // place where errors become messages and exit codes.
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../lib/config.ts'
-import { CsError, EXIT, usageError } from '../lib/errors.ts'
+import { CsError, EXIT, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
 import pkg from '../package.json' with { type: 'json' }
 
@@ -59,6 +59,16 @@ function helpOf(name: string, c: Command): string {
   return [`usage: cs ${c.usage}`, '', c.summary, ...(c.details ? ['', c.details] : [])].join('\n')
 }
 
+/** node's parseArgs errors, said in cs's words: the flag, and what is wrong with it. */
+function parseError(e: Error & { code?: string }): string {
+  const flag = e.message.match(/'(-[^' ]*)/)?.[1] ?? ''
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `unknown flag ${flag} (a name or argument that starts with - goes after --)`
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return /argument missing/.test(e.message) ? `${flag} wants a value` : `${flag} takes no value`
+  return e.message.split('\n')[0]
+}
+
 async function main(argv: string[]): Promise<number> {
   const first = argv[0]
   if (first === '--help' || first === '-h' || first === 'help') {
@@ -74,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   const entry = commands[name]
   if (!entry) throw usageError(`unknown command: ${name}`, 'see `cs --help`')
   const command = (await entry[1]()).default
-  const dash = argv.indexOf('--')
+  const dash = command.passesOn ? argv.indexOf('--') : -1
   const own = argv.slice(named ? 1 : 0, dash === -1 ? undefined : dash)
   let parsed
   try {
@@ -85,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     })
   } catch (e) {
-    throw usageError((e as Error).message.split('\n')[0], `see \`cs ${name} --help\``)
+    throw usageError(parseError(e as Error & { code?: string }), `see \`cs ${name} --help\``)
   }
   if (parsed.values.help) {
     process.stdout.write(helpOf(name, command) + '\n')
@@ -110,7 +120,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code
   },
-  (e: unknown) => {
+  (err: unknown) => {
+    const e = fileError(err) ?? err
     if (e instanceof CsError) {
       process.stderr.write(`cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`)
       process.exitCode = e.exitCode

@@ -35,7 +35,10 @@ test('an unknown command or flag is a usage error naming the fix', () => {
   assert.equal(cmd.stderr, 'cs: unknown command: bogus\n    see `cs --help`\n')
   const flag = t.cs('status', '--bogus')
   assert.equal(flag.status, 2)
-  assert.match(flag.stderr, /^cs: Unknown option '--bogus'.*\n {4}see `cs status --help`\n$/)
+  assert.equal(flag.stderr, 'cs: unknown flag --bogus (a name or argument that starts with - goes after --)\n    see `cs status --help`\n')
+  const value = t.cs('prune', '--days')
+  assert.equal(value.status, 2)
+  assert.equal(value.stderr, 'cs: --days wants a value\n    see `cs prune --help`\n')
   assert.doesNotMatch(cmd.stderr + flag.stderr, /\bat .*:\d+:\d+/)
 })
 
@@ -49,4 +52,46 @@ test('a reader that stops early (cs ls --json | head) is no error', () => {
   })
   assert.equal(r.stderr, '')
   assert.ok(t.json('ls').length >= 300, 'the output is larger than a pipe holds')
+})
+
+const uuid = (n: number) => `${String(n).padStart(8, '0')}-5555-4000-8000-000000000000`
+
+test('-- ends the flags: a name that starts with a dash', () => {
+  t.session({ id: uuid(1), cwd: '/w/dash', prompt: 'dash' })
+  const r = t.cs('rename', uuid(1), '--', '-name')
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(t.json('info', uuid(1)).name, '-name')
+})
+
+test('an id shorter than 4 characters is named as too short, not as no match', () => {
+  const r = t.cs('info', '00')
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /^cs: no session named '00', and '00' is too short for an id: give at least 4 characters/)
+})
+
+test('cs resume without a terminal prints the numbered list its help promises', () => {
+  t.session({ id: uuid(2), cwd: t.home, prompt: 'resume me' })
+  const r = t.cs('resume')
+  assert.doesNotMatch(r.stderr, /ioctl/)
+  assert.match(r.stdout, /^\s*1 {2}.*\n[\s\S]*resume which \(1-\d+\)\? /m)
+})
+
+test('cs last skips a session whose folder is gone, says so and names the next', () => {
+  const gone = `${t.home}/no-such-folder`
+  t.session({ id: uuid(3), cwd: t.home, prompt: 'older but here', at: new Date(Date.now() - 60_000).toISOString() })
+  t.session({ id: uuid(4), cwd: gone, prompt: 'newest but gone', at: new Date(Date.now() + 3600_000).toISOString() })
+  const r = t.cs('last')
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, new RegExp(`the most recent session, ${uuid(4).slice(0, 8)}.* ran in ${gone}, which is gone`))
+  assert.match(r.stderr, /the next one is \S+ '.*' in /)
+  assert.match(r.stderr, /cs resume /)
+})
+
+test('CLAUDE_CONFIG_DIR naming no folder is said', () => {
+  const r = spawnSync(process.execPath, [new URL('../bin/cs.mjs', import.meta.url).pathname, 'ls'], {
+    env: { ...t.env, CLAUDE_CONFIG_DIR: '/nonexistent' },
+    encoding: 'utf8',
+  })
+  assert.equal(r.status, 0)
+  assert.match(r.stderr, /warning: CLAUDE_CONFIG_DIR=\/nonexistent does not exist/)
 })

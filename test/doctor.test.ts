@@ -125,15 +125,14 @@ test('the crontab line: not needed alone, wanted with hosts configured', () => {
   assert.match(check(found, 'crontab').detail, /cs sync --quiet$/)
 })
 
-test('an unreadable database fails the check without a stack trace', () => {
+test('an unreadable database is set aside and rebuilt, without a stack trace', () => {
   const { home, cs } = isolated()
   mkdirSync(join(home, '.claude/projects'), { recursive: true })
   const db = join(home, '.local/state/cs/cs.db')
   mkdirSync(join(home, '.local/state/cs'), { recursive: true })
   writeFileSync(db, 'garbage, not sqlite '.repeat(300))
   const r = cs()
-  assert.equal(r.status, 1)
-  assert.match(r.stdout, new RegExp(`^fail\\s+database\\s+cannot open the database ${db}`, 'm'))
-  assert.match(r.stdout, /^\s+fix: .*move it away/m)
+  assert.match(r.stderr, new RegExp(`the database ${db} was damaged: it is set aside as ${db}\\.damaged-`))
+  assert.match(r.stdout, new RegExp(`^ok\\s+database\\s+${db}`, 'm'))
   assert.doesNotMatch(r.stdout + r.stderr, /at .*\.ts:\d+/)
 })

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 import { TestTmux } from './harness/tmux.ts'
@@ -74,6 +74,7 @@ test('gc --restore refuses a manifest that points outside the projects folder', 
   assert.equal(r.status, 1)
   assert.match(r.stderr, /refusing to touch .*elsewhere/)
   assert.ok(!existsSync(outside))
+  rmSync(dir, { recursive: true })
 })
 
 test('prune soft-deletes idle unnamed, untagged sessions; --dry-run and --undo', () => {
@@ -85,13 +86,26 @@ test('prune soft-deletes idle unnamed, untagged sessions; --dry-run and --undo',
   const dry = t.json('prune', '--days', '30', '--dry-run')
   assert.deepEqual(ids(dry.filter((r: any) => r.project === 'prune')), [id(20)])
   assert.deepEqual(t.json('deleted'), [])
-  const r = t.cs('prune', '--days', '30')
+  const asked = t.cs('prune', '--days', '30')
+  assert.equal(asked.status, 0, asked.stderr)
+  assert.match(asked.stdout, /nothing soft-deleted: `cs prune --days N --yes` does it/)
+  assert.deepEqual(t.json('deleted'), [], 'off a terminal, prune only lists without --yes')
+  const r = t.cs('prune', '--days', '30', '--yes')
   assert.equal(r.status, 0, r.stderr)
-  assert.match(r.stdout, /soft-deleted \d+ \(undo one: cs prune --undo ID\)/)
+  assert.match(r.stdout, /soft-deleted \d+ \(undo: cs prune --undo\)/)
   assert.ok(t.json('deleted').some((r: any) => r.id === id(20)))
   assert.ok(existsSync(join(t.projects, '-w-prune', `${id(20)}.jsonl`)), 'prune deletes no file')
   assert.equal(t.cs('prune', '--undo', id(20)).status, 0)
   assert.ok(!t.json('deleted').some((r: any) => r.id === id(20)))
+  // the whole last prune at once, but not what cs rm deleted since
+  t.session({ id: id(24), cwd: '/w/prune', prompt: 'old too', at: OLD })
+  const pruned = ids(t.json('prune', '--days', '30', '--yes'))
+  assert.ok(pruned.length >= 2 && pruned.includes(id(24)), String(pruned))
+  assert.equal(t.cs('rm', id(23)).status, 0)
+  const undo = t.cs('prune', '--undo')
+  assert.equal(undo.status, 0, undo.stderr)
+  assert.match(undo.stdout, new RegExp(`restored ${pruned.length} sessions`))
+  assert.deepEqual(ids(t.json('deleted')), [id(23)])
   assert.equal(t.cs('prune').status, 2)
 })
 
@@ -192,4 +206,51 @@ test('rename of a live session retitles its tmux session at once; --clear drops 
   assert.equal(title(), 'renamed $(x) "q"')
   assert.equal(t.cs('rename', id(50), '--clear').status, 0)
   assert.equal(tmux.try('show-options', '-qv', '-t', '=one:', '@cs_title').stdout.trim(), '')
+})
+
+test('one orphan that cannot be moved is reported; the others are moved', () => {
+  const outside = join(t.home, 'outside-gc')
+  mkdirSync(outside, { recursive: true })
+  writeFileSync(join(outside, 'keep.txt'), 'not cs\'s\n')
+  const bad = t.session({ id: id(70), cwd: '/w/gc-bad', orphan: true })
+  symlinkSync(outside, join(dirname(bad), id(70))) // its session folder points outside
+  const good = [71, 72].map((n) => t.session({ id: id(n), cwd: '/w/gc-bad', orphan: true }))
+  const r = t.cs('gc', '--yes')
+  assert.equal(r.status, 1, r.stdout + r.stderr)
+  assert.match(r.stderr, new RegExp(`not moved: refusing to touch .*${id(70)}`))
+  assert.match(r.stdout, /moved \d+ to /)
+  for (const g of good) assert.ok(!existsSync(g), 'the good orphans were moved')
+  assert.ok(existsSync(bad) && existsSync(join(outside, 'keep.txt')))
+  rmSync(join(dirname(bad), id(70)))
+  rmSync(bad)
+  const back = t.cs('gc', '--restore')
+  assert.equal(back.status, 0, back.stderr)
+  for (const g of good) assert.ok(existsSync(g))
+})
+
+test('gc --restore restores all it can and reports each one it cannot', () => {
+  const paths = [73, 74, 75].map((n) => t.session({ id: id(n), cwd: '/w/gc-restore', orphan: true }))
+  const moved = t.cs('gc', '--yes')
+  assert.equal(moved.status, 0, moved.stderr)
+  for (const p of paths) assert.ok(!existsSync(p))
+  writeFileSync(paths[0], 'a new file in its place\n') // a conflict
+  const damaged = join(t.env.XDG_DATA_HOME, 'cs/trash', 'damaged-entry')
+  mkdirSync(damaged, { recursive: true })
+  writeFileSync(join(damaged, 'manifest.json'), '{"id": "half')
+  const r = t.cs('gc', '--restore')
+  assert.equal(r.status, 1, r.stdout + r.stderr)
+  assert.match(r.stdout, new RegExp(`restored .*${id(74)}.*${id(75)}|restored .*${id(75)}.*${id(74)}`))
+  assert.match(r.stderr, new RegExp(`not restored: cannot restore ${id(73)}: .* exists`))
+  assert.match(r.stderr, /not restored: .*damaged-entry: its manifest is missing or damaged/)
+  assert.ok(existsSync(paths[1]) && existsSync(paths[2]))
+  assert.equal(readFileSync(paths[0], 'utf8'), 'a new file in its place\n', 'nothing overwritten')
+  const again = t.cs('gc', '--restore', '--json')
+  assert.equal(again.status, 1)
+  const json = JSON.parse(again.stdout)
+  assert.deepEqual(json.restored, [])
+  assert.equal(json.failed.length, 2)
+  rmSync(paths[0])
+  rmSync(damaged, { recursive: true })
+  assert.equal(t.cs('gc', '--restore').status, 0)
+  assert.ok(existsSync(paths[0]))
 })

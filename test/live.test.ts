@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -16,7 +17,13 @@ const claudeDir = join(home, '.claude')
 const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: home }
 const tmux = new TestTmux('live', env)
 const config = loadConfig({ HOME: home, CLAUDE_CONFIG_DIR: claudeDir, CS_TMUX_SOCKET: tmux.socket, CS_HOST: 'testhost' })
-const outside = spawn('sleep', ['600'], { stdio: 'ignore' })
+// Registry entries are believed only for processes that run claude: sleep, under that name.
+const CLAUDE = join(home, 'claude')
+copyFileSync(execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim(), CLAUDE)
+const outside = spawn(CLAUDE, ['600'], { stdio: 'ignore' })
+const background = spawn(CLAUDE, ['600'], { stdio: 'ignore' })
+/** A session id (a UUID, as the registry must hold) for a name. */
+const ID = (name: string) => `${Buffer.from(name).toString('hex').padEnd(8, '0').slice(0, 8)}-0000-4000-8000-000000000000`
 const panes: Record<string, string> = {}
 
 const RULE = '─'.repeat(40)
@@ -42,33 +49,34 @@ const byPane = (live: LiveInfo[], name: string) => live.find((l) => l.tmuxPane =
 
 before(async () => {
   const sh = (script: string) => ['sh', '-c', script]
-  panes.esc = tmux.newSession('esc', home, ['sleep', '600'])
-  panes.child = tmux.newSession('child', home, sh('sleep 600; true')) // claude under a shell
+  panes.esc = tmux.newSession('esc', home, [CLAUDE, '600'])
+  panes.child = tmux.newSession('child', home, sh(`${CLAUDE} 600; true`)) // claude under a shell
   panes.exited = tmux.newSession('exited', home, ['sh'])
-  panes.ext = tmux.newSession('ext', home, ['sleep', '600'])
+  panes.ext = tmux.newSession('ext', home, [CLAUDE, '600'])
   panes.nohook = tmux.newSession('nohook', home, sh(`printf '%s\\n' '${WORKING_SCREEN}'; exec sleep 600`))
-  panes.newer = tmux.newSession('newer', home, ['sleep', '600'])
+  panes.newer = tmux.newSession('newer', home, [CLAUDE, '600'])
   panes.split = tmux.run('split-window', '-d', '-P', '-F', '#{pane_id}', '-t', '=esc:', 'sh').trim()
   await poll(() => ({ ok: readFileSync(`/proc/${panePid(panes.child)}/task/${panePid(panes.child)}/children`, 'utf8').trim() !== '', last: '' }), 30_000, 'the shell to start its child')
 
   const hooked = { '@cs_managed': '1', '@cs_transcript': '/t.jsonl' }
-  options(panes.esc, { ...hooked, '@cs_id': 'id-esc', '@cs_title': 'Esc pressed', '@cs_state': 'working', '@cs_state_at': '1000', '@cs_pane': panes.esc })
-  registry(panePid(panes.esc), { sessionId: 'id-esc', status: 'idle', statusUpdatedAt: 2_000_000 })
-  options(panes.child, { ...hooked, '@cs_id': 'id-child', '@cs_state': 'working', '@cs_state_at': '1000', '@cs_pane': panes.child })
-  registry(childOf(panePid(panes.child)), { sessionId: 'id-child', status: 'waiting', waitingFor: 'permission prompt', statusUpdatedAt: 2_000_000 })
-  options(panes.exited, { ...hooked, '@cs_id': 'id-exited', '@cs_state': 'idle', '@cs_state_at': '1000', '@cs_pane': panes.exited })
-  registry(panePid(panes.ext), { sessionId: 'id-ext', status: 'busy', statusUpdatedAt: 2_000_000, name: 'outside cs', tmux: 'ext:@9.%99' })
-  options(panes.nohook, { '@cs_managed': '1', '@cs_id': 'id-nohook', '@cs_state': 'idle', '@cs_state_at': '1000', '@cs_pane': panes.nohook })
-  options(panes.newer, { ...hooked, '@cs_id': 'id-newer', '@cs_state': 'working', '@cs_state_at': '3000', '@cs_pane': panes.newer })
-  registry(panePid(panes.newer), { sessionId: 'id-newer', status: 'idle', statusUpdatedAt: 2_000_000 })
-  registry(outside.pid!, { sessionId: 'id-outside', status: 'idle', statusUpdatedAt: 2_000_000 })
-  registry(process.pid, { sessionId: 'id-bg', status: 'busy', kind: 'bg', jobId: '31f0069d', statusUpdatedAt: 2_000_000 })
+  options(panes.esc, { ...hooked, '@cs_id': ID('esc'), '@cs_title': 'Esc pressed', '@cs_state': 'working', '@cs_state_at': '1000', '@cs_pane': panes.esc })
+  registry(panePid(panes.esc), { sessionId: ID('esc'), status: 'idle', statusUpdatedAt: 2_000_000 })
+  options(panes.child, { ...hooked, '@cs_id': ID('child'), '@cs_state': 'working', '@cs_state_at': '1000', '@cs_pane': panes.child })
+  registry(childOf(panePid(panes.child)), { sessionId: ID('child'), status: 'waiting', waitingFor: 'permission prompt', statusUpdatedAt: 2_000_000 })
+  options(panes.exited, { ...hooked, '@cs_id': ID('exited'), '@cs_state': 'idle', '@cs_state_at': '1000', '@cs_pane': panes.exited })
+  registry(panePid(panes.ext), { sessionId: ID('ext'), status: 'busy', statusUpdatedAt: 2_000_000, name: 'outside cs', tmux: 'ext:@9.%99' })
+  options(panes.nohook, { '@cs_managed': '1', '@cs_id': ID('nohook'), '@cs_state': 'idle', '@cs_state_at': '1000', '@cs_pane': panes.nohook })
+  options(panes.newer, { ...hooked, '@cs_id': ID('newer'), '@cs_state': 'working', '@cs_state_at': '3000', '@cs_pane': panes.newer })
+  registry(panePid(panes.newer), { sessionId: ID('newer'), status: 'idle', statusUpdatedAt: 2_000_000 })
+  registry(outside.pid!, { sessionId: ID('outside'), status: 'idle', statusUpdatedAt: 2_000_000 })
+  registry(background.pid!, { sessionId: ID('bg'), status: 'busy', kind: 'bg', jobId: '31f0069d', statusUpdatedAt: 2_000_000 })
   mkdirSync(join(claudeDir, 'jobs', '31f0069d'), { recursive: true })
   writeFileSync(join(claudeDir, 'jobs', '31f0069d', 'state.json'), JSON.stringify({ state: 'working', intent: 'hello there', daemonShort: '31f0069d' }))
   await tmux.waitFor(panes.nohook, (s) => s.includes('Sautéing'))
 })
 after(() => {
   outside.kill()
+  background.kill()
   tmux.cleanup()
   rmSync(home, { recursive: true, force: true })
 })
@@ -100,12 +108,12 @@ test('readLive reconciles hooks, registry and screens, and writes corrections ba
   const ext = byPane(live, 'ext')
   assert.deepEqual(
     [ext?.kind, ext?.id, ext?.state, ext?.name, ext?.tmuxSession],
-    ['external', 'id-ext', 'working', 'outside cs', 'ext']
+    ['external', ID('ext'), 'working', 'outside cs', 'ext']
   )
   assert.equal(tmux.showOption(panes.ext, '@cs_state', true), null, 'sessions cs does not track get no options')
-  const out = live.find((l) => l.id === 'id-outside')
+  const out = live.find((l) => l.id === ID('outside'))
   assert.deepEqual([out?.kind, out?.tmuxPane, out?.pid], ['external', null, outside.pid])
-  const bg = live.find((l) => l.id === 'id-bg')
+  const bg = live.find((l) => l.id === ID('bg'))
   assert.deepEqual([bg?.kind, bg?.bgId, bg?.state, bg?.name], ['background', '31f0069d', 'working', 'hello there'])
 
   assert.equal(live.filter((l) => l.tmuxSession === 'esc').length, 1, 'a pane split off is not a session')
@@ -116,10 +124,10 @@ test('readLive reconciles hooks, registry and screens, and writes corrections ba
 test('closing the claude pane of a managed session leaves it dead', () => {
   const pane = tmux.newSession('closed', home, ['sleep', '600'])
   const other = tmux.run('split-window', '-d', '-P', '-F', '#{pane_id}', '-t', '=closed:', 'sleep', '600').trim()
-  options(pane, { '@cs_managed': '1', '@cs_id': 'id-closed', '@cs_state': 'idle', '@cs_pane': pane })
+  options(pane, { '@cs_managed': '1', '@cs_id': ID('closed'), '@cs_state': 'idle', '@cs_pane': pane })
   tmux.run('kill-pane', '-t', pane)
   const row = readLive(config).find((l) => l.tmuxSession === 'closed')
-  assert.deepEqual([row?.state, row?.id, row?.tmuxPane], ['dead', 'id-closed', null])
+  assert.deepEqual([row?.state, row?.id, row?.tmuxPane], ['dead', ID('closed'), null])
   assert.notEqual(other, pane)
 })
 

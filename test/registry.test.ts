@@ -1,18 +1,25 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { parseJob, parseRegistryEntry, parseStat, procStat, readJobs, readRegistry } from '../lib/registry.ts'
+import { parseJob, parseRegistryEntry, parseStat, procStat, readJobs, readRegistry, runsClaude } from '../lib/registry.ts'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures/registry')
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8')
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-registry-'))
-const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' })
+// a process whose program is called claude (sleep under that name); and one that is not
+const claudeBin = join(dir, 'claude')
+copyFileSync(execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim(), claudeBin)
+const sleeper = spawn(claudeBin, ['600'], { stdio: 'ignore' })
+const other = spawn('sleep', ['600'], { stdio: 'ignore' })
+const uuid = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`
 after(() => {
   sleeper.kill()
+  other.kill()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -49,7 +56,7 @@ test('legacy pid-N.json, SDK entries without status, and malformed text are not 
 
 test('a background entry keeps its job id; a session name with colons still finds the pane', () => {
   const e = parseRegistryEntry(
-    JSON.stringify({ pid: 5, sessionId: 's', status: 'shell', kind: 'bg', jobId: '31f0069d', tmux: 'a b:@3.%12' })
+    JSON.stringify({ pid: 5, sessionId: uuid(5), status: 'shell', kind: 'bg', jobId: '31f0069d', tmux: 'a b:@3.%12' })
   )
   assert.equal(e?.jobId, '31f0069d')
   assert.equal(e?.tmuxPane, '%12')
@@ -58,7 +65,7 @@ test('a background entry keeps its job id; a session name with colons still find
 
 test('/proc stat: fields counted after the last parenthesis of the command name', () => {
   const line = '4242 (we (ird) name) S 17 4242 4242 0 -1 4194304 125 0 0 0 0 0 0 0 20 0 1 0 86139 3133440 412'
-  assert.deepEqual(parseStat(line), { ppid: 17, start: '86139' })
+  assert.deepEqual(parseStat(line), { comm: 'we (ird) name', ppid: 17, start: '86139' })
   assert.equal(parseStat('garbage'), null)
   assert.equal(procStat(process.pid)?.ppid, process.ppid)
 })
@@ -69,7 +76,7 @@ test('readRegistry keeps running pids only: dead pids, reused pids and broken fi
   const pid = sleeper.pid!
   const start = procStat(pid)!.start
   const entry = (p: number, procStart: string, status = 'busy') =>
-    JSON.stringify({ pid: p, sessionId: `s-${p}-${procStart}`, status, procStart, kind: 'interactive' })
+    JSON.stringify({ pid: p, sessionId: uuid(p), status, procStart, kind: 'interactive' })
   writeFileSync(join(sessions, `${pid}.json`), entry(pid, start))
   writeFileSync(join(sessions, `${process.pid}.json`), entry(process.pid, '1', 'idle')) // pid reused
   writeFileSync(join(sessions, '999999999.json'), entry(999999999, '5')) // no such process
@@ -79,7 +86,7 @@ test('readRegistry keeps running pids only: dead pids, reused pids and broken fi
   const got = readRegistry(dir)
   assert.deepEqual(
     got.map((e) => e.sessionId),
-    [`s-${pid}-${start}`]
+    [uuid(pid)]
   )
   assert.deepEqual(readRegistry(join(dir, 'missing')), [])
 })
@@ -106,4 +113,43 @@ test('background jobs: state.json per short id; stray files are ignored', () => 
   assert.deepEqual([...got.keys()], ['31f0069d'])
   assert.equal(got.get('31f0069d')?.intent, 'hello there')
   assert.equal(parseJob('x', '[]'), null)
+})
+
+test('hostile registry entries: a pid that is not claude, an id that is a path, text with escapes', () => {
+  const sessions = join(dir, 'hostile', 'sessions')
+  mkdirSync(sessions, { recursive: true })
+  const pid = sleeper.pid!
+  const write = (p: number, o: object) => writeFileSync(join(sessions, `${p}.json`), JSON.stringify({ pid: p, status: 'busy', ...o }))
+  // pid 1 (init), its start time copied so that the pid-reuse check alone would pass
+  write(1, { sessionId: uuid(1), procStart: procStat(1)!.start })
+  write(other.pid!, { sessionId: uuid(2) }) // a live process that is not claude, no procStart
+  write(pid, { sessionId: '../../../etc/passwd', procStart: procStat(pid)!.start })
+  assert.equal(runsClaude(1), false)
+  assert.equal(runsClaude(other.pid!), false)
+  assert.equal(runsClaude(pid), true)
+  assert.deepEqual(readRegistry(join(dir, 'hostile')), [])
+  write(pid, { sessionId: uuid(3), name: '\u001b]0;pwned\u0007x', cwd: 'relative/../x', jobId: '--help' })
+  const [e] = readRegistry(join(dir, 'hostile'))
+  assert.equal(e.sessionId, uuid(3))
+  assert.equal(e.name, 'x')
+  assert.equal(e.cwd, null)
+  assert.equal(e.jobId, null)
+  assert.equal(parseJob('../x', JSON.stringify({ sessionId: '../y' })), null)
+  assert.equal(parseJob('31f0069d', JSON.stringify({ sessionId: '../y' }))?.sessionId, null)
+})
+
+test('a registry or job file that is a FIFO, a device or a folder is skipped, never read', () => {
+  const root = join(dir, 'special')
+  const sessions = join(root, 'sessions')
+  mkdirSync(join(root, 'jobs', 'abcd1234'), { recursive: true })
+  mkdirSync(join(sessions, '12.json'), { recursive: true })
+  execFileSync('mkfifo', [join(sessions, `${sleeper.pid}.json`)])
+  symlinkSync('/dev/zero', join(sessions, '13.json'))
+  execFileSync('mkfifo', [join(root, 'jobs', 'abcd1234', 'state.json')])
+  symlinkSync('/dev/zero', join(root, 'jobs', 'abcd1234', 'x.json'))
+  // in a child process: a blocking read would hang it, and the timeout says so
+  const code = `import { readRegistry, readJobs } from ${JSON.stringify(join(import.meta.dirname, '../lib/registry.ts'))}
+    console.log(JSON.stringify([readRegistry(${JSON.stringify(root)}), [...readJobs(${JSON.stringify(root)})]]))`
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 10_000 })
+  assert.equal(out.trim(), '[[],[]]')
 })

@@ -68,7 +68,7 @@ test('an ambiguous prefix lists the candidates', () => {
 })
 
 test('a prefix shorter than four characters is not a prefix', () => {
-  assert.throws(() => resolve('bbb', sessions, 'here'), /no session matches 'bbb'/)
+  assert.throws(() => resolve('bbb', sessions, 'here'), /no session named 'bbb', and 'bbb' is too short for an id: give at least 4 characters/)
 })
 
 test('nothing found is a failure with a hint', () => {

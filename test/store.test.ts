@@ -1,7 +1,8 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import Database from 'better-sqlite3'
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { journalPath } from '../lib/journal.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
@@ -209,13 +210,91 @@ test('the database is created in a private folder and runs in WAL mode', () => {
   raw.close()
 })
 
-test('a corrupt database is a CsError naming the file and the fix', () => {
+const U = (n: number) => `${String(n).padStart(8, '0')}-3333-4000-8000-000000000000`
+const LAUNCH = { id: U(9), host: 'h', tmuxSession: 't', cwd: '/w', launchedAt: '2025-05-01T00:00:00.000Z', lastState: null, lastSeenAt: null }
+
+/** cs's metadata of every kind, through the store. */
+function metadata(store: Store) {
+  store.setName(U(1), 'named')
+  store.setTag(U(2), 'kept')
+  store.setDeleted(U(3), '2025-05-01T00:00:00.000Z')
+  store.setName(U(4), 'renamed, then cleared')
+  store.setName(U(4), null)
+  store.saveLaunch(LAUNCH)
+  store.saveLaunch({ ...LAUNCH, tmuxSession: 'gone' })
+  store.dropLaunch('h', 'gone')
+  store.noteState('t', 'h', U(10), 'idle', '2025-05-02T00:00:00.000Z')
+}
+
+function sameMetadata(store: Store) {
+  const meta = store.meta()
+  assert.equal(meta.get(U(1))?.name, 'named')
+  assert.equal(meta.get(U(2))?.tag, 'kept')
+  assert.equal(meta.get(U(3))?.deletedAt, '2025-05-01T00:00:00.000Z')
+  assert.equal(meta.has(U(4)), false)
+  assert.deepEqual(store.launches(), [{ ...LAUNCH, id: U(10), lastState: 'idle', lastSeenAt: '2025-05-02T00:00:00.000Z' }])
+}
+
+test('a database that is not one: set aside, rebuilt, and the metadata restored from the journal', () => {
   const config = freshConfig()
-  mkdirSync(config.stateDir, { recursive: true })
+  let store = openStore(config)
+  save(store, file(info('a')))
+  metadata(store)
+  store.close()
   writeFileSync(dbPath(config), 'this is not a database, just some bytes '.repeat(200))
-  assert.throws(
-    () => openStore(config),
-    (e: unknown) =>
-      e instanceof CsError && e.message.includes(dbPath(config)) && /move it away/.test(e.hint ?? '')
-  )
+  store = openStore(config)
+  sameMetadata(store)
+  assert.equal(store.listings().size, 0, 'the index starts again from the transcripts')
+  store.close()
+  const aside = readdirSync(config.stateDir).filter((f) => f.startsWith('cs.db.damaged-'))
+  assert.equal(aside.length, 1, 'the damaged file is kept')
+})
+
+test('a database moved away by hand: the metadata comes back; a torn last journal line is skipped', () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  metadata(store)
+  store.close()
+  rmSync(dbPath(config))
+  appendFileSync(journalPath(config), '{"op":"meta","id":"' + U(1)) // a crash mid-append
+  store = openStore(config)
+  sameMetadata(store)
+  store.close()
+})
+
+test('damage found while working: set aside at once, the next open rebuilds', () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  save(store, ...Array.from({ length: 30 }, (_, i) => file(info(`f${i}`, { firstPrompt: 'x'.repeat(2000) }))))
+  metadata(store)
+  store.close()
+  // keep the header page, overwrite the rest: the tables' pages are garbage
+  const fd = openSync(dbPath(config), 'r+')
+  writeSync(fd, Buffer.alloc(64 * 1024, 0xa5), 0, 64 * 1024, 4096)
+  closeSync(fd)
+  let failed: unknown = null
+  try {
+    store = openStore(config)
+    store.transcripts()
+    store.close()
+  } catch (e) {
+    failed = e
+  }
+  assert.ok(failed instanceof CsError && failed.reason === 'damaged', String(failed))
+  store = openStore(config)
+  sameMetadata(store)
+  store.close()
+})
+
+test('a database made before the journal starts one from what it holds', () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  metadata(store)
+  store.close()
+  rmSync(journalPath(config))
+  openStore(config).close() // writes the snapshot
+  rmSync(dbPath(config))
+  store = openStore(config)
+  sameMetadata(store)
+  store.close()
 })

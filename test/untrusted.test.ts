@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadConfig, maskUrl, readConfigFile } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
-import { cleanText, isCwd, isHostName, isSessionId, isTmuxName } from '../lib/untrusted.ts'
+import { cleanLines, cleanText, isCwd, isHostName, isSessionId, isTmuxName } from '../lib/untrusted.ts'
 
 test('host names: plain names pass, options and shell words do not', () => {
   for (const h of ['devbox', 'dev-box.example.com', 'host_2', '10.0.0.7']) assert.ok(isHostName(h), h)
@@ -71,4 +71,9 @@ test('config file: read, environment wins, bad files refused with a fix', () => 
   assert.throws(() => readConfigFile(file), (e) => e instanceof CsError && /cannot read/.test(e.message))
   write({ mongo: { url: 'mongodb://u:hunter2@h/' } }, 0o600)
   assert.equal(readConfigFile(file).mongo?.url, 'mongodb://u:hunter2@h/')
+})
+
+test('cleanLines keeps lines and indentation, drops escapes, controls and bidi overrides', () => {
+  assert.equal(cleanLines('a\n  b\tc'), 'a\n  b  c')
+  assert.equal(cleanLines('\u001b]0;t\u0007x\u001b[2J\r\u0008y\u202ez\u009b31m'), 'xyz')
 })

@@ -2,14 +2,14 @@
 import { defineCommand, type Flags } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
-import { CsError, EXIT } from '../../lib/errors.ts'
+import { CsError, EXIT, fileError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
 import { trashDir } from '../../lib/paths.ts'
 import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { MIN } from '../../lib/shortid.ts'
-import { moveToTrash, restoreFromTrash, trashEntries } from '../../lib/trash.ts'
+import { moveToTrash, restoreFromTrash, trashEntries, type TrashEntry } from '../../lib/trash.ts'
 import { isProtected } from '../../lib/views.ts'
 
 export default defineCommand({
@@ -45,19 +45,25 @@ function collect(config: Config, flags: Flags) {
       orphans.length > 0 &&
       (isSet(flags, 'yes') ||
         (!json && (await confirm(`move ${orphans.length} orphans to ${trash}?`))))
-    const moved = go ? orphans.map((v) => moveToTrash(config, v.id, v.path!).id) : []
-    if (json) report(true, '', { trash, orphans, moved })
+    // one orphan that cannot be moved (a symlink out of the projects folder, a busy file) is
+    // reported; the others are moved all the same
+    const moved: string[] = []
+    const failed: Failure[] = []
+    for (const v of go ? orphans : [])
+      attempt(v.id, failed, () => moved.push(moveToTrash(config, v.id, v.path!).id))
+    if (json) report(true, '', { trash, orphans, moved, failed })
     else if (go) print(`moved ${moved.length} to ${trash} (undo: cs gc --restore)`)
     else if (orphans.length)
       print(
         interactive() ? 'nothing moved' : 'nothing moved: `cs gc --yes` moves them to the trash'
       )
+    return failures(failed, json, 'not moved')
   })
 }
 
 function restore(config: Config, flags: Flags, query: string | undefined) {
   const all = trashEntries(config)
-  let chosen = all
+  let chosen: TrashEntry[] = all
   if (query !== undefined) {
     chosen = all.filter((e) => e.id === query || (query.length >= MIN && e.id.startsWith(query)))
     if (chosen.length === 0)
@@ -73,9 +79,41 @@ function restore(config: Config, flags: Flags, query: string | undefined) {
         'give a longer id prefix'
       )
   }
-  for (const e of chosen) restoreFromTrash(config, e)
-  const ids = chosen.map((e) => e.id)
-  report(isSet(flags, 'json'), ids.length ? `restored ${ids.join(', ')}` : 'the trash is empty', {
+  const ids: string[] = []
+  const failed: Failure[] = []
+  for (const e of chosen) attempt(e.id, failed, () => (restoreFromTrash(config, e), ids.push(e.id)))
+  if (query === undefined)
+    for (const dir of all.unreadable)
+      failed.push({ id: dir, error: `${dir}: its manifest is missing or damaged`, hint: 'look inside; cs leaves it alone' })
+  const json = isSet(flags, 'json')
+  const empty = chosen.length === 0 && failed.length === 0
+  report(json, ids.length ? `restored ${ids.join(', ')}` : empty ? 'the trash is empty' : 'nothing restored', {
     restored: ids,
+    failed,
   })
+  return failures(failed, json, 'not restored')
+}
+
+interface Failure {
+  id: string
+  error: string
+  hint?: string
+}
+
+/** Runs one session's move, noting a CsError or file error as a failure of that session only. */
+function attempt(id: string, failed: Failure[], fn: () => unknown): void {
+  try {
+    fn()
+  } catch (e) {
+    const err = fileError(e) ?? e
+    if (!(err instanceof CsError)) throw e
+    failed.push({ id, error: err.message, hint: err.hint })
+  }
+}
+
+/** Each failure on stderr (not under --json, which holds them); exit 1 when there was one. */
+function failures(failed: Failure[], json: boolean, what: string): number {
+  if (!json)
+    for (const f of failed) process.stderr.write(`cs: ${what}: ${f.error}\n${f.hint ? `    ${f.hint}\n` : ''}`)
+  return failed.length ? EXIT.failure : EXIT.ok
 }

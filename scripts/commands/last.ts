@@ -1,23 +1,40 @@
-// `cs last`: resume the most recent session of this host, no questions.
+// `cs last`: resume the most recent session of this host, no questions, unless its folder is
+// gone: then it says so and offers the next one that can be resumed.
 import { defineCommand } from '../../lib/command.ts'
+import { confirm, interactive } from '../../lib/confirm.ts'
 import { CsError } from '../../lib/errors.ts'
+import { shellWord } from '../../lib/names.ts'
 import { resumable } from '../../lib/picker.ts'
-import { resumeHere } from '../../lib/resume.ts'
+import { checkResumable, resumeHere } from '../../lib/resume.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
   usage: 'last',
   summary: 'Resume the most recent session of this host (`claude --resume ID` in its folder).',
   async run({ config }) {
-    const latest = await withSessions(config, ({ views }) =>
-      resumable(views, config.host).find((v) => !v.live)
+    const candidates = await withSessions(config, ({ views }) =>
+      resumable(views, config.host).filter((v) => !v.live)
     )
+    const latest = candidates[0]
     if (!latest)
-      throw new CsError(
-        'no session to resume',
-        undefined,
-        'start one with `claude` or `cs launch NAME`'
-      )
-    return resumeHere(config, latest)
+      throw new CsError('no session to resume', undefined, 'start one with `claude` or `cs launch NAME`')
+    const next = candidates.find((v) => {
+      try {
+        return checkResumable(v) !== null
+      } catch {
+        return false
+      }
+    })
+    if (next === latest) return resumeHere(config, latest)
+    const gone = `the most recent session, ${latest.short} '${latest.title}', ran in ${latest.cwd ?? '(unknown)'}, which is gone`
+    if (!next) throw new CsError(gone, undefined, 'no other session of this host can be resumed either')
+    process.stderr.write(`cs: ${gone}\n`)
+    const offer = `${next.short} '${next.title}' in ${next.cwd}`
+    if (interactive() && (await confirm(`resume the next one, ${offer}?`))) return resumeHere(config, next)
+    throw new CsError(
+      interactive() ? 'nothing resumed' : `the next one is ${offer}`,
+      undefined,
+      `cs resume ${shellWord(next.short)}`
+    )
   },
 })

@@ -23,6 +23,7 @@ export default defineCommand({
     '  --json      print the launch record',
   ].join('\n'),
   options: { cwd: { type: 'string' } },
+  passesOn: true,
   run({ config, positionals, flags, rest }) {
     const [arg, prompt, ...more] = positionals
     if (more.length) throw usageError(`too many arguments: ${more.map(shellWord).join(' ')}`, 'quote the prompt: cs launch NAME "PROMPT"')

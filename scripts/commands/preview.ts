@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
-import { isSessionFile, projectsDir } from '../../lib/paths.ts'
+import { isInside, isSessionFile, projectsDir } from '../../lib/paths.ts'
 import { PREVIEW_DEFAULTS, lastEntries, renderPreview } from '../../lib/preview.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { linesFromEnd } from '../../lib/tail.ts'
@@ -45,6 +45,12 @@ export default defineCommand({
         `session ${query} has no transcript yet`,
         undefined,
         'it appears once claude has written to it'
+      )
+    if (!isInside(path, projectsDir(config)))
+      throw new CsError(
+        `not reading ${path}: it resolves outside ${projectsDir(config)}`,
+        undefined,
+        'cs reads transcripts only inside Claude Code\'s projects folder'
       )
     const entries = lastEntries(linesFromEnd(path), exchanges)
     process.stdout.write(renderPreview(entries, { ...PREVIEW_DEFAULTS, exchanges }) + '\n')

@@ -1,62 +1,106 @@
-// `cs prune --days N`: soft-delete what has been idle too long. Deletes no file.
+// `cs prune --days N`: soft-delete what has been idle too long, after asking (as `cs gc` does).
+// Deletes no file; `--undo` brings back the whole last prune at once.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
-import { usageError } from '../../lib/errors.ts'
+import { confirm, interactive } from '../../lib/confirm.ts'
+import type { Config } from '../../lib/config.ts'
+import { CsError, usageError } from '../../lib/errors.ts'
 import { countFlag, isSet } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
+import { isSessionId } from '../../lib/untrusted.ts'
 import { isProtected } from '../../lib/views.ts'
 import rm from './rm.ts'
 
 const DAY = 86_400_000
 
+/** The last prune: its time (every session it soft-deleted carries it) and their ids. */
+interface LastPrune {
+  at: string
+  ids: string[]
+}
+const lastPrunePath = (config: Config) => join(config.stateDir, 'last-prune.json')
+
+function readLastPrune(config: Config): LastPrune | null {
+  try {
+    const v = JSON.parse(readFileSync(lastPrunePath(config), 'utf8'))
+    return typeof v?.at === 'string' && Array.isArray(v.ids) ? { at: v.at, ids: v.ids.filter(isSessionId) } : null
+  } catch {
+    return null
+  }
+}
+
+function writeLastPrune(config: Config, last: LastPrune): void {
+  const path = lastPrunePath(config)
+  writeFileSync(`${path}.tmp`, JSON.stringify(last) + '\n')
+  renameSync(`${path}.tmp`, path)
+}
+
 export default defineCommand({
-  usage: 'prune --days N [--dry-run] [--json] | prune --undo ID…',
+  usage: 'prune --days N [--yes] [--dry-run] [--json] | prune --undo [ID…]',
   summary:
     'Soft-delete sessions idle for more than N days (hidden from the dashboard, shown by\n' +
     '`cs ls --all`). Live, named and tagged sessions are kept. No file is deleted.',
   details: [
     '  --days N        idle for more than N days (since the last message)',
+    '  -y, --yes       soft-delete without asking (otherwise asked on a terminal, else only listed)',
     '  -n, --dry-run   only list what would be soft-deleted',
-    '  --undo ID…      bring sessions back (as `cs rm --undo`)',
+    '  --undo [ID…]    bring back the sessions the last prune soft-deleted, or these (as `cs rm --undo`)',
     '  --json          the sessions concerned, as an array',
   ].join('\n'),
   options: {
     days: { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
     'dry-run': { type: 'boolean', short: 'n' },
     undo: { type: 'boolean' },
   },
   run: (ctx) => {
     const { config, flags, positionals } = ctx
     const json = isSet(flags, 'json')
-    if (isSet(flags, 'undo')) return rm.run({ ...ctx, flags: { ...flags, undo: true } })
+    if (isSet(flags, 'undo'))
+      return positionals.length ? rm.run({ ...ctx, flags: { ...flags, undo: true } }) : undoLast(config, json)
     const days = countFlag(flags, 'days')
     if (days === undefined || positionals.length)
-      throw usageError('prune wants --days N (or --undo ID)', 'cs prune --days 30')
+      throw usageError('prune wants --days N (or --undo)', 'cs prune --days 30')
     const cutoff = Date.now() - days * DAY
-    return withSessions(config, (s) => {
+    return withSessions(config, async (s) => {
       // this host's sessions only: another host prunes its own
       const stale = s.views.filter((v) => {
         if (v.host !== config.host) return false
         const last = v.updatedAt ?? v.createdAt
         return !v.deleted && !isProtected(v) && v.id && last !== null && Date.parse(last) < cutoff
       })
-      const dry = isSet(flags, 'dry-run')
-      const at = new Date().toISOString()
-      if (!dry) for (const v of stale) s.store.setDeleted(v.id, at)
       const empty = `nothing idle for more than ${days} days`
       if (!json) printViews(config, stale, { state: false, header: true, empty })
-      if (json)
-        report(
-          true,
-          '',
-          stale.map((v) => ({ ...v, deleted: !dry }))
-        )
+      const go =
+        stale.length > 0 &&
+        !isSet(flags, 'dry-run') &&
+        (isSet(flags, 'yes') || (!json && (await confirm(`soft-delete ${stale.length} sessions?`))))
+      if (go) {
+        const at = new Date().toISOString()
+        for (const v of stale) s.store.setDeleted(v.id, at)
+        writeLastPrune(config, { at, ids: stale.map((v) => v.id) })
+      }
+      if (json) report(true, '', stale.map((v) => ({ ...v, deleted: go })))
+      else if (go) print(`soft-deleted ${stale.length} (undo: cs prune --undo)`)
       else if (stale.length)
         print(
-          dry
-            ? `would soft-delete ${stale.length} (run without --dry-run)`
-            : `soft-deleted ${stale.length} (undo one: cs prune --undo ID)`
+          isSet(flags, 'dry-run') || interactive()
+            ? 'nothing soft-deleted'
+            : 'nothing soft-deleted: `cs prune --days N --yes` does it'
         )
     })
   },
 })
+
+/** Brings back every session of the last prune that is still soft-deleted by it. */
+function undoLast(config: Config, json: boolean) {
+  const last = readLastPrune(config)
+  if (!last) throw new CsError('no prune to undo', undefined, 'cs prune --undo ID brings back one session')
+  return withSessions(config, (s) => {
+    const back = last.ids.filter((id) => s.meta.get(id)?.deletedAt === last.at)
+    for (const id of back) s.store.setDeleted(id, null)
+    report(json, `restored ${back.length} sessions soft-deleted by the prune of ${last.at}`, { restored: back })
+  })
+}

@@ -3,6 +3,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, realpathSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { ensureBundle } from './bundle.ts'
 
 export const REPO = resolve(import.meta.dirname, '../..')
 export const CLAUDE_BIN = join(REPO, 'node_modules/.bin/claude')
@@ -30,6 +31,7 @@ export interface ClaudeEnv {
 const NESTED = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION', 'CLAUDE_CODE_ENTRYPOINT']
 
 export function makeClaudeEnv(opts: { apiUrl: string; socket: string; host?: string }): ClaudeEnv {
+  ensureBundle() // cs runs from dist/, as users run it
   const home = realpathSync(mkdtempSync(join(tmpdir(), 'cs-claude-')))
   const configDir = join(home, '.claude')
   mkdirSync(configDir, { recursive: true })
@@ -79,7 +81,6 @@ export function makeClaudeEnv(opts: { apiUrl: string; socket: string; host?: str
     XDG_CONFIG_HOME: join(home, '.config'),
     CS_HOST: opts.host ?? 'testhost',
     CS_TMUX_SOCKET: opts.socket,
-    CS_FROM_SOURCE: '1',
   }
   return {
     home,

@@ -1,10 +1,12 @@
 // An isolated cs for CLI tests: a temp HOME with its own Claude folder, state, data and tmux
-// socket, cs run from source, and transcripts written with the fixture generator.
+// socket, cs run from the built bundle as users run it, and transcripts written with the
+// fixture generator.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { encodeProjectDir } from '../../lib/paths.ts'
+import { ensureBundle } from './bundle.ts'
 import * as g from '../fixtures/generate.ts'
 
 const REPO = resolve(import.meta.dirname, '../..')
@@ -25,6 +27,7 @@ export interface SessionSpec {
 }
 
 export function isolatedCs(suite: string) {
+  ensureBundle()
   const home = mkdtempSync(join(tmpdir(), `cs-${suite}-`))
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -35,15 +38,16 @@ export function isolatedCs(suite: string) {
     XDG_CONFIG_HOME: join(home, '.config'),
     CS_HOST: 'testhost',
     CS_TMUX_SOCKET: `cs-test-${suite}-${process.pid}`,
-    CS_FROM_SOURCE: '1',
   }
   const projects = join(home, '.claude/projects')
+  // a hang is a failure of its own: killed after a minute, status -1
   const cs = (...args: string[]): Result => {
     const r = spawnSync(process.execPath, [join(REPO, 'bin/cs.mjs'), ...args], {
       env,
       encoding: 'utf8',
+      timeout: 60_000,
     })
-    return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr }
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
   }
   /** Runs cs on a pseudo-terminal (util-linux `script`), for what only a terminal gets. */
   const pty = (args: string[], extra: Record<string, string> = {}): Result => {

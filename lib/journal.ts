@@ -1,0 +1,114 @@
+// cs's own metadata (names, tags, soft deletions, launch records) kept apart from the
+// rebuildable index: every change is also appended to `cs.journal` beside the database, one JSON
+// line a change. A damaged database is set aside and rebuilt from the transcripts, and this
+// journal puts the metadata back. The store appends inside the transaction that makes the
+// change, so the two never disagree; the journal is rewritten as a snapshot when it grows.
+import { appendFileSync, closeSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Config } from './config.ts'
+import { readRegular } from './regular-file.ts'
+import type { Launch, SessionMeta, State } from './session.ts'
+import { isSessionId } from './untrusted.ts'
+
+export type MetaColumn = 'name' | 'tag' | 'deleted_at'
+
+export type JournalOp =
+  | { op: 'meta'; id: string; column: MetaColumn; value: string | null }
+  | { op: 'launch'; launch: Launch }
+  | { op: 'note'; host: string; tmuxSession: string; id: string; state: State; at: string }
+  | { op: 'drop'; host: string; tmuxSession: string }
+
+/** What replaying a journal writes to: the store's own setters. */
+export interface JournalTarget {
+  setMeta(column: MetaColumn, id: string, value: string | null): void
+  saveLaunch(launch: Launch): void
+  noteState(tmuxSession: string, host: string, id: string, state: State, at: string): void
+  dropLaunch(host: string, tmuxSession: string): void
+}
+
+export const journalPath = (config: Config) => join(config.stateDir, 'cs.journal')
+
+/** Rewritten as a snapshot past this size. */
+export const COMPACT_BYTES = 4 * 1024 * 1024
+const READ_MAX = 256 * 1024 * 1024
+
+export function appendJournal(path: string, ops: JournalOp[]): void {
+  if (ops.length) appendFileSync(path, ops.map((o) => JSON.stringify(o) + '\n').join(''), { mode: 0o600 })
+}
+
+export const journalSize = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? null
+
+const str = (v: unknown) => typeof v === 'string'
+const strOrNull = (v: unknown) => v === null || typeof v === 'string'
+const COLUMNS: readonly string[] = ['name', 'tag', 'deleted_at']
+const STATES: readonly string[] = ['working', 'waiting', 'idle', 'dead', 'stopped']
+
+/** One line, checked: a line cut short by a crash or edited by hand is skipped. */
+function parseOp(line: string): JournalOp | null {
+  let o: any
+  try {
+    o = JSON.parse(line)
+  } catch {
+    return null
+  }
+  if (!o || typeof o !== 'object') return null
+  if (o.op === 'meta' && isSessionId(o.id) && COLUMNS.includes(o.column) && strOrNull(o.value)) return o
+  const l = o.launch
+  if (
+    o.op === 'launch' && l && isSessionId(l.id) && str(l.host) && str(l.tmuxSession) && str(l.cwd) &&
+    str(l.launchedAt) && (l.lastState === null || STATES.includes(l.lastState)) && strOrNull(l.lastSeenAt)
+  )
+    return o
+  if (o.op === 'note' && isSessionId(o.id) && str(o.host) && str(o.tmuxSession) && STATES.includes(o.state) && str(o.at))
+    return o
+  if (o.op === 'drop' && str(o.host) && str(o.tmuxSession)) return o
+  return null
+}
+
+/** The journal's changes in order, and how many lines were skipped. */
+export function readJournal(path: string): { ops: JournalOp[]; skipped: number } {
+  const text = readRegular(path, READ_MAX) ?? ''
+  const ops: JournalOp[] = []
+  let skipped = 0
+  for (const line of text.split('\n')) {
+    if (!line) continue
+    const op = parseOp(line)
+    if (op) ops.push(op)
+    else skipped++
+  }
+  return { ops, skipped }
+}
+
+export function replay(ops: JournalOp[], target: JournalTarget): void {
+  for (const o of ops) {
+    if (o.op === 'meta') target.setMeta(o.column, o.id, o.value)
+    else if (o.op === 'launch') target.saveLaunch(o.launch)
+    else if (o.op === 'note') target.noteState(o.tmuxSession, o.host, o.id, o.state, o.at)
+    else target.dropLaunch(o.host, o.tmuxSession)
+  }
+}
+
+/** The metadata as it stands, as journal lines. */
+export function snapshot(meta: Map<string, SessionMeta>, launches: Launch[]): JournalOp[] {
+  const ops: JournalOp[] = []
+  for (const m of meta.values()) {
+    if (m.name !== null) ops.push({ op: 'meta', id: m.id, column: 'name', value: m.name })
+    if (m.tag !== null) ops.push({ op: 'meta', id: m.id, column: 'tag', value: m.tag })
+    if (m.deletedAt !== null) ops.push({ op: 'meta', id: m.id, column: 'deleted_at', value: m.deletedAt })
+  }
+  for (const launch of launches) ops.push({ op: 'launch', launch })
+  return ops
+}
+
+/** Replaces the journal with these lines in one rename, synced first: never half a journal. */
+export function rewriteJournal(path: string, ops: JournalOp[]): void {
+  const tmp = `${path}.${process.pid}.tmp`
+  const fd = openSync(tmp, 'w', 0o600)
+  try {
+    writeSync(fd, ops.map((o) => JSON.stringify(o) + '\n').join(''))
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, path)
+}

@@ -1,0 +1,51 @@
+// The one way cs opens a file it did not write (Claude's registry, jobs, transcripts, the trash's
+// manifests): any of them may be a FIFO, a device, a folder, or a symlink to one (`/dev/zero`),
+// and a plain open() or read of those blocks forever or never ends. Opened without blocking,
+// then kept only if fstat says it is a regular file.
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs'
+
+// O_NONBLOCK: opening a FIFO with no writer returns at once; O_NOCTTY: a terminal device
+// never becomes cs's controlling terminal. Neither changes how a regular file reads.
+const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0)
+
+/** The largest file of Claude's that cs reads whole (a registry entry is under 1 KB). */
+export const SMALL_FILE_MAX = 1024 * 1024
+
+/** An open descriptor and its stat, for a regular file only; null for anything else or none. */
+export function openRegular(path: string): { fd: number; stat: Stats } | null {
+  let fd: number
+  try {
+    fd = openSync(path, FLAGS)
+  } catch {
+    return null
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (stat.isFile()) return { fd, stat }
+  } catch {
+    // fall through: closed below
+  }
+  closeSync(fd)
+  return null
+}
+
+/** A regular file's text, or null: missing, not a regular file, or over maxBytes. */
+export function readRegular(path: string, maxBytes = SMALL_FILE_MAX): string | null {
+  const file = openRegular(path)
+  if (!file) return null
+  try {
+    if (file.stat.size > maxBytes) return null
+    const buf = Buffer.allocUnsafe(file.stat.size)
+    let got = 0
+    while (got < buf.length) {
+      const n = readSync(file.fd, buf, got, buf.length - got, got)
+      if (n === 0) break
+      got += n
+    }
+    return buf.toString('utf8', 0, got)
+  } catch {
+    return null
+  } finally {
+    closeSync(file.fd)
+  }
+}

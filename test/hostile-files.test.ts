@@ -1,0 +1,111 @@
+// Claude's folders as an attacker (or a mishap) leaves them: FIFOs, devices and symlinks where
+// files should be, transcripts pointing outside the projects folder, escape sequences in what
+// a transcript says. No command hangs, reads outside, or prints an escape sequence.
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { after, test } from 'node:test'
+import { isolatedCs, transcript } from './harness/cs.ts'
+
+const t = isolatedCs('hostile-files')
+const outside = mkdtempSync(join(tmpdir(), 'cs-outside-'))
+after(() => {
+  t.cleanup()
+  rmSync(outside, { recursive: true, force: true })
+})
+
+const ESC = /[\u001b\u009b\u0007]/
+const uuid = (n: number) => `${String(n).padStart(8, '0')}-1111-4000-8000-000000000000`
+
+test('a FIFO or a symlink to /dev/zero in the registry, the jobs or the projects folder hangs nothing', () => {
+  const claude = t.env.CLAUDE_CONFIG_DIR
+  mkdirSync(join(claude, 'sessions'), { recursive: true })
+  mkdirSync(join(claude, 'jobs', 'abcd1234'), { recursive: true })
+  execFileSync('mkfifo', [join(claude, 'sessions', `${process.pid}.json`)])
+  symlinkSync('/dev/zero', join(claude, 'sessions', '1.json'))
+  execFileSync('mkfifo', [join(claude, 'jobs', 'abcd1234', 'state.json')])
+  const path = t.session({ id: uuid(1), cwd: '/w/fifo', prompt: 'a real one' })
+  execFileSync('mkfifo', [join(dirname(path), `${uuid(2)}.jsonl`)])
+  symlinkSync('/dev/zero', join(dirname(path), `${uuid(3)}.jsonl`))
+  for (const args of [['ls'], ['ls', '--json'], ['list'], ['sync', '--full'], ['status'], ['doctor']]) {
+    const r = t.cs(...args)
+    assert.notEqual(r.status, -1, `cs ${args.join(' ')} hung`)
+    assert.doesNotMatch(r.stderr, /internal error/, args.join(' '))
+  }
+  assert.deepEqual(t.json('ls').map((v: { id: string }) => v.id), [uuid(1)])
+  const preview = t.cs('preview', uuid(2))
+  assert.equal(preview.status, 1)
+  assert.match(preview.stderr, /not a regular file/)
+  rmSync(join(claude, 'sessions'), { recursive: true })
+  rmSync(join(claude, 'jobs'), { recursive: true })
+})
+
+test('a transcript or project folder that resolves outside the projects folder is not read', () => {
+  const id = uuid(10)
+  writeFileSync(join(outside, `${id}.jsonl`), transcript({ id, cwd: '/w/outside', prompt: 'secret outside' }))
+  const inside = dirname(t.session({ id: uuid(11), cwd: '/w/inside', prompt: 'inside' }))
+  symlinkSync(join(outside, `${id}.jsonl`), join(inside, `${id}.jsonl`))
+  symlinkSync(outside, join(t.projects, '-w-linked'))
+  const ids = t.json('ls', '--all').map((v: { id: string }) => v.id)
+  assert.ok(ids.includes(uuid(11)))
+  assert.ok(!ids.includes(id), 'a symlink out of the projects folder is not indexed')
+  const preview = t.cs('preview', id)
+  assert.equal(preview.status, 1)
+  assert.match(preview.stderr, /outside/)
+  assert.doesNotMatch(preview.stdout, /secret/)
+  rmSync(join(inside, `${id}.jsonl`))
+  rmSync(join(t.projects, '-w-linked'))
+})
+
+test('escape sequences in a transcript reach no terminal: ls, info, preview, resume list', () => {
+  const id = uuid(20)
+  const evil = 'fix \u001b]0;pwned\u0007the \u001b[2J\u001b[31mbug\u009b1m\r\u0008 now'
+  const cwd = '/w/\u001b[5mblink'
+  t.session({ id, cwd, prompt: evil })
+  const info = t.cs('info', id)
+  assert.equal(info.status, 0, info.stderr)
+  assert.doesNotMatch(info.stdout, ESC)
+  assert.match(info.stdout, /fix the bug now/)
+  const preview = t.cs('preview', id)
+  assert.equal(preview.status, 0, preview.stderr)
+  assert.doesNotMatch(preview.stdout, ESC)
+  assert.match(preview.stdout, /fix the bug/)
+  for (const args of [['ls'], ['list'], ['ls', '--all', '--verbose']]) {
+    const r = t.cs(...args)
+    assert.doesNotMatch(r.stdout, ESC, args.join(' '))
+  }
+  const pty = t.pty(['info', id])
+  assert.doesNotMatch(pty.stdout.replace(/\u001b\[[0-9;]*m/g, ''), ESC, 'colour codes are cs\'s own; nothing else')
+})
+
+test('a transcript replaced by another of the same size and mtime is read again (its inode)', () => {
+  const id = uuid(30)
+  const path = t.session({ id, cwd: '/w/inode', prompt: 'first title AAAA' })
+  const when = Math.floor(Date.now() / 1000) - 120 // whole seconds: utimes keeps them exactly
+  const folderWhen = when - 3600
+  utimesSync(path, when, when)
+  utimesSync(dirname(path), folderWhen, folderWhen)
+  assert.equal(t.json('info', id).title, 'first title AAAA')
+  const size = statSync(path).size
+  const next = `${path}.new`
+  writeFileSync(next, transcript({ id, cwd: '/w/inode', prompt: 'other title BBBB' }))
+  utimesSync(next, when, when)
+  renameSync(next, path)
+  utimesSync(dirname(path), folderWhen, folderWhen) // the folder's mtime as it was: only the inode tells
+  assert.deepEqual([statSync(path).size, statSync(path).mtimeMs], [size, when * 1000])
+  assert.equal(t.json('info', id).title, 'other title BBBB')
+  // and by a plain sync, for a file outside the hot set
+  const old = Math.floor(Date.now() / 1000) - 30 * 86400
+  utimesSync(path, old, old)
+  utimesSync(dirname(path), folderWhen, folderWhen)
+  t.cs('sync')
+  const again = `${path}.new`
+  writeFileSync(again, transcript({ id, cwd: '/w/inode', prompt: 'third title CCCC' }))
+  utimesSync(again, old, old)
+  renameSync(again, path)
+  utimesSync(dirname(path), folderWhen, folderWhen)
+  assert.equal(t.cs('sync').status, 0)
+  assert.equal(t.json('info', id).title, 'third title CCCC')
+})

@@ -1,0 +1,139 @@
+// The state folder failing under cs: read-only, full, or a file where a folder should be.
+// Commands that change something fail with a clear error and no stack; nothing is lost; those
+// that only show sessions still answer from what was saved.
+//
+// Real failures: as root (CI) the state folder is a tmpfs of its own, remounted read-only or
+// filled to the last byte (root ignores file permissions, so chmod would prove nothing); as
+// another user, read-only is chmod and the full disk needs root.
+import assert from 'node:assert/strict'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { after, test } from 'node:test'
+import { isolatedCs, type Result } from './harness/cs.ts'
+
+const root = process.getuid?.() === 0
+const t = isolatedCs('store-failures')
+const state = t.env.XDG_STATE_HOME
+let mounted = false
+after(() => {
+  if (mounted) spawnSync('umount', [state])
+  t.cleanup()
+})
+
+const id = (n: number) => `${String(n).padStart(8, '0')}-2222-4000-8000-000000000000`
+const STACK = /internal error|\n\s+at .*:\d+:\d+/
+
+function clearFailure(r: Result, what: RegExp, args: string) {
+  assert.equal(r.status, 1, `${args}: ${r.stdout}${r.stderr}`)
+  assert.match(r.stderr, what, args)
+  assert.doesNotMatch(r.stderr, STACK, args)
+}
+
+/** Sessions, a name, a tag and a soft deletion, all saved. */
+function seed() {
+  // all idle for long: prune has something to soft-delete (id 4, the one unprotected)
+  for (let n = 1; n <= 4; n++) t.session({ id: id(n), cwd: `/w/p${n}`, prompt: `prompt ${n}`, at: '2025-01-01T00:00:00.000Z' })
+  assert.equal(t.cs('rename', id(1), 'the name').status, 0)
+  assert.equal(t.cs('tag', id(2), 'kept').status, 0)
+  assert.equal(t.cs('rm', id(3)).status, 0)
+}
+
+function intact() {
+  const all = t.json('ls', '--all')
+  const by = (n: number) => all.find((v: { id: string }) => v.id === id(n))
+  assert.equal(by(1)?.name, 'the name')
+  assert.equal(by(2)?.tag, 'kept')
+  assert.equal(by(3)?.deleted, true)
+  assert.equal(by(4)?.deleted, false)
+}
+
+function readersAnswer() {
+  for (const args of [['ls'], ['list'], ['info', id(1)], ['ls', '--json']]) {
+    const r = t.cs(...args)
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`)
+    assert.doesNotMatch(r.stderr, STACK)
+    assert.match(r.stdout, /the name|prompt 2/, args.join(' '))
+  }
+  const rows = JSON.parse(t.cs('ls', '--json', '--all').stdout)
+  assert.equal(rows.find((v: { id: string }) => v.id === id(1))?.name, 'the name')
+}
+
+function writersFail(what: RegExp) {
+  for (const args of [
+    ['rename', id(4), 'x'],
+    ['tag', id(4), 'y'],
+    ['rm', id(4)],
+    ['prune', '--days', '0', '--yes'],
+    ['sync', '--full'],
+  ])
+    clearFailure(t.cs(...args), what, args.join(' '))
+}
+
+test('a read-only store: writes fail clearly, reads answer, nothing is lost', () => {
+  mkdirSync(state, { recursive: true })
+  if (root) {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', state])
+    mounted = true
+  }
+  seed()
+  if (root) execFileSync('mount', ['-o', 'remount,ro', state])
+  else chmodSync(`${state}/cs`, 0o500)
+  // something new on disk that cannot be indexed now
+  t.session({ id: id(5), cwd: '/w/p5', prompt: 'prompt 5' })
+  writersFail(/cannot write the database .*cs\.db: it is read-only/)
+  readersAnswer()
+  if (root) execFileSync('mount', ['-o', 'remount,rw', state])
+  else chmodSync(`${state}/cs`, 0o700)
+  intact()
+})
+
+test('a full disk: writes fail clearly, reads answer, nothing is lost', { skip: !root && 'a full file system needs root to mount a tmpfs' }, () => {
+  // the store of the test before, on its tmpfs: fill it to the last byte
+  spawnSync('dd', ['if=/dev/zero', `of=${state}/filler`, 'bs=64k'], { stdio: 'ignore' })
+  t.session({ id: id(6), cwd: '/w/p6', prompt: 'prompt 6 '.repeat(2000) })
+  writersFail(/cannot write the database .*cs\.db: the disk is full|the disk is full/)
+  readersAnswer()
+  execFileSync('rm', [`${state}/filler`])
+  intact()
+  assert.ok(t.json('ls').some((v: { id: string }) => v.id === id(6)), 'indexed once there is room')
+})
+
+test('a state folder or data folder that is a file: the error names it, not cs.db', () => {
+  const u = isolatedCs('store-failures-file')
+  try {
+    mkdirSync(u.env.XDG_STATE_HOME, { recursive: true })
+    writeFileSync(`${u.env.XDG_STATE_HOME}/cs`, 'not a folder')
+    const r = u.cs('ls')
+    clearFailure(r, /state folder .*\/cs is not a folder/, 'ls')
+    assert.doesNotMatch(r.stderr, /cs\.db/)
+    mkdirSync(u.env.XDG_DATA_HOME, { recursive: true })
+    writeFileSync(`${u.env.XDG_DATA_HOME}/cs`, 'not a folder')
+    const g = u.cs('gc', '--restore')
+    clearFailure(g, /data folder .*\/cs is not a folder/, 'gc --restore')
+    assert.doesNotMatch(g.stdout, /trash is empty/)
+  } finally {
+    u.cleanup()
+  }
+})
+
+test('a damaged store: the next command sets it aside, rebuilds the index and keeps names, tags and deletions', () => {
+  const u = isolatedCs('store-failures-damaged')
+  try {
+    const prev = { ...t }
+    Object.assign(t, { cs: u.cs, json: u.json, session: u.session })
+    seed()
+    writeFileSync(`${u.env.XDG_STATE_HOME}/cs/cs.db`, 'garbage '.repeat(1000))
+    const r = u.cs('ls', '--all')
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stderr, /was damaged: it is set aside as .*cs\.db\.damaged-/)
+    assert.doesNotMatch(r.stderr, STACK)
+    intact()
+    // named sessions keep their protection: prune leaves them, and the removed one stays removed
+    u.session({ id: id(7), cwd: '/w/p7', prompt: 'old', at: '2025-01-01T00:00:00.000Z' })
+    const pruned = u.json('prune', '--days', '1', '--yes').map((v: { id: string }) => v.id).sort()
+    assert.deepEqual(pruned, [id(4), id(7)])
+    Object.assign(t, prev)
+  } finally {
+    u.cleanup()
+  }
+})
