@@ -12,6 +12,7 @@ import { MongoClient } from 'mongodb'
 import { HOST_ROW_FIELDS } from '../lib/host-rows.ts'
 import { isolatedCs, type Result } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
+import { ensureBundle } from './harness/bundle.ts'
 import { startFerret, type Ferret } from './harness/ferretdb.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
@@ -22,9 +23,7 @@ let mongo: MongoClient
 const hosts: { cleanup(): void }[] = []
 
 before(async () => {
-  // the bundle is what users run; build it from these sources
-  const b = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/build.ts')], { cwd: REPO, encoding: 'utf8' })
-  assert.equal(b.status, 0, b.stderr)
+  ensureBundle() // the bundle is what users run
   server = await startFerret()
   mongo = new MongoClient(server.url)
   await mongo.connect()

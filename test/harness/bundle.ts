@@ -20,6 +20,6 @@ function newestSource(): number {
 export function ensureBundle(): void {
   const built = statSync(BUNDLE, { throwIfNoEntry: false })?.mtimeMs ?? 0
   if (built > newestSource()) return
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/build.ts')], { cwd: REPO, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [join(REPO, 'scripts/build.mjs')], { cwd: REPO, encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`npm run build failed: ${r.stderr}`)
 }
