@@ -19,6 +19,7 @@ function checkout() {
   dirs.push(dir)
   for (const f of ['install.sh', 'package.json', 'package-lock.json']) copyFileSync(join(REPO, f), join(dir, f))
   for (const d of ['bin', 'dist', 'scripts', 'lib', 'tools']) mkdirSync(join(dir, d))
+  copyFileSync(join(REPO, 'scripts/node-headers.sh'), join(dir, 'scripts/node-headers.sh'))
   writeFileSync(join(dir, 'bin/cs.mjs'), 'console.log("cs " + process.argv.slice(2).join(" "))\n')
   writeFileSync(join(dir, 'dist/cs.mjs'), '')
   const old = new Date(Date.now() - 3600_000)
