@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
 import { join } from 'node:path'
 import { CsError } from './errors.ts'
-import { isHostName } from './untrusted.ts'
+import { isHostName, isSshDestination } from './untrusted.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
 export interface SharedStoreSettings {
@@ -41,6 +41,9 @@ export interface Config {
   claudeDir: string
   /** cs's database and caches: $XDG_STATE_HOME/cs */
   stateDir: string
+  /** cs's ssh control sockets (one shared connection per host): $XDG_RUNTIME_DIR/cs-ssh, else
+   *  <stateDir>/ssh */
+  sshControlDir: string
   /** cs's trash: $XDG_DATA_HOME/cs */
   dataDir: string
   /** cs's config files: $XDG_CONFIG_HOME/cs */
@@ -83,11 +86,13 @@ export function loadConfig(env: Env = process.env): Config {
   const configDir = join(xdg('XDG_CONFIG_HOME', '.config'), 'cs')
   const configFile = join(configDir, 'config.json')
   const file = readConfigFile(configFile)
+  const stateDir = join(xdg('XDG_STATE_HOME', '.local/state'), 'cs')
   const url = env.CS_MONGO_URL || file.mongo?.url || null
   return {
     home,
     claudeDir: env.CLAUDE_CONFIG_DIR || join(home, '.claude'),
-    stateDir: join(xdg('XDG_STATE_HOME', '.local/state'), 'cs'),
+    stateDir,
+    sshControlDir: env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'cs-ssh') : join(stateDir, 'ssh'),
     dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'cs'),
     configDir,
     claudeConfigEnv: env.CLAUDE_CONFIG_DIR || null,
@@ -163,7 +168,7 @@ function checkConfigFile(v: unknown, path: string): ConfigFile {
     if (!Array.isArray(f.hosts)) throw bad('`hosts` is not a list')
     for (const h of f.hosts) {
       if (!obj(h) || !isHostName(h.name)) throw bad(`a host's name is not a plain host name: ${JSON.stringify(h?.name ?? h)}`)
-      if (!str(h.ssh) || (h.ssh ?? '').startsWith('-') || /[\s\u0000-\u001f]/.test(h.ssh ?? ''))
+      if (h.ssh !== undefined && !isSshDestination(h.ssh))
         throw bad(`host ${h.name}: \`ssh\` must be a destination such as user@host`)
       if (!str(h.cs)) throw bad(`host ${h.name}: \`cs\` is not a string`)
     }

@@ -14,6 +14,11 @@ export const UNTARGETABLE = /[.:]|^\$/
 /** A plain host name: letters, digits, `.`, `-`, `_`, never a leading `-` (ssh would read an option). */
 export const isHostName = (s: unknown): s is string => typeof s === 'string' && HOST.test(s)
 
+/** An ssh destination (`user@host`, a host name, an alias of the ssh config): never a leading
+ *  `-` (an option), no whitespace or control characters (a second word). */
+export const isSshDestination = (s: unknown): s is string =>
+  typeof s === 'string' && s.length > 0 && s.length <= 255 && !s.startsWith('-') && !/[\s\u0000-\u001f\u007f]/.test(s)
+
 /** A Claude session id: a UUID, so never a path or an option. */
 export const isSessionId = (s: unknown): s is string => typeof s === 'string' && UUID.test(s)
 
