@@ -64,6 +64,11 @@ function stateCell(s: SessionView, now: Date): string {
   return s.deleted ? 'deleted' : s.orphan ? 'orphan' : '-'
 }
 
+/** Another host's row older than a minute (the host did not answer): its host and how old it is. */
+export const STALE_AFTER_MS = 60_000
+const hostCell = (s: SessionView, now: Date) =>
+  s.asOf && now.getTime() - Date.parse(s.asOf) > STALE_AFTER_MS ? `${s.host} (${age(s.asOf, now)} ago)` : s.host
+
 interface Column {
   head: string
   cell: (s: SessionView) => string
@@ -98,7 +103,7 @@ export function renderTable(views: SessionView[], o: TableOptions): string {
   const columns: Column[] = [
     { head: 'ID', cell: (s) => s.short || '-', paint: (_, text, c) => c.bold(text) },
     { head: 'TITLE', cell: (s) => s.title, flex: true },
-    { head: 'HOST', cell: (s) => s.host },
+    { head: 'HOST', cell: (s) => hostCell(s, o.now) },
     ...(o.state === false ? [] : [state]),
     { head: 'PROJECT', cell: (s) => s.project ?? '-' },
     { head: 'AGE', cell: (s) => age(s.updatedAt, o.now), paint: (_, text, c) => c.dim(text) },

@@ -98,4 +98,6 @@ export interface SessionView {
   path: string | null
   tmuxSession: string | null
   kind: LiveInfo['kind'] | 'history'
+  /** another host's row: when that host was asked (ISO 8601); absent on this host's rows */
+  asOf?: string
 }

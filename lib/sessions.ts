@@ -4,9 +4,11 @@
 import { statSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
+import { allKept } from './hosts.ts'
 import { indexTranscripts, type IndexReport } from './indexer.ts'
 import { readLive } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
+import { mergeHosts, type HostRows } from './remote-rows.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
@@ -36,7 +38,8 @@ export interface Sessions {
  */
 export async function withSessions<T>(
   config: Config,
-  fn: (s: Sessions) => T | Promise<T>
+  fn: (s: Sessions) => T | Promise<T>,
+  opts: { others?: () => HostRows[] } = {}
 ): Promise<T> {
   const store = openStore(config)
   try {
@@ -52,8 +55,9 @@ export async function withSessions<T>(
     let byId: Map<string, TranscriptInfo> | undefined
     const loaded = () => (transcripts ??= store.transcripts())
     const metaOf = () => (meta ??= store.meta())
+    // other hosts' rows (asked over ssh, or kept from the last answer) join when fn first looks
     const viewsOf = () =>
-      (views ??= buildViews(loaded(), metaOf(), live, config.host, launches, now))
+      (views ??= withOthers(buildViews(loaded(), metaOf(), live, config.host, launches, now), opts.others?.() ?? [], config.host))
     const result = await fn({
       store,
       get views() {
@@ -100,7 +104,7 @@ function pickerCacheStale(config: Config, report: IndexReport, now: Date): boole
 
 /** Rewrites the picker's cache from the store as it is now. */
 export function refreshPickerCache(config: Config, store: Store, live: LiveInfo[]): void {
-  const views = buildViews(
+  const local = buildViews(
     store.transcripts(),
     store.meta(),
     live,
@@ -108,8 +112,11 @@ export function refreshPickerCache(config: Config, store: Store, live: LiveInfo[
     store.launches(),
     new Date()
   )
-  writePickerCache(config, views)
+  writePickerCache(config, withOthers(local, allKept(config), config.host))
 }
+
+const withOthers = (local: SessionView[], others: HostRows[], host: string) =>
+  others.length ? mergeHosts(local, others, host) : local
 
 /** A launch record's sighting older than this is refreshed by the next command that sees it. */
 export const SEEN_EVERY_MS = 60_000

@@ -1,6 +1,7 @@
 // `cs ls` (and plain `cs`): the dashboard.
 import { defineCommand } from '../../lib/command.ts'
-import { isSet, sortFlag } from '../../lib/flags.ts'
+import { isSet, sortFlag, stringFlag } from '../../lib/flags.ts'
+import { startAsking } from '../../lib/hosts.ts'
 import { jsonRows, printViews } from '../../lib/format.ts'
 import { printCached } from '../../lib/output-cache.ts'
 import pkg from '../../package.json' with { type: 'json' }
@@ -8,29 +9,40 @@ import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
 
 export default defineCommand({
-  usage: 'ls [--all] [--sort KEY] [--verbose] [--json]',
+  usage: 'ls [--all] [--local] [--host NAME] [--sort KEY] [--verbose] [--json]',
   summary: [
     'The dashboard: one line per session, live ones first, then DEAD ones, then newest first.',
     'DEAD: a session cs launched that stopped running (claude exited, its tmux session or the',
     'server was killed) in the last 24 hours; cs attach brings one back, cs revive all that',
-    'died with the tmux server. Older ones are history.',
+    'died with the tmux server. Older ones are history. With a hosts list in the config and no',
+    'shared store, every host is asked over ssh at once; one that does not answer shows as last seen.',
   ].join('\n'),
   details: [
     '  -a, --all       include orphans (left by /clear and /compact) and soft-deleted sessions',
+    '  --local         only sessions of this host (no host is asked)',
+    '  --host NAME     only sessions of host NAME',
     '  --sort KEY      updated (default), title, host or project',
     '  -v, --verbose   add per session the transcript records cs did not know and the bad lines',
     '  --json          an array of session objects instead of the table',
   ].join('\n'),
   options: {
     all: { type: 'boolean', short: 'a' },
+    local: { type: 'boolean' },
+    host: { type: 'string' },
     sort: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   },
-  run: ({ config, flags }) =>
-    withSessions(config, (s) => {
-      const filter = { all: isSet(flags, 'all'), sort: sortFlag(flags) }
+  run: ({ config, flags }) => {
+    const local = isSet(flags, 'local')
+    const host = local ? config.host : stringFlag(flags, 'host')
+    const hosts = startAsking(config, { local, host })
+    return withSessions(config, async (s) => {
+      const answers = await hosts.settle()
+      const now = new Date()
+      for (const line of hosts.notices(now)) process.stderr.write(`cs: ${line}\n`)
+      const filter = { all: isSet(flags, 'all'), sort: sortFlag(flags), host }
       // scripts poll this: the same sessions in the same state give the same text, kept
-      if (isSet(flags, 'json') && !isSet(flags, 'verbose')) {
+      if (isSet(flags, 'json') && !isSet(flags, 'verbose') && !answers.length) {
         const key = JSON.stringify([pkg.version, s.fingerprint(), filter])
         return printCached(config, 'ls-json', key, () => jsonRows(selectViews(s.views, filter)))
       }
@@ -40,5 +52,6 @@ export default defineCommand({
         counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
         empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
       })
-    }),
+    }, { others: hosts.others })
+  },
 })

@@ -1,0 +1,110 @@
+// Two hosts over a real sshd: host A (this process's isolated cs) lists host B (another HOME,
+// CLAUDE_CONFIG_DIR, XDG folders, tmux socket and CS_HOST behind Debian's sshd on loopback) in
+// its dashboard with no database, acts on B's sessions over ssh, and takes nothing from B's
+// answers but checked values.
+import assert from 'node:assert/strict'
+import { chmodSync, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { after, before, test } from 'node:test'
+import { isolatedCs } from './harness/cs.ts'
+import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
+
+const REPO = resolve(import.meta.dirname, '..')
+const a = isolatedCs('remote-a')
+const b = isolatedCs('remote-b')
+a.env.CS_HOST = 'hosta'
+b.env.CS_HOST = 'hostb'
+const marker = join(realpathSync(a.home), 'marker')
+const ESC = /[\u001b\u009b\u0007]/
+let sshd: SshHost
+
+const A_ID = 'aaaa1111-0000-4000-8000-000000000001'
+const B_ID = 'bbbb2222-0000-4000-8000-000000000002'
+const SHARED_PREFIX = 'cccc3333-0000-4000-8000-00000000000'
+
+/** A cs that answers `ls` with what another host might send: hostile values among good ones. */
+function evilCs(): string {
+  const bin = join(b.home, 'evil-cs')
+  const rows = [
+    { id: 'eeee5555-0000-4000-8000-000000000005', host: 'evil', state: 'idle', title: 'ok \u001b]0;pwned\u0007title \u001b[2J', cwd: '/srv', tmuxSession: 'fine' },
+    { id: `$(touch ${marker})`, host: 'evil', state: 'idle', title: 'bad id' },
+    { id: 'eeee6666-0000-4000-8000-000000000006', host: `-oProxyCommand=touch ${marker}`, state: 'idle', title: 'bad host' },
+    { id: 'eeee7777-0000-4000-8000-000000000007', host: 'evil', state: 'idle', tmuxSession: `x;$(touch ${marker})\n`, title: 'bad tmux' },
+    { id: 'eeee8888-0000-4000-8000-000000000008', host: 'evil', state: 'idle', cwd: `/x\u001b[31m`, title: 'bad cwd' },
+    { id: 'eeee9999-0000-4000-8000-000000000009', host: 'evil', state: '$(touch)', title: 'bad state' },
+  ]
+  writeFileSync(bin, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(rows)}\nJSON\n`)
+  chmodSync(bin, 0o755)
+  return bin
+}
+
+function configure(hosts: object[]) {
+  mkdirSync(join(a.env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
+  writeFileSync(join(a.env.XDG_CONFIG_HOME, 'cs/config.json'), JSON.stringify({ ssh: { config: sshd.sshConfig }, hosts }), { mode: 0o600 })
+}
+const hostB = () => ({ name: 'hostb', ssh: 'hostb', cs: join(REPO, 'bin/cs.mjs') })
+
+before(async () => {
+  sshd = await startSshHost('hostb', b.env)
+  configure([hostB()])
+  a.session({ id: A_ID, cwd: '/work/a', prompt: 'on host a' })
+  a.session({ id: `${SHARED_PREFIX}1`, cwd: '/work/a', prompt: 'a twin' })
+  b.session({ id: B_ID, cwd: '/work/b', prompt: 'on host b' })
+  b.session({ id: `${SHARED_PREFIX}2`, cwd: '/work/b', prompt: 'b twin' })
+})
+after(() => {
+  closeMasters(join(a.env.XDG_STATE_HOME, 'cs/ssh'))
+  sshd.cleanup()
+  a.cleanup()
+  b.cleanup()
+})
+
+test('with no database, cs ls merges this host and every host of the list, short ids unique across them', () => {
+  const rows = a.json('ls')
+  const byId = new Map(rows.map((r: any) => [r.id, r]))
+  assert.equal((byId.get(A_ID) as any)?.host, 'hosta')
+  assert.equal((byId.get(B_ID) as any)?.host, 'hostb')
+  const twins = rows.filter((r: any) => r.id.startsWith(SHARED_PREFIX))
+  assert.equal(twins.length, 2)
+  assert.notEqual(twins[0].short, twins[1].short)
+  assert.equal(new Set(rows.map((r: any) => r.short)).size, rows.length)
+  // --local asks no host
+  assert.deepEqual(a.json('ls', '--local').map((r: any) => r.host), ['hosta', 'hosta'])
+  const table = a.cs('ls')
+  assert.equal(table.status, 0, table.stderr)
+  assert.match(table.stdout, /hostb/)
+  assert.match(a.cs('list', '--host', 'hostb').stdout, /on host b/)
+})
+
+test('a host that stops answering still shows, marked with its age, within the connect bound', async () => {
+  a.json('ls') // its answer is kept
+  sshd.stop()
+  try {
+    const start = performance.now()
+    const r = a.cs('ls', '--json')
+    const took = performance.now() - start
+    assert.equal(r.status, 0, r.stderr)
+    assert.ok(JSON.parse(r.stdout).some((row: any) => row.id === B_ID && row.host === 'hostb' && row.asOf))
+    assert.match(r.stderr, /host hostb does not answer.*as of \d+s ago/)
+    const local = performance.now()
+    a.cs('ls', '--json', '--local')
+    assert.ok(took - (performance.now() - local) < 1500, `a dead host cost ${Math.round(took)} ms`)
+  } finally {
+    await sshd.start()
+  }
+})
+
+test('hostile remote answers: checked rows only, nothing runs, no escape sequence printed', () => {
+  configure([hostB(), { name: 'evil', ssh: 'hostb', cs: evilCs() }])
+  try {
+    const r = a.cs('ls', '--all')
+    assert.equal(r.status, 0, r.stderr)
+    assert.ok(!ESC.test(r.stdout + r.stderr), JSON.stringify(r.stdout))
+    const rows = a.json('ls', '--all').filter((row: any) => row.host === 'evil')
+    assert.deepEqual(rows.map((row: any) => row.id), ['eeee5555-0000-4000-8000-000000000005'])
+    assert.equal(rows[0].title, 'ok title')
+    assert.ok(!existsSync(marker))
+  } finally {
+    configure([hostB()])
+  }
+})
