@@ -1,8 +1,9 @@
 // What `cs attach`, `cs kill` and `cs adopt` act on: the argument (a tmux session name, an id
 // prefix, a name, a project, a background id) turned into where the session is now. A live
 // tmux name is answered by tmux alone, before the index is read.
-import type { Config } from './config.ts'
+import type { Config, HostEntry } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
+import { allKept } from './hosts.ts'
 import { readLive } from './live.ts'
 import { generatedName, nameFromDir, sanitize } from './names.ts'
 import { shellWord } from './quote.ts'
@@ -19,6 +20,8 @@ export type Target =
   | { kind: 'gone'; id: string; name: string; cwd: string | null }
   /** running outside tmux, e.g. in another terminal */
   | { kind: 'external'; id: string; pid: number | null }
+  /** a session of another host of the hosts list: acted on over ssh by that host's cs */
+  | { kind: 'remote'; host: HostEntry; view: SessionView }
 
 export async function findTarget(config: Config, tmux: Tmux, query: string): Promise<Target> {
   const session = probe(tmux, query)
@@ -33,8 +36,11 @@ export async function findTarget(config: Config, tmux: Tmux, query: string): Pro
     const launch = mine.find((l) => l.tmuxSession === query)
     if (launch) return gone(launch.id, launch, views.find((v) => v.id === launch.id))
     const view = findView(query, views, config.host, find)
-    if (view.host !== config.host)
+    if (view.host !== config.host) {
+      const host = config.hosts.find((h) => h.name === view.host)
+      if (host) return { kind: 'remote', host, view }
       throw new CsError(`${shellWord(query)} runs on ${view.host}, not here`, EXIT.failure, `ssh ${view.host}, then run cs there`)
+    }
     const live = readLive(config).find((l) => l.id === view.id)
     if (live?.kind === 'background' && live.bgId) return { kind: 'background', bgId: live.bgId, id: view.id, name: view.name }
     const inTmux = view.tmuxSession ? probe(tmux, view.tmuxSession) : null
@@ -42,7 +48,7 @@ export async function findTarget(config: Config, tmux: Tmux, query: string): Pro
     if (view.live) return { kind: 'external', id: view.id, pid: live?.pid ?? null }
     const last = mine.filter((l) => l.id === view.id).sort((a, b) => b.launchedAt.localeCompare(a.launchedAt))[0]
     return gone(view.id, last, view)
-  })
+  }, { others: () => allKept(config) })
 }
 
 /** The resolver's answer, else a project name: this host's, live, then most recent session wins. */

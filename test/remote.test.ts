@@ -7,14 +7,22 @@ import { chmodSync, existsSync, mkdirSync, realpathSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { isolatedCs } from './harness/cs.ts'
+import { fakeClaude } from './harness/fake-claude.ts'
 import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
+import { TestTmux, poll } from './harness/tmux.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
 const a = isolatedCs('remote-a')
 const b = isolatedCs('remote-b')
 a.env.CS_HOST = 'hosta'
 b.env.CS_HOST = 'hostb'
+b.env.CS_CLAUDE = fakeClaude(join(b.home, 'bin')).bin
 const marker = join(realpathSync(a.home), 'marker')
+const CS = [process.execPath, join(REPO, 'bin/cs.mjs')]
+// host A's terminal: a tmux server whose panes run A's cs, outside tmux (TMUX removed) or inside
+const outer = new TestTmux('remote-outer', { ...a.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' })
+// host B's own tmux server, where its cs runs claude
+const onB = (...args: string[]) => new TestTmux('remote-b', b.env, b.env.CS_TMUX_SOCKET).try('-u', ...args)
 const ESC = /[\u001b\u009b\u0007]/
 let sshd: SshHost
 
@@ -53,6 +61,7 @@ before(async () => {
   b.session({ id: `${SHARED_PREFIX}2`, cwd: '/work/b', prompt: 'b twin' })
 })
 after(() => {
+  outer.cleanup()
   closeMasters(join(a.env.XDG_STATE_HOME, 'cs/ssh'))
   sshd.cleanup()
   a.cleanup()
@@ -107,4 +116,92 @@ test('hostile remote answers: checked rows only, nothing runs, no escape sequenc
   } finally {
     configure([hostB()])
   }
+})
+
+/** B's sessions that have a client attached. */
+const attachedOnB = () => onB('list-clients', '-F', '#{client_session}').stdout.split('\n').filter(Boolean)
+const waitAttachedOnB = (name: string) =>
+  poll(() => ({ ok: attachedOnB().includes(name), last: attachedOnB() }), 60_000, `a client on ${name} on host B`)
+const detachAllOnB = () => onB('detach-client', '-a', '-s', 'none')
+
+function launchOnB(name: string) {
+  const r = b.cs('launch', '--json', name, '--cwd', b.home)
+  assert.equal(r.status, 0, r.stderr)
+  return JSON.parse(r.stdout)
+}
+
+let panes = 0
+/** Runs A's cs in a new pane of A's terminal server, outside tmux. */
+function csOutside(...args: string[]): string {
+  const name = `o${++panes}`
+  outer.newSession(name, a.home, ['env', '-u', 'TMUX', '-u', 'TMUX_PANE', ...CS, ...args])
+  return name
+}
+
+const hostile = `it's $(touch ${process.env.TMPDIR ?? '/tmp'}/cs-remote-marker) ü`
+
+test('cs attach on a session of host B, outside tmux: this terminal lands in it there', async () => {
+  const rec = launchOnB(hostile)
+  a.json('ls') // A learns B's rows
+  csOutside('attach', rec.id.slice(0, 8))
+  await waitAttachedOnB(hostile)
+  assert.ok(!existsSync(marker))
+})
+
+test('inside tmux: a new local window named after host and session runs the ssh', async () => {
+  const rec = launchOnB('inside one')
+  a.json('ls')
+  outer.newSession('home', a.home, ['sh'])
+  outer.run('new-window', '-t', '=home:', '--', ...CS, 'attach', rec.id.slice(0, 8))
+  await waitAttachedOnB('inside one')
+  const windows = outer.run('list-windows', '-t', '=home:', '-F', '#{window_name}')
+  assert.match(windows, /^hostb\/inside one$/m)
+})
+
+test("the picker's Enter on host B's row attaches there", async () => {
+  launchOnB('picked')
+  detachAllOnB()
+  a.json('ls') // rewrites A's picker cache with B's rows
+  const pane = outer.newSession('picker', a.home, [join(REPO, 'tmux/picker.sh')])
+  await outer.waitFor(pane, (s) => s.includes('cs>'), { what: 'the picker' })
+  outer.sendKeys(pane, '-l', 'picked')
+  await outer.waitFor(pane, (s) => /1\/\d+/.test(s), { what: 'one row left' })
+  outer.sendKeys(pane, 'Enter')
+  await waitAttachedOnB('picked')
+})
+
+test('a DEAD session of host B is resumed there by cs attach --yes', async () => {
+  const rec = launchOnB('dies')
+  onB('kill-session', '-t', '=dies')
+  const row = a.json('ls').find((r: any) => r.id === rec.id)
+  assert.equal(row?.state, 'dead')
+  csOutside('attach', '--yes', rec.id.slice(0, 8))
+  await waitAttachedOnB('dies')
+})
+
+test('cs kill --host ends one session of host B; --all asks, then ends every one', () => {
+  launchOnB('kill me')
+  const one = a.cs('kill', 'kill me', '--host', 'hostb')
+  assert.equal(one.status, 0, one.stderr)
+  assert.match(one.stdout, /killed 'kill me'/)
+  assert.notEqual(onB('has-session', '-t', '=kill me').status, 0)
+  const refused = a.cs('kill', '--all', '--host', 'hostb')
+  assert.equal(refused.status, 2)
+  assert.match(refused.stderr, /without asking/)
+  assert.ok(onB('list-sessions').stdout.length > 0)
+  const all = a.cs('kill', '--all', '--host', 'hostb', '--yes')
+  assert.equal(all.status, 0, all.stderr)
+  assert.equal(onB('list-sessions', '-F', '#{session_name}').stdout, '')
+})
+
+test('cs revive --host brings back what died with host B\'s tmux server', () => {
+  launchOnB('revived')
+  onB('kill-server')
+  const r = a.cs('revive', '--host', 'hostb')
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /revived revived/)
+  assert.equal(onB('has-session', '-t', '=revived').status, 0)
+  const unknown = a.cs('revive', '--host', 'nowhere')
+  assert.equal(unknown.status, 2)
+  assert.match(unknown.stderr, /cs hosts add/)
 })

@@ -37,6 +37,8 @@ export default defineCommand({
       throw new CsError(`${shellWord(query)} runs as background session ${t.bgId}`, EXIT.failure, `cs attach ${shellWord(query)} opens it`)
     if (t.kind === 'external')
       throw new CsError(`${shellWord(query)} is running${t.pid ? ` (pid ${t.pid})` : ''}`, EXIT.failure, 'quit it where it runs, then cs adopt it')
+    if (t.kind === 'remote')
+      throw new CsError(`${shellWord(query)} is a session of ${t.host.name}`, EXIT.failure, `adopt it there: ssh ${shellWord(t.host.ssh)}, then cs adopt ${shellWord(t.view.id)}`)
     const store = openStore(config)
     let name: string
     try {
