@@ -2,9 +2,9 @@
 // ($XDG_CONFIG_HOME/cs/config.json), with their defaults, folded into one object once (the
 // environment wins). Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
 // live in tmux/variables.sh, their shell twin.
-import { readFileSync, statSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { CsError } from './errors.ts'
 import { isHostName, isSshDestination } from './untrusted.ts'
 
@@ -146,6 +146,14 @@ export function readConfigFile(path: string): ConfigFile {
     if (e instanceof CsError) throw e
     throw new CsError(`cannot read ${path}: ${(e as Error).message}`, undefined, 'fix it, or move it away')
   }
+}
+
+/** Replaces the config file in one rename, readable by its owner alone (it may hold a password). */
+export function writeConfigFile(path: string, file: ConfigFile): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  const tmp = `${path}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })
+  renameSync(tmp, path)
 }
 
 function checkConfigFile(v: unknown, path: string): ConfigFile {

@@ -31,6 +31,7 @@ const commands: Record<string, Entry> = {
   adopt:   ['wrap a session started outside cs in a managed tmux session', () => import('./commands/adopt.ts')],
   status:  ['live tmux sessions and their states, from tmux alone', () => import('./commands/status.ts')],
   sync:    ['index transcripts and refresh the stores', () => import('./commands/sync.ts')],
+  hosts:   ['the hosts list: each host asked over ssh (add, rm edit it)', () => import('./commands/hosts.ts')],
 }
 
 function usage(): string {

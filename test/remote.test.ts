@@ -3,7 +3,7 @@
 // its dashboard with no database, acts on B's sessions over ssh, and takes nothing from B's
 // answers but checked values.
 import assert from 'node:assert/strict'
-import { chmodSync, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { isolatedCs } from './harness/cs.ts'
@@ -139,6 +139,29 @@ function csOutside(...args: string[]): string {
 }
 
 const hostile = `it's $(touch ${process.env.TMPDIR ?? '/tmp'}/cs-remote-marker) ü`
+
+test('cs hosts: each host with its version and counts, a dead one marked; add and rm edit the list (0600)', () => {
+  const add = a.cs('hosts', 'add', 'gone', '--ssh', 'nobody@gone.invalid')
+  assert.equal(add.status, 0, add.stderr)
+  const file = join(a.env.XDG_CONFIG_HOME, 'cs/config.json')
+  assert.equal(statSync(file).mode & 0o777, 0o600)
+  assert.equal(a.cs('hosts', 'add', 'gone').status, 1) // already there
+  assert.equal(a.cs('hosts', 'add', '-oProxyCommand=x').status, 2)
+  assert.equal(a.cs('hosts', 'add', 'x', '--ssh', '-oProxyCommand=x').status, 2)
+  const start = performance.now()
+  const r = a.cs('hosts', '--json')
+  assert.ok(performance.now() - start < 15_000)
+  assert.equal(r.status, 3, r.stderr) // one host does not answer
+  const hosts = JSON.parse(r.stdout)
+  assert.deepEqual(hosts.map((h: any) => [h.name, h.answers]), [['hosta', true], ['hostb', true], ['gone', false]])
+  assert.equal(hosts[1].version, JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version)
+  assert.ok(hosts[1].sessions.history >= 2)
+  assert.match(hosts[2].error, /gone/)
+  assert.match(a.cs('hosts').stdout, /hostb\s+hostb\s+yes/)
+  assert.equal(a.cs('hosts', 'rm', 'gone').status, 0)
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).hosts.map((h: any) => h.name), ['hostb'])
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).ssh.config, sshd.sshConfig) // the rest kept
+})
 
 test('cs attach on a session of host B, outside tmux: this terminal lands in it there', async () => {
   const rec = launchOnB(hostile)
