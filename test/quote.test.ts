@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
 import { shellLine, shellWord } from '../lib/quote.ts'
-import { HOSTILE } from './fixtures/hostile.ts'
+import { HOSTILE } from './harness/hostile.ts'
 
 
 test('plain words stay bare; anything a shell would read differently is quoted', () => {

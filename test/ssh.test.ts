@@ -9,7 +9,7 @@ import { loadConfig, type Config, type HostEntry } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
 import { CONNECT_TIMEOUT, sshArgv, sshRun } from '../lib/ssh.ts'
 import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
-import { HOSTILE } from './fixtures/hostile.ts'
+import { HOSTILE } from './harness/hostile.ts'
 
 const home = mkdtempSync(join(tmpdir(), 'cs-ssh-'))
 const marker = '/tmp/cs-quote-marker'
