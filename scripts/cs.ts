@@ -32,6 +32,7 @@ const commands: Record<string, Entry> = {
   status:  ['live tmux sessions and their states, from tmux alone', () => import('./commands/status.ts')],
   sync:    ['index transcripts and refresh the stores', () => import('./commands/sync.ts')],
   hosts:   ['the hosts list: each host asked over ssh (add, rm edit it)', () => import('./commands/hosts.ts')],
+  update:  ['update cs from its git checkout (--all: every host too)', () => import('./commands/update.ts')],
 }
 
 function usage(): string {
