@@ -44,6 +44,9 @@ export interface Config {
   /** cs's ssh control sockets (one shared connection per host): $XDG_RUNTIME_DIR/cs-ssh, else
    *  <stateDir>/ssh */
   sshControlDir: string
+  /** cs's own ssh agent, at a fixed socket that shells can name in SSH_AUTH_SOCK:
+   *  ~/.ssh/cs-agent.sock */
+  agentSocket: string
   /** cs's trash: $XDG_DATA_HOME/cs */
   dataDir: string
   /** cs's config files: $XDG_CONFIG_HOME/cs */
@@ -92,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     home,
     claudeDir: env.CLAUDE_CONFIG_DIR || join(home, '.claude'),
     stateDir,
+    agentSocket: join(home, '.ssh', 'cs-agent.sock'),
     sshControlDir: env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'cs-ssh') : join(stateDir, 'ssh'),
     dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'cs'),
     configDir,

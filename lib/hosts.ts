@@ -4,8 +4,10 @@
 // and the picker and `cs attach` find remote rows without asking.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Flags } from './command.ts'
 import type { Config, HostEntry } from './config.ts'
-import { CsError, EXIT } from './errors.ts'
+import { CsError, EXIT, usageError } from './errors.ts'
+import { isSet, stringFlag } from './flags.ts'
 import { age } from './format.ts'
 import { parseAnswer, type HostRows } from './remote-rows.ts'
 import { CONNECT_TIMEOUT, remoteCs, sshRun } from './ssh.ts'
@@ -113,4 +115,12 @@ export function startAsking(config: Config, only: { local?: boolean; host?: stri
         .filter((a) => a.error)
         .map((a) => `${a.error}; ${a.rows ? `its sessions as of ${age(a.rows.at, now)} ago` : 'nothing kept from it'}`),
   }
+}
+
+/** The hosts --host NAME or --all name; none: this host. */
+export function targetHosts(config: Config, flags: Flags): HostEntry[] {
+  const on = stringFlag(flags, 'host')
+  if (on && isSet(flags, 'all')) throw usageError('give --host NAME or --all, not both')
+  if (isSet(flags, 'all')) return config.hosts.filter((h) => h.name !== config.host)
+  return on && on !== config.host ? [hostNamed(config, on)] : []
 }

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import type { Config, HostEntry } from './config.ts'
+import { sshEnv } from './agent.ts'
 import { CsError, EXIT } from './errors.ts'
 import { shellLine, shellWord } from './quote.ts'
 import { cleanText, isHostName, isSshDestination } from './untrusted.ts'
@@ -80,7 +81,7 @@ export function sshRun(
   ensureControlDir(config)
   const [bin, ...args] = sshArgv(config, host, argv, { connectTimeout: opts.connectTimeout })
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv(config) })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))

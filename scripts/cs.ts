@@ -32,6 +32,8 @@ const commands: Record<string, Entry> = {
   status:  ['live tmux sessions and their states, from tmux alone', () => import('./commands/status.ts')],
   sync:    ['index transcripts and refresh the stores', () => import('./commands/sync.ts')],
   hosts:   ['the hosts list: each host asked over ssh (add, rm edit it)', () => import('./commands/hosts.ts')],
+  agent:   ["cs's ssh agent at a fixed socket: start it, show its keys (stop ends it)", () => import('./commands/agent.ts')],
+  'add-key': ["load a key into cs's ssh agent (here, --host NAME or --all)", () => import('./commands/add-key.ts')],
   update:  ['update cs from its git checkout (--all: every host too)', () => import('./commands/update.ts')],
 }
 
