@@ -83,7 +83,7 @@ export async function withSessions<T>(
       },
     })
     if (store.changes() !== written) refreshPickerCache(config, store, live)
-    else if (pickerCacheStale(config, report, now)) writePickerCache(config, viewsOf())
+    else if (pickerCacheStale(config, indexChanged(report) || (opts.others?.().length ?? 0) > 0, now)) writePickerCache(config, viewsOf())
     return result
   } finally {
     store.close()
@@ -96,10 +96,11 @@ export const PICKER_CACHE_EVERY_MS = 60_000
 
 export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
 
-function pickerCacheStale(config: Config, report: IndexReport, now: Date): boolean {
+/** changed: the index moved, or other hosts answered (their rows may have moved). */
+function pickerCacheStale(config: Config, changed: boolean, now: Date): boolean {
   const written = statSync(pickerCachePath(config), { throwIfNoEntry: false })?.mtimeMs
   if (written === undefined) return true
-  return indexChanged(report) && now.getTime() - written > PICKER_CACHE_EVERY_MS
+  return changed && now.getTime() - written > PICKER_CACHE_EVERY_MS
 }
 
 /** Rewrites the picker's cache from the store as it is now. */
