@@ -111,9 +111,12 @@ export function startAsking(config: Config, only: { local?: boolean; host?: stri
     others: () => answers.flatMap((a) => (a.rows ? [a.rows] : [])),
     /** one line per host that did not answer, with the age of what is shown for it */
     notices: (now: Date) =>
-      answers
-        .filter((a) => a.error)
-        .map((a) => `${a.error}; ${a.rows ? `its sessions as of ${age(a.rows.at, now)} ago` : 'nothing kept from it'}`),
+      answers.flatMap((a) => [
+        ...(a.error ? [`${a.error}; ${a.rows ? `its sessions as of ${age(a.rows.at, now)} ago` : 'nothing kept from it'}`] : []),
+        ...(a.rows?.skipped
+          ? [`host ${a.host.name}: ${a.rows.skipped} of its sessions failed a check and are not shown (does its CS_HOST say ${a.host.name}?)`]
+          : []),
+      ]),
   }
 }
 

@@ -24,8 +24,9 @@ export function shortIds(ids: Iterable<string>): Map<string, string> {
 
 /**
  * The session the user means: a full id, a unique id prefix (>= MIN characters), or an exact
- * name (cs name, Claude's own title or the tmux session name). Among several matching names,
- * this host's, then real conversations over orphans and soft-deleted ones, then live ones win.
+ * name (cs name, Claude's own title or the tmux session name). A prefix several sessions share
+ * is this host's when only one of them is; among several matching names, this host's, then real
+ * conversations over orphans and soft-deleted ones, then live ones win.
  */
 export function resolve(query: string, sessions: SessionView[], host: string): SessionView {
   const q = query.trim()
@@ -35,6 +36,9 @@ export function resolve(query: string, sessions: SessionView[], host: string): S
   if (q.length >= MIN) {
     const byPrefix = sessions.filter((s) => s.id && s.id.startsWith(q))
     if (byPrefix.length === 1) return byPrefix[0]
+    // a prefix shared with another host's session: this host's wins, as for names
+    const mine = byPrefix.filter((s) => s.host === host)
+    if (mine.length === 1) return mine[0]
     if (byPrefix.length > 1) throw ambiguous(q, byPrefix)
   }
   const byName = sessions.filter((s) => s.name === q || s.tmuxSession === q)

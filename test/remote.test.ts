@@ -109,6 +109,7 @@ test('hostile remote answers: checked rows only, nothing runs, no escape sequenc
     const r = a.cs('ls', '--all')
     assert.equal(r.status, 0, r.stderr)
     assert.ok(!ESC.test(r.stdout + r.stderr), JSON.stringify(r.stdout))
+    assert.match(r.stderr, /host evil: 5 of its sessions failed a check/)
     const rows = a.json('ls', '--all').filter((row: any) => row.host === 'evil')
     assert.deepEqual(rows.map((row: any) => row.id), ['eeee5555-0000-4000-8000-000000000005'])
     assert.equal(rows[0].title, 'ok title')
