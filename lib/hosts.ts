@@ -20,6 +20,8 @@ export interface HostAnswer {
   host: HostEntry
   /** the rows: fresh when error is null, else the kept ones (null: none kept) */
   rows: HostRows | null
+  /** the fresh rows differ from the kept ones in what the picker shows */
+  moved: boolean
   /** why the host did not answer this time */
   error: string | null
 }
@@ -50,7 +52,7 @@ export const allKept = (config: Config): HostRows[] =>
   config.hosts.flatMap((h) => (h.name === config.host ? [] : (keptRows(config, h.name) ?? [])))
 
 /** Asks one host for its sessions; the answer is kept. Throws CsError when it does not answer. */
-export async function askHost(config: Config, host: HostEntry): Promise<HostRows> {
+export async function askHost(config: Config, host: HostEntry): Promise<HostRows & { moved: boolean }> {
   const r = await sshRun(config, host, [remoteCs(host), 'ls', '--json', '--local', '--all'], {
     connectTimeout: CONNECT_TIMEOUT.look,
     timeoutMs: LOOK_TIMEOUT_MS,
@@ -65,9 +67,17 @@ export async function askHost(config: Config, host: HostEntry): Promise<HostRows
   } catch (e) {
     throw new CsError(`host ${host.name}: its answer is not a session list (${(e as Error).message})`)
   }
+  const before = keptRows(config, host.name)
   keep(config, rows)
-  return rows
+  return { ...rows, moved: !before || shape(before) !== shape(rows) }
 }
+
+/** What the picker shows of a host's rows: a change in it rewrites the picker's cache at once. */
+const shape = (h: HostRows) =>
+  h.rows
+    .map((r) => [r.id, r.state, r.tmuxSession, r.title, r.deleted].join('\t'))
+    .sort()
+    .join('\n')
 
 /** Asks every other host at once; one that does not answer gives its kept rows and the reason. */
 export function askHosts(config: Config): Promise<HostAnswer[]> {
@@ -75,10 +85,11 @@ export function askHosts(config: Config): Promise<HostAnswer[]> {
   return Promise.all(
     others.map((host) =>
       askHost(config, host).then(
-        (rows): HostAnswer => ({ host, rows, error: null }),
+        (rows): HostAnswer => ({ host, rows, error: null, moved: rows.moved }),
         (e: unknown): HostAnswer => ({
           host,
           rows: keptRows(config, host.name),
+          moved: false,
           error: e instanceof CsError ? e.message : String(e),
         })
       )
@@ -109,6 +120,8 @@ export function startAsking(config: Config, only: { local?: boolean; host?: stri
     settle: async () => (answers = await asking),
     /** the rows of the settled answers, fresh or kept */
     others: () => answers.flatMap((a) => (a.rows ? [a.rows] : [])),
+    /** a host's rows changed in what the picker shows */
+    moved: () => answers.some((a) => a.moved),
     /** one line per host that did not answer, with the age of what is shown for it */
     notices: (now: Date) =>
       answers.flatMap((a) => [

@@ -39,7 +39,7 @@ export interface Sessions {
 export async function withSessions<T>(
   config: Config,
   fn: (s: Sessions) => T | Promise<T>,
-  opts: { others?: () => HostRows[] } = {}
+  opts: { others?: () => HostRows[]; othersMoved?: () => boolean } = {}
 ): Promise<T> {
   const store = openStore(config)
   try {
@@ -83,7 +83,7 @@ export async function withSessions<T>(
       },
     })
     if (store.changes() !== written) refreshPickerCache(config, store, live)
-    else if (pickerCacheStale(config, indexChanged(report) || (opts.others?.().length ?? 0) > 0, now)) writePickerCache(config, viewsOf())
+    else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now)) writePickerCache(config, viewsOf())
     return result
   } finally {
     store.close()
@@ -96,7 +96,6 @@ export const PICKER_CACHE_EVERY_MS = 60_000
 
 export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
 
-/** changed: the index moved, or other hosts answered (their rows may have moved). */
 function pickerCacheStale(config: Config, changed: boolean, now: Date): boolean {
   const written = statSync(pickerCachePath(config), { throwIfNoEntry: false })?.mtimeMs
   if (written === undefined) return true

@@ -42,7 +42,7 @@ export default defineCommand({
         for (const line of hosts.notices(new Date())) process.stderr.write(`cs: ${line}\n`)
         printViews(config, selectViews(s.views, filter), { json: isSet(flags, 'json'), state: false, empty: 'no sessions match' })
       },
-      { others: hosts.others }
+      { others: hosts.others, othersMoved: hosts.moved }
     )
   },
 })

@@ -52,6 +52,6 @@ export default defineCommand({
         counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
         empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
       })
-    }, { others: hosts.others })
+    }, { others: hosts.others, othersMoved: hosts.moved })
   },
 })
