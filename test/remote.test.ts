@@ -182,6 +182,20 @@ test('inside tmux: a new local window named after host and session runs the ssh'
   assert.match(windows, /^hostb\/inside one$/m)
 })
 
+test('inside tmux with @cs-remote-attach replace: the ssh runs in this pane, no new window', async () => {
+  const rec = launchOnB('in place')
+  a.json('ls')
+  outer.newSession('here', a.home, ['sh'])
+  outer.run('set-option', '-g', '@cs-remote-attach', 'replace')
+  try {
+    outer.run('new-window', '-t', '=here:', '-n', 'mine', '--', ...CS, 'attach', rec.id.slice(0, 8))
+    await waitAttachedOnB('in place')
+    assert.deepEqual(outer.run('list-windows', '-t', '=here:', '-F', '#{window_name}').split('\n').filter(Boolean).slice(1), ['mine'])
+  } finally {
+    outer.run('set-option', '-gu', '@cs-remote-attach')
+  }
+})
+
 test("the picker's Enter on host B's row attaches there", async () => {
   launchOnB('picked')
   detachAllOnB()
