@@ -104,12 +104,14 @@ test('a host that stops answering still shows, marked with its age, within the c
 })
 
 test('hostile remote answers: checked rows only, nothing runs, no escape sequence printed', () => {
-  configure([hostB(), { name: 'evil', ssh: 'hostb', cs: evilCs() }])
+  // a cs path in the config is one word there: `$(…)` in it is a program name, not run
+  configure([hostB(), { name: 'evil', ssh: 'hostb', cs: evilCs() }, { name: 'odd', ssh: 'hostb', cs: `$(touch ${marker})` }])
   try {
     const r = a.cs('ls', '--all')
     assert.equal(r.status, 0, r.stderr)
     assert.ok(!ESC.test(r.stdout + r.stderr), JSON.stringify(r.stdout))
     assert.match(r.stderr, /host evil: 5 of its sessions failed a check/)
+    assert.match(r.stderr, /host odd: .* not found there/)
     const rows = a.json('ls', '--all').filter((row: any) => row.host === 'evil')
     assert.deepEqual(rows.map((row: any) => row.id), ['eeee5555-0000-4000-8000-000000000005'])
     assert.equal(rows[0].title, 'ok title')
