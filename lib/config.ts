@@ -2,11 +2,11 @@
 // ($XDG_CONFIG_HOME/cs/config.json), with their defaults, folded into one object once (the
 // environment wins). Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
 // live in tmux/variables.sh, their shell twin.
-import { readFileSync, statSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { CsError } from './errors.ts'
-import { isHostName } from './untrusted.ts'
+import { isHostName, isSshDestination } from './untrusted.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
 export interface SharedStoreSettings {
@@ -41,6 +41,12 @@ export interface Config {
   claudeDir: string
   /** cs's database and caches: $XDG_STATE_HOME/cs */
   stateDir: string
+  /** cs's ssh control sockets (one shared connection per host): $XDG_RUNTIME_DIR/cs-ssh, else
+   *  <stateDir>/ssh */
+  sshControlDir: string
+  /** cs's own ssh agent, at a fixed socket that shells can name in SSH_AUTH_SOCK:
+   *  ~/.ssh/cs-agent.sock */
+  agentSocket: string
   /** cs's trash: $XDG_DATA_HOME/cs */
   dataDir: string
   /** cs's config files: $XDG_CONFIG_HOME/cs */
@@ -83,11 +89,14 @@ export function loadConfig(env: Env = process.env): Config {
   const configDir = join(xdg('XDG_CONFIG_HOME', '.config'), 'cs')
   const configFile = join(configDir, 'config.json')
   const file = readConfigFile(configFile)
+  const stateDir = join(xdg('XDG_STATE_HOME', '.local/state'), 'cs')
   const url = env.CS_MONGO_URL || file.mongo?.url || null
   return {
     home,
     claudeDir: env.CLAUDE_CONFIG_DIR || join(home, '.claude'),
-    stateDir: join(xdg('XDG_STATE_HOME', '.local/state'), 'cs'),
+    stateDir,
+    agentSocket: join(home, '.ssh', 'cs-agent.sock'),
+    sshControlDir: env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'cs-ssh') : join(stateDir, 'ssh'),
     dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'cs'),
     configDir,
     claudeConfigEnv: env.CLAUDE_CONFIG_DIR || null,
@@ -143,6 +152,14 @@ export function readConfigFile(path: string): ConfigFile {
   }
 }
 
+/** Replaces the config file in one rename, readable by its owner alone (it may hold a password). */
+export function writeConfigFile(path: string, file: ConfigFile): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  const tmp = `${path}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })
+  renameSync(tmp, path)
+}
+
 export function checkConfigFile(v: unknown, path: string): ConfigFile {
   const bad = (what: string) =>
     new CsError(`${path}: ${what}`, undefined, 'fix the file (`cs config` shows what cs reads)')
@@ -163,7 +180,7 @@ export function checkConfigFile(v: unknown, path: string): ConfigFile {
     if (!Array.isArray(f.hosts)) throw bad('`hosts` is not a list')
     for (const h of f.hosts) {
       if (!obj(h) || !isHostName(h.name)) throw bad(`a host's name is not a plain host name: ${JSON.stringify(h?.name ?? h)}`)
-      if (!str(h.ssh) || (h.ssh ?? '').startsWith('-') || /[\s\u0000-\u001f]/.test(h.ssh ?? ''))
+      if (h.ssh !== undefined && !isSshDestination(h.ssh))
         throw bad(`host ${h.name}: \`ssh\` must be a destination such as user@host`)
       if (!str(h.cs)) throw bad(`host ${h.name}: \`cs\` is not a string`)
     }

@@ -13,7 +13,7 @@ import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.
 import type { SeqRange, SharedStore } from './shared-store.ts'
 import type { Store } from './store.ts'
 import type { Stores } from './stores.ts'
-import { checkHostRow, cleanText, isHostName, isSessionId, isSshTarget, quoted } from './untrusted.ts'
+import { checkHostRow, cleanText, isHostName, isSessionId, isSshDestination, quoted } from './untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
 
 export interface PushReport {
@@ -107,7 +107,7 @@ export async function pull(
     const iso = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null)
     facts.push({
       name,
-      ssh: isSshTarget(d.ssh) ? d.ssh : null,
+      ssh: isSshDestination(d.ssh) ? d.ssh : null,
       csVersion: typeof d.csVersion === 'string' ? cleanText(d.csVersion.slice(0, 40)) : null,
       lastSync: iso(d.lastSync),
       heartbeat: iso(d.heartbeat),

@@ -33,6 +33,10 @@ const commands: Record<string, Entry> = {
   sync:    ['index transcripts; with a shared store, push this host and copy the others', () => import('./commands/sync.ts')],
   config:  ['show the settings (passwords masked), or set and unset them', () => import('./commands/config.ts')],
   cron:    ['sync every 5 minutes from crontab (on, off, status)', () => import('./commands/cron.ts')],
+  hosts:   ['the hosts list: each host asked over ssh (add, rm edit it)', () => import('./commands/hosts.ts')],
+  agent:   ["cs's ssh agent at a fixed socket: start it, show its keys (stop ends it)", () => import('./commands/agent.ts')],
+  'add-key': ["load a key into cs's ssh agent (here, --host NAME or --all)", () => import('./commands/add-key.ts')],
+  update:  ['update cs from its git checkout (--all: every host too)', () => import('./commands/update.ts')],
 }
 
 function usage(): string {
