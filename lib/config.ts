@@ -31,7 +31,7 @@ export interface HostEntry {
 export interface ConfigFile {
   mongo?: { url?: string; tls?: boolean; tlsCAFile?: string; tlsCertificateKeyFile?: string }
   sync?: { titles?: boolean }
-  ssh?: { config?: string }
+  ssh?: { config?: string; destination?: string }
   hosts?: { name: string; ssh?: string; cs?: string }[]
 }
 
@@ -77,6 +77,9 @@ export interface Config {
   /** config `ssh.config`: the file cs's ssh calls read (-F), since ssh reads the account's
    *  ~/.ssh from the password database, not $HOME */
   sshConfig: string | null
+  /** config `ssh.destination`: how other hosts reach this one over ssh, published in the shared
+   *  store (HostFacts.ssh) so that they can act on its sessions with no hosts list */
+  sshDestination: string | null
   /** config `hosts`: other machines, asked over ssh when there is no shared store */
   hosts: HostEntry[]
 }
@@ -118,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
       : null,
     syncTitles: file.sync?.titles ?? true,
     sshConfig: file.ssh?.config ?? null,
+    sshDestination: file.ssh?.destination ?? null,
     hosts: (file.hosts ?? []).map((h) => ({ name: h.name, ssh: h.ssh ?? h.name, cs: h.cs ?? null })),
   }
 }
@@ -176,6 +180,8 @@ export function checkConfigFile(v: unknown, path: string): ConfigFile {
   if (f.sync !== undefined && (!obj(f.sync) || (f.sync.titles !== undefined && typeof f.sync.titles !== 'boolean')))
     throw bad('`sync.titles` is not true or false')
   if (f.ssh !== undefined && (!obj(f.ssh) || !str(f.ssh.config))) throw bad('`ssh.config` is not a string')
+  if (f.ssh?.destination !== undefined && !isSshDestination(f.ssh.destination))
+    throw bad('`ssh.destination` must be a destination such as user@host')
   if (f.hosts !== undefined) {
     if (!Array.isArray(f.hosts)) throw bad('`hosts` is not a list')
     for (const h of f.hosts) {
@@ -202,6 +208,7 @@ export const CONFIG_KEYS = {
   'mongo.tlsCertificateKeyFile': 'string',
   'sync.titles': 'boolean',
   'ssh.config': 'string',
+  'ssh.destination': 'string',
 } as const
 export type ConfigKey = keyof typeof CONFIG_KEYS
 
@@ -235,6 +242,7 @@ export function effectiveSettings(config: Config, env: Env = process.env): Recor
     'mongo.tlsCertificateKeyFile': config.shared?.tlsCertificateKeyFile ?? null,
     'sync.titles': config.syncTitles,
     'ssh.config': config.sshConfig,
+    'ssh.destination': config.sshDestination,
     hosts: config.hosts,
   }
 }

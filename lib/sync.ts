@@ -61,7 +61,7 @@ export async function push(config: Config, store: Store, shared: SharedStore, ro
   const meta = store.dirtyMeta()
   const report: PushReport = { rows: 0, gone: gone.length, stale: 0, meta: meta.length }
   const at = now.toISOString()
-  const commit = { host: config.host, csVersion: pkg.version, ssh: null, at }
+  const commit = { host: config.host, csVersion: pkg.version, ssh: config.sshDestination, at }
   if (!changed.length && !gone.length && !meta.length) {
     const beat = Date.parse(store.syncValue('heartbeat') ?? '') || 0
     if (now.getTime() - beat >= HEARTBEAT_EVERY_MS) {
