@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { isolatedCs } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
+import { startFerret } from './harness/ferretdb.ts'
 import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
 import { TestTmux, poll } from './harness/tmux.ts'
 
@@ -53,6 +54,11 @@ function configure(hosts: object[]) {
 const hostB = () => ({ name: 'hostb', ssh: 'hostb', cs: join(REPO, 'bin/cs.mjs') })
 
 before(async () => {
+  // B's login PATH finds a `cs` too: a host reached through the shared store has no cs path in A's config
+  const shim = join(b.home, 'bin', 'cs')
+  writeFileSync(shim, `#!/bin/sh\nexec ${CS.map((w) => `'${w}'`).join(' ')} "$@"\n`)
+  chmodSync(shim, 0o755)
+  b.env.PATH = `${join(b.home, 'bin')}:${b.env.PATH}`
   sshd = await startSshHost('hostb', b.env)
   configure([hostB()])
   a.session({ id: A_ID, cwd: '/work/a', prompt: 'on host a' })
@@ -244,4 +250,28 @@ test('cs revive --host brings back what died with host B\'s tmux server', () => 
   const unknown = a.cs('revive', '--host', 'nowhere')
   assert.equal(unknown.status, 2)
   assert.match(unknown.stderr, /cs hosts add/)
+})
+
+test('with a shared store, ssh only acts: A kills a session of B through the destination B published', async () => {
+  const server = await startFerret()
+  const bFile = join(b.env.XDG_CONFIG_HOME, 'cs/config.json')
+  try {
+    // A: the store and the ssh config file, no hosts list; B: the store and how to reach it
+    writeFileSync(join(a.env.XDG_CONFIG_HOME, 'cs/config.json'), JSON.stringify({ ssh: { config: sshd.sshConfig }, mongo: { url: server.url } }), { mode: 0o600 })
+    mkdirSync(join(b.env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
+    writeFileSync(bFile, JSON.stringify({ mongo: { url: server.url }, ssh: { destination: 'hostb' } }), { mode: 0o600 })
+    launchOnB('shared kill')
+    assert.equal(b.cs('sync').status, 0)
+    const sync = a.cs('sync')
+    assert.equal(sync.status, 0, sync.stderr)
+    const row = (a.json('ls', '--host', 'hostb') as any[]).find((r) => r.tmuxSession === 'shared kill')
+    assert.ok(row, 'B\'s session in A\'s dashboard, from the store')
+    const r = a.cs('kill', row.short)
+    assert.equal(r.status, 0, r.stderr)
+    assert.notEqual(onB('has-session', '-t', '=shared kill').status, 0)
+  } finally {
+    writeFileSync(bFile, '{}', { mode: 0o600 })
+    configure([hostB()])
+    await server.cleanup()
+  }
 })
