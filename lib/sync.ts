@@ -95,7 +95,6 @@ export async function pull(
   const report: PullReport = { rows: 0, gone: 0, meta: 0, hosts: 0, skipped: [] }
   const ranges: SeqRange[] = []
   const facts: HostFacts[] = []
-  const known = new Map(store.hosts().map((h) => [h.name, h]))
   for (const d of await shared.hosts()) {
     const name = d._id
     if (name === config.host) continue
@@ -111,7 +110,7 @@ export async function pull(
       csVersion: typeof d.csVersion === 'string' ? cleanText(d.csVersion.slice(0, 40)) : null,
       lastSync: iso(d.lastSync),
       heartbeat: iso(d.heartbeat),
-      fetchedAt: known.get(name)?.fetchedAt ?? null,
+      fetchedAt: null, // set below: this pull copied every change of it up to now
       source: 'shared',
     })
     const upTo = Number.isSafeInteger(d.seq) ? (d.seq as number) : 0
@@ -150,7 +149,7 @@ export async function pull(
   })
   if (cancel?.cancelled) return report
   const at = now.toISOString()
-  for (const f of facts) store.saveHost(f)
+  for (const f of facts) store.saveHost({ ...f, fetchedAt: at })
   for (const r of ranges) {
     const got = byHost.get(r.host)!
     store.saveHostRows(r.host, got.rows, at, { gone: got.gone })
