@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { claudeEnv, findClaude, unnested } from './launcher.ts'
-import { shellWord } from './names.ts'
+import { shellWord } from './quote.ts'
 import { Tmux, exact, exactPane, socketArgs } from './tmux.ts'
 
 /** The socket path in $TMUX (`<socket path>,<server pid>,<session index>`). */

@@ -2,11 +2,11 @@
 // ($XDG_CONFIG_HOME/cs/config.json), with their defaults, folded into one object once (the
 // environment wins). Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
 // live in tmux/variables.sh, their shell twin.
-import { readFileSync, statSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { CsError } from './errors.ts'
-import { isHostName } from './untrusted.ts'
+import { isHostName, isSshDestination } from './untrusted.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
 export interface SharedStoreSettings {
@@ -31,7 +31,7 @@ export interface HostEntry {
 export interface ConfigFile {
   mongo?: { url?: string; tls?: boolean; tlsCAFile?: string; tlsCertificateKeyFile?: string }
   sync?: { titles?: boolean }
-  ssh?: { config?: string }
+  ssh?: { config?: string; destination?: string }
   hosts?: { name: string; ssh?: string; cs?: string }[]
 }
 
@@ -41,6 +41,12 @@ export interface Config {
   claudeDir: string
   /** cs's database and caches: $XDG_STATE_HOME/cs */
   stateDir: string
+  /** cs's ssh control sockets (one shared connection per host): $XDG_RUNTIME_DIR/cs-ssh, else
+   *  <stateDir>/ssh */
+  sshControlDir: string
+  /** cs's own ssh agent, at a fixed socket that shells can name in SSH_AUTH_SOCK:
+   *  ~/.ssh/cs-agent.sock */
+  agentSocket: string
   /** cs's trash: $XDG_DATA_HOME/cs */
   dataDir: string
   /** cs's config files: $XDG_CONFIG_HOME/cs */
@@ -71,6 +77,9 @@ export interface Config {
   /** config `ssh.config`: the file cs's ssh calls read (-F), since ssh reads the account's
    *  ~/.ssh from the password database, not $HOME */
   sshConfig: string | null
+  /** config `ssh.destination`: how other hosts reach this one over ssh, published in the shared
+   *  store (HostFacts.ssh) so that they can act on its sessions with no hosts list */
+  sshDestination: string | null
   /** config `hosts`: other machines, asked over ssh when there is no shared store */
   hosts: HostEntry[]
 }
@@ -83,11 +92,14 @@ export function loadConfig(env: Env = process.env): Config {
   const configDir = join(xdg('XDG_CONFIG_HOME', '.config'), 'cs')
   const configFile = join(configDir, 'config.json')
   const file = readConfigFile(configFile)
+  const stateDir = join(xdg('XDG_STATE_HOME', '.local/state'), 'cs')
   const url = env.CS_MONGO_URL || file.mongo?.url || null
   return {
     home,
     claudeDir: env.CLAUDE_CONFIG_DIR || join(home, '.claude'),
-    stateDir: join(xdg('XDG_STATE_HOME', '.local/state'), 'cs'),
+    stateDir,
+    agentSocket: join(home, '.ssh', 'cs-agent.sock'),
+    sshControlDir: env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'cs-ssh') : join(stateDir, 'ssh'),
     dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'cs'),
     configDir,
     claudeConfigEnv: env.CLAUDE_CONFIG_DIR || null,
@@ -109,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
       : null,
     syncTitles: file.sync?.titles ?? true,
     sshConfig: file.ssh?.config ?? null,
+    sshDestination: file.ssh?.destination ?? null,
     hosts: (file.hosts ?? []).map((h) => ({ name: h.name, ssh: h.ssh ?? h.name, cs: h.cs ?? null })),
   }
 }
@@ -143,6 +156,14 @@ export function readConfigFile(path: string): ConfigFile {
   }
 }
 
+/** Replaces the config file in one rename, readable by its owner alone (it may hold a password). */
+export function writeConfigFile(path: string, file: ConfigFile): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  const tmp = `${path}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })
+  renameSync(tmp, path)
+}
+
 export function checkConfigFile(v: unknown, path: string): ConfigFile {
   const bad = (what: string) =>
     new CsError(`${path}: ${what}`, undefined, 'fix the file (`cs config` shows what cs reads)')
@@ -159,11 +180,13 @@ export function checkConfigFile(v: unknown, path: string): ConfigFile {
   if (f.sync !== undefined && (!obj(f.sync) || (f.sync.titles !== undefined && typeof f.sync.titles !== 'boolean')))
     throw bad('`sync.titles` is not true or false')
   if (f.ssh !== undefined && (!obj(f.ssh) || !str(f.ssh.config))) throw bad('`ssh.config` is not a string')
+  if (f.ssh?.destination !== undefined && !isSshDestination(f.ssh.destination))
+    throw bad('`ssh.destination` must be a destination such as user@host')
   if (f.hosts !== undefined) {
     if (!Array.isArray(f.hosts)) throw bad('`hosts` is not a list')
     for (const h of f.hosts) {
       if (!obj(h) || !isHostName(h.name)) throw bad(`a host's name is not a plain host name: ${JSON.stringify(h?.name ?? h)}`)
-      if (!str(h.ssh) || (h.ssh ?? '').startsWith('-') || /[\s\u0000-\u001f]/.test(h.ssh ?? ''))
+      if (h.ssh !== undefined && !isSshDestination(h.ssh))
         throw bad(`host ${h.name}: \`ssh\` must be a destination such as user@host`)
       if (!str(h.cs)) throw bad(`host ${h.name}: \`cs\` is not a string`)
     }
@@ -185,6 +208,7 @@ export const CONFIG_KEYS = {
   'mongo.tlsCertificateKeyFile': 'string',
   'sync.titles': 'boolean',
   'ssh.config': 'string',
+  'ssh.destination': 'string',
 } as const
 export type ConfigKey = keyof typeof CONFIG_KEYS
 
@@ -218,6 +242,7 @@ export function effectiveSettings(config: Config, env: Env = process.env): Recor
     'mongo.tlsCertificateKeyFile': config.shared?.tlsCertificateKeyFile ?? null,
     'sync.titles': config.syncTitles,
     'ssh.config': config.sshConfig,
+    'ssh.destination': config.sshDestination,
     hosts: config.hosts,
   }
 }

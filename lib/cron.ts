@@ -1,16 +1,16 @@
 // `cs cron`: periodic sync with no daemon, as one line of the user's crontab marked with a
 // comment, so that on, off and status find it again and touch nothing else. Pure text functions;
 // the command runs crontab.
-import { shellQuote } from './hooks.ts'
+import { shellLine, shellWord } from './quote.ts'
 
 export const CRON_MARK = '# cs sync (cs cron)'
 export const CRON_SCHEDULE = '*/5 * * * *'
 
 /** The line: the schedule, the environment cs needs (cron's is bare), the sync, quiet. */
 export function cronLine(env: [string, string][], argv: string[]): string {
-  const vars = env.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')
+  const vars = env.map(([k, v]) => `${k}=${shellWord(v)}`).join(' ')
   // cron reads an unescaped % as the end of the command
-  const command = `${vars ? `${vars} ` : ''}${argv.map(shellQuote).join(' ')} sync`.replaceAll('%', '\\%')
+  const command = `${vars ? `${vars} ` : ''}${shellLine(argv)} sync`.replaceAll('%', '\\%')
   return `${CRON_SCHEDULE} ${command} >/dev/null 2>&1 ${CRON_MARK}`
 }
 

@@ -75,6 +75,13 @@ function stateCell(s: SessionView, now: Date): string {
   return s.deleted ? 'deleted' : s.orphan ? 'orphan' : '-'
 }
 
+/** Another host's row older than a minute (the host did not answer): its host and how old it is. */
+export const STALE_AFTER_MS = 60_000
+const hostCell = (s: SessionView, now: Date, fetchedAt: Map<string, string> | undefined) => {
+  const at = fetchedAt?.get(s.host)
+  return at && now.getTime() - Date.parse(at) > STALE_AFTER_MS ? `${s.host} (${age(at, now)} ago)` : s.host
+}
+
 interface Column {
   head: string
   cell: (s: SessionView) => string
@@ -89,6 +96,7 @@ export interface TableOptions {
   header?: boolean
   state?: boolean // the dashboard shows state; `cs list` does not
   counts?: Map<string, TranscriptInfo> // --verbose: lines the parser did not understand
+  fetchedAt?: Map<string, string> // other hosts: when their rows were copied here (HostFacts)
 }
 
 export function renderTable(views: SessionView[], o: TableOptions): string {
@@ -109,7 +117,7 @@ export function renderTable(views: SessionView[], o: TableOptions): string {
   const columns: Column[] = [
     { head: 'ID', cell: (s) => s.short || '-', paint: (_, text, c) => c.bold(text) },
     { head: 'TITLE', cell: (s) => s.title, flex: true },
-    { head: 'HOST', cell: (s) => s.host },
+    { head: 'HOST', cell: (s) => hostCell(s, o.now, o.fetchedAt) },
     ...(o.state === false ? [] : [state]),
     { head: 'PROJECT', cell: (s) => s.project ?? '-' },
     { head: 'AGE', cell: (s) => age(s.updatedAt, o.now), paint: (_, text, c) => c.dim(text) },

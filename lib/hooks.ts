@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
+import { shellWord } from './quote.ts'
 
 /** The events whose state the hook tracks (tmux/hook.sh maps each to a state). */
 export const HOOK_EVENTS = [
@@ -21,9 +22,6 @@ export const HOOK_EVENTS = [
 /** Resolves from lib/ and from the dist/ bundle alike: both sit one level below the root. */
 export const hookScript = () => fileURLToPath(new URL('../tmux/hook.sh', import.meta.url))
 
-/** A word for a POSIX shell: Claude runs a hook command through one. */
-export const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
-
 /** The settings JSON: one synchronous command hook per event, the event name its argument, so
  * that the script knows the event without parsing stdin. Synchronous keeps the events in order
  * (PreToolUse then PermissionRequest arrive 30 ms apart); the script takes a few ms. */
@@ -32,7 +30,7 @@ export function hookSettings(script: string): string {
   // command alone through the shell. Event names are plain words: no quoting needed.
   const hooks = Object.fromEntries(
     HOOK_EVENTS.map((e) => {
-      const handler = { type: 'command', command: `${shellQuote(script)} ${e}`, timeout: 10 }
+      const handler = { type: 'command', command: `${shellWord(script)} ${e}`, timeout: 10 }
       return [e, [{ hooks: [handler] }]]
     })
   )

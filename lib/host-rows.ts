@@ -50,7 +50,14 @@ export function rowOf(
  *  shared-store document: the row, or why it is skipped. For the ssh source of the local copy. */
 export function rowFromRemoteView(v: unknown, csVersion: string): HostRow | { skipped: string } {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { skipped: 'not an object' }
-  return checkHostRow(rowOf(v as SessionView, null, csVersion, true))
+  // counts and flags another cs version may leave out mean nothing unsafe: they default; the
+  // fields that reach tmux, ssh, a path or the terminal are checked as they came
+  const o = v as Partial<SessionView>
+  const n = (x: unknown) => (Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : 0)
+  const t: Partial<Record<keyof SessionView['tokens'], unknown>> = typeof o.tokens === 'object' && o.tokens ? o.tokens : {}
+  const tokens = { input: n(t.input), output: n(t.output), cacheRead: n(t.cacheRead), cacheWrite: n(t.cacheWrite) }
+  const view = { ...o, messages: n(o.messages), tokens, deleted: o.deleted === true } as SessionView
+  return checkHostRow(rowOf(view, null, csVersion, true))
 }
 
 /** A stable text of a row: the same text means nothing to push. */

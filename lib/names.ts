@@ -2,6 +2,7 @@
 // name is shown in a hint the user can paste into a shell.
 import { basename, resolve } from 'node:path'
 import { usageError } from './errors.ts'
+import { shellWord } from './quote.ts'
 // tmux reads `.` and `:` in a target as window and pane separators (and silently turns them into
 // `_` in a new name), a leading `$` as a session id (even after `=`), and prints control
 // characters as octal escapes: none of these names would match.
@@ -50,9 +51,4 @@ export const isPathArg = (arg: string, isDir: (path: string) => boolean) =>
 export function firstFree(base: string, taken: (name: string) => boolean): string {
   if (!taken(base)) return base
   for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`
-}
-
-/** A word a POSIX shell reads back as exactly s: for hints like `cs attach 'my name'`. */
-export function shellWord(s: string): string {
-  return /^[\w@%+=,./-]+$/u.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`
 }

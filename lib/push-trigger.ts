@@ -4,7 +4,7 @@
 // shared store's URL (the config file or the server's environment holds that).
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
-import { shellQuote } from './hooks.ts'
+import { shellLine } from './quote.ts'
 import { Tmux } from './tmux.ts'
 
 const script = () => fileURLToPath(new URL('../tmux/push.sh', import.meta.url))
@@ -19,7 +19,7 @@ export function pushCommand(config: Config, env: Record<string, string | undefin
     ...(config.tmuxSocket ? [`CS_TMUX_SOCKET=${config.tmuxSocket}`] : []),
   ]
   const argv = [script(), config.stateDir, 'env', ...vars, process.execPath, csEntry(), 'sync', '--push']
-  return argv.map(shellQuote).join(' ')
+  return shellLine(argv)
 }
 
 /** Sets or clears @cs-push on this host's tmux server; no server running: nothing to do. */

@@ -41,6 +41,8 @@ export interface Sessions {
 export interface SessionsOptions {
   /** Copy what other hosts pushed first, waiting at most PULL_BOUND_MS (the dashboard). */
   pull?: boolean
+  /** true when the rows other hosts answered over ssh changed what the picker shows */
+  othersMoved?: () => boolean
 }
 
 /**
@@ -100,6 +102,7 @@ async function sessionsOnce<T>(
     let byId: Map<string, TranscriptInfo> | undefined
     const loaded = () => (transcripts ??= store.transcripts())
     const metaOf = () => (meta ??= store.meta())
+    // other hosts' rows (the local copy, filled by sync or by ssh answers) join when fn first looks
     const viewsOf = () =>
       (views ??= withHosts(
         buildViews(loaded(), metaOf(), live, config.host, launches, now),
@@ -137,7 +140,7 @@ async function sessionsOnce<T>(
     })
     unwritable(store, () => {
       if (store.changes() !== written) refreshPickerCache(config, store, live)
-      else if (pickerCacheStale(config, report, now)) writePickerCache(config, viewsOf())
+      else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now)) writePickerCache(config, viewsOf())
     })
     return result
   } finally {
@@ -178,10 +181,10 @@ export const PICKER_CACHE_EVERY_MS = 60_000
 
 export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
 
-function pickerCacheStale(config: Config, report: IndexReport, now: Date): boolean {
+function pickerCacheStale(config: Config, changed: boolean, now: Date): boolean {
   const written = statSync(pickerCachePath(config), { throwIfNoEntry: false })?.mtimeMs
   if (written === undefined) return true
-  return indexChanged(report) && now.getTime() - written > PICKER_CACHE_EVERY_MS
+  return changed && now.getTime() - written > PICKER_CACHE_EVERY_MS
 }
 
 /** Rewrites the picker's cache from the store as it is now. */

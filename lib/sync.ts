@@ -13,7 +13,7 @@ import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.
 import type { SeqRange, SharedStore } from './shared-store.ts'
 import type { Store } from './store.ts'
 import type { Stores } from './stores.ts'
-import { checkHostRow, cleanText, isHostName, isSessionId, isSshTarget, quoted } from './untrusted.ts'
+import { checkHostRow, cleanText, isHostName, isSessionId, isSshDestination, quoted } from './untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
 
 export interface PushReport {
@@ -61,7 +61,7 @@ export async function push(config: Config, store: Store, shared: SharedStore, ro
   const meta = store.dirtyMeta()
   const report: PushReport = { rows: 0, gone: gone.length, stale: 0, meta: meta.length }
   const at = now.toISOString()
-  const commit = { host: config.host, csVersion: pkg.version, ssh: null, at }
+  const commit = { host: config.host, csVersion: pkg.version, ssh: config.sshDestination, at }
   if (!changed.length && !gone.length && !meta.length) {
     const beat = Date.parse(store.syncValue('heartbeat') ?? '') || 0
     if (now.getTime() - beat >= HEARTBEAT_EVERY_MS) {
@@ -95,7 +95,6 @@ export async function pull(
   const report: PullReport = { rows: 0, gone: 0, meta: 0, hosts: 0, skipped: [] }
   const ranges: SeqRange[] = []
   const facts: HostFacts[] = []
-  const known = new Map(store.hosts().map((h) => [h.name, h]))
   for (const d of await shared.hosts()) {
     const name = d._id
     if (name === config.host) continue
@@ -107,11 +106,11 @@ export async function pull(
     const iso = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null)
     facts.push({
       name,
-      ssh: isSshTarget(d.ssh) ? d.ssh : null,
+      ssh: isSshDestination(d.ssh) ? d.ssh : null,
       csVersion: typeof d.csVersion === 'string' ? cleanText(d.csVersion.slice(0, 40)) : null,
       lastSync: iso(d.lastSync),
       heartbeat: iso(d.heartbeat),
-      fetchedAt: known.get(name)?.fetchedAt ?? null,
+      fetchedAt: null, // set below: this pull copied every change of it up to now
       source: 'shared',
     })
     const upTo = Number.isSafeInteger(d.seq) ? (d.seq as number) : 0
@@ -150,7 +149,7 @@ export async function pull(
   })
   if (cancel?.cancelled) return report
   const at = now.toISOString()
-  for (const f of facts) store.saveHost(f)
+  for (const f of facts) store.saveHost({ ...f, fetchedAt: at })
   for (const r of ranges) {
     const got = byHost.get(r.host)!
     store.saveHostRows(r.host, got.rows, at, { gone: got.gone })

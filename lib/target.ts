@@ -1,11 +1,13 @@
 // What `cs attach`, `cs kill` and `cs adopt` act on: the argument (a tmux session name, an id
 // prefix, a name, a project, a background id) turned into where the session is now. A live
 // tmux name is answered by tmux alone, before the index is read.
-import type { Config } from './config.ts'
+import type { Config, HostEntry } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
+import { hostOf } from './hosts.ts'
 import { readLive } from './live.ts'
-import { generatedName, nameFromDir, sanitize, shellWord } from './names.ts'
-import type { Launch, SessionView } from './session.ts'
+import { generatedName, nameFromDir, sanitize } from './names.ts'
+import { shellWord } from './quote.ts'
+import type { HostFacts, Launch, SessionView } from './session.ts'
 import { withSessions } from './sessions.ts'
 import { listSessions, probe, type TmuxSession } from './tmux-sessions.ts'
 import { MIN } from './shortid.ts'
@@ -18,10 +20,13 @@ export type Target =
   | { kind: 'gone'; id: string; name: string; cwd: string | null }
   /** running outside tmux, e.g. in another terminal */
   | { kind: 'external'; id: string; pid: number | null }
+  /** a session of another host cs can reach over ssh: acted on by that host's cs */
+  | { kind: 'remote'; host: HostEntry; view: SessionView }
 
-/** `host`: the session on that host (`--host NAME`); another host's is refused for now. */
+/** `host`: the session on that host (`--host NAME`). */
 export async function findTarget(config: Config, tmux: Tmux, query: string, host?: string): Promise<Target> {
-  if (host !== undefined && host !== config.host) return withSessions(config, ({ find }) => notHere(query, find(query, { host })))
+  if (host !== undefined && host !== config.host)
+    return withSessions(config, ({ store, find }) => remote(config, store.hosts(), query, find(query, { host })))
   const session = probe(tmux, query)
   if (session) return { kind: 'tmux', session }
   // an id prefix of a session in tmux: tmux alone knows, before the index is read
@@ -34,7 +39,7 @@ export async function findTarget(config: Config, tmux: Tmux, query: string, host
     const launch = mine.find((l) => l.tmuxSession === query)
     if (launch) return gone(launch.id, launch, views.find((v) => v.id === launch.id))
     const view = findView(query, views, config.host, find)
-    if (view.host !== config.host) notHere(query, view)
+    if (view.host !== config.host) return remote(config, store.hosts(), query, view)
     const live = readLive(config).find((l) => l.id === view.id)
     if (live?.kind === 'background' && live.bgId) return { kind: 'background', bgId: live.bgId, id: view.id, name: view.name }
     const inTmux = view.tmuxSession ? probe(tmux, view.tmuxSession) : null
@@ -45,9 +50,16 @@ export async function findTarget(config: Config, tmux: Tmux, query: string, host
   })
 }
 
-/** Another host's session: cs cannot act on it from here (yet). */
-function notHere(query: string, view: SessionView): never {
-  throw new CsError(`${shellWord(query)} runs on ${view.host}, not here`, EXIT.failure, `ssh ${view.host}, then run cs there`)
+/** Another host's session: acted on over ssh when cs knows how to reach that host (lib/hosts.ts
+ *  hostOf: the hosts list, or the shared store's ssh destination of it). */
+function remote(config: Config, facts: HostFacts[], query: string, view: SessionView): Target {
+  const host = hostOf(config, facts, view.host)
+  if (host) return { kind: 'remote', host, view }
+  throw new CsError(
+    `${shellWord(query)} runs on ${view.host}, not here`,
+    EXIT.failure,
+    `ssh ${view.host}, then run cs there (or give cs its ssh destination: cs hosts add ${view.host} --ssh USER@HOST)`
+  )
 }
 
 /** The resolver's answer, else a project name: this host's, live, then most recent session wins. */

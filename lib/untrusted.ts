@@ -2,6 +2,7 @@
 // `cs ls --json`), Claude's own files and the config file. A value passes one of these before it
 // reaches tmux, ssh, a shell, a path or the terminal; one that fails is skipped and counted.
 import { isAbsolute } from 'node:path'
+import { shellWord } from './quote.ts'
 import type { HostRow } from './session.ts'
 
 const HOST = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/
@@ -15,6 +16,12 @@ export const UNTARGETABLE = /[.:\\]|^\$/
 
 /** A plain host name: letters, digits, `.`, `-`, `_`, never a leading `-` (ssh would read an option). */
 export const isHostName = (s: unknown): s is string => typeof s === 'string' && HOST.test(s)
+
+/** An ssh destination, from the config or another machine: `host` or `user@host` (a host name or
+ *  an alias of the ssh config), plain words only: never a leading `-` (an option), no whitespace,
+ *  control or shell characters (a second word). */
+export const isSshDestination = (s: unknown): s is string =>
+  typeof s === 'string' && /^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/.test(s)
 
 /** A Claude session id: a UUID, so never a path or an option. */
 export const isSessionId = (s: unknown): s is string => typeof s === 'string' && UUID.test(s)
@@ -53,12 +60,9 @@ export function cleanText(text: string | null | undefined): string | null {
   return text.replace(ESCAPES, '').replace(MESSY, ' ').trim() || null
 }
 
-/** A value from outside quoted for a message: JSON escapes, C1 controls escaped too, cut short. */
-export const quoted = (v: unknown) =>
-  (JSON.stringify(typeof v === 'string' ? v.slice(0, 80) : String(v).slice(0, 80)) ?? '""').replace(
-    /[\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  )
+/** A value from outside named in a message: escapes and control characters removed, cut short,
+ *  then made a shell word (lib/quote.ts), so that it reads as one word and pastes as what cs saw. */
+export const quoted = (v: unknown) => shellWord(cleanText(String(v).slice(0, 80)) ?? '')
 
 const STATES = ['working', 'waiting', 'idle', 'dead', 'stopped']
 const KINDS = ['tmux', 'background', 'plain']
@@ -113,10 +117,6 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
     csVersion: d.csVersion,
   }
 }
-
-/** An ssh destination from another machine: `host` or `user@host`, plain words only. */
-export const isSshTarget = (s: unknown): s is string =>
-  typeof s === 'string' && /^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/.test(s)
 
 // Control characters but the newline, and the bidirectional overrides that reorder what a
 // terminal shows: what cleanLines() drops.

@@ -37,6 +37,10 @@ export const commands: Record<string, Entry> = {
   install: ['check what cs needs, put `cs` on the PATH, print the line for ~/.tmux.conf', () => import('./commands/install.ts')],
   completion: ['print the shell completion script: cs completion bash|zsh|fish', () => import('./commands/completion.ts')],
   uninstall: ['remove what `cs install` added (the store and the trash stay unless asked)', () => import('./commands/uninstall.ts')],
+  hosts:   ['the hosts list: each host asked over ssh (add, rm edit it)', () => import('./commands/hosts.ts')],
+  agent:   ["cs's ssh agent at a fixed socket: start it, show its keys (stop ends it)", () => import('./commands/agent.ts')],
+  'add-key': ["load a key into cs's ssh agent (here, --host NAME or --all)", () => import('./commands/add-key.ts')],
+  update:  ['update cs from its git checkout (--all: every host too)', () => import('./commands/update.ts')],
 }
 
 function usage(): string {

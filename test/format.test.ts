@@ -183,3 +183,13 @@ test('info names paths, times, counts, tokens, model, tag, host and state', () =
   const orphan = renderInfo(sessionView({ id: 'dddd-1', orphan: true }), side, now, false)
   assert.match(orphan, /^orphan\s+yes: a subagent's records only \(sidechain\), no conversation of its own$/m)
 })
+
+test("another host's rows copied more than a minute ago show their age beside the host", () => {
+  const now = new Date('2026-01-01T12:00:00Z')
+  const rows = [sessionView({ id: 'f1', short: 'f1', host: 'far' }), sessionView({ id: 'n1', short: 'n1', host: 'near' })]
+  const fetchedAt = new Map([['far', '2026-01-01T11:55:00Z'], ['near', '2026-01-01T11:59:30Z']])
+  const table = renderTable(rows, { now, color: false, width: 200, fetchedAt })
+  assert.match(table, /far \(5m ago\)/)
+  assert.match(table, /near(?! \()/)
+  assert.doesNotMatch(renderTable(rows, { now, color: false, width: 200 }), /ago\)/)
+})

@@ -2,10 +2,11 @@
 // ids unique over every host, HOST:ID and this host's preference, the config editing, the crontab line.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { withConfigKey } from '../lib/config.ts'
+import { checkConfigFile, withConfigKey, type Config } from '../lib/config.ts'
 import { CRON_MARK, cronLine, cronLineOf, withCronLine } from '../lib/cron.ts'
 import { HOST_ROW_FIELDS, rowFromRemoteView, rowOf, viewOf, withHosts } from '../lib/host-rows.ts'
-import type { HostRow, SessionView } from '../lib/session.ts'
+import { hostOf, parseAnswer } from '../lib/hosts.ts'
+import type { HostFacts, HostRow, SessionView } from '../lib/session.ts'
 import { resolve } from '../lib/shortid.ts'
 import { checkHostRow } from '../lib/untrusted.ts'
 
@@ -89,7 +90,7 @@ test('config set/unset edits one key and drops empty sections; booleans are chec
 
 test('the crontab line is added once, removed alone, and found again', () => {
   const line = cronLine([['HOME', "/home/o'neil"], ['CS_HOST', 'a']], ['/usr/bin/node', '/opt/cs 100%/bin/cs.mjs'])
-  assert.match(line, /^\*\/5 \* \* \* \* HOME='\/home\/o'\\''neil' CS_HOST='a' '\/usr\/bin\/node' '\/opt\/cs 100\\%\/bin\/cs.mjs' sync >\/dev\/null 2>&1 # cs sync/)
+  assert.match(line, /^\*\/5 \* \* \* \* HOME='\/home\/o'\\''neil' CS_HOST=a \/usr\/bin\/node '\/opt\/cs 100\\%\/bin\/cs.mjs' sync >\/dev\/null 2>&1 # cs sync/)
   const mine = '0 1 * * * backup\n'
   const on = withCronLine(mine, line)
   assert.equal(withCronLine(on, line), on)
@@ -98,4 +99,30 @@ test('the crontab line is added once, removed alone, and found again', () => {
   assert.equal(withCronLine(on, null), mine)
   assert.equal(withCronLine(`${line}\n`, null), '')
   assert.ok(line.endsWith(CRON_MARK))
+})
+
+test('an ssh answer: counts another cs left out default, a row of another host is refused', () => {
+  const fine = { id: 'eeee5555-0000-4000-8000-000000000005', host: 'b', state: 'idle', kind: 'tmux', title: 'ok \u001b[2Jtitle' }
+  const got = parseAnswer(JSON.stringify([fine, { ...fine, host: 'c' }, { ...fine, id: '$(id)' }]), 'b', '2026-01-01T00:00:00.000Z')
+  assert.equal(got.skipped, 2)
+  assert.equal(got.rows.length, 1)
+  assert.deepEqual([got.rows[0].userMessages, got.rows[0].tokens.input, got.rows[0].deleted, got.rows[0].title], [0, 0, false, 'ok title'])
+  assert.throws(() => parseAnswer('{}', 'b', '2026-01-01T00:00:00.000Z'), /not a JSON array/)
+})
+
+test('a host to act on: the hosts list first, else a checked ssh destination the shared store holds', () => {
+  const config = { hosts: [{ name: 'listed', ssh: 'me@listed', cs: null }] } as unknown as Config
+  const fact = (over: Partial<HostFacts>): HostFacts => ({
+    name: 'far', ssh: 'me@far.example', csVersion: null, lastSync: null, heartbeat: null, fetchedAt: null, source: 'shared', ...over,
+  })
+  assert.deepEqual(hostOf(config, [fact({ name: 'listed', ssh: 'other' })], 'listed'), config.hosts[0])
+  assert.deepEqual(hostOf(config, [fact({})], 'far'), { name: 'far', ssh: 'me@far.example', cs: null })
+  assert.equal(hostOf(config, [fact({ ssh: '-oProxyCommand=touch /tmp/x' })], 'far'), null)
+  assert.equal(hostOf(config, [fact({ ssh: null })], 'far'), null)
+  assert.equal(hostOf(config, [fact({ source: 'ssh' })], 'far'), null) // a host dropped from the list
+})
+
+test('ssh.destination, published for other hosts to act here, is a checked destination', () => {
+  assert.deepEqual(withConfigKey({}, 'ssh.destination', 'me@here'), { ssh: { destination: 'me@here' } })
+  assert.throws(() => checkConfigFile({ ssh: { destination: '-oProxyCommand=x' } }, 'f'), /ssh.destination/)
 })

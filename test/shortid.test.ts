@@ -67,6 +67,16 @@ test('an ambiguous prefix lists the candidates', () => {
   assert.throws(() => resolve('twin', sessions, 'here'), /'twin' is ambiguous: 2 sessions/)
 })
 
+test("a prefix shared with another host's session is this host's when only one here has it", () => {
+  const across = [
+    sessionView({ id: 'abab1111-0000', short: 'abab1', title: 'here one', host: 'here' }),
+    sessionView({ id: 'abab2222-0000', short: 'abab2', title: 'far one', host: 'far' }),
+  ]
+  assert.equal(resolve('abab', across, 'here').id, 'abab1111-0000')
+  assert.equal(resolve('abab', across, 'far').id, 'abab2222-0000')
+  assert.throws(() => resolve('abab', across, 'elsewhere'), /ambiguous[\s\S]*here:abab1 +here one[\s\S]*far:abab2 +far one/)
+})
+
 test('a prefix shorter than four characters is not a prefix', () => {
   assert.throws(() => resolve('bbb', sessions, 'here'), /no session named 'bbb', and 'bbb' is too short for an id: give at least 4 characters/)
 })

@@ -6,12 +6,18 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadConfig, maskUrl, readConfigFile } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
-import { cleanLines, cleanText, isCwd, isHostName, isSessionId, isTmuxName } from '../lib/untrusted.ts'
+import { cleanLines, cleanText, isCwd, isHostName, isSessionId, isSshDestination, isTmuxName } from '../lib/untrusted.ts'
 
 test('host names: plain names pass, options and shell words do not', () => {
   for (const h of ['devbox', 'dev-box.example.com', 'host_2', '10.0.0.7']) assert.ok(isHostName(h), h)
   for (const h of ['-oProxyCommand=touch /tmp/x', '', 'a b', 'a;b', '$(id)', 'a/b', 'ä', 42, null])
     assert.ok(!isHostName(h), String(h))
+})
+
+test('ssh destinations: user@host and aliases pass, options and second words do not', () => {
+  for (const d of ['devbox', 'me@dev.example.com', 'me@10.0.0.7', 'dev_box-2']) assert.ok(isSshDestination(d), d)
+  for (const d of ['-oProxyCommand=touch /tmp/x', '', 'a b', 'a\nb', 'a\u001b[2J', 42, null])
+    assert.ok(!isSshDestination(d), String(d))
 })
 
 test('session ids are UUIDs, never paths', () => {

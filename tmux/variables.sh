@@ -61,3 +61,8 @@ mode_key="ctrl-g"
 # title takes the rest of the width fzf has.
 project_width=16
 host_width=12
+
+# How `cs attach` opens a session of another host inside tmux: window (a new window named after
+# host and session), popup, or replace (this pane). Read by cs itself (lib/remote.ts).
+remote_attach_option="@cs-remote-attach"
+default_remote_attach="window"

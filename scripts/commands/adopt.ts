@@ -5,7 +5,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { openLauncher } from '../../lib/launcher.ts'
-import { shellWord } from '../../lib/names.ts'
+import { shellWord } from '../../lib/quote.ts'
 import { bringBack } from '../../lib/revive.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
@@ -37,6 +37,8 @@ export default defineCommand({
       throw new CsError(`${shellWord(query)} runs as background session ${t.bgId}`, EXIT.failure, `cs attach ${shellWord(query)} opens it`)
     if (t.kind === 'external')
       throw new CsError(`${shellWord(query)} is running${t.pid ? ` (pid ${t.pid})` : ''}`, EXIT.failure, 'quit it where it runs, then cs adopt it')
+    if (t.kind === 'remote')
+      throw new CsError(`${shellWord(query)} is a session of ${t.host.name}`, EXIT.failure, `adopt it there: ssh ${shellWord(t.host.ssh)}, then cs adopt ${shellWord(t.view.id)}`)
     const store = openLocalStore(config)
     let name: string
     try {

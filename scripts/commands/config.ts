@@ -1,8 +1,7 @@
 // `cs config`: the effective settings, secrets masked; `set KEY VALUE` and `unset KEY` edit the
 // config file, which is created (and kept) readable by its owner alone.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { defineCommand } from '../../lib/command.ts'
-import { CONFIG_KEYS, checkConfigFile, effectiveSettings, maskUrl, readConfigFile, withConfigKey, type ConfigKey } from '../../lib/config.ts'
+import { CONFIG_KEYS, checkConfigFile, effectiveSettings, maskUrl, readConfigFile, withConfigKey, writeConfigFile, type ConfigKey } from '../../lib/config.ts'
 import { usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
@@ -36,10 +35,7 @@ export default defineCommand({
       throw usageError(verb === 'set' ? 'config set wants KEY VALUE' : 'config unset wants KEY alone')
     const file = config.configFile
     const next = checkConfigFile(withConfigKey(readConfigFile(file), key as ConfigKey, verb === 'set' ? value : undefined), file)
-    mkdirSync(config.configDir, { recursive: true, mode: 0o700 })
-    const tmp = `${file}.${process.pid}.tmp`
-    writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 })
-    renameSync(tmp, file)
+    writeConfigFile(file, next)
     print(verb === 'set' ? `${key} = ${shown(key, key === 'mongo.url' ? value : (next as any)[key.split('.')[0]]?.[key.split('.')[1]])}` : `${key} unset`)
   },
 })

@@ -5,12 +5,15 @@ import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
-import { shellWord } from '../../lib/names.ts'
+import { askHost, remoteHost } from '../../lib/hosts.ts'
+import { runRemote } from '../../lib/remote.ts'
+import type { Flags } from '../../lib/command.ts'
+import { shellWord } from '../../lib/quote.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
 import { isClaude, listSessions, type TmuxSession } from '../../lib/tmux-sessions.ts'
 import { Tmux, exact } from '../../lib/tmux.ts'
-import type { Config } from '../../lib/config.ts'
+import type { Config, HostEntry } from '../../lib/config.ts'
 
 /** Ends the tmux sessions and marks their launches dead, so that `cs revive` leaves them be. */
 function killAll(config: Config, tmux: Tmux, sessions: TmuxSession[]): void {
@@ -29,19 +32,44 @@ function killAll(config: Config, tmux: Tmux, sessions: TmuxSession[]): void {
   }
 }
 
+/** `cs kill [ID|--all] --host NAME`: that host's cs does it; --all asks here first, naming what
+ *  that host runs. */
+async function killRemote(config: Config, host: HostEntry, positionals: string[], flags: Flags): Promise<number> {
+  if (!isSet(flags, 'all')) {
+    if (positionals.length !== 1) throw usageError('kill takes one session, or --all', `cs kill ID --host ${host.name}`)
+    return runRemote(config, host, ['kill', positionals[0]], false)
+  }
+  if (positionals.length) throw usageError('give a session or --all, not both')
+  const live = (await askHost(config, host)).rows.filter((v) => v.kind === 'tmux' && v.state !== 'stopped' && v.state !== 'dead')
+  if (!live.length) {
+    process.stdout.write(`no tmux sessions launched by cs on ${host.name}\n`)
+    return EXIT.ok
+  }
+  const names = live.map((v) => shellWord(v.tmuxSession ?? v.id.slice(0, 8))).join(', ')
+  if (!isSet(flags, 'yes') && !(await confirm(`kill ${live.length} tmux session(s) on ${host.name}: ${names}?`))) {
+    if (interactive()) return EXIT.failure
+    throw usageError(`refusing to kill ${live.length} session(s) on ${host.name} without asking`, 'add --yes')
+  }
+  return runRemote(config, host, ['kill', '--all', '--yes'], false)
+}
+
 export default defineCommand({
-  usage: 'kill NAME|ID-PREFIX [--host NAME] | kill --all [--yes]',
+  usage: 'kill NAME|ID-PREFIX [--host NAME] | kill --all [--host NAME] [--yes]',
   summary: [
     "End a session's tmux session; its transcript stays (cs attach brings it back). A background",
-    'session (claude --bg) is stopped with claude stop.',
+    'session (claude --bg) is stopped with claude stop. A session of another host (the hosts',
+    'list) is ended there, over ssh, by its cs.',
   ].join('\n'),
   details: [
-    '  --all       every tmux session cs launched (asks first)',
-    '  -y, --yes   do not ask',
-    '  --host NAME the session on host NAME',
+    '  --all         every tmux session cs launched (asks first)',
+    '  --host NAME   on host NAME, over ssh (the hosts list, or its ssh destination in the shared store)',
+    '  -y, --yes     do not ask',
   ].join('\n'),
   options: { all: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, ...HOST_OPTION },
   async run({ config, positionals, flags }) {
+    const on = hostFlag(flags, config)
+    const there = on && on !== config.host ? remoteHost(config, on) : null
+    if (there) return killRemote(config, there, positionals, flags)
     const tmux = new Tmux(config.tmuxSocket)
     if (isSet(flags, 'all')) {
       if (positionals.length) throw usageError('give a session or --all, not both')
@@ -59,7 +87,8 @@ export default defineCommand({
     }
     const [query, ...more] = positionals
     if (!query || more.length) throw usageError('kill takes one session, or --all', 'cs kill NAME|ID-PREFIX')
-    const t = await findTarget(config, tmux, query, hostFlag(flags, config))
+    const t = await findTarget(config, tmux, query, on)
+    if (t.kind === 'remote') return runRemote(config, t.host, ['kill', t.view.id], false)
     if (t.kind === 'background') return claudeBackground(config, 'stop', t.bgId)
     if (t.kind === 'gone') throw new CsError(`${shellWord(query)} is not running`, EXIT.failure, 'nothing to kill; cs ls shows what runs')
     if (t.kind === 'external')

@@ -3,7 +3,7 @@
 import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import { CsError } from '../../lib/errors.ts'
-import { shellWord } from '../../lib/names.ts'
+import { shellWord } from '../../lib/quote.ts'
 import { resumable } from '../../lib/picker.ts'
 import { checkResumable, resumeHere } from '../../lib/resume.ts'
 import { withSessions } from '../../lib/sessions.ts'

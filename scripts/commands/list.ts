@@ -2,12 +2,13 @@
 import { defineCommand } from '../../lib/command.ts'
 import { countFlag, hostFlag, isSet, sortFlag, stringFlag } from '../../lib/flags.ts'
 import { printViews } from '../../lib/format.ts'
+import { startAsking } from '../../lib/hosts.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
 
 export default defineCommand({
   usage: 'list [--local] [--host NAME] [--project NAME] [--limit N] [--sort KEY] [--all] [--json]',
-  summary: 'List sessions, one per line: short id, title, host, project, age.',
+  summary: 'List sessions, one per line: short id, title, host, project, age (every host of the hosts list, as cs ls).',
   details: [
     '  --local         only sessions of this host',
     '  --host NAME     only sessions of host NAME',
@@ -26,6 +27,7 @@ export default defineCommand({
     all: { type: 'boolean', short: 'a' },
   },
   run: ({ config, flags }) => {
+    const hosts = startAsking(config, hostFlag(flags, config))
     const filter = {
       all: isSet(flags, 'all'),
       host: hostFlag(flags, config),
@@ -35,15 +37,13 @@ export default defineCommand({
     }
     return withSessions(
       config,
-      (s) => {
+      async (s) => {
+        await hosts.settle()
+        for (const line of hosts.notices(new Date())) process.stderr.write(`cs: ${line}\n`)
         if (s.notice) process.stderr.write(`cs: ${s.notice}\n`)
-        printViews(config, selectViews(s.views, filter), {
-          json: isSet(flags, 'json'),
-          state: false,
-          empty: 'no sessions match',
-        })
+        printViews(config, selectViews(s.views, filter), { json: isSet(flags, 'json'), state: false, empty: 'no sessions match' })
       },
-      { pull: filter.host !== config.host }
+      { pull: filter.host !== config.host, othersMoved: hosts.moved }
     )
   },
 })

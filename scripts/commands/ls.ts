@@ -1,6 +1,7 @@
 // `cs ls` (and plain `cs`): the dashboard.
 import { defineCommand } from '../../lib/command.ts'
 import { HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP, sortFlag } from '../../lib/flags.ts'
+import { fetchedAt, startAsking } from '../../lib/hosts.ts'
 import { jsonRows, printViews } from '../../lib/format.ts'
 import { printCached } from '../../lib/output-cache.ts'
 import pkg from '../../package.json' with { type: 'json' }
@@ -14,7 +15,8 @@ export default defineCommand({
     'ones, then history, newest first.',
     'DEAD: a session cs launched that stopped running (claude exited, its tmux session or the',
     'server was killed) in the last 24 hours; cs attach brings one back, cs revive all that',
-    'died with the tmux server. Older ones are history.',
+    'died with the tmux server. Older ones are history. With a hosts list in the config and no',
+    'shared store, every host is asked over ssh at once; one that does not answer shows as last seen.',
   ].join('\n'),
   details: [
     '  -a, --all       include orphans (left by /clear and /compact) and soft-deleted sessions',
@@ -33,11 +35,15 @@ export default defineCommand({
   },
   run: ({ config, flags }) => {
     const filter = { all: isSet(flags, 'all'), sort: sortFlag(flags), host: hostFlag(flags, config) }
-    // with a shared store: what other hosts pushed, if it answers within 300 ms
-    return withSessions(config, (s) => {
+    // with a shared store: what other hosts pushed, if it answers within 300 ms; with a hosts
+    // list and none: every host asked over ssh at once
+    const hosts = startAsking(config, filter.host)
+    return withSessions(config, async (s) => {
+      const answers = await hosts.settle()
+      for (const line of hosts.notices(new Date())) process.stderr.write(`cs: ${line}\n`)
       if (s.notice) process.stderr.write(`cs: ${s.notice}\n`)
       // scripts poll this: the same sessions in the same state give the same text, kept
-      if (isSet(flags, 'json') && !isSet(flags, 'verbose')) {
+      if (isSet(flags, 'json') && !isSet(flags, 'verbose') && !answers.length) {
         const key = JSON.stringify([pkg.version, s.fingerprint(), filter])
         return printCached(config, 'ls-json', key, () => jsonRows(selectViews(s.views, filter)))
       }
@@ -45,8 +51,9 @@ export default defineCommand({
         json: isSet(flags, 'json'),
         header: true,
         counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
+        fetchedAt: fetchedAt(s.store),
         empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
       })
-    }, { pull: filter.host !== config.host })
+    }, { pull: filter.host !== config.host, othersMoved: hosts.moved })
   },
 })

@@ -2,9 +2,11 @@
 // seen comes back in its folder under its old name.
 import { defineCommand } from '../../lib/command.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { isSet, stringFlag } from '../../lib/flags.ts'
+import { hostNamed } from '../../lib/hosts.ts'
+import { runRemote } from '../../lib/remote.ts'
 import { openLauncher } from '../../lib/launcher.ts'
-import { shellWord } from '../../lib/names.ts'
+import { shellWord } from '../../lib/quote.ts'
 import { bringBack, relaunchPlan, sortGone } from '../../lib/revive.ts'
 import type { Launch } from '../../lib/session.ts'
 import { openLocalStore } from '../../lib/stores.ts'
@@ -12,19 +14,25 @@ import { listSessions } from '../../lib/tmux-sessions.ts'
 import { Tmux } from '../../lib/tmux.ts'
 
 export default defineCommand({
-  usage: 'revive [--dry-run] [--json]',
+  usage: 'revive [--host NAME] [--dry-run] [--json]',
   summary: [
     'Relaunch every session whose launch record says it was live when last seen and whose tmux',
     'session is gone (after a reboot or a killed tmux server): claude --resume ID in its folder,',
     'under its old name. Sessions that ended while tmux kept running (cs kill, /exit) stay down.',
   ].join('\n'),
   details: [
+    '  --host NAME     on host NAME of the hosts list, over ssh (its cs does it)',
     '  -n, --dry-run   list what would come back',
     '  --json          the launch records (new ones when relaunched)',
   ].join('\n'),
-  options: { 'dry-run': { type: 'boolean', short: 'n' } },
+  options: { 'dry-run': { type: 'boolean', short: 'n' }, host: { type: 'string' } },
   run({ config, flags }) {
     const json = isSet(flags, 'json')
+    const on = stringFlag(flags, 'host')
+    if (on && on !== config.host) {
+      const args = ['revive', ...(isSet(flags, 'dry-run') ? ['--dry-run'] : []), ...(json ? ['--json'] : [])]
+      return runRemote(config, hostNamed(config, on), args, json)
+    }
     const out = (text: string) => json || process.stdout.write(text)
     const tmux = new Tmux(config.tmuxSocket)
     const store = openLocalStore(config)

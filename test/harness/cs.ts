@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { encodeProjectDir } from '../../lib/paths.ts'
 import { ensureBundle } from './bundle.ts'
+import { shellLine } from '../../lib/quote.ts'
 import * as g from '../fixtures/generate.ts'
 
 const REPO = resolve(import.meta.dirname, '../..')
@@ -51,7 +52,7 @@ export function isolatedCs(suite: string) {
   }
   /** Runs cs on a pseudo-terminal (util-linux `script`), for what only a terminal gets. */
   const pty = (args: string[], extra: Record<string, string> = {}): Result => {
-    const argv = [process.execPath, join(REPO, 'bin/cs.mjs'), ...args].map(shellQuote).join(' ')
+    const argv = shellLine([process.execPath, join(REPO, 'bin/cs.mjs'), ...args])
     const r = spawnSync('script', ['-qec', argv, '/dev/null'], {
       env: { ...env, TERM: 'xterm', ...extra },
       encoding: 'utf8',
@@ -78,8 +79,6 @@ export function isolatedCs(suite: string) {
   }
   return { home, env, projects, cs, pty, json, session, cleanup }
 }
-
-const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
 
 /** The session's lines, from the fixture generator's records (Claude Code 2.1.x format). */
 export function transcript(s: SessionSpec): string {

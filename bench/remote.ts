@@ -1,0 +1,125 @@
+// Issue 8: acting on and listing other hosts over ssh, against a real sshd on loopback standing
+// for host B (its own HOME, state, tmux socket and CS_HOST) and a stopped one for host C.
+// - Remote attach: from `cs attach NAME --host hostb` (A's terminal, outside tmux) to B's pane's
+//   first screen in A's terminal, against `ssh -t hostb tmux attach -t NAME` typed by hand, both
+//   over the shared connection.
+// - No-database dashboard with 3 hosts (A, B answering, C stopped): `cs ls` against `cs ls` with
+//   no hosts list, both on the same corpus.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { sshArgv } from '../lib/ssh.ts'
+import { loadConfig } from '../lib/config.ts'
+import { closeMasters, startSshHost } from '../test/harness/sshd.ts'
+import { TestTmux } from '../test/harness/tmux.ts'
+import { csBin, ensureBundle, sandbox } from './lib/cli.ts'
+import { corpus } from './lib/corpus.ts'
+import { interleave, median, nowMs, run, timeOnce, type BenchOptions, type Row } from './lib/measure.ts'
+
+const MARK = 'cs-bench-first-screen'
+
+export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
+  ensureBundle()
+  const sessions = quick ? 300 : 2000
+  const ca = await corpus({ sessions, totalBytes: sessions * 20_000, bigFiles: 0 })
+  const cb = await corpus({ sessions: sessions + 1, totalBytes: (sessions + 1) * 20_000, bigFiles: 0 })
+  const a = sandbox(ca.claudeDir)
+  const b = sandbox(cb.claudeDir)
+  const envA = a.env({ CS_HOST: 'hosta' })
+  const envB = b.env({ CS_HOST: 'hostb', CS_TMUX_SOCKET: `cs-bench-remote-b-${process.pid}` })
+  const hostB = await startSshHost('hostb', envB)
+  const hostC = await startSshHost('hostc', b.env({ CS_HOST: 'hostc' }))
+  hostC.stop() // host C: listed, not answering
+  const sshConfig = join(a.dir, 'ssh_config')
+  writeFileSync(sshConfig, readFileSync(hostB.sshConfig, 'utf8') + readFileSync(hostC.sshConfig, 'utf8'))
+  const configDir = join(envA.XDG_CONFIG_HOME, 'cs')
+  mkdirSync(configDir, { recursive: true })
+  const hosts = [
+    { name: 'hostb', ssh: 'hostb', cs: csBin },
+    { name: 'hostc', ssh: 'hostc', cs: csBin },
+  ]
+  const withHosts = join(a.dir, 'with-hosts')
+  mkdirSync(join(withHosts, 'cs'), { recursive: true })
+  writeFileSync(join(withHosts, 'cs/config.json'), JSON.stringify({ ssh: { config: sshConfig }, hosts }), { mode: 0o600 })
+  writeFileSync(join(configDir, 'config.json'), JSON.stringify({ ssh: { config: sshConfig } }), { mode: 0o600 })
+  const envHosts = { ...envA, XDG_CONFIG_HOME: withHosts }
+  const bTmux = new TestTmux('bench-remote-b', envB, envB.CS_TMUX_SOCKET)
+  const terminal = new TestTmux('bench-remote-a', { ...envHosts, TERM: 'xterm-256color' })
+  const controlDir = join(envA.XDG_STATE_HOME, 'cs/ssh')
+  try {
+    const cs = (env: Record<string, string>, ...args: string[]) => run([process.execPath, csBin, ...args], { env })
+    run([process.execPath, csBin, 'sync'], { env: envB })
+    cs(envA, 'sync')
+    const runs = quick ? 3 : 15
+    const [hostsMs, aloneMs] = await interleave(runs, () => cs(envHosts, 'ls'), () => cs(envA, 'ls', '--local'))
+    // one round trip over the shared connection, for scale
+    const config = { ...loadConfig(envA), sshConfig }
+    const trueArgv = sshArgv(config, hosts[0], ['true'])
+    const rttTimes: number[] = []
+    for (let i = 0; i < runs; i++) rttTimes.push(await timeOnce(() => run(trueArgv)))
+    const rtt = median(rttTimes)
+
+    // remote attach: B's pane prints a mark; A's terminal runs the command; time to the mark
+    bTmux.run('new-session', '-d', '-s', 'target', '-x', '120', '-y', '30', `printf '${MARK}\\n'; exec sleep 100000`)
+    const byHand = sshArgv(config, hosts[0], ['tmux', '-L', envB.CS_TMUX_SOCKET, 'attach', '-t', '=target'], { tty: true })
+    let n = 0
+    const firstScreen = (argv: string[]) => async () => {
+      const name = `t${++n}`
+      const start = nowMs()
+      terminal.newSession(name, a.dir, ['env', '-u', 'TMUX', ...argv])
+      for (;;) {
+        const shown = terminal.try('capture-pane', '-p', '-t', `=${name}:`).stdout
+        if (shown.includes(MARK)) break
+        if (nowMs() - start > 30_000) throw new Error(`bench remote: no first screen in ${name}:\n${shown}`)
+        spawnSync('sleep', ['0.005'])
+      }
+      const took = nowMs() - start
+      terminal.try('kill-session', '-t', `=${name}`)
+      bTmux.try('detach-client', '-a', '-s', 'none')
+      return took
+    }
+    const attachCs = firstScreen([process.execPath, csBin, 'attach', 'target', '--host', 'hostb'])
+    const attachHand = firstScreen(byHand)
+    await attachHand() // warm: the shared connection is up
+    const csTimes: number[] = []
+    const handTimes: number[] = []
+    for (let i = 0; i < runs; i++) {
+      csTimes.push(await attachCs())
+      handTimes.push(await attachHand())
+    }
+    const csAttach = median(csTimes)
+    const hand = median(handTimes)
+    const added = hostsMs - aloneMs
+    return [
+      {
+        name: 'remote attach: command to the remote first screen',
+        value: csAttach,
+        unit: 'ms',
+        baseline: hand,
+        ratio: csAttach / hand,
+        goal: '<= 1.2x baseline',
+        met: csAttach / hand <= 1.2,
+        note: 'baseline: ssh -t hostb tmux attach -t NAME by hand, same shared connection; cs runs on both sides',
+      },
+      {
+        name: `dashboard, 3 hosts (B answers, C stopped), ${sessions} sessions each`,
+        value: hostsMs,
+        unit: 'ms',
+        baseline: aloneMs,
+        ratio: hostsMs / aloneMs,
+        goal: '<= baseline + 1500 ms',
+        met: added <= 1500,
+        note: `baseline: cs ls with no hosts; adds ${Math.round(added)} ms (B's own cs ls over ssh runs beside A's)`,
+      },
+      { name: 'one round trip over the shared connection (ssh hostb true)', value: rtt, unit: 'ms' },
+    ]
+  } finally {
+    terminal.cleanup()
+    bTmux.cleanup()
+    closeMasters(controlDir)
+    hostB.cleanup()
+    hostC.cleanup()
+    a.remove()
+    b.remove()
+  }
+}

@@ -1,0 +1,211 @@
+// Other hosts asked over ssh, for the hosts list with no shared store: each host answers
+// `cs ls --json --local` there, all at once, each within its connect timeout. Answers are checked
+// like shared-store documents (lib/host-rows.ts rowFromRemoteView) and copied into the local
+// store's other-hosts tables (its fetchedAt is their age), so that a host that does not answer
+// still shows, and the picker and `cs attach` find remote rows without asking.
+import type { Flags } from './command.ts'
+import type { Config, HostEntry } from './config.ts'
+import { CsError, EXIT, usageError } from './errors.ts'
+import { isSet, stringFlag } from './flags.ts'
+import { age } from './format.ts'
+import { rowFromRemoteView } from './host-rows.ts'
+import type { HostFacts, HostRow } from './session.ts'
+import { CONNECT_TIMEOUT, remoteCs, sshRun } from './ssh.ts'
+import type { Store } from './store.ts'
+import { openLocalStore } from './stores.ts'
+import { cleanText, isHostName, isSshDestination, quoted } from './untrusted.ts'
+
+/** How long a look may wait for a host that accepted the connection (its cs may be indexing). */
+export const LOOK_TIMEOUT_MS = 8000
+
+/** When each other host's rows were copied here, for the age shown beside them. */
+export const fetchedAt = (store: Store): Map<string, string> =>
+  new Map(store.hosts().flatMap((h) => (h.fetchedAt ? [[h.name, h.fetchedAt] as [string, string]] : [])))
+
+/** One host's rows as the local store holds them. */
+export interface HostRows {
+  host: string
+  /** when they were fetched (ISO 8601; HostFacts.fetchedAt) */
+  at: string
+  rows: HostRow[]
+  /** rows of the last answer that failed a check */
+  skipped: number
+}
+
+export interface HostAnswer {
+  host: HostEntry
+  /** the rows: fresh when error is null, else the kept ones (null: none kept) */
+  rows: HostRows | null
+  /** the fresh rows differ from the kept ones in what the picker shows */
+  moved: boolean
+  /** why the host did not answer this time */
+  error: string | null
+}
+
+/** The rows the local store keeps of a host, with their age; null when none were fetched. */
+function rowsIn(store: Store, host: string): HostRows | null {
+  const at = store.hosts().find((h) => h.name === host)?.fetchedAt
+  if (!at) return null
+  return { host, at, rows: store.hostRows().filter((r) => r.host === host), skipped: 0 }
+}
+
+/** A `cs ls --json --local` answer, each row checked; a row of another host than the one asked
+ *  fails (a host speaks for itself only). Throws on text that is not a JSON array. */
+export function parseAnswer(stdout: string, host: string, at: string): HostRows {
+  const parsed: unknown = JSON.parse(stdout)
+  if (!Array.isArray(parsed)) throw new Error('not a JSON array')
+  const rows: HostRow[] = []
+  let skipped = 0
+  for (const v of parsed) {
+    const r = rowFromRemoteView(v, 'unknown')
+    if ('skipped' in r || r.host !== host) skipped++
+    else rows.push(r)
+  }
+  return { host, at, rows, skipped }
+}
+
+/** Asks one host for its sessions; the answer replaces its rows in the local store. Throws
+ *  CsError when it does not answer. */
+export async function askHost(config: Config, host: HostEntry): Promise<HostRows & { moved: boolean }> {
+  const r = await sshRun(config, host, [remoteCs(host), 'ls', '--json', '--local', '--all'], {
+    connectTimeout: CONNECT_TIMEOUT.look,
+    timeoutMs: LOOK_TIMEOUT_MS,
+  })
+  if (r.status === 2)
+    throw new CsError(`host ${host.name}: its cs is too old to list its sessions`, EXIT.unavailable, `update it: cs update --all`)
+  if (r.status !== 0)
+    throw new CsError(`host ${host.name}: cs ls failed there: ${cleanText(r.stderr.trim().split('\n')[0]) ?? `exit ${r.status}`}`)
+  let rows: HostRows
+  try {
+    rows = parseAnswer(r.stdout, host.name, new Date().toISOString())
+  } catch (e) {
+    throw new CsError(`host ${host.name}: its answer is not a session list (${(e as Error).message})`)
+  }
+  const store = openLocalStore(config)
+  try {
+    const before = rowsIn(store, host.name)
+    const known = store.hosts().find((h) => h.name === host.name)
+    const facts: HostFacts = {
+      name: host.name,
+      ssh: host.ssh,
+      csVersion: known?.csVersion ?? null,
+      lastSync: known?.lastSync ?? null,
+      heartbeat: rows.at,
+      fetchedAt: rows.at,
+      source: 'ssh',
+    }
+    store.saveHost(facts)
+    store.saveHostRows(host.name, rows.rows, rows.at)
+    return { ...rows, moved: !before || shape(before) !== shape(rows) }
+  } finally {
+    store.close()
+  }
+}
+
+/** What the picker shows of a host's rows: a change in it rewrites the picker's cache at once. */
+const shape = (h: HostRows) =>
+  h.rows
+    .map((r) => [r.id, r.state, r.tmuxSession, r.title, r.deleted].join('\t'))
+    .sort()
+    .join('\n')
+
+/** The rows the local store keeps of a host, with their age; null when none were fetched. */
+export function keptRows(config: Config, host: string): HostRows | null {
+  const store = openLocalStore(config)
+  try {
+    return rowsIn(store, host)
+  } finally {
+    store.close()
+  }
+}
+
+/** Asks every other host at once; one that does not answer gives its kept rows and the reason. */
+export function askHosts(config: Config, only?: string): Promise<HostAnswer[]> {
+  const others = config.hosts.filter((h) => h.name !== config.host && (only === undefined || h.name === only))
+  return Promise.all(
+    others.map((host) =>
+      askHost(config, host).then(
+        (rows): HostAnswer => ({ host, rows, error: null, moved: rows.moved }),
+        (e: unknown): HostAnswer => ({
+          host,
+          rows: keptRows(config, host.name),
+          moved: false,
+          error: e instanceof CsError ? e.message : String(e),
+        })
+      )
+    )
+  )
+}
+
+/** The host of this name to act on over ssh: from the config's hosts list, else from what the
+ *  shared store says of it (HostFacts.ssh, checked again: another machine wrote it); else null. */
+export function hostOf(config: Config, facts: HostFacts[], name: string): HostEntry | null {
+  const listed = config.hosts.find((h) => h.name === name)
+  if (listed) return listed
+  const f = facts.find((h) => h.name === name && h.source === 'shared')
+  return f && isHostName(f.name) && isSshDestination(f.ssh) ? { name: f.name, ssh: f.ssh, cs: null } : null
+}
+
+/** Forgets what the local store kept of a host (`cs hosts rm`). */
+export function forgetRows(config: Config, host: string): void {
+  const store = openLocalStore(config)
+  try {
+    store.saveHostRows(host, [], new Date().toISOString())
+  } finally {
+    store.close()
+  }
+}
+
+/** hostOf with the host facts of the local store. */
+export function remoteHost(config: Config, name: string): HostEntry | null {
+  if (config.hosts.length && !config.shared) return hostOf(config, [], name)
+  const store = openLocalStore(config)
+  try {
+    return hostOf(config, store.hosts(), name)
+  } finally {
+    store.close()
+  }
+}
+
+/** The host of this name (hostOf), or a CsError naming the fix. */
+export function hostNamed(config: Config, name: string): HostEntry {
+  const host = remoteHost(config, name)
+  if (!host)
+    throw new CsError(
+      `no host named ${quoted(name)} in the config${config.shared ? ' or with an ssh destination in the shared store' : ''}`,
+      EXIT.usage,
+      `add it: cs hosts add ${isHostName(name) ? name : 'NAME'} --ssh USER@HOST (cs hosts lists them)`
+    )
+  return host
+}
+
+/** Asks the other hosts for a listing, over ssh, when the config lists hosts, no shared store is
+ *  set and the listing is not this host's alone (`host`: that host's alone): their answers land
+ *  in the local store. */
+export function startAsking(config: Config, host: string | undefined) {
+  const wanted = config.hosts.length > 0 && !config.shared && host !== config.host
+  const asking = wanted ? askHosts(config, host) : Promise.resolve([])
+  let answers: HostAnswer[] = []
+  return {
+    /** waits for every host (each within its timeout) */
+    settle: async () => (answers = await asking),
+    /** a host's rows changed in what the picker shows */
+    moved: () => answers.some((a) => a.moved),
+    /** one line per host that did not answer, with the age of what is shown for it */
+    notices: (now: Date) =>
+      answers.flatMap((a) => [
+        ...(a.error ? [`${a.error}; ${a.rows ? `its sessions as of ${age(a.rows.at, now)} ago` : 'nothing kept from it'}`] : []),
+        ...(a.rows?.skipped
+          ? [`host ${a.host.name}: ${a.rows.skipped} of its sessions failed a check and are not shown (does its CS_HOST say ${a.host.name}?)`]
+          : []),
+      ]),
+  }
+}
+
+/** The hosts --host NAME or --all name; none: this host. */
+export function targetHosts(config: Config, flags: Flags): HostEntry[] {
+  const on = stringFlag(flags, 'host')
+  if (on && isSet(flags, 'all')) throw usageError('give --host NAME or --all, not both')
+  if (isSet(flags, 'all')) return config.hosts.filter((h) => h.name !== config.host)
+  return on && on !== config.host ? [hostNamed(config, on)] : []
+}

@@ -1,0 +1,13 @@
+// The one POSIX shell quoter: every word cs hands to a shell (a hint the user pastes, Claude's
+// hook command, the command ssh runs on another host) is made here.
+
+const PLAIN = /^[\w@%+=,./-]+$/
+
+/** A word a POSIX shell reads back as exactly s: bare when nothing in it is special, else
+ *  single-quoted (inside single quotes only `'` itself needs care: `'\''`). */
+export function shellWord(s: string): string {
+  return PLAIN.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`
+}
+
+/** A command line a POSIX shell splits back into exactly argv: no expansion, no globbing. */
+export const shellLine = (argv: readonly string[]) => argv.map(shellWord).join(' ')

@@ -1,0 +1,134 @@
+// Every command cs runs on another host goes through here: one argv builder
+// (`ssh [options] -- DESTINATION COMMAND`, the command quoted for the remote POSIX shell by
+// construction) and one runner that turns ssh's failures into errors naming the host and the fix.
+import { spawn } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import type { Config, HostEntry } from './config.ts'
+import { sshEnv } from './agent.ts'
+import { CsError, EXIT } from './errors.ts'
+import { shellLine, shellWord } from './quote.ts'
+import { cleanText, isHostName, isSshDestination } from './untrusted.ts'
+
+/** Seconds ssh may take to connect: a look (the dashboard, `cs hosts`) must not wait long on a
+ *  dead host; an action the user asked for may. */
+export const CONNECT_TIMEOUT = { look: 1, act: 10 } as const
+
+/** How long a shared connection outlives its last use. */
+export const CONTROL_PERSIST_S = 60
+
+export interface SshCall {
+  /** a terminal on the remote side (`ssh -t`: attach); else none (`-T`) */
+  tty?: boolean
+  /** ConnectTimeout in seconds */
+  connectTimeout?: number
+}
+
+/** The cs command on a host: its config's `cs` path, else `cs` on the remote PATH. */
+export const remoteCs = (host: HostEntry) => host.cs ?? 'cs'
+
+/**
+ * The ssh argv that runs argv on host: options of cs's own only (none from the shared store or a
+ * remote answer), the destination after `--`, the remote command one string a POSIX shell splits
+ * back into exactly argv.
+ */
+export function sshArgv(config: Config, host: HostEntry, argv: readonly string[], call: SshCall = {}): string[] {
+  if (!isHostName(host.name) || !isSshDestination(host.ssh))
+    throw new CsError(`host ${JSON.stringify(host.name)} has no usable ssh destination`, EXIT.usage, 'fix it in the config file (`cs hosts`)')
+  const o = (option: string) => ['-o', option]
+  return [
+    'ssh',
+    ...(config.sshConfig ? ['-F', config.sshConfig] : []),
+    call.tty ? '-t' : '-T',
+    '-a', // no agent forwarding
+    '-x', // no X11 forwarding
+    ...o('ControlMaster=auto'),
+    ...o(`ControlPath=${config.sshControlDir}/%C`),
+    ...o(`ControlPersist=${CONTROL_PERSIST_S}`),
+    ...o(`ConnectTimeout=${call.connectTimeout ?? CONNECT_TIMEOUT.act}`),
+    ...o('StrictHostKeyChecking=yes'),
+    ...o('ClearAllForwardings=yes'),
+    // a terminal call may ask for a passphrase; a background one must fail instead of waiting
+    ...o(`BatchMode=${call.tty ? 'no' : 'yes'}`),
+    ...o('LogLevel=ERROR'),
+    '--',
+    host.ssh,
+    shellLine(argv),
+  ]
+}
+
+/** The control sockets' folder, private to this user. */
+export function ensureControlDir(config: Config): void {
+  mkdirSync(config.sshControlDir, { recursive: true, mode: 0o700 })
+}
+
+export interface SshResult {
+  status: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs argv on host and collects its output; never hangs past timeoutMs (the call is killed and
+ * counts as unreachable). ssh's own failures (exit 255) and a missing cs (127) become CsErrors
+ * naming the host and the fix; the remote command's own failures are returned as they are.
+ */
+export function sshRun(
+  config: Config,
+  host: HostEntry,
+  argv: readonly string[],
+  opts: { connectTimeout?: number; timeoutMs?: number; input?: string } = {}
+): Promise<SshResult> {
+  ensureControlDir(config)
+  const [bin, ...args] = sshArgv(config, host, argv, { connectTimeout: opts.connectTimeout })
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv(config) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.stdin.end(opts.input ?? '')
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(unreachable(host, `no answer within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s`))
+    }, opts.timeoutMs ?? 60_000)
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      reject(
+        e.code === 'ENOENT'
+          ? new CsError('ssh is not installed', EXIT.unavailable, 'install it: apt-get install openssh-client')
+          : unreachable(host, e.message)
+      )
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const status = code ?? 255
+      const failure = sshFailure(host, status, stderr, argv)
+      if (failure) reject(failure)
+      else resolve({ status, stdout, stderr })
+    })
+  })
+}
+
+/** ssh's own failure (exit 255) or a remote shell that found no cs (127), as an error naming the fix. */
+export function sshFailure(host: HostEntry, status: number, stderr: string, argv: readonly string[]): CsError | null {
+  if (status === 127)
+    return new CsError(
+      `host ${host.name}: ${shellWord(argv[0])} not found there`,
+      EXIT.unavailable,
+      `install cs there (cs hosts add ${host.name} --install), or give its path: "cs" in the host's entry of the config file`
+    )
+  if (status !== 255) return null
+  const said = cleanText(stderr.trim().split('\n').pop()) ?? ''
+  if (/host key verification failed|host key for .* has changed|no .* host key is known/i.test(stderr))
+    return new CsError(
+      `host ${host.name}: its host key is not known (or changed)`,
+      EXIT.unavailable,
+      `check it, then accept it once: ssh ${shellWord(host.ssh)} true`
+    )
+  if (/permission denied/i.test(stderr))
+    return new CsError(`host ${host.name}: ssh login refused (${said})`, EXIT.unavailable, `load a key: cs add-key, or check ssh ${shellWord(host.ssh)}`)
+  return unreachable(host, said || 'ssh failed')
+}
+
+const unreachable = (host: HostEntry, why: string) =>
+  new CsError(`host ${host.name} does not answer: ${why}`, EXIT.unavailable, `check it: ssh ${shellWord(host.ssh)} true`)

@@ -1,0 +1,59 @@
+// `cs update`: this cs's own git checkout brought up to date in place (fetch, fast-forward only,
+// npm ci when the lock file changed, build). A dirty checkout is refused: nothing of the
+// user's is ever merged or lost.
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { CsError, EXIT } from './errors.ts'
+import { shellWord } from './quote.ts'
+
+/** The checkout cs runs from: lib/ and the dist/ bundle both sit one level below it. */
+export const csRoot = () => fileURLToPath(new URL('..', import.meta.url))
+
+export interface UpdateResult {
+  from: string // version and commit before
+  to: string // after
+  updated: boolean
+}
+
+function git(root: string, ...args: string[]): string {
+  try {
+    return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string }
+    if (err.code === 'ENOENT') throw new CsError('git is not installed', EXIT.unavailable, 'install it: apt-get install git')
+    throw new CsError(`git ${args[0]} failed in ${root}: ${(err.stderr || err.message).trim().split('\n')[0]}`, EXIT.failure)
+  }
+}
+
+const version = (root: string) =>
+  `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version} (${git(root, 'rev-parse', '--short', 'HEAD')})`
+
+function npm(root: string, ...args: string[]): void {
+  try {
+    execFileSync('npm', args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string }
+    if (err.code === 'ENOENT') throw new CsError('npm is not installed', EXIT.unavailable, 'install Node.js with npm')
+    throw new CsError(`npm ${args.join(' ')} failed in ${root}: ${(err.stderr || '').trim().split('\n').pop()}`, EXIT.failure, `run it there by hand: cd ${shellWord(root)} && npm ${args.join(' ')}`)
+  }
+}
+
+/** Fetches and fast-forwards the checkout at root; npm ci when the lock file moved, then builds. */
+export function updateCheckout(root: string): UpdateResult {
+  if (git(root, 'rev-parse', '--is-inside-work-tree') !== 'true')
+    throw new CsError(`${root} is not a git checkout`, EXIT.failure, 'update cs the way it was installed')
+  const dirty = git(root, 'status', '--porcelain', '--untracked-files=no')
+  if (dirty)
+    throw new CsError(`${root} has changes of its own`, EXIT.failure, `commit or stash them first (git -C ${shellWord(root)} status)`)
+  const from = version(root)
+  const lockBefore = git(root, 'rev-parse', 'HEAD:package-lock.json')
+  git(root, 'fetch', '--quiet')
+  const head = git(root, 'rev-parse', 'HEAD')
+  git(root, 'merge', '--ff-only', '--quiet', '@{upstream}')
+  if (git(root, 'rev-parse', 'HEAD') === head) return { from, to: from, updated: false }
+  if (git(root, 'rev-parse', 'HEAD:package-lock.json') !== lockBefore) npm(root, 'ci')
+  npm(root, 'run', 'build')
+  return { from, to: version(root), updated: true }
+}

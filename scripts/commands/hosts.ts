@@ -1,0 +1,130 @@
+// `cs hosts`: the hosts list (config `hosts`), each asked at once over ssh for its cs version and
+// sessions; `cs hosts add NAME` / `cs hosts rm NAME` edit the list.
+import { defineCommand } from '../../lib/command.ts'
+import { readConfigFile, writeConfigFile, type Config, type HostEntry } from '../../lib/config.ts'
+import { CsError, EXIT, usageError } from '../../lib/errors.ts'
+import { isSet, stringFlag } from '../../lib/flags.ts'
+import { age, colors, print, useColor } from '../../lib/format.ts'
+import { askHost, forgetRows, keptRows } from '../../lib/hosts.ts'
+import { shellWord } from '../../lib/quote.ts'
+import { withSessions } from '../../lib/sessions.ts'
+import type { State } from '../../lib/session.ts'
+import { CONNECT_TIMEOUT, remoteCs, sshRun } from '../../lib/ssh.ts'
+import { cleanText, isHostName, isSshDestination, quoted } from '../../lib/untrusted.ts'
+import pkg from '../../package.json' with { type: 'json' }
+
+const COUNTED: State[] = ['working', 'waiting', 'idle', 'dead']
+
+interface HostStatus {
+  name: string
+  ssh: string | null
+  answers: boolean
+  error: string | null
+  version: string | null
+  /** live sessions by state, and history */
+  sessions: Record<string, number> | null
+  /** when its sessions were last fetched (ISO 8601) */
+  lastSeen: string | null
+}
+
+function counts(rows: { state: State; deleted: boolean; orphan?: boolean }[]): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries([...COUNTED, 'history'].map((k) => [k, 0]))
+  for (const r of rows) if (!r.deleted && !r.orphan) out[COUNTED.includes(r.state) ? r.state : 'history']++
+  return out
+}
+
+/** One host, asked for its version then its sessions over one shared connection. */
+async function status(config: Config, host: HostEntry): Promise<HostStatus> {
+  const base = { name: host.name, ssh: host.ssh }
+  try {
+    const v = await sshRun(config, host, [remoteCs(host), '--version'], { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: 8000 })
+    const version = cleanText(v.stdout.trim().replace(/^cs /, '').slice(0, 40))
+    const rows = await askHost(config, host)
+    return { ...base, answers: true, error: null, version, sessions: counts(rows.rows), lastSeen: rows.at }
+  } catch (e) {
+    if (!(e instanceof CsError)) throw e
+    const kept = keptRows(config, host.name)
+    return { ...base, answers: false, error: e.message, version: null, sessions: kept && counts(kept.rows), lastSeen: kept?.at ?? null }
+  }
+}
+
+function render(config: Config, hosts: HostStatus[], now: Date): string {
+  const c = colors(useColor(config))
+  const cell = (h: HostStatus) => {
+    if (!h.sessions) return '-'
+    const live = COUNTED.filter((k) => h.sessions![k]).map((k) => `${h.sessions![k]} ${k}`)
+    return [...live, `${h.sessions.history} history`].join(', ')
+  }
+  const rows = hosts.map((h) => [
+    h.name,
+    h.ssh ?? '(this host)',
+    h.answers ? c.green('yes') : c.red('no'),
+    h.version ?? '-',
+    h.lastSeen ? `${age(h.lastSeen, now)} ago` : '-',
+    cell(h),
+  ])
+  const head = ['HOST', 'SSH', 'ANSWERS', 'CS', 'LAST SEEN', 'SESSIONS']
+  const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '')
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => plain(r[i]).length)))
+  const line = (r: string[]) => r.map((x, i) => (i === r.length - 1 ? x : x + ' '.repeat(widths[i] - plain(x).length))).join('  ')
+  const errors = hosts.filter((h) => h.error).map((h) => c.dim(`  ${h.error}`))
+  return [c.dim(line(head)), ...rows.map(line), ...errors].join('\n')
+}
+
+function editHosts(config: Config, edit: (hosts: NonNullable<ReturnType<typeof readConfigFile>['hosts']>) => void): void {
+  const file = readConfigFile(config.configFile)
+  const hosts = file.hosts ?? []
+  edit(hosts)
+  writeConfigFile(config.configFile, { ...file, hosts })
+}
+
+export default defineCommand({
+  usage: 'hosts [--json] | hosts add NAME [--ssh DESTINATION] [--cs PATH] | hosts rm NAME',
+  summary: [
+    'The hosts list (config file `hosts`): each host asked at once over ssh, each within its',
+    'connect timeout, for its cs version and its sessions by state; one that does not answer',
+    'shows what was last seen of it. add and rm edit the list (the file stays readable by you alone).',
+  ].join('\n'),
+  details: [
+    '  add NAME            NAME: the host\'s name in every view (its CS_HOST)',
+    '    --ssh DEST        what ssh connects to (user@host, an ssh config alias); default NAME',
+    '    --cs PATH         cs on that host, when not `cs` on its PATH',
+    '  rm NAME             forget the host and what was kept of it',
+    '  --json              the hosts as objects',
+  ].join('\n'),
+  options: { ssh: { type: 'string' }, cs: { type: 'string' } },
+  async run({ config, positionals, flags }) {
+    const [verb, name, ...more] = positionals
+    if (verb === 'add') {
+      if (!name || more.length) throw usageError('hosts add takes one name', 'cs hosts add NAME --ssh USER@HOST')
+      if (!isHostName(name)) throw usageError(`${shellWord(name)} is not a plain host name`, 'use letters, digits, ., - and _')
+      const ssh = stringFlag(flags, 'ssh') ?? name
+      if (!isSshDestination(ssh)) throw usageError(`${shellWord(ssh)} is not an ssh destination`, 'give user@host or an alias of your ssh config')
+      const cs = stringFlag(flags, 'cs')
+      if (name === config.host) throw usageError(`${name} is this host`, 'add other machines')
+      editHosts(config, (hosts) => {
+        if (hosts.some((h) => h.name === name)) throw new CsError(`host ${name} is already in the list`, EXIT.failure, `cs hosts rm ${name} first`)
+        hosts.push({ name, ssh, ...(cs ? { cs } : {}) })
+      })
+      print(`added ${name} (ssh ${ssh}); cs hosts checks it`)
+      return
+    }
+    if (verb === 'rm') {
+      if (!name || more.length) throw usageError('hosts rm takes one name', 'cs hosts rm NAME')
+      if (!config.hosts.some((h) => h.name === name))
+        throw new CsError(`no host named ${quoted(name)} in the hosts list`, EXIT.usage, 'cs hosts lists them')
+      editHosts(config, (hosts) => hosts.splice(hosts.findIndex((h) => h.name === name), 1))
+      forgetRows(config, name)
+      print(`removed ${name}`)
+      return
+    }
+    if (verb !== undefined) throw usageError(`unknown hosts command: ${shellWord(verb)}`, 'cs hosts, cs hosts add NAME, cs hosts rm NAME')
+    const others = config.hosts.filter((h) => h.name !== config.host)
+    const asking = Promise.all(others.map((h) => status(config, h)))
+    const mine = await withSessions(config, (s) => counts(s.views.filter((v) => v.host === config.host)))
+    const self: HostStatus = { name: config.host, ssh: null, answers: true, error: null, version: pkg.version, sessions: mine, lastSeen: new Date().toISOString() }
+    const all = [self, ...(await asking)]
+    print(isSet(flags, 'json') ? JSON.stringify(all, null, 2) : render(config, all, new Date()))
+    return all.every((h) => h.answers) ? EXIT.ok : EXIT.unavailable
+  },
+})

@@ -1,0 +1,57 @@
+// `cs update [--all]`: this cs's checkout brought up to date in place; with --all, every host of
+// the hosts list too, over ssh, each by its own cs.
+import { defineCommand } from '../../lib/command.ts'
+import type { Config, HostEntry } from '../../lib/config.ts'
+import { CsError, EXIT } from '../../lib/errors.ts'
+import { isSet } from '../../lib/flags.ts'
+import { print } from '../../lib/format.ts'
+import { remoteCs, sshRun } from '../../lib/ssh.ts'
+import { cleanText } from '../../lib/untrusted.ts'
+import { csRoot, updateCheckout, type UpdateResult } from '../../lib/update.ts'
+
+interface HostUpdate extends Partial<UpdateResult> {
+  host: string
+  error?: string
+}
+
+/** One host's `cs update --json`, its answer checked. */
+async function updateRemote(config: Config, host: HostEntry): Promise<HostUpdate> {
+  try {
+    const r = await sshRun(config, host, [remoteCs(host), 'update', '--json'], { timeoutMs: 15 * 60_000 })
+    const answer = r.status === 0 ? JSON.parse(r.stdout)[0] : null
+    if (!answer || typeof answer.from !== 'string' || typeof answer.to !== 'string')
+      return { host: host.name, error: cleanText(r.stderr.trim().split('\n')[0]) ?? `cs update failed there (exit ${r.status})` }
+    return { host: host.name, from: cleanText(answer.from) ?? '?', to: cleanText(answer.to) ?? '?', updated: answer.updated === true }
+  } catch (e) {
+    if (!(e instanceof CsError)) throw e
+    return { host: host.name, error: e.message }
+  }
+}
+
+export default defineCommand({
+  usage: 'update [--all] [--json]',
+  summary: [
+    "Update this cs in place from its git checkout: fetch, fast-forward only, npm ci when the lock",
+    'file changed, build. A checkout with changes of its own is refused. --all does the same on',
+    "every host of the hosts list, over ssh, and reports each host's old and new version.",
+  ].join('\n'),
+  details: ['  --all    every host of the hosts list too', '  --json   one object per host'].join('\n'),
+  options: { all: { type: 'boolean' } },
+  async run({ config, flags }) {
+    const others = isSet(flags, 'all') ? config.hosts.filter((h) => h.name !== config.host) : []
+    const remote = Promise.all(others.map((h) => updateRemote(config, h)))
+    let mine: HostUpdate
+    try {
+      mine = { host: config.host, ...updateCheckout(csRoot()) }
+    } catch (e) {
+      if (!(e instanceof CsError) || !others.length) throw e
+      mine = { host: config.host, error: e.message }
+    }
+    const all = [mine, ...(await remote)]
+    if (isSet(flags, 'json')) print(JSON.stringify(all, null, 2))
+    else
+      for (const u of all)
+        print(u.error ? `${u.host}: not updated: ${u.error}` : u.updated ? `${u.host}: ${u.from} -> ${u.to}` : `${u.host}: up to date, ${u.from}`)
+    return all.some((u) => u.error) ? EXIT.failure : EXIT.ok
+  },
+})

@@ -1,0 +1,92 @@
+// cs's ssh agent: started once at its fixed socket, a key loaded, used by cs's own ssh calls (a
+// host whose ssh config names no key answers only through it), started and stopped on host B
+// over a real sshd, and stopped by pid.
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { isolatedCs } from './harness/cs.ts'
+import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
+import { poll } from './harness/tmux.ts'
+
+const REPO = join(import.meta.dirname, '..')
+const a = isolatedCs('agent-a')
+const b = isolatedCs('agent-b')
+a.env.CS_HOST = 'hosta'
+b.env.CS_HOST = 'hostb'
+let sshd: SshHost
+const sockA = join(a.home, '.ssh/cs-agent.sock')
+const sockB = join(b.home, '.ssh/cs-agent.sock')
+
+/** Kills an agent left running by a failed test, by the pid cs recorded. */
+function killRecorded(stateHome: string) {
+  try {
+    process.kill(Number(readFileSync(join(stateHome, 'cs/agent.pid'), 'utf8')), 'SIGTERM')
+  } catch {
+    // none left
+  }
+}
+
+before(async () => {
+  sshd = await startSshHost('hostb', b.env)
+  // an ssh config that names no key: only an agent can log in
+  const keyless = join(a.home, 'ssh_config')
+  writeFileSync(keyless, readFileSync(sshd.sshConfig, 'utf8').replace(/^\s*Identit.*\n/gm, ''))
+  mkdirSync(join(a.env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
+  writeFileSync(
+    join(a.env.XDG_CONFIG_HOME, 'cs/config.json'),
+    JSON.stringify({ ssh: { config: keyless }, hosts: [{ name: 'hostb', ssh: 'hostb', cs: join(REPO, 'bin/cs.mjs') }] }),
+    { mode: 0o600 }
+  )
+})
+after(() => {
+  killRecorded(a.env.XDG_STATE_HOME)
+  killRecorded(b.env.XDG_STATE_HOME)
+  closeMasters(join(a.env.XDG_STATE_HOME, 'cs/ssh'))
+  sshd.cleanup()
+  a.cleanup()
+  b.cleanup()
+})
+
+test('without a key in the agent host B refuses the login, and says how to fix it', () => {
+  const r = a.cs('hosts')
+  assert.equal(r.status, 3)
+  assert.match(r.stdout, /login refused/)
+  assert.match(r.stdout + r.stderr, /hostb/)
+})
+
+test('cs agent starts one agent at its socket, once; add-key loads a key that cs ssh then uses', () => {
+  const first = a.json('agent')
+  assert.equal(first.socket, sockA)
+  assert.equal(first.started, true)
+  assert.deepEqual(first.keys, [])
+  assert.equal(a.json('agent').started, false) // the same one answers
+  const add = a.cs('add-key', sshd.identity)
+  assert.equal(add.status, 0, add.stderr)
+  assert.equal(a.json('agent').keys.length, 1)
+  const hosts = a.json('hosts')
+  assert.equal(hosts[1].answers, true, hosts[1].error)
+})
+
+test('on host B over ssh: cs agent --host starts its own, cs agent stop --all stops it; stop here too', async () => {
+  const r = a.cs('agent', '--host', 'hostb')
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /^hostb:\nagent at .*cs-agent\.sock \(started\)/m)
+  assert.ok(existsSync(sockB))
+  const stop = a.cs('agent', 'stop', '--all')
+  assert.equal(stop.status, 0, stop.stderr)
+  assert.match(stop.stdout, /stopped the agent/)
+  assert.ok(!existsSync(sockB))
+  const pid = Number(readFileSync(join(a.env.XDG_STATE_HOME, 'cs/agent.pid'), 'utf8'))
+  assert.match(a.cs('agent', 'stop').stdout, /stopped the agent/)
+  assert.ok(!existsSync(sockA))
+  const alive = () => {
+    try {
+      return process.kill(pid, 0)
+    } catch {
+      return false
+    }
+  }
+  await poll(() => ({ ok: !alive(), last: pid }), 5000, 'the agent to end')
+  assert.match(a.cs('agent', 'stop').stdout, /no agent/)
+})

@@ -1,0 +1,277 @@
+// Two hosts over a real sshd: host A (this process's isolated cs) lists host B (another HOME,
+// CLAUDE_CONFIG_DIR, XDG folders, tmux socket and CS_HOST behind Debian's sshd on loopback) in
+// its dashboard with no database, acts on B's sessions over ssh, and takes nothing from B's
+// answers but checked values.
+import assert from 'node:assert/strict'
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { after, before, test } from 'node:test'
+import { isolatedCs } from './harness/cs.ts'
+import { fakeClaude } from './harness/fake-claude.ts'
+import { startFerret } from './harness/ferretdb.ts'
+import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
+import { TestTmux, poll } from './harness/tmux.ts'
+
+const REPO = resolve(import.meta.dirname, '..')
+const a = isolatedCs('remote-a')
+const b = isolatedCs('remote-b')
+a.env.CS_HOST = 'hosta'
+b.env.CS_HOST = 'hostb'
+b.env.CS_CLAUDE = fakeClaude(join(b.home, 'bin')).bin
+const marker = join(realpathSync(a.home), 'marker')
+const CS = [process.execPath, join(REPO, 'bin/cs.mjs')]
+// host A's terminal: a tmux server whose panes run A's cs, outside tmux (TMUX removed) or inside
+const outer = new TestTmux('remote-outer', { ...a.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' })
+// host B's own tmux server, where its cs runs claude
+const onB = (...args: string[]) => new TestTmux('remote-b', b.env, b.env.CS_TMUX_SOCKET).try('-u', ...args)
+const ESC = /[\u001b\u009b\u0007]/
+let sshd: SshHost
+
+const A_ID = 'aaaa1111-0000-4000-8000-000000000001'
+const B_ID = 'bbbb2222-0000-4000-8000-000000000002'
+const SHARED_PREFIX = 'cccc3333-0000-4000-8000-00000000000'
+
+/** A cs that answers `ls` with what another host might send: hostile values among good ones. */
+function evilCs(): string {
+  const bin = join(b.home, 'evil-cs')
+  const rows = [
+    { id: 'eeee5555-0000-4000-8000-000000000005', host: 'evil', state: 'idle', title: 'ok \u001b]0;pwned\u0007title \u001b[2J', cwd: '/srv', tmuxSession: 'fine' },
+    { id: `$(touch ${marker})`, host: 'evil', state: 'idle', title: 'bad id' },
+    { id: 'eeee6666-0000-4000-8000-000000000006', host: `-oProxyCommand=touch ${marker}`, state: 'idle', title: 'bad host' },
+    { id: 'eeee7777-0000-4000-8000-000000000007', host: 'evil', state: 'idle', tmuxSession: `x;$(touch ${marker})\n`, title: 'bad tmux' },
+    { id: 'eeee8888-0000-4000-8000-000000000008', host: 'evil', state: 'idle', cwd: `/x\u001b[31m`, title: 'bad cwd' },
+    { id: 'eeee9999-0000-4000-8000-000000000009', host: 'evil', state: '$(touch)', title: 'bad state' },
+  ]
+  writeFileSync(bin, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(rows)}\nJSON\n`)
+  chmodSync(bin, 0o755)
+  return bin
+}
+
+function configure(hosts: object[]) {
+  mkdirSync(join(a.env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
+  writeFileSync(join(a.env.XDG_CONFIG_HOME, 'cs/config.json'), JSON.stringify({ ssh: { config: sshd.sshConfig }, hosts }), { mode: 0o600 })
+}
+const hostB = () => ({ name: 'hostb', ssh: 'hostb', cs: join(REPO, 'bin/cs.mjs') })
+
+before(async () => {
+  // B's login PATH finds a `cs` too: a host reached through the shared store has no cs path in A's config
+  const shim = join(b.home, 'bin', 'cs')
+  writeFileSync(shim, `#!/bin/sh\nexec ${CS.map((w) => `'${w}'`).join(' ')} "$@"\n`)
+  chmodSync(shim, 0o755)
+  b.env.PATH = `${join(b.home, 'bin')}:${b.env.PATH}`
+  sshd = await startSshHost('hostb', b.env)
+  configure([hostB()])
+  a.session({ id: A_ID, cwd: '/work/a', prompt: 'on host a' })
+  a.session({ id: `${SHARED_PREFIX}1`, cwd: '/work/a', prompt: 'a twin' })
+  b.session({ id: B_ID, cwd: '/work/b', prompt: 'on host b' })
+  b.session({ id: `${SHARED_PREFIX}2`, cwd: '/work/b', prompt: 'b twin' })
+})
+after(() => {
+  outer.cleanup()
+  closeMasters(join(a.env.XDG_STATE_HOME, 'cs/ssh'))
+  sshd.cleanup()
+  a.cleanup()
+  b.cleanup()
+})
+
+test('with no database, cs ls merges this host and every host of the list, short ids unique across them', () => {
+  const rows = a.json('ls')
+  const byId = new Map(rows.map((r: any) => [r.id, r]))
+  assert.equal((byId.get(A_ID) as any)?.host, 'hosta')
+  assert.equal((byId.get(B_ID) as any)?.host, 'hostb')
+  const twins = rows.filter((r: any) => r.id.startsWith(SHARED_PREFIX))
+  assert.equal(twins.length, 2)
+  assert.notEqual(twins[0].short, twins[1].short)
+  assert.equal(new Set(rows.map((r: any) => r.short)).size, rows.length)
+  // --local asks no host
+  assert.deepEqual(a.json('ls', '--local').map((r: any) => r.host), ['hosta', 'hosta'])
+  const table = a.cs('ls')
+  assert.equal(table.status, 0, table.stderr)
+  assert.match(table.stdout, /hostb/)
+  assert.match(a.cs('list', '--host', 'hostb').stdout, /on host b/)
+})
+
+test('a host that stops answering still shows, marked with its age, within the connect bound', async () => {
+  a.json('ls') // its answer is kept
+  sshd.stop()
+  try {
+    const start = performance.now()
+    const r = a.cs('ls', '--json')
+    const took = performance.now() - start
+    assert.equal(r.status, 0, r.stderr)
+    assert.ok(JSON.parse(r.stdout).some((row: any) => row.id === B_ID && row.host === 'hostb'))
+    assert.match(r.stderr, /host hostb does not answer.*as of \d+s ago/)
+    const local = performance.now()
+    a.cs('ls', '--json', '--local')
+    assert.ok(took - (performance.now() - local) < 1500, `a dead host cost ${Math.round(took)} ms`)
+  } finally {
+    await sshd.start()
+  }
+})
+
+test('hostile remote answers: checked rows only, nothing runs, no escape sequence printed', () => {
+  // a cs path in the config is one word there: `$(…)` in it is a program name, not run
+  configure([hostB(), { name: 'evil', ssh: 'hostb', cs: evilCs() }, { name: 'odd', ssh: 'hostb', cs: `$(touch ${marker})` }])
+  try {
+    const r = a.cs('ls', '--all')
+    assert.equal(r.status, 0, r.stderr)
+    assert.ok(!ESC.test(r.stdout + r.stderr), JSON.stringify(r.stdout))
+    assert.match(r.stderr, /host evil: 5 of its sessions failed a check/)
+    assert.match(r.stderr, /host odd: .* not found there/)
+    const rows = a.json('ls', '--all').filter((row: any) => row.host === 'evil')
+    assert.deepEqual(rows.map((row: any) => row.id), ['eeee5555-0000-4000-8000-000000000005'])
+    assert.equal(rows[0].title, 'ok title')
+    assert.ok(!existsSync(marker))
+  } finally {
+    configure([hostB()])
+  }
+})
+
+/** B's sessions that have a client attached. */
+const attachedOnB = () => onB('list-clients', '-F', '#{client_session}').stdout.split('\n').filter(Boolean)
+const waitAttachedOnB = (name: string) =>
+  poll(() => ({ ok: attachedOnB().includes(name), last: attachedOnB() }), 60_000, `a client on ${name} on host B`)
+const detachAllOnB = () => onB('detach-client', '-a', '-s', 'none')
+
+function launchOnB(name: string) {
+  const r = b.cs('launch', '--json', name, '--cwd', b.home)
+  assert.equal(r.status, 0, r.stderr)
+  return JSON.parse(r.stdout)
+}
+
+let panes = 0
+/** Runs A's cs in a new pane of A's terminal server, outside tmux. */
+function csOutside(...args: string[]): string {
+  const name = `o${++panes}`
+  outer.newSession(name, a.home, ['env', '-u', 'TMUX', '-u', 'TMUX_PANE', ...CS, ...args])
+  return name
+}
+
+const hostile = `it's $(touch ${process.env.TMPDIR ?? '/tmp'}/cs-remote-marker) ü`
+
+test('cs hosts: each host with its version and counts, a dead one marked; add and rm edit the list (0600)', () => {
+  const add = a.cs('hosts', 'add', 'gone', '--ssh', 'nobody@gone.invalid')
+  assert.equal(add.status, 0, add.stderr)
+  const file = join(a.env.XDG_CONFIG_HOME, 'cs/config.json')
+  assert.equal(statSync(file).mode & 0o777, 0o600)
+  assert.equal(a.cs('hosts', 'add', 'gone').status, 1) // already there
+  assert.equal(a.cs('hosts', 'add', '-oProxyCommand=x').status, 2)
+  assert.equal(a.cs('hosts', 'add', 'x', '--ssh', '-oProxyCommand=x').status, 2)
+  const start = performance.now()
+  const r = a.cs('hosts', '--json')
+  assert.ok(performance.now() - start < 15_000)
+  assert.equal(r.status, 3, r.stderr) // one host does not answer
+  const hosts = JSON.parse(r.stdout)
+  assert.deepEqual(hosts.map((h: any) => [h.name, h.answers]), [['hosta', true], ['hostb', true], ['gone', false]])
+  assert.equal(hosts[1].version, JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version)
+  assert.ok(hosts[1].sessions.history >= 2)
+  assert.match(hosts[2].error, /gone/)
+  assert.match(a.cs('hosts').stdout, /hostb\s+hostb\s+yes/)
+  assert.equal(a.cs('hosts', 'rm', 'gone').status, 0)
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).hosts.map((h: any) => h.name), ['hostb'])
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).ssh.config, sshd.sshConfig) // the rest kept
+})
+
+test('cs attach on a session of host B, outside tmux: this terminal lands in it there', async () => {
+  const rec = launchOnB(hostile)
+  a.json('ls') // A learns B's rows
+  csOutside('attach', rec.id.slice(0, 8))
+  await waitAttachedOnB(hostile)
+  assert.ok(!existsSync(marker))
+})
+
+test('inside tmux: a new local window named after host and session runs the ssh', async () => {
+  const rec = launchOnB('inside one')
+  a.json('ls')
+  outer.newSession('home', a.home, ['sh'])
+  outer.run('new-window', '-t', '=home:', '--', ...CS, 'attach', rec.id.slice(0, 8))
+  await waitAttachedOnB('inside one')
+  const windows = outer.run('list-windows', '-t', '=home:', '-F', '#{window_name}')
+  assert.match(windows, /^hostb\/inside one$/m)
+})
+
+test('inside tmux with @cs-remote-attach replace: the ssh runs in this pane, no new window', async () => {
+  const rec = launchOnB('in place')
+  a.json('ls')
+  outer.newSession('here', a.home, ['sh'])
+  outer.run('set-option', '-g', '@cs-remote-attach', 'replace')
+  try {
+    outer.run('new-window', '-t', '=here:', '-n', 'mine', '--', ...CS, 'attach', rec.id.slice(0, 8))
+    await waitAttachedOnB('in place')
+    assert.deepEqual(outer.run('list-windows', '-t', '=here:', '-F', '#{window_name}').split('\n').filter(Boolean).slice(1), ['mine'])
+  } finally {
+    outer.run('set-option', '-gu', '@cs-remote-attach')
+  }
+})
+
+test("the picker's Enter on host B's row attaches there", async () => {
+  launchOnB('picked')
+  detachAllOnB()
+  a.json('ls') // rewrites A's picker cache with B's rows
+  const pane = outer.newSession('picker', a.home, [join(REPO, 'tmux/picker.sh')])
+  await outer.waitFor(pane, (s) => s.includes('cs>'), { what: 'the picker' })
+  outer.sendKeys(pane, '-l', 'picked')
+  await outer.waitFor(pane, (s) => /1\/\d+/.test(s), { what: 'one row left' })
+  outer.sendKeys(pane, 'Enter')
+  await waitAttachedOnB('picked')
+})
+
+test('a DEAD session of host B is resumed there by cs attach --yes', async () => {
+  const rec = launchOnB('dies')
+  onB('kill-session', '-t', '=dies')
+  const row = a.json('ls').find((r: any) => r.id === rec.id)
+  assert.equal(row?.state, 'dead')
+  csOutside('attach', '--yes', rec.id.slice(0, 8))
+  await waitAttachedOnB('dies')
+})
+
+test('cs kill --host ends one session of host B; --all asks, then ends every one', () => {
+  launchOnB('kill me')
+  const one = a.cs('kill', 'kill me', '--host', 'hostb')
+  assert.equal(one.status, 0, one.stderr)
+  assert.match(one.stdout, /killed 'kill me'/)
+  assert.notEqual(onB('has-session', '-t', '=kill me').status, 0)
+  const refused = a.cs('kill', '--all', '--host', 'hostb')
+  assert.equal(refused.status, 2)
+  assert.match(refused.stderr, /without asking/)
+  assert.ok(onB('list-sessions').stdout.length > 0)
+  const all = a.cs('kill', '--all', '--host', 'hostb', '--yes')
+  assert.equal(all.status, 0, all.stderr)
+  assert.equal(onB('list-sessions', '-F', '#{session_name}').stdout, '')
+})
+
+test('cs revive --host brings back what died with host B\'s tmux server', () => {
+  launchOnB('revived')
+  onB('kill-server')
+  const r = a.cs('revive', '--host', 'hostb')
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /revived revived/)
+  assert.equal(onB('has-session', '-t', '=revived').status, 0)
+  const unknown = a.cs('revive', '--host', 'nowhere')
+  assert.equal(unknown.status, 2)
+  assert.match(unknown.stderr, /cs hosts add/)
+})
+
+test('with a shared store, ssh only acts: A kills a session of B through the destination B published', async () => {
+  const server = await startFerret()
+  const bFile = join(b.env.XDG_CONFIG_HOME, 'cs/config.json')
+  try {
+    // A: the store and the ssh config file, no hosts list; B: the store and how to reach it
+    writeFileSync(join(a.env.XDG_CONFIG_HOME, 'cs/config.json'), JSON.stringify({ ssh: { config: sshd.sshConfig }, mongo: { url: server.url } }), { mode: 0o600 })
+    mkdirSync(join(b.env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
+    writeFileSync(bFile, JSON.stringify({ mongo: { url: server.url }, ssh: { destination: 'hostb' } }), { mode: 0o600 })
+    launchOnB('shared kill')
+    assert.equal(b.cs('sync').status, 0)
+    const sync = a.cs('sync')
+    assert.equal(sync.status, 0, sync.stderr)
+    const row = (a.json('ls', '--host', 'hostb') as any[]).find((r) => r.tmuxSession === 'shared kill')
+    assert.ok(row, 'B\'s session in A\'s dashboard, from the store')
+    const r = a.cs('kill', row.short)
+    assert.equal(r.status, 0, r.stderr)
+    assert.notEqual(onB('has-session', '-t', '=shared kill').status, 0)
+  } finally {
+    writeFileSync(bFile, '{}', { mode: 0o600 })
+    configure([hostB()])
+    await server.cleanup()
+  }
+})

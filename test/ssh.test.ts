@@ -1,0 +1,86 @@
+// The ssh argv builder and runner: cs's own options only, the destination after `--`, the remote
+// command quoted once; against a real sshd, hostile words arrive byte for byte and run nothing.
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { loadConfig, type Config, type HostEntry } from '../lib/config.ts'
+import { CsError } from '../lib/errors.ts'
+import { CONNECT_TIMEOUT, sshArgv, sshRun } from '../lib/ssh.ts'
+import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
+import { HOSTILE } from './harness/hostile.ts'
+
+const home = mkdtempSync(join(tmpdir(), 'cs-ssh-'))
+const marker = '/tmp/cs-quote-marker'
+let host: SshHost
+let config: Config
+const entry: HostEntry = { name: 'hostb', ssh: 'hostb', cs: null }
+
+before(async () => {
+  host = await startSshHost('hostb', { HOME: join(home, 'b'), CS_HOST: 'hostb' })
+  config = { ...loadConfig({ HOME: home, PATH: process.env.PATH }), sshConfig: host.sshConfig }
+})
+after(() => {
+  closeMasters(config.sshControlDir)
+  host.cleanup()
+  rmSync(home, { recursive: true, force: true })
+})
+
+test('argv: options of its own, -F the configured file, the destination after --, one command word', () => {
+  const c = { ...loadConfig({ HOME: '/h', XDG_RUNTIME_DIR: '/run/user/7' }), sshConfig: '/h/ssh config' }
+  const argv = sshArgv(c, { name: 'dev', ssh: 'me@dev.example', cs: '/opt/my cs/bin/cs' }, ['/opt/my cs/bin/cs', 'ls', '--json'], { tty: true })
+  assert.deepEqual(argv.slice(0, 3), ['ssh', '-F', '/h/ssh config'])
+  assert.ok(argv.includes('-t') && argv.includes('-a') && !argv.includes('-A'))
+  const opts = argv.filter((_, i) => argv[i - 1] === '-o')
+  assert.ok(opts.includes('ControlMaster=auto'))
+  assert.ok(opts.includes('ControlPath=/run/user/7/cs-ssh/%C'))
+  assert.ok(opts.includes('ControlPersist=60'))
+  assert.ok(opts.includes('StrictHostKeyChecking=yes'))
+  assert.ok(opts.includes(`ConnectTimeout=${CONNECT_TIMEOUT.act}`))
+  assert.deepEqual(argv.slice(-3), ['--', 'me@dev.example', `'/opt/my cs/bin/cs' ls --json`])
+  const bg = sshArgv(loadConfig({ HOME: '/h' }), { name: 'dev', ssh: 'dev', cs: null }, ['cs'], { connectTimeout: 1 })
+  assert.ok(bg.includes('-T') && bg.includes('BatchMode=yes') && bg.includes('ConnectTimeout=1'))
+  assert.ok(bg.includes('ControlPath=/h/.local/state/cs/ssh/%C'))
+  assert.ok(!bg.includes('-F'))
+})
+
+test('a destination or host name that ssh would read as an option or a second word is refused', () => {
+  const c = loadConfig({ HOME: '/h' })
+  for (const bad of [
+    { name: 'dev', ssh: '-oProxyCommand=touch /tmp/x', cs: null },
+    { name: 'dev', ssh: 'dev host', cs: null },
+    { name: 'dev', ssh: 'dev\n-oX', cs: null },
+    { name: '-oProxyCommand=x', ssh: 'dev', cs: null },
+    { name: '$(id)', ssh: 'dev', cs: null },
+  ])
+    assert.throws(() => sshArgv(c, bad, ['true']), CsError, JSON.stringify(bad))
+})
+
+test('over a real sshd: hostile words arrive exactly, nothing runs, the connection is shared', async () => {
+  const r = await sshRun(config, entry, ['printf', '%s\\0', ...HOSTILE])
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(r.stdout.split('\0').slice(0, -1), HOSTILE)
+  assert.ok(!existsSync(marker), 'a hostile word ran')
+  // the logged-in shell is host B's: its own HOME and CS_HOST
+  const env = await sshRun(config, entry, ['sh', '-c', 'echo "$HOME $CS_HOST"'])
+  assert.equal(env.stdout.trim(), `${join(home, 'b')} hostb`)
+  const start = performance.now()
+  await sshRun(config, entry, ['true'])
+  assert.ok(existsSync(config.sshControlDir), 'no control socket folder')
+  assert.ok(performance.now() - start < 1000, 'the shared connection was not used')
+})
+
+test('a missing cs, an unknown host key and a dead host are errors naming the host and the fix', async () => {
+  await assert.rejects(sshRun(config, entry, ['cs-not-installed-here', 'ls']), (e: CsError) =>
+    e.exitCode === 3 && /hostb/.test(e.message) && /--install/.test(e.hint ?? ''))
+  // the same host, its key unknown: refused, never accepted on the fly
+  const unknownKey = join(home, 'ssh_config_unknown')
+  writeFileSync(unknownKey, readFileSync(host.sshConfig, 'utf8').replace(/UserKnownHostsFile .*/, `UserKnownHostsFile ${join(home, 'empty')}`))
+  const stranger = { ...config, sshConfig: unknownKey, sshControlDir: join(home, 'ctl2') }
+  await assert.rejects(sshRun(stranger, entry, ['true'], { connectTimeout: 1 }), (e: CsError) =>
+    e.exitCode === 3 && /hostb.*host key/.test(e.message) && /ssh hostb true/.test(e.hint ?? ''))
+  assert.ok(!existsSync(join(home, 'empty')) || readFileSync(join(home, 'empty'), 'utf8') === '', 'the key was accepted')
+  const dead: HostEntry = { name: 'gone', ssh: 'gone', cs: null }
+  await assert.rejects(sshRun(config, dead, ['true'], { connectTimeout: 1 }), (e: CsError) => e.exitCode === 3 && /gone/.test(e.message))
+})
