@@ -16,7 +16,7 @@ await build({
   target: 'node20',
   outExtension: { '.js': '.mjs' },
   external: ['better-sqlite3', 'mongodb'],
-  // Bundled CommonJS (fast-glob, zx's deps) calls require(): give ESM one.
+  // Bundled CommonJS (zx's deps) calls require(): give ESM one.
   banner: { js: "import { createRequire as __csRequire } from 'node:module'; const require = __csRequire(import.meta.url);" },
   logLevel: 'warning',
 })
