@@ -167,6 +167,15 @@ test('cs hosts: each host with its version and counts, a dead one marked; add an
   assert.ok(hosts[1].sessions.history >= 2)
   assert.match(hosts[2].error, /gone/)
   assert.match(a.cs('hosts').stdout, /hostb\s+hostb\s+yes/)
+  // cs doctor asks each host too: the one that answers with its version, the other with its fix
+  const doctor = JSON.parse(a.cs('doctor', '--json').stdout)
+  const of = (what: string) => doctor.checks.find((c: any) => c.what === what)
+  assert.equal(of('host hostb').level, 'ok')
+  assert.match(of('host hostb').detail, new RegExp(`cs ${hosts[1].version.replaceAll('.', '\\.')}$`))
+  assert.equal(of('host gone').level, 'fail')
+  assert.match(of('host gone').detail, /gone/)
+  assert.ok(of('host gone').fix)
+  assert.ok(of('ssh agent'))
   assert.equal(a.cs('hosts', 'rm', 'gone').status, 0)
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).hosts.map((h: any) => h.name), ['hostb'])
   assert.equal(JSON.parse(readFileSync(file, 'utf8')).ssh.config, sshd.sshConfig) // the rest kept

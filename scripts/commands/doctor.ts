@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { agentKeys } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { renderChecks, runChecks, type Check, type DoctorCheck } from '../../lib/doctor.ts'
@@ -11,9 +12,11 @@ import { DriftCounter, type Drift } from '../../lib/drift.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
 import { hookScript, hookSettings } from '../../lib/hooks.ts'
+import { LOOK_TIMEOUT_MS } from '../../lib/hosts.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
 import { findOnPath, isSessionFile, projectsDir } from '../../lib/paths.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
+import { CONNECT_TIMEOUT, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore, openStores } from '../../lib/stores.ts'
 import { skippedDocs } from '../../lib/sync.ts'
 import { cleanText } from '../../lib/untrusted.ts'
@@ -133,6 +136,36 @@ function hooks(config: Config): Check[] {
   }
 }
 
+/** cs's ssh agent, and every host of the hosts list asked at once for its cs version (each
+ *  within the look timeout over cs's own ssh options). */
+async function hosts(config: Config): Promise<Check[]> {
+  if (config.hosts.length === 0) return [{ level: 'ok', what: 'hosts', detail: 'no hosts list (this machine, and the shared store if any)' }]
+  const keys = agentKeys(config)
+  const checks: Check[] = [
+    keys === null
+      ? { level: 'warn', what: 'ssh agent', detail: `none at ${config.agentSocket}: ssh uses your own agent or keys`, fix: 'cs agent, then cs add-key' }
+      : { level: 'ok', what: 'ssh agent', detail: `${config.agentSocket}, ${keys.length} keys` },
+  ]
+  const others = config.hosts.filter((h) => h.name !== config.host)
+  const answers = await Promise.all(
+    others.map((h) =>
+      sshRun(config, h, [remoteCs(h), '--version'], { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS }).then(
+        (r): Check =>
+          r.status === 0
+            ? { level: 'ok', what: `host ${h.name}`, detail: `${h.ssh}: ${clean(r.stdout.trim().slice(0, 40))}` }
+            : { level: 'fail', what: `host ${h.name}`, detail: `${h.ssh}: cs --version exited ${r.status}`, fix: 'cs update --all' },
+        (e: unknown): Check => ({
+          level: 'fail',
+          what: `host ${h.name}`,
+          detail: e instanceof CsError ? e.message : String(e),
+          ...(e instanceof CsError && e.hint ? { fix: e.hint } : {}),
+        })
+      )
+    )
+  )
+  return [...checks, ...answers]
+}
+
 /** A crontab line running `cs sync` keeps the shared view fresh while no session closes. */
 function crontab(config: Config): Check[] {
   const r = findOnPath(config, 'crontab') ? spawnSync('crontab', ['-l'], { encoding: 'utf8', timeout: 5000 }) : null
@@ -236,6 +269,7 @@ export default defineCommand({
       ['database', store(found)],
       ['hooks', hooks],
       ['shared store', shared],
+      ['hosts', hosts],
       ['crontab', crontab],
       ['format drift', drift(found)],
     ]
