@@ -125,7 +125,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
         const t0 = nowMs()
         spawnSync('sh', [join(REPO, 'tmux/hook.sh'), event], { env: { PATH: envB.PATH, TMUX: `${socket},1,0`, TMUX_PANE: pane }, input: '{}' })
         for (;;) {
-          const out = spawnSync(process.execPath, [csBin, 'ls', '--json'], { env: hostA.env, encoding: 'utf8' }).stdout
+          const out = spawnSync(process.execPath, [csBin, 'ls', '--json'], { env: hostA.env, encoding: 'utf8', maxBuffer: 1e9 }).stdout
           if ((JSON.parse(out) as any[]).find((v) => v.id === id)?.state === state) break
           if (nowMs() - t0 > 30_000) throw new Error(`bench shared: ${state} never reached host A`)
         }
