@@ -226,6 +226,9 @@ async function openPicker(
   ready = (s: string) => s.includes('Beta needs you') && s.includes('old history')
 ): Promise<string> {
   const pane = tmux.newSession(name, t.home, [PICKER])
+  // the client may still be leaving a session the last test ended (it then detaches): start anew
+  if (outer.hasSession('client') && tmux.try('switch-client', '-t', `=${name}`).status !== 0)
+    outer.try('kill-session', '-t', '=client')
   if (!outer.hasSession('client'))
     outer.newSession('client', t.home, [
       'env',
@@ -238,7 +241,6 @@ async function openPicker(
       '-t',
       `=${name}`,
     ])
-  else tmux.run('switch-client', '-t', `=${name}`)
   await tmux.waitFor(pane, ready, { what: 'the picker list' })
   return pane
 }
