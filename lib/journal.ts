@@ -7,7 +7,7 @@ import { appendFileSync, closeSync, fsyncSync, openSync, renameSync, statSync, w
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { readRegular } from './regular-file.ts'
-import type { Launch, SessionMeta, State } from './session.ts'
+import { isState, type Launch, type SessionMeta, type State } from './session.ts'
 import { isSessionId } from './untrusted.ts'
 
 export type MetaColumn = 'name' | 'tag' | 'deleted_at'
@@ -41,7 +41,6 @@ export const journalSize = (path: string) => statSync(path, { throwIfNoEntry: fa
 const str = (v: unknown) => typeof v === 'string'
 const strOrNull = (v: unknown) => v === null || typeof v === 'string'
 const COLUMNS: readonly string[] = ['name', 'tag', 'deleted_at']
-const STATES: readonly string[] = ['working', 'waiting', 'idle', 'dead', 'stopped']
 
 /** One line, checked: a line cut short by a crash or edited by hand is skipped. */
 function parseOp(line: string): JournalOp | null {
@@ -56,10 +55,10 @@ function parseOp(line: string): JournalOp | null {
   const l = o.launch
   if (
     o.op === 'launch' && l && isSessionId(l.id) && str(l.host) && str(l.tmuxSession) && str(l.cwd) &&
-    str(l.launchedAt) && (l.lastState === null || STATES.includes(l.lastState)) && strOrNull(l.lastSeenAt)
+    str(l.launchedAt) && (l.lastState === null || isState(l.lastState)) && strOrNull(l.lastSeenAt)
   )
     return o
-  if (o.op === 'note' && isSessionId(o.id) && str(o.host) && str(o.tmuxSession) && STATES.includes(o.state) && str(o.at))
+  if (o.op === 'note' && isSessionId(o.id) && str(o.host) && str(o.tmuxSession) && isState(o.state) && str(o.at))
     return o
   if (o.op === 'drop' && str(o.host) && str(o.tmuxSession)) return o
   return null

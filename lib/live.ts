@@ -8,7 +8,7 @@
 import type { Config } from './config.ts'
 import { stateFromScreen } from './pane.ts'
 import { procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus } from './registry.ts'
-import type { LiveInfo } from './session.ts'
+import { LIVE_STATES, type LiveInfo } from './session.ts'
 import { THEN, Tmux } from './tmux.ts'
 
 type LiveState = LiveInfo['state']
@@ -57,7 +57,6 @@ const shellInFront = (row: PaneRow) => SHELLS.has(row.command.replace(/^-/, ''))
 const claudeInFront = (row: PaneRow) => row.command === 'claude' || /^\d+\.\d+\.\d+/.test(row.command)
 
 const fromRegistry = (s: RegistryStatus): LiveState => (s === 'busy' ? 'working' : s === 'waiting' ? 'waiting' : 'idle')
-const HOOK_STATES: readonly string[] = ['working', 'waiting', 'idle', 'dead']
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 /** A state cs decided for a pane that differs from its @cs_state, to write back. */
@@ -75,7 +74,7 @@ export function reconcile(
   entry: RegistryEntry | null,
   nowSec: number
 ): { state: LiveState; since: number | null; waitingFor: string | null; correction: Correction | null } {
-  const hook = HOOK_STATES.includes(row.state) ? (row.state as LiveState) : null
+  const hook = LIVE_STATES.includes(row.state) ? (row.state as LiveState) : null
   const hookAt = /^\d+$/.test(row.stateAt) ? Number(row.stateAt) : null
   let state: LiveState
   let since = hookAt === null ? null : hookAt * 1000

@@ -1,7 +1,14 @@
 // The session model shared by the index, the stores, live state and rendering.
 
 /** What a session is doing. `stopped` is history: no process, nothing wrong. */
-export type State = 'working' | 'waiting' | 'idle' | 'dead' | 'stopped'
+export const STATES = ['working', 'waiting', 'idle', 'dead', 'stopped'] as const
+export type State = (typeof STATES)[number]
+
+/** The states a live session can be in (everything but history's `stopped`), as @cs_state holds them. */
+export const LIVE_STATES: readonly string[] = STATES.filter((s) => s !== 'stopped')
+
+/** A value read from outside (tmux, a file, another host) that names a state. */
+export const isState = (s: unknown): s is State => (STATES as readonly unknown[]).includes(s)
 
 export interface Tokens {
   input: number

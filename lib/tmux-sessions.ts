@@ -2,7 +2,7 @@
 // `cs launch` and the hook), each read with one tmux call. A format reads the pane's option
 // first, then the session's, so a session whose active pane is a split-off shell still shows
 // the session-level values the hook keeps.
-import type { State } from './session.ts'
+import { LIVE_STATES, type State } from './session.ts'
 import { THEN, exact, exactPane, type Tmux } from './tmux.ts'
 
 export interface TmuxSession {
@@ -18,7 +18,6 @@ export interface TmuxSession {
 
 const FIELDS = ['session_name', '@cs_managed', '@cs_id', '@cs_title', '@cs_state', '@cs_state_at', '@cs_waiting_for', '@cs_cwd']
 const FORMAT = FIELDS.map((f) => `#{${f}}`).join('\t')
-const STATES = new Set(['working', 'waiting', 'idle', 'dead'])
 
 /** One line of FORMAT output (the cwd, last, may itself hold a tab). */
 export function parseLine(line: string): TmuxSession {
@@ -29,7 +28,7 @@ export function parseLine(line: string): TmuxSession {
     managed: managed === '1',
     id: or(id),
     title: or(title),
-    state: STATES.has(state) ? (state as TmuxSession['state']) : null,
+    state: LIVE_STATES.includes(state) ? (state as TmuxSession['state']) : null,
     stateAt: /^\d+$/.test(at ?? '') ? Number(at) : null,
     waitingFor: or(waitingFor),
     cwd: or(cwd.join('\t')),

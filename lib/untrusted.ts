@@ -3,7 +3,7 @@
 // reaches tmux, ssh, a shell, a path or the terminal; one that fails is skipped and counted.
 import { isAbsolute } from 'node:path'
 import { shellWord } from './quote.ts'
-import type { HostRow } from './session.ts'
+import { isState, type HostRow } from './session.ts'
 
 const HOST = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -64,7 +64,6 @@ export function cleanText(text: string | null | undefined): string | null {
  *  then made a shell word (lib/quote.ts), so that it reads as one word and pastes as what cs saw. */
 export const quoted = (v: unknown) => shellWord(cleanText(String(v).slice(0, 80)) ?? '')
 
-const STATES = ['working', 'waiting', 'idle', 'dead', 'stopped']
 const KINDS = ['tmux', 'background', 'plain']
 const ISO = /^\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})$/
 const VERSION = /^[0-9A-Za-z.+_-]{1,40}$/
@@ -80,7 +79,7 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
   if (d.tmuxSession != null && !isTmuxName(d.tmuxSession)) return bad('tmuxSession')
   if (d.cwd != null && !isCwd(d.cwd)) return bad('cwd')
   if (!KINDS.includes(d.kind as string)) return bad('kind')
-  if (!STATES.includes(d.state as string)) return bad('state')
+  if (!isState(d.state)) return bad('state')
   for (const k of ['stateSince', 'createdAt', 'updatedAt'])
     if (d[k] != null && !(typeof d[k] === 'string' && ISO.test(d[k] as string))) return bad(k)
   for (const k of ['userMessages', 'assistantMessages'])

@@ -11,6 +11,7 @@ import { stringFlag } from '../../lib/flags.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
 import { csRoot, defaultBinDir, linkCs, onPath, pluginFile, tmuxConfStatus } from '../../lib/install.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
+import { shellWord } from '../../lib/quote.ts'
 
 export default defineCommand({
   usage: 'install [--bin-dir DIR] [--json]',
@@ -57,4 +58,3 @@ export default defineCommand({
 })
 
 /** A word tmux's config parser reads back unchanged. */
-const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`)
