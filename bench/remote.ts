@@ -2,12 +2,14 @@
 // for host B (its own HOME, state, tmux socket and CS_HOST) and a stopped one for host C.
 // - Remote attach: from `cs attach NAME --host hostb` (A's terminal, outside tmux) to B's pane's
 //   first screen in A's terminal, against `ssh -t hostb tmux attach -t NAME` typed by hand, both
-//   over the shared connection.
+//   over the shared connection; and, for scale, a bare `node -e 0` before that same ssh: what any
+//   command written for Node pays before its ssh starts.
 // - No-database dashboard with 3 hosts (A, B answering, C stopped): `cs ls` against `cs ls` with
 //   no hosts list, both on the same corpus.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { shellLine } from '../lib/quote.ts'
 import { sshArgv } from '../lib/ssh.ts'
 import { loadConfig } from '../lib/config.ts'
 import { closeMasters, startSshHost } from '../test/harness/sshd.ts'
@@ -80,15 +82,19 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     }
     const attachCs = firstScreen([process.execPath, csBin, 'attach', 'target', '--host', 'hostb'])
     const attachHand = firstScreen(byHand)
+    const attachNode = firstScreen(['sh', '-c', `${shellLine([process.execPath, '-e', '0'])} && exec ${shellLine(byHand)}`])
     await attachHand() // warm: the shared connection is up
     const csTimes: number[] = []
     const handTimes: number[] = []
+    const nodeTimes: number[] = []
     for (let i = 0; i < runs; i++) {
       csTimes.push(await attachCs())
       handTimes.push(await attachHand())
+      nodeTimes.push(await attachNode())
     }
     const csAttach = median(csTimes)
     const hand = median(handTimes)
+    const nodeFloor = median(nodeTimes)
     const added = hostsMs - aloneMs
     return [
       {
@@ -99,7 +105,15 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
         ratio: csAttach / hand,
         goal: '<= 1.2x baseline',
         met: csAttach / hand <= 1.2,
-        note: 'baseline: ssh -t hostb tmux attach -t NAME by hand, same shared connection; cs runs on both sides',
+        note: "baseline: ssh -t hostb tmux attach -t NAME by hand, same shared connection; cs runs on A only (B's shell attaches)",
+      },
+      {
+        name: 'remote attach floor: node -e 0, then the same ssh by hand',
+        value: nodeFloor,
+        unit: 'ms',
+        baseline: hand,
+        ratio: nodeFloor / hand,
+        note: "what a command run by Node costs before any code of its own: cs's own part is the rest",
       },
       {
         name: `dashboard, 3 hosts (B answers, C stopped), ${sessions} sessions each`,

@@ -1,11 +1,59 @@
 // Putting the user in front of a session: a tmux session on cs's server (switch-client inside
-// tmux, attach-session outside) or one of Claude's background sessions (`claude attach`).
+// tmux, attach-session outside), one of Claude's background sessions (`claude attach`), one
+// brought back, or one of another host (lib/remote.ts).
 import { spawnSync } from 'node:child_process'
 import type { Config } from './config.ts'
+import { interactive, confirm } from './confirm.ts'
 import { CsError, EXIT } from './errors.ts'
-import { claudeEnv, findClaude, unnested } from './launcher.ts'
+import { remoteHost } from './hosts.ts'
+import { claudeEnv, findClaude, openLauncher, unnested } from './launcher.ts'
 import { shellWord } from './quote.ts'
+import { attachRemote } from './remote.ts'
+import { bringBack } from './revive.ts'
+import { openLocalStore } from './stores.ts'
+import { findTarget } from './target.ts'
 import { Tmux, exact, exactPane, socketArgs } from './tmux.ts'
+
+/** `cs attach QUERY [--host on]`: wherever the session is now; an exit code. */
+export async function attachQuery(config: Config, query: string, on: string | undefined, yes: boolean): Promise<number> {
+  // a host known from the shared store alone resolves the query itself, as a listed one does
+  const there = on && on !== config.host ? remoteHost(config, on) : null
+  if (there) return attachRemote(config, there, { tmuxSession: query, query, label: query, yes })
+  const tmux = new Tmux(config.tmuxSocket)
+  const t = await findTarget(config, tmux, query, on)
+  if (t.kind === 'remote') {
+    const v = t.view
+    const dead = v.state === 'dead'
+    if (dead && !yes && !(await confirm(`${shellWord(v.tmuxSession ?? v.title)} on ${t.host.name}: its tmux session is gone. Bring it back there?`))) {
+      if (interactive()) return EXIT.failure
+      throw new CsError(`the tmux session of ${shellWord(v.tmuxSession ?? v.short)} on ${t.host.name} is gone`, EXIT.failure, `cs attach --yes ${shellWord(query)} brings it back`)
+    }
+    // a live tmux session of that host is attached straight away; the rest through its cs
+    const direct = v.kind === 'tmux' && v.live ? v.tmuxSession : null
+    return attachRemote(config, t.host, { tmuxSession: direct, query: v.id, label: v.tmuxSession ?? v.short, yes: yes || dead })
+  }
+  if (t.kind === 'tmux') return attachTmux(config, tmux, t.session.name)
+  if (t.kind === 'background') return claudeBackground(config, 'attach', t.bgId)
+  if (t.kind === 'external')
+    throw new CsError(
+      `session ${t.id} runs outside tmux${t.pid ? ` (pid ${t.pid})` : ''}`,
+      EXIT.failure,
+      'go to the terminal that runs it, or quit it there and run cs adopt'
+    )
+  const ask = `${shellWord(t.name)}: its tmux session is gone. Bring it back (claude --resume in ${t.cwd ?? '?'})?`
+  if (!yes && !(await confirm(ask))) {
+    if (interactive()) return EXIT.failure
+    throw new CsError(`the tmux session of ${shellWord(t.name)} is gone`, EXIT.failure, `cs attach --yes ${shellWord(query)} brings it back`)
+  }
+  const store = openLocalStore(config)
+  let name: string
+  try {
+    name = bringBack(openLauncher(config, store, tmux), t).tmuxSession
+  } finally {
+    store.close()
+  }
+  return attachTmux(config, tmux, name)
+}
 
 /** The socket path in $TMUX (`<socket path>,<server pid>,<session index>`). */
 const socketOf = (tmuxEnv: string) => tmuxEnv.split(',').slice(0, -2).join(',')

@@ -10,10 +10,10 @@ import { isSet, stringFlag } from './flags.ts'
 import { age } from './format.ts'
 import { rowFromRemoteView } from './host-rows.ts'
 import type { HostFacts, HostRow } from './session.ts'
-import { CONNECT_TIMEOUT, remoteCs, sshRun } from './ssh.ts'
+import { CONNECT_TIMEOUT, hostOf, remoteCs, sshRun } from './ssh.ts'
 import type { Store } from './store.ts'
 import { openLocalStore } from './stores.ts'
-import { cleanText, isHostName, isSshDestination, quoted } from './untrusted.ts'
+import { cleanText, isHostName, quoted } from './untrusted.ts'
 
 /** How long a look may wait for a host that accepted the connection (its cs may be indexing). */
 export const LOOK_TIMEOUT_MS = 8000
@@ -135,15 +135,6 @@ export function askHosts(config: Config, only?: string): Promise<HostAnswer[]> {
       )
     )
   )
-}
-
-/** The host of this name to act on over ssh: from the config's hosts list, else from what the
- *  shared store says of it (HostFacts.ssh, checked again: another machine wrote it); else null. */
-export function hostOf(config: Config, facts: HostFacts[], name: string): HostEntry | null {
-  const listed = config.hosts.find((h) => h.name === name)
-  if (listed) return listed
-  const f = facts.find((h) => h.name === name && h.source === 'shared')
-  return f && isHostName(f.name) && isSshDestination(f.ssh) ? { name: f.name, ssh: f.ssh, cs: null } : null
 }
 
 /** Forgets what the local store kept of a host (`cs hosts rm`). */

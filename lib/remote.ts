@@ -8,7 +8,7 @@ import { CsError, EXIT } from './errors.ts'
 import { print } from './format.ts'
 import { shellLine } from './quote.ts'
 import { ensureControlDir, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
-import { Tmux } from './tmux.ts'
+import { Tmux, exact, literal } from './tmux.ts'
 import { cleanText } from './untrusted.ts'
 
 /** How `cs attach` opens another host's session inside tmux (tmux option @cs-remote-attach,
@@ -22,34 +22,73 @@ function remoteAttachMode(): RemoteAttachMode {
   return MODES.includes(v) ? (v as RemoteAttachMode) : 'window'
 }
 
-/** Runs `cs ARGS` on host in this terminal (ssh -t): it may ask, attach, take a passphrase. */
-export function runRemoteHere(config: Config, host: HostEntry, args: string[]): number {
+/** Runs argv on host in this terminal (ssh -t): it may ask, attach, take a passphrase. `cs`: the
+ *  cs command within argv, named when the host has none. */
+function runHere(config: Config, host: HostEntry, argv: string[], cs: readonly string[]): number {
   ensureControlDir(config)
-  const argv = sshArgv(config, host, [remoteCs(host), ...args], { tty: true })
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit', env: sshEnv(config) })
+  const ssh = sshArgv(config, host, argv, { tty: true })
+  const r = spawnSync(ssh[0], ssh.slice(1), { stdio: 'inherit', env: sshEnv(config) })
   if (r.error) throw new CsError(`ssh failed: ${r.error.message}`, EXIT.unavailable)
   // ssh's own failures were shown on this terminal already; a missing cs gets its fix
-  if (r.status === 127) throw sshFailure(host, 127, '', argv)!
+  if (r.status === 127) throw sshFailure(host, 127, '', cs)!
   return r.status ?? EXIT.failure
 }
 
+/** Runs `cs ARGS` on host in this terminal. */
+export function runRemoteHere(config: Config, host: HostEntry, args: string[]): number {
+  const cs = [remoteCs(host), ...args]
+  return runHere(config, host, cs, cs)
+}
+
+// The remote side of an attach in one round trip, without starting cs there when it can: the
+// tmux session itself when it exists, on the server that host's cs would use over ssh (its
+// CS_TMUX_SOCKET, lib/config.ts), else that host's cs (`"$@"`), which resumes a DEAD session,
+// opens a background one or resolves an id, name or project. A constant script: the values
+// come in as its arguments, never inside its text.
+const ATTACH_SCRIPT = [
+  't=$1; shift',
+  'tmux -u ${CS_TMUX_SOCKET:+-L "$CS_TMUX_SOCKET"} has-session -t "$t" 2>/dev/null &&',
+  '  exec tmux -u ${CS_TMUX_SOCKET:+-L "$CS_TMUX_SOCKET"} attach-session -t "$t"',
+  'exec "$@"',
+].join('\n')
+
+/** What `cs attach` opens on another host. */
+export interface RemoteAttach {
+  /** the tmux session it may be (attached straight away when it exists), else null */
+  tmuxSession: string | null
+  /** what that host's cs attaches otherwise: an id, a name, a project */
+  query: string
+  /** names the new window */
+  label: string
+  /** bring a DEAD session back without asking */
+  yes: boolean
+}
+
+/** The remote argv of an attach (ATTACH_SCRIPT), and the cs command within it. */
+export function remoteAttachArgv(host: HostEntry, a: RemoteAttach): { argv: string[]; cs: string[] } {
+  const cs = [remoteCs(host), 'attach', ...(a.yes ? ['--yes'] : []), '--', a.query]
+  if (a.tmuxSession === null) return { argv: cs, cs }
+  return { argv: ['sh', '-c', ATTACH_SCRIPT, 'sh', literal(exact(a.tmuxSession)), ...cs], cs }
+}
+
 /**
- * `cs attach QUERY` run on host with a terminal: there it switches, attaches, resumes a DEAD
- * session or opens a background one, as it does locally. label names the new window.
+ * Attaches to a session of host with a terminal: there it attaches, resumes a DEAD session or
+ * opens a background one, as cs does locally. Outside tmux in this terminal; inside tmux in a new
+ * window, a popup or this pane (@cs-remote-attach).
  */
-export function attachRemote(config: Config, host: HostEntry, query: string, label: string, yes: boolean): number {
-  const args = ['attach', ...(yes ? ['--yes'] : []), query]
+export function attachRemote(config: Config, host: HostEntry, a: RemoteAttach): number {
+  const { argv, cs } = remoteAttachArgv(host, a)
   const mode = config.insideTmux ? remoteAttachMode() : 'replace'
-  if (mode === 'replace') return runRemoteHere(config, host, args)
+  if (mode === 'replace') return runHere(config, host, argv, cs)
   ensureControlDir(config)
-  const argv = sshArgv(config, host, [remoteCs(host), ...args], { tty: true })
-  const name = cleanText(`${host.name}/${label}`) ?? host.name
+  const ssh = sshArgv(config, host, argv, { tty: true })
+  const name = cleanText(`${host.name}/${a.label}`) ?? host.name
   const tmux = new Tmux(null)
   // the window runs under the user's tmux server, whose environment is not this one
   const agent = sshEnv(config).SSH_AUTH_SOCK
   const env = agent ? ['-e', `SSH_AUTH_SOCK=${agent}`] : []
-  if (mode === 'popup') tmux.run('display-popup', '-E', '-w', '100%', '-h', '100%', '-T', name, ...env, shellLine(argv))
-  else tmux.run('new-window', '-n', name, ...env, '--', ...argv)
+  if (mode === 'popup') tmux.run('display-popup', '-E', '-w', '100%', '-h', '100%', '-T', name, ...env, shellLine(ssh))
+  else tmux.run('new-window', '-n', name, ...env, '--', ...ssh)
   return EXIT.ok
 }
 

@@ -1,9 +1,12 @@
-// Every command cs runs on another host goes through here: one argv builder
-// (`ssh [options] -- DESTINATION COMMAND`, the command quoted for the remote POSIX shell by
-// construction) and one runner that turns ssh's failures into errors naming the host and the fix.
+// Every command cs runs on another host goes through here: which host and destination (the
+// hosts list, else the shared store's), one argv builder (`ssh [options] -- DESTINATION COMMAND`,
+// the command quoted for the remote POSIX shell by construction) and one runner that turns ssh's
+// failures into errors naming the host and the fix. Light on purpose: a remote attach loads
+// little more than this before ssh starts.
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import type { Config, HostEntry } from './config.ts'
+import type { HostFacts } from './session.ts'
 import { sshEnv } from './agent.ts'
 import { CsError, EXIT } from './errors.ts'
 import { shellLine, shellWord } from './quote.ts'
@@ -25,6 +28,15 @@ export interface SshCall {
 
 /** The cs command on a host: its config's `cs` path, else `cs` on the remote PATH. */
 export const remoteCs = (host: HostEntry) => host.cs ?? 'cs'
+
+/** The host of this name to act on over ssh: from the config's hosts list, else from what the
+ *  shared store says of it (HostFacts.ssh, checked again: another machine wrote it); else null. */
+export function hostOf(config: Config, facts: HostFacts[], name: string): HostEntry | null {
+  const listed = config.hosts.find((h) => h.name === name)
+  if (listed) return listed
+  const f = facts.find((h) => h.name === name && h.source === 'shared')
+  return f && isHostName(f.name) && isSshDestination(f.ssh) ? { name: f.name, ssh: f.ssh, cs: null } : null
+}
 
 /**
  * The ssh argv that runs argv on host: options of cs's own only (none from the shared store or a

@@ -3,10 +3,10 @@
 // tmux name is answered by tmux alone, before the index is read.
 import type { Config, HostEntry } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
-import { hostOf } from './hosts.ts'
 import { readLive } from './live.ts'
 import { generatedName, nameFromDir, sanitize } from './names.ts'
 import { shellWord } from './quote.ts'
+import { hostOf } from './ssh.ts'
 import type { HostFacts, Launch, SessionView } from './session.ts'
 import { withSessions } from './sessions.ts'
 import { listSessions, probe, type TmuxSession } from './tmux-sessions.ts'

@@ -20,7 +20,7 @@ export const THEN = '\0;'
 
 /** tmux splits its argv at a word ending in `;` (a command separator), so a name or prompt ending
  * in `;` would end the command early: escape it as `\;`, which tmux turns back into `;`. */
-const literal = (arg: string) =>
+export const literal = (arg: string) =>
   arg === THEN ? ';' : arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg
 
 // -u: without a UTF-8 locale (cron, a boot unit, a bare env) tmux prints non-ASCII names and

@@ -3,9 +3,11 @@
 // its dashboard with no database, acts on B's sessions over ssh, and takes nothing from B's
 // answers but checked values.
 import assert from 'node:assert/strict'
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
+import { procStat } from '../lib/registry.ts'
 import { isolatedCs } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
 import { startFerret } from './harness/ferretdb.ts'
@@ -17,7 +19,8 @@ const a = isolatedCs('remote-a')
 const b = isolatedCs('remote-b')
 a.env.CS_HOST = 'hosta'
 b.env.CS_HOST = 'hostb'
-b.env.CS_CLAUDE = fakeClaude(join(b.home, 'bin')).bin
+const claudeOnB = fakeClaude(join(b.home, 'bin'))
+b.env.CS_CLAUDE = claudeOnB.bin
 const marker = join(realpathSync(a.home), 'marker')
 const CS = [process.execPath, join(REPO, 'bin/cs.mjs')]
 // host A's terminal: a tmux server whose panes run A's cs, outside tmux (TMUX removed) or inside
@@ -140,10 +143,12 @@ function launchOnB(name: string) {
 }
 
 let panes = 0
-/** Runs A's cs in a new pane of A's terminal server, outside tmux. */
+/** Runs A's cs in a new pane of A's terminal server, outside tmux (tmux ends a command at a word
+ *  ending in ';': such a word goes as `\\;`). */
 function csOutside(...args: string[]): string {
   const name = `o${++panes}`
-  outer.newSession(name, a.home, ['env', '-u', 'TMUX', '-u', 'TMUX_PANE', ...CS, ...args])
+  const literal = args.map((w) => (w.endsWith(';') ? `${w.slice(0, -1)}\\;` : w))
+  outer.newSession(name, a.home, ['env', '-u', 'TMUX', '-u', 'TMUX_PANE', ...CS, ...literal])
   return name
 }
 
@@ -232,6 +237,77 @@ test('a DEAD session of host B is resumed there by cs attach --yes', async () =>
   assert.equal(row?.state, 'dead')
   csOutside('attach', '--yes', rec.id.slice(0, 8))
   await waitAttachedOnB('dies')
+})
+
+test('cs attach NAME --host: a live tmux session of B is attached from its shell, its cs not started; anything else goes through its cs', async () => {
+  // B's cs behind a recorder: what A ran of it there
+  const calls = join(b.home, 'cs-calls')
+  const recorder = join(b.home, 'recording-cs')
+  writeFileSync(recorder, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec ${CS.map((w) => `'${w}'`).join(' ')} "$@"\n`)
+  chmodSync(recorder, 0o755)
+  configure([{ ...hostB(), cs: recorder }])
+  const name = `it's $(touch ${marker}); \`touch ${marker}\` ü;`
+  const tmuxWord = name.replace(/;$/, '\\;') // the test's own tmux calls: a word ending in ';' ends a command
+  try {
+    onB('new-session', '-d', '-s', tmuxWord, 'sleep 600')
+    csOutside('attach', name, '--host', 'hostb')
+    await waitAttachedOnB(name)
+    assert.ok(!existsSync(calls), 'no cs ran on B')
+    assert.ok(!existsSync(marker))
+    const rec = launchOnB('through cs')
+    csOutside('attach', rec.id.slice(0, 8), '--host', 'hostb')
+    await waitAttachedOnB('through cs')
+    assert.match(readFileSync(calls, 'utf8'), new RegExp(`^attach -- ${rec.id.slice(0, 8)}$`, 'm'))
+  } finally {
+    onB('kill-session', '-t', `=${tmuxWord}`) // not one of cs's: cs kill --all leaves it
+    configure([hostB()])
+  }
+})
+
+test('@cs-remote-attach popup: the ssh runs in a popup over the client, no new window', async () => {
+  const rec = launchOnB('in a popup')
+  a.json('ls')
+  // a popup needs a client: a terminal (another tmux server) attached to A's server
+  outer.newSession('pop', a.home, ['sh'])
+  const terminal = new TestTmux('remote-terminal', { ...a.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' })
+  outer.run('set-option', '-g', '@cs-remote-attach', 'popup')
+  try {
+    terminal.newSession('client', a.home, ['env', '-u', 'TMUX', 'tmux', '-L', outer.socket, '-f', outer.conf, 'attach', '-t', '=pop'])
+    await poll(() => ({ ok: outer.try('list-clients').stdout.includes('pop'), last: outer.try('list-clients').stdout }), 10_000, 'a client on pop')
+    outer.run('new-window', '-d', '-t', '=pop:', '-n', 'mine', '--', ...CS, 'attach', rec.id.slice(0, 8))
+    await waitAttachedOnB('in a popup')
+    await terminal.waitFor('=client:', (s) => s.includes('─'), { what: "the popup's border on the client" })
+    assert.doesNotMatch(outer.run('list-windows', '-t', '=pop:', '-F', '#{window_name}'), /hostb\//, 'no window of its own')
+  } finally {
+    outer.run('set-option', '-gu', '@cs-remote-attach')
+    terminal.cleanup()
+  }
+})
+
+test("a background session of B (claude --bg) opens there through claude attach", async () => {
+  // Claude's registry on B: a background job whose process runs (sleep under the name claude)
+  const procDir = join(b.home, 'proc')
+  mkdirSync(procDir, { recursive: true })
+  const proc = join(procDir, 'claude')
+  copyFileSync(execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim(), proc)
+  const job = spawn(proc, ['600'], { stdio: 'ignore' })
+  const BG_ID = 'bbbb4444-0000-4000-8000-000000000004'
+  const jobId = 'b4b4b4b4'
+  try {
+    const claudeDir = b.env.CLAUDE_CONFIG_DIR
+    mkdirSync(join(claudeDir, 'sessions'), { recursive: true })
+    mkdirSync(join(claudeDir, 'jobs', jobId), { recursive: true })
+    const entry = { pid: job.pid, procStart: procStat(job.pid!)!.start, kind: 'bg', jobId, sessionId: BG_ID, status: 'busy', version: '2.1.332', statusUpdatedAt: Date.now() }
+    writeFileSync(join(claudeDir, 'sessions', `${job.pid}.json`), JSON.stringify(entry))
+    writeFileSync(join(claudeDir, 'jobs', jobId, 'state.json'), JSON.stringify({ state: 'working', intent: 'in the background', daemonShort: jobId }))
+    b.session({ id: BG_ID, cwd: '/work/b', prompt: 'in the background' })
+    const row = a.json('ls').find((r: any) => r.id === BG_ID)
+    assert.deepEqual([row?.host, row?.kind, row?.live], ['hostb', 'background', true])
+    csOutside('attach', BG_ID.slice(0, 8))
+    assert.deepEqual((await claudeOnB.wait(jobId)).argv, ['attach', jobId])
+  } finally {
+    job.kill()
+  }
 })
 
 test('cs kill --host ends one session of host B; --all asks, then ends every one', () => {

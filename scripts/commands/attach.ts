@@ -1,18 +1,12 @@
 // `cs attach NAME|ID-PREFIX`: to the session's tmux session (switch-client inside tmux), to a
 // background session through `claude attach`, or, when its tmux session is gone, back into one.
+// A session of a listed host (--host) is attached there at once, before anything of this host's
+// is loaded or read: the rest comes in only for the other cases (lib/attach.ts).
 import { defineCommand } from '../../lib/command.ts'
-import { interactive, confirm } from '../../lib/confirm.ts'
-import { attachTmux, claudeBackground } from '../../lib/attach.ts'
-import { CsError, EXIT, usageError } from '../../lib/errors.ts'
+import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
-import { remoteHost } from '../../lib/hosts.ts'
 import { attachRemote } from '../../lib/remote.ts'
-import { openLauncher } from '../../lib/launcher.ts'
-import { shellWord } from '../../lib/quote.ts'
-import { bringBack } from '../../lib/revive.ts'
-import { openLocalStore } from '../../lib/stores.ts'
-import { findTarget } from '../../lib/target.ts'
-import { Tmux } from '../../lib/tmux.ts'
+import { hostOf } from '../../lib/ssh.ts'
 
 export default defineCommand({
   usage: 'attach NAME|ID-PREFIX [--host NAME] [--yes]',
@@ -34,39 +28,11 @@ export default defineCommand({
     if (!query || more.length) throw usageError('attach takes one session', 'cs attach NAME|ID-PREFIX')
     const yes = isSet(flags, 'yes')
     const on = hostFlag(flags, config)
-    // a host cs reaches over ssh resolves the query itself (its rows may not be copied here yet)
-    const there = on && on !== config.host ? remoteHost(config, on) : null
-    if (there) return attachRemote(config, there, query, query, yes)
-    const tmux = new Tmux(config.tmuxSocket)
-    const t = await findTarget(config, tmux, query, on)
-    if (t.kind === 'remote') {
-      const v = t.view
-      if (v.state === 'dead' && !yes && !(await confirm(`${shellWord(v.tmuxSession ?? v.title)} on ${t.host.name}: its tmux session is gone. Bring it back there?`))) {
-        if (interactive()) return EXIT.failure
-        throw new CsError(`the tmux session of ${shellWord(v.tmuxSession ?? v.short)} on ${t.host.name} is gone`, EXIT.failure, `cs attach --yes ${shellWord(query)} brings it back`)
-      }
-      return attachRemote(config, t.host, v.id, v.tmuxSession ?? v.short, yes || v.state === 'dead')
-    }
-    if (t.kind === 'tmux') return attachTmux(config, tmux, t.session.name)
-    if (t.kind === 'background') return claudeBackground(config, 'attach', t.bgId)
-    if (t.kind === 'external')
-      throw new CsError(
-        `session ${t.id} runs outside tmux${t.pid ? ` (pid ${t.pid})` : ''}`,
-        EXIT.failure,
-        'go to the terminal that runs it, or quit it there and run cs adopt'
-      )
-    const ask = `${shellWord(t.name)}: its tmux session is gone. Bring it back (claude --resume in ${t.cwd ?? '?'})?`
-    if (!yes && !(await confirm(ask))) {
-      if (interactive()) return EXIT.failure
-      throw new CsError(`the tmux session of ${shellWord(t.name)} is gone`, EXIT.failure, `cs attach --yes ${shellWord(query)} brings it back`)
-    }
-    const store = openLocalStore(config)
-    let name: string
-    try {
-      name = bringBack(openLauncher(config, store, tmux), t).tmuxSession
-    } finally {
-      store.close()
-    }
-    return attachTmux(config, tmux, name)
+    // that host resolves the query itself (its rows may not be copied here yet): a tmux session
+    // of that name straight away, else its cs
+    const listed = on && on !== config.host ? hostOf(config, [], on) : null
+    if (listed) return attachRemote(config, listed, { tmuxSession: query, query, label: query, yes })
+    const { attachQuery } = await import('../../lib/attach.ts')
+    return attachQuery(config, query, on, yes)
   },
 })
