@@ -13,7 +13,7 @@ import type { HostFacts, HostRow } from './session.ts'
 import { CONNECT_TIMEOUT, hostOf, remoteCs, sshRun } from './ssh.ts'
 import type { Store } from './store.ts'
 import { openLocalStore } from './stores.ts'
-import { cleanText, isHostName, quoted } from './untrusted.ts'
+import { cleanText, isHostName, isVersion, quoted } from './untrusted.ts'
 
 /** How long a look may wait for a host that accepted the connection (its cs may be indexing). */
 export const LOOK_TIMEOUT_MS = 8000
@@ -50,23 +50,25 @@ function rowsIn(store: Store, host: string): HostRows | null {
 }
 
 /** A `cs ls --json --local` answer, each row checked; a row of another host than the one asked
- *  fails (a host speaks for itself only). Throws on text that is not a JSON array. */
-export function parseAnswer(stdout: string, host: string, at: string): HostRows {
+ *  fails (a host speaks for itself only). csVersion: that host's cs, when known. Throws on text
+ *  that is not a JSON array. */
+export function parseAnswer(stdout: string, host: string, at: string, csVersion: string | null): HostRows {
   const parsed: unknown = JSON.parse(stdout)
   if (!Array.isArray(parsed)) throw new Error('not a JSON array')
   const rows: HostRow[] = []
   let skipped = 0
   for (const v of parsed) {
-    const r = rowFromRemoteView(v, 'unknown')
+    const r = rowFromRemoteView(v, csVersion ?? 'unknown')
     if ('skipped' in r || r.host !== host) skipped++
     else rows.push(r)
   }
   return { host, at, rows, skipped }
 }
 
-/** Asks one host for its sessions; the answer replaces its rows in the local store. Throws
- *  CsError when it does not answer. */
-export async function askHost(config: Config, host: HostEntry): Promise<HostRows & { moved: boolean }> {
+/** Asks one host for its sessions; the answer replaces its rows in the local store. version: its
+ *  cs's, when just asked (`cs hosts`), else the one last known (a dashboard asks for rows alone).
+ *  Throws CsError when it does not answer. */
+export async function askHost(config: Config, host: HostEntry, version?: string): Promise<HostRows & { moved: boolean }> {
   const r = await sshRun(config, host, [remoteCs(host), 'ls', '--json', '--local', '--all'], {
     connectTimeout: CONNECT_TIMEOUT.look,
     timeoutMs: LOOK_TIMEOUT_MS,
@@ -75,20 +77,21 @@ export async function askHost(config: Config, host: HostEntry): Promise<HostRows
     throw new CsError(`host ${host.name}: its cs is too old to list its sessions`, EXIT.unavailable, `update it: cs update --all`)
   if (r.status !== 0)
     throw new CsError(`host ${host.name}: cs ls failed there: ${cleanText(r.stderr.trim().split('\n')[0]) ?? `exit ${r.status}`}`)
-  let rows: HostRows
-  try {
-    rows = parseAnswer(r.stdout, host.name, new Date().toISOString())
-  } catch (e) {
-    throw new CsError(`host ${host.name}: its answer is not a session list (${(e as Error).message})`)
-  }
   const store = openLocalStore(config)
   try {
-    const before = rowsIn(store, host.name)
     const known = store.hosts().find((h) => h.name === host.name)
+    const csVersion = [version, known?.csVersion].find(isVersion) ?? null
+    let rows: HostRows
+    try {
+      rows = parseAnswer(r.stdout, host.name, new Date().toISOString(), csVersion)
+    } catch (e) {
+      throw new CsError(`host ${host.name}: its answer is not a session list (${(e as Error).message})`)
+    }
+    const before = rowsIn(store, host.name)
     const facts: HostFacts = {
       name: host.name,
       ssh: host.ssh,
-      csVersion: known?.csVersion ?? null,
+      csVersion,
       lastSync: known?.lastSync ?? null,
       heartbeat: rows.at,
       fetchedAt: rows.at,

@@ -9,7 +9,7 @@ import { print } from './format.ts'
 import { shellLine } from './quote.ts'
 import { ensureControlDir, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
 import { Tmux, exact, literal } from './tmux.ts'
-import { cleanText } from './untrusted.ts'
+import { cleanLines, cleanText } from './untrusted.ts'
 
 /** How `cs attach` opens another host's session inside tmux (tmux option @cs-remote-attach,
  *  tmux/variables.sh): a new window, a popup, or this pane. */
@@ -109,14 +109,6 @@ export async function runRemote(config: Config, host: HostEntry, args: string[],
   if (r.status === 2) throw new CsError(`host ${host.name}: its cs refused \`cs ${args[0]}\` as given (too old?)`, EXIT.usage, 'cs update --all')
   return r.status
 }
-
-const cleanLines = (text: string) =>
-  text
-    .split('\n')
-    .map((l) => cleanText(l))
-    .filter((l): l is string => l !== null)
-    .map((l) => `${l}\n`)
-    .join('')
 
 /** Runs `cs ARGS` on each host in turn, each one's output under its name; the worst exit code. */
 export async function onHosts(config: Config, hosts: HostEntry[], args: string[]): Promise<number> {

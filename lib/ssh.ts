@@ -10,7 +10,7 @@ import type { HostFacts } from './session.ts'
 import { sshEnv } from './agent.ts'
 import { CsError, EXIT } from './errors.ts'
 import { shellLine, shellWord } from './quote.ts'
-import { cleanText, isHostName, isSshDestination } from './untrusted.ts'
+import { cleanLines, cleanText, isHostName, isSshDestination } from './untrusted.ts'
 
 /** Seconds ssh may take to connect: a look (the dashboard, `cs hosts`) must not wait long on a
  *  dead host; an action the user asked for may. */
@@ -80,15 +80,15 @@ export interface SshResult {
 }
 
 /**
- * Runs argv on host and collects its output; never hangs past timeoutMs (the call is killed and
- * counts as unreachable). ssh's own failures (exit 255) and a missing cs (127) become CsErrors
+ * Runs argv on host and collects its output (`echo`: its stderr shown as well, cleaned, as it
+ * comes); never hangs past timeoutMs (the call is killed and counts as unreachable). ssh's own failures (exit 255) and a missing cs (127) become CsErrors
  * naming the host and the fix; the remote command's own failures are returned as they are.
  */
 export function sshRun(
   config: Config,
   host: HostEntry,
   argv: readonly string[],
-  opts: { connectTimeout?: number; timeoutMs?: number; input?: string } = {}
+  opts: { connectTimeout?: number; timeoutMs?: number; input?: string | Buffer; echo?: boolean } = {}
 ): Promise<SshResult> {
   ensureControlDir(config)
   const [bin, ...args] = sshArgv(config, host, argv, { connectTimeout: opts.connectTimeout })
@@ -97,7 +97,15 @@ export function sshRun(
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    let shown = 0
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+      if (!opts.echo) return
+      // what the host says, as it says it (a long install), one cleaned line at a time
+      const end = stderr.lastIndexOf('\n') + 1
+      if (end > shown) process.stderr.write(cleanLines(stderr.slice(shown, end)))
+      shown = Math.max(shown, end)
+    })
     child.stdin.end(opts.input ?? '')
     const timer = setTimeout(() => {
       child.kill('SIGKILL')

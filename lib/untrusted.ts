@@ -67,6 +67,8 @@ export const quoted = (v: unknown) => shellWord(cleanText(String(v).slice(0, 80)
 const KINDS = ['tmux', 'background', 'plain']
 const ISO = /^\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})$/
 const VERSION = /^[0-9A-Za-z.+_-]{1,40}$/
+/** A cs version as another host states it (`0.1.0`, `unknown`). */
+export const isVersion = (s: unknown): s is string => typeof s === 'string' && VERSION.test(s)
 
 /** One row from another machine, checked field by field: the row, or why it is skipped. */
 export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
@@ -91,7 +93,7 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
   for (const k of ['name', 'tag', 'title', 'project', 'branch', 'model'])
     if (d[k] != null && (typeof d[k] !== 'string' || (d[k] as string).length > 2000)) return bad(k)
   if (typeof d.deleted !== 'boolean') return bad('deleted')
-  if (typeof d.csVersion !== 'string' || !VERSION.test(d.csVersion)) return bad('csVersion')
+  if (!isVersion(d.csVersion)) return bad('csVersion')
   const text = (k: string) => cleanText(d[k] as string | null)
   return {
     id: d.id.toLowerCase(),

@@ -4,12 +4,8 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { CsError, EXIT } from './errors.ts'
 import { shellWord } from './quote.ts'
-
-/** The checkout cs runs from: lib/ and the dist/ bundle both sit one level below it. */
-export const csRoot = () => fileURLToPath(new URL('..', import.meta.url))
 
 export interface UpdateResult {
   from: string // version and commit before
@@ -17,7 +13,8 @@ export interface UpdateResult {
   updated: boolean
 }
 
-function git(root: string, ...args: string[]): string {
+/** git in the checkout at root: its output, trimmed; a CsError naming what failed. */
+export function git(root: string, ...args: string[]): string {
   try {
     return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
   } catch (e) {

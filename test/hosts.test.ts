@@ -104,11 +104,13 @@ test('the crontab line is added once, removed alone, and found again', () => {
 
 test('an ssh answer: counts another cs left out default, a row of another host is refused', () => {
   const fine = { id: 'eeee5555-0000-4000-8000-000000000005', host: 'b', state: 'idle', kind: 'tmux', title: 'ok \u001b[2Jtitle' }
-  const got = parseAnswer(JSON.stringify([fine, { ...fine, host: 'c' }, { ...fine, id: '$(id)' }]), 'b', '2026-01-01T00:00:00.000Z')
+  const got = parseAnswer(JSON.stringify([fine, { ...fine, host: 'c' }, { ...fine, id: '$(id)' }]), 'b', '2026-01-01T00:00:00.000Z', '0.2.0')
   assert.equal(got.skipped, 2)
   assert.equal(got.rows.length, 1)
   assert.deepEqual([got.rows[0].userMessages, got.rows[0].tokens.input, got.rows[0].deleted, got.rows[0].title], [0, 0, false, 'ok title'])
-  assert.throws(() => parseAnswer('{}', 'b', '2026-01-01T00:00:00.000Z'), /not a JSON array/)
+  assert.equal(got.rows[0].csVersion, '0.2.0') // that host's cs, from its own answer
+  assert.equal(parseAnswer(JSON.stringify([fine]), 'b', '2026-01-01T00:00:00.000Z', null).rows[0].csVersion, 'unknown')
+  assert.throws(() => parseAnswer('{}', 'b', '2026-01-01T00:00:00.000Z', null), /not a JSON array/)
 })
 
 test('a host to act on: the hosts list first, else a checked ssh destination the shared store holds', () => {

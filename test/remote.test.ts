@@ -351,6 +351,15 @@ test('with a shared store, ssh only acts: A kills a session of B through the des
     assert.equal(sync.status, 0, sync.stderr)
     const row = (a.json('ls', '--host', 'hostb') as any[]).find((r) => r.tmuxSession === 'shared kill')
     assert.ok(row, 'B\'s session in A\'s dashboard, from the store')
+    // cs hosts: B from the store (no hosts list here), its counts and last sync as pushed, its
+    // version asked over the destination it published
+    const hosts = a.cs('hosts', '--json')
+    assert.equal(hosts.status, 0, hosts.stderr)
+    const hb = JSON.parse(hosts.stdout).find((h: any) => h.name === 'hostb')
+    assert.deepEqual([hb?.ssh, hb?.answers, hb?.version], ['hostb', true, JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version])
+    assert.ok(['working', 'waiting', 'idle'].some((k) => hb.sessions[k] > 0), JSON.stringify(hb.sessions))
+    assert.ok(Date.parse(hb.lastSeen) > Date.now() - 60_000, hb.lastSeen)
+    assert.match(a.cs('hosts').stdout, /^hostb\s+hostb\s+yes/m)
     const r = a.cs('kill', row.short)
     assert.equal(r.status, 0, r.stderr)
     assert.notEqual(onB('has-session', '-t', '=shared kill').status, 0)

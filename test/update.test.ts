@@ -1,9 +1,11 @@
 // cs update against a local bare repository: host A and host B (behind a real sshd) each run cs
 // from their own clone; a new commit pushed to the bare repository reaches both with
 // `cs update --all`, fast-forward only, rebuilt; a checkout with changes of its own is refused.
+// `cs hosts add --install` puts A's cs on host C, which has none (a real clone and install.sh
+// there: npm ci from npm's own cache), and refuses host D, which has no git, node or npm.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { isolatedCs } from './harness/cs.ts'
@@ -12,8 +14,14 @@ import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
 const REPO = resolve(import.meta.dirname, '..')
 const a = isolatedCs('update-a')
 const b = isolatedCs('update-b')
+const c = isolatedCs('update-c')
+const d = isolatedCs('update-d')
 a.env.CS_HOST = 'hosta'
 b.env.CS_HOST = 'hostb'
+c.env.CS_HOST = 'hostc'
+d.env.CS_HOST = 'hostd'
+// npm's own cache, so that C's npm ci asks the registry only for what it lacks
+c.env.npm_config_cache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim()
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=cs test', '-c', 'user.email=cs@test.invalid', ...args], { cwd, encoding: 'utf8' }).trim()
 const work = join(a.home, 'work')
@@ -21,6 +29,8 @@ const bare = join(a.home, 'cs.git')
 const cloneA = join(a.home, 'cs')
 const cloneB = join(b.home, 'cs')
 let sshd: SshHost
+let sshdC: SshHost
+let sshdD: SshHost
 
 /** A clone whose cs runs with this checkout's installed packages. */
 function clone(to: string) {
@@ -44,18 +54,25 @@ before(async () => {
   clone(cloneA)
   clone(cloneB)
   sshd = await startSshHost('hostb', b.env)
+  sshdC = await startSshHost('hostc', c.env)
+  // host D: a shell and nothing else on its PATH
+  const shellOnly = join(d.home, 'shell-only')
+  mkdirSync(shellOnly)
+  symlinkSync('/bin/sh', join(shellOnly, 'sh'))
+  sshdD = await startSshHost('hostd', { ...d.env, PATH: shellOnly })
+  const sshConfig = join(a.home, 'ssh_config')
+  writeFileSync(sshConfig, [sshd, sshdC, sshdD].map((h) => readFileSync(h.sshConfig, 'utf8')).join(''))
   mkdirSync(join(a.env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
   writeFileSync(
     join(a.env.XDG_CONFIG_HOME, 'cs/config.json'),
-    JSON.stringify({ ssh: { config: sshd.sshConfig }, hosts: [{ name: 'hostb', ssh: 'hostb', cs: join(cloneB, 'bin/cs.mjs') }] }),
+    JSON.stringify({ ssh: { config: sshConfig }, hosts: [{ name: 'hostb', ssh: 'hostb', cs: join(cloneB, 'bin/cs.mjs') }] }),
     { mode: 0o600 }
   )
 })
 after(() => {
   closeMasters(join(a.env.XDG_STATE_HOME, 'cs/ssh'))
-  sshd.cleanup()
-  a.cleanup()
-  b.cleanup()
+  for (const h of [sshd, sshdC, sshdD]) h.cleanup()
+  for (const t of [a, b, c, d]) t.cleanup()
 })
 
 /** A's cs, from A's clone. */
@@ -102,4 +119,36 @@ test('a checkout with changes of its own is refused and left as it was', () => {
   assert.match(other.error, /changes of its own/)
   assert.equal(readFileSync(join(cloneB, 'README.md'), 'utf8'), 'mine\n')
   assert.notEqual(git(cloneB, 'rev-parse', 'HEAD'), git(work, 'rev-parse', 'HEAD'))
+})
+
+const configHosts = () => JSON.parse(readFileSync(join(a.env.XDG_CONFIG_HOME, 'cs/config.json'), 'utf8')).hosts
+
+test('cs hosts add --install: a host with no git, node or npm is refused, naming it and the fix; nothing added', () => {
+  const r = csA('hosts', 'add', 'hostd', '--install')
+  assert.equal(r.status, 3, JSON.stringify(r))
+  assert.match(String(r.stderr), /host hostd has no git, node, npm/)
+  assert.match(String(r.stderr), /apt-get install git nodejs npm.*cs hosts add hostd --install/)
+  assert.ok(!configHosts().some((h: any) => h.name === 'hostd'))
+})
+
+test('cs hosts add --install: this cs, cloned and built on a host that has none, listed with its path; a second time it is there', { timeout: 30 * 60_000 }, () => {
+  const r = csA('hosts', 'add', 'hostc', '--install')
+  assert.equal(r.status, 0, JSON.stringify(r))
+  const dir = join(c.env.XDG_DATA_HOME, 'cs-checkout')
+  const version = csA('--version').stdout.trim()
+  assert.match(r.stdout, new RegExp(`installed ${version.replaceAll('.', '\\.')} on hostc: ${dir}/bin/cs\\.mjs`))
+  assert.deepEqual(configHosts().find((h: any) => h.name === 'hostc'), { name: 'hostc', ssh: 'hostc', cs: join(dir, 'bin/cs.mjs') })
+  // the same commit, following the same origin, built there, linked by its install.sh
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), git(cloneA, 'rev-parse', 'HEAD'))
+  assert.equal(git(dir, 'remote', 'get-url', 'origin'), bare)
+  assert.ok(existsSync(join(dir, 'dist/cs.mjs')))
+  assert.ok(lstatSync(join(c.home, '.local/bin/cs')).isSymbolicLink())
+  const hosts = JSON.parse(csA('hosts', '--json').stdout)
+  assert.deepEqual(hosts.find((h: any) => h.name === 'hostc')?.answers, true)
+  // again: the folder is there, said with the fix
+  assert.equal(csA('hosts', 'rm', 'hostc').status, 0)
+  const again = csA('hosts', 'add', 'hostc', '--install')
+  assert.equal(again.status, 1, JSON.stringify(again))
+  assert.match(String(again.stderr), /cs-checkout exists already/)
+  assert.ok(String(again.stderr).includes(`--cs ${join(dir, 'bin/cs.mjs')}`), String(again.stderr))
 })

@@ -1,15 +1,18 @@
 // `cs hosts`: the hosts list (config `hosts`), each asked at once over ssh for its cs version and
-// sessions; `cs hosts add NAME` / `cs hosts rm NAME` edit the list.
+// sessions; with a shared store, every host it knows as well, as it knows them (ssh asks only
+// for the version). `cs hosts add NAME [--install]` / `cs hosts rm NAME` edit the list.
 import { defineCommand } from '../../lib/command.ts'
 import { readConfigFile, writeConfigFile, type Config, type HostEntry } from '../../lib/config.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet, stringFlag } from '../../lib/flags.ts'
 import { age, colors, print, useColor } from '../../lib/format.ts'
-import { askHost, forgetRows, keptRows } from '../../lib/hosts.ts'
+import { LOOK_TIMEOUT_MS, askHost, forgetRows, keptRows } from '../../lib/hosts.ts'
+import { installOn } from '../../lib/remote-install.ts'
 import { shellWord } from '../../lib/quote.ts'
 import { withSessions } from '../../lib/sessions.ts'
-import type { State } from '../../lib/session.ts'
-import { CONNECT_TIMEOUT, remoteCs, sshRun } from '../../lib/ssh.ts'
+import type { HostFacts, HostRow, State } from '../../lib/session.ts'
+import { CONNECT_TIMEOUT, hostOf, remoteCs, sshRun } from '../../lib/ssh.ts'
+import { openLocalStore } from '../../lib/stores.ts'
 import { cleanText, isHostName, isSshDestination, quoted } from '../../lib/untrusted.ts'
 import pkg from '../../package.json' with { type: 'json' }
 
@@ -18,12 +21,13 @@ const COUNTED: State[] = ['working', 'waiting', 'idle', 'dead']
 interface HostStatus {
   name: string
   ssh: string | null
-  answers: boolean
+  /** it answered over ssh; null: not asked (a host of the shared store with no ssh destination) */
+  answers: boolean | null
   error: string | null
   version: string | null
   /** live sessions by state, and history */
   sessions: Record<string, number> | null
-  /** when its sessions were last fetched (ISO 8601) */
+  /** when its sessions were last fetched over ssh, or pushed to the shared store (ISO 8601) */
   lastSeen: string | null
 }
 
@@ -33,19 +37,60 @@ function counts(rows: { state: State; deleted: boolean; orphan?: boolean }[]): R
   return out
 }
 
-/** One host, asked for its version then its sessions over one shared connection. */
+/** The version a host's cs gives over ssh (a CsError when it does not answer). */
+async function versionOf(config: Config, host: HostEntry): Promise<string | null> {
+  const v = await sshRun(config, host, [remoteCs(host), '--version'], { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS })
+  return cleanText(v.stdout.trim().replace(/^cs /, '').slice(0, 40))
+}
+
+/** A host of the hosts list with no shared store: asked for its version, then its sessions, over
+ *  one shared connection. */
 async function status(config: Config, host: HostEntry): Promise<HostStatus> {
   const base = { name: host.name, ssh: host.ssh }
   try {
-    const v = await sshRun(config, host, [remoteCs(host), '--version'], { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: 8000 })
-    const version = cleanText(v.stdout.trim().replace(/^cs /, '').slice(0, 40))
-    const rows = await askHost(config, host)
+    const version = await versionOf(config, host)
+    const rows = await askHost(config, host, version ?? undefined)
     return { ...base, answers: true, error: null, version, sessions: counts(rows.rows), lastSeen: rows.at }
   } catch (e) {
     if (!(e instanceof CsError)) throw e
     const kept = keptRows(config, host.name)
     return { ...base, answers: false, error: e.message, version: null, sessions: kept && counts(kept.rows), lastSeen: kept?.at ?? null }
   }
+}
+
+/** With a shared store: every host it knows and every listed one, their sessions and version as
+ *  the store has them; the ones cs can reach over ssh asked for their version (ssh lists nothing). */
+function sharedStatuses(config: Config): Promise<HostStatus>[] {
+  const store = openLocalStore(config)
+  let facts: HostFacts[]
+  let rows: HostRow[]
+  try {
+    facts = store.hosts().filter((f) => f.source === 'shared')
+    rows = store.hostRows()
+  } finally {
+    store.close()
+  }
+  const names = [...new Set([...config.hosts.map((h) => h.name), ...facts.map((f) => f.name)])].filter((n) => n !== config.host)
+  return names.map(async (name) => {
+    const f = facts.find((x) => x.name === name)
+    const host = hostOf(config, facts, name)
+    const known: HostStatus = {
+      name,
+      ssh: host?.ssh ?? null,
+      answers: null,
+      error: null,
+      version: f?.csVersion ?? null,
+      sessions: f ? counts(rows.filter((r) => r.host === name)) : null,
+      lastSeen: f?.lastSync ?? null,
+    }
+    if (!host) return known
+    try {
+      return { ...known, answers: true, version: (await versionOf(config, host)) ?? known.version }
+    } catch (e) {
+      if (!(e instanceof CsError)) throw e
+      return { ...known, answers: false, error: e.message }
+    }
+  })
 }
 
 function render(config: Config, hosts: HostStatus[], now: Date): string {
@@ -57,8 +102,8 @@ function render(config: Config, hosts: HostStatus[], now: Date): string {
   }
   const rows = hosts.map((h) => [
     h.name,
-    h.ssh ?? '(this host)',
-    h.answers ? c.green('yes') : c.red('no'),
+    h.ssh ?? (h.name === config.host ? '(this host)' : '-'),
+    h.answers === null ? '-' : h.answers ? c.green('yes') : c.red('no'),
     h.version ?? '-',
     h.lastSeen ? `${age(h.lastSeen, now)} ago` : '-',
     cell(h),
@@ -79,20 +124,25 @@ function editHosts(config: Config, edit: (hosts: NonNullable<ReturnType<typeof r
 }
 
 export default defineCommand({
-  usage: 'hosts [--json] | hosts add NAME [--ssh DESTINATION] [--cs PATH] | hosts rm NAME',
+  usage: 'hosts [--json] | hosts add NAME [--ssh DESTINATION] [--cs PATH | --install] | hosts rm NAME',
   summary: [
     'The hosts list (config file `hosts`): each host asked at once over ssh, each within its',
     'connect timeout, for its cs version and its sessions by state; one that does not answer',
-    'shows what was last seen of it. add and rm edit the list (the file stays readable by you alone).',
+    'shows what was last seen of it. With a shared store: every host the store knows too, with its',
+    'sessions, cs version and last sync as pushed there; ssh asks each one cs can reach for its',
+    'version only. add and rm edit the list (the file stays readable by you alone).',
   ].join('\n'),
   details: [
     '  add NAME            NAME: the host\'s name in every view (its CS_HOST)',
     '    --ssh DEST        what ssh connects to (user@host, an ssh config alias); default NAME',
     '    --cs PATH         cs on that host, when not `cs` on its PATH',
+    '    --install         put cs there first when it has none: this version, built there (a clone',
+    "                      of this checkout in its ~/.local/share/cs-checkout, then its ./install.sh;",
+    '                      it needs git, node and npm there)',
     '  rm NAME             forget the host and what was kept of it',
     '  --json              the hosts as objects',
   ].join('\n'),
-  options: { ssh: { type: 'string' }, cs: { type: 'string' } },
+  options: { ssh: { type: 'string' }, cs: { type: 'string' }, install: { type: 'boolean' } },
   async run({ config, positionals, flags }) {
     const [verb, name, ...more] = positionals
     if (verb === 'add') {
@@ -100,10 +150,20 @@ export default defineCommand({
       if (!isHostName(name)) throw usageError(`${shellWord(name)} is not a plain host name`, 'use letters, digits, ., - and _')
       const ssh = stringFlag(flags, 'ssh') ?? name
       if (!isSshDestination(ssh)) throw usageError(`${shellWord(ssh)} is not an ssh destination`, 'give user@host or an alias of your ssh config')
-      const cs = stringFlag(flags, 'cs')
+      let cs = stringFlag(flags, 'cs')
       if (name === config.host) throw usageError(`${name} is this host`, 'add other machines')
+      const already = () => new CsError(`host ${name} is already in the list`, EXIT.failure, `cs hosts rm ${name} first`)
+      if (config.hosts.some((h) => h.name === name)) throw already()
+      if (isSet(flags, 'install')) {
+        if (cs) throw usageError('give --cs or --install, not both', `cs hosts add ${name} --install`)
+        const done = await installOn(config, { name, ssh, cs: null })
+        if (done.already)
+          print(`${name} has cs ${done.version} already: nothing installed${done.version === pkg.version ? '' : ` (this one is ${pkg.version}: cs update --all)`}`)
+        else print(`installed cs ${done.version} on ${name}: ${done.cs}${done.warning ? `\n${done.warning}` : ''}`)
+        cs = done.cs ?? undefined
+      }
       editHosts(config, (hosts) => {
-        if (hosts.some((h) => h.name === name)) throw new CsError(`host ${name} is already in the list`, EXIT.failure, `cs hosts rm ${name} first`)
+        if (hosts.some((h) => h.name === name)) throw already()
         hosts.push({ name, ssh, ...(cs ? { cs } : {}) })
       })
       print(`added ${name} (ssh ${ssh}); cs hosts checks it`)
@@ -119,12 +179,13 @@ export default defineCommand({
       return
     }
     if (verb !== undefined) throw usageError(`unknown hosts command: ${shellWord(verb)}`, 'cs hosts, cs hosts add NAME, cs hosts rm NAME')
-    const others = config.hosts.filter((h) => h.name !== config.host)
-    const asking = Promise.all(others.map((h) => status(config, h)))
+    const asking = Promise.all(
+      config.shared ? sharedStatuses(config) : config.hosts.filter((h) => h.name !== config.host).map((h) => status(config, h))
+    )
     const mine = await withSessions(config, (s) => counts(s.views.filter((v) => v.host === config.host)))
     const self: HostStatus = { name: config.host, ssh: null, answers: true, error: null, version: pkg.version, sessions: mine, lastSeen: new Date().toISOString() }
     const all = [self, ...(await asking)]
     print(isSet(flags, 'json') ? JSON.stringify(all, null, 2) : render(config, all, new Date()))
-    return all.every((h) => h.answers) ? EXIT.ok : EXIT.unavailable
+    return all.some((h) => h.answers === false) ? EXIT.unavailable : EXIT.ok
   },
 })

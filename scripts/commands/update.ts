@@ -7,7 +7,8 @@ import { isSet } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { remoteCs, sshRun } from '../../lib/ssh.ts'
 import { cleanText } from '../../lib/untrusted.ts'
-import { csRoot, updateCheckout, type UpdateResult } from '../../lib/update.ts'
+import { csRoot } from '../../lib/install.ts'
+import { updateCheckout, type UpdateResult } from '../../lib/update.ts'
 
 interface HostUpdate extends Partial<UpdateResult> {
   host: string
