@@ -65,7 +65,7 @@ export interface RemoteAttach {
 }
 
 /** The remote argv of an attach (ATTACH_SCRIPT), and the cs command within it. */
-export function remoteAttachArgv(host: HostEntry, a: RemoteAttach): { argv: string[]; cs: string[] } {
+function remoteAttachArgv(host: HostEntry, a: RemoteAttach): { argv: string[]; cs: string[] } {
   const cs = [remoteCs(host), 'attach', ...(a.yes ? ['--yes'] : []), '--', a.query]
   if (a.tmuxSession === null) return { argv: cs, cs }
   return { argv: ['sh', '-c', ATTACH_SCRIPT, 'sh', literal(exact(a.tmuxSession)), ...cs], cs }
