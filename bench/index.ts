@@ -1,7 +1,6 @@
-// Issue 2: the transcript index and the dashboard on a corpus of ~10,000 transcripts (~2 GB):
-// cold index throughput and peak memory, warm `cs ls --json`, a warm re-index that only stats,
-// and an append to one file. Every figure against a baseline measured in this run.
-import { spawnSync } from 'node:child_process'
+// Issue 2: the transcript index on a corpus of ~10,000 transcripts (~2 GB): cold index
+// throughput and peak memory, a warm re-index that only stats, and an append to one file. Every
+// figure against a baseline measured in this run. The dashboard's figures: bench/dashboard.ts.
 import * as fs from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -141,19 +140,6 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const cs = (...args: string[]) => () => run([process.execPath, csBin, ...args], { env })
     cs('sync')()
 
-    const out = spawnSync(process.execPath, [csBin, 'ls', '--json'], { env, maxBuffer: 1 << 30 }).stdout
-    const shown = `${(JSON.parse(out.toString()) as unknown[]).length} sessions, ${fmtMB(out.length)} of JSON`
-    const [lsMs, nodeMs] = await interleave(runs, cs('ls', '--json'), () => run([process.execPath, '-e', '0']))
-    rows.push(versus('warm `cs ls --json`, nothing changed', lsMs, nodeMs, 'ms', 2, `${shown}; baseline: \`node -e 0\``))
-    // the same when the periodic stat of every transcript is due (CS_FULL_SCAN_SECONDS)
-    const full = box.env({ CS_FULL_SCAN_SECONDS: '0' })
-    const [fullMs, node2Ms] = await interleave(
-      runs,
-      () => run([process.execPath, csBin, 'ls', '--json'], { env: full }),
-      () => run([process.execPath, '-e', '0'])
-    )
-    rows.push(versus('warm `cs ls --json`, full stat walk due', fullMs, node2Ms, 'ms', 2, 'baseline: `node -e 0`'))
-
     const config = loadConfig(env)
     const reindex = async () => {
       const store = openStore(config)
@@ -177,8 +163,6 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     }
     try {
       const note = `${(chunk.length / 1024).toFixed(0)} KB appended to the largest transcript (${fmtMB(largest.size)}); baseline: nothing changed`
-      const [appLs, noLs] = await interleave(runs, append(cs('ls', '--json')), cs('ls', '--json'))
-      rows.push(versus('append, then `cs ls --json`', appLs, noLs, 'ms', null, note))
       const [appSync, noSync] = await interleave(runs, append(cs('sync')), cs('sync'))
       rows.push(versus('append, then `cs sync`', appSync, noSync, 'ms', null, note))
     } finally {
