@@ -32,6 +32,9 @@ import { buildViews } from './views.ts'
  *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates.
  *  7: the dashboard's rows; other hosts' copy a row per session. */
 const SCHEMA = 7
+const MMAP_BYTES = 1 << 30
+/** A pull of more rows than this works the short ids out all at once. */
+const MANY_IDS = 500
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
@@ -252,6 +255,8 @@ function openWritable(config: Config, file: string): { db: Database.Database; fr
   try {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
+    // pages read through a mapping, not a read() and a copy each: a dashboard reads every row
+    db.pragma(`mmap_size = ${MMAP_BYTES}`)
     const version = db.pragma('user_version', { simple: true })
     if (version !== SCHEMA) migrate(db)
     return { db, fresh: version === 0 }
@@ -361,6 +366,11 @@ export function openStore(config: Config): Store {
       if (sql('DELETE FROM ids WHERE id = ?').run(id).changes) for (const x of neighbours(id)) reshort(x)
     }
   }
+  /** Every short id worked out again at once: cheaper than one by one for many new ids. */
+  const reshortAll = () => {
+    const ids = sql('SELECT id FROM ids ORDER BY id').pluck().all() as string[]
+    for (const [id, short] of shortIds(ids)) sql('UPDATE ids SET short = ? WHERE id = ? AND short != ?').run(short, id, short)
+  }
   const putRow = (v: SessionView, folder: string | null, building = false) => {
     const r = storedRow(v)
     const dup = r.host !== host && sql('SELECT 1 FROM rows WHERE host = ? AND id = ?').get(host, r.id) ? 1 : 0
@@ -433,8 +443,7 @@ export function openStore(config: Config): Store {
     const meta = store.meta()
     for (const v of buildViews(all, meta, [], host, [], new Date())) putRow(v, v.path && dirname(v.path), true)
     for (const r of store.hostRows()) if (r.host !== host) putRow(viewOf(r, meta.get(r.id)), null, true)
-    const ids = sql('SELECT id FROM ids').pluck().all() as string[]
-    for (const [id, short] of shortIds(ids)) sql('UPDATE ids SET short = ? WHERE id = ?').run(short, id)
+    reshortAll()
     sql('DELETE FROM rows_built').run()
     sql('INSERT INTO rows_built (host) VALUES (?)').run(host)
   })
@@ -493,13 +502,12 @@ export function openStore(config: Config): Store {
   // other hosts' rows, one a session: a pull that changes a few rewrites those few
   const saveHostRows = db.transaction(
     (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }) => {
-      const gone = merge
-        ? merge.gone
-        : (() => {
-            const kept = new Set(rows.map((r) => r.id))
-            const ids = sql('SELECT id FROM host_row WHERE host = ?').pluck().all(other) as string[]
-            return ids.filter((id) => !kept.has(id))
-          })()
+      // replaced whole (an ssh answer, every dashboard run): compared with what is kept first
+      const had = merge
+        ? null
+        : new Map(sql('SELECT id, row FROM host_row WHERE host = ?').raw().all(other) as [string, string][])
+      const kept = new Set(rows.map((r) => r.id))
+      const gone = merge ? merge.gone : [...had!.keys()].filter((id) => !kept.has(id))
       const built = rowsBuilt() && other !== host
       for (const id of gone) sql('DELETE FROM host_row WHERE host = ? AND id = ?').run(other, id)
       if (built) {
@@ -507,14 +515,17 @@ export function openStore(config: Config): Store {
         idsMaybeGone(gone)
       }
       const meta = built && rows.length ? metaOf(rows.map((r) => r.id)) : null
+      const many = rows.length > MANY_IDS
       for (const r of rows) {
         const text = JSON.stringify(r)
+        if (had?.get(r.id) === text) continue
         const changed = sql(
           'INSERT INTO host_row (host, id, row) VALUES (?, ?, ?) ' +
             'ON CONFLICT (host, id) DO UPDATE SET row = excluded.row WHERE row != excluded.row'
         ).run(other, r.id, text).changes
-        if (meta && changed) putRow(viewOf(r, meta.get(r.id)), null)
+        if (meta && changed) putRow(viewOf(r, meta.get(r.id)), null, many)
       }
+      if (meta && many) reshortAll()
       sql('UPDATE hosts SET fetched_at = ? WHERE name = ?').run(fetchedAt, other)
     }
   )
