@@ -74,8 +74,6 @@ const INDEX_TABLES = `
 // cs's own records: never dropped by a rebuild.
 const OWN_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (id TEXT PRIMARY KEY, name TEXT, tag TEXT, deleted_at TEXT);
-  CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
-  INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
   CREATE TABLE IF NOT EXISTS launches (
     host TEXT NOT NULL, tmux_session TEXT NOT NULL, id TEXT NOT NULL, cwd TEXT NOT NULL,
     launched_at TEXT NOT NULL, last_state TEXT, last_seen_at TEXT,
@@ -94,17 +92,6 @@ const OWN_TABLES = `
   CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS pushed (id TEXT PRIMARY KEY, hash TEXT NOT NULL);
 `
-
-// Every write to what views are made of moves the generation, whichever process made it, so
-// that output built from them can be served again while it stands still (cs ls --json).
-const GENERATION = ['folders', 'meta', 'launches', 'host_row', 'hosts']
-  .flatMap((table) =>
-    ['INSERT', 'UPDATE', 'DELETE'].map(
-      (op) => `CREATE TRIGGER IF NOT EXISTS ${table}_${op.toLowerCase()}_generation AFTER ${op} ON ${table}
-        BEGIN UPDATE generation SET n = n + 1; END;`
-    )
-  )
-  .join('\n')
 
 // A file as stored: its name (id, path and project folder follow from it and the folder), its
 // mark, then the TranscriptInfo fields. toTuple and fromTuple must agree on the order.
@@ -706,7 +693,6 @@ export function openStore(config: Config): Store {
     applySharedMeta: (changes) => applyShared.immediate(changes),
 
     changes: () => sql('SELECT total_changes()').pluck().get() as number,
-    generation: () => sql('SELECT n FROM generation').pluck().get() as number,
 
     readOnly: () => readOnly,
 
@@ -758,7 +744,11 @@ function migrate(db: Database.Database): void {
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
     for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'holders'])
       db.exec(`DROP TABLE IF EXISTS ${table}`)
-    db.exec(INDEX_TABLES + OWN_TABLES + GENERATION)
+    db.exec(INDEX_TABLES + OWN_TABLES)
+    // schema 6 counted writes for a replayed `cs ls --json`, gone
+    const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_generation'").pluck().all()
+    for (const name of triggers as string[]) db.exec(`DROP TRIGGER IF EXISTS "${name}"`)
+    db.exec('DROP TABLE IF EXISTS generation')
     // schema 6 kept other hosts' rows as one blob a host
     const blobs = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'host_rows'").get()
       ? (db.prepare('SELECT host, rows FROM host_rows').raw().all() as [string, Buffer][])

@@ -105,8 +105,6 @@ export interface Store {
 
   /** Rows this connection has written so far: a cheap "did anything change" for callers. */
   changes(): number
-  /** A number that moves whenever any process writes the index, metadata or launch records. */
-  generation(): number
 
   /** Why the store can only be read (a read-only folder, a full disk), or null: every write
    *  then fails with that error, and reads answer from what was last saved. */

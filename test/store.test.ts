@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { journalPath } from '../lib/journal.ts'
 import { tmpdir } from 'node:os'
+import { serialize } from 'node:v8'
 import { join } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
@@ -421,6 +422,23 @@ test("a legacy summary record titles another file's row; a change to it rebuilds
     assert.equal(listed(store).find((r) => r.id === 'aaaa1111').title, 'legacy title')
     save(store, file(info('aaaa1111')))
     assert.equal(listed(store)[0].title, 'prompt of aaaa1111')
+  } finally {
+    store.close()
+  }
+})
+
+test("schema 6's blob of other hosts' rows a host becomes a row a session", () => {
+  const config = freshConfig()
+  openStore(config).close()
+  const raw = new Database(dbPath(config))
+  raw.exec('CREATE TABLE host_rows (host TEXT PRIMARY KEY, rows BLOB NOT NULL)')
+  raw.prepare('INSERT INTO host_rows (host, rows) VALUES (?, ?)').run('other', serialize([otherRow('cccc0001'), otherRow('cccc0002')]))
+  raw.pragma('user_version = 6')
+  raw.close()
+  const store = openStore(config)
+  try {
+    assert.deepEqual(store.hostRows('other').map((r) => r.id), ['cccc0001', 'cccc0002'])
+    assert.deepEqual(listed(store).map((r) => r.id), ['cccc0001', 'cccc0002'])
   } finally {
     store.close()
   }
