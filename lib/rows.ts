@@ -15,11 +15,12 @@ export interface StoredRow {
   urgency: number
   updated: string // ISO 8601, '' when unknown (sorts last)
   hidden: boolean // shown only with --all
-  tail: string // the view's JSON after its id and short id: those are put in front when read
+  tail: string // the view's JSON after its short id, which depends on every other id: rowHead
 }
 
-/** The view's JSON from its id and short id on, up to the text after them. */
-const head = (id: string, short: string) => `{"id":${JSON.stringify(id)},"short":${JSON.stringify(short)}`
+/** A row's JSON up to the end of its short id (without the closing quote): its id and short id
+ *  come first in a view, then `","name":`. */
+export const rowHead = (id: string, short: string) => `{"id":${JSON.stringify(id)},"short":${JSON.stringify(short).slice(0, -1)}`
 
 export function storedRow(v: SessionView): StoredRow {
   const json = JSON.stringify({ ...v, short: '' })
@@ -29,7 +30,7 @@ export function storedRow(v: SessionView): StoredRow {
     urgency: URGENCY[v.state],
     updated: v.updatedAt ?? '',
     hidden: !shownByDefault(v),
-    tail: json.slice(head(v.id, '').length - 1), // from the short id's closing quote
+    tail: json.slice(rowHead(v.id, '').length),
   }
 }
 

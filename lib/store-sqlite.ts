@@ -23,7 +23,7 @@ import {
 } from './journal.ts'
 import { dbPath } from './paths.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
-import { storedRow } from './rows.ts'
+import { rowHead, storedRow } from './rows.ts'
 import { shortIds } from './shortid.ts'
 import type { FileMark, FolderIndex, IndexChanges, MetaChange, RowQuery, Store } from './store.ts'
 import { buildViews } from './views.ts'
@@ -53,7 +53,7 @@ const INDEX_TABLES = `
   CREATE INDEX parsers_folder ON parsers (folder);
   CREATE TABLE rows (
     host TEXT NOT NULL, id TEXT NOT NULL, folder TEXT, urgency INTEGER NOT NULL, updated TEXT NOT NULL,
-    hidden INTEGER NOT NULL, dup INTEGER NOT NULL, tail TEXT NOT NULL,
+    hidden INTEGER NOT NULL, dup INTEGER NOT NULL, json TEXT NOT NULL,
     PRIMARY KEY (urgency, updated DESC, id, host)
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX rows_key ON rows (host, id);
@@ -335,10 +335,14 @@ export function openStore(config: Config): Store {
       sql('SELECT max(id) FROM ids WHERE id < ?').pluck().get(id) as string | null,
       sql('SELECT min(id) FROM ids WHERE id > ?').pluck().get(id) as string | null,
     ].filter((x): x is string => x !== null)
-  const reshort = (id: string) => {
-    const short = shortIds([id, ...neighbours(id)]).get(id)!
-    sql('UPDATE ids SET short = ? WHERE id = ? AND short != ?').run(short, id, short)
+  /** A new short id for id, in the ids table and in its rows' text. */
+  const setShort = (id: string, short: string) => {
+    const old = sql('SELECT short FROM ids WHERE id = ?').pluck().get(id) as string | undefined
+    if (old === undefined || old === short) return
+    sql('UPDATE ids SET short = ? WHERE id = ?').run(short, id)
+    sql('UPDATE rows SET json = ? || substr(json, ?) WHERE id = ?').run(rowHead(id, short), rowHead(id, old).length + 1, id)
   }
+  const reshort = (id: string) => setShort(id, shortIds([id, ...neighbours(id)]).get(id)!)
   /** An id that may be new: its short id and its neighbours' are worked out again. */
   const idAdded = (id: string, building: boolean) => {
     if (!sql("INSERT OR IGNORE INTO ids (id, short) VALUES (?, '')").run(id).changes || building) return
@@ -356,19 +360,20 @@ export function openStore(config: Config): Store {
   /** Every short id worked out again at once: cheaper than one by one for many new ids. */
   const reshortAll = () => {
     const ids = sql('SELECT id FROM ids ORDER BY id').pluck().all() as string[]
-    for (const [id, short] of shortIds(ids)) sql('UPDATE ids SET short = ? WHERE id = ? AND short != ?').run(short, id, short)
+    for (const [id, short] of shortIds(ids)) setShort(id, short)
   }
   const putRow = (v: SessionView, folder: string | null, building = false) => {
     const r = storedRow(v)
+    idAdded(r.id, building)
+    const short = sql('SELECT short FROM ids WHERE id = ?').pluck().get(r.id) as string
     const dup = r.host !== host && sql('SELECT 1 FROM rows WHERE host = ? AND id = ?').get(host, r.id) ? 1 : 0
     const written = sql(
-      'INSERT INTO rows (host, id, folder, urgency, updated, hidden, dup, tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+      'INSERT INTO rows (host, id, folder, urgency, updated, hidden, dup, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
         'ON CONFLICT (host, id) DO UPDATE SET folder = excluded.folder, urgency = excluded.urgency, ' +
-        'updated = excluded.updated, hidden = excluded.hidden, tail = excluded.tail ' +
-        'WHERE tail != excluded.tail OR folder IS NOT excluded.folder'
-    ).run(r.host, r.id, folder, r.urgency, r.updated, r.hidden ? 1 : 0, dup, r.tail).changes
+        'updated = excluded.updated, hidden = excluded.hidden, json = excluded.json ' +
+        'WHERE json != excluded.json OR folder IS NOT excluded.folder'
+    ).run(r.host, r.id, folder, r.urgency, r.updated, r.hidden ? 1 : 0, dup, rowHead(r.id, short) + r.tail).changes
     if (written && r.host === host) sql('UPDATE rows SET dup = 1 WHERE id = ? AND host != ? AND dup = 0').run(r.id, host)
-    idAdded(r.id, building)
   }
   const metaOf = (ids: string[]) => {
     const rows = sql('SELECT id, name, tag, deleted_at FROM meta WHERE id IN (SELECT value FROM json_each(?))')
@@ -438,16 +443,18 @@ export function openStore(config: Config): Store {
     if (!rowsBuilt()) buildRows.immediate()
   }
   // another host's row whose id this host has is left out; rows built fresh too
-  const rowsWhere = (q: RowQuery, urgency: string, shorts = true) =>
-    `FROM rows r ${shorts ? 'JOIN ids s ON s.id = r.id' : ''}
+  const rowsWhere = (q: RowQuery, urgency: string) =>
+    `FROM rows r
      WHERE (? OR hidden = 0) AND (? IS NULL OR host = ?) AND dup = 0
        AND r.id NOT IN (SELECT value FROM json_each(?)) AND ${urgency}`
   const rowsArgs = (q: RowQuery) => [q.all ? 1 : 0, q.host, q.host, JSON.stringify(q.exclude)]
-  // a row's JSON: its id, its short id (or the one given instead) and the rest as stored
+  // a row's JSON as stored, or with the short id given instead (what follows it starts with
+  // the name's key: lib/rows.ts)
   const rowText = (q: RowQuery) =>
-    `'{"id":' || json_quote(r.id) || ',"short":"' || ${
-      Object.keys(q.shorts).length ? "coalesce(json_extract(?, '$.' || json_quote(r.id)), s.short)" : 's.short'
-    } || r.tail`
+    Object.keys(q.shorts).length
+      ? `coalesce('{"id":' || json_quote(r.id) || ',"short":"' || json_extract(?, '$.' || json_quote(r.id)) ||
+          substr(r.json, instr(r.json, '","name":')), r.json)`
+      : 'r.json'
   const shortsArg = (q: RowQuery) => (Object.keys(q.shorts).length ? [JSON.stringify(q.shorts)] : [])
   // cs's own metadata: written to the database and, in the same transaction, to the journal
   const raw: JournalTarget = {
@@ -616,7 +623,7 @@ export function openStore(config: Config): Store {
     },
     countRows(q, urgencies) {
       ensureRows()
-      return sql(`SELECT count(*) ${rowsWhere(q, 'urgency BETWEEN ? AND ?', false)}`)
+      return sql(`SELECT count(*) ${rowsWhere(q, 'urgency BETWEEN ? AND ?')}`)
         .pluck()
         .get(...rowsArgs(q), ...urgencies) as number
     },
