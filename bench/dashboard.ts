@@ -7,24 +7,13 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { basename } from 'node:path'
 import { csBin, ensureBundle, sandbox } from './lib/cli.ts'
+import { tailLines } from './lib/append.ts'
 import { corpus } from './lib/corpus.ts'
 import { median, run, timeOnce, versus, type BenchOptions, type Row } from './lib/measure.ts'
 
 /** A few records, as a working session writes between two looks at the dashboard. */
 const APPEND_BYTES = 16 * 1024
 const STATES = ['working', 'waiting', 'idle'] as const
-
-/** Up to APPEND_BYTES of the file's own last complete lines: realistic records to append. */
-function tailLines(path: string): Buffer {
-  const size = fs.statSync(path).size
-  const len = Math.min(size, 4 * APPEND_BYTES)
-  const buf = Buffer.alloc(len)
-  const fd = fs.openSync(path, 'r')
-  fs.readSync(fd, buf, 0, len, size - len)
-  fs.closeSync(fd)
-  const lines = buf.subarray(buf.indexOf(10) + 1, buf.lastIndexOf(10) + 1)
-  return lines.subarray(0, lines.lastIndexOf(10, APPEND_BYTES) + 1)
-}
 
 /**
  * Runs `change` (untimed), then times `task`, then times the baseline; `runs` times after one
@@ -56,7 +45,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   // a session of typical size (the median), live
   const live = [...c.files].sort((x, y) => x.size - y.size)[c.files.length >> 1]
   const id = basename(live.path, '.jsonl')
-  const chunk = tailLines(live.path)
+  const chunk = tailLines(live.path, APPEND_BYTES)
   try {
     const options: [string, string][] = [
       ['@cs_id', id],

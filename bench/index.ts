@@ -8,6 +8,7 @@ import { loadConfig } from '../lib/config.ts'
 import { indexTranscripts } from '../lib/indexer.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import { csBin, ensureBundle, maxRssPreload, pinTo, sandbox, type Sandbox } from './lib/cli.ts'
+import { tailLines } from './lib/append.ts'
 import { corpus, type Corpus } from './lib/corpus.ts'
 import { interleave, run, versus, type BenchOptions, type Row } from './lib/measure.ts'
 
@@ -49,20 +50,6 @@ function parseEveryLine(files: { path: string }[]): number {
       }
   }
   return bytes
-}
-
-/** Up to 64 KB of the file's own last complete lines: realistic records to append. */
-function tailLines(path: string): Buffer {
-  const size = fs.statSync(path).size
-  const len = Math.min(size, 4 * APPEND_BYTES)
-  const buf = Buffer.alloc(len)
-  const fd = fs.openSync(path, 'r')
-  fs.readSync(fd, buf, 0, len, size - len)
-  fs.closeSync(fd)
-  const start = buf.indexOf(10) + 1
-  const end = buf.lastIndexOf(10) + 1
-  const lines = buf.subarray(start, end)
-  return lines.subarray(0, lines.lastIndexOf(10, APPEND_BYTES) + 1)
 }
 
 const mbps = (bytes: number, ms: number) => bytes / MB / (ms / 1000)
@@ -156,7 +143,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const [syncMs, walkCliMs] = await interleave(runs, cs('sync'), () => run(statWalkArgv(c.projectsDir)))
     rows.push(versus('warm `cs sync`, CLI', syncMs, walkCliMs, 'ms', 1.5, 'baseline: `node -e <the same walk>`'))
 
-    const chunk = tailLines(largest.path)
+    const chunk = tailLines(largest.path, APPEND_BYTES)
     const append = (then: () => void) => () => {
       fs.appendFileSync(largest.path, chunk)
       then()
