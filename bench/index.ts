@@ -1,7 +1,6 @@
-// Issue 2: the transcript index and the dashboard on a corpus of ~10,000 transcripts (~2 GB):
-// cold index throughput and peak memory, warm `cs ls --json`, a warm re-index that only stats,
-// and an append to one file. Every figure against a baseline measured in this run.
-import { spawnSync } from 'node:child_process'
+// Issue 2: the transcript index on a corpus of ~10,000 transcripts (~2 GB): cold index
+// throughput and peak memory, a warm re-index that only stats, and an append to one file. Every
+// figure against a baseline measured in this run. The dashboard's figures: bench/dashboard.ts.
 import * as fs from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +8,7 @@ import { loadConfig } from '../lib/config.ts'
 import { indexTranscripts } from '../lib/indexer.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import { csBin, ensureBundle, maxRssPreload, pinTo, sandbox, type Sandbox } from './lib/cli.ts'
+import { tailLines } from './lib/append.ts'
 import { corpus, type Corpus } from './lib/corpus.ts'
 import { interleave, run, versus, type BenchOptions, type Row } from './lib/measure.ts'
 
@@ -50,20 +50,6 @@ function parseEveryLine(files: { path: string }[]): number {
       }
   }
   return bytes
-}
-
-/** Up to 64 KB of the file's own last complete lines: realistic records to append. */
-function tailLines(path: string): Buffer {
-  const size = fs.statSync(path).size
-  const len = Math.min(size, 4 * APPEND_BYTES)
-  const buf = Buffer.alloc(len)
-  const fd = fs.openSync(path, 'r')
-  fs.readSync(fd, buf, 0, len, size - len)
-  fs.closeSync(fd)
-  const start = buf.indexOf(10) + 1
-  const end = buf.lastIndexOf(10) + 1
-  const lines = buf.subarray(start, end)
-  return lines.subarray(0, lines.lastIndexOf(10, APPEND_BYTES) + 1)
 }
 
 const mbps = (bytes: number, ms: number) => bytes / MB / (ms / 1000)
@@ -141,19 +127,6 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const cs = (...args: string[]) => () => run([process.execPath, csBin, ...args], { env })
     cs('sync')()
 
-    const out = spawnSync(process.execPath, [csBin, 'ls', '--json'], { env, maxBuffer: 1 << 30 }).stdout
-    const shown = `${(JSON.parse(out.toString()) as unknown[]).length} sessions, ${fmtMB(out.length)} of JSON`
-    const [lsMs, nodeMs] = await interleave(runs, cs('ls', '--json'), () => run([process.execPath, '-e', '0']))
-    rows.push(versus('warm `cs ls --json`, nothing changed', lsMs, nodeMs, 'ms', 2, `${shown}; baseline: \`node -e 0\``))
-    // the same when the periodic stat of every transcript is due (CS_FULL_SCAN_SECONDS)
-    const full = box.env({ CS_FULL_SCAN_SECONDS: '0' })
-    const [fullMs, node2Ms] = await interleave(
-      runs,
-      () => run([process.execPath, csBin, 'ls', '--json'], { env: full }),
-      () => run([process.execPath, '-e', '0'])
-    )
-    rows.push(versus('warm `cs ls --json`, full stat walk due', fullMs, node2Ms, 'ms', 2, 'baseline: `node -e 0`'))
-
     const config = loadConfig(env)
     const reindex = async () => {
       const store = openStore(config)
@@ -170,15 +143,13 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const [syncMs, walkCliMs] = await interleave(runs, cs('sync'), () => run(statWalkArgv(c.projectsDir)))
     rows.push(versus('warm `cs sync`, CLI', syncMs, walkCliMs, 'ms', 1.5, 'baseline: `node -e <the same walk>`'))
 
-    const chunk = tailLines(largest.path)
+    const chunk = tailLines(largest.path, APPEND_BYTES)
     const append = (then: () => void) => () => {
       fs.appendFileSync(largest.path, chunk)
       then()
     }
     try {
       const note = `${(chunk.length / 1024).toFixed(0)} KB appended to the largest transcript (${fmtMB(largest.size)}); baseline: nothing changed`
-      const [appLs, noLs] = await interleave(runs, append(cs('ls', '--json')), cs('ls', '--json'))
-      rows.push(versus('append, then `cs ls --json`', appLs, noLs, 'ms', null, note))
       const [appSync, noSync] = await interleave(runs, append(cs('sync')), cs('sync'))
       rows.push(versus('append, then `cs sync`', appSync, noSync, 'ms', null, note))
     } finally {

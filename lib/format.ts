@@ -155,15 +155,16 @@ export function renderTable(views: SessionView[], o: TableOptions): string {
  * compact object a line: thousands of rows stay readable and cost a third less than indented.
  */
 export function jsonRows(views: SessionView[], counts?: Map<string, TranscriptInfo>): string {
-  if (views.length === 0) return '[]'
-  let out = '['
-  for (const s of views) {
-    const t = counts?.get(s.id)
-    const row = counts ? { ...s, unknownRecords: t?.unknownRecords ?? 0, badLines: t?.badLines ?? 0 } : s
-    out += (out.length === 1 ? '\n' : ',\n') + JSON.stringify(row)
-  }
-  return out + '\n]'
+  return jsonArray(
+    views.map((s) => {
+      const t = counts?.get(s.id)
+      return JSON.stringify(counts ? { ...s, unknownRecords: t?.unknownRecords ?? 0, badLines: t?.badLines ?? 0 } : s)
+    })
+  )
 }
+
+/** Rows already in JSON as one array, one a line. */
+export const jsonArray = (rows: string[]) => (rows.length ? `[\n${rows.join(',\n')}\n]` : '[]')
 
 /** `cs info`: everything known about one session, one `label  value` line each. */
 export function renderInfo(

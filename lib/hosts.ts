@@ -46,7 +46,7 @@ export interface HostAnswer {
 function rowsIn(store: Store, host: string): HostRows | null {
   const at = store.hosts().find((h) => h.name === host)?.fetchedAt
   if (!at) return null
-  return { host, at, rows: store.hostRows().filter((r) => r.host === host), skipped: 0 }
+  return { host, at, rows: store.hostRows(host), skipped: 0 }
 }
 
 /** A `cs ls --json --local` answer, each row checked; a row of another host than the one asked

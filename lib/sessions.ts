@@ -10,6 +10,7 @@ import { readLive } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
+import { jsonText, listRows, type ListQuery } from './rows.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStores, type Stores } from './stores.ts'
@@ -27,9 +28,11 @@ export interface Sessions {
   shared: Stores['shared']
   transcripts: Map<string, TranscriptInfo>
   meta: Map<string, SessionMeta> // cs's own names, tags and soft deletions
-  /** Changes whenever the views would: the store's generation, live state, this host, and the
-   *  minute (DEAD lasts a day). Output made from views can be kept under it. */
-  fingerprint(): string
+  /** The dashboard's rows in its order, from the rows the store keeps ready; this host's live
+   *  and DEAD ones, whose state comes from live state, built fresh (lib/rows.ts). */
+  rows(q: ListQuery): { rows: string[]; more: number }
+  /** The same rows, every one, as the JSON array `cs ls --json` prints. */
+  json(q: ListQuery): Buffer
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
    * `recorded`: refuse a live process whose claude session id is not known yet (no id to record).
@@ -110,6 +113,13 @@ async function sessionsOnce<T>(
         config.host,
         metaOf()
       ))
+    // this host's sessions whose state comes from live state, built fresh: the live ones and
+    // those of launch records (DEAD ones among them)
+    const liveViews = () => {
+      const here = launches.filter((r) => r.host === config.host).map((r) => r.id)
+      const fresh = [...new Set([...ids, ...here])]
+      return buildViews(store.transcriptsOf(fresh), store.meta(fresh), live, config.host, launches, now)
+    }
     starting()
     const result = await fn({
       store,
@@ -124,8 +134,8 @@ async function sessionsOnce<T>(
       },
       notice: config.shared ? sharedNotice(store, now) : null,
       shared: stores.shared,
-      fingerprint: () =>
-        JSON.stringify([store.generation(), config.host, live, Math.floor(now.getTime() / 60_000)]),
+      rows: (q) => listRows(store, liveViews(), q),
+      json: (q) => jsonText(store, liveViews(), q),
       find(query, opts) {
         const host = opts?.host
         const v = resolve(query, host ? viewsOf().filter((x) => x.host === host) : viewsOf(), config.host)
@@ -140,7 +150,9 @@ async function sessionsOnce<T>(
     })
     unwritable(store, () => {
       if (store.changes() !== written) refreshPickerCache(config, store, live)
-      else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now)) writePickerCache(config, viewsOf())
+      else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now))
+        // from the kept rows, when no view was built: a tenth of the cost, on a dashboard run
+        writePickerCache(config, views ?? listRows(store, liveViews(), { all: true }).rows.map((r) => JSON.parse(r) as SessionView))
     })
     return result
   } finally {

@@ -7,6 +7,7 @@ import { basename, dirname } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import type { Config } from './config.ts'
 import { CsError, fileError } from './errors.ts'
+import { viewOf } from './host-rows.ts'
 import {
   appendJournal,
   COMPACT_BYTES,
@@ -21,12 +22,19 @@ import {
   type MetaColumn,
 } from './journal.ts'
 import { dbPath } from './paths.ts'
-import type { HostFacts, HostRow, Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
-import type { FileMark, FolderIndex, IndexChanges, MetaChange, Store } from './store.ts'
+import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
+import { rowHead, storedRow } from './rows.ts'
+import { shortIds } from './shortid.ts'
+import type { FileMark, FolderIndex, IndexChanges, MetaChange, RowQuery, Store } from './store.ts'
+import { buildViews } from './views.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. Also
- *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates. */
-const SCHEMA = 6
+ *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates.
+ *  7: the dashboard's rows; other hosts' copy a row per session. */
+const SCHEMA = 7
+const MMAP_BYTES = 1 << 30
+/** A pull of more rows than this works the short ids out all at once. */
+const MANY_IDS = 500
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
@@ -43,12 +51,29 @@ const INDEX_TABLES = `
     offset INTEGER NOT NULL, state TEXT NOT NULL
   );
   CREATE INDEX parsers_folder ON parsers (folder);
+  CREATE TABLE rows (
+    host TEXT NOT NULL, id TEXT NOT NULL, folder TEXT, urgency INTEGER NOT NULL, updated TEXT NOT NULL,
+    hidden INTEGER NOT NULL, dup INTEGER NOT NULL, json TEXT NOT NULL,
+    PRIMARY KEY (urgency, updated DESC, id, host)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX rows_key ON rows (host, id);
+  CREATE INDEX rows_id ON rows (id);
+  CREATE INDEX rows_folder ON rows (folder);
+  CREATE INDEX rows_count ON rows (urgency, hidden, dup, host, id);
+  CREATE TABLE ids (id TEXT PRIMARY KEY, short TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE rows_built (host TEXT NOT NULL);
+  CREATE TABLE holders (id TEXT PRIMARY KEY, folder TEXT NOT NULL, at TEXT NOT NULL, summaries TEXT NOT NULL);
 `
+// rows: the dashboard's (lib/rows.ts), in its order on disk (a listing reads them in sequence),
+// this host's with their project folder; dup: another host's row whose id this host has (the
+// index here is the truth: it is not shown); ids: every id of
+// rows with its short id (kept right as ids come and go: the shortest prefix no neighbour in
+// sorted order shares), so that a listing reads it instead of sorting every id; rows_built: the
+// host name they were built for (none: build them); holders: the files holding legacy summary
+// records, which title other files (a change to them rebuilds the rows).
 // cs's own records: never dropped by a rebuild.
 const OWN_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (id TEXT PRIMARY KEY, name TEXT, tag TEXT, deleted_at TEXT);
-  CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
-  INSERT INTO generation SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
   CREATE TABLE IF NOT EXISTS launches (
     host TEXT NOT NULL, tmux_session TEXT NOT NULL, id TEXT NOT NULL, cwd TEXT NOT NULL,
     launched_at TEXT NOT NULL, last_state TEXT, last_seen_at TEXT,
@@ -57,7 +82,9 @@ const OWN_TABLES = `
   CREATE TABLE IF NOT EXISTS meta_dirty (
     id TEXT NOT NULL, field TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (id, field)
   );
-  CREATE TABLE IF NOT EXISTS host_rows (host TEXT PRIMARY KEY, rows BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS host_row (
+    host TEXT NOT NULL, id TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (host, id)
+  );
   CREATE TABLE IF NOT EXISTS hosts (
     name TEXT PRIMARY KEY, ssh TEXT, cs_version TEXT, last_sync TEXT, heartbeat TEXT,
     fetched_at TEXT, source TEXT NOT NULL
@@ -65,17 +92,6 @@ const OWN_TABLES = `
   CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS pushed (id TEXT PRIMARY KEY, hash TEXT NOT NULL);
 `
-
-// Every write to what views are made of moves the generation, whichever process made it, so
-// that output built from them can be served again while it stands still (cs ls --json).
-const GENERATION = ['folders', 'meta', 'launches', 'host_rows', 'hosts']
-  .flatMap((table) =>
-    ['INSERT', 'UPDATE', 'DELETE'].map(
-      (op) => `CREATE TRIGGER IF NOT EXISTS ${table}_${op.toLowerCase()}_generation AFTER ${op} ON ${table}
-        BEGIN UPDATE generation SET n = n + 1; END;`
-    )
-  )
-  .join('\n')
 
 // A file as stored: its name (id, path and project folder follow from it and the folder), its
 // mark, then the TranscriptInfo fields. toTuple and fromTuple must agree on the order.
@@ -113,13 +129,18 @@ const markOf = (folder: string, t: Tuple): FileMark => ({
   offset: t[3],
 })
 
+type Holder = Pick<TranscriptInfo, 'updatedAt' | 'summaries'>
+
 /** A legacy summary record in file A whose leafUuid is file B's last message titles B; the latest wins. */
-function resolveSummaries(all: TranscriptInfo[]): void {
-  const holders = all.filter((t) => t.summaries.length > 0)
-  if (holders.length === 0) return
-  holders.sort((a, b) => (a.updatedAt ?? '').localeCompare(b.updatedAt ?? ''))
+function summariesByLeaf(holders: Holder[]): Map<string, string> {
   const byLeaf = new Map<string, string>()
-  for (const h of holders) for (const s of h.summaries) byLeaf.set(s.leafUuid, s.summary)
+  const sorted = holders.slice().sort((a, b) => (a.updatedAt ?? '').localeCompare(b.updatedAt ?? ''))
+  for (const h of sorted) for (const s of h.summaries) byLeaf.set(s.leafUuid, s.summary)
+  return byLeaf
+}
+
+function resolveSummaries(all: TranscriptInfo[], byLeaf: Map<string, string>): void {
+  if (byLeaf.size === 0) return
   for (const t of all) {
     const s = t.lastUuid === null ? undefined : byLeaf.get(t.lastUuid)
     if (s !== undefined) t.summary = s
@@ -221,6 +242,8 @@ function openWritable(config: Config, file: string): { db: Database.Database; fr
   try {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
+    // pages read through a mapping, not a read() and a copy each: a dashboard reads every row
+    db.pragma(`mmap_size = ${MMAP_BYTES}`)
     const version = db.pragma('user_version', { simple: true })
     if (version !== SCHEMA) migrate(db)
     return { db, fresh: version === 0 }
@@ -300,7 +323,139 @@ export function openStore(config: Config): Store {
     const kept = new Set(f.files.map((x) => x.mark.path))
     for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
       if (!kept.has(p)) sql('DELETE FROM parsers WHERE path = ?').run(p)
+    if (rowsBuilt()) putLocalRows(f.path, f.files.map((x) => x.info))
   }
+
+  // The dashboard's rows (lib/rows.ts). Written only once built (a cold index does not pay for
+  // them: the first listing builds them all), then kept in step by every write that changes them.
+  const host = config.host
+  const rowsBuilt = () => sql('SELECT host FROM rows_built').pluck().get() === host
+  const neighbours = (id: string) =>
+    [
+      sql('SELECT max(id) FROM ids WHERE id < ?').pluck().get(id) as string | null,
+      sql('SELECT min(id) FROM ids WHERE id > ?').pluck().get(id) as string | null,
+    ].filter((x): x is string => x !== null)
+  /** A new short id for id, in the ids table and in its rows' text. */
+  const setShort = (id: string, short: string) => {
+    const old = sql('SELECT short FROM ids WHERE id = ?').pluck().get(id) as string | undefined
+    if (old === undefined || old === short) return
+    sql('UPDATE ids SET short = ? WHERE id = ?').run(short, id)
+    sql('UPDATE rows SET json = ? || substr(json, ?) WHERE id = ?').run(rowHead(id, short), rowHead(id, old).length + 1, id)
+  }
+  const reshort = (id: string) => setShort(id, shortIds([id, ...neighbours(id)]).get(id)!)
+  /** An id that may be new: its short id and its neighbours' are worked out again. */
+  const idAdded = (id: string, building: boolean) => {
+    if (!sql("INSERT OR IGNORE INTO ids (id, short) VALUES (?, '')").run(id).changes || building) return
+    for (const x of [id, ...neighbours(id)]) reshort(x)
+  }
+  /** Rows dropped: an id no row holds any more goes, and its neighbours' short ids are worked out again. */
+  const idsMaybeGone = (ids: string[]) => {
+    for (const id of ids) {
+      if (!sql('SELECT 1 FROM rows WHERE host = ? AND id = ?').get(host, id))
+        sql('UPDATE rows SET dup = 0 WHERE id = ? AND dup = 1').run(id)
+      if (sql('SELECT 1 FROM rows WHERE id = ?').get(id)) continue
+      if (sql('DELETE FROM ids WHERE id = ?').run(id).changes) for (const x of neighbours(id)) reshort(x)
+    }
+  }
+  /** Every short id worked out again at once: cheaper than one by one for many new ids. */
+  const reshortAll = () => {
+    const ids = sql('SELECT id FROM ids ORDER BY id').pluck().all() as string[]
+    for (const [id, short] of shortIds(ids)) setShort(id, short)
+  }
+  const putRow = (v: SessionView, folder: string | null, building = false) => {
+    const r = storedRow(v)
+    idAdded(r.id, building)
+    const short = sql('SELECT short FROM ids WHERE id = ?').pluck().get(r.id) as string
+    const dup = r.host !== host && sql('SELECT 1 FROM rows WHERE host = ? AND id = ?').get(host, r.id) ? 1 : 0
+    const written = sql(
+      'INSERT INTO rows (host, id, folder, urgency, updated, hidden, dup, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (host, id) DO UPDATE SET folder = excluded.folder, urgency = excluded.urgency, ' +
+        'updated = excluded.updated, hidden = excluded.hidden, json = excluded.json ' +
+        'WHERE json != excluded.json OR folder IS NOT excluded.folder'
+    ).run(r.host, r.id, folder, r.urgency, r.updated, r.hidden ? 1 : 0, dup, rowHead(r.id, short) + r.tail).changes
+    if (written && r.host === host) sql('UPDATE rows SET dup = 1 WHERE id = ? AND host != ? AND dup = 0').run(r.id, host)
+  }
+  const metaOf = (ids: string[]) => {
+    const rows = sql('SELECT id, name, tag, deleted_at FROM meta WHERE id IN (SELECT value FROM json_each(?))')
+      .raw()
+      .all(JSON.stringify(ids)) as any[][]
+    return new Map<string, SessionMeta>(rows.map((r) => [r[0], { id: r[0], name: r[1], tag: r[2], deletedAt: r[3] }]))
+  }
+  const heldSummaries = () =>
+    summariesByLeaf(
+      (sql('SELECT at, summaries FROM holders').raw().all() as [string, string][]).map(([at, text]) => ({
+        updatedAt: at || null,
+        summaries: JSON.parse(text),
+      }))
+    )
+  /** Drops the rows: the next listing builds them again. */
+  const unbuild = () => sql('DELETE FROM rows_built').run()
+  /** This host's rows of one project folder's files; the holders of legacy summaries must not
+   *  have changed (else all rows are built again: they title files of other folders). */
+  const putLocalRows = (folderPath: string, files: TranscriptInfo[]) => {
+    const before = new Map(
+      sql('SELECT id, summaries FROM holders WHERE folder = ?').raw().all(folderPath) as [string, string][]
+    )
+    const holding = files.filter((t) => t.summaries.length > 0)
+    if (holding.length !== before.size || holding.some((t) => before.get(t.id) !== JSON.stringify(t.summaries)))
+      return void unbuild()
+    const infos = files.map((t) => ({ ...t }))
+    resolveSummaries(infos, heldSummaries())
+    const views = buildViews(infos, metaOf(infos.map((t) => t.id)), [], host, [], new Date())
+    for (const v of views) putRow(v, folderPath)
+    const gone = sql(
+      'DELETE FROM rows WHERE host = ? AND folder = ? AND id NOT IN (SELECT value FROM json_each(?)) RETURNING id'
+    ).pluck().all(host, folderPath, JSON.stringify(views.map((v) => v.id))) as string[]
+    idsMaybeGone(gone)
+  }
+  const hostRowOf = (text: string): HostRow => JSON.parse(text)
+  /** The rows of one id, after its name, tag or deletion changed. */
+  const rowsOfId = (id: string) => {
+    const at = sql('SELECT folder FROM rows WHERE host = ? AND id = ?').pluck().get(host, id) as string | null | undefined
+    const f = at ? folder(at) : null
+    if (f) putLocalRows(f.path, f.files.map((x) => x.info))
+    const m = metaOf([id]).get(id)
+    for (const text of sql('SELECT row FROM host_row WHERE id = ? AND host != ?').pluck().all(id, host) as string[])
+      putRow(viewOf(hostRowOf(text), m), null)
+  }
+  const buildRows = db.transaction(() => {
+    if (rowsBuilt()) return
+    sql('DELETE FROM rows').run()
+    sql('DELETE FROM ids').run()
+    sql('DELETE FROM holders').run()
+    const all = store.transcripts()
+    const holders = all.filter((t) => t.summaries.length > 0)
+    for (const t of holders)
+      sql('INSERT OR REPLACE INTO holders (id, folder, at, summaries) VALUES (?, ?, ?, ?)').run(
+        t.id,
+        dirname(t.path),
+        t.updatedAt ?? '',
+        JSON.stringify(t.summaries)
+      )
+    const meta = store.meta()
+    for (const v of buildViews(all, meta, [], host, [], new Date())) putRow(v, v.path && dirname(v.path), true)
+    for (const r of store.hostRows()) if (r.host !== host) putRow(viewOf(r, meta.get(r.id)), null, true)
+    reshortAll()
+    sql('DELETE FROM rows_built').run()
+    sql('INSERT INTO rows_built (host) VALUES (?)').run(host)
+  })
+  const ensureRows = () => {
+    if (!rowsBuilt()) buildRows.immediate()
+  }
+  // another host's row whose id this host has is left out; rows built fresh too
+  const rowsWhere = (q: RowQuery, urgency: string) =>
+    `FROM rows r
+     WHERE (? OR hidden = 0) AND (? IS NULL OR host = ?) AND dup = 0
+       AND r.id NOT IN (SELECT value FROM json_each(?)) AND ${urgency}`
+  const rowsArgs = (q: RowQuery) => [q.all ? 1 : 0, q.host, q.host, JSON.stringify(q.exclude)]
+  // a row's JSON as stored, or with the short id given instead (what follows it starts with
+  // the name's key: lib/rows.ts)
+  const rowText = (q: RowQuery) =>
+    Object.keys(q.shorts).length
+      ? `coalesce('{"id":' || json_quote(r.id) || ',"short":"' || json_extract(?, '$.' || json_quote(r.id)) ||
+          substr(r.json, instr(r.json, '","name":')), r.json)`
+      : 'r.json'
+  const shortsArg = (q: RowQuery) => (Object.keys(q.shorts).length ? [JSON.stringify(q.shorts)] : [])
   // cs's own metadata: written to the database and, in the same transaction, to the journal
   const raw: JournalTarget = {
     setMeta(column, id, value) {
@@ -308,6 +463,7 @@ export function openStore(config: Config): Store {
         `INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`
       ).run(id, value)
       sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
+      if (rowsBuilt()) rowsOfId(id)
     },
     saveLaunch(l) {
       sql(
@@ -337,21 +493,34 @@ export function openStore(config: Config): Store {
         'INSERT INTO meta_dirty (id, field, n) VALUES (?, ?, 1) ON CONFLICT (id, field) DO UPDATE SET n = n + 1'
       ).run(id, FIELD[column])
     )
-  const hostRowsOf = (host: string): HostRow[] => {
-    const blob = sql('SELECT rows FROM host_rows WHERE host = ?').pluck().get(host) as Buffer | undefined
-    return blob ? tuples<HostRow>(blob) : []
-  }
+  // other hosts' rows, one a session: a pull that changes a few rewrites those few
   const saveHostRows = db.transaction(
-    (host: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }) => {
-      let all = rows
-      if (merge) {
-        const byId = new Map(hostRowsOf(host).map((r) => [r.id, r]))
-        for (const id of merge.gone) byId.delete(id)
-        for (const r of rows) byId.set(r.id, r)
-        all = [...byId.values()]
+    (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }) => {
+      // replaced whole (an ssh answer, every dashboard run): compared with what is kept first
+      const had = merge
+        ? null
+        : new Map(sql('SELECT id, row FROM host_row WHERE host = ?').raw().all(other) as [string, string][])
+      const kept = new Set(rows.map((r) => r.id))
+      const gone = merge ? merge.gone : [...had!.keys()].filter((id) => !kept.has(id))
+      const built = rowsBuilt() && other !== host
+      for (const id of gone) sql('DELETE FROM host_row WHERE host = ? AND id = ?').run(other, id)
+      if (built) {
+        for (const id of gone) sql('DELETE FROM rows WHERE host = ? AND id = ?').run(other, id)
+        idsMaybeGone(gone)
       }
-      sql('INSERT OR REPLACE INTO host_rows (host, rows) VALUES (?, ?)').run(host, serialize(all))
-      sql('UPDATE hosts SET fetched_at = ? WHERE name = ?').run(fetchedAt, host)
+      const meta = built && rows.length ? metaOf(rows.map((r) => r.id)) : null
+      const many = rows.length > MANY_IDS
+      for (const r of rows) {
+        const text = JSON.stringify(r)
+        if (had?.get(r.id) === text) continue
+        const changed = sql(
+          'INSERT INTO host_row (host, id, row) VALUES (?, ?, ?) ' +
+            'ON CONFLICT (host, id) DO UPDATE SET row = excluded.row WHERE row != excluded.row'
+        ).run(other, r.id, text).changes
+        if (meta && changed) putRow(viewOf(r, meta.get(r.id)), null, many)
+      }
+      if (meta && many) reshortAll()
+      sql('UPDATE hosts SET fetched_at = ? WHERE name = ?').run(fetchedAt, other)
     }
   )
   const clearDirty = db.transaction((done: MetaChange[]) => {
@@ -376,6 +545,7 @@ export function openStore(config: Config): Store {
     for (const path of gone) {
       sql('DELETE FROM folders WHERE path = ?').run(path)
       sql('DELETE FROM parsers WHERE folder = ?').run(path)
+      if (rowsBuilt()) putLocalRows(path, [])
     }
     const putParser = sql(
       'INSERT OR REPLACE INTO parsers (path, folder, size, mtime_ms, offset, state) VALUES (?, ?, ?, ?, ?, ?)'
@@ -415,11 +585,55 @@ export function openStore(config: Config): Store {
         const projectDir = basename(path)
         for (const t of tuples(blob)) all.push(infoOf(path, projectDir, t))
       }
-      resolveSummaries(all)
+      resolveSummaries(all, summariesByLeaf(all.filter((t) => t.summaries.length > 0)))
       return all
     },
+    transcriptsOf(ids) {
+      if (ids.length === 0) return []
+      ensureRows()
+      const wanted = new Set(ids)
+      const folders = sql(
+        'SELECT DISTINCT folder FROM rows WHERE host = ? AND folder IS NOT NULL AND id IN (SELECT value FROM json_each(?))'
+      ).pluck().all(host, JSON.stringify(ids)) as string[]
+      const infos = folders.flatMap((path) => folder(path)?.files.flatMap((x) => (wanted.has(x.info.id) ? [x.info] : [])) ?? [])
+      resolveSummaries(infos, heldSummaries())
+      return infos
+    },
 
-    meta() {
+    storedRows(q, urgencies, limit) {
+      ensureRows()
+      const [lo, hi] = urgencies
+      return sql(
+        `SELECT r.id, urgency, updated, ${rowText(q)} ${rowsWhere(q, 'urgency BETWEEN ? AND ?')}
+         ORDER BY urgency, updated DESC, r.id LIMIT ?`
+      )
+        .raw()
+        .all(...shortsArg(q), ...rowsArgs(q), lo, hi, limit ?? -1) as [string, number, string, string][]
+    },
+    storedText(q, urgencies) {
+      ensureRows()
+      const [lo, hi] = urgencies
+      // one blob, never a string per row: 10,000 rows go to stdout as SQLite made them
+      return sql(
+        `SELECT CAST(group_concat(text, ',' || char(10)) AS BLOB) FROM (SELECT ${rowText(q)} AS text
+         ${rowsWhere(q, 'urgency BETWEEN ? AND ?')} ORDER BY urgency, updated DESC, r.id)`
+      )
+        .pluck()
+        .get(...shortsArg(q), ...rowsArgs(q), lo, hi) as Buffer | null
+    },
+    countRows(q, urgencies) {
+      ensureRows()
+      return sql(`SELECT count(*) ${rowsWhere(q, 'urgency BETWEEN ? AND ?')}`)
+        .pluck()
+        .get(...rowsArgs(q), ...urgencies) as number
+    },
+    rowNeighbours(id) {
+      ensureRows()
+      return neighbours(id).map((x) => [x, sql('SELECT short FROM ids WHERE id = ?').pluck().get(x) as string])
+    },
+
+    meta(ids) {
+      if (ids) return metaOf(ids)
       const rows = sql('SELECT id, name, tag, deleted_at FROM meta').raw().all() as any[][]
       return new Map<string, SessionMeta>(rows.map((r) => [r[0], { id: r[0], name: r[1], tag: r[2], deletedAt: r[3] }]))
     },
@@ -441,10 +655,13 @@ export function openStore(config: Config): Store {
     noteState: (tmuxSession, host, id, state, at) => journaled({ op: 'note', tmuxSession, host, id, state, at }),
     dropLaunch: (host, tmuxSession) => journaled({ op: 'drop', host, tmuxSession }),
 
-    hostRows() {
-      const all: HostRow[] = []
-      for (const blob of sql('SELECT rows FROM host_rows').pluck().all() as Buffer[]) for (const r of tuples<HostRow>(blob)) all.push(r)
-      return all
+    hostRows(of) {
+      const texts = (
+        of === undefined
+          ? sql('SELECT row FROM host_row').pluck().all()
+          : sql('SELECT row FROM host_row WHERE host = ?').pluck().all(of)
+      ) as string[]
+      return texts.map(hostRowOf)
     },
     saveHostRows: (host, rows, fetchedAt, merge) => saveHostRows.immediate(host, rows, fetchedAt, merge),
     hosts() {
@@ -483,7 +700,6 @@ export function openStore(config: Config): Store {
     applySharedMeta: (changes) => applyShared.immediate(changes),
 
     changes: () => sql('SELECT total_changes()').pluck().get() as number,
-    generation: () => sql('SELECT n FROM generation').pluck().get() as number,
 
     readOnly: () => readOnly,
 
@@ -533,8 +749,20 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     // Another process may have migrated while this one waited for the lock.
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
-    db.exec('DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS parsers; DROP TABLE IF EXISTS walks;')
-    db.exec(INDEX_TABLES + OWN_TABLES + GENERATION)
+    for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'holders'])
+      db.exec(`DROP TABLE IF EXISTS ${table}`)
+    db.exec(INDEX_TABLES + OWN_TABLES)
+    // schema 6 counted writes for a replayed `cs ls --json`, gone
+    const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_generation'").pluck().all()
+    for (const name of triggers as string[]) db.exec(`DROP TRIGGER IF EXISTS "${name}"`)
+    db.exec('DROP TABLE IF EXISTS generation')
+    // schema 6 kept other hosts' rows as one blob a host
+    const blobs = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'host_rows'").get()
+      ? (db.prepare('SELECT host, rows FROM host_rows').raw().all() as [string, Buffer][])
+      : []
+    const put = db.prepare('INSERT OR REPLACE INTO host_row (host, id, row) VALUES (?, ?, ?)')
+    for (const [host, blob] of blobs) for (const r of deserialize(blob) as HostRow[]) put.run(host, r.id, JSON.stringify(r))
+    db.exec('DROP TABLE IF EXISTS host_rows')
     db.pragma(`user_version = ${SCHEMA}`)
   }).immediate()
 }

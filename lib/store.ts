@@ -51,9 +51,24 @@ export interface Store {
   forget(paths: string[]): void
   /** Every session file (sidechain files are orphans), legacy summaries resolved across files. */
   transcripts(): TranscriptInfo[]
+  /** The session files of these ids, as transcripts() has them. */
+  transcriptsOf(ids: string[]): TranscriptInfo[]
+
+  // The dashboard's rows kept ready (lib/rows.ts): one a session of every host, rewritten when
+  // the index, metadata or other hosts' copy change that session; built whole when missing (a
+  // fresh store, a schema bump, another host name).
+  /** Stored rows whose urgency (lib/views.ts URGENCY) is in [lo, hi], in the dashboard's order:
+   *  id, urgency, updated, the row's JSON; at most limit. */
+  storedRows(q: RowQuery, urgencies: [lo: number, hi: number], limit: number | null): [id: string, urgency: number, updated: string, json: string][]
+  /** The same rows' JSON texts, one a line, comma-separated, as one buffer (null: none). */
+  storedText(q: RowQuery, urgencies: [lo: number, hi: number]): Buffer | null
+  countRows(q: RowQuery, urgencies: [lo: number, hi: number]): number
+  /** The stored ids just before and after id in sorted order, with their short ids. */
+  rowNeighbours(id: string): [id: string, short: string][]
 
   // cs's own metadata.
-  meta(): Map<string, SessionMeta>
+  /** Every id's, or these ids'. */
+  meta(ids?: string[]): Map<string, SessionMeta>
   setName(id: string, name: string | null): void
   setTag(id: string, tag: string | null): void
   setDeleted(id: string, deletedAt: string | null): void
@@ -67,8 +82,8 @@ export interface Store {
 
   // Other hosts: their rows copied here (by sync from the shared store, or from ssh answers), so
   // that no dashboard waits on the network. Rows are checked (checkHostRow) before they come in.
-  /** Every other host's rows (never this host's: those are the index). */
-  hostRows(): HostRow[]
+  /** Every other host's rows (never this host's: those are the index), or one host's. */
+  hostRows(host?: string): HostRow[]
   /** Replaces a host's rows (`merge`: changes only, and ids whose transcript is gone). */
   saveHostRows(host: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }): void
   /** What is known of the other hosts. */
@@ -90,8 +105,6 @@ export interface Store {
 
   /** Rows this connection has written so far: a cheap "did anything change" for callers. */
   changes(): number
-  /** A number that moves whenever any process writes the index, metadata or launch records. */
-  generation(): number
 
   /** Why the store can only be read (a read-only folder, a full disk), or null: every write
    *  then fails with that error, and reads answer from what was last saved. */
@@ -102,6 +115,17 @@ export interface Store {
   check(): { location: string; schema: number; bytes: number; problems: string[] }
 
   close(): void
+}
+
+/** Which stored rows a listing wants: `all` includes orphans and soft-deleted ones, `exclude`
+ *  ids are built fresh, `shorts` are short ids by id that replace the stored ones (ids shown but
+ *  not stored may lengthen them). A row of another host whose id this host has is left out: the
+ *  index here is the truth. */
+export interface RowQuery {
+  all: boolean
+  host: string | null
+  exclude: string[]
+  shorts: Record<string, string>
 }
 
 /** One field of cs's metadata, as changed by one host. */

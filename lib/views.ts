@@ -156,17 +156,18 @@ export const isProtected = (s: SessionView) => s.live || s.name !== null || s.ta
 
 /** Who needs you first: live sessions WAITING, WORKING, IDLE, then DEAD ones (`cs attach` brings
  *  one back, a live tmux session whose claude exited included), then history. */
-const URGENCY: Record<State, number> = { waiting: 0, working: 1, idle: 2, dead: 3, stopped: 4 }
+export const URGENCY: Record<State, number> = { waiting: 0, working: 1, idle: 2, dead: 3, stopped: 4 }
 
-/** A DEAD session shows even when its transcript is an orphan (/clear, then exit): its tmux
- *  session is what stopped. */
+/** Shown without --all: orphans and soft-deleted sessions are hidden, unless live; a DEAD session
+ *  shows even when its transcript is an orphan (/clear, then exit): its tmux session is what
+ *  stopped. */
+export const shownByDefault = (s: SessionView) => s.live || (!s.deleted && (!s.orphan || s.state === 'dead'))
+
 export function selectViews(views: SessionView[], f: ViewFilter): SessionView[] {
   const project = f.project?.toLowerCase()
   const rows = views.filter(
     (s) =>
-      (f.deletedOnly
-        ? s.deleted
-        : f.all || s.live || (!s.deleted && (!s.orphan || s.state === 'dead'))) &&
+      (f.deletedOnly ? s.deleted : f.all || shownByDefault(s)) &&
       (!f.host || s.host === f.host) &&
       (!project ||
         (s.project ?? '').toLowerCase().includes(project) ||
@@ -183,9 +184,10 @@ export const newestFirst = (a: SessionView, b: SessionView) => {
   return x < y ? 1 : x > y ? -1 : 0
 }
 
-/** The dashboard's order (the picker's too): by URGENCY, then newest first. */
+/** The dashboard's order (the picker's too): by URGENCY, then newest first, then by id (the
+ *  store's rows come in the same order from SQL: lib/rows.ts). */
 export const dashboardOrder = (a: SessionView, b: SessionView) =>
-  URGENCY[a.state] - URGENCY[b.state] || newestFirst(a, b)
+  URGENCY[a.state] - URGENCY[b.state] || newestFirst(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 /** `updated`: the dashboard's order; other keys ascending, ties newest first. */
 function compare(key: SortKey): (a: SessionView, b: SessionView) => number {

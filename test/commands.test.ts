@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, rmSync, utimesSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
@@ -269,22 +269,51 @@ test('ls sees new, removed and recent transcripts at once, old ones at the next 
   assert.deepEqual(titles(), ['renamed again'])
 })
 
-test('ls --json is served again while nothing changed, and made anew when anything did', () => {
-  const cacheFile = join(t.home, '.local/state/cs/ls-json.cache')
-  const first = t.cs('ls', '--json').stdout
-  assert.ok(readFileSync(cacheFile, 'utf8').endsWith(first))
-  assert.equal(t.cs('ls', '--json').stdout, first)
+test('ls --json is made from the rows the store keeps, the same as built from every view, after every change', () => {
+  // --verbose builds every view as before (and adds two counts): the reference
+  const strip = (rows: any[]) => rows.map(({ unknownRecords, badLines, ...r }) => r)
+  const same = (...args: string[]) => {
+    const rows = t.json('ls', ...args)
+    assert.deepEqual(rows, strip(t.json('ls', '--verbose', ...args)))
+    return rows
+  }
+  same()
+  same('--all')
   // cs's own metadata changed
-  assert.equal(t.cs('tag', C, 'cached?').status, 0)
-  assert.equal(JSON.parse(t.cs('ls', '--json').stdout).find((r: any) => r.id === C).tag, 'cached?')
+  assert.equal(t.cs('tag', C, 'kept?').status, 0)
+  assert.equal(same().find((r: any) => r.id === C).tag, 'kept?')
+  assert.equal(t.cs('rename', A, 'renamed row').status, 0)
+  assert.equal(same().find((r: any) => r.id === A).title, 'renamed row')
   // a transcript grew
-  const before = JSON.parse(t.cs('ls', '--json').stdout).find((r: any) => r.id === A).messages
+  const before = same().find((r: any) => r.id === A).messages
   appendFileSync(
     pathA,
     JSON.stringify({ parentUuid: null, isSidechain: false, type: 'user', message: { role: 'user', content: 'one more' }, uuid: 'u-more', timestamp: new Date().toISOString(), cwd: '/work/api', sessionId: A }) + '\n'
   )
-  assert.equal(JSON.parse(t.cs('ls', '--json').stdout).find((r: any) => r.id === A).messages, before + 1)
-  // a cache that is not cs's is never served
-  writeFileSync(cacheFile, 'garbage\n[{"id":"nonsense"}]')
-  assert.ok(!t.cs('ls', '--json').stdout.includes('nonsense'))
+  assert.equal(same().find((r: any) => r.id === A).messages, before + 1)
+  same('--all')
+  assert.equal(t.cs('rename', A, '--clear').status, 0)
+  same()
+  assert.ok(!existsSync(join(t.home, '.local/state/cs/ls-json.cache')), 'no output is kept to be replayed')
+})
+
+test('the table shows the most recent sessions that fit and counts the rest; --limit and --all show more', () => {
+  const lines = (...args: string[]) => t.cs('ls', ...args).stdout.trimEnd().split('\n')
+  const shown = t.json('ls').length
+  let out = lines('--limit', '1')
+  assert.equal(out.length, 3, 'a header, one row, the count')
+  assert.equal(out[2], `… ${shown - 1} more: --limit N shows N, --all every one`)
+  out = lines('--all')
+  assert.equal(out.length, 1 + t.json('ls', '--all').length, 'every session, orphans too, no count')
+  assert.deepEqual(t.json('ls', '--limit', '2').map((r: any) => r.id), t.json('ls').slice(0, 2).map((r: any) => r.id))
+  // more than fit: stdout is a pipe here, 50 rows
+  for (let i = 0; i < 50; i++)
+    t.session({ id: `eeee${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`, cwd: '/work/many', prompt: `many ${i}`, at: '2026-10-01T10:00:00.000Z' })
+  const all = t.json('ls')
+  assert.equal(all.length, shown + 50)
+  out = lines()
+  assert.equal(out.length, 1 + 50 + 1)
+  assert.equal(out[51], `… ${all.length - 50} more: --limit N shows N, --all every one`)
+  // the newest first, with the short ids of the JSON (unique over every id, shown or not)
+  assert.deepEqual(out.slice(1, 51).map((l) => l.split(/\s+/)[0]), all.slice(0, 50).map((r: any) => r.short))
 })

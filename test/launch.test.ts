@@ -27,6 +27,14 @@ const tmux = (...args: string[]) =>
   spawnSync('tmux', ['-L', t.env.CS_TMUX_SOCKET, ...args], { encoding: 'utf8' })
 const sessions = () => (tmux('list-sessions', '-F', '#{session_name}').stdout ?? '').split('\n').filter(Boolean).sort()
 
+/** `cs ls --json` from the rows the store keeps, checked against --verbose, which builds every
+ *  view as before (and adds two counts) */
+function dashboard(): any[] {
+  const rows = t.json('ls')
+  assert.deepEqual(rows, t.json('ls', '--verbose').map(({ unknownRecords, badLines, ...r }: any) => r))
+  return rows
+}
+
 /** cs launch --json (before any `--`: what follows it is claude's) */
 function launch(...args: string[]) {
   const r = t.cs('launch', '--json', ...args)
@@ -81,6 +89,8 @@ test('hostile names and prompts launch, show and die as given, and no shell runs
   const text = t.cs('status')
   assert.equal(text.status, 0)
   assert.match(text.stdout, /^ünïcödé 名前\s+idle\s/m)
+  // live rows with no transcript yet: ids the store holds no row of
+  assert.deepEqual(dashboard().filter((r: any) => r.live).map((r: any) => r.tmuxSession).sort(), [...hostile].sort())
 
   for (const name of hostile) {
     const r = t.cs('kill', name)
@@ -189,12 +199,14 @@ test('kill --all ends only the sessions cs launched, and asks first', async () =
 
 test('revive: what ended while tmux ran stays down; what went with the server comes back, anew when it has no transcript', async () => {
   const keep = launch('keep', '--cwd', dir)
-  launch('ended', '--cwd', dir)
+  const ended = launch('ended', '--cwd', dir)
   await claude.wait(keep.id)
   tmux('kill-session', '-t', '=ended') // as when claude exits: the server runs on
   const none = t.cs('revive')
   assert.equal(none.status, 0, none.stderr)
   assert.match(none.stdout, /nothing to revive/)
+  const rows = dashboard()
+  assert.deepEqual([keep.id, ended.id].map((id) => rows.find((r: any) => r.id === id)?.state), ['idle', 'dead'])
 
   tmux('kill-server')
   claude.forget(keep.id)

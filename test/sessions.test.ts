@@ -172,10 +172,10 @@ test('a record is written only when its id or state changed or its sighting is a
       running('old', OLD, 'idle'),
       liveInfo({ host: 'testhost', tmuxSession: 'gone', id: OLD, kind: 'external' }),
     ]
-    // the generation moves once a row written
-    const before = store.generation()
+    // this connection's count of rows written
+    const before = store.changes()
     const noted = noteLive(store, live, 'testhost', now, noServer)
-    assert.equal(store.generation() - before, 2, 'busy and old written, nothing else')
+    assert.equal(store.changes() - before, 2, 'busy and old written, nothing else')
     const at = now.toISOString()
     const by = (host: string, name: string) =>
       store.launches().find((r) => r.host === host && r.tmuxSession === name)!
@@ -190,7 +190,7 @@ test('a record is written only when its id or state changed or its sighting is a
     assert.equal(by('elsewhere', 'same').lastSeenAt, fresh)
     assert.deepEqual(sorted(noted), sorted(store.launches()), 'it returns the records as stored')
     noteLive(store, live, 'testhost', now, noServer)
-    assert.equal(store.generation() - before, 2, 'seen again at once: nothing written')
+    assert.equal(store.changes() - before, 2, 'seen again at once: nothing written')
   } finally {
     store.close()
   }

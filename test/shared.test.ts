@@ -233,7 +233,9 @@ test('server killed mid-sync: the dashboard answers from the local copy, says so
   assert.equal(offline.r.status, 0)
   assert.ok(offline.ms <= base + 1000, `offline dashboard ${offline.ms} ms, without a shared store ${base} ms`)
   assert.match(offline.r.stderr, /shared view offline .*other hosts as of \d+[smhd] ago/)
-  assert.match(offline.r.stdout, /eta work/)
+  // B's row, older than the 50 newest that the table shows of 400 (a pipe: 50 rows)
+  assert.match(offline.r.stdout, /… \d+ more: --limit N shows N/)
+  assert.ok(a.json('ls').some((r: any) => r.id === bId && r.title === 'eta work'))
   // a rename made while the server is down reaches B after it returns
   a.ok('rename', bId, 'renamed offline')
   const back = await startFerret({ dir: own.dir, port: own.port })

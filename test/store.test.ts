@@ -4,13 +4,14 @@ import Database from 'better-sqlite3'
 import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { journalPath } from '../lib/journal.ts'
 import { tmpdir } from 'node:os'
+import { serialize } from 'node:v8'
 import { join } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
 import { dbPath } from '../lib/paths.ts'
-import type { TranscriptInfo } from '../lib/session.ts'
+import type { HostRow, TranscriptInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
-import type { Store } from '../lib/store.ts'
+import type { RowQuery, Store } from '../lib/store.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'cs-store-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -297,4 +298,148 @@ test('a database made before the journal starts one from what it holds', () => {
   store = openStore(config)
   sameMetadata(store)
   store.close()
+})
+
+// The dashboard's rows (lib/rows.ts), as the store keeps them.
+const EVERY_ROW: RowQuery = { all: true, host: null, exclude: [], shorts: {} }
+const listed = (store: Store) =>
+  store.storedRows(EVERY_ROW, [0, 4], null).map(([id, , , json]) => ({ id, ...JSON.parse(json) }))
+/** Each stored row's text, by host and id, as it is in the database. */
+function storedTexts(config: ReturnType<typeof freshConfig>): Map<string, string> {
+  const db = new Database(dbPath(config), { readonly: true })
+  try {
+    return new Map(db.prepare("SELECT host || ' ' || id, json FROM rows").raw().all() as [string, string][])
+  } finally {
+    db.close()
+  }
+}
+const otherRow = (id: string, over: Partial<HostRow> = {}): HostRow => ({
+  id, host: 'other', tmuxSession: null, kind: 'plain', name: null, tag: null, title: `title of ${id}`,
+  cwd: '/srv/x', project: 'x', branch: null, state: 'stopped', stateSince: null, createdAt: null,
+  updatedAt: '2025-01-01T00:00:00.000Z', userMessages: 1, assistantMessages: 1, model: null,
+  tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, deleted: false, csVersion: '0.1.0', ...over,
+}) // prettier-ignore
+
+test("the dashboard's rows are built once, then rewritten only for the sessions that changed", () => {
+  const config = freshConfig()
+  const store = openStore(config)
+  const key = (id: string) => `${config.host} ${id}`
+  try {
+    save(store, file(info('aaaa1111')), file(info('aaaa2222')), file(info('bbbb3333')))
+    assert.deepEqual(
+      listed(store).map((r) => [r.id, r.short, r.title]),
+      [['aaaa1111', 'aaaa1', 'prompt of aaaa1111'], ['aaaa2222', 'aaaa2', 'prompt of aaaa2222'], ['bbbb3333', 'bbbb', 'prompt of bbbb3333']]
+    )
+    const built = storedTexts(config)
+    // one file grew: its row alone is rewritten, and it comes first (newest)
+    const grown = info('aaaa2222', { userMessages: 9, updatedAt: '2025-01-05T00:00:00.000Z' })
+    save(store, file(info('aaaa1111')), file(grown, 200), file(info('bbbb3333')))
+    let now = storedTexts(config)
+    assert.notEqual(now.get(key('aaaa2222')), built.get(key('aaaa2222')))
+    for (const id of ['aaaa1111', 'bbbb3333']) assert.equal(now.get(key(id)), built.get(key(id)), `${id} untouched`)
+    assert.deepEqual(listed(store).map((r) => [r.id, r.messages]), [['aaaa2222', 12], ['aaaa1111', 5], ['bbbb3333', 5]])
+    // renamed: that row alone
+    store.setName('bbbb3333', 'named')
+    const renamed = storedTexts(config)
+    assert.notEqual(renamed.get(key('bbbb3333')), now.get(key('bbbb3333')))
+    for (const id of ['aaaa1111', 'aaaa2222']) assert.equal(renamed.get(key(id)), now.get(key(id)))
+    assert.equal(listed(store).find((r) => r.id === 'bbbb3333').title, 'named')
+    // soft-deleted: hidden unless all
+    store.setDeleted('bbbb3333', '2025-02-01T00:00:00.000Z')
+    assert.deepEqual(store.storedRows({ ...EVERY_ROW, all: false }, [0, 4], null).map((r) => r[0]), ['aaaa2222', 'aaaa1111'])
+    assert.equal(store.countRows({ ...EVERY_ROW, all: false }, [4, 4]), 2)
+    // a file gone: its row goes, and the short ids that it lengthened shorten
+    save(store, file(info('aaaa1111')), file(info('bbbb3333')))
+    assert.deepEqual(listed(store).map((r) => [r.id, r.short]), [['aaaa1111', 'aaaa'], ['bbbb3333', 'bbbb']])
+    now = storedTexts(config)
+    assert.equal(now.get(key('aaaa1111')), built.get(key('aaaa1111'))!.replace('"short":"aaaa1"', '"short":"aaaa"'), 'its short id alone changed')
+  } finally {
+    store.close()
+  }
+})
+
+test("other hosts' rows are kept one a session: a pull rewrites those it changes; this host's id wins", () => {
+  const config = freshConfig()
+  const store = openStore(config)
+  try {
+    save(store, file(info('aaaa1111')))
+    store.saveHostRows('other', [otherRow('cccc0001'), otherRow('aaaa1111'), otherRow('cccc0002', { state: 'idle' })], 'x')
+    // the live one first; aaaa1111 is this host's
+    assert.deepEqual(listed(store).map((r) => [r.id, r.host, r.live]), [
+      ['cccc0002', 'other', true],
+      ['aaaa1111', config.host, false],
+      ['cccc0001', 'other', false],
+    ])
+    const before = storedTexts(config)
+    store.saveHostRows('other', [otherRow('cccc0001', { title: 'changed there' })], 'y', { gone: [] })
+    const after = storedTexts(config)
+    assert.notEqual(after.get('other cccc0001'), before.get('other cccc0001'))
+    for (const k of ['other cccc0002', 'other aaaa1111']) assert.equal(after.get(k), before.get(k))
+    assert.deepEqual(store.hostRows('other').map((r) => r.id).sort(), ['aaaa1111', 'cccc0001', 'cccc0002'])
+    // cs's own name wins on another host's row too
+    store.setName('cccc0001', 'named here')
+    assert.equal(listed(store).find((r) => r.id === 'cccc0001').title, 'named here')
+    // this host's transcript gone: the other host's row of that id shows
+    store.forget([info('aaaa1111').path])
+    assert.deepEqual(listed(store).map((r) => [r.id, r.host]), [['cccc0002', 'other'], ['aaaa1111', 'other'], ['cccc0001', 'other']])
+    // replaced whole: rows no longer there go
+    store.saveHostRows('other', [otherRow('cccc0001')], 'z')
+    assert.deepEqual(listed(store).map((r) => r.id), ['cccc0001'])
+  } finally {
+    store.close()
+  }
+})
+
+test("a schema bump rebuilds the dashboard's rows, cs's names kept", () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  save(store, file(info('aaaa1111')))
+  store.setName('aaaa1111', 'named')
+  store.saveHostRows('other', [otherRow('cccc0001')], 'x')
+  assert.equal(listed(store).length, 2)
+  store.close()
+  const raw = new Database(dbPath(config))
+  raw.pragma('user_version = 999')
+  raw.close()
+  store = openStore(config)
+  try {
+    assert.deepEqual(listed(store).map((r) => r.id), ['cccc0001'], "the index is gone, the other hosts' copy kept")
+    save(store, file(info('aaaa1111')))
+    assert.deepEqual(listed(store).map((r) => [r.id, r.title]), [['aaaa1111', 'named'], ['cccc0001', 'title of cccc0001']])
+  } finally {
+    store.close()
+  }
+})
+
+test("a legacy summary record titles another file's row; a change to it rebuilds the rows", () => {
+  const config = freshConfig()
+  const store = openStore(config)
+  try {
+    save(store, file(info('aaaa1111')))
+    assert.equal(listed(store)[0].title, 'prompt of aaaa1111')
+    const holder = info('bbbb2222', { summaries: [{ leafUuid: 'aaaa1111-last', summary: 'legacy title' }] })
+    save(store, file(info('aaaa1111')), file(holder))
+    assert.equal(listed(store).find((r) => r.id === 'aaaa1111').title, 'legacy title')
+    save(store, file(info('aaaa1111')))
+    assert.equal(listed(store)[0].title, 'prompt of aaaa1111')
+  } finally {
+    store.close()
+  }
+})
+
+test("schema 6's blob of other hosts' rows a host becomes a row a session", () => {
+  const config = freshConfig()
+  openStore(config).close()
+  const raw = new Database(dbPath(config))
+  raw.exec('CREATE TABLE host_rows (host TEXT PRIMARY KEY, rows BLOB NOT NULL)')
+  raw.prepare('INSERT INTO host_rows (host, rows) VALUES (?, ?)').run('other', serialize([otherRow('cccc0001'), otherRow('cccc0002')]))
+  raw.pragma('user_version = 6')
+  raw.close()
+  const store = openStore(config)
+  try {
+    assert.deepEqual(store.hostRows('other').map((r) => r.id), ['cccc0001', 'cccc0002'])
+    assert.deepEqual(listed(store).map((r) => r.id), ['cccc0001', 'cccc0002'])
+  } finally {
+    store.close()
+  }
 })

@@ -1,15 +1,20 @@
 // `cs ls` (and plain `cs`): the dashboard.
 import { defineCommand } from '../../lib/command.ts'
-import { HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP, sortFlag } from '../../lib/flags.ts'
+import { countFlag, HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP, sortFlag } from '../../lib/flags.ts'
 import { fetchedAt, startAsking } from '../../lib/hosts.ts'
-import { jsonRows, printViews } from '../../lib/format.ts'
-import { printCached } from '../../lib/output-cache.ts'
-import pkg from '../../package.json' with { type: 'json' }
+import { colors, jsonArray, print, printViews, useColor } from '../../lib/format.ts'
+import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
 
+/** Rows of the table when stdout is not a terminal (and no --limit or --all says otherwise). */
+const PIPED_ROWS = 50
+
+/** As many rows as fit the terminal: its height less the header, the count line and a prompt. */
+const tableRows = () => (process.stdout.isTTY && process.stdout.rows ? Math.max(5, process.stdout.rows - 3) : PIPED_ROWS)
+
 export default defineCommand({
-  usage: 'ls [--all] [--local | --host NAME] [--sort KEY] [--verbose] [--json]',
+  usage: 'ls [--all | --limit N] [--local | --host NAME] [--sort KEY] [--verbose] [--json]',
   summary: [
     'The dashboard: one line per session, live ones first (WAITING, WORKING, IDLE), then DEAD',
     'ones, then history, newest first.',
@@ -17,9 +22,12 @@ export default defineCommand({
     'server was killed) in the last 24 hours; cs attach brings one back, cs revive all that',
     'died with the tmux server. Older ones are history. With a hosts list in the config and no',
     'shared store, every host is asked over ssh at once; one that does not answer shows as last seen.',
+    'The table shows every live session and the most recent others that fit the terminal (50 rows',
+    'when stdout is not a terminal), and says how many more there are; --json shows every one.',
   ].join('\n'),
   details: [
-    '  -a, --all       include orphans (left by /clear and /compact) and soft-deleted sessions',
+    '  -a, --all       every session: no limit, orphans (left by /clear and /compact) and soft-deleted too',
+    '  --limit N       at most N sessions (live ones are always shown)',
     LOCAL_HELP,
     HOST_HELP,
     '  --sort KEY      updated (default), title, host or project',
@@ -30,6 +38,7 @@ export default defineCommand({
     all: { type: 'boolean', short: 'a' },
     local: { type: 'boolean' },
     ...HOST_OPTION,
+    limit: { type: 'string' },
     sort: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   },
@@ -39,21 +48,38 @@ export default defineCommand({
     // list and none: every host asked over ssh at once
     const hosts = startAsking(config, filter.host)
     return withSessions(config, async (s) => {
-      const answers = await hosts.settle()
+      await hosts.settle()
       for (const line of hosts.notices(new Date())) process.stderr.write(`cs: ${line}\n`)
       if (s.notice) process.stderr.write(`cs: ${s.notice}\n`)
-      // scripts poll this: the same sessions in the same state give the same text, kept
-      if (isSet(flags, 'json') && !isSet(flags, 'verbose') && !answers.length) {
-        const key = JSON.stringify([pkg.version, s.fingerprint(), filter])
-        return printCached(config, 'ls-json', key, () => jsonRows(selectViews(s.views, filter)))
+      const json = isSet(flags, 'json')
+      const limit = countFlag(flags, 'limit') ?? (json || filter.all ? undefined : tableRows())
+      const empty = 'no sessions yet: start one with `claude` or `cs launch NAME`'
+      const verbose = isSet(flags, 'verbose')
+      // the default order from the rows the store keeps ready; another order, the parser's counts
+      // (--verbose) or a store that cannot be written (its rows may not be built) from every view
+      let shown: SessionView[]
+      let more: number
+      if ((filter.sort ?? 'updated') === 'updated' && !verbose && !s.store.readOnly()) {
+        const q = { all: filter.all, host: filter.host, limit }
+        if (json && limit === undefined) return void process.stdout.write(s.json(q))
+        const listing = s.rows(q)
+        if (json) return print(jsonArray(listing.rows))
+        shown = listing.rows.map((text) => JSON.parse(text) as SessionView)
+        more = listing.more
+      } else {
+        const all = selectViews(s.views, filter)
+        shown = limit === undefined ? all : all.slice(0, Math.max(limit, all.filter((v) => v.live).length))
+        more = all.length - shown.length
       }
-      printViews(config, selectViews(s.views, filter), {
-        json: isSet(flags, 'json'),
+      printViews(config, shown, {
+        json,
         header: true,
-        counts: isSet(flags, 'verbose') ? s.transcripts : undefined,
+        counts: verbose ? s.transcripts : undefined,
         fetchedAt: fetchedAt(s.store),
-        empty: 'no sessions yet: start one with `claude` or `cs launch NAME`',
+        empty,
       })
+      if (more > 0 && !json)
+        print(colors(useColor(config)).dim(`… ${more.toLocaleString('en-US')} more: --limit N shows N, --all every one`))
     }, { pull: filter.host !== config.host, othersMoved: hosts.moved })
   },
 })

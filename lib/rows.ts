@@ -1,0 +1,122 @@
+// The dashboard's rows kept ready in the local store (lib/store-sqlite.ts): one a session of every
+// host, its JSON text rewritten only when that session changed, beside the columns a listing
+// filters and sorts on. A listing streams the stored text in SQL order and builds fresh only the
+// rows whose state comes from live state (this host's live sessions and DEAD ones), so that its
+// cost follows what changed and what is shown, not how much history there is.
+import type { SessionView } from './session.ts'
+import { shortIds } from './shortid.ts'
+import type { RowQuery, Store } from './store.ts'
+import { selectViews, shownByDefault, URGENCY } from './views.ts'
+
+/** A view as stored. Nothing in it depends on the clock: ages are worked out when shown. */
+export interface StoredRow {
+  host: string
+  id: string
+  urgency: number
+  updated: string // ISO 8601, '' when unknown (sorts last)
+  hidden: boolean // shown only with --all
+  tail: string // the view's JSON after its short id, which depends on every other id: rowHead
+}
+
+/** A row's JSON up to the end of its short id (without the closing quote): its id and short id
+ *  come first in a view, then `","name":`. */
+export const rowHead = (id: string, short: string) => `{"id":${JSON.stringify(id)},"short":${JSON.stringify(short).slice(0, -1)}`
+
+export function storedRow(v: SessionView): StoredRow {
+  const json = JSON.stringify({ ...v, short: '' })
+  return {
+    host: v.host,
+    id: v.id,
+    urgency: URGENCY[v.state],
+    updated: v.updatedAt ?? '',
+    hidden: !shownByDefault(v),
+    tail: json.slice(rowHead(v.id, '').length),
+  }
+}
+
+export interface ListQuery {
+  all: boolean
+  host?: string
+  limit?: number
+}
+
+const LIVE_OR_DEAD: [number, number] = [0, URGENCY.dead]
+const HISTORY: [number, number] = [URGENCY.stopped, URGENCY.stopped]
+
+/**
+ * What a listing needs besides the stored rows: this host's views whose state comes from live
+ * state (live and DEAD ones: the others are as stored), their short ids, and the stored short
+ * ids that the ids of those rows not stored lengthen.
+ */
+function prepare(store: Store, views: SessionView[], q: ListQuery) {
+  const fresh = views.filter((v) => v.live || v.state === 'dead')
+  const ids = fresh.flatMap((v) => (v.id ? [v.id] : []))
+  const near = new Map(ids.map((id) => [id, store.rowNeighbours(id)]))
+  const shortOf = (id: string, around: string[]) => shortIds([id, ...around, ...ids]).get(id) ?? ''
+  for (const v of fresh) if (v.id) v.short = shortOf(v.id, near.get(v.id)!.map(([x]) => x))
+  const shorts: Record<string, string> = {}
+  for (const [x, short] of [...near.values()].flat())
+    if (!ids.includes(x)) {
+      const right = shortOf(x, store.rowNeighbours(x).map(([y]) => y))
+      if (right !== short) shorts[x] = right
+    }
+  const query: RowQuery = { all: q.all, host: q.host ?? null, exclude: ids, shorts }
+  return { shown: selectViews(fresh, { all: q.all, host: q.host }), query }
+}
+
+/**
+ * The dashboard's rows (its default order: lib/views.ts dashboardOrder) as JSON texts, from the
+ * stored rows and the given views of this host built from live state. With a limit, every live
+ * row is shown and the others fill up to it; `more`: how many the limit left out.
+ */
+export function listRows(store: Store, views: SessionView[], q: ListQuery): { rows: string[]; more: number } {
+  const { shown, query } = prepare(store, views, q)
+  const first = merge(shown, store.storedRows(query, LIVE_OR_DEAD, null))
+  const live = first.filter((r) => r.live).length
+  const take = q.limit === undefined ? null : Math.max(0, Math.max(q.limit, live) - first.length)
+  const rest = take === 0 ? [] : store.storedRows(query, HISTORY, take).map((r) => r[3])
+  const rows = [...first.map((r) => r.json), ...rest]
+  const total = q.limit === undefined ? rows.length : first.length + store.countRows(query, HISTORY)
+  const cut = q.limit === undefined ? rows : rows.slice(0, Math.max(q.limit, live))
+  return { rows: cut, more: total - cut.length }
+}
+
+/** Every row of the dashboard as its JSON array, history as the store wrote it in one piece. */
+export function jsonText(store: Store, views: SessionView[], q: ListQuery): Buffer {
+  const { shown, query } = prepare(store, views, q)
+  const first = merge(shown, store.storedRows(query, LIVE_OR_DEAD, null)).map((r) => r.json)
+  const rest = store.storedText(query, HISTORY)
+  if (first.length === 0 && !rest) return Buffer.from('[]\n')
+  const parts: (string | Buffer)[] = [`[\n${first.join(',\n')}`]
+  if (rest) parts.push(first.length ? ',\n' : '', rest)
+  parts.push('\n]\n')
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
+}
+
+/** Fresh views and stored rows, both in the dashboard's order, as one list in it. */
+function merge(shown: SessionView[], stored: [string, number, string, string][]): { json: string; live: boolean }[] {
+  const out: { json: string; live: boolean }[] = []
+  let i = 0
+  let j = 0
+  while (i < shown.length || j < stored.length) {
+    const f = shown[i]
+    const s = stored[j]
+    if (!s || (f && before(f, s))) {
+      out.push({ json: JSON.stringify(f), live: f.live })
+      i++
+    } else {
+      out.push({ json: s[3], live: s[1] <= URGENCY.idle })
+      j++
+    }
+  }
+  return out
+}
+
+/** Whether the fresh view comes before the stored row in the dashboard's order. */
+function before(f: SessionView, [id, urgency, updated]: [string, number, string, string]): boolean {
+  const u = URGENCY[f.state]
+  if (u !== urgency) return u < urgency
+  const at = f.updatedAt ?? ''
+  if (at !== updated) return at > updated
+  return f.id < id
+}
