@@ -167,6 +167,12 @@ export function jsonRows(views: SessionView[], counts?: Map<string, TranscriptIn
 export const jsonArray = (rows: string[]) => (rows.length ? `[\n${rows.join(',\n')}\n]` : '[]')
 
 /** `cs info`: everything known about one session, one `label  value` line each. */
+/** 12,345: Number#toLocaleString would start ICU, tens of ms on the dashboard's path. */
+export const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ',')
+
+/** Code-unit order, as for ISO times and tmux names: localeCompare would start ICU's collator. */
+export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
 export function renderInfo(
   s: SessionView,
   t: TranscriptInfo | null,
@@ -175,7 +181,6 @@ export function renderInfo(
 ): string {
   const c = colors(color)
   const when = (iso: string | null) => (iso ? `${iso} (${age(iso, now)} ago)` : '-')
-  const n = (x: number) => x.toLocaleString('en-US')
   const rows: [string, string | null | undefined][] = [
     ['id', s.id || null],
     ['short', s.short || null],
@@ -197,19 +202,19 @@ export function renderInfo(
     [
       'messages',
       t
-        ? `${n(s.messages)} (${n(t.userMessages)} user, ${n(t.assistantMessages)} assistant): ` +
+        ? `${thousands(s.messages)} (${thousands(t.userMessages)} user, ${thousands(t.assistantMessages)} assistant): ` +
           'the conversation, subagent turns written inline left out'
-        : n(s.messages),
+        : thousands(s.messages),
     ],
     [
       'with subagents',
       t &&
-        `${n(s.messages + t.sidechainMessages)}: the ${n(t.sidechainMessages)} subagent (sidechain) turns written inline counted too`,
+        `${thousands(s.messages + t.sidechainMessages)}: the ${thousands(t.sidechainMessages)} subagent (sidechain) turns written inline counted too`,
     ],
     ['model', s.model],
     [
       'tokens',
-      `${n(s.tokens.input)} in, ${n(s.tokens.output)} out, ${n(s.tokens.cacheRead)} cache read, ${n(s.tokens.cacheWrite)} cache write`,
+      `${thousands(s.tokens.input)} in, ${thousands(s.tokens.output)} out, ${thousands(s.tokens.cacheRead)} cache read, ${thousands(s.tokens.cacheWrite)} cache write`,
     ],
     ['version', t?.version],
     ['first prompt', t?.firstPrompt],

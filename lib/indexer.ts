@@ -128,26 +128,36 @@ function relist(path: string, stored: FolderListing, hot: (name: string, mtimeMs
 /** Every project folder as this run sees it; `unchanged` counts the files of folders skipped. */
 function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, now: number) {
   const root = projectsDir(config)
-  const live = new Set([...(opts.live ?? [])].map((id) => `${id}.jsonl`))
+  const liveNames = [...(opts.live ?? [])].map((id) => `${id}.jsonl`)
+  const live = new Set(liveNames)
   const hot = (name: string, mtimeMs: number) => now - mtimeMs < HOT_MS || live.has(name)
-  const listings = store.listings()
+  // only the listings that name a hot file are read: a warm run's cost follows the hot set
+  const summaries = store.listings(now - HOT_MS, liveNames)
   const folders: { folder: Folder; stored?: FolderListing }[] = []
   const gone: string[] = []
   let unchanged = 0
   for (const d of readdirOrEmpty(root)) {
     const path = `${root}/${d.name}`
     if (d.isSymbolicLink() && !isInside(path, root)) continue
-    const stored = listings.get(path)
-    if (stored) listings.delete(path)
+    const summary = summaries.get(path)
+    if (summary) summaries.delete(path)
     // a hot run stats the folder first: a file added after this stat moves its mtime again
     const mtimeMs = full ? null : (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1)
-    const trusted = mtimeMs !== null && stored?.listing && stored.mtimeMs === mtimeMs
-    const folder = trusted ? relist(path, stored, hot) : list(path, mtimeMs, root)
-    if (!folder) unchanged += countLines(stored!.listing)
+    const trusted = mtimeMs !== null && summary && summary.listing !== '' && summary.mtimeMs === mtimeMs
+    if (trusted && summary.listing === null) {
+      unchanged += summary.count // nothing hot in it: not even its listing is read
+      continue
+    }
+    const stored =
+      summary?.listing === null
+        ? (store.listing(path) ?? undefined)
+        : summary && { listing: summary.listing, mtimeMs: summary.mtimeMs }
+    const folder = trusted ? relist(path, stored!, hot) : list(path, mtimeMs, root)
+    if (!folder) unchanged += summary!.count
     else if (folder.listing) folders.push({ folder, stored })
     else if (stored) gone.push(path) // no session file left in it
   }
-  return { folders, unchanged, gone: [...gone, ...listings.keys()] }
+  return { folders, unchanged, gone: [...gone, ...summaries.keys()] }
 }
 
 const countLines = (text: string) => {

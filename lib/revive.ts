@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError } from './errors.ts'
+import { compareText } from './format.ts'
 import { startSession, type LaunchPlan, type Launcher } from './launcher.ts'
 import { firstFree } from './names.ts'
 import { shellWord } from './quote.ts'
@@ -38,7 +39,7 @@ export function sortGone(
 ): { revive: Launch[]; ended: Launch[] } {
   const gone = launches
     .filter((l) => l.host === host && l.lastState !== 'dead' && l.lastState !== 'stopped' && !liveNames.has(l.tmuxSession))
-    .sort((a, b) => a.tmuxSession.localeCompare(b.tmuxSession))
+    .sort((a, b) => compareText(a.tmuxSession, b.tmuxSession))
   const sameServer = (l: Launch) => serverStart !== null && serverStart * 1000 <= Date.parse(l.lastSeenAt ?? l.launchedAt)
   return { revive: gone.filter((l) => !sameServer(l)), ended: gone.filter(sameServer) }
 }

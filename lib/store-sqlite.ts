@@ -7,6 +7,7 @@ import { basename, dirname } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import type { Config } from './config.ts'
 import { CsError, fileError } from './errors.ts'
+import { compareText } from './format.ts'
 import { viewOf } from './host-rows.ts'
 import {
   appendJournal,
@@ -30,8 +31,9 @@ import { buildViews } from './views.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. Also
  *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates.
- *  7: the dashboard's rows; other hosts' copy a row per session. */
-const SCHEMA = 7
+ *  7: the dashboard's rows; other hosts' copy a row per session. 8: each folder's newest file
+ *  and count, so that a warm run reads only the listings of folders with a hot file. */
+const SCHEMA = 8
 const MMAP_BYTES = 1 << 30
 /** A pull of more rows than this works the short ids out all at once. */
 const MANY_IDS = 500
@@ -43,7 +45,8 @@ const MANY_IDS = 500
 // and needed only for grown files, live apart, each with the mark it was saved at.
 const INDEX_TABLES = `
   CREATE TABLE folders (
-    path TEXT PRIMARY KEY, listing TEXT NOT NULL, mtime_ms REAL NOT NULL, files BLOB NOT NULL
+    path TEXT PRIMARY KEY, listing TEXT NOT NULL, mtime_ms REAL NOT NULL, files BLOB NOT NULL,
+    newest REAL NOT NULL, count INTEGER NOT NULL
   );
   CREATE TABLE walks (scope TEXT PRIMARY KEY, at REAL NOT NULL);
   CREATE TABLE parsers (
@@ -134,7 +137,7 @@ type Holder = Pick<TranscriptInfo, 'updatedAt' | 'summaries'>
 /** A legacy summary record in file A whose leafUuid is file B's last message titles B; the latest wins. */
 function summariesByLeaf(holders: Holder[]): Map<string, string> {
   const byLeaf = new Map<string, string>()
-  const sorted = holders.slice().sort((a, b) => (a.updatedAt ?? '').localeCompare(b.updatedAt ?? ''))
+  const sorted = holders.slice().sort((a, b) => compareText(a.updatedAt ?? '', b.updatedAt ?? ''))
   for (const h of sorted) for (const s of h.summaries) byLeaf.set(s.leafUuid, s.summary)
   return byLeaf
 }
@@ -314,11 +317,14 @@ export function openStore(config: Config): Store {
   }
   const putFolder = (f: FolderIndex) => {
     const files = serialize(f.files.map(toTuple))
-    sql('INSERT OR REPLACE INTO folders (path, listing, mtime_ms, files) VALUES (?, ?, ?, ?)').run(
+    const newest = f.files.reduce((n, x) => Math.max(n, x.mark.mtimeMs), 0)
+    sql('INSERT OR REPLACE INTO folders (path, listing, mtime_ms, files, newest, count) VALUES (?, ?, ?, ?, ?, ?)').run(
       f.path,
       f.listing,
       f.mtimeMs,
-      files
+      files,
+      newest,
+      f.files.length
     )
     const kept = new Set(f.files.map((x) => x.mark.path))
     for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
@@ -561,9 +567,18 @@ export function openStore(config: Config): Store {
   })
 
   const store: Store = guarded(file, {
-    listings() {
-      const rows = sql('SELECT path, listing, mtime_ms FROM folders').raw().all() as [string, string, number][]
-      return new Map(rows.map(([path, listing, mtimeMs]) => [path, { listing, mtimeMs }]))
+    listings(hotSince, live) {
+      const rows = sql(
+        `SELECT path, CASE WHEN listing = '' OR newest >= ? OR EXISTS (SELECT 1 FROM json_each(?) WHERE instr(listing, value))
+         THEN listing END, mtime_ms, count FROM folders`
+      )
+        .raw()
+        .all(hotSince, JSON.stringify(live)) as [string, string | null, number, number][]
+      return new Map(rows.map(([path, listing, mtimeMs, count]) => [path, { listing, mtimeMs, count }]))
+    },
+    listing(path) {
+      const row = sql('SELECT listing, mtime_ms FROM folders WHERE path = ?').raw().get(path) as [string, number] | undefined
+      return row ? { listing: row[0], mtimeMs: row[1] } : null
     },
     lastFullWalk: () => (sql("SELECT at FROM walks WHERE scope = 'full'").pluck().get() as number | undefined) ?? 0,
     folder,

@@ -21,6 +21,14 @@ export interface FolderListing {
   mtimeMs: number
 }
 
+/** A stored listing as a warm run first reads it: its text only where it names a hot file. */
+export interface FolderSummary {
+  /** null: no file of it was modified since `hotSince` as last listed, nor is a live one */
+  listing: string | null
+  mtimeMs: number
+  count: number // its session files
+}
+
 /** The index of one project folder, stored and replaced whole. */
 export interface FolderIndex extends FolderListing {
   path: string // absolute path of the folder under <claudeDir>/projects
@@ -39,7 +47,11 @@ export interface IndexChanges {
 export interface Store {
   // The transcript index: per project folder, so that a warm run compares one listing per folder.
   /** Every indexed folder's listing, by folder path. */
-  listings(): Map<string, FolderListing>
+  /** Every folder's summary: the listing of those that hold a file modified since hotSince (as
+   *  last listed) or one of the live names, so that a warm run's cost follows the hot files. */
+  listings(hotSince: number, live: string[]): Map<string, FolderSummary>
+  /** One folder's stored listing, null when none is stored. */
+  listing(path: string): FolderListing | null
   /** When an index run last stat'ed every file (epoch ms; 0: never). */
   lastFullWalk(): number
   folder(path: string): FolderIndex | null

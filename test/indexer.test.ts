@@ -340,7 +340,7 @@ describe('a hot run stats the project folders and only the files that can have g
     hotRun()
     assert.deepEqual(markOf(store, cold.path), coldMark)
     assert.equal(markOf(store, hot.path)!.size, statSync(hot.path).size)
-    assert.equal(store.listings().get(dir)!.listing.split('\n').filter(Boolean).length, 2)
+    assert.equal(store.listing(dir)!.listing.split('\n').filter(Boolean).length, 2)
     assert.equal(indexTranscripts(config, store).read, 0)
   })
 })

@@ -2,7 +2,7 @@
 import { defineCommand } from '../../lib/command.ts'
 import { countFlag, HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP, sortFlag } from '../../lib/flags.ts'
 import { fetchedAt, startAsking } from '../../lib/hosts.ts'
-import { colors, jsonArray, print, printViews, useColor } from '../../lib/format.ts'
+import { colors, jsonArray, print, printViews, thousands, useColor } from '../../lib/format.ts'
 import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
@@ -79,7 +79,7 @@ export default defineCommand({
         empty,
       })
       if (more > 0 && !json)
-        print(colors(useColor(config)).dim(`… ${more.toLocaleString('en-US')} more: --limit N shows N, --all every one`))
+        print(colors(useColor(config)).dim(`… ${thousands(more)} more: --limit N shows N, --all every one`))
     }, { pull: filter.host !== config.host, othersMoved: hosts.moved })
   },
 })
