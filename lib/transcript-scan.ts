@@ -69,13 +69,16 @@ const KEPT: [number, string[]][] = [
   [MESSAGE, ['role', 'id', 'model', 'content']],
   [USAGE, ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens']],
   [BLOCK, ['type', 'text']],
-  [0, ['message', 'usage']], // containers: named, their scalars not kept
+  [0, ['message', 'usage', 'userType', 'entrypoint', 'sessionId']], // containers, envelope: named, not kept
 ] // prettier-ignore
+/** The envelope that ends most 2.1.x records: the same bytes on every line of a file. */
+const ENVELOPE = new Set(['userType', 'entrypoint', 'cwd', 'sessionId', 'version', 'gitBranch'])
 /** A key that matters, with the last short values read for it: most values repeat from line to
  *  line (type, cwd, version, gitBranch, model), and comparing bytes is cheaper than decoding. */
 interface Key {
   name: string
   levels: number
+  envelope: boolean
   recent: string[] | null // ASCII only: a byte equals a char code only then; null: values that never repeat
 }
 const REPEATING = new Set(['type', 'subtype', 'cwd', 'gitBranch', 'version', 'role', 'model'])
@@ -87,7 +90,7 @@ for (const [level, names] of KEPT)
   for (const name of names) {
     let h = 0
     for (let k = 0; k < name.length; k++) h = (Math.imul(h, 31) + name.charCodeAt(k)) | 0
-    const key = (BY_HASH[slot(h)] ??= { name, levels: 0, recent: REPEATING.has(name) ? [] : null })
+    const key = (BY_HASH[slot(h)] ??= { name, levels: 0, envelope: ENVELOPE.has(name), recent: REPEATING.has(name) ? [] : null })
     if (key.name !== name) throw new Error(`transcript-scan: hash clash on ${name}`)
     key.levels |= level
   }
@@ -317,7 +320,8 @@ function scanObject(
 
 /** Reads `"key":scalar` pairs backward from b[j], the last byte of the object's last value.
  *  Returns the index of the closer of the nested value it stopped at, or FAIL. */
-function scanBack(b: Buffer, j: number, lo: number, into: Rec, keep: number): number {
+function scanBack(b: Buffer, j: number, lo: number, into: Rec, keep: number, track = false): number {
+  let inEnvelope = track
   for (;;) {
     j = wsBack(b, j, lo)
     const c = b[j]
@@ -334,7 +338,14 @@ function scanBack(b: Buffer, j: number, lo: number, into: Rec, keep: number): nu
     const ks = stringStartBack(b, j, lo)
     if (ks < 0) return FAIL
     const key = keyOf(b, ks + 1, j)
-    if (key !== null && wanted(key, into, keep)) into[key.name] = scalar(b, vStart, vEnd, key)
+    const v = key !== null && wanted(key, into, keep) ? (into[key.name] = scalar(b, vStart, vEnd, key)) : undefined
+    if (inEnvelope) {
+      inEnvelope = key !== null && key.envelope && b[ks - 1] === 44
+      if (inEnvelope) {
+        envelopeFrom = ks
+        if (v !== undefined) envelopeRead.push(key!.name, v)
+      }
+    }
     j = wsBack(b, ks - 1, lo)
     if (b[j] !== 44) return FAIL // reached the object's '{': no nested value at all
     j--
@@ -364,9 +375,41 @@ function finishFromTail(b: Buffer, rec: Rec): boolean {
   if (!tailDone) {
     tailDone = true
     const j = wsBack(b, lineEnd - 1, lineStart)
-    tailStop = b[j] === 125 ? scanBack(b, j - 1, lineStart, rec, TOP) : FAIL
+    tailStop = b[j] === 125 ? tail(b, j, rec) : FAIL
   }
   return complete(rec)
+}
+
+// The last envelope read (its pairs up to the line's closing brace, after a comma) and the
+// values it held: a line that ends with the same bytes takes them without reading them again.
+const ENVELOPE_MAX = 1024
+const envelope = Buffer.alloc(ENVELOPE_MAX)
+let envelopeLen = 0
+let envelopeFields: unknown[] = [] // name, value, name, value...
+let envelopeFrom = FAIL // set by a tracking scanBack: where the run of envelope pairs starts
+let envelopeRead: unknown[] = []
+
+/** The line's trailing pairs read backward from its closing brace b[j]: as scanBack does. */
+function tail(b: Buffer, j: number, rec: Rec): number {
+  const s = j + 1 - envelopeLen
+  if (envelopeLen > 0 && s - 1 > lineStart && b[s - 1] === 44) {
+    let k = envelopeLen - 1
+    while (k >= 0 && b[s + k] === envelope[k]) k--
+    if (k < 0) {
+      for (let f = 0; f < envelopeFields.length; f += 2) rec[envelopeFields[f] as string] = envelopeFields[f + 1]
+      return scanBack(b, s - 2, lineStart, rec, TOP)
+    }
+  }
+  envelopeFrom = FAIL
+  envelopeRead = []
+  const stop = scanBack(b, j - 1, lineStart, rec, TOP, true)
+  const len = j + 1 - envelopeFrom
+  if (stop >= 0 && envelopeFrom > lineStart && len <= ENVELOPE_MAX) {
+    b.copy(envelope, 0, envelopeFrom, j + 1)
+    envelopeLen = len
+    envelopeFields = envelopeRead
+  }
+  return stop
 }
 
 /** At an assistant's message.content: reads message.usage backward from the message's end. */
