@@ -74,21 +74,24 @@ const mbps = (bytes: number, ms: number) => bytes / MB / (ms / 1000)
  *  the dashboard figures use too, and one per kind of record that dominates some real files, so
  *  that no single friendly shape makes the figure. */
 function shapes(quick: boolean): { name: string; params: CorpusParams }[] {
-  const small = (shape: Shape): CorpusParams => ({ sessions: 30, totalBytes: 20 * MB, bigFiles: 0, shape })
+  const of = (shape: Shape, sessions: number, totalBytes: number) => ({
+    name: shape,
+    params: { sessions, totalBytes, bigFiles: 0, shape },
+  })
+  const huge = (params: CorpusParams) => ({ name: 'huge files', params })
   if (quick)
     return [
       { name: 'mixed', params: { sessions: 300, totalBytes: 30 * MB, bigFiles: 0 } },
-      ...(['prompts', 'tool-results', 'tiny', 'real'] as const).map((s) => ({ name: s, params: small(s) })),
-      { name: 'huge files', params: { sessions: 1, totalBytes: 30 * MB, bigFiles: 1, bigFileBytes: 30 * MB, shape: 'real' } },
+      ...(['prompts', 'tool-results', 'tiny', 'real'] as const).map((s) => of(s, 30, 20 * MB)),
+      huge({ sessions: 1, totalBytes: 30 * MB, bigFiles: 1, bigFileBytes: 30 * MB, shape: 'real' }),
     ]
-  const of = (shape: Shape, sessions: number, totalBytes: number) => ({ name: shape, params: { sessions, totalBytes, bigFiles: 0, shape } }) // prettier-ignore
   return [
     { name: 'mixed', params: MIXED },
     of('prompts', 1000, 300 * MB),
     of('tool-results', 1000, 300 * MB),
     of('tiny', 1000, 300 * MB),
     of('real', 2000, 400 * MB),
-    { name: 'huge files', params: { sessions: 2, totalBytes: 450 * MB, bigFiles: 2, shape: 'real' } },
+    huge({ sessions: 2, totalBytes: 450 * MB, bigFiles: 2, shape: 'real' }), // of 210 MiB each
   ]
 }
 /** The dashboard's corpus: 10,000 transcripts, 2 GB, three of them over 200 MB. */
@@ -159,7 +162,8 @@ async function coldIndex(shape: string, c: Corpus, box: Sandbox, runs: number): 
   }
 }
 
-const fmtBytes = (n: number) => (n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n.toFixed(0)} bytes`)
+const fmtBytes = (n: number) =>
+  n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n.toFixed(0)} bytes`
 const fmtMB = (bytes: number) =>
   bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0)} MB`
 

@@ -79,7 +79,8 @@ interface Key {
   name: string
   levels: number
   envelope: boolean
-  recent: string[] | null // ASCII only: a byte equals a char code only then; null: values that never repeat
+  /** ASCII only (a byte equals a char code only then); null for values that never repeat */
+  recent: string[] | null
 }
 const REPEATING = new Set(['type', 'subtype', 'cwd', 'gitBranch', 'version', 'role', 'model'])
 // Keys by hash, in a table indexed by the hash's bits folded: no two kept keys share a slot.
@@ -90,7 +91,8 @@ for (const [level, names] of KEPT)
   for (const name of names) {
     let h = 0
     for (let k = 0; k < name.length; k++) h = (Math.imul(h, 31) + name.charCodeAt(k)) | 0
-    const key = (BY_HASH[slot(h)] ??= { name, levels: 0, envelope: ENVELOPE.has(name), recent: REPEATING.has(name) ? [] : null })
+    const recent = REPEATING.has(name) ? [] : null
+    const key = (BY_HASH[slot(h)] ??= { name, levels: 0, envelope: ENVELOPE.has(name), recent })
     if (key.name !== name) throw new Error(`transcript-scan: hash clash on ${name}`)
     key.levels |= level
   }
@@ -249,7 +251,8 @@ function scalar(b: Buffer, i: number, j: number, key: Key, cut = Infinity): unkn
     const raw = (b as unknown as Slicer).utf8Slice(i + 1, z)
     if (raw.includes('\\')) return JSON.parse(`"${raw}"`)
     // as many chars as bytes: ASCII (or U+FFFD, which no byte equals)
-    if (recent !== null && raw.length === len && len <= REUSE && recent.unshift(raw) > RECENT) recent.pop()
+    if (recent !== null && raw.length === len && len <= REUSE && recent.unshift(raw) > RECENT)
+      recent.pop()
     return raw
   }
   if (c === 116) return true
@@ -306,8 +309,10 @@ function scanObject(
     if (c === 123 || c === 91) next = onNested(name, i)
     if (next === undefined) {
       next = skipValue(b, i, e)
-      if (key !== null && next > 0 && c !== 123 && c !== 91 && wanted(key, into, keep))
-        into[key.name] = scalar(b, i, next, key, name === 'text' || name === 'content' ? PREFIX : Infinity)
+      if (key !== null && next > 0 && c !== 123 && c !== 91 && wanted(key, into, keep)) {
+        const cut = name === 'text' || name === 'content' ? PREFIX : Infinity
+        into[key.name] = scalar(b, i, next, key, cut)
+      }
     }
     if (next < 0) return next
     // past the nested value where the line's tail was read back to: the rest is read
@@ -320,7 +325,14 @@ function scanObject(
 
 /** Reads `"key":scalar` pairs backward from b[j], the last byte of the object's last value.
  *  Returns the index of the closer of the nested value it stopped at, or FAIL. */
-function scanBack(b: Buffer, j: number, lo: number, into: Rec, keep: number, track = false): number {
+function scanBack(
+  b: Buffer,
+  j: number,
+  lo: number,
+  into: Rec,
+  keep: number,
+  track = false // note where the run of envelope pairs ending the line starts (see tail)
+): number {
   let inEnvelope = track
   for (;;) {
     j = wsBack(b, j, lo)
@@ -338,7 +350,8 @@ function scanBack(b: Buffer, j: number, lo: number, into: Rec, keep: number, tra
     const ks = stringStartBack(b, j, lo)
     if (ks < 0) return FAIL
     const key = keyOf(b, ks + 1, j)
-    const v = key !== null && wanted(key, into, keep) ? (into[key.name] = scalar(b, vStart, vEnd, key)) : undefined
+    const read = key !== null && wanted(key, into, keep)
+    const v = read ? (into[key.name] = scalar(b, vStart, vEnd, key)) : undefined
     if (inEnvelope) {
       inEnvelope = key !== null && key.envelope && b[ks - 1] === 44
       if (inEnvelope) {
@@ -396,7 +409,8 @@ function tail(b: Buffer, j: number, rec: Rec): number {
     let k = envelopeLen - 1
     while (k >= 0 && b[s + k] === envelope[k]) k--
     if (k < 0) {
-      for (let f = 0; f < envelopeFields.length; f += 2) rec[envelopeFields[f] as string] = envelopeFields[f + 1]
+      for (let f = 0; f < envelopeFields.length; f += 2)
+        rec[envelopeFields[f] as string] = envelopeFields[f + 1]
       return scanBack(b, s - 2, lineStart, rec, TOP)
     }
   }

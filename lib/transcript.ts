@@ -155,7 +155,7 @@ const digit = (s: string, i: number) => {
   const c = s.charCodeAt(i)
   return c >= 48 && c <= 57
 }
-/** Starts like an ISO 8601 time (`2026-11-25T`): read on every record, so not a regular expression. */
+/** Starts like an ISO 8601 time (`2026-11-25T`). Read on every record: not a regular expression. */
 const isIso = (s: string) =>
   s.length >= 11 && digit(s, 0) && digit(s, 1) && digit(s, 2) && digit(s, 3) && s.charCodeAt(4) === 45 &&
   digit(s, 5) && digit(s, 6) && s.charCodeAt(7) === 45 && digit(s, 8) && digit(s, 9) && s.charCodeAt(10) === 84 // prettier-ignore
