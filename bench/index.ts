@@ -1,6 +1,7 @@
-// Issue 2: the transcript index on a corpus of ~10,000 transcripts (~2 GB): cold index
-// throughput and peak memory, a warm re-index that only stats, and an append to one file. Every
-// figure against a baseline measured in this run. The dashboard's figures: bench/dashboard.ts.
+// Issues 2 and 9: the transcript index. Cold index throughput and peak memory on every corpus
+// shape (the mixed one: ~10,000 transcripts, ~2 GB); on the mixed one, a warm re-index that only
+// stats and an append to one file. Every figure against a baseline measured in this run. The
+// dashboard's figures: bench/dashboard.ts.
 import * as fs from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +10,8 @@ import { indexTranscripts } from '../lib/indexer.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import { csBin, ensureBundle, maxRssPreload, pinTo, sandbox, type Sandbox } from './lib/cli.ts'
 import { tailLines } from './lib/append.ts'
-import { corpus, type Corpus } from './lib/corpus.ts'
+import { corpus, type Corpus, type CorpusParams } from './lib/corpus.ts'
+import type { Shape } from '../test/fixtures/corpus.ts'
 import { interleave, run, versus, type BenchOptions, type Row } from './lib/measure.ts'
 
 const MB = 1e6
@@ -54,28 +56,66 @@ function parseEveryLine(files: { path: string }[]): number {
 
 const mbps = (bytes: number, ms: number) => bytes / MB / (ms / 1000)
 
-/** Cold `cs sync` into empty state dirs against `cat` and JSON.parse, pinned to one core. */
-async function coldIndex(c: Corpus, box: Sandbox, runs: number): Promise<Row[]> {
+/** The corpus shapes of the cold index (test/fixtures/corpus.ts SHAPES): the default mix, which
+ *  the dashboard figures use too, and one per kind of record that dominates some real files, so
+ *  that no single friendly shape makes the figure. */
+function shapes(quick: boolean): { name: string; params: CorpusParams }[] {
+  const of = (shape: Shape, sessions: number, totalBytes: number) => ({
+    name: shape,
+    params: { sessions, totalBytes, bigFiles: 0, shape },
+  })
+  const huge = (params: CorpusParams) => ({ name: 'huge files', params })
+  if (quick)
+    return [
+      { name: 'mixed', params: { sessions: 300, totalBytes: 30 * MB, bigFiles: 0 } },
+      ...(['prompts', 'tool-results', 'tiny', 'real'] as const).map((s) => of(s, 30, 20 * MB)),
+      huge({ sessions: 1, totalBytes: 30 * MB, bigFiles: 1, bigFileBytes: 30 * MB, shape: 'real' }),
+    ]
+  return [
+    { name: 'mixed', params: MIXED },
+    of('prompts', 1000, 300 * MB),
+    of('tool-results', 1000, 300 * MB),
+    of('tiny', 1000, 300 * MB),
+    of('real', 2000, 400 * MB),
+    huge({ sessions: 2, totalBytes: 450 * MB, bigFiles: 2, shape: 'real' }), // of 210 MiB each
+  ]
+}
+/** The dashboard's corpus: 10,000 transcripts, 2 GB, three of them over 200 MB. */
+const MIXED: CorpusParams = { sessions: 10_000, totalBytes: 2e9, bigFiles: 3 }
+
+const NOTES: Record<string, string> = {
+  mixed: 'long answers, tool calls and outputs up to 30 KB',
+  prompts: 'every other record a typed prompt of up to 1,000 characters',
+  'tool-results': 'file reads of 2-60 KB, each twice in its record',
+  tiny: 'hook progress, attachments, queue operations',
+  real: 'the mix of public real-world transcripts',
+  'huge files': 'real-world mix',
+}
+
+/** Cold `cs sync` of one corpus into empty state dirs against `cat` and JSON.parse, pinned to
+ *  one core: its throughput and peak memory. */
+async function coldIndex(shape: string, c: Corpus, box: Sandbox, runs: number): Promise<Row[]> {
   const list = join(box.dir, 'files.list')
   fs.writeFileSync(list, c.files.map((f) => f.path).join('\0'))
   const cat = () => run(['xargs', '-0', '-a', list, 'cat'])
   cat() // into the page cache
   const rss: number[] = []
   let n = 0
+  const env = { CLAUDE_CONFIG_DIR: c.claudeDir }
   const sync = () => {
     // a fresh state dir each time, removed with the sandbox (not while timed)
     const state = join(box.dir, `cold-${n++}`)
     const rssFile = join(box.dir, 'rss')
     run([process.execPath, '--import', maxRssPreload, csBin, 'sync'], {
-      env: box.env({ XDG_STATE_HOME: state, CS_BENCH_RSS_FILE: rssFile }),
+      env: box.env({ ...env, XDG_STATE_HOME: state, CS_BENCH_RSS_FILE: rssFile }),
     })
     rss.push(Number(fs.readFileSync(rssFile, 'utf8')))
   }
-  // JSON.parse on the smaller files (whole files become strings), up to 256 MB of them
+  // JSON.parse on whole files as strings: the smallest, up to 256 MB of them (at least one)
   const subset: Corpus['files'] = []
   let subsetBytes = 0
   for (const f of [...c.files].reverse())
-    if (f.size < 64 * MB && subsetBytes < 256 * MB) {
+    if (subset.length === 0 || subsetBytes + f.size <= 256 * MB) {
       subset.push(f)
       subsetBytes += f.size
     }
@@ -85,19 +125,17 @@ async function coldIndex(c: Corpus, box: Sandbox, runs: number): Promise<Row[]> 
     const catRate = mbps(c.bytes, catMs)
     const rate = mbps(c.bytes, syncMs)
     const peak = Math.max(...rss) / MB
+    const parse = `JSON.parse of every line ${mbps(subsetBytes, parseMs).toFixed(0)} MB/s (${subset.length} files, ${fmtMB(subsetBytes)})` // prettier-ignore
+    const lines = c.lines > 0 ? `, lines of ${fmtBytes(c.bytes / c.lines)} on average` : ''
     return [
       {
-        ...versus('cold index: `cs sync`, one core', rate, catRate, 'MB/s', null),
+        ...versus(`cold index, ${shape}: \`cs sync\`, one core`, rate, catRate, 'MB/s', null),
         goal: '>= 500 MB/s',
         met: rate >= 500,
-        note: `${c.files.length} transcripts, ${fmtMB(c.bytes)}; baseline: cat of the same files`,
+        note: `${c.files.length} transcripts, ${fmtMB(c.bytes)}${lines}: ${NOTES[shape]}; ${parse}; baseline: cat of the same files`, // prettier-ignore
       },
       {
-        ...versus('JSON.parse of every line, one core', mbps(subsetBytes, parseMs), catRate, 'MB/s', null),
-        note: `in-process, ${subset.length} files, ${fmtMB(subsetBytes)}; baseline: cat`,
-      },
-      {
-        name: 'peak RSS of the cold index',
+        name: `peak RSS of the cold index, ${shape}`,
         value: peak,
         unit: 'MB',
         goal: '< 150 MB',
@@ -110,22 +148,32 @@ async function coldIndex(c: Corpus, box: Sandbox, runs: number): Promise<Row[]> 
   }
 }
 
+const fmtBytes = (n: number) =>
+  n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n.toFixed(0)} bytes`
 const fmtMB = (bytes: number) =>
   bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0)} MB`
 
 export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   ensureBundle()
-  const c = await corpus(
-    quick ? { sessions: 300, totalBytes: 30 * MB, bigFiles: 0 } : { sessions: 10_000, totalBytes: 2e9, bigFiles: 3 }
-  )
+  const rows: Row[] = []
+  for (const { name, params } of shapes(quick)) {
+    const each = await corpus(params)
+    const box = sandbox(each.claudeDir)
+    try {
+      rows.push(...(await coldIndex(name, each, box, quick ? 3 : 5)))
+    } finally {
+      box.remove()
+    }
+  }
+  const c = await corpus(shapes(quick)[0].params) // the mixed one
   const runs = quick ? 3 : 11
   const box = sandbox(c.claudeDir)
   const largest = c.files[0]
   try {
-    const rows = await coldIndex(c, box, quick ? 3 : 5)
     const env = box.env()
     const cs = (...args: string[]) => () => run([process.execPath, csBin, ...args], { env })
     cs('sync')()
+
 
     const config = loadConfig(env)
     const reindex = async () => {

@@ -9,8 +9,10 @@ export const PROMPT_MAX = 200
 
 /** What `\s` matches in a JavaScript regular expression. */
 const isSpace = (c: number) =>
-  c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-  c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  c <= 32
+    ? c === 32 || (c >= 9 && c <= 13)
+    : c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 ||
+      c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) // prettier-ignore
 
 /**
  * Whitespace collapsed, cut to `max` characters plus '…'; null when nothing is left. Reads only

@@ -12,27 +12,97 @@
 
 export type Rec = Record<string, unknown>
 
+/** The records the scanner makes: every kept field set up front, so that all share one shape
+ *  (objects grown key by key in each line's order would each get their own). */
+class Line {
+  type: unknown = undefined
+  subtype: unknown = undefined
+  uuid: unknown = undefined
+  timestamp: unknown = undefined
+  cwd: unknown = undefined
+  gitBranch: unknown = undefined
+  version: unknown = undefined
+  isSidechain: unknown = undefined
+  isMeta: unknown = undefined
+  isCompactSummary: unknown = undefined
+  customTitle: unknown = undefined
+  aiTitle: unknown = undefined
+  agentName: unknown = undefined
+  tag: unknown = undefined
+  lastPrompt: unknown = undefined
+  summary: unknown = undefined
+  leafUuid: unknown = undefined
+  relocatedCwd: unknown = undefined
+  message: unknown = undefined
+}
+class Message {
+  role: unknown = undefined
+  id: unknown = undefined
+  model: unknown = undefined
+  content: unknown = undefined
+  usage: unknown = undefined
+}
+class Usage {
+  input_tokens: unknown = undefined
+  output_tokens: unknown = undefined
+  cache_read_input_tokens: unknown = undefined
+  cache_creation_input_tokens: unknown = undefined
+}
+class Block {
+  type: unknown = undefined
+  text: unknown = undefined
+}
+
 const FAIL = -1
 const DONE = -2 // the record is complete: stop reading the line
 
-/** Keys whose scalar values are kept, per level: the line, its message, message.usage, a content block. */
-const TOP = new Set([
-  'type', 'subtype', 'uuid', 'timestamp', 'cwd', 'gitBranch', 'version', 'isSidechain', 'isMeta',
-  'isCompactSummary', 'customTitle', 'aiTitle', 'agentName', 'tag', 'lastPrompt', 'summary',
-  'leafUuid', 'relocatedCwd',
-]) // prettier-ignore
-const MESSAGE = new Set(['role', 'id', 'model', 'content'])
-const USAGE = new Set(['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'])
-const BLOCK = new Set(['type', 'text'])
-const BY_HASH = new Map<number, string>()
-for (const n of [...TOP, ...MESSAGE, ...USAGE, ...BLOCK, 'message', 'usage']) {
-  let h = 0
-  for (let k = 0; k < n.length; k++) h = (Math.imul(h, 31) + n.charCodeAt(k)) | 0
-  if (BY_HASH.has(h) && BY_HASH.get(h) !== n) throw new Error(`transcript-scan: hash clash on ${n}`)
-  BY_HASH.set(h, n)
+/** Keys whose scalar values are kept, per level: the line, its message, message.usage, a content
+ *  block. Levels are bits, so that a key's `levels` says at once where it is kept. */
+const TOP = 1
+const MESSAGE = 2
+const USAGE = 4
+const BLOCK = 8
+const KEPT: [number, string[]][] = [
+  [TOP, ['type', 'subtype', 'uuid', 'timestamp', 'cwd', 'gitBranch', 'version', 'isSidechain', 'isMeta',
+    'isCompactSummary', 'customTitle', 'aiTitle', 'agentName', 'tag', 'lastPrompt', 'summary', 'leafUuid',
+    'relocatedCwd']],
+  [MESSAGE, ['role', 'id', 'model', 'content']],
+  [USAGE, ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens']],
+  [BLOCK, ['type', 'text']],
+  [0, ['message', 'usage', 'userType', 'entrypoint', 'sessionId']], // containers, envelope: named, not kept
+] // prettier-ignore
+/** The envelope that ends most 2.1.x records: the same bytes on every line of a file. */
+const ENVELOPE = new Set(['userType', 'entrypoint', 'cwd', 'sessionId', 'version', 'gitBranch'])
+/** A key that matters, with the last short values read for it: most values repeat from line to
+ *  line (type, cwd, version, gitBranch, model), and comparing bytes is cheaper than decoding. */
+interface Key {
+  name: string
+  levels: number
+  envelope: boolean
+  /** ASCII only (a byte equals a char code only then); null for values that never repeat */
+  recent: string[] | null
 }
-/** Raw text of a string value kept whole beyond this is cut (prompt text: only its start shows). */
-const PREFIX = 4096
+const REPEATING = new Set(['type', 'subtype', 'cwd', 'gitBranch', 'version', 'role', 'model'])
+// Keys by hash, in a table indexed by the hash's bits folded: no two kept keys share a slot.
+const SLOTS = 2047
+const slot = (h: number) => (h ^ (h >>> 11)) & SLOTS
+const BY_HASH: (Key | undefined)[] = new Array(SLOTS + 1).fill(undefined)
+for (const [level, names] of KEPT)
+  for (const name of names) {
+    let h = 0
+    for (let k = 0; k < name.length; k++) h = (Math.imul(h, 31) + name.charCodeAt(k)) | 0
+    const recent = REPEATING.has(name) ? [] : null
+    const key = (BY_HASH[slot(h)] ??= { name, levels: 0, envelope: ENVELOPE.has(name), recent })
+    if (key.name !== name) throw new Error(`transcript-scan: hash clash on ${name}`)
+    key.levels |= level
+  }
+/** How many recent values a key remembers (type alternates between a few). */
+const RECENT = 4
+/** Raw text of a string value kept whole beyond this is cut: a prompt shows its first 200
+ *  characters once blanks are collapsed (lib/prompt.ts shorten), far fewer than 1 KB. */
+const PREFIX = 1024
+/** Values up to this long are compared with the key's last one before being decoded. */
+const REUSE = 64
 
 // Per-line scanner state: the scan is synchronous and not re-entrant.
 let lineStart = 0
@@ -54,10 +124,12 @@ function wsBack(b: Buffer, i: number, lo: number): number {
 const isScalarByte = (c: number) =>
   (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 45 || c === 43 || c === 46 || c === 69
 
+const NEAR = 64
+
 /** b[i] is an opening quote: index past the closing one, or FAIL. */
 function skipString(b: Buffer, i: number, e: number): number {
   // Most strings are short (keys, ids, times): a loop beats a native call for those.
-  const near = Math.min(e, i + 40)
+  const near = Math.min(e, i + NEAR)
   let j = i + 1
   for (; j < near; j++) {
     const c = b[j]
@@ -77,6 +149,12 @@ function skipString(b: Buffer, i: number, e: number): number {
 /** b[q] is a closing quote: index of the opening one, or FAIL. */
 function stringStartBack(b: Buffer, q: number, lo: number): number {
   let j = q - 1
+  // as in skipString: a loop for short strings, a native search for long ones
+  for (const near = Math.max(lo, q - NEAR); j >= near; j--) {
+    const c = b[j]
+    if (c === 92) break
+    if (c === 34) return j
+  }
   for (;;) {
     if (j < lo) return FAIL
     const p = b.lastIndexOf(34, j)
@@ -88,15 +166,22 @@ function stringStartBack(b: Buffer, q: number, lo: number): number {
   }
 }
 
-/** The kept name for the key spanning b[from, to) (quotes excluded), else null. */
-function nameOf(b: Buffer, from: number, to: number): string | null {
+/** The kept key spanning b[from, to) (quotes excluded), else null. */
+function keyOf(b: Buffer, from: number, to: number): Key | null {
   let h = 0
   for (let k = from; k < to; k++) h = (Math.imul(h, 31) + b[k]) | 0
-  const n = BY_HASH.get(h)
-  if (n === undefined || n.length !== to - from) return null
-  for (let k = 0; k < n.length; k++) if (b[from + k] !== n.charCodeAt(k)) return null
-  return n
+  return keyAt(b, from, to, h)
 }
+/** keyOf, given the hash of the bytes. */
+function keyAt(b: Buffer, from: number, to: number, h: number): Key | null {
+  const key = BY_HASH[slot(h)]
+  if (key === undefined) return null
+  const n = key.name
+  if (n.length !== to - from) return null
+  for (let k = 0; k < n.length; k++) if (b[from + k] !== n.charCodeAt(k)) return null
+  return key
+}
+const nameOf = (b: Buffer, from: number, to: number) => keyOf(b, from, to)?.name ?? null
 
 function skipValue(b: Buffer, i: number, e: number): number {
   const c = b[i]
@@ -138,12 +223,23 @@ function containerStartBack(b: Buffer, j: number, lo: number): number {
   return FAIL
 }
 
-/** The scalar spanning b[i, j). Strings longer than `cut` bytes are cut (at a whole escape). */
-function scalar(b: Buffer, i: number, j: number, cut = Infinity): unknown {
+/** The scalar spanning b[i, j), read for `key`. Strings longer than `cut` bytes are cut (at a
+ *  whole escape). */
+function scalar(b: Buffer, i: number, j: number, key: Key, cut = Infinity): unknown {
   const c = b[i]
   if (c === 34) {
     let z = j - 1
-    if (z - i - 1 > cut) {
+    const len = z - i - 1
+    const recent = key.recent
+    if (recent !== null && len <= REUSE) {
+      for (let r = 0; r < recent.length; r++) {
+        const v = recent[r]
+        if (v.length !== len) continue
+        let k = 0
+        while (k < len && b[i + 1 + k] === v.charCodeAt(k)) k++
+        if (k === len) return v
+      }
+    } else if (len > cut) {
       z = i + 1 + cut
       for (let k = z - 6; k < z; k++)
         if (b[k] === 92) {
@@ -153,15 +249,31 @@ function scalar(b: Buffer, i: number, j: number, cut = Infinity): unknown {
         }
     }
     const raw = (b as unknown as Slicer).utf8Slice(i + 1, z)
-    return raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw
+    if (raw.includes('\\')) return JSON.parse(`"${raw}"`)
+    // as many chars as bytes: ASCII (or U+FFFD, which no byte equals)
+    if (recent !== null && raw.length === len && len <= REUSE && recent.unshift(raw) > RECENT)
+      recent.pop()
+    return raw
   }
   if (c === 116) return true
   if (c === 102) return false
   if (c === 110) return null
+  // a plain integer (token counts): read here rather than through a string
+  if (j - i < 16) {
+    let n = 0
+    let k = i
+    while (k < j && b[k] >= 48 && b[k] <= 57) n = n * 10 + b[k++] - 48
+    if (k === j && (b[i] !== 48 || j - i === 1)) return n
+  }
   const n = Number(b.toString('latin1', i, j))
   if (Number.isNaN(n)) throw new SyntaxError('bad number')
   return n
 }
+
+/** Whether the value of `key` is read into `into` at `level` (uuid: only a message's, the
+ *  others are not used). */
+const wanted = (key: Key, into: Rec, level: number) =>
+  (key.levels & level) !== 0 && (key.name !== 'uuid' || into.type === undefined || into.type === 'user' || into.type === 'assistant') // prettier-ignore
 
 /** Scans the object at b[i] === '{' into `into`; `onNested` handles nested values it cares about
  *  (returning the index past the value, FAIL or DONE) and returns undefined for the rest. */
@@ -170,16 +282,25 @@ function scanObject(
   i: number,
   e: number,
   into: Rec,
-  keep: Set<string>,
+  keep: number,
   onNested: (name: string | null, i: number) => number | undefined
 ): number {
   i = ws(b, i + 1, e)
   if (b[i] === 125) return i + 1
   for (;;) {
     if (b[i] !== 34) return FAIL
-    const ke = skipString(b, i, e)
-    if (ke < 0) return FAIL
-    const name = nameOf(b, i + 1, ke - 1)
+    // the key's hash as its closing quote is looked for: its bytes are read once
+    let h = 0
+    let ke = i + 1
+    for (let d = b[ke]; d !== 34 && d !== 92 && ke < e; d = b[++ke]) h = (Math.imul(h, 31) + d) | 0
+    let key: Key | null
+    if (b[ke] === 34 && ke < e) key = keyAt(b, i + 1, ke++, h)
+    else {
+      ke = skipString(b, i, e) // an escape in the key
+      if (ke < 0) return FAIL
+      key = keyOf(b, i + 1, ke - 1)
+    }
+    const name = key === null ? null : key.name
     i = ws(b, ke, e)
     if (b[i] !== 58) return FAIL
     i = ws(b, i + 1, e)
@@ -188,10 +309,14 @@ function scanObject(
     if (c === 123 || c === 91) next = onNested(name, i)
     if (next === undefined) {
       next = skipValue(b, i, e)
-      if (name !== null && next > 0 && c !== 123 && c !== 91 && keep.has(name))
-        into[name] = scalar(b, i, next, name === 'text' || name === 'content' ? PREFIX : Infinity)
+      if (key !== null && next > 0 && c !== 123 && c !== 91 && wanted(key, into, keep)) {
+        const cut = name === 'text' || name === 'content' ? PREFIX : Infinity
+        into[key.name] = scalar(b, i, next, key, cut)
+      }
     }
     if (next < 0) return next
+    // past the nested value where the line's tail was read back to: the rest is read
+    if (keep === TOP && tailDone && next === tailStop + 1) return lineEnd
     i = ws(b, next, e)
     if (b[i] === 44) i = ws(b, i + 1, e)
     else return b[i] === 125 ? i + 1 : FAIL
@@ -200,7 +325,15 @@ function scanObject(
 
 /** Reads `"key":scalar` pairs backward from b[j], the last byte of the object's last value.
  *  Returns the index of the closer of the nested value it stopped at, or FAIL. */
-function scanBack(b: Buffer, j: number, lo: number, into: Rec, keep: Set<string>): number {
+function scanBack(
+  b: Buffer,
+  j: number,
+  lo: number,
+  into: Rec,
+  keep: number,
+  track = false // note where the run of envelope pairs ending the line starts (see tail)
+): number {
+  let inEnvelope = track
   for (;;) {
     j = wsBack(b, j, lo)
     const c = b[j]
@@ -216,8 +349,16 @@ function scanBack(b: Buffer, j: number, lo: number, into: Rec, keep: Set<string>
     if (b[j] !== 34) return FAIL
     const ks = stringStartBack(b, j, lo)
     if (ks < 0) return FAIL
-    const name = nameOf(b, ks + 1, j)
-    if (name !== null && keep.has(name)) into[name] = scalar(b, vStart, vEnd)
+    const key = keyOf(b, ks + 1, j)
+    const read = key !== null && wanted(key, into, keep)
+    const v = read ? (into[key.name] = scalar(b, vStart, vEnd, key)) : undefined
+    if (inEnvelope) {
+      inEnvelope = key !== null && key.envelope && b[ks - 1] === 44
+      if (inEnvelope) {
+        envelopeFrom = ks
+        if (v !== undefined) envelopeRead.push(key!.name, v)
+      }
+    }
     j = wsBack(b, ks - 1, lo)
     if (b[j] !== 44) return FAIL // reached the object's '{': no nested value at all
     j--
@@ -247,9 +388,42 @@ function finishFromTail(b: Buffer, rec: Rec): boolean {
   if (!tailDone) {
     tailDone = true
     const j = wsBack(b, lineEnd - 1, lineStart)
-    tailStop = b[j] === 125 ? scanBack(b, j - 1, lineStart, rec, TOP) : FAIL
+    tailStop = b[j] === 125 ? tail(b, j, rec) : FAIL
   }
   return complete(rec)
+}
+
+// The last envelope read (its pairs up to the line's closing brace, after a comma) and the
+// values it held: a line that ends with the same bytes takes them without reading them again.
+const ENVELOPE_MAX = 1024
+const envelope = Buffer.alloc(ENVELOPE_MAX)
+let envelopeLen = 0
+let envelopeFields: unknown[] = [] // name, value, name, value...
+let envelopeFrom = FAIL // set by a tracking scanBack: where the run of envelope pairs starts
+let envelopeRead: unknown[] = []
+
+/** The line's trailing pairs read backward from its closing brace b[j]: as scanBack does. */
+function tail(b: Buffer, j: number, rec: Rec): number {
+  const s = j + 1 - envelopeLen
+  if (envelopeLen > 0 && s - 1 > lineStart && b[s - 1] === 44) {
+    let k = envelopeLen - 1
+    while (k >= 0 && b[s + k] === envelope[k]) k--
+    if (k < 0) {
+      for (let f = 0; f < envelopeFields.length; f += 2)
+        rec[envelopeFields[f] as string] = envelopeFields[f + 1]
+      return scanBack(b, s - 2, lineStart, rec, TOP)
+    }
+  }
+  envelopeFrom = FAIL
+  envelopeRead = []
+  const stop = scanBack(b, j - 1, lineStart, rec, TOP, true)
+  const len = j + 1 - envelopeFrom
+  if (stop >= 0 && envelopeFrom > lineStart && len <= ENVELOPE_MAX) {
+    b.copy(envelope, 0, envelopeFrom, j + 1)
+    envelopeLen = len
+    envelopeFields = envelopeRead
+  }
+  return stop
 }
 
 /** At an assistant's message.content: reads message.usage backward from the message's end. */
@@ -264,7 +438,7 @@ function assistantShortcut(b: Buffer, rec: Rec, msg: Rec): boolean {
     const kq = wsBack(b, colon - 1, lineStart)
     const ks = b[colon] === 58 && b[kq] === 34 ? stringStartBack(b, kq, lineStart) : FAIL
     if (ks < 0 || nameOf(b, ks + 1, kq) !== 'usage') return false
-    const usage: Rec = {}
+    const usage = new Usage() as unknown as Rec
     if (scanObject(b, open, j + 1, usage, USAGE, () => undefined) !== j + 1) return false
     msg.usage = usage
   }
@@ -279,7 +453,7 @@ function scanContent(b: Buffer, i: number, e: number, msg: Rec): number {
   if (b[i] === 93) return i + 1
   for (;;) {
     if (b[i] === 123) {
-      const block: Rec = {}
+      const block = new Block() as unknown as Rec
       blocks.push(block)
       i = scanObject(b, i, e, block, BLOCK, () => undefined)
     } else i = skipValue(b, i, e)
@@ -291,11 +465,11 @@ function scanContent(b: Buffer, i: number, e: number, msg: Rec): number {
 }
 
 function scanMessage(b: Buffer, i: number, e: number, rec: Rec): number {
-  const msg: Rec = {}
+  const msg = new Message() as unknown as Rec
   rec.message = msg
   return scanObject(b, i, e, msg, MESSAGE, (name, j) => {
     if (name === 'usage' && b[j] === 123) {
-      const usage: Rec = {}
+      const usage = new Usage() as unknown as Rec
       msg.usage = usage
       return scanObject(b, j, e, usage, USAGE, () => undefined)
     }
@@ -312,7 +486,7 @@ export function scanLine(b: Buffer, s: number, e: number): Rec | null {
   lineStart = s
   lineEnd = e
   tailDone = false
-  const rec: Rec = {}
+  const rec = new Line() as unknown as Rec
   try {
     const end = scanObject(b, s, e, rec, TOP, (name, i) => {
       const t = rec.type

@@ -151,7 +151,14 @@ function parseObject(b: Buffer, s: number, e: number): Rec | null {
 const isObject = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | null =>
   typeof v === 'string' && v !== '' ? (v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v) : null
-const ISO = /^\d{4}-\d\d-\d\dT/
+const digit = (s: string, i: number) => {
+  const c = s.charCodeAt(i)
+  return c >= 48 && c <= 57
+}
+/** Starts like an ISO 8601 time (`2026-11-25T`). Read on every record: not a regular expression. */
+const isIso = (s: string) =>
+  s.length >= 11 && digit(s, 0) && digit(s, 1) && digit(s, 2) && digit(s, 3) && s.charCodeAt(4) === 45 &&
+  digit(s, 5) && digit(s, 6) && s.charCodeAt(7) === 45 && digit(s, 8) && digit(s, 9) && s.charCodeAt(10) === 84 // prettier-ignore
 
 function apply(p: ParserState, rec: Rec) {
   const type = rec.type
@@ -163,7 +170,7 @@ function apply(p: ParserState, rec: Rec) {
   if (chain && p.sidechain === null) p.sidechain = rec.isSidechain === true
   const ts = rec.timestamp
   // Earliest and latest: records are not written in timestamp order (a /clear echo, say).
-  if (typeof ts === 'string' && ISO.test(ts) && ts.length < 40) {
+  if (typeof ts === 'string' && ts.length < 40 && isIso(ts)) {
     if (p.createdAt === null || ts < p.createdAt) p.createdAt = ts
     if (p.updatedAt === null || ts > p.updatedAt) p.updatedAt = ts
   }

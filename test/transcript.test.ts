@@ -357,14 +357,15 @@ describe('incremental feeding', () => {
 })
 
 describe('the line scanner reads what JSON.parse reads', () => {
-  const FIELDS = ['type', 'uuid', 'timestamp', 'cwd', 'gitBranch', 'version', 'isSidechain', 'isMeta', 'isCompactSummary', 'customTitle', 'aiTitle', 'agentName', 'tag', 'lastPrompt', 'summary', 'leafUuid', 'relocatedCwd'] // prettier-ignore
+  // uuid only for messages: it names the chain's last message, the other records' is not read
+  const FIELDS = ['type', 'timestamp', 'cwd', 'gitBranch', 'version', 'isSidechain', 'isMeta', 'isCompactSummary', 'customTitle', 'aiTitle', 'agentName', 'tag', 'lastPrompt', 'summary', 'leafUuid', 'relocatedCwd'] // prettier-ignore
   const view = (o: Record<string, unknown>) => {
     const m = o.message as Record<string, unknown> | null | undefined
     const usage = (m?.usage ?? {}) as Record<string, unknown>
     return {
       ...Object.fromEntries(FIELDS.map((k) => [k, o[k]])),
       ...(o.type === 'user' || o.type === 'assistant'
-        ? { id: m?.id, model: m?.model, prompt: o.type === 'user' && typedPrompt(o), usage: [usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens, usage.cache_creation_input_tokens] } // prettier-ignore
+        ? { uuid: o.uuid, id: m?.id, model: m?.model, prompt: o.type === 'user' && typedPrompt(o), usage: [usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens, usage.cache_creation_input_tokens] } // prettier-ignore
         : {}),
     }
   }

@@ -7,11 +7,14 @@ import { rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isSessionFile } from '../../lib/paths.ts'
+import type { Shape } from '../../test/fixtures/corpus.ts'
 
 export interface CorpusParams {
   sessions: number
   totalBytes: number
   bigFiles: number // files over 200 MB
+  bigFileBytes?: number // their size (default 210 MiB)
+  shape?: Shape // what the records are (default mixed: see test/fixtures/corpus.ts)
 }
 
 export interface Corpus {
@@ -21,6 +24,7 @@ export interface Corpus {
   /** every session transcript (projects/<folder>/<uuid>.jsonl), largest first */
   files: { path: string; size: number }[]
   bytes: number
+  lines: number
 }
 
 const fixtures = new URL('../../test/fixtures/', import.meta.url)
@@ -64,6 +68,15 @@ function ageFiles(files: Corpus['files']): void {
   })
 }
 
+function countLines(files: Corpus['files']): number {
+  let n = 0
+  for (const f of files) {
+    const b = readFileSync(f.path)
+    for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++
+  }
+  return n
+}
+
 /** Removes the corpora made with the same parameters by an older generator: 2 GB each. */
 function forgetStale(params: CorpusParams): void {
   for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(PREFIX))) {
@@ -92,5 +105,8 @@ export async function corpus(params: CorpusParams): Promise<Corpus> {
     writeFileSync(done, JSON.stringify(params))
   }
   const files = sessionFiles(projectsDir)
-  return { claudeDir, projectsDir, files, bytes: files.reduce((n, f) => n + f.size, 0) }
+  const counted = join(claudeDir, '.lines')
+  if (!existsSync(counted)) writeFileSync(counted, String(countLines(files)))
+  const lines = Number(readFileSync(counted, 'utf8'))
+  return { claudeDir, projectsDir, files, bytes: files.reduce((n, f) => n + f.size, 0), lines }
 }
