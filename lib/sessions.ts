@@ -32,7 +32,7 @@ export interface Sessions {
    *  and DEAD ones, whose state comes from live state, built fresh (lib/rows.ts). */
   rows(q: ListQuery): { rows: string[]; more: number }
   /** The same rows, every one, as the JSON array `cs ls --json` prints. */
-  json(q: ListQuery): Buffer
+  json(q: ListQuery): (string | Buffer)[]
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
    * `recorded`: refuse a live process whose claude session id is not known yet (no id to record).

@@ -61,7 +61,7 @@ export default defineCommand({
       let more: number
       if ((filter.sort ?? 'updated') === 'updated' && !verbose && !s.store.readOnly()) {
         const q = { all: filter.all, host: filter.host, limit }
-        if (json && limit === undefined) return void process.stdout.write(s.json(q))
+        if (json && limit === undefined) return void s.json(q).forEach((part) => process.stdout.write(part))
         const listing = s.rows(q)
         if (json) return print(jsonArray(listing.rows))
         shown = listing.rows.map((text) => JSON.parse(text) as SessionView)
