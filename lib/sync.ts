@@ -189,6 +189,7 @@ export async function pull(
   noteSkipped(store, report.skipped)
   store.setSyncValue('lastPull', at)
   store.setSyncValue('offline', null)
+  store.setSyncValue('offlineSlow', null)
   return report
 }
 
@@ -216,9 +217,12 @@ export function sharedStatus(store: Store): { offline: string | null; lastPull: 
   return { offline: store.syncValue('offline'), lastPull: store.syncValue('lastPull') }
 }
 
-/** Notes the shared store offline: dashboards stop asking it for OFFLINE_RETRY_MS. */
-export function noteOffline(store: Store, why: string, now = new Date()): void {
+/** Notes the shared store offline: dashboards stop asking it for OFFLINE_RETRY_MS, unless it is
+ *  only `slow` (it did not answer within the bound): a background pull is copying it then, and
+ *  the next dashboard asks again as usual, or a state change would wait those seconds more. */
+export function noteOffline(store: Store, why: string, now = new Date(), slow = false): void {
   store.setSyncValue('offline', why)
+  store.setSyncValue('offlineSlow', slow ? '1' : null)
   store.setSyncValue('lastPullTry', now.toISOString())
 }
 
@@ -283,8 +287,9 @@ function holderAlive(file: string): boolean {
 export const PULL_BOUND_MS = 300
 /** …and asks it at most this often (a dashboard refreshed every second asks every time), */
 export const PULL_EVERY_MS = 1000
-/** …or, while it is offline, this often: loading the driver alone can take a second on a busy
- *  machine, which a dashboard should not pay on every refresh for a server that is down. */
+/** …or, while it is offline (not merely slow), this often: loading the driver alone can take a
+ *  second on a busy machine, which a dashboard should not pay on every refresh for a server that
+ *  is down. */
 export const OFFLINE_RETRY_MS = 10_000
 
 /**
@@ -295,7 +300,7 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
   if (!config.shared) return
   const store = stores.local
   const tried = Date.parse(store.syncValue('lastPullTry') ?? '') || 0
-  const every = store.syncValue('offline') ? OFFLINE_RETRY_MS : PULL_EVERY_MS
+  const every = store.syncValue('offline') && !store.syncValue('offlineSlow') ? OFFLINE_RETRY_MS : PULL_EVERY_MS
   if (Math.abs(now.getTime() - tried) < every) return
   store.setSyncValue('lastPullTry', now.toISOString())
   try {
@@ -314,7 +319,7 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
   try {
     if ((await Promise.race([work, timeout])) === 'timeout') {
       cancel.cancelled = true
-      noteOffline(store, `no answer within ${PULL_BOUND_MS} ms`)
+      noteOffline(store, `no answer within ${PULL_BOUND_MS} ms`, now, true)
       pullInBackground(config)
     }
   } catch (e) {
