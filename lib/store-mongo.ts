@@ -170,10 +170,11 @@ function mongoStore(
           for (const w of list) again.push(chunk[w.index])
         }
       }
-      // A row is written only over one of an older push (or of this one, sent again): FerretDB 1.24
-      // looks a document up by _id and tests the rest on it alone (any condition without _id
-      // scans the whole collection). A newer row there fails the condition, and the upsert then
-      // fails on the _id: stale (see bulk).
+      // A row is written only over one of an older push (or of this one, sent again). A newer
+      // row there fails the condition, and the upsert then fails on the _id: stale (see bulk).
+      // FerretDB 1.24 hands SQLite a filter of _id alone only, so this condition makes each
+      // update read the whole collection; live state does not wait for it (readers take small
+      // pushes from the host's document, lib/recent-pushes.ts).
       const update = (id: string, set: Document): AnyBulkWriteOperation<Document> => ({
         updateOne: {
           filter: { _id: `${host}/${id}` as unknown as Document['_id'], seq: { $lte: seq } },
