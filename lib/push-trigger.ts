@@ -4,11 +4,11 @@
 // shared store's URL (the config file or the server's environment holds that).
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
+import { csEntry } from './install.ts'
 import { shellLine } from './quote.ts'
 import { Tmux } from './tmux.ts'
 
 const script = () => fileURLToPath(new URL('../tmux/push.sh', import.meta.url))
-const csEntry = () => fileURLToPath(new URL('../bin/cs.mjs', import.meta.url))
 
 /** The shell command: push.sh STATE_DIR env … node cs.mjs sync --push. */
 export function pushCommand(config: Config, env: Record<string, string | undefined> = process.env): string {

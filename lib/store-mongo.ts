@@ -1,7 +1,8 @@
 // The shared store on MongoDB (or a MongoDB-wire server such as FerretDB). The only module that
 // loads the driver, and only when a shared store is configured: it costs about 85 ms to load.
 //
-// Collections: hosts (_id: host name; `next` numbers its pushes, `seq` is the last whole one),
+// Collections: hosts (_id: host name; `next` numbers its pushes, `seq` is the last one written,
+// `carried` the last one its `recent` pushes hold),
 // sessions (_id: HOST/ID, unique on host + id; `seq`: the push that wrote it; `gone`: its
 // transcript is gone), meta (_id: session id; name, tag, deletedAt, `by` and `seq` of the last
 // push that changed it). Updates go in chunks of at most 50 operations: FerretDB 1.24 hangs on a
@@ -94,23 +95,36 @@ function mongoStore(
     await meta.createIndex({ by: 1, seq: 1 }, { name: 'by_seq' })
     indexed = true
   }
-  // unordered, in chunks; a duplicate key (11000) is a newer row already there: counted, not an error
+  // Unordered, in chunks. A duplicate key (11000) is a row a newer push already wrote (its
+  // condition failed, so the upsert tried to insert a second document of that _id): counted as
+  // stale, not an error. FerretDB 1.24 stops a batch at its first failed operation and reports the
+  // wrong index, so such a chunk goes again one operation at a time; every operation may be
+  // applied twice (a row of this very push is written over).
+  const duplicateOnly = (e: unknown) => {
+    const errors = (e as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors
+    const list = Array.isArray(errors) ? errors : errors ? [errors] : (e as { code?: number }).code === 11000 ? [e] : null
+    return list !== null && list.every((w) => (w as { code?: number }).code === 11000)
+  }
   const bulk = async (coll: typeof sessions, ops: AnyBulkWriteOperation<Document>[]) => {
     let written = 0
     let stale = 0
     for (let i = 0; i < ops.length; i += CHUNK) {
       const chunk = ops.slice(i, i + CHUNK)
       try {
-        const r = await coll.bulkWrite(chunk, { ordered: false })
-        written += r.upsertedCount + r.modifiedCount
-        stale += chunk.length - r.upsertedCount - r.matchedCount
+        await coll.bulkWrite(chunk, { ordered: false })
+        written += chunk.length // every operation is an upsert: it matched or inserted
+        continue
       } catch (e) {
-        const errors = (e as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors
-        const list = Array.isArray(errors) ? errors : errors ? [errors] : null
-        if (!list || list.some((w) => w.code !== 11000)) throw e
-        const r = (e as { result?: { upsertedCount: number; modifiedCount: number } }).result
-        written += (r?.upsertedCount ?? 0) + (r?.modifiedCount ?? 0)
-        stale += list.length
+        if (!duplicateOnly(e)) throw e
+      }
+      for (const op of chunk) {
+        try {
+          await coll.bulkWrite([op])
+          written++
+        } catch (e) {
+          if (!duplicateOnly(e)) throw e
+          stale++
+        }
       }
     }
     return { written, stale }
@@ -129,7 +143,8 @@ function mongoStore(
       )
       const n = doc?.next
       if (typeof n !== 'number') throw new Error(`host document ${host} holds no push number`)
-      return n
+      const at = (k: string) => (Number.isSafeInteger(doc?.[k]) ? (doc![k] as number) : 0)
+      return { seq: n, after: Math.max(at('seq'), at('carried')), recent: doc?.recent }
     }),
     putRows: guard(async (host: string, seq: number, rows: HostRow[], gone: string[], fresh: Set<string>) => {
       if (!rows.length && !gone.length) return { written: 0, stale: 0 }
@@ -155,12 +170,17 @@ function mongoStore(
           for (const w of list) again.push(chunk[w.index])
         }
       }
-      // Changed rows are replaced by _id alone: FerretDB 1.24 looks a document up by _id, but
-      // scans the whole collection for any other condition (a version test would cost a scan per
-      // row). Only this host writes its rows, one push at a time (lib/sync.ts withPushLock), so
-      // an older writer cannot come after a newer one.
+      // A row is written only over one of an older push (or of this one, sent again). A newer
+      // row there fails the condition, and the upsert then fails on the _id: stale (see bulk).
+      // FerretDB 1.24 hands SQLite a filter of _id alone only, so this condition makes each
+      // update read the whole collection; live state does not wait for it (readers take small
+      // pushes from the host's document, lib/recent-pushes.ts).
       const update = (id: string, set: Document): AnyBulkWriteOperation<Document> => ({
-        updateOne: { filter: { _id: `${host}/${id}` as unknown as Document['_id'] }, update: { $set: docOf(id, set) }, upsert: true },
+        updateOne: {
+          filter: { _id: `${host}/${id}` as unknown as Document['_id'], seq: { $lte: seq } },
+          update: { $set: docOf(id, set) },
+          upsert: true,
+        },
       })
       const ops = [...rows.filter((r) => !fresh.has(r.id)), ...again].map((r) => update(r.id, rowDoc(r)))
       for (const id of gone) ops.push(update(id, { gone: true }))
@@ -185,13 +205,14 @@ function mongoStore(
       await hosts.updateOne(
         { _id: c.host as unknown as Document['_id'] },
         {
-          $max: { seq: c.seq },
+          $max: { seq: c.seq, ...(c.carried ? { carried: c.carried } : {}) },
           $set: {
             csVersion: c.csVersion,
             ssh: c.ssh,
             heartbeat: c.at,
-            ...(c.seq > 0 ? { lastSync: c.at } : {}),
+            ...(c.seq > 0 || c.carried ? { lastSync: c.at } : {}),
             ...(c.launches ? { launches: c.launches } : {}),
+            ...(c.recent ? { recent: c.recent } : {}),
           },
         },
         { upsert: true }
@@ -202,6 +223,11 @@ function mongoStore(
       ranges.length ? sessions.find(inRanges('host', ranges), { projection: { _id: 0 } }).toArray() : []
     ),
     metaIn: guard(async (ranges: SeqRange[]) => (ranges.length ? meta.find(inRanges('by', ranges)).toArray() : [])),
+    // one lookup by _id each, at once: FerretDB 1.24 scans the collection for an $in
+    metaOf: guard(async (ids: string[]) => {
+      const docs = await Promise.all(ids.map((id) => meta.findOne({ _id: id as unknown as Document['_id'] })))
+      return docs.flatMap((d) => (d ? [d as Record<string, unknown>] : []))
+    }),
     close: async () => {
       await close().catch(() => {})
     },

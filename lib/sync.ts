@@ -3,12 +3,13 @@
 // into the local copy. See lib/shared-store.ts for how pushes are numbered.
 import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { age } from './format.ts'
 import { rowHash, rowOf } from './host-rows.ts'
+import { csEntry } from './install.ts'
+import { recentChanges, recentPush, withRecent, type RecentChanges } from './recent-pushes.ts'
 import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.ts'
 import type { SeqRange, SharedStore } from './shared-store.ts'
 import type { Store } from './store.ts'
@@ -70,11 +71,18 @@ export async function push(config: Config, store: Store, shared: SharedStore, ro
     }
     return report
   }
-  const seq = await shared.nextSeq(config.host)
+  // Readers take a small push from this host's document as soon as it is there: its metadata
+  // first (they look it up by id), then the document, then the rows (slow on FerretDB 1.24,
+  // which scans the collection for each conditional update) and the mark that they are written.
+  const slot = await shared.nextSeq(config.host)
+  const seq = slot.seq
   const fresh = new Set(changed.filter(([r]) => !pushed.has(r.id)).map(([r]) => r.id))
-  const w = await shared.putRows(config.host, seq, changed.map(([r]) => r), gone, fresh)
   await shared.putMeta(config.host, seq, meta)
-  await shared.commit({ ...commit, seq, launches: store.launches().filter((l) => l.host === config.host) })
+  const entry = recentPush(slot.after, seq, changed.map(([r]) => r), gone, [...new Set(meta.map((m) => m.id))])
+  const launches = store.launches().filter((l) => l.host === config.host)
+  await shared.commit({ ...commit, seq: 0, carried: seq, launches, recent: withRecent(slot.recent, entry) })
+  const w = await shared.putRows(config.host, seq, changed.map(([r]) => r), gone, fresh)
+  await shared.commit({ ...commit, seq })
   store.savePushed([...changed.map(([r, h]): [string, string] => [r.id, h]), ...gone.map((id): [string, null] => [id, null])])
   store.clearDirtyMeta(meta)
   store.setSyncValue('heartbeat', at)
@@ -95,6 +103,7 @@ export async function pull(
   const report: PullReport = { rows: 0, gone: 0, meta: 0, hosts: 0, skipped: [] }
   const ranges: SeqRange[] = []
   const facts: HostFacts[] = []
+  const inline = new Map<string, RecentChanges>()
   for (const d of await shared.hosts()) {
     const name = d._id
     if (name === config.host) continue
@@ -113,25 +122,43 @@ export async function pull(
       fetchedAt: null, // set below: this pull copied every change of it up to now
       source: 'shared',
     })
-    const upTo = Number.isSafeInteger(d.seq) ? (d.seq as number) : 0
+    const at = (k: string) => (Number.isSafeInteger(d[k]) ? (d[k] as number) : 0)
+    const written = at('seq')
+    const upTo = Math.max(written, at('carried'))
     let after = Number(store.syncValue(`pulled:${name}`) ?? 0)
     if (upTo < after) after = 0 // the store was reset: copy it all again
-    if (upTo > after) ranges.push({ host: name, after, upTo })
+    if (upTo <= after) continue
+    // the pushes a host's document carries need no other query; the rest are read by push number
+    const changes = recentChanges(d.recent, after, upTo)
+    if (changes) {
+      inline.set(name, changes)
+      ranges.push({ host: name, after, upTo })
+    } else if (written > after) ranges.push({ host: name, after, upTo: written })
   }
-  const rowDocs = await shared.rowsIn(ranges)
-  const metaDocs = await shared.metaIn(ranges)
+  const byNumber = ranges.filter((r) => !inline.has(r.host))
+  const rowDocs = await shared.rowsIn(byNumber)
+  const metaIds = [...inline.values()].flatMap((c) => c.meta.filter(isSessionId))
+  const metaDocs = [...(await shared.metaIn(byNumber)), ...(await shared.metaOf([...new Set(metaIds)]))]
   const byHost = new Map<string, { rows: HostRow[]; gone: string[] }>(ranges.map((r) => [r.host, { rows: [], gone: [] }]))
-  for (const d of rowDocs) {
-    const into = typeof d.host === 'string' ? byHost.get(d.host) : undefined
+  const takeRow = (d: Record<string, unknown>, host?: string) => {
+    const into = typeof d.host === 'string' && (host === undefined || d.host === host) ? byHost.get(d.host) : undefined
     if (d.gone === true && into && isSessionId(d.id)) {
       into.gone.push(d.id.toLowerCase())
-      continue
+      return
     }
     const r = checkHostRow(d)
     if ('skipped' in r) report.skipped.push(r.skipped)
     else if (into) into.rows.push(r)
   }
+  for (const d of rowDocs) takeRow(d)
+  for (const [host, c] of inline) {
+    for (const d of c.rows) takeRow(typeof d === 'object' && d !== null ? (d as Record<string, unknown>) : {}, host)
+    for (const id of c.gone) if (isSessionId(id)) byHost.get(host)!.gone.push(id.toLowerCase())
+  }
+  const seenMeta = new Set<unknown>()
   const meta = metaDocs.flatMap((d) => {
+    if (seenMeta.has(d._id)) return []
+    seenMeta.add(d._id)
     if (!isSessionId(d._id)) {
       report.skipped.push(`meta ${quoted(d._id)}: bad id`)
       return []
@@ -162,6 +189,7 @@ export async function pull(
   noteSkipped(store, report.skipped)
   store.setSyncValue('lastPull', at)
   store.setSyncValue('offline', null)
+  store.setSyncValue('offlineSlow', null)
   return report
 }
 
@@ -189,9 +217,12 @@ export function sharedStatus(store: Store): { offline: string | null; lastPull: 
   return { offline: store.syncValue('offline'), lastPull: store.syncValue('lastPull') }
 }
 
-/** Notes the shared store offline: dashboards stop asking it for OFFLINE_RETRY_MS. */
-export function noteOffline(store: Store, why: string, now = new Date()): void {
+/** Notes the shared store offline: dashboards stop asking it for OFFLINE_RETRY_MS, unless it is
+ *  only `slow` (it did not answer within the bound): a background pull is copying it then, and
+ *  the next dashboard asks again as usual, or a state change would wait those seconds more. */
+export function noteOffline(store: Store, why: string, now = new Date(), slow = false): void {
   store.setSyncValue('offline', why)
+  store.setSyncValue('offlineSlow', slow ? '1' : null)
   store.setSyncValue('lastPullTry', now.toISOString())
 }
 
@@ -256,8 +287,9 @@ function holderAlive(file: string): boolean {
 export const PULL_BOUND_MS = 300
 /** …and asks it at most this often (a dashboard refreshed every second asks every time), */
 export const PULL_EVERY_MS = 1000
-/** …or, while it is offline, this often: loading the driver alone can take a second on a busy
- *  machine, which a dashboard should not pay on every refresh for a server that is down. */
+/** …or, while it is offline (not merely slow), this often: loading the driver alone can take a
+ *  second on a busy machine, which a dashboard should not pay on every refresh for a server that
+ *  is down. */
 export const OFFLINE_RETRY_MS = 10_000
 
 /**
@@ -268,7 +300,7 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
   if (!config.shared) return
   const store = stores.local
   const tried = Date.parse(store.syncValue('lastPullTry') ?? '') || 0
-  const every = store.syncValue('offline') ? OFFLINE_RETRY_MS : PULL_EVERY_MS
+  const every = store.syncValue('offline') && !store.syncValue('offlineSlow') ? OFFLINE_RETRY_MS : PULL_EVERY_MS
   if (Math.abs(now.getTime() - tried) < every) return
   store.setSyncValue('lastPullTry', now.toISOString())
   try {
@@ -287,7 +319,7 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
   try {
     if ((await Promise.race([work, timeout])) === 'timeout') {
       cancel.cancelled = true
-      noteOffline(store, `no answer within ${PULL_BOUND_MS} ms`)
+      noteOffline(store, `no answer within ${PULL_BOUND_MS} ms`, now, true)
       pullInBackground(config)
     }
   } catch (e) {
@@ -305,8 +337,7 @@ function pullInBackground(config: Config): void {
   if (st && Date.now() - st.mtimeMs < 30_000) return
   try {
     writeFileSync(mark, '')
-    const cs = fileURLToPath(new URL('../bin/cs.mjs', import.meta.url))
-    spawn(process.execPath, [cs, 'sync', '--pull'], { detached: true, stdio: 'ignore' }).unref()
+    spawn(process.execPath, [csEntry(), 'sync', '--pull'], { detached: true, stdio: 'ignore' }).unref()
   } catch {
     // no background pull: the next dashboard tries again
   }

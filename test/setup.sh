@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 
 # tmux, fzf: live state, plugin, picker; zsh, fish: completions; openssh: the second host;
 # openssl: the shared store's TLS certificates; mount/util-linux: a full and a read-only disk;
-# a toolchain: better-sqlite3 compiled where no prebuilt binary can be had; git: TPM, cs update.
-PACKAGES="tmux fzf zsh fish git python3 make g++ procps openssh-server openssh-client openssl ca-certificates mount util-linux"
+# a toolchain: better-sqlite3 compiled where no prebuilt binary can be had; git: TPM, cs update;
+# cron: the crontab that `cs cron` edits.
+PACKAGES="tmux fzf zsh fish git python3 make g++ procps openssh-server openssh-client openssl ca-certificates mount util-linux cron"
 
 missing=""
 for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { MongoClient } from 'mongodb'
 import { HOST_ROW_FIELDS } from '../lib/host-rows.ts'
+import type { HostRow } from '../lib/session.ts'
+import { connectMongo } from '../lib/store-mongo.ts'
 import { isolatedCs, type Result } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
 import { ensureBundle } from './harness/bundle.ts'
@@ -123,6 +125,18 @@ test('two hosts sync and see each other; a rename and a tag on one show on the o
   a.ok('sync')
   assert.equal(a.json('info', aId).name, b.json('info', aId).name)
 
+  // and again, with both syncs running at once
+  a.ok('rename', aId, 'second-from-a')
+  b.ok('rename', aId, 'second-from-b')
+  a.ok('tag', aId, 'tag-a')
+  b.ok('tag', aId, 'tag-b')
+  for (const r of await Promise.all([a.run('sync'), b.run('sync')])) assert.equal(r.status, 0, r.stderr)
+  a.ok('sync')
+  b.ok('sync')
+  const [onA, onB2] = [a.json('info', aId), b.json('info', aId)]
+  assert.deepEqual([onA.name, onA.tag], [onB2.name, onB2.tag])
+  assert.ok(['second-from-a', 'second-from-b'].includes(onA.name))
+
   // nothing changed (the name B gave is in A's row since the last pull): nothing written
   a.ok('sync')
   const seq = (await docs().findOne({ host: 'alpha', id: aId }))!.seq
@@ -152,6 +166,37 @@ test('two hosts sync and see each other; a rename and a tag on one show on the o
   a.ok('sync')
   assert.equal(a.row(bId), undefined)
   b.tmux('kill-server')
+})
+
+test('an older push never overwrites a newer row; the rest of its batch is written (FerretDB stops a batch at a failed condition)', async () => {
+  const shared = await connectMongo({ url: server.url, tls: null, tlsCAFile: null, tlsCertificateKeyFile: null }, { timeoutMs: 5000 })
+  const row = (id: string, state: HostRow['state']): HostRow => ({
+    id, host: 'zeta', tmuxSession: null, kind: 'plain', name: null, tag: null, title: 't', cwd: '/srv/z', project: 'z',
+    branch: null, state, stateSince: null, createdAt: null, updatedAt: null, userMessages: 1, assistantMessages: 0,
+    model: null, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, deleted: false, csVersion: '0.1.0',
+  })
+  const [x, y, z] = [uuid('21000000'), uuid('22000000'), uuid('23000000')]
+  const state = async (id: string) => {
+    const d = await docs().findOne({ _id: `zeta/${id}` as any })
+    return d && [d.state, d.seq, d.gone]
+  }
+  try {
+    assert.deepEqual(await shared.putRows('zeta', 1, [row(x, 'idle'), row(y, 'idle')], [], new Set([x, y])), { written: 2, stale: 0 })
+    assert.deepEqual(await shared.putRows('zeta', 5, [row(x, 'waiting')], [], new Set()), { written: 1, stale: 0 })
+    // push 3 read its state before push 5 did: its x is older, in the middle of its batch
+    const w = await shared.putRows('zeta', 3, [row(y, 'working'), row(x, 'dead'), row(z, 'idle')], [], new Set())
+    assert.deepEqual(w, { written: 2, stale: 1 })
+    assert.deepEqual(await state(x), ['waiting', 5, false])
+    assert.deepEqual(await state(y), ['working', 3, false])
+    assert.deepEqual(await state(z), ['idle', 3, false])
+    // a row this host never pushed as far as it knows (its store was rebuilt) goes in as an update
+    assert.deepEqual(await shared.putRows('zeta', 4, [row(x, 'stopped')], [y], new Set([x])), { written: 1, stale: 1 })
+    assert.deepEqual(await state(x), ['waiting', 5, false])
+    assert.deepEqual(await state(y), ['working', 4, true])
+    assert.equal(await docs().countDocuments({ host: 'zeta' }), 3)
+  } finally {
+    await shared.close()
+  }
 })
 
 test("a state change on one host reaches the other's dashboard within 5 s (hook, background push)", async () => {
@@ -308,6 +353,34 @@ test('a wrong password: a clear error, and the password printed nowhere', async 
     assert.ok(!JSON.stringify(good).includes(password))
   } finally {
     await authed.cleanup()
+  }
+})
+
+test("a host's document carrying hostile pushes: checked like rows, only its own rows taken", async () => {
+  const a = host('lambda')
+  const good = uuid('90000000')
+  const row = {
+    host: 'mu', kind: 'tmux', name: null, tag: null, title: '\u001b[2Jtitled', cwd: '/srv/mu', project: 'mu', branch: null,
+    state: 'waiting', stateSince: null, createdAt: null, updatedAt: null, userMessages: 1, assistantMessages: 1,
+    model: null, tokens: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, deleted: false, csVersion: '0.1.0',
+    tmuxSession: 'fine',
+  }
+  const claimed = uuid('91000000')
+  await mongo.db('cs').collection('hosts').insertOne({
+    _id: 'mu' as any, seq: 0, carried: 2, next: 2, csVersion: '0.1.0',
+    recent: [
+      { after: 0, seq: 1, rows: [{ ...row, id: '../../..' }, { ...row, id: good }], gone: ['../x', 7], meta: ['../../etc', { id: 1 }] },
+      { after: 1, seq: 2, rows: [{ ...row, host: 'nu', id: claimed }, 'junk', null], gone: [], meta: [] },
+    ],
+  })
+  try {
+    const sync = a.ok('sync', '--verbose')
+    assert.match(sync.stdout, /\.\.\/\.\.\/\.\.: bad id/)
+    assert.doesNotMatch(sync.stdout, ESC)
+    const rows = (a.json('ls', '--all') as any[]).filter((r) => r.host === 'mu' || r.host === 'nu')
+    assert.deepEqual(rows.map((r) => [r.host, r.id, r.title, r.state]), [['mu', good, 'titled', 'waiting']])
+  } finally {
+    await mongo.db('cs').collection('hosts').deleteOne({ _id: 'mu' as any }) // the next test counts its own refusals
   }
 })
 

@@ -2,9 +2,10 @@
 # push.sh STATE_DIR COMMAND…: the debounced background push of live state to the shared store.
 # tmux/hook.sh starts it (through tmux run-shell -b, so the hook waits for nothing) when a
 # session's state changes and a shared store is configured (@cs-push, set by `cs sync`). At most
-# one runs per host; it runs COMMAND (`cs sync --push`), then waits PUSH_EVERY seconds, and runs it
-# again if more changes came meanwhile: at most one push every few seconds, and the last change
-# always pushed.
+# one runs per host; it runs COMMAND (`cs sync --push`), waits until PUSH_EVERY seconds have passed
+# since it started, and runs it again if more changes came meanwhile: at most one push every few
+# seconds, and the last change always pushed. A push that took longer (its rows are written after
+# other hosts can already read them) is followed at once, not PUSH_EVERY seconds later.
 PUSH_EVERY=2
 dir=$1
 shift
@@ -19,8 +20,10 @@ set +C
 while :; do
   while [ -e "$pending" ]; do
     rm -f "$pending"
+    started=$(date +%s)
     "$@" >/dev/null 2>&1 </dev/null
-    sleep "$PUSH_EVERY"
+    left=$((started + PUSH_EVERY - $(date +%s)))
+    [ "$left" -le 0 ] || sleep "$left"
   done
   rm -f "$lock"
   # a change marked after the last look, while this one still held the lock

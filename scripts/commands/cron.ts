@@ -1,13 +1,13 @@
 // `cs cron on|off|status`: a crontab line that runs `cs sync` every 5 minutes. Idempotent; it
 // touches no shell start-up file and no other crontab line.
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { defineCommand } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { cronLine, cronLineOf, withCronLine } from '../../lib/cron.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
+import { csEntry } from '../../lib/install.ts'
 
 function crontab(args: string[], input?: string): { status: number; out: string; err: string } {
   const r = spawnSync('crontab', args, { input, encoding: 'utf8' })
@@ -28,7 +28,7 @@ function line(config: Config): string {
     if (process.env[k]) env.push([k, process.env[k]!])
   env.push(['CS_HOST', config.host])
   if (config.tmuxSocket) env.push(['CS_TMUX_SOCKET', config.tmuxSocket])
-  return cronLine(env, [process.execPath, fileURLToPath(new URL('../../bin/cs.mjs', import.meta.url))])
+  return cronLine(env, [process.execPath, csEntry()])
 }
 
 export default defineCommand({
