@@ -136,7 +136,20 @@ function paneOf(entry: RegistryEntry, byPid: Map<string, PaneRow>, byPane: Map<s
 /** Every live session on this host; a missing tmux server or registry just yields fewer rows. */
 export function readLive(config: Config): LiveInfo[] {
   const tmux = new Tmux(config.tmuxSocket)
-  const rows = parsePanes(tmux.try('list-panes', '-a', '-F', PANE_FORMAT) ?? '')
+  return liveFrom(config, tmux, tmux.try(...LIST_PANES))
+}
+
+/** readLive with tmux started now and read when awaited: the dashboard opens its store and
+ *  reads its index meanwhile, on the other core. */
+export async function readLiveSoon(config: Config): Promise<LiveInfo[]> {
+  const tmux = new Tmux(config.tmuxSocket)
+  return liveFrom(config, tmux, await tmux.tryLater(...LIST_PANES))
+}
+
+const LIST_PANES = ['list-panes', '-a', '-F', PANE_FORMAT]
+
+function liveFrom(config: Config, tmux: Tmux, panes: string | null): LiveInfo[] {
+  const rows = parsePanes(panes ?? '')
   const entries = readRegistry(config.claudeDir).filter((e) => e.kind !== 'daemon' && e.kind !== 'daemon-worker')
   const jobs = readJobs(config.claudeDir)
   const nowSec = Math.floor(Date.now() / 1000)

@@ -6,7 +6,7 @@ import type { Config } from './config.ts'
 import { CsError, EXIT, fileError } from './errors.ts'
 import { fullWalkDue, startBackgroundSync } from './full-walk.ts'
 import { indexTranscripts, type IndexReport } from './indexer.ts'
-import { readLive } from './live.ts'
+import { readLiveSoon } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
@@ -76,6 +76,9 @@ async function sessionsOnce<T>(
   opts: SessionsOptions,
   starting: () => void
 ): Promise<T> {
+  // tmux answers while the store opens (the other core): awaited where live state is first needed
+  const liveSoon = readLiveSoon(config)
+  liveSoon.catch(() => {}) // a failure is met where it is awaited, or not at all if opening failed
   const stores = openStores(config)
   const store = stores.local
   try {
@@ -85,7 +88,7 @@ async function sessionsOnce<T>(
           "to read there (unset it, or point it at Claude Code's folder)"
       )
     if (opts.pull) await pullBounded(config, stores)
-    const live = readLive(config)
+    const live = await liveSoon
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const now = new Date()
     const tmux = new Tmux(config.tmuxSocket)

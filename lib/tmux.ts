@@ -1,6 +1,6 @@
 // Every tmux call goes through here: argument arrays, never a shell string, and the socket
 // from the settings table. Targets are exact (`=NAME`): a bare name matches prefixes.
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { CsError, EXIT } from './errors.ts'
 
 export const socketArgs = (socket: string | null): string[] => (socket ? ['-L', socket] : [])
@@ -53,6 +53,17 @@ export class Tmux {
     })
     if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return null
     return r.status === 0 ? r.stdout : null
+  }
+
+  /** Like try, started now and read when awaited: tmux runs while this process goes on. */
+  tryLater(...args: string[]): Promise<string | null> {
+    return new Promise((resolve) => {
+      const child = spawn('tmux', argv(this.socket, args), { stdio: ['ignore', 'pipe', 'ignore'] })
+      let out = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+      child.on('error', () => resolve(null)) // no tmux installed
+      child.on('close', (code) => resolve(code === 0 ? out : null))
+    })
   }
 
   /** Runs tmux attached to this terminal (attach-session): returns its exit code. */
