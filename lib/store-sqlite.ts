@@ -3,7 +3,8 @@
 // sync) use it at once. The only module that imports better-sqlite3.
 import Database from 'better-sqlite3'
 import { existsSync, mkdirSync, readFileSync, renameSync, statfsSync, statSync } from 'node:fs'
-import { basename, dirname } from 'node:path'
+import { createRequire } from 'node:module'
+import { basename, dirname, join } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import type { Config } from './config.ts'
 import { CsError, fileError } from './errors.ts'
@@ -219,13 +220,20 @@ function guarded(file: string, store: Store, setAsideNow: () => string): Store {
 }
 
 
+/** better-sqlite3's addon, by path: its JS is in cs's bundle (scripts/build.mjs), where the
+ *  `bindings` lookup it would do (a dozen paths probed from the caller's file) cannot find it. */
+const nativeBinding = join(
+  dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')),
+  'build/Release/better_sqlite3.node'
+)
+
 /** The database as last saved, for reading only: where it cannot be written (a read-only
  * folder, a full disk) SQLite cannot make the WAL's shared-memory file, so the file is read
  * into memory, its header marked as not WAL (bytes 18 and 19: the read and write versions). */
 function openSaved(file: string): Database.Database {
   const image = readFileSync(file)
   if (image.length >= 20) image[18] = image[19] = 1
-  const db = new Database(image, { readonly: true })
+  const db = new Database(image, { readonly: true, nativeBinding })
   if (db.pragma('user_version', { simple: true }) !== SCHEMA) {
     db.close()
     throw new CsError(`the database ${file} is of another version and cannot be rebuilt here`)
@@ -243,7 +251,7 @@ function openWritable(config: Config, file: string): { db: Database.Database; fr
       `move the file away (mv ${config.stateDir} ${config.stateDir}.bak), or set XDG_STATE_HOME`
     )
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
-  const db = new Database(file, { timeout: 5000 })
+  const db = new Database(file, { timeout: 5000, nativeBinding })
   try {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
