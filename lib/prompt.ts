@@ -19,10 +19,13 @@ const isSpace = (c: number) =>
  * as far into the text as the result shows (a prompt may be a pasted log of 100 kB).
  */
 export function shorten(text: string, max = PROMPT_MAX): string | null {
+  const plain = plainEnd(text, max)
+  if (plain > max) return cut(text, max)
+  if (plain === text.length) return text.length > 0 ? text : null
   let flat = ''
-  let i = 0
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++
-  let from = i // start of the run of text not yet copied into flat
+  let i = plain // text[0, plain) is shown as it is
+  if (plain === 0) while (i < text.length && isSpace(text.charCodeAt(i))) i++
+  let from = plain === 0 ? i : 0 // start of the run of text not yet copied into flat
   while (i < text.length && flat.length + (i - from) <= max) {
     if (!isSpace(text.charCodeAt(i++))) continue
     flat += text.slice(from, i - 1)
@@ -32,9 +35,32 @@ export function shorten(text: string, max = PROMPT_MAX): string | null {
   }
   flat += text.slice(from, i)
   if (!flat) return null
-  if (flat.length <= max) return flat // the whole text, or a prefix of max + 1 shown characters
-  const cut = /[\uD800-\uDBFF]/.test(flat[max - 1]) ? max - 1 : max // keep surrogate pairs whole
-  return `${flat.slice(0, cut)}…`
+  return flat.length <= max ? flat : cut(flat, max) // the whole text, or max + 1 shown characters
+}
+
+/** How far text reads as shorten() shows it, up to max + 1 characters: no blank to trim or
+ *  collapse, only single spaces between words (most prompts). Building the shown text a word at
+ *  a time costs more than reading it. */
+function plainEnd(text: string, max: number): number {
+  const n = Math.min(text.length, max + 1)
+  let i = 0
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 32 ? i === 0 || i + 1 === text.length || isSpace(text.charCodeAt(i + 1)) : isSpace(c)) return i
+  }
+  return i
+}
+
+function cut(flat: string, max: number): string {
+  const at = /[\uD800-\uDBFF]/.test(flat[max - 1]) ? max - 1 : max // keep surrogate pairs whole
+  return `${flat.slice(0, at)}…`
+}
+
+/** Whether the text is a wrapper or an interrupt: the expression is tried only on a text that
+ *  starts as one can. */
+function notTyped(text: string): boolean {
+  const c = text.charCodeAt(0)
+  return (c === 60 || c === 91 || isSpace(c)) && NOT_TYPED.test(text)
 }
 
 /** The typed prompt of a user record (JSON.parse'd or scanned), shortened, or null. */
@@ -43,12 +69,12 @@ export function typedPrompt(rec: Record<string, unknown>): string | null {
   const msg = rec.message
   if (typeof msg !== 'object' || msg === null) return null
   const content = (msg as { content?: unknown }).content
-  if (typeof content === 'string') return NOT_TYPED.test(content) ? null : shorten(content)
+  if (typeof content === 'string') return notTyped(content) ? null : shorten(content)
   if (!Array.isArray(content)) return null
   let text: string | null = null
   for (const block of content as { type?: unknown; text?: unknown }[]) {
     if (block?.type === 'tool_result') return null
-    if (text === null && block?.type === 'text' && typeof block.text === 'string' && !NOT_TYPED.test(block.text))
+    if (text === null && block?.type === 'text' && typeof block.text === 'string' && !notTyped(block.text))
       text = shorten(block.text)
   }
   return text
