@@ -88,7 +88,8 @@ export function slashCommand(rec: Record<string, unknown>): string | null {
   const content = (msg as { content?: unknown }).content
   const first = Array.isArray(content) ? (content[0] as { type?: unknown; text?: unknown } | undefined) : undefined
   const text = typeof content === 'string' ? content : first?.type === 'text' ? first.text : null
-  if (typeof text !== 'string' || !text.includes('<command-name>')) return null
+  // an echo starts with its tags: a text starting otherwise only quotes one
+  if (typeof text !== 'string' || !/^\s*</.test(text) || !text.includes('<command-name>')) return null
   const name = /<command-name>\s*\/?([^<\s]+)\s*<\/command-name>/.exec(text)?.[1]
   if (!name) return null
   const args = /<command-args>([\s\S]*?)<\/command-args>/.exec(text)?.[1] ?? ''
