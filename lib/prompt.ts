@@ -52,7 +52,8 @@ function plainEnd(text: string, max: number): number {
 }
 
 function cut(flat: string, max: number): string {
-  const at = /[\uD800-\uDBFF]/.test(flat[max - 1]) ? max - 1 : max // keep surrogate pairs whole
+  const c = flat.charCodeAt(max - 1)
+  const at = c >= 0xd800 && c <= 0xdbff ? max - 1 : max // keep surrogate pairs whole
   return `${flat.slice(0, at)}…`
 }
 
