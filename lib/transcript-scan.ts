@@ -438,9 +438,7 @@ let envelopeRead: unknown[] = []
 function tail(b: Buffer, j: number, rec: Rec): number {
   const s = j + 1 - envelopeLen
   if (envelopeLen > 0 && s - 1 > lineStart && b[s - 1] === 44) {
-    let k = envelopeLen - 1
-    while (k >= 0 && b[s + k] === envelope[k]) k--
-    if (k < 0) {
+    if (envelope.compare(b, s, j + 1, 0, envelopeLen) === 0) {
       for (let f = 0; f < envelopeFields.length; f += 2)
         rec[envelopeFields[f] as string] = envelopeFields[f + 1]
       return scanBack(b, s - 2, lineStart, rec, TOP)
