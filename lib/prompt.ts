@@ -19,15 +19,15 @@ const isSpace = (c: number) =>
  * as far into the text as the result shows (a prompt may be a pasted log of 100 kB).
  */
 export function shorten(text: string, max = PROMPT_MAX): string | null {
-  const plain = plainEnd(text, max)
-  if (plain > max) return cut(text, max)
-  if (plain === text.length) return text.length > 0 ? text : null
   let flat = ''
-  let i = plain // text[0, plain) is shown as it is
-  if (plain === 0) while (i < text.length && isSpace(text.charCodeAt(i))) i++
-  let from = plain === 0 ? i : 0 // start of the run of text not yet copied into flat
+  let i = 0
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++
+  let from = i // start of the run of text not yet copied into flat
   while (i < text.length && flat.length + (i - from) <= max) {
-    if (!isSpace(text.charCodeAt(i++))) continue
+    const c = text.charCodeAt(i++)
+    if (!isSpace(c)) continue
+    // a single space between words stays in the run: copying a word at a time costs more
+    if (c === 32 && i < text.length && !isSpace(text.charCodeAt(i))) continue
     flat += text.slice(from, i - 1)
     while (i < text.length && isSpace(text.charCodeAt(i))) i++
     if (i < text.length) flat += ' ' // a run at the very end is trimmed
@@ -36,19 +36,6 @@ export function shorten(text: string, max = PROMPT_MAX): string | null {
   flat += text.slice(from, i)
   if (!flat) return null
   return flat.length <= max ? flat : cut(flat, max) // the whole text, or max + 1 shown characters
-}
-
-/** How far text reads as shorten() shows it, up to max + 1 characters: no blank to trim or
- *  collapse, only single spaces between words (most prompts). Building the shown text a word at
- *  a time costs more than reading it. */
-function plainEnd(text: string, max: number): number {
-  const n = Math.min(text.length, max + 1)
-  let i = 0
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 32 ? i === 0 || i + 1 === text.length || isSpace(text.charCodeAt(i + 1)) : isSpace(c)) return i
-  }
-  return i
 }
 
 function cut(flat: string, max: number): string {
