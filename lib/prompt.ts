@@ -24,7 +24,10 @@ export function shorten(text: string, max = PROMPT_MAX): string | null {
   while (i < text.length && isSpace(text.charCodeAt(i))) i++
   let from = i // start of the run of text not yet copied into flat
   while (i < text.length && flat.length + (i - from) <= max) {
-    if (!isSpace(text.charCodeAt(i++))) continue
+    const c = text.charCodeAt(i++)
+    if (!isSpace(c)) continue
+    // a single space between words stays in the run: copying a word at a time costs more
+    if (c === 32 && i < text.length && !isSpace(text.charCodeAt(i))) continue
     flat += text.slice(from, i - 1)
     while (i < text.length && isSpace(text.charCodeAt(i))) i++
     if (i < text.length) flat += ' ' // a run at the very end is trimmed
@@ -32,9 +35,20 @@ export function shorten(text: string, max = PROMPT_MAX): string | null {
   }
   flat += text.slice(from, i)
   if (!flat) return null
-  if (flat.length <= max) return flat // the whole text, or a prefix of max + 1 shown characters
-  const cut = /[\uD800-\uDBFF]/.test(flat[max - 1]) ? max - 1 : max // keep surrogate pairs whole
-  return `${flat.slice(0, cut)}…`
+  return flat.length <= max ? flat : cut(flat, max) // the whole text, or max + 1 shown characters
+}
+
+function cut(flat: string, max: number): string {
+  const c = flat.charCodeAt(max - 1)
+  const at = c >= 0xd800 && c <= 0xdbff ? max - 1 : max // keep surrogate pairs whole
+  return `${flat.slice(0, at)}…`
+}
+
+/** Whether the text is a wrapper or an interrupt: the expression is tried only on a text that
+ *  starts as one can. */
+function notTyped(text: string): boolean {
+  const c = text.charCodeAt(0)
+  return (c === 60 || c === 91 || isSpace(c)) && NOT_TYPED.test(text)
 }
 
 /** The typed prompt of a user record (JSON.parse'd or scanned), shortened, or null. */
@@ -43,12 +57,12 @@ export function typedPrompt(rec: Record<string, unknown>): string | null {
   const msg = rec.message
   if (typeof msg !== 'object' || msg === null) return null
   const content = (msg as { content?: unknown }).content
-  if (typeof content === 'string') return NOT_TYPED.test(content) ? null : shorten(content)
+  if (typeof content === 'string') return notTyped(content) ? null : shorten(content)
   if (!Array.isArray(content)) return null
   let text: string | null = null
   for (const block of content as { type?: unknown; text?: unknown }[]) {
     if (block?.type === 'tool_result') return null
-    if (text === null && block?.type === 'text' && typeof block.text === 'string' && !NOT_TYPED.test(block.text))
+    if (text === null && block?.type === 'text' && typeof block.text === 'string' && !notTyped(block.text))
       text = shorten(block.text)
   }
   return text
@@ -62,7 +76,8 @@ export function slashCommand(rec: Record<string, unknown>): string | null {
   const content = (msg as { content?: unknown }).content
   const first = Array.isArray(content) ? (content[0] as { type?: unknown; text?: unknown } | undefined) : undefined
   const text = typeof content === 'string' ? content : first?.type === 'text' ? first.text : null
-  if (typeof text !== 'string' || !text.includes('<command-name>')) return null
+  // an echo starts with its tags: a text starting otherwise only quotes one
+  if (typeof text !== 'string' || !/^\s*</.test(text) || !text.includes('<command-name>')) return null
   const name = /<command-name>\s*\/?([^<\s]+)\s*<\/command-name>/.exec(text)?.[1]
   if (!name) return null
   const args = /<command-args>([\s\S]*?)<\/command-args>/.exec(text)?.[1] ?? ''

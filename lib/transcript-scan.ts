@@ -10,6 +10,8 @@
 // same shortcut at message.content: message.usage is found backward from the message's end.
 // Returns null when unsure (malformed, unexpected shape); the caller then uses JSON.parse.
 
+import { PROMPT_MAX } from './prompt.ts'
+
 export type Rec = Record<string, unknown>
 
 /** The records the scanner makes: every kept field set up front, so that all share one shape
@@ -223,9 +225,9 @@ function containerStartBack(b: Buffer, j: number, lo: number): number {
   return FAIL
 }
 
-/** The scalar spanning b[i, j), read for `key`. Strings longer than `cut` bytes are cut (at a
- *  whole escape). */
-function scalar(b: Buffer, i: number, j: number, key: Key, cut = Infinity): unknown {
+/** The scalar spanning b[i, j), read for `key`. A `prompt` text is cut where promptEnd says,
+ *  else beyond PREFIX bytes (at a whole escape). */
+function scalar(b: Buffer, i: number, j: number, key: Key, prompt = false): unknown {
   const c = b[i]
   if (c === 34) {
     let z = j - 1
@@ -239,14 +241,18 @@ function scalar(b: Buffer, i: number, j: number, key: Key, cut = Infinity): unkn
         while (k < len && b[i + 1 + k] === v.charCodeAt(k)) k++
         if (k === len) return v
       }
-    } else if (len > cut) {
-      z = i + 1 + cut
-      for (let k = z - 6; k < z; k++)
-        if (b[k] === 92) {
-          while (b[k - 1] === 92) k--
-          z = k
-          break
-        }
+    } else if (prompt && len > PROMPT_MAX) {
+      z = promptEnd(b, i + 1, z)
+      if (z < 0 && len <= PREFIX) z = j - 1
+      else if (z < 0) {
+        z = i + 1 + PREFIX
+        for (let k = z - 6; k < z; k++)
+          if (b[k] === 92) {
+            while (b[k - 1] === 92) k--
+            z = k
+            break
+          }
+      }
     }
     const raw = (b as unknown as Slicer).utf8Slice(i + 1, z)
     if (raw.includes('\\')) return JSON.parse(`"${raw}"`)
@@ -268,6 +274,33 @@ function scalar(b: Buffer, i: number, j: number, key: Key, cut = Infinity): unkn
   const n = Number(b.toString('latin1', i, j))
   if (Number.isNaN(n)) throw new SyntaxError('bad number')
   return n
+}
+
+/**
+ * Where a prompt's raw text b[from, to) may be cut without changing what lib/prompt.ts makes of
+ * it, or FAIL: just past its (PROMPT_MAX + 1)th plain ASCII character, as shorten() keeps every
+ * such character and reads no further. Only for a text that starts (blanks aside) with a plain
+ * character other than `<` or `[` (no wrapper, no interrupt, no slash command's echo), so that
+ * typedPrompt() and slashCommand() read the same. Decoding a few hundred bytes instead of 1 KB
+ * (and unescaping them) is what makes prompt-heavy files cheaper.
+ */
+function promptEnd(b: Buffer, from: number, to: number): number {
+  let k = from
+  for (;;) {
+    const c = b[k]
+    if (c === 32) k++
+    else if (c === 92 && (b[k + 1] === 110 || b[k + 1] === 116 || b[k + 1] === 114)) k += 2 // \n \t \r
+    else break
+  }
+  const first = b[k]
+  if (k >= to || first <= 32 || first >= 127 || first === 92 || first === 60 || first === 91) return FAIL
+  let seen = 0
+  while (k < to) {
+    const c = b[k++]
+    if (c === 92) k += b[k] === 117 ? 5 : 1 // an escape, maybe a blank: not counted
+    else if (c > 32 && c < 127 && ++seen > PROMPT_MAX) break
+  }
+  return k >= to ? FAIL : k
 }
 
 /** Whether the value of `key` is read into `into` at `level` (uuid: only a message's, the
@@ -310,8 +343,7 @@ function scanObject(
     if (next === undefined) {
       next = skipValue(b, i, e)
       if (key !== null && next > 0 && c !== 123 && c !== 91 && wanted(key, into, keep)) {
-        const cut = name === 'text' || name === 'content' ? PREFIX : Infinity
-        into[key.name] = scalar(b, i, next, key, cut)
+        into[key.name] = scalar(b, i, next, key, name === 'text' || name === 'content')
       }
     }
     if (next < 0) return next
@@ -406,9 +438,7 @@ let envelopeRead: unknown[] = []
 function tail(b: Buffer, j: number, rec: Rec): number {
   const s = j + 1 - envelopeLen
   if (envelopeLen > 0 && s - 1 > lineStart && b[s - 1] === 44) {
-    let k = envelopeLen - 1
-    while (k >= 0 && b[s + k] === envelope[k]) k--
-    if (k < 0) {
+    if (envelope.compare(b, s, j + 1, 0, envelopeLen) === 0) {
       for (let f = 0; f < envelopeFields.length; f += 2)
         rec[envelopeFields[f] as string] = envelopeFields[f + 1]
       return scanBack(b, s - 2, lineStart, rec, TOP)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import { shorten, typedPrompt } from '../lib/prompt.ts'
+import { shorten, slashCommand, typedPrompt } from '../lib/prompt.ts'
 import type { TranscriptInfo } from '../lib/session.ts'
 import { feed, feedLast, finish, loadParser, newParser, saveParser, type ParserState } from '../lib/transcript.ts'
 import { scanLine } from '../lib/transcript-scan.ts'
@@ -204,6 +204,23 @@ describe('prompts', () => {
   test('the long prompt read from a line equals the one JSON.parse gives', () => {
     const line = Buffer.from(g.userRecord(c(), `${'é'.repeat(3000)} "quoted" \\ ${'x'.repeat(9000)}`))
     assert.equal(typedPrompt(scanLine(line, 0, line.length)!), typedPrompt(JSON.parse(line.toString())))
+  })
+  test('a prompt the scanner cuts short reads as the whole one: its title, and no slash command', () => {
+    // blanks as raw bytes and as escapes, wrappers and interrupts at the start or further on
+    const pieces = ['word', ' ', '  ', '\n', '\t', '\u00a0', '😀', 'é', '"', '\\', '<', '[', '<b>', '<command-name>/x</command-name>', '<command-args>a</command-args>', '[Request interrupted by user]'] // prettier-ignore
+    let seed = 11
+    const next = () => (seed = (seed * 48271) % 2147483647)
+    for (let k = 0; k < 3000; k++) {
+      let text = ''
+      for (let n = next() % 400; n > 0; n--) text += pieces[next() % pieces.length]
+      const content = next() % 3 === 0 ? [{ type: 'text', text }, ...(next() % 2 ? [{ type: 'tool_result', content: 'x' }] : [])] : text // prettier-ignore
+      const opts = [{ typed: true }, { compactSummary: true }, { meta: true }][next() % 3]
+      const line = g.userRecord(c(), content, opts).replace(/\u00a0/g, '\\u00a0') // a blank as an escape
+      const scanned = scanLine(Buffer.from(line), 0, Buffer.byteLength(line))!
+      const parsed = JSON.parse(line)
+      assert.equal(typedPrompt(scanned), typedPrompt(parsed), line)
+      assert.equal(slashCommand(scanned), slashCommand(parsed), line)
+    }
   })
 })
 
