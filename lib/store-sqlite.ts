@@ -304,6 +304,7 @@ export function openStore(config: Config): Store {
     }
   }
   const statements = new Map<string, Database.Statement>()
+  let bookkeeping = 0 // rows the sync's own values took (changes() leaves them out)
   const sql = (text: string) => {
     let s = statements.get(text)
     if (!s) statements.set(text, (s = db.prepare(text)))
@@ -702,8 +703,11 @@ export function openStore(config: Config): Store {
     },
     syncValue: (key) => (sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(key) as string | undefined) ?? null,
     setSyncValue(key, value) {
-      if (value === null) sql('DELETE FROM sync_state WHERE key = ?').run(key)
-      else sql('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)').run(key, value)
+      const written =
+        value === null
+          ? sql('DELETE FROM sync_state WHERE key = ?').run(key)
+          : sql('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)').run(key, value)
+      bookkeeping += written.changes
     },
     pushedHashes() {
       return new Map(sql('SELECT id, hash FROM pushed').raw().all() as [string, string][])
@@ -720,7 +724,7 @@ export function openStore(config: Config): Store {
     clearDirtyMeta: (done) => clearDirty.immediate(done),
     applySharedMeta: (changes) => applyShared.immediate(changes),
 
-    changes: () => sql('SELECT total_changes()').pluck().get() as number,
+    changes: () => (sql('SELECT total_changes()').pluck().get() as number) - bookkeeping,
 
     readOnly: () => readOnly,
 

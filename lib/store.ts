@@ -115,7 +115,8 @@ export interface Store {
   /** Takes names, tags and deletions from other hosts; a field changed here and not pushed wins. */
   applySharedMeta(changes: MetaChange[]): void
 
-  /** Rows this connection has written so far: a cheap "did anything change" for callers. */
+  /** Rows this connection has written so far, the sync's own small values left out (they show
+   *  nowhere): a cheap "did anything shown change" for callers. */
   changes(): number
 
   /** Why the store can only be read (a read-only folder, a full disk), or null: every write

@@ -452,3 +452,14 @@ test("schema 6's blob of other hosts' rows a host becomes a row a session", () =
     store.close()
   }
 })
+
+test("the sync's own values do not count as changes: a sync that moved only them rewrites no picker cache", () => {
+  const store = openStore(freshConfig())
+  const before = store.changes()
+  store.setSyncValue('lastPull', '2026-12-02T11:00:00.000Z')
+  store.setSyncValue('lastPull', null)
+  assert.equal(store.changes(), before)
+  store.setName('0b1c2d3e-0000-4000-8000-000000000001', 'named')
+  assert.ok(store.changes() > before, 'a name is shown: it counts')
+  store.close()
+})
