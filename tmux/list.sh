@@ -19,7 +19,7 @@ cache="${XDG_STATE_HOME:-$HOME/.local/state}/cs/picker.tsv"
 set_title_width() {
 	columns=${CS_PICKER_COLUMNS:-}
 	if [ -z "$columns" ]; then
-		columns=$(stty size </dev/tty 2>/dev/null) # rows columns
+		columns=$({ stty size </dev/tty; } 2>/dev/null) # rows columns; no tty (a script): nothing said
 		columns=${columns#* }
 	fi
 	case $columns in '' | *[!0-9]*) columns=120 ;; esac
