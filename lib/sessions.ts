@@ -31,6 +31,9 @@ export interface Sessions {
   /** The dashboard's rows in its order, from the rows the store keeps ready; this host's live
    *  and DEAD ones, whose state comes from live state, built fresh (lib/rows.ts). */
   rows(q: ListQuery): { rows: string[]; more: number }
+  /** This host's sessions whose state comes from live state (live ones, launch records) and
+   *  the `extra` ids, built from their own transcripts alone: as every view shows them. */
+  fresh(extra?: string[]): { views: SessionView[]; transcripts: TranscriptInfo[] }
   /** The same rows, every one, as the JSON array `cs ls --json` prints. */
   json(q: ListQuery): (string | Buffer)[]
   /**
@@ -117,12 +120,14 @@ async function sessionsOnce<T>(
         metaOf()
       ))
     // this host's sessions whose state comes from live state, built fresh: the live ones and
-    // those of launch records (DEAD ones among them)
-    const liveViews = () => {
+    // those of launch records (DEAD ones among them), and any others asked for
+    const fresh = (extra: string[] = []) => {
       const here = launches.filter((r) => r.host === config.host).map((r) => r.id)
-      const fresh = [...new Set([...ids, ...here])]
-      return buildViews(store.transcriptsOf(fresh), store.meta(fresh), live, config.host, launches, now)
+      const wanted = [...new Set([...ids, ...here, ...extra])]
+      const transcripts = store.transcriptsOf(wanted)
+      return { views: buildViews(transcripts, store.meta(wanted), live, config.host, launches, now), transcripts }
     }
+    const liveViews = () => fresh().views
     starting()
     const result = await fn({
       store,
@@ -137,6 +142,7 @@ async function sessionsOnce<T>(
       },
       notice: config.shared ? sharedNotice(store, now) : null,
       shared: stores.shared,
+      fresh,
       rows: (q) => listRows(store, liveViews(), q),
       json: (q) => jsonText(store, liveViews(), q),
       find(query, opts) {

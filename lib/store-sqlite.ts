@@ -33,8 +33,9 @@ import { buildViews } from './views.ts'
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. Also
  *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates.
  *  7: the dashboard's rows; other hosts' copy a row per session. 8: each folder's newest file
- *  and count, so that a warm run reads only the listings of folders with a hot file. */
-const SCHEMA = 8
+ *  and count, so that a warm run reads only the listings of folders with a hot file. 9: a count
+ *  of writes to the rows, so that a push finds that none changed without comparing them. */
+const SCHEMA = 9
 const MMAP_BYTES = 1 << 30
 /** A pull of more rows than this works the short ids out all at once. */
 const MANY_IDS = 500
@@ -68,6 +69,16 @@ const INDEX_TABLES = `
   CREATE INDEX rows_count ON rows (urgency, hidden, dup, host, id);
   CREATE TABLE ids (id TEXT PRIMARY KEY, short TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE rows_built (host TEXT NOT NULL);
+  CREATE TABLE rows_written (n INTEGER NOT NULL);
+  INSERT INTO rows_written VALUES (0);
+${Object.entries({ INSERT: 'new', UPDATE: 'new', DELETE: 'old' })
+  .map(
+    ([op, row]) => `CREATE TRIGGER rows_${op.toLowerCase()}_written AFTER ${op} ON rows
+    WHEN ${row}.host = (SELECT host FROM rows_built) BEGIN UPDATE rows_written SET n = n + 1; END;
+  CREATE TRIGGER rows_built_${op.toLowerCase()}_written AFTER ${op} ON rows_built
+    BEGIN UPDATE rows_written SET n = n + 1; END;`
+  )
+  .join('\n  ')}
   CREATE TABLE holders (id TEXT PRIMARY KEY, folder TEXT NOT NULL, at TEXT NOT NULL, summaries TEXT NOT NULL);
 `
 // rows: the dashboard's (lib/rows.ts), in its order on disk (a listing reads them in sequence),
@@ -75,7 +86,8 @@ const INDEX_TABLES = `
 // index here is the truth: it is not shown); ids: every id of
 // rows with its short id (kept right as ids come and go: the shortest prefix no neighbour in
 // sorted order shares), so that a listing reads it instead of sorting every id; rows_built: the
-// host name they were built for (none: build them); holders: the files holding legacy summary
+// host name they were built for (none: build them); rows_written: how many writes this host's
+// rows and rows_built have had (their triggers count them); holders: the files holding legacy summary
 // records, which title other files (a change to them rebuilds the rows).
 // cs's own records: never dropped by a rebuild.
 const OWN_TABLES = `
@@ -649,6 +661,7 @@ export function openStore(config: Config): Store {
         .pluck()
         .get(...urgencies, ...rowsArgs(q)) as number
     },
+    rowsWritten: () => (rowsBuilt() ? (sql('SELECT n FROM rows_written').pluck().get() as number) : null),
     rowNeighbours(id) {
       ensureRows()
       return neighbours(id).map((x) => [x, sql('SELECT short FROM ids WHERE id = ?').pluck().get(x) as string])
@@ -774,7 +787,7 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     // Another process may have migrated while this one waited for the lock.
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
-    for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'holders'])
+    for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'holders'])
       db.exec(`DROP TABLE IF EXISTS ${table}`)
     db.exec(INDEX_TABLES + OWN_TABLES)
     // schema 6 counted writes for a replayed `cs ls --json`, gone

@@ -104,6 +104,9 @@ export interface Store {
   /** Small values of the sync's own (watermarks, last push, skipped documents). */
   syncValue(key: string): string | null
   setSyncValue(key: string, value: string | null): void
+  /** How many writes this host's rows of the dashboard have had (their rebuilds too), or null
+   *  while they are not built: the same number again means none of them changed. */
+  rowsWritten(): number | null
   /** Hashes of this host's rows as last pushed, by id. */
   pushedHashes(): Map<string, string>
   /** Records pushed rows (a null hash: the row is gone from the shared store's view). */

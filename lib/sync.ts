@@ -13,6 +13,7 @@ import { recentChanges, recentPush, withRecent, type RecentChanges } from './rec
 import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.ts'
 import type { SeqRange, SharedStore } from './shared-store.ts'
 import type { Store } from './store.ts'
+import type { Sessions } from './sessions.ts'
 import type { Stores } from './stores.ts'
 import { checkHostRow, cleanText, isHostName, isSessionId, isSshDestination, quoted } from './untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
@@ -22,6 +23,7 @@ export interface PushReport {
   gone: number // rows marked gone (their transcript is gone)
   stale: number // rows a newer push had already written
   meta: number // name/tag/deletion changes pushed
+  compared: number // rows compared with the last push (only the live ones when no row was written)
 }
 
 export interface PullReport {
@@ -47,20 +49,74 @@ export function localRows(config: Config, views: SessionView[], transcripts: Map
   return rows
 }
 
+/** A push compares only the rows whose state comes from live state while no row was written
+ *  since its last full comparison, for at most this long: a full one at least this often. */
+export const FULL_COMPARE_EVERY_MS = 5 * 60_000
+
+/** The rows a push compares with what it pushed last. */
+export interface PushRows {
+  rows: HostRow[]
+  /** only some rows: one missing is not gone */
+  partial: boolean
+  /** what the rows were made from (their write count, host, version, titles setting), null
+   *  while the dashboard's rows are not built (their writes are not counted then) */
+  basis: string | null
+  /** ids of this host's sessions whose state comes from live state */
+  fresh: string[]
+}
+
+/**
+ * Every row of this host, unless no row was written since the last full comparison (a recent
+ * one, of the same basis): then only the rows whose state comes from live state, now or at the
+ * last push, which no write to the rows shows. At 10,000 sessions, building every view to find
+ * that none changed was most of a sync with nothing to push.
+ */
+export function rowsToPush(config: Config, s: Sessions, now: Date): PushRows {
+  const written = s.store.rowsWritten()
+  const basis = written === null ? null : JSON.stringify([written, config.host, pkg.version, config.syncTitles])
+  const live = s.fresh()
+  const fresh = live.views.flatMap((v) => (v.host === config.host && v.id ? [v.id] : []))
+  const compared = Date.parse(s.store.syncValue('fullCompareAt') ?? '') || 0
+  if (basis !== null && basis === s.store.syncValue('pushBasis') && now.getTime() - compared < FULL_COMPARE_EVERY_MS) {
+    const before = idsOf(s.store.syncValue('pushedFresh'))
+    const { views, transcripts } = before.length ? s.fresh(before) : live
+    return { rows: localRows(config, views, new Map(transcripts.map((t) => [t.id, t]))), partial: true, basis, fresh }
+  }
+  return { rows: localRows(config, s.views, s.transcripts), partial: false, basis, fresh }
+}
+
+const idsOf = (json: string | null): string[] => {
+  try {
+    const ids: unknown = JSON.parse(json ?? '[]')
+    return Array.isArray(ids) ? ids.filter(isSessionId) : []
+  } catch {
+    return []
+  }
+}
+
+/** Notes what a push compared, once it is pushed: the next one may compare less. */
+function notePushed(store: Store, what: PushRows, at: string): void {
+  if (!what.partial) {
+    store.setSyncValue('pushBasis', what.basis)
+    store.setSyncValue('fullCompareAt', at)
+  }
+  store.setSyncValue('pushedFresh', JSON.stringify(what.fresh))
+}
+
 /** Pushes what changed; writes nothing at all (no round trip) when nothing did and the
  *  heartbeat is fresh. Run under the push lock, taken before `rows` were read. */
-export async function push(config: Config, store: Store, shared: SharedStore, rows: HostRow[], now = new Date()): Promise<PushReport> {
+export async function push(config: Config, store: Store, shared: SharedStore, what: PushRows, now = new Date()): Promise<PushReport> {
   const pushed = store.pushedHashes()
   const changed: [HostRow, string][] = []
   const current = new Set<string>()
-  for (const r of rows) {
+  for (const r of what.rows) {
     current.add(r.id)
     const h = rowHash(r)
     if (pushed.get(r.id) !== h) changed.push([r, h])
   }
-  const gone = [...pushed.keys()].filter((id) => !current.has(id))
+  const gone = what.partial ? [] : [...pushed.keys()].filter((id) => !current.has(id))
   const meta = store.dirtyMeta()
-  const report: PushReport = { rows: 0, gone: gone.length, stale: 0, meta: meta.length }
+  const report: PushReport = { rows: 0, gone: gone.length, stale: 0, meta: meta.length, compared: what.rows.length }
   const at = now.toISOString()
   const commit = { host: config.host, csVersion: pkg.version, ssh: config.sshDestination, at }
   if (!changed.length && !gone.length && !meta.length) {
@@ -69,6 +125,7 @@ export async function push(config: Config, store: Store, shared: SharedStore, ro
       await shared.commit({ ...commit, seq: 0 })
       store.setSyncValue('heartbeat', at)
     }
+    notePushed(store, what, at)
     return report
   }
   // Readers take a small push from this host's document as soon as it is there: its metadata
@@ -87,6 +144,7 @@ export async function push(config: Config, store: Store, shared: SharedStore, ro
   store.clearDirtyMeta(meta)
   store.setSyncValue('heartbeat', at)
   store.setSyncValue('lastPush', at)
+  notePushed(store, what, at)
   report.rows = w.written
   report.stale = w.stale
   return report

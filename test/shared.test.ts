@@ -220,6 +220,31 @@ test("a state change on one host reaches the other's dashboard within 5 s (hook,
   b.tmux('kill-server')
 })
 
+test('with no row written since its last full comparison, a push compares only the live rows, and pushes their changes', async () => {
+  const a = host('kappa')
+  for (let i = 0; i < 30; i++) a.session({ id: uuid('cafe0000'), cwd: `/srv/k${i % 3}`, prompt: `k ${i}` })
+  const s = JSON.parse(a.ok('launch', 'watched', '--cwd', a.home, '--json').stdout)
+  a.ok('ls') // the dashboard's rows are built
+  a.ok('sync')
+  assert.equal(await docs().countDocuments({ host: 'kappa' }), 31, 'every row pushed')
+  const quiet = a.json('sync')
+  assert.ok(quiet.shared.push.compared < 30, `compared ${quiet.shared.push.compared}: not only the live rows`)
+  assert.deepEqual([quiet.shared.push.rows, quiet.shared.push.gone], [0, 0])
+  // a state change writes no row: the live row is compared all the same, and pushed
+  a.hook('watched', 'PermissionRequest')
+  a.ok('sync', '--push')
+  assert.equal((await docs().findOne({ host: 'kappa', id: s.id }))!.state, 'waiting')
+  // a rename writes its row: every row is compared again, the name pushed
+  const named = uuid('cafe0000')
+  a.session({ id: named, cwd: '/srv/k0', prompt: 'to be named' })
+  a.ok('sync')
+  a.ok('rename', named, 'kappa-named')
+  const again = a.json('sync')
+  assert.ok(again.shared.push.compared >= 31, `compared ${again.shared.push.compared}`)
+  assert.equal((await docs().findOne({ host: 'kappa', id: named }))!.name, 'kappa-named')
+  a.tmux('kill-server')
+})
+
 test('three syncs and a burst of hook pushes at once: no duplicates, no error shown', async () => {
   const a = host('epsilon')
   for (let i = 0; i < 120; i++) a.session({ id: uuid('eeee0000'), cwd: `/srv/p${i % 7}`, prompt: `task ${i}` })

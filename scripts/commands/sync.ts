@@ -13,7 +13,7 @@ import { pickerCachePath } from '../../lib/picker-cache.ts'
 import { publishPush } from '../../lib/push-trigger.ts'
 import { indexChanged, refreshPickerCache, withSessions } from '../../lib/sessions.ts'
 import { openLocalStore } from '../../lib/stores.ts'
-import { localRows, noteOffline, pull, pullDone, push, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
+import { noteOffline, pull, pullDone, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
 
 const EMPTY: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
@@ -41,7 +41,7 @@ async function syncShared(config: Config, only: 'push' | 'pull' | null): Promise
       })
       if (!shared) return null
       try {
-        const pushed = only === 'pull' ? null : await push(config, s.store, shared, localRows(config, s.views, s.transcripts))
+        const pushed = only === 'pull' ? null : await push(config, s.store, shared, rowsToPush(config, s, new Date()))
         const pulled = only === 'push' ? null : await pull(config, s.store, shared)
         return { where: shared.where, push: pushed, pull: pulled }
       } catch (e) {
