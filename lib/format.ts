@@ -166,13 +166,13 @@ export function jsonRows(views: SessionView[], counts?: Map<string, TranscriptIn
 /** Rows already in JSON as one array, one a line. */
 export const jsonArray = (rows: string[]) => (rows.length ? `[\n${rows.join(',\n')}\n]` : '[]')
 
-/** `cs info`: everything known about one session, one `label  value` line each. */
 /** 12,345: Number#toLocaleString would start ICU, tens of ms on the dashboard's path. */
 export const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ',')
 
 /** Code-unit order, as for ISO times and tmux names: localeCompare would start ICU's collator. */
 export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
+/** `cs info`: everything known about one session, one `label  value` line each. */
 export function renderInfo(
   s: SessionView,
   t: TranscriptInfo | null,
