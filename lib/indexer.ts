@@ -133,8 +133,9 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, n
   const liveNames = [...(opts.live ?? [])].map((id) => `${id}.jsonl`)
   const live = new Set(liveNames)
   const hot = (name: string, mtimeMs: number) => now - mtimeMs < HOT_MS || live.has(name)
-  // only the listings that name a hot file are read: a warm run's cost follows the hot set
-  const summaries = store.listings(now - HOT_MS, liveNames)
+  // a hot run reads only the listings that name a hot file (its cost follows the hot set); a
+  // full one compares every folder, so it reads them all at once
+  const summaries = store.listings(full ? 0 : now - HOT_MS, liveNames)
   const folders: { folder: Folder; stored?: FolderListing }[] = []
   const gone: string[] = []
   let unchanged = 0
