@@ -9,7 +9,10 @@ import { CsError, EXIT } from './errors.ts'
 
 /** The checkout: lib/ and dist/ both sit one level below it. */
 export const csRoot = () => fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
+/** The Node entry, for node's own invocations (cron, background syncs). */
 export const csEntry = () => join(csRoot(), 'bin/cs.mjs')
+/** The command users run (bin/cs: a few lines of sh before the Node entry). */
+export const csCommand = () => join(csRoot(), 'bin/cs')
 export const pluginFile = () => join(csRoot(), 'plugin.tmux')
 
 export const defaultBinDir = (config: Config) => join(config.home, '.local/bin')
@@ -25,30 +28,33 @@ function readLinks(config: Config): string[] {
   }
 }
 
-/** Whether PATH at DIR is a link to this checkout's cs (resolved, so a relative link counts). */
-function linksHere(path: string): boolean {
+/** Whether PATH at DIR is a link to this checkout's cs (resolved, so a relative link counts):
+ *  its command, or the Node entry an earlier cs linked. */
+function linksHere(path: string, to: readonly string[] = [csCommand(), csEntry()]): boolean {
   try {
-    return lstatSync(path).isSymbolicLink() && realpathSync(path) === realpathSync(csEntry())
+    return lstatSync(path).isSymbolicLink() && to.some((t) => realpathSync(path) === realpathSync(t))
   } catch {
     return false
   }
 }
 
-/** Links BIN_DIR/cs to this checkout's bin/cs.mjs; 'exists' when it already was. A file of
- *  another cs (or anything else) there is left alone: the error names the choices. */
+/** Links BIN_DIR/cs to this checkout's bin/cs; 'exists' when it already was (a link to the Node
+ *  entry, made by an earlier cs, is made again). A file of another cs (or anything else) there is
+ *  left alone: the error names the choices. */
 export function linkCs(config: Config, binDir: string): { link: string; made: boolean } {
   const link = join(resolve(binDir), 'cs')
   let made = false
-  if (!linksHere(link)) {
-    if (lstatSync(link, { throwIfNoEntry: false }))
+  if (!linksHere(link, [csCommand()])) {
+    if (linksHere(link, [csEntry()])) rmSync(link)
+    else if (lstatSync(link, { throwIfNoEntry: false }))
       throw new CsError(`${link} exists and is not this cs (${describe(link)})`, EXIT.failure, `remove it, or pick another folder: cs install --bin-dir DIR`)
     mkdirSync(binDir, { recursive: true })
-    symlinkSync(csEntry(), link)
+    symlinkSync(csCommand(), link)
     made = true
   }
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
   const links = [...new Set([...readLinks(config), link])]
-  writeFileSync(recordFile(config), JSON.stringify({ links, target: csEntry() }, null, 2) + '\n')
+  writeFileSync(recordFile(config), JSON.stringify({ links, target: csCommand() }, null, 2) + '\n')
   return { link, made }
 }
 
@@ -60,7 +66,7 @@ function describe(path: string): string {
 /** Removes the links install made (those that still point here) and the record. */
 export function unlinkCs(config: Config): string[] {
   const links = new Set([...readLinks(config), join(defaultBinDir(config), 'cs')])
-  const removed = [...links].filter(linksHere)
+  const removed = [...links].filter((l) => linksHere(l))
   for (const link of removed) rmSync(link)
   rmSync(recordFile(config), { force: true })
   try {

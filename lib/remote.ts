@@ -24,9 +24,8 @@ function remoteAttachMode(): RemoteAttachMode {
 
 /** Runs argv on host in this terminal (ssh -t): it may ask, attach, take a passphrase. `cs`: the
  *  cs command within argv, named when the host has none. */
-function runHere(config: Config, host: HostEntry, argv: string[], cs: readonly string[]): number {
+function runHere(config: Config, host: HostEntry, ssh: string[], cs: readonly string[]): number {
   ensureControlDir(config)
-  const ssh = sshArgv(config, host, argv, { tty: true })
   const r = spawnSync(ssh[0], ssh.slice(1), { stdio: 'inherit', env: sshEnv(config) })
   if (r.error) throw new CsError(`ssh failed: ${r.error.message}`, EXIT.unavailable)
   // ssh's own failures were shown on this terminal already; a missing cs gets its fix
@@ -37,19 +36,19 @@ function runHere(config: Config, host: HostEntry, argv: string[], cs: readonly s
 /** Runs `cs ARGS` on host in this terminal. */
 export function runRemoteHere(config: Config, host: HostEntry, args: string[]): number {
   const cs = [remoteCs(host), ...args]
-  return runHere(config, host, cs, cs)
+  return runHere(config, host, sshArgv(config, host, cs, { tty: true }), cs)
 }
 
 // The remote side of an attach in one round trip, without starting cs there when it can: the
-// tmux session itself when it exists, on the server that host's cs would use over ssh (its
-// CS_TMUX_SOCKET, lib/config.ts), else that host's cs (`"$@"`), which resumes a DEAD session,
-// opens a background one or resolves an id, name or project. A constant script: the values
-// come in as its arguments, never inside its text.
+// tmux session itself, on the server that host's cs would use over ssh (its CS_TMUX_SOCKET,
+// lib/config.ts), else that host's cs (`"$@"`), which resumes a DEAD session, opens a background
+// one or resolves an id, name or project. tmux fails at once when there is no such session (or
+// server); it also fails when its server dies under it, and then the session is DEAD: cs offers
+// to bring it back. A detach, or the session ending, is a success. A constant script: the
+// values come in as its arguments, never inside its text.
 const ATTACH_SCRIPT = [
   't=$1; shift',
-  'tmux -u ${CS_TMUX_SOCKET:+-L "$CS_TMUX_SOCKET"} has-session -t "$t" 2>/dev/null &&',
-  '  exec tmux -u ${CS_TMUX_SOCKET:+-L "$CS_TMUX_SOCKET"} attach-session -t "$t"',
-  'exec "$@"',
+  'tmux -u ${CS_TMUX_SOCKET:+-L "$CS_TMUX_SOCKET"} attach-session -t "$t" 2>/dev/null || exec "$@"',
 ].join('\n')
 
 /** What `cs attach` opens on another host. */
@@ -71,17 +70,23 @@ function remoteAttachArgv(host: HostEntry, a: RemoteAttach): { argv: string[]; c
   return { argv: ['sh', '-c', ATTACH_SCRIPT, 'sh', literal(exact(a.tmuxSession)), ...cs], cs }
 }
 
+/** The ssh argv of an attach with a terminal, and the cs command within it. bin/cs's launchers
+ *  (lib/attach-launcher.ts) hold this same argv, the query left as a slot. */
+export function attachHereArgv(config: Config, host: HostEntry, a: RemoteAttach): { ssh: string[]; cs: string[] } {
+  const { argv, cs } = remoteAttachArgv(host, a)
+  return { ssh: sshArgv(config, host, argv, { tty: true }), cs }
+}
+
 /**
  * Attaches to a session of host with a terminal: there it attaches, resumes a DEAD session or
  * opens a background one, as cs does locally. Outside tmux in this terminal; inside tmux in a new
  * window, a popup or this pane (@cs-remote-attach).
  */
 export function attachRemote(config: Config, host: HostEntry, a: RemoteAttach): number {
-  const { argv, cs } = remoteAttachArgv(host, a)
+  const { ssh, cs } = attachHereArgv(config, host, a)
   const mode = config.insideTmux ? remoteAttachMode() : 'replace'
-  if (mode === 'replace') return runHere(config, host, argv, cs)
+  if (mode === 'replace') return runHere(config, host, ssh, cs)
   ensureControlDir(config)
-  const ssh = sshArgv(config, host, argv, { tty: true })
   const name = cleanText(`${host.name}/${a.label}`) ?? host.name
   const tmux = new Tmux(null)
   // the window runs under the user's tmux server, whose environment is not this one

@@ -4,7 +4,7 @@
 // test/install.test.ts.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, lstatSync, mkdirSync, readlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
@@ -17,7 +17,7 @@ test('install: links cs, names what is left to do, and says the same the second 
   const first = t.json('install')
   const link = join(t.home, '.local/bin/cs')
   assert.equal(first.link, link)
-  assert.equal(readlinkSync(link), join(REPO, 'bin/cs.mjs'))
+  assert.equal(readlinkSync(link), join(REPO, 'bin/cs'))
   assert.equal(first.onPath, false)
   const fixes = first.checks.filter((c: any) => c.level !== 'ok').map((c: any) => [c.what, c.fix])
   assert.deepEqual(fixes, [
@@ -50,4 +50,15 @@ test('uninstall removes every link install made (a custom --bin-dir too), and no
   const all = t.json('uninstall', '--store', '--trash', '--yes')
   assert.deepEqual(all.removed, [join(t.home, '.local/state/cs'), join(t.home, '.local/share/cs/trash')])
   assert.ok(!existsSync(join(t.home, '.local/state/cs')) && !existsSync(join(t.home, '.local/share/cs/trash')))
+})
+
+test('install: a link an earlier cs made to the Node entry becomes a link to bin/cs', () => {
+  const bin = join(t.home, 'older')
+  mkdirSync(bin, { recursive: true })
+  symlinkSync(join(REPO, 'bin/cs.mjs'), join(bin, 'cs'))
+  const r = t.json('install', '--bin-dir', bin)
+  assert.equal(r.link, join(bin, 'cs'))
+  assert.equal(readlinkSync(join(bin, 'cs')), join(REPO, 'bin/cs'))
+  t.json('uninstall')
+  assert.ok(!existsSync(join(bin, 'cs')))
 })

@@ -115,7 +115,7 @@ NODES.forEach((NODE, n) => describe(`on Node ${execFileSync(NODE, ['-v'], { enco
     const r = run(['sh', join(checkout, 'install.sh')])
     assert.equal(r.status, 0, r.stderr + r.stdout)
     assert.doesNotMatch(r.stderr, /installing the dependencies|building/)
-    assert.match(r.stdout, new RegExp(`^ok\\s+cs\\s+${installed} → ${checkout}/bin/cs.mjs \\(already there\\)$`, 'm'))
+    assert.match(r.stdout, new RegExp(`^ok\\s+cs\\s+${installed} → ${checkout}/bin/cs \\(already there\\)$`, 'm'))
     assert.match(r.stdout, new RegExp(`^warn\\s+PATH\\s+${home}/.local/bin is not on your PATH$`, 'm'))
     assert.match(r.stdout, new RegExp(`fix: add as its last line: run-shell ${checkout}/plugin.tmux`))
     assert.ok(!existsSync(join(home, '.bashrc')) && !existsSync(join(home, '.profile')) && !existsSync(join(home, '.tmux.conf')))

@@ -264,6 +264,42 @@ test('cs attach NAME --host: a live tmux session of B is attached from its shell
   }
 })
 
+test('cs attach NAME --host, as users run it (bin/cs): the first attach runs Node and writes the launcher; the next ones start ssh without Node', async () => {
+  // a node on A's PATH that notes each start before running the real one
+  const shims = join(a.home, 'node-shim')
+  const started = join(a.home, 'node-starts')
+  mkdirSync(shims, { recursive: true })
+  writeFileSync(join(shims, 'node'), `#!/bin/sh\necho started >> '${started}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 })
+  const viaCs = (...args: string[]) => {
+    const name = `o${++panes}`
+    outer.newSession(name, a.home, ['env', '-u', 'TMUX', '-u', 'TMUX_PANE', `PATH=${shims}:${a.env.PATH}`, join(REPO, 'bin/cs'), ...args])
+    return name
+  }
+  const starts = () => (existsSync(started) ? readFileSync(started, 'utf8').split('\n').filter(Boolean).length : 0)
+  configure([hostB()]) // config.json newer than any launcher
+  const launcher = join(a.env.XDG_STATE_HOME, 'cs/attach/hostb.sh')
+  try {
+    onB('new-session', '-d', '-s', 'plain-name', 'sleep 600')
+    viaCs('attach', 'plain-name', '--host', 'hostb')
+    await waitAttachedOnB('plain-name')
+    assert.equal(starts(), 1, 'the Node CLI ran')
+    assert.ok(existsSync(launcher), 'it wrote the launcher of hostb')
+    detachAllOnB()
+    viaCs('attach', '--host=hostb', 'plain-name')
+    await waitAttachedOnB('plain-name')
+    assert.equal(starts(), 1, 'no Node started for the second attach')
+    detachAllOnB()
+    // a name that is not a plain word goes to Node, which quotes it (the test above: any name)
+    onB('new-session', '-d', '-s', 'two words', 'sleep 600')
+    viaCs('attach', 'two words', '--host', 'hostb')
+    await waitAttachedOnB('two words')
+    assert.equal(starts(), 2)
+  } finally {
+    onB('kill-session', '-t', '=plain-name')
+    onB('kill-session', '-t', '=two words')
+  }
+})
+
 test('@cs-remote-attach popup: the ssh runs in a popup over the client, no new window', async () => {
   const rec = launchOnB('in a popup')
   a.json('ls')

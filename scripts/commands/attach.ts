@@ -2,6 +2,7 @@
 // background session through `claude attach`, or, when its tmux session is gone, back into one.
 // A session of a listed host (--host) is attached there at once, before anything of this host's
 // is loaded or read: the rest comes in only for the other cases (lib/attach.ts).
+import { writeLaunchers } from '../../lib/attach-launcher.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
@@ -31,7 +32,11 @@ export default defineCommand({
     // that host resolves the query itself (its rows may not be copied here yet): a tmux session
     // of that name straight away, else its cs
     const listed = on && on !== config.host ? hostOf(config, [], on) : null
-    if (listed) return attachRemote(config, listed, { tmuxSession: query, query, label: query, yes })
+    if (listed) {
+      // the next such attach starts ssh from bin/cs, without Node
+      if (!config.insideTmux) writeLaunchers(config)
+      return attachRemote(config, listed, { tmuxSession: query, query, label: query, yes })
+    }
     const { attachQuery } = await import('../../lib/attach.ts')
     return attachQuery(config, query, on, yes)
   },

@@ -1,8 +1,9 @@
 // `cs hosts`: the hosts list (config `hosts`), each asked at once over ssh for its cs version and
 // sessions; with a shared store, every host it knows as well, as it knows them (ssh asks only
 // for the version). `cs hosts add NAME [--install]` / `cs hosts rm NAME` edit the list.
+import { writeLaunchers } from '../../lib/attach-launcher.ts'
 import { defineCommand } from '../../lib/command.ts'
-import { readConfigFile, writeConfigFile, type Config, type HostEntry } from '../../lib/config.ts'
+import { loadConfig, readConfigFile, writeConfigFile, type Config, type HostEntry } from '../../lib/config.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet, stringFlag } from '../../lib/flags.ts'
 import { age, colors, print, useColor } from '../../lib/format.ts'
@@ -121,6 +122,7 @@ function editHosts(config: Config, edit: (hosts: NonNullable<ReturnType<typeof r
   const hosts = file.hosts ?? []
   edit(hosts)
   writeConfigFile(config.configFile, { ...file, hosts })
+  writeLaunchers(loadConfig())
 }
 
 export default defineCommand({

@@ -33,7 +33,7 @@ export default defineCommand({
     }
     const binDir = stringFlag(flags, 'bin-dir') ?? defaultBinDir(config)
     const { link, made } = linkCs(config, binDir)
-    checks.push({ level: 'ok', what: 'cs', detail: `${link} → ${join(root, 'bin/cs.mjs')}${made ? '' : ' (already there)'}` })
+    checks.push({ level: 'ok', what: 'cs', detail: `${link} → ${join(root, 'bin/cs')}${made ? '' : ' (already there)'}` })
     const visible = onPath(config, binDir)
     if (!visible)
       checks.push({ level: 'warn', what: 'PATH', detail: `${binDir} is not on your PATH`, fix: `add to your shell's start-up file: export PATH="${binDir}:$PATH"` })

@@ -1,0 +1,112 @@
+// `cs attach NAME --host HOST` outside tmux without a Node process: for each host of the hosts
+// list, a few lines of sh that bin/cs sources. They hold the very ssh argv lib/remote.ts runs for
+// that attach (attachHereArgv, built once, there), with the query left as a slot that bin/cs fills
+// only with a plain word (LAUNCHER_QUERY, the same pattern in bin/cs). bin/cs uses a launcher only
+// while config.json and the bundle are older than it, and the launcher itself checks the
+// environment it was written for; anything else goes to the Node CLI, which writes them again.
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Config, HostEntry } from './config.ts'
+import { csRoot } from './install.ts'
+import { shellWord } from './quote.ts'
+import { attachHereArgv } from './remote.ts'
+import { sshFailure } from './ssh.ts'
+import { isHostName } from './untrusted.ts'
+
+/** What bin/cs puts in a launcher's slot: a word no shell or tmux reads as anything else. */
+export const LAUNCHER_QUERY = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/
+
+/** A word that shellWord leaves bare and that no argv of cs's holds: where the query goes. */
+const SLOT = 'CsAttachQuerySlot0'
+
+export const launcherDir = (config: Config) => join(config.stateDir, 'attach')
+const bundle = () => join(csRoot(), 'dist/cs.mjs')
+
+/** The environment a launcher was written for, as sh tests: what loadConfig reads that bin/cs
+ *  does not already pin (the config file and the state folder are found through XDG_*). */
+function guards(config: Config, env: NodeJS.ProcessEnv): string[] {
+  const is = (name: string, value: string) => `[ "\${${name}-}" = ${shellWord(value)} ]`
+  const lines = [`${is('HOME', env.HOME ?? '')} && ${is('XDG_RUNTIME_DIR', env.XDG_RUNTIME_DIR ?? '')} || return 0`]
+  // this host's own name (CS_HOST, else the kernel's): a host never attaches itself over ssh
+  if (env.CS_HOST) lines.push(`${is('CS_HOST', env.CS_HOST)} || return 0`)
+  else
+    lines.push(
+      `[ -z "\${CS_HOST-}" ] && { read -r here </proc/sys/kernel/hostname; } 2>/dev/null && [ "$here" = ${shellWord(config.host)} ] || return 0`
+    )
+  return lines
+}
+
+/** The launcher of host, or null when its argv does not have the slot where bin/cs expects it. */
+export function launcherText(config: Config, host: HostEntry, env: NodeJS.ProcessEnv = process.env): string | null {
+  const { ssh, cs } = attachHereArgv(config, host, { tmuxSession: SLOT, query: SLOT, label: SLOT, yes: false })
+  const remote = ssh[ssh.length - 1]
+  const parts = remote.split(SLOT)
+  if (ssh.slice(0, -1).some((w) => w.includes(SLOT)) || parts.length !== 3 || !parts[0].endsWith('=')) return null
+  const missing = sshFailure(host, 127, '', cs)!
+  const command = [...ssh.slice(0, -1).map(shellWord), parts.map(shellWord).join('"$query"')].join(' ')
+  return [
+    `# cs attach QUERY --host ${host.name} outside tmux, as lib/remote.ts runs it: written by cs`,
+    '# (lib/attach-launcher.ts) from config.json; sourced by bin/cs with QUERY, a plain word, in $query.',
+    `[ ${shellWord(bundle())} -nt "$launcher" ] && return 0 # cs was updated since`,
+    ...guards(config, env),
+    `[ -d ${shellWord(config.sshControlDir)} ] || mkdir -p -m 700 ${shellWord(config.sshControlDir)} || return 0`,
+    `[ -S ${shellWord(config.agentSocket)} ] && SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK`,
+    command,
+    'status=$?',
+    `[ "$status" -ne 127 ] || { printf 'cs: %s\\n    %s\\n' ${shellWord(missing.message)} ${shellWord(missing.hint ?? '')} >&2; exit ${missing.exitCode}; }`,
+    'exit "$status"',
+    '',
+  ].join('\n')
+}
+
+const mtime = (path: string): number | null => {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return null
+  }
+}
+
+/** True when bin/cs would pass a launcher by (none for a listed host, or one older than
+ *  config.json or the bundle) or one is left of a host no longer listed. */
+function stale(config: Config, dir: string, wanted: readonly string[]): boolean {
+  const newest = Math.max(mtime(config.configFile) ?? Infinity, mtime(bundle()) ?? Infinity)
+  let present: string[]
+  try {
+    present = readdirSync(dir)
+  } catch {
+    return true
+  }
+  if (present.length !== wanted.length) return true
+  return wanted.some((f) => (mtime(join(dir, f)) ?? -Infinity) <= newest)
+}
+
+/**
+ * Writes a launcher for every host of the hosts list and removes the others, unless they are
+ * current. Best effort: without launchers bin/cs runs the Node CLI.
+ */
+export function writeLaunchers(config: Config, env: NodeJS.ProcessEnv = process.env): void {
+  const dir = launcherDir(config)
+  const hosts = config.hosts.filter((h) => isHostName(h.name) && h.name !== config.host)
+  if (!stale(config, dir, hosts.map((h) => `${h.name}.sh`))) return
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const written = new Set<string>()
+    for (const host of hosts) {
+      let text: string | null
+      try {
+        text = launcherText(config, host, env)
+      } catch {
+        text = null // no usable ssh destination: the Node CLI says so
+      }
+      if (text === null) continue
+      const file = join(dir, `${host.name}.sh`)
+      writeFileSync(`${file}.tmp`, text, { mode: 0o600 })
+      renameSync(`${file}.tmp`, file)
+      written.add(`${host.name}.sh`)
+    }
+    for (const f of readdirSync(dir)) if (!written.has(f)) rmSync(join(dir, f), { force: true })
+  } catch {
+    // a read-only or full state folder: attach stays on the Node path
+  }
+}

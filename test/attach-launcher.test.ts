@@ -1,0 +1,109 @@
+// bin/cs's way around Node for `cs attach NAME --host HOST` outside tmux: the launcher runs the
+// very ssh argv lib/remote.ts builds (a fake ssh records it), only for a plain word and only while
+// config.json, the bundle and the environment are those it was written for; anything else reaches
+// the Node CLI (here absent from PATH, so reaching it shows as "node: not found", status 127:
+// PATH holds only the fake ssh and mkdir).
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { launcherDir, writeLaunchers } from '../lib/attach-launcher.ts'
+import { loadConfig } from '../lib/config.ts'
+import { attachHereArgv } from '../lib/remote.ts'
+
+const REPO = resolve(import.meta.dirname, '..')
+const dir = mkdtempSync(join(tmpdir(), 'cs-launcher-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+const fakeBin = join(dir, 'bin')
+const argvFile = join(dir, 'ssh-argv')
+const marker = join(dir, 'marker')
+mkdirSync(fakeBin)
+// the fake ssh: its arguments, NUL-separated, and the status asked for
+writeFileSync(join(fakeBin, 'mkdir'), `#!/bin/sh\nexec /bin/mkdir "$@"\n`, { mode: 0o755 })
+writeFileSync(join(fakeBin, 'ssh'), `#!/bin/sh\nprintf '%s\\0' "$@" > '${argvFile}'\nexit "\${SSH_STATUS:-0}"\n`, { mode: 0o755 })
+
+const env: Record<string, string> = {
+  HOME: join(dir, 'home'),
+  XDG_CONFIG_HOME: join(dir, 'config'),
+  XDG_STATE_HOME: join(dir, 'state'),
+  XDG_RUNTIME_DIR: join(dir, 'run'),
+  CS_HOST: 'hosta',
+  PATH: fakeBin,
+}
+const configFile = join(env.XDG_CONFIG_HOME, 'cs/config.json')
+mkdirSync(join(env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
+const hosts = [
+  { name: 'hostb', ssh: 'me@hostb', cs: "/opt/cs it's/bin/cs" },
+  { name: 'hosta', ssh: 'hosta' }, // this host itself: never attached over ssh
+]
+writeFileSync(configFile, JSON.stringify({ ssh: { config: join(dir, 'ssh config') }, hosts }))
+const config = loadConfig(env)
+writeLaunchers(config, env)
+
+function cs(args: string[], extra: Record<string, string> = {}) {
+  rmSync(argvFile, { force: true })
+  const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), ...args], { env: { ...env, ...extra }, encoding: 'utf8' })
+  const argv = existsSync(argvFile) ? readFileSync(argvFile, 'utf8').split('\0').slice(0, -1) : null
+  return { status: r.status, stderr: r.stderr, argv }
+}
+const expected = (q: string) =>
+  attachHereArgv(config, config.hosts[0], { tmuxSession: q, query: q, label: q, yes: false }).ssh.slice(1)
+
+test('a launcher for each other host of the list, none for this one', () => {
+  assert.ok(existsSync(join(launcherDir(config), 'hostb.sh')))
+  assert.ok(!existsSync(join(launcherDir(config), 'hosta.sh')))
+})
+
+test('a plain name: exactly the ssh argv of the Node CLI, in every form of the command line; its status', () => {
+  for (const args of [
+    ['attach', 'fix-login_2', '--host', 'hostb'],
+    ['attach', '--host', 'hostb', 'fix-login_2'],
+    ['attach', 'fix-login_2', '--host=hostb'],
+    ['attach', '--host=hostb', 'fix-login_2'],
+  ]) {
+    const r = cs(args, { SSH_STATUS: '5' })
+    assert.deepEqual(r.argv, expected('fix-login_2'), args.join(' '))
+    assert.equal(r.status, 5)
+  }
+  assert.ok(existsSync(env.XDG_RUNTIME_DIR + '/cs-ssh'), 'the control folder made')
+})
+
+test('no cs on the other host (127): the Node CLI\'s message and exit code', () => {
+  const r = cs(['attach', 'x', '--host', 'hostb'], { SSH_STATUS: '127' })
+  assert.equal(r.status, 3)
+  assert.match(r.stderr, /^cs: host hostb: '\/opt\/cs it'\\''s\/bin\/cs' not found there\n {4}install cs there \(cs hosts add hostb --install\)/)
+})
+
+test('anything but a plain name, or other flags, goes to Node: nothing runs', () => {
+  for (const q of ['two words', `$(touch ${marker})`, '-x', 'x;y', "it's", '', 'a.b', `a\nb`]) {
+    const r = cs(['attach', q, '--host', 'hostb'])
+    assert.equal(r.argv, null, JSON.stringify(q))
+    assert.equal(r.status, 127, JSON.stringify(q))
+    assert.match(r.stderr, /node: not found/)
+  }
+  for (const args of [['attach', '--yes', 'x', '--host', 'hostb'], ['attach', 'x', '--host', 'hostb', '--json'], ['attach', 'x'], ['attach', 'x', '--host', '../hostb'], ['ls']])
+    assert.equal(cs(args).argv, null, args.join(' '))
+  assert.equal(cs(['attach', 'x', '--host', 'hostb'], { TMUX: '/tmp/s,1,0' }).argv, null, 'inside tmux: Node')
+  assert.ok(!existsSync(marker))
+})
+
+test('a launcher written for another environment, or older than config.json, is passed by', () => {
+  for (const extra of [{ HOME: '/elsewhere' }, { XDG_RUNTIME_DIR: '/run/other' }, { CS_HOST: 'hostc' }]) {
+    const r = cs(['attach', 'x', '--host', 'hostb'], extra)
+    assert.equal(r.argv, null, JSON.stringify(extra))
+    assert.equal(r.status, 127)
+  }
+  const later = new Date(Date.now() + 10_000)
+  utimesSync(configFile, later, later)
+  assert.equal(cs(['attach', 'x', '--host', 'hostb']).argv, null)
+  // the Node CLI writes them again; a host gone from the list loses its launcher
+  writeFileSync(configFile, JSON.stringify({ hosts: [{ name: 'hostc', ssh: 'hostc' }] }))
+  writeLaunchers(loadConfig(env), env)
+  assert.deepEqual(
+    ['hostb.sh', 'hostc.sh'].map((f) => existsSync(join(launcherDir(config), f))),
+    [false, true]
+  )
+})
