@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { basename } from 'node:path'
-import { csBin, ensureBundle, sandbox } from './lib/cli.ts'
+import { csCommand, ensureBundle, sandbox } from './lib/cli.ts'
 import { tailLines } from './lib/append.ts'
 import { corpus } from './lib/corpus.ts'
 import { median, run, timeOnce, versus, type BenchOptions, type Row } from './lib/measure.ts'
@@ -60,10 +60,10 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       ...options.flatMap(([k, v]) => [';', 'set-option', '-t', '=live:', k, v]),
       ...options.flatMap(([k, v]) => [';', 'set-option', '-p', '-t', '=live:', k, v])
     )
-    const cs = (...args: string[]) => () => run([process.execPath, csBin, ...args], { env })
+    const cs = (...args: string[]) => () => run([csCommand, ...args], { env })
     const node = () => run([process.execPath, '-e', '0'])
     cs('sync')()
-    const out = spawnSync(process.execPath, [csBin, 'ls', '--json'], { env, maxBuffer: 1 << 30 }).stdout
+    const out = spawnSync(csCommand, ['ls', '--json'], { env, maxBuffer: 1 << 30 }).stdout
     const shown = JSON.parse(out.toString()) as { id: string; live: boolean; state: string }[]
     if (shown.find((s) => s.id === id)?.live !== true) throw new Error('bench dashboard: the live session is not live')
     const what = `${shown.length} sessions, 1 live, ${(out.length / 1e6).toFixed(1)} MB of JSON; baseline: \`node -e 0\``
@@ -84,7 +84,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const appended = `${(chunk.length / 1024).toFixed(0)} KB of its own records appended to the live session's transcript (${(live.size / 1e3).toFixed(0)} KB)`
     const rows: Row[] = []
     const measure = async (name: string, change: () => void, args: string[], max: number, changed: string, env2 = env) => {
-      const [ms, nodeMs] = await afterEach(runs, change, () => run([process.execPath, csBin, ...args], { env: env2 }), node)
+      const [ms, nodeMs] = await afterEach(runs, change, () => run([csCommand, ...args], { env: env2 }), node)
       rows.push(versus(name, ms, nodeMs, 'ms', max, `before each run: ${changed}; ${what}`))
     }
     try {

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
 import { indexTranscripts } from '../lib/indexer.ts'
 import { openStore } from '../lib/store-sqlite.ts'
-import { csBin, ensureBundle, maxRssPreload, pinTo, sandbox, type Sandbox } from './lib/cli.ts'
+import { csBin, csCommand, ensureBundle, maxRssPreload, pinTo, sandbox, type Sandbox } from './lib/cli.ts'
 import { tailLines } from './lib/append.ts'
 import { corpus, type Corpus, type CorpusParams } from './lib/corpus.ts'
 import type { Shape } from '../test/fixtures/corpus.ts'
@@ -171,7 +171,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   const largest = c.files[0]
   try {
     const env = box.env()
-    const cs = (...args: string[]) => () => run([process.execPath, csBin, ...args], { env })
+    const cs = (...args: string[]) => () => run([csCommand, ...args], { env })
     cs('sync')()
 
 

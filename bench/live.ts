@@ -3,7 +3,7 @@
 // no tmux server at all.
 import { spawnSync } from 'node:child_process'
 import { basename } from 'node:path'
-import { csBin, ensureBundle, sandbox } from './lib/cli.ts'
+import { csCommand, ensureBundle, sandbox } from './lib/cli.ts'
 import { corpus } from './lib/corpus.ts'
 import { interleave, run, versus, type BenchOptions, type Row } from './lib/measure.ts'
 
@@ -40,9 +40,9 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     })
     const live = box.env({ CS_TMUX_SOCKET: socket })
     const none = box.env()
-    run([process.execPath, csBin, 'sync'], { env: none })
-    const ls = (env: Record<string, string>) => () => run([process.execPath, csBin, 'ls', '--json'], { env })
-    const shown = spawnSync(process.execPath, [csBin, 'ls', '--json'], { env: live, encoding: 'utf8' })
+    run([csCommand, 'sync'], { env: none })
+    const ls = (env: Record<string, string>) => () => run([csCommand, 'ls', '--json'], { env })
+    const shown = spawnSync(csCommand, ['ls', '--json'], { env: live, encoding: 'utf8' })
     const liveRows = (JSON.parse(shown.stdout) as { live: boolean }[]).filter((s) => s.live).length
     const [liveMs, noneMs] = await interleave(quick ? 3 : 15, ls(live), ls(none))
     return [

@@ -2,19 +2,20 @@
 // for host B (its own HOME, state, tmux socket and CS_HOST) and a stopped one for host C.
 // - Remote attach: from `cs attach NAME --host hostb` (A's terminal, outside tmux) to B's pane's
 //   first screen in A's terminal, against `ssh -t hostb tmux attach -t NAME` typed by hand, both
-//   over the shared connection; and, for scale, a bare `node -e 0` before that same ssh: what any
-//   command written for Node pays before its ssh starts.
+//   over the shared connection: `cs` as users run it (bin/cs, through hostb's launcher), and the
+//   Node CLI that runs when the launchers are out of date; for scale, a bare `node -e 0` before
+//   that same ssh: what any command written for Node pays before its ssh starts.
 // - No-database dashboard with 3 hosts (A, B answering, C stopped): `cs ls` against `cs ls` with
 //   no hosts list, both on the same corpus.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { shellLine } from '../lib/quote.ts'
 import { sshArgv } from '../lib/ssh.ts'
 import { loadConfig } from '../lib/config.ts'
 import { closeMasters, startSshHost } from '../test/harness/sshd.ts'
 import { TestTmux } from '../test/harness/tmux.ts'
-import { csBin, ensureBundle, sandbox } from './lib/cli.ts'
+import { csBin, csCommand, ensureBundle, sandbox } from './lib/cli.ts'
 import { corpus } from './lib/corpus.ts'
 import { interleave, median, nowMs, run, timeOnce, type BenchOptions, type Row } from './lib/measure.ts'
 
@@ -37,8 +38,8 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   const configDir = join(envA.XDG_CONFIG_HOME, 'cs')
   mkdirSync(configDir, { recursive: true })
   const hosts = [
-    { name: 'hostb', ssh: 'hostb', cs: csBin },
-    { name: 'hostc', ssh: 'hostc', cs: csBin },
+    { name: 'hostb', ssh: 'hostb', cs: csCommand },
+    { name: 'hostc', ssh: 'hostc', cs: csCommand },
   ]
   const withHosts = join(a.dir, 'with-hosts')
   mkdirSync(join(withHosts, 'cs'), { recursive: true })
@@ -49,8 +50,8 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   const terminal = new TestTmux('bench-remote-a', { ...envHosts, TERM: 'xterm-256color' })
   const controlDir = join(envA.XDG_STATE_HOME, 'cs/ssh')
   try {
-    const cs = (env: Record<string, string>, ...args: string[]) => run([process.execPath, csBin, ...args], { env })
-    run([process.execPath, csBin, 'sync'], { env: envB })
+    const cs = (env: Record<string, string>, ...args: string[]) => run([csCommand, ...args], { env })
+    run([csCommand, 'sync'], { env: envB })
     cs(envA, 'sync')
     const runs = quick ? 3 : 15
     const [hostsMs, aloneMs] = await interleave(runs, () => cs(envHosts, 'ls'), () => cs(envA, 'ls', '--local'))
@@ -80,19 +81,26 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       bTmux.try('detach-client', '-a', '-s', 'none')
       return took
     }
-    const attachCs = firstScreen([process.execPath, csBin, 'attach', 'target', '--host', 'hostb'])
+    const attachCs = firstScreen([csCommand, 'attach', 'target', '--host', 'hostb'])
+    // the Node CLI itself: what `cs` runs while config.json is newer than the launchers
+    const attachCli = firstScreen([process.execPath, csBin, 'attach', 'target', '--host', 'hostb'])
     const attachHand = firstScreen(byHand)
     const attachNode = firstScreen(['sh', '-c', `${shellLine([process.execPath, '-e', '0'])} && exec ${shellLine(byHand)}`])
     await attachHand() // warm: the shared connection is up
+    await attachCli() // writes the launchers, as any attach through Node does
+    if (!existsSync(join(envA.XDG_STATE_HOME, 'cs/attach/hostb.sh'))) throw new Error('bench remote: no launcher written for hostb')
     const csTimes: number[] = []
+    const cliTimes: number[] = []
     const handTimes: number[] = []
     const nodeTimes: number[] = []
     for (let i = 0; i < runs; i++) {
       csTimes.push(await attachCs())
+      cliTimes.push(await attachCli())
       handTimes.push(await attachHand())
       nodeTimes.push(await attachNode())
     }
     const csAttach = median(csTimes)
+    const cliAttach = median(cliTimes)
     const hand = median(handTimes)
     const nodeFloor = median(nodeTimes)
     const added = hostsMs - aloneMs
@@ -105,7 +113,15 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
         ratio: csAttach / hand,
         goal: '<= 1.2x baseline',
         met: csAttach / hand <= 1.2,
-        note: "baseline: ssh -t hostb tmux attach -t NAME by hand, same shared connection; cs runs on A only (B's shell attaches)",
+        note: "`cs attach target --host hostb`; baseline: ssh -t hostb tmux attach -t NAME by hand, same shared connection; bin/cs starts ssh through hostb's launcher (written by the previous Node attach), no Node; B's shell attaches",
+      },
+      {
+        name: 'remote attach through the Node CLI (config.json newer than the launchers)',
+        value: cliAttach,
+        unit: 'ms',
+        baseline: hand,
+        ratio: cliAttach / hand,
+        note: 'node bin/cs.mjs attach target --host hostb: what cs runs once after config.json changed by hand (cs hosts add/rm write the launchers themselves)',
       },
       {
         name: 'remote attach floor: node -e 0, then the same ssh by hand',

@@ -15,7 +15,7 @@ import { loadConfig } from '../lib/config.ts'
 import type { HostRow } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import { freePort, startFerret } from '../test/harness/ferretdb.ts'
-import { csBin, ensureBundle, sandbox, type Sandbox } from './lib/cli.ts'
+import { csCommand, ensureBundle, sandbox, type Sandbox } from './lib/cli.ts'
 import { corpus } from './lib/corpus.ts'
 import { interleave, median, nowMs, run, timeOnce, versus, type BenchOptions, type Row } from './lib/measure.ts'
 
@@ -27,7 +27,7 @@ function configure(box: Sandbox, url: string | null): void {
   writeFileSync(join(box.dir, 'config/cs/config.json'), JSON.stringify(url ? { mongo: { url } } : {}), { mode: 0o600 })
 }
 
-const cs = (env: Record<string, string>, ...args: string[]) => () => run([process.execPath, csBin, ...args], { env })
+const cs = (env: Record<string, string>, ...args: string[]) => () => run([csCommand, ...args], { env })
 
 /** A command's stdout, without blocking: the bench watches the server meanwhile. */
 const output = (argv: string[], env: Record<string, string>) =>
@@ -68,8 +68,8 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const closed = await freePort()
     const off = box('first', `mongodb://127.0.0.1:${closed}/cs`)
     const none = box('first', null)
-    run([process.execPath, csBin, 'sync'], { env: none.env })
-    run([process.execPath, csBin, 'sync'], { env: { ...off.env, XDG_CONFIG_HOME: join(none.b.dir, 'config') } })
+    run([csCommand, 'sync'], { env: none.env })
+    run([csCommand, 'sync'], { env: { ...off.env, XDG_CONFIG_HOME: join(none.b.dir, 'config') } })
     const offMs: number[] = []
     const noneMs: number[] = []
     for (let i = 0; i < (quick ? 3 : 8); i++) {
@@ -92,10 +92,10 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
 
     // 4. three hosts of n sessions in the local copy, against one host's n
     const three = box('first', null)
-    run([process.execPath, csBin, 'sync'], { env: three.env })
+    run([csCommand, 'sync'], { env: three.env })
     const store = openStore(loadConfig(three.env))
     try {
-      const own = JSON.parse(spawnSync(process.execPath, [csBin, 'ls', '--json', '--all'], { env: three.env, encoding: 'utf8', maxBuffer: 1e9 }).stdout) as any[]
+      const own = JSON.parse(spawnSync(csCommand, ['ls', '--json', '--all'], { env: three.env, encoding: 'utf8', maxBuffer: 1e9 }).stdout) as any[]
       for (const [k, host] of ['second', 'third'].entries()) {
         const copy: HostRow[] = own.map((v, i) => ({
           id: `${String(k + 1).repeat(8)}-${v.id.slice(9)}`, host, tmuxSession: null, kind: 'plain', name: v.name,
@@ -123,10 +123,10 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const client = new MongoClient(server.url)
     await client.connect()
     try {
-      const launched = spawnSync(process.execPath, [csBin, 'launch', 'bench', '--cwd', hostB.b.dir, '--json'], { env: envB, encoding: 'utf8' })
+      const launched = spawnSync(csCommand, ['launch', 'bench', '--cwd', hostB.b.dir, '--json'], { env: envB, encoding: 'utf8' })
       const id = JSON.parse(launched.stdout).id as string
-      run([process.execPath, csBin, 'sync'], { env: envB })
-      run([process.execPath, csBin, 'sync'], { env: hostA.env })
+      run([csCommand, 'sync'], { env: envB })
+      run([csCommand, 'sync'], { env: hostA.env })
       const socket = tmux('display', '-p', '-t', '=bench:', '#{socket_path}').stdout.trim()
       const pane = tmux('display', '-p', '-t', '=bench:', '#{pane_id}').stdout.trim()
       // B's document says when a push is readable ('carried'; 'seq' from a cs that carries none)
@@ -152,7 +152,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
           }
         })()
         for (;;) {
-          const out = await output([process.execPath, csBin, 'ls', '--json'], hostA.env)
+          const out = await output([csCommand, 'ls', '--json'], hostA.env)
           if ((JSON.parse(out) as any[]).find((v) => v.id === id)?.state === state) break
           if (nowMs() - t0 > 30_000) throw new Error(`bench shared: ${state} never reached host A`)
         }

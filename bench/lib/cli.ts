@@ -1,11 +1,15 @@
-// Running cs as a user does: the prebuilt bundle (`node bin/cs.mjs`, built afresh once per bench
-// process so a stale dist/ is never measured) in an isolated environment.
+// Running cs as a user does: `cs` (bin/cs, which runs the prebuilt bundle through bin/cs.mjs; the
+// bundle built afresh once per bench process so a stale dist/ is never measured) in an isolated
+// environment.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from './measure.ts'
 
 const root = new URL('../../', import.meta.url).pathname
+/** the command users run */
+export const csCommand = join(root, 'bin/cs')
+/** the Node entry it runs, for node's own flags */
 export const csBin = join(root, 'bin/cs.mjs')
 /** Preloaded into a child, writes its peak RSS in bytes to $CS_BENCH_RSS_FILE at exit. */
 export const maxRssPreload = new URL('./maxrss.mjs', import.meta.url).href
