@@ -91,7 +91,8 @@ test('anything but a plain name, or other flags, goes to Node: nothing runs', ()
 })
 
 test('a launcher written for another environment, or older than config.json, is passed by', () => {
-  for (const extra of [{ HOME: '/elsewhere' }, { XDG_RUNTIME_DIR: '/run/other' }, { CS_HOST: 'hostc' }]) {
+  const others: Record<string, string>[] = [{ HOME: '/elsewhere' }, { XDG_RUNTIME_DIR: '/run/other' }, { CS_HOST: 'hostc' }]
+  for (const extra of others) {
     const r = cs(['attach', 'x', '--host', 'hostb'], extra)
     assert.equal(r.argv, null, JSON.stringify(extra))
     assert.equal(r.status, 127)
