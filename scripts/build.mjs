@@ -1,8 +1,10 @@
 // Bundles the CLI into dist/ so that `cs` starts without compiling TypeScript. Commands stay
-// in their own chunks (lazy imports); the driver of the shared store stays external (loaded only
-// when one is configured), better-sqlite3's JS is bundled (its addon is loaded by path:
-// lib/store-sqlite.ts), which spares the dashboard a dozen CommonJS files. Plain JS: it
-// runs at install time (`npm ci --omit=dev` runs `prepare`), where tsx is not installed.
+// in their own chunks (lazy imports). The driver of the shared store is bundled into a chunk of
+// its own, loaded only when one is configured: one file instead of some 200 CommonJS modules
+// (40 ms less to load); its optional peers (compression, Kerberos, AWS, encryption, SOCKS),
+// which it asks for only when a setting names them, stay outside as the npm package has them.
+// better-sqlite3's JS is bundled too (its addon is loaded by path: lib/store-sqlite.ts). Plain
+// JS: it runs at install time (`npm ci --omit=dev` runs `prepare`), where tsx is not installed.
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
 
@@ -17,7 +19,7 @@ await build({
   platform: 'node',
   target: 'node20',
   outExtension: { '.js': '.mjs' },
-  external: ['mongodb'],
+  external: ['@aws-sdk/credential-providers', '@mongodb-js/zstd', 'gcp-metadata', 'kerberos', 'mongodb-client-encryption', 'snappy', 'socks'],
   // Bundled CommonJS (zx's deps) calls require(): give ESM one.
   banner: { js: "import { createRequire as __csRequire } from 'node:module'; const require = __csRequire(import.meta.url);" },
   logLevel: 'warning',
