@@ -9,7 +9,8 @@
 // grown: those modified within HOT_MS as last indexed, and the live sessions' (the only
 // writers of an old file). A hot run falls back to a full one when the last full run is older
 // than config.fullScanSeconds, so that an append cs cannot see (a client outside cs's tmux
-// without a registry entry) shows within that interval, or at the next `cs sync`.
+// without a registry entry) shows within that interval: the dashboard leaves that walk to a
+// background `cs sync`, and `cs sync` (cron's every 5 minutes) runs it when due.
 import { closeSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { basename } from 'node:path'
 import type { Config } from './config.ts'

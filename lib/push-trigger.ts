@@ -22,9 +22,10 @@ export function pushCommand(config: Config, env: Record<string, string | undefin
   return shellLine(argv)
 }
 
-/** Sets or clears @cs-push on this host's tmux server; no server running: nothing to do. */
-export function publishPush(config: Config): void {
+/** Sets or clears @cs-push on this host's tmux server; no server running: nothing to do. Runs
+ *  while the caller goes on; done when the promise settles. */
+export async function publishPush(config: Config): Promise<void> {
   const tmux = new Tmux(config.tmuxSocket)
-  if (config.shared) tmux.try('set-option', '-gq', '@cs-push', pushCommand(config))
-  else tmux.try('set-option', '-gqu', '@cs-push')
+  if (config.shared) await tmux.tryLater('set-option', '-gq', '@cs-push', pushCommand(config))
+  else await tmux.tryLater('set-option', '-gqu', '@cs-push')
 }

@@ -21,6 +21,8 @@ import { buildViews, DEAD_FOR_MS } from './views.ts'
 
 export interface Sessions {
   store: Store
+  /** What this command's index run read (SessionsOptions.index). */
+  indexed: IndexReport
   views: SessionView[] // every session of every host shown, orphans and soft-deleted included
   /** The shared view is offline (and since when the copy of other hosts dates), else null. */
   notice: string | null
@@ -49,6 +51,14 @@ export interface SessionsOptions {
   pull?: boolean
   /** true when the rows other hosts answered over ssh changed what the picker shows */
   othersMoved?: () => boolean
+  /** The index run before fn: `hot` (default) stats what can have changed and leaves a due
+   *  stat of every file to a background `cs sync`; `due` runs that walk here (cs sync); `again`
+   *  reads every file again from the start (cs sync --full). Only `hot` shows what was saved
+   *  when the store cannot be written; the others fail. */
+  index?: 'hot' | 'due' | 'again'
+  /** Connect to the shared store at once (cs sync): the driver loads and the server answers
+   *  while live state is read and the index runs, not after. */
+  connect?: boolean
 }
 
 /**
@@ -84,6 +94,7 @@ async function sessionsOnce<T>(
   liveSoon.catch(() => {}) // a failure is met where it is awaited, or not at all if opening failed
   const stores = openStores(config)
   const store = stores.local
+  if (opts.connect) stores.shared().catch(() => {}) // its failure is met where fn asks for it
   try {
     if (config.claudeConfigEnv && !existsSync(config.claudeDir))
       warnOnce(
@@ -95,13 +106,13 @@ async function sessionsOnce<T>(
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const now = new Date()
     const tmux = new Tmux(config.tmuxSocket)
+    const index = opts.index ?? 'hot'
+    const run = () =>
+      indexTranscripts(config, store, { scope: 'hot', live: ids, walkWhenDue: index !== 'hot', full: index === 'again', now: now.getTime() })
     // the periodic stat of every transcript runs in a background `cs sync`, off this path
-    if (fullWalkDue(config, store.lastFullWalk(), now.getTime())) startBackgroundSync(config, now.getTime())
+    if (index === 'hot' && fullWalkDue(config, store.lastFullWalk(), now.getTime())) startBackgroundSync(config, now.getTime())
     // Where the store cannot be written (read-only, a full disk), what was saved still answers.
-    const report =
-      unwritable(store, () =>
-        indexTranscripts(config, store, { scope: 'hot', live: ids, walkWhenDue: false, now: now.getTime() })
-      ) ?? NOTHING_READ
+    const report = index === 'hot' ? (unwritable(store, run) ?? NOTHING_READ) : run()
     const launches =
       unwritable(store, () => noteLive(store, live, config.host, now, () => tmux.startTime())) ?? store.launches()
     const written = store.changes()
@@ -131,6 +142,7 @@ async function sessionsOnce<T>(
     starting()
     const result = await fn({
       store,
+      indexed: report,
       get views() {
         return viewsOf()
       },
@@ -159,7 +171,7 @@ async function sessionsOnce<T>(
     })
     unwritable(store, () => {
       if (store.changes() !== written) refreshPickerCache(config, store, live)
-      else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now))
+      else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now, index === 'hot'))
         // from the kept rows, when no view was built: a tenth of the cost, on a dashboard run
         writePickerCache(config, views ?? listRows(store, liveViews(), { all: true }).rows.map((r) => JSON.parse(r) as SessionView))
     })
@@ -200,12 +212,13 @@ function unwritable<T>(store: Store, fn: () => T): T | undefined {
  * dashboard refresh while a session works would cost more than the dashboard itself. */
 export const PICKER_CACHE_EVERY_MS = 60_000
 
-export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
+const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
 
-function pickerCacheStale(config: Config, changed: boolean, now: Date): boolean {
+/** `throttled`: a dashboard's run, which rewrites it at most every PICKER_CACHE_EVERY_MS. */
+function pickerCacheStale(config: Config, changed: boolean, now: Date, throttled: boolean): boolean {
   const written = statSync(pickerCachePath(config), { throwIfNoEntry: false })?.mtimeMs
   if (written === undefined) return true
-  return changed && now.getTime() - written > PICKER_CACHE_EVERY_MS
+  return changed && (!throttled || now.getTime() - written > PICKER_CACHE_EVERY_MS)
 }
 
 /** Rewrites the picker's cache from the store as it is now. */

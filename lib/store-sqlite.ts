@@ -722,8 +722,11 @@ export function openStore(config: Config): Store {
           : sql('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)').run(key, value)
       bookkeeping += written.changes
     },
-    pushedHashes() {
-      return new Map(sql('SELECT id, hash FROM pushed').raw().all() as [string, string][])
+    pushedHashes(ids) {
+      const rows = ids
+        ? sql('SELECT id, hash FROM pushed WHERE id IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify(ids))
+        : sql('SELECT id, hash FROM pushed').raw().all()
+      return new Map(rows as [string, string][])
     },
     savePushed: (hashes) => savePushed.immediate(hashes),
     dirtyMeta() {

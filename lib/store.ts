@@ -107,8 +107,8 @@ export interface Store {
   /** How many writes this host's rows of the dashboard have had (their rebuilds too), or null
    *  while they are not built: the same number again means none of them changed. */
   rowsWritten(): number | null
-  /** Hashes of this host's rows as last pushed, by id. */
-  pushedHashes(): Map<string, string>
+  /** Hashes of this host's rows as last pushed, by id: every one, or those of ids. */
+  pushedHashes(ids?: readonly string[]): Map<string, string>
   /** Records pushed rows (a null hash: the row is gone from the shared store's view). */
   savePushed(hashes: [id: string, hash: string | null][]): void
   /** Names, tags and deletions changed here and not pushed yet (`n`: the change's count). */

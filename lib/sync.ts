@@ -106,7 +106,8 @@ function notePushed(store: Store, what: PushRows, at: string): void {
 /** Pushes what changed; writes nothing at all (no round trip) when nothing did and the
  *  heartbeat is fresh. Run under the push lock, taken before `rows` were read. */
 export async function push(config: Config, store: Store, shared: SharedStore, what: PushRows, now = new Date()): Promise<PushReport> {
-  const pushed = store.pushedHashes()
+  // a partial push compares a few rows and removes none: their hashes are all it reads
+  const pushed = store.pushedHashes(what.partial ? what.rows.map((r) => r.id) : undefined)
   const changed: [HostRow, string][] = []
   const current = new Set<string>()
   for (const r of what.rows) {

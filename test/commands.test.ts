@@ -249,7 +249,11 @@ test('ls sees new, removed and recent transcripts at once, old ones at the next 
 
   rename('renamed elsewhere') // by a client cs cannot see: the file is not hot
   assert.deepEqual(titles(), ['old work'])
+  assert.equal(h.cs('sync').status, 0) // nor for a sync while the walk is not due
+  assert.deepEqual(titles(), ['old work'])
+  h.env.CS_FULL_SCAN_SECONDS = '0' // a sync that finds the walk due (cron's, every 5 minutes) stats every file
   assert.equal(h.cs('sync').status, 0)
+  delete h.env.CS_FULL_SCAN_SECONDS
   assert.deepEqual(titles(), ['renamed elsewhere'])
 
   rename('renamed again')

@@ -6,13 +6,10 @@ import { defineCommand, type Flags } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { print } from '../../lib/format.ts'
 import { backgroundSyncDone } from '../../lib/full-walk.ts'
-import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
-import { readLive } from '../../lib/live.ts'
+import type { IndexReport } from '../../lib/indexer.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
-import { pickerCachePath } from '../../lib/picker-cache.ts'
 import { publishPush } from '../../lib/push-trigger.ts'
-import { indexChanged, refreshPickerCache, withSessions } from '../../lib/sessions.ts'
-import { openLocalStore } from '../../lib/stores.ts'
+import { withSessions, type SessionsOptions } from '../../lib/sessions.ts'
 import { noteOffline, pull, pullDone, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
 
@@ -29,12 +26,19 @@ interface SharedReport {
   pull: PullReport | null
 }
 
-/** Push unless `only` is pull, then pull unless it is push. A push holds this host's push lock
- *  from before it reads live state until it is written: a push that read older state can never
- *  come after one that read newer. A server that fails is noted offline. */
-async function syncShared(config: Config, only: 'push' | 'pull' | null): Promise<SharedReport | null> {
+/** Indexes (`index`), then pushes unless `only` is pull, then pulls unless it is push; `indexed`
+ *  gets what the index read. A push holds this host's push lock from before it reads live state
+ *  until it is written: a push that read older state can never come after one that read newer.
+ *  A server that fails is noted offline. */
+async function syncShared(
+  config: Config,
+  only: 'push' | 'pull' | null,
+  index: SessionsOptions['index'],
+  indexed: (r: IndexReport) => void
+): Promise<SharedReport | null> {
   const run = () =>
     withSessions(config, async (s) => {
+      indexed(s.indexed)
       const shared = await s.shared().catch((e) => {
         if (e instanceof CsError) noteOffline(s.store, e.message)
         throw e
@@ -48,7 +52,7 @@ async function syncShared(config: Config, only: 'push' | 'pull' | null): Promise
         if (e instanceof CsError) noteOffline(s.store, e.message)
         throw e
       }
-    })
+    }, { index, connect: true })
   return only === 'pull' ? run() : withPushLock(config, LOCK_WAIT_MS, run)
 }
 
@@ -83,25 +87,20 @@ export default defineCommand({
 async function sync(config: Config, flags: Flags): Promise<void> {
   if (flags.push && flags.pull) throw usageError('give --push or --pull, not both')
   const only = flags.push ? 'push' : flags.pull ? 'pull' : null
+  // What every command that shows sessions stats (lib/indexer.ts), and the stat of every file
+  // when it is due; --push and --pull index no more than a dashboard does.
+  const index = only ? 'hot' : flags.full ? 'again' : 'due'
   // Nothing to index and nothing indexed: Claude Code has not run here yet.
   const idle = !existsSync(projectsDir(config)) && !existsSync(dbPath(config))
   let report = EMPTY
-  if (!idle && !only) {
-    const store = openLocalStore(config)
-    try {
-      report = indexTranscripts(config, store, { full: Boolean(flags.full) })
-      if (indexChanged(report) || !existsSync(pickerCachePath(config)))
-        refreshPickerCache(config, store, readLive(config))
-    } finally {
-      store.close()
-    }
-  }
-  publishPush(config)
+  const published = publishPush(config)
   let shared: SharedReport | null = null
   try {
-    shared = config.shared ? await syncShared(config, only) : null
+    if (config.shared) shared = await syncShared(config, only, index, (r) => (report = r))
+    else if (!idle && !only) report = await withSessions(config, (s) => s.indexed, { index })
   } finally {
     if (only === 'pull') pullDone(config)
+    await published
   }
   if (flags.json) print(JSON.stringify(shared ? { ...report, shared } : report))
   else if (flags.verbose) {
