@@ -5,8 +5,8 @@
 //   over the shared connection: `cs` as users run it (bin/cs, through hostb's launcher), and the
 //   Node CLI that runs when the launchers are out of date; for scale, a bare `node -e 0` before
 //   that same ssh: what any command written for Node pays before its ssh starts.
-// - No-database dashboard with 3 hosts (A, B answering, C stopped): `cs ls` against `cs ls` with
-//   no hosts list, both on the same corpus.
+// - No-database dashboard with 3 hosts (A, B answering, C stopped), and with B alone: `cs ls`
+//   against `cs ls` with no hosts list, both on the same corpus.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -44,6 +44,9 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   const withHosts = join(a.dir, 'with-hosts')
   mkdirSync(join(withHosts, 'cs'), { recursive: true })
   writeFileSync(join(withHosts, 'cs/config.json'), JSON.stringify({ ssh: { config: sshConfig }, hosts }), { mode: 0o600 })
+  const withB = join(a.dir, 'with-b')
+  mkdirSync(join(withB, 'cs'), { recursive: true })
+  writeFileSync(join(withB, 'cs/config.json'), JSON.stringify({ ssh: { config: sshConfig }, hosts: [hosts[0]] }), { mode: 0o600 })
   writeFileSync(join(configDir, 'config.json'), JSON.stringify({ ssh: { config: sshConfig } }), { mode: 0o600 })
   const envHosts = { ...envA, XDG_CONFIG_HOME: withHosts }
   const bTmux = new TestTmux('bench-remote-b', envB, envB.CS_TMUX_SOCKET)
@@ -55,6 +58,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     cs(envA, 'sync')
     const runs = quick ? 3 : 15
     const [hostsMs, aloneMs] = await interleave(runs, () => cs(envHosts, 'ls'), () => cs(envA, 'ls', '--local'))
+    const [bMs, bAloneMs] = await interleave(runs, () => cs({ ...envA, XDG_CONFIG_HOME: withB }, 'ls'), () => cs(envA, 'ls', '--local'))
     // one round trip over the shared connection, for scale
     const config = { ...loadConfig(envA), sshConfig }
     const trueArgv = sshArgv(config, hosts[0], ['true'])
@@ -140,6 +144,16 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
         goal: '<= baseline + 1500 ms',
         met: added <= 1500,
         note: `baseline: cs ls with no hosts; adds ${Math.round(added)} ms (B's own cs ls over ssh runs beside A's)`,
+      },
+      {
+        name: `dashboard, host B answering, ${sessions} sessions each`,
+        value: bMs,
+        unit: 'ms',
+        baseline: bAloneMs,
+        ratio: bMs / bAloneMs,
+        goal: '<= baseline + one round trip',
+        met: bMs - bAloneMs <= rtt,
+        note: `baseline: cs ls with no hosts; adds ${Math.round(bMs - bAloneMs)} ms, one round trip ${rtt.toFixed(1)} ms: B's own cs ls --json --local --all, run over ssh beside A's on the same 2 cores, and A's reading of its answer`,
       },
       { name: 'one round trip over the shared connection (ssh hostb true)', value: rtt, unit: 'ms' },
     ]

@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT, fileError } from './errors.ts'
 import { fullWalkDue, startBackgroundSync } from './full-walk.ts'
-import { indexTranscripts, type IndexReport } from './indexer.ts'
+import { indexTranscripts, type IndexOptions, type IndexReport } from './indexer.ts'
 import { readLiveSoon } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
@@ -46,6 +46,8 @@ export interface Sessions {
   find(query: string, opts?: { recorded?: boolean; host?: string }): SessionView
 }
 
+type Index = 'hot' | 'due' | 'again'
+
 export interface SessionsOptions {
   /** Copy what other hosts pushed first, waiting at most PULL_BOUND_MS (the dashboard). */
   pull?: boolean
@@ -55,7 +57,7 @@ export interface SessionsOptions {
    *  stat of every file to a background `cs sync`; `due` runs that walk here (cs sync); `again`
    *  reads every file again from the start (cs sync --full). Only `hot` shows what was saved
    *  when the store cannot be written; the others fail. */
-  index?: 'hot' | 'due' | 'again'
+  index?: Index
   /** Connect to the shared store at once (cs sync): the driver loads and the server answers
    *  while live state is read and the index runs, not after. */
   connect?: boolean
@@ -107,8 +109,7 @@ async function sessionsOnce<T>(
     const now = new Date()
     const tmux = new Tmux(config.tmuxSocket)
     const index = opts.index ?? 'hot'
-    const run = () =>
-      indexTranscripts(config, store, { scope: 'hot', live: ids, walkWhenDue: index !== 'hot', full: index === 'again', now: now.getTime() })
+    const run = () => indexTranscripts(config, store, indexOptions(index, ids, now.getTime()))
     // the periodic stat of every transcript runs in a background `cs sync`, off this path
     if (index === 'hot' && fullWalkDue(config, store.lastFullWalk(), now.getTime())) startBackgroundSync(config, now.getTime())
     // Where the store cannot be written (read-only, a full disk), what was saved still answers.
@@ -212,7 +213,16 @@ function unwritable<T>(store: Store, fn: () => T): T | undefined {
  * dashboard refresh while a session works would cost more than the dashboard itself. */
 export const PICKER_CACHE_EVERY_MS = 60_000
 
-const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
+export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
+
+/** What SessionsOptions.index asks of the indexer, given the live sessions' ids. */
+export const indexOptions = (index: Index, live: string[], now = Date.now()): IndexOptions => ({
+  scope: 'hot',
+  live,
+  walkWhenDue: index !== 'hot',
+  full: index === 'again',
+  now,
+})
 
 /** `throttled`: a dashboard's run, which rewrites it at most every PICKER_CACHE_EVERY_MS. */
 function pickerCacheStale(config: Config, changed: boolean, now: Date, throttled: boolean): boolean {

@@ -6,10 +6,13 @@ import { defineCommand, type Flags } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { print } from '../../lib/format.ts'
 import { backgroundSyncDone } from '../../lib/full-walk.ts'
-import type { IndexReport } from '../../lib/indexer.ts'
+import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
+import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
+import { pickerCachePath } from '../../lib/picker-cache.ts'
 import { publishPush } from '../../lib/push-trigger.ts'
-import { withSessions, type SessionsOptions } from '../../lib/sessions.ts'
+import { indexChanged, indexOptions, refreshPickerCache, withSessions, type SessionsOptions } from '../../lib/sessions.ts'
+import { openLocalStore } from '../../lib/stores.ts'
 import { noteOffline, pull, pullDone, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
 
@@ -84,6 +87,22 @@ export default defineCommand({
   },
 })
 
+/** The index with no shared store: as withSessions runs it (SessionsOptions.index), without
+ *  building the dashboard's rows (the first dashboard does); the picker's cache rewritten when
+ *  something was read. */
+function indexAlone(config: Config, index: SessionsOptions['index']): IndexReport {
+  const store = openLocalStore(config)
+  try {
+    const live = readLive(config)
+    const ids = live.flatMap((l) => (l.id ? [l.id] : []))
+    const report = indexTranscripts(config, store, indexOptions(index ?? 'hot', ids))
+    if (indexChanged(report) || !existsSync(pickerCachePath(config))) refreshPickerCache(config, store, live)
+    return report
+  } finally {
+    store.close()
+  }
+}
+
 async function sync(config: Config, flags: Flags): Promise<void> {
   if (flags.push && flags.pull) throw usageError('give --push or --pull, not both')
   const only = flags.push ? 'push' : flags.pull ? 'pull' : null
@@ -97,7 +116,7 @@ async function sync(config: Config, flags: Flags): Promise<void> {
   let shared: SharedReport | null = null
   try {
     if (config.shared) shared = await syncShared(config, only, index, (r) => (report = r))
-    else if (!idle && !only) report = await withSessions(config, (s) => s.indexed, { index })
+    else if (!idle && !only) report = indexAlone(config, index)
   } finally {
     if (only === 'pull') pullDone(config)
     await published
