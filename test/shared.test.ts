@@ -16,6 +16,7 @@ import { isolatedCs, type Result } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
 import { ensureBundle } from './harness/bundle.ts'
 import { startFerret, type Ferret } from './harness/ferretdb.ts'
+import { poll } from './harness/tmux.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
 const ESC = /[\u001b\u009b\u0007]/
@@ -243,6 +244,42 @@ test('with no row written since its last full comparison, a push compares only t
   assert.ok(again.shared.push.compared >= 31, `compared ${again.shared.push.compared}`)
   assert.equal((await docs().findOne({ host: 'kappa', id: named }))!.name, 'kappa-named')
   a.tmux('kill-server')
+})
+
+test('the walk of every file: the background sync of a dashboard walks and pushes nothing; a due sync walks before the push lock', async () => {
+  const a = host('lambda')
+  const first = uuid('beef0000')
+  a.session({ id: first, cwd: '/srv/l', prompt: 'first' })
+  a.ok('sync')
+  assert.equal(await docs().countDocuments({ host: 'lambda' }), 1)
+  const second = uuid('beef0000')
+  a.session({ id: second, cwd: '/srv/l', prompt: 'second' })
+  const bg = a.json('sync', '--background')
+  assert.equal(bg.read, 1, 'the new transcript indexed')
+  assert.equal(bg.shared, undefined, 'no push, no pull')
+  assert.equal(await docs().countDocuments({ host: 'lambda' }), 1)
+  // a sync that finds the walk due indexes before it takes the push lock (held here by another
+  // process, as a hook's push would): the index is done, and the picker shows it, while the push
+  // waits for the lock
+  const state = join(a.home, '.local/state/cs')
+  const holder = spawn('sleep', ['60'])
+  try {
+    writeFileSync(join(state, 'push.lock'), String(holder.pid))
+    a.session({ id: uuid('beef0000'), cwd: '/srv/l', prompt: 'third' })
+    a.env.CS_FULL_SCAN_SECONDS = '0'
+    const syncing = a.run('sync', '--json')
+    const picker = () => readFileSync(join(state, 'picker.tsv'), 'utf8')
+    await poll(() => ({ ok: picker().includes('third'), last: null }), 20_000, 'the walk indexed before the lock')
+    assert.equal(await docs().countDocuments({ host: 'lambda' }), 1, 'the push waits for the lock')
+    holder.kill()
+    const done = await syncing
+    assert.equal(done.status, 0, done.stderr)
+    assert.equal(JSON.parse(done.stdout).shared.push.rows, 2)
+  } finally {
+    holder.kill()
+    delete a.env.CS_FULL_SCAN_SECONDS
+  }
+  assert.equal(await docs().countDocuments({ host: 'lambda' }), 3)
 })
 
 test('three syncs and a burst of hook pushes at once: no duplicates, no error shown', async () => {

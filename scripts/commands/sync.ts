@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { defineCommand, type Flags } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { print } from '../../lib/format.ts'
-import { backgroundSyncDone } from '../../lib/full-walk.ts'
+import { backgroundSyncDone, fullWalkDue } from '../../lib/full-walk.ts'
 import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
@@ -76,7 +76,7 @@ export default defineCommand({
     full: { type: 'boolean' },
     push: { type: 'boolean' },
     pull: { type: 'boolean' },
-    background: { type: 'boolean' }, // started by a dashboard that found the full walk due (lib/full-walk.ts)
+    background: { type: 'boolean' }, // the walk alone, started by a dashboard that found it due (lib/full-walk.ts)
   },
   async run({ config, flags }) {
     try {
@@ -87,9 +87,19 @@ export default defineCommand({
   },
 })
 
-/** The index with no shared store: as withSessions runs it (SessionsOptions.index), without
- *  building the dashboard's rows (the first dashboard does); the picker's cache rewritten when
- *  something was read. */
+/** Whether the stat of every file is due (CS_FULL_SCAN_SECONDS). */
+function walkDue(config: Config): boolean {
+  const store = openLocalStore(config)
+  try {
+    return fullWalkDue(config, store.lastFullWalk(), Date.now())
+  } finally {
+    store.close()
+  }
+}
+
+/** The index alone: as withSessions runs it (SessionsOptions.index), without building the
+ *  dashboard's rows (the first dashboard does); the picker's cache rewritten when something was
+ *  read. */
 function indexAlone(config: Config, index: SessionsOptions['index']): IndexReport {
   const store = openLocalStore(config)
   try {
@@ -115,8 +125,17 @@ async function sync(config: Config, flags: Flags): Promise<void> {
   const published = publishPush(config)
   let shared: SharedReport | null = null
   try {
-    if (config.shared) shared = await syncShared(config, only, index, (r) => (report = r))
-    else if (!idle && !only) report = indexAlone(config, index)
+    if (!config.shared || flags.background) {
+      // the sync a dashboard starts in the background is for the walk alone
+      if (!idle && !only) report = indexAlone(config, index)
+    } else {
+      // a walk of every file runs before the push lock is taken: a hook's push never waits for it
+      const walk = !only && (index === 'again' || walkDue(config))
+      if (walk) report = indexAlone(config, index)
+      shared = await syncShared(config, only, walk ? 'hot' : index, (r) => {
+        if (!walk) report = r
+      })
+    }
   } finally {
     if (only === 'pull') pullDone(config)
     await published
