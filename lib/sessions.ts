@@ -46,7 +46,8 @@ export interface Sessions {
   find(query: string, opts?: { recorded?: boolean; host?: string }): SessionView
 }
 
-type Index = 'hot' | 'due' | 'again'
+/** How a command indexes before it shows or syncs: SessionsOptions.index. */
+export type IndexRun = 'hot' | 'due' | 'again'
 
 export interface SessionsOptions {
   /** Copy what other hosts pushed first, waiting at most PULL_BOUND_MS (the dashboard). */
@@ -57,7 +58,7 @@ export interface SessionsOptions {
    *  stat of every file to a background `cs sync`; `due` runs that walk here (cs sync); `again`
    *  reads every file again from the start (cs sync --full). Only `hot` shows what was saved
    *  when the store cannot be written; the others fail. */
-  index?: Index
+  index?: IndexRun
   /** Connect to the shared store at once (cs sync): the driver loads and the server answers
    *  while live state is read and the index runs, not after. */
   connect?: boolean
@@ -216,7 +217,7 @@ export const PICKER_CACHE_EVERY_MS = 60_000
 export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
 
 /** What SessionsOptions.index asks of the indexer, given the live sessions' ids. */
-export const indexOptions = (index: Index, live: string[], now = Date.now()): IndexOptions => ({
+export const indexOptions = (index: IndexRun, live: string[], now = Date.now()): IndexOptions => ({
   scope: 'hot',
   live,
   walkWhenDue: index !== 'hot',

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { launcherDir, writeLaunchers } from '../lib/attach-launcher.ts'
+import { LAUNCHER_QUERY, launcherDir, writeLaunchers } from '../lib/attach-launcher.ts'
 import { loadConfig } from '../lib/config.ts'
 import { attachHereArgv } from '../lib/remote.ts'
 
@@ -77,9 +77,13 @@ test('no cs on the other host (127): the Node CLI\'s message and exit code', () 
   assert.match(r.stderr, /^cs: host hostb: '\/opt\/cs it'\\''s\/bin\/cs' not found there\n {4}install cs there \(cs hosts add hostb --install\)/)
 })
 
-test('anything but a plain name, or other flags, goes to Node: nothing runs', () => {
-  for (const q of ['two words', `$(touch ${marker})`, '-x', 'x;y', "it's", '', 'a.b', `a\nb`]) {
+test('anything but a plain name (LAUNCHER_QUERY, as bin/cs has it), or other flags, goes to Node: nothing runs', () => {
+  for (const q of ['two words', `$(touch ${marker})`, '-x', 'x;y', "it's", '', 'a.b', `a\nb`, 'é', '_x-1', 'A9']) {
     const r = cs(['attach', q, '--host', 'hostb'])
+    if (LAUNCHER_QUERY.test(q)) {
+      assert.deepEqual(r.argv, expected(q), JSON.stringify(q))
+      continue
+    }
     assert.equal(r.argv, null, JSON.stringify(q))
     assert.equal(r.status, 127, JSON.stringify(q))
     assert.match(r.stderr, /node: not found/)

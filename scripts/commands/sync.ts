@@ -11,7 +11,7 @@ import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
 import { pickerCachePath } from '../../lib/picker-cache.ts'
 import { publishPush } from '../../lib/push-trigger.ts'
-import { indexChanged, indexOptions, refreshPickerCache, withSessions, type SessionsOptions } from '../../lib/sessions.ts'
+import { indexChanged, indexOptions, refreshPickerCache, withSessions, type IndexRun } from '../../lib/sessions.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { noteOffline, pull, pullDone, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
@@ -36,7 +36,7 @@ interface SharedReport {
 async function syncShared(
   config: Config,
   only: 'push' | 'pull' | null,
-  index: SessionsOptions['index'],
+  index: IndexRun,
   indexed: (r: IndexReport) => void
 ): Promise<SharedReport | null> {
   const run = () =>
@@ -100,12 +100,12 @@ function walkDue(config: Config): boolean {
 /** The index alone: as withSessions runs it (SessionsOptions.index), without building the
  *  dashboard's rows (the first dashboard does); the picker's cache rewritten when something was
  *  read. */
-function indexAlone(config: Config, index: SessionsOptions['index']): IndexReport {
+function indexAlone(config: Config, index: IndexRun): IndexReport {
   const store = openLocalStore(config)
   try {
     const live = readLive(config)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
-    const report = indexTranscripts(config, store, indexOptions(index ?? 'hot', ids))
+    const report = indexTranscripts(config, store, indexOptions(index, ids))
     if (indexChanged(report) || !existsSync(pickerCachePath(config))) refreshPickerCache(config, store, live)
     return report
   } finally {
