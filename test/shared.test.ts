@@ -15,7 +15,7 @@ import { connectMongo } from '../lib/store-mongo.ts'
 import { isolatedCs, type Result } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
 import { ensureBundle } from './harness/bundle.ts'
-import { startFerret, type Ferret } from './harness/ferretdb.ts'
+import { freePort, startFerret, type Ferret } from './harness/ferretdb.ts'
 import { poll } from './harness/tmux.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
@@ -355,6 +355,20 @@ test('server killed mid-sync: the dashboard answers from the local copy, says so
   } finally {
     await back.cleanup()
   }
+})
+
+test('a server that refuses connections: the dashboard names the refusal within its bound; cs sync exits 3 at once', async () => {
+  const a = host('iota', `mongodb://127.0.0.1:${await freePort()}/cs`)
+  a.session({ id: uuid('10ta0000'), cwd: '/srv/iota', prompt: 'iota work' })
+  const ls = a.cs('ls')
+  assert.equal(ls.status, 0)
+  // the refusal itself, within the dashboard's 300 ms bound: not "no answer within 300 ms"
+  assert.match(ls.stderr, /shared view offline \(the shared store at mongodb:\/\/127\.0\.0\.1:\d+\/cs is unavailable: connect ECONNREFUSED/)
+  const t = Date.now()
+  const sync = a.cs('sync')
+  assert.equal(sync.status, 3)
+  assert.match(sync.stderr, /ECONNREFUSED/)
+  assert.ok(Date.now() - t < 4000, `cs sync took ${Date.now() - t} ms: it waited for the driver's 5 s timeout`)
 })
 
 test('TLS with a CA and client certificates made by openssl', async () => {
