@@ -22,8 +22,8 @@ function remoteAttachMode(): RemoteAttachMode {
   return MODES.includes(v) ? (v as RemoteAttachMode) : 'window'
 }
 
-/** Runs argv on host in this terminal (ssh -t): it may ask, attach, take a passphrase. `cs`: the
- *  cs command within argv, named when the host has none. */
+/** Runs an ssh argv of host (sshArgv, tty) in this terminal: it may ask, attach, take a
+ *  passphrase. `cs`: the cs command it runs there, named when the host has none. */
 function runHere(config: Config, host: HostEntry, ssh: string[], cs: readonly string[]): number {
   ensureControlDir(config)
   const r = spawnSync(ssh[0], ssh.slice(1), { stdio: 'inherit', env: sshEnv(config) })
