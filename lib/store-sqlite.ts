@@ -263,20 +263,31 @@ function openWritable(config: Config, file: string): { db: Database.Database; fr
       `move the file away (mv ${config.stateDir} ${config.stateDir}.bak), or set XDG_STATE_HOME`
     )
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
-  const db = new Database(file, { timeout: 5000, nativeBinding })
-  try {
-    db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = NORMAL')
-    // pages read through a mapping, not a read() and a copy each: a dashboard reads every row
-    db.pragma(`mmap_size = ${MMAP_BYTES}`)
-    const version = db.pragma('user_version', { simple: true })
-    if (version !== SCHEMA) migrate(db)
-    return { db, fresh: version === 0 }
-  } catch (e) {
-    db.close()
-    throw e
+  // SQLite waits up to BUSY_MS for a lock, except where waiting could deadlock: two processes
+  // switching a new database to WAL at once, one of them fails at once. Opening changes nothing
+  // until the migration commits, so it is tried again, within the same time.
+  const deadline = Date.now() + BUSY_MS
+  for (;;) {
+    const db = new Database(file, { timeout: BUSY_MS, nativeBinding })
+    try {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+      // pages read through a mapping, not a read() and a copy each: a dashboard reads every row
+      db.pragma(`mmap_size = ${MMAP_BYTES}`)
+      const version = db.pragma('user_version', { simple: true })
+      if (version !== SCHEMA) migrate(db)
+      return { db, fresh: version === 0 }
+    } catch (e) {
+      db.close()
+      const code = (e as { code?: unknown })?.code
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw e
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
+    }
   }
 }
+
+/** How long a command waits for another cs that holds the database. */
+const BUSY_MS = 5000
 
 /** Moves a damaged database (and its WAL files) aside, kept for a look; returns where. */
 function setAside(file: string): string {

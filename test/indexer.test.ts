@@ -345,7 +345,7 @@ describe('a hot run stats the project folders and only the files that can have g
   })
 })
 
-test('two processes indexing at once both succeed', async () => {
+test('four processes opening a new store and indexing at once all succeed', async () => {
   const home = join(root, 'concurrent')
   const dir = join(home, '.claude/projects/-work-app')
   mkdirSync(dir, { recursive: true })
@@ -357,6 +357,8 @@ test('two processes indexing at once both succeed', async () => {
 import { indexTranscripts } from ${JSON.stringify(join(REPO, 'lib/indexer.ts'))}
 import { openStore } from ${JSON.stringify(join(REPO, 'lib/store-sqlite.ts'))}
 const config = loadConfig({ HOME: ${JSON.stringify(home)} })
+// all at once, on a database none has made yet: two switching it to WAL together is the race
+while (Date.now() < Number(process.argv[2])) {}
 for (let i = 0; i < 3; i++) {
   const store = openStore(config)
   indexTranscripts(config, store, { full: true })
@@ -364,14 +366,15 @@ for (let i = 0; i < 3; i++) {
 }
 `
   )
+  const start = String(Date.now() + 3000) // after every child has loaded its modules
   const run = () =>
     new Promise<{ code: number | null; stderr: string }>((done) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', child], { cwd: REPO })
+      const p = spawn(process.execPath, ['--import', 'tsx', child, start], { cwd: REPO })
       let stderr = ''
       p.stderr.on('data', (d) => (stderr += d))
       p.on('close', (code) => done({ code, stderr }))
     })
-  const results = await Promise.all([run(), run()])
+  const results = await Promise.all([run(), run(), run(), run()])
   for (const r of results) assert.equal(r.code, 0, r.stderr)
   const config = loadConfig({ HOME: home })
   const store = openStore(config)
