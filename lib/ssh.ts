@@ -106,6 +106,9 @@ export function sshRun(
       if (end > shown) process.stderr.write(cleanLines(stderr.slice(shown, end)))
       shown = Math.max(shown, end)
     })
+    // a remote command may exit before it has read all its input (the install script, finding
+    // cs there already): its status says why, not the broken pipe
+    child.stdin.on('error', () => {})
     child.stdin.end(opts.input ?? '')
     const timer = setTimeout(() => {
       child.kill('SIGKILL')

@@ -7,7 +7,9 @@ import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
+import { loadConfig } from '../lib/config.ts'
 import { procStat } from '../lib/registry.ts'
+import { sshRun } from '../lib/ssh.ts'
 import { isolatedCs } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
 import { startFerret } from './harness/ferretdb.ts'
@@ -75,6 +77,13 @@ after(() => {
   sshd.cleanup()
   a.cleanup()
   b.cleanup()
+})
+
+test('a remote command that exits before reading all its input: its status, not a broken pipe', async () => {
+  configure([hostB()])
+  // 16 MB, far more than the pipe and ssh's buffers hold: `true` is gone long before
+  const r = await sshRun(loadConfig(a.env), hostB(), ['true'], { input: Buffer.alloc(16 << 20, 'x') })
+  assert.equal(r.status, 0)
 })
 
 test('with no database, cs ls merges this host and every host of the list, short ids unique across them', () => {
