@@ -51,7 +51,7 @@ if [ ! -e node_modules ] || { [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$lock" 
 		fail 'npm ci failed (see above)' 'fix what npm reports, then run ./install.sh again'
 	fi
 	printf '%s\n' "$lock" >"$stamp"
-elif [ ! -f dist/cs.mjs ] || [ -n "$(find scripts lib package.json -newer dist/cs.mjs -print -quit)" ]; then
+elif [ ! -f dist/cs.cjs ] || [ -n "$(find scripts lib package.json -newer dist/cs.cjs -print -quit)" ]; then
 	say 'building the bundle'
 	node scripts/build.mjs
 fi

@@ -75,7 +75,7 @@ set_close_hook() {
 
 # A fresh clone (TPM) has no bundle: build it in the background, shown in the status line.
 build_if_needed() {
-	[ -f "$CS_ROOT/dist/cs.mjs" ] && [ -d "$CS_ROOT/node_modules" ] && return 0
+	[ -f "$CS_ROOT/dist/cs.cjs" ] && [ -d "$CS_ROOT/node_modules" ] && return 0
 	case $(tmux show-option -gqv "$build_status_option") in *building*) return 0 ;; esac # already building
 	right=$(get_tmux_option status-right "")
 	case $right in *"#{$build_status_option}"*) ;; *) tmux set-option -gq status-right "#{$build_status_option}$right" ;; esac

@@ -125,7 +125,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
         unit: 'ms',
         baseline: hand,
         ratio: cliAttach / hand,
-        note: 'node bin/cs.mjs attach target --host hostb: what cs runs once after config.json changed by hand (cs hosts add/rm write the launchers themselves)',
+        note: 'node dist/cs.cjs attach target --host hostb: what cs runs once after config.json changed by hand (cs hosts add/rm write the launchers themselves)',
       },
       {
         name: 'remote attach floor: node -e 0, then the same ssh by hand',

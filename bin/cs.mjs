@@ -3,10 +3,12 @@
 // CS_FROM_SOURCE=1 or no bundle, the TypeScript sources through tsx (a development dependency:
 // slower to start, needs no build).
 import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
-const bundle = new URL('../dist/cs.mjs', import.meta.url)
+const bundle = new URL('../dist/cs.cjs', import.meta.url)
 if (existsSync(bundle) && !process.env.CS_FROM_SOURCE) {
-  await import(bundle.href)
+  createRequire(import.meta.url)(fileURLToPath(bundle))
 } else {
   let register
   try {

@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config, HostEntry } from './config.ts'
-import { csRoot } from './install.ts'
+import { bundleFile } from './install.ts'
 import { shellWord } from './quote.ts'
 import { attachHereArgv } from './remote.ts'
 import { sshFailure } from './ssh.ts'
@@ -20,7 +20,6 @@ export const LAUNCHER_QUERY = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/
 const SLOT = 'CsAttachQuerySlot0'
 
 export const launcherDir = (config: Config) => join(config.stateDir, 'attach')
-const bundle = () => join(csRoot(), 'dist/cs.mjs')
 
 /** The environment a launcher was written for, as sh tests: what loadConfig reads that bin/cs
  *  does not already pin (the config file and the state folder are found through XDG_*). */
@@ -47,7 +46,7 @@ export function launcherText(config: Config, host: HostEntry, env: NodeJS.Proces
   return [
     `# cs attach QUERY --host ${host.name} outside tmux, as lib/remote.ts runs it: written by cs`,
     '# (lib/attach-launcher.ts) from config.json; sourced by bin/cs with QUERY, a plain word, in $query.',
-    `[ ${shellWord(bundle())} -nt "$launcher" ] && return 0 # cs was updated since`,
+    `[ ${shellWord(bundleFile())} -nt "$launcher" ] && return 0 # cs was updated since`,
     ...guards(config, env),
     `[ -d ${shellWord(config.sshControlDir)} ] || mkdir -p -m 700 ${shellWord(config.sshControlDir)} || return 0`,
     `[ -S ${shellWord(config.agentSocket)} ] && SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK`,
@@ -70,7 +69,7 @@ const mtime = (path: string): number | null => {
 /** True when bin/cs would pass a launcher by (none for a listed host, or one older than
  *  config.json or the bundle) or one is left of a host no longer listed. */
 function stale(config: Config, dir: string, wanted: readonly string[]): boolean {
-  const newest = Math.max(mtime(config.configFile) ?? Infinity, mtime(bundle()) ?? Infinity)
+  const newest = Math.max(mtime(config.configFile) ?? Infinity, mtime(bundleFile()) ?? Infinity)
   let present: string[]
   try {
     present = readdirSync(dir)

@@ -11,6 +11,8 @@ import { CsError, EXIT } from './errors.ts'
 export const csRoot = () => fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
 /** The Node entry, for node's own invocations (cron, background syncs). */
 export const csEntry = () => join(csRoot(), 'bin/cs.mjs')
+/** The prebuilt bundle that bin/cs and bin/cs.mjs run (scripts/build.mjs). */
+export const bundleFile = () => join(csRoot(), 'dist/cs.cjs')
 /** The command users run (bin/cs: a few lines of sh before the Node entry). */
 export const csCommand = () => join(csRoot(), 'bin/cs')
 export const pluginFile = () => join(csRoot(), 'plugin.tmux')

@@ -21,7 +21,7 @@ function checkout() {
   for (const d of ['bin', 'dist', 'scripts', 'lib', 'tools']) mkdirSync(join(dir, d))
   copyFileSync(join(REPO, 'scripts/node-headers.sh'), join(dir, 'scripts/node-headers.sh'))
   writeFileSync(join(dir, 'bin/cs.mjs'), 'console.log("cs " + process.argv.slice(2).join(" "))\n')
-  writeFileSync(join(dir, 'dist/cs.mjs'), '')
+  writeFileSync(join(dir, 'dist/cs.cjs'), '')
   const old = new Date(Date.now() - 3600_000)
   utimesSync(join(dir, 'package.json'), old, old)
   // npm: records its arguments and node-gyp's header folder, then installs "something"

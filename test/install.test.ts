@@ -93,7 +93,7 @@ NODES.forEach((NODE, n) => describe(`on Node ${execFileSync(NODE, ['-v'], { enco
     await poll(() => ({ ok: buildStatus() === '', last: buildStatus() }), BUILD_TIMEOUT, 'the build to end')
     await outer.waitFor('=client:', (s) => s.includes('cs is ready: prefix + C opens the picker'), { what: 'the ready message', timeout: 5000 })
     const log = readFileSync(join(checkout, 'install.log'), 'utf8')
-    assert.ok(existsSync(join(checkout, 'dist/cs.mjs')), log)
+    assert.ok(existsSync(join(checkout, 'dist/cs.cjs')), log)
     assert.match(log, /cs is installed: run `cs`/)
     await outer.waitFor('=client:', (s) => !s.includes('cs: building'), { what: 'the notice gone from the status line' })
 

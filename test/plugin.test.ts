@@ -61,7 +61,7 @@ test('the picker keys are bound to a popup of the configured size; a key set to 
   assert.doesNotMatch(keys, /dashboard\.sh/)
   assert.equal(
     tmux.run('show-options', '-gv', '@cs-bin').trim(),
-    resolve(import.meta.dirname, '../bin/cs.mjs')
+    resolve(import.meta.dirname, '../bin/cs')
   )
 })
 

@@ -104,7 +104,7 @@ test('a new commit reaches host A and host B, fast-forward, rebuilt, old and new
   assert.match(r.stdout, /^hosta: 0\.1\.0 \(\w+\) -> 9\.9\.9 \(\w+\)$/m)
   assert.match(r.stdout, /^hostb: 0\.1\.0 \(\w+\) -> 9\.9\.9 \(\w+\)$/m)
   assert.equal(git(cloneB, 'rev-parse', 'HEAD'), git(work, 'rev-parse', 'HEAD'))
-  assert.ok(existsSync(join(cloneB, 'dist/cs.mjs')), 'host B was not rebuilt')
+  assert.ok(existsSync(join(cloneB, 'dist/cs.cjs')), 'host B was not rebuilt')
   assert.match(csA('hosts').stdout, /hostb.*9\.9\.9/)
 })
 
@@ -141,7 +141,7 @@ test('cs hosts add --install: this cs, cloned and built on a host that has none,
   // the same commit, following the same origin, built there, linked by its install.sh
   assert.equal(git(dir, 'rev-parse', 'HEAD'), git(cloneA, 'rev-parse', 'HEAD'))
   assert.equal(git(dir, 'remote', 'get-url', 'origin'), bare)
-  assert.ok(existsSync(join(dir, 'dist/cs.mjs')))
+  assert.ok(existsSync(join(dir, 'dist/cs.cjs')))
   assert.ok(lstatSync(join(c.home, '.local/bin/cs')).isSymbolicLink())
   const hosts = JSON.parse(csA('hosts', '--json').stdout)
   assert.deepEqual(hosts.find((h: any) => h.name === 'hostc')?.answers, true)

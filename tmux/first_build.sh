@@ -22,7 +22,7 @@ set_build_status "#[fg=yellow]cs: building (first load)…#[default] "
 if "$CS_ROOT/install.sh" >"$log" 2>&1 </dev/null; then
 	set_build_status ''
 	display_message "cs is ready: prefix + $(get_tmux_option "$picker_key_option" "$default_picker_key" | cut -d' ' -f1) opens the picker"
-elif [ -f "$CS_ROOT/dist/cs.mjs" ]; then
+elif [ -f "$CS_ROOT/dist/cs.cjs" ]; then
 	# built, but a program cs needs (claude, fzf…) is missing: install says which
 	set_build_status ''
 	display_message "cs is built, but something it needs is missing: see $log"

@@ -3,7 +3,7 @@
 
 CS_ROOT="${CURRENT_DIR%/*}"
 # the cs CLI of this checkout: scripts find it without asking tmux
-CS_BIN="$CS_ROOT/bin/cs.mjs"
+CS_BIN="$CS_ROOT/bin/cs"
 
 # Every tmux call of cs's scripts: $CS_TMUX_SOCKET (tests, benchmarks) picks the server.
 tmux() {
@@ -63,7 +63,7 @@ wait_for_key() {
 
 # require_built: in a popup opened while tmux/first_build.sh still builds cs, say so and wait.
 require_built() {
-	[ -f "$CS_ROOT/dist/cs.mjs" ] && return 0
+	[ -f "$CS_ROOT/dist/cs.cjs" ] && return 0
 	printf 'cs is not built yet: the plugin is building it (see the status line,\n'
 	printf 'and %s). The keys work as soon as it is done.\n\n' "$CS_ROOT/install.log"
 	wait_for_key

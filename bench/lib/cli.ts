@@ -1,4 +1,4 @@
-// Running cs as a user does: `cs` (bin/cs, which runs the prebuilt bundle through bin/cs.mjs; the
+// Running cs as a user does: `cs` (bin/cs, which runs the prebuilt bundle dist/cs.cjs; the
 // bundle built afresh once per bench process so a stale dist/ is never measured) in an isolated
 // environment.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -10,7 +10,7 @@ const root = new URL('../../', import.meta.url).pathname
 /** the command users run */
 export const csCommand = join(root, 'bin/cs')
 /** the Node entry it runs, for node's own flags */
-export const csBin = join(root, 'bin/cs.mjs')
+export const csBin = join(root, 'dist/cs.cjs')
 /** Preloaded into a child, writes its peak RSS in bytes to $CS_BENCH_RSS_FILE at exit. */
 export const maxRssPreload = new URL('./maxrss.mjs', import.meta.url).href
 

@@ -9,7 +9,7 @@ import { renderChecks, type Check } from '../../lib/doctor.ts'
 import { EXIT } from '../../lib/errors.ts'
 import { stringFlag } from '../../lib/flags.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
-import { csRoot, defaultBinDir, linkCs, onPath, pluginFile, tmuxConfStatus } from '../../lib/install.ts'
+import { bundleFile, csRoot, defaultBinDir, linkCs, onPath, pluginFile, tmuxConfStatus } from '../../lib/install.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
 import { shellWord } from '../../lib/quote.ts'
 
@@ -26,7 +26,7 @@ export default defineCommand({
   async run({ config, flags }) {
     const checks: Check[] = [nodeCheck(), ...(await programChecks(config))]
     const root = csRoot()
-    const bundle = join(root, 'dist/cs.mjs')
+    const bundle = bundleFile()
     if (!existsSync(bundle) || statSync(join(root, 'package.json')).mtimeMs > statSync(bundle).mtimeMs) {
       await $({ cwd: root, quiet: true })`${process.execPath} ${join(root, 'scripts/build.mjs')}`
       checks.push({ level: 'ok', what: 'bundle', detail: `built ${bundle}` })

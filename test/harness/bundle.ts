@@ -1,11 +1,11 @@
-// Tests run cs as users do: the bundle in dist/ (bin/cs.mjs runs it), built by `npm run build`.
+// Tests run cs as users do: the bundle in dist/ (bin/cs and bin/cs.mjs run it), built by `npm run build`.
 // `npm test` builds it first; a single suite run by hand rebuilds it here when a source is newer.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 const REPO = resolve(import.meta.dirname, '../..')
-export const BUNDLE = join(REPO, 'dist/cs.mjs')
+export const BUNDLE = join(REPO, 'dist/cs.cjs')
 
 /** The newest mtime of the files the bundle is made from. */
 function newestSource(): number {
