@@ -1,23 +1,24 @@
 // What a Claude pane's screen says about its state: the last fallback, for clients that neither
 // run hooks nor keep a registry. Every pattern of Claude's screens lives here (format reference
-// §9; tested on real captures in test/fixtures/screens/).
+// §9; tested on real captures in test/fixtures/screens/). Its characters are written as \u escapes:
+// an ASCII bundle is read by Node as one-byte text (scripts/build.mjs checks it stays so).
 export type ScreenState = 'working' | 'waiting' | 'idle'
 
 /** A rule of the input box: `────`, a named session's `──── name ──`, or 1.0.x's `╭───╮`. */
-const RULE = /^\s*(─{3,}|╭─{3,})/
+const RULE = /^\s*(\u2500{3,}|\u256d\u2500{3,})/ // ─ ╭
 /** The input line: `❯ ` (a plain space or NBSP), or 1.0.x's `│ > `. Not a menu's `❯ 1.`. */
-const INPUT = /^(❯(?![ \u00a0]*\d+\.)|│ >)/
+const INPUT = /^(\u276f(?![ \u00a0]*\d+\.)|\u2502 >)/ // ❯ │
 /** A dialog's question (permission, edit, trust, auto mode's safety check). */
 const QUESTION =
   /(Do you want to (proceed|make this edit|create|allow|run)|Would you like to|Do you trust the files|Auto mode can't check actions|wants to (use|access|run))/
 /** How a dialog is answered: its highlighted choice `❯ 1. Yes`, or a key hint (auto mode's
  * safety dialog has no menu: "Enter to stay in auto mode · … · Esc to cancel"). */
-const ANSWER = /^\s*❯[ \u00a0]*\d+\.\s|\bEsc to cancel\b/
+const ANSWER = /^\s*\u276f[ \u00a0]*\d+\.\s|\bEsc to cancel\b/ // ❯
 /** The busy line: a spinner frame at column 0, a verb and an ellipsis, maybe `(2m 18s · ↓ 4.8k
  * tokens)` or `(esc to interrupt)`. `⎿  Waiting…` of a permission dialog is indented: not this. */
-const SPINNER = /^[·✢✳✶✻✽*⠂⠐]\s+\S.*…\s*(\(.*\))?\s*$/
+const SPINNER = /^[\u00b7\u2722\u2733\u2736\u273b\u273d*\u2802\u2810]\s+\S.*\u2026\s*(\(.*\))?\s*$/ // · ✢ ✳ ✶ ✻ ✽ * ⠂ ⠐, then …
 /** The reduced-motion frame `●` also starts Claude's answers: busy only with the timer. */
-const TIMER = /^●\s+\S.*…\s*\((\d+[hms]\s*)+·.*tokens?.*\)\s*$/
+const TIMER = /^\u25cf\s+\S.*\u2026\s*\((\d+[hms]\s*)+\u00b7.*tokens?.*\)\s*$/ // ●
 /** The footer while a turn runs (below the input box; above it, it may be quoted prose). */
 const INTERRUPT = /\b(esc|ctrl\+c) to interrupt\b/
 
