@@ -60,7 +60,8 @@ await build({
   entryPoints: [new URL('./cs.ts', import.meta.url).pathname],
   outfile: `${outdir}cs.cjs`,
   plugins: [driver],
-  supported: { 'dynamic-import': false }, // required, as CommonJS does: the driver included
+  // every import() a require(), the driver's too: an import() would start Node's ES module loader
+  supported: { 'dynamic-import': false },
   // the sources are ES modules: their import.meta.url is the bundle's own
   define: { 'import.meta.url': '__csUrl' },
   banner: { js: "const __csUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -73,5 +74,6 @@ const wide = /[^\0-\x7f]/.exec(bundle)
 if (wide) {
   const line = bundle.slice(0, wide.index).split('\n').length
   process.stderr.write(`build: dist/cs.cjs is not ASCII at line ${line}: write the character as a \\u escape\n`)
+  rmSync(outdir, { recursive: true, force: true }) // no bundle, as after any failed build
   process.exit(1)
 }

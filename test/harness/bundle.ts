@@ -1,4 +1,5 @@
-// Tests run cs as users do: the bundle in dist/ (bin/cs and bin/cs.mjs run it), built by `npm run build`.
+// Tests run cs as users do: the bundle in dist/ (bin/cs and bin/cs.mjs run it), built by
+// `npm run build`.
 // `npm test` builds it first; a single suite run by hand rebuilds it here when a source is newer.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
