@@ -61,7 +61,9 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       ...options.flatMap(([k, v]) => [';', 'set-option', '-p', '-t', '=live:', k, v])
     )
     const cs = (...args: string[]) => () => run([csCommand, ...args], { env })
-    const node = () => run([process.execPath, '-e', '0'])
+    // in cs's own environment: a variable such as NODE_EXTRA_CA_CERTS (40 ms of certificates
+    // read at every start) in the runner's own would slow the baseline alone
+    const node = () => run([process.execPath, '-e', '0'], { env })
     cs('sync')()
     const out = spawnSync(csCommand, ['ls', '--json'], { env, maxBuffer: 1 << 30 }).stdout
     const shown = JSON.parse(out.toString()) as { id: string; live: boolean; state: string }[]

@@ -190,7 +190,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     // CS_FULL_SCAN_SECONDS=0: every run finds the stat of every file due, as cron's sync does (a
     // plain one stats only what can have changed: the corpus has no live session to append)
     const walking = () => run([csCommand, 'sync'], { env: { ...env, CS_FULL_SCAN_SECONDS: '0' } })
-    const [syncMs, walkCliMs] = await interleave(runs, walking, () => run(statWalkArgv(c.projectsDir)))
+    const [syncMs, walkCliMs] = await interleave(runs, walking, () => run(statWalkArgv(c.projectsDir), { env }))
     rows.push(versus('warm `cs sync` with the full walk due, CLI', syncMs, walkCliMs, 'ms', 1.5, 'CS_FULL_SCAN_SECONDS=0; baseline: `node -e <the same walk>`'))
 
     const chunk = tailLines(largest.path, APPEND_BYTES)
