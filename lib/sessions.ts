@@ -36,8 +36,8 @@ export interface Sessions {
   /** This host's sessions whose state comes from live state (live ones, launch records) and
    *  the `extra` ids, built from their own transcripts alone: as every view shows them. */
   fresh(extra?: string[]): { views: SessionView[]; transcripts: TranscriptInfo[] }
-  /** The same rows, every one, as the JSON array `cs ls --json` prints. */
-  json(q: ListQuery): (string | Buffer)[]
+  /** The same rows, every one, as the JSON array `cs ls --json` prints, in pieces. */
+  json(q: ListQuery): Iterable<string>
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
    * `recorded`: refuse a live process whose claude session id is not known yet (no id to record).

@@ -72,8 +72,8 @@ export interface Store {
   /** Stored rows whose urgency (lib/views.ts URGENCY) is in [lo, hi], in the dashboard's order:
    *  id, urgency, updated, the row's JSON; at most limit. */
   storedRows(q: RowQuery, urgencies: [lo: number, hi: number], limit: number | null): [id: string, urgency: number, updated: string, json: string][]
-  /** The same rows' JSON texts, one a line, comma-separated, as one buffer (null: none). */
-  storedText(q: RowQuery, urgencies: [lo: number, hi: number]): Buffer | null
+  /** The same rows' JSON texts, read one at a time as they are consumed. */
+  storedTexts(q: RowQuery, urgencies: [lo: number, hi: number]): Iterable<string>
   countRows(q: RowQuery, urgencies: [lo: number, hi: number]): number
   /** The stored ids just before and after id in sorted order, with their short ids. */
   rowNeighbours(id: string): [id: string, short: string][]

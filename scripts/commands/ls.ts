@@ -6,6 +6,7 @@ import { colors, jsonArray, print, printViews, thousands, useColor } from '../..
 import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
+import { writeAll } from '../../lib/stdout.ts'
 
 /** Rows of the table when stdout is not a terminal (and no --limit or --all says otherwise). */
 const PIPED_ROWS = 50
@@ -61,7 +62,7 @@ export default defineCommand({
       let more: number
       if ((filter.sort ?? 'updated') === 'updated' && !verbose && !s.store.readOnly()) {
         const q = { all: filter.all, host: filter.host, limit }
-        if (json && limit === undefined) return void s.json(q).forEach((part) => process.stdout.write(part))
+        if (json && limit === undefined) return void writeAll(s.json(q))
         const listing = s.rows(q)
         if (json) return print(jsonArray(listing.rows))
         shown = listing.rows.map((text) => JSON.parse(text) as SessionView)
