@@ -34,11 +34,19 @@ import { buildViews } from './views.ts'
  *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates.
  *  7: the dashboard's rows; other hosts' copy a row per session. 8: each folder's newest file
  *  and count, so that a warm run reads only the listings of folders with a hot file. 9: a count
- *  of writes to the rows, so that a push finds that none changed without comparing them. */
-const SCHEMA = 9
+ *  of writes to the rows, so that a push finds that none changed without comparing them.
+ *  10: the rows tallied by what a listing filters on, so that the table's count of the rest
+ *  reads a few tallies, not every row. */
+const SCHEMA = 10
 const MMAP_BYTES = 1 << 30
 /** A pull of more rows than this works the short ids out all at once. */
 const MANY_IDS = 500
+
+// tally: how many rows have each (urgency, hidden, dup, host), kept by triggers on rows
+const TALLY_ADD = (r: string) =>
+  `INSERT INTO tally VALUES (${r}.urgency, ${r}.hidden, ${r}.dup, ${r}.host, 1) ON CONFLICT DO UPDATE SET n = n + 1;`
+const TALLY_DROP = (r: string) =>
+  `UPDATE tally SET n = n - 1 WHERE (urgency, hidden, dup, host) = (${r}.urgency, ${r}.hidden, ${r}.dup, ${r}.host);`
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
@@ -66,7 +74,6 @@ const INDEX_TABLES = `
   CREATE UNIQUE INDEX rows_key ON rows (host, id);
   CREATE INDEX rows_id ON rows (id);
   CREATE INDEX rows_folder ON rows (folder);
-  CREATE INDEX rows_count ON rows (urgency, hidden, dup, host, id);
   CREATE TABLE ids (id TEXT PRIMARY KEY, short TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE rows_built (host TEXT NOT NULL);
   CREATE TABLE rows_written (n INTEGER NOT NULL);
@@ -79,6 +86,15 @@ ${Object.entries({ INSERT: 'new', UPDATE: 'new', DELETE: 'old' })
     BEGIN UPDATE rows_written SET n = n + 1; END;`
   )
   .join('\n  ')}
+  CREATE TABLE tally (
+    urgency INTEGER NOT NULL, hidden INTEGER NOT NULL, dup INTEGER NOT NULL, host TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (urgency, hidden, dup, host)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER rows_insert_tally AFTER INSERT ON rows BEGIN ${TALLY_ADD('new')} END;
+  CREATE TRIGGER rows_delete_tally AFTER DELETE ON rows BEGIN ${TALLY_DROP('old')} END;
+  CREATE TRIGGER rows_update_tally AFTER UPDATE OF urgency, hidden, dup, host ON rows
+    WHEN (old.urgency, old.hidden, old.dup, old.host) IS NOT (new.urgency, new.hidden, new.dup, new.host)
+    BEGIN ${TALLY_DROP('old')} ${TALLY_ADD('new')} END;
   CREATE TABLE holders (id TEXT PRIMARY KEY, folder TEXT NOT NULL, at TEXT NOT NULL, summaries TEXT NOT NULL);
 `
 // rows: the dashboard's (lib/rows.ts), in its order on disk (a listing reads them in sequence),
@@ -479,10 +495,10 @@ export function openStore(config: Config): Store {
   }
   // another host's row whose id this host has is left out; rows built fresh too, their few ids
   // bound one by one (NOT IN over json_each cost 2 µs a row). Only the conditions a query needs
-  // are written, so that a count reads the covering index rows_count alone.
+  // are written.
+  const rowsFilter = (q: RowQuery) => `dup = 0${q.all ? '' : ' AND hidden = 0'}${q.host === null ? '' : ' AND host = ?'}`
   const rowsWhere = (q: RowQuery, urgency: string) =>
-    `FROM rows r WHERE ${urgency} AND dup = 0${q.all ? '' : ' AND hidden = 0'}${q.host === null ? '' : ' AND host = ?'}
-       AND r.id NOT IN (${q.exclude.map(() => '?').join(', ')})`
+    `FROM rows r WHERE ${urgency} AND ${rowsFilter(q)} AND r.id NOT IN (${q.exclude.map(() => '?').join(', ')})`
   const rowsArgs = (q: RowQuery) => [...(q.host === null ? [] : [q.host]), ...q.exclude]
   // a row's JSON as stored, or with the short id given instead (what follows it starts with
   // the name's key: lib/rows.ts)
@@ -666,9 +682,18 @@ export function openStore(config: Config): Store {
     },
     countRows(q, urgencies) {
       ensureRows()
-      return sql(`SELECT count(*) ${rowsWhere(q, 'urgency BETWEEN ? AND ?')}`)
+      // the tallies of what the listing reads, less the rows of the few ids it leaves out
+      const args = [...urgencies, ...(q.host === null ? [] : [q.host])]
+      const tallied = sql(`SELECT coalesce(sum(n), 0) FROM tally WHERE urgency BETWEEN ? AND ? AND ${rowsFilter(q)}`)
         .pluck()
-        .get(...urgencies, ...rowsArgs(q)) as number
+        .get(...args) as number
+      if (q.exclude.length === 0) return tallied
+      const left = sql(
+        `SELECT count(*) FROM rows WHERE urgency BETWEEN ? AND ? AND ${rowsFilter(q)} AND id IN (${q.exclude.map(() => '?').join(', ')})`
+      )
+        .pluck()
+        .get(...args, ...q.exclude) as number
+      return tallied - left
     },
     rowsWritten: () => (rowsBuilt() ? (sql('SELECT n FROM rows_written').pluck().get() as number) : null),
     rowNeighbours(id) {
@@ -799,7 +824,7 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     // Another process may have migrated while this one waited for the lock.
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
-    for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'holders'])
+    for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'tally', 'holders'])
       db.exec(`DROP TABLE IF EXISTS ${table}`)
     db.exec(INDEX_TABLES + OWN_TABLES)
     // schema 6 counted writes for a replayed `cs ls --json`, gone

@@ -322,6 +322,17 @@ function storedTexts(config: ReturnType<typeof freshConfig>): Map<string, string
     db.close()
   }
 }
+/** countRows (the table's count of the rest, from tallies) agrees with the rows a listing
+ *  reads, for every kind of query. */
+function countsAgree(store: Store, host: string): void {
+  for (const all of [true, false])
+    for (const of of [null, host, 'other'])
+      for (const exclude of [[], ['aaaa1111'], ['aaaa1111', 'cccc0002']])
+        for (const urgencies of [[0, 4], [4, 4], [0, 3]] as [number, number][]) {
+          const q: RowQuery = { all, host: of, exclude, shorts: {} }
+          assert.equal(store.countRows(q, urgencies), store.storedRows(q, urgencies, null).length, JSON.stringify({ q, urgencies }))
+        }
+}
 const otherRow = (id: string, over: Partial<HostRow> = {}): HostRow => ({
   id, host: 'other', tmuxSession: null, kind: 'plain', name: null, tag: null, title: `title of ${id}`,
   cwd: '/srv/x', project: 'x', branch: null, state: 'stopped', stateSince: null, createdAt: null,
@@ -340,6 +351,7 @@ test("the dashboard's rows are built once, then rewritten only for the sessions 
       [['aaaa1111', 'aaaa1', 'prompt of aaaa1111'], ['aaaa2222', 'aaaa2', 'prompt of aaaa2222'], ['bbbb3333', 'bbbb', 'prompt of bbbb3333']]
     )
     const built = storedTexts(config)
+    countsAgree(store, config.host)
     // one file grew: its row alone is rewritten, and it comes first (newest)
     const grown = info('aaaa2222', { userMessages: 9, updatedAt: '2025-01-05T00:00:00.000Z' })
     save(store, file(info('aaaa1111')), file(grown, 200), file(info('bbbb3333')))
@@ -357,11 +369,13 @@ test("the dashboard's rows are built once, then rewritten only for the sessions 
     store.setDeleted('bbbb3333', '2025-02-01T00:00:00.000Z')
     assert.deepEqual(store.storedRows({ ...EVERY_ROW, all: false }, [0, 4], null).map((r) => r[0]), ['aaaa2222', 'aaaa1111'])
     assert.equal(store.countRows({ ...EVERY_ROW, all: false }, [4, 4]), 2)
+    countsAgree(store, config.host)
     // a file gone: its row goes, and the short ids that it lengthened shorten
     save(store, file(info('aaaa1111')), file(info('bbbb3333')))
     assert.deepEqual(listed(store).map((r) => [r.id, r.short]), [['aaaa1111', 'aaaa'], ['bbbb3333', 'bbbb']])
     now = storedTexts(config)
     assert.equal(now.get(key('aaaa1111')), built.get(key('aaaa1111'))!.replace('"short":"aaaa1"', '"short":"aaaa"'), 'its short id alone changed')
+    countsAgree(store, config.host)
   } finally {
     store.close()
   }
@@ -379,6 +393,7 @@ test("other hosts' rows are kept one a session: a pull rewrites those it changes
       ['aaaa1111', config.host, false],
       ['cccc0001', 'other', false],
     ])
+    countsAgree(store, config.host)
     const before = storedTexts(config)
     store.saveHostRows('other', [otherRow('cccc0001', { title: 'changed there' })], 'y', { gone: [] })
     const after = storedTexts(config)
@@ -391,9 +406,11 @@ test("other hosts' rows are kept one a session: a pull rewrites those it changes
     // this host's transcript gone: the other host's row of that id shows
     store.forget([info('aaaa1111').path])
     assert.deepEqual(listed(store).map((r) => [r.id, r.host]), [['cccc0002', 'other'], ['aaaa1111', 'other'], ['cccc0001', 'other']])
+    countsAgree(store, config.host)
     // replaced whole: rows no longer there go
     store.saveHostRows('other', [otherRow('cccc0001')], 'z')
     assert.deepEqual(listed(store).map((r) => r.id), ['cccc0001'])
+    countsAgree(store, config.host)
   } finally {
     store.close()
   }
