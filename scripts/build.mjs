@@ -1,5 +1,5 @@
-// Bundles the CLI into dist/ so that `cs` starts without compiling TypeScript: dist/cs.cjs, one
-// CommonJS file. One file and not ES module chunks: Node loads CommonJS synchronously, where its
+// Bundles the CLI into dist/ so that `cs` starts without compiling TypeScript: dist/cli.cjs, one
+// CommonJS file, run by dist/cs.cjs (scripts/cs-loader.cjs) with a V8 code cache. One file and not ES module chunks: Node loads CommonJS synchronously, where its
 // ES module loader costs some 25 ms more for the two dozen chunks a dashboard needs (10 ms of it
 // to start the loader itself), and V8 compiles a function only when it first runs, so the
 // commands a run does not use cost little. Modules reached only through a command's lazy import
@@ -14,7 +14,9 @@
 // by path: lib/store-sqlite.ts). Plain JS: it runs at install time (`npm ci --omit=dev` runs
 // `prepare`), where tsx is not installed.
 import { build } from 'esbuild'
-import { readFileSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 
 /** Modules the driver requires as it loads, each with what it builds then and when it is used. */
 const LAZY = {
@@ -58,7 +60,7 @@ await build({
 await build({
   ...common,
   entryPoints: [new URL('./cs.ts', import.meta.url).pathname],
-  outfile: `${outdir}cs.cjs`,
+  outfile: `${outdir}cli.cjs`,
   plugins: [driver],
   // every import() a require(), the driver's too: an import() would start Node's ES module loader
   supported: { 'dynamic-import': false },
@@ -69,11 +71,22 @@ await build({
 
 // Node reads an ASCII file as one-byte text, and UTF-8 by a slower path (5 ms for this bundle):
 // esbuild escapes what is not ASCII, except in regular expressions, written with \u escapes.
-const bundle = readFileSync(`${outdir}cs.cjs`, 'latin1')
+const bundle = readFileSync(`${outdir}cli.cjs`, 'latin1')
 const wide = /[^\0-\x7f]/.exec(bundle)
 if (wide) {
   const line = bundle.slice(0, wide.index).split('\n').length
-  process.stderr.write(`build: dist/cs.cjs is not ASCII at line ${line}: write the character as a \\u escape\n`)
+  process.stderr.write(`build: dist/cli.cjs is not ASCII at line ${line}: write the character as a \\u escape\n`)
   rmSync(outdir, { recursive: true, force: true }) // no bundle, as after any failed build
   process.exit(1)
 }
+copyFileSync(new URL('./cs-loader.cjs', import.meta.url), `${outdir}cs.cjs`)
+
+// The code cache, from the dashboard's run in an empty sandbox (no transcripts, no tmux server):
+// most of what any command compiles at start (its full walk, a background sync, put off). A
+// failure leaves it to the first run.
+const sandbox = mkdtempSync(`${tmpdir()}/cs-build-`)
+const dirs = { HOME: '', XDG_CONFIG_HOME: 'config', XDG_STATE_HOME: 'state', XDG_DATA_HOME: 'data', CLAUDE_CONFIG_DIR: 'claude' }
+const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CS_TMUX_SOCKET: `cs-build-${process.pid}`, CS_FULL_SCAN_SECONDS: '999999999' }
+for (const [name, sub] of Object.entries(dirs)) env[name] = `${sandbox}/${sub}`
+spawnSync(process.execPath, [`${outdir}cs.cjs`, 'ls', '--json'], { env, stdio: 'ignore' })
+rmSync(sandbox, { recursive: true, force: true })

@@ -13,7 +13,7 @@ function newestSource(): number {
   let newest = statSync(join(REPO, 'package.json')).mtimeMs
   for (const dir of ['lib', 'scripts'])
     for (const f of readdirSync(join(REPO, dir), { recursive: true, withFileTypes: true }))
-      if (f.isFile() && f.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(f.parentPath, f.name)).mtimeMs)
+      if (f.isFile() && /\.(ts|cjs|mjs)$/.test(f.name)) newest = Math.max(newest, statSync(join(f.parentPath, f.name)).mtimeMs)
   return newest
 }
 

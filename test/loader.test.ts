@@ -1,0 +1,43 @@
+// dist/cs.cjs (scripts/cs-loader.cjs) runs the bundle with the V8 code cache the build wrote.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import Module from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import test from 'node:test'
+import { Script } from 'node:vm'
+import { BUNDLE, ensureBundle } from './harness/bundle.ts'
+import pkg from '../package.json' with { type: 'json' }
+
+ensureBundle()
+const dist = dirname(BUNDLE)
+
+test('the build writes a code cache that this node accepts for the bundle', () => {
+  const file = join(dist, 'cli.cjs')
+  const cachedData = readFileSync(join(dist, 'cli.cache'))
+  const script = new Script(Module.wrap(readFileSync(file, 'latin1')), { filename: file, cachedData })
+  assert.equal(script.cachedDataRejected, false)
+})
+
+test('a run that finds no cache writes one; a cache V8 refuses costs nothing but time', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-loader-'))
+  try {
+    mkdirSync(join(dir, 'dist'))
+    for (const f of ['cs.cjs', 'cli.cjs']) copyFileSync(join(dist, f), join(dir, 'dist', f))
+    const version = () => spawnSync(process.execPath, [join(dir, 'dist/cs.cjs'), '--version'], { encoding: 'utf8' })
+    const cache = join(dir, 'dist/cli.cache')
+    let r = version()
+    assert.equal(r.stdout, `cs ${pkg.version}\n`, r.stderr)
+    assert.ok(existsSync(cache), 'the cache was written')
+    r = version()
+    assert.equal(r.stdout, `cs ${pkg.version}\n`, r.stderr)
+    writeFileSync(cache, 'not a code cache')
+    r = version()
+    assert.equal(r.stdout, `cs ${pkg.version}\n`, r.stderr)
+    assert.equal(r.stderr, '')
+    assert.equal(readFileSync(cache, 'utf8'), 'not a code cache', 'left alone: a rebuild writes it')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
