@@ -16,7 +16,8 @@ publish_paths() {
 
 # bind_popup KEYS SCRIPT: each key opens SCRIPT in a popup (a split before tmux 3.2).
 bind_popup() {
-	command=$(quote "$2")
+	quote "$2"
+	command=$quoted
 	width=$(get_tmux_option "$popup_width_option" "$default_popup_width")
 	height=$(get_tmux_option "$popup_height_option" "$default_popup_height")
 	for key in $1; do
@@ -70,7 +71,8 @@ has_close_hook() {
 set_close_hook() {
 	option_on "$sync_on_close_option" "$default_sync_on_close" || return 0
 	has_close_hook && return 0
-	tmux set-hook -ga session-closed "run-shell -b $(quote "$CURRENT_DIR/on_session_closed.sh")"
+	quote "$CURRENT_DIR/on_session_closed.sh"
+	tmux set-hook -ga session-closed "run-shell -b $quoted"
 }
 
 # A fresh clone (TPM) has no bundle: build it in the background, shown in the status line.
@@ -80,7 +82,8 @@ build_if_needed() {
 	right=$(get_tmux_option status-right "")
 	case $right in *"#{$build_status_option}"*) ;; *) tmux set-option -gq status-right "#{$build_status_option}$right" ;; esac
 	tmux set-option -gq "$build_status_option" "#[fg=yellow]cs: building (first load)…#[default] "
-	tmux run-shell -b "$(quote "$CURRENT_DIR/first_build.sh")"
+	quote "$CURRENT_DIR/first_build.sh"
+	tmux run-shell -b "$quoted"
 }
 
 main() {

@@ -3,8 +3,8 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, realpathSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
 import { displayWidth } from '../lib/format.ts'
 import { cellMap, pickerCacheText, writePickerCache } from '../lib/picker-cache.ts'
@@ -218,6 +218,30 @@ test('list.sh modes: ctrl-g moves to everything (orphans too), then live only, t
     ['beta', 'gamma', 'alpha', 'ffff0']
   )
   assert.match(list(modeFile, 'next')[0][2], /live and history/)
+})
+
+test("picker.sh keeps the list's mode in cs's state folder, gone when it ends; else in a temporary file", () => {
+  // a stand-in fzf that records its arguments (the binds name the mode file)
+  const bin = join(t.home, 'fzf-args')
+  mkdirSync(bin, { recursive: true })
+  const args = join(bin, 'args')
+  writeFileSync(join(bin, 'fzf'), `#!/bin/sh\nprintf '%s\\n' "$@" >'${args}'\ncat >/dev/null\n`)
+  chmodSync(join(bin, 'fzf'), 0o755)
+  const modeFile = (over: Record<string, string>) => {
+    const r = spawnSync(PICKER, [], { env: { ...env, PATH: `${bin}:${t.env.PATH}`, ...over }, encoding: 'utf8' })
+    assert.equal(r.status, 0, r.stderr)
+    const file = readFileSync(args, 'utf8').match(/reload\('[^']*\/list\.sh' '([^']*)' next\)/)?.[1]
+    assert.ok(file, readFileSync(args, 'utf8'))
+    assert.ok(!existsSync(file), `${file} removed when the picker ended`)
+    return file
+  }
+  const file = modeFile({})
+  assert.equal(dirname(file), join(t.env.XDG_STATE_HOME!, 'cs'))
+  assert.match(basename(file), /^picker-mode\.\d+$/)
+  // cs has not run yet: no state folder
+  const tmp = join(t.home, 'tmp')
+  mkdirSync(tmp, { recursive: true })
+  assert.match(modeFile({ XDG_STATE_HOME: join(t.home, 'no-state-yet'), TMPDIR: tmp }), new RegExp(`^${tmp}/cs-picker\\.`))
 })
 
 /** Starts the picker in a new session `name`, with a client of the outer server looking at it. */

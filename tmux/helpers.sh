@@ -23,7 +23,8 @@ option_on() {
 	[ "$(get_tmux_option "$1" "$2")" = "on" ]
 }
 
-# quote WORD: WORD as one sh word, for command strings that tmux or fzf hand to sh -c.
+# quote WORD: sets $quoted to WORD as one sh word, for command strings that tmux or fzf hand to
+# sh -c (a variable, not output: a command substitution would fork, on the picker's path).
 quote() {
 	rest=$1 acc=
 	while :; do
@@ -32,7 +33,7 @@ quote() {
 		*) break ;;
 		esac
 	done
-	printf "'%s%s'" "$acc" "$rest"
+	quoted="'$acc$rest'"
 }
 
 # tmux_version_at_least MAJOR MINOR

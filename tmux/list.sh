@@ -29,20 +29,18 @@ set_title_width() {
 
 # One line per session cs knows in tmux: name, id, state, since, then title and project padded by
 # tmux itself (cell-aware), and the host.
-live_format() {
+list_live() {
 	title='#{?@cs_title,#{@cs_title},#{session_name}}'
 	project='#{?@cs_cwd,#{b:@cs_cwd},-}'
-	printf '%s' "#{session_name}$TAB#{?@cs_id,#{@cs_id},#{@cs_claude_id}}$TAB#{@cs_state}$TAB" \
-		"#{?@cs_state_at,#{@cs_state_at},#{session_activity}}$TAB" \
-		"#{p$title_width:#{=/$((title_width - 2))/…:$title}}  " \
-		"#{p$project_width:#{=/$((project_width - 2))/…:$project}}$TAB#{host}"
+	live_format="#{session_name}$TAB#{?@cs_id,#{@cs_id},#{@cs_claude_id}}$TAB#{@cs_state}$TAB"
+	live_format="$live_format#{?@cs_state_at,#{@cs_state_at},#{session_activity}}$TAB"
+	live_format="$live_format#{p$title_width:#{=/$((title_width - 2))/…:$title}}  "
+	live_format="$live_format#{p$project_width:#{=/$((project_width - 2))/…:$project}}$TAB#{host}"
+	tmux list-sessions -f '#{||:#{@cs_state},#{@cs_managed}}' -F "$live_format" 2>/dev/null
 }
 
-list_live() {
-	tmux list-sessions -f '#{||:#{@cs_state},#{@cs_managed}}' -F "$(live_format)" 2>/dev/null
-}
-
-# read_mode FILE [next]: the mode to list, moved on to the next one and saved when asked.
+# read_mode FILE [next]: sets $mode to the mode to list, moved on to the next one and saved when
+# asked (a variable, not output: a command substitution would fork).
 read_mode() {
 	mode=
 	[ -n "$1" ] && [ -r "$1" ] && read -r mode <"$1"
@@ -52,8 +50,8 @@ read_mode() {
 	allnext) mode=live ;;
 	*) mode=default ;;
 	esac
-	[ -n "$1" ] && printf '%s\n' "$mode" >"$1"
-	printf '%s' "$mode"
+	[ -n "$1" ] && { printf '%s\n' "$mode" >"$1"; } 2>/dev/null
+	return 0
 }
 
 # Header line: fzf shows its third field, like every row.
@@ -79,7 +77,7 @@ main() {
 		format /dev/null "$2" rows
 		return
 	fi
-	mode=$(read_mode "$1" "$2")
+	read_mode "$1" "$2"
 	print_header "$mode"
 	[ -r "$cache" ] || cache=/dev/null
 	list_live | format - "$cache" "$mode"

@@ -23,14 +23,30 @@ bind_key() {
 }
 
 set_binds() {
-	actions=$(quote "$CURRENT_DIR/actions.sh")
-	reload="reload($(quote "$CURRENT_DIR/list.sh") $(quote "$mode_file"))"
+	quote "$CURRENT_DIR/actions.sh"
+	actions=$quoted
+	quote "$CURRENT_DIR/list.sh"
+	list=$quoted
+	quote "$mode_file"
+	list="$list $quoted"
 	bind_key "$attach_key" attach "become($actions attach {1})"
 	bind_key "$launch_key" new "become($actions launch)"
-	bind_key "$rename_key" rename "execute($actions rename {1} {2})+$reload"
-	bind_key "$kill_key" kill "execute($actions kill {1})+$reload"
-	bind_key "$mode_key" history "reload($(quote "$CURRENT_DIR/list.sh") $(quote "$mode_file") next)"
+	bind_key "$rename_key" rename "execute($actions rename {1} {2})+reload($list)"
+	bind_key "$kill_key" kill "execute($actions kill {1})+reload($list)"
+	bind_key "$mode_key" history "reload($list next)"
 	preview="$actions preview {1} {2}"
+}
+
+# The file that keeps the list's mode (list.sh writes it): in cs's own state folder (private,
+# so a name of this process's id is safe, and no mktemp runs on the way to the first line),
+# else a fresh temporary file.
+set_mode_file() {
+	state=${XDG_STATE_HOME:-$HOME/.local/state}/cs
+	if [ -d "$state" ] && [ -w "$state" ]; then
+		mode_file=$state/picker-mode.$$
+	else
+		mode_file=$(mktemp "${TMPDIR:-/tmp}/cs-picker.XXXXXX")
+	fi
 }
 
 run_fzf() {
@@ -43,7 +59,7 @@ run_fzf() {
 main() {
 	require_built
 	require_fzf
-	mode_file=$(mktemp "${TMPDIR:-/tmp}/cs-picker.XXXXXX")
+	set_mode_file
 	trap 'rm -f "$mode_file"' EXIT INT TERM
 	set_binds
 	run_fzf
