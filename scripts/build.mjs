@@ -69,15 +69,18 @@ await build({
   banner: { js: "const __csUrl = require('node:url').pathToFileURL(__filename).href;" },
 })
 
-// Node reads an ASCII file as one-byte text, and UTF-8 by a slower path (5 ms for this bundle):
-// esbuild escapes what is not ASCII, except in regular expressions, written with \u escapes.
-const bundle = readFileSync(`${outdir}cli.cjs`, 'latin1')
-const wide = /[^\0-\x7f]/.exec(bundle)
-if (wide) {
-  const line = bundle.slice(0, wide.index).split('\n').length
-  process.stderr.write(`build: dist/cli.cjs is not ASCII at line ${line}: write the character as a \\u escape\n`)
-  rmSync(outdir, { recursive: true, force: true }) // no bundle, as after any failed build
-  process.exit(1)
+// Node reads an ASCII file as one-byte text, and UTF-8 by a slower path (5 ms for this bundle),
+// and the loader reads both bundles as one-byte text: esbuild escapes what is not ASCII, except
+// in regular expressions, written with \u escapes.
+for (const name of ['cli.cjs', 'mongodb.cjs']) {
+  const bundle = readFileSync(`${outdir}${name}`, 'latin1')
+  const wide = /[^\0-\x7f]/.exec(bundle)
+  if (wide) {
+    const line = bundle.slice(0, wide.index).split('\n').length
+    process.stderr.write(`build: dist/${name} is not ASCII at line ${line}: write the character as a \\u escape\n`)
+    rmSync(outdir, { recursive: true, force: true }) // no bundle, as after any failed build
+    process.exit(1)
+  }
 }
 copyFileSync(new URL('./cs-loader.cjs', import.meta.url), `${outdir}cs.cjs`)
 

@@ -41,3 +41,18 @@ test('a run that finds no cache writes one; a cache V8 refuses costs nothing but
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test("the driver's bundle, required by the CLI's, runs with a code cache of its own", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-loader-'))
+  try {
+    copyFileSync(join(dist, 'cs.cjs'), join(dir, 'cs.cjs'))
+    // stand-ins for the two bundles: the CLI requires the driver as the real one does
+    writeFileSync(join(dir, 'cli.cjs'), "process.stdout.write(require('./mongodb.cjs').name + ' ' + require('node:path').sep)")
+    writeFileSync(join(dir, 'mongodb.cjs'), "exports.name = 'driver'")
+    const r = spawnSync(process.execPath, [join(dir, 'cs.cjs')], { encoding: 'utf8' })
+    assert.equal(r.stdout, 'driver /', r.stderr)
+    for (const name of ['cli', 'mongodb']) assert.ok(existsSync(join(dir, `${name}.cache`)), `${name}.cache written`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
