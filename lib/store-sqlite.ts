@@ -498,8 +498,9 @@ export function openStore(config: Config): Store {
   }
   // another host's row whose id this host has is left out; rows built fresh too, their few ids
   // bound one by one (NOT IN over json_each cost 2 µs a row). Only the conditions a query needs
-  // are written.
-  const rowsFilter = (q: RowQuery) => `dup = 0${q.all ? '' : ' AND hidden = 0'}${q.host === null ? '' : ' AND host = ?'}`
+  // are written. `+host`: one host's rows are read in the primary key's order and filtered, not
+  // looked up by host and sorted (with 3 hosts of 10,000 rows, 0.4 ms for 50 rows, not 30-110).
+  const rowsFilter = (q: RowQuery) => `dup = 0${q.all ? '' : ' AND hidden = 0'}${q.host === null ? '' : ' AND +host = ?'}`
   const rowsWhere = (q: RowQuery, urgency: string) =>
     `FROM rows r WHERE ${urgency} AND ${rowsFilter(q)} AND r.id NOT IN (${q.exclude.map(() => '?').join(', ')})`
   const rowsArgs = (q: RowQuery) => [...(q.host === null ? [] : [q.host]), ...q.exclude]
