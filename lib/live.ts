@@ -133,20 +133,21 @@ function paneOf(entry: RegistryEntry, byPid: Map<string, PaneRow>, byPane: Map<s
   return null
 }
 
-/** Every live session on this host; a missing tmux server or registry just yields fewer rows. */
-export function readLive(config: Config): LiveInfo[] {
+/** Every live session on this host; a missing tmux server or registry just yields fewer rows.
+ *  `also`: a tmux command (that prints nothing) run in the same call, after the read. */
+export function readLive(config: Config, also: string[] = []): LiveInfo[] {
   const tmux = new Tmux(config.tmuxSocket)
-  return liveFrom(config, tmux, tmux.try(...LIST_PANES))
+  return liveFrom(config, tmux, tmux.try(...listPanes(also)))
 }
 
 /** readLive with tmux started now and read when awaited: the dashboard opens its store and
  *  reads its index meanwhile, on the other core. */
-export async function readLiveSoon(config: Config): Promise<LiveInfo[]> {
+export async function readLiveSoon(config: Config, also: string[] = []): Promise<LiveInfo[]> {
   const tmux = new Tmux(config.tmuxSocket)
-  return liveFrom(config, tmux, await tmux.tryLater(...LIST_PANES))
+  return liveFrom(config, tmux, await tmux.tryLater(...listPanes(also)))
 }
 
-const LIST_PANES = ['list-panes', '-a', '-F', PANE_FORMAT]
+const listPanes = (also: string[]) => ['list-panes', '-a', '-F', PANE_FORMAT, ...(also.length ? [THEN, ...also] : [])]
 
 function liveFrom(config: Config, tmux: Tmux, panes: string | null): LiveInfo[] {
   const rows = parsePanes(panes ?? '')

@@ -22,10 +22,13 @@ export function pushCommand(config: Config, env: Record<string, string | undefin
   return shellLine(argv)
 }
 
-/** Sets or clears @cs-push on this host's tmux server; no server running: nothing to do. Runs
- *  while the caller goes on; done when the promise settles. */
+/** The tmux command that sets @cs-push, or clears it when no shared store is configured: `cs
+ *  sync` runs it in the tmux call that reads live state (a process started from Node costs 5-15
+ *  ms of its time), or alone through publishPush. */
+export const pushOption = (config: Config): string[] =>
+  config.shared ? ['set-option', '-gq', '@cs-push', pushCommand(config)] : ['set-option', '-gqu', '@cs-push']
+
+/** Runs pushOption on this host's tmux server; no server running: nothing to do. */
 export async function publishPush(config: Config): Promise<void> {
-  const tmux = new Tmux(config.tmuxSocket)
-  if (config.shared) await tmux.tryLater('set-option', '-gq', '@cs-push', pushCommand(config))
-  else await tmux.tryLater('set-option', '-gqu', '@cs-push')
+  await new Tmux(config.tmuxSocket).tryLater(...pushOption(config))
 }

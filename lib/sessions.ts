@@ -62,6 +62,8 @@ export interface SessionsOptions {
   /** Connect to the shared store at once (cs sync): the driver loads and the server answers
    *  while live state is read and the index runs, not after. */
   connect?: boolean
+  /** A tmux command run in the call that reads live state (lib/live.ts readLive) */
+  tmux?: string[]
 }
 
 /**
@@ -93,7 +95,7 @@ async function sessionsOnce<T>(
   starting: () => void
 ): Promise<T> {
   // tmux answers while the store opens (the other core): awaited where live state is first needed
-  const liveSoon = readLiveSoon(config)
+  const liveSoon = readLiveSoon(config, opts.tmux)
   liveSoon.catch(() => {}) // a failure is met where it is awaited, or not at all if opening failed
   const stores = openStores(config)
   const store = stores.local

@@ -218,6 +218,12 @@ test("a state change on one host reaches the other's dashboard within 5 s (hook,
   const took = Date.now() - t0
   assert.equal(state, 'waiting', `B's WAITING did not reach A in ${took} ms`)
   assert.ok(took <= 5000, `took ${took} ms`)
+  // set by the sync in the tmux call that read live state; a sync with no shared store clears it
+  const pushOption = () => b.tmux('show-options', '-gqv', '@cs-push').stdout.trim()
+  assert.match(pushOption(), /push\.sh .* sync --push$/)
+  b.ok('config', 'unset', 'mongo.url')
+  b.ok('sync')
+  assert.equal(pushOption(), '')
   b.tmux('kill-server')
 })
 

@@ -10,7 +10,7 @@ import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
 import { pickerCachePath } from '../../lib/picker-cache.ts'
-import { publishPush } from '../../lib/push-trigger.ts'
+import { publishPush, pushOption } from '../../lib/push-trigger.ts'
 import { indexChanged, indexOptions, refreshPickerCache, withSessions, type IndexRun } from '../../lib/sessions.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { noteOffline, pull, pullDone, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
@@ -37,7 +37,8 @@ async function syncShared(
   config: Config,
   only: 'push' | 'pull' | null,
   index: IndexRun,
-  indexed: (r: IndexReport) => void
+  indexed: (r: IndexReport) => void,
+  tmux: string[]
 ): Promise<SharedReport | null> {
   const run = () =>
     withSessions(config, async (s) => {
@@ -55,7 +56,7 @@ async function syncShared(
         if (e instanceof CsError) noteOffline(s.store, e.message)
         throw e
       }
-    }, { index, connect: true })
+    }, { index, connect: true, tmux })
   return only === 'pull' ? run() : withPushLock(config, LOCK_WAIT_MS, run)
 }
 
@@ -100,10 +101,10 @@ function walkDue(config: Config): boolean {
 /** The index alone: as withSessions runs it (SessionsOptions.index), without building the
  *  dashboard's rows (the first dashboard does); the picker's cache rewritten when something was
  *  read. */
-function indexAlone(config: Config, index: IndexRun): IndexReport {
+function indexAlone(config: Config, index: IndexRun, tmux: string[]): IndexReport {
   const store = openLocalStore(config)
   try {
-    const live = readLive(config)
+    const live = readLive(config, tmux)
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const report = indexTranscripts(config, store, indexOptions(index, ids))
     if (indexChanged(report) || !existsSync(pickerCachePath(config))) refreshPickerCache(config, store, live)
@@ -122,23 +123,24 @@ async function sync(config: Config, flags: Flags): Promise<void> {
   // Nothing to index and nothing indexed: Claude Code has not run here yet.
   const idle = !existsSync(projectsDir(config)) && !existsSync(dbPath(config))
   let report = EMPTY
-  const published = publishPush(config)
+  // @cs-push set (or cleared) in the first tmux call that reads live state, else on its own
+  const publish = pushOption(config)
   let shared: SharedReport | null = null
   try {
     if (!config.shared || flags.background) {
       // the sync a dashboard starts in the background is for the walk alone
-      if (!idle && !only) report = indexAlone(config, index)
+      if (!idle && !only) report = indexAlone(config, index, publish)
+      else await publishPush(config)
     } else {
       // a walk of every file runs before the push lock is taken: a hook's push never waits for it
       const walk = !only && (index === 'again' || walkDue(config))
-      if (walk) report = indexAlone(config, index)
+      if (walk) report = indexAlone(config, index, publish)
       shared = await syncShared(config, only, walk ? 'hot' : index, (r) => {
         if (!walk) report = r
-      })
+      }, walk ? [] : publish)
     }
   } finally {
     if (only === 'pull') pullDone(config)
-    await published
   }
   if (flags.json) print(JSON.stringify(shared ? { ...report, shared } : report))
   else if (flags.verbose) {
