@@ -54,6 +54,15 @@ test('a reader that stops early (cs ls --json | head) is no error', () => {
   assert.ok(t.json('ls').length >= 300, 'the output is larger than a pipe holds')
 })
 
+test('a reader slower than cs (a full pipe: EAGAIN on a non-blocking stdout) gets every byte', () => {
+  const cs = `${process.execPath} ${new URL('../bin/cs.mjs', import.meta.url).pathname}`
+  const whole = t.cs('ls', '--json').stdout
+  assert.ok(whole.length > 2 * 65536, `${whole.length} bytes: more than a pipe holds`)
+  const r = spawnSync('sh', ['-c', `${cs} ls --json | { sleep 1; cat; }`], { env: t.env, encoding: 'utf8', maxBuffer: 1 << 26 })
+  assert.equal(r.stderr, '')
+  assert.equal(r.stdout, whole)
+})
+
 const uuid = (n: number) => `${String(n).padStart(8, '0')}-5555-4000-8000-000000000000`
 
 test('-- ends the flags: a name that starts with a dash', () => {
