@@ -87,7 +87,6 @@ export async function askHost(config: Config, host: HostEntry, version?: string)
     } catch (e) {
       throw new CsError(`host ${host.name}: its answer is not a session list (${(e as Error).message})`)
     }
-    const before = rowsIn(store, host.name)
     const facts: HostFacts = {
       name: host.name,
       ssh: host.ssh,
@@ -98,19 +97,15 @@ export async function askHost(config: Config, host: HostEntry, version?: string)
       source: 'ssh',
     }
     store.saveHost(facts)
-    store.saveHostRows(host.name, rows.rows, rows.at)
-    return { ...rows, moved: !before || shape(before) !== shape(rows) }
+    const changes = store.saveHostRows(host.name, rows.rows, rows.at)
+    return { ...rows, moved: changes.some((c) => !c.before || !c.after || shape(c.before) !== shape(c.after)) }
   } finally {
     store.close()
   }
 }
 
-/** What the picker shows of a host's rows: a change in it rewrites the picker's cache at once. */
-const shape = (h: HostRows) =>
-  h.rows
-    .map((r) => [r.id, r.state, r.tmuxSession, r.title, r.deleted].join('\t'))
-    .sort()
-    .join('\n')
+/** What the picker shows of a row: a change in it rewrites the picker's cache at once. */
+const shape = (r: HostRow) => [r.id, r.state, r.tmuxSession, r.title, r.deleted].join('\t')
 
 /** The rows the local store keeps of a host, with their age; null when none were fetched. */
 export function keptRows(config: Config, host: string): HostRows | null {

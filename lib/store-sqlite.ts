@@ -27,7 +27,7 @@ import { dbPath } from './paths.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { rowHead, storedRow } from './rows.ts'
 import { shortIds } from './shortid.ts'
-import type { FileMark, FolderIndex, IndexChanges, MetaChange, RowQuery, Store } from './store.ts'
+import type { FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store } from './store.ts'
 import { buildViews } from './views.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. Also
@@ -559,24 +559,39 @@ export function openStore(config: Config): Store {
       const kept = new Set(rows.map((r) => r.id))
       const gone = merge ? merge.gone : [...had!.keys()].filter((id) => !kept.has(id))
       const built = rowsBuilt() && other !== host
-      for (const id of gone) sql('DELETE FROM host_row WHERE host = ? AND id = ?').run(other, id)
+      const was = (id: string) => {
+        const text = had ? had.get(id) : (sql('SELECT row FROM host_row WHERE host = ? AND id = ?').pluck().get(other, id) as string | undefined)
+        return text === undefined ? null : hostRowOf(text)
+      }
+      const changes: HostRowChange[] = []
+      for (const id of gone) {
+        const before = was(id)
+        if (before) changes.push({ before, after: null })
+        sql('DELETE FROM host_row WHERE host = ? AND id = ?').run(other, id)
+      }
       if (built) {
         for (const id of gone) sql('DELETE FROM rows WHERE host = ? AND id = ?').run(other, id)
         idsMaybeGone(gone)
       }
-      const meta = built && rows.length ? metaOf(rows.map((r) => r.id)) : null
+      // cs's metadata of these ids, and the short ids worked out again: only once a row changed
+      let meta: Map<string, SessionMeta> | undefined
       const many = rows.length > MANY_IDS
       for (const r of rows) {
         const text = JSON.stringify(r)
         if (had?.get(r.id) === text) continue
+        const before = was(r.id)
         const changed = sql(
           'INSERT INTO host_row (host, id, row) VALUES (?, ?, ?) ' +
             'ON CONFLICT (host, id) DO UPDATE SET row = excluded.row WHERE row != excluded.row'
         ).run(other, r.id, text).changes
-        if (meta && changed) putRow(viewOf(r, meta.get(r.id)), null, many)
+        if (changed) changes.push({ before, after: r })
+        if (!built || !changed) continue
+        meta ??= metaOf(rows.map((x) => x.id))
+        putRow(viewOf(r, meta.get(r.id)), null, many)
       }
       if (meta && many) reshortAll()
       sql('UPDATE hosts SET fetched_at = ? WHERE name = ?').run(fetchedAt, other)
+      return changes
     }
   )
   const clearDirty = db.transaction((done: MetaChange[]) => {

@@ -5,6 +5,12 @@ import type { CsError } from './errors.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 
 /** Where the incremental indexer left a file: read on from `offset` if size and mtime grew. */
+/** A row of another host that a save changed: as it was (null: new) and as it is (null: gone). */
+export interface HostRowChange {
+  before: HostRow | null
+  after: HostRow | null
+}
+
 export interface FileMark {
   path: string
   size: number
@@ -96,8 +102,9 @@ export interface Store {
   // that no dashboard waits on the network. Rows are checked (checkHostRow) before they come in.
   /** Every other host's rows (never this host's: those are the index), or one host's. */
   hostRows(host?: string): HostRow[]
-  /** Replaces a host's rows (`merge`: changes only, and ids whose transcript is gone). */
-  saveHostRows(host: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }): void
+  /** Replaces a host's rows (`merge`: changes only, and ids whose transcript is gone); returns
+   *  the rows it changed, each as it was (null: new) and as it is (null: gone). */
+  saveHostRows(host: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }): HostRowChange[]
   /** What is known of the other hosts. */
   hosts(): HostFacts[]
   saveHost(facts: HostFacts): void

@@ -74,8 +74,8 @@ export const isVersion = (s: unknown): s is string => typeof s === 'string' && V
 export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { skipped: 'not an object' }
   const d = doc as Record<string, unknown>
-  const where = `${quoted(d.host)}:${quoted(d.id)}`
-  const bad = (field: string) => ({ skipped: `${where}: bad ${field}` })
+  // named only when skipped: quoting both for every row cost more than the checks
+  const bad = (field: string) => ({ skipped: `${quoted(d.host)}:${quoted(d.id)}: bad ${field}` })
   if (!isHostName(d.host)) return bad('host')
   if (!isSessionId(d.id)) return bad('id')
   if (d.tmuxSession != null && !isTmuxName(d.tmuxSession)) return bad('tmuxSession')

@@ -11,7 +11,7 @@ import { CsError } from '../lib/errors.ts'
 import { dbPath } from '../lib/paths.ts'
 import type { HostRow, TranscriptInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
-import type { RowQuery, Store } from '../lib/store.ts'
+import type { HostRowChange, RowQuery, Store } from '../lib/store.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'cs-store-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -394,8 +394,20 @@ test("other hosts' rows are kept one a session: a pull rewrites those it changes
       ['cccc0001', 'other', false],
     ])
     countsAgree(store, config.host)
+    // a save says what it changed: as it was and as it is; rows it left alone are not named
+    const changes = (c: HostRowChange[]) => c.map((x) => [x.before?.id ?? null, x.before?.title ?? null, x.after?.id ?? null, x.after?.title ?? null])
+    const three = [otherRow('cccc0001'), otherRow('aaaa1111'), otherRow('cccc0002', { state: 'idle' })]
+    assert.deepEqual(store.saveHostRows('other', three, 'x'), [])
+    assert.deepEqual(changes(store.saveHostRows('other', [three[0], { ...three[1], title: 'new' }, otherRow('cccc0003')], 'x')), [
+      ['cccc0002', 'title of cccc0002', null, null],
+      ['aaaa1111', 'title of aaaa1111', 'aaaa1111', 'new'],
+      [null, null, 'cccc0003', 'title of cccc0003'],
+    ])
+    store.saveHostRows('other', three, 'x')
     const before = storedTexts(config)
-    store.saveHostRows('other', [otherRow('cccc0001', { title: 'changed there' })], 'y', { gone: [] })
+    assert.deepEqual(changes(store.saveHostRows('other', [otherRow('cccc0001', { title: 'changed there' })], 'y', { gone: [] })), [
+      ['cccc0001', 'title of cccc0001', 'cccc0001', 'changed there'],
+    ])
     const after = storedTexts(config)
     assert.notEqual(after.get('other cccc0001'), before.get('other cccc0001'))
     for (const k of ['other cccc0002', 'other aaaa1111']) assert.equal(after.get(k), before.get(k))
