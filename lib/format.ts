@@ -37,6 +37,7 @@ export const displayWidth = (text: string) =>
 /** Cuts `text` to `width` terminal cells, marking the cut with an ellipsis. */
 export function truncate(text: string, width: number): string {
   if (displayWidth(text) <= width) return text
+  if (ASCII.test(text)) return `${text.slice(0, Math.max(0, width - 1))}…` // a cell a character
   let out = ''
   let used = 0
   for (const ch of text) {
