@@ -552,15 +552,19 @@ export function openStore(config: Config): Store {
   // other hosts' rows, one a session: a pull that changes a few rewrites those few
   const saveHostRows = db.transaction(
     (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }) => {
-      // replaced whole (an ssh answer, every dashboard run): compared with what is kept first
-      const had = merge
-        ? null
-        : new Map(sql('SELECT id, row FROM host_row WHERE host = ?').raw().all(other) as [string, string][])
-      const kept = new Set(rows.map((r) => r.id))
-      const gone = merge ? merge.gone : [...had!.keys()].filter((id) => !kept.has(id))
+      // compared with what is kept first: every row of the host when replaced whole (an ssh
+      // answer, every dashboard run), those named when merged (a pull)
+      const kept = merge
+        ? sql('SELECT id, row FROM host_row WHERE host = ? AND id IN (SELECT value FROM json_each(?))')
+            .raw()
+            .all(other, JSON.stringify([...rows.map((r) => r.id), ...merge.gone]))
+        : sql('SELECT id, row FROM host_row WHERE host = ?').raw().all(other)
+      const had = new Map(kept as [string, string][])
+      const now = new Set(rows.map((r) => r.id))
+      const gone = merge ? merge.gone : [...had.keys()].filter((id) => !now.has(id))
       const built = rowsBuilt() && other !== host
       const was = (id: string) => {
-        const text = had ? had.get(id) : (sql('SELECT row FROM host_row WHERE host = ? AND id = ?').pluck().get(other, id) as string | undefined)
+        const text = had.get(id)
         return text === undefined ? null : hostRowOf(text)
       }
       const changes: HostRowChange[] = []
@@ -578,7 +582,7 @@ export function openStore(config: Config): Store {
       const many = rows.length > MANY_IDS
       for (const r of rows) {
         const text = JSON.stringify(r)
-        if (had?.get(r.id) === text) continue
+        if (had.get(r.id) === text) continue
         const before = was(r.id)
         const changed = sql(
           'INSERT INTO host_row (host, id, row) VALUES (?, ?, ?) ' +
