@@ -501,9 +501,10 @@ export function openStore(config: Config): Store {
   // are written. `+host`: one host's rows are read in the primary key's order and filtered, not
   // looked up by host and sorted (with 3 hosts of 10,000 rows, 0.4 ms for 50 rows, not 30-110).
   const rowsFilter = (q: RowQuery) => `dup = 0${q.all ? '' : ' AND hidden = 0'}${q.host === null ? '' : ' AND +host = ?'}`
+  const filterArgs = (q: RowQuery) => (q.host === null ? [] : [q.host])
   const rowsWhere = (q: RowQuery, urgency: string) =>
     `FROM rows r WHERE ${urgency} AND ${rowsFilter(q)} AND r.id NOT IN (${q.exclude.map(() => '?').join(', ')})`
-  const rowsArgs = (q: RowQuery) => [...(q.host === null ? [] : [q.host]), ...q.exclude]
+  const rowsArgs = (q: RowQuery) => [...filterArgs(q), ...q.exclude]
   // a row's JSON as stored, or with the short id given instead (what follows it starts with
   // the name's key: lib/rows.ts)
   const rowText = (q: RowQuery) =>
@@ -560,8 +561,8 @@ export function openStore(config: Config): Store {
             .all(other, JSON.stringify([...rows.map((r) => r.id), ...merge.gone]))
         : sql('SELECT id, row FROM host_row WHERE host = ?').raw().all(other)
       const had = new Map(kept as [string, string][])
-      const now = new Set(rows.map((r) => r.id))
-      const gone = merge ? merge.gone : [...had.keys()].filter((id) => !now.has(id))
+      const named = new Set(rows.map((r) => r.id))
+      const gone = merge ? merge.gone : [...had.keys()].filter((id) => !named.has(id))
       const built = rowsBuilt() && other !== host
       const was = (id: string) => {
         const text = had.get(id)
@@ -582,14 +583,12 @@ export function openStore(config: Config): Store {
       const many = rows.length > MANY_IDS
       for (const r of rows) {
         const text = JSON.stringify(r)
-        if (had.get(r.id) === text) continue
-        const before = was(r.id)
-        const changed = sql(
-          'INSERT INTO host_row (host, id, row) VALUES (?, ?, ?) ' +
-            'ON CONFLICT (host, id) DO UPDATE SET row = excluded.row WHERE row != excluded.row'
-        ).run(other, r.id, text).changes
-        if (changed) changes.push({ before, after: r })
-        if (!built || !changed) continue
+        if (had.get(r.id) === text) continue // unchanged: not written
+        sql(
+          'INSERT INTO host_row (host, id, row) VALUES (?, ?, ?) ON CONFLICT (host, id) DO UPDATE SET row = excluded.row'
+        ).run(other, r.id, text)
+        changes.push({ before: was(r.id), after: r })
+        if (!built) continue
         meta ??= metaOf(rows.map((x) => x.id))
         putRow(viewOf(r, meta.get(r.id)), null, many)
       }
@@ -706,7 +705,7 @@ export function openStore(config: Config): Store {
     countRows(q, urgencies) {
       ensureRows()
       // the tallies of what the listing reads, less the rows of the few ids it leaves out
-      const args = [...urgencies, ...(q.host === null ? [] : [q.host])]
+      const args = [...urgencies, ...filterArgs(q)]
       const tallied = sql(`SELECT coalesce(sum(n), 0) FROM tally WHERE urgency BETWEEN ? AND ? AND ${rowsFilter(q)}`)
         .pluck()
         .get(...args) as number

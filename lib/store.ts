@@ -4,13 +4,13 @@
 import type { CsError } from './errors.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, State, TranscriptInfo } from './session.ts'
 
-/** Where the incremental indexer left a file: read on from `offset` if size and mtime grew. */
 /** A row of another host that a save changed: as it was (null: new) and as it is (null: gone). */
 export interface HostRowChange {
   before: HostRow | null
   after: HostRow | null
 }
 
+/** Where the incremental indexer left a file: read on from `offset` if size and mtime grew. */
 export interface FileMark {
   path: string
   size: number
