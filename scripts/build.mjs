@@ -1,18 +1,18 @@
 // Bundles the CLI into dist/ so that `cs` starts without compiling TypeScript: dist/cli.cjs, one
-// CommonJS file, run by dist/cs.cjs (scripts/cs-loader.cjs) with a V8 code cache. One file and not ES module chunks: Node loads CommonJS synchronously, where its
-// ES module loader costs some 25 ms more for the two dozen chunks a dashboard needs (10 ms of it
-// to start the loader itself), and V8 compiles a function only when it first runs, so the
-// commands a run does not use cost little. Modules reached only through a command's lazy import
-// still run only when it is imported.
+// CommonJS file, run by dist/cs.cjs (scripts/cs-loader.cjs) with a V8 code cache. One file and
+// not ES module chunks: Node loads CommonJS synchronously, where its ES module loader costs some
+// 25 ms more for the two dozen chunks a dashboard needs (10 ms of it to start the loader itself),
+// and V8 compiles a function only when it first runs, so the commands a run does not use cost
+// little. Modules reached only through a command's lazy import still run only when it is imported.
 //
 // The driver of the shared store is bundled into a file of its own, dist/mongodb.cjs, required
 // only when one is configured: one file instead of some 200 CommonJS modules (40 ms less to
 // load); its optional peers (compression, Kerberos, AWS, encryption, SOCKS), which it asks for
 // only when a setting names them, stay outside as the npm package has them. Two of its
 // dependencies build big tables as they load, and four of Node's own modules take milliseconds
-// to load, for paths cs may never take: they are required on first use instead (LAZY). better-sqlite3's JS is bundled too (its addon is loaded
-// by path: lib/store-sqlite.ts). Plain JS: it runs at install time (`npm ci --omit=dev` runs
-// `prepare`), where tsx is not installed.
+// to load, for paths cs may never take: they are required on first use instead (LAZY).
+// better-sqlite3's JS is bundled too (its addon is loaded by path: lib/store-sqlite.ts). Plain
+// JS: it runs at install time (`npm ci --omit=dev` runs `prepare`), where tsx is not installed.
 import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
