@@ -90,13 +90,15 @@ const inodesOf = (folder: string, listing: string | undefined) =>
 /** A project folder's session files: UUID-named, non-empty, directly in the folder. A symlink
  * is followed only when it resolves inside the projects folder: nothing outside it is read. */
 function list(path: string, mtimeMs: number | null, root: string): Folder {
-  let listing = ''
+  // joined once: a string grown by += is a chain of pieces that survives every scavenge until
+  // it is flattened (a tenth of a full walk's time in GC)
+  const entries: string[] = []
   for (const d of readdirOrEmpty(path)) {
     if (!isSessionFile(d.name) || (d.isSymbolicLink() && !isInside(`${path}/${d.name}`, root))) continue
     const st = statSync(`${path}/${d.name}`, { throwIfNoEntry: false })
-    if (st && st.isFile() && st.size > 0) listing += entry(d.name, st)
+    if (st && st.isFile() && st.size > 0) entries.push(entry(d.name, st))
   }
-  return { path, mtimeMs, listing }
+  return { path, mtimeMs, listing: entries.join('') }
 }
 
 /**
