@@ -13,15 +13,16 @@ export const pickerCachePath = (config: Config) => join(config.stateDir, 'picker
 // a tab or newline inside a field would shift list.awk's columns
 const field = (text: string | null) => (text ?? '').replace(/[\t\n\r]+/g, ' ')
 
+const letter = (ch: string) => String.fromCharCode(97 + Buffer.byteLength(ch) * 3 + cells(ch))
+const PLAIN = letter('a') // one byte, one cell
+
 /** One letter a character, its UTF-8 bytes and terminal cells, for tmux/list.awk (which counts
  *  bytes) to cut and pad the text as a terminal shows it; '' for printable ASCII. */
 export function cellMap(text: string): string {
   if (ASCII.test(text)) return ''
-  let map = ''
-  for (const ch of text) map += String.fromCharCode(97 + Buffer.byteLength(ch) * 3 + cells(ch))
-  return map
+  // a run of printable ASCII at once: most of a title whose only other character is shorten's '…'
+  return text.replace(/[\x20-\x7e]+|[^]/gu, (run) => (ASCII.test(run) ? PLAIN.repeat(run.length) : letter(run)))
 }
-
 const epoch = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) || 0 : 0)
 
 /**

@@ -150,6 +150,12 @@ test('picker rows: the title takes the width fzf has, cut and padded in terminal
   assert.equal(displayWidth(narrow[0]) + 2 + 1, 100, 'fzf\'s pointer and marker, a scroll bar, and the row fill the width')
   assert.equal(cellMap('plain'), '')
   assert.equal(cellMap('é日'), String.fromCharCode(97 + 2 * 3 + 1, 97 + 3 * 3 + 2))
+  // runs of plain ASCII between an emoji (4 bytes, 2 cells), a combining accent (2, 0), a control
+  // character (1 byte, 1 cell: list.awk's fallback) and shorten's ellipsis (3, 1)
+  const [plain, emoji, accent, control, ellipsis] = [[1, 1], [4, 2], [2, 0], [1, 1], [3, 1]].map(([b, c]) =>
+    String.fromCharCode(97 + b * 3 + c)
+  )
+  assert.equal(cellMap('ok 😀 e\u0301\u0001 cut…'), plain.repeat(3) + emoji + plain.repeat(2) + accent + control + plain.repeat(4) + ellipsis)
   const list = resumable(views, 'testhost', '')
   assert.deepEqual(
     list.map((v) => v.title),
