@@ -155,7 +155,10 @@ test('picker rows: the title takes the width fzf has, cut and padded in terminal
   const [plain, emoji, accent, control, ellipsis] = [[1, 1], [4, 2], [2, 0], [1, 1], [3, 1]].map(([b, c]) =>
     String.fromCharCode(97 + b * 3 + c)
   )
-  assert.equal(cellMap('ok 😀 e\u0301\u0001 cut…'), plain.repeat(3) + emoji + plain.repeat(2) + accent + control + plain.repeat(4) + ellipsis)
+  assert.equal(
+    cellMap('ok 😀 e\u0301\u0001 cut…'),
+    plain.repeat(3) + emoji + plain.repeat(2) + accent + control + plain.repeat(4) + ellipsis
+  )
   const list = resumable(views, 'testhost', '')
   assert.deepEqual(
     list.map((v) => v.title),
