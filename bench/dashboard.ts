@@ -1,7 +1,8 @@
 // Issue 9: the dashboard on 10,000 sessions, after a change as well as with nothing changed. One
 // of them is live for real: a tmux session on a private socket with the @cs_* options `cs launch`
-// sets, its pane running `sleep`. Each row says what changed before each of its runs (untimed);
-// every figure against `node -e 0` (the floor of any Node CLI), interleaved in the same run.
+// and the hook set (bench/lib/live-session.ts), its pane running `sleep`. Each row says what
+// changed before each of its runs (untimed); every figure against `node -e 0` (the floor of any
+// Node CLI), interleaved in the same run.
 // Nothing is replayed: cs keeps no copy of its output, every run reads the store.
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -9,6 +10,7 @@ import { basename } from 'node:path'
 import { csCommand, ensureBundle, sandbox } from './lib/cli.ts'
 import { tailLines } from './lib/append.ts'
 import { corpus } from './lib/corpus.ts'
+import { startArgs } from './lib/live-session.ts'
 import { median, run, timeOnce, versus, type BenchOptions, type Row } from './lib/measure.ts'
 
 /** A few records, as a working session writes between two looks at the dashboard. */
@@ -47,18 +49,16 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   const id = basename(live.path, '.jsonl')
   const chunk = tailLines(live.path, APPEND_BYTES)
   try {
-    const options: [string, string][] = [
-      ['@cs_id', id],
-      ['@cs_title', 'bench live session'],
-      ['@cs_state', 'working'],
-      ['@cs_state_at', String(Math.floor(Date.now() / 1000))],
-      ['@cs_managed', '1'],
-    ]
-    // prettier-ignore
     tmux(
-      'new-session', '-d', '-s', 'live', '-x', '80', '-y', '24', 'sleep 100000',
-      ...options.flatMap(([k, v]) => [';', 'set-option', '-t', '=live:', k, v]),
-      ...options.flatMap(([k, v]) => [';', 'set-option', '-p', '-t', '=live:', k, v])
+      ...startArgs({
+        name: 'live',
+        id,
+        title: 'bench live session',
+        state: 'working',
+        stateAt: Math.floor(Date.now() / 1000),
+        cwd: '/work/live',
+        transcript: live.path,
+      })
     )
     const cs = (...args: string[]) => () => run([csCommand, ...args], { env })
     // in cs's own environment: a variable such as NODE_EXTRA_CA_CERTS (40 ms of certificates
