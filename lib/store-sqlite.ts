@@ -456,7 +456,17 @@ export function openStore(config: Config): Store {
     const infos = files.map((t) => ({ ...t }))
     resolveSummaries(infos, heldSummaries())
     const views = buildViews(infos, metaOf(infos.map((t) => t.id)), [], host, [], new Date())
-    for (const v of views) putRow(v, folderPath)
+    // only rows that differ are written: an append to one transcript rewrites its row, not its
+    // folder's 50 others (three statements each)
+    const stored = new Map(
+      (sql('SELECT r.id, json, short FROM rows r JOIN ids USING (id) WHERE host = ? AND folder = ?')
+        .raw()
+        .all(host, folderPath) as [string, string, string][]).map(([id, json, short]) => [id, { json, short }])
+    )
+    for (const v of views) {
+      const was = stored.get(v.id)
+      if (!was || was.json !== rowHead(v.id, was.short) + storedRow(v).tail) putRow(v, folderPath)
+    }
     const gone = sql(
       'DELETE FROM rows WHERE host = ? AND folder = ? AND id NOT IN (SELECT value FROM json_each(?)) RETURNING id'
     ).pluck().all(host, folderPath, JSON.stringify(views.map((v) => v.id))) as string[]
