@@ -133,12 +133,12 @@ function relist(path: string, stored: FolderListing, hot: (name: string, mtimeMs
 /** Every project folder as this run sees it; `unchanged` counts the files of folders skipped. */
 function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, now: number) {
   const root = projectsDir(config)
-  const liveNames = [...(opts.live ?? [])].map((id) => `${id}.jsonl`)
-  const live = new Set(liveNames)
+  const liveIds = [...(opts.live ?? [])]
+  const live = new Set(liveIds.map((id) => `${id}.jsonl`))
   const hot = (name: string, mtimeMs: number) => now - mtimeMs < HOT_MS || live.has(name)
   // a hot run reads only the listings that name a hot file (its cost follows the hot set); a
   // full one compares every folder, so it reads them all at once
-  const summaries = store.listings(full ? 0 : now - HOT_MS, liveNames)
+  const summaries = store.listings(full ? 0 : now - HOT_MS, liveIds)
   const folders: { folder: Folder; stored?: FolderListing }[] = []
   const gone: string[] = []
   let unchanged = 0

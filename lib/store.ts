@@ -52,9 +52,9 @@ export interface IndexChanges {
 
 export interface Store {
   // The transcript index: per project folder, so that a warm run compares one listing per folder.
-  /** Every indexed folder's listing, by folder path. */
   /** Every folder's summary: the listing of those that hold a file modified since hotSince (as
-   *  last listed) or one of the live names, so that a warm run's cost follows the hot files. */
+   *  last listed) or the file of a live session (ids), so that a warm run's cost follows the hot
+   *  files. */
   listings(hotSince: number, live: string[]): Map<string, FolderSummary>
   /** One folder's stored listing, null when none is stored. */
   listing(path: string): FolderListing | null
