@@ -648,14 +648,15 @@ export function openStore(config: Config): Store {
     listings(hotSince, live) {
       // a live session's folder is the one its row names (rows_id), once rows are built; before,
       // its file's name is looked for in every listing (50 ms at 50 live sessions, 200 folders)
-      const holdsLive = rowsBuilt()
+      const byRow = rowsBuilt()
+      const holdsLive = byRow
         ? 'path IN (SELECT folder FROM rows WHERE host = ? AND id IN (SELECT value FROM json_each(?)))'
         : "EXISTS (SELECT 1 FROM json_each(?) WHERE instr(listing, value || '.jsonl'))"
       const rows = sql(
         `SELECT path, CASE WHEN NOT listed OR newest >= ? OR ${holdsLive} THEN listing END, mtime_ms, count FROM folders`
       )
         .raw()
-        .all(hotSince, ...(rowsBuilt() ? [host] : []), JSON.stringify(live)) as [string, string | null, number, number][]
+        .all(hotSince, ...(byRow ? [host] : []), JSON.stringify(live)) as [string, string | null, number, number][]
       return new Map(rows.map(([path, listing, mtimeMs, count]) => [path, { listing, mtimeMs, count }]))
     },
     listing(path) {
