@@ -27,13 +27,27 @@ export function git(root: string, ...args: string[]): string {
 const version = (root: string) =>
   `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version} (${git(root, 'rev-parse', '--short', 'HEAD')})`
 
+/** Why npm failed, from its stderr: the script's own first words, else npm's first error, else
+ *  its last line (npm's notices and the lines that only say where it failed tell nothing). */
+export function npmFailure(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
+  return (
+    lines.find((l) => !l.startsWith('npm ') && !l.startsWith('> ')) ??
+    lines.find((l) => /^npm (error|ERR!) /.test(l) && !/^npm (error|ERR!) (code|path|command|workspace|location|errno|syscall) /.test(l)) ??
+    lines.at(-1) ??
+    'no message'
+  )
+}
+
 function npm(root: string, ...args: string[]): void {
   try {
-    execFileSync('npm', args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+    // no update check: it asks the registry and its notice would bury the error
+    const env = { ...process.env, npm_config_update_notifier: 'false' }
+    execFileSync('npm', args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string }
     if (err.code === 'ENOENT') throw new CsError('npm is not installed', EXIT.unavailable, 'install Node.js with npm')
-    throw new CsError(`npm ${args.join(' ')} failed in ${root}: ${(err.stderr || '').trim().split('\n').pop()}`, EXIT.failure, `run it there by hand: cd ${shellWord(root)} && npm ${args.join(' ')}`)
+    throw new CsError(`npm ${args.join(' ')} failed in ${root}: ${npmFailure(err.stderr ?? '')}`, EXIT.failure, `run it there by hand: cd ${shellWord(root)} && npm ${args.join(' ')}`)
   }
 }
 

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
+import { npmFailure } from '../lib/update.ts'
 import { isolatedCs } from './harness/cs.ts'
 import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
 
@@ -151,4 +152,14 @@ test('cs hosts add --install: this cs, cloned and built on a host that has none,
   assert.equal(again.status, 1, JSON.stringify(again))
   assert.match(String(again.stderr), /cs-checkout exists already/)
   assert.ok(String(again.stderr).includes(`--cs ${join(dir, 'bin/cs.mjs')}`), String(again.stderr))
+})
+
+test("a failed npm is told by the script's own words or npm's first error, never by a notice", () => {
+  const notice = 'npm notice\nnpm notice New major version of npm available! 10.8.2 -> 11.6.2\nnpm notice'
+  const build = `> cs@9.9.9 build\n> node scripts/build.mjs\n\nbuild: dist/cli.cjs is not ASCII at line 3\nnpm error code 1\nnpm error path /x\nnpm error command failed\n${notice}`
+  assert.equal(npmFailure(build), 'build: dist/cli.cjs is not ASCII at line 3')
+  const ci = `npm error code ENOTFOUND\nnpm error syscall getaddrinfo\nnpm error network request to https://registry.npmjs.org/x failed\n${notice}`
+  assert.equal(npmFailure(ci), 'npm error network request to https://registry.npmjs.org/x failed')
+  assert.equal(npmFailure(notice), 'npm notice')
+  assert.equal(npmFailure(''), 'no message')
 })
