@@ -23,6 +23,7 @@ export function cellMap(text: string): string {
   // a run of printable ASCII at once: most of a title whose only other character is shorten's '…'
   return text.replace(/[\x20-\x7e]+|[^]/gu, (run) => (ASCII.test(run) ? PLAIN.repeat(run.length) : letter(run)))
 }
+
 const epoch = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) || 0 : 0)
 
 /**

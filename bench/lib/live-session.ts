@@ -34,4 +34,3 @@ export function startArgs(s: LiveSession): string[] {
     ...(s.transcript === null ? [] : [';', 'set-option', '-F', '-t', target, '@cs_pane', '#{pane_id}']),
   ]
 }
-
