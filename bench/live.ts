@@ -20,6 +20,8 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
   const box = sandbox(c.claudeDir)
   // the same sessions twice: on one socket as the hook leaves them, on another before any hook ran
   const sockets = { hooked: `cs-bench-live-${process.pid}`, unhooked: `cs-bench-live-nohook-${process.pid}` }
+  const tmux = (socket: string, args: string[]) =>
+    run(['tmux', '-L', socket, '-f', '/dev/null', ...args], { env: box.env() })
   try {
     const now = Math.floor(Date.now() / 1000)
     c.files.slice(0, LIVE).forEach((f, i) => {
@@ -32,8 +34,8 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
         cwd: `/work/live-${i}`,
         transcript: f.path,
       }
-      run(['tmux', '-L', sockets.hooked, '-f', '/dev/null', ...startArgs(s)], { env: box.env() })
-      run(['tmux', '-L', sockets.unhooked, '-f', '/dev/null', ...startArgs({ ...s, transcript: null })], { env: box.env() })
+      tmux(sockets.hooked, startArgs(s))
+      tmux(sockets.unhooked, startArgs({ ...s, transcript: null }))
     })
     const none = box.env()
     run([csCommand, 'sync'], { env: none })
@@ -56,7 +58,9 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
           'ms',
           hooked ? 1.5 : null,
           `${c.files.length} transcripts indexed; ${liveRows} rows shown live` +
-            (hooked ? ', their options as the hook leaves them' : ': their screens read (capture-pane), the last fallback') +
+            (hooked
+              ? ', their options as the hook leaves them'
+              : ': their screens read (capture-pane), the last fallback') +
             '; baseline: no tmux server'
         )
       )

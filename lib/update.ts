@@ -33,11 +33,13 @@ export function npmFailure(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
   return (
     lines.find((l) => !l.startsWith('npm ') && !l.startsWith('> ')) ??
-    lines.find((l) => /^npm (error|ERR!) /.test(l) && !/^npm (error|ERR!) (code|path|command|workspace|location|errno|syscall) /.test(l)) ??
+    lines.find((l) => NPM_ERROR.test(l) && !NPM_WHERE.test(l)) ??
     lines.at(-1) ??
     'no message'
   )
 }
+const NPM_ERROR = /^npm (error|ERR!) /
+const NPM_WHERE = /^npm (error|ERR!) (code|path|command|workspace|location|errno|syscall) /
 
 function npm(root: string, ...args: string[]): void {
   try {
