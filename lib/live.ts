@@ -7,48 +7,12 @@
 // that the status line, which reads the options, agrees with `cs ls`.
 import type { Config } from './config.ts'
 import { stateFromScreen } from './pane.ts'
+import { hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
 import { procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus } from './registry.ts'
-import { LIVE_STATES, type LiveInfo } from './session.ts'
+import type { LiveInfo } from './session.ts'
 import { THEN, Tmux } from './tmux.ts'
 
 type LiveState = LiveInfo['state']
-
-/** What list-panes reports per pane; @ options resolve pane first, then the pane's session. */
-const FIELDS = {
-  session: 'session_name',
-  pane: 'pane_id',
-  pid: 'pane_pid',
-  dead: 'pane_dead',
-  command: 'pane_current_command',
-  path: 'pane_current_path',
-  managed: '@cs_managed',
-  claudePane: '@cs_pane',
-  id: '@cs_id',
-  title: '@cs_title',
-  state: '@cs_state',
-  stateAt: '@cs_state_at',
-  waitingFor: '@cs_waiting_for',
-  transcript: '@cs_transcript',
-  cwd: '@cs_cwd',
-} as const
-export type PaneRow = { [K in keyof typeof FIELDS]: string }
-
-// Control characters no session name, path or title holds: a value holding one only loses its row.
-const SEP = '\x1f'
-const END = '\x1e'
-const KEYS = Object.keys(FIELDS) as (keyof PaneRow)[]
-export const PANE_FORMAT = KEYS.map((k) => `#{${FIELDS[k]}}`).join(SEP) + END
-
-/** Parses list-panes output in PANE_FORMAT; skips malformed records. */
-export function parsePanes(out: string): PaneRow[] {
-  const rows: PaneRow[] = []
-  for (const record of out.split(`${END}\n`)) {
-    const values = record.split(SEP)
-    if (values.length !== KEYS.length || !/^%\d+$/.test(values[1])) continue
-    rows.push(Object.fromEntries(KEYS.map((k, i) => [k, values[i]])) as PaneRow)
-  }
-  return rows
-}
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'fish', 'dash', 'ksh', 'mksh', 'tcsh', 'csh', 'nu', 'xonsh', 'elvish'])
 /** The pane's foreground program is a shell: the claude it ran has exited. */
@@ -74,8 +38,8 @@ export function reconcile(
   entry: RegistryEntry | null,
   nowSec: number
 ): { state: LiveState; since: number | null; waitingFor: string | null; correction: Correction | null } {
-  const hook = LIVE_STATES.includes(row.state) ? (row.state as LiveState) : null
-  const hookAt = /^\d+$/.test(row.stateAt) ? Number(row.stateAt) : null
+  const hook = hookState(row)
+  const hookAt = hookStateAt(row)
   let state: LiveState
   let since = hookAt === null ? null : hookAt * 1000
   let waitingFor = row.waitingFor || null
@@ -255,7 +219,7 @@ const identity = (row: PaneRow) => ({
 /** The screens of these panes, in one tmux call: each capture follows a marker line. */
 function capture(tmux: Tmux, rows: PaneRow[]): [PaneRow, string][] {
   if (!rows.length) return []
-  const mark = `${END}cs-capture-${process.pid}`
+  const mark = `\x1ecs-capture-${process.pid}` // a control character: on no screen
   const args = rows.flatMap((r, i) => [
     ...(i ? [THEN] : []),
     'display-message', '-p', '-t', r.pane, `${mark} #{pane_id}`, THEN,

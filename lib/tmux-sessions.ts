@@ -1,8 +1,9 @@
 // The tmux sessions on cs's server as cs sees them: name and the @cs_* options (set by
-// `cs launch` and the hook), each read with one tmux call. A format reads the pane's option
-// first, then the session's, so a session whose active pane is a split-off shell still shows
-// the session-level values the hook keeps.
-import { LIVE_STATES, type State } from './session.ts'
+// `cs launch` and the hook), each read with one tmux call in lib/pane-row.ts's format. An option
+// resolves on the session's active pane first, then on the session, so a session whose active
+// pane is a split-off shell still shows the session-level values the hook keeps.
+import { hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
+import type { State } from './session.ts'
 import { THEN, exact, exactPane, type Tmux } from './tmux.ts'
 
 export interface TmuxSession {
@@ -16,37 +17,33 @@ export interface TmuxSession {
   cwd: string | null
 }
 
-const FIELDS = ['session_name', '@cs_managed', '@cs_id', '@cs_title', '@cs_state', '@cs_state_at', '@cs_waiting_for', '@cs_cwd']
-const FORMAT = FIELDS.map((f) => `#{${f}}`).join('\t')
-
-/** One line of FORMAT output (the cwd, last, may itself hold a tab). */
-export function parseLine(line: string): TmuxSession {
-  const [name, managed, id, title, state, at, waitingFor, ...cwd] = line.split('\t')
-  const or = (s: string | undefined) => s || null
+/** A session as cs sees it, from its record of PANE_FORMAT. */
+export function sessionOf(row: PaneRow): TmuxSession {
+  const or = (s: string) => s || null
   return {
-    name,
-    managed: managed === '1',
-    id: or(id),
-    title: or(title),
-    state: LIVE_STATES.includes(state) ? (state as TmuxSession['state']) : null,
-    stateAt: /^\d+$/.test(at ?? '') ? Number(at) : null,
-    waitingFor: or(waitingFor),
-    cwd: or(cwd.join('\t')),
+    name: row.session,
+    managed: row.managed === '1',
+    id: or(row.id),
+    title: or(row.title),
+    state: hookState(row),
+    stateAt: hookStateAt(row),
+    waitingFor: or(row.waitingFor),
+    cwd: or(row.cwd),
   }
 }
 
 /** Every session on the server; none when no server runs (or no tmux). */
 export function listSessions(tmux: Tmux): TmuxSession[] {
-  const out = tmux.try('list-sessions', '-F', FORMAT) ?? ''
-  return out.split('\n').filter(Boolean).map(parseLine)
+  return parsePanes(tmux.try('list-sessions', '-F', PANE_FORMAT) ?? '').map(sessionOf)
 }
 
 /** The session named exactly name, or null. */
 export function probe(tmux: Tmux, name: string): TmuxSession | null {
   // display-message succeeds (printing nothing) for a target that does not exist: has-session
   // first, and a failure there ends the sequence
-  const out = tmux.try('has-session', '-t', exact(name), THEN, 'display-message', '-p', '-t', exactPane(name), FORMAT)
-  return out === null ? null : parseLine(out.replace(/\n$/, ''))
+  const show = ['display-message', '-p', '-t', exactPane(name), PANE_FORMAT]
+  const [row] = parsePanes(tmux.try('has-session', '-t', exact(name), THEN, ...show) ?? '')
+  return row ? sessionOf(row) : null
 }
 
 /** A session of Claude's: launched by cs, or tagged by the hook. */

@@ -4,10 +4,11 @@ import { test } from 'node:test'
 import { CsError, EXIT } from '../lib/errors.ts'
 import { claudeArgv } from '../lib/launcher.ts'
 import { checkName, firstFree, generatedName, isPathArg, nameFromDir, sanitize } from '../lib/names.ts'
+import { parsePanes } from '../lib/pane-row.ts'
 import { shellWord } from '../lib/quote.ts'
 import { sortGone } from '../lib/revive.ts'
 import type { Launch } from '../lib/session.ts'
-import { parseLine } from '../lib/tmux-sessions.ts'
+import { sessionOf } from '../lib/tmux-sessions.ts'
 
 const usage = (fn: () => unknown, pattern: RegExp) =>
   assert.throws(fn, (e) => e instanceof CsError && e.exitCode === EXIT.usage && pattern.test(e.message) && Boolean(e.hint))
@@ -73,16 +74,20 @@ test('claudeArgv: a new named session with an interactive prompt, or a resume', 
   ])
 })
 
-test('parseLine reads one tmux format line, a tab in the cwd included', () => {
-  const s = parseLine(['my app', '1', 'abc', 'T', 'waiting', '1700000000', 'permission prompt', '/a\tb'].join('\t'))
-  assert.deepEqual(s, {
+test('sessionOf reads a session from its record of the pane format, a tab in the cwd included', () => {
+  const record = (values: string[]) => `${values.join('\x1f')}\x1e\n`
+  const pane = ['%1', '42', '0', 'claude', '/p']
+  const options = ['1', '%1', 'abc', 'T', 'waiting', '1700000000', 'permission prompt', '/t', '/a\tb']
+  const [s] = parsePanes(record(['my app', ...pane, ...options]))
+  assert.deepEqual(sessionOf(s), {
     name: 'my app', managed: true, id: 'abc', title: 'T', state: 'waiting', stateAt: 1700000000,
     waitingFor: 'permission prompt', cwd: '/a\tb',
   })
-  const plain = parseLine(['shell', '', '', '', '', '', '', ''].join('\t'))
-  assert.equal(plain.managed, false)
-  assert.equal(plain.state, null)
-  assert.equal(plain.id, null)
+  const [shell] = parsePanes(record(['shell', ...pane, '', '', '', '', 'busy', '17e8', '', '', '']))
+  assert.deepEqual(sessionOf(shell), {
+    name: 'shell', managed: false, id: null, title: null, state: null, stateAt: null, waitingFor: null,
+    cwd: null,
+  })
 })
 
 test('sortGone: what ended with the tmux server comes back; what ended while it ran stays down', () => {

@@ -1,0 +1,50 @@
+// What tmux tells of a pane and the @cs_* options that `cs launch` and the hook set, as one format
+// and its one parser: live state (lib/live.ts, over `list-panes -a`) and cs's tmux sessions
+// (lib/tmux-sessions.ts, over `list-sessions`, whose formats resolve in each session's active
+// pane) read the same fields. An @ option resolves on the pane first, then on its session.
+import { LIVE_STATES, type State } from './session.ts'
+
+const FIELDS = {
+  session: 'session_name',
+  pane: 'pane_id',
+  pid: 'pane_pid',
+  dead: 'pane_dead',
+  command: 'pane_current_command',
+  path: 'pane_current_path',
+  managed: '@cs_managed',
+  claudePane: '@cs_pane',
+  id: '@cs_id',
+  title: '@cs_title',
+  state: '@cs_state',
+  stateAt: '@cs_state_at',
+  waitingFor: '@cs_waiting_for',
+  transcript: '@cs_transcript',
+  cwd: '@cs_cwd',
+} as const
+/** One pane's values as tmux printed them (empty when unset). */
+export type PaneRow = { [K in keyof typeof FIELDS]: string }
+
+// Control characters no session name, path or title holds: a value holding one only loses its row.
+const SEP = '\x1f'
+const END = '\x1e'
+const KEYS = Object.keys(FIELDS) as (keyof PaneRow)[]
+export const PANE_FORMAT = KEYS.map((k) => `#{${FIELDS[k]}}`).join(SEP) + END
+
+/** Parses tmux output in PANE_FORMAT, one record a pane (or session); skips malformed records. */
+export function parsePanes(out: string): PaneRow[] {
+  const rows: PaneRow[] = []
+  for (const record of out.split(`${END}\n`)) {
+    const values = record.split(SEP)
+    if (values.length !== KEYS.length || !/^%\d+$/.test(values[1])) continue
+    rows.push(Object.fromEntries(KEYS.map((k, i) => [k, values[i]])) as PaneRow)
+  }
+  return rows
+}
+
+/** The state the hook last set (@cs_state), or null when none or not one cs knows. */
+export const hookState = (row: PaneRow): Exclude<State, 'stopped'> | null =>
+  LIVE_STATES.includes(row.state) ? (row.state as Exclude<State, 'stopped'>) : null
+
+/** When it set it (@cs_state_at, epoch seconds), or null. */
+export const hookStateAt = (row: PaneRow): number | null =>
+  /^\d+$/.test(row.stateAt) ? Number(row.stateAt) : null
