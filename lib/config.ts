@@ -60,6 +60,9 @@ export interface Config {
   claudeBin: string
   /** when set, every tmux call runs as `tmux -L <socket>` */
   tmuxSocket: string | null
+  /** $CS_PANES_FD, set by bin/cs alone: the fd where its tmux wrote the dashboard's panes while
+   *  Node started (lib/live.ts). Only 3: never a terminal's 0-2 */
+  panesFd: 3 | null
   /** $TMUX: set when cs itself runs inside tmux (`<socket path>,<pid>,<session>`) */
   insideTmux: string | null
   /** $PATH: where `claude` is looked up before launching it */
@@ -106,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.CS_HOST || hostname(),
     claudeBin: env.CS_CLAUDE || 'claude',
     tmuxSocket: env.CS_TMUX_SOCKET || null,
+    panesFd: env.CS_PANES_FD === '3' ? 3 : null,
     insideTmux: env.TMUX || null,
     path: env.PATH || '/usr/local/bin:/usr/bin:/bin',
     color: !env.NO_COLOR && env.TERM !== 'dumb',

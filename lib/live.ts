@@ -5,6 +5,7 @@
 //  3. the screen (capture-pane), only for panes that have neither.
 // One `tmux list-panes -a` reads everything tmux knows; corrections go back in one more call, so
 // that the status line, which reads the options, agrees with `cs ls`.
+import { closeSync, readFileSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { stateFromScreen } from './pane.ts'
 import { hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
@@ -105,10 +106,29 @@ export function readLive(config: Config, also: string[] = []): LiveInfo[] {
 }
 
 /** readLive with tmux started now and read when awaited: the dashboard opens its store and
- *  reads its index meanwhile, on the other core. */
+ *  reads its index meanwhile, on the other core. Without `also`, the panes bin/cs listed while
+ *  Node started, when it did. */
 export async function readLiveSoon(config: Config, also: string[] = []): Promise<LiveInfo[]> {
   const tmux = new Tmux(config.tmuxSocket)
-  return liveFrom(config, tmux, await tmux.tryLater(...listPanes(also)))
+  const panes = also.length ? null : listedByBin(config)
+  return liveFrom(config, tmux, panes ?? (await tmux.tryLater(...listPanes(also))))
+}
+
+let listed = false
+/** What bin/cs's tmux wrote on config.panesFd, read to its end (tmux had Node's start to finish
+ *  it); null when there is no such fd. Once: the fd is closed then. */
+function listedByBin(config: Config): string | null {
+  if (config.panesFd === null || listed) return null
+  listed = true
+  try {
+    return readFileSync(config.panesFd, 'utf8')
+  } catch {
+    return null
+  } finally {
+    try {
+      closeSync(config.panesFd)
+    } catch {}
+  }
 }
 
 const listPanes = (also: string[]) => ['list-panes', '-a', '-F', PANE_FORMAT, ...(also.length ? [THEN, ...also] : [])]

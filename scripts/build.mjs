@@ -15,7 +15,7 @@
 // JS: it runs at install time (`npm ci --omit=dev` runs `prepare`), where tsx is not installed.
 import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 
 /** Modules the driver requires as it loads, each with what it costs then and when it is used. */
@@ -90,6 +90,16 @@ for (const name of ['cli.cjs', 'mongodb.cjs']) {
   }
 }
 copyFileSync(new URL('./cs-loader.cjs', import.meta.url), `${outdir}cs.cjs`)
+
+// bin/cs lists the dashboard's panes with tmux while Node starts: in lib/pane-row.ts's format
+const paneRow = await build({
+  ...common,
+  entryPoints: [new URL('../lib/pane-row.ts', import.meta.url).pathname],
+  format: 'esm',
+  write: false,
+})
+const { PANE_FORMAT } = await import(`data:text/javascript,${encodeURIComponent(paneRow.outputFiles[0].text)}`)
+writeFileSync(`${outdir}pane-format`, `${PANE_FORMAT}\n`)
 
 // The code cache, from the dashboard's run in an empty sandbox (no transcripts, no tmux server):
 // most of what any command compiles at start (its full walk, a background sync, put off). A

@@ -105,8 +105,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(helpOf(name, command) + '\n')
     return EXIT.ok
   }
+  const config = loadConfig()
+  delete process.env.CS_PANES_FD // bin/cs's word to this process (config.panesFd), not its children's
   const code = await command.run({
-    config: loadConfig(),
+    config,
     positionals: parsed.positionals,
     flags: parsed.values,
     rest: dash === -1 ? [] : argv.slice(dash + 1),

@@ -1,0 +1,94 @@
+// The dashboard's tmux read done by bin/cs while Node starts: tmux lists the panes from sh (a
+// tmux wrapper records which process asked), Node takes them from fd 3 and reads tmux no more,
+// and the rows are those Node's own read gives. With no stdin at all, Node reads tmux itself.
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { PANE_FORMAT } from '../lib/pane-row.ts'
+import { isolatedCs } from './harness/cs.ts'
+import { TestTmux } from './harness/tmux.ts'
+
+const REPO = resolve(import.meta.dirname, '..')
+const t = isolatedCs('bin-tmux-read')
+const tmux = new TestTmux('bin-tmux-read', t.env, t.env.CS_TMUX_SOCKET)
+after(() => {
+  tmux.cleanup()
+  t.cleanup()
+})
+
+const ID = '4b1d0000-0000-4000-8000-000000000001'
+t.session({ id: ID, cwd: '/work/app', prompt: 'fix the parser' })
+const pane = tmux.newSession('app', t.home, ['sleep', '600'])
+const hookOptions = { '@cs_managed': '1', '@cs_id': ID, '@cs_state': 'waiting', '@cs_state_at': '1700000000' }
+for (const [k, v] of Object.entries(hookOptions)) tmux.run('set-option', '-p', '-t', pane, k, v)
+
+// tmux, wrapped: each list-panes call notes the name of the process that made it
+const bin = join(t.home, 'bin')
+const calls = join(t.home, 'list-panes-calls')
+mkdirSync(bin)
+const realTmux = spawnSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }).stdout.trim()
+const note = `case " $* " in *" list-panes "*) cat /proc/$PPID/comm >>'${calls}' ;; esac`
+writeFileSync(join(bin, 'tmux'), `#!/bin/sh\n${note}\nexec '${realTmux}' "$@"\n`)
+chmodSync(join(bin, 'tmux'), 0o755)
+const env = { ...t.env, PATH: `${bin}:${dirname(process.execPath)}:${t.env.PATH}` }
+
+/** `cs ARGS` through bin/cs in sh, with stdin from `stdin` ('closed': none at all). */
+function binCs(args: string[], stdin: 'null' | 'closed' = 'null') {
+  rmSync(calls, { force: true })
+  const redirect = stdin === 'closed' ? '<&-' : '</dev/null'
+  const argv = ['-c', `exec /bin/sh "$0" "$@" ${redirect}`, join(REPO, 'bin/cs'), ...args]
+  const r = spawnSync('/bin/sh', argv, { env, encoding: 'utf8', timeout: 60_000 })
+  const askedBy = readFileSync(calls, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean)
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, askedBy }
+}
+const liveRows = (json: string) =>
+  (JSON.parse(json) as { id: string; live: boolean; state: string; tmuxSession: string | null }[])
+    .filter((r) => r.live)
+    .map((r) => [r.id, r.state, r.tmuxSession])
+
+test('cs ls: the panes listed by sh, none by Node; the rows Node reading tmux itself shows', () => {
+  const r = binCs(['ls', '--json'])
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(r.askedBy, ['sh'])
+  assert.deepEqual(liveRows(r.stdout), [[ID, 'waiting', 'app']])
+  const own = liveRows(JSON.stringify(t.json('ls')))
+  assert.deepEqual(own, [[ID, 'waiting', 'app']], 'Node on its own')
+})
+
+test('the table and `cs` alone: the same read; any other command leaves tmux to Node', () => {
+  const table = binCs([])
+  assert.equal(table.status, 0, table.stderr)
+  assert.deepEqual(table.askedBy, ['sh'])
+  assert.match(table.stdout, /WAITING/)
+  assert.deepEqual(binCs(['info', ID.slice(0, 8), '--json']).askedBy, ['node'])
+})
+
+test('no stdin at all: Node reads tmux itself, with the same rows', () => {
+  const r = binCs(['ls', '--json'], 'closed')
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(r.askedBy, ['node'])
+  assert.deepEqual(liveRows(r.stdout), [[ID, 'waiting', 'app']])
+})
+
+test('a usage error keeps its status through the pipe', () => {
+  const r = binCs(['ls', '--frob'])
+  assert.equal(r.status, 2)
+  assert.match(r.stderr, /unknown flag --frob/)
+})
+
+test('Node takes fd 3 only when bin/cs says so: CS_PANES_FD=3', () => {
+  // a pane that no tmux has: live only if Node read it from fd 3
+  const options = ['1', '%99', ID, 'T', 'working', '1700000000', '', '', '']
+  const fake = ['ghost', '%99', '1', '0', 'claude', '/', ...options]
+  const file = join(t.home, 'panes')
+  writeFileSync(file, `${fake.join('\x1f')}\x1e\n`)
+  assert.equal(fake.length, PANE_FORMAT.split('\x1f').length)
+  const argv = ['-c', `exec "$0" "$@" 3<'${file}'`, process.execPath, join(REPO, 'dist/cs.cjs'), 'ls', '--json']
+  const run = (extra: Record<string, string>) =>
+    spawnSync('/bin/sh', argv, { env: { ...env, ...extra }, encoding: 'utf8' }).stdout
+  tmux.run('kill-session', '-t', '=app')
+  assert.deepEqual(liveRows(run({ CS_PANES_FD: '3' })), [[ID, 'working', 'ghost']])
+  assert.deepEqual(liveRows(run({})), [], 'fd 3 unasked for: not read')
+})
