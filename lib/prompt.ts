@@ -51,22 +51,27 @@ function notTyped(text: string): boolean {
   return (c === 60 || c === 91 || isSpace(c)) && NOT_TYPED.test(text)
 }
 
-/** The typed prompt of a user record (JSON.parse'd or scanned), shortened, or null. */
-export function typedPrompt(rec: Record<string, unknown>): string | null {
+/** The typed prompt of a user record (JSON.parse'd or scanned) as written, or null: none, or
+ *  blanks only. Shortened where it is shown (lib/transcript.ts keeps the last one unshortened
+ *  until it is asked for: a session holds thousands). */
+export function typedText(rec: Record<string, unknown>): string | null {
   if (rec.isMeta === true || rec.isCompactSummary === true) return null
   const msg = rec.message
   if (typeof msg !== 'object' || msg === null) return null
   const content = (msg as { content?: unknown }).content
-  if (typeof content === 'string') return notTyped(content) ? null : shorten(content)
+  if (typeof content === 'string') return typed(content) ? content : null
   if (!Array.isArray(content)) return null
   let text: string | null = null
   for (const block of content as { type?: unknown; text?: unknown }[]) {
     if (block?.type === 'tool_result') return null
-    if (text === null && block?.type === 'text' && typeof block.text === 'string' && !notTyped(block.text))
-      text = shorten(block.text)
+    if (text === null && block?.type === 'text' && typeof block.text === 'string' && typed(block.text))
+      text = block.text
   }
   return text
 }
+
+/** Neither a wrapper nor an interrupt, nor blanks only (what shorten makes null). */
+const typed = (text: string) => !notTyped(text) && /\S/.test(text)
 
 /** `/name args` of a slash command's user record (`<command-name>/name</command-name>…
  *  <command-args>args</command-args>`), shortened, or null for any other record. */

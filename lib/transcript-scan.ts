@@ -281,7 +281,7 @@ function scalar(b: Buffer, i: number, j: number, key: Key, prompt = false): unkn
  * it, or FAIL: just past its (PROMPT_MAX + 1)th plain ASCII character, as shorten() keeps every
  * such character and reads no further. Only for a text that starts (blanks aside) with a plain
  * character other than `<` or `[` (no wrapper, no interrupt, no slash command's echo), so that
- * typedPrompt() and slashCommand() read the same. Decoding a few hundred bytes instead of 1 KB
+ * typedText() and slashCommand() read the same. Decoding a few hundred bytes instead of 1 KB
  * (and unescaping them) is what makes prompt-heavy files cheaper.
  */
 function promptEnd(b: Buffer, from: number, to: number): number {

@@ -2,7 +2,7 @@
 // Incremental (feed whole lines as they are appended, save the state between runs), pure, and
 // bounded: the state holds counters and a few short strings whatever the file size. Lines are
 // read by lib/transcript-scan.ts without parsing what is not needed; JSON.parse is the fallback.
-import { shorten, slashCommand, typedPrompt } from './prompt.ts'
+import { shorten, slashCommand, typedText } from './prompt.ts'
 import type { Tokens, TranscriptInfo } from './session.ts'
 import { scanLine, type Rec } from './transcript-scan.ts'
 
@@ -16,7 +16,7 @@ export interface ParserState {
   aiTitle: string | null
   tag: string | null
   firstPrompt: string | null
-  lastPrompt: string | null
+  lastPrompt: string | null // as last saved: finish() also sees a later typed one (unshortened)
   command: string | null // the slash command typed before any prompt (`/name args`)
   createdAt: string | null
   updatedAt: string | null
@@ -197,7 +197,10 @@ function apply(p: ParserState, rec: Rec) {
       if (typeof rec.tag === 'string') p.tag = str(rec.tag) // '' clears
       return
     case 'last-prompt':
-      if (typeof rec.lastPrompt === 'string') p.lastPrompt = shorten(rec.lastPrompt) ?? p.lastPrompt
+      if (typeof rec.lastPrompt === 'string' && /\S/.test(rec.lastPrompt)) {
+        p.lastPrompt = shorten(rec.lastPrompt)
+        unshortened.delete(p)
+      }
       return
     case 'relocated':
       p.relocatedCwd = str(rec.relocatedCwd) ?? p.relocatedCwd
@@ -209,17 +212,25 @@ function apply(p: ParserState, rec: Rec) {
   }
 }
 
+// The last typed prompt of a state as written: shortened when asked for (lastPromptOf), not at
+// each of the thousands a session may hold. A state loaded from its saved form has none.
+const unshortened = new WeakMap<ParserState, string>()
+const lastPromptOf = (p: ParserState) => {
+  const text = unshortened.get(p)
+  return text === undefined ? p.lastPrompt : shorten(text)
+}
+
 function user(p: ParserState, rec: Rec) {
   p.lastUuid = str(rec.uuid) ?? p.lastUuid
-  const prompt = typedPrompt(rec)
-  if (prompt === null) {
+  const text = typedText(rec)
+  if (text === null) {
     // a title for a session opened by a slash command only, as Claude's picker shows it
     if (p.firstPrompt === null && p.command === null && rec.isMeta !== true) p.command = slashCommand(rec)
     return
   }
   p.userMessages++
-  p.firstPrompt ??= prompt
-  p.lastPrompt = prompt
+  p.firstPrompt ??= shorten(text)
+  unshortened.set(p, text)
 }
 
 function assistant(p: ParserState, rec: Rec) {
@@ -245,7 +256,7 @@ function assistant(p: ParserState, rec: Rec) {
 /** Counts an inline subagent message as user() and assistant() count the session's own. */
 function sidechainTurn(p: ParserState, rec: Rec) {
   if (rec.type === 'user') {
-    if (typedPrompt(rec) !== null) p.sidechainMessages++
+    if (typedText(rec) !== null) p.sidechainMessages++
     return
   }
   const m = rec.message
@@ -297,7 +308,7 @@ export function finish(p: ParserState, file: { id: string; path: string; project
     aiTitle: p.aiTitle,
     summary: null, // the store joins other files' summaries[].leafUuid to lastUuid
     firstPrompt: p.firstPrompt,
-    lastPrompt: p.lastPrompt,
+    lastPrompt: lastPromptOf(p),
     command: p.command,
     tag: p.tag,
     createdAt: p.createdAt,
@@ -320,7 +331,7 @@ export function finish(p: ParserState, file: { id: string; path: string; project
 }
 
 export function saveParser(p: ParserState): string {
-  return JSON.stringify(p)
+  return JSON.stringify(unshortened.has(p) ? { ...p, lastPrompt: lastPromptOf(p) } : p)
 }
 
 /** Throws only on corrupt input; the caller then re-reads the file from 0. */

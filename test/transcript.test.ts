@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import { shorten, slashCommand, typedPrompt } from '../lib/prompt.ts'
+import { shorten, slashCommand, typedText } from '../lib/prompt.ts'
 import type { TranscriptInfo } from '../lib/session.ts'
 import { feed, feedLast, finish, loadParser, newParser, saveParser, type ParserState } from '../lib/transcript.ts'
 import { scanLine } from '../lib/transcript-scan.ts'
@@ -10,6 +10,11 @@ import * as g from './fixtures/generate.ts'
 const FILE = { id: 'f0e1d2c3-0000-4000-a000-000000000000', path: '/p/x.jsonl', projectDir: '-p' }
 // Transcripts the real client wrote (test/harness/record.ts records them).
 const real = (name: string) => readFileSync(new URL(`./fixtures/real/${name}`, import.meta.url))
+/** A user record's prompt as shown: its typed text, shortened. */
+const typedPrompt = (rec: Record<string, unknown>) => {
+  const text = typedText(rec)
+  return text === null ? null : shorten(text)
+}
 const bytes = (data: string | Buffer | g.Transcript) =>
   Buffer.isBuffer(data) ? data : Buffer.from(typeof data === 'string' ? data : g.jsonl(data.lines))
 
@@ -181,6 +186,21 @@ describe('prompts', () => {
       assert.equal(promptOf(content), null, JSON.stringify(content))
     assert.equal(promptOf('looks typed', { meta: true }), null)
     assert.equal(promptOf(g.COMPACT_SUMMARY, { compactSummary: true }), null)
+  })
+  test('the last prompt is shortened when finished or saved; a last-prompt record after it wins', () => {
+    const ctx = g.newCtx(new g.Gen(9))
+    const long = (word: string) => `${word}  `.repeat(120)
+    const p = newParser()
+    feed(p, Buffer.from(g.jsonl([g.userRecord(ctx, long('one')), g.userRecord(ctx, long('two'))])))
+    const two = shorten(long('two'))
+    assert.equal(two?.length, 201)
+    const t = finish(p, FILE)
+    assert.deepEqual([t.firstPrompt, t.lastPrompt], [shorten(long('one')), two])
+    assert.equal(JSON.parse(saveParser(p)).lastPrompt, two)
+    feed(p, Buffer.from(g.jsonl([g.lastPrompt(ctx, 'typed while busy')])))
+    assert.equal(finish(p, FILE).lastPrompt, 'typed while busy')
+    feed(p, Buffer.from(g.jsonl([g.userRecord(ctx, long('three'))])))
+    assert.equal(finish(loadParser(saveParser(p)), FILE).lastPrompt, shorten(long('three')))
   })
   test('shorten reads only the start of a long text, as if it collapsed the whole text first', () => {
     const whole = (text: string, max: number) => {
