@@ -20,8 +20,12 @@ export function startBackgroundSync(config: Config, now: number): void {
   const marker = syncMarkerPath(config)
   const started = statSync(marker, { throwIfNoEntry: false })?.mtimeMs
   if (started !== undefined && now - started < STALE_MS) return
-  mkdirSync(config.stateDir, { recursive: true })
-  writeFileSync(marker, '')
+  try {
+    mkdirSync(config.stateDir, { recursive: true })
+    writeFileSync(marker, '')
+  } catch {
+    return // a read-only or full state folder, which could not note a walk either
+  }
   try {
     // this same cs (bundle or sources, as CS_FROM_SOURCE says) with this environment
     spawn(process.execPath, [process.argv[1], 'sync', '--background'], { detached: true, stdio: 'ignore' }).unref()

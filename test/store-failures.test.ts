@@ -56,6 +56,15 @@ function readersAnswer() {
   }
   const rows = JSON.parse(t.cs('ls', '--json', '--all').stdout)
   assert.equal(rows.find((v: { id: string }) => v.id === id(1))?.name, 'the name')
+  // the full walk due: the background sync that would do it cannot note itself, and the
+  // dashboard goes on without it
+  t.env.CS_FULL_SCAN_SECONDS = '0'
+  const due = t.cs('ls')
+  delete t.env.CS_FULL_SCAN_SECONDS
+  assert.equal(due.status, 0, due.stderr)
+  assert.match(due.stdout, /the name/)
+  assert.doesNotMatch(due.stderr, /sync\.running/)
+  assert.doesNotMatch(due.stderr, STACK)
 }
 
 function writersFail(what: RegExp) {
