@@ -100,6 +100,7 @@ async function sessionsOnce<T>(
   const stores = openStores(config)
   const store = stores.local
   if (opts.connect) stores.shared().catch(() => {}) // its failure is met where fn asks for it
+  let walkDue = false
   try {
     if (config.claudeConfigEnv && !existsSync(config.claudeDir))
       warnOnce(
@@ -114,7 +115,7 @@ async function sessionsOnce<T>(
     const index = opts.index ?? 'hot'
     const run = () => indexTranscripts(config, store, indexOptions(index, ids, now.getTime()))
     // the periodic stat of every transcript runs in a background `cs sync`, off this path
-    if (index === 'hot' && fullWalkDue(config, store.lastFullWalk(), now.getTime())) startBackgroundSync(config, now.getTime())
+    walkDue = index === 'hot' && fullWalkDue(config, store.lastFullWalk(), now.getTime())
     // Where the store cannot be written (read-only, a full disk), what was saved still answers.
     const report = index === 'hot' ? (unwritable(store, run) ?? NOTHING_READ) : run()
     const launches =
@@ -182,6 +183,8 @@ async function sessionsOnce<T>(
     return result
   } finally {
     await stores.close()
+    // started once this run is done: beside it, the walk took the other core and the disk
+    if (walkDue) startBackgroundSync(config, Date.now())
   }
 }
 
