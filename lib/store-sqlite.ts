@@ -819,14 +819,15 @@ export function openStore(config: Config): Store {
       const problems: string[] = []
       if (readOnly) problems.push(readOnly.message)
       const mode = db.pragma('journal_mode', { simple: true })
-      if (mode !== 'wal') problems.push(`journal mode is ${mode}, not WAL: cs processes would block each other`)
+      // opened for reading only, the file's own mode is not seen
+      if (mode !== 'wal' && !readOnly) problems.push(`journal mode is ${mode}, not WAL: cs processes would block each other`)
       const integrity = db.pragma('quick_check', { simple: true })
       if (integrity !== 'ok') problems.push(`integrity check: ${integrity}`)
       const pages = (name: string) => Number(db.pragma(name, { simple: true }))
       const bytes = pages('page_count') * pages('page_size')
       const schema = Number(db.pragma('user_version', { simple: true }))
       if (schema !== SCHEMA) problems.push(`schema ${schema}, this cs writes ${SCHEMA}`)
-      return { location: `${file} (SQLite, ${mode})`, schema, bytes, problems }
+      return { location: `${file} (SQLite, ${readOnly ? 'opened read-only' : mode})`, schema, bytes, problems }
     },
     close: () => db.open && db.close(),
   }, () => {

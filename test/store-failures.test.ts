@@ -87,10 +87,15 @@ test('a read-only store: writes fail clearly, reads answer, nothing is lost', ()
   seed()
   if (root) execFileSync('mount', ['-o', 'remount,ro', state])
   else chmodSync(`${state}/cs`, 0o500)
+  // doctor says so, with the fix for where the store lies, not a rebuild
+  const doctor = t.cs('doctor').stdout
+  assert.match(doctor, /fail +database +.*cs\.db \(SQLite, opened read-only\): cannot write the database .*: it is read-only\n +fix: make .* writable/) // prettier-ignore
+  assert.doesNotMatch(doctor, /journal mode|rebuilds the index/)
   // something new on disk that cannot be indexed now
   t.session({ id: id(5), cwd: '/w/p5', prompt: 'prompt 5' })
   writersFail(/cannot write the database .*cs\.db: it is read-only/)
   readersAnswer()
+
   if (root) execFileSync('mount', ['-o', 'remount,rw', state])
   else chmodSync(`${state}/cs`, 0o700)
   intact()

@@ -62,9 +62,11 @@ function store(found: Findings) {
     const s = openLocalStore(config)
     try {
       const { location, schema, bytes, problems } = s.check()
+      // an unwritable store is fixed where it lies (its hint), a damaged one by a rebuild
+      const fix = s.readOnly()?.hint ?? `move ${location.split(' ')[0]} away: the next cs command rebuilds the index`
       const checks: Check[] = [
         problems.length
-          ? { level: 'fail', what: 'database', detail: `${location}: ${problems.join('; ')}`, fix: `move ${location.split(' ')[0]} away: the next cs command rebuilds the index` }
+          ? { level: 'fail', what: 'database', detail: `${location}: ${problems.join('; ')}`, fix }
           : { level: 'ok', what: 'database', detail: `${location}, schema ${schema}, ${size(bytes)}, integrity ok` },
       ]
       indexTranscripts(config, s)
