@@ -29,28 +29,30 @@ export class CsError extends Error {
 export const usageError = (message: string, hint?: string) =>
   new CsError(message, EXIT.usage, hint)
 
-// File system errors that mean "cannot write here" rather than a bug: reported without a stack.
-const UNWRITABLE: Record<string, string> = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'a file stands where a folder should be',
-  EISDIR: 'a folder stands where a file should be',
-  EIO: 'a disk I/O error',
+// File system errors that mean "cannot write here" rather than a bug: reported without a stack,
+// with what happened and its fix.
+const UNWRITABLE: Record<string, [why: string, fix: string]> = {
+  ENOSPC: ['the disk is full', 'free some space'],
+  EDQUOT: ['the disk quota is used up', 'free some space'],
+  EROFS: ['the file system is read-only', 'make it writable'],
+  EACCES: ['permission denied', 'fix the permissions'],
+  EPERM: ['operation not permitted', 'fix the permissions'],
+  ENOTDIR: ['a file stands where a folder should be', 'move the file on that path away'],
+  EISDIR: ['a folder stands where a file should be', 'move the folder away'],
+  EIO: ['a disk I/O error', 'check the disk'],
 }
 
 /** A CsError for a file system error that a user can fix, or null for anything else. */
 export function fileError(e: unknown): CsError | null {
   const err = e as NodeJS.ErrnoException
-  const why = err && typeof err.code === 'string' ? UNWRITABLE[err.code] : undefined
-  if (!why) return null
+  const known = err && typeof err.code === 'string' ? UNWRITABLE[err.code] : undefined
+  if (!known) return null
+  const [why, fix] = known
   const where = err.path ? ` ${err.path}` : ''
   return new CsError(
     `cannot ${err.syscall ?? 'write'}${where}: ${why}`,
     EXIT.failure,
-    'free some space or fix the permissions, then run the command again; nothing was lost',
+    `${fix}, then run the command again; nothing was lost`,
     'unwritable'
   )
 }

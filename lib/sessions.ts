@@ -102,10 +102,11 @@ async function sessionsOnce<T>(
   if (opts.connect) stores.shared().catch(() => {}) // its failure is met where fn asks for it
   let walkDue = false
   try {
-    if (config.claudeConfigEnv && !existsSync(config.claudeDir))
+    const claudeDir = config.claudeConfigEnv && existsSync(config.claudeDir) ? statSync(config.claudeDir) : null
+    if (config.claudeConfigEnv && !claudeDir?.isDirectory())
       warnOnce(
-        `CLAUDE_CONFIG_DIR=${config.claudeConfigEnv} does not exist: no transcripts or live sessions ` +
-          "to read there (unset it, or point it at Claude Code's folder)"
+        `CLAUDE_CONFIG_DIR=${config.claudeConfigEnv} ${claudeDir ? 'is not a folder' : 'does not exist'}: no ` +
+          "transcripts or live sessions to read there (unset it, or point it at Claude Code's folder)"
       )
     if (opts.pull) await pullBounded(config, stores)
     const live = await liveSoon

@@ -3,7 +3,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { isolatedCs } from './harness/cs.ts'
 
 const t = isolatedCs('cli')
@@ -97,10 +97,16 @@ test('cs last skips a session whose folder is gone, says so and names the next',
 })
 
 test('CLAUDE_CONFIG_DIR naming no folder is said', () => {
-  const r = spawnSync(process.execPath, [new URL('../bin/cs.mjs', import.meta.url).pathname, 'ls'], {
-    env: { ...t.env, CLAUDE_CONFIG_DIR: '/nonexistent' },
-    encoding: 'utf8',
-  })
+  const ls = (dir: string) =>
+    spawnSync(process.execPath, [new URL('../bin/cs.mjs', import.meta.url).pathname, 'ls'], {
+      env: { ...t.env, CLAUDE_CONFIG_DIR: dir },
+      encoding: 'utf8',
+    })
+  const r = ls('/nonexistent')
   assert.equal(r.status, 0)
   assert.match(r.stderr, /warning: CLAUDE_CONFIG_DIR=\/nonexistent does not exist/)
+  writeFileSync(`${t.home}/a-file`, '')
+  const file = ls(`${t.home}/a-file`)
+  assert.equal(file.status, 0)
+  assert.match(file.stderr, /warning: CLAUDE_CONFIG_DIR=\S+\/a-file is not a folder: no transcripts/)
 })

@@ -7,7 +7,7 @@
 // another user, read-only is chmod and the full disk needs root.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { after, test } from 'node:test'
 import { isolatedCs, type Result } from './harness/cs.ts'
 
@@ -125,6 +125,10 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
     const g = u.cs('gc', '--restore')
     clearFailure(g, /data folder .*\/cs is not a folder/, 'gc --restore')
     assert.doesNotMatch(g.stdout, /trash is empty/)
+    // a file further up: what the system said, and the fix that goes with it
+    rmSync(u.env.XDG_STATE_HOME, { recursive: true })
+    writeFileSync(u.env.XDG_STATE_HOME, '')
+    clearFailure(u.cs('ls'), /a file stands where a folder should be\n +move the file on that path away/, 'ls')
   } finally {
     u.cleanup()
   }
