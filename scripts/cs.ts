@@ -68,8 +68,12 @@ function parseError(e: Error & { code?: string }): string {
   const flag = e.message.match(/'(-[^' ]*)/)?.[1] ?? ''
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
     return `unknown flag ${flag} (a name or argument that starts with - goes after --)`
-  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
-    return /argument missing/.test(e.message) ? `${flag} wants a value` : `${flag} takes no value`
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/does not take/.test(e.message)) return `${flag} takes no value`
+    // `--ssh -oX`: a value that looks like a flag
+    if (/ambiguous/.test(e.message)) return `${flag} wants a value: one that starts with - is written ${flag}=VALUE`
+    return `${flag} wants a value`
+  }
   return e.message.split('\n')[0]
 }
 

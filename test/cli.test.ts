@@ -39,6 +39,12 @@ test('an unknown command or flag is a usage error naming the fix', () => {
   const value = t.cs('prune', '--days')
   assert.equal(value.status, 2)
   assert.equal(value.stderr, 'cs: --days wants a value\n    see `cs prune --help`\n')
+  const dashed = t.cs('prune', '--days', '-3')
+  assert.equal(dashed.status, 2)
+  assert.match(dashed.stderr, /^cs: --days wants a value: one that starts with - is written --days=VALUE\n/)
+  const extra = t.cs('ls', '--json=yes')
+  assert.equal(extra.status, 2)
+  assert.match(extra.stderr, /^cs: --json takes no value\n/)
   assert.doesNotMatch(cmd.stderr + flag.stderr, /\bat .*:\d+:\d+/)
 })
 
