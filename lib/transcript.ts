@@ -196,12 +196,14 @@ function apply(p: ParserState, rec: Rec) {
     case 'tag':
       if (typeof rec.tag === 'string') p.tag = str(rec.tag) // '' clears
       return
-    case 'last-prompt':
-      if (typeof rec.lastPrompt === 'string' && /\S/.test(rec.lastPrompt)) {
-        p.lastPrompt = shorten(rec.lastPrompt)
-        unshortened.delete(p)
+    case 'last-prompt': {
+      const prompt = typeof rec.lastPrompt === 'string' ? shorten(rec.lastPrompt) : null
+      if (prompt !== null) {
+        p.lastPrompt = prompt
+        unshortened.delete(p) // newer than any typed prompt before it
       }
       return
+    }
     case 'relocated':
       p.relocatedCwd = str(rec.relocatedCwd) ?? p.relocatedCwd
       return
