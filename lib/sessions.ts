@@ -17,6 +17,7 @@ import { openStores, type Stores } from './stores.ts'
 import { pullBounded, sharedNotice } from './sync.ts'
 import { withHosts } from './host-rows.ts'
 import { Tmux } from './tmux.ts'
+import { visible } from './untrusted.ts'
 import { buildViews, DEAD_FOR_MS } from './views.ts'
 
 export interface Sessions {
@@ -194,7 +195,7 @@ const warned = new Set<string>()
 const warnOnce = (text: string) => {
   if (warned.has(text)) return
   warned.add(text)
-  process.stderr.write(`cs: warning: ${text}\n`)
+  process.stderr.write(visible(`cs: warning: ${text}\n`))
 }
 
 /**

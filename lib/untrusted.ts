@@ -60,6 +60,12 @@ export function cleanText(text: string | null | undefined): string | null {
   return text.replace(ESCAPES, '').replace(MESSY, ' ').trim() || null
 }
 
+/** Text for the terminal: a control character (an escape sequence in an argument or a file
+ *  name, say) written as `\xNN`, not acted on; tabs and newlines kept. */
+export const visible = (text: string) =>
+  text.replace(UNSHOWN, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+const UNSHOWN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+
 /** A value from outside named in a message: escapes and control characters removed, cut short,
  *  then made a shell word (lib/quote.ts), so that it reads as one word and pastes as what cs saw. */
 export const quoted = (v: unknown) => shellWord(cleanText(String(v).slice(0, 80)) ?? '')

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../lib/config.ts'
 import { CsError, EXIT, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
+import { visible } from '../lib/untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
 
 type Entry = [summary: string, load: () => Promise<{ default: Command }>]
@@ -133,10 +134,10 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const e = fileError(err) ?? err
     if (e instanceof CsError) {
-      process.stderr.write(`cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`)
+      process.stderr.write(visible(`cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`))
       process.exitCode = e.exitCode
     } else {
-      process.stderr.write(`cs: internal error: ${(e as Error)?.stack ?? e}\n`)
+      process.stderr.write(visible(`cs: internal error: ${(e as Error)?.stack ?? e}\n`))
       process.exitCode = EXIT.failure
     }
   }

@@ -102,6 +102,13 @@ test('cs last skips a session whose folder is gone, says so and names the next',
   assert.match(r.stderr, /cs resume /)
 })
 
+test('a control character in an argument is shown as \\xNN, never written to the terminal', () => {
+  const r = t.cs('info', 'a\x1b[31mred\x07')
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /^cs: no session matches 'a\\x1b\[31mred\\x07'$/m)
+  assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f]/)
+})
+
 test('CLAUDE_CONFIG_DIR naming no folder is said', () => {
   const ls = (dir: string) =>
     spawnSync(process.execPath, [new URL('../bin/cs.mjs', import.meta.url).pathname, 'ls'], {
