@@ -5,13 +5,13 @@
 //  3. the screen (capture-pane), only for panes that have neither.
 // One `tmux list-panes -a` reads everything tmux knows; corrections go back in one more call, so
 // that the status line, which reads the options, agrees with `cs ls`.
-import { closeSync, readFileSync } from 'node:fs'
+import { closeSync, readSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { stateFromScreen } from './pane.ts'
 import { hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
 import { procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus } from './registry.ts'
 import type { LiveInfo } from './session.ts'
-import { THEN, Tmux } from './tmux.ts'
+import { stuck, THEN, Tmux } from './tmux.ts'
 
 type LiveState = LiveInfo['state']
 
@@ -115,13 +115,24 @@ export async function readLiveSoon(config: Config, also: string[] = []): Promise
 }
 
 let listed = false
-/** What bin/cs's tmux wrote on config.panesFd, read to its end (tmux had Node's start to finish
- *  it); null when there is no such fd. Once: the fd is closed then. */
+/** What bin/cs's tmux wrote on config.panesFd, read up to the status line bin/cs adds after it
+ *  (`\x1eSTATUS`), not to the pipe's end: tmux hands its client's stdout to the server, so a
+ *  stuck server holds the pipe open. Null when there is no such fd; once: the fd is closed then.
+ *  Status 124 or 137 is tmux killed by `timeout`: a server that did not answer. */
 function listedByBin(config: Config): string | null {
   if (config.panesFd === null || listed) return null
   listed = true
+  const chunks: Buffer[] = []
+  let tail = ''
   try {
-    return readFileSync(config.panesFd, 'utf8')
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 * 1024)
+      const n = readSync(config.panesFd, chunk)
+      if (n === 0) break
+      chunks.push(chunk.subarray(0, n))
+      tail = (tail + chunk.toString('latin1', Math.max(0, n - 16), n)).slice(-16)
+      if (STATUS_LINE.test(tail)) break
+    }
   } catch {
     return null
   } finally {
@@ -129,7 +140,11 @@ function listedByBin(config: Config): string | null {
       closeSync(config.panesFd)
     } catch {}
   }
+  const status = STATUS_LINE.exec(tail)?.[1]
+  if (status === '124' || status === '137') throw stuck(config.tmuxSocket)
+  return Buffer.concat(chunks).toString('utf8')
 }
+const STATUS_LINE = /\x1e(\d+)\n$/
 
 const listPanes = (also: string[]) => ['list-panes', '-a', '-F', PANE_FORMAT, ...(also.length ? [THEN, ...also] : [])]
 

@@ -27,42 +27,72 @@ export const literal = (arg: string) =>
 // tabs in formats as `_`; -u keeps its output byte-exact.
 const argv = (socket: string | null, args: string[]) => ['-u', ...socketArgs(socket), ...args.map(literal)]
 
+/** How long a tmux client may take: a stopped or stuck server accepts the connection and never
+ *  answers, and cs must not hang with it (bin/cs bounds its own tmux call likewise). */
+export const TMUX_ANSWER_SECONDS = 5
+const BOUND = { timeout: TMUX_ANSWER_SECONDS * 1000, killSignal: 'SIGKILL' } as const
+
+/** The error of a tmux server that did not answer in time. */
+export const stuck = (socket: string | null) =>
+  new CsError(
+    `tmux did not answer within ${TMUX_ANSWER_SECONDS} s${socket ? ` (socket ${socket})` : ''}`,
+    EXIT.unavailable,
+    'its server is stopped or stuck: `tmux kill-server` ends it, and its sessions with it',
+    'stuck'
+  )
+
 export class Tmux {
   constructor(readonly socket: string | null) {}
 
-  /** Runs tmux and returns stdout; throws CsError when tmux is missing or fails. */
+  /** Runs tmux and returns stdout; throws CsError when tmux is missing, fails or hangs. */
   run(...args: string[]): string {
     try {
       return execFileSync('tmux', argv(this.socket, args), {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
+        ...BOUND,
       })
     } catch (e) {
       const err = e as NodeJS.ErrnoException & { stderr?: string }
       if (err.code === 'ENOENT')
         throw new CsError('tmux is not installed', EXIT.unavailable, 'install it: apt-get install tmux')
+      if (err.code === 'ETIMEDOUT') throw stuck(this.socket)
       throw new CsError(`tmux ${args[0]} failed: ${(err.stderr || err.message).trim()}`)
     }
   }
 
-  /** Like run, but a failure (no server, no such session) is just null. */
+  /** Like run, but a failure (no server, no such session) is just null; a hang still throws. */
   try(...args: string[]): string | null {
     const r = spawnSync('tmux', argv(this.socket, args), {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...BOUND,
     })
-    if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    const code = (r.error as NodeJS.ErrnoException | undefined)?.code
+    if (code === 'ETIMEDOUT') throw stuck(this.socket)
+    if (code === 'ENOENT') return null
     return r.status === 0 ? r.stdout : null
   }
 
   /** Like try, started now and read when awaited: tmux runs while this process goes on. */
   tryLater(...args: string[]): Promise<string | null> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const child = spawn('tmux', argv(this.socket, args), { stdio: ['ignore', 'pipe', 'ignore'] })
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL')
+        child.stdout.destroy() // the server holds a copy of it (tmux hands it stdout): no end comes
+        reject(stuck(this.socket))
+      }, BOUND.timeout)
       let out = ''
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
-      child.on('error', () => resolve(null)) // no tmux installed
-      child.on('close', (code) => resolve(code === 0 ? out : null))
+      child.on('error', () => {
+        clearTimeout(timer)
+        resolve(null) // no tmux installed
+      })
+      child.on('close', (code) => {
+        clearTimeout(timer)
+        resolve(code === 0 ? out : null)
+      })
     })
   }
 

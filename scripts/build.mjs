@@ -91,15 +91,22 @@ for (const name of ['cli.cjs', 'mongodb.cjs']) {
 }
 copyFileSync(new URL('./cs-loader.cjs', import.meta.url), `${outdir}cs.cjs`)
 
-// bin/cs lists the dashboard's panes with tmux while Node starts: in lib/pane-row.ts's format
-const paneRow = await build({
+// bin/cs lists the dashboard's panes with tmux while Node starts: in lib/pane-row.ts's format,
+// bounded as lib/tmux.ts bounds its own calls
+const tmuxRead = await build({
   ...common,
-  entryPoints: [new URL('../lib/pane-row.ts', import.meta.url).pathname],
+  stdin: {
+    contents: "export { PANE_FORMAT } from './lib/pane-row.ts'\nexport { TMUX_ANSWER_SECONDS } from './lib/tmux.ts'",
+    resolveDir: new URL('..', import.meta.url).pathname,
+    loader: 'ts',
+  },
   format: 'esm',
   write: false,
 })
-const { PANE_FORMAT } = await import(`data:text/javascript,${encodeURIComponent(paneRow.outputFiles[0].text)}`)
-writeFileSync(`${outdir}pane-format`, `${PANE_FORMAT}\n`)
+const { PANE_FORMAT, TMUX_ANSWER_SECONDS } = await import(
+  `data:text/javascript,${encodeURIComponent(tmuxRead.outputFiles[0].text)}`
+)
+writeFileSync(`${outdir}tmux-read`, `${PANE_FORMAT}\n${TMUX_ANSWER_SECONDS}\n`)
 
 // The code cache, from the dashboard's run in an empty sandbox (no transcripts, no tmux server):
 // most of what any command compiles at start (its full walk, a background sync, put off). A

@@ -1,6 +1,7 @@
 // The dashboard's tmux read done by bin/cs while Node starts: tmux lists the panes from sh (a
 // tmux wrapper records which process asked), Node takes them from fd 3 and reads tmux no more,
-// and the rows are those Node's own read gives. With no stdin at all, Node reads tmux itself.
+// and the rows are those Node's own read gives. With no stdin at all, Node reads tmux itself. A
+// stopped server is told within the bound on tmux, by bin/cs and Node alike.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -40,7 +41,11 @@ function binCs(args: string[], stdin: 'null' | 'closed' = 'null') {
   const redirect = stdin === 'closed' ? '<&-' : '</dev/null'
   const argv = ['-c', `exec /bin/sh "$0" "$@" ${redirect}`, join(REPO, 'bin/cs'), ...args]
   const r = spawnSync('/bin/sh', argv, { env, encoding: 'utf8', timeout: 60_000 })
-  const askedBy = readFileSync(calls, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean)
+  // Node, or bin/cs: sh itself, or the `timeout` it bounds tmux with
+  const askedBy = readFileSync(calls, { encoding: 'utf8', flag: 'a+' })
+    .split('\n')
+    .filter(Boolean)
+    .map((who) => (who === 'node' ? 'node' : 'bin/cs'))
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, askedBy }
 }
 const liveRows = (json: string) =>
@@ -48,10 +53,10 @@ const liveRows = (json: string) =>
     .filter((r) => r.live)
     .map((r) => [r.id, r.state, r.tmuxSession])
 
-test('cs ls: the panes listed by sh, none by Node; the rows Node reading tmux itself shows', () => {
+test('cs ls: the panes listed by bin/cs, none by Node; the rows Node reading tmux itself shows', () => {
   const r = binCs(['ls', '--json'])
   assert.equal(r.status, 0, r.stderr)
-  assert.deepEqual(r.askedBy, ['sh'])
+  assert.deepEqual(r.askedBy, ['bin/cs'])
   assert.deepEqual(liveRows(r.stdout), [[ID, 'waiting', 'app']])
   const own = liveRows(JSON.stringify(t.json('ls')))
   assert.deepEqual(own, [[ID, 'waiting', 'app']], 'Node on its own')
@@ -60,7 +65,7 @@ test('cs ls: the panes listed by sh, none by Node; the rows Node reading tmux it
 test('the table and `cs` alone: the same read; any other command leaves tmux to Node', () => {
   const table = binCs([])
   assert.equal(table.status, 0, table.stderr)
-  assert.deepEqual(table.askedBy, ['sh'])
+  assert.deepEqual(table.askedBy, ['bin/cs'])
   assert.match(table.stdout, /WAITING/)
   assert.deepEqual(binCs(['info', ID.slice(0, 8), '--json']).askedBy, ['node'])
 })
@@ -91,4 +96,36 @@ test('Node takes fd 3 only when bin/cs says so: CS_PANES_FD=3', () => {
   tmux.run('kill-session', '-t', '=app')
   assert.deepEqual(liveRows(run({ CS_PANES_FD: '3' })), [[ID, 'working', 'ghost']])
   assert.deepEqual(liveRows(run({})), [], 'fd 3 unasked for: not read')
+  // the status bin/cs writes after tmux's output: 137, tmux killed by `timeout`, is a stuck server
+  writeFileSync(file, `${fake.join('\x1f')}\x1e\n\x1e0\n`)
+  assert.deepEqual(liveRows(run({ CS_PANES_FD: '3' })), [[ID, 'working', 'ghost']])
+  writeFileSync(file, '\x1e137\n')
+  const stuck = spawnSync('/bin/sh', argv, { env: { ...env, CS_PANES_FD: '3' }, encoding: 'utf8' })
+  assert.equal(stuck.status, 3)
+  assert.match(stuck.stderr, /tmux did not answer within 5 s/)
+})
+
+test('a stopped tmux server: cs says so within its bound, through bin/cs and Node alike, and exits 3', () => {
+  tmux.newSession('stuck', t.home, ['sleep', '600'])
+  const server = Number(tmux.run('display-message', '-p', '#{pid}').trim())
+  process.kill(server, 'SIGSTOP')
+  try {
+    for (const [args, run] of [
+      [['ls', '--json'], () => binCs(['ls', '--json'])],
+      [[], () => binCs([])],
+      [['ls'], () => t.cs('ls')],
+      [['status'], () => t.cs('status')],
+    ] as const) {
+      const started = Date.now()
+      const r = run()
+      const took = Date.now() - started
+      assert.equal(r.status, 3, `cs ${args.join(' ')}: ${r.stderr}`)
+      const said = /^cs: tmux did not answer within 5 s \(socket cs-test-bin-tmux-read-\d+\)\n +its server is stopped/m
+      assert.match(r.stderr, said)
+      assert.ok(took < 15_000, `cs ${args.join(' ')} took ${took} ms`)
+    }
+  } finally {
+    process.kill(server, 'SIGCONT')
+  }
+  assert.equal(binCs(['ls', '--json']).status, 0, 'answering again')
 })
