@@ -10,10 +10,9 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
-/** What a failure means to a caller: of the store, `unwritable` (read-only, full disk) leaves
- * what was saved readable, `damaged` calls for a rebuild; `stuck`, a tmux server that does not
- * answer, leaves what does not need tmux. */
-export type Reason = 'unwritable' | 'damaged' | 'stuck'
+/** What a failure of the store means to a caller: `unwritable` (read-only, full disk) leaves
+ * what was saved readable; `damaged` calls for a rebuild. */
+export type Reason = 'unwritable' | 'damaged'
 
 export class CsError extends Error {
   constructor(

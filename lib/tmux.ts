@@ -37,8 +37,7 @@ export const stuck = (socket: string | null) =>
   new CsError(
     `tmux did not answer within ${TMUX_ANSWER_SECONDS} s${socket ? ` (socket ${socket})` : ''}`,
     EXIT.unavailable,
-    'its server is stopped or stuck: `tmux kill-server` ends it, and its sessions with it',
-    'stuck'
+    'its server is stopped or stuck: `tmux kill-server` ends it, and its sessions with it'
   )
 
 export class Tmux {
