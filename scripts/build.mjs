@@ -113,7 +113,9 @@ writeFileSync(`${outdir}tmux-read`, `${PANE_FORMAT}\n${TMUX_ANSWER_SECONDS}\n`)
 // failure leaves it to the first run.
 const sandbox = mkdtempSync(`${tmpdir()}/cs-build-`)
 const dirs = { HOME: '', XDG_CONFIG_HOME: 'config', XDG_STATE_HOME: 'state', XDG_DATA_HOME: 'data', CLAUDE_CONFIG_DIR: 'claude' }
-const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CS_TMUX_SOCKET: `cs-build-${process.pid}`, CS_FULL_SCAN_SECONDS: '999999999' }
+// the full walk never due (a fresh store's last one is at 0): the background sync it would start
+// writes into the sandbox while it is removed below, and `npm run build` failed on that at times
+const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CS_TMUX_SOCKET: `cs-build-${process.pid}`, CS_FULL_SCAN_SECONDS: '1e12' }
 for (const [name, sub] of Object.entries(dirs)) env[name] = `${sandbox}/${sub}`
 spawnSync(process.execPath, [`${outdir}cs.cjs`, 'ls', '--json'], { env, stdio: 'ignore' })
 rmSync(sandbox, { recursive: true, force: true })
