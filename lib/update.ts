@@ -27,17 +27,20 @@ export function git(root: string, ...args: string[]): string {
 const version = (root: string) =>
   `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version} (${git(root, 'rev-parse', '--short', 'HEAD')})`
 
-/** Why npm failed, from its stderr: the script's own first words, else npm's first error, else
- *  its last line (npm's notices and the lines that only say where it failed tell nothing). */
+/** Why npm failed, from its stderr: the error a script died of, else the script's own first
+ *  words, else npm's first error, else its last line (npm's notices and the lines that only say
+ *  where it failed tell nothing; a crash starts with where it threw). */
 export function npmFailure(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
   return (
+    lines.find((l) => NODE_ERROR.test(l)) ??
     lines.find((l) => !l.startsWith('npm ') && !l.startsWith('> ')) ??
     lines.find((l) => NPM_ERROR.test(l) && !NPM_WHERE.test(l)) ??
     lines.at(-1) ??
     'no message'
   )
 }
+const NODE_ERROR = /^([A-Z]\w*)?Error( \[\w+\])?: / // Error: ENOTEMPTY..., TypeError [ERR_X]: ...
 const NPM_ERROR = /^npm (error|ERR!) /
 const NPM_WHERE = /^npm (error|ERR!) (code|path|command|workspace|location|errno|syscall) /
 

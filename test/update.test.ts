@@ -154,7 +154,7 @@ test('cs hosts add --install: this cs, cloned and built on a host that has none,
   assert.ok(String(again.stderr).includes(`--cs ${join(dir, 'bin/cs.mjs')}`), String(again.stderr))
 })
 
-test("a failed npm is told by the script's own words or npm's first error, never by a notice", () => {
+test("a failed npm is told by the error its script died of, its own words or npm's first error, never by a notice", () => {
   const notice = 'npm notice\nnpm notice New major version of npm available! 10.8.2 -> 11.6.2\nnpm notice'
   const build =
     '> cs@9.9.9 build\n> node scripts/build.mjs\n\nbuild: dist/cli.cjs is not ASCII at line 3\n' +
@@ -164,6 +164,11 @@ test("a failed npm is told by the script's own words or npm's first error, never
     'npm error code ENOTFOUND\nnpm error syscall getaddrinfo\n' +
     `npm error network request to https://registry.npmjs.org/x failed\n${notice}`
   assert.equal(npmFailure(ci), 'npm error network request to https://registry.npmjs.org/x failed')
+  const crash =
+    "> cs@9.9.9 build\n> node scripts/build.mjs\n\nnode:fs:1214\n  handleErrorFromBinding(ctx);\n  ^\n\n" +
+    "Error: ENOTEMPTY: directory not empty, rmdir '/tmp/cs-build-x/state'\n    at rmSync (node:fs:1214:3)\n" +
+    `npm error code 1\n${notice}`
+  assert.equal(npmFailure(crash), "Error: ENOTEMPTY: directory not empty, rmdir '/tmp/cs-build-x/state'")
   assert.equal(npmFailure(notice), 'npm notice')
   assert.equal(npmFailure(''), 'no message')
 })
