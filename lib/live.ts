@@ -10,10 +10,8 @@ import type { Config } from './config.ts'
 import { stateFromScreen } from './pane.ts'
 import { hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
 import { procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus } from './registry.ts'
-import type { LiveInfo } from './session.ts'
+import type { LiveInfo, LiveState } from './session.ts'
 import { stuck, THEN, Tmux } from './tmux.ts'
-
-type LiveState = LiveInfo['state']
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'fish', 'dash', 'ksh', 'mksh', 'tcsh', 'csh', 'nu', 'xonsh', 'elvish'])
 /** The pane's foreground program is a shell: the claude it ran has exited. */

@@ -2,7 +2,7 @@
 // and its one parser: live state (lib/live.ts, over `list-panes -a`) and cs's tmux sessions
 // (lib/tmux-sessions.ts, over `list-sessions`, whose formats resolve in each session's active
 // pane) read the same fields. An @ option resolves on the pane first, then on its session.
-import { LIVE_STATES, type State } from './session.ts'
+import { LIVE_STATES, type LiveState } from './session.ts'
 
 const FIELDS = {
   session: 'session_name',
@@ -42,8 +42,8 @@ export function parsePanes(out: string): PaneRow[] {
 }
 
 /** The state the hook last set (@cs_state), or null when none or not one cs knows. */
-export const hookState = (row: PaneRow): Exclude<State, 'stopped'> | null =>
-  LIVE_STATES.includes(row.state) ? (row.state as Exclude<State, 'stopped'>) : null
+export const hookState = (row: PaneRow): LiveState | null =>
+  LIVE_STATES.includes(row.state) ? (row.state as LiveState) : null
 
 /** When it set it (@cs_state_at, epoch seconds), or null. */
 export const hookStateAt = (row: PaneRow): number | null =>

@@ -5,6 +5,7 @@ export const STATES = ['working', 'waiting', 'idle', 'dead', 'stopped'] as const
 export type State = (typeof STATES)[number]
 
 /** The states a live session can be in (everything but history's `stopped`), as @cs_state holds them. */
+export type LiveState = Exclude<State, 'stopped'>
 export const LIVE_STATES: readonly string[] = STATES.filter((s) => s !== 'stopped')
 
 /** A value read from outside (tmux, a file, another host) that names a state. */
@@ -53,7 +54,7 @@ export interface LiveInfo {
   id: string | null // claude session id, when known
   host: string
   kind: 'tmux' | 'background' | 'external' // cs-launched tmux, `claude --bg`, claude cs did not launch
-  state: Exclude<State, 'stopped'>
+  state: LiveState
   stateSince: string | null // ISO 8601
   waitingFor: string | null
   name: string | null

@@ -3,7 +3,7 @@
 // resolves on the session's active pane first, then on the session, so a session whose active
 // pane is a split-off shell still shows the session-level values the hook keeps.
 import { hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
-import type { State } from './session.ts'
+import type { LiveState } from './session.ts'
 import { THEN, exact, exactPane, type Tmux } from './tmux.ts'
 
 export interface TmuxSession {
@@ -11,7 +11,7 @@ export interface TmuxSession {
   managed: boolean // launched by cs (@cs_managed)
   id: string | null // claude session id
   title: string | null
-  state: Exclude<State, 'stopped'> | null // null: no hook has spoken and cs did not launch it
+  state: LiveState | null // null: no hook has spoken and cs did not launch it
   stateAt: number | null // epoch seconds
   waitingFor: string | null
   cwd: string | null
