@@ -1,7 +1,8 @@
 // The y/N question before an irreversible or bulk change, asked only on a terminal.
 import { createInterface } from 'node:readline/promises'
+import { stdoutIsTTY } from './stdout.ts'
 
-export const interactive = () => Boolean(process.stdin.isTTY && process.stdout.isTTY)
+export const interactive = () => Boolean(process.stdin.isTTY) && stdoutIsTTY()
 
 /** True only for an explicit yes typed at a terminal. */
 export async function confirm(question: string): Promise<boolean> {

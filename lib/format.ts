@@ -1,15 +1,26 @@
 // Rendering of sessions for the terminal: the dashboard table, plain lists, `cs info` and the
 // --json rows. Pure apart from useColor(), which asks whether stdout is a terminal.
-import pc from 'picocolors'
 import type { Config } from './config.ts'
 import type { SessionView, State, TranscriptInfo } from './session.ts'
 import { cleanText } from './untrusted.ts'
+import { out, stdoutIsTTY, terminalSize } from './stdout.ts'
 
-export type Colors = ReturnType<typeof pc.createColors>
+// The few SGR styles cs paints with, open and close codes. Written here rather than taken from
+// a colour library: those ask at load whether stdout is a terminal, which creates process.stdout
+// (lib/stdout.ts).
+const STYLES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39] } as const
+export type Colors = Record<keyof typeof STYLES, (text: string) => string>
 
 /** Colour only for a terminal, and never under NO_COLOR. */
-export const useColor = (config: Config) => config.color && Boolean(process.stdout.isTTY)
-export const colors = (enabled: boolean): Colors => pc.createColors(enabled)
+export const useColor = (config: Config) => config.color && stdoutIsTTY()
+
+/** The styles, each leaving the text as it is when not enabled. A close code inside the text
+ *  (a style nested in this one) opens this one again. */
+export function colors(enabled: boolean): Colors {
+  const style = ([open, close]: readonly [number, number]) => (text: string) =>
+    enabled ? `\x1b[${open}m${text.replaceAll(`\x1b[${close}m`, `\x1b[${close}m\x1b[${open}m`)}\x1b[${close}m` : text
+  return Object.fromEntries(Object.entries(STYLES).map(([name, codes]) => [name, style(codes)])) as Colors
+}
 
 /** `42s`, `3m`, `2h`, `5d`, `1y`: how long ago `iso` was. */
 export function age(iso: string | null, now: Date): string {
@@ -242,9 +253,7 @@ export function renderInfo(
   return shown.map(([label, value]) => `${c.dim(label.padEnd(width))}  ${value}`).join('\n')
 }
 
-export const print = (text: string): void => {
-  process.stdout.write(text + '\n')
-}
+export const print = (text: string): void => void out(text + '\n')
 
 export interface PrintOptions extends Omit<TableOptions, 'now' | 'color' | 'width'> {
   json?: boolean
@@ -255,7 +264,7 @@ export interface PrintOptions extends Omit<TableOptions, 'now' | 'color' | 'widt
 export function printViews(config: Config, views: SessionView[], o: PrintOptions): void {
   if (o.json) return void print(jsonRows(views, o.counts))
   if (views.length === 0) return void print(o.empty)
-  const width = process.stdout.columns || 120
+  const width = terminalSize()?.columns || 120
   print(renderTable(views, { ...o, now: new Date(), color: useColor(config), width }))
 }
 

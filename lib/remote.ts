@@ -10,6 +10,7 @@ import { shellLine } from './quote.ts'
 import { ensureControlDir, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
 import { Tmux, exact, literal } from './tmux.ts'
 import { cleanLines, cleanText } from './untrusted.ts'
+import { out } from './stdout.ts'
 
 /** How `cs attach` opens another host's session inside tmux (tmux option @cs-remote-attach,
  *  tmux/variables.sh): a new window, a popup, or this pane. */
@@ -108,8 +109,8 @@ export async function runRemote(config: Config, host: HostEntry, args: string[],
     } catch {
       throw new CsError(`host ${host.name}: its answer is not JSON`)
     }
-    process.stdout.write(JSON.stringify(value, null, 2) + '\n')
-  } else process.stdout.write(cleanLines(r.stdout))
+    out(JSON.stringify(value, null, 2) + '\n')
+  } else out(cleanLines(r.stdout))
   process.stderr.write(cleanLines(r.stderr))
   if (r.status === 2) throw new CsError(`host ${host.name}: its cs refused \`cs ${args[0]}\` as given (too old?)`, EXIT.usage, 'cs update --all')
   return r.status

@@ -12,6 +12,7 @@ import { shellWord } from './quote.ts'
 import { findOnPath } from './paths.ts'
 import { chosen, numberedList, pickerLines } from './picker.ts'
 import type { SessionView } from './session.ts'
+import { out, terminalSize } from './stdout.ts'
 
 /** Runs fzf over the sessions; the chosen one, or null when the user left. */
 function pickWithFzf(fzf: string, views: SessionView[], lines: string[], query: string): Promise<SessionView | null> {
@@ -34,12 +35,12 @@ function pickWithFzf(fzf: string, views: SessionView[], lines: string[], query: 
   const child = spawn(fzf, args, { stdio: ['pipe', 'pipe', 'inherit'] })
   child.stdin.on('error', () => {}) // fzf may exit (--select-1) before reading everything
   child.stdin.end(lines.join('\n') + '\n')
-  let out = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')))
+  let picked = ''
+  child.stdout.on('data', (d: Buffer) => (picked += d.toString('utf8')))
   return new Promise((resolve, reject) => {
     child.on('error', reject)
     child.on('close', () => {
-      const id = out.split('\t')[0].trim()
+      const id = picked.split('\t')[0].trim()
       resolve(views.find((v) => v.id === id) ?? null)
     })
   })
@@ -47,11 +48,11 @@ function pickWithFzf(fzf: string, views: SessionView[], lines: string[], query: 
 
 /** The numbered list on stdout, the choice read from stdin. */
 async function pickNumbered(views: SessionView[], lines: string[]): Promise<SessionView | null> {
-  process.stdout.write(`${numberedList(lines)}\n`)
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false })
+  out(`${numberedList(lines)}\nresume which (1-${views.length})? `)
+  const rl = createInterface({ input: process.stdin, terminal: false }) // no output: out() wrote the question
   try {
     const answer = await Promise.race([
-      rl.question(`resume which (1-${views.length})? `),
+      rl.question(''),
       new Promise<string>((resolve) => rl.once('close', () => resolve(''))),
     ])
     return chosen(answer, views)
@@ -75,7 +76,7 @@ export function pick(
   // fzf needs a terminal; without one (a pipe, a script) the numbered list reads stdin
   const fzf = interactive() ? findOnPath(config, 'fzf') : null
   // fzf takes the whole terminal; the numbered list loses the width of its numbers
-  const columns = (process.stdout.columns || 120) - (fzf ? 0 : String(views.length).length)
+  const columns = (terminalSize()?.columns || 120) - (fzf ? 0 : String(views.length).length)
   const lines = pickerLines(views, config.host, { columns, color: config.color && Boolean(fzf) })
   return fzf ? pickWithFzf(fzf, views, lines, query) : pickNumbered(views, lines)
 }

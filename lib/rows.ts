@@ -82,19 +82,14 @@ export function listRows(store: Store, views: SessionView[], q: ListQuery): { ro
 }
 
 /**
- * Every row of the dashboard as its JSON array, in pieces to write in turn: history comes from
- * the store a row at a time, never as one string (it is most of 7 MB at 10,000 sessions).
+ * Every row of the dashboard, JSON texts in its order, in two runs: this host's fresh views
+ * merged with the stored live and DEAD rows, then the stored history a row at a time, never as
+ * one string (it is most of 7 MB at 10,000 sessions). lib/stdout.ts writeArray writes them.
  */
-export function* jsonText(store: Store, views: SessionView[], q: ListQuery): Generator<string> {
+export function jsonRows(store: Store, views: SessionView[], q: ListQuery): [string[], Iterable<string>] {
   const { shown, query } = prepare(store, views, q)
   const first = merge(shown, store.storedRows(query, LIVE_OR_DEAD, null)).map((r) => r.json)
-  let n = first.length
-  yield n ? `[\n${first.join(',\n')}` : '['
-  for (const text of store.storedTexts(query, HISTORY)) {
-    yield n++ ? ',\n' : '\n'
-    yield text
-  }
-  yield n ? '\n]\n' : ']\n'
+  return [first, store.storedTexts(query, HISTORY)]
 }
 
 /** Fresh views and stored rows, both in the dashboard's order, as one list in it. */

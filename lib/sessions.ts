@@ -10,7 +10,7 @@ import { readLiveSoon } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
-import { jsonText, listRows, type ListQuery } from './rows.ts'
+import { jsonRows, listRows, type ListQuery } from './rows.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStores, type Stores } from './stores.ts'
@@ -37,8 +37,8 @@ export interface Sessions {
   /** This host's sessions whose state comes from live state (live ones, launch records) and
    *  the `extra` ids, built from their own transcripts alone: as every view shows them. */
   fresh(extra?: string[]): { views: SessionView[]; transcripts: TranscriptInfo[] }
-  /** The same rows, every one, as the JSON array `cs ls --json` prints, in pieces. */
-  json(q: ListQuery): Iterable<string>
+  /** The same rows, every one, as `cs ls --json` prints them: in runs (lib/rows.ts jsonRows). */
+  json(q: ListQuery): Iterable<string>[]
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
    * `recorded`: refuse a live process whose claude session id is not known yet (no id to record).
@@ -163,7 +163,7 @@ async function sessionsOnce<T>(
       shared: stores.shared,
       fresh,
       rows: (q) => listRows(store, liveViews(), q),
-      json: (q) => jsonText(store, liveViews(), q),
+      json: (q) => jsonRows(store, liveViews(), q),
       find(query, opts) {
         const host = opts?.host
         const v = resolve(query, host ? viewsOf().filter((x) => x.host === host) : viewsOf(), config.host)

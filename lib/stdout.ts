@@ -1,9 +1,13 @@
-// A long answer written to stdout: its pieces copied into one reused buffer, written when full.
-// `cs ls --json` at 10,000 sessions is some 7 MB: held as one string, or as a buffer per write,
-// memory touched for the first time costs more than everything else it does (bench/dashboard.ts).
-import { writeSync } from 'node:fs'
+// Everything cs prints to stdout, written to fd 1 at once: process.stdout is created only to ask
+// a terminal its size. For a pipe it is a socket whose modules (net, stream) take some 5 ms of
+// every start to load, and its writes end in an 'error' event when the reader went away.
+// A long answer has its pieces copied into one reused buffer, written when full: `cs ls --json`
+// at 10,000 sessions is some 7 MB, and held as one string, or as a buffer per write, memory
+// touched for the first time costs more than everything else it does (bench/dashboard.ts).
+import { fstatSync, writeSync } from 'node:fs'
 
 const CHUNK = 64 * 1024
+const [OPEN, COMMA, NEWLINE] = Buffer.from('[,\n')
 const pause = new Int32Array(new SharedArrayBuffer(4))
 
 /** Writes all of buf[from, to) to fd; false when its reader went away (EPIPE). */
@@ -22,22 +26,60 @@ function writeRange(fd: number, buf: Buffer, from: number, to: number): boolean 
   return true
 }
 
-/** Writes the pieces to fd in order; false when its reader went away (`cs ls --json | head`). */
-export function writeAll(pieces: Iterable<string>, fd = 1): boolean {
+/** Writes text to stdout; false when its reader went away (`cs ls | head`), which is no failure. */
+export function out(text: string): boolean {
+  const bytes = Buffer.from(text)
+  return writeRange(1, bytes, 0, bytes.length)
+}
+
+/** Whether stdout is a terminal: only a character device can be one (a pipe or a file is
+ *  known from fstat, without creating process.stdout). */
+export function stdoutIsTTY(): boolean {
+  try {
+    return fstatSync(1).isCharacterDevice() && Boolean(process.stdout.isTTY)
+  } catch {
+    return false // fd 1 closed
+  }
+}
+
+/** The terminal's size, or null when stdout is not one. */
+export const terminalSize = (): { columns: number; rows: number } | null =>
+  stdoutIsTTY() ? { columns: process.stdout.columns, rows: process.stdout.rows } : null
+
+/**
+ * Writes the rows, JSON texts, to fd as one JSON array laid out as lib/format.ts jsonArray lays
+ * it out (a row a line), with a newline; the runs of rows in turn. False when its reader went
+ * away (`cs ls --json | head`). Rows are copied into the buffer one by one, the separators
+ * between them written as bytes: 10,000 rows take no step more than reading them.
+ */
+export function writeArray(runs: Iterable<string>[], fd = 1): boolean {
   const buf = Buffer.allocUnsafe(CHUNK)
-  let n = 0
-  for (const piece of pieces) {
-    // a UTF-8 byte for each UTF-16 unit at most, three for the rest: room for the worst case
-    if (n + piece.length * 3 > CHUNK) {
-      if (!writeRange(fd, buf, 0, n)) return false
-      n = 0
-      if (piece.length * 3 > CHUNK) {
-        const big = Buffer.from(piece)
-        if (!writeRange(fd, big, 0, big.length)) return false
-        continue
+  buf[0] = OPEN
+  let n = 1
+  let rows = 0
+  for (const run of runs)
+    for (const row of run) {
+      const separator = rows++ ? 2 : 1 // ",\n" or "\n"
+      // a UTF-8 byte for each UTF-16 unit at most, three for the rest: room for the worst case
+      if (n + separator + row.length * 3 > CHUNK) {
+        if (!writeRange(fd, buf, 0, n)) return false
+        n = 0
+      }
+      if (separator === 2) buf[n++] = COMMA
+      buf[n++] = NEWLINE
+      if (n + row.length * 3 <= CHUNK) n += buf.write(row, n)
+      else {
+        // a row larger than the buffer: written on its own
+        const big = Buffer.from(row)
+        if (!writeRange(fd, buf, 0, n) || !writeRange(fd, big, 0, big.length)) return false
+        n = 0
       }
     }
-    n += buf.write(piece, n)
+  const end = rows ? '\n]\n' : ']\n'
+  if (n + end.length > CHUNK) {
+    if (!writeRange(fd, buf, 0, n)) return false
+    n = 0
   }
+  n += buf.write(end, n)
   return writeRange(fd, buf, 0, n)
 }

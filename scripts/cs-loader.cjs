@@ -36,5 +36,20 @@ function load(name, require) {
 }
 
 const own = Module.createRequire(join(__dirname, 'cli.cjs'))
+
+/** Node's modules that the bundle imports where it starts and that many runs never use, each
+ *  with what uses it: given as a stand-in that requires the real one when a member is first
+ *  read. Loading them (with net and stream, which they load) took some 6 ms of every start. */
+const LAZY = {
+  'node:child_process': 'a process started: tmux (a dashboard has bin/cs read it), ssh, fzf, a sync',
+  'node:readline/promises': 'a question asked on a terminal',
+  'node:v8': "a folder of the index read or written (its files are v8-serialised): a live session's",
+}
+const lazy = (id) => {
+  let m
+  return new Proxy({}, { get: (_, key) => (m ??= own(id))[key] })
+}
+const stand = Object.fromEntries(Object.keys(LAZY).map((id) => [id, lazy(id)]))
+
 let driver
-load('cli', Object.assign((id) => (id === './mongodb.cjs' ? (driver ??= load('mongodb')) : own(id)), own))
+load('cli', Object.assign((id) => (id === './mongodb.cjs' ? (driver ??= load('mongodb')) : (stand[id] ?? own(id))), own))

@@ -6,6 +6,7 @@ import { CsError, EXIT, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
 import { visible } from '../lib/untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
+import { out } from '../lib/stdout.ts'
 
 type Entry = [summary: string, load: () => Promise<{ default: Command }>]
 
@@ -81,11 +82,11 @@ function parseError(e: Error & { code?: string }): string {
 async function main(argv: string[]): Promise<number> {
   const first = argv[0]
   if (first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(usage() + '\n')
+    out(usage() + '\n')
     return EXIT.ok
   }
   if (first === '--version' || first === '-V') {
-    process.stdout.write(`cs ${pkg.version}\n`)
+    out(`cs ${pkg.version}\n`)
     return EXIT.ok
   }
   const named = first !== undefined && !first.startsWith('-')
@@ -107,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     throw usageError(parseError(e as Error & { code?: string }), `see \`cs ${name} --help\``)
   }
   if (parsed.values.help) {
-    process.stdout.write(helpOf(name, command) + '\n')
+    out(helpOf(name, command) + '\n')
     return EXIT.ok
   }
   const config = loadConfig()
@@ -120,12 +121,6 @@ async function main(argv: string[]): Promise<number> {
   })
   return code ?? EXIT.ok
 }
-
-// A reader that stops early (`cs ls | head`) is not a failure: stop writing, quietly.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code !== 'EPIPE') throw e
-  process.exit(EXIT.ok)
-})
 
 main(process.argv.slice(2)).then(
   (code) => {

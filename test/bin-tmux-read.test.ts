@@ -70,6 +70,33 @@ test('the table and `cs` alone: the same read; any other command leaves tmux to 
   assert.deepEqual(binCs(['info', ID.slice(0, 8), '--json']).askedBy, ['node'])
 })
 
+test("a dashboard loads none of Node's modules it has no use for: each costs milliseconds of every start", () => {
+  // the hook has run (SessionStart sets the transcript): no screen to read, no process to start
+  tmux.run('set-option', '-p', '-t', pane, '@cs_transcript', join(t.home, 'transcript.jsonl'))
+  // the modules Node loaded as it ran, noted as it exits
+  const loaded = join(t.home, 'modules-loaded')
+  const preload = join(t.home, 'note-modules.cjs')
+  const note = "require('node:fs').writeFileSync(process.env.CS_TEST_LOADED, process.moduleLoadList.join('\\n'))"
+  writeFileSync(preload, `process.on('exit', () => ${note})\n`)
+  const unused = /^NativeModule (child_process|net|readline)$/
+  // the full walk not due (it is once every CS_FULL_SCAN_SECONDS: a background sync starts then)
+  const quiet = { ...env, CS_FULL_SCAN_SECONDS: '1e12' }
+  const warmUp = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env: quiet }) // the index up to date
+  assert.equal(warmUp.status, 0)
+  for (const args of [['ls', '--json'], []]) {
+    const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), ...args], {
+      // colours asked for: a colour library would ask at load whether stdout is a terminal
+      env: { ...quiet, NODE_OPTIONS: `--require ${preload}`, CS_TEST_LOADED: loaded, FORCE_COLOR: '1' },
+      encoding: 'utf8',
+    })
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /waiting|WAITING/)
+    const modules = readFileSync(loaded, 'utf8').split('\n')
+    assert.ok(modules.includes('NativeModule fs'), 'the list was written')
+    assert.deepEqual(modules.filter((m) => unused.test(m)), [], `cs ${args.join(' ')}`)
+  }
+})
+
 test('no stdin at all: Node reads tmux itself, with the same rows', () => {
   const r = binCs(['ls', '--json'], 'closed')
   assert.equal(r.status, 0, r.stderr)

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { age, alignColumns, displayWidth, jsonRows, renderInfo, renderTable, truncate } from '../lib/format.ts'
+import { age, alignColumns, colors, displayWidth, jsonRows, renderInfo, renderTable, truncate } from '../lib/format.ts'
 import { sessionView, transcriptInfo } from './harness/session-fixtures.ts'
 
 const now = new Date('2026-11-20T12:00:00.000Z')
@@ -192,4 +192,13 @@ test("another host's rows copied more than a minute ago show their age beside th
   assert.match(table, /far \(5m ago\)/)
   assert.match(table, /near(?! \()/)
   assert.doesNotMatch(renderTable(rows, { now, color: false, width: 200 }), /ago\)/)
+})
+
+test('colors: SGR styles; a style nested in another opens the outer one again after it; none when off', () => {
+  const c = colors(true)
+  assert.equal(c.red('x'), '\x1b[31mx\x1b[39m')
+  assert.equal(c.bold(`a ${c.dim('b')} c`), '\x1b[1ma \x1b[2mb\x1b[22m\x1b[1m c\x1b[22m')
+  assert.equal(c.green(`a ${c.yellow('b')} c`), '\x1b[32ma \x1b[33mb\x1b[39m\x1b[32m c\x1b[39m')
+  const off = colors(false)
+  assert.equal(off.bold(`a ${off.dim('b')}`), 'a b')
 })

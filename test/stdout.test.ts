@@ -3,13 +3,14 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import test from 'node:test'
-import { writeAll } from '../lib/stdout.ts'
+import { jsonArray } from '../lib/format.ts'
+import { writeArray } from '../lib/stdout.ts'
 
-function written(pieces: string[]): string {
+function written(runs: string[][]): string {
   const dir = mkdtempSync(join(tmpdir(), 'cs-stdout-'))
   try {
     const fd = openSync(join(dir, 'out'), 'w')
-    assert.equal(writeAll(pieces, fd), true)
+    assert.equal(writeArray(runs, fd), true)
     closeSync(fd)
     return readFileSync(join(dir, 'out'), 'utf8')
   } finally {
@@ -17,16 +18,20 @@ function written(pieces: string[]): string {
   }
 }
 
-test('writeAll writes every piece in order, across its buffer and beyond it', () => {
-  // non-ASCII pieces that end a buffer, a piece larger than the buffer, empty pieces
-  const pieces = ['[\n']
-  for (let i = 0; i < 3000; i++) pieces.push(i ? ',\n' : '', `{"id":${i},"title":"é✓ ${'x'.repeat(i % 97)} 🙂"}`)
-  pieces.push('', 'y'.repeat(200_000) + '€', '\n]\n')
-  const out = written(pieces)
-  assert.equal(out, pieces.join(''))
+test('writeArray writes the rows of every run in order, as jsonArray lays them out, across its buffer and beyond it', () => {
+  // non-ASCII rows that end a buffer, a row larger than the buffer, an empty run
+  const rows: string[] = []
+  for (let i = 0; i < 3000; i++) rows.push(`{"id":${i},"title":"é✓ ${'x'.repeat(i % 97)} 🙂"}`)
+  const big = JSON.stringify('y'.repeat(200_000) + '€')
+  const runs = [rows.slice(0, 10), [], rows.slice(10), [big, '{}']]
+  const out = written(runs)
+  assert.equal(out, `${jsonArray([...rows, big, '{}'])}\n`)
   assert.ok(Buffer.byteLength(out) > 4 * 64 * 1024)
+  assert.deepEqual(JSON.parse(out).length, 3002)
 })
 
-test('writeAll of nothing writes nothing', () => {
-  assert.equal(written([]), '')
+test('writeArray of no rows writes an empty array', () => {
+  assert.equal(written([]), '[]\n')
+  assert.equal(written([[], []]), '[]\n')
+  assert.equal(written([['1']]), '[\n1\n]\n')
 })

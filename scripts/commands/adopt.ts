@@ -10,6 +10,7 @@ import { bringBack } from '../../lib/revive.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
 import { Tmux } from '../../lib/tmux.ts'
+import { out } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'adopt ID|NAME [--attach] [--json]',
@@ -30,7 +31,7 @@ export default defineCommand({
     if (t.kind === 'tmux') {
       if (!t.session.managed)
         throw new CsError(`${shellWord(query)} already runs in tmux session ${shellWord(t.session.name)}`, EXIT.failure, 'quit claude there first, then cs adopt')
-      process.stdout.write(`${shellWord(t.session.name)} is already managed by cs\n`)
+      out(`${shellWord(t.session.name)} is already managed by cs\n`)
       return isSet(flags, 'attach') ? attachTmux(config, tmux, t.session.name) : EXIT.ok
     }
     if (t.kind === 'background')
@@ -44,8 +45,8 @@ export default defineCommand({
     try {
       const launch = bringBack(openLauncher(config, store, tmux), t, true)
       name = launch.tmuxSession
-      if (isSet(flags, 'json')) process.stdout.write(JSON.stringify(launch, null, 2) + '\n')
-      else process.stdout.write(`adopted ${t.id} as ${shellWord(name)} in ${launch.cwd}\n  attach: cs attach ${shellWord(name)}\n`)
+      if (isSet(flags, 'json')) out(JSON.stringify(launch, null, 2) + '\n')
+      else out(`adopted ${t.id} as ${shellWord(name)} in ${launch.cwd}\n  attach: cs attach ${shellWord(name)}\n`)
     } finally {
       store.close()
     }

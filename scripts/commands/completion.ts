@@ -11,6 +11,7 @@ import { shortIds } from '../../lib/shortid.ts'
 import { openStore } from '../../lib/store-sqlite.ts'
 import { Tmux } from '../../lib/tmux.ts'
 import { commands } from '../cs.ts'
+import { out } from '../../lib/stdout.ts'
 
 /** One word a shell can complete: no blanks, no control characters. */
 const plain = (w: string | null | undefined): w is string => !!w && /^[^\s\u0000-\u001f\u007f]+$/.test(w)
@@ -64,6 +65,6 @@ export default defineCommand({
     const shell = positionals[0]
     if (positionals.length !== 1 || !(SHELLS as readonly string[]).includes(shell))
       throw usageError(`name one shell: ${SHELLS.join(', ')}`, 'e.g. eval "$(cs completion bash)"')
-    process.stdout.write(script(shell as Shell))
+    out(script(shell as Shell))
   },
 })

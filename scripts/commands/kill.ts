@@ -14,6 +14,7 @@ import { findTarget } from '../../lib/target.ts'
 import { isClaude, listSessions, type TmuxSession } from '../../lib/tmux-sessions.ts'
 import { Tmux, exact } from '../../lib/tmux.ts'
 import type { Config, HostEntry } from '../../lib/config.ts'
+import { out } from '../../lib/stdout.ts'
 
 /** Ends the tmux sessions and marks their launches dead, so that `cs revive` leaves them be. */
 function killAll(config: Config, tmux: Tmux, sessions: TmuxSession[]): void {
@@ -25,7 +26,7 @@ function killAll(config: Config, tmux: Tmux, sessions: TmuxSession[]): void {
       tmux.run('kill-session', '-t', exact(s.name))
       const launch = launches.find((l) => l.tmuxSession === s.name)
       if (launch) store.noteState(s.name, config.host, s.id ?? launch.id, 'dead', at)
-      process.stdout.write(`killed ${shellWord(s.name)} (the transcript stays)\n`)
+      out(`killed ${shellWord(s.name)} (the transcript stays)\n`)
     }
   } finally {
     store.close()
@@ -42,7 +43,7 @@ async function killRemote(config: Config, host: HostEntry, positionals: string[]
   if (positionals.length) throw usageError('give a session or --all, not both')
   const live = (await askHost(config, host)).rows.filter((v) => v.kind === 'tmux' && v.state !== 'stopped' && v.state !== 'dead')
   if (!live.length) {
-    process.stdout.write(`no tmux sessions launched by cs on ${host.name}\n`)
+    out(`no tmux sessions launched by cs on ${host.name}\n`)
     return EXIT.ok
   }
   const names = live.map((v) => shellWord(v.tmuxSession ?? v.id.slice(0, 8))).join(', ')
@@ -75,7 +76,7 @@ export default defineCommand({
       if (positionals.length) throw usageError('give a session or --all, not both')
       const managed = listSessions(tmux).filter((s) => s.managed)
       if (!managed.length) {
-        process.stdout.write('no tmux sessions launched by cs\n')
+        out('no tmux sessions launched by cs\n')
         return
       }
       const names = managed.map((s) => shellWord(s.name)).join(', ')

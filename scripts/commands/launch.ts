@@ -10,6 +10,7 @@ import { checkName, firstFree, generatedName, isPathArg, nameFromDir } from '../
 import { shellWord } from '../../lib/quote.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { Tmux } from '../../lib/tmux.ts'
+import { out } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'launch [NAME|DIR] ["PROMPT"] [--cwd DIR] [-- CLAUDE_ARGS...]',
@@ -44,9 +45,9 @@ export default defineCommand({
       const launcher = openLauncher(config, store, tmux)
       const name = explicit ?? firstFree(derived ?? generatedName(id), (n) => tmux.hasSession(n))
       const launch = startSession(launcher, { id, name, cwd: real, resume: false, prompt: prompt || null, extra: rest })
-      if (isSet(flags, 'json')) process.stdout.write(JSON.stringify(launch, null, 2) + '\n')
+      if (isSet(flags, 'json')) out(JSON.stringify(launch, null, 2) + '\n')
       else
-        process.stdout.write(
+        out(
           `launched ${shellWord(name)} in ${real} (claude session ${id})\n  attach: cs attach ${shellWord(name)}\n`
         )
     } finally {

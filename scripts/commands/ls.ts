@@ -6,13 +6,16 @@ import { colors, jsonArray, print, printViews, thousands, useColor } from '../..
 import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
-import { writeAll } from '../../lib/stdout.ts'
+import { terminalSize, writeArray } from '../../lib/stdout.ts'
 
 /** Rows of the table when stdout is not a terminal (and no --limit or --all says otherwise). */
 const PIPED_ROWS = 50
 
 /** As many rows as fit the terminal: its height less the header, the count line and a prompt. */
-const tableRows = () => (process.stdout.isTTY && process.stdout.rows ? Math.max(5, process.stdout.rows - 3) : PIPED_ROWS)
+const tableRows = () => {
+  const rows = terminalSize()?.rows
+  return rows ? Math.max(5, rows - 3) : PIPED_ROWS
+}
 
 export default defineCommand({
   usage: 'ls [--all | --limit N] [--local | --host NAME] [--sort KEY] [--verbose] [--json]',
@@ -62,7 +65,7 @@ export default defineCommand({
       let more: number
       if ((filter.sort ?? 'updated') === 'updated' && !verbose && !s.store.readOnly()) {
         const q = { all: filter.all, host: filter.host, limit }
-        if (json && limit === undefined) return void writeAll(s.json(q))
+        if (json && limit === undefined) return void writeArray(s.json(q))
         const listing = s.rows(q)
         if (json) return print(jsonArray(listing.rows))
         shown = listing.rows.map((text) => JSON.parse(text) as SessionView)

@@ -9,6 +9,7 @@ import { isInside, isSessionFile, projectsDir } from '../../lib/paths.ts'
 import { PREVIEW_DEFAULTS, lastEntries, renderPreview } from '../../lib/preview.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { linesFromEnd } from '../../lib/tail.ts'
+import { out } from '../../lib/stdout.ts'
 
 /** `<projects>/*\/<id>.jsonl` for a full session id, or null. */
 function transcriptOf(config: Config, id: string): string | null {
@@ -53,6 +54,6 @@ export default defineCommand({
         'cs reads transcripts only inside Claude Code\'s projects folder'
       )
     const entries = lastEntries(linesFromEnd(path), exchanges)
-    process.stdout.write(renderPreview(entries, { ...PREVIEW_DEFAULTS, exchanges }) + '\n')
+    out(renderPreview(entries, { ...PREVIEW_DEFAULTS, exchanges }) + '\n')
   },
 })

@@ -12,6 +12,7 @@ import type { Launch } from '../../lib/session.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
 import { Tmux } from '../../lib/tmux.ts'
+import { out } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'revive [--host NAME] [--dry-run] [--json]',
@@ -33,7 +34,7 @@ export default defineCommand({
       const args = ['revive', ...(isSet(flags, 'dry-run') ? ['--dry-run'] : []), ...(json ? ['--json'] : [])]
       return runRemote(config, hostNamed(config, on), args, json)
     }
-    const out = (text: string) => json || process.stdout.write(text)
+    const say = (text: string) => json || out(text) // the sentences; --json prints the records
     const tmux = new Tmux(config.tmuxSocket)
     const store = openLocalStore(config)
     try {
@@ -42,16 +43,16 @@ export default defineCommand({
       // settled for good: they ended while tmux ran on, so no later revive brings them back
       const at = new Date().toISOString()
       for (const l of ended) store.noteState(l.tmuxSession, l.host, l.id, 'dead', at)
-      if (!todo.length) out('nothing to revive: every session cs saw live is running or was ended\n')
+      if (!todo.length) say('nothing to revive: every session cs saw live is running or was ended\n')
       if (isSet(flags, 'dry-run')) {
         for (const l of todo) {
           const how = relaunchPlan(config, { id: l.id, name: l.tmuxSession, cwd: l.cwd }).resume ? 'resume' : 'start anew'
-          out(`would revive ${shellWord(l.tmuxSession)} (${how} ${l.id}) in ${l.cwd}\n`)
+          say(`would revive ${shellWord(l.tmuxSession)} (${how} ${l.id}) in ${l.cwd}\n`)
         }
-        if (json) process.stdout.write(JSON.stringify(todo, null, 2) + '\n')
+        if (json) out(JSON.stringify(todo, null, 2) + '\n')
         return
       }
-      if (!todo.length) return json ? void process.stdout.write('[]\n') : undefined
+      if (!todo.length) return json ? void out('[]\n') : undefined
       const launcher = openLauncher(config, store, tmux)
       const revived: Launch[] = []
       let failed = 0
@@ -60,14 +61,14 @@ export default defineCommand({
           const launch = bringBack(launcher, { id: l.id, name: l.tmuxSession, cwd: l.cwd })
           revived.push(launch)
           const renamed = launch.tmuxSession === l.tmuxSession ? '' : ` (as ${shellWord(launch.tmuxSession)}: the old name is taken)`
-          out(`revived ${shellWord(l.tmuxSession)}${renamed} in ${l.cwd} (claude session ${l.id})\n`)
+          say(`revived ${shellWord(l.tmuxSession)}${renamed} in ${l.cwd} (claude session ${l.id})\n`)
         } catch (e) {
           if (!(e instanceof CsError)) throw e
           failed++
           process.stderr.write(`cs: could not revive ${shellWord(l.tmuxSession)}: ${e.message}\n`)
         }
       }
-      if (json) process.stdout.write(JSON.stringify(revived, null, 2) + '\n')
+      if (json) out(JSON.stringify(revived, null, 2) + '\n')
       return failed ? EXIT.failure : EXIT.ok
     } finally {
       store.close()

@@ -5,6 +5,7 @@ import { isSet } from '../../lib/flags.ts'
 import { age, alignColumns } from '../../lib/format.ts'
 import { isClaude, listSessions } from '../../lib/tmux-sessions.ts'
 import { Tmux } from '../../lib/tmux.ts'
+import { out } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'status [--json]',
@@ -23,8 +24,8 @@ export default defineCommand({
         cwd: s.cwd,
         managed: s.managed,
       }))
-    if (isSet(flags, 'json')) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
-    if (!rows.length) return void process.stdout.write('no live sessions in tmux\n')
+    if (isSet(flags, 'json')) return void out(JSON.stringify(rows, null, 2) + '\n')
+    if (!rows.length) return void out('no live sessions in tmux\n')
     const now = new Date()
     const lines = rows.map((r) => [
       r.name,
@@ -32,6 +33,6 @@ export default defineCommand({
       age(r.stateSince, now),
       r.cwd ?? '',
     ])
-    process.stdout.write(alignColumns([['NAME', 'STATE', 'SINCE', 'FOLDER'], ...lines]) + '\n')
+    out(alignColumns([['NAME', 'STATE', 'SINCE', 'FOLDER'], ...lines]) + '\n')
   },
 })
