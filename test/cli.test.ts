@@ -52,12 +52,24 @@ test('a reader that stops early (cs ls --json | head) is no error', () => {
   for (let i = 0; i < 300; i++)
     t.session({ id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, cwd: `/w/p${i}` })
   const cs = `${process.execPath} ${new URL('../bin/cs.mjs', import.meta.url).pathname}`
-  const r = spawnSync('sh', ['-c', `${cs} ls --json | head -c 10 >/dev/null`], {
-    env: t.env,
-    encoding: 'utf8',
-  })
-  assert.equal(r.stderr, '')
+  for (const args of ['ls --json', 'ls --all', 'completion bash']) {
+    const r = spawnSync('sh', ['-c', `${cs} ${args} | head -c 10 >/dev/null`], {
+      env: t.env,
+      encoding: 'utf8',
+    })
+    assert.equal(r.stderr, '', args)
+  }
   assert.ok(t.json('ls').length >= 300, 'the output is larger than a pipe holds')
+})
+
+test('stdout on a full device: the error and its fix, no stack trace', () => {
+  const cs = `${process.execPath} ${new URL('../bin/cs.mjs', import.meta.url).pathname}`
+  for (const args of ['--version', 'ls', 'ls --json']) {
+    const r = spawnSync('sh', ['-c', `${cs} ${args} >/dev/full`], { env: t.env, encoding: 'utf8' })
+    assert.equal(r.status, 1, `cs ${args}: ${r.stderr}`)
+    assert.match(r.stderr, /^cs: cannot write: the disk is full\n {4}free some space/, `cs ${args}`)
+    assert.doesNotMatch(r.stderr, /\bat .*:\d+:\d+/)
+  }
 })
 
 test('a reader slower than cs (a full pipe: EAGAIN on a non-blocking stdout) gets every byte', () => {
