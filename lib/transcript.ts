@@ -16,7 +16,7 @@ export interface ParserState {
   aiTitle: string | null
   tag: string | null
   firstPrompt: string | null
-  lastPrompt: string | null // as last saved: finish() also sees a later typed one (unshortened)
+  lastPrompt: string | null // as last saved: finish() also sees a later one (unshortened)
   command: string | null // the slash command typed before any prompt (`/name args`)
   createdAt: string | null
   updatedAt: string | null
@@ -196,14 +196,11 @@ function apply(p: ParserState, rec: Rec) {
     case 'tag':
       if (typeof rec.tag === 'string') p.tag = str(rec.tag) // '' clears
       return
-    case 'last-prompt': {
-      const prompt = typeof rec.lastPrompt === 'string' ? shorten(rec.lastPrompt) : null
-      if (prompt !== null) {
-        p.lastPrompt = prompt
-        unshortened.delete(p) // newer than any typed prompt before it
-      }
+    case 'last-prompt':
+      // as a typed prompt: shortened when asked for (a session may hold thousands); a blank one
+      // (shortened to nothing) leaves the one before it
+      if (typeof rec.lastPrompt === 'string' && /\S/.test(rec.lastPrompt)) unshortened.set(p, rec.lastPrompt)
       return
-    }
     case 'relocated':
       p.relocatedCwd = str(rec.relocatedCwd) ?? p.relocatedCwd
       return
@@ -214,8 +211,9 @@ function apply(p: ParserState, rec: Rec) {
   }
 }
 
-// The last typed prompt of a state as written: shortened when asked for (lastPromptOf), not at
-// each of the thousands a session may hold. A state loaded from its saved form has none.
+// The last prompt of a state as written (typed, or a last-prompt record's): shortened when asked
+// for (lastPromptOf), not at each of the thousands a session may hold. A state loaded from its
+// saved form has none.
 const unshortened = new WeakMap<ParserState, string>()
 const lastPromptOf = (p: ParserState) => {
   const text = unshortened.get(p)

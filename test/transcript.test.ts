@@ -199,6 +199,10 @@ describe('prompts', () => {
     assert.equal(JSON.parse(saveParser(p)).lastPrompt, two)
     feed(p, Buffer.from(g.jsonl([g.lastPrompt(ctx, 'typed while busy')])))
     assert.equal(finish(p, FILE).lastPrompt, 'typed while busy')
+    // a last-prompt record's text is shortened as a typed one; a blank one leaves the one before
+    feed(p, Buffer.from(g.jsonl([g.lastPrompt(ctx, long('busy')), g.lastPrompt(ctx, ' \n\t ')])))
+    assert.equal(finish(p, FILE).lastPrompt, shorten(long('busy')))
+    assert.equal(JSON.parse(saveParser(p)).lastPrompt, shorten(long('busy')))
     feed(p, Buffer.from(g.jsonl([g.userRecord(ctx, long('three'))])))
     assert.equal(finish(loadParser(saveParser(p)), FILE).lastPrompt, shorten(long('three')))
   })
