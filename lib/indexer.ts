@@ -17,7 +17,7 @@ import type { Config } from './config.ts'
 import { isInside, isSessionFile, projectsDir } from './paths.ts'
 import { openRegular } from './regular-file.ts'
 import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
-import { feed, feedLast, finish, loadParser, newParser, saveParser, type ParserState } from './transcript.ts'
+import { feed, feedLast, finish, loadParser, newParser, saveParser, skippedLine, type ParserState } from './transcript.ts'
 
 type FileIndex = FolderIndex['files'][number]
 
@@ -41,6 +41,10 @@ export interface IndexOptions {
 // Reads of this size stay in the CPU's cache while the scanner reads them (4 MB did not: 10 MB
 // more peak RSS and slower on the bench's corpora); a longer line grows the buffer.
 const CHUNK = 256 * 1024
+// A line longer than this is not read but skipped, and counted as a bad line: the buffer would
+// hold it whole (a line of 300 MB took 964 MB), and Claude Code writes none this long (it cuts
+// tool output far shorter).
+export const MAX_LINE = 64 * 1024 * 1024
 // Results are saved every so many files read, so that a cold run over 10,000 files does not
 // hold them all: the parser states read so far and the folders finished (a folder row is
 // written whole; a state saved before its folder's row is harmless, as states are keyed by mark).
@@ -282,6 +286,14 @@ function readFrom(f: Found, offset: number, parser: ParserState, buf: Buffer) {
   let filled = 0 // bytes in buf not yet consumed
   try {
     while (pos + filled < f.size) {
+      if (filled === buf.length && buf.length >= MAX_LINE) {
+        const next = lineEnd(fd, pos + filled, f.size, buf)
+        if (next < 0) break // not written whole yet: read again from its start next time
+        skippedLine(parser)
+        pos = next
+        filled = 0
+        continue
+      }
       if (filled === buf.length) buf = grow(buf) // one line longer than the buffer
       const want = Math.min(buf.length - filled, f.size - pos - filled)
       const n = readSync(fd, buf, filled, want, pos + filled)
@@ -302,6 +314,18 @@ function readFrom(f: Found, offset: number, parser: ParserState, buf: Buffer) {
     closeSync(fd)
   }
   return { buf, offset: pos, bytes: pos + filled - offset }
+}
+
+/** The file offset just past the next newline at or after `from` (below `size`), or -1. */
+function lineEnd(fd: number, from: number, size: number, buf: Buffer): number {
+  for (let at = from; at < size; ) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, size - at), at)
+    if (n === 0) return -1
+    const nl = buf.subarray(0, n).indexOf(10)
+    if (nl >= 0) return at + nl + 1
+    at += n
+  }
+  return -1
 }
 
 function grow(buf: Buffer): Buffer {

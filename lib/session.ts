@@ -44,7 +44,7 @@ export interface TranscriptInfo {
   orphan: boolean // no conversation of its own: left by /clear or /compact, or a sidechain file
   sidechain: boolean // its first conversation record is a subagent's: an orphan
   unknownRecords: number // records of a type this parser does not know
-  badLines: number // lines that are not a JSON object
+  badLines: number // lines that are not a JSON object, or too long to read (lib/indexer.ts MAX_LINE)
   lastUuid: string | null // uuid of the last user/assistant record: legacy summaries point at it
   summaries: { leafUuid: string; summary: string }[] // legacy summary records found in this file (they title other sessions)
 }

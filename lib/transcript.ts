@@ -120,6 +120,11 @@ export function feedLast(p: ParserState, buf: Buffer, start = 0, end = buf.lengt
   return end
 }
 
+/** A line too long to be read (lib/indexer.ts MAX_LINE): counted as a bad line. */
+export function skippedLine(p: ParserState): void {
+  p.badLines++
+}
+
 // Blanks around a line: spaces, tabs, CR of CRLF files, NUL padding left by a crash.
 const blank = (c: number) => c === 32 || c === 9 || c === 13 || c === 0
 

@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { loadConfig, type Config } from '../lib/config.ts'
-import { indexTranscripts } from '../lib/indexer.ts'
+import { indexTranscripts, MAX_LINE } from '../lib/indexer.ts'
 import { projectsDir } from '../lib/paths.ts'
 import type { TranscriptInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
@@ -240,6 +240,21 @@ test('a line larger than the read buffer is read whole', () => {
   assert.equal(r.bytes, statSync(s.path).size)
   assert.equal(r.badLines, 0)
   assert.equal(byId(store, s.id)!.customTitle, 'after the big line')
+  assert.equal(markOf(store, s.path)!.offset, statSync(s.path).size)
+})
+
+test('a line longer than MAX_LINE is skipped and counted as bad; one not yet whole waits for its newline', () => {
+  const { config, store, project } = setup()
+  const huge = user('x', 'u2', 'x'.repeat(MAX_LINE))
+  const s = session(project('-work-app'), user('x', 'u1', 'before'), huge.slice(0, -1))
+  let r = indexTranscripts(config, store)
+  assert.equal(r.badLines, 0, 'not whole yet: nothing said of it')
+  assert.equal(markOf(store, s.path)!.offset, Buffer.byteLength(user('x', 'u1', 'before')))
+  appendFileSync(s.path, `\n${user('x', 'u3', 'after the huge line')}`)
+  r = indexTranscripts(config, store)
+  assert.equal(r.badLines, 1)
+  const t = byId(store, s.id)!
+  assert.deepEqual([t.badLines, t.userMessages, t.firstPrompt, t.lastPrompt], [1, 2, 'before', 'after the huge line'])
   assert.equal(markOf(store, s.path)!.offset, statSync(s.path).size)
 })
 
