@@ -44,9 +44,13 @@ export const isCwd = (s: unknown): s is string =>
 // character left, then runs of whitespace.
 // eslint-disable-next-line no-control-regex
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g
-// Control characters and any whitespace but a lone inner space: what cleanText() rewrites.
+// The bidirectional overrides and isolates, which reorder what a terminal shows after them (in a
+// title, the columns that follow it): dropped from all text shown.
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g
+// Control characters, bidirectional overrides and any whitespace but a lone inner space: what
+// cleanText() rewrites.
 const UNCLEAN =
-  /[\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]| {2}|^ | $/
+  /[\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202a-\u202f\u205f\u2066-\u2069\u3000\ufeff]| {2}|^ | $/
 const MESSY = /[\u0000-\u001f\u007f-\u009f\s]+/g
 
 /**
@@ -57,7 +61,7 @@ const MESSY = /[\u0000-\u001f\u007f-\u009f\s]+/g
 export function cleanText(text: string | null | undefined): string | null {
   if (!text) return null
   if (!UNCLEAN.test(text)) return text
-  return text.replace(ESCAPES, '').replace(MESSY, ' ').trim() || null
+  return text.replace(ESCAPES, '').replace(BIDI, '').replace(MESSY, ' ').trim() || null
 }
 
 /** Text for the terminal: a control character (an escape sequence in an argument or a file
@@ -125,10 +129,9 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
   }
 }
 
-// Control characters but the newline, and the bidirectional overrides that reorder what a
-// terminal shows: what cleanLines() drops.
+// Control characters but the newline: what cleanLines() drops, with BIDI.
 // eslint-disable-next-line no-control-regex
-const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
 
 /**
  * Text made safe for several lines of a terminal (a preview, a prompt shown whole): escape
@@ -136,5 +139,5 @@ const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u
  * indentation kept.
  */
 export function cleanLines(text: string): string {
-  return text.replace(ESCAPES, '').replace(/\t/g, '  ').replace(UNSAFE_IN_LINES, '')
+  return text.replace(ESCAPES, '').replace(/\t/g, '  ').replace(UNSAFE_IN_LINES, '').replace(BIDI, '')
 }

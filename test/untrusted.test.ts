@@ -40,6 +40,9 @@ test('cleanText removes escape sequences and control characters, keeps text', ()
   assert.equal(cleanText('\u001b]0;owned\u0007title\u001b[2J\u001b[31m red'), 'title red')
   assert.equal(cleanText('a\tb\n\nc  d\u009b2J'), 'a b c d')
   assert.equal(cleanText('\u001b[2J'), null)
+  // a right-to-left override would show the rest of the line (the other columns) reversed
+  assert.equal(cleanText('fix \u202eevil\u202c the \u2067bug\u2069'), 'fix evil the bug')
+  assert.equal(cleanText('\u202e'), null)
   assert.equal(cleanText(null), null)
 })
 
