@@ -13,6 +13,7 @@ import { CONNECT_TIMEOUT, sshRun } from './ssh.ts'
 import { cleanText, isCwd } from './untrusted.ts'
 import { git } from './update.ts'
 import pkg from '../package.json' with { type: 'json' }
+import { outErr } from './stdout.ts'
 
 /** What cs is built with there. */
 const NEEDED = ['git', 'node', 'npm']
@@ -107,7 +108,7 @@ export async function installOn(config: Config, host: HostEntry): Promise<Instal
     )
   const root = csRoot()
   const { bytes, origin } = bundle(root)
-  process.stderr.write(`installing cs ${pkg.version} on ${host.name} (a clone of ${root}, then its ./install.sh)...\n`)
+  outErr(`installing cs ${pkg.version} on ${host.name} (a clone of ${root}, then its ./install.sh)...\n`)
   const r = await sshRun(config, host, ['sh', '-c', INSTALL_SCRIPT, 'sh', origin], {
     connectTimeout: CONNECT_TIMEOUT.act,
     timeoutMs: INSTALL_TIMEOUT_MS,

@@ -10,7 +10,7 @@ import { shellLine } from './quote.ts'
 import { ensureControlDir, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
 import { Tmux, exact, literal } from './tmux.ts'
 import { cleanLines, cleanText } from './untrusted.ts'
-import { out } from './stdout.ts'
+import { out, outErr } from './stdout.ts'
 
 /** How `cs attach` opens another host's session inside tmux (tmux option @cs-remote-attach,
  *  tmux/variables.sh): a new window, a popup, or this pane. */
@@ -111,7 +111,7 @@ export async function runRemote(config: Config, host: HostEntry, args: string[],
     }
     out(JSON.stringify(value, null, 2) + '\n')
   } else out(cleanLines(r.stdout))
-  process.stderr.write(cleanLines(r.stderr))
+  outErr(cleanLines(r.stderr))
   if (r.status === 2) throw new CsError(`host ${host.name}: its cs refused \`cs ${args[0]}\` as given (too old?)`, EXIT.usage, 'cs update --all')
   return r.status
 }

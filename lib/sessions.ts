@@ -19,6 +19,7 @@ import { withHosts } from './host-rows.ts'
 import { Tmux } from './tmux.ts'
 import { visible } from './untrusted.ts'
 import { buildViews, DEAD_FOR_MS } from './views.ts'
+import { outErr } from './stdout.ts'
 
 export interface Sessions {
   store: Store
@@ -84,7 +85,7 @@ export async function withSessions<T>(
   } catch (e) {
     // a damaged store found before fn ran was set aside: once more, on the rebuilt one
     if (started || !(e instanceof CsError) || e.reason !== 'damaged') throw e
-    process.stderr.write(`cs: ${e.message}\n`)
+    outErr(`cs: ${e.message}\n`)
     return sessionsOnce(config, fn, opts, () => {})
   }
 }
@@ -195,7 +196,7 @@ const warned = new Set<string>()
 const warnOnce = (text: string) => {
   if (warned.has(text)) return
   warned.add(text)
-  process.stderr.write(visible(`cs: warning: ${text}\n`))
+  outErr(visible(`cs: warning: ${text}\n`))
 }
 
 /**

@@ -11,6 +11,7 @@ import { sshEnv } from './agent.ts'
 import { CsError, EXIT } from './errors.ts'
 import { shellLine, shellWord } from './quote.ts'
 import { cleanLines, cleanText, isHostName, isSshDestination } from './untrusted.ts'
+import { outErr } from './stdout.ts'
 
 /** Seconds ssh may take to connect: a look (the dashboard, `cs hosts`) must not wait long on a
  *  dead host; an action the user asked for may. */
@@ -103,7 +104,7 @@ export function sshRun(
       if (!opts.echo) return
       // what the host says, as it says it (a long install), one cleaned line at a time
       const end = stderr.lastIndexOf('\n') + 1
-      if (end > shown) process.stderr.write(cleanLines(stderr.slice(shown, end)))
+      if (end > shown) outErr(cleanLines(stderr.slice(shown, end)))
       shown = Math.max(shown, end)
     })
     // a remote command may exit before it has read all its input (the install script, finding

@@ -1,6 +1,7 @@
-// Everything cs prints to stdout, written to fd 1 at once: process.stdout is created only to ask
-// a terminal its size. For a pipe it is a socket whose modules (net, stream) take some 5 ms of
-// every start to load, and its writes end in an 'error' event when the reader went away.
+// Everything cs prints, written to fd 1 (stdout) and fd 2 (stderr) at once: process.stdout is
+// created only on a terminal (its size, a question asked), process.stderr never. For a pipe
+// each is a socket whose modules (net, stream) take some 5 ms of a start to load, and whose
+// writes end in an 'error' event when the reader went away.
 // A long answer has its pieces copied into one reused buffer, written when full: `cs ls --json`
 // at 10,000 sessions is some 7 MB, and held as one string, or as a buffer per write, memory
 // touched for the first time costs more than everything else it does (bench/dashboard.ts).
@@ -30,6 +31,17 @@ function writeRange(fd: number, buf: Buffer, from: number, to: number): boolean 
 export function out(text: string): boolean {
   const bytes = Buffer.from(text)
   return writeRange(1, bytes, 0, bytes.length)
+}
+
+/** Writes text to stderr. A stderr that cannot be written (closed, a full disk) is left be:
+ *  there is nowhere to say so. */
+export function outErr(text: string): void {
+  const bytes = Buffer.from(text)
+  try {
+    writeRange(2, bytes, 0, bytes.length)
+  } catch {
+    // nowhere to report it
+  }
 }
 
 /** Whether stdout is a terminal: only a character device can be one (a pipe or a file is

@@ -29,6 +29,7 @@ import { rowHead, storedRow } from './rows.ts'
 import { shortIds } from './shortid.ts'
 import type { FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store } from './store.ts'
 import { buildViews } from './views.ts'
+import { outErr } from './stdout.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. Also
  *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates.
@@ -333,7 +334,7 @@ export function openStore(config: Config): Store {
     const err = fileError(e) ?? storeError(file, e)
     if (!(err instanceof CsError)) throw corrupt(file, (e as Error).message)
     if (err.reason === 'damaged' && existsSync(file)) {
-      process.stderr.write(`cs: ${damagedNote(file, setAside(file))}\n`)
+      outErr(`cs: ${damagedNote(file, setAside(file))}\n`)
       ;({ db, fresh } = openWritable(config, file))
     } else {
       if (err.reason !== 'unwritable' || !existsSync(file)) throw err
@@ -851,7 +852,7 @@ function keepJournal(db: Database.Database, journal: string, fresh: boolean, raw
     if (now !== null && fresh) {
       const { ops, skipped } = readJournal(journal)
       replay(ops, raw)
-      if (skipped) process.stderr.write(`cs: warning: ${skipped} unreadable lines of ${journal} skipped\n`)
+      if (skipped) outErr(`cs: warning: ${skipped} unreadable lines of ${journal} skipped\n`)
     }
     if (now === null || now >= COMPACT_BYTES) rewriteJournal(journal, snapshot(store.meta(), store.launches()))
   }).immediate()

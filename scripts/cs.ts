@@ -6,7 +6,7 @@ import { CsError, EXIT, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
 import { visible } from '../lib/untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
-import { out } from '../lib/stdout.ts'
+import { out, outErr } from '../lib/stdout.ts'
 
 type Entry = [summary: string, load: () => Promise<{ default: Command }>]
 
@@ -129,10 +129,10 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const e = fileError(err) ?? err
     if (e instanceof CsError) {
-      process.stderr.write(visible(`cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`))
+      outErr(visible(`cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`))
       process.exitCode = e.exitCode
     } else {
-      process.stderr.write(visible(`cs: internal error: ${(e as Error)?.stack ?? e}\n`))
+      outErr(visible(`cs: internal error: ${(e as Error)?.stack ?? e}\n`))
       process.exitCode = EXIT.failure
     }
   }

@@ -83,14 +83,17 @@ test("a dashboard loads none of Node's modules it has no use for: each costs mil
   const quiet = { ...env, CS_FULL_SCAN_SECONDS: '1e12' }
   const warmUp = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env: quiet }) // the index up to date
   assert.equal(warmUp.status, 0)
-  for (const args of [['ls', '--json'], []]) {
+  // the table, --json, and a warning on stderr (a pipe, as stdout)
+  const missing = { CLAUDE_CONFIG_DIR: join(t.home, 'no-such-folder') }
+  for (const [args, extra] of [[['ls', '--json'], {}], [[], {}], [['ls', '--json'], missing]] as const) {
     const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), ...args], {
       // colours asked for: a colour library would ask at load whether stdout is a terminal
-      env: { ...quiet, NODE_OPTIONS: `--require ${preload}`, CS_TEST_LOADED: loaded, FORCE_COLOR: '1' },
+      env: { ...quiet, NODE_OPTIONS: `--require ${preload}`, CS_TEST_LOADED: loaded, FORCE_COLOR: '1', ...extra },
       encoding: 'utf8',
     })
     assert.equal(r.status, 0, r.stderr)
-    assert.match(r.stdout, /waiting|WAITING/)
+    if (extra === missing) assert.match(r.stderr, /^cs: warning: CLAUDE_CONFIG_DIR=.* does not exist/)
+    else assert.match(r.stdout, /waiting|WAITING/)
     const modules = readFileSync(loaded, 'utf8').split('\n')
     assert.ok(modules.includes('NativeModule fs'), 'the list was written')
     assert.deepEqual(modules.filter((m) => unused.test(m)), [], `cs ${args.join(' ')}`)

@@ -11,6 +11,7 @@ import { withSessions } from '../../lib/sessions.ts'
 import { MIN } from '../../lib/shortid.ts'
 import { moveToTrash, restoreFromTrash, trashEntries, type TrashEntry } from '../../lib/trash.ts'
 import { isProtected } from '../../lib/views.ts'
+import { outErr } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'gc [--yes] [--json] | gc --restore [ID]',
@@ -114,6 +115,6 @@ function attempt(id: string, failed: Failure[], fn: () => unknown): void {
 /** Each failure on stderr (not under --json, which holds them); exit 1 when there was one. */
 function failures(failed: Failure[], json: boolean, what: string): number {
   if (!json)
-    for (const f of failed) process.stderr.write(`cs: ${what}: ${f.error}\n${f.hint ? `    ${f.hint}\n` : ''}`)
+    for (const f of failed) outErr(`cs: ${what}: ${f.error}\n${f.hint ? `    ${f.hint}\n` : ''}`)
   return failed.length ? EXIT.failure : EXIT.ok
 }

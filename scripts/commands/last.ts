@@ -7,6 +7,7 @@ import { shellWord } from '../../lib/quote.ts'
 import { resumable } from '../../lib/picker.ts'
 import { checkResumable, resumeHere } from '../../lib/resume.ts'
 import { withSessions } from '../../lib/sessions.ts'
+import { outErr } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'last',
@@ -28,7 +29,7 @@ export default defineCommand({
     if (next === latest) return resumeHere(config, latest)
     const gone = `the most recent session, ${latest.short} '${latest.title}', ran in ${latest.cwd ?? '(unknown)'}, which is gone`
     if (!next) throw new CsError(gone, undefined, 'no other session of this host can be resumed either')
-    process.stderr.write(`cs: ${gone}\n`)
+    outErr(`cs: ${gone}\n`)
     const offer = `${next.short} '${next.title}' in ${next.cwd}`
     if (interactive() && (await confirm(`resume the next one, ${offer}?`))) return resumeHere(config, next)
     throw new CsError(

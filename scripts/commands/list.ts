@@ -5,6 +5,7 @@ import { printViews } from '../../lib/format.ts'
 import { startAsking } from '../../lib/hosts.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
+import { outErr } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'list [--local] [--host NAME] [--project NAME] [--limit N] [--sort KEY] [--all] [--json]',
@@ -39,8 +40,8 @@ export default defineCommand({
       config,
       async (s) => {
         await hosts.settle()
-        for (const line of hosts.notices(new Date())) process.stderr.write(`cs: ${line}\n`)
-        if (s.notice) process.stderr.write(`cs: ${s.notice}\n`)
+        for (const line of hosts.notices(new Date())) outErr(`cs: ${line}\n`)
+        if (s.notice) outErr(`cs: ${s.notice}\n`)
         printViews(config, selectViews(s.views, filter), { json: isSet(flags, 'json'), state: false, empty: 'no sessions match' })
       },
       { pull: filter.host !== config.host, othersMoved: hosts.moved }

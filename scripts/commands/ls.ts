@@ -6,7 +6,7 @@ import { colors, jsonArray, print, printViews, thousands, useColor } from '../..
 import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
-import { terminalSize, writeArray } from '../../lib/stdout.ts'
+import { outErr, terminalSize, writeArray } from '../../lib/stdout.ts'
 
 /** Rows of the table when stdout is not a terminal (and no --limit or --all says otherwise). */
 const PIPED_ROWS = 50
@@ -53,8 +53,8 @@ export default defineCommand({
     const hosts = startAsking(config, filter.host)
     return withSessions(config, async (s) => {
       await hosts.settle()
-      for (const line of hosts.notices(new Date())) process.stderr.write(`cs: ${line}\n`)
-      if (s.notice) process.stderr.write(`cs: ${s.notice}\n`)
+      for (const line of hosts.notices(new Date())) outErr(`cs: ${line}\n`)
+      if (s.notice) outErr(`cs: ${s.notice}\n`)
       const json = isSet(flags, 'json')
       const limit = countFlag(flags, 'limit') ?? (json || filter.all ? undefined : tableRows())
       const empty = 'no sessions yet: start one with `claude` or `cs launch NAME`'

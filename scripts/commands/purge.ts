@@ -14,6 +14,7 @@ import { withSessions, type Sessions } from '../../lib/sessions.ts'
 import { MIN } from '../../lib/shortid.ts'
 import { sessionFiles } from '../../lib/trash.ts'
 import { isProtected } from '../../lib/views.ts'
+import { outErr } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'purge PATTERN… [--yes] [--json] | purge --orphans [--yes] [--json]',
@@ -127,7 +128,7 @@ async function purgeFolders(config: Config, flags: Flags, s: Sessions) {
   report(json, `purged ${gone.length} project folders`, { purged: gone.map((g) => g.folder), kept })
 }
 
-const warn = (text: string) => process.stderr.write(`cs: ${text}\n`)
+const warn = (text: string) => outErr(`cs: ${text}\n`)
 
 /** Irreversible: only with --yes or a yes typed at a terminal. */
 async function go(flags: Flags, question: string) {

@@ -12,7 +12,7 @@ import type { Launch } from '../../lib/session.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
 import { Tmux } from '../../lib/tmux.ts'
-import { out } from '../../lib/stdout.ts'
+import { out, outErr } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'revive [--host NAME] [--dry-run] [--json]',
@@ -65,7 +65,7 @@ export default defineCommand({
         } catch (e) {
           if (!(e instanceof CsError)) throw e
           failed++
-          process.stderr.write(`cs: could not revive ${shellWord(l.tmuxSession)}: ${e.message}\n`)
+          outErr(`cs: could not revive ${shellWord(l.tmuxSession)}: ${e.message}\n`)
         }
       }
       if (json) out(JSON.stringify(revived, null, 2) + '\n')
