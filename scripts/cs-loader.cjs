@@ -49,7 +49,7 @@ const lazy = (id) => {
   let m
   return new Proxy({}, { get: (_, key) => (m ??= own(id))[key] })
 }
-const stand = Object.fromEntries(Object.keys(LAZY).map((id) => [id, lazy(id)]))
+const stand = new Map(Object.keys(LAZY).map((id) => [id, lazy(id)]))
 
 let driver
-load('cli', Object.assign((id) => (id === './mongodb.cjs' ? (driver ??= load('mongodb')) : (stand[id] ?? own(id))), own))
+load('cli', Object.assign((id) => (id === './mongodb.cjs' ? (driver ??= load('mongodb')) : (stand.get(id) ?? own(id))), own))
