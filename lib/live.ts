@@ -97,18 +97,25 @@ function paneOf(entry: RegistryEntry, byPid: Map<string, PaneRow>, byPane: Map<s
 }
 
 /** Every live session on this host; a missing tmux server or registry just yields fewer rows.
- *  `also`: a tmux command (that prints nothing) run in the same call, after the read. */
-export function readLive(config: Config, also: string[] = []): LiveInfo[] {
+ *  `also`: a tmux command (that prints nothing) run in the same call, after the read; when the
+ *  panes are those bin/cs listed while Node started, run on its own if `needed` says so of them. */
+export function readLive(config: Config, also: string[] = [], needed = (_: PaneRow[]) => true): LiveInfo[] {
   const tmux = new Tmux(config.tmuxSocket)
-  return liveFrom(config, tmux, tmux.try(...listPanes(also)))
+  const listed = listedByBin(config)
+  if (listed === null) return liveFrom(config, tmux, tmux.try(...listPanes(also)))
+  if (also.length && needed(parsePanes(listed))) tmux.try(...also)
+  return liveFrom(config, tmux, listed)
 }
 
 /** readLive with tmux started now and read when awaited: the dashboard opens its store and
  *  reads its index meanwhile, on the other core. Without `also`, the panes bin/cs listed while
- *  Node started, when it did. */
+ *  Node started, when it did; with it (a sync's push, which must read state once it holds the
+ *  push lock), they are read to their end and dropped, so that bin/cs's tmux does not wait on a
+ *  pipe nobody reads. */
 export async function readLiveSoon(config: Config, also: string[] = []): Promise<LiveInfo[]> {
   const tmux = new Tmux(config.tmuxSocket)
-  const panes = also.length ? null : listedByBin(config)
+  const listed = listedByBin(config)
+  const panes = also.length ? null : listed
   return liveFrom(config, tmux, panes ?? (await tmux.tryLater(...listPanes(also))))
 }
 

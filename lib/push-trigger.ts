@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
 import { csEntry } from './install.ts'
+import type { PaneRow } from './pane-row.ts'
 import { shellLine } from './quote.ts'
 import { Tmux } from './tmux.ts'
 
@@ -24,9 +25,15 @@ export function pushCommand(config: Config, env: Record<string, string | undefin
 
 /** The tmux command that sets @cs-push, or clears it when no shared store is configured: `cs
  *  sync` runs it in the tmux call that reads live state (a process started from Node costs 5-15
- *  ms of its time), or alone through publishPush. */
+ *  ms of its time), on its own when bin/cs read the panes and pushStale says so, or alone
+ *  through publishPush. */
 export const pushOption = (config: Config): string[] =>
   config.shared ? ['set-option', '-gq', '@cs-push', pushCommand(config)] : ['set-option', '-gqu', '@cs-push']
+
+/** Whether pushOption must run, given the panes bin/cs listed: with a shared store always (its
+ *  command may have changed), else only to clear an @cs-push left set. */
+export const pushStale = (config: Config, panes: PaneRow[]): boolean =>
+  config.shared !== null || panes.some((p) => p.pushSet !== '')
 
 /** Runs pushOption on this host's tmux server; no server running: nothing to do. */
 export async function publishPush(config: Config): Promise<void> {

@@ -25,12 +25,17 @@ const pane = tmux.newSession('app', t.home, ['sleep', '600'])
 const hookOptions = { '@cs_managed': '1', '@cs_id': ID, '@cs_state': 'waiting', '@cs_state_at': '1700000000' }
 for (const [k, v] of Object.entries(hookOptions)) tmux.run('set-option', '-p', '-t', pane, k, v)
 
-// tmux, wrapped: each list-panes call notes the name of the process that made it
+// tmux, wrapped: each list-panes call notes the name of the process that made it, and each call
+// Node makes, its arguments
 const bin = join(t.home, 'bin')
 const calls = join(t.home, 'list-panes-calls')
+const nodeCalls = join(t.home, 'node-calls')
 mkdirSync(bin)
 const realTmux = spawnSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }).stdout.trim()
-const note = `case " $* " in *" list-panes "*) cat /proc/$PPID/comm >>'${calls}' ;; esac`
+const note = [
+  `case " $* " in *" list-panes "*) cat /proc/$PPID/comm >>'${calls}' ;; esac`,
+  `[ "$(cat /proc/$PPID/comm)" = node ] && echo "$*" >>'${nodeCalls}'`,
+].join('\n')
 writeFileSync(join(bin, 'tmux'), `#!/bin/sh\n${note}\nexec '${realTmux}' "$@"\n`)
 chmodSync(join(bin, 'tmux'), 0o755)
 const env = { ...t.env, PATH: `${bin}:${dirname(process.execPath)}:${t.env.PATH}` }
@@ -38,6 +43,7 @@ const env = { ...t.env, PATH: `${bin}:${dirname(process.execPath)}:${t.env.PATH}
 /** `cs ARGS` through bin/cs in sh, with stdin from `stdin` ('closed': none at all). */
 function binCs(args: string[], stdin: 'null' | 'closed' = 'null') {
   rmSync(calls, { force: true })
+  rmSync(nodeCalls, { force: true })
   const redirect = stdin === 'closed' ? '<&-' : '</dev/null'
   const argv = ['-c', `exec /bin/sh "$0" "$@" ${redirect}`, join(REPO, 'bin/cs'), ...args]
   const r = spawnSync('/bin/sh', argv, { env, encoding: 'utf8', timeout: 60_000 })
@@ -46,7 +52,8 @@ function binCs(args: string[], stdin: 'null' | 'closed' = 'null') {
     .split('\n')
     .filter(Boolean)
     .map((who) => (who === 'node' ? 'node' : 'bin/cs'))
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, askedBy }
+  const byNode = readFileSync(nodeCalls, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean)
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, askedBy, byNode }
 }
 const liveRows = (json: string) =>
   (JSON.parse(json) as { id: string; live: boolean; state: string; tmuxSession: string | null }[])
@@ -100,6 +107,22 @@ test("a dashboard loads none of Node's modules it has no use for: each costs mil
   }
 })
 
+test('cs sync: the panes listed by bin/cs; with no shared store, @cs-push cleared only when left set', () => {
+  tmux.run('set-option', '-p', '-t', pane, '@cs_transcript', join(t.home, 'transcript.jsonl'))
+  tmux.run('set-option', '-g', '@cs-push', 'left by a shared store since removed')
+  let r = binCs(['sync'])
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(r.askedBy, ['bin/cs'])
+  assert.equal(tmux.run('show-options', '-gqv', '@cs-push').trim(), '', 'cleared')
+  assert.equal(r.byNode.length, 1, r.byNode.join('\n'))
+  assert.match(r.byNode[0], /set-option -gqu @cs-push$/)
+  r = binCs(['sync'])
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual([r.askedBy, r.byNode], [['bin/cs'], []], 'nothing to clear: Node starts no tmux')
+  // with more than the command: Node reads tmux itself, as before
+  assert.deepEqual(binCs(['sync', '--verbose']).askedBy, ['node'])
+})
+
 test('no stdin at all: Node reads tmux itself, with the same rows', () => {
   const r = binCs(['ls', '--json'], 'closed')
   assert.equal(r.status, 0, r.stderr)
@@ -115,7 +138,7 @@ test('a usage error keeps its status through the pipe', () => {
 
 test('Node takes fd 3 only when bin/cs says so: CS_PANES_FD=3', () => {
   // a pane that no tmux has: live only if Node read it from fd 3
-  const options = ['1', '%99', ID, 'T', 'working', '1700000000', '', '', '']
+  const options = ['1', '%99', ID, 'T', 'working', '1700000000', '', '', '', '']
   const fake = ['ghost', '%99', '1', '0', 'claude', '/', ...options]
   const file = join(t.home, 'panes')
   writeFileSync(file, `${fake.join('\x1f')}\x1e\n`)

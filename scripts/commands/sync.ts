@@ -10,7 +10,7 @@ import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
 import { pickerCachePath } from '../../lib/picker-cache.ts'
-import { publishPush, pushOption } from '../../lib/push-trigger.ts'
+import { publishPush, pushOption, pushStale } from '../../lib/push-trigger.ts'
 import { indexChanged, indexOptions, refreshPickerCache, withSessions, type IndexRun } from '../../lib/sessions.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { noteOffline, pull, pullDone, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
@@ -104,7 +104,7 @@ function walkDue(config: Config): boolean {
 function indexAlone(config: Config, index: IndexRun, tmux: string[]): IndexReport {
   const store = openLocalStore(config)
   try {
-    const live = readLive(config, tmux)
+    const live = readLive(config, tmux, (panes) => pushStale(config, panes))
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const report = indexTranscripts(config, store, indexOptions(index, ids))
     if (indexChanged(report) || !existsSync(pickerCachePath(config))) refreshPickerCache(config, store, live)
