@@ -6,7 +6,7 @@ import { shellWord } from './quote.ts'
 // tmux reads `.` and `:` in a target as window and pane separators (and silently turns them into
 // `_` in a new name), a leading `$` as a session id (even after `=`), and prints control
 // characters as octal escapes: none of these names would match.
-import { CONTROL, UNTARGETABLE } from './untrusted.ts'
+import { BIDI, CONTROL, UNTARGETABLE, withoutBidi } from './untrusted.ts'
 
 /**
  * An explicit session name, trimmed. Null when nothing is left (the caller generates one);
@@ -16,6 +16,8 @@ export function checkName(raw: string): string | null {
   const name = raw.trim()
   if (!name) return null
   if (CONTROL.test(name)) throw usageError(`session name ${shellWord(name)} contains a control character`, 'pick a name without tabs or newlines')
+  // it would show the rest of a status line or picker row reversed
+  if (BIDI.test(name)) throw usageError(`session name ${shellWord(name)} contains a bidirectional override`, 'pick a name without one')
   const bad = name.match(UNTARGETABLE)
   if (bad) {
     const fixed = sanitize(name) ?? 'NAME'
@@ -30,7 +32,9 @@ export function checkName(raw: string): string | null {
 
 /** Any text (a title, a folder name) made a usable name: what tmux cannot target becomes `-`; null when nothing is left. */
 export function sanitize(text: string): string | null {
-  const cleaned = text.replace(/[.:\\\u0000-\u001f\u007f]+/g, '-').replace(/^[-\s$]+|[-\s]+$/g, '')
+  const cleaned = withoutBidi(text)
+    .replace(/[.:\\\u0000-\u001f\u007f]+/g, '-')
+    .replace(/^[-\s$]+|[-\s]+$/g, '')
   return cleaned || null
 }
 

@@ -26,7 +26,8 @@ export const isSshDestination = (s: unknown): s is string =>
 /** A Claude session id: a UUID, so never a path or an option. */
 export const isSessionId = (s: unknown): s is string => typeof s === 'string' && UUID.test(s)
 
-/** A tmux session name cs could have made: targetable exactly, no control characters, no leading `-`. */
+/** A tmux session name cs could have made: targetable exactly, no control characters or
+ *  bidirectional overrides, no leading `-`. */
 export const isTmuxName = (s: unknown): s is string =>
   typeof s === 'string' &&
   s.trim() === s &&
@@ -34,6 +35,7 @@ export const isTmuxName = (s: unknown): s is string =>
   s.length <= 200 &&
   !s.startsWith('-') &&
   !CONTROL.test(s) &&
+  !BIDI.test(s) &&
   !UNTARGETABLE.test(s)
 
 /** A working folder: absolute, no control characters. */
@@ -45,12 +47,16 @@ export const isCwd = (s: unknown): s is string =>
 // eslint-disable-next-line no-control-regex
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g
 // The bidirectional overrides and isolates, which reorder what a terminal shows after them (in a
-// title, the columns that follow it): dropped from all text shown.
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/g
+// title, the columns that follow it): dropped from all text shown, refused in a tmux name.
+const BIDI_CLASS = '[\u202a-\u202e\u2066-\u2069]'
+export const BIDI = new RegExp(BIDI_CLASS)
+const EVERY_BIDI = new RegExp(BIDI_CLASS, 'g')
+export const withoutBidi = (text: string) => text.replace(EVERY_BIDI, '')
 // Control characters, bidirectional overrides and any whitespace but a lone inner space: what
 // cleanText() rewrites.
-const UNCLEAN =
-  /[\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202a-\u202f\u205f\u2066-\u2069\u3000\ufeff]| {2}|^ | $/
+const UNCLEAN = new RegExp(
+  `[\\u0000-\\u001f\\u007f-\\u009f\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]|${BIDI_CLASS}| {2}|^ | $`
+)
 const MESSY = /[\u0000-\u001f\u007f-\u009f\s]+/g
 
 /**
@@ -61,14 +67,18 @@ const MESSY = /[\u0000-\u001f\u007f-\u009f\s]+/g
 export function cleanText(text: string | null | undefined): string | null {
   if (!text) return null
   if (!UNCLEAN.test(text)) return text
-  return text.replace(ESCAPES, '').replace(BIDI, '').replace(MESSY, ' ').trim() || null
+  return withoutBidi(text.replace(ESCAPES, '')).replace(MESSY, ' ').trim() || null
 }
 
 /** Text for the terminal: a control character (an escape sequence in an argument or a file
- *  name, say) written as `\xNN`, not acted on; tabs and newlines kept. */
+ *  name, say) written as `\xNN`, a bidirectional override as `\uNNNN`, not acted on; tabs and
+ *  newlines kept. */
 export const visible = (text: string) =>
-  text.replace(UNSHOWN, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-const UNSHOWN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+  text.replace(UNSHOWN, (c) => {
+    const code = c.charCodeAt(0)
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`
+  })
+const UNSHOWN = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]|${BIDI_CLASS}`, 'g')
 
 /** A value from outside named in a message: escapes and control characters removed, cut short,
  *  then made a shell word (lib/quote.ts), so that it reads as one word and pastes as what cs saw. */
@@ -129,7 +139,7 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
   }
 }
 
-// Control characters but the newline: what cleanLines() drops, with BIDI.
+// Control characters but the newline: what cleanLines() drops, with the bidirectional overrides.
 // eslint-disable-next-line no-control-regex
 const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
 
@@ -139,5 +149,5 @@ const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
  * indentation kept.
  */
 export function cleanLines(text: string): string {
-  return text.replace(ESCAPES, '').replace(/\t/g, '  ').replace(UNSAFE_IN_LINES, '').replace(BIDI, '')
+  return withoutBidi(text.replace(ESCAPES, '').replace(/\t/g, '  ').replace(UNSAFE_IN_LINES, ''))
 }

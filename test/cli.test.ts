@@ -114,10 +114,14 @@ test('cs last skips a session whose folder is gone, says so and names the next',
   assert.match(r.stderr, /cs resume /)
 })
 
-test('a control character in an argument is shown as \\xNN, never written to the terminal', () => {
+test('a control character or a bidirectional override in an argument is shown escaped (\\xNN, \\uNNNN), never written to the terminal', () => {
   const r = t.cs('info', 'a\x1b[31mred\x07')
   assert.equal(r.status, 1)
   assert.match(r.stderr, /^cs: no session matches 'a\\x1b\[31mred\\x07'$/m)
+  // a bidirectional override (which would reverse the rest of the line) as \uNNNN
+  const bidi = t.cs('launch', 'app\u202egnp')
+  assert.equal(bidi.status, 2)
+  assert.match(bidi.stderr, /^cs: session name 'app\\u202egnp' contains a bidirectional override$/m)
   assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f]/)
 })
 

@@ -25,6 +25,7 @@ test('checkName rejects . and : with a hint that names the fix', () => {
   assert.throws(() => checkName('my.app'), (e) => e instanceof CsError && /cs launch my-app/.test(e.hint!) && /\.\/my\.app/.test(e.hint!))
   usage(() => checkName('$(touch /tmp/x)'), /starts with '\$'.*tmux/)
   usage(() => checkName('tab\there'), /control character/)
+  usage(() => checkName('app\u202egnp.exe'), /bidirectional override/)
 })
 
 test('a name that sanitises to nothing is null: the caller generates one', () => {
@@ -40,6 +41,7 @@ test('a folder gives its basename, sanitised', () => {
   assert.equal(nameFromDir('/srv/a:b..c'), 'a-b-c')
   assert.equal(nameFromDir('/home/u/projet été'), 'projet été')
   assert.equal(nameFromDir('/home/u/$work'), 'work')
+  assert.equal(nameFromDir('/home/u/app\u202egnp'), 'appgnp')
 })
 
 test('isPathArg: paths by their look, or an existing folder through a slash', () => {

@@ -27,7 +27,7 @@ test('session ids are UUIDs, never paths', () => {
 
 test('tmux names: what a local launch accepts, without . : leading $ or - or control characters', () => {
   for (const n of ['api', 'my app', 'x $(touch /tmp/x)', 'ünï']) assert.ok(isTmuxName(n), n)
-  for (const n of ['a.b', 'a:b', '$x', '-x', 'a\nb', ' a', '', 'a\u001b[2J']) assert.ok(!isTmuxName(n), JSON.stringify(n))
+  for (const n of ['a.b', 'a:b', '$x', '-x', 'a\nb', ' a', '', 'a\u001b[2J', 'a\u202eb', 'a\u2067b']) assert.ok(!isTmuxName(n), JSON.stringify(n))
 })
 
 test('working folders are absolute paths without control characters', () => {
