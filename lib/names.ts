@@ -30,6 +30,13 @@ export function checkName(raw: string): string | null {
   return name
 }
 
+/** A name or tag given to `cs rename` or `cs tag`, shown by cs, by tmux and on other hosts:
+ *  throws a usage error for a control character or a bidirectional override in it. */
+export function checkLabel(what: 'name' | 'tag', text: string): void {
+  if (CONTROL.test(text) || BIDI.test(text))
+    throw usageError(`a ${what} cannot hold control characters or bidirectional overrides`, `write the ${what} without them`)
+}
+
 /** Any text (a title, a folder name) made a usable name: what tmux cannot target becomes `-`; null when nothing is left. */
 export function sanitize(text: string): string | null {
   const cleaned = withoutBidi(text)

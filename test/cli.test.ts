@@ -122,6 +122,12 @@ test('a control character or a bidirectional override in an argument is shown es
   const bidi = t.cs('launch', 'app\u202egnp')
   assert.equal(bidi.status, 2)
   assert.match(bidi.stderr, /^cs: session name 'app\\u202egnp' contains a bidirectional override$/m)
+  const labels: [string[], string][] = [[['rename', 'abcd', 'x\u2067y'], 'name'], [['tag', 'abcd', 'x\u009by'], 'tag']]
+  for (const [args, what] of labels) {
+    const refused = t.cs(...args)
+    assert.equal(refused.status, 2, args.join(' '))
+    assert.match(refused.stderr, new RegExp(`^cs: a ${what} cannot hold control characters or bidirectional overrides$`, 'm'))
+  }
   assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f]/)
 })
 

@@ -4,6 +4,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
+import { checkLabel } from '../../lib/names.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
 
@@ -33,8 +34,7 @@ export default defineCommand({
     const name = words.join(' ').replace(/\s+/g, ' ').trim()
     if (!query || clear === Boolean(name))
       throw usageError('rename wants a session and a name, or --clear', 'cs rename ID NAME')
-    if (/[\u0000-\u001f\u007f]/.test(name))
-      throw usageError('a name cannot hold control characters')
+    checkLabel('name', name)
     return withSessions(config, (s) => {
       const v = s.find(query, { recorded: true, host })
       s.store.setName(v.id, clear ? null : name)

@@ -3,6 +3,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
+import { checkLabel } from '../../lib/names.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
@@ -21,8 +22,7 @@ export default defineCommand({
     const host = hostFlag(flags, config)
     if (!query || extra.length || clear === Boolean(label?.trim()))
       throw usageError('tag wants a session and one label, or --clear', 'cs tag ID LABEL')
-    if (/[\u0000-\u001f\u007f]/.test(label ?? ''))
-      throw usageError('a tag cannot hold control characters')
+    checkLabel('tag', label ?? '')
     return withSessions(config, (s) => {
       const v = s.find(query, { recorded: true, host })
       // '' hides a tag written into the transcript itself; null leaves nothing behind
