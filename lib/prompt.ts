@@ -70,8 +70,11 @@ export function typedText(rec: Record<string, unknown>): string | null {
   return text
 }
 
-/** Neither a wrapper nor an interrupt, nor blanks only (what shorten makes null). */
-const typed = (text: string) => !notTyped(text) && /\S/.test(text)
+/** Blanks only: what shorten() makes null, told without shortening. */
+export const isBlank = (text: string) => !/\S/.test(text)
+
+/** Neither a wrapper nor an interrupt, nor blanks only. */
+const typed = (text: string) => !notTyped(text) && !isBlank(text)
 
 /** `/name args` of a slash command's user record (`<command-name>/name</command-name>…
  *  <command-args>args</command-args>`), shortened, or null for any other record. */

@@ -2,7 +2,7 @@
 // Incremental (feed whole lines as they are appended, save the state between runs), pure, and
 // bounded: the state holds counters and a few short strings whatever the file size. Lines are
 // read by lib/transcript-scan.ts without parsing what is not needed; JSON.parse is the fallback.
-import { shorten, slashCommand, typedText } from './prompt.ts'
+import { isBlank, shorten, slashCommand, typedText } from './prompt.ts'
 import type { Tokens, TranscriptInfo } from './session.ts'
 import { scanLine, type Rec } from './transcript-scan.ts'
 
@@ -204,7 +204,7 @@ function apply(p: ParserState, rec: Rec) {
     case 'last-prompt':
       // as a typed prompt: shortened when asked for (a session may hold thousands); a blank one
       // (shortened to nothing) leaves the one before it
-      if (typeof rec.lastPrompt === 'string' && /\S/.test(rec.lastPrompt)) unshortened.set(p, rec.lastPrompt)
+      if (typeof rec.lastPrompt === 'string' && !isBlank(rec.lastPrompt)) unshortened.set(p, rec.lastPrompt)
       return
     case 'relocated':
       p.relocatedCwd = str(rec.relocatedCwd) ?? p.relocatedCwd

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import { shorten, slashCommand, typedText } from '../lib/prompt.ts'
+import { isBlank, shorten, slashCommand, typedText } from '../lib/prompt.ts'
 import type { TranscriptInfo } from '../lib/session.ts'
 import { feed, feedLast, finish, loadParser, newParser, saveParser, type ParserState } from '../lib/transcript.ts'
 import { scanLine } from '../lib/transcript-scan.ts'
@@ -200,6 +200,8 @@ describe('prompts', () => {
     feed(p, Buffer.from(g.jsonl([g.lastPrompt(ctx, 'typed while busy')])))
     assert.equal(finish(p, FILE).lastPrompt, 'typed while busy')
     // a last-prompt record's text is shortened as a typed one; a blank one leaves the one before
+    for (const text of ['', ' \n\t ', '\u00a0\u3000', 'x', ' x ', '\u200b'])
+      assert.equal(isBlank(text), shorten(text) === null, JSON.stringify(text))
     feed(p, Buffer.from(g.jsonl([g.lastPrompt(ctx, long('busy')), g.lastPrompt(ctx, ' \n\t ')])))
     assert.equal(finish(p, FILE).lastPrompt, shorten(long('busy')))
     assert.equal(JSON.parse(saveParser(p)).lastPrompt, shorten(long('busy')))
