@@ -78,6 +78,8 @@ export const visible = (text: string) =>
     const code = c.charCodeAt(0)
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`
   })
+// Control characters but tab and newline, and the bidirectional overrides: what visible() writes
+// escaped and cleanLines() drops.
 const UNSHOWN = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]|${BIDI_CLASS}`, 'g')
 
 /** A value from outside named in a message: escapes and control characters removed, cut short,
@@ -139,15 +141,11 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
   }
 }
 
-// Control characters but the newline: what cleanLines() drops, with the bidirectional overrides.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
-
 /**
  * Text made safe for several lines of a terminal (a preview, a prompt shown whole): escape
- * sequences removed, tabs as spaces, other control characters dropped; newlines and
- * indentation kept.
+ * sequences removed, tabs as spaces, other control characters and bidirectional overrides
+ * dropped; newlines and indentation kept.
  */
 export function cleanLines(text: string): string {
-  return withoutBidi(text.replace(ESCAPES, '').replace(/\t/g, '  ').replace(UNSAFE_IN_LINES, ''))
+  return text.replace(ESCAPES, '').replace(/\t/g, '  ').replace(UNSHOWN, '')
 }
