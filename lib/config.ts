@@ -4,7 +4,7 @@
 // live in tmux/variables.sh, their shell twin.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join } from 'node:path'
 import { CsError } from './errors.ts'
 import { isHostName, isSshDestination } from './untrusted.ts'
 
@@ -91,7 +91,11 @@ export type Env = Record<string, string | undefined>
 
 export function loadConfig(env: Env = process.env): Config {
   const home = env.HOME || homedir()
-  const xdg = (name: string, fallback: string) => env[name] || join(home, fallback)
+  // a relative XDG_* path is invalid and ignored, as the XDG base directory spec says (tmux/,
+  // bin/cs and the remote install script read them the same way)
+  const absolute = (name: string) => (isAbsolute(env[name] ?? '') ? env[name]! : null)
+  const xdg = (name: string, fallback: string) => absolute(name) ?? join(home, fallback)
+  const runtimeDir = absolute('XDG_RUNTIME_DIR')
   const configDir = join(xdg('XDG_CONFIG_HOME', '.config'), 'cs')
   const configFile = join(configDir, 'config.json')
   const file = readConfigFile(configFile)
@@ -102,7 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     claudeDir: env.CLAUDE_CONFIG_DIR || join(home, '.claude'),
     stateDir,
     agentSocket: join(home, '.ssh', 'cs-agent.sock'),
-    sshControlDir: env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'cs-ssh') : join(stateDir, 'ssh'),
+    sshControlDir: runtimeDir ? join(runtimeDir, 'cs-ssh') : join(stateDir, 'ssh'),
     dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'cs'),
     configDir,
     claudeConfigEnv: env.CLAUDE_CONFIG_DIR || null,

@@ -28,7 +28,7 @@ const PROBE_SCRIPT = [
 // The bundle on stdin cloned into the host's data folder, then its install.sh (whose output goes
 // to stderr, shown as it comes); prints install.sh's exit code and the folder. $1: the origin.
 const INSTALL_SCRIPT = [
-  'd=${XDG_DATA_HOME:-$HOME/.local/share}/cs-checkout',
+  'case ${XDG_DATA_HOME-} in /*) d=$XDG_DATA_HOME/cs-checkout ;; *) d=$HOME/.local/share/cs-checkout ;; esac',
   'if [ -e "$d" ]; then printf \'%s\\n\' "$d"; exit 17; fi',
   'mkdir -p "${d%/*}" || exit 1',
   'b=$(mktemp) || exit 1',

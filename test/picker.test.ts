@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
 import { displayWidth } from '../lib/format.ts'
@@ -212,6 +212,15 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
   // columns line up whoever formatted the row: tmux (live) or cs (cache)
   assert.equal(display.beta.indexOf('beta  '), display.bbbb0.indexOf('web  '))
   assert.equal(display.beta.indexOf('testhost'), display.bbbb0.indexOf('testhost'))
+})
+
+test('list.sh ignores a relative XDG_STATE_HOME, as lib/config.ts does: the cache under HOME', () => {
+  const home = join(t.home, 'relative-xdg')
+  mkdirSync(join(home, '.local'), { recursive: true })
+  if (!existsSync(join(home, '.local/state'))) symlinkSync(t.env.XDG_STATE_HOME!, join(home, '.local/state'))
+  const r = spawnSync(LIST, [], { env: { ...env, HOME: home, XDG_STATE_HOME: 'state' }, cwd: home, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /^aaaa0000-0000-4000-8000-000000000001\t/m) // a history row, from the cache
 })
 
 test('list.sh modes: ctrl-g moves to everything (orphans too), then live only, then back', () => {

@@ -10,6 +10,15 @@ tmux() {
 	command tmux ${CS_TMUX_SOCKET:+-L "$CS_TMUX_SOCKET"} "$@"
 }
 
+# Sets $state_home: XDG_STATE_HOME when absolute (a relative one is ignored, as the XDG spec says
+# and lib/config.ts does), else ~/.local/state. A variable, not output: no fork on the picker's path.
+set_state_home() {
+	case ${XDG_STATE_HOME-} in
+	/*) state_home=$XDG_STATE_HOME ;;
+	*) state_home=$HOME/.local/state ;;
+	esac
+}
+
 # get_tmux_option NAME DEFAULT: the global option, DEFAULT when unset. Set to '' stays ''.
 get_tmux_option() {
 	if [ -n "$(tmux show-option -gq "$1")" ]; then

@@ -12,7 +12,8 @@ CURRENT_DIR=${0%/*}
 . "$CURRENT_DIR/helpers.sh"
 
 TAB='	'
-cache="${XDG_STATE_HOME:-$HOME/.local/state}/cs/picker.tsv"
+set_state_home
+cache=$state_home/cs/picker.tsv
 
 # The title's cells: what the terminal (fzf's) leaves of the other columns: fzf's pointer and
 # marker (2) and maybe a scroll bar (1), the state (11), project, host and age (3), 2 between.

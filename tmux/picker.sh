@@ -41,7 +41,8 @@ set_binds() {
 # so a name of this process's id is safe, and no mktemp runs on the way to the first line),
 # else a fresh temporary file.
 set_mode_file() {
-	state=${XDG_STATE_HOME:-$HOME/.local/state}/cs
+	set_state_home
+	state=$state_home/cs
 	if [ -d "$state" ] && [ -w "$state" ]; then
 		mode_file=$state/picker-mode.$$
 	else
