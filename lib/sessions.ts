@@ -46,6 +46,9 @@ export interface Sessions {
    * `host`: only that host's sessions (`--host NAME`).
    */
   find(query: string, opts?: { recorded?: boolean; host?: string }): SessionView
+  /** Throws when `--host NAME` names a host cs knows nothing of (not this one, not in the hosts
+   *  list, none the local store holds), instead of an empty listing or "no session matches". */
+  checkHost(host: string | undefined): void
 }
 
 /** How a command indexes before it shows or syncs: SessionsOptions.index. */
@@ -148,6 +151,13 @@ async function sessionsOnce<T>(
     }
     const liveViews = () => fresh().views
     starting()
+    const checkHost = (host: string | undefined) => {
+      if (host === undefined || host === config.host || config.hosts.some((h) => h.name === host)) return
+      const known = store.hosts().map((h) => h.name)
+      if (known.includes(host) || store.hostRows(host).length > 0) return
+      const names = [...new Set([config.host, ...config.hosts.map((h) => h.name), ...known])]
+      throw new CsError(`no host named '${host}'`, EXIT.failure, `cs knows ${names.join(', ')} (cs hosts lists them)`)
+    }
     const result = await fn({
       store,
       indexed: report,
@@ -167,6 +177,7 @@ async function sessionsOnce<T>(
       json: (q) => jsonRows(store, liveViews(), q),
       find(query, opts) {
         const host = opts?.host
+        checkHost(host)
         const v = resolve(query, host ? viewsOf().filter((x) => x.host === host) : viewsOf(), config.host)
         if (opts?.recorded && !v.id)
           throw new CsError(
@@ -176,6 +187,7 @@ async function sessionsOnce<T>(
           )
         return v
       },
+      checkHost,
     })
     unwritable(store, () => {
       if (store.changes() !== written) refreshPickerCache(config, store, live)

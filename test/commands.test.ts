@@ -101,8 +101,17 @@ test('list: one line per session, filtered by project, sorted by title, limited'
     t.json('list', '--limit', '1').map((r: any) => r.id),
     [B]
   )
-  assert.deepEqual(t.json('list', '--host', 'elsewhere'), [])
   assert.equal(t.json('list', '--local').length, 3)
+})
+
+test('--host naming a host cs does not know is an error naming those it knows, not an empty list', () => {
+  for (const args of [['list'], ['ls', '--json'], ['deleted'], ['info', 'abcd1'], ['rename', 'abcd1', 'x'], ['kill', 'abcd1']]) {
+    const r = t.cs(...args, '--host', 'elsewhere')
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /^cs: no host named 'elsewhere'\n\s+cs knows testhost \(cs hosts lists them\)\n$/)
+  }
+  assert.equal(t.json('list', '--host', 'testhost').length, 3)
 })
 
 test('an ambiguous prefix fails and lists the candidates; a longer one works', () => {

@@ -12,13 +12,14 @@ export default defineCommand({
   options: { local: { type: 'boolean' }, ...HOST_OPTION },
   run: ({ config, flags }) => {
     const host = hostFlag(flags, config)
-    return withSessions(config, (s) =>
+    return withSessions(config, (s) => {
+      s.checkHost(host)
       printViews(config, selectViews(s.views, { deletedOnly: true, host }), {
         json: isSet(flags, 'json'),
         state: false,
         header: true,
         empty: 'no deleted sessions',
       })
-    )
+    })
   },
 })

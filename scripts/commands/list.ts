@@ -28,7 +28,6 @@ export default defineCommand({
     all: { type: 'boolean', short: 'a' },
   },
   run: ({ config, flags }) => {
-    const hosts = startAsking(config, hostFlag(flags, config))
     const filter = {
       all: isSet(flags, 'all'),
       host: hostFlag(flags, config),
@@ -36,9 +35,11 @@ export default defineCommand({
       limit: countFlag(flags, 'limit'),
       sort: sortFlag(flags),
     }
+    const hosts = startAsking(config, filter.host)
     return withSessions(
       config,
       async (s) => {
+        s.checkHost(filter.host)
         await hosts.settle()
         for (const line of hosts.notices(new Date())) outErr(`cs: ${line}\n`)
         if (s.notice) outErr(`cs: ${s.notice}\n`)

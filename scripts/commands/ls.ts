@@ -52,6 +52,7 @@ export default defineCommand({
     // list and none: every host asked over ssh at once
     const hosts = startAsking(config, filter.host)
     return withSessions(config, async (s) => {
+      s.checkHost(filter.host)
       await hosts.settle()
       for (const line of hosts.notices(new Date())) outErr(`cs: ${line}\n`)
       if (s.notice) outErr(`cs: ${s.notice}\n`)
