@@ -40,10 +40,12 @@ export async function attachQuery(config: Config, query: string, on: string | un
       EXIT.failure,
       'go to the terminal that runs it, or quit it there and run cs adopt'
     )
-  const ask = `${shellWord(t.name)}: its tmux session is gone. Bring it back (claude --resume in ${t.cwd ?? '?'})?`
+  // a session cs ran in tmux is brought back; one of the history (never in cs's tmux) resumed
+  const [state, act] = t.launched ? ['its tmux session is gone', 'brings it back'] : ['it is not running', 'resumes it in tmux']
+  const ask = `${shellWord(t.name)}: ${state}. ${t.launched ? 'Bring it back' : 'Resume it in tmux'} (claude --resume in ${t.cwd ?? '?'})?`
   if (!yes && !(await confirm(ask))) {
     if (interactive()) return EXIT.failure
-    throw new CsError(`the tmux session of ${shellWord(t.name)} is gone`, EXIT.failure, `cs attach --yes ${shellWord(query)} brings it back`)
+    throw new CsError(`${shellWord(t.name)}: ${state}`, EXIT.failure, `cs attach --yes ${shellWord(query)} ${act}`)
   }
   const store = openLocalStore(config)
   let name: string

@@ -83,8 +83,8 @@ test('a session whose tmux session is gone comes back with --resume in its folde
 
   const refused = t.cs('attach', 'gone one')
   assert.equal(refused.status, 1)
-  assert.match(refused.stderr, /tmux session of 'gone one' is gone/)
-  assert.match(refused.stderr, /cs attach --yes 'gone one'/)
+  assert.match(refused.stderr, /^cs: 'gone one': its tmux session is gone\n/)
+  assert.match(refused.stderr, /cs attach --yes 'gone one' brings it back/)
 
   claude.forget(rec.id)
   csInOuterPane('attach', '--yes', 'gone one')
@@ -104,7 +104,11 @@ test('a project name and a /rename name find a session; adopt wraps one started 
   t.session({ id: idA, cwd: project, prompt: 'from a plain claude' })
   t.session({ id: idB, cwd: dir, title: 'renamed: v2.0', prompt: 'another' })
 
-  // by project name, not running: offered back, then attached
+  // by project name, not running: offered back, then attached; history, never in cs's tmux,
+  // is not called gone
+  const refused = t.cs('attach', 'proj-x')
+  assert.equal(refused.status, 1)
+  assert.match(refused.stderr, /^cs: proj-x: it is not running\n\s+cs attach --yes proj-x resumes it in tmux\n$/)
   csInOuterPane('attach', '--yes', 'proj-x')
   const a = await claude.wait(idA)
   assert.deepEqual(a.argv, ['--resume', idA, '--settings', settings])
