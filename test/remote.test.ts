@@ -139,6 +139,35 @@ test('hostile remote answers: checked rows only, nothing runs, no escape sequenc
   }
 })
 
+test("with no database, a rename, tag or soft delete of B's session is made by B's cs: B shows it, and so does A at once", () => {
+  const onBHost = () => b.json('info', B_ID)
+  const onA = () => a.json('info', B_ID.slice(0, 8), '--host', 'hostb')
+  const name = `-x ${hostile}`
+  const ok = (r: { status: number | null; stderr: string }) => assert.equal(r.status, 0, r.stderr)
+  a.json('ls') // a look copies B's rows
+  ok(a.cs('rename', B_ID.slice(0, 8), '--host', 'hostb', '--', name))
+  assert.equal(onBHost().name, name)
+  assert.equal(onA().name, name)
+  ok(a.cs('tag', B_ID.slice(0, 8), 'review', '--host', 'hostb'))
+  assert.equal(onBHost().tag, 'review')
+  assert.equal(onA().tag, 'review')
+  ok(a.cs('rm', B_ID.slice(0, 8), '--host', 'hostb'))
+  assert.equal(onBHost().deleted, true)
+  assert.deepEqual(a.json('deleted', '--host', 'hostb').map((v: any) => v.id), [B_ID])
+  ok(a.cs('rm', '--undo', B_ID.slice(0, 8), '--host', 'hostb'))
+  ok(a.cs('rename', B_ID.slice(0, 8), '--clear', '--host', 'hostb'))
+  ok(a.cs('tag', B_ID.slice(0, 8), '--clear', '--host', 'hostb'))
+  const back = onBHost()
+  assert.deepEqual([back.name, back.tag, back.deleted], [null, null, false])
+  assert.deepEqual([onA().name, onA().tag, onA().deleted], [null, null, false])
+  // nothing of it kept on A itself: what B sets later shows as it is
+  ok(b.cs('rename', B_ID, 'named on b'))
+  a.json('ls') // a look copies B's rows
+  assert.equal(onA().name, 'named on b')
+  ok(b.cs('rename', B_ID, '--clear'))
+  a.json('ls')
+})
+
 /** B's sessions that have a client attached. */
 const attachedOnB = () => onB('list-clients', '-F', '#{client_session}').stdout.split('\n').filter(Boolean)
 const waitAttachedOnB = (name: string) =>

@@ -5,6 +5,7 @@ import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel } from '../../lib/names.ts'
+import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
 
@@ -35,9 +36,11 @@ export default defineCommand({
     if (!query || clear === Boolean(name))
       throw usageError('rename wants a session and a name, or --clear', 'cs rename ID NAME')
     checkLabel('name', name)
-    return withSessions(config, (s) => {
+    return withSessions(config, async (s) => {
       const v = s.find(query, { recorded: true, host })
-      s.store.setName(v.id, clear ? null : name)
+      const owner = metaOwner(config, v)
+      if (owner) await changeThere(config, owner, ['rename', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [name])])
+      else s.store.setName(v.id, clear ? null : name)
       if (v.tmuxSession && v.host === config.host) {
         const own = s.transcripts.get(v.id)
         retitle(new Tmux(config.tmuxSocket), v.tmuxSession, clear ? (own?.customTitle ?? own?.agentName ?? null) : name)

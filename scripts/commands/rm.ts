@@ -1,8 +1,10 @@
 // `cs rm ID…`: soft delete. The transcript stays; the session is hidden until `--undo`.
 import { defineCommand } from '../../lib/command.ts'
+import type { HostEntry } from '../../lib/config.ts'
 import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
+import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
@@ -20,11 +22,18 @@ export default defineCommand({
     if (positionals.length === 0) throw usageError('rm wants at least one session', 'cs rm ID')
     const undo = isSet(flags, 'undo')
     const host = hostFlag(flags, config)
-    return withSessions(config, (s) => {
+    return withSessions(config, async (s) => {
       // resolve all first: a typo in the last id changes nothing
       const targets = positionals.map((q) => s.find(q, { recorded: true, host }))
       const at = undo ? null : new Date().toISOString()
-      for (const v of targets) s.store.setDeleted(v.id, at)
+      // another host's sessions by its own cs (lib/remote-meta.ts), one call a host
+      const there = new Map<string, { owner: HostEntry; ids: string[] }>()
+      for (const v of targets) {
+        const owner = metaOwner(config, v)
+        if (owner) there.set(owner.name, { owner, ids: [...(there.get(owner.name)?.ids ?? []), v.id] })
+        else s.store.setDeleted(v.id, at)
+      }
+      for (const { owner, ids } of there.values()) await changeThere(config, owner, ['rm', ...(undo ? ['--undo'] : []), '--', ...ids])
       const shorts = targets.map((v) => v.short).join(', ')
       const said = undo ? `restored ${shorts}` : `deleted ${shorts} (undo: cs rm --undo ID)`
       report(

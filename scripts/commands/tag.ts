@@ -4,6 +4,7 @@ import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel } from '../../lib/names.ts'
+import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
@@ -23,11 +24,12 @@ export default defineCommand({
     if (!query || extra.length || clear === Boolean(label?.trim()))
       throw usageError('tag wants a session and one label, or --clear', 'cs tag ID LABEL')
     checkLabel('tag', label ?? '')
-    return withSessions(config, (s) => {
+    return withSessions(config, async (s) => {
       const v = s.find(query, { recorded: true, host })
+      const owner = metaOwner(config, v)
+      if (owner) await changeThere(config, owner, ['tag', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [label.trim()])])
       // '' hides a tag written into the transcript itself; null leaves nothing behind
-      const cleared = s.transcripts.get(v.id)?.tag ? '' : null
-      s.store.setTag(v.id, clear ? cleared : label.trim())
+      else s.store.setTag(v.id, clear ? (s.transcripts.get(v.id)?.tag ? '' : null) : label.trim())
       const said = clear ? `${v.short}: tag removed` : `${v.short} tagged '${label.trim()}'`
       report(isSet(flags, 'json'), said, {
         id: v.id,
