@@ -6,7 +6,7 @@
 import { appendFileSync, closeSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
-import { readRegular } from './regular-file.ts'
+import { readRegular, refuseIfNotAFile } from './regular-file.ts'
 import { isState, type Launch, type SessionMeta, type State } from './session.ts'
 import { isSessionId } from './untrusted.ts'
 
@@ -33,7 +33,9 @@ export const COMPACT_BYTES = 4 * 1024 * 1024
 const READ_MAX = 256 * 1024 * 1024
 
 export function appendJournal(path: string, ops: JournalOp[]): void {
-  if (ops.length) appendFileSync(path, ops.map((o) => JSON.stringify(o) + '\n').join(''), { mode: 0o600 })
+  if (!ops.length) return
+  refuseIfNotAFile(path, "cs's journal")
+  appendFileSync(path, ops.map((o) => JSON.stringify(o) + '\n').join(''), { mode: 0o600 })
 }
 
 export const journalSize = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? null

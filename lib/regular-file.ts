@@ -2,7 +2,9 @@
 // manifests): any of them may be a FIFO, a device, a folder, or a symlink to one (`/dev/zero`),
 // and a plain open() or read of those blocks forever or never ends. Opened without blocking,
 // then kept only if fstat says it is a regular file.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
+import { CsError, EXIT } from './errors.ts'
+import { shellWord } from './quote.ts'
 
 // O_NONBLOCK: opening a FIFO with no writer returns at once; O_NOCTTY: a terminal device
 // never becomes cs's controlling terminal. Neither changes how a regular file reads.
@@ -48,4 +50,22 @@ export function readRegular(path: string, maxBytes = SMALL_FILE_MAX): string | n
   } finally {
     closeSync(file.fd)
   }
+}
+
+/** Refuses one of cs's own files (its database, its journal) that is there but is no regular
+ *  file: SQLite or an append would wait forever on a FIFO. `what` names it in the error. */
+export function refuseIfNotAFile(path: string, what: string): void {
+  let st: Stats | undefined
+  try {
+    st = statSync(path, { throwIfNoEntry: false })
+  } catch {
+    return // unreadable: opening it says why
+  }
+  if (!st || st.isFile()) return
+  const kind = st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : st.isSocket() ? 'a socket' : 'a device'
+  throw new CsError(
+    `${what} ${path} is ${kind}, not a file`,
+    EXIT.failure,
+    `move it away (mv ${shellWord(path)} ${shellWord(`${path}.bak`)}); cs makes a new one`
+  )
 }

@@ -24,6 +24,7 @@ import {
   type MetaColumn,
 } from './journal.ts'
 import { dbPath } from './paths.ts'
+import { refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { rowHead, storedRow } from './rows.ts'
 import { shortIds } from './shortid.ts'
@@ -328,6 +329,7 @@ export function openStore(config: Config): Store {
   let fresh = false
   /** why the store can only be read (null: it can be written) */
   let readOnly: CsError | null = null
+  refuseIfNotAFile(file, 'the database')
   try {
     ;({ db, fresh } = openWritable(config, file))
   } catch (e) {

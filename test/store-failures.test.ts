@@ -134,6 +134,26 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
   }
 })
 
+test("a FIFO where cs's database or journal should be: a clear error, no hang, nothing changed", () => {
+  const u = isolatedCs('store-failures-fifo')
+  try {
+    u.session({ id: id(1), cwd: '/w/p1', prompt: 'prompt 1' })
+    assert.equal(u.cs('sync').status, 0)
+    const journal = `${u.env.XDG_STATE_HOME}/cs/cs.journal`
+    rmSync(journal, { force: true })
+    execFileSync('mkfifo', [journal])
+    clearFailure(u.cs('rename', id(1), 'x'), /cs's journal .*cs\.journal is a FIFO, not a file\n +move it away \(mv /, 'rename')
+    assert.equal(u.json('info', id(1)).name, null)
+    rmSync(journal)
+    const db = `${u.env.XDG_STATE_HOME}/cs/cs.db`
+    for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
+    execFileSync('mkfifo', [db])
+    for (const args of [['ls'], ['sync'], ['rm', id(1)]]) clearFailure(u.cs(...args), /the database .*cs\.db is a FIFO, not a file/, args.join(' '))
+  } finally {
+    u.cleanup()
+  }
+})
+
 test('a damaged store: the next command sets it aside, rebuilds the index and keeps names, tags and deletions', () => {
   const u = isolatedCs('store-failures-damaged')
   try {
