@@ -2,7 +2,7 @@
 // in a pane, driven with send-keys: it lists, filters, attaches (switch-client) and kills.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
@@ -221,6 +221,15 @@ test('list.sh ignores a relative XDG_STATE_HOME, as lib/config.ts does: the cach
   const r = spawnSync(LIST, [], { env: { ...env, HOME: home, XDG_STATE_HOME: 'state' }, cwd: home, encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   assert.match(r.stdout, /^aaaa0000-0000-4000-8000-000000000001\t/m) // a history row, from the cache
+})
+
+test('list.sh: a FIFO where picker.tsv should be holds nothing up: the live rows, no history', () => {
+  const home = join(t.home, 'fifo-cache')
+  mkdirSync(join(home, 'state/cs'), { recursive: true })
+  if (!existsSync(join(home, 'state/cs/picker.tsv'))) execFileSync('mkfifo', [join(home, 'state/cs/picker.tsv')])
+  const r = spawnSync(LIST, [], { env: { ...env, XDG_STATE_HOME: join(home, 'state') }, encoding: 'utf8', timeout: 10_000 })
+  assert.equal(r.status, 0, `${r.error ?? ''} ${r.stderr}`)
+  assert.deepEqual(r.stdout.trimEnd().split('\n').slice(1).map((l) => l.split('\t')[0]), ['beta', 'gamma', 'alpha'])
 })
 
 test('list.sh modes: ctrl-g moves to everything (orphans too), then live only, then back', () => {

@@ -80,7 +80,7 @@ main() {
 	fi
 	read_mode "$1" "$2"
 	print_header "$mode"
-	[ -r "$cache" ] || cache=/dev/null
+	[ -f "$cache" ] && [ -r "$cache" ] || cache=/dev/null # a FIFO there would hold the popup
 	list_live | format - "$cache" "$mode"
 }
 main "$@"
