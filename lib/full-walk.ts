@@ -4,9 +4,10 @@
 // background sync is running, so that the dashboards of the next seconds do not start more;
 // the sync removes it when it ends (a marker left by a crash counts for STALE_MS only).
 import { spawn } from 'node:child_process'
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
+import { touchMarker } from './regular-file.ts'
 
 export const syncMarkerPath = (config: Config) => join(config.stateDir, 'sync.running')
 const STALE_MS = 10 * 60_000
@@ -22,7 +23,7 @@ export function startBackgroundSync(config: Config, now: number): void {
   if (started !== undefined && now - started < STALE_MS) return
   try {
     mkdirSync(config.stateDir, { recursive: true })
-    writeFileSync(marker, '')
+    touchMarker(marker)
   } catch {
     return // a read-only or full state folder, which could not note a walk either
   }

@@ -69,3 +69,10 @@ export function refuseIfNotAFile(path: string, what: string): void {
     `move it away (mv ${shellWord(path)} ${shellWord(`${path}.bak`)}); cs makes a new one`
   )
 }
+
+/** Creates or empties a marker file that cs keeps for its mtime: a FIFO put there fails at once
+ *  (ENXIO) instead of waiting for a reader. */
+export function touchMarker(path: string): void {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NONBLOCK ?? 0)
+  closeSync(openSync(path, flags, 0o600))
+}

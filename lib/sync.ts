@@ -2,7 +2,7 @@
 // names, tags and deletions changed here), then pull what other hosts pushed since the last pull
 // into the local copy. See lib/shared-store.ts for how pushes are numbered.
 import { spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
@@ -10,6 +10,7 @@ import { age } from './format.ts'
 import { rowHash, rowOf } from './host-rows.ts'
 import { csEntry } from './install.ts'
 import { recentChanges, recentPush, withRecent, type RecentChanges } from './recent-pushes.ts'
+import { readRegular, touchMarker } from './regular-file.ts'
 import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.ts'
 import type { SeqRange, SharedStore } from './shared-store.ts'
 import type { Store } from './store.ts'
@@ -324,12 +325,8 @@ export async function withPushLock<T>(config: Config, waitMs: number, fn: () => 
 }
 
 function holderAlive(file: string): boolean {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch {
-    return false // gone meanwhile: try again
-  }
+  const text = readRegular(file) // no FIFO waited on
+  if (text === null) return false // gone meanwhile (or no file): try again
   if (text === '') return true // being written: its holder is alive
   const pid = Number(text)
   if (!Number.isSafeInteger(pid) || pid <= 0) return false
@@ -395,7 +392,7 @@ function pullInBackground(config: Config): void {
   const st = statSync(mark, { throwIfNoEntry: false })
   if (st && Date.now() - st.mtimeMs < 30_000) return
   try {
-    writeFileSync(mark, '')
+    touchMarker(mark)
     spawn(process.execPath, [csEntry(), 'sync', '--pull'], { detached: true, stdio: 'ignore' }).unref()
   } catch {
     // no background pull: the next dashboard tries again

@@ -7,7 +7,7 @@
 // another user, read-only is chmod and the full disk needs root.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { after, test } from 'node:test'
 import { isolatedCs, type Result } from './harness/cs.ts'
 
@@ -134,7 +134,7 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
   }
 })
 
-test("a FIFO where cs's database or journal should be: a clear error, no hang, nothing changed", () => {
+test("a FIFO where cs's database, journal or walk marker should be: a clear error or none needed, no hang, nothing changed", () => {
   const u = isolatedCs('store-failures-fifo')
   try {
     u.session({ id: id(1), cwd: '/w/p1', prompt: 'prompt 1' })
@@ -145,6 +145,17 @@ test("a FIFO where cs's database or journal should be: a clear error, no hang, n
     clearFailure(u.cs('rename', id(1), 'x'), /cs's journal .*cs\.journal is a FIFO, not a file\n +move it away \(mv /, 'rename')
     assert.equal(u.json('info', id(1)).name, null)
     rmSync(journal)
+    // the marker of a background walk, long stale: the dashboard that finds the walk due goes on
+    const marker = `${u.env.XDG_STATE_HOME}/cs/sync.running`
+    execFileSync('mkfifo', [marker])
+    utimesSync(marker, new Date('2020-01-01'), new Date('2020-01-01'))
+    const due = spawnSync(process.execPath, [`${import.meta.dirname}/../bin/cs.mjs`, 'ls', '--json'], {
+      env: { ...u.env, CS_FULL_SCAN_SECONDS: '0' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    })
+    assert.equal(due.status, 0, `${due.error ?? ''} ${due.stderr}`)
+    assert.equal(JSON.parse(due.stdout).length, 1)
     const db = `${u.env.XDG_STATE_HOME}/cs/cs.db`
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
     execFileSync('mkfifo', [db])
