@@ -6,6 +6,7 @@ import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
+import { readRegular } from './regular-file.ts'
 import { cleanText } from './untrusted.ts'
 
 const pidFile = (config: Config) => join(config.stateDir, 'agent.pid')
@@ -59,12 +60,9 @@ export function addKey(config: Config, file: string | undefined): number {
 
 /** Stops the agent cs started; false when none ran. */
 export function stopAgent(config: Config): boolean {
-  let pid: number
-  try {
-    pid = Number(readFileSync(pidFile(config), 'utf8').trim())
-  } catch {
-    return false
-  }
+  const text = readRegular(pidFile(config))
+  if (text === null) return false
+  const pid = Number(text.trim())
   rmSync(pidFile(config), { force: true })
   // only an ssh-agent: the pid may have been reused since
   const comm = (() => {

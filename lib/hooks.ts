@@ -1,10 +1,11 @@
 // The Claude settings file that registers tmux/hook.sh: `cs launch` passes it as `--settings FILE`,
 // which leaves the user's own settings untouched.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
 import { shellWord } from './quote.ts'
+import { readRegular } from './regular-file.ts'
 
 /** The events whose state the hook tracks (tmux/hook.sh maps each to a state). */
 export const HOOK_EVENTS = [
@@ -41,12 +42,7 @@ export function hookSettings(script: string): string {
 export function ensureHookSettings(config: Config): string {
   const file = join(config.stateDir, 'claude-settings.json')
   const content = hookSettings(hookScript())
-  let current: string | null = null
-  try {
-    current = readFileSync(file, 'utf8')
-  } catch {
-    // first run: no file yet
-  }
+  const current = readRegular(file) // null on a first run (and for a FIFO, replaced below)
   if (current !== content) {
     // write then rename: a claude starting meanwhile never reads half a file
     mkdirSync(config.stateDir, { recursive: true })

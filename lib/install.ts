@@ -1,11 +1,12 @@
 // What `cs install` adds outside the checkout, and `cs uninstall` takes away: the `cs` links in
 // bin folders, recorded in the state folder so that uninstall removes exactly those. Shell start-up
 // files and ~/.tmux.conf are never written: cs prints the lines instead.
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
+import { readRegular } from './regular-file.ts'
 
 /** The checkout: lib/ and dist/ both sit one level below it. */
 export const csRoot = () => fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
@@ -23,7 +24,7 @@ const recordFile = (config: Config) => join(config.stateDir, 'install.json')
 /** The links install made (each `cs` install --bin-dir adds one). */
 function readLinks(config: Config): string[] {
   try {
-    const r = JSON.parse(readFileSync(recordFile(config), 'utf8'))
+    const r = JSON.parse(readRegular(recordFile(config)) ?? '')
     return Array.isArray(r?.links) ? r.links.filter((l: unknown) => typeof l === 'string') : []
   } catch {
     return []
@@ -86,12 +87,7 @@ export const onPath = (config: Config, dir: string) =>
 export function tmuxConfStatus(config: Config): { file: string; loads: boolean } {
   const candidates = [join(config.home, '.tmux.conf'), join(config.configDir, '..', 'tmux/tmux.conf')]
   const file = candidates.find((f) => existsSync(f)) ?? candidates[0]
-  let text = ''
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch {
-    // none yet
-  }
+  const text = readRegular(file) ?? '' // none yet
   const loads = text.split('\n').some((l) => !l.trimStart().startsWith('#') && (l.includes(pluginFile()) || /@plugin\s+['"]?[^'"\s]*\/cs['"]?\s*$/.test(l)))
   return { file, loads }
 }

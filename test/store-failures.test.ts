@@ -7,8 +7,10 @@
 // another user, read-only is chmod and the full disk needs root.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { after, test } from 'node:test'
+import { loadConfig } from '../lib/config.ts'
+import { ensureHookSettings } from '../lib/hooks.ts'
 import { isolatedCs, type Result } from './harness/cs.ts'
 
 const root = process.getuid?.() === 0
@@ -134,7 +136,7 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
   }
 })
 
-test("a FIFO where cs's database, journal or walk marker should be: a clear error or none needed, no hang, nothing changed", () => {
+test("a FIFO where cs's database, journal, walk marker or hook settings should be: a clear error or none needed, no hang, nothing changed", () => {
   const u = isolatedCs('store-failures-fifo')
   try {
     u.session({ id: id(1), cwd: '/w/p1', prompt: 'prompt 1' })
@@ -156,6 +158,11 @@ test("a FIFO where cs's database, journal or walk marker should be: a clear erro
     })
     assert.equal(due.status, 0, `${due.error ?? ''} ${due.stderr}`)
     assert.equal(JSON.parse(due.stdout).length, 1)
+    // the hook settings cs launch writes: replaced, not waited on
+    const settings = `${u.env.XDG_STATE_HOME}/cs/claude-settings.json`
+    execFileSync('mkfifo', [settings])
+    assert.equal(ensureHookSettings(loadConfig(u.env)), settings)
+    assert.match(readFileSync(settings, 'utf8'), /"hooks"/)
     const db = `${u.env.XDG_STATE_HOME}/cs/cs.db`
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
     execFileSync('mkfifo', [db])

@@ -2,7 +2,7 @@
 // drift (record types and fields of recent transcripts that cs does not know), so that a change
 // of Claude Code's format is noticed instead of silently producing garbage.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { agentKeys } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
@@ -16,6 +16,7 @@ import { LOOK_TIMEOUT_MS } from '../../lib/hosts.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
 import { findOnPath, isSessionFile, projectsDir } from '../../lib/paths.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
+import { readRegular } from '../../lib/regular-file.ts'
 import { CONNECT_TIMEOUT, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore, openStores } from '../../lib/stores.ts'
 import { skippedDocs } from '../../lib/sync.ts'
@@ -95,7 +96,7 @@ function hooks(config: Config): Check[] {
   const checks: Check[] = []
   const script = hookScript()
   const file = join(config.stateDir, 'claude-settings.json')
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : null
+  const current = readRegular(file)
   if (current !== null && current !== hookSettings(script))
     checks.push({ level: 'warn', what: 'hook settings', detail: `${file} names another hook than ${script}`, fix: 'the next `cs launch` rewrites it; sessions running now keep the old hook' })
   else checks.push({ level: 'ok', what: 'hook settings', detail: current === null ? `${file} (written by the first cs launch)` : file })
@@ -212,11 +213,8 @@ function drift(found: Findings) {
   return (config: Config): Check[] => {
     const counter = new DriftCounter()
     for (const path of recentTranscripts(config)) {
-      try {
-        counter.addFile(readFileSync(path, 'utf8'))
-      } catch {
-        // gone or unreadable since the listing: nothing to learn from it
-      }
+      const text = readRegular(path, MAX_READ)
+      if (text !== null) counter.addFile(text) // else gone or unreadable since the listing
     }
     const d = (found.drift = counter.report())
     const scope = `${d.files} transcripts of the last ${RECENT_DAYS} days, ${d.lines} lines`

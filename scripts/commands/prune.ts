@@ -1,6 +1,6 @@
 // `cs prune --days N`: soft-delete what has been idle too long, after asking (as `cs gc` does).
 // Deletes no file; `--undo` brings back the whole last prune at once.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
@@ -8,6 +8,7 @@ import type { Config } from '../../lib/config.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
 import { countFlag, isSet } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
+import { readRegular } from '../../lib/regular-file.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { isSessionId } from '../../lib/untrusted.ts'
 import { isProtected } from '../../lib/views.ts'
@@ -24,7 +25,7 @@ const lastPrunePath = (config: Config) => join(config.stateDir, 'last-prune.json
 
 function readLastPrune(config: Config): LastPrune | null {
   try {
-    const v = JSON.parse(readFileSync(lastPrunePath(config), 'utf8'))
+    const v = JSON.parse(readRegular(lastPrunePath(config)) ?? '')
     return typeof v?.at === 'string' && Array.isArray(v.ids) ? { at: v.at, ids: v.ids.filter(isSessionId) } : null
   } catch {
     return null
