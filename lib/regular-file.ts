@@ -1,7 +1,8 @@
-// The one way cs opens a file it did not write (Claude's registry, jobs, transcripts, the trash's
-// manifests): any of them may be a FIFO, a device, a folder, or a symlink to one (`/dev/zero`),
-// and a plain open() or read of those blocks forever or never ends. Opened without blocking,
-// then kept only if fstat says it is a regular file.
+// The one way cs opens a file that may not be one: Claude's (registry, jobs, transcripts), the
+// trash's manifests, and cs's own files read or written in place (its database and journal, its
+// settings and markers), where anything may stand. A FIFO, a device, a folder, or a symlink to
+// one (`/dev/zero`): a plain open() or read of those blocks forever or never ends. Opened without
+// blocking, then kept only if fstat says it is a regular file.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
 import { CsError, EXIT } from './errors.ts'
 import { shellWord } from './quote.ts'
