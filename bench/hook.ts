@@ -3,7 +3,7 @@
 // event as its argument as lib/hooks.ts registers it, against `node -e ''` given the same stdin:
 // the least any hook written in Node would cost.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { median, type BenchOptions, type Row } from './lib/measure.ts'
@@ -110,6 +110,11 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const bigPrompt = enlarged(inputs[0], { prompt, session_title: 'Named session' })
     const [promptMs, promptNodeMs] = measure([['UserPromptSubmit', bigPrompt]], true, quick ? 5 : 30)
     if (option(pane, '@cs_title') !== 'Named session') throw new Error('bench hook: the title was not found')
+    // the floor of any hook in POSIX sh that tells tmux: sh started, one tmux call, nothing else
+    const floor = join(dir, 'floor.sh')
+    writeFileSync(floor, '#!/bin/sh\ntmux set -gq @cs_bench_floor 1 >/dev/null 2>&1\nexit 0\n', { mode: 0o755 })
+    const pair = time([{ argv: [floor], input: inputs[1] }, { argv: [HOOK, 'PreToolUse'], input: inputs[1] }], quick ? 2 : 30, env)
+    const [floorMs, preMs] = pair.map(median)
     const baseline = "baseline: node -e '' on the same stdin"
     return [
       row(
@@ -126,6 +131,14 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
         `scanned for the title that follows the prompt; ${baseline}`,
         false
       ),
+      {
+        name: 'hook floor: a sh script of one tmux call',
+        value: floorMs,
+        unit: 'ms',
+        baseline: nodeMs,
+        ratio: floorMs / nodeMs,
+        note: `what any hook in POSIX sh that sets a tmux option costs here, spawned as Claude spawns its hooks; the hook's PreToolUse in the same runs: ${preMs.toFixed(1)} ms; baseline: node -e ''`,
+      },
       row(
         'hook: median time per event, no argument',
         oldMs,
