@@ -186,6 +186,11 @@ test('kill --all ends only the sessions cs launched, and asks first', async () =
   const refused = t.cs('kill', '--all')
   assert.equal(refused.status, 2)
   assert.match(refused.stderr, /--yes/)
+  // another host's --all, a host cs cannot reach: an error, never this host's sessions
+  const typo = t.cs('kill', '--all', '--host', 'devbx', '--yes')
+  assert.equal(typo.status, 2, typo.stdout)
+  assert.match(typo.stderr, /no host named devbx/)
+  assert.deepEqual(sessions().sort(), ['k1', 'k2', 'shell'])
   const notOurs = t.cs('kill', 'shell')
   assert.equal(notOurs.status, 1)
   assert.match(notOurs.stderr, /does not run a Claude session/)

@@ -5,7 +5,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
-import { askHost, remoteHost } from '../../lib/hosts.ts'
+import { askHost, hostNamed, remoteHost } from '../../lib/hosts.ts'
 import { runRemote } from '../../lib/remote.ts'
 import type { Flags } from '../../lib/command.ts'
 import { shellWord } from '../../lib/quote.ts'
@@ -69,7 +69,9 @@ export default defineCommand({
   options: { all: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, ...HOST_OPTION },
   async run({ config, positionals, flags }) {
     const on = hostFlag(flags, config)
-    const there = on && on !== config.host ? remoteHost(config, on) : null
+    const elsewhere = on !== undefined && on !== config.host
+    // --all of a host cs cannot reach is an error, never this host's sessions
+    const there = elsewhere ? (isSet(flags, 'all') ? hostNamed(config, on) : remoteHost(config, on)) : null
     if (there) return killRemote(config, there, positionals, flags)
     const tmux = new Tmux(config.tmuxSocket)
     if (isSet(flags, 'all')) {
