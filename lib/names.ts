@@ -6,7 +6,7 @@ import { shellWord } from './quote.ts'
 // tmux reads `.` and `:` in a target as window and pane separators (and silently turns them into
 // `_` in a new name), a leading `$` as a session id (even after `=`), and prints control
 // characters as octal escapes: none of these names would match.
-import { BIDI, CONTROL, UNTARGETABLE, withoutBidi } from './untrusted.ts'
+import { BIDI, CONTROL, TEXT_MAX, UNTARGETABLE, withoutBidi } from './untrusted.ts'
 
 /**
  * An explicit session name, trimmed. Null when nothing is left (the caller generates one);
@@ -35,6 +35,8 @@ export function checkName(raw: string): string | null {
 export function checkLabel(what: 'name' | 'tag', text: string): void {
   if (CONTROL.test(text) || BIDI.test(text))
     throw usageError(`a ${what} cannot hold control characters or bidirectional overrides`, `write the ${what} without them`)
+  // longer, it would not travel to other hosts whole (untrusted.ts TEXT_MAX)
+  if (text.length > TEXT_MAX) throw usageError(`a ${what} is at most ${TEXT_MAX} characters, not ${text.length}`, `write a shorter ${what}`)
 }
 
 /** Any text (a title, a folder name) made a usable name: what tmux cannot target becomes `-`; null when nothing is left. */

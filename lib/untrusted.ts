@@ -59,15 +59,23 @@ const UNCLEAN = new RegExp(
 )
 const MESSY = /[\u0000-\u001f\u007f-\u009f\s]+/g
 
+/** The longest name, tag, title, project, branch or model a session row carries to another
+ *  host: cleanText cuts longer text, and checkHostRow skips a row that holds any. */
+export const TEXT_MAX = 2000
+
 /**
  * Text made safe for one line of a terminal: escape sequences removed, control characters and
- * whitespace runs turned into one space. Null when nothing is left. Most text is clean already:
- * testing costs far less than rewriting every space.
+ * whitespace runs turned into one space, cut to TEXT_MAX characters (a pair of surrogates kept
+ * whole). Null when nothing is left. Most text is clean already: testing costs far less than
+ * rewriting every space.
  */
 export function cleanText(text: string | null | undefined): string | null {
   if (!text) return null
-  if (!UNCLEAN.test(text)) return text
-  return withoutBidi(text.replace(ESCAPES, '')).replace(MESSY, ' ').trim() || null
+  if (text.length <= TEXT_MAX && !UNCLEAN.test(text)) return text
+  const clean = withoutBidi(text.replace(ESCAPES, '')).replace(MESSY, ' ').trim()
+  if (clean.length <= TEXT_MAX) return clean || null
+  const last = clean.charCodeAt(TEXT_MAX - 2)
+  return `${clean.slice(0, last >= 0xd800 && last <= 0xdbff ? TEXT_MAX - 2 : TEXT_MAX - 1)}\u2026`
 }
 
 /** Text for the terminal: a control character (an escape sequence in an argument or a file
@@ -113,7 +121,7 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
   if (typeof t !== 'object' || t === null || !counts.every((k) => Number.isSafeInteger(t[k]) && (t[k] as number) >= 0))
     return bad('tokens')
   for (const k of ['name', 'tag', 'title', 'project', 'branch', 'model'])
-    if (d[k] != null && (typeof d[k] !== 'string' || (d[k] as string).length > 2000)) return bad(k)
+    if (d[k] != null && (typeof d[k] !== 'string' || (d[k] as string).length > TEXT_MAX)) return bad(k)
   if (typeof d.deleted !== 'boolean') return bad('deleted')
   if (!isVersion(d.csVersion)) return bad('csVersion')
   const text = (k: string) => cleanText(d[k] as string | null)

@@ -129,6 +129,10 @@ test('a control character or a bidirectional override in an argument is shown es
     assert.match(refused.stderr, new RegExp(`^cs: a ${what} cannot hold control characters or bidirectional overrides$`, 'm'))
   }
   assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f]/)
+  // longer than a row carries to other hosts: refused, not cut there
+  const long = t.cs('rename', 'abcd', 'n'.repeat(2001))
+  assert.equal(long.status, 2)
+  assert.match(long.stderr, /^cs: a name is at most 2000 characters, not 2001$/m)
 })
 
 test('CLAUDE_CONFIG_DIR naming no folder is said', () => {

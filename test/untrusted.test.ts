@@ -6,7 +6,10 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadConfig, maskUrl, readConfigFile } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
-import { cleanLines, cleanText, isCwd, isHostName, isSessionId, isSshDestination, isTmuxName } from '../lib/untrusted.ts'
+import { rowFromRemoteView } from '../lib/host-rows.ts'
+import { cleanLines, cleanText, isCwd, isHostName, isSessionId, isSshDestination, isTmuxName, TEXT_MAX } from '../lib/untrusted.ts'
+import { buildViews } from '../lib/views.ts'
+import { transcriptInfo } from './harness/session-fixtures.ts'
 
 test('host names: plain names pass, options and shell words do not', () => {
   for (const h of ['devbox', 'dev-box.example.com', 'host_2', '10.0.0.7']) assert.ok(isHostName(h), h)
@@ -44,6 +47,21 @@ test('cleanText removes escape sequences and control characters, keeps text', ()
   assert.equal(cleanText('fix \u202eevil\u202c the \u2067bug\u2069'), 'fix evil the bug')
   assert.equal(cleanText('\u202e'), null)
   assert.equal(cleanText(null), null)
+})
+
+test('cleanText cuts text beyond TEXT_MAX, so that any row travels to other hosts whole', () => {
+  assert.equal(cleanText('x'.repeat(TEXT_MAX)), 'x'.repeat(TEXT_MAX))
+  const cut = cleanText('x'.repeat(TEXT_MAX + 500))!
+  assert.equal(cut.length, TEXT_MAX)
+  assert.ok(cut.endsWith('x\u2026'))
+  // a pair of surrogates is kept whole or left out, never halved
+  const emoji = cleanText('x'.repeat(TEXT_MAX - 2) + '\u{1f600}'.repeat(10))!
+  assert.ok(emoji.length <= TEXT_MAX)
+  assert.doesNotMatch(emoji, /[\ud800-\udbff](?![\udc00-\udfff])/)
+  // a view of a 3,000-character custom title (Claude's /rename) passes another host's check
+  const v = buildViews([transcriptInfo({ id: 'abcd0000-0000-4000-8000-000000000001', customTitle: 't'.repeat(3000) })], new Map(), [], 'here', [], new Date())[0]
+  assert.equal(v.title.length, TEXT_MAX)
+  assert.ok(!('skipped' in rowFromRemoteView(JSON.parse(JSON.stringify(v)), '0.1.0')))
 })
 
 test('maskUrl hides the password and nothing else', () => {
