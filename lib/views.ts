@@ -129,7 +129,7 @@ function view(
     stateSince: since,
     cwd,
     project: cwd ? project(cwd) : null,
-    branch: t?.branch ?? null,
+    branch: cleanText(t?.branch),
     createdAt: t?.createdAt ?? l?.stateSince ?? dead?.launchedAt ?? null,
     updatedAt: latest(t?.updatedAt ?? null, since),
     messages: t ? t.userMessages + t.assistantMessages : 0,
@@ -138,7 +138,7 @@ function view(
     live: Boolean(l),
     // cs's tag wins; '' is cs's record of a cleared tag, hiding the transcript's own
     tag: m?.tag != null ? m.tag || null : t?.tag || null,
-    model: t?.model ?? null,
+    model: cleanText(t?.model),
     tokens: t?.tokens ?? NO_TOKENS,
     path: t?.path ?? null,
     tmuxSession: l?.tmuxSession ?? dead?.tmuxSession ?? null,

@@ -49,7 +49,7 @@ test('cleanText removes escape sequences and control characters, keeps text', ()
   assert.equal(cleanText(null), null)
 })
 
-test('cleanText cuts text beyond TEXT_MAX, so that any row travels to other hosts whole', () => {
+test('cleanText cuts text beyond TEXT_MAX, and a view its title, branch and model: any row travels to other hosts whole', () => {
   assert.equal(cleanText('x'.repeat(TEXT_MAX)), 'x'.repeat(TEXT_MAX))
   const cut = cleanText('x'.repeat(TEXT_MAX + 500))!
   assert.equal(cut.length, TEXT_MAX)
@@ -59,8 +59,10 @@ test('cleanText cuts text beyond TEXT_MAX, so that any row travels to other host
   assert.ok(emoji.length <= TEXT_MAX)
   assert.doesNotMatch(emoji, /[\ud800-\udbff](?![\udc00-\udfff])/)
   // a view of a 3,000-character custom title (Claude's /rename) passes another host's check
-  const v = buildViews([transcriptInfo({ id: 'abcd0000-0000-4000-8000-000000000001', customTitle: 't'.repeat(3000) })], new Map(), [], 'here', [], new Date())[0]
-  assert.equal(v.title.length, TEXT_MAX)
+  const long = 't'.repeat(3000)
+  const info = transcriptInfo({ id: 'abcd0000-0000-4000-8000-000000000001', customTitle: long, branch: long, model: long })
+  const v = buildViews([info], new Map(), [], 'here', [], new Date())[0]
+  assert.deepEqual([v.title.length, v.branch?.length, v.model?.length], [TEXT_MAX, TEXT_MAX, TEXT_MAX])
   assert.ok(!('skipped' in rowFromRemoteView(JSON.parse(JSON.stringify(v)), '0.1.0')))
 })
 
