@@ -5,8 +5,8 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
-import { CsError } from './errors.ts'
-import { isHostName, isSshDestination } from './untrusted.ts'
+import { CsError, EXIT } from './errors.ts'
+import { isHostName, isSshDestination, quoted } from './untrusted.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
 export interface SharedStoreSettings {
@@ -89,6 +89,23 @@ export interface Config {
 
 export type Env = Record<string, string | undefined>
 
+/** This host's name in every view: CS_HOST, else the system's. Every other host checks it
+ *  (isHostName) and skips the rows of a name it refuses: a CS_HOST that would fail is refused
+ *  here, a system name that would is made one. */
+function thisHost(fromEnv: string | undefined): string {
+  if (fromEnv) {
+    if (isHostName(fromEnv)) return fromEnv
+    throw new CsError(
+      `CS_HOST=${quoted(fromEnv)} is not a host name`,
+      EXIT.usage,
+      'letters, digits, . _ and -, not starting with . or -: set CS_HOST to one, or unset it'
+    )
+  }
+  const system = hostname()
+  if (isHostName(system)) return system
+  return (system as string).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 253) || 'localhost'
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const home = env.HOME || homedir()
   // a relative XDG_* path is invalid and ignored, as the XDG base directory spec says (tmux/,
@@ -110,7 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'cs'),
     configDir,
     claudeConfigEnv: env.CLAUDE_CONFIG_DIR || null,
-    host: env.CS_HOST || hostname(),
+    host: thisHost(env.CS_HOST),
     claudeBin: env.CS_CLAUDE || 'claude',
     tmuxSocket: env.CS_TMUX_SOCKET || null,
     panesFd: env.CS_PANES_FD === '3' ? 3 : null,

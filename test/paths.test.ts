@@ -106,3 +106,9 @@ test('a relative XDG_* path is ignored, as the XDG base directory spec says', ()
   assert.equal(d.stateDir, '/s/cs')
   assert.equal(d.sshControlDir, '/r/cs-ssh')
 })
+
+test("CS_HOST that other hosts would refuse is refused here, naming the fix", () => {
+  assert.equal(loadConfig({ HOME: home, CS_HOST: 'dev-box_2.lan' }).host, 'dev-box_2.lan')
+  for (const bad of ['bad host', '-oProxyCommand=x', '.hidden', 'a;b'])
+    assert.throws(() => loadConfig({ HOME: home, CS_HOST: bad }), (e: unknown) => e instanceof CsError && /is not a host name/.test(e.message))
+})
