@@ -21,6 +21,7 @@ export function pickerLines(views: SessionView[], host: string, o: { columns: nu
       encoding: 'utf8',
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, CS_PICKER_COLUMNS: String(o.columns), NO_COLOR: o.color ? '' : '1' },
+      maxBuffer: Infinity, // a line a session: 10,000 are some 1.5 MB, beyond the default 1 MB
     })
   } catch (e) {
     const err = e as { stderr?: string; message: string }

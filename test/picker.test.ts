@@ -175,6 +175,16 @@ test('picker rows: the title takes the width fzf has, cut and padded in terminal
   for (const bad of ['', '0', '6', 'x', '1.5']) assert.equal(chosen(bad, list), null)
 })
 
+test("cs resume's list of 12,000 sessions: more than a megabyte of lines, every one", () => {
+  const many = Array.from({ length: 12_000 }, (_, i) =>
+    sessionView({ id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, title: `session number ${i} of many`, project: 'p', host: 'h' })
+  )
+  const lines = pickerLines(many, 'h', { columns: 160, color: false })
+  assert.ok(lines.join('\n').length > 1 << 20)
+  assert.equal(lines.length, many.length)
+  assert.equal(lines.at(-1)?.split('\t')[0], many.at(-1)?.id)
+})
+
 test('picker.tsv: a header naming the host, one row a session, live first, no tab inside a field', () => {
   const rows = pickerCacheText(views, 'testhost').split('\n').slice(0, -1)
   assert.deepEqual(rows[0].split('\t'), ['#cs-picker', 'testhost'])
