@@ -136,7 +136,7 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
   }
 })
 
-test("a FIFO where cs's database, journal, walk marker or hook settings should be: a clear error or none needed, no hang, nothing changed", () => {
+test("a FIFO where one of cs's own files should be (database, journal, walk marker, hook settings, agent pid, last prune): a clear error or none needed, no hang", () => {
   const u = isolatedCs('store-failures-fifo')
   try {
     u.session({ id: id(1), cwd: '/w/p1', prompt: 'prompt 1' })
@@ -163,6 +163,12 @@ test("a FIFO where cs's database, journal, walk marker or hook settings should b
     execFileSync('mkfifo', [settings])
     assert.equal(ensureHookSettings(loadConfig(u.env)), settings)
     assert.match(readFileSync(settings, 'utf8'), /"hooks"/)
+    // the agent's pid, the last prune's record: read as absent, not waited on
+    for (const f of ['agent.pid', 'last-prune.json']) execFileSync('mkfifo', [`${u.env.XDG_STATE_HOME}/cs/${f}`])
+    const stop = u.cs('agent', 'stop')
+    assert.equal(stop.status, 0, stop.stderr)
+    assert.match(stop.stdout, /no agent of cs runs/)
+    clearFailure(u.cs('prune', '--undo'), /no prune to undo/, 'prune --undo')
     const db = `${u.env.XDG_STATE_HOME}/cs/cs.db`
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
     execFileSync('mkfifo', [db])
