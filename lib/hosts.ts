@@ -9,11 +9,12 @@ import { CsError, EXIT, usageError } from './errors.ts'
 import { isSet, stringFlag } from './flags.ts'
 import { age } from './format.ts'
 import { rowFromRemoteView } from './host-rows.ts'
+import { failedThere } from './remote.ts'
 import type { HostFacts, HostRow } from './session.ts'
 import { CONNECT_TIMEOUT, hostOf, remoteCs, sshRun } from './ssh.ts'
 import type { Store } from './store.ts'
 import { openLocalStore } from './stores.ts'
-import { cleanText, isHostName, isVersion, quoted } from './untrusted.ts'
+import { isHostName, isVersion, quoted } from './untrusted.ts'
 
 /** How long a look may wait for a host that accepted the connection (its cs may be indexing). */
 export const LOOK_TIMEOUT_MS = 8000
@@ -75,8 +76,7 @@ export async function askHost(config: Config, host: HostEntry, version?: string)
   })
   if (r.status === 2)
     throw new CsError(`host ${host.name}: its cs is too old to list its sessions`, EXIT.unavailable, `update it: cs update --all`)
-  if (r.status !== 0)
-    throw new CsError(`host ${host.name}: cs ls failed there: ${cleanText(r.stderr.trim().split('\n')[0]) ?? `exit ${r.status}`}`)
+  if (r.status !== 0) throw failedThere(host, 'ls', r.status, r.stderr)
   const store = openLocalStore(config)
   try {
     const known = store.hosts().find((h) => h.name === host.name)

@@ -5,11 +5,10 @@
 // show on this host alone, and hide what that host sets later. With a shared store they are made
 // here and travel through it (lib/sync.ts).
 import type { Config, HostEntry } from './config.ts'
-import { CsError, EXIT } from './errors.ts'
 import { askHost } from './hosts.ts'
+import { failedThere } from './remote.ts'
 import type { SessionView } from './session.ts'
 import { hostOf, remoteCs, sshRun } from './ssh.ts'
-import { cleanText } from './untrusted.ts'
 
 /** The host whose cs keeps this session's name, tag and deletion; null: this host keeps them. */
 export function metaOwner(config: Config, view: SessionView): HostEntry | null {
@@ -22,9 +21,6 @@ export function metaOwner(config: Config, view: SessionView): HostEntry | null {
  *  dashboard or sync). Throws CsError when it fails there. */
 export async function changeThere(config: Config, host: HostEntry, args: string[]): Promise<void> {
   const r = await sshRun(config, host, [remoteCs(host), ...args])
-  if (r.status === 2)
-    throw new CsError(`host ${host.name}: its cs refused \`cs ${args[0]}\` as given (too old?)`, EXIT.usage, 'cs update --all')
-  if (r.status !== 0)
-    throw new CsError(`host ${host.name}: cs ${args[0]} failed there: ${cleanText(r.stderr.trim().split('\n')[0]) ?? `exit ${r.status}`}`)
+  if (r.status !== 0) throw failedThere(host, args[0], r.status, r.stderr)
   await askHost(config, host).catch(() => undefined)
 }

@@ -112,8 +112,15 @@ export async function runRemote(config: Config, host: HostEntry, args: string[],
     out(JSON.stringify(value, null, 2) + '\n')
   } else out(cleanLines(r.stdout))
   outErr(cleanLines(r.stderr))
-  if (r.status === 2) throw new CsError(`host ${host.name}: its cs refused \`cs ${args[0]}\` as given (too old?)`, EXIT.usage, 'cs update --all')
+  if (r.status === 2) throw failedThere(host, args[0], r.status, r.stderr)
   return r.status
+}
+
+/** Why `cs VERB` failed on host: exit 2, its cs refused the command as given (too old?); any
+ *  other, the first line it wrote to stderr. */
+export function failedThere(host: HostEntry, verb: string, status: number, stderr: string): CsError {
+  if (status === 2) return new CsError(`host ${host.name}: its cs refused \`cs ${verb}\` as given (too old?)`, EXIT.usage, 'cs update --all')
+  return new CsError(`host ${host.name}: cs ${verb} failed there: ${cleanText(stderr.trim().split('\n')[0]) ?? `exit ${status}`}`)
 }
 
 /** Runs `cs ARGS` on each host in turn, each one's output under its name; the worst exit code. */
