@@ -191,10 +191,11 @@ export function startAsking(config: Config, host: string | undefined) {
   }
 }
 
-/** The hosts --host NAME or --all name; none: this host. */
-export function targetHosts(config: Config, flags: Flags): HostEntry[] {
+/** Where a command with --host NAME or --all acts: this host unless --host names another; with
+ *  --all, this host and every other host of the list (as `cs update --all`). */
+export function targetHosts(config: Config, flags: Flags): { here: boolean; others: HostEntry[] } {
   const on = stringFlag(flags, 'host')
   if (on && isSet(flags, 'all')) throw usageError('give --host NAME or --all, not both')
-  if (isSet(flags, 'all')) return config.hosts.filter((h) => h.name !== config.host)
-  return on && on !== config.host ? [hostNamed(config, on)] : []
+  if (isSet(flags, 'all')) return { here: true, others: config.hosts.filter((h) => h.name !== config.host) }
+  return on && on !== config.host ? { here: false, others: [hostNamed(config, on)] } : { here: true, others: [] }
 }

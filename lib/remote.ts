@@ -101,19 +101,29 @@ export function attachRemote(config: Config, host: HostEntry, a: RemoteAttach): 
 /** Runs `cs ARGS` on host and prints what it says, control characters removed; its exit code. */
 export async function runRemote(config: Config, host: HostEntry, args: string[], json: boolean): Promise<number> {
   const r = await sshRun(config, host, [remoteCs(host), ...args])
-  if (json && r.status === 0) {
-    // printed again from the parsed value: JSON.stringify escapes every control character
-    let value: unknown
-    try {
-      value = JSON.parse(r.stdout)
-    } catch {
-      throw new CsError(`host ${host.name}: its answer is not JSON`)
-    }
-    out(JSON.stringify(value, null, 2) + '\n')
-  } else out(cleanLines(r.stdout))
+  if (json && r.status === 0) out(JSON.stringify(jsonAnswer(host, r.stdout), null, 2) + '\n')
+  else out(cleanLines(r.stdout))
   outErr(cleanLines(r.stderr))
   if (r.status === 2) throw failedThere(host, args[0], r.status, r.stderr)
   return r.status
+}
+
+/** Runs `cs ARGS --json` on host: its answer, parsed; its stderr shown. */
+export async function askRemote(config: Config, host: HostEntry, args: string[]): Promise<unknown> {
+  const r = await sshRun(config, host, [remoteCs(host), ...args, '--json'])
+  outErr(cleanLines(r.stderr))
+  if (r.status !== 0) throw failedThere(host, args[0], r.status, r.stderr)
+  return jsonAnswer(host, r.stdout)
+}
+
+/** A JSON answer of host, to be printed again from the parsed value: JSON.stringify escapes
+ *  every control character. */
+function jsonAnswer(host: HostEntry, stdout: string): unknown {
+  try {
+    return JSON.parse(stdout)
+  } catch {
+    throw new CsError(`host ${host.name}: its answer is not JSON`)
+  }
 }
 
 /** Why `cs VERB` failed on host: exit 2, its cs refused the command as given (too old?); any

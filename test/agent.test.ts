@@ -68,17 +68,26 @@ test('cs agent starts one agent at its socket, once; add-key loads a key that cs
   assert.equal(hosts[1].answers, true, hosts[1].error)
 })
 
-test('on host B over ssh: cs agent --host starts its own, cs agent stop --all stops it; stop here too', async () => {
+test('on host B over ssh: cs agent --host starts its own; --all is here and there, stopped there first', async () => {
   const r = a.cs('agent', '--host', 'hostb')
   assert.equal(r.status, 0, r.stderr)
   assert.match(r.stdout, /^hostb:\nagent at .*cs-agent\.sock \(started\)/m)
   assert.ok(existsSync(sockB))
+  // --json reaches host B: its own answer, not this host's
+  const one = a.json('agent', '--host', 'hostb')
+  assert.deepEqual([one.socket, one.started], [sockB, false])
+  const all = a.json('agent', '--all')
+  assert.deepEqual(
+    all.map((x: { host: string; answer: { socket: string; started: boolean } }) => [x.host, x.answer.socket, x.answer.started]),
+    [['hosta', sockA, false], ['hostb', sockB, false]]
+  )
+  const pid = Number(readFileSync(join(a.env.XDG_STATE_HOME, 'cs/agent.pid'), 'utf8'))
+  // host B first: with no key in this ssh config, only this agent logs in there
+  closeMasters(join(a.env.XDG_STATE_HOME, 'cs/ssh'))
   const stop = a.cs('agent', 'stop', '--all')
   assert.equal(stop.status, 0, stop.stderr)
-  assert.match(stop.stdout, /stopped the agent/)
+  assert.match(stop.stdout, /^hostb:\nstopped the agent at .*\nhosta:\nstopped the agent at /m)
   assert.ok(!existsSync(sockB))
-  const pid = Number(readFileSync(join(a.env.XDG_STATE_HOME, 'cs/agent.pid'), 'utf8'))
-  assert.match(a.cs('agent', 'stop').stdout, /stopped the agent/)
   assert.ok(!existsSync(sockA))
   const alive = () => {
     try {
@@ -89,4 +98,16 @@ test('on host B over ssh: cs agent --host starts its own, cs agent stop --all st
   }
   await poll(() => ({ ok: !alive(), last: pid }), 5000, 'the agent to end')
   assert.match(a.cs('agent', 'stop').stdout, /no agent/)
+})
+
+test('cs add-key --all loads the key here first, then on host B through it', () => {
+  closeMasters(join(a.env.XDG_STATE_HOME, 'cs/ssh'))
+  const r = a.cs('add-key', '--all', sshd.identity)
+  assert.equal(r.status, 0, r.stderr)
+  const all = a.json('agent', '--all')
+  assert.deepEqual(
+    all.map((x: { host: string; answer: { keys: string[] } }) => [x.host, x.answer.keys.length]),
+    [['hosta', 1], ['hostb', 1]]
+  )
+  assert.equal(a.cs('agent', 'stop', '--all').status, 0)
 })

@@ -1,7 +1,7 @@
 // `cs add-key [FILE] [--host NAME|--all]`: a key into cs's ssh agent, here or on other hosts.
 import { addKey } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
-import { usageError } from '../../lib/errors.ts'
+import { EXIT, usageError } from '../../lib/errors.ts'
 import { runRemoteHere } from '../../lib/remote.ts'
 import { targetHosts } from '../../lib/hosts.ts'
 
@@ -9,17 +9,17 @@ export default defineCommand({
   usage: 'add-key [FILE] [--host NAME | --all]',
   summary: [
     "Load a key into cs's ssh agent (started when absent): ssh-add FILE, or ssh-add's default keys;",
-    'it asks for the passphrase on this terminal. With --host or --all, on those hosts over ssh.',
+    'it asks for the passphrase on this terminal. --host NAME: on that host over ssh; --all: here, then on',
+    'every host of the hosts list in turn.',
   ].join('\n'),
-  details: ['  --host NAME   on host NAME of the hosts list', '  --all         on every host of the hosts list'].join('\n'),
+  details: ['  --host NAME   on host NAME of the hosts list', '  --all         here and on every host of the hosts list'].join('\n'),
   options: { host: { type: 'string' }, all: { type: 'boolean' } },
   run({ config, positionals, flags }) {
     if (positionals.length > 1) throw usageError('add-key takes at most one key file', 'cs add-key [FILE]')
-    const hosts = targetHosts(config, flags)
-    if (!hosts.length) return addKey(config, positionals[0])
+    const { here, others } = targetHosts(config, flags)
+    let code = here ? addKey(config, positionals[0]) : EXIT.ok
     // a passphrase is typed there: each host in this terminal, in turn
-    let code = 0
-    for (const h of hosts) code = Math.max(code, runRemoteHere(config, h, ['add-key', ...positionals]))
+    for (const h of others) code = Math.max(code, runRemoteHere(config, h, ['add-key', ...positionals]))
     return code
   },
 })

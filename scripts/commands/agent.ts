@@ -1,11 +1,11 @@
 // `cs agent [stop] [--host NAME|--all]`: cs's persistent ssh agent, here or on other hosts.
 import { agentKeys, startAgent, stopAgent } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
-import { usageError } from '../../lib/errors.ts'
+import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { targetHosts } from '../../lib/hosts.ts'
-import { onHosts } from '../../lib/remote.ts'
+import { askRemote, onHosts } from '../../lib/remote.ts'
 
 export default defineCommand({
   usage: 'agent [stop] [--host NAME | --all] [--json]',
@@ -14,21 +14,48 @@ export default defineCommand({
     'then its keys shown; cs agent stop ends it. cs add-key loads a key into it. cs\'s own ssh calls',
     'use it; a shell uses it with: export SSH_AUTH_SOCK=~/.ssh/cs-agent.sock',
   ].join('\n'),
-  details: ['  --host NAME   on host NAME of the hosts list, over ssh', '  --all         on every host of the hosts list'].join('\n'),
+  details: ['  --host NAME   on host NAME of the hosts list, over ssh', '  --all         here and on every host of the hosts list'].join('\n'),
   options: { host: { type: 'string' }, all: { type: 'boolean' } },
   async run({ config, positionals, flags }) {
     const [verb, ...more] = positionals
     if (more.length || (verb !== undefined && verb !== 'stop')) throw usageError('agent takes nothing, or stop', 'cs agent, cs agent stop')
-    const hosts = targetHosts(config, flags)
-    if (hosts.length) return onHosts(config, hosts, verb ? ['agent', verb] : ['agent'])
-    if (verb === 'stop') {
-      print(stopAgent(config) ? `stopped the agent at ${config.agentSocket}` : 'no agent of cs runs')
-      return
+    const { here, others } = targetHosts(config, flags)
+    const args = verb ? ['agent', verb] : ['agent']
+    // stopped there before here, started here first: cs's ssh to them may need this agent's keys
+    const hereFirst = verb !== 'stop'
+    const local = () => {
+      if (verb === 'stop') return { socket: config.agentSocket, stopped: stopAgent(config) }
+      const started = startAgent(config)
+      return { socket: config.agentSocket, started, keys: agentKeys(config) ?? [] }
     }
-    const started = startAgent(config)
-    const keys = agentKeys(config) ?? []
-    if (isSet(flags, 'json')) return print(JSON.stringify({ socket: config.agentSocket, started, keys }, null, 2))
-    print(`agent at ${config.agentSocket} (${started ? 'started' : 'running'}), ${keys.length} key(s)${keys.length ? '' : ': cs add-key loads one'}`)
-    for (const k of keys) print(`  ${k}`)
+    if (isSet(flags, 'json')) {
+      if (!isSet(flags, 'all')) return print(JSON.stringify(here ? local() : await askRemote(config, others[0], args), null, 2))
+      // one array: every host's answer, or why it has none
+      const mine = () => ({ host: config.host, answer: local() })
+      const theirs = () =>
+        Promise.all(
+          others.map((h) =>
+            askRemote(config, h, args).then(
+              (answer) => ({ host: h.name, answer }),
+              (e: unknown) => ({ host: h.name, error: e instanceof CsError ? e.message : String(e) })
+            )
+          )
+        )
+      const all = hereFirst ? [mine(), ...(await theirs())] : [...(await theirs()), mine()]
+      print(JSON.stringify(all, null, 2))
+      return all.some((a) => 'error' in a) ? EXIT.failure : EXIT.ok
+    }
+    const showHere = () => {
+      if (!here) return
+      if (others.length) print(`${config.host}:`)
+      const a = local()
+      if ('stopped' in a) return print(a.stopped ? `stopped the agent at ${a.socket}` : 'no agent of cs runs')
+      print(`agent at ${a.socket} (${a.started ? 'started' : 'running'}), ${a.keys.length} key(s)${a.keys.length ? '' : ': cs add-key loads one'}`)
+      for (const k of a.keys) print(`  ${k}`)
+    }
+    if (hereFirst) showHere()
+    const code = await onHosts(config, others, args)
+    if (!hereFirst) showHere()
+    return code
   },
 })
