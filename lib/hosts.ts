@@ -66,10 +66,15 @@ export function parseAnswer(stdout: string, host: string, at: string, csVersion:
   return { host, at, rows, skipped }
 }
 
-/** Asks one host for its sessions; the answer replaces its rows in the local store. version: its
- *  cs's, when just asked (`cs hosts`), else the one last known (a dashboard asks for rows alone).
- *  Throws CsError when it does not answer. */
-export async function askHost(config: Config, host: HostEntry, version?: string): Promise<HostRows & { moved: boolean }> {
+/** Asks one host for its sessions; the answer replaces its rows in the local store (opts.store:
+ *  this command's, whose changes then rewrite the picker's cache as it ends; else one opened
+ *  here). opts.version: its cs's, when just asked (`cs hosts`), else the one last known (a
+ *  dashboard asks for rows alone). Throws CsError when it does not answer. */
+export async function askHost(
+  config: Config,
+  host: HostEntry,
+  opts: { version?: string; store?: Store } = {}
+): Promise<HostRows & { moved: boolean }> {
   const r = await sshRun(config, host, [remoteCs(host), 'ls', '--json', '--local', '--all'], {
     connectTimeout: CONNECT_TIMEOUT.look,
     timeoutMs: LOOK_TIMEOUT_MS,
@@ -77,10 +82,10 @@ export async function askHost(config: Config, host: HostEntry, version?: string)
   if (r.status === 2)
     throw new CsError(`host ${host.name}: its cs is too old to list its sessions`, EXIT.unavailable, `update it: cs update --all`)
   if (r.status !== 0) throw failedThere(host, 'ls', r.status, r.stderr)
-  const store = openLocalStore(config)
+  const store = opts.store ?? openLocalStore(config)
   try {
     const known = store.hosts().find((h) => h.name === host.name)
-    const csVersion = [version, known?.csVersion].find(isVersion) ?? null
+    const csVersion = [opts.version, known?.csVersion].find(isVersion) ?? null
     let rows: HostRows
     try {
       rows = parseAnswer(r.stdout, host.name, new Date().toISOString(), csVersion)
@@ -100,7 +105,7 @@ export async function askHost(config: Config, host: HostEntry, version?: string)
     const changes = store.saveHostRows(host.name, rows.rows, rows.at)
     return { ...rows, moved: changes.some((c) => !c.before || !c.after || shape(c.before) !== shape(c.after)) }
   } finally {
-    store.close()
+    if (!opts.store) store.close()
   }
 }
 

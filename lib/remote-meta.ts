@@ -9,6 +9,7 @@ import { askHost } from './hosts.ts'
 import { failedThere } from './remote.ts'
 import type { SessionView } from './session.ts'
 import { hostOf, remoteCs, sshRun } from './ssh.ts'
+import type { Store } from './store.ts'
 
 /** The host whose cs keeps this session's name, tag and deletion; null: this host keeps them. */
 export function metaOwner(config: Config, view: SessionView): HostEntry | null {
@@ -16,11 +17,11 @@ export function metaOwner(config: Config, view: SessionView): HostEntry | null {
   return hostOf(config, [], view.host)
 }
 
-/** Runs `cs ARGS` on host for its effect, then copies that host's rows again (a host that does
- *  not answer this second time is copied at the next look; the picker's history, by the next
- *  dashboard or sync). Throws CsError when it fails there. */
-export async function changeThere(config: Config, host: HostEntry, args: string[]): Promise<void> {
+/** Runs `cs ARGS` on host for its effect, then copies that host's rows again into store (the
+ *  command's own, so that the picker's history shows the change too; a host that does not answer
+ *  this second time is copied at the next look). Throws CsError when it fails there. */
+export async function changeThere(config: Config, store: Store, host: HostEntry, args: string[]): Promise<void> {
   const r = await sshRun(config, host, [remoteCs(host), ...args])
   if (r.status !== 0) throw failedThere(host, args[0], r.status, r.stderr)
-  await askHost(config, host).catch(() => undefined)
+  await askHost(config, host, { store }).catch(() => undefined)
 }

@@ -145,13 +145,21 @@ test("with no database, a rename, tag or soft delete of B's session is made by B
   const name = `-x ${hostile}`
   const ok = (r: { status: number | null; stderr: string }) => assert.equal(r.status, 0, r.stderr)
   a.json('ls') // a look copies B's rows
+  // A's picker history (picker.tsv: id, state, flags, updated, host, tmux, title, …) at once too
+  const inPicker = () =>
+    readFileSync(join(a.env.XDG_STATE_HOME, 'cs/picker.tsv'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${B_ID}\t`))
+      ?.split('\t')
   ok(a.cs('rename', B_ID.slice(0, 8), '--host', 'hostb', '--', name))
+  assert.equal(inPicker()?.[6], name)
   assert.equal(onBHost().name, name)
   assert.equal(onA().name, name)
   ok(a.cs('tag', B_ID.slice(0, 8), 'review', '--host', 'hostb'))
   assert.equal(onBHost().tag, 'review')
   assert.equal(onA().tag, 'review')
   ok(a.cs('rm', B_ID.slice(0, 8), '--host', 'hostb'))
+  assert.equal(inPicker()?.[2], 'd')
   assert.equal(onBHost().deleted, true)
   assert.deepEqual(a.json('deleted', '--host', 'hostb').map((v: any) => v.id), [B_ID])
   ok(a.cs('rm', '--undo', B_ID.slice(0, 8), '--host', 'hostb'))

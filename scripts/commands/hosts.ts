@@ -50,7 +50,7 @@ async function status(config: Config, host: HostEntry): Promise<HostStatus> {
   const base = { name: host.name, ssh: host.ssh }
   try {
     const version = await versionOf(config, host)
-    const rows = await askHost(config, host, version ?? undefined)
+    const rows = await askHost(config, host, { version: version ?? undefined })
     return { ...base, answers: true, error: null, version, sessions: counts(rows.rows), lastSeen: rows.at }
   } catch (e) {
     if (!(e instanceof CsError)) throw e

@@ -39,7 +39,7 @@ export default defineCommand({
     return withSessions(config, async (s) => {
       const v = s.find(query, { recorded: true, host })
       const owner = metaOwner(config, v)
-      if (owner) await changeThere(config, owner, ['rename', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [name])])
+      if (owner) await changeThere(config, s.store, owner, ['rename', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [name])])
       else s.store.setName(v.id, clear ? null : name)
       if (v.tmuxSession && v.host === config.host) {
         const own = s.transcripts.get(v.id)

@@ -33,7 +33,7 @@ export default defineCommand({
         if (owner) there.set(owner.name, { owner, ids: [...(there.get(owner.name)?.ids ?? []), v.id] })
         else s.store.setDeleted(v.id, at)
       }
-      for (const { owner, ids } of there.values()) await changeThere(config, owner, ['rm', ...(undo ? ['--undo'] : []), '--', ...ids])
+      for (const { owner, ids } of there.values()) await changeThere(config, s.store, owner, ['rm', ...(undo ? ['--undo'] : []), '--', ...ids])
       const shorts = targets.map((v) => v.short).join(', ')
       const said = undo ? `restored ${shorts}` : `deleted ${shorts} (undo: cs rm --undo ID)`
       report(

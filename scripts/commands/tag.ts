@@ -27,7 +27,7 @@ export default defineCommand({
     return withSessions(config, async (s) => {
       const v = s.find(query, { recorded: true, host })
       const owner = metaOwner(config, v)
-      if (owner) await changeThere(config, owner, ['tag', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [label.trim()])])
+      if (owner) await changeThere(config, s.store, owner, ['tag', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [label.trim()])])
       // '' hides a tag written into the transcript itself; null leaves nothing behind
       else s.store.setTag(v.id, clear ? (s.transcripts.get(v.id)?.tag ? '' : null) : label.trim())
       const said = clear ? `${v.short}: tag removed` : `${v.short} tagged '${label.trim()}'`
