@@ -29,6 +29,9 @@ export class CsError extends Error {
 export const usageError = (message: string, hint?: string) =>
   new CsError(message, EXIT.usage, hint)
 
+/** A CsError as cs says it on stderr: its message, then its hint indented. */
+export const errorText = (e: CsError) => `cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`
+
 // File system errors that mean "cannot write here" rather than a bug: reported without a stack,
 // with what happened and its fix.
 const UNWRITABLE: Record<string, [why: string, fix: string]> = {

@@ -4,12 +4,12 @@
 import { spawnSync } from 'node:child_process'
 import { sshEnv } from './agent.ts'
 import type { Config, HostEntry } from './config.ts'
-import { CsError, EXIT } from './errors.ts'
+import { CsError, EXIT, errorText } from './errors.ts'
 import { print } from './format.ts'
 import { shellLine } from './quote.ts'
 import { ensureControlDir, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
 import { Tmux, exact, literal } from './tmux.ts'
-import { cleanLines, cleanText } from './untrusted.ts'
+import { cleanLines, cleanText, visible } from './untrusted.ts'
 import { out, outErr } from './stdout.ts'
 
 /** How `cs attach` opens another host's session inside tmux (tmux option @cs-remote-attach,
@@ -133,12 +133,19 @@ export function failedThere(host: HostEntry, verb: string, status: number, stder
   return new CsError(`host ${host.name}: cs ${verb} failed there: ${cleanText(stderr.trim().split('\n')[0]) ?? `exit ${status}`}`)
 }
 
-/** Runs `cs ARGS` on each host in turn, each one's output under its name; the worst exit code. */
-export async function onHosts(config: Config, hosts: HostEntry[], args: string[]): Promise<number> {
+/** Runs act on each host in turn, its output under the host's name; a host that fails is said
+ *  and the next one asked. The worst exit code. */
+export async function onHosts(hosts: HostEntry[], act: (host: HostEntry) => number | Promise<number>): Promise<number> {
   let code: number = EXIT.ok
   for (const h of hosts) {
     print(`${h.name}:`)
-    code = Math.max(code, await runRemote(config, h, args, false))
+    try {
+      code = Math.max(code, await act(h))
+    } catch (e) {
+      if (!(e instanceof CsError)) throw e
+      outErr(visible(errorText(e)))
+      code = Math.max(code, e.exitCode)
+    }
   }
   return code
 }

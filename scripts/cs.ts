@@ -2,7 +2,7 @@
 // place where errors become messages and exit codes.
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../lib/config.ts'
-import { CsError, EXIT, fileError, usageError } from '../lib/errors.ts'
+import { CsError, EXIT, errorText, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
 import { visible } from '../lib/untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
@@ -129,7 +129,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const e = fileError(err) ?? err
     if (e instanceof CsError) {
-      outErr(visible(`cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`))
+      outErr(visible(errorText(e)))
       process.exitCode = e.exitCode
     } else {
       outErr(visible(`cs: internal error: ${(e as Error)?.stack ?? e}\n`))

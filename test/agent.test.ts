@@ -27,17 +27,19 @@ function killRecorded(stateHome: string) {
   }
 }
 
+const keyless = () => join(a.home, 'ssh_config')
+/** Host A's hosts list: host B, then these. */
+function configure(more: object[]) {
+  mkdirSync(join(a.env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
+  const hosts = [{ name: 'hostb', ssh: 'hostb', cs: join(REPO, 'bin/cs.mjs') }, ...more]
+  writeFileSync(join(a.env.XDG_CONFIG_HOME, 'cs/config.json'), JSON.stringify({ ssh: { config: keyless() }, hosts }), { mode: 0o600 })
+}
+
 before(async () => {
   sshd = await startSshHost('hostb', b.env)
   // an ssh config that names no key: only an agent can log in
-  const keyless = join(a.home, 'ssh_config')
-  writeFileSync(keyless, readFileSync(sshd.sshConfig, 'utf8').replace(/^\s*Identit.*\n/gm, ''))
-  mkdirSync(join(a.env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
-  writeFileSync(
-    join(a.env.XDG_CONFIG_HOME, 'cs/config.json'),
-    JSON.stringify({ ssh: { config: keyless }, hosts: [{ name: 'hostb', ssh: 'hostb', cs: join(REPO, 'bin/cs.mjs') }] }),
-    { mode: 0o600 }
-  )
+  writeFileSync(keyless(), readFileSync(sshd.sshConfig, 'utf8').replace(/^\s*Identit.*\n/gm, ''))
+  configure([])
 })
 after(() => {
   killRecorded(a.env.XDG_STATE_HOME)
@@ -110,4 +112,20 @@ test('cs add-key --all loads the key here first, then on host B through it', () 
     [['hosta', 1], ['hostb', 1]]
   )
   assert.equal(a.cs('agent', 'stop', '--all').status, 0)
+})
+
+test('cs agent stop --all goes on past a host that does not answer: stopped there and here, that host named, exit 3', () => {
+  assert.equal(a.cs('add-key', sshd.identity).status, 0)
+  assert.equal(a.cs('agent', '--host', 'hostb').status, 0)
+  configure([{ name: 'hostgone', ssh: 'hostgone.invalid' }])
+  try {
+    const r = a.cs('agent', 'stop', '--all')
+    assert.equal(r.status, 3, r.stderr)
+    assert.match(r.stdout, /^hostb:\nstopped the agent at .*\nhostgone:\nhosta:\nstopped the agent at /m)
+    assert.match(r.stderr, /^cs: host hostgone does not answer/m)
+    assert.ok(!existsSync(sockB))
+    assert.ok(!existsSync(sockA))
+  } finally {
+    configure([])
+  }
 })

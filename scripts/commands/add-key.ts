@@ -2,7 +2,8 @@
 import { addKey } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { EXIT, usageError } from '../../lib/errors.ts'
-import { runRemoteHere } from '../../lib/remote.ts'
+import { print } from '../../lib/format.ts'
+import { onHosts, runRemoteHere } from '../../lib/remote.ts'
 import { targetHosts } from '../../lib/hosts.ts'
 
 export default defineCommand({
@@ -14,12 +15,12 @@ export default defineCommand({
   ].join('\n'),
   details: ['  --host NAME   on host NAME of the hosts list', '  --all         here and on every host of the hosts list'].join('\n'),
   options: { host: { type: 'string' }, all: { type: 'boolean' } },
-  run({ config, positionals, flags }) {
+  async run({ config, positionals, flags }) {
     if (positionals.length > 1) throw usageError('add-key takes at most one key file', 'cs add-key [FILE]')
     const { here, others } = targetHosts(config, flags)
-    let code = here ? addKey(config, positionals[0]) : EXIT.ok
+    if (here && others.length) print(`${config.host}:`)
+    const code = here ? addKey(config, positionals[0]) : EXIT.ok
     // a passphrase is typed there: each host in this terminal, in turn
-    for (const h of others) code = Math.max(code, runRemoteHere(config, h, ['add-key', ...positionals]))
-    return code
+    return Math.max(code, await onHosts(others, (h) => runRemoteHere(config, h, ['add-key', ...positionals])))
   },
 })

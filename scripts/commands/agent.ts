@@ -5,7 +5,7 @@ import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { targetHosts } from '../../lib/hosts.ts'
-import { askRemote, onHosts } from '../../lib/remote.ts'
+import { askRemote, onHosts, runRemote } from '../../lib/remote.ts'
 
 export default defineCommand({
   usage: 'agent [stop] [--host NAME | --all] [--json]',
@@ -54,7 +54,7 @@ export default defineCommand({
       for (const k of a.keys) print(`  ${k}`)
     }
     if (hereFirst) showHere()
-    const code = await onHosts(config, others, args)
+    const code = await onHosts(others, (h) => runRemote(config, h, args, false))
     if (!hereFirst) showHere()
     return code
   },
