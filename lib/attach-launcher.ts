@@ -41,7 +41,8 @@ export function launcherText(config: Config, host: HostEntry, env: NodeJS.Proces
   const remote = ssh[ssh.length - 1]
   const parts = remote.split(SLOT)
   if (ssh.slice(0, -1).some((w) => w.includes(SLOT)) || parts.length !== 3 || !parts[0].endsWith('=')) return null
-  const missing = sshFailure(host, 127, '', cs)!
+  // ssh's own failure (255) and no cs there (127): said and exited as lib/remote.ts does
+  const failures = [127, 255].map((status) => ({ status, e: sshFailure(host, status, '', cs)! }))
   const command = [...ssh.slice(0, -1).map(shellWord), parts.map(shellWord).join('"$query"')].join(' ')
   return [
     `# cs attach QUERY --host ${host.name} outside tmux, as lib/remote.ts runs it: written by cs`,
@@ -52,7 +53,10 @@ export function launcherText(config: Config, host: HostEntry, env: NodeJS.Proces
     `[ -S ${shellWord(config.agentSocket)} ] && SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK`,
     command,
     'status=$?',
-    `[ "$status" -ne 127 ] || { printf 'cs: %s\\n    %s\\n' ${shellWord(missing.message)} ${shellWord(missing.hint ?? '')} >&2; exit ${missing.exitCode}; }`,
+    ...failures.map(
+      ({ status, e }) =>
+        `[ "$status" -ne ${status} ] || { printf 'cs: %s\\n    %s\\n' ${shellWord(e.message)} ${shellWord(e.hint ?? '')} >&2; exit ${e.exitCode}; }`
+    ),
     'exit "$status"',
     '',
   ].join('\n')

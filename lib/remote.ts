@@ -29,8 +29,9 @@ function runHere(config: Config, host: HostEntry, ssh: string[], cs: readonly st
   ensureControlDir(config)
   const r = spawnSync(ssh[0], ssh.slice(1), { stdio: 'inherit', env: sshEnv(config) })
   if (r.error) throw new CsError(`ssh failed: ${r.error.message}`, EXIT.unavailable)
-  // ssh's own failures were shown on this terminal already; a missing cs gets its fix
-  if (r.status === 127) throw sshFailure(host, 127, '', cs)!
+  // ssh's own failures (255) were shown on this terminal already: cs adds the fix (and exit 3);
+  // a missing cs (127) gets its own
+  if (r.status === 127 || r.status === 255) throw sshFailure(host, r.status, '', cs)!
   return r.status ?? EXIT.failure
 }
 

@@ -77,6 +77,12 @@ test('no cs on the other host (127): the Node CLI\'s message and exit code', () 
   assert.match(r.stderr, /^cs: host hostb: '\/opt\/cs it'\\''s\/bin\/cs' not found there\n {4}install cs there \(cs hosts add hostb --install\)/)
 })
 
+test('ssh failing (255): the Node CLI\'s message and exit code', () => {
+  const r = cs(['attach', 'x', '--host', 'hostb'], { SSH_STATUS: '255' })
+  assert.equal(r.status, 3)
+  assert.equal(r.stderr, "cs: host hostb does not answer: ssh failed\n    check it: ssh me@hostb true\n")
+})
+
 test('anything but a plain name (LAUNCHER_QUERY, as bin/cs has it), or other flags, goes to Node: nothing runs', () => {
   for (const q of ['two words', `$(touch ${marker})`, '-x', 'x;y', "it's", '', 'a.b', `a\nb`, 'é', '_x-1', 'A9']) {
     const r = cs(['attach', q, '--host', 'hostb'])

@@ -116,6 +116,10 @@ test('a host that stops answering still shows, marked with its age, within the c
     const local = performance.now()
     a.cs('ls', '--json', '--local')
     assert.ok(took - (performance.now() - local) < 1500, `a dead host cost ${Math.round(took)} ms`)
+    // an attach in this terminal: ssh's own failure (255) is exit 3 with the fix, as everywhere
+    const at = a.cs('attach', B_ID.slice(0, 8), '--host', 'hostb')
+    assert.equal(at.status, 3, at.stderr)
+    assert.match(at.stderr, /^cs: host hostb does not answer: ssh failed\n {4}check it: ssh hostb true$/m)
   } finally {
     await sshd.start()
   }
