@@ -37,7 +37,10 @@ export default defineCommand({
           others.map((h) =>
             askRemote(config, h, args).then(
               (answer) => ({ host: h.name, answer }),
-              (e: unknown) => ({ host: h.name, error: e instanceof CsError ? e.message : String(e) })
+              (e: unknown) => {
+                if (!(e instanceof CsError)) throw e // a bug keeps its stack
+                return { host: h.name, error: e.message }
+              }
             )
           )
         )
