@@ -5,6 +5,7 @@ import type { Config, HostEntry } from '../../lib/config.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
+import { targetHosts } from '../../lib/hosts.ts'
 import { remoteCs, sshRun } from '../../lib/ssh.ts'
 import { cleanText } from '../../lib/untrusted.ts'
 import { csRoot } from '../../lib/install.ts'
@@ -39,7 +40,7 @@ export default defineCommand({
   details: ['  --all    every host of the hosts list too', '  --json   one object per host'].join('\n'),
   options: { all: { type: 'boolean' } },
   async run({ config, flags }) {
-    const others = isSet(flags, 'all') ? config.hosts.filter((h) => h.name !== config.host) : []
+    const { others } = targetHosts(config, flags)
     const remote = Promise.all(others.map((h) => updateRemote(config, h)))
     let mine: HostUpdate
     try {
