@@ -4,7 +4,7 @@
 // one (`/dev/zero`): a plain open() or read of those blocks forever or never ends. Opened without
 // blocking, then kept only if fstat says it is a regular file.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
-import { CsError, EXIT } from './errors.ts'
+import { CsError, EXIT, type Reason } from './errors.ts'
 import { shellWord } from './quote.ts'
 
 // O_NONBLOCK: opening a FIFO with no writer returns at once; O_NOCTTY: a terminal device
@@ -53,22 +53,30 @@ export function readRegular(path: string, maxBytes = SMALL_FILE_MAX): string | n
   }
 }
 
-/** Refuses one of cs's own files (its database, its journal) that is there but is no regular
- *  file: SQLite or an append would wait forever on a FIFO. `what` names it in the error. */
-export function refuseIfNotAFile(path: string, what: string): void {
+/** The error for one of cs's own files (its database and SQLite's files beside it, its journal)
+ *  that is there but is no regular file: SQLite or an append would wait forever on a FIFO, or fail
+ *  on it. Null for a regular file or none. `what` names it in the error. */
+export function notAFile(path: string, what: string, reason?: Reason): CsError | null {
   let st: Stats | undefined
   try {
     st = statSync(path, { throwIfNoEntry: false })
   } catch {
-    return // unreadable: opening it says why
+    return null // unreadable: opening it says why
   }
-  if (!st || st.isFile()) return
+  if (!st || st.isFile()) return null
   const kind = st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : st.isSocket() ? 'a socket' : 'a device'
-  throw new CsError(
+  return new CsError(
     `${what} ${path} is ${kind}, not a file`,
     EXIT.failure,
-    `move it away (mv ${shellWord(path)} ${shellWord(`${path}.bak`)}); cs makes a new one`
+    `move it away (mv ${shellWord(path)} ${shellWord(`${path}.bak`)}); cs makes a new one`,
+    reason
   )
+}
+
+/** Throws notAFile's error, if any. */
+export function refuseIfNotAFile(path: string, what: string): void {
+  const e = notAFile(path, what)
+  if (e) throw e
 }
 
 /** Creates or empties a marker file that cs keeps for its mtime: a FIFO put there fails at once

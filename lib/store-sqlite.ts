@@ -24,7 +24,7 @@ import {
   type MetaColumn,
 } from './journal.ts'
 import { dbPath } from './paths.ts'
-import { refuseIfNotAFile } from './regular-file.ts'
+import { notAFile, refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { rowHead, storedRow } from './rows.ts'
 import { shortIds } from './shortid.ts'
@@ -204,6 +204,10 @@ function storeError(file: string, e: unknown): unknown {
   if (/^SQLITE_BUSY|^SQLITE_LOCKED/.test(code))
     return new CsError(`the database ${file} is busy: another cs holds it`, undefined, 'run the command again')
   if (/^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|PERM|AUTH)/.test(code)) {
+    // SQLite's own files beside it: a FIFO at -shm cannot be mapped ("disk I/O error")
+    const beside = notAFile(`${file}-shm`, "the database's shared-memory file", 'unwritable') ??
+      notAFile(`${file}-wal`, "the database's write-ahead log", 'unwritable')
+    if (beside) return beside
     const dir = dirname(file)
     const why = diskFull(dir)
       ? 'the disk is full'

@@ -169,7 +169,15 @@ test("a FIFO where one of cs's own files should be (database, journal, walk mark
     assert.equal(stop.status, 0, stop.stderr)
     assert.match(stop.stdout, /no agent of cs runs/)
     clearFailure(u.cs('prune', '--undo'), /no prune to undo/, 'prune --undo')
+    // SQLite's shared-memory file beside the database: named, and the saved rows still shown
     const db = `${u.env.XDG_STATE_HOME}/cs/cs.db`
+    rmSync(`${db}-shm`, { force: true })
+    execFileSync('mkfifo', [`${db}-shm`])
+    const shown = u.cs('ls', '--json')
+    assert.equal(shown.status, 0, shown.stderr)
+    assert.equal(JSON.parse(shown.stdout).length, 1)
+    assert.match(shown.stderr, /shared-memory file .*cs\.db-shm is a FIFO, not a file; showing what was saved/)
+    clearFailure(u.cs('rename', id(1), 'y'), /shared-memory file .*cs\.db-shm is a FIFO, not a file\n +move it away \(mv /, 'rename')
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
     execFileSync('mkfifo', [db])
     for (const args of [['ls'], ['sync'], ['rm', id(1)]]) clearFailure(u.cs(...args), /the database .*cs\.db is a FIFO, not a file/, args.join(' '))
