@@ -2,6 +2,7 @@
 // from the settings table. Targets are exact (`=NAME`): a bare name matches prefixes.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { CsError, EXIT } from './errors.ts'
+import { shellLine } from './quote.ts'
 
 export const socketArgs = (socket: string | null): string[] => (socket ? ['-L', socket] : [])
 
@@ -32,12 +33,17 @@ const argv = (socket: string | null, args: string[]) => ['-u', ...socketArgs(soc
 export const TMUX_ANSWER_SECONDS = 5
 const BOUND = { timeout: TMUX_ANSWER_SECONDS * 1000, killSignal: 'SIGKILL' } as const
 
+/** A tmux command as a hint tells the user to type it: with cs's socket, or it would reach the
+ *  user's default server (and `kill-server` there would end all of their sessions). */
+export const tmuxCommand = (socket: string | null, ...args: string[]) =>
+  shellLine(['tmux', ...socketArgs(socket), ...args])
+
 /** The error of a tmux server that did not answer in time. */
 export const stuck = (socket: string | null) =>
   new CsError(
     `tmux did not answer within ${TMUX_ANSWER_SECONDS} s${socket ? ` (socket ${socket})` : ''}`,
     EXIT.unavailable,
-    'its server is stopped or stuck: `tmux kill-server` ends it, and its sessions with it'
+    `its server is stopped or stuck: \`${tmuxCommand(socket, 'kill-server')}\` ends it, and its sessions with it`
   )
 
 export class Tmux {

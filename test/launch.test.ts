@@ -194,6 +194,8 @@ test('kill --all ends only the sessions cs launched, and asks first', async () =
   const notOurs = t.cs('kill', 'shell')
   assert.equal(notOurs.status, 1)
   assert.match(notOurs.stderr, /does not run a Claude session/)
+  // the way out it names reaches this server, not the user's default one
+  assert.match(notOurs.stderr, new RegExp(`end it with tmux -L ${t.env.CS_TMUX_SOCKET} kill-session -t =shell$`, 'm'))
   const r = t.cs('kill', '--all', '--yes')
   assert.equal(r.status, 0)
   assert.match(r.stdout, /killed k1/)

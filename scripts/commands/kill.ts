@@ -12,7 +12,7 @@ import { shellWord } from '../../lib/quote.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
 import { isClaude, listSessions, type TmuxSession } from '../../lib/tmux-sessions.ts'
-import { Tmux, exact } from '../../lib/tmux.ts'
+import { Tmux, exact, tmuxCommand } from '../../lib/tmux.ts'
 import type { Config, HostEntry } from '../../lib/config.ts'
 import { out } from '../../lib/stdout.ts'
 
@@ -100,7 +100,7 @@ export default defineCommand({
       throw new CsError(
         `tmux session ${shellWord(t.session.name)} does not run a Claude session`,
         EXIT.failure,
-        `cs only ends its own; end it with tmux kill-session -t ${shellWord(exact(t.session.name))}`
+        `cs only ends its own; end it with ${tmuxCommand(tmux.socket, 'kill-session', '-t', exact(t.session.name))}`
       )
     killAll(config, tmux, [t.session])
   },
