@@ -98,7 +98,9 @@ interface Column {
   head: string
   cell: (s: SessionView) => string
   paint?: (s: SessionView, text: string, c: Colors) => string
-  flex?: boolean // takes the width that is left, cut to fit
+  /** Cut (with …) down to this many cells when the row is wider than the terminal: the title
+   *  first, then the others in order. Columns without one are never cut. */
+  least?: number
 }
 
 export interface TableOptions {
@@ -128,10 +130,10 @@ export function renderTable(views: SessionView[], o: TableOptions): string {
   }
   const columns: Column[] = [
     { head: 'ID', cell: (s) => s.short || '-', paint: (_, text, c) => c.bold(text) },
-    { head: 'TITLE', cell: (s) => s.title, flex: true },
-    { head: 'HOST', cell: (s) => hostCell(s, o.now, o.fetchedAt) },
+    { head: 'TITLE', cell: (s) => s.title, least: 10 },
+    { head: 'HOST', cell: (s) => hostCell(s, o.now, o.fetchedAt), least: 8 },
     ...(o.state === false ? [] : [state]),
-    { head: 'PROJECT', cell: (s) => s.project ?? '-' },
+    { head: 'PROJECT', cell: (s) => s.project ?? '-', least: 8 },
     { head: 'AGE', cell: (s) => age(s.updatedAt, o.now), paint: (_, text, c) => c.dim(text) },
     ...(counts ? [unknown] : []),
   ]
@@ -139,13 +141,16 @@ export function renderTable(views: SessionView[], o: TableOptions): string {
   const widths = columns.map((col, i) =>
     Math.max(o.header ? col.head.length : 0, ...texts.map((row) => displayWidth(row[i])))
   )
-  const flex = columns.findIndex((col) => col.flex)
-  const fixed = widths.reduce((n, w, i) => (i === flex ? n : n + w), 0) + 2 * (columns.length - 1)
-  widths[flex] = Math.max(10, Math.min(widths[flex], o.width - fixed))
+  // a long project or host name must not wrap every row: each gives way, the title first
+  let over = widths.reduce((n, w) => n + w, 0) + 2 * (columns.length - 1) - o.width
+  for (const [i, col] of columns.entries()) {
+    const give = Math.min(over, widths[i] - (col.least ?? widths[i]))
+    if (give > 0) (widths[i] -= give), (over -= give)
+  }
   const line = (cellsOf: string[], paint: (i: number, text: string) => string) =>
     cellsOf
       .map((text, i) => {
-        const cut = i === flex ? truncate(text, widths[i]) : text
+        const cut = columns[i].least === undefined ? text : truncate(text, widths[i])
         return paint(i, i === cellsOf.length - 1 ? cut : pad(cut, widths[i]))
       })
       .join('  ')

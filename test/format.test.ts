@@ -92,6 +92,21 @@ test('titles are cut to the terminal width', () => {
   assert.match(lines[4], /…/)
 })
 
+test('a long project or host name gives way too, after the title, instead of wrapping every row', () => {
+  const long = 'a-project-folder-with-a-name-of-forty-ch'
+  const rows = views.map((v) => ({ ...v, project: long, host: 'build-box-07.example.internal' }))
+  const lines = renderTable(rows, { now, color: false, width: 80, header: true }).split('\n')
+  assert.ok(
+    lines.every((l) => displayWidth(l) <= 80),
+    lines.join('\n')
+  )
+  assert.match(lines[0], /^ID\s+TITLE\s+HOST\s+STATE\s+PROJECT\s+AGE$/)
+  assert.match(lines[1], /^aaaa  working o…  build-b…  WORKING 3m   a-project-folder-with-a-name-of-f…  1m$/)
+  // wide enough: nothing is cut
+  const wide = renderTable(rows, { now, color: false, width: 200 }).split('\n')
+  assert.ok(wide[0].includes(long) && wide[0].includes('build-box-07.example.internal'))
+})
+
 test('states are coloured only when asked', () => {
   const plain = renderTable(views, { now, color: false, width: 200 })
   assert.doesNotMatch(plain, /\x1b\[/)
