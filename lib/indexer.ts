@@ -243,7 +243,7 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
       buf = read.buf.length > CHUNK ? null : read.buf // let a buffer grown for one huge line go
       const mark = { path: f.path, size: f.size, mtimeMs: f.mtimeMs, offset: read.offset }
       const id = basename(f.path, '.jsonl')
-      const info = finish(start.parser, { id, path: f.path, projectDir: basename(folder.path) })
+      const info = finish(start.parser, { id, path: f.path, projectDir: basename(folder.path), mtimeMs: f.mtimeMs })
       changes.parsers.push({ mark, state: saveParser(start.parser) })
       files.push({ mark, info })
       report.read++

@@ -300,8 +300,22 @@ function summary(p: ParserState, rec: Rec) {
   if (p.summaries.length > MAX_SUMMARIES) p.summaries.shift()
 }
 
-/** Snapshot of what is known; does not mutate p. */
-export function finish(p: ParserState, file: { id: string; path: string; projectDir: string }): TranscriptInfo {
+/** How far past its file's last write a record's time may run before it is taken for a skewed
+ *  clock (a file copied from another host, say): past that the write time stands in for it, so
+ *  that such a session neither shows as active just now nor sorts above every other for good. */
+const SKEW_MS = 10 * 60_000
+
+/** `ts`, or the file's write time when `ts` is implausibly later than it. */
+function notAfterWrite(ts: string | null, mtimeMs: number | undefined): string | null {
+  if (ts === null || mtimeMs === undefined || !(Date.parse(ts) > mtimeMs + SKEW_MS)) return ts
+  return new Date(mtimeMs).toISOString()
+}
+
+/** Snapshot of what is known; does not mutate p. `mtimeMs`: the file's last write, if known. */
+export function finish(
+  p: ParserState,
+  file: { id: string; path: string; projectDir: string; mtimeMs?: number }
+): TranscriptInfo {
   return {
     id: file.id,
     path: file.path,
@@ -316,8 +330,8 @@ export function finish(p: ParserState, file: { id: string; path: string; project
     lastPrompt: lastPromptOf(p),
     command: p.command,
     tag: p.tag,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
+    createdAt: notAfterWrite(p.createdAt, file.mtimeMs),
+    updatedAt: notAfterWrite(p.updatedAt, file.mtimeMs),
     userMessages: p.userMessages,
     assistantMessages: p.assistantMessages,
     sidechainMessages: p.sidechainMessages,

@@ -159,6 +159,22 @@ describe('a last line without its newline (a client that exited mid-write, a tri
   })
 })
 
+test("a record time far past the file's last write (a skewed clock, a copied file) gives way to the write time", () => {
+  const { config, store, project } = setup()
+  const dir = project('-work-app')
+  const at = (t: string) => (line: string) => line.replace('2025-06-01T10:00:00.000Z', t)
+  const future = session(dir, at('2099-01-01T00:00:00.000Z')(user('x', 'u1', 'from a clock far ahead')))
+  const plain = session(dir, user('x', 'u2', 'stamped when written'))
+  const ahead = session(dir, at('2025-06-01T10:05:00.000Z')(user('x', 'u3', 'five minutes ahead of its write')))
+  const written = Date.parse('2025-06-01T10:00:00.000Z')
+  for (const f of [future, plain, ahead]) utimesSync(f.path, written / 1000, written / 1000)
+  indexTranscripts(config, store)
+  const f = byId(store, future.id)!
+  assert.deepEqual([f.createdAt, f.updatedAt], ['2025-06-01T10:00:00.000Z', '2025-06-01T10:00:00.000Z'])
+  assert.equal(byId(store, plain.id)!.updatedAt, '2025-06-01T10:00:00.000Z')
+  assert.equal(byId(store, ahead.id)!.updatedAt, '2025-06-01T10:05:00.000Z', 'minutes ahead: kept')
+})
+
 test('a shrunk or replaced file is read again from the start', () => {
   const { config, store, project } = setup()
   const s = session(project('-work-app'), title('x', 'old'), user('x', 'u1', 'hello'), user('x', 'u2', 'again'))

@@ -97,6 +97,15 @@ describe('generated sessions', () => {
     assert.ok(t.createdAt! < t.updatedAt!)
     assert.deepEqual([t.orphan, t.sidechain, t.customTitle, t.aiTitle, t.tag, t.summary], [false, false, null, null, null, null]) // prettier-ignore
   })
+  test("times past the file's last write by more than minutes are taken for a skewed clock", () => {
+    const p = newParser()
+    feed(p, bytes(g.normalSession(new g.Gen(1)))) // records of 2026-11-25T13:27
+    const written = '2026-11-20T08:00:00.000Z'
+    const t = finish(p, { ...FILE, mtimeMs: Date.parse(written) })
+    assert.deepEqual([t.createdAt, t.updatedAt], [written, written])
+    const behind = finish(p, { ...FILE, mtimeMs: Date.parse(p.updatedAt!) - 60_000 })
+    assert.deepEqual([behind.createdAt, behind.updatedAt], [p.createdAt, p.updatedAt], 'a minute ahead: kept')
+  })
   test('titles: the last custom title wins, ai titles likewise, each kept apart', () => {
     const gen = new g.Gen(2)
     assert.equal(parse(g.namedSession(gen, 'first name')).customTitle, 'first name')
