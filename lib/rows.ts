@@ -45,23 +45,33 @@ const HISTORY: [number, number] = [URGENCY.stopped, URGENCY.stopped]
 
 /**
  * What a listing needs besides the stored rows: this host's views whose state comes from live
- * state (live and DEAD ones: the others are as stored), their short ids, and the stored short
- * ids that the ids of those rows not stored lengthen.
+ * state (live and DEAD ones: the others are as stored), with their short ids, and the stored
+ * short ids that the ids of those rows not stored lengthen.
  */
 function prepare(store: Store, views: SessionView[], q: ListQuery) {
   const fresh = views.filter((v) => v.live || v.state === 'dead')
   const ids = fresh.flatMap((v) => (v.id ? [v.id] : []))
+  const stored = store.storedShorts(ids)
+  // every one stored (the common case): the stored short ids are those of the same set of ids
+  const shorts = stored.size === new Set(ids).size ? {} : lengthened(store, ids)
+  for (const v of fresh) if (v.id) v.short = shorts[v.id] ?? stored.get(v.id)!
+  const query: RowQuery = { all: q.all, host: q.host ?? null, exclude: ids, shorts }
+  return { shown: selectViews(fresh, { all: q.all, host: q.host }), query }
+}
+
+/** Short ids by id among the stored ids and `ids`, some not stored: those of `ids`, and those of
+ *  their stored neighbours that differ from the stored ones. */
+function lengthened(store: Store, ids: string[]): Record<string, string> {
   const near = new Map(ids.map((id) => [id, store.rowNeighbours(id)]))
   const shortOf = (id: string, around: string[]) => shortIds([id, ...around, ...ids]).get(id) ?? ''
-  for (const v of fresh) if (v.id) v.short = shortOf(v.id, near.get(v.id)!.map(([x]) => x))
   const shorts: Record<string, string> = {}
+  for (const id of ids) shorts[id] = shortOf(id, near.get(id)!.map(([x]) => x))
   for (const [x, short] of [...near.values()].flat())
     if (!ids.includes(x)) {
       const right = shortOf(x, store.rowNeighbours(x).map(([y]) => y))
       if (right !== short) shorts[x] = right
     }
-  const query: RowQuery = { all: q.all, host: q.host ?? null, exclude: ids, shorts }
-  return { shown: selectViews(fresh, { all: q.all, host: q.host }), query }
+  return shorts
 }
 
 /**

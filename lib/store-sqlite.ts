@@ -744,6 +744,11 @@ export function openStore(config: Config): Store {
       ensureRows()
       return neighbours(id).map((x) => [x, sql('SELECT short FROM ids WHERE id = ?').pluck().get(x) as string])
     },
+    storedShorts(ids) {
+      ensureRows()
+      const rows = sql('SELECT id, short FROM ids WHERE id IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify(ids))
+      return new Map(rows as [string, string][])
+    },
 
     meta(ids) {
       if (ids) return metaOf(ids)

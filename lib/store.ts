@@ -83,6 +83,8 @@ export interface Store {
   countRows(q: RowQuery, urgencies: [lo: number, hi: number]): number
   /** The stored ids just before and after id in sorted order, with their short ids. */
   rowNeighbours(id: string): [id: string, short: string][]
+  /** The stored short ids of those of these ids that a row holds. */
+  storedShorts(ids: string[]): Map<string, string>
 
   // cs's own metadata.
   /** Every id's, or these ids'. */

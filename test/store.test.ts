@@ -12,6 +12,8 @@ import { dbPath } from '../lib/paths.ts'
 import type { HostRow, TranscriptInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import type { HostRowChange, RowQuery, Store } from '../lib/store.ts'
+import { listRows } from '../lib/rows.ts'
+import { sessionView } from './harness/session-fixtures.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'cs-store-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -396,6 +398,25 @@ test("the dashboard's rows are built once, then rewritten only for the sessions 
     now = storedTexts(config)
     assert.equal(now.get(key('aaaa1111')), built.get(key('aaaa1111'))!.replace('"short":"aaaa1"', '"short":"aaaa"'), 'its short id alone changed')
     countsAgree(store, config.host)
+  } finally {
+    store.close()
+  }
+})
+
+test("live rows built fresh get the short ids of every id shown: the stored ones, or longer beside an id not stored", () => {
+  const config = freshConfig()
+  const store = openStore(config)
+  try {
+    save(store, file(info('aaaa1111')), file(info('bbbb3333')), file(info('cccc5555')))
+    const live = (id: string) => sessionView({ id, host: config.host, live: true, state: 'idle', updatedAt: '2025-01-09T00:00:00.000Z' })
+    const shorts = (...ids: string[]) =>
+      listRows(store, ids.map(live), { all: true }).rows.map((r) => JSON.parse(r) as { id: string; short: string; live: boolean })
+        .map((r) => `${r.id}=${r.short}${r.live ? ' live' : ''}`)
+    // stored, live: as stored, and the others as they were
+    assert.deepEqual(shorts('bbbb3333'), ['bbbb3333=bbbb live', 'aaaa1111=aaaa', 'cccc5555=cccc'])
+    // one not stored yet beside a stored one: both lengthen, the stored neighbour's row too
+    assert.deepEqual(shorts('bbbb3333', 'aaaa1112').sort(), ['aaaa1111=aaaa1111', 'aaaa1112=aaaa1112 live', 'bbbb3333=bbbb live', 'cccc5555=cccc'])
+    assert.deepEqual(shorts('cccc5556', 'cccc5555').sort(), ['aaaa1111=aaaa', 'bbbb3333=bbbb', 'cccc5555=cccc5555 live', 'cccc5556=cccc5556 live'])
   } finally {
     store.close()
   }
