@@ -84,6 +84,13 @@ test('keeps each folder whole: listing, marks, infos and the parser states at th
   assert.deepEqual(store.folder(FOLDER), { path: FOLDER, ...listing, files: [a, b] })
   assert.equal(store.folder('/p/elsewhere'), null)
   assert.deepEqual(store.transcripts(), [a.info, b.info])
+  // a few sessions' (live ones) alone, each line found by its file's name; a prompt holding
+  // that text is not taken for it
+  const c = file(info('c', { firstPrompt: '\n["b.jsonl",1]\n["a.jsonl",' }))
+  save(store, c, a, b)
+  assert.deepEqual(store.transcriptsOf(['b', 'a', 'gone', 'b']), [b.info, a.info])
+  assert.deepEqual(store.transcriptsOf(['c']), [c.info])
+  save(store, a, b)
   assert.equal(store.parserState(a.mark), 'state of a')
   // a state saved at another mark (another process read further) is not this one
   assert.equal(store.parserState({ ...a.mark, offset: 5 }), null)
