@@ -387,7 +387,12 @@ export function openStore(config: Config): Store {
     return { path, listing: row[0], mtimeMs: row[1], files }
   }
   const putFolder = (f: FolderIndex) => {
-    const files = f.files.map((x) => JSON.stringify(toTuple(x))).join('\n')
+    const lines = f.files.map((x) => JSON.stringify(toTuple(x)))
+    const files = lines.join('\n')
+    // a file whose line is as stored (mark and info) keeps its row as it is
+    const was = rowsBuilt() ? sql('SELECT files FROM folders WHERE path = ?').pluck().get(f.path) : undefined
+    const same = new Set(typeof was === 'string' ? was.split('\n') : [])
+    const changed = new Set(f.files.flatMap((x, i) => (same.has(lines[i]) ? [] : [x.info.id])))
     const newest = f.files.reduce((n, x) => Math.max(n, x.mark.mtimeMs), 0)
     sql(
       'INSERT OR REPLACE INTO folders (path, mtime_ms, newest, count, listed, listing, files) VALUES (?, ?, ?, ?, ?, ?, ?)'
@@ -395,7 +400,7 @@ export function openStore(config: Config): Store {
     const kept = new Set(f.files.map((x) => x.mark.path))
     for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
       if (!kept.has(p)) sql('DELETE FROM parsers WHERE path = ?').run(p)
-    if (rowsBuilt()) putLocalRows(f.path, f.files.map((x) => x.info))
+    if (rowsBuilt()) putLocalRows(f.path, f.files.map((x) => x.info), changed)
   }
 
   // The dashboard's rows (lib/rows.ts). Written only once built (a cold index does not pay for
@@ -462,16 +467,17 @@ export function openStore(config: Config): Store {
     )
   /** Drops the rows: the next listing builds them again. */
   const unbuild = () => sql('DELETE FROM rows_built').run()
-  /** This host's rows of one project folder's files; the holders of legacy summaries must not
-   *  have changed (else all rows are built again: they title files of other folders). */
-  const putLocalRows = (folderPath: string, files: TranscriptInfo[]) => {
+  /** This host's rows of one project folder's files, rewritten where they differ; `changed`: the
+   *  ids whose infos may have changed (default: every one). The holders of legacy summaries must
+   *  not have changed (else all rows are built again: they title files of other folders). */
+  const putLocalRows = (folderPath: string, files: TranscriptInfo[], changed?: Set<string>) => {
     const before = new Map(
       sql('SELECT id, summaries FROM holders WHERE folder = ?').raw().all(folderPath) as [string, string][]
     )
     const holding = files.filter((t) => t.summaries.length > 0)
     if (holding.length !== before.size || holding.some((t) => before.get(t.id) !== JSON.stringify(t.summaries)))
       return void unbuild()
-    const infos = files.map((t) => ({ ...t }))
+    const infos = files.flatMap((t) => (changed && !changed.has(t.id) ? [] : [{ ...t }]))
     resolveSummaries(infos, heldSummaries())
     const views = buildViews(infos, metaOf(infos.map((t) => t.id)), [], host, [], new Date())
     // only rows that differ are written: an append to one transcript rewrites its row, not its
@@ -487,7 +493,7 @@ export function openStore(config: Config): Store {
     }
     const gone = sql(
       'DELETE FROM rows WHERE host = ? AND folder = ? AND id NOT IN (SELECT value FROM json_each(?)) RETURNING id'
-    ).pluck().all(host, folderPath, JSON.stringify(views.map((v) => v.id))) as string[]
+    ).pluck().all(host, folderPath, JSON.stringify(files.map((t) => t.id))) as string[]
     idsMaybeGone(gone)
   }
   const hostRowOf = (text: string): HostRow => JSON.parse(text)
