@@ -15,7 +15,7 @@
 // JS: it runs at install time (`npm ci --omit=dev` runs `prepare`), where tsx is not installed.
 import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 
 /** Modules the driver requires as it loads, each with what it costs then and when it is used. */
@@ -108,14 +108,34 @@ const { PANE_FORMAT, TMUX_ANSWER_SECONDS } = await import(
 )
 writeFileSync(`${outdir}tmux-read`, `${PANE_FORMAT}\n${TMUX_ANSWER_SECONDS}\n`)
 
-// The code cache, from the dashboard's run in an empty sandbox (no transcripts, no tmux server):
-// most of what any command compiles at start (its full walk, a background sync, put off). A
-// failure leaves it to the first run.
+// The code cache, from the dashboard's run in a sandbox of one short transcript (no tmux server):
+// most of what any command compiles at start (its full walk, a background sync, put off), and
+// the scanner and the index's writes, which every dashboard after an append to a live session
+// runs (some 2 ms of compiling there). A failure leaves it to the first run.
 const sandbox = mkdtempSync(`${tmpdir()}/cs-build-`)
 const dirs = { HOME: '', XDG_CONFIG_HOME: 'config', XDG_STATE_HOME: 'state', XDG_DATA_HOME: 'data', CLAUDE_CONFIG_DIR: 'claude' }
+mkdirSync(`${sandbox}/claude/projects/-work-app`, { recursive: true })
+writeFileSync(`${sandbox}/claude/projects/-work-app/00000000-0000-4000-8000-000000000000.jsonl`, transcript())
 // the full walk never due (a fresh store's last one is at 0): the background sync it would start
 // writes into the sandbox while it is removed below, and `npm run build` failed on that at times
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CS_TMUX_SOCKET: `cs-build-${process.pid}`, CS_FULL_SCAN_SECONDS: '1e12' }
 for (const [name, sub] of Object.entries(dirs)) env[name] = `${sandbox}/${sub}`
 spawnSync(process.execPath, [`${outdir}cs.cjs`, 'ls', '--json'], { env, stdio: 'ignore' })
 rmSync(sandbox, { recursive: true, force: true })
+
+/** A few records of each kind a working session appends, as Claude Code 2.1.x writes them. */
+function transcript() {
+  const envelope = { userType: 'external', entrypoint: 'cli', cwd: '/work/app', sessionId: '00000000-0000-4000-8000-000000000000', version: '2.1.332', gitBranch: 'main' }
+  const at = (i) => ({ uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() })
+  const usage = { input_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 20, service_tier: 'standard' }
+  const assistant = (content) => ({ message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-opus-4-5', content, usage } })
+  const records = [
+    { type: 'user', message: { role: 'user', content: `fix the build, then say "done"\n${'and keep every test green; '.repeat(10)}` } },
+    { ...assistant([{ type: 'text', text: 'On it.' }]), type: 'assistant' },
+    { ...assistant([{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'npm test' } }]), type: 'assistant' },
+    { type: 'user', message: { role: 'user', content: [{ tool_use_id: 'toolu_1', type: 'tool_result', content: 'ok "1"' }] }, toolUseResult: { stdout: 'ok', stderr: '' } },
+    { type: 'progress', data: { type: 'hook_progress', hookEvent: 'Stop' } },
+    { type: 'system', subtype: 'stop_hook_summary', hookCount: 1 },
+  ]
+  return records.map((r, i) => `${JSON.stringify({ parentUuid: null, isSidechain: false, ...r, ...at(i), ...envelope })}\n`).join('')
+}
