@@ -43,7 +43,7 @@ const own = Module.createRequire(join(__dirname, 'cli.cjs'))
 const LAZY = {
   'node:child_process': 'a process started: tmux (a dashboard has bin/cs read it), ssh, fzf, a sync',
   'node:readline/promises': 'a question asked on a terminal',
-  'node:v8': "a folder of the index read or written (its files are v8-serialised): a live session's",
+  'node:v8': "a store of schema 6 migrated (its other hosts' rows were v8-serialised)",
 }
 const lazy = (id) => {
   let m
