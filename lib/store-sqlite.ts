@@ -389,10 +389,8 @@ export function openStore(config: Config): Store {
   const putFolder = (f: FolderIndex) => {
     const lines = f.files.map((x) => JSON.stringify(toTuple(x)))
     const files = lines.join('\n')
-    // a file whose line is as stored (mark and info) keeps its row as it is
-    const was = rowsBuilt() ? sql('SELECT files FROM folders WHERE path = ?').pluck().get(f.path) : undefined
-    const same = new Set(typeof was === 'string' ? was.split('\n') : [])
-    const changed = new Set(f.files.flatMap((x, i) => (same.has(lines[i]) ? [] : [x.info.id])))
+    const built = rowsBuilt()
+    const was = built ? (sql('SELECT files FROM folders WHERE path = ?').pluck().get(f.path) as string | undefined) : undefined
     const newest = f.files.reduce((n, x) => Math.max(n, x.mark.mtimeMs), 0)
     sql(
       'INSERT OR REPLACE INTO folders (path, mtime_ms, newest, count, listed, listing, files) VALUES (?, ?, ?, ?, ?, ?, ?)'
@@ -400,7 +398,11 @@ export function openStore(config: Config): Store {
     const kept = new Set(f.files.map((x) => x.mark.path))
     for (const p of sql('SELECT path FROM parsers WHERE folder = ?').pluck().all(f.path) as string[])
       if (!kept.has(p)) sql('DELETE FROM parsers WHERE path = ?').run(p)
-    if (rowsBuilt()) putLocalRows(f.path, f.files.map((x) => x.info), changed)
+    if (!built) return
+    // a file whose line is as stored (mark and info) keeps its row as it is
+    const same = new Set(was?.split('\n'))
+    const changed = new Set(f.files.flatMap((x, i) => (same.has(lines[i]) ? [] : [x.info.id])))
+    putLocalRows(f.path, f.files.map((x) => x.info), changed)
   }
 
   // The dashboard's rows (lib/rows.ts). Written only once built (a cold index does not pay for
@@ -717,9 +719,10 @@ export function openStore(config: Config): Store {
         'SELECT DISTINCT folder FROM rows WHERE host = ? AND folder IS NOT NULL AND id IN (SELECT value FROM json_each(?))'
       ).pluck().all(host, JSON.stringify(ids)) as string[]
       const infos: TranscriptInfo[] = []
+      const wanted = new Set(ids)
       for (const path of folders) {
         const lines = (sql('SELECT files FROM folders WHERE path = ?').pluck().get(path) as string | undefined) ?? ''
-        for (const id of new Set(ids)) {
+        for (const id of wanted) {
           const line = lineOf(lines, `["${id}.jsonl",`)
           if (line !== null) infos.push(infoOf(path, basename(path), tuples(line)[0]))
         }
