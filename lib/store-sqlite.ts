@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3'
 import { existsSync, mkdirSync, readFileSync, renameSync, statfsSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import { basename, dirname, join } from 'node:path'
 import { deserialize } from 'node:v8'
 import type { Config } from './config.ts'
@@ -265,11 +266,14 @@ function guarded(file: string, store: Store, setAsideNow: () => string): Store {
 
 
 /** better-sqlite3's addon, by path: its JS is in cs's bundle (scripts/build.mjs), where the
- *  `bindings` lookup it would do (a dozen paths probed from the caller's file) cannot find it. */
-const nativeBinding = join(
-  dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')),
-  'build/Release/better_sqlite3.node'
-)
+ *  `bindings` lookup it would do (a dozen paths probed from the caller's file) cannot find it.
+ *  First in the checkout's own node_modules, beside lib/ and dist/ alike; else where Node's
+ *  resolution finds the package (reading package.json files on the way: 1 ms of every start). */
+const ADDON = 'build/Release/better_sqlite3.node'
+const beside = fileURLToPath(new URL(`../node_modules/better-sqlite3/${ADDON}`, import.meta.url))
+const nativeBinding = existsSync(beside)
+  ? beside
+  : join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), ADDON)
 
 /** The database as last saved, for reading only: where it cannot be written (a read-only
  * folder, a full disk) SQLite cannot make the WAL's shared-memory file, so the file is read
