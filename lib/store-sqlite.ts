@@ -719,14 +719,20 @@ export function openStore(config: Config): Store {
     transcriptsOf(ids) {
       if (ids.length === 0) return []
       ensureRows()
-      const folders = sql(
-        'SELECT DISTINCT folder FROM rows WHERE host = ? AND folder IS NOT NULL AND id IN (SELECT value FROM json_each(?))'
-      ).pluck().all(host, JSON.stringify(ids)) as string[]
+      // each id looked for only in the folder its row names
+      const held = sql(
+        'SELECT folder, id FROM rows WHERE host = ? AND folder IS NOT NULL AND id IN (SELECT value FROM json_each(?))'
+      ).raw().all(host, JSON.stringify(ids)) as [string, string][]
+      const folderOf = new Map(held.map(([path, id]) => [id, path]))
+      const byFolder = new Map<string, string[]>()
+      for (const id of new Set(ids)) {
+        const path = folderOf.get(id)
+        if (path !== undefined) byFolder.set(path, [...(byFolder.get(path) ?? []), id])
+      }
       const infos: TranscriptInfo[] = []
-      const wanted = new Set(ids)
-      for (const path of folders) {
+      for (const [path, inIt] of byFolder) {
         const lines = (sql('SELECT files FROM folders WHERE path = ?').pluck().get(path) as string | undefined) ?? ''
-        for (const id of wanted) {
+        for (const id of inIt) {
           const line = lineOf(lines, `["${id}.jsonl",`)
           if (line !== null) infos.push(infoOf(path, basename(path), tuples(line)[0]))
         }
