@@ -22,11 +22,12 @@ import { tmpdir } from 'node:os'
 const LAZY = {
   '@mongodb-js/saslprep': 'a table of code points (10 ms): SCRAM-SHA-256 with a password',
   tr46: 'a mapping table (13 ms): host names of special URL schemes, never a mongodb:// URL',
-  // Node's own, used through their members only: 4 ms, 2 ms, 1 ms and 1 ms to load
+  // Node's own, used through their members only: 4 ms, 2 ms, 1 ms, 1 ms and 2 ms to load
   tls: 'a TLS connection (tls: true in the config)',
   http: 'OIDC and cloud credentials, which cs does not configure',
   zlib: 'wire compression, which cs does not configure',
   dns: 'mongodb+srv:// URLs and Kerberos',
+  'fs/promises': 'client-side encryption and OIDC on Kubernetes (it loads readline too)',
 }
 /** Resolves each LAZY module to a proxy that requires the real one when a property is read. */
 const lazy = {

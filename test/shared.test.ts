@@ -288,6 +288,27 @@ test('the walk of every file: the background sync of a dashboard walks and pushe
   assert.equal(await docs().countDocuments({ host: 'lambda' }), 3)
 })
 
+test("a sync loads none of Node's modules that the driver needs only for what cs does not configure", async () => {
+  const a = host('omicron')
+  a.session({ id: uuid('0cc00000'), cwd: '/srv/o', prompt: 'pushed' })
+  // the modules Node loaded as it ran, noted as it exits; bin/cs as users run it (bin/cs.mjs
+  // starts Node's ES module loader, which loads some of them itself)
+  const loaded = join(a.home, 'modules-loaded')
+  const preload = join(a.home, 'note-modules.cjs')
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')))\n`)
+  // the first sync pushes, the second has nothing to push: both connect and pull
+  for (const pass of ['first', 'nothing changed']) {
+    const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'sync'], { env: { ...a.env, NODE_OPTIONS: `--require ${preload}` }, encoding: 'utf8' })
+    assert.equal(r.status, 0, r.stderr)
+    const modules = readFileSync(loaded, 'utf8').split('\n')
+    assert.ok(modules.includes('NativeModule net'), `${pass}: the driver connected`)
+    // client-side encryption and OIDC (fs/promises, with readline), TLS, compression, SRV names
+    const unused = /^NativeModule (fs\/promises|internal\/fs\/promises|tls|zlib|http|dns)$/
+    assert.deepEqual(modules.filter((m) => unused.test(m)), [], pass)
+  }
+  assert.equal(await docs().countDocuments({ host: 'omicron' }), 1, 'the session was pushed')
+})
+
 test('three syncs and a burst of hook pushes at once: no duplicates, no error shown', async () => {
   const a = host('epsilon')
   for (let i = 0; i < 120; i++) a.session({ id: uuid('eeee0000'), cwd: `/srv/p${i % 7}`, prompt: `task ${i}` })
