@@ -12,6 +12,7 @@ import { tailLines } from './lib/append.ts'
 import { corpus } from './lib/corpus.ts'
 import { startArgs } from './lib/live-session.ts'
 import { median, run, timeOnce, versus, type BenchOptions, type Row } from './lib/measure.ts'
+import { killServer } from '../test/harness/tmux.ts'
 
 /** A few records, as a working session writes between two looks at the dashboard. */
 const APPEND_BYTES = 16 * 1024
@@ -118,7 +119,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     }
     return rows
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' })
+    killServer(socket, process.env)
     box.remove()
   }
 }

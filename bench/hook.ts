@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { median, type BenchOptions, type Row } from './lib/measure.ts'
+import { killServer } from '../test/harness/tmux.ts'
 
 const HOOK = new URL('../tmux/hook.sh', import.meta.url).pathname
 const FIXTURES = new URL('../test/fixtures/hooks/', import.meta.url).pathname
@@ -148,7 +149,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       ),
     ]
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' })
+    killServer(socket, process.env)
     rmSync(dir, { recursive: true, force: true })
   }
 }

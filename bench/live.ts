@@ -8,6 +8,7 @@ import { csCommand, ensureBundle, sandbox } from './lib/cli.ts'
 import { corpus } from './lib/corpus.ts'
 import { startArgs, type LiveSession } from './lib/live-session.ts'
 import { interleave, run, versus, type BenchOptions, type Row } from './lib/measure.ts'
+import { killServer } from '../test/harness/tmux.ts'
 
 const LIVE = 50
 const STATES = ['working', 'waiting', 'idle'] as const
@@ -67,7 +68,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     }
     return rows
   } finally {
-    for (const socket of Object.values(sockets)) spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' })
+    for (const socket of Object.values(sockets)) killServer(socket, process.env)
     box.remove()
   }
 }

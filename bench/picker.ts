@@ -10,6 +10,7 @@ import { loadConfig } from '../lib/config.ts'
 import { writePickerCache } from '../lib/picker-cache.ts'
 import type { SessionView } from '../lib/session.ts'
 import { median, nowMs, versus, type BenchOptions, type Row } from './lib/measure.ts'
+import { killServer } from '../test/harness/tmux.ts'
 
 const PICKER = new URL('../tmux/picker.sh', import.meta.url).pathname
 const LIVE = 50
@@ -132,7 +133,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     )
     return [{ ...row, goal: `< ${GOAL_MS} ms`, met: row.value < GOAL_MS }]
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' })
+    killServer(socket, process.env)
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -3,6 +3,7 @@
 // REPEAT times through #{E:}) against plain #{session_name} looped over the same sessions.
 import { spawnSync } from 'node:child_process'
 import { interleave, versus, type BenchOptions, type Row } from './lib/measure.ts'
+import { killServer } from '../test/harness/tmux.ts'
 
 const PLUGIN = new URL('../plugin.tmux', import.meta.url).pathname
 const SESSIONS = 50
@@ -79,6 +80,6 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       ),
     ]
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' })
+    killServer(socket, process.env)
   }
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { encodeProjectDir } from '../../lib/paths.ts'
 import { ensureBundle } from './bundle.ts'
+import { killServer } from './tmux.ts'
 import { shellLine } from '../../lib/quote.ts'
 import * as g from '../fixtures/generate.ts'
 
@@ -74,7 +75,7 @@ export function isolatedCs(suite: string) {
     return path
   }
   const cleanup = () => {
-    spawnSync('tmux', ['-L', env.CS_TMUX_SOCKET, 'kill-server'], { stdio: 'ignore' })
+    killServer(env.CS_TMUX_SOCKET, env)
     rmSync(home, { recursive: true, force: true })
   }
   return { home, env, projects, cs, pty, json, session, cleanup }

@@ -101,9 +101,16 @@ export class TestTmux {
 
   /** Kills the server and removes the conf file. */
   cleanup(): void {
-    this.try('kill-server')
+    killServer(this.socket, this.env)
     rmSync(this.dir, { recursive: true, force: true })
   }
+}
+
+/** Ends the server on `socket` and removes its socket file, which tmux leaves behind (a test run
+ *  would leave some 40 in /tmp/tmux-UID). */
+export function killServer(socket: string, env: Record<string, string | undefined>): void {
+  spawnSync('tmux', ['-L', socket, 'kill-server'], { env, stdio: 'ignore' })
+  rmSync(join(env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid!()}`, socket), { force: true })
 }
 
 /** Polls check every 200 ms until ok; on timeout throws with what was awaited and the last state. */
