@@ -298,6 +298,7 @@ test("a sync loads none of Node's modules that the driver needs only for what cs
   writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')))\n`)
   // the first sync pushes, the second has nothing to push: both connect and pull
   for (const pass of ['first', 'nothing changed']) {
+    rmSync(loaded, { force: true }) // each pass reads its own list
     const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'sync'], { env: { ...a.env, NODE_OPTIONS: `--require ${preload}` }, encoding: 'utf8' })
     assert.equal(r.status, 0, r.stderr)
     const modules = readFileSync(loaded, 'utf8').split('\n')
