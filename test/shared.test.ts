@@ -76,7 +76,13 @@ function host(name: string, url = server.url) {
     assert.equal(r.status, 0)
   }
   const row = (id: string) => (h.json('ls', '--all') as any[]).find((v) => v.id === id)
-  return { ...h, name, run, ok, tmux, hook, row }
+  /** Waits for the hook's background pusher (tmux/push.sh), once it has pushed, to end. */
+  const pushed = () => {
+    const state = join(h.env.XDG_STATE_HOME, 'cs')
+    const files = () => ['push.run', 'push.pending'].filter((f) => existsSync(join(state, f)))
+    return poll(() => ({ ok: files().length === 0, last: files() }), 15_000, 'the background push to end')
+  }
+  return { ...h, name, run, ok, tmux, hook, row, pushed }
 }
 
 const docs = () => mongo.db('cs').collection('sessions')
@@ -237,10 +243,18 @@ test('with no row written since its last full comparison, a push compares only t
   const quiet = a.json('sync')
   assert.ok(quiet.shared.push.compared < 30, `compared ${quiet.shared.push.compared}: not only the live rows`)
   assert.deepEqual([quiet.shared.push.rows, quiet.shared.push.gone], [0, 0])
-  // a state change writes no row: the live row is compared all the same, and pushed
+  // a state change writes no row: the live row is compared all the same, and pushed (by the
+  // hook's background push; awaited, else it could run after the rename below and take its
+  // full comparison)
   a.hook('watched', 'PermissionRequest')
-  a.ok('sync', '--push')
-  assert.equal((await docs().findOne({ host: 'kappa', id: s.id }))!.state, 'waiting')
+  const t0 = Date.now()
+  while ((await docs().findOne({ host: 'kappa', id: s.id }))!.state !== 'waiting') {
+    assert.ok(Date.now() - t0 < 10_000, "the hook's push did not come")
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  await a.pushed()
+  const partial = a.json('sync', '--push')
+  assert.ok(partial.shared.push.compared < 30, `compared ${partial.shared.push.compared}`)
   // a rename writes its row: every row is compared again, the name pushed
   const named = uuid('cafe0000')
   a.session({ id: named, cwd: '/srv/k0', prompt: 'to be named' })
