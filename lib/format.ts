@@ -220,13 +220,14 @@ export function renderInfo(
       'messages',
       t
         ? `${thousands(s.messages)} (${thousands(t.userMessages)} user, ${thousands(t.assistantMessages)} assistant): ` +
-          'the conversation, subagent turns written inline left out'
+          (t.sidechainMessages > 0 ? 'the conversation, subagent turns written inline left out' : 'no subagent turns written inline')
         : thousands(s.messages),
     ],
     [
       'with subagents',
-      t &&
-        `${thousands(s.messages + t.sidechainMessages)}: the ${thousands(t.sidechainMessages)} subagent (sidechain) turns written inline counted too`,
+      t && t.sidechainMessages > 0
+        ? `${thousands(s.messages + t.sidechainMessages)}: the ${thousands(t.sidechainMessages)} subagent (sidechain) turns written inline counted too`
+        : null,
     ],
     ['model', s.model],
     [

@@ -71,4 +71,11 @@ test('info shows both message counts: without and with the subagent turns writte
   assert.match(info.stdout, /^messages\s+4 \(2 user, 2 assistant\): the conversation, subagent turns written inline left out$/m)
   assert.match(info.stdout, /^with subagents\s+8: the 4 subagent \(sidechain\) turns written inline counted too$/m)
   assert.equal(t.json('info', '44444444').transcript.sidechainMessages, 4)
+  // with none written inline, one figure: a second equal to it would only puzzle
+  const plain = g.normalSession(new g.Gen(74), { ctx: { sessionId: '44444444-0000-4000-8000-000000000002', cwd: CWD } })
+  write(plain.id, g.jsonl(plain.lines))
+  const one = t.cs('info', plain.id)
+  assert.equal(one.status, 0, one.stderr)
+  assert.match(one.stdout, /^messages\s+\d+ \(\d+ user, \d+ assistant\): no subagent turns written inline$/m)
+  assert.doesNotMatch(one.stdout, /with subagents/)
 })
