@@ -198,6 +198,7 @@ export function renderInfo(
 ): string {
   const c = colors(color)
   const when = (iso: string | null) => (iso ? `${iso} (${age(iso, now)} ago)` : '-')
+  const inline = t?.sidechainMessages ?? 0 // subagent turns written into the conversation's file
   const rows: [string, string | null | undefined][] = [
     ['id', s.id || null],
     ['short', s.short || null],
@@ -220,13 +221,13 @@ export function renderInfo(
       'messages',
       t
         ? `${thousands(s.messages)} (${thousands(t.userMessages)} user, ${thousands(t.assistantMessages)} assistant): ` +
-          (t.sidechainMessages > 0 ? 'the conversation, subagent turns written inline left out' : 'no subagent turns written inline')
+          (inline > 0 ? 'the conversation, subagent turns written inline left out' : 'no subagent turns written inline')
         : thousands(s.messages),
     ],
     [
       'with subagents',
-      t && t.sidechainMessages > 0
-        ? `${thousands(s.messages + t.sidechainMessages)}: the ${thousands(t.sidechainMessages)} subagent (sidechain) turns written inline counted too`
+      inline > 0
+        ? `${thousands(s.messages + inline)}: the ${thousands(inline)} subagent (sidechain) turns written inline counted too`
         : null,
     ],
     ['model', s.model],
