@@ -429,6 +429,23 @@ test("live rows built fresh get the short ids of every id shown: the stored ones
   }
 })
 
+test("rows built at once leave out another host's row of this host's id, even one the table's order puts first", () => {
+  const config = freshConfig()
+  const store = openStore(config)
+  try {
+    save(store, file(info('aaaa1111')))
+    // live there and newer: written before this host's row by a build (lib/store-sqlite.ts buildRows)
+    store.saveHostRows('other', [otherRow('aaaa1111', { state: 'idle', updatedAt: '2025-03-01T00:00:00.000Z' }), otherRow('cccc0001')], 'x')
+    assert.deepEqual(listed(store).map((r) => [r.id, r.host, r.short]), [
+      ['aaaa1111', config.host, 'aaaa'],
+      ['cccc0001', 'other', 'cccc'],
+    ])
+    countsAgree(store, config.host)
+  } finally {
+    store.close()
+  }
+})
+
 test("other hosts' rows are kept one a session: a pull rewrites those it changes; this host's id wins", () => {
   const config = freshConfig()
   const store = openStore(config)
