@@ -73,6 +73,10 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     // read at every start) in the runner's own would slow the baseline alone
     const node = () => run([process.execPath, '-e', '0'], { env })
     cs('sync')()
+    // the store as an index leaves it, before any listing built the dashboard's rows
+    const db = `${box.dir}/state/cs/cs.db`
+    const indexed = `${box.dir}/indexed.db`
+    fs.copyFileSync(db, indexed)
     const out = spawnSync(csCommand, ['ls', '--json'], { env, maxBuffer: 1 << 30 }).stdout
     const shown = JSON.parse(out.toString()) as { id: string; live: boolean; state: string }[]
     if (shown.find((s) => s.id === id)?.live !== true) throw new Error('bench dashboard: the live session is not live')
@@ -100,7 +104,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       for (let waited = 0; fs.existsSync(marker) && waited < 60_000; waited += 50)
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
     }
-    const measure = async (name: string, change: () => void, args: string[], max: number, changed: string, env2 = env) => {
+    const measure = async (name: string, change: () => void, args: string[], max: number | null, changed: string, env2 = env) => {
       const [ms, nodeMs] = await afterEach(runs, change, () => run([csCommand, ...args], { env: env2 }), node, walkDone)
       rows.push(versus(name, ms, nodeMs, 'ms', max, `before each run: ${changed}; ${what}`))
     }
@@ -110,6 +114,13 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       await measure('`cs ls --json` after a state change of a live session', stateChange, ['ls', '--json'], 2, "the live session's @cs_state and @cs_state_at set, as the hook does")
       await measure('`cs` (the table), nothing changed', nothing, [], 1.5, 'nothing; stdout a pipe: 50 rows and a count of the rest')
       await measure('`cs` (the table) after an append to a live session', append, [], 1.5, `${appended}; stdout a pipe: 50 rows`)
+      // what a user meets once, at the first `cs` after installing (after its index), and after
+      // an update that changes the index: every session's row built and written
+      const unbuilt = () => {
+        for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true })
+        fs.copyFileSync(indexed, db)
+      }
+      await measure('`cs` (the table), its rows built first', unbuilt, [], null, "the store as `cs sync` left it, before any listing built the dashboard's rows; stdout a pipe")
       // the periodic stat of every transcript is due at every run: the dashboard starts it in a
       // background `cs sync` as it ends, and does not wait for it
       await measure('`cs ls --json`, full stat walk due', nothing, ['ls', '--json'], 2, 'nothing (the background sync of the run before over); CS_FULL_SCAN_SECONDS=0, so a full stat walk is due', box.env({ CS_TMUX_SOCKET: socket, CS_FULL_SCAN_SECONDS: '0' }))
