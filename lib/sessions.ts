@@ -192,7 +192,7 @@ async function sessionsOnce<T>(
     unwritable(store, () => {
       if (store.changes() !== written) refreshPickerCache(config, store, live)
       else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now, index === 'hot'))
-        // from the kept rows, when no view was built: a tenth of the cost, on a dashboard run
+        // when no view was built, from the kept rows
         writePickerCache(config, views ?? listRows(store, liveViews(), { all: true }).rows.map((r) => JSON.parse(r) as SessionView))
     })
     return result
