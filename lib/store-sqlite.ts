@@ -309,8 +309,8 @@ function openWritable(config: Config, file: string): { db: Database.Database; fr
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
       // a statement that fires triggers (rows: lib/rows.ts) keeps a statement journal, which
-      // past 64 KB in a transaction goes to a temporary file unless temp_store is MEMORY: some
-      // 16 writes a row then (building 10,000 rows: 164,000 writes, not 8,600)
+      // SQLite moves to a temporary file past 64 KB unless temp_store is MEMORY: some 16 writes
+      // a row then (building 10,000 rows: 164,000 writes, not 8,600)
       db.pragma('temp_store = MEMORY')
       const version = db.pragma('user_version', { simple: true })
       if (version !== SCHEMA) migrate(db)
