@@ -63,6 +63,9 @@ export interface Config {
   /** $CS_PANES_FD, set by bin/cs alone: the fd where its tmux wrote the dashboard's panes while
    *  Node started (lib/live.ts). Only 3: never a terminal's 0-2 */
   panesFd: 3 | null
+  /** $CS_PUSH_TAKEN, set by bin/cs alone: the token of the last taking of this host's push lock
+   *  (lib/sync.ts) it read before it listed the panes; null while the lock was held */
+  panesTaken: string | null
   /** $TMUX: set when cs itself runs inside tmux (`<socket path>,<pid>,<session>`) */
   insideTmux: string | null
   /** $PATH: where `claude` is looked up before launching it */
@@ -131,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     claudeBin: env.CS_CLAUDE || 'claude',
     tmuxSocket: env.CS_TMUX_SOCKET || null,
     panesFd: env.CS_PANES_FD === '3' ? 3 : null,
+    panesTaken: env.CS_PUSH_TAKEN || null,
     insideTmux: env.TMUX || null,
     path: env.PATH || '/usr/local/bin:/usr/bin:/bin',
     color: !env.NO_COLOR && env.TERM !== 'dumb',

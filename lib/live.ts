@@ -108,15 +108,23 @@ export function readLive(config: Config, also: string[] = [], needed = (_: PaneR
 }
 
 /** readLive with tmux started now and read when awaited: the dashboard opens its store and
- *  reads its index meanwhile, on the other core. Without `also`, the panes bin/cs listed while
- *  Node started, when it did; with it (a sync's push, which must read state once it holds the
- *  push lock), they are read to their end and dropped, so that bin/cs's tmux does not wait on a
- *  pipe nobody reads. */
-export async function readLiveSoon(config: Config, also: string[] = []): Promise<LiveInfo[]> {
+ *  reads its index meanwhile, on the other core. The panes bin/cs listed while Node started,
+ *  when it did, but with `also` only when `needed` is given (`also` then runs on its own when it
+ *  says so of them): a sync's push must read state once it holds the push lock, and reads again
+ *  unless no push took the lock since bin/cs read (lib/sync.ts withPushLock). Panes read again
+ *  are read to their end and dropped, so that bin/cs's tmux does not wait on a pipe nobody reads. */
+export async function readLiveSoon(
+  config: Config,
+  also: string[] = [],
+  needed?: (panes: PaneRow[]) => boolean
+): Promise<LiveInfo[]> {
   const tmux = new Tmux(config.tmuxSocket)
   const listed = listedByBin(config)
-  const panes = also.length ? null : listed
-  return liveFrom(config, tmux, panes ?? (await tmux.tryLater(...listPanes(also))))
+  if (listed !== null && (!also.length || needed)) {
+    if (needed?.(parsePanes(listed))) await tmux.tryLater(...also)
+    return liveFrom(config, tmux, listed)
+  }
+  return liveFrom(config, tmux, await tmux.tryLater(...listPanes(also)))
 }
 
 let listed = false

@@ -20,8 +20,9 @@ const FIELDS = {
   waitingFor: '@cs_waiting_for',
   transcript: '@cs_transcript',
   cwd: '@cs_cwd',
-  // 1 when @cs-push (lib/push-trigger.ts), a global option, is set: whether `cs sync` must clear it
-  pushSet: '?@cs-push,1,',
+  // `=` and @cs-push-sum when @cs-push (lib/push-trigger.ts), a global option, is set: whether
+  // `cs sync` must publish it again or clear it
+  pushSet: '?@cs-push,=#{@cs-push-sum},',
 } as const
 /** One pane's values as tmux printed them (empty when unset). */
 export type PaneRow = { [K in keyof typeof FIELDS]: string }

@@ -8,6 +8,7 @@ import { fullWalkDue, startBackgroundSync } from './full-walk.ts'
 import { indexTranscripts, type IndexOptions, type IndexReport } from './indexer.ts'
 import { readLiveSoon } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
+import type { PaneRow } from './pane-row.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
 import { jsonRows, listRows, type ListQuery } from './rows.ts'
@@ -67,8 +68,11 @@ export interface SessionsOptions {
   /** Connect to the shared store at once (cs sync): the driver loads and the server answers
    *  while live state is read and the index runs, not after. */
   connect?: boolean
-  /** A tmux command run in the call that reads live state (lib/live.ts readLive) */
+  /** A tmux command run in the call that reads live state (lib/live.ts readLiveSoon) */
   tmux?: string[]
+  /** Given when the panes bin/cs listed may stand for that call: `tmux` then runs on its own
+   *  when this says so of them */
+  tmuxNeeded?: (panes: PaneRow[]) => boolean
 }
 
 /**
@@ -100,7 +104,7 @@ async function sessionsOnce<T>(
   starting: () => void
 ): Promise<T> {
   // tmux answers while the store opens (the other core): awaited where live state is first needed
-  const liveSoon = readLiveSoon(config, opts.tmux)
+  const liveSoon = readLiveSoon(config, opts.tmux, opts.tmuxNeeded)
   liveSoon.catch(() => {}) // a failure is met where it is awaited, or not at all if opening failed
   const stores = openStores(config)
   const store = stores.local

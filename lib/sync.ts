@@ -2,7 +2,7 @@
 // names, tags and deletions changed here), then pull what other hosts pushed since the last pull
 // into the local copy. See lib/shared-store.ts for how pushes are numbered.
 import { spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
@@ -289,10 +289,14 @@ export function noteOffline(store: Store, why: string, now = new Date(), slow = 
 /**
  * Runs fn holding this host's push lock (a file made with O_EXCL holding the pid): pushes of one
  * host must not interleave, or a reader could pass a push that is not whole yet, and one that
- * read older state could overwrite newer. A lock whose
- * process is gone is taken over. Waits up to waitMs, then fails.
+ * read older state could overwrite newer. A lock whose process is gone is taken over. Waits up
+ * to waitMs, then fails. fn gets the token of the taking before this one (takeToken).
  */
-export async function withPushLock<T>(config: Config, waitMs: number, fn: () => Promise<T>): Promise<T> {
+export async function withPushLock<T>(
+  config: Config,
+  waitMs: number,
+  fn: (before: string | null) => Promise<T>
+): Promise<T> {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
   const file = join(config.stateDir, 'push.lock')
   const deadline = Date.now() + waitMs
@@ -316,12 +320,32 @@ export async function withPushLock<T>(config: Config, waitMs: number, fn: () => 
     }
   }
   try {
-    return await fn()
+    return await fn(takeToken(config))
   } finally {
     try {
       unlinkSync(file)
     } catch {}
   }
+}
+
+/**
+ * Writes a new token to push.taken, under the push lock, and returns the one before. bin/cs
+ * reads it, then that the lock is free, before it lists the panes for a `cs sync` (config.
+ * panesTaken): the same token once that sync holds the lock means that no push read state after
+ * that listing, which may then stand for the push's own read (lib/live.ts readLiveSoon). A token
+ * that cannot be written is removed, so that none is found again; if that fails too, no push.
+ */
+function takeToken(config: Config): string | null {
+  const file = join(config.stateDir, 'push.taken')
+  const before = readRegular(file)?.trim() || null
+  const token = `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 10)}`
+  try {
+    writeFileSync(`${file}.tmp`, `${token}\n`, { mode: 0o600 })
+    renameSync(`${file}.tmp`, file)
+  } catch {
+    rmSync(file, { force: true })
+  }
+  return before
 }
 
 function holderAlive(file: string): boolean {

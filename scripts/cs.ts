@@ -112,7 +112,9 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok
   }
   const config = loadConfig()
-  delete process.env.CS_PANES_FD // bin/cs's word to this process (config.panesFd), not its children's
+  // bin/cs's word to this process (config.panesFd, config.panesTaken), not its children's
+  delete process.env.CS_PANES_FD
+  delete process.env.CS_PUSH_TAKEN
   const code = await command.run({
     config,
     positionals: parsed.positionals,

@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path'
 import { PANE_FORMAT } from '../lib/pane-row.ts'
 import { isolatedCs } from './harness/cs.ts'
+import { startFerret } from './harness/ferretdb.ts'
 import { TestTmux } from './harness/tmux.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
@@ -32,8 +33,11 @@ const calls = join(t.home, 'list-panes-calls')
 const nodeCalls = join(t.home, 'node-calls')
 mkdirSync(bin)
 const realTmux = spawnSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }).stdout.trim()
+// (with CS_TEST_TAKE, bin/cs's listing also writes a token there, as a push that took the lock
+// meanwhile would)
 const note = [
   `case " $* " in *" list-panes "*) cat /proc/$PPID/comm >>'${calls}' ;; esac`,
+  `case " $* " in *" list-panes "*) [ -n "\${CS_TEST_TAKE-}" ] && [ "$(cat /proc/$PPID/comm)" != node ] && echo another >"$CS_TEST_TAKE" ;; esac`,
   `[ "$(cat /proc/$PPID/comm)" = node ] && echo "$*" >>'${nodeCalls}'`,
 ].join('\n')
 writeFileSync(join(bin, 'tmux'), `#!/bin/sh\n${note}\nexec '${realTmux}' "$@"\n`)
@@ -41,12 +45,12 @@ chmodSync(join(bin, 'tmux'), 0o755)
 const env = { ...t.env, PATH: `${bin}:${dirname(process.execPath)}:${t.env.PATH}` }
 
 /** `cs ARGS` through bin/cs in sh, with stdin from `stdin` ('closed': none at all). */
-function binCs(args: string[], stdin: 'null' | 'closed' = 'null') {
+function binCs(args: string[], stdin: 'null' | 'closed' = 'null', extra: Record<string, string> = {}) {
   rmSync(calls, { force: true })
   rmSync(nodeCalls, { force: true })
   const redirect = stdin === 'closed' ? '<&-' : '</dev/null'
   const argv = ['-c', `exec /bin/sh "$0" "$@" ${redirect}`, join(REPO, 'bin/cs'), ...args]
-  const r = spawnSync('/bin/sh', argv, { env, encoding: 'utf8', timeout: 60_000 })
+  const r = spawnSync('/bin/sh', argv, { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 })
   // Node, or bin/cs: sh itself, or the `timeout` it bounds tmux with
   const askedBy = readFileSync(calls, { encoding: 'utf8', flag: 'a+' })
     .split('\n')
@@ -115,12 +119,54 @@ test('cs sync: the panes listed by bin/cs; with no shared store, @cs-push cleare
   assert.deepEqual(r.askedBy, ['bin/cs'])
   assert.equal(tmux.run('show-options', '-gqv', '@cs-push').trim(), '', 'cleared')
   assert.equal(r.byNode.length, 1, r.byNode.join('\n'))
-  assert.match(r.byNode[0], /set-option -gqu @cs-push$/)
+  assert.match(r.byNode[0], /set-option -gqu @cs-push ; set-option -gqu @cs-push-sum$/)
   r = binCs(['sync'])
   assert.equal(r.status, 0, r.stderr)
   assert.deepEqual([r.askedBy, r.byNode], [['bin/cs'], []], 'nothing to clear: Node starts no tmux')
   // with more than the command: Node reads tmux itself, as before
   assert.deepEqual(binCs(['sync', '--verbose']).askedBy, ['node'])
+})
+
+test("cs sync with a shared store: bin/cs's panes stand for the push's read unless a push took the lock since", async () => {
+  tmux.run('set-option', '-p', '-t', pane, '@cs_transcript', join(t.home, 'transcript.jsonl'))
+  const server = await startFerret()
+  try {
+    const shared = { CS_MONGO_URL: server.url }
+    const taken = join(t.env.XDG_STATE_HOME, 'cs/push.taken')
+    const published = () => tmux.run('show-options', '-gqv', '@cs-push-sum').trim()
+    // the first push: no token before it, so Node reads tmux itself, and publishes @cs-push
+    let r = binCs(['sync'], 'null', shared)
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(r.askedBy, ['bin/cs', 'node'])
+    assert.match(tmux.run('show-options', '-gqv', '@cs-push').trim(), /push\.sh .* sync --push$/)
+    const sum = published()
+    assert.match(sum, /^[0-9a-f]{8}$/)
+    // no push since: bin/cs's read is the push's, and the command published is this one
+    r = binCs(['sync'], 'null', shared)
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual([r.askedBy, r.byNode], [['bin/cs'], []])
+    // another command published (another cs, environment or version): published again
+    tmux.run('set-option', '-g', '@cs-push-sum', 'other')
+    r = binCs(['sync'], 'null', shared)
+    assert.deepEqual(r.askedBy, ['bin/cs'])
+    assert.equal(r.byNode.length, 1, r.byNode.join('\n'))
+    assert.equal(published(), sum)
+    // a push took the lock after bin/cs read its token: Node reads again
+    r = binCs(['sync'], 'null', { ...shared, CS_TEST_TAKE: taken })
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(r.askedBy, ['bin/cs', 'node'])
+    // a push holding the lock when bin/cs looked: Node waits for it, then reads again
+    // (not this process's child: one that ended would stay a zombie while binCs blocks, alive to kill(0))
+    const holder = spawnSync('sh', ['-c', 'sleep 1 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).stdout.trim()
+    writeFileSync(join(t.env.XDG_STATE_HOME, 'cs/push.lock'), holder)
+    r = binCs(['sync'], 'null', shared)
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(r.askedBy, ['bin/cs', 'node'])
+    // and the token of that push is the next one's
+    assert.deepEqual(binCs(['sync'], 'null', shared).askedBy, ['bin/cs'])
+  } finally {
+    await server.cleanup()
+  }
 })
 
 test('no stdin at all: Node reads tmux itself, with the same rows', () => {

@@ -32,6 +32,7 @@ interface SharedReport {
 /** Indexes (`index`), then pushes unless `only` is pull, then pulls unless it is push; `indexed`
  *  gets what the index read. A push holds this host's push lock from before it reads live state
  *  until it is written: a push that read older state can never come after one that read newer.
+ *  The panes bin/cs listed stand for that read when no push took the lock since (withPushLock).
  *  A server that fails is noted offline. */
 async function syncShared(
   config: Config,
@@ -40,7 +41,7 @@ async function syncShared(
   indexed: (r: IndexReport) => void,
   tmux: string[]
 ): Promise<SharedReport | null> {
-  const run = () =>
+  const run = (fresh: boolean) =>
     withSessions(config, async (s) => {
       indexed(s.indexed)
       const shared = await s.shared().catch((e) => {
@@ -56,8 +57,9 @@ async function syncShared(
         if (e instanceof CsError) noteOffline(s.store, e.message)
         throw e
       }
-    }, { index, connect: true, tmux })
-  return only === 'pull' ? run() : withPushLock(config, LOCK_WAIT_MS, run)
+    }, { index, connect: true, tmux, tmuxNeeded: fresh ? (panes) => pushStale(config, panes) : undefined })
+  if (only === 'pull') return run(true)
+  return withPushLock(config, LOCK_WAIT_MS, (before) => run(before !== null && before === config.panesTaken))
 }
 
 export default defineCommand({
