@@ -80,7 +80,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const out = spawnSync(csCommand, ['ls', '--json'], { env, maxBuffer: 1 << 30 }).stdout
     const shown = JSON.parse(out.toString()) as { id: string; live: boolean; state: string }[]
     if (shown.find((s) => s.id === id)?.live !== true) throw new Error('bench dashboard: the live session is not live')
-    const what = `${shown.length} sessions, 1 live, ${(out.length / 1e6).toFixed(1)} MB of JSON; baseline: \`node -e 0\``
+    const what = `${shown.length} sessions, 1 live, ${(out.length / 1e6).toFixed(1)} MB of JSON; stdout /dev/null; baseline: \`node -e 0\``
 
     const nothing = () => {}
     const append = () => fs.appendFileSync(live.path, chunk)
@@ -112,15 +112,15 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       await measure('`cs ls --json`, nothing changed', nothing, ['ls', '--json'], 2, 'nothing')
       await measure('`cs ls --json` after an append to a live session', append, ['ls', '--json'], 2, appended)
       await measure('`cs ls --json` after a state change of a live session', stateChange, ['ls', '--json'], 2, "the live session's @cs_state and @cs_state_at set, as the hook does")
-      await measure('`cs` (the table), nothing changed', nothing, [], 1.5, 'nothing; stdout a pipe: 50 rows and a count of the rest')
-      await measure('`cs` (the table) after an append to a live session', append, [], 1.5, `${appended}; stdout a pipe: 50 rows`)
+      await measure('`cs` (the table), nothing changed', nothing, [], 1.5, 'nothing; 50 rows and a count of the rest')
+      await measure('`cs` (the table) after an append to a live session', append, [], 1.5, `${appended}; 50 rows`)
       // what a user meets once, at the first `cs` after installing (after its index), and after
       // an update that changes the index: every session's row built and written
       const unbuilt = () => {
         for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true })
         fs.copyFileSync(indexed, db)
       }
-      await measure('`cs` (the table), its rows built first', unbuilt, [], null, "the store as `cs sync` left it, before any listing built the dashboard's rows; stdout a pipe")
+      await measure('`cs` (the table), its rows built first', unbuilt, [], null, "the store as `cs sync` left it, before any listing built the dashboard's rows")
       // the periodic stat of every transcript is due at every run: the dashboard starts it in a
       // background `cs sync` as it ends, and does not wait for it
       await measure('`cs ls --json`, full stat walk due', nothing, ['ls', '--json'], 2, 'nothing (the background sync of the run before over); CS_FULL_SCAN_SECONDS=0, so a full stat walk is due', box.env({ CS_TMUX_SOCKET: socket, CS_FULL_SCAN_SECONDS: '0' }))
