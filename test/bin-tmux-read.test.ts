@@ -164,6 +164,12 @@ test("cs sync with a shared store: bin/cs's panes stand for the push's read unle
     assert.deepEqual(r.askedBy, ['bin/cs', 'node'])
     // and the token of that push is the next one's
     assert.deepEqual(binCs(['sync'], 'null', shared).askedBy, ['bin/cs'])
+    // no tmux server answering: nothing to publish to, so Node starts no tmux at all
+    const none = { ...shared, CS_TMUX_SOCKET: `${t.env.CS_TMUX_SOCKET}-none` }
+    binCs(['sync'], 'null', none)
+    r = binCs(['sync'], 'null', none)
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual([r.askedBy, r.byNode], [['bin/cs'], []])
   } finally {
     await server.cleanup()
   }
