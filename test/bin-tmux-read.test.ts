@@ -36,8 +36,10 @@ const realTmux = spawnSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }
 // (with CS_TEST_TAKE, bin/cs's listing also writes a token there, as a push that took the lock
 // meanwhile would)
 const note = [
-  `case " $* " in *" list-panes "*) cat /proc/$PPID/comm >>'${calls}' ;; esac`,
-  `case " $* " in *" list-panes "*) [ -n "\${CS_TEST_TAKE-}" ] && [ "$(cat /proc/$PPID/comm)" != node ] && echo another >"$CS_TEST_TAKE" ;; esac`,
+  `case " $* " in *" list-panes "*)`,
+  `  cat /proc/$PPID/comm >>'${calls}'`,
+  `  [ -n "\${CS_TEST_TAKE-}" ] && [ "$(cat /proc/$PPID/comm)" != node ] && echo another >"$CS_TEST_TAKE" ;;`,
+  'esac',
   `[ "$(cat /proc/$PPID/comm)" = node ] && echo "$*" >>'${nodeCalls}'`,
 ].join('\n')
 writeFileSync(join(bin, 'tmux'), `#!/bin/sh\n${note}\nexec '${realTmux}' "$@"\n`)
