@@ -65,8 +65,11 @@ export interface SessionsOptions {
    *  reads every file again from the start (cs sync --full). Only `hot` shows what was saved
    *  when the store cannot be written; the others fail. */
   index?: IndexRun
-  /** Connect to the shared store at once (cs sync): the driver loads and the server answers
-   *  while live state is read and the index runs, not after. */
+  /** Start connecting to the shared store before fn runs (cs sync). Connecting takes several
+   *  promise turns: they pass while tmux answers when Node lists the panes itself, but with the
+   *  panes bin/cs gave, the index runs first and the driver loads after it. Waiting for the
+   *  driver before the index there saved nothing measurable (BENCHMARKS.md, afternoon of
+   *  2026-12-06). */
   connect?: boolean
   /** A tmux command run in the call that reads live state (lib/live.ts readLiveSoon) */
   tmux?: string[]
