@@ -3,7 +3,7 @@
 // filters and sorts on. A listing streams the stored text in SQL order and builds fresh only the
 // rows whose state comes from live state (this host's live sessions and DEAD ones), so that its
 // cost follows what changed and what is shown, not how much history there is.
-import type { SessionView } from './session.ts'
+import type { SessionView, State } from './session.ts'
 import { shortIds } from './shortid.ts'
 import type { RowQuery, Store } from './store.ts'
 import { selectViews, shownByDefault, URGENCY } from './views.ts'
@@ -100,6 +100,21 @@ export function jsonRows(store: Store, views: SessionView[], q: ListQuery): [str
   const { shown, query } = prepare(store, views, q)
   const first = merge(shown, store.storedRows(query, LIVE_OR_DEAD, null)).map((r) => r.json)
   return [first, store.storedTexts(query, HISTORY)]
+}
+
+/**
+ * How many of a host's sessions the dashboard shows (without --all) in each state: this host's
+ * views built from live state and the stored live and DEAD rows counted, the history tallied,
+ * so that no other row is read.
+ */
+export function stateCounts(store: Store, views: SessionView[], host: string): Record<State, number> {
+  const { shown, query } = prepare(store, views, { all: false, host })
+  const out: Record<State, number> = { waiting: 0, working: 0, idle: 0, dead: 0, stopped: 0 }
+  const stateOf = Object.fromEntries(Object.entries(URGENCY).map(([state, u]) => [u, state as State]))
+  for (const v of shown) out[v.state]++
+  for (const [, urgency] of store.storedRows(query, LIVE_OR_DEAD, null)) out[stateOf[urgency]]++
+  out.stopped = store.countRows(query, HISTORY)
+  return out
 }
 
 /** Fresh views and stored rows, both in the dashboard's order, as one list in it. */

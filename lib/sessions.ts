@@ -9,9 +9,9 @@ import { indexTranscripts, type IndexOptions, type IndexReport } from './indexer
 import { readLiveSoon } from './live.ts'
 import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { PaneRow } from './pane-row.ts'
-import type { Launch, LiveInfo, SessionMeta, SessionView, TranscriptInfo } from './session.ts'
+import type { Launch, LiveInfo, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
-import { jsonRows, listRows, type ListQuery } from './rows.ts'
+import { jsonRows, listRows, stateCounts, type ListQuery } from './rows.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStores, type Stores } from './stores.ts'
@@ -41,6 +41,8 @@ export interface Sessions {
   fresh(extra?: string[]): { views: SessionView[]; transcripts: TranscriptInfo[] }
   /** The same rows, every one, as `cs ls --json` prints them: in runs (lib/rows.ts jsonRows). */
   json(q: ListQuery): Iterable<string>[]
+  /** How many of the host's sessions those rows show in each state (lib/rows.ts stateCounts). */
+  counts(host: string): Record<State, number>
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
    * `recorded`: refuse a live process whose claude session id is not known yet (no id to record).
@@ -182,6 +184,7 @@ async function sessionsOnce<T>(
       fresh,
       rows: (q) => listRows(store, liveViews(), q),
       json: (q) => jsonRows(store, liveViews(), q),
+      counts: (host) => stateCounts(store, liveViews(), host),
       find(query, opts) {
         const host = opts?.host
         checkHost(host)

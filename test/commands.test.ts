@@ -195,6 +195,18 @@ test('rm hides a session, deleted lists it, --undo brings it back', () => {
   assert.ok(t.json('ls').some((r: any) => r.id === B))
 })
 
+test('cs hosts counts this host\'s sessions as the dashboard shows them: no orphan, no soft-deleted one', () => {
+  const mine = () => t.json('hosts').find((h: any) => h.name === t.env.CS_HOST).sessions
+  const none = { working: 0, waiting: 0, idle: 0, dead: 0 }
+  const shown = t.json('ls').length
+  assert.ok(t.json('ls', '--all').some((r: any) => r.id === O && r.orphan), 'an orphan the count leaves out')
+  assert.deepEqual(mine(), { ...none, history: shown })
+  assert.equal(t.cs('rm', 'abcd2').status, 0)
+  assert.deepEqual(mine(), { ...none, history: shown - 1 })
+  assert.equal(t.cs('rm', '--undo', 'abcd2').status, 0)
+  assert.deepEqual(mine(), { ...none, history: shown })
+})
+
 test('colour on a terminal, none under NO_COLOR', () => {
   const inPty = (env: Record<string, string>) => {
     const r = t.pty(['ls'], env)

@@ -78,6 +78,8 @@ test('cs commands re-key a launch record after /clear, and a killed session is D
 
   const live = await withSessions(config, ({ views }) => views.map((v) => [v.id, v.state, v.live]))
   assert.deepEqual(live, [[NEW, 'idle', true]])
+  const none = { waiting: 0, working: 0, idle: 0, dead: 0, stopped: 0 }
+  assert.deepEqual(await withSessions(config, (s) => s.counts('testhost')), { ...none, idle: 1 })
   const [rekeyed] = launches()
   assert.equal(rekeyed.id, NEW)
   assert.equal(rekeyed.lastState, 'idle')
@@ -89,6 +91,7 @@ test('cs commands re-key a launch record after /clear, and a killed session is D
     [dead.id, dead.state, dead.live, dead.kind, dead.tmuxSession, dead.stateSince],
     [NEW, 'dead', false, 'tmux', 'alpha', rekeyed.lastSeenAt]
   )
+  assert.deepEqual(await withSessions(config, (s) => s.counts('testhost')), { ...none, dead: 1 })
   assert.deepEqual(launches(), [rekeyed], 'a gone session leaves its record as it was')
 })
 

@@ -7,17 +7,17 @@ import { loadConfig, readConfigFile, writeConfigFile, type Config, type HostEntr
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet, stringFlag } from '../../lib/flags.ts'
 import { age, colors, print, useColor } from '../../lib/format.ts'
+import { viewOf } from '../../lib/host-rows.ts'
 import { LOOK_TIMEOUT_MS, askHost, forgetRows, keptRows } from '../../lib/hosts.ts'
 import { installOn } from '../../lib/remote-install.ts'
 import { shellWord } from '../../lib/quote.ts'
 import { withSessions } from '../../lib/sessions.ts'
-import type { HostFacts, HostRow, State } from '../../lib/session.ts'
+import type { HostFacts, HostRow, SessionView, State } from '../../lib/session.ts'
 import { CONNECT_TIMEOUT, hostOf, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { cleanText, isHostName, isSshDestination, quoted } from '../../lib/untrusted.ts'
+import { shownByDefault } from '../../lib/views.ts'
 import pkg from '../../package.json' with { type: 'json' }
-
-const COUNTED: State[] = ['working', 'waiting', 'idle', 'dead']
 
 interface HostStatus {
   name: string
@@ -32,11 +32,21 @@ interface HostStatus {
   lastSeen: string | null
 }
 
-function counts(rows: { state: State; deleted: boolean; orphan?: boolean }[]): Record<string, number> {
-  const out: Record<string, number> = Object.fromEntries([...COUNTED, 'history'].map((k) => [k, 0]))
-  for (const r of rows) if (!r.deleted && !r.orphan) out[COUNTED.includes(r.state) ? r.state : 'history']++
-  return out
+const COUNTED: State[] = ['working', 'waiting', 'idle', 'dead']
+
+/** A host's sessions by state, as its dashboard shows them without --all; history: `stopped`. */
+const bucketed = (n: Record<State, number>): Record<string, number> =>
+  Object.fromEntries([...COUNTED.map((k) => [k, n[k]]), ['history', n.stopped]])
+
+/** bucketed() of the sessions the dashboard shows without --all (lib/views.ts shownByDefault). */
+function counts(views: SessionView[]): Record<string, number> {
+  const n: Record<State, number> = { waiting: 0, working: 0, idle: 0, dead: 0, stopped: 0 }
+  for (const v of views) if (shownByDefault(v)) n[v.state]++
+  return bucketed(n)
 }
+
+/** counts() of another host's rows, shown as its dashboard rows are. */
+const rowCounts = (rows: HostRow[]) => counts(rows.map((r) => viewOf(r)))
 
 /** The version a host's cs gives over ssh (a CsError when it does not answer). */
 async function versionOf(config: Config, host: HostEntry): Promise<string | null> {
@@ -51,11 +61,11 @@ async function status(config: Config, host: HostEntry): Promise<HostStatus> {
   try {
     const version = await versionOf(config, host)
     const rows = await askHost(config, host, { version: version ?? undefined })
-    return { ...base, answers: true, error: null, version, sessions: counts(rows.rows), lastSeen: rows.at }
+    return { ...base, answers: true, error: null, version, sessions: rowCounts(rows.rows), lastSeen: rows.at }
   } catch (e) {
     if (!(e instanceof CsError)) throw e
     const kept = keptRows(config, host.name)
-    return { ...base, answers: false, error: e.message, version: null, sessions: kept && counts(kept.rows), lastSeen: kept?.at ?? null }
+    return { ...base, answers: false, error: e.message, version: null, sessions: kept && rowCounts(kept.rows), lastSeen: kept?.at ?? null }
   }
 }
 
@@ -81,7 +91,7 @@ function sharedStatuses(config: Config): Promise<HostStatus>[] {
       answers: null,
       error: null,
       version: f?.csVersion ?? null,
-      sessions: f ? counts(rows.filter((r) => r.host === name)) : null,
+      sessions: f ? rowCounts(rows.filter((r) => r.host === name)) : null,
       lastSeen: f?.lastSync ?? null,
     }
     if (!host) return known
@@ -184,7 +194,11 @@ export default defineCommand({
     const asking = Promise.all(
       config.shared ? sharedStatuses(config) : config.hosts.filter((h) => h.name !== config.host).map((h) => status(config, h))
     )
-    const mine = await withSessions(config, (s) => counts(s.views.filter((v) => v.host === config.host)))
+    // from the rows kept ready, as the dashboard reads them; from every view where the store
+    // cannot be written (its rows may not be built)
+    const mine = await withSessions(config, (s) =>
+      s.store.readOnly() ? counts(s.views.filter((v) => v.host === config.host)) : bucketed(s.counts(config.host))
+    )
     const self: HostStatus = { name: config.host, ssh: null, answers: true, error: null, version: pkg.version, sessions: mine, lastSeen: new Date().toISOString() }
     const all = [self, ...(await asking)]
     print(isSet(flags, 'json') ? JSON.stringify(all, null, 2) : render(config, all, new Date()))
