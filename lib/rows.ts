@@ -102,17 +102,23 @@ export function jsonRows(store: Store, views: SessionView[], q: ListQuery): [str
   return [first, store.storedTexts(query, HISTORY)]
 }
 
+const STATE_OF = Object.fromEntries(Object.entries(URGENCY).map(([state, u]) => [u, state as State]))
+
+/** How many of the views the dashboard shows without --all are in each state. */
+export function countByState(views: SessionView[]): Record<State, number> {
+  const out: Record<State, number> = { waiting: 0, working: 0, idle: 0, dead: 0, stopped: 0 }
+  for (const v of views) if (shownByDefault(v)) out[v.state]++
+  return out
+}
+
 /**
- * How many of a host's sessions the dashboard shows (without --all) in each state: this host's
- * views built from live state and the stored live and DEAD rows counted, the history tallied,
- * so that no other row is read.
+ * countByState() of a host's sessions without building them all: this host's views built from
+ * live state and the stored live and DEAD rows counted, the history tallied.
  */
 export function stateCounts(store: Store, views: SessionView[], host: string): Record<State, number> {
   const { shown, query } = prepare(store, views, { all: false, host })
-  const out: Record<State, number> = { waiting: 0, working: 0, idle: 0, dead: 0, stopped: 0 }
-  const stateOf = Object.fromEntries(Object.entries(URGENCY).map(([state, u]) => [u, state as State]))
-  for (const v of shown) out[v.state]++
-  for (const [, urgency] of store.storedRows(query, LIVE_OR_DEAD, null)) out[stateOf[urgency]]++
+  const out = countByState(shown)
+  for (const [, urgency] of store.storedRows(query, LIVE_OR_DEAD, null)) out[STATE_OF[urgency]]++
   out.stopped = store.countRows(query, HISTORY)
   return out
 }

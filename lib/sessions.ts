@@ -11,7 +11,7 @@ import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { PaneRow } from './pane-row.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
-import { jsonRows, listRows, stateCounts, type ListQuery } from './rows.ts'
+import { countByState, jsonRows, listRows, stateCounts, type ListQuery } from './rows.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStores, type Stores } from './stores.ts'
@@ -41,7 +41,8 @@ export interface Sessions {
   fresh(extra?: string[]): { views: SessionView[]; transcripts: TranscriptInfo[] }
   /** The same rows, every one, as `cs ls --json` prints them: in runs (lib/rows.ts jsonRows). */
   json(q: ListQuery): Iterable<string>[]
-  /** How many of the host's sessions those rows show in each state (lib/rows.ts stateCounts). */
+  /** How many of the host's sessions the dashboard shows in each state: from those rows, or
+   *  from every view where the store cannot be written (its rows may not be built). */
   counts(host: string): Record<State, number>
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
@@ -184,7 +185,8 @@ async function sessionsOnce<T>(
       fresh,
       rows: (q) => listRows(store, liveViews(), q),
       json: (q) => jsonRows(store, liveViews(), q),
-      counts: (host) => stateCounts(store, liveViews(), host),
+      counts: (host) =>
+        store.readOnly() ? countByState(viewsOf().filter((v) => v.host === host)) : stateCounts(store, liveViews(), host),
       find(query, opts) {
         const host = opts?.host
         checkHost(host)

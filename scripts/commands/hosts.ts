@@ -10,13 +10,13 @@ import { age, colors, print, useColor } from '../../lib/format.ts'
 import { viewOf } from '../../lib/host-rows.ts'
 import { LOOK_TIMEOUT_MS, askHost, forgetRows, keptRows } from '../../lib/hosts.ts'
 import { installOn } from '../../lib/remote-install.ts'
+import { countByState } from '../../lib/rows.ts'
 import { shellWord } from '../../lib/quote.ts'
 import { withSessions } from '../../lib/sessions.ts'
-import type { HostFacts, HostRow, SessionView, State } from '../../lib/session.ts'
+import type { HostFacts, HostRow, State } from '../../lib/session.ts'
 import { CONNECT_TIMEOUT, hostOf, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { cleanText, isHostName, isSshDestination, quoted } from '../../lib/untrusted.ts'
-import { shownByDefault } from '../../lib/views.ts'
 import pkg from '../../package.json' with { type: 'json' }
 
 interface HostStatus {
@@ -38,15 +38,8 @@ const COUNTED: State[] = ['working', 'waiting', 'idle', 'dead']
 const bucketed = (n: Record<State, number>): Record<string, number> =>
   Object.fromEntries([...COUNTED.map((k) => [k, n[k]]), ['history', n.stopped]])
 
-/** bucketed() of the sessions the dashboard shows without --all (lib/views.ts shownByDefault). */
-function counts(views: SessionView[]): Record<string, number> {
-  const n: Record<State, number> = { waiting: 0, working: 0, idle: 0, dead: 0, stopped: 0 }
-  for (const v of views) if (shownByDefault(v)) n[v.state]++
-  return bucketed(n)
-}
-
-/** counts() of another host's rows, shown as its dashboard rows are. */
-const rowCounts = (rows: HostRow[]) => counts(rows.map((r) => viewOf(r)))
+/** bucketed() of another host's rows, shown as its dashboard rows are. */
+const rowCounts = (rows: HostRow[]) => bucketed(countByState(rows.map((r) => viewOf(r))))
 
 /** The version a host's cs gives over ssh (a CsError when it does not answer). */
 async function versionOf(config: Config, host: HostEntry): Promise<string | null> {
@@ -194,11 +187,7 @@ export default defineCommand({
     const asking = Promise.all(
       config.shared ? sharedStatuses(config) : config.hosts.filter((h) => h.name !== config.host).map((h) => status(config, h))
     )
-    // from the rows kept ready, as the dashboard reads them; from every view where the store
-    // cannot be written (its rows may not be built)
-    const mine = await withSessions(config, (s) =>
-      s.store.readOnly() ? counts(s.views.filter((v) => v.host === config.host)) : bucketed(s.counts(config.host))
-    )
+    const mine = await withSessions(config, (s) => bucketed(s.counts(config.host)))
     const self: HostStatus = { name: config.host, ssh: null, answers: true, error: null, version: pkg.version, sessions: mine, lastSeen: new Date().toISOString() }
     const all = [self, ...(await asking)]
     print(isSet(flags, 'json') ? JSON.stringify(all, null, 2) : render(config, all, new Date()))
