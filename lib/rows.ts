@@ -102,6 +102,37 @@ export function jsonRows(store: Store, views: SessionView[], q: ListQuery): [str
   return [first, store.storedTexts(query, HISTORY)]
 }
 
+/**
+ * The sessions `text` may mean, for lib/shortid.ts resolve, without building every view: this
+ * host's views built from live state (with a listing's short ids) and the stored rows that name
+ * it (Store matchingRows); for `HOST:REST`, those REST names on that host too. `host`: that
+ * host's sessions only. `hasHost` says which hosts have sessions at all, as resolve asks.
+ */
+export function candidates(store: Store, views: SessionView[], text: string, host?: string) {
+  const { shown, query } = prepare(store, views, { all: true, host })
+  const hasHost = (name: string) =>
+    (host === undefined || name === host) && (shown.some((v) => v.host === name) || store.hasRows(name))
+  const found = new Map<string, SessionView>()
+  const look = (t: string, on: string | null) => {
+    for (const json of store.matchingRows(on === null ? query : { ...query, host: on }, t)) {
+      const v = JSON.parse(json) as SessionView
+      found.set(`${v.host}/${v.id}`, v)
+    }
+  }
+  const q = text.trim()
+  look(q, query.host)
+  const colon = q.indexOf(':')
+  const on = colon > 0 ? q.slice(0, colon) : null
+  if (on !== null && hasHost(on)) {
+    // resolve takes the host off the front, and again as often as it is repeated
+    for (let rest = q.slice(colon + 1).trim(); ; rest = rest.slice(on.length + 1).trim()) {
+      look(rest, on)
+      if (!rest.startsWith(`${on}:`)) break
+    }
+  }
+  return { views: [...shown, ...found.values()], hasHost }
+}
+
 const STATE_OF = Object.fromEntries(Object.entries(URGENCY).map(([state, u]) => [u, state as State]))
 
 /** How many of the views the dashboard shows without --all are in each state. */

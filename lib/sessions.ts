@@ -11,7 +11,7 @@ import { pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { PaneRow } from './pane-row.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
-import { countByState, jsonRows, listRows, stateCounts, type ListQuery } from './rows.ts'
+import { candidates, countByState, jsonRows, listRows, stateCounts, type ListQuery } from './rows.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStores, type Stores } from './stores.ts'
@@ -32,6 +32,8 @@ export interface Sessions {
   /** The shared store, connected on first use; null when none is configured. */
   shared: Stores['shared']
   transcripts: Map<string, TranscriptInfo>
+  /** This host's transcript of a session, without reading every one. */
+  transcriptOf(id: string): TranscriptInfo | null
   meta: Map<string, SessionMeta> // cs's own names, tags and soft deletions
   /** The dashboard's rows in its order, from the rows the store keeps ready; this host's live
    *  and DEAD ones, whose state comes from live state, built fresh (lib/rows.ts). */
@@ -160,6 +162,10 @@ async function sessionsOnce<T>(
       return { views: buildViews(transcripts, store.meta(wanted), live, config.host, launches, now), transcripts }
     }
     const liveViews = () => fresh().views
+    // the dashboard's rows answer for one session without every view built, once they are built
+    // (building them is a write, and a cost that a first listing pays anyway)
+    const rowsReady = () => !store.readOnly() && store.rowsWritten() !== null
+    const byIdOf = () => (byId ??= new Map(loaded().map((t) => [t.id, t])))
     starting()
     const checkHost = (host: string | undefined) => {
       if (host === undefined || host === config.host || config.hosts.some((h) => h.name === host)) return
@@ -175,8 +181,9 @@ async function sessionsOnce<T>(
         return viewsOf()
       },
       get transcripts() {
-        return (byId ??= new Map(loaded().map((t) => [t.id, t])))
+        return byIdOf()
       },
+      transcriptOf: (id) => (transcripts || !rowsReady() ? byIdOf().get(id) : store.transcriptsOf([id])[0]) ?? null,
       get meta() {
         return metaOf()
       },
@@ -190,7 +197,11 @@ async function sessionsOnce<T>(
       find(query, opts) {
         const host = opts?.host
         checkHost(host)
-        const v = resolve(query, host ? viewsOf().filter((x) => x.host === host) : viewsOf(), config.host)
+        // only the sessions the query may mean, unless every view is built anyway
+        const among = views || !rowsReady() ? null : candidates(store, liveViews(), query, host)
+        const v = among
+          ? resolve(query, among.views, config.host, among.hasHost)
+          : resolve(query, host ? viewsOf().filter((x) => x.host === host) : viewsOf(), config.host)
         if (opts?.recorded && !v.id)
           throw new CsError(
             `'${query}' has no Claude session id yet`,

@@ -1,6 +1,7 @@
 // Short ids like git's: the shortest prefix (at least MIN characters) that no other id shares,
 // and the one resolver every command uses to turn what the user typed into a session.
 import { CsError, EXIT, usageError } from './errors.ts'
+import { compareText } from './format.ts'
 import type { SessionView } from './session.ts'
 
 export const MIN = 4
@@ -29,13 +30,19 @@ export function shortIds(ids: Iterable<string>): Map<string, string> {
  * Among several matching names, this host's, then real conversations over orphans and
  * soft-deleted ones, then live ones win.
  */
-export function resolve(query: string, sessions: SessionView[], host: string): SessionView {
+export function resolve(
+  query: string,
+  sessions: SessionView[],
+  host: string,
+  // whether a host has sessions: given when `sessions` are only those the query may mean
+  hasHost = (name: string) => sessions.some((s) => s.host === name)
+): SessionView {
   const q = query.trim()
   if (!q) throw usageError('no session given', 'give a short id or a name (see `cs ls`)')
   const colon = q.indexOf(':')
   const on = colon > 0 ? q.slice(0, colon) : null
-  if (on && sessions.some((s) => s.host === on))
-    return resolve(q.slice(colon + 1), sessions.filter((s) => s.host === on), host)
+  if (on && hasHost(on))
+    return resolve(q.slice(colon + 1), sessions.filter((s) => s.host === on), host, (name) => name === on)
   const exact = sessions.find((s) => s.id === q)
   if (exact) return exact
   if (q.length >= MIN) {
@@ -75,7 +82,9 @@ function prefer<T>(items: T[], predicates: ((item: T) => boolean)[]): T[] {
 }
 
 function ambiguous(q: string, candidates: SessionView[]): CsError {
-  const lines = candidates.slice(0, 10).map((s) => `    ${s.host}:${s.short || '-'}  ${s.title}`)
+  // by host and id: not in the order of whatever list they were found in
+  const sorted = [...candidates].sort((a, b) => compareText(a.host, b.host) || compareText(a.id, b.id))
+  const lines = sorted.slice(0, 10).map((s) => `    ${s.host}:${s.short || '-'}  ${s.title}`)
   const more = candidates.length > 10 ? [`    … and ${candidates.length - 10} more`] : []
   return new CsError(
     `'${q}' is ambiguous: ${candidates.length} sessions match\n${[...lines, ...more].join('\n')}`,

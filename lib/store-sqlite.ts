@@ -28,7 +28,7 @@ import { dbPath } from './paths.ts'
 import { notAFile, refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { rowHead, storedRow, type StoredRow } from './rows.ts'
-import { shortIds } from './shortid.ts'
+import { MIN, shortIds } from './shortid.ts'
 import type { FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store } from './store.ts'
 import { buildViews } from './views.ts'
 import { outErr } from './stdout.ts'
@@ -802,6 +802,23 @@ export function openStore(config: Config): Store {
       ensureRows()
       const rows = sql('SELECT id, short FROM ids WHERE id IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify(ids))
       return new Map(rows as [string, string][])
+    },
+    matchingRows(q, text) {
+      ensureRows()
+      const rows = (condition: string, ...args: unknown[]) =>
+        sql(`SELECT ${rowText(q)} ${rowsWhere({ ...q, all: true }, condition)}`)
+          .pluck()
+          .all(...shortsArg(q), ...args, ...rowsArgs(q)) as string[]
+      const byId = text.length >= MIN ? rows('substr(r.id, 1, ?) = ?', text.length, text) : rows('r.id = ?', text)
+      if (byId.length) return byId // a resolver looks no further (names are read from every row)
+      // a name in a row's JSON text: a quote inside a JSON string is escaped, so the quoted text
+      // after the key is the whole value
+      const named = (key: string) => `${JSON.stringify(key)}:${JSON.stringify(text)}`
+      return rows('(instr(r.json, ?) > 0 OR instr(r.json, ?) > 0)', named('name'), named('tmuxSession'))
+    },
+    hasRows(host) {
+      ensureRows()
+      return sql('SELECT 1 FROM rows WHERE host = ? AND dup = 0').pluck().get(host) !== undefined
     },
 
     meta(ids) {

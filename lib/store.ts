@@ -85,6 +85,12 @@ export interface Store {
   rowNeighbours(id: string): [id: string, short: string][]
   /** The stored short ids of those of these ids that a row holds. */
   storedShorts(ids: string[]): Map<string, string>
+  /** The JSON texts of the stored rows, hidden ones too, that `text` may mean: of its id, or of
+   *  the ids it starts (MIN characters or more), else of its name or tmux session name (as
+   *  lib/shortid.ts resolve looks for them). */
+  matchingRows(q: RowQuery, text: string): string[]
+  /** Whether a row of the host is stored, hidden ones too. */
+  hasRows(host: string): boolean
 
   // cs's own metadata.
   /** Every id's, or these ids'. */

@@ -35,11 +35,13 @@ export async function findTarget(config: Config, tmux: Tmux, query: string, host
   if (byId.length === 1) return { kind: 'tmux', session: byId[0] }
   const bg = readLive(config).find((l) => l.kind === 'background' && l.bgId === query)
   if (bg) return { kind: 'background', bgId: query, id: bg.id, name: bg.name }
-  return withSessions(config, ({ store, views, find }) => {
+  return withSessions(config, (s) => {
+    const { store } = s
     const mine = store.launches().filter((l) => l.host === config.host)
     const launch = mine.find((l) => l.tmuxSession === query)
-    if (launch) return gone(launch.id, launch, views.find((v) => v.id === launch.id))
-    const view = findView(query, views, config.host, find)
+    // a launch record's session is among those built from live state
+    if (launch) return gone(launch.id, launch, s.fresh().views.find((v) => v.id === launch.id))
+    const view = findView(query, () => s.views, config.host, s.find)
     if (view.host !== config.host) return remote(config, store.hosts(), query, view)
     const live = readLive(config).find((l) => l.id === view.id)
     if (live?.kind === 'background' && live.bgId) return { kind: 'background', bgId: live.bgId, id: view.id, name: view.name }
@@ -64,11 +66,11 @@ function remote(config: Config, facts: HostFacts[], query: string, view: Session
 }
 
 /** The resolver's answer, else a project name: this host's, live, then most recent session wins. */
-function findView(query: string, views: SessionView[], host: string, find: (q: string) => SessionView): SessionView {
+function findView(query: string, views: () => SessionView[], host: string, find: (q: string) => SessionView): SessionView {
   try {
     return find(query)
   } catch (e) {
-    const best = views
+    const best = views()
       .filter((v) => v.project === query && v.id && !v.deleted && !v.orphan)
       .sort(
         (a, b) =>

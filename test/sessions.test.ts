@@ -1,7 +1,7 @@
 // withSessions keeps launch records current with live tmux state: the record follows /clear
 // (a new claude id in the same tmux session) and a session whose tmux session is gone is DEAD.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
@@ -9,6 +9,10 @@ import { loadConfig } from '../lib/config.ts'
 import { noteLive, SEEN_EVERY_MS, withSessions } from '../lib/sessions.ts'
 import type { Launch, LiveInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
+import { encodeProjectDir } from '../lib/paths.ts'
+import type { HostRow } from '../lib/session.ts'
+import { resolve } from '../lib/shortid.ts'
+import { transcript } from './harness/cs.ts'
 import { liveInfo } from './harness/session-fixtures.ts'
 import { TestTmux } from './harness/tmux.ts'
 
@@ -197,4 +201,59 @@ test('a record is written only when its id or state changed or its sighting is a
   } finally {
     store.close()
   }
+})
+
+test('find answers from the stored rows as resolving among every view does', async () => {
+  const store = openStore(config)
+  dropLaunches(store)
+  const id = (head: string) => `${head}-0000-4000-8000-000000000000`
+  const folder = join(config.claudeDir, 'projects', encodeProjectDir(home))
+  mkdirSync(folder, { recursive: true })
+  const write = (spec: { id: string; title?: string; orphan?: boolean }) =>
+    writeFileSync(join(folder, `${spec.id}.jsonl`), transcript({ cwd: home, ...spec }))
+  write({ id: id('cafe0001'), title: 'twin' })
+  write({ id: id('cafe0002') })
+  write({ id: id('beef0001'), orphan: true })
+  write({ id: id('beef0002'), title: 'gone' })
+  write({ id: id('abcd0001'), title: 'other:dddd' })
+  store.setDeleted(id('beef0002'), '2026-11-20T10:00:00.000Z')
+  store.setName(id('cafe0002'), 'renamed')
+  // a DEAD session of a launch record: built from live state, not stored
+  store.saveLaunch(record({ id: id('cafe0002'), tmuxSession: 'alpha', lastSeenAt: new Date().toISOString() }))
+  const other = (head: string, over: Partial<HostRow> = {}): HostRow => ({
+    id: id(head), host: 'other', tmuxSession: null, kind: 'plain', name: null, tag: null, title: 'x', cwd: '/srv/x',
+    project: 'x', branch: null, state: 'stopped', stateSince: null, createdAt: null,
+    updatedAt: '2025-01-01T00:00:00.000Z', userMessages: 1, assistantMessages: 1, model: null,
+    tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, deleted: false, csVersion: '0.1.0', ...over,
+  }) // prettier-ignore
+  store.saveHostRows('other', [other('cafe0003'), other('dddd0001', { name: 'twin' }), other('dddd0002', { tmuxSession: 'bravo' }), other('cafe0001')], 'x')
+  store.close()
+  const queries = [
+    id('cafe0001'), 'cafe', 'cafe0001', 'cafe0003', 'dddd', 'dddd0001', 'beef', 'beef0001', ' beef0002 ', 'twin',
+    'renamed', 'alpha', 'bravo', 'gone', 'other:cafe', 'other:twin', 'other:other:dddd0002', 'other: cafe0003',
+    'testhost:cafe0001', 'nohost:cafe', 'other:dddd', 'caf', 'ab', 'zzzz', 'x:y', ':cafe', '',
+  ]
+  const answer = (f: () => { host: string; id: string; short: string }) => {
+    try {
+      const v = f()
+      return `${v.host}:${v.id} ${v.short}`
+    } catch (e) {
+      return (e as Error).message
+    }
+  }
+  await withSessions(config, (s) => s.rows({ all: true })) // the rows built, as the first listing does
+  await withSessions(config, (s) => {
+    const every = s.store.transcripts
+    s.store.transcripts = () => assert.fail('every transcript read: every view built')
+    const found = queries.flatMap((q) => [answer(() => s.find(q)), answer(() => s.find(q, { host: 'other' }))])
+    s.store.transcripts = every
+    const views = s.views
+    const expected = queries.flatMap((q) => [
+      answer(() => resolve(q, views, config.host)),
+      answer(() => resolve(q, views.filter((v) => v.host === 'other'), config.host)),
+    ])
+    assert.deepEqual(found, expected)
+    assert.ok(found.includes(`testhost:${id('cafe0001')} cafe0001`), 'this host\'s id wins over its copy on another')
+    assert.ok(found.includes(`other:${id('dddd0002')} dddd0002`), 'a host taken off the front twice')
+  })
 })

@@ -74,7 +74,9 @@ test("a prefix shared with another host's session is this host's when only one h
   ]
   assert.equal(resolve('abab', across, 'here').id, 'abab1111-0000')
   assert.equal(resolve('abab', across, 'far').id, 'abab2222-0000')
-  assert.throws(() => resolve('abab', across, 'elsewhere'), /ambiguous[\s\S]*here:abab1 +here one[\s\S]*far:abab2 +far one/)
+  // listed by host, then id
+  assert.throws(() => resolve('abab', across, 'elsewhere'), /ambiguous[\s\S]*far:abab2 +far one[\s\S]*here:abab1 +here one/)
+  assert.throws(() => resolve('abab', [...across].reverse(), 'elsewhere'), /far:abab2 +far one[\s\S]*here:abab1 +here one/)
 })
 
 test('a prefix shorter than four characters is not a prefix', () => {

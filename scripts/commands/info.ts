@@ -20,7 +20,7 @@ export default defineCommand({
     if (positionals.length !== 1) throw usageError('info takes one session', 'cs info ID')
     return withSessions(config, (s) => {
       const v = s.find(positionals[0], { host })
-      const t = s.transcripts.get(v.id) ?? null
+      const t = s.transcriptOf(v.id)
       print(
         isSet(flags, 'json')
           ? JSON.stringify({ ...v, transcript: t }, null, 2)

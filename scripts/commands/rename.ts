@@ -42,7 +42,7 @@ export default defineCommand({
       if (owner) await changeThere(config, s.store, owner, ['rename', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [name])])
       else s.store.setName(v.id, clear ? null : name)
       if (v.tmuxSession && v.host === config.host) {
-        const own = s.transcripts.get(v.id)
+        const own = s.transcriptOf(v.id)
         retitle(new Tmux(config.tmuxSocket), v.tmuxSession, clear ? (own?.customTitle ?? own?.agentName ?? null) : name)
       }
       const said = clear ? `${v.short}: name cleared` : `${v.short} is now '${name}'`

@@ -29,7 +29,7 @@ export default defineCommand({
       const owner = metaOwner(config, v)
       if (owner) await changeThere(config, s.store, owner, ['tag', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [label.trim()])])
       // '' hides a tag written into the transcript itself; null leaves nothing behind
-      else s.store.setTag(v.id, clear ? (s.transcripts.get(v.id)?.tag ? '' : null) : label.trim())
+      else s.store.setTag(v.id, clear ? (s.transcriptOf(v.id)?.tag ? '' : null) : label.trim())
       const said = clear ? `${v.short}: tag removed` : `${v.short} tagged '${label.trim()}'`
       report(isSet(flags, 'json'), said, {
         id: v.id,
