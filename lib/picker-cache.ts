@@ -5,10 +5,13 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { ASCII, cells } from './format.ts'
+import { readRegular } from './regular-file.ts'
 import type { SessionView } from './session.ts'
 import { dashboardOrder } from './views.ts'
 
 export const pickerCachePath = (config: Config) => join(config.stateDir, 'picker.tsv')
+/** Far more than the rows of 10,000 sessions (about 1 MB). */
+const MAX_BYTES = 256 * 1024 * 1024
 
 // a tab or newline inside a field would shift list.awk's columns
 const field = (text: string | null) => (text ?? '').replace(/[\t\n\r]+/g, ' ')
@@ -32,23 +35,26 @@ const epoch = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) 
  * and its cell map, project and its cell map.
  */
 export function pickerRows(views: SessionView[], host: string): string {
-  const rows = views.map((v) => {
-    const title = field(v.title)
-    const project = field(v.project ?? '-')
-    return [
-      v.id,
-      v.state,
-      (v.orphan ? 'o' : '') + (v.deleted ? 'd' : ''),
-      epoch(v.updatedAt),
-      field(v.host),
-      field(v.tmuxSession),
-      title,
-      cellMap(title),
-      project,
-      cellMap(project),
-    ].join('\t')
-  })
-  return [`#cs-picker\t${field(host)}`, ...rows, ''].join('\n')
+  return [header(host), ...views.map(pickerRow), ''].join('\n')
+}
+
+const header = (host: string) => `#cs-picker\t${field(host)}`
+
+function pickerRow(v: SessionView): string {
+  const title = field(v.title)
+  const project = field(v.project ?? '-')
+  return [
+    v.id,
+    v.state,
+    (v.orphan ? 'o' : '') + (v.deleted ? 'd' : ''),
+    epoch(v.updatedAt),
+    field(v.host),
+    field(v.tmuxSession),
+    title,
+    cellMap(title),
+    project,
+    cellMap(project),
+  ].join('\t')
 }
 
 /** The picker's history: every session with an id, in the dashboard's order. */
@@ -57,9 +63,36 @@ export const pickerCacheText = (views: SessionView[], host: string) =>
 
 /** Replaces picker.tsv in one rename: the picker never reads half a file. */
 export function writePickerCache(config: Config, views: SessionView[]): void {
+  replace(config, pickerCacheText(views, config.host))
+}
+
+function replace(config: Config, text: string): void {
   const path = pickerCachePath(config)
   mkdirSync(config.stateDir, { recursive: true })
   const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, pickerCacheText(views, config.host))
+  writeFileSync(tmp, text)
   renameSync(tmp, path)
+}
+
+/**
+ * Writes these sessions' rows again where picker.tsv holds them, the others as they are: after a
+ * change to cs's metadata (a name, a tag, a deletion), which moves no row (lib/views.ts
+ * dashboardOrder). False, writing nothing, when the file does not hold every one of them for this
+ * host: it is then written whole.
+ */
+export function patchPickerCache(config: Config, views: SessionView[]): boolean {
+  const text = readRegular(pickerCachePath(config), MAX_BYTES)
+  if (text === null || !text.startsWith(`${header(config.host)}\n`)) return false
+  const rows = new Map(views.filter((v) => v.id).map((v) => [v.id, pickerRow(v)]))
+  const lines = text.split('\n')
+  for (let i = 1; i < lines.length && rows.size; i++) {
+    const id = lines[i].slice(0, lines[i].indexOf('\t'))
+    const row = rows.get(id)
+    if (row === undefined) continue
+    rows.delete(id)
+    lines[i] = row
+  }
+  if (rows.size) return false
+  replace(config, lines.join('\n'))
+  return true
 }

@@ -7,7 +7,7 @@ import { CsError, EXIT, fileError } from './errors.ts'
 import { fullWalkDue, startBackgroundSync } from './full-walk.ts'
 import { indexTranscripts, type IndexOptions, type IndexReport } from './indexer.ts'
 import { readLiveSoon } from './live.ts'
-import { pickerCachePath, writePickerCache } from './picker-cache.ts'
+import { patchPickerCache, pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { PaneRow } from './pane-row.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
@@ -76,6 +76,10 @@ export interface SessionsOptions {
    *  driver before the index there saved nothing measurable (BENCHMARKS.md, afternoon of
    *  2026-12-06). */
   connect?: boolean
+  /** fn changes cs's metadata (names, tags, deletions) of the sessions it finds, and nothing
+   *  else: the picker's cache is then written again for their rows alone (lib/picker-cache.ts
+   *  patchPickerCache), not from every view */
+  changesFound?: boolean
   /** A tmux command run in the call that reads live state (lib/live.ts readLiveSoon) */
   tmux?: string[]
   /** Given when the panes bin/cs listed may stand for that call: `tmux` then runs on its own
@@ -166,6 +170,8 @@ async function sessionsOnce<T>(
     // (building them is a write, and a cost that a first listing pays anyway)
     const rowsReady = () => !store.readOnly() && store.rowsWritten() !== null
     const byIdOf = () => (byId ??= new Map(loaded().map((t) => [t.id, t])))
+    // the sessions fn found: changesFound patches their rows in the picker's cache
+    const found: SessionView[] = []
     starting()
     const checkHost = (host: string | undefined) => {
       if (host === undefined || host === config.host || config.hosts.some((h) => h.name === host)) return
@@ -208,13 +214,19 @@ async function sessionsOnce<T>(
             EXIT.failure,
             'wait until it has started, then use the id shown by `cs ls`'
           )
+        found.push(v)
         return v
       },
       checkHost,
     })
     unwritable(store, () => {
-      if (store.changes() !== written) refreshPickerCache(config, store, live)
-      else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now, index === 'hot'))
+      if (store.changes() !== written) {
+        // this host's sessions, each as it is now (another's is changed there, and all its rows
+        // are copied again)
+        const mine = found.every((v) => v.host === config.host) && rowsReady()
+        const current = () => fresh(found.map((v) => v.id)).views.filter((v) => found.some((f) => f.id === v.id))
+        if (!(opts.changesFound && mine && patchPickerCache(config, current()))) refreshPickerCache(config, store, live)
+      } else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now, index === 'hot'))
         // when no view was built, from the kept rows
         writePickerCache(config, views ?? listRows(store, liveViews(), { all: true }).rows.map((r) => JSON.parse(r) as SessionView))
     })

@@ -174,6 +174,36 @@ test("the tmux picker's history cache follows what commands change", () => {
   assert.match(cache(), /newer history/)
 })
 
+test('a name, a tag or a deletion writes again only the rows it changed in the picker cache', () => {
+  const file = join(t.home, '.local/state/cs/picker.tsv')
+  const cache = () => readFileSync(file, 'utf8')
+  t.cs('ls')
+  // a row no store holds: it stays only if the file is not written whole
+  const planted = 'f1f1f1f1-0000-4000-8000-000000000009\tstopped\t\t1\telsewhere\t\tplanted\t\tp\t\n'
+  appendFileSync(file, planted)
+  assert.equal(t.cs('rename', C, 'patched in').status, 0)
+  assert.equal(t.cs('tag', C, 'wip').status, 0)
+  assert.equal(t.cs('rm', B).status, 0)
+  const patched = cache()
+  assert.ok(patched.endsWith(planted), 'the other rows as they were')
+  assert.match(patched, new RegExp(`^${C}\\tstopped\\t\\t.*\\tpatched in\\t`, 'm'))
+  assert.match(patched, new RegExp(`^${B}\\tstopped\\td\\t`, 'm'))
+  // byte for byte what a whole write gives
+  rmSync(file)
+  assert.equal(t.cs('sync').status, 0)
+  assert.equal(cache(), patched.slice(0, -planted.length))
+  // a session the file does not hold yet: written whole
+  appendFileSync(file, planted)
+  const F = 'f2f2f2f2-0000-4000-8000-00000000000a'
+  const path = t.session({ id: F, cwd: '/work/new', prompt: 'not listed yet' })
+  assert.equal(t.cs('rename', F, 'listed now').status, 0)
+  assert.doesNotMatch(cache(), /planted/)
+  assert.match(cache(), new RegExp(`^${F}\\t.*listed now`, 'm'))
+  for (const args of [['rm', '--undo', B], ['rename', C, '--clear'], ['tag', C, '--clear'], ['rename', F, '--clear']])
+    assert.equal(t.cs(...args).status, 0)
+  rmSync(path)
+})
+
 test('tag sets and removes a label', () => {
   assert.equal(t.cs('tag', 'abcd2', 'wip').status, 0)
   assert.equal(t.json('info', B).tag, 'wip')

@@ -36,6 +36,6 @@ export default defineCommand({
         short: v.short,
         tag: clear ? null : label.trim(),
       })
-    })
+    }, { changesFound: true })
   },
 })
