@@ -5,7 +5,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { ASCII, cells } from './format.ts'
-import { readRegular } from './regular-file.ts'
+import { readRegularBytes } from './regular-file.ts'
 import type { SessionView } from './session.ts'
 import { dashboardOrder } from './views.ts'
 
@@ -66,7 +66,7 @@ export function writePickerCache(config: Config, views: SessionView[]): void {
   replace(config, pickerCacheText(views, config.host))
 }
 
-function replace(config: Config, text: string): void {
+function replace(config: Config, text: string | Buffer): void {
   const path = pickerCachePath(config)
   mkdirSync(config.stateDir, { recursive: true })
   const tmp = `${path}.${process.pid}.tmp`
@@ -81,18 +81,24 @@ function replace(config: Config, text: string): void {
  * host: it is then written whole.
  */
 export function patchPickerCache(config: Config, views: SessionView[]): boolean {
-  const text = readRegular(pickerCachePath(config), MAX_BYTES)
-  if (text === null || !text.startsWith(`${header(config.host)}\n`)) return false
-  const rows = new Map(views.filter((v) => v.id).map((v) => [v.id, pickerRow(v)]))
-  const lines = text.split('\n')
-  for (let i = 1; i < lines.length && rows.size; i++) {
-    const id = lines[i].slice(0, lines[i].indexOf('\t'))
-    const row = rows.get(id)
-    if (row === undefined) continue
-    rows.delete(id)
-    lines[i] = row
+  const file = readRegularBytes(pickerCachePath(config), MAX_BYTES)
+  const head = Buffer.from(`${header(config.host)}\n`)
+  if (file === null || !file.subarray(0, head.length).equals(head)) return false
+  // each row found by its id at a line's start, the bytes around it kept as they are
+  const byId = new Map(views.filter((v) => v.id).map((v) => [v.id, v]))
+  const rows = [...byId.values()].map((v) => {
+    const at = file.indexOf(`\n${v.id}\t`)
+    return { at: at + 1, end: file.indexOf('\n', at + 1), text: pickerRow(v) }
+  })
+  if (rows.some((r) => r.at === 0 || r.end < 0)) return false
+  rows.sort((a, b) => a.at - b.at)
+  const parts: Buffer[] = []
+  let from = 0
+  for (const r of rows) {
+    parts.push(file.subarray(from, r.at), Buffer.from(r.text))
+    from = r.end
   }
-  if (rows.size) return false
-  replace(config, lines.join('\n'))
+  parts.push(file.subarray(from))
+  replace(config, Buffer.concat(parts))
   return true
 }

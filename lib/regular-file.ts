@@ -34,6 +34,11 @@ export function openRegular(path: string): { fd: number; stat: Stats } | null {
 
 /** A regular file's text, or null: missing, not a regular file, or over maxBytes. */
 export function readRegular(path: string, maxBytes = SMALL_FILE_MAX): string | null {
+  return readRegularBytes(path, maxBytes)?.toString('utf8') ?? null
+}
+
+/** readRegular's bytes, not decoded. */
+export function readRegularBytes(path: string, maxBytes = SMALL_FILE_MAX): Buffer | null {
   const file = openRegular(path)
   if (!file) return null
   try {
@@ -45,7 +50,7 @@ export function readRegular(path: string, maxBytes = SMALL_FILE_MAX): string | n
       if (n === 0) break
       got += n
     }
-    return buf.toString('utf8', 0, got)
+    return buf.subarray(0, got)
   } catch {
     return null
   } finally {

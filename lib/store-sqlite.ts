@@ -809,7 +809,10 @@ export function openStore(config: Config): Store {
         sql(`SELECT ${rowText(q)} ${rowsWhere({ ...q, all: true }, condition)}`)
           .pluck()
           .all(...shortsArg(q), ...args, ...rowsArgs(q)) as string[]
-      const byId = text.length >= MIN ? rows('substr(r.id, 1, ?) = ?', text.length, text) : rows('r.id = ?', text)
+      // a prefix as a range of the id index (ids are UUIDs, ASCII): from it up to the text with its
+      // last character moved on
+      const after = text.slice(0, -1) + String.fromCharCode(text.charCodeAt(text.length - 1) + 1)
+      const byId = text.length >= MIN ? rows('r.id >= ? AND r.id < ?', text, after) : rows('r.id = ?', text)
       if (byId.length) return byId // a resolver looks no further (names are read from every row)
       // a name in a row's JSON text: a quote inside a JSON string is escaped, so the quoted text
       // after the key is the whole value
