@@ -223,6 +223,9 @@ test('rm hides a session, deleted lists it, --undo brings it back', () => {
   assert.equal(t.cs('rm', '--undo', 'abcd2').status, 0)
   assert.deepEqual(t.json('deleted'), [])
   assert.ok(t.json('ls').some((r: any) => r.id === B))
+  // one session named twice (by prefix and by id) is one deletion
+  assert.deepEqual(t.json('rm', 'abcd2', B).map((r: any) => r.id), [B])
+  assert.match(t.cs('rm', '--undo', B, 'abcd2').stdout, /^restored abcd2\n$/)
 })
 
 test('cs hosts counts this host\'s sessions as the dashboard shows them: no orphan, no soft-deleted one', () => {

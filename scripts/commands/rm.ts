@@ -23,8 +23,9 @@ export default defineCommand({
     const undo = isSet(flags, 'undo')
     const host = hostFlag(flags, config)
     return withSessions(config, async (s) => {
-      // resolve all first: a typo in the last id changes nothing
-      const targets = positionals.map((q) => s.find(q, { recorded: true, host }))
+      // resolve all first: a typo in the last id changes nothing; a session named twice, once
+      const found = positionals.map((q) => s.find(q, { recorded: true, host }))
+      const targets = [...new Map(found.map((v) => [`${v.host}/${v.id}`, v])).values()]
       const at = undo ? null : new Date().toISOString()
       // another host's sessions by its own cs (lib/remote-meta.ts), one call a host
       const there = new Map<string, { owner: HostEntry; ids: string[] }>()
