@@ -44,7 +44,7 @@ export interface Sessions {
   /** The same rows, every one, as `cs ls --json` prints them: in runs (lib/rows.ts jsonRows). */
   json(q: ListQuery): Iterable<string>[]
   /** How many of the host's sessions the dashboard shows in each state: from those rows, or
-   *  from every view where the store cannot be written (its rows may not be built). */
+   *  from every view while they are not built or the store cannot be written. */
   counts(host: string): Record<State, number>
   /**
    * A full id, a unique prefix or a name: the session, or a CsError listing candidates.
@@ -199,7 +199,7 @@ async function sessionsOnce<T>(
       rows: (q) => listRows(store, liveViews(), q),
       json: (q) => jsonRows(store, liveViews(), q),
       counts: (host) =>
-        store.readOnly() ? countByState(viewsOf().filter((v) => v.host === host)) : stateCounts(store, liveViews(), host),
+        rowsReady() ? stateCounts(store, liveViews(), host) : countByState(viewsOf().filter((v) => v.host === host)),
       find(query, opts) {
         const host = opts?.host
         checkHost(host)

@@ -83,6 +83,8 @@ test('cs commands re-key a launch record after /clear, and a killed session is D
   const live = await withSessions(config, ({ views }) => views.map((v) => [v.id, v.state, v.live]))
   assert.deepEqual(live, [[NEW, 'idle', true]])
   const none = { waiting: 0, working: 0, idle: 0, dead: 0, stopped: 0 }
+  // counted from the dashboard's rows, as they are once a listing has built them
+  await withSessions(config, (s) => s.rows({ all: true }))
   assert.deepEqual(await withSessions(config, (s) => s.counts('testhost')), { ...none, idle: 1 })
   const [rekeyed] = launches()
   assert.equal(rekeyed.id, NEW)
