@@ -12,7 +12,7 @@ import { rowFromRemoteView } from './host-rows.ts'
 import { failedThere } from './remote.ts'
 import type { HostFacts, HostRow } from './session.ts'
 import { CONNECT_TIMEOUT, hostOf, remoteCs, sshRun } from './ssh.ts'
-import type { Store } from './store.ts'
+import type { HostRowChange, Store, StoredAnswer } from './store.ts'
 import { openLocalStore } from './stores.ts'
 import { isHostName, isVersion, quoted } from './untrusted.ts'
 
@@ -35,8 +35,9 @@ export interface HostRows {
 
 export interface HostAnswer {
   host: HostEntry
-  /** the rows: fresh when error is null, else the kept ones (null: none kept) */
-  rows: HostRows | null
+  /** when its rows were fetched, and how many of them failed a check: now when error is null,
+   *  else those kept (null: none kept) */
+  fetched: Pick<HostRows, 'at' | 'skipped'> | null
   /** the fresh rows differ from the kept ones in what the picker shows */
   moved: boolean
   /** why the host did not answer this time */
@@ -50,63 +51,135 @@ function rowsIn(store: Store, host: string): HostRows | null {
   return { host, at, rows: store.hostRows(host), skipped: 0 }
 }
 
-/** A `cs ls --json --local` answer, each row checked; a row of another host than the one asked
- *  fails (a host speaks for itself only). csVersion: that host's cs, when known. Throws on text
- *  that is not a JSON array. */
-export function parseAnswer(stdout: string, host: string, at: string, csVersion: string | null): HostRows {
-  const parsed: unknown = JSON.parse(stdout)
-  if (!Array.isArray(parsed)) throw new Error('not a JSON array')
-  const rows: HostRow[] = []
-  let skipped = 0
-  for (const v of parsed) {
-    const r = rowFromRemoteView(v, csVersion ?? 'unknown')
-    if ('skipped' in r || r.host !== host) skipped++
-    else rows.push(r)
+/** An answer's rows as lib/stdout.ts writeArray lays them out, a row a line, each without the
+ *  comma after it; null for any other layout. No JSON text holds a raw newline, so each line is
+ *  one whole row. */
+export function answerLines(text: string): string[] | null {
+  if (text === '[]\n') return []
+  if (!text.startsWith('[\n') || !text.endsWith('\n]\n')) return null
+  const lines = text.slice(2, -3).split(',\n')
+  return lines.every((l) => l.startsWith('{') && l.endsWith('}') && !l.includes('\n')) ? lines : null
+}
+
+/** A host's rows from its answer: every one, or (gone not null) those that changed since the
+ *  answer `before`, with the ids that are no longer in it. */
+export interface ParsedAnswer extends HostRows {
+  gone: string[] | null
+}
+
+/**
+ * A `cs ls --json --local` answer, each row checked; a row of another host than the one asked
+ * fails (a host speaks for itself only), and a line given twice counts once. csVersion: that
+ * host's cs, when known. Laid out a row a line, each line is parsed alone, and with `before`,
+ * the answer the kept rows were made of, only the lines that are not in it: at 2,000 sessions an
+ * answer is some 1.3 MB, and most runs find a few rows changed. Throws on text that is not a
+ * JSON array.
+ */
+export function parseAnswer(stdout: string, host: string, at: string, csVersion: string | null, before: StoredAnswer | null = null): ParsedAnswer {
+  const version = csVersion ?? 'unknown'
+  const checked = (v: unknown) => {
+    const r = rowFromRemoteView(v, version)
+    return 'skipped' in r || r.host !== host ? null : r
   }
-  return { host, at, rows, skipped }
+  // the same answer again: nothing changed (most runs while B's sessions are idle)
+  if (before && before.csVersion === version && before.text === stdout) return { host, at, rows: [], skipped: before.skipped, gone: [] }
+  const lines = answerLines(stdout)
+  if (!lines) {
+    const parsed: unknown = JSON.parse(stdout)
+    if (!Array.isArray(parsed)) throw new Error('not a JSON array')
+    const rows = parsed.map(checked).filter((r) => r !== null)
+    return { host, at, rows, skipped: parsed.length - rows.length, gone: null }
+  }
+  const previous = before?.csVersion === version ? answerLines(before.text) : null
+  const had = new Set(previous)
+  const now = new Set(lines)
+  const rows: HostRow[] = []
+  let skipped = previous ? before!.skipped : 0
+  for (const line of now)
+    if (!had.has(line)) {
+      const r = checked(JSON.parse(line))
+      if (r) rows.push(r)
+      else skipped++
+    }
+  if (!previous) return { host, at, rows, skipped, gone: null }
+  const changed = new Set(rows.map((r) => r.id))
+  const gone: string[] = []
+  for (const line of had)
+    if (!now.has(line)) {
+      const r = checked(JSON.parse(line))
+      if (!r) skipped--
+      else if (!changed.has(r.id)) gone.push(r.id)
+    }
+  return { host, at, rows, skipped, gone }
+}
+
+/** What an answer did to a host's rows in the local store. */
+export interface Answered {
+  /** when they were fetched (ISO 8601) */
+  at: string
+  /** rows of the answer that failed a check */
+  skipped: number
+  /** they changed in what the picker shows */
+  moved: boolean
 }
 
 /** Asks one host for its sessions; the answer replaces its rows in the local store (opts.store:
  *  this command's, whose changes then rewrite the picker's cache as it ends; else one opened
- *  here). opts.version: its cs's, when just asked (`cs hosts`), else the one last known (a
- *  dashboard asks for rows alone). Throws CsError when it does not answer. */
-export async function askHost(
-  config: Config,
-  host: HostEntry,
-  opts: { version?: string; store?: Store } = {}
-): Promise<HostRows & { moved: boolean }> {
-  const r = await sshRun(config, host, [remoteCs(host), 'ls', '--json', '--local', '--all'], {
+ *  here), where keptRows reads them. opts.version: its cs's, when just asked (`cs hosts`), else
+ *  the one last known (a dashboard asks for rows alone). Throws CsError when it does not answer. */
+export async function askHost(config: Config, host: HostEntry, opts: { version?: string; store?: Store } = {}): Promise<Answered> {
+  const asking = sshRun(config, host, [remoteCs(host), 'ls', '--json', '--local', '--all'], {
     connectTimeout: CONNECT_TIMEOUT.look,
     timeoutMs: LOOK_TIMEOUT_MS,
   })
-  if (r.status === 2)
-    throw new CsError(`host ${host.name}: its cs is too old to list its sessions`, EXIT.unavailable, `update it: cs update --all`)
-  if (r.status !== 0) throw failedThere(host, 'ls', r.status, r.stderr)
+  asking.catch(() => {}) // awaited below, unless the store cannot be opened: then its error is the one
   const store = opts.store ?? openLocalStore(config)
   try {
+    const before = store.hostAnswer(host.name) // read while the host answers
+    const r = await asking
+    if (r.status === 2)
+      throw new CsError(`host ${host.name}: its cs is too old to list its sessions`, EXIT.unavailable, `update it: cs update --all`)
+    if (r.status !== 0) throw failedThere(host, 'ls', r.status, r.stderr)
     const known = store.hosts().find((h) => h.name === host.name)
     const csVersion = [opts.version, known?.csVersion].find(isVersion) ?? null
-    let rows: HostRows
-    try {
-      rows = parseAnswer(r.stdout, host.name, new Date().toISOString(), csVersion)
-    } catch (e) {
-      throw new CsError(`host ${host.name}: its answer is not a session list (${(e as Error).message})`)
-    }
-    const facts: HostFacts = {
-      name: host.name,
-      ssh: host.ssh,
-      csVersion,
-      lastSync: known?.lastSync ?? null,
-      heartbeat: rows.at,
-      fetchedAt: rows.at,
-      source: 'ssh',
-    }
-    store.saveHost(facts)
-    const changes = store.saveHostRows(host.name, rows.rows, rows.at)
-    return { ...rows, moved: changes.some((c) => !c.before || !c.after || shape(c.before) !== shape(c.after)) }
+    const at = new Date().toISOString()
+    const facts = { name: host.name, ssh: host.ssh, csVersion, lastSync: known?.lastSync ?? null, heartbeat: at, source: 'ssh' } as const
+    const { skipped, changes } = keepAnswer(store, facts, r.stdout, at, before)
+    return { at, skipped, moved: changes.some((c) => !c.before || !c.after || shape(c.before) !== shape(c.after)) }
   } finally {
     if (!opts.store) store.close()
   }
+}
+
+/**
+ * Keeps a host's answer in the store, fetched at `at`, with the host's facts: its rows replace
+ * the host's, found by comparing it with `before`, the answer they were made of as read before
+ * this one came (Store.hostAnswer). When another process kept a newer one meanwhile, the whole
+ * answer replaces them. Throws CsError on an answer that is not a session list.
+ */
+export function keepAnswer(
+  store: Store,
+  facts: Omit<HostFacts, 'fetchedAt'>,
+  stdout: string,
+  at: string,
+  before: StoredAnswer | null
+): { skipped: number; changes: HostRowChange[] } {
+  const { name: host, csVersion } = facts
+  const stamp = `${at} ${process.pid}`
+  const keep = (kept: StoredAnswer | null) => {
+    let got: ParsedAnswer
+    try {
+      got = parseAnswer(stdout, host, at, csVersion, kept)
+    } catch (e) {
+      throw new CsError(`host ${host}: its answer is not a session list (${(e as Error).message})`)
+    }
+    // the host's fetchedAt is set with its rows, where it says which answer they were made of
+    store.saveHost({ ...facts, fetchedAt: null })
+    const answer = { text: stdout, csVersion: csVersion ?? 'unknown', skipped: got.skipped, stamp }
+    const changes = store.saveHostRows(host, got.rows, at, got.gone ? { gone: got.gone, since: kept?.stamp } : undefined, answer)
+    return changes && { skipped: got.skipped, changes }
+  }
+  return keep(before) ?? keep(null)!
 }
 
 /** What the picker shows of a row: a change in it rewrites the picker's cache at once. */
@@ -128,10 +201,10 @@ export function askHosts(config: Config, only?: string): Promise<HostAnswer[]> {
   return Promise.all(
     others.map((host) =>
       askHost(config, host).then(
-        (rows): HostAnswer => ({ host, rows, error: null, moved: rows.moved }),
+        (answered): HostAnswer => ({ host, fetched: answered, error: null, moved: answered.moved }),
         (e: unknown): HostAnswer => ({
           host,
-          rows: keptRows(config, host.name),
+          fetched: keptRows(config, host.name),
           moved: false,
           error: e instanceof CsError ? e.message : String(e),
         })
@@ -188,9 +261,9 @@ export function startAsking(config: Config, host: string | undefined) {
     /** one line per host that did not answer, with the age of what is shown for it */
     notices: (now: Date) =>
       answers.flatMap((a) => [
-        ...(a.error ? [`${a.error}; ${a.rows ? `its sessions as of ${age(a.rows.at, now)} ago` : 'nothing kept from it'}`] : []),
-        ...(a.rows?.skipped
-          ? [`host ${a.host.name}: ${a.rows.skipped} of its sessions failed a check and are not shown (does its CS_HOST say ${a.host.name}?)`]
+        ...(a.error ? [`${a.error}; ${a.fetched ? `its sessions as of ${age(a.fetched.at, now)} ago` : 'nothing kept from it'}`] : []),
+        ...(a.fetched?.skipped
+          ? [`host ${a.host.name}: ${a.fetched.skipped} of its sessions failed a check and are not shown (does its CS_HOST say ${a.host.name}?)`]
           : []),
       ]),
   }

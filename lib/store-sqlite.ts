@@ -29,7 +29,7 @@ import { notAFile, refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { rowHead, storedRow, type StoredRow } from './rows.ts'
 import { MIN, shortIds } from './shortid.ts'
-import type { FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store } from './store.ts'
+import type { FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store, StoredAnswer } from './store.ts'
 import { buildViews } from './views.ts'
 import { outErr } from './stdout.ts'
 
@@ -42,6 +42,9 @@ import { outErr } from './stdout.ts'
  *  reads a few tallies, not every row. 11: a folder's files as JSON lines, not v8-serialised. */
 const SCHEMA = 11
 const MMAP_BYTES = 1 << 30
+/** sync_state's key of a host's ssh answer (Store.hostAnswer): its cs version and skipped rows
+ *  as a JSON line, then the answer. */
+const ANSWER_KEY = 'answer:'
 /** A pull of more rows than this works the short ids out all at once. */
 const MANY_IDS = 500
 
@@ -609,8 +612,24 @@ export function openStore(config: Config): Store {
       ).run(id, FIELD[column])
     )
   // other hosts' rows, one a session: a pull that changes a few rewrites those few
+  /** A host's kept ssh answer (Store.hostAnswer); without its text unless asked for. It stands
+   *  only while the host's rows were last fetched with it: a cs that keeps no answers (an older
+   *  one, on this same store) may have replaced them since. */
+  function keptAnswer(host: string, withText = false): StoredAnswer | null {
+    const [value, fetchedAt] = (sql(
+      `SELECT ${withText ? 'value' : 'substr(value, 1, instr(value, char(10)))'}, (SELECT fetched_at FROM hosts WHERE name = ?) FROM sync_state WHERE key = ?`
+    )
+      .raw()
+      .get(host, ANSWER_KEY + host) ?? []) as [string?, string?]
+    if (value === undefined) return null
+    const cut = value.indexOf('\n')
+    const [csVersion, skipped, stamp] = JSON.parse(value.slice(0, cut)) as [string, number, string]
+    if (!stamp.startsWith(`${fetchedAt} `)) return null
+    return { text: value.slice(cut + 1), csVersion, skipped, stamp }
+  }
   const saveHostRows = db.transaction(
-    (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }) => {
+    (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[]; since?: string }, answer?: StoredAnswer) => {
+      if (merge?.since !== undefined && keptAnswer(other)?.stamp !== merge.since) return null
       // compared with what is kept first: every row of the host when replaced whole (an ssh
       // answer, every dashboard run), those named when merged (a pull)
       const kept = merge
@@ -652,6 +671,12 @@ export function openStore(config: Config): Store {
       }
       if (meta && many) reshortAll()
       sql('UPDATE hosts SET fetched_at = ? WHERE name = ?').run(fetchedAt, other)
+      if (!answer) sql('DELETE FROM sync_state WHERE key = ?').run(ANSWER_KEY + other)
+      else
+        // the same answer as the last (some MB at 10,000 sessions) is compared, not written again
+        sql(
+          'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value'
+        ).run(ANSWER_KEY + other, `${JSON.stringify([answer.csVersion, answer.skipped, answer.stamp])}\n${answer.text}`)
       return changes
     }
   )
@@ -855,7 +880,8 @@ export function openStore(config: Config): Store {
       ) as string[]
       return texts.map(hostRowOf)
     },
-    saveHostRows: (host, rows, fetchedAt, merge) => saveHostRows.immediate(host, rows, fetchedAt, merge),
+    saveHostRows: (host, rows, fetchedAt, merge, answer) => saveHostRows.immediate(host, rows, fetchedAt, merge, answer),
+    hostAnswer: (host) => keptAnswer(host, true),
     hosts() {
       const rows = sql('SELECT name, ssh, cs_version, last_sync, heartbeat, fetched_at, source FROM hosts').raw().all() as any[][]
       // prettier-ignore

@@ -10,6 +10,19 @@ export interface HostRowChange {
   after: HostRow | null
 }
 
+/** A host's ssh answer (`cs ls --json` there) as received, which its kept rows were made of:
+ *  the next answer is compared with it line by line (lib/hosts.ts parseAnswer). */
+export interface StoredAnswer {
+  text: string
+  /** the cs version its rows were checked with (HostRow.csVersion) */
+  csVersion: string
+  /** how many of its rows failed a check */
+  skipped: number
+  /** which saving of it this is: its fetchedAt (HostFacts), a space and more. Rows compared with
+   *  it are saved only while it is kept, and it is kept only while the host's fetchedAt is its */
+  stamp: string
+}
+
 /** Where the incremental indexer left a file: read on from `offset` if size and mtime grew. */
 export interface FileMark {
   path: string
@@ -111,12 +124,24 @@ export interface Store {
   /** Every other host's rows (never this host's: those are the index), or one host's. */
   hostRows(host?: string): HostRow[]
   /** Replaces a host's rows (`merge`: changes only, and ids whose transcript is gone); returns
-   *  the rows it changed, each as it was (null: new) and as it is (null: gone). */
-  saveHostRows(host: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[] }): HostRowChange[]
+   *  the rows it changed, each as it was (null: new) and as it is (null: gone). `answer`: the
+   *  ssh answer the host's rows now are made of, kept for hostAnswer (none: they are not). With
+   *  `merge.since`, the stamp of the kept answer the changes were found against, null and nothing
+   *  written when another answer is kept by now (another process saved one meanwhile). */
+  saveHostRows(
+    host: string,
+    rows: HostRow[],
+    fetchedAt: string,
+    merge?: { gone: string[]; since?: string },
+    answer?: StoredAnswer
+  ): HostRowChange[] | null
+  /** The ssh answer a host's kept rows are made of, or null (none yet, or rows that came from the
+   *  shared store, were forgotten or were fetched without keeping the answer since). */
+  hostAnswer(host: string): StoredAnswer | null
   /** What is known of the other hosts. */
   hosts(): HostFacts[]
   saveHost(facts: HostFacts): void
-  /** Small values of the sync's own (watermarks, last push, skipped documents). */
+  /** Small values of the sync's own (watermarks, last push, skipped documents; hostAnswer's). */
   syncValue(key: string): string | null
   setSyncValue(key: string, value: string | null): void
   /** How many writes this host's rows of the dashboard have had (their rebuilds too), or null

@@ -5,7 +5,8 @@ import { test } from 'node:test'
 import { checkConfigFile, withConfigKey, type Config } from '../lib/config.ts'
 import { CRON_MARK, cronLine, cronLineOf, withCronLine } from '../lib/cron.ts'
 import { HOST_ROW_FIELDS, rowFromRemoteView, rowOf, viewOf, withHosts } from '../lib/host-rows.ts'
-import { parseAnswer } from '../lib/hosts.ts'
+import { answerLines, parseAnswer } from '../lib/hosts.ts'
+import { jsonArray } from '../lib/format.ts'
 import { hostOf } from '../lib/ssh.ts'
 import type { HostFacts, HostRow, SessionView } from '../lib/session.ts'
 import { resolve } from '../lib/shortid.ts'
@@ -111,6 +112,33 @@ test('an ssh answer: counts another cs left out default, a row of another host i
   assert.equal(got.rows[0].csVersion, '0.2.0') // that host's cs, from its own answer
   assert.equal(parseAnswer(JSON.stringify([fine]), 'b', '2026-01-01T00:00:00.000Z', null).rows[0].csVersion, 'unknown')
   assert.throws(() => parseAnswer('{}', 'b', '2026-01-01T00:00:00.000Z', null), /not a JSON array/)
+})
+
+test('an answer laid out a row a line is compared line by line with the one the kept rows were made of', () => {
+  const at = '2026-01-01T00:00:00.000Z'
+  const view = (n: number, over: Partial<HostRow> = {}) => viewOf(row({ id: `eeee000${n}-0000-4000-8000-00000000000${n}`, host: 'b', ...over }))
+  const answer = (...views: object[]) => `${jsonArray(views.map((v) => JSON.stringify(v)))}\n`
+  const ids = (rows: HostRow[]) => rows.map((r) => r.id.slice(0, 8))
+  const first = answer(view(1), view(2), { ...view(9), host: 'c' })
+  assert.deepEqual(answerLines(first)?.length, 3)
+  const whole = parseAnswer(first, 'b', at, '0.2.0')
+  assert.deepEqual([ids(whole.rows), whole.skipped, whole.gone], [['eeee0001', 'eeee0002'], 1, null])
+  const kept = { text: first, csVersion: '0.2.0', skipped: 1, stamp: 's' }
+  assert.deepEqual(parseAnswer(first, 'b', at, '0.2.0', kept), { host: 'b', at, rows: [], skipped: 1, gone: [] })
+  // one row changed, one gone, one new; the row that failed gone, another failing
+  const next = answer(view(1, { title: 'renamed' }), view(3), view(3), { ...view(8), id: '$(id)' })
+  const got = parseAnswer(next, 'b', at, '0.2.0', kept)
+  assert.deepEqual(got.rows.map((r) => [r.id.slice(0, 8), r.title]), [['eeee0001', 'renamed'], ['eeee0003', 'a title']])
+  assert.deepEqual([got.gone, got.skipped], [[view(2).id], 1])
+  // its cs updated there: every row again, even from the same text (each row carries the version)
+  assert.equal(parseAnswer(next, 'b', at, '0.3.0', { ...kept, text: next }).gone, null)
+  assert.equal(parseAnswer(next, 'b', at, '0.3.0', { ...kept, text: next }).rows.length, 2)
+  // another layout (one line, as an older cs may print it) is parsed whole
+  assert.equal(answerLines(JSON.stringify([view(1)])), null)
+  assert.equal(parseAnswer(JSON.stringify([view(1)]), 'b', at, '0.2.0', kept).gone, null)
+  assert.deepEqual(answerLines('[]\n'), [])
+  // a line that is not JSON makes the answer no session list
+  assert.throws(() => parseAnswer('[\n{"id":}\n]\n', 'b', at, '0.2.0', kept), SyntaxError)
 })
 
 test('a host to act on: the hosts list first, else a checked ssh destination the shared store holds', () => {

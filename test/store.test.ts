@@ -13,6 +13,8 @@ import type { HostRow, TranscriptInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import type { HostRowChange, RowQuery, Store } from '../lib/store.ts'
 import { listRows } from '../lib/rows.ts'
+import { compareText, jsonArray } from '../lib/format.ts'
+import { keepAnswer, parseAnswer } from '../lib/hosts.ts'
 import { sessionView } from './harness/session-fixtures.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'cs-store-'))
@@ -460,7 +462,7 @@ test("other hosts' rows are kept one a session: a pull rewrites those it changes
     ])
     countsAgree(store, config.host)
     // a save says what it changed: as it was and as it is; rows it left alone are not named
-    const changes = (c: HostRowChange[]) => c.map((x) => [x.before?.id ?? null, x.before?.title ?? null, x.after?.id ?? null, x.after?.title ?? null])
+    const changes = (c: HostRowChange[] | null) => c!.map((x) => [x.before?.id ?? null, x.before?.title ?? null, x.after?.id ?? null, x.after?.title ?? null])
     const three = [otherRow('cccc0001'), otherRow('aaaa1111'), otherRow('cccc0002', { state: 'idle' })]
     assert.deepEqual(store.saveHostRows('other', three, 'x'), [])
     assert.deepEqual(changes(store.saveHostRows('other', [three[0], { ...three[1], title: 'new' }, otherRow('cccc0003')], 'x')), [
@@ -511,6 +513,74 @@ test("a schema bump rebuilds the dashboard's rows, cs's names kept", () => {
     assert.deepEqual(listed(store).map((r) => [r.id, r.title]), [['aaaa1111', 'named'], ['cccc0001', 'title of cccc0001']])
   } finally {
     store.close()
+  }
+})
+
+test("a host's ssh answers kept line by line leave the same rows as each answer kept whole", () => {
+  // two stores given the same answers: one compares each with the last (keepAnswer), the other
+  // takes every answer whole; random answers of the layout cs ls --json writes, with rows
+  // changed, new and gone, lines given twice, rows that fail a check, another cs version there,
+  // another layout, and another process keeping an answer in between
+  let seed = 7
+  const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor((seed / 2 ** 31) * n))
+  const view = (n: number) =>
+    sessionView({ id: `cccc000${n}-0000-4000-8000-00000000000${n}`, host: 'b', title: `t${random(3)} ,\n{`, state: (['idle', 'waiting', 'stopped'] as const)[random(3)] })
+  const answerOf = (): { text: string; version: string } => {
+    const rows = [...Array(8).keys()].filter(() => random(3) > 0).map((n) => JSON.stringify(view(n)))
+    if (random(4) === 0) rows.push(JSON.stringify({ ...view(9), host: 'c' })) // fails: another host
+    if (random(4) === 0) rows.push(JSON.stringify({ ...view(8), id: '../..' })) // fails: no id
+    if (rows.length && random(5) === 0) rows.push(rows[0]) // a line twice
+    const text = random(10) === 0 ? JSON.stringify(rows.map((r) => JSON.parse(r))) : `${jsonArray(rows)}\n`
+    return { text, version: random(8) === 0 ? '0.3.0' : '0.2.0' }
+  }
+  const configs = [freshConfig(), freshConfig(), freshConfig()]
+  const [byLine, whole, other] = configs.map(openStore)
+  const raw = new Database(dbPath(configs[0]))
+  try {
+    for (const store of [byLine, whole]) listed(store) // the dashboard's rows built: kept as rows change
+    for (let round = 0; round < 80; round++) {
+      const at = new Date(Date.UTC(2026, 0, 1, 0, round)).toISOString()
+      const { text, version } = answerOf()
+      const facts = (csVersion: string) => ({ name: 'b', ssh: 'b', csVersion, lastSync: null, heartbeat: at, source: 'ssh' as const })
+      let before = byLine.hostAnswer('b')
+      if (round > 0) assert.ok(before, 'the answer kept') // else this test compares nothing
+      const meanwhile = random(5)
+      if (meanwhile === 0) {
+        // another process keeps an answer after this one read the kept one
+        const other = answerOf()
+        keepAnswer(byLine, facts(other.version), other.text, `${at}0`, before)
+        if (random(2) === 0) before = byLine.hostAnswer('b')
+      } else if (meanwhile === 1) {
+        // a cs that keeps no answers replaces the rows (an older one, on this same store): as
+        // this one does without an answer, the answer then put back as it was
+        const other = answerOf()
+        const answer = raw.prepare("SELECT value FROM sync_state WHERE key = 'answer:b'").pluck().get()
+        byLine.saveHostRows('b', parseAnswer(other.text, 'b', at, other.version).rows, `${at}1`)
+        if (answer !== undefined) raw.prepare("INSERT OR REPLACE INTO sync_state VALUES ('answer:b', ?)").run(answer)
+      }
+      const kept = keepAnswer(byLine, facts(version), text, at, before)
+      const all = parseAnswer(text, 'b', at, version)
+      whole.saveHostRows('b', all.rows, at)
+      keepAnswer(other, facts(version), text, at, null)
+      const rows = (store: Store) => store.hostRows('b').sort((x, y) => compareText(x.id, y.id))
+      assert.deepEqual(rows(byLine), rows(whole), `round ${round}`)
+      assert.equal(kept.skipped, all.skipped, `round ${round}`)
+      assert.deepEqual(listed(byLine), listed(whole), `round ${round}`)
+      assert.deepEqual(rows(other), rows(whole))
+    }
+    // an answer that is no session list changes nothing
+    const was = () => [byLine.hostRows('b'), byLine.hostAnswer('b'), byLine.hosts()]
+    const before = was()
+    const late = new Date(Date.UTC(2026, 1, 1)).toISOString()
+    const bad = '[\n{"id":}\n]\n'
+    assert.throws(() => keepAnswer(byLine, { ...byLine.hosts()[0], csVersion: '0.2.0' }, bad, late, byLine.hostAnswer('b')), CsError)
+    assert.deepEqual(was(), before)
+    // kept rows come from elsewhere now (a pull, a forgotten host): the answer is dropped
+    byLine.saveHostRows('b', [], 'x')
+    assert.equal(raw.prepare("SELECT count(*) FROM sync_state WHERE key = 'answer:b'").pluck().get(), 0)
+  } finally {
+    raw.close()
+    for (const store of [byLine, whole, other]) store.close()
   }
 })
 

@@ -53,8 +53,9 @@ async function status(config: Config, host: HostEntry): Promise<HostStatus> {
   const base = { name: host.name, ssh: host.ssh }
   try {
     const version = await versionOf(config, host)
-    const rows = await askHost(config, host, { version: version ?? undefined })
-    return { ...base, answers: true, error: null, version, sessions: rowCounts(rows.rows), lastSeen: rows.at }
+    const answered = await askHost(config, host, { version: version ?? undefined })
+    const rows = keptRows(config, host.name)?.rows ?? []
+    return { ...base, answers: true, error: null, version, sessions: rowCounts(rows), lastSeen: answered.at }
   } catch (e) {
     if (!(e instanceof CsError)) throw e
     const kept = keptRows(config, host.name)

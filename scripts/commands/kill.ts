@@ -5,7 +5,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
-import { askHost, hostNamed, remoteHost } from '../../lib/hosts.ts'
+import { askHost, hostNamed, keptRows, remoteHost } from '../../lib/hosts.ts'
 import { runRemote } from '../../lib/remote.ts'
 import type { Flags } from '../../lib/command.ts'
 import { shellWord } from '../../lib/quote.ts'
@@ -41,7 +41,8 @@ async function killRemote(config: Config, host: HostEntry, positionals: string[]
     return runRemote(config, host, ['kill', positionals[0]], false)
   }
   if (positionals.length) throw usageError('give a session or --all, not both')
-  const live = (await askHost(config, host)).rows.filter((v) => v.kind === 'tmux' && v.state !== 'stopped' && v.state !== 'dead')
+  await askHost(config, host)
+  const live = (keptRows(config, host.name)?.rows ?? []).filter((v) => v.kind === 'tmux' && v.state !== 'stopped' && v.state !== 'dead')
   if (!live.length) {
     out(`no tmux sessions launched by cs on ${host.name}\n`)
     return EXIT.ok
