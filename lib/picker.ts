@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { CsError } from './errors.ts'
 import { pickerRows } from './picker-cache.ts'
 import type { SessionView } from './session.ts'
-import { newestFirst } from './views.ts'
+import { byRecency } from './views.ts'
 
 export const listScript = () => fileURLToPath(new URL('../tmux/list.sh', import.meta.url))
 
@@ -42,14 +42,18 @@ export function chosen(answer: string, views: SessionView[]): SessionView | null
   return Number.isInteger(n) && n >= 1 && n <= views.length ? views[n - 1] : null
 }
 
+/** A session `claude --resume` can take up on `host`: its own, with a transcript, neither an
+ *  orphan nor soft-deleted. */
+export const canResume = (v: SessionView, host: string) => Boolean(v.id && v.path) && v.host === host && !v.orphan && !v.deleted
+
 /** Sessions `cs resume` offers: this host's transcripts, QUERY matched in title, project or id. */
 export function resumable(views: SessionView[], host: string, query = ''): SessionView[] {
   const q = query.toLowerCase()
   return views
-    .filter((v) => v.id && v.path && v.host === host && !v.orphan && !v.deleted)
+    .filter((v) => canResume(v, host))
     .filter(
       (v) =>
         !q || [v.title, v.project ?? '', v.id, v.cwd ?? ''].some((f) => f.toLowerCase().includes(q))
     )
-    .sort(newestFirst)
+    .sort(byRecency)
 }

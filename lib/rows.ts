@@ -6,7 +6,7 @@
 import type { SessionView, State } from './session.ts'
 import { shortIds } from './shortid.ts'
 import type { RowQuery, Store } from './store.ts'
-import { selectViews, shownByDefault, URGENCY } from './views.ts'
+import { byRecency, selectViews, shownByDefault, URGENCY } from './views.ts'
 
 /** A view as stored. Nothing in it depends on the clock: ages are worked out when shown. */
 export interface StoredRow {
@@ -100,6 +100,23 @@ export function jsonRows(store: Store, views: SessionView[], q: ListQuery): [str
   const { shown, query } = prepare(store, views, q)
   const first = merge(shown, store.storedRows(query, LIVE_OR_DEAD, null)).map((r) => r.json)
   return [first, store.storedTexts(query, HISTORY)]
+}
+
+/**
+ * A host's sessions that are not live, hidden ones too, in byRecency order: its DEAD rows (a
+ * few, from jsonRows's first run) merged into its history, each history row parsed only when
+ * reached, so that `cs last` reads as far as its answer and no further.
+ */
+export function* notLive(store: Store, views: SessionView[], host: string): Generator<SessionView> {
+  const [first, history] = jsonRows(store, views, { all: true, host })
+  const dead = first.map((json) => JSON.parse(json) as SessionView).filter((v) => !v.live)
+  let i = 0
+  for (const json of history) {
+    const v = JSON.parse(json) as SessionView
+    while (i < dead.length && byRecency(dead[i], v) < 0) yield dead[i++]
+    yield v
+  }
+  yield* dead.slice(i)
 }
 
 /**

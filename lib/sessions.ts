@@ -11,7 +11,7 @@ import { patchPickerCache, pickerCachePath, writePickerCache } from './picker-ca
 import type { PaneRow } from './pane-row.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
-import { candidates, countByState, jsonRows, listRows, stateCounts, type ListQuery } from './rows.ts'
+import { candidates, countByState, jsonRows, listRows, notLive, stateCounts, type ListQuery } from './rows.ts'
 import { resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStores, type Stores } from './stores.ts'
@@ -19,7 +19,7 @@ import { pullBounded, sharedNotice } from './sync.ts'
 import { withHosts } from './host-rows.ts'
 import { Tmux } from './tmux.ts'
 import { visible } from './untrusted.ts'
-import { buildViews, DEAD_FOR_MS } from './views.ts'
+import { buildViews, byRecency, DEAD_FOR_MS } from './views.ts'
 import { outErr } from './stdout.ts'
 
 export interface Sessions {
@@ -43,6 +43,10 @@ export interface Sessions {
   fresh(extra?: string[]): { views: SessionView[]; transcripts: TranscriptInfo[] }
   /** The same rows, every one, as `cs ls --json` prints them: in runs (lib/rows.ts jsonRows). */
   json(q: ListQuery): Iterable<string>[]
+  /** A host's sessions that are not live, hidden ones too, newest first (lib/views.ts
+   *  byRecency): from those rows, read as far as the caller goes, once they are built; else
+   *  from every view. */
+  notLive(host: string): Iterable<SessionView>
   /** How many of the host's sessions the dashboard shows in each state: from those rows, or
    *  from every view while they are not built or the store cannot be written. */
   counts(host: string): Record<State, number>
@@ -198,6 +202,8 @@ async function sessionsOnce<T>(
       fresh,
       rows: (q) => listRows(store, liveViews(), q),
       json: (q) => jsonRows(store, liveViews(), q),
+      notLive: (host) =>
+        rowsReady() ? notLive(store, liveViews(), host) : viewsOf().filter((v) => v.host === host && !v.live).sort(byRecency),
       counts: (host) =>
         rowsReady() ? stateCounts(store, liveViews(), host) : countByState(viewsOf().filter((v) => v.host === host)),
       find(query, opts) {

@@ -184,10 +184,12 @@ export const newestFirst = (a: SessionView, b: SessionView) => {
   return x < y ? 1 : x > y ? -1 : 0
 }
 
-/** The dashboard's order (the picker's too): by URGENCY, then newest first, then by id (the
- *  store's rows come in the same order from SQL: lib/rows.ts). */
-export const dashboardOrder = (a: SessionView, b: SessionView) =>
-  URGENCY[a.state] - URGENCY[b.state] || newestFirst(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+/** Newest first, then by id: the dashboard's order within a state. */
+export const byRecency = (a: SessionView, b: SessionView) => newestFirst(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/** The dashboard's order (the picker's too): by URGENCY, then byRecency (the store's rows come
+ *  in the same order from SQL: lib/rows.ts). */
+export const dashboardOrder = (a: SessionView, b: SessionView) => URGENCY[a.state] - URGENCY[b.state] || byRecency(a, b)
 
 /** `updated`: the dashboard's order; other keys ascending, ties newest first. */
 function compare(key: SortKey): (a: SessionView, b: SessionView) => number {

@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
 import { noteLive, SEEN_EVERY_MS, withSessions } from '../lib/sessions.ts'
-import type { Launch, LiveInfo } from '../lib/session.ts'
+import type { Launch, LiveInfo, SessionView } from '../lib/session.ts'
+import { byRecency } from '../lib/views.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import { encodeProjectDir } from '../lib/paths.ts'
 import type { HostRow } from '../lib/session.ts'
@@ -257,5 +258,49 @@ test('find answers from the stored rows as resolving among every view does', asy
     assert.deepEqual(found, expected)
     assert.ok(found.includes(`testhost:${id('cafe0001')} cafe0001`), 'this host\'s id wins over its copy on another')
     assert.ok(found.includes(`other:${id('dddd0002')} dddd0002`), 'a host taken off the front twice')
+  })
+})
+
+test("a host's sessions that are not live come from the stored rows, newest first, as from every view", async () => {
+  const id = (head: string) => `${head}-0000-4000-8000-000000000000`
+  const folder = join(config.claudeDir, 'projects', encodeProjectDir(home))
+  mkdirSync(folder, { recursive: true })
+  const write = (head: string, at: string, more: { orphan?: boolean } = {}) =>
+    writeFileSync(join(folder, `${id(head)}.jsonl`), transcript({ id: id(head), cwd: home, at, ...more }))
+  write('feed0001', '2026-11-01T10:00:00.000Z')
+  write('feed0002', '2026-11-01T10:00:00.000Z')
+  write('feed0003', '2026-11-02T10:00:00.000Z')
+  write('feed0004', '2026-11-03T10:00:00.000Z', { orphan: true })
+  const store = openStore(config)
+  dropLaunches(store)
+  // DEAD ones, built from live state: one newer than every history row, one between them
+  store.saveLaunch(record({ id: id('feed0001'), tmuxSession: 'charlie', lastSeenAt: new Date().toISOString() }))
+  store.saveLaunch(record({ id: id('feed0005'), tmuxSession: 'delta', lastSeenAt: new Date().toISOString() }))
+  write('feed0005', new Date().toISOString())
+  store.setDeleted(id('feed0003'), '2026-11-20T10:00:00.000Z')
+  // another host's: its DEAD one older than its history
+  const far = (head: string, state: HostRow['state'], updatedAt: string): HostRow => ({
+    id: id(head), host: 'far', tmuxSession: 'x', kind: 'tmux', name: null, tag: null, title: 'x', cwd: '/srv/x',
+    project: 'x', branch: null, state, stateSince: null, createdAt: null, updatedAt, userMessages: 1,
+    assistantMessages: 1, model: null, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, deleted: false,
+    csVersion: '0.1.0',
+  }) // prettier-ignore
+  store.saveHostRows('far', [far('aaaa0001', 'stopped', '2025-06-01T00:00:00.000Z'), far('aaaa0002', 'dead', '2024-01-01T00:00:00.000Z')], 'x')
+  store.close()
+  const shown = (v: SessionView) => `${v.host}:${v.id} ${v.short} ${v.state}`
+  await withSessions(config, (s) => s.rows({ all: true })) // the rows built, as the first listing does
+  await withSessions(config, (s) => {
+    const every = s.store.transcripts
+    s.store.transcripts = () => assert.fail('every transcript read: every view built')
+    const got = [...s.notLive(config.host)].map(shown)
+    const gotFar = [...s.notLive('far')].map(shown)
+    s.store.transcripts = every
+    const want = (host: string) => s.views.filter((v) => v.host === host && !v.live).sort(byRecency).map(shown)
+    assert.deepEqual(got, want(config.host))
+    assert.deepEqual(gotFar, want('far'))
+    assert.deepEqual(gotFar.map((g) => g.slice(-4)), ['pped', 'dead'])
+    // the DEAD ones merged into the history, not put before it
+    const dead = got.flatMap((g, i) => (g.endsWith(' dead') ? [i] : []))
+    assert.ok(dead.length === 2 && dead[0] > 0 && dead[1] > dead[0] + 1 && dead[1] < got.length - 1, got.join(', '))
   })
 })

@@ -4,7 +4,8 @@ import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import { CsError } from '../../lib/errors.ts'
 import { shellWord } from '../../lib/quote.ts'
-import { resumable } from '../../lib/picker.ts'
+import { canResume } from '../../lib/picker.ts'
+import type { SessionView } from '../../lib/session.ts'
 import { checkResumable, resumeHere } from '../../lib/resume.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { outErr } from '../../lib/stdout.ts'
@@ -13,19 +14,23 @@ export default defineCommand({
   usage: 'last',
   summary: 'Resume the most recent session of this host (`claude --resume ID` in its folder).',
   async run({ config }) {
-    const candidates = await withSessions(config, ({ views }) =>
-      resumable(views, config.host).filter((v) => !v.live)
-    )
-    const latest = candidates[0]
+    // the most recent session, and the most recent whose folder is there (the same, mostly)
+    const { latest, next } = await withSessions(config, (s) => {
+      let latest: SessionView | undefined
+      for (const v of s.notLive(config.host)) {
+        if (!canResume(v, config.host)) continue
+        latest ??= v
+        try {
+          checkResumable(v)
+          return { latest, next: v }
+        } catch {
+          // its folder is gone: the next one
+        }
+      }
+      return { latest, next: undefined }
+    })
     if (!latest)
       throw new CsError('no session to resume', undefined, 'start one with `claude` or `cs launch NAME`')
-    const next = candidates.find((v) => {
-      try {
-        return checkResumable(v) !== null
-      } catch {
-        return false
-      }
-    })
     if (next === latest) return resumeHere(config, latest)
     const gone = `the most recent session, ${latest.short} '${latest.title}', ran in ${latest.cwd ?? '(unknown)'}, which is gone`
     if (!next) throw new CsError(gone, undefined, 'no other session of this host can be resumed either')
