@@ -42,9 +42,10 @@ import { outErr } from './stdout.ts'
  *  reads a few tallies, not every row. 11: a folder's files as JSON lines, not v8-serialised. */
 const SCHEMA = 11
 const MMAP_BYTES = 1 << 30
-/** sync_state's key of a host's ssh answer (Store.hostAnswer): its cs version and skipped rows
- *  as a JSON line, then the answer. */
+/** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its cs version,
+ *  skipped rows and stamp as JSON. */
 const ANSWER_KEY = 'answer:'
+const ANSWER_OF_KEY = 'answer-of:'
 /** A pull of more rows than this works the short ids out all at once. */
 const MANY_IDS = 500
 
@@ -611,22 +612,20 @@ export function openStore(config: Config): Store {
         'INSERT INTO meta_dirty (id, field, n) VALUES (?, ?, 1) ON CONFLICT (id, field) DO UPDATE SET n = n + 1'
       ).run(id, FIELD[column])
     )
-  // other hosts' rows, one a session: a pull that changes a few rewrites those few
   /** A host's kept ssh answer (Store.hostAnswer); without its text unless asked for. It stands
    *  only while the host's rows were last fetched with it: a cs that keeps no answers (an older
    *  one, on this same store) may have replaced them since. */
   function keptAnswer(host: string, withText = false): StoredAnswer | null {
-    const [value, fetchedAt] = (sql(
-      `SELECT ${withText ? 'value' : 'substr(value, 1, instr(value, char(10)))'}, (SELECT fetched_at FROM hosts WHERE name = ?) FROM sync_state WHERE key = ?`
-    )
+    const head = sql('SELECT value, (SELECT fetched_at FROM hosts WHERE name = ?) FROM sync_state WHERE key = ?')
       .raw()
-      .get(host, ANSWER_KEY + host) ?? []) as [string?, string?]
-    if (value === undefined) return null
-    const cut = value.indexOf('\n')
-    const [csVersion, skipped, stamp] = JSON.parse(value.slice(0, cut)) as [string, number, string]
-    if (!stamp.startsWith(`${fetchedAt} `)) return null
-    return { text: value.slice(cut + 1), csVersion, skipped, stamp }
+      .get(host, ANSWER_OF_KEY + host) as [string, string | null] | undefined
+    if (!head) return null
+    const [csVersion, skipped, stamp] = JSON.parse(head[0]) as [string, number, string]
+    if (!stamp.startsWith(`${head[1]} `)) return null
+    const text = withText ? (sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(ANSWER_KEY + host) as string | undefined) : ''
+    return text === undefined ? null : { text, csVersion, skipped, stamp }
   }
+  // other hosts' rows, one a session: a pull that changes a few rewrites those few
   const saveHostRows = db.transaction(
     (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[]; since?: string }, answer?: StoredAnswer) => {
       if (merge?.since !== undefined && keptAnswer(other)?.stamp !== merge.since) return null
@@ -671,12 +670,16 @@ export function openStore(config: Config): Store {
       }
       if (meta && many) reshortAll()
       sql('UPDATE hosts SET fetched_at = ? WHERE name = ?').run(fetchedAt, other)
-      if (!answer) sql('DELETE FROM sync_state WHERE key = ?').run(ANSWER_KEY + other)
-      else
-        // the same answer as the last (some MB at 10,000 sessions) is compared, not written again
-        sql(
-          'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value'
-        ).run(ANSWER_KEY + other, `${JSON.stringify([answer.csVersion, answer.skipped, answer.stamp])}\n${answer.text}`)
+      // the answer, the sync's own values (changes() leaves them out): its text, some MB at
+      // 10,000 sessions, written only when it differs from the last
+      const text = sql(
+        'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value'
+      )
+      const forget = sql('DELETE FROM sync_state WHERE key IN (?, ?)')
+      bookkeeping += answer
+        ? text.run(ANSWER_KEY + other, answer.text).changes +
+          text.run(ANSWER_OF_KEY + other, JSON.stringify([answer.csVersion, answer.skipped, answer.stamp])).changes
+        : forget.run(ANSWER_KEY + other, ANSWER_OF_KEY + other).changes
       return changes
     }
   )

@@ -554,9 +554,9 @@ test("a host's ssh answers kept line by line leave the same rows as each answer 
         // a cs that keeps no answers replaces the rows (an older one, on this same store): as
         // this one does without an answer, the answer then put back as it was
         const other = answerOf()
-        const answer = raw.prepare("SELECT value FROM sync_state WHERE key = 'answer:b'").pluck().get()
+        const answer = raw.prepare("SELECT key, value FROM sync_state WHERE key IN ('answer:b', 'answer-of:b')").raw().all()
         byLine.saveHostRows('b', parseAnswer(other.text, 'b', at, other.version).rows, `${at}1`)
-        if (answer !== undefined) raw.prepare("INSERT OR REPLACE INTO sync_state VALUES ('answer:b', ?)").run(answer)
+        for (const kv of answer) raw.prepare('INSERT OR REPLACE INTO sync_state VALUES (?, ?)').run(kv)
       }
       const kept = keepAnswer(byLine, facts(version), text, at, before)
       const all = parseAnswer(text, 'b', at, version)
@@ -577,7 +577,7 @@ test("a host's ssh answers kept line by line leave the same rows as each answer 
     assert.deepEqual(was(), before)
     // kept rows come from elsewhere now (a pull, a forgotten host): the answer is dropped
     byLine.saveHostRows('b', [], 'x')
-    assert.equal(raw.prepare("SELECT count(*) FROM sync_state WHERE key = 'answer:b'").pluck().get(), 0)
+    assert.equal(raw.prepare("SELECT count(*) FROM sync_state WHERE key IN ('answer:b', 'answer-of:b')").pluck().get(), 0)
   } finally {
     raw.close()
     for (const store of [byLine, whole, other]) store.close()
