@@ -23,7 +23,7 @@ export const launcherDir = (config: Config) => join(config.stateDir, 'attach')
 
 /** The environment a launcher was written for, as sh tests: what loadConfig reads that bin/cs
  *  does not already pin (the config file and the state folder are found through XDG_*). */
-function guards(config: Config, env: NodeJS.ProcessEnv): string[] {
+export function guards(config: Config, env: NodeJS.ProcessEnv): string[] {
   const is = (name: string, value: string) => `[ "\${${name}-}" = ${shellWord(value)} ]`
   const lines = [`${is('HOME', env.HOME ?? '')} && ${is('XDG_RUNTIME_DIR', env.XDG_RUNTIME_DIR ?? '')} || return 0`]
   // this host's own name (CS_HOST, else the kernel's): a host never attaches itself over ssh
@@ -34,6 +34,12 @@ function guards(config: Config, env: NodeJS.ProcessEnv): string[] {
     )
   return lines
 }
+
+/** What sshRun sets up before ssh (lib/ssh.ts ensureControlDir, lib/agent.ts sshEnv), in sh. */
+export const sshSetup = (config: Config) => [
+  `[ -d ${shellWord(config.sshControlDir)} ] || mkdir -p -m 700 ${shellWord(config.sshControlDir)} || return 0`,
+  `[ -S ${shellWord(config.agentSocket)} ] && SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK`,
+]
 
 /** The launcher of host, or null when its argv does not have the slot where bin/cs expects it. */
 export function launcherText(config: Config, host: HostEntry, env: NodeJS.ProcessEnv = process.env): string | null {
@@ -49,8 +55,7 @@ export function launcherText(config: Config, host: HostEntry, env: NodeJS.Proces
     '# (lib/attach-launcher.ts) from config.json; sourced by bin/cs with QUERY, a plain word, in $query.',
     `[ ${shellWord(bundleFile())} -nt "$launcher" ] && return 0 # cs was updated since`,
     ...guards(config, env),
-    `[ -d ${shellWord(config.sshControlDir)} ] || mkdir -p -m 700 ${shellWord(config.sshControlDir)} || return 0`,
-    `[ -S ${shellWord(config.agentSocket)} ] && SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK`,
+    ...sshSetup(config),
     command,
     'status=$?',
     ...failures.map(

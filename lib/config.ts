@@ -66,6 +66,11 @@ export interface Config {
   /** $CS_PUSH_TAKEN, set by bin/cs alone: the token of the last taking of this host's push lock
    *  (lib/sync.ts) it read before it listed the panes; null while the lock was held */
   panesTaken: string | null
+  /** $CS_ASKS_FD, set by bin/cs alone: the fd where the asks it started of the hosts list say
+   *  which hosts they ask and when each answer is there (lib/ask-launcher.ts). Only 5 */
+  asksFd: 5 | null
+  /** $CS_ASKED, set by bin/cs alone: its pid, which names the answers' files */
+  askedBy: string
   /** $TMUX: set when cs itself runs inside tmux (`<socket path>,<pid>,<session>`) */
   insideTmux: string | null
   /** $PATH: where `claude` is looked up before launching it */
@@ -135,6 +140,8 @@ export function loadConfig(env: Env = process.env): Config {
     tmuxSocket: env.CS_TMUX_SOCKET || null,
     panesFd: env.CS_PANES_FD === '3' ? 3 : null,
     panesTaken: env.CS_PUSH_TAKEN || null,
+    asksFd: env.CS_ASKS_FD === '5' && /^\d+$/.test(env.CS_ASKED ?? '') ? 5 : null,
+    askedBy: env.CS_ASKED ?? '',
     insideTmux: env.TMUX || null,
     path: env.PATH || '/usr/local/bin:/usr/bin:/bin',
     color: !env.NO_COLOR && env.TERM !== 'dumb',

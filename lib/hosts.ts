@@ -3,21 +3,20 @@
 // like shared-store documents (lib/host-rows.ts rowFromRemoteView) and copied into the local
 // store's other-hosts tables (its fetchedAt is their age), so that a host that does not answer
 // still shows, and the picker and `cs attach` find remote rows without asking.
+import { createHash } from 'node:crypto'
 import type { Flags } from './command.ts'
 import type { Config, HostEntry } from './config.ts'
 import { CsError, EXIT, usageError } from './errors.ts'
 import { isSet, stringFlag } from './flags.ts'
+import { askArgv, askedByBin, writeAsker } from './ask-launcher.ts'
 import { age } from './format.ts'
 import { rowFromRemoteView } from './host-rows.ts'
 import { failedThere } from './remote.ts'
 import type { HostFacts, HostRow } from './session.ts'
-import { CONNECT_TIMEOUT, hostOf, remoteCs, sshRun } from './ssh.ts'
+import { hostOf, LOOK_CALL, sshRun } from './ssh.ts'
 import type { HostRowChange, Store, StoredAnswer } from './store.ts'
 import { openLocalStore } from './stores.ts'
 import { isHostName, isVersion, quoted } from './untrusted.ts'
-
-/** How long a look may wait for a host that accepted the connection (its cs may be indexing). */
-export const LOOK_TIMEOUT_MS = 8000
 
 /** When each other host's rows were copied here, for the age shown beside them. */
 export const fetchedAt = (store: Store): Map<string, string> =>
@@ -61,6 +60,9 @@ export function answerLines(text: string): string[] | null {
   return lines.every((l) => l.startsWith('{') && l.endsWith('}') && !l.includes('\n')) ? lines : null
 }
 
+/** An answer's digest: the same digest, the same answer (lib/store.ts AnswerHead). */
+export const answerDigest = (text: string) => createHash('sha1').update(text).digest('base64')
+
 /** A host's rows from its answer: every one, or (gone not null) those that changed since the
  *  answer `before`, with the ids that are no longer in it. */
 export interface ParsedAnswer extends HostRows {
@@ -71,18 +73,25 @@ export interface ParsedAnswer extends HostRows {
  * A `cs ls --json --local` answer, each row checked; a row of another host than the one asked
  * fails (a host speaks for itself only), and a line given twice counts once. csVersion: that
  * host's cs, when known. Laid out a row a line, each line is parsed alone, and with `before`,
- * the answer the kept rows were made of, only the lines that are not in it: at 2,000 sessions an
- * answer is some 1.3 MB, and most runs find a few rows changed. Throws on text that is not a
- * JSON array.
+ * the answer the kept rows were made of, only the lines that are not in it (none when the
+ * digests are the same): at 2,000 sessions an answer is some 1.3 MB, and most runs find a few
+ * rows changed, or none. Throws on text that is not a JSON array.
  */
-export function parseAnswer(stdout: string, host: string, at: string, csVersion: string | null, before: StoredAnswer | null = null): ParsedAnswer {
+export function parseAnswer(
+  stdout: string,
+  host: string,
+  at: string,
+  csVersion: string | null,
+  before: StoredAnswer | null = null,
+  digest = answerDigest(stdout)
+): ParsedAnswer {
   const version = csVersion ?? 'unknown'
   const checked = (v: unknown) => {
     const r = rowFromRemoteView(v, version)
     return 'skipped' in r || r.host !== host ? null : r
   }
   // the same answer again: nothing changed (most runs while B's sessions are idle)
-  if (before && before.csVersion === version && before.text === stdout) return { host, at, rows: [], skipped: before.skipped, gone: [] }
+  if (before && before.csVersion === version && before.digest === digest) return { host, at, rows: [], skipped: before.skipped, gone: [] }
   const lines = answerLines(stdout)
   if (!lines) {
     const parsed: unknown = JSON.parse(stdout)
@@ -90,7 +99,7 @@ export function parseAnswer(stdout: string, host: string, at: string, csVersion:
     const rows = parsed.map(checked).filter((r) => r !== null)
     return { host, at, rows, skipped: parsed.length - rows.length, gone: null }
   }
-  const previous = before?.csVersion === version ? answerLines(before.text) : null
+  const previous = before?.csVersion === version ? answerLines(before.text()) : null
   const had = new Set(previous)
   const now = new Set(lines)
   const rows: HostRow[] = []
@@ -128,10 +137,8 @@ export interface Answered {
  *  here), where keptRows reads them. opts.version: its cs's, when just asked (`cs hosts`), else
  *  the one last known (a dashboard asks for rows alone). Throws CsError when it does not answer. */
 export async function askHost(config: Config, host: HostEntry, opts: { version?: string; store?: Store } = {}): Promise<Answered> {
-  const asking = sshRun(config, host, [remoteCs(host), 'ls', '--json', '--local', '--all'], {
-    connectTimeout: CONNECT_TIMEOUT.look,
-    timeoutMs: LOOK_TIMEOUT_MS,
-  })
+  // started by bin/cs before Node, when it could
+  const asking = askedByBin(config, host) ?? sshRun(config, host, askArgv(host), LOOK_CALL)
   asking.catch(() => {}) // awaited below, unless the store cannot be opened: then its error is the one
   const store = opts.store ?? openLocalStore(config)
   try {
@@ -166,16 +173,17 @@ export function keepAnswer(
 ): { skipped: number; changes: HostRowChange[] } {
   const { name: host, csVersion } = facts
   const stamp = `${at} ${process.pid}`
+  const digest = answerDigest(stdout)
   const keep = (kept: StoredAnswer | null) => {
     let got: ParsedAnswer
     try {
-      got = parseAnswer(stdout, host, at, csVersion, kept)
+      got = parseAnswer(stdout, host, at, csVersion, kept, digest)
     } catch (e) {
       throw new CsError(`host ${host}: its answer is not a session list (${(e as Error).message})`)
     }
     // the host's fetchedAt is set with its rows, where it says which answer they were made of
     store.saveHost({ ...facts, fetchedAt: null })
-    const answer = { text: stdout, csVersion: csVersion ?? 'unknown', skipped: got.skipped, stamp }
+    const answer = { text: stdout, digest, csVersion: csVersion ?? 'unknown', skipped: got.skipped, stamp }
     const changes = store.saveHostRows(host, got.rows, at, got.gone ? { gone: got.gone, since: kept?.stamp } : undefined, answer)
     return changes && { skipped: got.skipped, changes }
   }
@@ -252,6 +260,8 @@ export function hostNamed(config: Config, name: string): HostEntry {
 export function startAsking(config: Config, host: string | undefined) {
   const wanted = config.hosts.length > 0 && !config.shared && host !== config.host
   const asking = wanted ? askHosts(config, host) : Promise.resolve([])
+  // bin/cs's launcher of these asks, written again when config.json changed
+  if (config.hosts.length) writeAsker(config)
   let answers: HostAnswer[] = []
   return {
     /** waits for every host (each within its timeout) */

@@ -19,6 +19,11 @@ export const CONNECT_TIMEOUT = { look: 1, act: 10 } as const
 
 /** How long a shared connection outlives its last use. */
 export const CONTROL_PERSIST_S = 60
+/** How long a look at a host (its sessions, its version) may wait once it accepted the
+ *  connection: its cs may be indexing. */
+export const LOOK_TIMEOUT_MS = 8000
+/** A look's ssh call: connected within CONNECT_TIMEOUT.look, answered within LOOK_TIMEOUT_MS. */
+export const LOOK_CALL = { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS } as const
 
 export interface SshCall {
   /** a terminal on the remote side (`ssh -t`: attach); else none (`-T`) */
@@ -154,5 +159,5 @@ export function sshFailure(host: HostEntry, status: number, stderr: string, argv
   return unreachable(host, said || 'ssh failed')
 }
 
-const unreachable = (host: HostEntry, why: string) =>
+export const unreachable = (host: HostEntry, why: string) =>
   new CsError(`host ${host.name} does not answer: ${why}`, EXIT.unavailable, `check it: ssh ${shellWord(host.ssh)} true`)

@@ -29,7 +29,7 @@ import { notAFile, refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { rowHead, storedRow, type StoredRow } from './rows.ts'
 import { MIN, shortIds } from './shortid.ts'
-import type { FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store, StoredAnswer } from './store.ts'
+import type { AnswerHead, FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store, StoredAnswer } from './store.ts'
 import { buildViews } from './views.ts'
 import { outErr } from './stdout.ts'
 
@@ -42,8 +42,8 @@ import { outErr } from './stdout.ts'
  *  reads a few tallies, not every row. 11: a folder's files as JSON lines, not v8-serialised. */
 const SCHEMA = 11
 const MMAP_BYTES = 1 << 30
-/** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its cs version,
- *  skipped rows and stamp as JSON. */
+/** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its digest, cs
+ *  version, skipped rows and stamp as JSON. */
 const ANSWER_KEY = 'answer:'
 const ANSWER_OF_KEY = 'answer-of:'
 /** A pull of more rows than this works the short ids out all at once. */
@@ -615,19 +615,21 @@ export function openStore(config: Config): Store {
   /** A host's kept ssh answer (Store.hostAnswer); without its text unless asked for. It stands
    *  only while the host's rows were last fetched with it: a cs that keeps no answers (an older
    *  one, on this same store) may have replaced them since. */
-  function keptAnswer(host: string, withText = false): StoredAnswer | null {
+  function keptAnswer(host: string): StoredAnswer | null {
     const head = sql('SELECT value, (SELECT fetched_at FROM hosts WHERE name = ?) FROM sync_state WHERE key = ?')
       .raw()
       .get(host, ANSWER_OF_KEY + host) as [string, string | null] | undefined
     if (!head) return null
-    const [csVersion, skipped, stamp] = JSON.parse(head[0]) as [string, number, string]
-    if (!stamp.startsWith(`${head[1]} `)) return null
-    const text = withText ? (sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(ANSWER_KEY + host) as string | undefined) : ''
-    return text === undefined ? null : { text, csVersion, skipped, stamp }
+    const [digest, csVersion, skipped, stamp] = JSON.parse(head[0]) as unknown[]
+    // another layout (an earlier cs wrote it) is none
+    if (typeof digest !== 'string' || typeof csVersion !== 'string' || typeof skipped !== 'number') return null
+    if (typeof stamp !== 'string' || !stamp.startsWith(`${head[1]} `)) return null
+    const text = () => (sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(ANSWER_KEY + host) as string | undefined) ?? ''
+    return { digest, csVersion, skipped, stamp, text }
   }
   // other hosts' rows, one a session: a pull that changes a few rewrites those few
   const saveHostRows = db.transaction(
-    (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[]; since?: string }, answer?: StoredAnswer) => {
+    (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[]; since?: string }, answer?: AnswerHead & { text: string }) => {
       if (merge?.since !== undefined && keptAnswer(other)?.stamp !== merge.since) return null
       // compared with what is kept first: every row of the host when replaced whole (an ssh
       // answer, every dashboard run), those named when merged (a pull)
@@ -671,15 +673,14 @@ export function openStore(config: Config): Store {
       if (meta && many) reshortAll()
       sql('UPDATE hosts SET fetched_at = ? WHERE name = ?').run(fetchedAt, other)
       // the answer, the sync's own values (changes() leaves them out): its text, some MB at
-      // 10,000 sessions, written only when it differs from the last
-      const text = sql(
-        'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value'
-      )
-      const forget = sql('DELETE FROM sync_state WHERE key IN (?, ?)')
-      bookkeeping += answer
-        ? text.run(ANSWER_KEY + other, answer.text).changes +
-          text.run(ANSWER_OF_KEY + other, JSON.stringify([answer.csVersion, answer.skipped, answer.stamp])).changes
-        : forget.run(ANSWER_KEY + other, ANSWER_OF_KEY + other).changes
+      // 10,000 sessions, written only when its digest differs from the last
+      const put = sql('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)')
+      if (!answer) bookkeeping += sql('DELETE FROM sync_state WHERE key IN (?, ?)').run(ANSWER_KEY + other, ANSWER_OF_KEY + other).changes
+      else {
+        const was = sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(ANSWER_OF_KEY + other) as string | undefined
+        if (!was || JSON.parse(was)[0] !== answer.digest) bookkeeping += put.run(ANSWER_KEY + other, answer.text).changes
+        bookkeeping += put.run(ANSWER_OF_KEY + other, JSON.stringify([answer.digest, answer.csVersion, answer.skipped, answer.stamp])).changes
+      }
       return changes
     }
   )
@@ -884,7 +885,7 @@ export function openStore(config: Config): Store {
       return texts.map(hostRowOf)
     },
     saveHostRows: (host, rows, fetchedAt, merge, answer) => saveHostRows.immediate(host, rows, fetchedAt, merge, answer),
-    hostAnswer: (host) => keptAnswer(host, true),
+    hostAnswer: (host) => keptAnswer(host),
     hosts() {
       const rows = sql('SELECT name, ssh, cs_version, last_sync, heartbeat, fetched_at, source FROM hosts').raw().all() as any[][]
       // prettier-ignore

@@ -12,8 +12,9 @@ export interface HostRowChange {
 
 /** A host's ssh answer (`cs ls --json` there) as received, which its kept rows were made of:
  *  the next answer is compared with it line by line (lib/hosts.ts parseAnswer). */
-export interface StoredAnswer {
-  text: string
+export interface AnswerHead {
+  /** its text's digest (lib/hosts.ts answerDigest): the same digest, the same answer */
+  digest: string
   /** the cs version its rows were checked with (HostRow.csVersion) */
   csVersion: string
   /** how many of its rows failed a check */
@@ -21,6 +22,11 @@ export interface StoredAnswer {
   /** which saving of it this is: its fetchedAt (HostFacts), a space and more. Rows compared with
    *  it are saved only while it is kept, and it is kept only while the host's fetchedAt is its */
   stamp: string
+}
+
+/** An answer as kept: its text (some MB at 10,000 sessions) read only when asked for. */
+export interface StoredAnswer extends AnswerHead {
+  text(): string
 }
 
 /** Where the incremental indexer left a file: read on from `offset` if size and mtime grew. */
@@ -133,7 +139,7 @@ export interface Store {
     rows: HostRow[],
     fetchedAt: string,
     merge?: { gone: string[]; since?: string },
-    answer?: StoredAnswer
+    answer?: AnswerHead & { text: string }
   ): HostRowChange[] | null
   /** The ssh answer a host's kept rows are made of, or null (none yet, or rows that came from the
    *  shared store, were forgotten or were fetched without keeping the answer since). */

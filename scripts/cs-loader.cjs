@@ -42,6 +42,7 @@ const own = Module.createRequire(join(__dirname, 'cli.cjs'))
  *  read. Loading them (with net and stream, which they load) took some 6 ms of every start. */
 const LAZY = {
   'node:child_process': 'a process started: tmux (a dashboard has bin/cs read it), ssh, fzf, a sync',
+  'node:crypto': "a digest of another host's answer over ssh, a launch's session id",
   'node:readline/promises': 'a question asked on a terminal',
   'node:v8': "a store of schema 6 migrated (its other hosts' rows were v8-serialised)",
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import { checkConfigFile, withConfigKey, type Config } from '../lib/config.ts'
 import { CRON_MARK, cronLine, cronLineOf, withCronLine } from '../lib/cron.ts'
 import { HOST_ROW_FIELDS, rowFromRemoteView, rowOf, viewOf, withHosts } from '../lib/host-rows.ts'
-import { answerLines, parseAnswer } from '../lib/hosts.ts'
+import { answerDigest, answerLines, parseAnswer } from '../lib/hosts.ts'
 import { jsonArray } from '../lib/format.ts'
 import { hostOf } from '../lib/ssh.ts'
 import type { HostFacts, HostRow, SessionView } from '../lib/session.ts'
@@ -123,7 +123,7 @@ test('an answer laid out a row a line is compared line by line with the one the 
   assert.deepEqual(answerLines(first)?.length, 3)
   const whole = parseAnswer(first, 'b', at, '0.2.0')
   assert.deepEqual([ids(whole.rows), whole.skipped, whole.gone], [['eeee0001', 'eeee0002'], 1, null])
-  const kept = { text: first, csVersion: '0.2.0', skipped: 1, stamp: 's' }
+  const kept = { text: () => first, digest: answerDigest(first), csVersion: '0.2.0', skipped: 1, stamp: 's' }
   assert.deepEqual(parseAnswer(first, 'b', at, '0.2.0', kept), { host: 'b', at, rows: [], skipped: 1, gone: [] })
   // one row changed, one gone, one new; the row that failed gone, another failing
   const next = answer(view(1, { title: 'renamed' }), view(3), view(3), { ...view(8), id: '$(id)' })
@@ -131,8 +131,9 @@ test('an answer laid out a row a line is compared line by line with the one the 
   assert.deepEqual(got.rows.map((r) => [r.id.slice(0, 8), r.title]), [['eeee0001', 'renamed'], ['eeee0003', 'a title']])
   assert.deepEqual([got.gone, got.skipped], [[view(2).id], 1])
   // its cs updated there: every row again, even from the same text (each row carries the version)
-  assert.equal(parseAnswer(next, 'b', at, '0.3.0', { ...kept, text: next }).gone, null)
-  assert.equal(parseAnswer(next, 'b', at, '0.3.0', { ...kept, text: next }).rows.length, 2)
+  const same = { ...kept, text: () => next, digest: answerDigest(next) }
+  assert.deepEqual([parseAnswer(next, 'b', at, '0.2.0', same).rows, parseAnswer(next, 'b', at, '0.3.0', same).gone], [[], null])
+  assert.equal(parseAnswer(next, 'b', at, '0.3.0', same).rows.length, 2)
   // another layout (one line, as an older cs may print it) is parsed whole
   assert.equal(answerLines(JSON.stringify([view(1)])), null)
   assert.equal(parseAnswer(JSON.stringify([view(1)]), 'b', at, '0.2.0', kept).gone, null)

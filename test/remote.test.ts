@@ -3,8 +3,8 @@
 // its dashboard with no database, acts on B's sessions over ssh, and takes nothing from B's
 // answers but checked values.
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
@@ -122,6 +122,59 @@ test('a host that stops answering still shows, marked with its age, within the c
     assert.match(at.stderr, /^cs: host hostb does not answer: ssh failed\n {4}check it: ssh hostb true$/m)
   } finally {
     await sshd.start()
+  }
+})
+
+test('cs ls as users run it (bin/cs): the first run writes the asks launcher; the next ones start their ssh before Node', () => {
+  // an ssh on A's PATH that notes which process started it, then runs the real one
+  const shims = join(a.home, 'ssh-shim')
+  const parents = join(a.home, 'ssh-parents')
+  mkdirSync(shims, { recursive: true })
+  writeFileSync(join(shims, 'ssh'), `#!/bin/sh\ncat /proc/$PPID/comm >> '${parents}'\nexec /usr/bin/ssh "$@"\n`, { mode: 0o755 })
+  const env = { ...a.env, PATH: `${shims}:${a.env.PATH}` }
+  // its stdin a file: what anything read of it moves the offset that this process then reads at
+  const typed = join(a.home, 'typed')
+  writeFileSync(typed, 'the next command\n')
+  const ls = (...args: string[]) => {
+    writeFileSync(parents, '')
+    const stdin = openSync(typed, 'r')
+    try {
+      const r = spawnSync(join(REPO, 'bin/cs'), ['ls', ...args], { env, encoding: 'utf8', timeout: 60_000, stdio: [stdin, 'pipe', 'pipe'] })
+      const left = Buffer.alloc(64)
+      const unread = left.toString('utf8', 0, readSync(stdin, left, 0, 64, null))
+      assert.equal(unread, 'the next command\n', 'what was typed after cs is left to the shell')
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr, by: readFileSync(parents, 'utf8').split('\n').filter(Boolean) }
+    } finally {
+      closeSync(stdin)
+    }
+  }
+  const asker = join(a.env.XDG_STATE_HOME, 'cs/ask/asks.sh')
+  // hostd: listed, no such host (ssh fails at once)
+  configure([hostB(), { name: 'hostd', ssh: 'hostd.invalid' }]) // config.json newer than any launcher
+  try {
+    const first = ls('--json')
+    assert.equal(first.status, 0, first.stderr)
+    assert.deepEqual(first.by.sort(), ['node', 'node'], 'the Node CLI asked both hosts')
+    assert.equal(statSync(asker).mode & 0o777, 0o600, 'and wrote the launcher')
+    const next = ls('--json')
+    assert.equal(next.status, 0, next.stderr)
+    assert.ok(next.by.length === 2 && !next.by.includes('node'), `ssh started by bin/cs: ${next.by}`)
+    const ids = (out: string) => JSON.parse(out).map((r: { host: string; id: string }) => `${r.host} ${r.id}`)
+    assert.deepEqual(ids(next.stdout), ids(first.stdout))
+    assert.ok(ids(next.stdout).includes(`hostb ${B_ID}`))
+    // the host that does not answer is said to, as when Node asks
+    const notice = (err: string) => err.replace(/as of \d+\w ago/, 'as of N ago')
+    assert.match(next.stderr, /host hostd does not answer/)
+    assert.equal(notice(next.stderr), notice(first.stderr))
+    assert.deepEqual(readdirSync(join(a.env.XDG_STATE_HOME, 'cs/ask')), ['asks.sh'], 'the answers taken away')
+    // a listing of this host alone asks nobody; config.json edited: Node asks, and writes it again
+    assert.deepEqual(ls('--local').by, [])
+    configure([hostB()])
+    assert.deepEqual(ls().by, ['node'])
+    const again = ls().by
+    assert.ok(again.length === 1 && again[0] !== 'node', `ssh started by bin/cs: ${again}`)
+  } finally {
+    configure([hostB()])
   }
 })
 

@@ -559,6 +559,7 @@ test("a host's ssh answers kept line by line leave the same rows as each answer 
         for (const kv of answer) raw.prepare('INSERT OR REPLACE INTO sync_state VALUES (?, ?)').run(kv)
       }
       const kept = keepAnswer(byLine, facts(version), text, at, before)
+      assert.equal(byLine.hostAnswer('b')?.text(), text, 'the answer kept for the next')
       const all = parseAnswer(text, 'b', at, version)
       whole.saveHostRows('b', all.rows, at)
       keepAnswer(other, facts(version), text, at, null)
@@ -569,7 +570,11 @@ test("a host's ssh answers kept line by line leave the same rows as each answer 
       assert.deepEqual(rows(other), rows(whole))
     }
     // an answer that is no session list changes nothing
-    const was = () => [byLine.hostRows('b'), byLine.hostAnswer('b'), byLine.hosts()]
+    const kept = () => {
+      const answer = byLine.hostAnswer('b')
+      return answer && { ...answer, text: answer.text() }
+    }
+    const was = () => [byLine.hostRows('b'), kept(), byLine.hosts()]
     const before = was()
     const late = new Date(Date.UTC(2026, 1, 1)).toISOString()
     const bad = '[\n{"id":}\n]\n'

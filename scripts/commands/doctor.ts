@@ -12,12 +12,11 @@ import { DriftCounter, type Drift } from '../../lib/drift.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
 import { hookScript, hookSettings } from '../../lib/hooks.ts'
-import { LOOK_TIMEOUT_MS } from '../../lib/hosts.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
 import { findOnPath, isSessionFile, projectsDir } from '../../lib/paths.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
 import { readRegular } from '../../lib/regular-file.ts'
-import { CONNECT_TIMEOUT, remoteCs, sshRun } from '../../lib/ssh.ts'
+import { LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore, openStores } from '../../lib/stores.ts'
 import { skippedDocs } from '../../lib/sync.ts'
 import { cleanText } from '../../lib/untrusted.ts'
@@ -152,7 +151,7 @@ async function hosts(config: Config): Promise<Check[]> {
   const others = config.hosts.filter((h) => h.name !== config.host)
   const answers = await Promise.all(
     others.map((h) =>
-      sshRun(config, h, [remoteCs(h), '--version'], { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS }).then(
+      sshRun(config, h, [remoteCs(h), '--version'], LOOK_CALL).then(
         (r): Check =>
           r.status === 0
             ? { level: 'ok', what: `host ${h.name}`, detail: `${h.ssh}: ${clean(r.stdout.trim().slice(0, 40))}` }

@@ -1,6 +1,7 @@
 // `cs hosts`: the hosts list (config `hosts`), each asked at once over ssh for its cs version and
 // sessions; with a shared store, every host it knows as well, as it knows them (ssh asks only
 // for the version). `cs hosts add NAME [--install]` / `cs hosts rm NAME` edit the list.
+import { writeAsker } from '../../lib/ask-launcher.ts'
 import { writeLaunchers } from '../../lib/attach-launcher.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { loadConfig, readConfigFile, writeConfigFile, type Config, type HostEntry } from '../../lib/config.ts'
@@ -8,13 +9,13 @@ import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet, stringFlag } from '../../lib/flags.ts'
 import { age, colors, print, useColor } from '../../lib/format.ts'
 import { viewOf } from '../../lib/host-rows.ts'
-import { LOOK_TIMEOUT_MS, askHost, forgetRows, keptRows } from '../../lib/hosts.ts'
+import { askHost, forgetRows, keptRows } from '../../lib/hosts.ts'
 import { installOn } from '../../lib/remote-install.ts'
 import { countByState } from '../../lib/rows.ts'
 import { shellWord } from '../../lib/quote.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import type { HostFacts, HostRow, State } from '../../lib/session.ts'
-import { CONNECT_TIMEOUT, hostOf, remoteCs, sshRun } from '../../lib/ssh.ts'
+import { hostOf, LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { cleanText, isHostName, isSshDestination, quoted } from '../../lib/untrusted.ts'
 import pkg from '../../package.json' with { type: 'json' }
@@ -43,7 +44,7 @@ const rowCounts = (rows: HostRow[]) => bucketed(countByState(rows.map((r) => vie
 
 /** The version a host's cs gives over ssh (a CsError when it does not answer). */
 async function versionOf(config: Config, host: HostEntry): Promise<string | null> {
-  const v = await sshRun(config, host, [remoteCs(host), '--version'], { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS })
+  const v = await sshRun(config, host, [remoteCs(host), '--version'], LOOK_CALL)
   return cleanText(v.stdout.trim().replace(/^cs /, '').slice(0, 40))
 }
 
@@ -126,7 +127,9 @@ function editHosts(config: Config, edit: (hosts: NonNullable<ReturnType<typeof r
   const hosts = file.hosts ?? []
   edit(hosts)
   writeConfigFile(config.configFile, { ...file, hosts })
-  writeLaunchers(loadConfig())
+  const edited = loadConfig()
+  writeLaunchers(edited)
+  writeAsker(edited)
 }
 
 export default defineCommand({

@@ -1,0 +1,166 @@
+// The dashboard's asks of the hosts list (no shared store), started by bin/cs before Node starts,
+// as its tmux read is: Node starts and loads before it reaches its own ssh (some 45 ms on two
+// cores), and the answer waited as long. bin/cs sources a few lines of sh that Node writes from
+// config.json: the very ssh argv lib/hosts.ts askHost runs (askArgv, built once, here), each
+// host's answer into a file of cs's state folder named by bin/cs's pid. On a pipe that becomes Node's fd 5, the launcher says
+// first which hosts it asks, then "HOST STATUS" as each answer is whole. bin/cs uses it only
+// while config.json is older than it, and it checks the bundle's age and the environment itself
+// (lib/attach-launcher.ts guards); Node asks any host it does not name, as before.
+import { mkdirSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { guards, sshSetup } from './attach-launcher.ts'
+import type { Config, HostEntry } from './config.ts'
+import { bundleFile } from './install.ts'
+import { shellWord } from './quote.ts'
+import { LOOK_CALL, remoteCs, sshArgv, sshFailure, unreachable, type SshResult } from './ssh.ts'
+import { isHostName } from './untrusted.ts'
+
+/** What a look runs on a host (lib/hosts.ts askHost): its dashboard's rows, every one, as JSON. */
+export const askArgv = (host: HostEntry) => [remoteCs(host), 'ls', '--json', '--local', '--all']
+
+export const askDir = (config: Config) => join(config.stateDir, 'ask')
+export const askerFile = (config: Config) => join(askDir(config), 'asks.sh')
+
+/** What bin/cs sources: every other host of the list asked at once. */
+export function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = process.env): string {
+  const dir = askDir(config)
+  const seconds = Math.ceil(LOOK_CALL.timeoutMs / 1000)
+  const ask = (h: HostEntry) => {
+    const out = (ext: string) => `${shellWord(`${dir}/`)}$$.${h.name}.${ext}` // the name: a checked plain word
+    const argv = sshArgv(config, h, askArgv(h), LOOK_CALL).map(shellWord).join(' ')
+    return `{ $bound ${argv} </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } &`
+  }
+  return [
+    "# cs ls's asks of the hosts list, as lib/hosts.ts askHost runs them: written by cs",
+    '# (lib/ask-launcher.ts) from config.json; sourced by bin/cs in a pipe to Node.',
+    `[ ${shellWord(bundleFile())} -nt "$asker" ] && return 0 # cs was updated since`,
+    ...guards(config, env),
+    ...sshSetup(config),
+    'bound=',
+    `command -v timeout >/dev/null 2>&1 && bound="timeout -s KILL ${seconds}"`,
+    `echo ${hosts.map((h) => h.name).join(' ')}`,
+    ...hosts.map(ask),
+    '',
+  ].join('\n')
+}
+
+const mtime = (path: string): number => {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return -Infinity
+  }
+}
+
+/**
+ * Writes the launcher when config.json or the bundle is newer, or removes it when there is
+ * nothing to ask (no hosts list, a shared store); and removes answers left by a run that ended
+ * before it read them. Best effort: without it, Node asks.
+ */
+export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env): void {
+  const file = askerFile(config)
+  const hosts = config.shared ? [] : config.hosts.filter((h) => isHostName(h.name) && h.name !== config.host)
+  try {
+    const left = readdirSync(askDir(config)).filter((f) => f !== 'asks.sh' && Date.now() - mtime(join(askDir(config), f)) > 60_000)
+    for (const f of left) rmSync(join(askDir(config), f), { force: true })
+  } catch {
+    // no folder yet
+  }
+  try {
+    if (!hosts.length) return void rmSync(file, { force: true })
+    if (mtime(file) > Math.max(mtime(config.configFile), mtime(bundleFile()))) return
+    mkdirSync(askDir(config), { recursive: true, mode: 0o700 })
+    writeFileSync(`${file}.tmp`, askerText(config, hosts, env), { mode: 0o600 })
+    renameSync(`${file}.tmp`, file)
+  } catch {
+    // a read-only or full state folder, or a host without a usable destination: Node asks
+  }
+}
+
+/** The answers bin/cs is getting, by host; null when it asks none. */
+let asked: Map<string, Promise<SshResult>> | null | undefined
+
+/**
+ * The answer of host that bin/cs asked for (on config.asksFd), as sshRun gives one: its failures
+ * are the same CsErrors, and it does not wait past LOOK_CALL.timeoutMs. Null when bin/cs did not
+ * ask it.
+ */
+export function askedByBin(config: Config, host: HostEntry): Promise<SshResult> | null {
+  if (asked === undefined) asked = config.asksFd === null ? null : readAsks(config, config.asksFd, config.askedBy)
+  return asked?.get(host.name) ?? null
+}
+
+function readAsks(config: Config, fd: number, by: string): Map<string, Promise<SshResult>> | null {
+  // the hosts asked, written before any ssh starts: read at once (no line: the launcher did not
+  // run, or returned early)
+  const buf = Buffer.alloc(64 * 1024)
+  let text = ''
+  for (;;) {
+    let n: number
+    try {
+      n = readSync(fd, buf)
+    } catch {
+      return null
+    }
+    if (n === 0) return null
+    text += buf.toString('latin1', 0, n)
+    if (text.includes('\n')) break
+  }
+  const seconds = Math.ceil(LOOK_CALL.timeoutMs / 1000)
+  const eol = text.indexOf('\n')
+  const hosts = text.slice(0, eol).split(' ').filter(isHostName)
+  const waiting = new Map<string, (status: number | null) => void>()
+  const answers = new Map(
+    hosts.map((name) => {
+      const host = config.hosts.find((h) => h.name === name)
+      const answer = new Promise<SshResult>((resolve, reject) => {
+        const timer = setTimeout(() => done(null), LOOK_CALL.timeoutMs + 1000)
+        const done = (status: number | null) => {
+          clearTimeout(timer)
+          waiting.delete(name)
+          const file = (ext: string) => join(askDir(config), `${by}.${name}.${ext}`)
+          const take = (ext: string) => {
+            try {
+              return readFileSync(file(ext), 'utf8')
+            } catch {
+              return ''
+            } finally {
+              rmSync(file(ext), { force: true })
+            }
+          }
+          const [stdout, stderr] = [take('out'), take('err')]
+          // no line before the pipe ended or the time ran out, or ssh killed by timeout (124, 137)
+          const late = status === null || status === 124 || status === 137
+          if (!host || late) return reject(unreachable(host ?? { name, ssh: name, cs: null }, `no answer within ${seconds} s`))
+          const failure = sshFailure(host, status, stderr, askArgv(host))
+          if (failure) reject(failure)
+          else resolve({ status, stdout, stderr })
+        }
+        waiting.set(name, done)
+      })
+      answer.catch(() => {}) // awaited by askHost, unless the listing ends first
+      return [name, answer] as const
+    })
+  )
+  let rest = text.slice(eol + 1)
+  const lines = () => {
+    for (let at = rest.indexOf('\n'); at >= 0; at = rest.indexOf('\n')) {
+      const [name, status] = rest.slice(0, at).split(' ')
+      rest = rest.slice(at + 1)
+      waiting.get(name)?.(/^\d+$/.test(status ?? '') ? Number(status) : 255)
+    }
+  }
+  lines()
+  const next = () =>
+    read(fd, buf, 0, buf.length, null, (e, n) => {
+      if (e || n === 0) {
+        for (const done of [...waiting.values()]) done(null) // the pipe ended without its line
+        return
+      }
+      rest += buf.toString('latin1', 0, n)
+      lines()
+      if (waiting.size) next()
+    })
+  if (waiting.size) next()
+  return answers
+}
