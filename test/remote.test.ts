@@ -4,7 +4,7 @@
 // answers but checked values.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
@@ -135,11 +135,11 @@ test('cs ls as users run it (bin/cs): the first run writes the asks launcher; th
   // its stdin a file: what anything read of it moves the offset that this process then reads at
   const typed = join(a.home, 'typed')
   writeFileSync(typed, 'the next command\n')
-  const ls = (...args: string[]) => {
+  const ls = (args: string[] = [], other: Record<string, string> = {}) => {
     writeFileSync(parents, '')
     const stdin = openSync(typed, 'r')
     try {
-      const r = spawnSync(join(REPO, 'bin/cs'), ['ls', ...args], { env, encoding: 'utf8', timeout: 60_000, stdio: [stdin, 'pipe', 'pipe'] })
+      const r = spawnSync(join(REPO, 'bin/cs'), ['ls', ...args], { env: { ...env, ...other }, encoding: 'utf8', timeout: 60_000, stdio: [stdin, 'pipe', 'pipe'] })
       const left = Buffer.alloc(64)
       const unread = left.toString('utf8', 0, readSync(stdin, left, 0, 64, null))
       assert.equal(unread, 'the next command\n', 'what was typed after cs is left to the shell')
@@ -152,11 +152,11 @@ test('cs ls as users run it (bin/cs): the first run writes the asks launcher; th
   // hostd: listed, no such host (ssh fails at once)
   configure([hostB(), { name: 'hostd', ssh: 'hostd.invalid' }]) // config.json newer than any launcher
   try {
-    const first = ls('--json')
+    const first = ls(['--json'])
     assert.equal(first.status, 0, first.stderr)
     assert.deepEqual(first.by.sort(), ['node', 'node'], 'the Node CLI asked both hosts')
     assert.equal(statSync(asker).mode & 0o777, 0o600, 'and wrote the launcher')
-    const next = ls('--json')
+    const next = ls(['--json'])
     assert.equal(next.status, 0, next.stderr)
     assert.ok(next.by.length === 2 && !next.by.includes('node'), `ssh started by bin/cs: ${next.by}`)
     const ids = (out: string) => JSON.parse(out).map((r: { host: string; id: string }) => `${r.host} ${r.id}`)
@@ -167,8 +167,14 @@ test('cs ls as users run it (bin/cs): the first run writes the asks launcher; th
     assert.match(next.stderr, /host hostd does not answer/)
     assert.equal(notice(next.stderr), notice(first.stderr))
     assert.deepEqual(readdirSync(join(a.env.XDG_STATE_HOME, 'cs/ask')), ['asks.sh'], 'the answers taken away')
-    // a listing of this host alone asks nobody; config.json edited: Node asks, and writes it again
-    assert.deepEqual(ls('--local').by, [])
+    // a listing of this host alone asks nobody; another config.json's listing asks through Node
+    assert.deepEqual(ls(['--local']).by, [])
+    const elsewhere = join(a.home, 'elsewhere')
+    mkdirSync(join(elsewhere, 'cs'), { recursive: true })
+    copyFileSync(join(a.env.XDG_CONFIG_HOME, 'cs/config.json'), join(elsewhere, 'cs/config.json'))
+    utimesSync(join(elsewhere, 'cs/config.json'), new Date(0), new Date(0)) // older than the launcher
+    assert.deepEqual(ls([], { XDG_CONFIG_HOME: elsewhere }).by.sort(), ['node', 'node'])
+    // config.json edited: Node asks, and writes the launcher again
     configure([hostB()])
     assert.deepEqual(ls().by, ['node'])
     const again = ls().by
