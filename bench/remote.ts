@@ -153,7 +153,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
         ratio: bMs / bAloneMs,
         goal: '<= baseline + one round trip',
         met: bMs - bAloneMs <= rtt,
-        note: `baseline: cs ls with no hosts; adds ${Math.round(bMs - bAloneMs)} ms, one round trip ${rtt.toFixed(1)} ms: B's own cs ls --json --local --all, a Node process asked once A's Node has started, run beside A's on the same 2 cores; A reads only the lines of its answer that changed`,
+        note: `baseline: cs ls with no hosts; adds ${Math.round(bMs - bAloneMs)} ms, one round trip ${rtt.toFixed(1)} ms: B's own cs ls --json --local --all, a Node process that bin/cs asks for before A's Node starts, run beside A's on the same 2 cores; A reads only what changed in its answer`,
       },
       { name: 'one round trip over the shared connection (ssh hostb true)', value: rtt, unit: 'ms' },
     ]

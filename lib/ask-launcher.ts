@@ -54,9 +54,10 @@ const mtime = (path: string): number => {
 }
 
 /**
- * Writes the launcher when config.json or the bundle is newer, or removes it when there is
- * nothing to ask (no hosts list, a shared store); and removes answers left by a run that ended
- * before it read them. Best effort: without it, Node asks.
+ * Writes the launcher when it would say otherwise (another config.json, hosts list or
+ * environment) or config.json or the bundle is newer, or removes it when there is nothing to ask
+ * (no hosts list, a shared store); and removes answers left by a run that ended before it read
+ * them. Best effort: without it, Node asks.
  */
 export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env): void {
   const file = askerFile(config)
@@ -69,9 +70,10 @@ export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env)
   }
   try {
     if (!hosts.length) return void rmSync(file, { force: true })
-    if (mtime(file) > Math.max(mtime(config.configFile), mtime(bundleFile()))) return
+    const text = askerText(config, hosts, env)
+    if (mtime(file) > Math.max(mtime(config.configFile), mtime(bundleFile())) && readFileSync(file, 'utf8') === text) return
     mkdirSync(askDir(config), { recursive: true, mode: 0o700 })
-    writeFileSync(`${file}.tmp`, askerText(config, hosts, env), { mode: 0o600 })
+    writeFileSync(`${file}.tmp`, text, { mode: 0o600 })
     renameSync(`${file}.tmp`, file)
   } catch {
     // a read-only or full state folder, or a host without a usable destination: Node asks

@@ -174,6 +174,7 @@ test('cs ls as users run it (bin/cs): the first run writes the asks launcher; th
     copyFileSync(join(a.env.XDG_CONFIG_HOME, 'cs/config.json'), join(elsewhere, 'cs/config.json'))
     utimesSync(join(elsewhere, 'cs/config.json'), new Date(0), new Date(0)) // older than the launcher
     assert.deepEqual(ls([], { XDG_CONFIG_HOME: elsewhere }).by.sort(), ['node', 'node'])
+    assert.ok(ls([], { XDG_CONFIG_HOME: elsewhere }).by.every((by) => by !== 'node'), 'written again for it')
     // config.json edited: Node asks, and writes the launcher again
     configure([hostB()])
     assert.deepEqual(ls().by, ['node'])
