@@ -1,0 +1,75 @@
+// bin/cs's asks of the hosts list before Node starts: the launcher runs the very ssh argv
+// lib/hosts.ts askHost runs (a fake ssh records it), its answer into cs's state folder whatever
+// that folder is called, and nothing else; a listing keeps the folder clean. PATH holds only the
+// fake ssh, mkdir, and a fake node that records what bin/cs tells it on fd 5.
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { askArgv, askDir, askerFile, writeAsker } from '../lib/ask-launcher.ts'
+import { loadConfig } from '../lib/config.ts'
+import { LOOK_CALL, sshArgv } from '../lib/ssh.ts'
+
+const REPO = resolve(import.meta.dirname, '..')
+const dir = mkdtempSync(join(tmpdir(), 'cs-asker-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+const fakeBin = join(dir, 'bin')
+const argvFile = join(dir, 'ssh-argv')
+const marker = join(dir, 'marker')
+const told = join(dir, 'fd5')
+mkdirSync(fakeBin)
+writeFileSync(join(fakeBin, 'node'), `#!/bin/sh\nprintf '%s ' "$CS_ASKS_FD" "$CS_ASKED" > '${told}'\n/bin/cat <&5 >> '${told}'\n`, { mode: 0o755 })
+writeFileSync(join(fakeBin, 'mkdir'), `#!/bin/sh\nexec /bin/mkdir "$@"\n`, { mode: 0o755 })
+// the fake ssh: its arguments, NUL-separated, what its stdin is, then an answer
+const stdinFile = join(dir, 'ssh-stdin')
+writeFileSync(
+  join(fakeBin, 'ssh'),
+  `#!/bin/sh\nprintf '%s\\0' "$@" > '${argvFile}'\n/usr/bin/readlink /proc/$$/fd/0 > '${stdinFile}'\nprintf '[]\\n'\n`,
+  { mode: 0o755 }
+)
+
+const env: Record<string, string> = {
+  HOME: join(dir, 'home'),
+  XDG_CONFIG_HOME: join(dir, 'config'),
+  // a state folder whose name a shell would read as more than a name
+  XDG_STATE_HOME: join(dir, `state it's "$(touch ${marker})" \`touch ${marker}\``),
+  XDG_RUNTIME_DIR: join(dir, 'run'),
+  CS_HOST: 'hosta',
+  PATH: fakeBin,
+}
+mkdirSync(join(env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
+const configFile = join(env.XDG_CONFIG_HOME, 'cs/config.json')
+const hosts = [{ name: 'hostb', ssh: 'me@hostb', cs: "/opt/cs it's/bin/cs" }, { name: 'hosta', ssh: 'hosta' }]
+writeFileSync(configFile, JSON.stringify({ ssh: { config: join(dir, 'ssh config') }, hosts }))
+const config = loadConfig(env)
+
+test('the launcher asks each other host with the argv askHost runs, its answer in the state folder, nothing run', () => {
+  writeAsker(config, env)
+  assert.equal(statSync(askerFile(config)).mode & 0o777, 0o600)
+  const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  // Node is told bin/cs's pid, the hosts asked, then each one's status once its answer is whole
+  const [fd, pid, ...rest] = readFileSync(told, 'utf8').split(' ')
+  assert.deepEqual([fd, rest.join(' ')], ['5', 'hostb\nhostb 0\n'])
+  assert.deepEqual(readFileSync(argvFile, 'utf8').split('\0').slice(0, -1), sshArgv(config, config.hosts[0], askArgv(config.hosts[0]), LOOK_CALL).slice(1))
+  assert.deepEqual(readdirSync(askDir(config)).filter((f) => f.includes('.hostb.')).sort(), [`${pid}.hostb.err`, `${pid}.hostb.out`])
+  assert.equal(readFileSync(join(askDir(config), `${pid}.hostb.out`), 'utf8'), '[]\n')
+  assert.ok(!existsSync(marker), 'nothing of the folder name ran')
+  assert.equal(readFileSync(stdinFile, 'utf8'), '/dev/null\n', "the terminal's input is not ssh's")
+  assert.ok(!readdirSync(askDir(config)).some((f) => f.includes('hosta')), 'this host is not asked')
+})
+
+test('a listing removes answers left for over a minute, and the launcher once there is nothing to ask', () => {
+  const left = join(askDir(config), '12345.hostb.out')
+  const fresh = join(askDir(config), '12346.hostb.out')
+  writeFileSync(left, '[]\n')
+  writeFileSync(fresh, '[]\n')
+  utimesSync(left, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000))
+  writeAsker(config, env)
+  assert.deepEqual([existsSync(left), existsSync(fresh), existsSync(askerFile(config))], [false, true, true])
+  writeAsker({ ...config, hosts: [] }, env)
+  assert.ok(!existsSync(askerFile(config)))
+})
