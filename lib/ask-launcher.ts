@@ -28,7 +28,7 @@ export function askerText(config: Config, hosts: HostEntry[], env: NodeJS.Proces
   const ask = (h: HostEntry) => {
     const out = (ext: string) => `${shellWord(`${dir}/`)}$$.${h.name}.${ext}` // the name: a checked plain word
     const argv = sshArgv(config, h, askArgv(h), LOOK_CALL).map(shellWord).join(' ')
-    return `{ $bound ${argv} </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } &`
+    return `{ timeout -s KILL ${seconds} ${argv} </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } &`
   }
   return [
     "# cs ls's asks of the hosts list, as lib/hosts.ts askHost runs them: written by cs",
@@ -37,8 +37,8 @@ export function askerText(config: Config, hosts: HostEntry[], env: NodeJS.Proces
     `[ "$config" = ${shellWord(config.configFile)} ] || return 0 # written from another config.json`,
     ...guards(config, env),
     ...sshSetup(config),
-    'bound=',
-    `command -v timeout >/dev/null 2>&1 && bound="timeout -s KILL ${seconds}"`,
+    // unbounded, an ssh that hangs would hold the pipe, and Node with it: Node asks (it kills)
+    `command -v timeout >/dev/null 2>&1 || return 0`,
     `echo ${hosts.map((h) => h.name).join(' ')}`,
     ...hosts.map(ask),
     '',

@@ -1,7 +1,8 @@
 // bin/cs's asks of the hosts list before Node starts: the launcher runs the very ssh argv
 // lib/hosts.ts askHost runs (a fake ssh records it), its answer into cs's state folder whatever
-// that folder is called, and nothing else; a listing keeps the folder clean. PATH holds only the
-// fake ssh, mkdir, and a fake node that records what bin/cs tells it on fd 5.
+// that folder is called, and nothing else, each bounded by coreutils' timeout (without it, Node
+// asks); a listing keeps the folder clean. PATH holds only the fake ssh, mkdir, timeout, and a
+// fake node that records what bin/cs tells it on fd 5.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -23,6 +24,9 @@ const told = join(dir, 'fd5')
 mkdirSync(fakeBin)
 writeFileSync(join(fakeBin, 'node'), `#!/bin/sh\nprintf '%s ' "$CS_ASKS_FD" "$CS_ASKED" > '${told}'\n/bin/cat <&5 >> '${told}'\n`, { mode: 0o755 })
 writeFileSync(join(fakeBin, 'mkdir'), `#!/bin/sh\nexec /bin/mkdir "$@"\n`, { mode: 0o755 })
+const timeoutBin = join(dir, 'timeout-bin')
+mkdirSync(timeoutBin)
+writeFileSync(join(timeoutBin, 'timeout'), `#!/bin/sh\nexec /usr/bin/timeout "$@"\n`, { mode: 0o755 })
 // the fake ssh: its arguments, NUL-separated, what its stdin is, then an answer
 const stdinFile = join(dir, 'ssh-stdin')
 writeFileSync(
@@ -38,7 +42,7 @@ const env: Record<string, string> = {
   XDG_STATE_HOME: join(dir, `state it's "$(touch ${marker})" \`touch ${marker}\``),
   XDG_RUNTIME_DIR: join(dir, 'run'),
   CS_HOST: 'hosta',
-  PATH: fakeBin,
+  PATH: `${fakeBin}:${timeoutBin}`,
 }
 mkdirSync(join(env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
 const configFile = join(env.XDG_CONFIG_HOME, 'cs/config.json')
@@ -60,6 +64,14 @@ test('the launcher asks each other host with the argv askHost runs, its answer i
   assert.ok(!existsSync(marker), 'nothing of the folder name ran')
   assert.equal(readFileSync(stdinFile, 'utf8'), '/dev/null\n', "the terminal's input is not ssh's")
   assert.ok(!readdirSync(askDir(config)).some((f) => f.includes('hosta')), 'this host is not asked')
+})
+
+test('without coreutils timeout nothing is asked before Node: an ssh that hung would hold Node too', () => {
+  rmSync(argvFile, { force: true })
+  const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env: { ...env, PATH: fakeBin }, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(readFileSync(told, 'utf8').split(' ').slice(2).join(' '), '', 'no host named on fd 5')
+  assert.ok(!existsSync(argvFile))
 })
 
 test('a listing removes answers left for over a minute, and the launcher once there is nothing to ask', () => {
