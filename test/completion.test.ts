@@ -103,6 +103,9 @@ const interactive: Record<string, (rc: string) => string[]> = {
   },
   fish: (rc) => {
     mkdirSync(join(rc, 'fish/completions'), { recursive: true })
+    // there already: an interactive fish's first start would fill it from the man pages in the
+    // background, still writing into HOME while the suite removes it (ENOTEMPTY)
+    mkdirSync(join(t.env.XDG_DATA_HOME, 'fish/generated_completions'), { recursive: true })
     writeFileSync(join(rc, 'fish/completions/cs.fish'), run(['cs', 'completion', 'fish']))
     writeFileSync(join(rc, 'fish/config.fish'), "function fish_prompt; echo -n '$ '; end\nfunction fish_greeting; end\n")
     return ['env', `XDG_CONFIG_HOME=${rc}`, 'fish', '-i']
