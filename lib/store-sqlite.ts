@@ -612,6 +612,14 @@ export function openStore(config: Config): Store {
         'INSERT INTO meta_dirty (id, field, n) VALUES (?, ?, 1) ON CONFLICT (id, field) DO UPDATE SET n = n + 1'
       ).run(id, FIELD[column])
     )
+  const syncValue = (key: string) => (sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(key) as string | undefined) ?? null
+  const setSyncValue = (key: string, value: string | null) => {
+    const written =
+      value === null
+        ? sql('DELETE FROM sync_state WHERE key = ?').run(key)
+        : sql('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)').run(key, value)
+    bookkeeping += written.changes
+  }
   /** A host's kept ssh answer (Store.hostAnswer); without its text unless asked for. It stands
    *  only while the host's rows were last fetched with it: a cs that keeps no answers (an older
    *  one, on this same store) may have replaced them since. */
@@ -624,7 +632,7 @@ export function openStore(config: Config): Store {
     // another layout (an earlier cs wrote it) is none
     if (typeof digest !== 'string' || typeof csVersion !== 'string' || typeof skipped !== 'number') return null
     if (typeof stamp !== 'string' || !stamp.startsWith(`${head[1]} `)) return null
-    const text = () => (sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(ANSWER_KEY + host) as string | undefined) ?? ''
+    const text = () => syncValue(ANSWER_KEY + host) ?? ''
     return { digest, csVersion, skipped, stamp, text }
   }
   // other hosts' rows, one a session: a pull that changes a few rewrites those few
@@ -672,15 +680,11 @@ export function openStore(config: Config): Store {
       }
       if (meta && many) reshortAll()
       sql('UPDATE hosts SET fetched_at = ? WHERE name = ?').run(fetchedAt, other)
-      // the answer, the sync's own values (changes() leaves them out): its text, some MB at
-      // 10,000 sessions, written only when its digest differs from the last
-      const put = sql('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)')
-      if (!answer) bookkeeping += sql('DELETE FROM sync_state WHERE key IN (?, ?)').run(ANSWER_KEY + other, ANSWER_OF_KEY + other).changes
-      else {
-        const was = sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(ANSWER_OF_KEY + other) as string | undefined
-        if (!was || JSON.parse(was)[0] !== answer.digest) bookkeeping += put.run(ANSWER_KEY + other, answer.text).changes
-        bookkeeping += put.run(ANSWER_OF_KEY + other, JSON.stringify([answer.digest, answer.csVersion, answer.skipped, answer.stamp])).changes
-      }
+      // the answer, the sync's own values: its text, some MB at 10,000 sessions, written only
+      // when its digest differs from the last
+      const head = syncValue(ANSWER_OF_KEY + other)
+      if (!answer || !head || JSON.parse(head)[0] !== answer.digest) setSyncValue(ANSWER_KEY + other, answer?.text ?? null)
+      setSyncValue(ANSWER_OF_KEY + other, answer ? JSON.stringify([answer.digest, answer.csVersion, answer.skipped, answer.stamp]) : null)
       return changes
     }
   )
@@ -901,14 +905,8 @@ export function openStore(config: Config): Store {
           'fetched_at = coalesce(excluded.fetched_at, fetched_at)'
       ).run(h.name, h.ssh, h.csVersion, h.lastSync, h.heartbeat, h.fetchedAt, h.source)
     },
-    syncValue: (key) => (sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(key) as string | undefined) ?? null,
-    setSyncValue(key, value) {
-      const written =
-        value === null
-          ? sql('DELETE FROM sync_state WHERE key = ?').run(key)
-          : sql('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)').run(key, value)
-      bookkeeping += written.changes
-    },
+    syncValue,
+    setSyncValue,
     pushedHashes(ids) {
       const rows = ids
         ? sql('SELECT id, hash FROM pushed WHERE id IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify(ids))
