@@ -6,9 +6,9 @@
 // first which hosts it asks, then "HOST STATUS" as each answer is whole. bin/cs uses it only
 // while config.json is older than it, and it checks the bundle's age and the environment itself
 // (lib/attach-launcher.ts guards); Node asks any host it does not name, as before.
-import { mkdirSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { guards, sshSetup } from './attach-launcher.ts'
+import { guards, mtime, sshSetup } from './attach-launcher.ts'
 import type { Config, HostEntry } from './config.ts'
 import { bundleFile } from './install.ts'
 import { shellWord } from './quote.ts'
@@ -18,17 +18,19 @@ import { isHostName } from './untrusted.ts'
 /** What a look runs on a host (lib/hosts.ts askHost): its dashboard's rows, every one, as JSON. */
 export const askArgv = (host: HostEntry) => [remoteCs(host), 'ls', '--json', '--local', '--all']
 
+/** How long the launcher's timeout gives an ask, as LOOK_CALL gives Node's. */
+const SECONDS = Math.ceil(LOOK_CALL.timeoutMs / 1000)
+
 export const askDir = (config: Config) => join(config.stateDir, 'ask')
 export const askerFile = (config: Config) => join(askDir(config), 'asks.sh')
 
 /** What bin/cs sources: every other host of the list asked at once. */
 export function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = process.env): string {
   const dir = askDir(config)
-  const seconds = Math.ceil(LOOK_CALL.timeoutMs / 1000)
   const ask = (h: HostEntry) => {
     const out = (ext: string) => `${shellWord(`${dir}/`)}$$.${h.name}.${ext}` // the name: a checked plain word
     const argv = sshArgv(config, h, askArgv(h), LOOK_CALL).map(shellWord).join(' ')
-    return `{ timeout -s KILL ${seconds} ${argv} </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } &`
+    return `{ timeout -s KILL ${SECONDS} ${argv} </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } &`
   }
   return [
     "# cs ls's asks of the hosts list, as lib/hosts.ts askHost runs them: written by cs",
@@ -45,14 +47,6 @@ export function askerText(config: Config, hosts: HostEntry[], env: NodeJS.Proces
   ].join('\n')
 }
 
-const mtime = (path: string): number => {
-  try {
-    return statSync(path).mtimeMs
-  } catch {
-    return -Infinity
-  }
-}
-
 /**
  * Writes the launcher when it would say otherwise (another config.json, hosts list or
  * environment) or config.json or the bundle is newer, or removes it when there is nothing to ask
@@ -63,7 +57,7 @@ export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env)
   const file = askerFile(config)
   const hosts = config.shared ? [] : config.hosts.filter((h) => isHostName(h.name) && h.name !== config.host)
   try {
-    const left = readdirSync(askDir(config)).filter((f) => f !== 'asks.sh' && Date.now() - mtime(join(askDir(config), f)) > 60_000)
+    const left = readdirSync(askDir(config)).filter((f) => f !== 'asks.sh' && Date.now() - (mtime(join(askDir(config), f)) ?? 0) > 60_000)
     for (const f of left) rmSync(join(askDir(config), f), { force: true })
   } catch {
     // no folder yet
@@ -71,7 +65,8 @@ export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env)
   try {
     if (!hosts.length) return void rmSync(file, { force: true })
     const text = askerText(config, hosts, env)
-    if (mtime(file) > Math.max(mtime(config.configFile), mtime(bundleFile())) && readFileSync(file, 'utf8') === text) return
+    const newest = Math.max(mtime(config.configFile) ?? -Infinity, mtime(bundleFile()) ?? -Infinity)
+    if ((mtime(file) ?? -Infinity) > newest && readFileSync(file, 'utf8') === text) return
     mkdirSync(askDir(config), { recursive: true, mode: 0o700 })
     writeFileSync(`${file}.tmp`, text, { mode: 0o600 })
     renameSync(`${file}.tmp`, file)
@@ -109,7 +104,6 @@ function readAsks(config: Config, fd: number, by: string): Map<string, Promise<S
     text += buf.toString('latin1', 0, n)
     if (text.includes('\n')) break
   }
-  const seconds = Math.ceil(LOOK_CALL.timeoutMs / 1000)
   const eol = text.indexOf('\n')
   const hosts = text.slice(0, eol).split(' ').filter(isHostName)
   const waiting = new Map<string, (status: number | null) => void>()
@@ -134,7 +128,7 @@ function readAsks(config: Config, fd: number, by: string): Map<string, Promise<S
           const [stdout, stderr] = [take('out'), take('err')]
           // no line before the pipe ended or the time ran out, or ssh killed by timeout (124, 137)
           const late = status === null || status === 124 || status === 137
-          if (!host || late) return reject(unreachable(host ?? { name, ssh: name, cs: null }, `no answer within ${seconds} s`))
+          if (!host || late) return reject(unreachable(host ?? { name, ssh: name, cs: null }, `no answer within ${SECONDS} s`))
           const failure = sshFailure(host, status, stderr, askArgv(host))
           if (failure) reject(failure)
           else resolve({ status, stdout, stderr })

@@ -67,7 +67,8 @@ export function launcherText(config: Config, host: HostEntry, env: NodeJS.Proces
   ].join('\n')
 }
 
-const mtime = (path: string): number | null => {
+/** A file's mtime (ms), or null when there is none. */
+export const mtime = (path: string): number | null => {
   try {
     return statSync(path).mtimeMs
   } catch {
