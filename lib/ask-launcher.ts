@@ -84,7 +84,7 @@ let asked: Map<string, Promise<SshResult>> | null | undefined
  * ask it.
  */
 export function askedByBin(config: Config, host: HostEntry): Promise<SshResult> | null {
-  if (asked === undefined) asked = config.asksFd === null ? null : readAsks(config, config.asksFd, config.askedBy)
+  if (asked === undefined) asked = config.asksFd === null || config.binPid === null ? null : readAsks(config, config.asksFd, config.binPid)
   return asked?.get(host.name) ?? null
 }
 

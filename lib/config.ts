@@ -69,8 +69,9 @@ export interface Config {
   /** $CS_ASKS_FD, set by bin/cs alone: the fd where the asks it started of the hosts list say
    *  which hosts they ask and when each answer is there (lib/ask-launcher.ts). Only 5 */
   asksFd: 5 | null
-  /** $CS_ASKED, set by bin/cs alone: its pid, which names the answers' files */
-  askedBy: string
+  /** $CS_BIN_PID, set by bin/cs alone: its pid, which names the files it shares with Node (the
+   *  answers of its asks, the walk it is to start: lib/full-walk.ts); null when Node runs alone */
+  binPid: string | null
   /** $TMUX: set when cs itself runs inside tmux (`<socket path>,<pid>,<session>`) */
   insideTmux: string | null
   /** $PATH: where `claude` is looked up before launching it */
@@ -125,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
   const configFile = join(configDir, 'config.json')
   const file = readConfigFile(configFile)
   const stateDir = join(xdg('XDG_STATE_HOME', '.local/state'), 'cs')
+  const binPid = /^\d+$/.test(env.CS_BIN_PID ?? '') ? env.CS_BIN_PID! : null
   const url = env.CS_MONGO_URL || file.mongo?.url || null
   return {
     home,
@@ -140,8 +142,8 @@ export function loadConfig(env: Env = process.env): Config {
     tmuxSocket: env.CS_TMUX_SOCKET || null,
     panesFd: env.CS_PANES_FD === '3' ? 3 : null,
     panesTaken: env.CS_PUSH_TAKEN || null,
-    asksFd: env.CS_ASKS_FD === '5' && /^\d+$/.test(env.CS_ASKED ?? '') ? 5 : null,
-    askedBy: env.CS_ASKED ?? '',
+    binPid,
+    asksFd: env.CS_ASKS_FD === '5' && binPid ? 5 : null,
     insideTmux: env.TMUX || null,
     path: env.PATH || '/usr/local/bin:/usr/bin:/bin',
     color: !env.NO_COLOR && env.TERM !== 'dumb',

@@ -112,8 +112,8 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok
   }
   const config = loadConfig()
-  // bin/cs's word to this process (config.panesFd, panesTaken, asksFd, askedBy), not its children's
-  for (const name of ['CS_PANES_FD', 'CS_PUSH_TAKEN', 'CS_ASKS_FD', 'CS_ASKED']) delete process.env[name]
+  // bin/cs's word to this process (config.panesFd, panesTaken, asksFd, binPid), not its children's
+  for (const name of ['CS_PANES_FD', 'CS_PUSH_TAKEN', 'CS_ASKS_FD', 'CS_BIN_PID']) delete process.env[name]
   const code = await command.run({
     config,
     positionals: parsed.positionals,

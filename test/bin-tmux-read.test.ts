@@ -5,7 +5,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { PANE_FORMAT } from '../lib/pane-row.ts'
 import { isolatedCs } from './harness/cs.ts'
@@ -111,6 +111,36 @@ test("a dashboard loads none of Node's modules it has no use for: each costs mil
     assert.ok(modules.includes('NativeModule fs'), 'the list was written')
     assert.deepEqual(modules.filter((m) => unused.test(m)), [], `cs ${args.join(' ')}`)
   }
+})
+
+test('a dashboard that finds the walk of every file due has bin/cs start it as Node ends: Node starts no process', () => {
+  // each Node process notes its modules as it exits: the dashboard's, and the background sync's
+  const loaded = join(t.home, 'walk-modules')
+  const preload = join(t.home, 'note-walk-modules.cjs')
+  const which = "process.argv.includes('--background') ? 'sync' : 'dashboard'"
+  const note = `require('node:fs').writeFileSync(process.env.CS_TEST_LOADED + '.' + (${which}), process.moduleLoadList.join('\\n'))`
+  writeFileSync(preload, `process.on('exit', () => ${note})\n`)
+  const state = join(t.env.XDG_STATE_HOME, 'cs')
+  const marker = join(state, 'sync.running')
+  const modules = (of: string) => readFileSync(`${loaded}.${of}`, 'utf8').split('\n')
+  const walkDue = { ...env, CS_FULL_SCAN_SECONDS: '0', NODE_OPTIONS: `--require ${preload}`, CS_TEST_LOADED: loaded }
+  const waitForSync = () => {
+    for (let waited = 0; existsSync(marker) && waited < 20_000; waited += 50) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+    assert.ok(!existsSync(marker), 'the background sync ended and removed its marker')
+    assert.ok(modules('sync').includes('NativeModule fs'), 'the background sync ran')
+    rmSync(`${loaded}.sync`)
+  }
+  for (const [how, argv, startsIt] of [
+    ['bin/cs', ['/bin/sh', join(REPO, 'bin/cs')], false],
+    ['Node alone', [process.execPath, join(REPO, 'bin/cs.mjs')], true],
+  ] as const) {
+    const r = spawnSync(argv[0], [argv[1], 'ls', '--json'], { env: walkDue, encoding: 'utf8', timeout: 60_000 })
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(liveRows(r.stdout), [[ID, 'waiting', 'app']])
+    assert.equal(modules('dashboard').includes('NativeModule child_process'), startsIt, how)
+    waitForSync()
+  }
+  assert.deepEqual(readdirSync(state).filter((f) => f.startsWith('walk.')), [], "bin/cs's word to start it taken")
 })
 
 test('cs sync: the panes listed by bin/cs; with no shared store, @cs-push cleared only when left set', () => {
