@@ -8,7 +8,7 @@ import { CsError, EXIT, errorText } from './errors.ts'
 import { print } from './format.ts'
 import { shellLine } from './quote.ts'
 import { ensureControlDir, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
-import { Tmux, exact, literal } from './tmux.ts'
+import { Tmux, exact, literal, noFormat } from './tmux.ts'
 import { cleanLines, cleanText, visible } from './untrusted.ts'
 import { out, outErr } from './stdout.ts'
 
@@ -89,7 +89,8 @@ export function attachRemote(config: Config, host: HostEntry, a: RemoteAttach): 
   const mode = config.insideTmux ? remoteAttachMode() : 'replace'
   if (mode === 'replace') return runHere(config, host, ssh, cs)
   ensureControlDir(config)
-  const name = cleanText(`${host.name}/${a.label}`) ?? host.name
+  // another machine's name: tmux expands formats in a window's name and a popup's title (#() runs)
+  const name = noFormat(cleanText(`${host.name}/${a.label}`) ?? host.name)
   const tmux = new Tmux(null)
   // the window runs under the user's tmux server, whose environment is not this one
   const agent = sshEnv(config).SSH_AUTH_SOCK

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
@@ -305,13 +306,18 @@ test('cs attach on a session of host B, outside tmux: this terminal lands in it 
 })
 
 test('inside tmux: a new local window named after host and session runs the ssh', async () => {
-  const rec = launchOnB('inside one')
+  // a name of B's is another machine's word: tmux expands formats in a window's name, and #() runs
+  const ran = join(tmpdir(), `cs-remote-window-${process.pid}`)
+  const name = `inside #(touch ${ran}) one`
+  const rec = launchOnB(name)
   a.json('ls')
   outer.newSession('home', a.home, ['sh'])
   outer.run('new-window', '-t', '=home:', '--', ...CS, 'attach', rec.id.slice(0, 8))
-  await waitAttachedOnB('inside one')
+  await waitAttachedOnB(name)
   const windows = outer.run('list-windows', '-t', '=home:', '-F', '#{window_name}')
-  assert.match(windows, /^hostb\/inside one$/m)
+  assert.ok(windows.split('\n').includes(`hostb/${name}`), windows)
+  await new Promise((resolve) => setTimeout(resolve, 300)) // a job tmux started would have run
+  assert.ok(!existsSync(ran), 'nothing in the name ran')
 })
 
 test('inside tmux with @cs-remote-attach replace: the ssh runs in this pane, no new window', async () => {
