@@ -120,3 +120,20 @@ test("closing a session runs cs sync in the background; the user's own hook runs
   const listed = t.json('ls').map((r: { id: string }) => r.id)
   assert.deepEqual(listed, ['c1c1c1c1-0000-4000-8000-000000000001'])
 })
+
+test('an on/off option is on unless off, 0, no or false, for the plugin as for the hook', () => {
+  const helpers = resolve(import.meta.dirname, '../tmux/helpers.sh')
+  const read = (value: string | null) => {
+    if (value === null) tmux.run('set-option', '-gu', '@cs-sync-on-close')
+    else tmux.run('set-option', '-g', '@cs-sync-on-close', value)
+    const said = "option_on @cs-sync-on-close on && tmux set -g @said on || tmux set -g @said off"
+    tmux.run('run-shell', `. '${helpers}'; ${said}`)
+    return tmux.run('show-options', '-gv', '@said').trim()
+  }
+  try {
+    const said = ['on', 'yes', '1', 'true', null, 'off', '0', 'no', 'false'].map(read)
+    assert.deepEqual(said, ['on', 'on', 'on', 'on', 'on', 'off', 'off', 'off', 'off'])
+  } finally {
+    tmux.run('set-option', '-gu', '@cs-sync-on-close')
+  }
+})

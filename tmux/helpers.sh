@@ -28,8 +28,10 @@ get_tmux_option() {
 	fi
 }
 
+# option_on NAME DEFAULT: an on/off option is on unless off, 0, no or false (the words
+# tmux/hook.sh reads @cs-alert with, on its own: it sources nothing)
 option_on() {
-	[ "$(get_tmux_option "$1" "$2")" = "on" ]
+	case $(get_tmux_option "$1" "$2") in off | 0 | no | false) return 1 ;; esac
 }
 
 # quote WORD: sets $quoted to WORD as one sh word, for command strings that tmux or fzf hand to

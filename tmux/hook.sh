@@ -143,6 +143,7 @@ fi
 out=$(tmux display -p -t "$pane" '#{@cs_state}|#{@cs-alert}' \; list-clients -F '#{client_tty}' \; "$@" 2>/dev/null)
 {
   IFS='|' read -r prev alert
+  # off as option_on (tmux/helpers.sh) reads it
   case $prev:$alert in waiting:* | *:off | *:0 | *:no | *:false) exit 0 ;; esac
   set --
   while IFS= read -r tty; do

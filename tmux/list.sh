@@ -33,7 +33,7 @@ set_title_width() {
 list_live() {
 	title='#{?@cs_title,#{@cs_title},#{session_name}}'
 	project='#{?@cs_cwd,#{b:@cs_cwd},-}'
-	live_format="#{session_name}$TAB#{?@cs_id,#{@cs_id},#{@cs_claude_id}}$TAB#{@cs_state}$TAB"
+	live_format="#{session_name}$TAB#{@cs_id}$TAB#{@cs_state}$TAB"
 	live_format="$live_format#{?@cs_state_at,#{@cs_state_at},#{session_activity}}$TAB"
 	live_format="$live_format#{p$title_width:#{=/$((title_width - 2))/…:$title}}  "
 	live_format="$live_format#{p$project_width:#{=/$((project_width - 2))/…:$project}}$TAB#{host}"
