@@ -1,6 +1,7 @@
 // The y/N question before an irreversible or bulk change, asked only on a terminal.
 import { createInterface } from 'node:readline/promises'
 import { stdoutIsTTY } from './stdout.ts'
+import { visible } from './untrusted.ts'
 
 export const interactive = () => Boolean(process.stdin.isTTY) && stdoutIsTTY()
 
@@ -9,7 +10,7 @@ export async function confirm(question: string): Promise<boolean> {
   if (!interactive()) return false
   const rl = createInterface({ input: process.stdin, output: process.stdout })
   try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())
+    return /^y(es)?$/i.test((await rl.question(`${visible(question)} [y/N] `)).trim())
   } finally {
     rl.close()
   }

@@ -15,8 +15,9 @@ import { failedThere } from './remote.ts'
 import type { HostFacts, HostRow } from './session.ts'
 import { hostOf, LOOK_CALL, sshRun } from './ssh.ts'
 import type { HostRowChange, Store, StoredAnswer } from './store.ts'
+import { outErr } from './stdout.ts'
 import { openLocalStore } from './stores.ts'
-import { isHostName, isVersion, quoted } from './untrusted.ts'
+import { cleanText, isHostName, isVersion, quoted, visible } from './untrusted.ts'
 
 /** When each other host's rows were copied here, for the age shown beside them. */
 export const fetchedAt = (store: Store): Map<string, string> =>
@@ -95,7 +96,7 @@ export function parseAnswer(
   const lines = answerLines(stdout)
   if (!lines) {
     const parsed: unknown = JSON.parse(stdout)
-    if (!Array.isArray(parsed)) throw new Error('not a JSON array')
+    if (!Array.isArray(parsed)) throw new SyntaxError('not a JSON array')
     const rows = parsed.map(checked).filter((r) => r !== null)
     return { host, at, rows, skipped: parsed.length - rows.length, gone: null }
   }
@@ -179,7 +180,9 @@ export function keepAnswer(
     try {
       got = parseAnswer(stdout, host, at, csVersion, kept, digest)
     } catch (e) {
-      throw new CsError(`host ${host}: its answer is not a session list (${(e as Error).message})`)
+      if (!(e instanceof SyntaxError)) throw e
+      // JSON.parse's message quotes the answer
+      throw new CsError(`host ${host}: its answer is not a session list (${cleanText(e.message)})`)
     }
     // the host's fetchedAt is set with its rows, where it says which answer they were made of
     store.saveHost({ ...facts, fetchedAt: null })
@@ -263,24 +266,27 @@ export function startAsking(config: Config, host: string | undefined) {
   // bin/cs's launcher of these asks, written again when config.json changed
   if (config.hosts.length) writeAsker(config)
   let answers: HostAnswer[] = []
+  // one line per host that did not answer, with the age of what is shown for it
+  const notices = (now: Date) =>
+    answers.flatMap((a) => [
+      ...(a.error ? [`${a.error}; ${a.fetched ? `its sessions as of ${age(a.fetched.at, now)} ago` : 'nothing kept from it'}`] : []),
+      ...(a.fetched?.skipped
+        ? [`host ${a.host.name}: ${a.fetched.skipped} of its sessions failed a check and are not shown (does its CS_HOST say ${a.host.name}?)`]
+        : []),
+    ])
   return {
-    /** waits for every host (each within its timeout) */
-    settle: async () => (answers = await asking),
+    /** Waits for every host (each within its timeout), then says on stderr which did not answer,
+     *  and `notice` (the shared view offline). Both may quote another machine (an ssh error, a
+     *  server's message): made visible. */
+    settle: async (notice: string | null) => {
+      answers = await asking
+      for (const line of [...notices(new Date()), ...(notice ? [notice] : [])]) outErr(visible(`cs: ${line}\n`))
+    },
     /** a host's rows changed in what the picker shows */
     moved: () => answers.some((a) => a.moved),
-    /** one line per host that did not answer, with the age of what is shown for it */
-    notices: (now: Date) =>
-      answers.flatMap((a) => [
-        ...(a.error ? [`${a.error}; ${a.fetched ? `its sessions as of ${age(a.fetched.at, now)} ago` : 'nothing kept from it'}`] : []),
-        ...(a.fetched?.skipped
-          ? [`host ${a.host.name}: ${a.fetched.skipped} of its sessions failed a check and are not shown (does its CS_HOST say ${a.host.name}?)`]
-          : []),
-      ]),
   }
 }
 
-/** Where a command with --host NAME or --all acts: this host unless --host names another; with
- *  --all, this host and every other host of the list (as `cs update --all`). */
 export function targetHosts(config: Config, flags: Flags): { here: boolean; others: HostEntry[] } {
   const on = stringFlag(flags, 'host')
   if (on && isSet(flags, 'all')) throw usageError('give --host NAME or --all, not both')

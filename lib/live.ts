@@ -12,6 +12,7 @@ import { hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from '.
 import { procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus } from './registry.ts'
 import type { LiveInfo, LiveState } from './session.ts'
 import { stuck, THEN, Tmux } from './tmux.ts'
+import { isCwd, isSessionId } from './untrusted.ts'
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'fish', 'dash', 'ksh', 'mksh', 'tcsh', 'csh', 'nu', 'xonsh', 'elvish'])
 /** The pane's foreground program is a shell: the claude it ran has exited. */
@@ -220,12 +221,12 @@ function liveFrom(config: Config, tmux: Tmux, panes: string | null): LiveInfo[] 
     out.push({
       ...base,
       ...identity(row),
-      id: entry?.sessionId ?? (row.id || null),
+      id: entry?.sessionId ?? idOf(row),
       kind: 'tmux',
       state: r.state,
       stateSince: iso(r.since),
       waitingFor: r.waitingFor,
-      cwd: entry?.cwd ?? (row.cwd || null),
+      cwd: entry?.cwd ?? cwdOf(row.cwd),
       tmuxSession: session,
       tmuxPane: row.pane,
       pid: entry?.pid ?? null,
@@ -248,7 +249,7 @@ function liveFrom(config: Config, tmux: Tmux, panes: string | null): LiveInfo[] 
         stateSince: null,
         waitingFor: null,
         name: null,
-        cwd: row.path || null,
+        cwd: cwdOf(row.path),
         tmuxSession: row.session,
         tmuxPane: row.pane,
       })
@@ -257,10 +258,13 @@ function liveFrom(config: Config, tmux: Tmux, panes: string | null): LiveInfo[] 
   return out
 }
 
+// the hook sets @cs_id and @cs_cwd from Claude's payload: checked as the registry's entries are
+const idOf = (row: PaneRow) => (isSessionId(row.id) ? row.id : null)
+const cwdOf = (cwd: string) => (isCwd(cwd) ? cwd : null)
 const identity = (row: PaneRow) => ({
-  id: row.id || null,
+  id: idOf(row),
   name: row.title || null,
-  cwd: row.cwd || null,
+  cwd: cwdOf(row.cwd),
   waitingFor: null,
 })
 

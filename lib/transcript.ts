@@ -5,6 +5,7 @@
 import { isBlank, shorten, slashCommand, typedText } from './prompt.ts'
 import type { Tokens, TranscriptInfo } from './session.ts'
 import { scanLine, type Rec } from './transcript-scan.ts'
+import { isCwd } from './untrusted.ts'
 
 export interface ParserState {
   v: number
@@ -181,7 +182,8 @@ function apply(p: ParserState, rec: Rec) {
   }
   // 1.0.x wrote subagent turns inline: activity, but not this session's conversation.
   if (chain && rec.isSidechain === true && !p.sidechain) return sidechainTurn(p, rec)
-  p.cwd ??= str(rec.cwd)
+  // Claude's file says where it ran: a folder as another machine's rows are checked (lib/untrusted.ts)
+  p.cwd ??= isCwd(rec.cwd) ? rec.cwd : null
   p.branch = str(rec.gitBranch) ?? p.branch
   p.version = str(rec.version) ?? p.version
   switch (type) {
@@ -207,7 +209,7 @@ function apply(p: ParserState, rec: Rec) {
       if (typeof rec.lastPrompt === 'string' && !isBlank(rec.lastPrompt)) unshortened.set(p, rec.lastPrompt)
       return
     case 'relocated':
-      p.relocatedCwd = str(rec.relocatedCwd) ?? p.relocatedCwd
+      p.relocatedCwd = isCwd(rec.relocatedCwd) ? rec.relocatedCwd : p.relocatedCwd
       return
     case 'summary':
       return summary(p, rec)

@@ -182,3 +182,17 @@ test('parsePanes reads the format and skips malformed records', () => {
   assert.deepEqual([rows[0].pane, rows[0].title, rows[0].state], ['%3', 'T', 'idle'])
   assert.deepEqual(parsePanes(''), [])
 })
+
+test("the hook's @cs_id and @cs_cwd, from Claude's payload, are taken only as an id and a folder", () => {
+  const pane = tmux.newSession('odd', home, ['sleep', '600'])
+  try {
+    options(pane, { '@cs_managed': '1', '@cs_transcript': '/t.jsonl', '@cs_id': '../../x', '@cs_cwd': '/w\u009b31m\u001b]0;OWNED\u0007', '@cs_state': 'idle', '@cs_pane': pane })
+    const row = readLive(config).find((l) => l.tmuxSession === 'odd')
+    assert.deepEqual([row?.state, row?.id, row?.cwd], ['idle', null, null])
+    options(pane, { '@cs_id': ID('odd'), '@cs_cwd': '/work/odd' })
+    const fixed = readLive(config).find((l) => l.tmuxSession === 'odd')
+    assert.deepEqual([fixed?.id, fixed?.cwd], [ID('odd'), '/work/odd'])
+  } finally {
+    tmux.run('kill-session', '-t', '=odd')
+  }
+})

@@ -580,6 +580,13 @@ test("a host's ssh answers kept line by line leave the same rows as each answer 
     const bad = '[\n{"id":}\n]\n'
     assert.throws(() => keepAnswer(byLine, { ...byLine.hosts()[0], csVersion: '0.2.0' }, bad, late, byLine.hostAnswer('b')), CsError)
     assert.deepEqual(was(), before)
+    // nor one of escape sequences, which the error's text, quoting it, does not carry
+    const hostile = '\u001b]0;OWNED\u0007\u001b[2J\u009b31m'
+    assert.throws(
+      () => keepAnswer(byLine, { ...byLine.hosts()[0], csVersion: '0.2.0' }, hostile, late, null),
+      (e: Error) => e instanceof CsError && /not a session list/.test(e.message) && !/[\u001b\u0007\u009b]/.test(e.message)
+    )
+    assert.deepEqual(was(), before)
     // kept rows come from elsewhere now (a pull, a forgotten host): the answer is dropped
     byLine.saveHostRows('b', [], 'x')
     assert.equal(raw.prepare("SELECT count(*) FROM sync_state WHERE key IN ('answer:b', 'answer-of:b')").pluck().get(), 0)

@@ -178,6 +178,13 @@ describe('generated sessions', () => {
     const t = parse(g.jsonl(lines))
     assert.deepEqual([t.tag, t.lastPrompt, t.firstPrompt], [null, 'typed while busy', 'first'])
   })
+  test('a cwd that is no folder cs could show or go to (relative, escape sequences) is not taken', () => {
+    const at = (cwd: string) => g.newCtx(new g.Gen(9), { cwd })
+    const hostile = [...g.turn(at('/gone\u001b]0;OWNED\u0007\u001b[31m'), 'first'), g.relocated(at('/x'), 'here/\u009b31m')]
+    assert.deepEqual([parse(g.jsonl(hostile)).cwd], [null])
+    const later = [...hostile, ...g.turn(at('relative/path'), 'second'), ...g.turn(at('/work/ok'), 'third')]
+    assert.equal(parse(g.jsonl(later)).cwd, '/work/ok')
+  })
 })
 
 describe('prompts', () => {

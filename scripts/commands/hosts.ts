@@ -17,7 +17,7 @@ import { withSessions } from '../../lib/sessions.ts'
 import type { HostFacts, HostRow, State } from '../../lib/session.ts'
 import { hostOf, LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore } from '../../lib/stores.ts'
-import { cleanText, isHostName, isSshDestination, quoted } from '../../lib/untrusted.ts'
+import { cleanText, isHostName, isSshDestination, quoted, visible } from '../../lib/untrusted.ts'
 import pkg from '../../package.json' with { type: 'json' }
 
 interface HostStatus {
@@ -118,7 +118,7 @@ function render(config: Config, hosts: HostStatus[], now: Date): string {
   const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '')
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => plain(r[i]).length)))
   const line = (r: string[]) => r.map((x, i) => (i === r.length - 1 ? x : x + ' '.repeat(widths[i] - plain(x).length))).join('  ')
-  const errors = hosts.filter((h) => h.error).map((h) => c.dim(`  ${h.error}`))
+  const errors = hosts.filter((h) => h.error).map((h) => c.dim(`  ${visible(h.error!)}`))
   return [c.dim(line(head)), ...rows.map(line), ...errors].join('\n')
 }
 

@@ -9,6 +9,7 @@ import type { SessionView } from '../../lib/session.ts'
 import { checkResumable, resumeHere } from '../../lib/resume.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { outErr } from '../../lib/stdout.ts'
+import { visible } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'last',
@@ -34,7 +35,7 @@ export default defineCommand({
     if (next === latest) return resumeHere(config, latest)
     const gone = `the most recent session, ${latest.short} '${latest.title}', ran in ${latest.cwd ?? '(unknown)'}, which is gone`
     if (!next) throw new CsError(gone, undefined, 'no other session of this host can be resumed either')
-    outErr(`cs: ${gone}\n`)
+    outErr(visible(`cs: ${gone}\n`))
     const offer = `${next.short} '${next.title}' in ${next.cwd}`
     if (interactive() && (await confirm(`resume the next one, ${offer}?`))) return resumeHere(config, next)
     throw new CsError(

@@ -5,7 +5,6 @@ import { printViews } from '../../lib/format.ts'
 import { startAsking } from '../../lib/hosts.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
-import { outErr } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'list [--local] [--host NAME] [--project NAME] [--limit N] [--sort KEY] [--all] [--json]',
@@ -40,9 +39,7 @@ export default defineCommand({
       config,
       async (s) => {
         s.checkHost(filter.host)
-        await hosts.settle()
-        for (const line of hosts.notices(new Date())) outErr(`cs: ${line}\n`)
-        if (s.notice) outErr(`cs: ${s.notice}\n`)
+        await hosts.settle(s.notice)
         printViews(config, selectViews(s.views, filter), { json: isSet(flags, 'json'), state: false, empty: 'no sessions match' })
       },
       { pull: filter.host !== config.host, othersMoved: hosts.moved }

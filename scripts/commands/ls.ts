@@ -6,7 +6,7 @@ import { colors, jsonArray, print, printViews, thousands, useColor } from '../..
 import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
-import { outErr, terminalSize, writeArray } from '../../lib/stdout.ts'
+import { terminalSize, writeArray } from '../../lib/stdout.ts'
 
 /** Rows of the table when stdout is not a terminal (and no --limit or --all says otherwise). */
 const PIPED_ROWS = 50
@@ -53,9 +53,7 @@ export default defineCommand({
     const hosts = startAsking(config, filter.host)
     return withSessions(config, async (s) => {
       s.checkHost(filter.host)
-      await hosts.settle()
-      for (const line of hosts.notices(new Date())) outErr(`cs: ${line}\n`)
-      if (s.notice) outErr(`cs: ${s.notice}\n`)
+      await hosts.settle(s.notice)
       const json = isSet(flags, 'json')
       const limit = countFlag(flags, 'limit') ?? (json || filter.all ? undefined : tableRows())
       const empty = 'no sessions yet: start one with `claude` or `cs launch NAME`'
