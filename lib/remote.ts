@@ -9,7 +9,7 @@ import { print } from './format.ts'
 import { shellLine } from './quote.ts'
 import { ensureControlDir, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
 import { Tmux, exact, literal, noFormat } from './tmux.ts'
-import { cleanLines, cleanText, visible } from './untrusted.ts'
+import { cleanLines, cleanText, jsonText, visible } from './untrusted.ts'
 import { out, outErr } from './stdout.ts'
 
 /** How `cs attach` opens another host's session inside tmux (tmux option @cs-remote-attach,
@@ -103,7 +103,7 @@ export function attachRemote(config: Config, host: HostEntry, a: RemoteAttach): 
 /** Runs `cs ARGS` on host and prints what it says, control characters removed; its exit code. */
 export async function runRemote(config: Config, host: HostEntry, args: string[], json: boolean): Promise<number> {
   const r = await sshRun(config, host, [remoteCs(host), ...args])
-  if (json && r.status === 0) out(JSON.stringify(jsonAnswer(host, r.stdout), null, 2) + '\n')
+  if (json && r.status === 0) out(jsonText(jsonAnswer(host, r.stdout)) + '\n')
   else out(cleanLines(r.stdout))
   outErr(cleanLines(r.stderr))
   if (r.status === 2) throw failedThere(host, args[0], r.status, r.stderr)
@@ -118,9 +118,8 @@ export async function askRemote(config: Config, host: HostEntry, args: string[])
   return jsonAnswer(host, r.stdout)
 }
 
-/** A JSON answer of host, to be printed again from the parsed value: JSON.stringify escapes
- *  every control character. */
-function jsonAnswer(host: HostEntry, stdout: string): unknown {
+/** A JSON answer of host, parsed: printed again through jsonText. */
+export function jsonAnswer(host: HostEntry, stdout: string): unknown {
   try {
     return JSON.parse(stdout)
   } catch {

@@ -25,6 +25,7 @@ import {
   type MetaColumn,
 } from './journal.ts'
 import { dbPath } from './paths.ts'
+import { shellWord } from './quote.ts'
 import { notAFile, refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { rowHead, storedRow, type StoredRow } from './rows.ts'
@@ -279,6 +280,17 @@ const nativeBinding = existsSync(beside)
   ? beside
   : join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), ADDON)
 
+/** SQLite's addon could not be loaded: built for another Node (after an upgrade), or damaged. */
+function addonError(e: unknown): CsError | null {
+  if ((e as NodeJS.ErrnoException)?.code !== 'ERR_DLOPEN_FAILED') return null
+  const checkout = nativeBinding.slice(0, nativeBinding.lastIndexOf('/node_modules/'))
+  return new CsError(
+    `cannot load SQLite's addon with node ${process.version}: ${(e as Error).message}`,
+    undefined,
+    `build it for this node: cd ${shellWord(checkout)} && npm rebuild better-sqlite3`
+  )
+}
+
 /** The database as last saved, for reading only: where it cannot be written (a read-only
  * folder, a full disk) SQLite cannot make the WAL's shared-memory file, so the file is read
  * into memory, its header marked as not WAL (bytes 18 and 19: the read and write versions). */
@@ -360,7 +372,8 @@ export function openStore(config: Config): Store {
     ;({ db, fresh } = openWritable(config, file))
   } catch (e) {
     const err = fileError(e) ?? storeError(file, e)
-    if (!(err instanceof CsError)) throw corrupt(file, (e as Error).message)
+    // not SQLite's word on the file: its addon, or a bug, which moving the file would not mend
+    if (!(err instanceof CsError)) throw addonError(e) ?? e
     if (err.reason === 'damaged' && existsSync(file)) {
       outErr(`cs: ${damagedNote(file, setAside(file))}\n`)
       ;({ db, fresh } = openWritable(config, file))

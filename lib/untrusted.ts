@@ -90,6 +90,15 @@ export const visible = (text: string) =>
 // escaped and cleanLines() drops.
 const UNSHOWN = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]|${BIDI_CLASS}`, 'g')
 
+// what jsonText writes escaped beyond JSON.stringify
+const JSON_UNSHOWN = new RegExp(`[\\u007f-\\u009f]|${BIDI_CLASS}`, 'g')
+
+/** A value from outside printed as JSON (`cs ls --json` of another host, printed again):
+ *  JSON.stringify escapes only the controls below U+0020; the others and the bidirectional
+ *  overrides are written as \u escapes too, so that the JSON means the same and shows no effect. */
+export const jsonText = (v: unknown) =>
+  JSON.stringify(v, null, 2).replace(JSON_UNSHOWN, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
 /** A value from outside named in a message: escapes and control characters removed, cut short,
  *  then made a shell word (lib/quote.ts), so that it reads as one word and pastes as what cs saw. */
 export const quoted = (v: unknown) => shellWord(cleanText(String(v).slice(0, 80)) ?? '')

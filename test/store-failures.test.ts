@@ -7,7 +7,8 @@
 // another user, read-only is chmod and the full disk needs root.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { after, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
 import { ensureHookSettings } from '../lib/hooks.ts'
@@ -203,6 +204,36 @@ test('a damaged store: the next command sets it aside, rebuilds the index and ke
     const pruned = u.json('prune', '--days', '1', '--yes').map((v: { id: string }) => v.id).sort()
     assert.deepEqual(pruned, [id(4), id(7)])
     Object.assign(t, prev)
+  } finally {
+    u.cleanup()
+  }
+})
+
+test("SQLite's addon that does not load (built for another node): the rebuild named, the database left alone", () => {
+  const repo = join(import.meta.dirname, '..')
+  const u = isolatedCs('store-failures-addon')
+  const copy = join(u.home, 'cs')
+  try {
+    u.session({ id: id(1), cwd: '/w/p1', prompt: 'prompt 1' })
+    assert.equal(u.cs('sync').status, 0)
+    const db = join(u.env.XDG_STATE_HOME, 'cs/cs.db')
+    const saved = readFileSync(db)
+    // a checkout of cs whose addon is no library at all
+    mkdirSync(join(copy, 'node_modules/better-sqlite3/build/Release'), { recursive: true })
+    for (const part of ['dist', 'bin', 'package.json']) cpSync(join(repo, part), join(copy, part), { recursive: true })
+    for (const m of readdirSync(join(repo, 'node_modules')))
+      if (m !== 'better-sqlite3') symlinkSync(join(repo, 'node_modules', m), join(copy, 'node_modules', m))
+    cpSync(join(repo, 'node_modules/better-sqlite3/package.json'), join(copy, 'node_modules/better-sqlite3/package.json'))
+    writeFileSync(join(copy, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'), 'not a library\n')
+    const r = spawnSync(join(copy, 'bin/cs'), ['ls'], { env: u.env, encoding: 'utf8', timeout: 30_000 })
+    assert.equal(r.status, 1, r.stderr)
+    assert.match(r.stderr, /^cs: cannot load SQLite's addon with node v[\d.]+: .*better_sqlite3\.node/)
+    assert.match(r.stderr, new RegExp(`cd ${copy} && npm rebuild better-sqlite3\\n$`))
+    assert.doesNotMatch(r.stderr, /move it away|damaged/)
+    assert.equal(r.stderr.split('cannot load').length, 2, 'said once')
+    assert.doesNotMatch(r.stderr, STACK)
+    assert.deepEqual(readFileSync(db), saved, 'the database untouched')
+    assert.deepEqual(readdirSync(dirname(db)).filter((f) => f.includes('damaged')), [])
   } finally {
     u.cleanup()
   }

@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import { loadConfig, maskUrl, readConfigFile } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
 import { rowFromRemoteView } from '../lib/host-rows.ts'
-import { cleanLines, cleanText, isCwd, isHostName, isSessionId, isSshDestination, isTmuxName, TEXT_MAX } from '../lib/untrusted.ts'
+import { cleanLines, cleanText, isCwd, isHostName, isSessionId, isSshDestination, isTmuxName, jsonText, TEXT_MAX } from '../lib/untrusted.ts'
 import { buildViews } from '../lib/views.ts'
 import { transcriptInfo } from './harness/session-fixtures.ts'
 
@@ -105,4 +105,12 @@ test('config file: read, environment wins, bad files refused with a fix', () => 
 test('cleanLines keeps lines and indentation, drops escapes, controls and bidi overrides', () => {
   assert.equal(cleanLines('a\n  b\tc'), 'a\n  b  c')
   assert.equal(cleanLines('\u001b]0;t\u0007x\u001b[2J\r\u0008y\u202ez\u009b31m'), 'xyz')
+})
+
+test('jsonText: the same JSON, with no control character or bidirectional override left raw', () => {
+  const value = { title: 'a\u009b31m\u0085b\u202e\u2066c\u001b[2J\u007f', n: [1, null], ok: 'ünï 日本' }
+  const text = jsonText(value)
+  assert.deepEqual(JSON.parse(text), value)
+  assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/)
+  assert.match(text, /ünï 日本/)
 })

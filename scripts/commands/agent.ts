@@ -6,6 +6,7 @@ import { isSet } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { targetHosts } from '../../lib/hosts.ts'
 import { askRemote, onHosts, runRemote } from '../../lib/remote.ts'
+import { jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'agent [stop] [--host NAME | --all] [--json]',
@@ -29,7 +30,7 @@ export default defineCommand({
       return { socket: config.agentSocket, started, keys: agentKeys(config) ?? [] }
     }
     if (isSet(flags, 'json')) {
-      if (!isSet(flags, 'all')) return print(JSON.stringify(here ? local() : await askRemote(config, others[0], args), null, 2))
+      if (!isSet(flags, 'all')) return print(jsonText(here ? local() : await askRemote(config, others[0], args)))
       // one array: every host's answer, or why it has none
       const mine = () => ({ host: config.host, answer: local() })
       const theirs = () =>
@@ -45,7 +46,7 @@ export default defineCommand({
           )
         )
       const all = hereFirst ? [mine(), ...(await theirs())] : [...(await theirs()), mine()]
-      print(JSON.stringify(all, null, 2))
+      print(jsonText(all))
       return all.some((a) => 'error' in a) ? EXIT.failure : EXIT.ok
     }
     const showHere = () => {

@@ -6,6 +6,7 @@ import { CsError, EXIT } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { targetHosts } from '../../lib/hosts.ts'
+import { jsonAnswer } from '../../lib/remote.ts'
 import { remoteCs, sshRun } from '../../lib/ssh.ts'
 import { cleanText } from '../../lib/untrusted.ts'
 import { csRoot } from '../../lib/install.ts'
@@ -20,7 +21,8 @@ interface HostUpdate extends Partial<UpdateResult> {
 async function updateRemote(config: Config, host: HostEntry): Promise<HostUpdate> {
   try {
     const r = await sshRun(config, host, [remoteCs(host), 'update', '--json'], { timeoutMs: 15 * 60_000 })
-    const answer = r.status === 0 ? JSON.parse(r.stdout)[0] : null
+    const parsed = r.status === 0 ? jsonAnswer(host, r.stdout) : null
+    const answer = Array.isArray(parsed) ? parsed[0] : null
     if (!answer || typeof answer.from !== 'string' || typeof answer.to !== 'string')
       return { host: host.name, error: cleanText(r.stderr.trim().split('\n')[0]) ?? `cs update failed there (exit ${r.status})` }
     return { host: host.name, from: cleanText(answer.from) ?? '?', to: cleanText(answer.to) ?? '?', updated: answer.updated === true }
