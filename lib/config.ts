@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
 import { CsError, EXIT } from './errors.ts'
-import { isHostName, isSshDestination, quoted } from './untrusted.ts'
+import { isHostName, isObject, isSshDestination, quoted } from './untrusted.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
 export interface SharedStoreSettings {
@@ -205,25 +205,24 @@ export function writeConfigFile(path: string, file: ConfigFile): void {
 export function checkConfigFile(v: unknown, path: string): ConfigFile {
   const bad = (what: string) =>
     new CsError(`${path}: ${what}`, undefined, 'fix the file (`cs config` shows what cs reads)')
-  const obj = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x)
   const str = (x: unknown) => x === undefined || typeof x === 'string'
-  if (!obj(v)) throw bad('not a JSON object')
+  if (!isObject(v)) throw bad('not a JSON object')
   const f = v as Record<string, any>
   if (f.mongo !== undefined) {
-    if (!obj(f.mongo)) throw bad('`mongo` is not an object')
+    if (!isObject(f.mongo)) throw bad('`mongo` is not an object')
     for (const k of ['url', 'tlsCAFile', 'tlsCertificateKeyFile'])
       if (!str(f.mongo[k])) throw bad(`\`mongo.${k}\` is not a string`)
     if (f.mongo.tls !== undefined && typeof f.mongo.tls !== 'boolean') throw bad('`mongo.tls` is not true or false')
   }
-  if (f.sync !== undefined && (!obj(f.sync) || (f.sync.titles !== undefined && typeof f.sync.titles !== 'boolean')))
+  if (f.sync !== undefined && (!isObject(f.sync) || (f.sync.titles !== undefined && typeof f.sync.titles !== 'boolean')))
     throw bad('`sync.titles` is not true or false')
-  if (f.ssh !== undefined && (!obj(f.ssh) || !str(f.ssh.config))) throw bad('`ssh.config` is not a string')
+  if (f.ssh !== undefined && (!isObject(f.ssh) || !str(f.ssh.config))) throw bad('`ssh.config` is not a string')
   if (f.ssh?.destination !== undefined && !isSshDestination(f.ssh.destination))
     throw bad('`ssh.destination` must be a destination such as user@host')
   if (f.hosts !== undefined) {
     if (!Array.isArray(f.hosts)) throw bad('`hosts` is not a list')
     for (const h of f.hosts) {
-      if (!obj(h) || !isHostName(h.name)) throw bad(`a host's name is not a plain host name: ${JSON.stringify(h?.name ?? h)}`)
+      if (!isObject(h) || !isHostName(h.name)) throw bad(`a host's name is not a plain host name: ${JSON.stringify(h?.name ?? h)}`)
       if (h.ssh !== undefined && !isSshDestination(h.ssh))
         throw bad(`host ${h.name}: \`ssh\` must be a destination such as user@host`)
       if (!str(h.cs)) throw bad(`host ${h.name}: \`cs\` is not a string`)

@@ -3,6 +3,7 @@
 // Code release that changes the format shows as counts and the version that wrote them, before
 // it shows as wrong titles. Pure: the caller reads the lines.
 import { KNOWN_TYPES } from './transcript.ts'
+import { jsonObject } from './untrusted.ts'
 
 /** Fields every conversation record carries (2.0.x to 2.1.332, test/fixtures/real*). */
 const CHAIN_FIELDS = [
@@ -71,18 +72,11 @@ export class DriftCounter {
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue
       this.lines++
-      let rec: unknown
-      try {
-        rec = JSON.parse(line)
-      } catch {
+      const r = jsonObject(line)
+      if (!r) {
         this.badLines++
         continue
       }
-      if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
-        this.badLines++
-        continue
-      }
-      const r = rec as Record<string, unknown>
       const version = typeof r.version === 'string' && r.version.length < 40 ? r.version : null
       fileVersion = version ?? fileVersion
       const type = typeof r.type === 'string' ? r.type.slice(0, 80) : '(no type)'

@@ -199,8 +199,11 @@ function resumePoint(store: Store, f: Found, mark?: FileMark): { offset: number;
   return { offset: 0, parser: newParser() }
 }
 
+/** What an index run that read nothing reports. */
+export const nothingRead = (): IndexReport => ({ seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
+
 export function indexTranscripts(config: Config, store: Store, opts: IndexOptions = {}): IndexReport {
-  const report: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
+  const report = nothingRead()
   const now = opts.now ?? Date.now()
   const interval = config.fullScanSeconds * 1000
   const lastFull = store.lastFullWalk()

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { readRegular, refuseIfNotAFile } from './regular-file.ts'
 import { isState, type Launch, type SessionMeta, type State } from './session.ts'
-import { isSessionId } from './untrusted.ts'
+import { isSessionId, jsonObject } from './untrusted.ts'
 
 export type MetaColumn = 'name' | 'tag' | 'deleted_at'
 
@@ -46,13 +46,8 @@ const COLUMNS: readonly string[] = ['name', 'tag', 'deleted_at']
 
 /** One line, checked: a line cut short by a crash or edited by hand is skipped. */
 function parseOp(line: string): JournalOp | null {
-  let o: any
-  try {
-    o = JSON.parse(line)
-  } catch {
-    return null
-  }
-  if (!o || typeof o !== 'object') return null
+  const o: any = jsonObject(line)
+  if (!o) return null
   if (o.op === 'meta' && isSessionId(o.id) && COLUMNS.includes(o.column) && strOrNull(o.value)) return o
   const l = o.launch
   if (

@@ -1,6 +1,6 @@
 // The preview of a session: its last exchanges as plain text, made from transcript lines read
 // from the end of the file. Pure: the lines come in, the text goes out, safe for a terminal.
-import { cleanLines } from './untrusted.ts'
+import { cleanLines, jsonObject } from './untrusted.ts'
 
 export interface Entry {
   role: 'user' | 'assistant'
@@ -79,13 +79,8 @@ export function lastEntries(linesNewestFirst: Iterable<string>, exchanges: numbe
   for (const line of linesNewestFirst) {
     // only chat records are parsed: the rest (snapshots, metadata) is skipped unread
     if (!line.includes('"type":"user"') && !line.includes('"type":"assistant"')) continue
-    let rec: unknown
-    try {
-      rec = JSON.parse(line)
-    } catch {
-      continue
-    }
-    const entry = rec && typeof rec === 'object' ? entryOf(rec as Rec) : null
+    const rec = jsonObject(line)
+    const entry = rec ? entryOf(rec) : null
     if (!entry) continue
     found.push(entry)
     if (entry.role === 'user') prompts++

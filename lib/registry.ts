@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { readRegular } from './regular-file.ts'
-import { cleanText, isCwd, isSessionId } from './untrusted.ts'
+import { cleanText, isCwd, isSessionId, jsonObject } from './untrusted.ts'
 
 export type RegistryStatus = 'busy' | 'idle' | 'waiting' | 'shell'
 const STATUSES: readonly string[] = ['busy', 'idle', 'waiting', 'shell']
@@ -36,16 +36,7 @@ export interface BackgroundJob {
   updatedAt: string | null // ISO 8601
 }
 
-type Json = Record<string, unknown>
 
-function object(text: string): Json | null {
-  try {
-    const v: unknown = JSON.parse(text)
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null
-  } catch {
-    return null
-  }
-}
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
 const clean = (v: unknown): string | null => cleanText(str(v))
@@ -59,7 +50,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 /** One registry file. Null for the legacy `pid-N.json` generation and SDK sessions (no `status`),
  * and for anything that is not a registry object. */
 export function parseRegistryEntry(text: string): RegistryEntry | null {
-  const o = object(text)
+  const o = jsonObject(text)
   if (!o) return null
   const pid = num(o.pid)
   const id = sessionId(o.sessionId)
@@ -90,7 +81,7 @@ export function parseRegistryEntry(text: string): RegistryEntry | null {
 
 /** One `jobs/<id>/state.json`. */
 export function parseJob(id: string, text: string): BackgroundJob | null {
-  const o = object(text)
+  const o = jsonObject(text)
   const short = o && (jobId(o.daemonShort) ?? jobId(id))
   if (!o || !short) return null
   return {

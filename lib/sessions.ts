@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT, fileError } from './errors.ts'
 import { fullWalkDue, startBackgroundSync } from './full-walk.ts'
-import { indexTranscripts, type IndexOptions, type IndexReport } from './indexer.ts'
+import { indexTranscripts, nothingRead, type IndexOptions, type IndexReport } from './indexer.ts'
 import { readLiveSoon } from './live.ts'
 import { patchPickerCache, pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { PaneRow } from './pane-row.ts'
@@ -143,7 +143,7 @@ async function sessionsOnce<T>(
     // the periodic stat of every transcript runs in a background `cs sync`, off this path
     walkDue = index === 'hot' && fullWalkDue(config, store.lastFullWalk(), now.getTime())
     // Where the store cannot be written (read-only, a full disk), what was saved still answers.
-    const report = index === 'hot' ? (unwritable(store, run) ?? NOTHING_READ) : run()
+    const report = index === 'hot' ? (unwritable(store, run) ?? nothingRead()) : run()
     const launches =
       unwritable(store, () => noteLive(store, live, config.host, now, () => tmux.startTime())) ?? store.launches()
     const written = store.changes()
@@ -244,7 +244,6 @@ async function sessionsOnce<T>(
   }
 }
 
-const NOTHING_READ: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
 const warned = new Set<string>()
 const warnOnce = (text: string) => {
   if (warned.has(text)) return

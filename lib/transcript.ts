@@ -5,7 +5,7 @@
 import { isBlank, shorten, slashCommand, typedText } from './prompt.ts'
 import type { Tokens, TranscriptInfo } from './session.ts'
 import { scanLine, type Rec } from './transcript-scan.ts'
-import { isCwd } from './untrusted.ts'
+import { isCwd, isObject, jsonObject } from './untrusted.ts'
 
 export interface ParserState {
   v: number
@@ -144,17 +144,7 @@ function line(p: ParserState, b: Buffer, s: number, e: number) {
   }
 }
 
-function parseObject(b: Buffer, s: number, e: number): Rec | null {
-  let v: unknown
-  try {
-    v = JSON.parse(b.toString('utf8', s, e))
-  } catch {
-    return null
-  }
-  return isObject(v) ? v : null
-}
-
-const isObject = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v)
+const parseObject = (b: Buffer, s: number, e: number): Rec | null => jsonObject(b.toString('utf8', s, e))
 const str = (v: unknown): string | null =>
   typeof v === 'string' && v !== '' ? (v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v) : null
 const digit = (s: string, i: number) => {

@@ -14,6 +14,20 @@ export const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 // the name given is not the name made
 export const UNTARGETABLE = /[.:\\]|^\$/
 
+/** A JSON object: not an array, null or a scalar. */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** A line or file of JSON that must be an object: it, or null (malformed, cut short, another shape). */
+export function jsonObject(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text)
+    return isObject(v) ? v : null
+  } catch {
+    return null
+  }
+}
+
 /** A plain host name: letters, digits, `.`, `-`, `_`, never a leading `-` (ssh would read an option). */
 export const isHostName = (s: unknown): s is string => typeof s === 'string' && HOST.test(s)
 

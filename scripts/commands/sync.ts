@@ -6,7 +6,7 @@ import { defineCommand, type Flags } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { print } from '../../lib/format.ts'
 import { backgroundSyncDone, fullWalkDue } from '../../lib/full-walk.ts'
-import { indexTranscripts, type IndexReport } from '../../lib/indexer.ts'
+import { indexTranscripts, nothingRead, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
 import { pickerCachePath } from '../../lib/picker-cache.ts'
@@ -15,8 +15,6 @@ import { indexChanged, indexOptions, refreshPickerCache, withSessions, type Inde
 import { openLocalStore } from '../../lib/stores.ts'
 import { noteOffline, pull, pullDone, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
-
-const EMPTY: IndexReport = { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e6 ? 3 : 1)} MB`
 
@@ -124,7 +122,7 @@ async function sync(config: Config, flags: Flags): Promise<void> {
   const index = only ? 'hot' : flags.full ? 'again' : 'due'
   // Nothing to index and nothing indexed: Claude Code has not run here yet.
   const idle = !existsSync(projectsDir(config)) && !existsSync(dbPath(config))
-  let report = EMPTY
+  let report = nothingRead()
   // @cs-push set (or cleared) in the first tmux call that reads live state, else on its own
   const publish = pushOption(config)
   let shared: SharedReport | null = null
