@@ -4,6 +4,7 @@ import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync 
 import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError } from './errors.ts'
+import { UUID } from './untrusted.ts'
 
 /** Claude Code's transcripts: one folder per launch directory. */
 export const projectsDir = (config: Config) => join(config.claudeDir, 'projects')
@@ -12,7 +13,7 @@ export const dbPath = (config: Config) => join(config.stateDir, 'cs.db')
 
 export const trashDir = (config: Config) => join(config.dataDir, 'trash')
 
-const SESSION_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/i
+const SESSION_FILE = new RegExp(`${UUID.source.slice(0, -1)}\\.jsonl$`, UUID.flags)
 
 /** Only `<uuid>.jsonl` is a session; agent-*.jsonl, *.orphaned-*.jsonl and the rest are not. */
 export const isSessionFile = (name: string) => SESSION_FILE.test(name)

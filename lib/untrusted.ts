@@ -6,7 +6,9 @@ import { shellWord } from './quote.ts'
 import { isState, type HostRow } from './session.ts'
 
 const HOST = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+// an ssh destination: a host, or user@host
+const DESTINATION = new RegExp(`^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?${HOST.source.slice(1)}`)
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // eslint-disable-next-line no-control-regex
 export const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 // tmux reads `.` and `:` in a target as window and pane separators, a leading `$` as an id;
@@ -34,8 +36,7 @@ export const isHostName = (s: unknown): s is string => typeof s === 'string' && 
 /** An ssh destination, from the config or another machine: `host` or `user@host` (a host name or
  *  an alias of the ssh config), plain words only: never a leading `-` (an option), no whitespace,
  *  control or shell characters (a second word). */
-export const isSshDestination = (s: unknown): s is string =>
-  typeof s === 'string' && /^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$/.test(s)
+export const isSshDestination = (s: unknown): s is string => typeof s === 'string' && DESTINATION.test(s)
 
 /** A Claude session id: a UUID, so never a path or an option. */
 export const isSessionId = (s: unknown): s is string => typeof s === 'string' && UUID.test(s)
