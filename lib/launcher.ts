@@ -10,6 +10,7 @@ import { findOnPath } from './paths.ts'
 import type { Launch } from './session.ts'
 import type { Store } from './store.ts'
 import { THEN, Tmux, exact, exactPane, noFormat } from './tmux.ts'
+import { FIELDS } from './pane-row.ts'
 
 export interface LaunchPlan {
   name: string // tmux session name, already checked (lib/names.ts)
@@ -97,17 +98,17 @@ export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Laun
   const command = [...unnested(), ...own, ...claudeArgv(l.claude, l.settings, p)]
   const at = String(Math.floor(now.getTime() / 1000))
   const options: [string, string][] = [
-    ['@cs_id', p.id],
-    ['@cs_title', p.name],
-    ['@cs_cwd', p.cwd],
-    ['@cs_state', 'idle'],
-    ['@cs_state_at', at],
-    ['@cs_managed', '1'],
+    [FIELDS.id, p.id],
+    [FIELDS.title, p.name],
+    [FIELDS.cwd, p.cwd],
+    [FIELDS.state, 'idle'],
+    [FIELDS.stateAt, at],
+    [FIELDS.managed, '1'],
   ]
   const target = exactPane(p.name)
   const setAll = options.flatMap(([k, v]) => [THEN, 'set-option', '-t', target, k, v, THEN, 'set-option', '-p', '-t', target, k, v])
   const create = ['new-session', '-d', '-s', noFormat(p.name), '-c', noFormat(p.cwd), '-x', '200', '-y', '50', '--', ...command]
-  const pane = [THEN, 'set-option', '-F', '-t', target, '@cs_pane', '#{pane_id}']
+  const pane = [THEN, 'set-option', '-F', '-t', target, FIELDS.claudePane, '#{pane_id}']
   try {
     l.tmux.run(...create, ...setAll, ...pane)
   } catch (e) {

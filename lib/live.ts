@@ -8,7 +8,7 @@
 import { closeSync, readSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { stateFromScreen } from './pane.ts'
-import { hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
+import { FIELDS, hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
 import { procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus } from './registry.ts'
 import type { LiveInfo, LiveState } from './session.ts'
 import { stuck, THEN, Tmux } from './tmux.ts'
@@ -70,11 +70,11 @@ export function writeBack(corrections: Correction[]): string[] {
   return corrections.flatMap((c, i) => {
     const wait = c.waitingFor ? `"${c.waitingFor.replace(/[^\w .,:/-]/g, '')}"` : null
     const sets = ['set -p', 'set'].flatMap((scope) => [
-      `${scope} -t ${c.pane} @cs_state_at ${c.at}`,
-      `${scope} -t ${c.pane} @cs_state ${c.state}`,
-      wait ? `${scope} -t ${c.pane} @cs_waiting_for ${wait}` : `${scope} -qu -t ${c.pane} @cs_waiting_for`,
+      `${scope} -t ${c.pane} ${FIELDS.stateAt} ${c.at}`,
+      `${scope} -t ${c.pane} ${FIELDS.state} ${c.state}`,
+      wait ? `${scope} -t ${c.pane} ${FIELDS.waitingFor} ${wait}` : `${scope} -qu -t ${c.pane} ${FIELDS.waitingFor}`,
     ])
-    const cmd = ['if-shell', '-F', '-t', c.pane, `#{==:#{@cs_state_at},${c.seenAt}}`, sets.join(' ; ')]
+    const cmd = ['if-shell', '-F', '-t', c.pane, `#{==:#{${FIELDS.stateAt}},${c.seenAt}}`, sets.join(' ; ')]
     return i === 0 ? cmd : [THEN, ...cmd]
   })
 }

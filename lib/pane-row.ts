@@ -4,7 +4,8 @@
 // pane) read the same fields. An @ option resolves on the pane first, then on its session.
 import { LIVE_STATES, type LiveState } from './session.ts'
 
-const FIELDS = {
+/** Each field's tmux format: the @cs_* options by name, for those that set them too. */
+export const FIELDS = {
   session: 'session_name',
   pane: 'pane_id',
   pid: 'pane_pid',

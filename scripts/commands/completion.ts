@@ -12,6 +12,7 @@ import { openStore } from '../../lib/store-sqlite.ts'
 import { Tmux } from '../../lib/tmux.ts'
 import { commands } from '../cs.ts'
 import { out } from '../../lib/stdout.ts'
+import { listSessions } from '../../lib/tmux-sessions.ts'
 
 /** One word a shell can complete: no blanks, no control characters. */
 const plain = (w: string | null | undefined): w is string => !!w && /^[^\s\u0000-\u001f\u007f]+$/.test(w)
@@ -29,8 +30,7 @@ function sessions(config: Config): string[] {
   } catch {
     // no store yet, or a damaged one: complete what tmux knows
   }
-  const live = new Tmux(config.tmuxSocket).try('list-sessions', '-F', '#{?#{@cs_managed},#{session_name},}')
-  out.push(...(live ?? '').split('\n').filter(plain))
+  out.push(...listSessions(new Tmux(config.tmuxSocket)).flatMap((s) => (s.managed && plain(s.name) ? [s.name] : [])))
   return out
 }
 

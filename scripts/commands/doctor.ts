@@ -20,6 +20,7 @@ import { LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore, openStores } from '../../lib/stores.ts'
 import { skippedDocs } from '../../lib/sync.ts'
 import { cleanText } from '../../lib/untrusted.ts'
+import { FIELDS } from '../../lib/pane-row.ts'
 
 const clean = (text: string) => cleanText(text) ?? ''
 
@@ -120,7 +121,7 @@ function hooks(config: Config): Check[] {
       encoding: 'utf8',
       timeout: 10_000,
     })
-    const state = tmux('show-options', '-pqv', '-t', pane, '@cs_state').stdout.trim()
+    const state = tmux('show-options', '-pqv', '-t', pane, FIELDS.state).stdout.trim()
     checks.push(
       state === 'working'
         ? { level: 'ok', what: 'hook self-test', detail: `${script} UserPromptSubmit turned a pane WORKING` }

@@ -8,13 +8,14 @@ import { checkLabel } from '../../lib/names.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
+import { FIELDS } from '../../lib/pane-row.ts'
 
 /** A live tmux session shows its new name in the status line and picker at once. */
 function retitle(tmux: Tmux, session: string, title: string | null): void {
   const target = exactPane(session)
-  const pane = tmux.try('display', '-p', '-t', target, '#{@cs_pane}')?.trim()
+  const pane = tmux.try('display', '-p', '-t', target, `#{${FIELDS.claudePane}}`)?.trim()
   const set = (...scope: string[]) =>
-    title === null ? ['set', '-qu', ...scope, '@cs_title'] : ['set', '-q', ...scope, '@cs_title', title]
+    title === null ? ['set', '-qu', ...scope, FIELDS.title] : ['set', '-q', ...scope, FIELDS.title, title]
   tmux.try(...set('-t', target), ...(pane ? [THEN, ...set('-p', '-t', pane)] : []))
 }
 
