@@ -47,6 +47,10 @@ export function askerText(config: Config, hosts: HostEntry[], env: NodeJS.Proces
   ].join('\n')
 }
 
+/** An answer no run has read for this long was left by one that ended first (it reads within
+ *  LOOK_CALL's timeout). */
+const LEFT_AFTER_MS = 60_000
+
 /**
  * Writes the launcher when it would say otherwise (another config.json, hosts list or
  * environment) or config.json or the bundle is newer, or removes it when there is nothing to ask
@@ -57,8 +61,9 @@ export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env)
   const file = askerFile(config)
   const hosts = config.shared ? [] : config.hosts.filter((h) => isHostName(h.name) && h.name !== config.host)
   try {
-    const left = readdirSync(askDir(config)).filter((f) => f !== 'asks.sh' && Date.now() - (mtime(join(askDir(config), f)) ?? 0) > 60_000)
-    for (const f of left) rmSync(join(askDir(config), f), { force: true })
+    const dir = askDir(config)
+    const left = readdirSync(dir).filter((f) => join(dir, f) !== file && Date.now() - (mtime(join(dir, f)) ?? 0) > LEFT_AFTER_MS)
+    for (const f of left) rmSync(join(dir, f), { force: true })
   } catch {
     // no folder yet
   }

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
-import { CsError, EXIT } from './errors.ts'
+import { CsError, EXIT, usageError } from './errors.ts'
 import { isHostName, isObject, isSshDestination, quoted } from './untrusted.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
@@ -254,7 +254,7 @@ export function withConfigKey(file: ConfigFile, key: ConfigKey, value: string | 
   const [section, field] = key.split('.') as [keyof ConfigFile, string]
   let v: string | boolean | undefined = value
   if (value !== undefined && CONFIG_KEYS[key] === 'boolean') {
-    if (!/^(true|false)$/.test(value)) throw new CsError(`${key} is true or false, not '${value}'`, 2)
+    if (!/^(true|false)$/.test(value)) throw usageError(`${key} is true or false, not '${value}'`)
     v = value === 'true'
   }
   const next = { ...file } as Record<string, any>

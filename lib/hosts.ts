@@ -1,5 +1,5 @@
 // Other hosts asked over ssh, for the hosts list with no shared store: each host answers
-// `cs ls --json --local` there, all at once, each within its connect timeout. Answers are checked
+// `cs ls --json --local --all` there (lib/ask-launcher.ts askArgv), all at once, each within its connect timeout. Answers are checked
 // like shared-store documents (lib/host-rows.ts rowFromRemoteView) and copied into the local
 // store's other-hosts tables (its fetchedAt is their age), so that a host that does not answer
 // still shows, and the picker and `cs attach` find remote rows without asking.
@@ -71,7 +71,7 @@ export interface ParsedAnswer extends HostRows {
 }
 
 /**
- * A `cs ls --json --local` answer, each row checked; a row of another host than the one asked
+ * A `cs ls --json --local --all` answer, each row checked; a row of another host than the one asked
  * fails (a host speaks for itself only), and a line given twice counts once. csVersion: that
  * host's cs, when known. Laid out a row a line, each line is parsed alone, and with `before`,
  * the answer the kept rows were made of, only the lines that are not in it (none when the

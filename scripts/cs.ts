@@ -61,7 +61,7 @@ function usage(): string {
   ].join('\n')
 }
 
-function helpOf(name: string, c: Command): string {
+function helpOf(c: Command): string {
   return [`usage: cs ${c.usage}`, '', c.summary, ...(c.details ? ['', c.details] : [])].join('\n')
 }
 
@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     throw usageError(parseError(e as Error & { code?: string }), `see \`cs ${name} --help\``)
   }
   if (parsed.values.help) {
-    out(helpOf(name, command) + '\n')
+    out(helpOf(command) + '\n')
     return EXIT.ok
   }
   const config = loadConfig()

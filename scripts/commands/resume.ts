@@ -1,6 +1,6 @@
 // `cs resume [QUERY]`: pick a session of this host and resume it with claude in its folder.
 import { defineCommand } from '../../lib/command.ts'
-import { CsError } from '../../lib/errors.ts'
+import { CsError, EXIT } from '../../lib/errors.ts'
 import { writePickerCache } from '../../lib/picker-cache.ts'
 import { resumable } from '../../lib/picker.ts'
 import { pick, resumeHere } from '../../lib/resume.ts'
@@ -21,7 +21,7 @@ export default defineCommand({
       return { views, exact: query ? tryFind(find, query) : null }
     })
     const choice = exact ?? (await pick(config, resumable(views, config.host, query), query))
-    if (!choice) return 1 // left the picker: nothing to do
+    if (!choice) return EXIT.failure // left the picker: nothing to do
     return resumeHere(config, choice)
   },
 })

@@ -1,12 +1,11 @@
 // An isolated home for the real Claude Code client: onboarding done, the dummy key approved,
 // the given folders trusted, and every request sent to a loopback fake API.
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, realpathSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, realpathSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ensureBundle } from './bundle.ts'
 
 export const REPO = resolve(import.meta.dirname, '../..')
-export const CLAUDE_BIN = join(REPO, 'node_modules/.bin/claude')
 export const CLAUDE_VERSION = '2.1.332'
 /** A dummy key: the client only ever sends it to the fake. */
 export const API_KEY = 'sk-ant-api03-cs-harness-dummy-key-0123456789abcdefghij'
@@ -99,8 +98,6 @@ export function makeClaudeEnv(opts: { apiUrl: string; socket: string; host?: str
   }
 }
 
-/** The client's global config as it is now (it rewrites the file as it runs). */
-export const readConfig = (e: ClaudeEnv): any => JSON.parse(readFileSync(e.configFile, 'utf8'))
 
 /** A client killed with its tmux server goes on writing into HOME for a while as it dies. */
 function removeWhileDying(dir: string, seconds = 20): void {
