@@ -115,6 +115,17 @@ function thisHost(fromEnv: string | undefined): string {
   return (system as string).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 253) || 'localhost'
 }
 
+/** The environment a cs started by another process (cron, the tmux server) needs to find the
+ *  same files, host name and tmux server as this one: as NAME=VALUE pairs. */
+export function detachedEnv(config: Config, env: Env = process.env): [string, string][] {
+  const keep = ['HOME', 'PATH', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'CLAUDE_CONFIG_DIR', 'CS_FROM_SOURCE']
+  return [
+    ...keep.flatMap((k): [string, string][] => (env[k] ? [[k, env[k]!]] : [])),
+    ['CS_HOST', config.host],
+    ...(config.tmuxSocket ? [['CS_TMUX_SOCKET', config.tmuxSocket] as [string, string]] : []),
+  ]
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const home = env.HOME || homedir()
   // a relative XDG_* path is invalid and ignored, as the XDG base directory spec says (tmux/,

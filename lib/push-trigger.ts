@@ -3,7 +3,7 @@
 // shared store is configured, removed when none is. It carries where cs's files are, never the
 // shared store's URL (the config file or the server's environment holds that).
 import { fileURLToPath } from 'node:url'
-import type { Config } from './config.ts'
+import { detachedEnv, type Config } from './config.ts'
 import { csEntry } from './install.ts'
 import type { PaneRow } from './pane-row.ts'
 import { shellLine } from './quote.ts'
@@ -13,12 +13,7 @@ const script = () => fileURLToPath(new URL('../tmux/push.sh', import.meta.url))
 
 /** The shell command: push.sh STATE_DIR env … node cs.mjs sync --push. */
 export function pushCommand(config: Config, env: Record<string, string | undefined> = process.env): string {
-  const keep = ['HOME', 'PATH', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'CLAUDE_CONFIG_DIR', 'CS_FROM_SOURCE']
-  const vars = [
-    ...keep.flatMap((k) => (env[k] ? [`${k}=${env[k]}`] : [])),
-    `CS_HOST=${config.host}`,
-    ...(config.tmuxSocket ? [`CS_TMUX_SOCKET=${config.tmuxSocket}`] : []),
-  ]
+  const vars = detachedEnv(config, env).map(([k, v]) => `${k}=${v}`)
   const argv = [script(), config.stateDir, 'env', ...vars, process.execPath, csEntry(), 'sync', '--push']
   return shellLine(argv)
 }

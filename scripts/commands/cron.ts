@@ -2,7 +2,7 @@
 // touches no shell start-up file and no other crontab line.
 import { spawnSync } from 'node:child_process'
 import { defineCommand } from '../../lib/command.ts'
-import type { Config } from '../../lib/config.ts'
+import { detachedEnv, type Config } from '../../lib/config.ts'
 import { cronLine, cronLineOf, withCronLine } from '../../lib/cron.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
@@ -23,12 +23,7 @@ function current(): string {
 }
 
 function line(config: Config): string {
-  const env: [string, string][] = []
-  for (const k of ['HOME', 'PATH', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'CLAUDE_CONFIG_DIR'])
-    if (process.env[k]) env.push([k, process.env[k]!])
-  env.push(['CS_HOST', config.host])
-  if (config.tmuxSocket) env.push(['CS_TMUX_SOCKET', config.tmuxSocket])
-  return cronLine(env, [process.execPath, csEntry()])
+  return cronLine(detachedEnv(config), [process.execPath, csEntry()])
 }
 
 export default defineCommand({
