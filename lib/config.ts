@@ -70,7 +70,7 @@ export interface Config {
    *  which hosts they ask and when each answer is there (lib/ask-launcher.ts). Only 5 */
   asksFd: 5 | null
   /** $CS_BIN_PID, set by bin/cs alone: its pid, which names the files it shares with Node (the
-   *  answers of its asks, the walk it is to start: lib/full-walk.ts); null when Node runs alone */
+   *  answers of its asks, the walk it is to start: lib/background.ts); null when Node runs alone */
   binPid: string | null
   /** $TMUX: set when cs itself runs inside tmux (`<socket path>,<pid>,<session>`) */
   insideTmux: string | null

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT, fileError } from './errors.ts'
-import { fullWalkDue, startBackgroundSync } from './full-walk.ts'
+import { fullWalkDue, startInBackground } from './background.ts'
 import { indexTranscripts, nothingRead, type IndexOptions, type IndexReport } from './indexer.ts'
 import { readLiveSoon } from './live.ts'
 import { patchPickerCache, pickerCachePath, writePickerCache } from './picker-cache.ts'
@@ -240,7 +240,7 @@ async function sessionsOnce<T>(
   } finally {
     await stores.close()
     // started once this run is done: beside it, the walk took the other core and the disk
-    if (walkDue) startBackgroundSync(config, Date.now())
+    if (walkDue) startInBackground(config, 'walk')
   }
 }
 

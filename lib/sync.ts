@@ -1,16 +1,15 @@
 // Sync with the shared store: push this host's rows that changed since the last push (and the
 // names, tags and deletions changed here), then pull what other hosts pushed since the last pull
 // into the local copy. See lib/shared-store.ts for how pushes are numbered.
-import { spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { startInBackground } from './background.ts'
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { age } from './format.ts'
 import { rowHash, rowOf } from './host-rows.ts'
-import { csEntry } from './install.ts'
 import { recentChanges, recentPush, withRecent, type RecentChanges } from './recent-pushes.ts'
-import { readRegular, touchMarker } from './regular-file.ts'
+import { readRegular } from './regular-file.ts'
 import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.ts'
 import type { SeqRange, SharedStore } from './shared-store.ts'
 import type { Store } from './store.ts'
@@ -400,7 +399,7 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
     if ((await Promise.race([work, timeout])) === 'timeout') {
       cancel.cancelled = true
       noteOffline(store, `no answer within ${PULL_BOUND_MS} ms`, now, true)
-      pullInBackground(config)
+      startInBackground(config, 'pull') // so that the next dashboard shows what it copies
     }
   } catch (e) {
     noteOffline(store, e instanceof CsError ? e.message : String(e))
@@ -408,23 +407,6 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
     clearTimeout(timer)
   }
 }
-
-/** A slow server (or a busy machine) still gets copied: a detached `cs sync --pull` finishes
- *  what the dashboard stopped waiting for, so the next dashboard shows it. One at a time. */
-function pullInBackground(config: Config): void {
-  const mark = join(config.stateDir, 'pull.run')
-  const st = statSync(mark, { throwIfNoEntry: false })
-  if (st && Date.now() - st.mtimeMs < 30_000) return
-  try {
-    touchMarker(mark)
-    spawn(process.execPath, [csEntry(), 'sync', '--pull'], { detached: true, stdio: 'ignore' }).unref()
-  } catch {
-    // no background pull: the next dashboard tries again
-  }
-}
-
-/** Ends a background pull: the next slow dashboard may start another. */
-export const pullDone = (config: Config) => rmSync(join(config.stateDir, 'pull.run'), { force: true })
 
 /** One line for the dashboard when the shared view is offline: why, and how old the copy is. */
 export function sharedNotice(store: Store, now: Date): string | null {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { defineCommand, type Flags } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { print } from '../../lib/format.ts'
-import { backgroundSyncDone, fullWalkDue } from '../../lib/full-walk.ts'
+import { backgroundDone, fullWalkDue } from '../../lib/background.ts'
 import { indexTranscripts, nothingRead, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
@@ -13,7 +13,7 @@ import { pickerCachePath } from '../../lib/picker-cache.ts'
 import { publishPush, pushOption, pushStale } from '../../lib/push-trigger.ts'
 import { indexChanged, indexOptions, refreshPickerCache, withSessions, type IndexRun } from '../../lib/sessions.ts'
 import { openLocalStore } from '../../lib/stores.ts'
-import { noteOffline, pull, pullDone, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
+import { noteOffline, pull, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e6 ? 3 : 1)} MB`
@@ -77,13 +77,13 @@ export default defineCommand({
     full: { type: 'boolean' },
     push: { type: 'boolean' },
     pull: { type: 'boolean' },
-    background: { type: 'boolean' }, // the walk alone, started by a dashboard that found it due (lib/full-walk.ts)
+    background: { type: 'boolean' }, // the walk alone, started by a dashboard that found it due (lib/background.ts)
   },
   async run({ config, flags }) {
     try {
       return await sync(config, flags)
     } finally {
-      if (flags.background) backgroundSyncDone(config)
+      if (flags.background) backgroundDone(config, 'walk')
     }
   },
 })
@@ -140,7 +140,7 @@ async function sync(config: Config, flags: Flags): Promise<void> {
       }, walk ? [] : publish)
     }
   } finally {
-    if (only === 'pull') pullDone(config)
+    if (only === 'pull') backgroundDone(config, 'pull')
   }
   if (flags.json) print(JSON.stringify(shared ? { ...report, shared } : report))
   else if (flags.verbose) {
