@@ -24,6 +24,9 @@ export interface Command {
   /** arguments after `--` are not its own but go on to another program (`rest`); otherwise
    *  `--` only ends the flags, and what follows are positionals (`cs rename ID -- -name`) */
   passesOn?: boolean
+  /** the most arguments it takes, for a command that takes a fixed few: more is a usage error,
+   *  not words silently dropped (`cs last foo` resuming the last session anyway) */
+  maxArgs?: number
   run(ctx: Context): Promise<number | void> | number | void
 }
 

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../lib/config.ts'
 import { CsError, EXIT, errorText, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
-import { visible } from '../lib/untrusted.ts'
+import { quoted, visible } from '../lib/untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
 import { out, outErr } from '../lib/stdout.ts'
 
@@ -81,6 +81,8 @@ function parseError(e: Error & { code?: string }): string {
 
 async function main(argv: string[]): Promise<number> {
   const first = argv[0]
+  // `cs help CMD`: as `cs CMD --help`
+  if (first === 'help' && argv.length === 2 && Object.hasOwn(commands, argv[1])) return main([argv[1], '--help'])
   if (first === '--help' || first === '-h' || first === 'help') {
     out(usage() + '\n')
     return EXIT.ok
@@ -110,6 +112,11 @@ async function main(argv: string[]): Promise<number> {
   if (parsed.values.help) {
     out(helpOf(command) + '\n')
     return EXIT.ok
+  }
+  const extra = parsed.positionals.slice(command.maxArgs ?? Infinity)
+  if (extra.length) {
+    const takes = command.maxArgs ? `at most ${command.maxArgs} argument${command.maxArgs > 1 ? 's' : ''}` : 'no arguments'
+    throw usageError(`${name} takes ${takes}, not ${extra.map(quoted).join(' ')}`, `cs ${command.usage}`)
   }
   const config = loadConfig()
   // bin/cs's word to this process (config.panesFd, panesTaken, asksFd, binPid), not its children's

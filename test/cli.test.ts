@@ -48,6 +48,20 @@ test('an unknown command or flag is a usage error naming the fix', () => {
   assert.doesNotMatch(cmd.stderr + flag.stderr, /\bat .*:\d+:\d+/)
 })
 
+test('words a command does not take are a usage error, not dropped; cs help CMD is its help', () => {
+  for (const args of [['ls', 'extra'], ['last', 'foo'], ['status', 'a b'], ['sync', 'x'], ['doctor', 'x'], ['deleted', 'x'], ['revive', 'x']]) {
+    const r = t.cs(...args)
+    assert.equal(r.status, 2, args.join(' '))
+    assert.match(r.stderr, new RegExp(`^cs: ${args[0]} takes no arguments, not '?${args[1]}'?\n    cs ${args[0]}[ \n]`), args.join(' '))
+  }
+  // gc moves every orphan: an id given is refused, never taken as yes to all
+  const gc = t.cs('gc', '--yes', 'a0000002')
+  assert.equal(gc.status, 2)
+  assert.match(gc.stderr, /^cs: gc takes no session/)
+  assert.equal(t.cs('gc', '--restore', 'a', 'b').status, 2)
+  assert.equal(t.cs('help', 'ls').stdout, t.cs('ls', '--help').stdout)
+})
+
 test('a reader that stops early (cs ls --json | head) is no error', () => {
   for (let i = 0; i < 300; i++)
     t.session({ id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, cwd: `/w/p${i}` })

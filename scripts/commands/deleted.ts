@@ -7,6 +7,7 @@ import { selectViews } from '../../lib/views.ts'
 
 export default defineCommand({
   usage: 'deleted [--local | --host NAME] [--json]',
+  maxArgs: 0,
   summary: 'List soft-deleted sessions. `cs rm --undo ID` brings one back.',
   details: [LOCAL_HELP, HOST_HELP, '  --json          an array of session objects'].join('\n'),
   options: { local: { type: 'boolean' }, ...HOST_OPTION },

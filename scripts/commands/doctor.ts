@@ -251,6 +251,7 @@ async function shared(config: Config): Promise<Check[]> {
 
 export default defineCommand({
   usage: 'doctor [--json]',
+  maxArgs: 0,
   summary: 'check the set-up, each problem with its fix, and report format drift',
   details: [
     'Checks Node, tmux, claude, fzf and git (found, versions), the transcripts folder, the',

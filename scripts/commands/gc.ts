@@ -2,7 +2,7 @@
 import { defineCommand, type Flags } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
-import { CsError, EXIT, fileError } from '../../lib/errors.ts'
+import { CsError, EXIT, fileError, usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
 import { trashDir } from '../../lib/paths.ts'
@@ -26,8 +26,14 @@ export default defineCommand({
     '  --json          {trash, orphans, moved} instead of the table',
   ].join('\n'),
   options: { yes: { type: 'boolean', short: 'y' }, restore: { type: 'boolean' } },
-  run: ({ config, flags, positionals }) =>
-    isSet(flags, 'restore') ? restore(config, flags, positionals[0]) : collect(config, flags),
+  run: ({ config, flags, positionals }) => {
+    const restoring = isSet(flags, 'restore')
+    if (positionals.length > (restoring ? 1 : 0))
+      throw restoring
+        ? usageError('gc --restore takes one session, or none for all', 'cs gc --restore [ID]')
+        : usageError('gc takes no session: it moves every orphan that is not named, tagged or live', 'cs gc [--yes]')
+    return restoring ? restore(config, flags, positionals[0]) : collect(config, flags)
+  },
 })
 
 function collect(config: Config, flags: Flags) {

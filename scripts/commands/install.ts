@@ -15,6 +15,7 @@ import { shellWord } from '../../lib/quote.ts'
 
 export default defineCommand({
   usage: 'install [--bin-dir DIR] [--json]',
+  maxArgs: 0,
   summary: 'check what cs needs, put `cs` on the PATH and print the line for ~/.tmux.conf',
   details: [
     '      --bin-dir DIR  where the `cs` link goes (default ~/.local/bin)',

@@ -13,6 +13,7 @@ import { visible } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'last',
+  maxArgs: 0,
   summary: 'Resume the most recent session of this host (`claude --resume ID` in its folder).',
   async run({ config }) {
     // the most recent session, and the most recent whose folder is there (the same, mostly)

@@ -8,6 +8,7 @@ import { selectViews } from '../../lib/views.ts'
 
 export default defineCommand({
   usage: 'list [--local] [--host NAME] [--project NAME] [--limit N] [--sort KEY] [--all] [--json]',
+  maxArgs: 0,
   summary: 'List sessions, one per line: short id, title, host, project, age (every host of the hosts list, as cs ls).',
   details: [
     '  --local         only sessions of this host',

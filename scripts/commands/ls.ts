@@ -19,6 +19,7 @@ const tableRows = () => {
 
 export default defineCommand({
   usage: 'ls [--all | --limit N] [--local | --host NAME] [--sort KEY] [--verbose] [--json]',
+  maxArgs: 0,
   summary: [
     'The dashboard: one line per session, live ones first (WAITING, WORKING, IDLE), then DEAD',
     'ones, then history, newest first.',

@@ -16,6 +16,7 @@ import { out, outErr } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'revive [--host NAME] [--dry-run] [--json]',
+  maxArgs: 0,
   summary: [
     'Relaunch every session whose launch record says it was live when last seen and whose tmux',
     'session is gone (after a reboot or a killed tmux server): claude --resume ID in its folder,',

@@ -9,6 +9,7 @@ import { out } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'status [--json]',
+  maxArgs: 0,
   summary: 'The live Claude sessions in tmux and what each is doing, read from tmux alone.',
   details: '  --json   an array of {name, id, state, stateSince, waitingFor, title, cwd, managed}',
   run({ config, flags }) {

@@ -62,6 +62,7 @@ async function syncShared(
 
 export default defineCommand({
   usage: 'sync [--verbose] [--full] [--push | --pull] [--json]',
+  maxArgs: 0,
   summary:
     'Index what changed in the transcripts since the last run and refresh the picker; with a shared\n' +
     "store, push this host's changed sessions and copy the other hosts' (quiet unless asked).",

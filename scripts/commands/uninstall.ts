@@ -11,6 +11,7 @@ import { trashDir } from '../../lib/paths.ts'
 
 export default defineCommand({
   usage: 'uninstall [--store] [--trash [--yes]] [--json]',
+  maxArgs: 0,
   summary: 'remove the `cs` links that `cs install` made; the store and the trash stay unless asked',
   details: [
     '      --store  also remove cs\'s state folder: the index, names, tags, launch records',

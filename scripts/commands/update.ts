@@ -34,6 +34,7 @@ async function updateRemote(config: Config, host: HostEntry): Promise<HostUpdate
 
 export default defineCommand({
   usage: 'update [--all] [--json]',
+  maxArgs: 0,
   summary: [
     "Update this cs in place from its git checkout: fetch, fast-forward only, npm ci when the lock",
     'file changed, build. A checkout with changes of its own is refused. --all does the same on',
