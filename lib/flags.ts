@@ -13,11 +13,14 @@ export function stringFlag(flags: Flags, name: string): string | undefined {
 }
 
 /** A whole number >= 0, or undefined when the flag is absent. */
-export function countFlag(flags: Flags, name: string): number | undefined {
+/** A whole number of at least `min`; past 2^53 it stands for as many as there are (SQLite and
+ *  Date arithmetic take no more). */
+export function countFlag(flags: Flags, name: string, min = 0): number | undefined {
   const v = stringFlag(flags, name)
   if (v === undefined) return undefined
-  if (!/^\d+$/.test(v)) throw usageError(`--${name} wants a whole number, not '${v}'`)
-  return Number(v)
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw usageError(`--${name} wants a whole number${min ? ` of at least ${min}` : ''}, not '${v}'`)
+  return Math.min(Number(v), Number.MAX_SAFE_INTEGER)
 }
 
 export function sortFlag(flags: Flags): SortKey | undefined {

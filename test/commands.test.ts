@@ -364,6 +364,10 @@ test('the table shows the most recent sessions that fit and counts the rest; --l
   out = lines('--all')
   assert.equal(out.length, 1 + t.json('ls', '--all').length, 'every session, orphans too, no count')
   assert.deepEqual(t.json('ls', '--limit', '2').map((r: any) => r.id), t.json('ls').slice(0, 2).map((r: any) => r.id))
+  // a limit past what SQLite takes is every one; none is no limit that makes sense
+  assert.equal(t.json('ls', '--limit', '99999999999999999999').length, shown)
+  assert.equal(lines('--limit', '9223372036854775807').length, 1 + shown)
+  assert.equal(t.cs('ls', '--limit', '0').status, 2)
   // more than fit: stdout is a pipe here, 50 rows
   for (let i = 0; i < 50; i++)
     t.session({ id: `eeee${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`, cwd: '/work/many', prompt: `many ${i}`, at: '2026-10-01T10:00:00.000Z' })

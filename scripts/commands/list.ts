@@ -32,7 +32,7 @@ export default defineCommand({
       all: isSet(flags, 'all'),
       host: hostFlag(flags, config),
       project: stringFlag(flags, 'project'),
-      limit: countFlag(flags, 'limit'),
+      limit: countFlag(flags, 'limit', 1),
       sort: sortFlag(flags),
     }
     const hosts = startAsking(config, filter.host)

@@ -56,7 +56,7 @@ export default defineCommand({
       s.checkHost(filter.host)
       await hosts.settle(s.notice)
       const json = isSet(flags, 'json')
-      const limit = countFlag(flags, 'limit') ?? (json || filter.all ? undefined : tableRows())
+      const limit = countFlag(flags, 'limit', 1) ?? (json || filter.all ? undefined : tableRows())
       const empty = 'no sessions yet: start one with `claude` or `cs launch NAME`'
       const verbose = isSet(flags, 'verbose')
       // the default order from the rows the store keeps ready; another order, the parser's counts
