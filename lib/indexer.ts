@@ -14,7 +14,7 @@
 import { closeSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { basename } from 'node:path'
 import type { Config } from './config.ts'
-import { isInside, isSessionFile, projectsDir } from './paths.ts'
+import { isSessionFile, projectsDir, readable } from './paths.ts'
 import { openRegular } from './regular-file.ts'
 import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
 import { feed, feedLast, finish, loadParser, newParser, saveParser, skippedLine, type ParserState } from './transcript.ts'
@@ -98,7 +98,7 @@ function list(path: string, mtimeMs: number | null, root: string): Folder {
   // it is flattened (a tenth of a full walk's time in GC)
   const entries: string[] = []
   for (const d of readdirOrEmpty(path)) {
-    if (!isSessionFile(d.name) || (d.isSymbolicLink() && !isInside(`${path}/${d.name}`, root))) continue
+    if (!isSessionFile(d.name) || !readable(d, `${path}/${d.name}`, root)) continue
     const st = statSync(`${path}/${d.name}`, { throwIfNoEntry: false })
     if (st && st.isFile() && st.size > 0) entries.push(entry(d.name, st))
   }
@@ -148,7 +148,7 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, n
   let unchanged = 0
   for (const d of readdirOrEmpty(root)) {
     const path = `${root}/${d.name}`
-    if (d.isSymbolicLink() && !isInside(path, root)) continue
+    if (!readable(d, path, root)) continue
     const summary = summaries.get(path)
     if (summary) summaries.delete(path)
     // a hot run stats the folder first: a file added after this stat moves its mtime again

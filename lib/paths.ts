@@ -75,6 +75,11 @@ export function isInside(child: string, parent: string): boolean {
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)
 }
 
+/** Whether cs reads an entry found under Claude's projects folder (root): a symlink only when
+ *  it resolves inside it, so that nothing outside is read. */
+export const readable = (d: { isSymbolicLink(): boolean }, path: string, root: string) =>
+  !d.isSymbolicLink() || isInside(path, root)
+
 /**
  * Anything cs deletes or moves must resolve inside the projects folder or cs's own trash.
  * Returns the path; throws for anything else.

@@ -98,6 +98,12 @@ test('recent transcripts written by a newer client: unknown types and fields wit
   const old = join(dir, '1c7b6be2-42d5-4a5d-8b62-3e3f4d5c6b7f.jsonl')
   writeFileSync(old, rec({ type: 'ancient-type', version: '0.1.0' }))
   utimesSync(old, new Date('2020-01-01'), new Date('2020-01-01')) // not recent: not read for drift
+  // links out of the projects folder, to a file and to a folder: not read, as the indexer does
+  const outside = join(home, 'outside')
+  mkdirSync(outside)
+  writeFileSync(join(outside, '2d8c7cf3-53e6-4e6b-9c73-4f4a5e6d7c80.jsonl'), 'root:x:0:0\n' + rec({ type: 'from-outside' }))
+  symlinkSync(join(outside, '2d8c7cf3-53e6-4e6b-9c73-4f4a5e6d7c80.jsonl'), join(dir, '3e9d8d04-64f7-4f7c-8d84-5a5b6f7e8d91.jsonl'))
+  symlinkSync(outside, join(home, '.claude/projects/-linked-out'))
   const out = JSON.parse(cs('--json').stdout)
   assert.deepEqual(out.drift.types, [{ what: 'hologram', count: 2, versions: ['9.0.1', '9.0.2'], files: 1 }])
   assert.deepEqual(out.drift.fields, [{ what: 'user.mood', count: 1, versions: ['9.0.1'], files: 1 }])

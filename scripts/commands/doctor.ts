@@ -13,7 +13,7 @@ import { CsError, EXIT } from '../../lib/errors.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
 import { hookScript, hookSettings } from '../../lib/hooks.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
-import { findOnPath, isSessionFile, projectsDir } from '../../lib/paths.ts'
+import { findOnPath, isSessionFile, projectsDir, readable } from '../../lib/paths.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
 import { readRegular } from '../../lib/regular-file.ts'
 import { LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
@@ -184,21 +184,18 @@ function recentTranscripts(config: Config): string[] {
   const since = Date.now() - RECENT_DAYS * 86_400_000
   const found: [path: string, mtime: number][] = []
   const root = projectsDir(config)
-  let folders: string[] = []
-  try {
-    folders = readdirSync(root)
-  } catch {
-    return []
-  }
-  for (const folder of folders) {
-    let names: string[] = []
+  // as the indexer reads them: a symlink only when it resolves inside the projects folder
+  const entries = (dir: string) => {
     try {
-      names = readdirSync(join(root, folder)).filter(isSessionFile)
+      return readdirSync(dir, { withFileTypes: true }).filter((d) => readable(d, join(dir, d.name), root))
     } catch {
-      continue // not a folder
+      return [] // not a folder
     }
-    for (const name of names) {
-      const path = join(root, folder, name)
+  }
+  for (const folder of entries(root)) {
+    for (const file of entries(join(root, folder.name))) {
+      if (!isSessionFile(file.name)) continue
+      const path = join(root, folder.name, file.name)
       const st = statSync(path, { throwIfNoEntry: false })
       if (st?.isFile() && st.mtimeMs >= since && st.size <= MAX_READ) found.push([path, st.mtimeMs])
     }
