@@ -7,12 +7,12 @@ import { interactive, confirm } from './confirm.ts'
 import { CsError, EXIT } from './errors.ts'
 import { remoteHost } from './hosts.ts'
 import { claudeEnv, findClaude, openLauncher, unnested } from './launcher.ts'
-import { shellWord } from './quote.ts'
+import { argsLine, shellWord } from './quote.ts'
 import { attachRemote } from './remote.ts'
 import { bringBack } from './revive.ts'
 import { openLocalStore } from './stores.ts'
 import { findTarget } from './target.ts'
-import { Tmux, exact, exactPane, socketArgs } from './tmux.ts'
+import { Tmux, exact, exactPane, requireTmux, socketArgs } from './tmux.ts'
 
 /** `cs attach QUERY [--host on]`: wherever the session is now; an exit code. */
 export async function attachQuery(config: Config, query: string, on: string | undefined, yes: boolean): Promise<number> {
@@ -26,7 +26,7 @@ export async function attachQuery(config: Config, query: string, on: string | un
     const dead = v.state === 'dead'
     if (dead && !yes && !(await confirm(`${shellWord(v.tmuxSession ?? v.title)} on ${t.host.name}: its tmux session is gone. Bring it back there?`))) {
       if (interactive()) return EXIT.failure
-      throw new CsError(`the tmux session of ${shellWord(v.tmuxSession ?? v.short)} on ${t.host.name} is gone`, EXIT.failure, `cs attach --yes ${shellWord(query)} brings it back`)
+      throw new CsError(`the tmux session of ${shellWord(v.tmuxSession ?? v.short)} on ${t.host.name} is gone`, EXIT.failure, `cs attach --yes ${argsLine([query])} brings it back`)
     }
     // a live tmux session of that host is attached straight away; the rest through its cs
     const direct = v.kind === 'tmux' && v.live ? v.tmuxSession : null
@@ -34,6 +34,8 @@ export async function attachQuery(config: Config, query: string, on: string | un
   }
   if (t.kind === 'tmux') return attachTmux(config, tmux, t.session.name)
   if (t.kind === 'background') return claudeBackground(config, 'attach', t.bgId)
+  // without tmux, a session in tmux reads as one outside it, or gone: neither is so
+  requireTmux(config)
   if (t.kind === 'external')
     throw new CsError(
       `session ${t.id} runs outside tmux${t.pid ? ` (pid ${t.pid})` : ''}`,
@@ -45,7 +47,7 @@ export async function attachQuery(config: Config, query: string, on: string | un
   const ask = `${shellWord(t.name)}: ${state}. ${t.launched ? 'Bring it back' : 'Resume it in tmux'} (claude --resume in ${t.cwd ?? '?'})?`
   if (!yes && !(await confirm(ask))) {
     if (interactive()) return EXIT.failure
-    throw new CsError(`${shellWord(t.name)}: ${state}`, EXIT.failure, `cs attach --yes ${shellWord(query)} ${act}`)
+    throw new CsError(`${shellWord(t.name)}: ${state}`, EXIT.failure, `cs attach --yes ${argsLine([query])} ${act}`)
   }
   const store = openLocalStore(config)
   let name: string

@@ -9,5 +9,10 @@ export function shellWord(s: string): string {
   return PLAIN.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`
 }
 
+/** A cs command's arguments as a hint writes them, after its flags: behind `--` when one starts
+ *  with `-`, which cs would read as a flag (`cs attach --yes -- -name`). */
+export const argsLine = (args: readonly string[]) =>
+  (args.some((a) => a.startsWith('-')) ? ['--', ...args.map(shellWord)] : args.map(shellWord)).join(' ')
+
 /** A command line a POSIX shell splits back into exactly argv: no expansion, no globbing. */
 export const shellLine = (argv: readonly string[]) => argv.map(shellWord).join(' ')

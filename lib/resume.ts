@@ -8,7 +8,7 @@ import type { Config } from './config.ts'
 import { interactive } from './confirm.ts'
 import { CsError, EXIT } from './errors.ts'
 import { claudeEnv, findClaude } from './launcher.ts'
-import { shellWord } from './quote.ts'
+import { argsLine, shellWord } from './quote.ts'
 import { findOnPath } from './paths.ts'
 import { chosen, numberedList, pickerLines } from './picker.ts'
 import type { SessionView } from './session.ts'
@@ -86,7 +86,7 @@ export function checkResumable(v: SessionView): string {
     throw new CsError(
       `session ${v.short || v.id} is running${v.tmuxSession ? ` in tmux session ${shellWord(v.tmuxSession)}` : ''}`,
       EXIT.failure,
-      `cs attach ${shellWord(v.tmuxSession ?? v.short ?? v.id)}`
+      `cs attach ${argsLine([v.tmuxSession ?? v.short ?? v.id])}`
     )
   const cwd = v.cwd
   let isDir = false

@@ -2,6 +2,8 @@
 // from the settings table. Targets are exact (`=NAME`): a bare name matches prefixes.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { CsError, EXIT } from './errors.ts'
+import type { Config } from './config.ts'
+import { findOnPath } from './paths.ts'
 import { shellLine } from './quote.ts'
 
 export const socketArgs = (socket: string | null): string[] => (socket ? ['-L', socket] : [])
@@ -46,6 +48,16 @@ export const stuck = (socket: string | null) =>
     `its server is stopped or stuck: \`${tmuxCommand(socket, 'kill-server')}\` ends it, and its sessions with it`
   )
 
+/** The error of a tmux that is not installed (not on PATH). */
+const notInstalled = () => new CsError('tmux is not installed', EXIT.unavailable, 'install it: apt-get install tmux')
+
+/** For a command that acts on this host's tmux sessions, where tmux's silence would read as
+ *  "gone" or "not running": this host's tmux, or the error that it is not installed. */
+export function requireTmux(config: Config): Tmux {
+  if (!findOnPath(config, 'tmux')) throw notInstalled()
+  return new Tmux(config.tmuxSocket)
+}
+
 export class Tmux {
   constructor(readonly socket: string | null) {}
 
@@ -59,8 +71,7 @@ export class Tmux {
       })
     } catch (e) {
       const err = e as NodeJS.ErrnoException & { stderr?: string }
-      if (err.code === 'ENOENT')
-        throw new CsError('tmux is not installed', EXIT.unavailable, 'install it: apt-get install tmux')
+      if (err.code === 'ENOENT') throw notInstalled()
       if (err.code === 'ETIMEDOUT') throw stuck(this.socket)
       throw new CsError(`tmux ${args[0]} failed: ${(err.stderr || err.message).trim()}`)
     }
@@ -104,7 +115,7 @@ export class Tmux {
   /** Runs tmux attached to this terminal (attach-session): returns its exit code. */
   interactive(...args: string[]): number {
     const r = spawnSync('tmux', argv(this.socket, args), { stdio: 'inherit' })
-    if (r.error) throw new CsError('tmux is not installed', EXIT.unavailable, 'install it: apt-get install tmux')
+    if (r.error) throw notInstalled()
     return r.status ?? 1
   }
 

@@ -139,6 +139,17 @@ test('missing claude, missing tmux and a missing folder are clear errors, with n
   })
   assert.equal(noTmux.status, 3)
   assert.match(noTmux.stderr, /tmux is not installed\n.*apt-get install tmux/)
+  // a live session is then neither gone nor not running: every command that acts on tmux says so
+  const live = launch('still-here', '--cwd', dir)
+  for (const args of [['attach', '--yes', 'still-here'], ['kill', 'still-here'], ['kill', '--all', '--yes'], ['revive'], ['status']]) {
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/cs.mjs'), ...args], {
+      env: { ...t.env, PATH: join(dir, 'empty') },
+      encoding: 'utf8',
+    })
+    assert.equal(r.status, 3, `${args.join(' ')}: ${r.stderr}`)
+    assert.match(r.stderr, /^cs: tmux is not installed\n/m, args.join(' '))
+  }
+  assert.equal(t.cs('kill', live.tmuxSession).status, 0, 'still there to kill')
 
   const noDir = t.cs('launch', 'nd', '--cwd', join(dir, 'nowhere'))
   assert.equal(noDir.status, 2)

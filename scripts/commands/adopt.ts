@@ -5,7 +5,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { openLauncher } from '../../lib/launcher.ts'
-import { shellWord } from '../../lib/quote.ts'
+import { argsLine, shellWord } from '../../lib/quote.ts'
 import { bringBack } from '../../lib/revive.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
@@ -35,7 +35,7 @@ export default defineCommand({
       return isSet(flags, 'attach') ? attachTmux(config, tmux, t.session.name) : EXIT.ok
     }
     if (t.kind === 'background')
-      throw new CsError(`${shellWord(query)} runs as background session ${t.bgId}`, EXIT.failure, `cs attach ${shellWord(query)} opens it`)
+      throw new CsError(`${shellWord(query)} runs as background session ${t.bgId}`, EXIT.failure, `cs attach ${argsLine([query])} opens it`)
     if (t.kind === 'external')
       throw new CsError(`${shellWord(query)} is running${t.pid ? ` (pid ${t.pid})` : ''}`, EXIT.failure, 'quit it where it runs, then cs adopt it')
     if (t.kind === 'remote')

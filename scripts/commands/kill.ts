@@ -12,7 +12,7 @@ import { shellWord } from '../../lib/quote.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
 import { isClaude, listSessions, type TmuxSession } from '../../lib/tmux-sessions.ts'
-import { Tmux, exact, tmuxCommand } from '../../lib/tmux.ts'
+import { Tmux, exact, requireTmux, tmuxCommand } from '../../lib/tmux.ts'
 import type { Config, HostEntry } from '../../lib/config.ts'
 import { out } from '../../lib/stdout.ts'
 
@@ -74,8 +74,8 @@ export default defineCommand({
     // --all of a host cs cannot reach is an error, never this host's sessions
     const there = elsewhere ? (isSet(flags, 'all') ? hostNamed(config, on) : remoteHost(config, on)) : null
     if (there) return killRemote(config, there, positionals, flags)
-    const tmux = new Tmux(config.tmuxSocket)
     if (isSet(flags, 'all')) {
+      const tmux = requireTmux(config)
       if (positionals.length) throw usageError('give a session or --all, not both')
       const managed = listSessions(tmux).filter((s) => s.managed)
       if (!managed.length) {
@@ -91,9 +91,12 @@ export default defineCommand({
     }
     const [query, ...more] = positionals
     if (!query || more.length) throw usageError('kill takes one session, or --all', 'cs kill NAME|ID-PREFIX')
+    const tmux = new Tmux(config.tmuxSocket)
     const t = await findTarget(config, tmux, query, on)
     if (t.kind === 'remote') return runRemote(config, t.host, ['kill', t.view.id], false)
     if (t.kind === 'background') return claudeBackground(config, 'stop', t.bgId)
+    // without tmux, a session in tmux reads as one outside it, or gone: neither is so
+    requireTmux(config)
     if (t.kind === 'gone') throw new CsError(`${shellWord(query)} is not running`, EXIT.failure, 'nothing to kill; cs ls shows what runs')
     if (t.kind === 'external')
       throw new CsError(`session ${t.id} runs outside tmux${t.pid ? ` (pid ${t.pid})` : ''}`, EXIT.failure, 'quit it where it runs')

@@ -11,7 +11,7 @@ import { bringBack, relaunchPlan, sortGone } from '../../lib/revive.ts'
 import type { Launch } from '../../lib/session.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
-import { Tmux } from '../../lib/tmux.ts'
+import { requireTmux } from '../../lib/tmux.ts'
 import { out, outErr } from '../../lib/stdout.ts'
 
 export default defineCommand({
@@ -36,7 +36,7 @@ export default defineCommand({
       return runRemote(config, hostNamed(config, on), args, json)
     }
     const say = (text: string) => json || out(text) // the sentences; --json prints the records
-    const tmux = new Tmux(config.tmuxSocket)
+    const tmux = requireTmux(config)
     const store = openLocalStore(config)
     try {
       const live = new Set(listSessions(tmux).map((s) => s.name))

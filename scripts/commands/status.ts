@@ -4,7 +4,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { isSet } from '../../lib/flags.ts'
 import { age, alignColumns } from '../../lib/format.ts'
 import { isClaude, listSessions } from '../../lib/tmux-sessions.ts'
-import { Tmux } from '../../lib/tmux.ts'
+import { requireTmux } from '../../lib/tmux.ts'
 import { out } from '../../lib/stdout.ts'
 
 export default defineCommand({
@@ -13,7 +13,7 @@ export default defineCommand({
   summary: 'The live Claude sessions in tmux and what each is doing, read from tmux alone.',
   details: '  --json   an array of {name, id, state, stateSince, waitingFor, title, cwd, managed}',
   run({ config, flags }) {
-    const rows = listSessions(new Tmux(config.tmuxSocket))
+    const rows = listSessions(requireTmux(config))
       .filter(isClaude)
       .map((s) => ({
         name: s.name,
