@@ -54,8 +54,9 @@ export function script(shell: Shell): string {
       return `# cs completion for bash: add to ~/.bashrc
 #   eval "$(cs completion bash)"
 _cs_complete() {
-  local IFS=$'\\n'
-  COMPREPLY=($(command cs completion --words -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+  local word
+  COMPREPLY=() # a line each, never split or globbed (bash 3.2 has no mapfile)
+  while IFS= read -r word; do COMPREPLY+=("$word"); done < <(command cs completion --words -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
 }
 complete -o default -F _cs_complete cs
 `

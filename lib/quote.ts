@@ -3,6 +3,10 @@
 
 const PLAIN = /^[\w@%+=,./-]+$/
 
+/** A word a shell reads as itself, bare, and cs not as a flag: what a completion may insert into
+ *  a command line (a name of another host's, `$(…)`, would run when the line is). */
+export const isBareWord = (s: string | null | undefined): s is string => !!s && PLAIN.test(s) && !s.startsWith('-')
+
 /** A word a POSIX shell reads back as exactly s: bare when nothing in it is special, else
  *  single-quoted (inside single quotes only `'` itself needs care: `'\''`). */
 export function shellWord(s: string): string {

@@ -82,6 +82,17 @@ for (const [shell, offer] of Object.entries(shells)) {
     assert.deepEqual(offer(['rename', '3f2a', '']), ['3f2a', '3f2b', 'api-auth', 'live-one'])
     assert.deepEqual(offer(['sync', '']), [])
   })
+
+  test(`${shell}: a name that is not a bare word (a glob, $(…), a leading -) is never put on the command line`, () => {
+    try {
+      for (const name of ['st*', '$(id)', '-dash', "it's"]) {
+        assert.equal(t.cs('rename', OTHER, '--', name).status, 0, name)
+        assert.deepEqual(offer(['info', '']), ['3f2a', '3f2b', 'api-auth', 'live-one'], name)
+      }
+    } finally {
+      assert.equal(t.cs('rename', OTHER, '--clear').status, 0)
+    }
+  })
 }
 
 test('an unknown shell is a usage error naming the three', () => {

@@ -7,6 +7,7 @@ import type { Config } from '../../lib/config.ts'
 import { usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
+import { isBareWord } from '../../lib/quote.ts'
 import { shortIds } from '../../lib/shortid.ts'
 import { openStore } from '../../lib/store-sqlite.ts'
 import { Tmux } from '../../lib/tmux.ts'
@@ -14,23 +15,20 @@ import { commands } from '../cs.ts'
 import { out } from '../../lib/stdout.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
 
-/** One word a shell can complete: no blanks, no control characters. */
-const plain = (w: string | null | undefined): w is string => !!w && /^[^\s\u0000-\u001f\u007f]+$/.test(w)
-
 function sessions(config: Config): string[] {
   const out: string[] = []
   try {
     const store = openStore(config)
     try {
       out.push(...shortIds(store.transcripts().map((t) => t.id)).values())
-      for (const meta of store.meta().values()) if (plain(meta.name)) out.push(meta.name)
+      for (const meta of store.meta().values()) if (isBareWord(meta.name)) out.push(meta.name)
     } finally {
       store.close()
     }
   } catch {
     // no store yet, or a damaged one: complete what tmux knows
   }
-  out.push(...listSessions(new Tmux(config.tmuxSocket)).flatMap((s) => (s.managed && plain(s.name) ? [s.name] : [])))
+  out.push(...listSessions(new Tmux(config.tmuxSocket)).flatMap((s) => (s.managed && isBareWord(s.name) ? [s.name] : [])))
   return out
 }
 
