@@ -7,6 +7,7 @@ import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
 import { CsError, EXIT, usageError } from './errors.ts'
 import { isHostName, isObject, isSshDestination, quoted } from './untrusted.ts'
+import { shellWord } from './quote.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
 export interface SharedStoreSettings {
@@ -191,7 +192,7 @@ export function readConfigFile(path: string): ConfigFile {
     if (!st) return {}
     if (!st.isFile()) throw new CsError(`${path} is not a file`, undefined, 'remove it, or make it a JSON file')
     text = readFileSync(path, 'utf8')
-    const file = checkConfigFile(JSON.parse(text), path)
+    const file = checkConfigFile(text.trim() === '' ? {} : JSON.parse(text), path) // empty: nothing set
     if (hasPassword(file.mongo?.url) && (st.mode & 0o077) !== 0)
       throw new CsError(
         `${path} holds a password but others can read it`,
@@ -201,7 +202,7 @@ export function readConfigFile(path: string): ConfigFile {
     return file
   } catch (e) {
     if (e instanceof CsError) throw e
-    throw new CsError(`cannot read ${path}: ${(e as Error).message}`, undefined, 'fix it, or move it away')
+    throw new CsError(`cannot read ${path}: ${(e as Error).message}`, undefined, `fix it, or move it away: mv ${shellWord(path)} ${shellWord(`${path}.bak`)}`)
   }
 }
 
@@ -215,7 +216,7 @@ export function writeConfigFile(path: string, file: ConfigFile): void {
 
 export function checkConfigFile(v: unknown, path: string): ConfigFile {
   const bad = (what: string) =>
-    new CsError(`${path}: ${what}`, undefined, 'fix the file (`cs config` shows what cs reads)')
+    new CsError(`${path}: ${what}`, undefined, `fix it (the README's Configuration lists the keys), or move it away: mv ${shellWord(path)} ${shellWord(`${path}.bak`)}`)
   const str = (x: unknown) => x === undefined || typeof x === 'string'
   if (!isObject(v)) throw bad('not a JSON object')
   const f = v as Record<string, any>

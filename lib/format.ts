@@ -23,6 +23,9 @@ export function colors(enabled: boolean): Colors {
 }
 
 /** `42s`, `3m`, `2h`, `5d`, `1y`: how long ago `iso` was. */
+/** `1 session`, `2 sessions`. */
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
+
 export function age(iso: string | null, now: Date): string {
   if (!iso) return '-'
   const s = Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 1000))

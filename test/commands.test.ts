@@ -214,6 +214,9 @@ test('tag sets and removes a label', () => {
 test('rm hides a session, deleted lists it, --undo brings it back', () => {
   const rm = t.cs('rm', 'abcd2')
   assert.equal(rm.status, 0, rm.stderr)
+  // the undo said as it is typed
+  const short = t.json('ls', '--all').find((r: any) => r.id === B).short
+  assert.equal(rm.stdout, `deleted ${short} (undo: cs rm --undo ${short})\n`)
   assert.ok(!t.json('ls').some((r: any) => r.id === B))
   assert.equal(t.json('ls', '--all').find((r: any) => r.id === B).deleted, true)
   assert.deepEqual(

@@ -88,7 +88,7 @@ test('prune soft-deletes idle unnamed, untagged sessions; --dry-run and --undo',
   assert.deepEqual(t.json('deleted'), [])
   const asked = t.cs('prune', '--days', '30')
   assert.equal(asked.status, 0, asked.stderr)
-  assert.match(asked.stdout, /nothing soft-deleted: `cs prune --days N --yes` does it/)
+  assert.match(asked.stdout, /nothing soft-deleted: `cs prune --days 30 --yes` does it/)
   assert.deepEqual(t.json('deleted'), [], 'off a terminal, prune only lists without --yes')
   const r = t.cs('prune', '--days', '30', '--yes')
   assert.equal(r.status, 0, r.stderr)

@@ -97,7 +97,9 @@ test('config file: read, environment wins, bad files refused with a fix', () => 
   refused({ hosts: [{ name: 'b', ssh: '-oProxyCommand=x' }] }, /destination/)
   refused([], /not a JSON object/)
   writeFileSync(file, '{ nope')
-  assert.throws(() => readConfigFile(file), (e) => e instanceof CsError && /cannot read/.test(e.message))
+  assert.throws(() => readConfigFile(file), (e) => e instanceof CsError && /cannot read/.test(e.message) && !!e.hint?.includes(`mv ${file} ${file}.bak`))
+  writeFileSync(file, ' \n') // an empty file sets nothing
+  assert.deepEqual(readConfigFile(file), {})
   write({ mongo: { url: 'mongodb://u:hunter2@h/' } }, 0o600)
   assert.equal(readConfigFile(file).mongo?.url, 'mongodb://u:hunter2@h/')
 })

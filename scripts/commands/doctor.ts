@@ -10,7 +10,7 @@ import type { Config } from '../../lib/config.ts'
 import { renderChecks, runChecks, type Check, type DoctorCheck } from '../../lib/doctor.ts'
 import { DriftCounter, type Drift } from '../../lib/drift.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
-import { colors, print, useColor } from '../../lib/format.ts'
+import { colors, plural, print, useColor } from '../../lib/format.ts'
 import { hookScript, hookSettings } from '../../lib/hooks.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
 import { findOnPath, isSessionFile, projectsDir, readable } from '../../lib/paths.ts'
@@ -80,7 +80,7 @@ function store(found: Findings) {
         what: 'transcripts',
         detail: found.files.length
           ? `${found.files.length} of ${all.length} hold lines cs did not understand (a format change?)`
-          : `${all.length} sessions, every line understood`,
+          : `${plural(all.length, 'session')}, every line understood`,
         ...(found.files.length ? { fix: 'see format drift below; a newer cs may know them' } : {}),
       })
       return checks

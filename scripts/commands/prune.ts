@@ -7,7 +7,7 @@ import { confirm, interactive } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
 import { countFlag, isSet } from '../../lib/flags.ts'
-import { print, printViews, report } from '../../lib/format.ts'
+import { plural, print, printViews, report } from '../../lib/format.ts'
 import { readRegular } from '../../lib/regular-file.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { isSessionId } from '../../lib/untrusted.ts'
@@ -62,8 +62,8 @@ export default defineCommand({
     if (isSet(flags, 'undo'))
       return positionals.length ? rm.run({ ...ctx, flags: { ...flags, undo: true } }) : undoLast(config, json)
     const days = countFlag(flags, 'days')
-    if (days === undefined || positionals.length)
-      throw usageError('prune wants --days N (or --undo)', 'cs prune --days 30')
+    if (days === undefined) throw usageError('prune wants --days N (or --undo)', 'cs prune --days 30')
+    if (positionals.length) throw usageError('prune --days takes no session: it soft-deletes every one idle that long', 'cs prune --undo ID… restores some')
     const cutoff = Date.now() - days * DAY
     return withSessions(config, async (s) => {
       // this host's sessions only: another host prunes its own
@@ -77,7 +77,7 @@ export default defineCommand({
       const go =
         stale.length > 0 &&
         !isSet(flags, 'dry-run') &&
-        (isSet(flags, 'yes') || (!json && (await confirm(`soft-delete ${stale.length} sessions?`))))
+        (isSet(flags, 'yes') || (!json && (await confirm(`soft-delete ${plural(stale.length, 'session')}?`))))
       if (go) {
         const at = new Date().toISOString()
         for (const v of stale) s.store.setDeleted(v.id, at)
@@ -89,7 +89,7 @@ export default defineCommand({
         print(
           isSet(flags, 'dry-run') || interactive()
             ? 'nothing soft-deleted'
-            : 'nothing soft-deleted: `cs prune --days N --yes` does it'
+            : `nothing soft-deleted: \`cs prune --days ${days} --yes\` does it`
         )
     })
   },
@@ -102,6 +102,6 @@ function undoLast(config: Config, json: boolean) {
   return withSessions(config, (s) => {
     const back = last.ids.filter((id) => s.meta.get(id)?.deletedAt === last.at)
     for (const id of back) s.store.setDeleted(id, null)
-    report(json, `restored ${back.length} sessions soft-deleted by the prune of ${last.at}`, { restored: back })
+    report(json, `restored ${plural(back.length, 'session')} soft-deleted by the prune of ${last.at}`, { restored: back })
   })
 }

@@ -7,7 +7,7 @@ import { confirm } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
-import { print, printViews, report } from '../../lib/format.ts'
+import { plural, print, printViews, report } from '../../lib/format.ts'
 import { assertRemovable, projectsDir } from '../../lib/paths.ts'
 import type { SessionView } from '../../lib/session.ts'
 import { withSessions, type Sessions } from '../../lib/sessions.ts'
@@ -82,7 +82,7 @@ async function purgeSessions(config: Config, flags: Flags, s: Sessions, patterns
   )
   const json = isSet(flags, 'json')
   if (!json) printViews(config, doomed, { state: false, header: true, empty: '' })
-  await go(flags, `delete these ${doomed.length} sessions for good?`)
+  await go(flags, `delete ${doomed.length === 1 ? 'this session' : `these ${doomed.length} sessions`} for good?`)
   doomed.forEach((v, i) => {
     for (const path of files[i]) rmSync(path, { recursive: true, force: true })
     forget(s, v.id, v.path!)
@@ -119,7 +119,7 @@ async function purgeFolders(config: Config, flags: Flags, s: Sessions) {
     return report(json, 'no project folder has lost its working folder', { purged: [], kept })
   if (!json)
     for (const g of gone)
-      print(`${g.folder}\n    was ${g.cwds.join(', ')}: ${g.sessions.length} sessions`)
+      print(`${g.folder}\n    was ${g.cwds.join(', ')}: ${plural(g.sessions.length, 'session')}`)
   await go(flags, `delete these ${gone.length} project folders for good?`)
   for (const g of gone) {
     rmSync(g.folder, { recursive: true, force: true })

@@ -4,6 +4,7 @@ import type { HostEntry } from '../../lib/config.ts'
 import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
+import { argsLine } from '../../lib/quote.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
@@ -36,7 +37,7 @@ export default defineCommand({
       }
       for (const { owner, ids } of there.values()) await changeThere(config, s.store, owner, ['rm', ...(undo ? ['--undo'] : []), '--', ...ids])
       const shorts = targets.map((v) => v.short).join(', ')
-      const said = undo ? `restored ${shorts}` : `deleted ${shorts} (undo: cs rm --undo ID)`
+      const said = undo ? `restored ${shorts}` : `deleted ${shorts} (undo: cs rm --undo ${argsLine(targets.map((v) => v.short))})`
       report(
         isSet(flags, 'json'),
         said,
