@@ -64,7 +64,12 @@ const socketOf = (tmuxEnv: string) => tmuxEnv.split(',').slice(0, -2).join(',')
 
 /** Attaches this terminal to the session, or switches this tmux client to it; returns an exit code. */
 export function attachTmux(config: Config, tmux: Tmux, name: string): number {
-  if (!config.insideTmux) return tmux.interactive('attach-session', '-t', exact(name))
+  if (!config.insideTmux) {
+    // tmux's own words for it: "open terminal failed: not a terminal"
+    if (!process.stdin.isTTY)
+      throw new CsError(`${shellWord(name)} is attached from a terminal: stdin is not one`, EXIT.failure, `run cs attach ${argsLine([name])} in a terminal`)
+    return tmux.interactive('attach-session', '-t', exact(name))
+  }
   const socket = tmux.run('display-message', '-p', '-t', exactPane(name), '#{socket_path}').trim()
   if (socketOf(config.insideTmux) !== socket)
     throw new CsError(

@@ -149,6 +149,10 @@ test('missing claude, missing tmux and a missing folder are clear errors, with n
     assert.equal(r.status, 3, `${args.join(' ')}: ${r.stderr}`)
     assert.match(r.stderr, /^cs: tmux is not installed\n/m, args.join(' '))
   }
+  // outside tmux with no terminal: said in cs's words, not tmux's
+  const piped = t.cs('attach', live.tmuxSession)
+  assert.equal(piped.status, 1)
+  assert.equal(piped.stderr, `cs: still-here is attached from a terminal: stdin is not one\n    run cs attach still-here in a terminal\n`)
   assert.equal(t.cs('kill', live.tmuxSession).status, 0, 'still there to kill')
 
   const noDir = t.cs('launch', 'nd', '--cwd', join(dir, 'nowhere'))

@@ -181,7 +181,7 @@ export default defineCommand({
     if (verb === 'rm') {
       if (!name || more.length) throw usageError('hosts rm takes one name', 'cs hosts rm NAME')
       if (!config.hosts.some((h) => h.name === name))
-        throw new CsError(`no host named ${quoted(name)} in the hosts list`, EXIT.usage, 'cs hosts lists them')
+        throw new CsError(`no host named ${quoted(name)} in the hosts list`, EXIT.failure, 'cs hosts lists them')
       editHosts(config, (hosts) => hosts.splice(hosts.findIndex((h) => h.name === name), 1))
       forgetRows(config, name)
       print(`removed ${name}`)
