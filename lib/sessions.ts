@@ -197,7 +197,7 @@ async function sessionsOnce<T>(
       get meta() {
         return metaOf()
       },
-      notice: config.shared ? sharedNotice(store, now) : null,
+      notice: config.shared ? sharedNotice(store, config, now) : null,
       shared: stores.shared,
       fresh,
       rows: (q) => listRows(store, liveViews(), q),

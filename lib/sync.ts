@@ -4,7 +4,7 @@
 import { startInBackground } from './background.ts'
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Config } from './config.ts'
+import { maskUrl, type Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { age } from './format.ts'
 import { rowHash, rowOf } from './host-rows.ts'
@@ -272,15 +272,21 @@ export function skippedDocs(store: Store): { count: number; latest: string[] } {
 }
 
 /** The shared view's state for a notice: offline since when, and how old the copy is. */
-export function sharedStatus(store: Store): { offline: string | null; lastPull: string | null } {
-  return { offline: store.syncValue('offline'), lastPull: store.syncValue('lastPull') }
+export function sharedStatus(store: Store, config: Config): { offline: string | null; lastPull: string | null } {
+  // an offline note of another URL (the config changed since) is not this one's
+  const offline = store.syncValue('offlineFor') === serverOf(config) ? store.syncValue('offline') : null
+  return { offline, lastPull: store.syncValue('lastPull') }
 }
+
+/** The shared store an offline note is about: its URL, the password masked. */
+const serverOf = (config: Config) => (config.shared ? maskUrl(config.shared.url) : null)
 
 /** Notes the shared store offline: dashboards stop asking it for OFFLINE_RETRY_MS, unless it is
  *  only `slow` (it did not answer within the bound): a background pull is copying it then, and
  *  the next dashboard asks again as usual, or a state change would wait those seconds more. */
-export function noteOffline(store: Store, why: string, now = new Date(), slow = false): void {
+export function noteOffline(store: Store, config: Config, why: string, now = new Date(), slow = false): void {
   store.setSyncValue('offline', why)
+  store.setSyncValue('offlineFor', serverOf(config))
   store.setSyncValue('offlineSlow', slow ? '1' : null)
   store.setSyncValue('lastPullTry', now.toISOString())
 }
@@ -379,13 +385,16 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
   if (!config.shared) return
   const store = stores.local
   const tried = Date.parse(store.syncValue('lastPullTry') ?? '') || 0
-  const every = store.syncValue('offline') && !store.syncValue('offlineSlow') ? OFFLINE_RETRY_MS : PULL_EVERY_MS
-  if (Math.abs(now.getTime() - tried) < every) return
+  const { offline } = sharedStatus(store, config)
+  // a note of another URL's (the config changed since) is not this server's: asked now
+  const otherServer = !offline && store.syncValue('offline') !== null
+  const every = offline && !store.syncValue('offlineSlow') ? OFFLINE_RETRY_MS : PULL_EVERY_MS
+  if (!otherServer && Math.abs(now.getTime() - tried) < every) return
   store.setSyncValue('lastPullTry', now.toISOString())
   try {
     await stores.loadDriver()
   } catch (e) {
-    return noteOffline(store, `cannot load the MongoDB driver: ${(e as Error).message}`)
+    return noteOffline(store, config, `cannot load the MongoDB driver: ${(e as Error).message}`)
   }
   const cancel = { cancelled: false }
   let timer: NodeJS.Timeout | undefined
@@ -398,19 +407,19 @@ export async function pullBounded(config: Config, stores: Stores, now = new Date
   try {
     if ((await Promise.race([work, timeout])) === 'timeout') {
       cancel.cancelled = true
-      noteOffline(store, `no answer within ${PULL_BOUND_MS} ms`, now, true)
+      noteOffline(store, config, `no answer within ${PULL_BOUND_MS} ms`, now, true)
       startInBackground(config, 'pull') // so that the next dashboard shows what it copies
     }
   } catch (e) {
-    noteOffline(store, e instanceof CsError ? e.message : String(e))
+    noteOffline(store, config, e instanceof CsError ? e.message : String(e))
   } finally {
     clearTimeout(timer)
   }
 }
 
 /** One line for the dashboard when the shared view is offline: why, and how old the copy is. */
-export function sharedNotice(store: Store, now: Date): string | null {
-  const { offline, lastPull } = sharedStatus(store)
+export function sharedNotice(store: Store, config: Config, now: Date): string | null {
+  const { offline, lastPull } = sharedStatus(store, config)
   if (!offline) return null
   return `shared view offline (${offline}); other hosts ${lastPull ? `as of ${age(lastPull, now)} ago` : 'never synced'}`
 }

@@ -411,6 +411,11 @@ test('a server that refuses connections: the dashboard names the refusal within 
   assert.equal(sync.status, 3)
   assert.match(sync.stderr, /ECONNREFUSED/)
   assert.ok(Date.now() - t < 4000, `cs sync took ${Date.now() - t} ms: it waited for the driver's 5 s timeout`)
+  // another server configured: asked at once, and the first one's refusal not said of it
+  a.env.CS_MONGO_URL = `mongodb://127.0.0.1:${await freePort()}/other`
+  const next = a.cs('ls')
+  assert.match(next.stderr, /the shared store at mongodb:\/\/127\.0\.0\.1:\d+\/other is unavailable/)
+  assert.doesNotMatch(next.stderr, /\/cs is unavailable/)
 })
 
 test('TLS with a CA and client certificates made by openssl', async () => {

@@ -43,7 +43,7 @@ async function syncShared(
     withSessions(config, async (s) => {
       indexed(s.indexed)
       const shared = await s.shared().catch((e) => {
-        if (e instanceof CsError) noteOffline(s.store, e.message)
+        if (e instanceof CsError) noteOffline(s.store, config, e.message)
         throw e
       })
       if (!shared) return null
@@ -52,7 +52,7 @@ async function syncShared(
         const pulled = only === 'push' ? null : await pull(config, s.store, shared)
         return { where: shared.where, push: pushed, pull: pulled }
       } catch (e) {
-        if (e instanceof CsError) noteOffline(s.store, e.message)
+        if (e instanceof CsError) noteOffline(s.store, config, e.message)
         throw e
       }
     }, { index, connect: true, tmux, tmuxNeeded: fresh ? (panes) => pushStale(config, panes) : undefined })
