@@ -29,6 +29,16 @@ export class CsError extends Error {
 export const usageError = (message: string, hint?: string) =>
   new CsError(message, EXIT.usage, hint)
 
+/** fn's value, or null where it fails with a CsError (not found, several found); a bug throws. */
+export function attempt<T>(fn: () => T): T | null {
+  try {
+    return fn()
+  } catch (e) {
+    if (e instanceof CsError) return null
+    throw e
+  }
+}
+
 /** A CsError as cs says it on stderr: its message, then its hint indented. */
 export const errorText = (e: CsError) => `cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`
 

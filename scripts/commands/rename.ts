@@ -1,7 +1,7 @@
 // `cs rename ID NAME`: cs's own name for a session, kept apart from the transcript so that
 // re-indexing never loses it.
 import { defineCommand } from '../../lib/command.ts'
-import { usageError } from '../../lib/errors.ts'
+import { attempt, CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel } from '../../lib/names.ts'
@@ -39,6 +39,14 @@ export default defineCommand({
     checkLabel('name', name)
     return withSessions(config, async (s) => {
       const v = s.find(query, { recorded: true, host })
+      // a name that already finds another session (its name, its short id) would never find this one
+      const taken = clear ? null : attempt(() => s.find(name))
+      if (taken && taken.id !== v.id)
+        throw new CsError(
+          `'${name}' already finds session ${taken.short}${taken.host === config.host ? '' : ` of ${taken.host}`}`,
+          EXIT.failure,
+          `pick another name (cs attach '${name}' would go there, not to ${v.short})`
+        )
       const owner = metaOwner(config, v)
       if (owner) await changeThere(config, s.store, owner, ['rename', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [name])])
       else s.store.setName(v.id, clear ? null : name)
@@ -51,3 +59,4 @@ export default defineCommand({
     }, { changesFound: true })
   },
 })
+

@@ -1,10 +1,9 @@
 // `cs resume [QUERY]`: pick a session of this host and resume it with claude in its folder.
 import { defineCommand } from '../../lib/command.ts'
-import { CsError, EXIT } from '../../lib/errors.ts'
+import { attempt, EXIT } from '../../lib/errors.ts'
 import { writePickerCache } from '../../lib/picker-cache.ts'
 import { resumable } from '../../lib/picker.ts'
 import { pick, resumeHere } from '../../lib/resume.ts'
-import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
@@ -18,7 +17,7 @@ export default defineCommand({
     const query = positionals.join(' ')
     const { views, exact } = await withSessions(config, ({ views, find }) => {
       writePickerCache(config, views)
-      return { views, exact: query ? tryFind(find, query) : null }
+      return { views, exact: query ? attempt(() => find(query)) : null }
     })
     const choice = exact ?? (await pick(config, resumable(views, config.host, query), query))
     if (!choice) return EXIT.failure // left the picker: nothing to do
@@ -26,11 +25,3 @@ export default defineCommand({
   },
 })
 
-function tryFind(find: (q: string) => SessionView, query: string): SessionView | null {
-  try {
-    return find(query)
-  } catch (e) {
-    if (e instanceof CsError) return null
-    throw e
-  }
-}
