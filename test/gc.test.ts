@@ -1,4 +1,5 @@
 import { after, test } from 'node:test'
+import { spawnSync } from 'node:child_process'
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -90,6 +91,12 @@ test('prune soft-deletes idle unnamed, untagged sessions; --dry-run and --undo',
   assert.equal(asked.status, 0, asked.stderr)
   assert.match(asked.stdout, /nothing soft-deleted: `cs prune --days 30 --yes` does it/)
   assert.deepEqual(t.json('deleted'), [], 'off a terminal, prune only lists without --yes')
+  // on a terminal it asks, in plain text (NO_COLOR: no escape sequence at all), and n keeps all
+  const cs = `${process.execPath} ${join(import.meta.dirname, '../bin/cs.mjs')} prune --days 30`
+  const onTty = spawnSync('script', ['-qec', cs, '/dev/null'], { env: { ...t.env, NO_COLOR: '1' }, input: 'n\n', encoding: 'utf8', timeout: 30_000 })
+  assert.match(onTty.stdout, /soft-delete 1 session\? \[y\/N\] /)
+  assert.doesNotMatch(onTty.stdout, /\x1b/)
+  assert.deepEqual(t.json('deleted'), [])
   const r = t.cs('prune', '--days', '30', '--yes')
   assert.equal(r.status, 0, r.stderr)
   assert.match(r.stdout, /soft-deleted \d+ \(undo: cs prune --undo\)/)
