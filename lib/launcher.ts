@@ -6,6 +6,7 @@ import type { Config } from './config.ts'
 import { ensureHookSettings } from './hooks.ts'
 import { CsError, EXIT, usageError } from './errors.ts'
 import { shellWord } from './quote.ts'
+import { isCwd } from './untrusted.ts'
 import { findOnPath } from './paths.ts'
 import type { Launch } from './session.ts'
 import type { Store } from './store.ts'
@@ -65,6 +66,8 @@ export function isDirectory(path: string): boolean {
 
 export function checkCwd(cwd: string): void {
   if (!isDirectory(cwd)) throw usageError(`not a directory: ${cwd}`, 'pass an existing folder (--cwd DIR)')
+  // shown in every listing, and refused by other hosts as a session's folder (lib/untrusted.ts)
+  if (!isCwd(cwd)) throw usageError(`the folder ${shellWord(cwd)} has a control character in its path`, 'launch in a folder whose path has none')
 }
 
 export interface Launcher {

@@ -158,6 +158,12 @@ test('missing claude, missing tmux and a missing folder are clear errors, with n
   const noDir = t.cs('launch', 'nd', '--cwd', join(dir, 'nowhere'))
   assert.equal(noDir.status, 2)
   assert.match(noDir.stderr, /not a directory/)
+  assert.equal(t.cs('launch', 'nd', '--cwd', '').status, 2, 'no folder is not this folder')
+  const odd = join(dir, 'line\nbreak')
+  mkdirSync(odd)
+  const oddDir = t.cs('launch', 'nd', '--cwd', odd)
+  assert.equal(oddDir.status, 2)
+  assert.match(oddDir.stderr, /has a control character in its path/)
   assert.deepEqual(sessions(), [])
 })
 

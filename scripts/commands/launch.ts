@@ -7,7 +7,7 @@ import { usageError } from '../../lib/errors.ts'
 import { isSet, stringFlag } from '../../lib/flags.ts'
 import { checkCwd, isDirectory, openLauncher, startSession } from '../../lib/launcher.ts'
 import { checkName, firstFree, generatedName, isPathArg, nameFromDir } from '../../lib/names.ts'
-import { shellWord } from '../../lib/quote.ts'
+import { argsLine, shellWord } from '../../lib/quote.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { Tmux } from '../../lib/tmux.ts'
 import { out } from '../../lib/stdout.ts'
@@ -34,6 +34,7 @@ export default defineCommand({
     const home = (p: string) => (p === '~' || p.startsWith('~/') ? join(config.home, p.slice(1)) : p)
     const fromDir = arg !== undefined && isPathArg(home(arg), isDirectory)
     if (fromDir && flags.cwd !== undefined) throw usageError('give a folder or --cwd, not both', 'cs launch NAME --cwd DIR')
+    if (flags.cwd === '') throw usageError('--cwd wants a folder, not nothing', 'cs launch NAME --cwd DIR')
     // an explicit name is the user's: taken is an error; a derived one steps aside (name-2)
     const explicit = fromDir || arg === undefined ? null : checkName(arg)
     const cwd = resolve(home(fromDir ? arg : (stringFlag(flags, 'cwd') ?? process.cwd())))
@@ -48,7 +49,7 @@ export default defineCommand({
       if (isSet(flags, 'json')) out(JSON.stringify(launch, null, 2) + '\n')
       else
         out(
-          `launched ${shellWord(name)} in ${real} (claude session ${id})\n  attach: cs attach ${shellWord(name)}\n`
+          `launched ${shellWord(name)} in ${real} (claude session ${id})\n  attach: cs attach ${argsLine([name])}\n`
         )
     } finally {
       store.close()

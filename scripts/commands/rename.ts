@@ -5,6 +5,7 @@ import { attempt, CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel } from '../../lib/names.ts'
+import { MIN } from '../../lib/shortid.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
@@ -39,13 +40,14 @@ export default defineCommand({
     checkLabel('name', name)
     return withSessions(config, async (s) => {
       const v = s.find(query, { recorded: true, host })
-      // a name that already finds another session (its name, its short id) would never find this one
-      const taken = clear ? null : attempt(() => s.find(name))
+      // a name that is the start of another session's id would never find this one: an id
+      // prefix is looked up before names (lib/shortid.ts resolve)
+      const taken = !clear && name.length >= MIN && /^[0-9a-f-]+$/i.test(name) ? attempt(() => s.find(name)) : null
       if (taken && taken.id !== v.id)
         throw new CsError(
-          `'${name}' already finds session ${taken.short}${taken.host === config.host ? '' : ` of ${taken.host}`}`,
+          `'${name}' is the start of the id of session ${taken.short}${taken.host === config.host ? '' : ` of ${taken.host}`}`,
           EXIT.failure,
-          `pick another name (cs attach '${name}' would go there, not to ${v.short})`
+          `pick another name: cs attach ${name} would go there, not to ${v.short}`
         )
       const owner = metaOwner(config, v)
       if (owner) await changeThere(config, s.store, owner, ['rename', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [name])])
