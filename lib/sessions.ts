@@ -18,9 +18,8 @@ import { openStores, type Stores } from './stores.ts'
 import { pullBounded, sharedNotice } from './sync.ts'
 import { withHosts } from './host-rows.ts'
 import { Tmux } from './tmux.ts'
-import { visible } from './untrusted.ts'
 import { buildViews, byRecency, DEAD_FOR_MS } from './views.ts'
-import { outErr } from './stdout.ts'
+import { say } from './stdout.ts'
 
 export interface Sessions {
   store: Store
@@ -108,7 +107,7 @@ export async function withSessions<T>(
   } catch (e) {
     // a damaged store found before fn ran was set aside: once more, on the rebuilt one
     if (started || !(e instanceof CsError) || e.reason !== 'damaged') throw e
-    outErr(`cs: ${e.message}\n`)
+    say(e.message)
     return sessionsOnce(config, fn, opts, () => {})
   }
 }
@@ -248,7 +247,7 @@ const warned = new Set<string>()
 const warnOnce = (text: string) => {
   if (warned.has(text)) return
   warned.add(text)
-  outErr(visible(`cs: warning: ${text}\n`))
+  say(`warning: ${text}`)
 }
 
 /**

@@ -6,6 +6,7 @@
 // at 10,000 sessions is some 7 MB, and held as one string, or as a buffer per write, memory
 // touched for the first time costs more than everything else it does (bench/dashboard.ts).
 import { fstatSync, writeSync } from 'node:fs'
+import { visible } from './untrusted.ts'
 
 const CHUNK = 64 * 1024
 const [OPEN, COMMA, NEWLINE] = Buffer.from('[,\n')
@@ -43,6 +44,10 @@ export function outErr(text: string): void {
     // nowhere to report it
   }
 }
+
+/** A line of cs's on stderr, `cs: TEXT`: what it quotes (a name, a path, another machine's
+ *  words) made visible, never written to the terminal as it is. */
+export const say = (text: string): void => outErr(visible(`cs: ${text}\n`))
 
 /** Whether stdout is a terminal: only a character device can be one (a pipe or a file is
  *  known from fstat, without creating process.stdout). */

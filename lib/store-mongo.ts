@@ -103,7 +103,9 @@ export async function connectMongo(s: SharedStoreSettings, o: ConnectOptions): P
       try {
         return await fn(...a)
       } catch (e) {
-        throw e instanceof CsError ? e : fail(e)
+        // the driver's (MongoServerError, MongoNetworkError…) is the server's failure; any
+        // other is cs's own, and says so as a bug does
+        throw e instanceof Error && e.name.startsWith('Mongo') ? fail(e) : e
       }
     }
   return mongoStore(db, where, () => client.close(true), guard)
@@ -173,7 +175,8 @@ function mongoStore(
         { upsert: true, returnDocument: 'after' }
       )
       const n = doc?.next
-      if (typeof n !== 'number') throw new Error(`host document ${host} holds no push number`)
+      if (typeof n !== 'number')
+        throw new CsError(`the shared store at ${where}: host document ${host} holds no push number`, EXIT.unavailable, `an older or foreign writer made it; removing it from the hosts collection lets ${host} push again`)
       const at = (k: string) => (Number.isSafeInteger(doc?.[k]) ? (doc![k] as number) : 0)
       return { seq: n, after: Math.max(at('seq'), at('carried')), recent: doc?.recent }
     }),

@@ -32,7 +32,7 @@ import { rowHead, storedRow, type StoredRow } from './rows.ts'
 import { MIN, shortIds } from './shortid.ts'
 import type { AnswerHead, FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store, StoredAnswer } from './store.ts'
 import { buildViews } from './views.ts'
-import { outErr } from './stdout.ts'
+import { say } from './stdout.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. Also
  *  when cs's own tables gain one (6: other hosts' copy, sync state), which migrate() creates.
@@ -375,7 +375,7 @@ export function openStore(config: Config): Store {
     // not SQLite's word on the file: its addon, or a bug, which moving the file would not mend
     if (!(err instanceof CsError)) throw addonError(e) ?? e
     if (err.reason === 'damaged' && existsSync(file)) {
-      outErr(`cs: ${damagedNote(file, setAside(file))}\n`)
+      say(damagedNote(file, setAside(file)))
       ;({ db, fresh } = openWritable(config, file))
     } else {
       if (err.reason !== 'unwritable' || !existsSync(file)) throw err
@@ -978,7 +978,7 @@ function keepJournal(db: Database.Database, journal: string, fresh: boolean, raw
     if (now !== null && fresh) {
       const { ops, skipped } = readJournal(journal)
       replay(ops, raw)
-      if (skipped) outErr(`cs: warning: ${skipped} unreadable lines of ${journal} skipped\n`)
+      if (skipped) say(`warning: ${skipped} unreadable lines of ${journal} skipped`)
     }
     if (now === null || now >= COMPACT_BYTES) rewriteJournal(journal, snapshot(store.meta(), store.launches()))
   }).immediate()

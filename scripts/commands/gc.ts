@@ -2,7 +2,8 @@
 import { defineCommand, type Flags } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
-import { CsError, EXIT, fileError, usageError } from '../../lib/errors.ts'
+import { CsError, errorText, EXIT, fileError, usageError } from '../../lib/errors.ts'
+import { visible } from '../../lib/untrusted.ts'
 import { isSet } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
 import { trashDir } from '../../lib/paths.ts'
@@ -57,7 +58,7 @@ function collect(config: Config, flags: Flags) {
     const moved: string[] = []
     const failed: Failure[] = []
     for (const v of go ? orphans : [])
-      attempt(v.id, failed, () => moved.push(moveToTrash(config, v.id, v.path!).id))
+      noteFailure(v.id, failed, () => moved.push(moveToTrash(config, v.id, v.path!).id))
     if (json) report(true, '', { trash, orphans, moved, failed })
     else if (go) print(`moved ${moved.length} to ${trash} (undo: cs gc --restore)`)
     else if (orphans.length)
@@ -88,7 +89,7 @@ function restore(config: Config, flags: Flags, query: string | undefined) {
   }
   const ids: string[] = []
   const failed: Failure[] = []
-  for (const e of chosen) attempt(e.id, failed, () => (restoreFromTrash(config, e), ids.push(e.id)))
+  for (const e of chosen) noteFailure(e.id, failed, () => (restoreFromTrash(config, e), ids.push(e.id)))
   if (query === undefined)
     for (const dir of all.unreadable)
       failed.push({ id: dir, error: `${dir}: its manifest is missing or damaged`, hint: 'look inside; cs leaves it alone' })
@@ -108,7 +109,7 @@ interface Failure {
 }
 
 /** Runs one session's move, noting a CsError or file error as a failure of that session only. */
-function attempt(id: string, failed: Failure[], fn: () => unknown): void {
+function noteFailure(id: string, failed: Failure[], fn: () => unknown): void {
   try {
     fn()
   } catch (e) {
@@ -121,6 +122,6 @@ function attempt(id: string, failed: Failure[], fn: () => unknown): void {
 /** Each failure on stderr (not under --json, which holds them); exit 1 when there was one. */
 function failures(failed: Failure[], json: boolean, what: string): number {
   if (!json)
-    for (const f of failed) outErr(`cs: ${what}: ${f.error}\n${f.hint ? `    ${f.hint}\n` : ''}`)
+    for (const f of failed) outErr(visible(errorText(new CsError(`${what}: ${f.error}`, undefined, f.hint))))
   return failed.length ? EXIT.failure : EXIT.ok
 }

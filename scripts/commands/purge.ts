@@ -14,7 +14,7 @@ import { withSessions, type Sessions } from '../../lib/sessions.ts'
 import { MIN } from '../../lib/shortid.ts'
 import { sessionFiles } from '../../lib/trash.ts'
 import { isProtected } from '../../lib/views.ts'
-import { outErr } from '../../lib/stdout.ts'
+import { say } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'purge PATTERN… [--yes] [--json] | purge --orphans [--yes] [--json]',
@@ -67,7 +67,7 @@ async function purgeSessions(config: Config, flags: Flags, s: Sessions, patterns
   const kept = all.filter((m) => !m.explicit && isProtected(m.v)).map((m) => m.v)
   const doomed = all.filter((m) => (m.explicit || !isProtected(m.v)) && m.v.path).map((m) => m.v)
   if (kept.length)
-    warn(
+    say(
       `keeping live, named or tagged ${kept.map((v) => v.short).join(', ')} (a full id purges one)`
     )
   if (doomed.length === 0)
@@ -112,7 +112,7 @@ async function purgeFolders(config: Config, flags: Flags, s: Sessions) {
   }
   const json = isSet(flags, 'json')
   if (kept.length)
-    warn(
+    say(
       `keeping folders with live, named or tagged sessions (purge those by full id): ${kept.join(', ')}`
     )
   if (gone.length === 0)
@@ -128,7 +128,6 @@ async function purgeFolders(config: Config, flags: Flags, s: Sessions) {
   report(json, `purged ${gone.length} project folders`, { purged: gone.map((g) => g.folder), kept })
 }
 
-const warn = (text: string) => outErr(`cs: ${text}\n`)
 
 /** Irreversible: only with --yes or a yes typed at a terminal. */
 async function go(flags: Flags, question: string) {

@@ -12,7 +12,7 @@ import type { Launch } from '../../lib/session.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
 import { requireTmux } from '../../lib/tmux.ts'
-import { out, outErr } from '../../lib/stdout.ts'
+import { out, say } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'revive [--host NAME] [--dry-run] [--json]',
@@ -35,7 +35,7 @@ export default defineCommand({
       const args = ['revive', ...(isSet(flags, 'dry-run') ? ['--dry-run'] : []), ...(json ? ['--json'] : [])]
       return runRemote(config, hostNamed(config, on), args, json)
     }
-    const say = (text: string) => json || out(text) // the sentences; --json prints the records
+    const tell = (text: string) => json || out(text) // the sentences; --json prints the records
     const tmux = requireTmux(config)
     const store = openLocalStore(config)
     try {
@@ -44,11 +44,11 @@ export default defineCommand({
       // settled for good: they ended while tmux ran on, so no later revive brings them back
       const at = new Date().toISOString()
       for (const l of ended) store.noteState(l.tmuxSession, l.host, l.id, 'dead', at)
-      if (!todo.length) say('nothing to revive: every session cs saw live is running or was ended\n')
+      if (!todo.length) tell('nothing to revive: every session cs saw live is running or was ended\n')
       if (isSet(flags, 'dry-run')) {
         for (const l of todo) {
           const how = relaunchPlan(config, { id: l.id, name: l.tmuxSession, cwd: l.cwd }).resume ? 'resume' : 'start anew'
-          say(`would revive ${shellWord(l.tmuxSession)} (${how} ${l.id}) in ${l.cwd}\n`)
+          tell(`would revive ${shellWord(l.tmuxSession)} (${how} ${l.id}) in ${l.cwd}\n`)
         }
         if (json) out(JSON.stringify(todo, null, 2) + '\n')
         return
@@ -62,11 +62,11 @@ export default defineCommand({
           const launch = bringBack(launcher, { id: l.id, name: l.tmuxSession, cwd: l.cwd })
           revived.push(launch)
           const renamed = launch.tmuxSession === l.tmuxSession ? '' : ` (as ${shellWord(launch.tmuxSession)}: the old name is taken)`
-          say(`revived ${shellWord(l.tmuxSession)}${renamed} in ${l.cwd} (claude session ${l.id})\n`)
+          tell(`revived ${shellWord(l.tmuxSession)}${renamed} in ${l.cwd} (claude session ${l.id})\n`)
         } catch (e) {
           if (!(e instanceof CsError)) throw e
           failed++
-          outErr(`cs: could not revive ${shellWord(l.tmuxSession)}: ${e.message}\n`)
+          say(`could not revive ${shellWord(l.tmuxSession)}: ${e.message}`)
         }
       }
       if (json) out(JSON.stringify(revived, null, 2) + '\n')
