@@ -2,6 +2,7 @@
 import { usageError } from './errors.ts'
 import type { Flags } from './command.ts'
 import type { Config } from './config.ts'
+import { MIN } from './shortid.ts'
 import { isHostName } from './untrusted.ts'
 import { SORT_KEYS, type SortKey } from './views.ts'
 
@@ -43,3 +44,8 @@ export function hostFlag(flags: Flags, config: Config): string | undefined {
 export const HOST_OPTION = { host: { type: 'string' } } as const
 export const HOST_HELP = '  --host NAME     only sessions of host NAME'
 export const LOCAL_HELP = '  --local         only sessions of this host'
+/** A session as the commands that take one find it (lib/shortid.ts resolve). */
+export const ID_HELP = `  ID              a full id, a short id (at least ${MIN} characters) or a session name (HOST:ID too)`
+/** Where `--host NAME | --all` act: the commands that run on other hosts over ssh (lib/hosts.ts targetHosts). */
+export const TARGET_HOSTS_HELP = ['  --host NAME   on host NAME of the hosts list, over ssh', '  --all         here and on every host of the hosts list'].join('\n')
+export const TARGET_HOSTS_OPTIONS = { ...HOST_OPTION, all: { type: 'boolean' } } as const

@@ -2,6 +2,7 @@
 import { addKey } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { EXIT, usageError } from '../../lib/errors.ts'
+import { TARGET_HOSTS_HELP, TARGET_HOSTS_OPTIONS } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { onHosts, runRemoteHere } from '../../lib/remote.ts'
 import { targetHosts } from '../../lib/hosts.ts'
@@ -13,8 +14,8 @@ export default defineCommand({
     'it asks for the passphrase on this terminal. --host NAME: on that host over ssh; --all: here, then on',
     'every host of the hosts list in turn.',
   ].join('\n'),
-  details: ['  --host NAME   on host NAME of the hosts list', '  --all         here and on every host of the hosts list'].join('\n'),
-  options: { host: { type: 'string' }, all: { type: 'boolean' } },
+  details: TARGET_HOSTS_HELP,
+  options: TARGET_HOSTS_OPTIONS,
   async run({ config, positionals, flags }) {
     if (positionals.length > 1) throw usageError('add-key takes at most one key file', 'cs add-key [FILE]')
     const { here, others } = targetHosts(config, flags)

@@ -2,7 +2,7 @@
 import { agentKeys, startAgent, stopAgent } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { isSet, TARGET_HOSTS_HELP, TARGET_HOSTS_OPTIONS } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { targetHosts } from '../../lib/hosts.ts'
 import { askRemote, onHosts, runRemote } from '../../lib/remote.ts'
@@ -15,8 +15,8 @@ export default defineCommand({
     'then its keys shown; cs agent stop ends it. cs add-key loads a key into it. cs\'s own ssh calls',
     'use it; a shell uses it with: export SSH_AUTH_SOCK=~/.ssh/cs-agent.sock',
   ].join('\n'),
-  details: ['  --host NAME   on host NAME of the hosts list, over ssh', '  --all         here and on every host of the hosts list'].join('\n'),
-  options: { host: { type: 'string' }, all: { type: 'boolean' } },
+  details: TARGET_HOSTS_HELP,
+  options: TARGET_HOSTS_OPTIONS,
   async run({ config, positionals, flags }) {
     const [verb, ...more] = positionals
     if (more.length || (verb !== undefined && verb !== 'stop')) throw usageError('agent takes nothing, or stop', 'cs agent, cs agent stop')

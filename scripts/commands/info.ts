@@ -1,7 +1,7 @@
 // `cs info ID`: everything known about one session.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet, ID_HELP } from '../../lib/flags.ts'
 import { print, renderInfo, useColor } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
@@ -10,7 +10,7 @@ export default defineCommand({
   summary:
     'Everything known about one session: paths, times, counts, tokens, model, tag, host, state.',
   details: [
-    '  ID              a full id, a short id (at least 4 characters) or a session name (HOST:ID too)',
+    ID_HELP,
     '  --host NAME     the session on host NAME',
     '  --json          the session object, with the transcript index entry under `transcript`',
   ].join('\n'),

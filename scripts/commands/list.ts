@@ -1,6 +1,6 @@
 // `cs list`: sessions one per line, filtered and sorted, for reading or for scripts.
 import { defineCommand } from '../../lib/command.ts'
-import { countFlag, hostFlag, isSet, sortFlag, stringFlag } from '../../lib/flags.ts'
+import { countFlag, HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP, sortFlag, stringFlag } from '../../lib/flags.ts'
 import { printViews } from '../../lib/format.ts'
 import { startAsking } from '../../lib/hosts.ts'
 import { withSessions } from '../../lib/sessions.ts'
@@ -11,8 +11,8 @@ export default defineCommand({
   maxArgs: 0,
   summary: 'List sessions, one per line: short id, title, host, project, age (every host of the hosts list, as cs ls).',
   details: [
-    '  --local         only sessions of this host',
-    '  --host NAME     only sessions of host NAME',
+    LOCAL_HELP,
+    HOST_HELP,
     '  --project NAME  only sessions whose project (folder) name or path contains NAME',
     '  --limit N       at most N sessions',
     '  --sort KEY      updated (default: live first, newest first), title, host or project',
@@ -21,7 +21,7 @@ export default defineCommand({
   ].join('\n'),
   options: {
     local: { type: 'boolean' },
-    host: { type: 'string' },
+    ...HOST_OPTION,
     project: { type: 'string' },
     limit: { type: 'string' },
     sort: { type: 'string' },

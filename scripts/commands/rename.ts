@@ -2,7 +2,7 @@
 // re-indexing never loses it.
 import { defineCommand } from '../../lib/command.ts'
 import { attempt, CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet, ID_HELP } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel } from '../../lib/names.ts'
 import { MIN } from '../../lib/shortid.ts'
@@ -24,7 +24,7 @@ export default defineCommand({
   usage: 'rename ID NAME… | rename ID --clear [--host NAME]',
   summary: 'Name a session: the name shows in cs at once and is accepted wherever an ID is.',
   details: [
-    '  ID              a full id, a short id (at least 4 characters) or a session name (HOST:ID too)',
+    ID_HELP,
     '  --host NAME     the session on host NAME',
     '  NAME…           the new name (several words are joined with spaces)',
     "  --clear         drop cs's name: the session's own title shows again",

@@ -2,7 +2,7 @@
 import { defineCommand } from '../../lib/command.ts'
 import type { HostEntry } from '../../lib/config.ts'
 import { usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet, ID_HELP } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { argsLine } from '../../lib/quote.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
@@ -13,7 +13,7 @@ export default defineCommand({
   summary:
     'Soft-delete sessions: hidden from the dashboard (shown by `cs ls --all`), no file deleted.',
   details: [
-    '  ID              a full id, a short id (at least 4 characters) or a session name (HOST:ID too)',
+    ID_HELP,
     '  --host NAME     the session on host NAME',
     '  --undo          bring soft-deleted sessions back',
     '  See also `cs deleted` (the list) and `cs purge` (delete for good).',

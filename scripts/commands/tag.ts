@@ -1,7 +1,7 @@
 // `cs tag ID LABEL`: a label that also protects the session from gc, prune and pattern purges.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet, ID_HELP } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel } from '../../lib/names.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
@@ -11,7 +11,7 @@ export default defineCommand({
   usage: 'tag ID LABEL | tag ID --clear [--host NAME]',
   summary: 'Tag a session. A tagged session is protected like a named one.',
   details: [
-    '  ID              a full id, a short id (at least 4 characters) or a session name (HOST:ID too)',
+    ID_HELP,
     '  --host NAME     the session on host NAME',
     '  LABEL           the tag (replaces the previous one)',
     '  --clear         remove the tag',
