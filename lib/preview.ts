@@ -1,6 +1,7 @@
 // The preview of a session: its last exchanges as plain text, made from transcript lines read
 // from the end of the file. Pure: the lines come in, the text goes out, safe for a terminal.
 import { cleanLines, jsonObject } from './untrusted.ts'
+import { cut } from './prompt.ts'
 
 export interface Entry {
   role: 'user' | 'assistant'
@@ -89,7 +90,6 @@ export function lastEntries(linesNewestFirst: Iterable<string>, exchanges: numbe
   return found.reverse()
 }
 
-const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
 
 /** Plain text: each prompt after `>`, replies indented under it; a reply's records joined. */
 export function renderPreview(entries: Entry[], o: PreviewOptions = PREVIEW_DEFAULTS): string {
@@ -102,7 +102,8 @@ export function renderPreview(entries: Entry[], o: PreviewOptions = PREVIEW_DEFA
   }
   return blocks
     .map((b) => {
-      const lines = cut(cleanLines(b.text), o.maxChars).split('\n')
+      const text = cleanLines(b.text)
+      const lines = (text.length > o.maxChars ? cut(text, o.maxChars - 1) : text).split('\n')
       return b.role === 'user' ? `> ${lines.join('\n  ')}` : lines.map((l) => `  ${l}`).join('\n')
     })
     .join('\n\n')

@@ -38,7 +38,8 @@ export function shorten(text: string, max = PROMPT_MAX): string | null {
   return flat.length <= max ? flat : cut(flat, max) // the whole text, or max + 1 shown characters
 }
 
-function cut(flat: string, max: number): string {
+/** The first max characters of flat and `…`; a surrogate pair is kept whole (one fewer then). */
+export function cut(flat: string, max: number): string {
   const c = flat.charCodeAt(max - 1)
   const at = c >= 0xd800 && c <= 0xdbff ? max - 1 : max // keep surrogate pairs whole
   return `${flat.slice(0, at)}…`

@@ -17,6 +17,7 @@ export interface Tokens {
   cacheRead: number
   cacheWrite: number
 }
+export const noTokens = (): Tokens => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 })
 
 /** Everything the index knows of one transcript file, derived by lib/transcript.ts. */
 export interface TranscriptInfo {

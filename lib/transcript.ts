@@ -3,7 +3,7 @@
 // bounded: the state holds counters and a few short strings whatever the file size. Lines are
 // read by lib/transcript-scan.ts without parsing what is not needed; JSON.parse is the fallback.
 import { isBlank, shorten, slashCommand, typedText } from './prompt.ts'
-import type { Tokens, TranscriptInfo } from './session.ts'
+import { noTokens, type Tokens, type TranscriptInfo } from './session.ts'
 import { scanLine, type Rec } from './transcript-scan.ts'
 import { isCwd, isObject, jsonObject } from './untrusted.ts'
 
@@ -55,7 +55,6 @@ export const KNOWN_TYPES: ReadonlySet<string> = new Set([
   'cost-state', 'atis-latch', 'api-request', 'api-request-shape', 'api-request-blob', 'tools-used',
 ]) // prettier-ignore
 
-const zero = (): Tokens => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 })
 
 export function newParser(): ParserState {
   return {
@@ -82,7 +81,7 @@ export function newParser(): ParserState {
     sidechainIds: [],
     unknownRecords: 0,
     badLines: 0,
-    tokens: zero(),
+    tokens: noTokens(),
     recent: [],
     summaries: [],
   }
@@ -266,7 +265,7 @@ function sidechainTurn(p: ParserState, rec: Rec) {
 
 function usageOf(u: unknown): Tokens {
   const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0)
-  if (!isObject(u)) return zero()
+  if (!isObject(u)) return noTokens()
   return {
     input: n(u.input_tokens),
     output: n(u.output_tokens),
@@ -350,7 +349,7 @@ export function loadParser(s: string): ParserState {
   const p: unknown = JSON.parse(s)
   if (!isObject(p) || p.v !== VERSION) throw new Error('transcript parser state: unknown version')
   const fresh = newParser() as unknown as Rec
-  const tokens = (t: unknown) => isObject(t) && Object.keys(zero()).every((k) => typeof t[k] === 'number')
+  const tokens = (t: unknown) => isObject(t) && Object.keys(noTokens()).every((k) => typeof t[k] === 'number')
   for (const [k, want] of Object.entries(fresh)) {
     const got = p[k]
     const ok =

@@ -4,7 +4,7 @@
 import { basename } from 'node:path'
 import { shortIds } from './shortid.ts'
 import { cleanText } from './untrusted.ts'
-import type { Launch, LiveInfo, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
+import { noTokens, type Launch, type LiveInfo, type SessionMeta, type SessionView, type State, type TranscriptInfo } from './session.ts'
 
 export type SortKey = 'updated' | 'title' | 'host' | 'project'
 export const SORT_KEYS: SortKey[] = ['updated', 'title', 'host', 'project']
@@ -18,7 +18,6 @@ export interface ViewFilter {
   sort?: SortKey
 }
 
-const NO_TOKENS = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
 // tmux sessions first: they are what cs manages; Claude's daemon and foreign processes follow
 const KIND_RANK: Record<LiveInfo['kind'], number> = { tmux: 0, background: 1, external: 2 }
 
@@ -139,7 +138,7 @@ function view(
     // cs's tag wins; '' is cs's record of a cleared tag, hiding the transcript's own
     tag: m?.tag != null ? m.tag || null : t?.tag || null,
     model: cleanText(t?.model),
-    tokens: t?.tokens ?? NO_TOKENS,
+    tokens: t?.tokens ?? noTokens(),
     path: t?.path ?? null,
     tmuxSession: l?.tmuxSession ?? dead?.tmuxSession ?? null,
     kind: l?.kind ?? (dead ? 'tmux' : 'history'),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { entryOf, lastEntries, renderPreview } from '../lib/preview.ts'
+import { entryOf, lastEntries, PREVIEW_DEFAULTS, renderPreview } from '../lib/preview.ts'
 import { linesFromEnd } from '../lib/tail.ts'
 import { isolatedCs } from './harness/cs.ts'
 
@@ -87,6 +87,10 @@ test('lastEntries stops after the asked number of exchanges; renderPreview joins
   assert.equal(renderPreview(entries), '> second\n\n  → Read(/a)\n  two')
   assert.equal(renderPreview(lastEntries(lines, 5)).split('\n')[0], '> first')
   assert.equal(renderPreview([]), '(no messages yet)')
+  // a long reply cut to maxChars, the ellipsis counted, a surrogate pair never split
+  const long = renderPreview([{ role: 'assistant', text: `${'a'.repeat(8)}🎉 and more` }], { ...PREVIEW_DEFAULTS, maxChars: 10 })
+  assert.equal(long, `  ${'a'.repeat(8)}…`)
+  assert.equal(renderPreview([{ role: 'assistant', text: 'a'.repeat(10) }], { ...PREVIEW_DEFAULTS, maxChars: 10 }), `  ${'a'.repeat(10)}`)
 })
 
 test('cs preview reads the end of a big transcript: a huge last line and a partial line are passed over', () => {
