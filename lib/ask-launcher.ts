@@ -25,7 +25,7 @@ export const askDir = (config: Config) => join(config.stateDir, 'ask')
 export const askerFile = (config: Config) => join(askDir(config), 'asks.sh')
 
 /** What bin/cs sources: every other host of the list asked at once. */
-export function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = process.env): string {
+function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = process.env): string {
   const dir = askDir(config)
   const ask = (h: HostEntry) => {
     const out = (ext: string) => `${shellWord(`${dir}/`)}$$.${h.name}.${ext}` // the name: a checked plain word

@@ -42,7 +42,7 @@ export const sshSetup = (config: Config) => [
 ]
 
 /** The launcher of host, or null when its argv does not have the slot where bin/cs expects it. */
-export function launcherText(config: Config, host: HostEntry, env: NodeJS.ProcessEnv = process.env): string | null {
+function launcherText(config: Config, host: HostEntry, env: NodeJS.ProcessEnv = process.env): string | null {
   const { ssh, cs } = attachHereArgv(config, host, { tmuxSession: SLOT, query: SLOT, label: SLOT, yes: false })
   const remote = ssh[ssh.length - 1]
   const parts = remote.split(SLOT)

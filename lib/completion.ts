@@ -21,7 +21,7 @@ export interface Known {
 
 /** Whether the command's arguments are sessions, as its usage line says (`ID`, `NAME|ID-PREFIX`,
  *  `PATTERN`), so that a command added to the table completes sessions without a list here. */
-export const takesSessions = (usage: string) => /\bID\b|ID-PREFIX|\bPATTERN\b/.test(usage)
+const takesSessions = (usage: string) => /\bID\b|ID-PREFIX|\bPATTERN\b/.test(usage)
 
 /**
  * The candidates for the last of WORDS (the words after `cs`, the last one being completed,

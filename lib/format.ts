@@ -91,7 +91,7 @@ function stateCell(s: SessionView, now: Date): string {
 }
 
 /** Another host's row older than a minute (the host did not answer): its host and how old it is. */
-export const STALE_AFTER_MS = 60_000
+const STALE_AFTER_MS = 60_000
 const hostCell = (s: SessionView, now: Date, fetchedAt: Map<string, string> | undefined) => {
   const at = fetchedAt?.get(s.host)
   return at && now.getTime() - Date.parse(at) > STALE_AFTER_MS ? `${s.host} (${age(at, now)} ago)` : s.host

@@ -207,7 +207,7 @@ export function keptRows(config: Config, host: string): HostRows | null {
 }
 
 /** Asks every other host at once; one that does not answer gives its kept rows and the reason. */
-export function askHosts(config: Config, only?: string): Promise<HostAnswer[]> {
+function askHosts(config: Config, only?: string): Promise<HostAnswer[]> {
   const others = config.hosts.filter((h) => h.name !== config.host && (only === undefined || h.name === only))
   return Promise.all(
     others.map((host) =>

@@ -50,7 +50,7 @@ export const MAX_LINE = 64 * 1024 * 1024
 // written whole; a state saved before its folder's row is harmless, as states are keyed by mark).
 const BATCH = 100
 /** A file modified this recently (as last indexed) may still be written to. */
-export const HOT_MS = 24 * 3600_000
+const HOT_MS = 24 * 3600_000
 // A folder listed this soon after its mtime may change again within the same mtime tick: its
 // mtime is not trusted, and the next run lists it again.
 const RACY_MS = 2000

@@ -8,7 +8,7 @@ import { pickerRows } from './picker-cache.ts'
 import type { SessionView } from './session.ts'
 import { byRecency } from './views.ts'
 
-export const listScript = () => fileURLToPath(new URL('../tmux/list.sh', import.meta.url))
+const listScript = () => fileURLToPath(new URL('../tmux/list.sh', import.meta.url))
 
 /** What fzf gets, one line a session in their order: id, id, what it shows (`--with-nth=3`).
  *  `columns`: the terminal cells fzf has. */

@@ -11,7 +11,7 @@ import { findOnPath } from './paths.ts'
 export type Version = [major: number, minor: number]
 
 /** The Node.js versions cs supports, from package.json's engines (">=20.19"). */
-export const NODE_MIN: Version = parseVersion(pkg.engines.node) ?? [20, 19]
+const NODE_MIN: Version = parseVersion(pkg.engines.node) ?? [20, 19]
 
 interface Program {
   /** what the check is called and the binary looked up on PATH */
@@ -27,7 +27,7 @@ interface Program {
 }
 
 // prettier-ignore
-export const PROGRAMS: Program[] = [
+const PROGRAMS: Program[] = [
   { name: 'tmux', bin: () => 'tmux', min: [3, 2], missing: 'fail', why: 'cs keeps live sessions in tmux',
     old: 'the picker opens in a split instead of a popup', install: 'apt-get install tmux' },
   { name: 'claude', bin: (c) => c.claudeBin, missing: 'fail', why: 'cs launches it',
@@ -38,15 +38,15 @@ export const PROGRAMS: Program[] = [
 ]
 
 /** The first "N.N" in a version text ("tmux 3.3a", "2.1.332 (Claude Code)", ">=20.19"). */
-export function parseVersion(text: string): Version | null {
+function parseVersion(text: string): Version | null {
   const m = /(\d+)\.(\d+)/.exec(text)
   return m ? [Number(m[1]), Number(m[2])] : null
 }
 
-export const atLeast = (v: Version, min: Version) => v[0] > min[0] || (v[0] === min[0] && v[1] >= min[1])
+const atLeast = (v: Version, min: Version) => v[0] > min[0] || (v[0] === min[0] && v[1] >= min[1])
 
 /** The first line `PROGRAM --version` (tmux: -V) prints, or null when it does not answer. */
-export async function versionText(path: string, flag = '--version'): Promise<string | null> {
+async function versionText(path: string, flag = '--version'): Promise<string | null> {
   const r = await $({ nothrow: true, quiet: true, timeout: '10s', stdio: ['ignore', 'pipe', 'pipe'] })`${path} ${flag}`
   const line = r.stdout.split('\n')[0].trim()
   return r.exitCode === 0 && line ? line : null

@@ -12,7 +12,7 @@ import { THEN, Tmux } from './tmux.ts'
 const script = () => fileURLToPath(new URL('../tmux/push.sh', import.meta.url))
 
 /** The shell command: push.sh STATE_DIR env … node cs.mjs sync --push. */
-export function pushCommand(config: Config, env: Record<string, string | undefined> = process.env): string {
+function pushCommand(config: Config, env: Record<string, string | undefined> = process.env): string {
   const vars = detachedEnv(config, env).map(([k, v]) => `${k}=${v}`)
   const argv = [script(), config.stateDir, 'env', ...vars, process.execPath, csEntry(), 'sync', '--push']
   return shellLine(argv)

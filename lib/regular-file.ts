@@ -12,7 +12,7 @@ import { shellWord } from './quote.ts'
 const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0)
 
 /** The largest file of Claude's that cs reads whole (a registry entry is under 1 KB). */
-export const SMALL_FILE_MAX = 1024 * 1024
+const SMALL_FILE_MAX = 1024 * 1024
 
 /** An open descriptor and its stat, for a regular file only; null for anything else or none. */
 export function openRegular(path: string): { fd: number; stat: Stats } | null {

@@ -12,7 +12,7 @@ import { findProjectDir } from './paths.ts'
 import type { Launch } from './session.ts'
 
 /** Claude resumes a session only from the project folder of the cwd it is started in. */
-export function resumableFrom(config: Config, id: string, cwd: string): boolean {
+function resumableFrom(config: Config, id: string, cwd: string): boolean {
   const dir = findProjectDir(config, cwd)
   return dir !== null && existsSync(join(dir, `${id}.jsonl`))
 }

@@ -271,7 +271,7 @@ function unwritable<T>(store: Store, fn: () => T): T | undefined {
 
 /** The picker's history is a minute behind the index at most: rewriting 10,000 rows on every
  * dashboard refresh while a session works would cost more than the dashboard itself. */
-export const PICKER_CACHE_EVERY_MS = 60_000
+const PICKER_CACHE_EVERY_MS = 60_000
 
 export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
 

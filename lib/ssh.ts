@@ -18,10 +18,10 @@ import { outErr } from './stdout.ts'
 export const CONNECT_TIMEOUT = { look: 1, act: 10 } as const
 
 /** How long a shared connection outlives its last use. */
-export const CONTROL_PERSIST_S = 60
+const CONTROL_PERSIST_S = 60
 /** How long a look at a host (its sessions, its version) may wait once it accepted the
  *  connection: its cs may be indexing. */
-export const LOOK_TIMEOUT_MS = 8000
+const LOOK_TIMEOUT_MS = 8000
 /** A look's ssh call: connected within CONNECT_TIMEOUT.look, answered within LOOK_TIMEOUT_MS. */
 export const LOOK_CALL = { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS } as const
 

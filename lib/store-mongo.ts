@@ -22,7 +22,7 @@ export const CHUNK = 50
 const INSERT_CHUNK = 1000
 
 /** Any text with the URL's password removed: driver errors may quote what they were given. */
-export function redact(text: string, url: string): string {
+function redact(text: string, url: string): string {
   const password = /^[a-z+]+:\/\/[^:/@]*:([^@]*)@/i.exec(url)?.[1]
   let out = text.split(url).join(maskUrl(url))
   if (password) for (const p of new Set([password, decodeURIComponent(password)])) out = out.split(p).join('****')

@@ -16,7 +16,7 @@ export interface Stores {
 }
 
 /** How long a command waits for the shared store by default. */
-export const SHARED_TIMEOUT_MS = 5000
+const SHARED_TIMEOUT_MS = 5000
 
 export function openStores(config: Config): Stores {
   const local = openStore(config)

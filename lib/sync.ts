@@ -35,10 +35,10 @@ export interface PullReport {
 }
 
 /** How often an idle host refreshes its heartbeat (a push refreshes it too). */
-export const HEARTBEAT_EVERY_MS = 60_000
+const HEARTBEAT_EVERY_MS = 60_000
 
 /** This host's rows as they would be pushed: its sessions with an id, orphans left out. */
-export function localRows(config: Config, views: SessionView[], transcripts: Map<string, TranscriptInfo>): HostRow[] {
+function localRows(config: Config, views: SessionView[], transcripts: Map<string, TranscriptInfo>): HostRow[] {
   const rows: HostRow[] = []
   for (const v of views) {
     if (v.host !== config.host || !v.id || v.orphan || !isSessionId(v.id)) continue
@@ -51,7 +51,7 @@ export function localRows(config: Config, views: SessionView[], transcripts: Map
 
 /** A push compares only the rows whose state comes from live state while no row was written
  *  since its last full comparison, for at most this long: a full one at least this often. */
-export const FULL_COMPARE_EVERY_MS = 5 * 60_000
+const FULL_COMPARE_EVERY_MS = 5 * 60_000
 
 /** The rows a push compares with what it pushed last. */
 export interface PushRows {
@@ -272,7 +272,7 @@ export function skippedDocs(store: Store): { count: number; latest: string[] } {
 }
 
 /** The shared view's state for a notice: offline since when, and how old the copy is. */
-export function sharedStatus(store: Store, config: Config): { offline: string | null; lastPull: string | null } {
+function sharedStatus(store: Store, config: Config): { offline: string | null; lastPull: string | null } {
   // an offline note of another URL (the config changed since) is not this one's
   const offline = store.syncValue('offlineFor') === serverOf(config) ? store.syncValue('offline') : null
   return { offline, lastPull: store.syncValue('lastPull') }
@@ -371,7 +371,7 @@ function holderAlive(file: string): boolean {
  *  the driver is not waiting), then shows the local copy. */
 export const PULL_BOUND_MS = 300
 /** …and asks it at most this often (a dashboard refreshed every second asks every time), */
-export const PULL_EVERY_MS = 1000
+const PULL_EVERY_MS = 1000
 /** …or, while it is offline (not merely slow), this often: loading the driver alone can take a
  *  second on a busy machine, which a dashboard should not pay on every refresh for a server that
  *  is down. */

@@ -177,7 +177,7 @@ export function selectViews(views: SessionView[], f: ViewFilter): SessionView[] 
 }
 
 /** ISO 8601 times in UTC order as plain strings: no locale needed. */
-export const newestFirst = (a: SessionView, b: SessionView) => {
+const newestFirst = (a: SessionView, b: SessionView) => {
   const x = a.updatedAt ?? ''
   const y = b.updatedAt ?? ''
   return x < y ? 1 : x > y ? -1 : 0
