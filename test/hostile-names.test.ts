@@ -54,6 +54,8 @@ test('hostile names launch, rename, show, list and die as given; nothing runs', 
     assert.equal(status.status, 0, status.stderr)
     assert.doesNotMatch(status.stdout, ESC)
     assert.ok(status.stdout.includes(name.slice(0, 30)), `${name} in cs status`)
+    // a long name (150 x) is cut: the columns after it stay in line with their header
+    assert.ok(status.stdout.split('\n')[0].indexOf('STATE') <= 42, `${name}: NAME takes at most 40 cells`)
 
     const listed = spawnSync(LIST, [], { env: t.env, encoding: 'utf8' })
     assert.equal(listed.status, 0, listed.stderr)

@@ -2,10 +2,11 @@
 // no index): fast enough for scripts and status lines.
 import { defineCommand } from '../../lib/command.ts'
 import { isSet } from '../../lib/flags.ts'
-import { age, alignColumns } from '../../lib/format.ts'
+import { age, alignColumns, truncate } from '../../lib/format.ts'
 import { isClaude, listSessions } from '../../lib/tmux-sessions.ts'
 import { requireTmux } from '../../lib/tmux.ts'
 import { out } from '../../lib/stdout.ts'
+import { cleanText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'status [--json]',
@@ -28,12 +29,16 @@ export default defineCommand({
     if (isSet(flags, 'json')) return void out(JSON.stringify(rows, null, 2) + '\n')
     if (!rows.length) return void out('no live sessions in tmux\n')
     const now = new Date()
+    // tmux's names and the hook's folders, shown as the table shows text: cleaned, a name cut short
     const lines = rows.map((r) => [
-      r.name,
+      truncate(cleanText(r.name) ?? '?', NAME_CELLS),
       r.state === 'waiting' && r.waitingFor ? `waiting (${r.waitingFor})` : (r.state ?? '?'),
       age(r.stateSince, now),
-      r.cwd ?? '',
+      cleanText(r.cwd) ?? '',
     ])
     out(alignColumns([['NAME', 'STATE', 'SINCE', 'FOLDER'], ...lines]) + '\n')
   },
 })
+
+/** The most cells a name takes: the rest of the line is the state, its age and the folder. */
+const NAME_CELLS = 40
