@@ -224,6 +224,8 @@ test('rm hides a session, deleted lists it, --undo brings it back', () => {
   // the undo said as it is typed
   const short = t.json('ls', '--all').find((r: any) => r.id === B).short
   assert.equal(rm.stdout, `deleted ${short} (undo: cs rm --undo ${short})\n`)
+  assert.equal(t.cs('rm', 'abcd2').stdout, `${short}: deleted already\n`)
+  assert.equal(t.cs('rm', '--undo', A).stdout, `${t.json('info', A).short}: not deleted\n`)
   assert.ok(!t.json('ls').some((r: any) => r.id === B))
   assert.equal(t.json('ls', '--all').find((r: any) => r.id === B).deleted, true)
   assert.deepEqual(

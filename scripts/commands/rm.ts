@@ -26,7 +26,10 @@ export default defineCommand({
     return withSessions(config, async (s) => {
       // resolve all first: a typo in the last id changes nothing; a session named twice, once
       const found = positionals.map((q) => s.find(q, { recorded: true, host }))
-      const targets = [...new Map(found.map((v) => [`${v.host}/${v.id}`, v])).values()]
+      const named = [...new Map(found.map((v) => [`${v.host}/${v.id}`, v])).values()]
+      // only what is not so already: no "deleted" said twice, no "restored" of what was never gone
+      const targets = named.filter((v) => v.deleted === undo)
+      const already = named.filter((v) => v.deleted !== undo).map((v) => v.short)
       const at = undo ? null : new Date().toISOString()
       // another host's sessions by its own cs (lib/remote-meta.ts), one call a host
       const there = new Map<string, { owner: HostEntry; ids: string[] }>()
@@ -37,7 +40,10 @@ export default defineCommand({
       }
       for (const { owner, ids } of there.values()) await changeThere(config, s.store, owner, ['rm', ...(undo ? ['--undo'] : []), '--', ...ids])
       const shorts = targets.map((v) => v.short).join(', ')
-      const said = undo ? `restored ${shorts}` : `deleted ${shorts} (undo: cs rm --undo ${argsLine(targets.map((v) => v.short))})`
+      const said = [
+        ...(targets.length ? [undo ? `restored ${shorts}` : `deleted ${shorts} (undo: cs rm --undo ${argsLine(targets.map((v) => v.short))})`] : []),
+        ...(already.length ? [`${already.join(', ')}: ${undo ? 'not deleted' : 'deleted already'}`] : []),
+      ].join('\n')
       report(
         isSet(flags, 'json'),
         said,
