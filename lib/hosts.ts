@@ -1,8 +1,9 @@
 // Other hosts asked over ssh, for the hosts list with no shared store: each host answers
-// `cs ls --json --local --all` there (lib/ask-launcher.ts askArgv), all at once, each within its connect timeout. Answers are checked
-// like shared-store documents (lib/host-rows.ts rowFromRemoteView) and copied into the local
-// store's other-hosts tables (its fetchedAt is their age), so that a host that does not answer
-// still shows, and the picker and `cs attach` find remote rows without asking.
+// `cs ls --json --local --all` there (lib/ask-launcher.ts askArgv), all at once, each within its
+// connect timeout. Answers are checked like shared-store documents (lib/host-rows.ts
+// rowFromRemoteView) and copied into the local store's other-hosts tables (its fetchedAt is their
+// age), so that a host that does not answer still shows, and the picker and `cs attach` find
+// remote rows without asking.
 import { createHash } from 'node:crypto'
 import type { Flags } from './command.ts'
 import type { Config, HostEntry } from './config.ts'
@@ -15,9 +16,9 @@ import { failedThere } from './remote.ts'
 import type { HostFacts, HostRow } from './session.ts'
 import { hostOf, LOOK_CALL, sshRun } from './ssh.ts'
 import type { HostRowChange, Store, StoredAnswer } from './store.ts'
-import { outErr } from './stdout.ts'
+import { say } from './stdout.ts'
 import { openLocalStore } from './stores.ts'
-import { cleanText, isHostName, isVersion, quoted, visible } from './untrusted.ts'
+import { cleanText, isHostName, isVersion, quoted } from './untrusted.ts'
 
 /** When each other host's rows were copied here, for the age shown beside them. */
 export const fetchedAt = (store: Store): Map<string, string> =>
@@ -280,13 +281,15 @@ export function startAsking(config: Config, host: string | undefined) {
      *  server's message): made visible. */
     settle: async (notice: string | null) => {
       answers = await asking
-      for (const line of [...notices(new Date()), ...(notice ? [notice] : [])]) outErr(visible(`cs: ${line}\n`))
+      for (const line of [...notices(new Date()), ...(notice ? [notice] : [])]) say(line)
     },
     /** a host's rows changed in what the picker shows */
     moved: () => answers.some((a) => a.moved),
   }
 }
 
+/** Where a command with --host NAME or --all acts: this host unless --host names another; with
+ *  --all, this host and every other host of the list (as `cs update --all`). */
 export function targetHosts(config: Config, flags: Flags): { here: boolean; others: HostEntry[] } {
   const on = stringFlag(flags, 'host')
   if (on && isSet(flags, 'all')) throw usageError('give --host NAME or --all, not both')

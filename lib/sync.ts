@@ -1,9 +1,9 @@
 // Sync with the shared store: push this host's rows that changed since the last push (and the
 // names, tags and deletions changed here), then pull what other hosts pushed since the last pull
 // into the local copy. See lib/shared-store.ts for how pushes are numbered.
-import { startInBackground } from './background.ts'
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { startInBackground } from './background.ts'
 import { maskUrl, type Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { age } from './format.ts'
