@@ -116,6 +116,10 @@ function thisHost(fromEnv: string | undefined): string {
   return (system as string).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 253) || 'localhost'
 }
 
+/** What bin/cs tells the Node process it starts (panesFd, panesTaken, asksFd, binPid): its word
+ *  to that process alone, never to the processes it starts. */
+export const BIN_VARS = ['CS_PANES_FD', 'CS_PUSH_TAKEN', 'CS_ASKS_FD', 'CS_BIN_PID'] as const
+
 /** The environment a cs started by another process (cron, the tmux server) needs to find the
  *  same files, host name and tmux server as this one: as NAME=VALUE pairs. */
 export function detachedEnv(config: Config, env: Env = process.env): [string, string][] {

@@ -1,7 +1,7 @@
 // cs: the CLI entry. Parses the command line, loads one command lazily, and is the single
 // place where errors become messages and exit codes.
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../lib/config.ts'
+import { BIN_VARS, loadConfig } from '../lib/config.ts'
 import { CsError, EXIT, errorText, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
 import { quoted, visible } from '../lib/untrusted.ts'
@@ -119,8 +119,7 @@ async function main(argv: string[]): Promise<number> {
     throw usageError(`${name} takes ${takes}, not ${extra.map(quoted).join(' ')}`, `cs ${command.usage}`)
   }
   const config = loadConfig()
-  // bin/cs's word to this process (config.panesFd, panesTaken, asksFd, binPid), not its children's
-  for (const name of ['CS_PANES_FD', 'CS_PUSH_TAKEN', 'CS_ASKS_FD', 'CS_BIN_PID']) delete process.env[name]
+  for (const name of BIN_VARS) delete process.env[name]
   const code = await command.run({
     config,
     positionals: parsed.positionals,
