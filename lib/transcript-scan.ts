@@ -64,15 +64,16 @@ const TOP = 1
 const MESSAGE = 2
 const USAGE = 4
 const BLOCK = 8
+/** Objects within a record, walked into: named, their values not kept as scalars. */
+const CONTAINERS = ['message', 'usage']
+const scalars = (fields: object) => Object.keys(fields).filter((k) => !CONTAINERS.includes(k))
 const KEPT: [number, string[]][] = [
-  [TOP, ['type', 'subtype', 'uuid', 'timestamp', 'cwd', 'gitBranch', 'version', 'isSidechain', 'isMeta',
-    'isCompactSummary', 'customTitle', 'aiTitle', 'agentName', 'tag', 'lastPrompt', 'summary', 'leafUuid',
-    'relocatedCwd']],
-  [MESSAGE, ['role', 'id', 'model', 'content']],
-  [USAGE, ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens']],
-  [BLOCK, ['type', 'text']],
-  [0, ['message', 'usage', 'userType', 'entrypoint', 'sessionId']], // containers, envelope: named, not kept
-] // prettier-ignore
+  [TOP, scalars(new Line())],
+  [MESSAGE, scalars(new Message())],
+  [USAGE, scalars(new Usage())],
+  [BLOCK, scalars(new Block())],
+  [0, [...CONTAINERS, 'userType', 'entrypoint', 'sessionId']], // the envelope's others: named, not kept
+]
 /** The envelope that ends most 2.1.x records: the same bytes on every line of a file. */
 const ENVELOPE = new Set(['userType', 'entrypoint', 'cwd', 'sessionId', 'version', 'gitBranch'])
 /** A key that matters, with the last short values read for it: most values repeat from line to
