@@ -136,7 +136,7 @@ NODES.forEach((NODE, n) => describe(`on Node ${execFileSync(NODE, ['-v'], { enco
     assert.equal(out.ok, true)
     assert.match(out.checks.find((c: any) => c.what === 'node').detail, new RegExp(`^${NODE_VERSION} \\(`))
     assert.equal(out.checks.find((c: any) => c.what === 'hook self-test').level, 'ok')
-    assert.equal(out.checks.find((c: any) => c.what === 'transcripts').detail, '1 sessions, every line understood')
+    assert.equal(out.checks.find((c: any) => c.what === 'transcripts').detail, '1 session, every line understood')
     const words = run([installed, 'completion', '--words', '--', 'doc'])
     assert.equal(words.stdout, 'doctor\n')
   })
