@@ -16,6 +16,7 @@ export const HOOK_EVENTS = [
   'Notification',
   'PermissionRequest',
   'Stop',
+  'StopFailure', // instead of Stop when an API error ends the turn: idle at once, not a minute later
   'PreCompact',
   'SessionEnd',
 ] as const

@@ -121,6 +121,19 @@ test('launch, working, waiting, idle, Esc, /rename, /clear and /exit, as hooks a
   await waitRow(id, (r) => r.state === 'stopped', 'the id before /clear is history')
 })
 
+test('an API error that ends the turn (no Stop hook) turns the session idle by its hook alone', async () => {
+  const { id, pane } = launch('refused', null)
+  await tmux.waitFor(pane, (s) => screen.promptBox(s) && !screen.busy(s), { what: 'the prompt box' })
+  await submit(tmux, pane, 'refuse this')
+  await poll(() => ({ ok: api.requests.some((r) => r.lastUserText === 'refuse this'), last: api.requests.length }), 60_000, 'the refused request')
+  // no cs command runs meanwhile: only the hook can set it, as the status line shows it. At once
+  // (StopFailure), not a minute later (the idle_prompt Notification, all the client sends else)
+  const state = () => option('refused', '@cs_state')
+  await poll(() => ({ ok: state() === 'idle', last: state() }), 20_000, 'idle after the error, by StopFailure')
+  await waitRow(id, (r) => r.live && r.state === 'idle', 'idle in cs ls')
+  await exitClaude(tmux, pane, 'refused')
+})
+
 test('a killed tmux session is no longer live; cs revive brings back sessions after the server dies', async () => {
   const beta = launch('beta', 'hello beta')
   await tmux.waitFor(beta.pane, (s) => s.includes('OK: hello beta'), { what: 'the first prompt answered' })

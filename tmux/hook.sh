@@ -2,8 +2,7 @@
 # The Claude Code hook of cs: turns hook events into tmux user options, so that the status line,
 # the picker and `cs ls` know what every session is doing without asking Claude.
 #
-# Registered by lib/hooks.ts (a --settings file) for SessionStart, UserPromptSubmit, PreToolUse,
-# PostToolUse, Notification, PermissionRequest, Stop, PreCompact and SessionEnd, with the event
+# Registered by lib/hooks.ts (a --settings file, HOOK_EVENTS) for the events below, with the event
 # name as its argument (`hook.sh PreToolUse`). Claude runs it with the event as JSON on stdin and
 # TMUX/TMUX_PANE inherited from its own environment, so a plain `tmux` reaches the server (socket)
 # that the session runs on. Without an argument (a settings file of an older cs) the event is read

@@ -22,6 +22,8 @@ export type Reply =
   /** message_start, then nothing until release() or the client hangs up: the turn stays busy */
   | { kind: 'stall' }
   | { kind: 'bash'; command: string; description?: string }
+  /** an API error the client does not retry (400): the turn ends in error, no Stop hook */
+  | { kind: 'refuse' }
 
 export type Script = (req: ApiRequest) => Reply
 
@@ -68,17 +70,22 @@ export const FAKE_USAGE = { input: 12, output: 8 }
 
 /**
  * Prompts drive the fake: `stall…` hangs (WORKING), `run CMD` asks to run CMD in Bash (the
- * permission dialog), a tool result gets `Done.`, the /compact request a summary, else `OK: <prompt>`.
+ * permission dialog), `refuse…` is an API error, a tool result gets `Done.`, the /compact request
+ * a summary, else `OK: <prompt>`.
  */
 export const byPrompt: Script = (r) => {
   if (r.toolResult) return { kind: 'text', text: 'Done.' }
   if (/summar/i.test(r.lastUserText) && /conversation/i.test(r.lastUserText))
     return { kind: 'text', text: '<analysis>Short.</analysis>\n<summary>The user said hello; nothing else happened.</summary>' }
   if (r.lastUserText.startsWith('stall')) return { kind: 'stall' }
+  if (r.lastUserText.startsWith('refuse')) return { kind: 'refuse' }
   const run = /^run (.+)$/.exec(r.lastUserText)
   if (run) return { kind: 'bash', command: run[1], description: 'Run the requested command' }
   return { kind: 'text', text: `OK: ${r.lastUserText}` }
 }
+
+/** The replies that are a message. */
+type Answer = Exclude<Reply, { kind: 'stall' } | { kind: 'refuse' }>
 
 let ids = 0
 const nextId = (prefix: string) => `${prefix}_fake${Date.now().toString(36)}${(ids++).toString(36)}`
@@ -96,7 +103,7 @@ function message(model: string, content: unknown[], stopReason: string | null, o
   }
 }
 
-function blocksOf(reply: Exclude<Reply, { kind: 'stall' }>): { block: any; delta: any }[] {
+function blocksOf(reply: Answer): { block: any; delta: any }[] {
   if (reply.kind === 'text')
     return [{ block: { type: 'text', text: '' }, delta: { type: 'text_delta', text: reply.text } }]
   const input = { command: reply.command, description: reply.description ?? 'Run a command' }
@@ -120,7 +127,7 @@ function sse(res: ServerResponse, event: string, data: unknown) {
 }
 
 /** Streams the rest of a reply after message_start has been sent. */
-function finishStream(res: ServerResponse, reply: Exclude<Reply, { kind: 'stall' }>) {
+function finishStream(res: ServerResponse, reply: Answer) {
   const blocks = blocksOf(reply)
   blocks.forEach((b, index) => {
     sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: b.block })
@@ -166,6 +173,8 @@ export async function startFakeApi(initial: Script = echo): Promise<FakeApi> {
   const answer = (req: ApiRequest, res: ServerResponse) => {
     const model = req.body?.model ?? 'claude-fake'
     const reply = decide(req)
+    if (reply.kind === 'refuse')
+      return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'fake: refused' } })
     if (!req.stream) {
       const r = reply.kind === 'stall' ? { kind: 'text' as const, text: 'OK' } : reply
       return json(res, 200, message(model, blocksOf(r).map(finalBlock), stopOf(r), FAKE_USAGE.output))
