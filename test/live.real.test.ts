@@ -134,6 +134,21 @@ test('an API error that ends the turn (no Stop hook) turns the session idle by i
   await exitClaude(tmux, pane, 'refused')
 })
 
+test('a permission denied (Esc at the dialog) fires no hook: cs ls reads idle from the registry and writes it back', async () => {
+  const { id, pane } = launch('denied', null, ['--permission-mode', 'default'])
+  await tmux.waitFor(pane, (s) => screen.promptBox(s) && !screen.busy(s), { what: 'the prompt box' })
+  await submit(tmux, pane, 'run touch denied-marker')
+  await tmux.waitFor(pane, screen.permission, { what: 'the permission dialog' })
+  await waitOption('denied', '@cs_state', (v) => v === 'waiting', 'waiting at the dialog')
+  tmux.sendKeys(pane, 'Escape')
+  await waitRegistry(ce, (e) => e.sessionId === id && e.status === 'idle', 'idle after the denial')
+  assert.equal(option('denied', '@cs_state'), 'waiting', 'no hook said otherwise')
+  await waitRow(id, (r) => r.state === 'idle', 'idle after the denial')
+  assert.equal(option('denied', '@cs_state'), 'idle', 'cs ls wrote the reconciled state back')
+  assert.ok(!existsSync(join(cwd, 'denied-marker')), 'the denied command did not run')
+  await exitClaude(tmux, pane, 'denied')
+})
+
 test('a killed tmux session is no longer live; cs revive brings back sessions after the server dies', async () => {
   const beta = launch('beta', 'hello beta')
   await tmux.waitFor(beta.pane, (s) => s.includes('OK: hello beta'), { what: 'the first prompt answered' })
