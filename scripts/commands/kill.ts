@@ -75,8 +75,8 @@ export default defineCommand({
     const there = elsewhere ? (isSet(flags, 'all') ? hostNamed(config, on) : remoteHost(config, on)) : null
     if (there) return killRemote(config, there, positionals, flags)
     if (isSet(flags, 'all')) {
-      const tmux = requireTmux(config)
       if (positionals.length) throw usageError('give a session or --all, not both')
+      const tmux = requireTmux(config)
       const managed = listSessions(tmux).filter((s) => s.managed)
       if (!managed.length) {
         out('no tmux sessions launched by cs\n')
