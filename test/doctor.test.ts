@@ -124,7 +124,14 @@ test('the crontab line: not needed alone, wanted with hosts configured', () => {
   writeFileSync(join(home, '.config/cs/config.json'), JSON.stringify({ hosts: [{ name: 'box2' }] }))
   const shared = JSON.parse(cs('--json').stdout)
   assert.equal(check(shared, 'crontab').level, 'warn')
-  assert.equal(check(shared, 'crontab').fix, 'cs cron (adds the line)')
+  assert.equal(check(shared, 'crontab').fix, 'cs cron on (adds the line)')
+  // no crontab at all: said, with its install first
+  const bare = { ...env }
+  env.PATH = join(home, 'empty')
+  const none = JSON.parse(cs('--json').stdout)
+  assert.match(check(none, 'crontab').detail, /^crontab is not installed/)
+  assert.equal(check(none, 'crontab').fix, 'install cron (apt-get install cron), then cs cron on')
+  env.PATH = bare.PATH
   writeFileSync(join(bin, 'crontab'), '#!/bin/sh\necho "*/10 * * * * $HOME/.local/bin/cs sync --quiet"\n', { mode: 0o755 })
   const found = JSON.parse(cs('--json').stdout)
   assert.equal(check(found, 'crontab').level, 'ok')

@@ -176,7 +176,9 @@ function crontab(config: Config): Check[] {
   if (line) return [{ level: 'ok', what: 'crontab', detail: line.trim() }]
   const needed = config.shared !== null || config.hosts.length > 0
   if (!needed) return [{ level: 'ok', what: 'crontab', detail: 'no `cs sync` line (one machine: the plugin syncs when a session closes)' }]
-  return [{ level: 'warn', what: 'crontab', detail: 'no `cs sync` line: other hosts see this one only when a tmux session closes', fix: 'cs cron (adds the line)' }]
+  if (!r)
+    return [{ level: 'warn', what: 'crontab', detail: 'crontab is not installed: other hosts see this one only when a tmux session closes', fix: 'install cron (apt-get install cron), then cs cron on' }]
+  return [{ level: 'warn', what: 'crontab', detail: 'no `cs sync` line: other hosts see this one only when a tmux session closes', fix: 'cs cron on (adds the line)' }]
 }
 
 /** The transcripts written in the last days, newest first, regular files only. */
