@@ -62,3 +62,15 @@ test('install: a link an earlier cs made to the Node entry becomes a link to bin
   t.json('uninstall')
   assert.ok(!existsSync(join(bin, 'cs')))
 })
+
+test('install: a needed program missing (claude) is exit 3, as ./install.sh says of Node', () => {
+  const path = t.env.PATH
+  t.env.PATH = '/usr/local/bin:/usr/bin:/bin' // no node_modules/.bin: no claude
+  try {
+    const r = t.cs('install', '--bin-dir', join(t.home, 'missing'))
+    assert.equal(r.status, 3, r.stdout + r.stderr)
+    assert.match(r.stdout, /a program it needs is missing/)
+  } finally {
+    t.env.PATH = path
+  }
+})

@@ -20,7 +20,7 @@ export default defineCommand({
   details: [
     '      --bin-dir DIR  where the `cs` link goes (default ~/.local/bin)',
     '      --json         print {ok, checks, link, onPath, tmuxConf, tmuxLine}',
-    'Run by ./install.sh after the dependencies; safe to run again. Exit 1 when a needed program',
+    'Run by ./install.sh after the dependencies; safe to run again. Exit 3 when a needed program',
     'is missing (each with the package that brings it); `cs uninstall` undoes it.',
   ].join('\n'),
   options: { 'bin-dir': { type: 'string' } },
@@ -48,13 +48,13 @@ export default defineCommand({
     const ok = !checks.some((c) => c.level === 'fail')
     if (flags.json) {
       print(JSON.stringify({ ok, checks, link, onPath: visible, tmuxConf: conf.file, tmuxLine }, null, 2))
-      return ok ? EXIT.ok : EXIT.failure
+      return ok ? EXIT.ok : EXIT.unavailable
     }
     for (const line of renderChecks(checks, colors(useColor(config)))) print(line)
     print('')
     print(ok ? 'cs is installed: run `cs` for the dashboard, `cs doctor` to check everything.' : 'cs is installed, but a program it needs is missing: see the fixes above.')
     print('Completions: cs completion bash|zsh|fish --help')
-    return ok ? EXIT.ok : EXIT.failure
+    return ok ? EXIT.ok : EXIT.unavailable // a needed program is missing, as ./install.sh says of Node
   },
 })
 
