@@ -92,7 +92,9 @@ export function openLauncher(config: Config, store: Store, tmux: Tmux): Launcher
  * its creation fails.
  */
 export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Launch {
-  checkCwd(p.cwd)
+  // `cs launch` checked its folder; a session brought back (attach, revive, adopt) has its own
+  if (!isDirectory(p.cwd))
+    throw new CsError(`the folder ${shellWord(p.cwd)} is gone`, EXIT.failure, 'claude resumes a session in the folder it ran in: make it again, or start anew (cs launch)')
   if (l.tmux.hasSession(p.name))
     throw new CsError(`tmux session ${shellWord(p.name)} already exists`, EXIT.failure, `attach to it (cs attach ${shellWord(p.name)}) or pick another name`)
   // a running tmux server gives new sessions its own environment, not ours

@@ -3,7 +3,7 @@
 // attached that way lets `cs attach` inside tmux really switch it. claude is a recording stand-in.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, realpathSync } from 'node:fs'
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, test } from 'node:test'
 import { isolatedCs } from './harness/cs.ts'
@@ -24,8 +24,8 @@ const dir = realpathSync(t.home)
 const marker = join(dir, 'marker')
 const settings = join(t.env.XDG_STATE_HOME, 'cs/claude-settings.json')
 
-function launch(name: string) {
-  const r = t.cs('launch', '--json', name, '--cwd', dir)
+function launch(name: string, cwd = dir) {
+  const r = t.cs('launch', '--json', name, '--cwd', cwd)
   assert.equal(r.status, 0, r.stderr)
   return JSON.parse(r.stdout)
 }
@@ -94,6 +94,18 @@ test('a session whose tmux session is gone comes back with --resume in its folde
   await waitClientOn('gone one')
   const status = t.json('status').find((s: any) => s.name === 'gone one')
   assert.equal(status.id, rec.id)
+
+  // its folder gone too: said so, with no fix that names a flag attach does not have
+  const away = join(dir, 'away')
+  mkdirSync(away)
+  const lost = launch('lost one', away)
+  assert.equal(t.cs('kill', 'lost one').status, 0)
+  rmSync(away, { recursive: true })
+  const noFolder = t.cs('attach', '--yes', 'lost one')
+  assert.equal(noFolder.status, 1)
+  assert.match(noFolder.stderr, new RegExp(`^cs: the folder ${away} is gone\n +claude resumes a session in the folder it ran in`, 'm'))
+  assert.doesNotMatch(noFolder.stderr, /--cwd/)
+  assert.ok(!t.json('status').some((s: any) => s.id === lost.id), 'nothing launched')
 })
 
 test('a project name and a /rename name find a session; adopt wraps one started outside cs', async () => {
