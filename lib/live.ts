@@ -11,7 +11,7 @@ import { stateFromScreen } from './pane.ts'
 import { FIELDS, hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
 import { procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus } from './registry.ts'
 import type { LiveInfo, LiveState } from './session.ts'
-import { stuck, THEN, Tmux } from './tmux.ts'
+import { stuck, THEN, Tmux, tmuxCalls } from './tmux.ts'
 import { isCwd, isSessionId } from './untrusted.ts'
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'fish', 'dash', 'ksh', 'mksh', 'tcsh', 'csh', 'nu', 'xonsh', 'elvish'])
@@ -156,6 +156,7 @@ function listedByBin(config: Config): string | null {
   }
   const status = STATUS_LINE.exec(tail)?.[1]
   if (status === '124' || status === '137') throw stuck(config.tmuxSocket)
+  if (status === '127') tmuxCalls.notInstalled = true // sh's word for a command not found
   return Buffer.concat(chunks).toString('utf8')
 }
 const STATUS_LINE = /\x1e(\d+)\n$/

@@ -17,7 +17,7 @@ import type { Store } from './store.ts'
 import { openStores, type Stores } from './stores.ts'
 import { pullBounded, sharedNotice } from './sync.ts'
 import { withHosts } from './host-rows.ts'
-import { Tmux } from './tmux.ts'
+import { Tmux, tmuxCalls } from './tmux.ts'
 import { buildViews, byRecency, DEAD_FOR_MS } from './views.ts'
 import { say } from './stdout.ts'
 
@@ -145,6 +145,8 @@ async function sessionsOnce<T>(
     const report = index === 'hot' ? (unwritable(store, run) ?? nothingRead()) : run()
     const launches =
       unwritable(store, () => noteLive(store, live, config.host, now, () => tmux.startTime())) ?? store.launches()
+    if (tmuxCalls.notInstalled && launches.some((l) => l.host === config.host))
+      warnOnce('tmux is not installed: the sessions cs launched here cannot be seen running (apt-get install tmux)')
     const written = store.changes()
     let transcripts: TranscriptInfo[] | undefined
     let meta: Map<string, SessionMeta> | undefined

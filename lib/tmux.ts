@@ -48,6 +48,10 @@ export const stuck = (socket: string | null) =>
     `its server is stopped or stuck: \`${tmuxCommand(socket, 'kill-server')}\` ends it, and its sessions with it`
   )
 
+/** Whether a tmux call of this process found no tmux to run (bin/cs's, for the panes, too): a
+ *  listing then shows every session of this host as not running, and says why. */
+export const tmuxCalls = { notInstalled: false }
+
 /** The error of a tmux that is not installed (not on PATH). */
 const notInstalled = () => new CsError('tmux is not installed', EXIT.unavailable, 'install it: apt-get install tmux')
 
@@ -86,7 +90,10 @@ export class Tmux {
     })
     const code = (r.error as NodeJS.ErrnoException | undefined)?.code
     if (code === 'ETIMEDOUT') throw stuck(this.socket)
-    if (code === 'ENOENT') return null
+    if (code === 'ENOENT') {
+      tmuxCalls.notInstalled = true
+      return null
+    }
     return r.status === 0 ? r.stdout : null
   }
 
@@ -101,7 +108,8 @@ export class Tmux {
       }, BOUND.timeout)
       let out = ''
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
-      child.on('error', () => {
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        tmuxCalls.notInstalled ||= e.code === 'ENOENT'
         clearTimeout(timer)
         resolve(null) // no tmux installed
       })

@@ -2,7 +2,7 @@
 // for claude: what cs passes reaches the program byte for byte, and no shell ever reads it.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, realpathSync } from 'node:fs'
+import { existsSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
@@ -153,6 +153,16 @@ test('missing claude, missing tmux and a missing folder are clear errors, with n
   const piped = t.cs('attach', live.tmuxSession)
   assert.equal(piped.status, 1)
   assert.equal(piped.stderr, `cs: still-here is attached from a terminal: stdin is not one\n    run cs attach still-here in a terminal\n`)
+  // the dashboard still lists them, and says why none is running: by Node, and by bin/cs
+  const onlyNode = join(dir, 'only-node')
+  mkdirSync(onlyNode)
+  symlinkSync(process.execPath, join(onlyNode, 'node'))
+  for (const argv of [[process.execPath, join(import.meta.dirname, '../bin/cs.mjs')], ['/bin/sh', join(import.meta.dirname, '../bin/cs')]]) {
+    const ls = spawnSync(argv[0], [argv[1], 'ls', '--json'], { env: { ...t.env, PATH: onlyNode }, encoding: 'utf8' })
+    assert.equal(ls.status, 0, ls.stderr)
+    assert.ok(JSON.parse(ls.stdout).some((r: any) => r.id === live.id), argv[1])
+    assert.match(ls.stderr, /^cs: warning: tmux is not installed: the sessions cs launched here cannot be seen running/m, argv[1])
+  }
   assert.equal(t.cs('kill', live.tmuxSession).status, 0, 'still there to kill')
 
   const noDir = t.cs('launch', 'nd', '--cwd', join(dir, 'nowhere'))
