@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { CsError } from './errors.ts'
 import { pickerRows } from './picker-cache.ts'
 import type { SessionView } from './session.ts'
-import { byRecency } from './views.ts'
+import { dashboardOrder } from './views.ts'
 
 const listScript = () => fileURLToPath(new URL('../tmux/list.sh', import.meta.url))
 
@@ -46,14 +46,19 @@ export function chosen(answer: string, views: SessionView[]): SessionView | null
  *  orphan nor soft-deleted. */
 export const canResume = (v: SessionView, host: string) => Boolean(v.id && v.path) && v.host === host && !v.orphan && !v.deleted
 
-/** Sessions `cs resume` offers: this host's transcripts, QUERY matched in title, project or id. */
+/** Running now (not DEAD): attached, not resumed. */
+export const running = (v: SessionView) => v.live && v.state !== 'dead'
+
+/** Sessions `cs resume` offers, in the picker's (and the dashboard's) order: this host's running
+ *  sessions first (it attaches them, as the picker does), then its transcripts, QUERY matched in
+ *  title, project or id. */
 export function resumable(views: SessionView[], host: string, query = ''): SessionView[] {
   const q = query.toLowerCase()
   return views
-    .filter((v) => canResume(v, host))
+    .filter((v) => (running(v) && v.host === host) || canResume(v, host))
     .filter(
       (v) =>
         !q || [v.title, v.project ?? '', v.id, v.cwd ?? ''].some((f) => f.toLowerCase().includes(q))
     )
-    .sort(byRecency)
+    .sort(dashboardOrder)
 }

@@ -162,7 +162,7 @@ test('picker rows: the title takes the width fzf has, cut and padded in terminal
   const list = resumable(views, 'testhost', '')
   assert.deepEqual(
     list.map((v) => v.title),
-    ['beta from cache', 'a\ttab in it', 'was live', 'died', 'old history']
+    ['beta from cache', 'was live', 'died', 'a\ttab in it', 'old history'] // as the picker: live, DEAD, history
   )
   assert.deepEqual(
     resumable(views, 'testhost', 'API').map((v) => v.title),
@@ -170,8 +170,8 @@ test('picker rows: the title takes the width fzf has, cut and padded in terminal
   )
   const numbered = numberedList(pickerLines(list, 'testhost', { columns: 120, color: false }))
   assert.match(numbered.split('\n')[0], /^1  ● WAITING\s+beta from cache\s+app\s+testhost\s+5m$/)
-  assert.match(numbered.split('\n')[1], /^2  ○ -\s+a tab in it\s+web\s+testhost\s+1h$/)
-  assert.equal(chosen('2', list), list[1])
+  assert.match(numbered.split('\n')[3], /^4  ○ -\s+a tab in it\s+web\s+testhost\s+1h$/)
+  assert.equal(chosen('4', list), list[3])
   for (const bad of ['', '0', '6', 'x', '1.5']) assert.equal(chosen(bad, list), null)
 })
 

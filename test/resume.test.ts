@@ -1,6 +1,6 @@
 // cs resume and cs last with a recording stand-in for claude: which id, which folder, which
-// environment, which exit code. PATH holds no fzf (only sh and awk, which format its rows), so
-// resume shows its numbered list.
+// environment, which exit code. PATH holds no fzf (only sh and awk, which format its rows, and
+// tmux), so resume shows its numbered list.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -17,12 +17,12 @@ const NEW = 'b1b1b1b1-0000-4000-8000-000000000002'
 const GONE = 'c2c2c2c2-0000-4000-8000-000000000003'
 const record = join(t.home, 'claude-called')
 const claude = join(t.home, 'fake-claude')
-const noFzf = join(t.home, 'empty-bin') // PATH without fzf: only sh and awk
+const noFzf = join(t.home, 'empty-bin') // PATH without fzf: only sh, awk and tmux
 const dir = (name: string) => join(t.home, name)
 
 before(() => {
   mkdirSync(noFzf)
-  for (const tool of ['sh', 'awk']) {
+  for (const tool of ['sh', 'awk', 'tmux']) {
     const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim()
     symlinkSync(found, join(noFzf, tool))
   }
@@ -107,4 +107,23 @@ test('resume writes the picker cache the tmux picker reads', () => {
   const cache = readFileSync(join(t.env.XDG_STATE_HOME, 'cs/picker.tsv'), 'utf8')
   assert.match(cache, /^#cs-picker\ttesthost\n/)
   assert.ok(cache.includes(`${NEW}\tstopped`))
+})
+
+test('resume lists a running session first and goes to it (attach), never resumes it beside itself', () => {
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', t.env.CS_TMUX_SOCKET, '-f', '/dev/null', ...args], { env: t.env, encoding: 'utf8' })
+  const RUNNING = 'd3d3d3d3-0000-4000-8000-000000000004'
+  t.session({ id: RUNNING, cwd: dir('api'), prompt: 'still at it', at: '2026-11-18T10:00:00.000Z' })
+  tmux('new-session', '-d', '-s', 'busy', 'sleep 600')
+  try {
+    for (const [k, v] of Object.entries({ '@cs_managed': '1', '@cs_id': RUNNING, '@cs_state': 'waiting', '@cs_transcript': '/t.jsonl' }))
+      tmux('set-option', '-p', '-t', '=busy:', k, v)
+    const r = cs(['resume'], '1\n')
+    assert.match(r.stdout, /^1 .*WAITING\s+still at it/m)
+    // attached, which needs a terminal here: said so, and claude never started
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, /^cs: busy is attached from a terminal/m)
+    assert.equal(r.called, null)
+  } finally {
+    tmux('kill-server')
+  }
 })

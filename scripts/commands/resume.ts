@@ -2,7 +2,7 @@
 import { defineCommand } from '../../lib/command.ts'
 import { attempt, EXIT } from '../../lib/errors.ts'
 import { writePickerCache } from '../../lib/picker-cache.ts'
-import { resumable } from '../../lib/picker.ts'
+import { resumable, running } from '../../lib/picker.ts'
 import { pick, resumeHere } from '../../lib/resume.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
@@ -10,8 +10,9 @@ export default defineCommand({
   usage: 'resume [QUERY]',
   summary: [
     'Pick a session with fzf (a numbered list without it) and run `claude --resume ID` in its',
-    'folder. QUERY naming one session (an id, a unique prefix, a name) resumes it at once;',
-    'any other QUERY starts the picker filtered by it.',
+    'folder; a running one (listed first, as in the picker) is attached instead. QUERY naming',
+    'one session (an id, a unique prefix, a name) resumes it at once; any other QUERY starts',
+    'the picker filtered by it.',
   ].join('\n'),
   async run({ config, positionals }) {
     const query = positionals.join(' ')
@@ -21,6 +22,11 @@ export default defineCommand({
     })
     const choice = exact ?? (await pick(config, resumable(views, config.host, query), query))
     if (!choice) return EXIT.failure // left the picker: nothing to do
+    if (running(choice)) {
+      // one client a session: a running one is gone to, as the picker's Enter does
+      const { attachQuery } = await import('../../lib/attach.ts')
+      return attachQuery(config, choice.id ?? choice.tmuxSession ?? '', choice.host, false)
+    }
     return resumeHere(config, choice)
   },
 })
