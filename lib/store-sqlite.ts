@@ -612,18 +612,20 @@ export function openStore(config: Config): Store {
       sql('DELETE FROM launches WHERE host = ? AND tmux_session = ?').run(host, tmuxSession)
     },
   }
-  const journaled = (op: JournalOp, also?: () => void) =>
+  const journaled = (ops: JournalOp[], also?: () => void) =>
     db.transaction(() => {
-      replay([op], raw)
-      appendJournal(journal, [op])
+      replay(ops, raw)
+      appendJournal(journal, ops)
       also?.()
     })()
   // every change is also noted for the shared store: a rename made offline travels at the next sync
-  const setMeta = (column: MetaColumn, id: string, value: string | null) =>
-    journaled({ op: 'meta', id, column, value }, () =>
-      sql(
-        'INSERT INTO meta_dirty (id, field, n) VALUES (?, ?, 1) ON CONFLICT (id, field) DO UPDATE SET n = n + 1'
-      ).run(id, FIELD[column])
+  const setMeta = (column: MetaColumn, ids: string[], value: string | null) =>
+    journaled(
+      ids.map((id) => ({ op: 'meta', id, column, value })),
+      () => {
+        const dirty = sql('INSERT INTO meta_dirty (id, field, n) VALUES (?, ?, 1) ON CONFLICT (id, field) DO UPDATE SET n = n + 1')
+        for (const id of ids) dirty.run(id, FIELD[column])
+      }
     )
   const syncValue = (key: string) => (sql('SELECT value FROM sync_state WHERE key = ?').pluck().get(key) as string | undefined) ?? null
   const setSyncValue = (key: string, value: string | null) => {
@@ -707,7 +709,7 @@ export function openStore(config: Config): Store {
   const applyShared = db.transaction((changes: MetaChange[]) => {
     const dirty = sql('SELECT 1 FROM meta_dirty WHERE id = ? AND field = ?').pluck()
     for (const c of changes)
-      if (!dirty.get(c.id, c.field)) journaled({ op: 'meta', id: c.id, column: COLUMN[c.field], value: c.value })
+      if (!dirty.get(c.id, c.field)) journaled([{ op: 'meta', id: c.id, column: COLUMN[c.field], value: c.value }])
   })
   const savePushed = db.transaction((hashes: [string, string | null][]) => {
     for (const [id, hash] of hashes)
@@ -875,9 +877,19 @@ export function openStore(config: Config): Store {
       const rows = sql('SELECT id, name, tag, deleted_at FROM meta').raw().all() as any[][]
       return new Map<string, SessionMeta>(rows.map((r) => [r[0], { id: r[0], name: r[1], tag: r[2], deletedAt: r[3] }]))
     },
-    setName: (id, name) => setMeta('name', id, name),
-    setTag: (id, tag) => setMeta('tag', id, tag),
-    setDeleted: (id, deletedAt) => setMeta('deleted_at', id, deletedAt),
+    setName: (id, name) => setMeta('name', [id], name),
+    setTag: (id, tag) => setMeta('tag', [id], tag),
+    // one transaction, the write lock taken first: what is read is what is changed
+    setDeleted: (ids, deletedAt, o = {}) =>
+      db
+        .transaction(() => {
+          const meta = o.unlessNamed ? metaOf(ids) : null
+          const changed = meta ? ids.filter((id) => !meta.get(id)?.name && !meta.get(id)?.tag) : ids
+          setMeta('deleted_at', changed, deletedAt)
+          o.then?.(changed)
+          return changed
+        })
+        .immediate(),
 
     launches() {
       const rows = sql(
@@ -889,9 +901,9 @@ export function openStore(config: Config): Store {
         lastState: r[5] as State | null, lastSeenAt: r[6],
       }))
     },
-    saveLaunch: (launch) => journaled({ op: 'launch', launch }),
-    noteState: (tmuxSession, host, id, state, at) => journaled({ op: 'note', tmuxSession, host, id, state, at }),
-    dropLaunch: (host, tmuxSession) => journaled({ op: 'drop', host, tmuxSession }),
+    saveLaunch: (launch) => journaled([{ op: 'launch', launch }]),
+    noteState: (tmuxSession, host, id, state, at) => journaled([{ op: 'note', tmuxSession, host, id, state, at }]),
+    dropLaunch: (host, tmuxSession) => journaled([{ op: 'drop', host, tmuxSession }]),
 
     hostRows(of) {
       const texts = (

@@ -116,7 +116,11 @@ export interface Store {
   meta(ids?: string[]): Map<string, SessionMeta>
   setName(id: string, name: string | null): void
   setTag(id: string, tag: string | null): void
-  setDeleted(id: string, deletedAt: string | null): void
+  /** Soft-deletes (deletedAt) or restores (null) these sessions at once, in one transaction;
+   *  `unlessNamed` leaves out those named or tagged by then (a rename while a prune ran), `then`
+   *  runs in it with the ids changed (a prune's record: written in the order the prunes were,
+   *  and none saved if it fails). Returns the ids it changed. */
+  setDeleted(ids: string[], deletedAt: string | null, o?: { unlessNamed?: boolean; then?: (changed: string[]) => void }): string[]
 
   // Launch records (live sessions, revive).
   launches(): Launch[]

@@ -68,3 +68,28 @@ test('50 hook runs, 3 syncs and cs ls in a loop at once: no lost state, no doubl
   assert.equal(new Set(ids).size, 300)
   for (const pane of panes) assert.equal(tmux.showOption(pane, '@cs_state', true), 'working', `pane ${pane}`)
 })
+
+test('prunes at once, and a rename during them: each prune whole, the last one undone whole, the named kept', async () => {
+  const u = isolatedCs('concurrency-prune')
+  try {
+    const OLD = '2025-01-01T00:00:00.000Z'
+    const ids = Array.from({ length: 400 }, (_, i) => uuid(1000 + i))
+    for (const [i, id] of ids.entries()) u.session({ id, cwd: `/w/p${i % 20}`, prompt: `old ${i}`, at: OLD })
+    assert.equal(u.cs('sync').status, 0)
+    const cs = (...args: string[]) => run(process.execPath, [CS, ...args], u.env)
+    const runs = await Promise.all([
+      ...Array.from({ length: 4 }, () => cs('prune', '--days', '30', '--yes')),
+      cs('rename', ids[7], 'kept by name'),
+    ])
+    for (const r of runs) assert.equal(r.code, 0, r.stderr)
+    const deleted = () => new Set(u.json('deleted').map((r: any) => r.id))
+    assert.ok(deleted().size >= ids.length - 1, String(deleted().size))
+    const undo = u.cs('prune', '--undo')
+    assert.equal(undo.status, 0, undo.stderr)
+    // the last prune took again every one an earlier one had (each all at once, none half done),
+    // and gives every one back; but the renamed one, if a prune before the rename took it
+    assert.deepEqual([...deleted()].filter((id) => id !== ids[7]), [])
+  } finally {
+    u.cleanup()
+  }
+})

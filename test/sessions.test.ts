@@ -219,7 +219,7 @@ test('find answers from the stored rows as resolving among every view does', asy
   write({ id: id('beef0001'), orphan: true })
   write({ id: id('beef0002'), title: 'gone' })
   write({ id: id('abcd0001'), title: 'other:dddd' })
-  store.setDeleted(id('beef0002'), '2026-11-20T10:00:00.000Z')
+  store.setDeleted([id('beef0002')], '2026-11-20T10:00:00.000Z')
   store.setName(id('cafe0002'), 'renamed')
   // a DEAD session of a launch record: built from live state, not stored
   store.saveLaunch(record({ id: id('cafe0002'), tmuxSession: 'alpha', lastSeenAt: new Date().toISOString() }))
@@ -277,7 +277,7 @@ test("a host's sessions that are not live come from the stored rows, newest firs
   store.saveLaunch(record({ id: id('feed0001'), tmuxSession: 'charlie', lastSeenAt: new Date().toISOString() }))
   store.saveLaunch(record({ id: id('feed0005'), tmuxSession: 'delta', lastSeenAt: new Date().toISOString() }))
   write('feed0005', new Date().toISOString())
-  store.setDeleted(id('feed0003'), '2026-11-20T10:00:00.000Z')
+  store.setDeleted([id('feed0003')], '2026-11-20T10:00:00.000Z')
   // another host's: its DEAD one older than its history
   const far = (head: string, state: HostRow['state'], updatedAt: string): HostRow => ({
     id: id(head), host: 'far', tmuxSession: 'x', kind: 'tmux', name: null, tag: null, title: 'x', cwd: '/srv/x',

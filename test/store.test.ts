@@ -171,14 +171,31 @@ test('names, tags and soft deletions are cs metadata; a row with nothing left go
   const store = openStore(freshConfig())
   store.setName('s1', 'api work')
   store.setTag('s1', 'keep')
-  store.setDeleted('s2', '2025-05-01T00:00:00.000Z')
+  store.setDeleted(['s2'], '2025-05-01T00:00:00.000Z')
   assert.deepEqual(store.meta().get('s1'), { id: 's1', name: 'api work', tag: 'keep', deletedAt: null })
   assert.deepEqual(store.meta().get('s2'), { id: 's2', name: null, tag: null, deletedAt: '2025-05-01T00:00:00.000Z' })
   store.setName('s1', null)
   store.setTag('s1', null)
-  store.setDeleted('s2', null)
+  store.setDeleted(['s2'], null)
   assert.equal(store.meta().size, 0)
+  // many at once; a prune's (unlessNamed) leaves out what was named or tagged since it looked
+  store.setName('s4', 'named meanwhile')
+  store.setTag('s5', 'tagged meanwhile')
+  const at = '2025-06-01T00:00:00.000Z'
+  assert.deepEqual(store.setDeleted(['s3', 's4', 's5', 's6'], at, { unlessNamed: true }), ['s3', 's6'])
+  assert.deepEqual([...store.meta().values()].filter((m) => m.deletedAt === at).map((m) => m.id).sort(), ['s3', 's6'])
+  assert.deepEqual(store.setDeleted(['s4', 's5'], at), ['s4', 's5'], 'without it, every one')
   store.close()
+  // the journal holds every change: a store rebuilt from it has them all
+  const config = freshConfig()
+  const first = openStore(config)
+  const ids = [U(1), U(2)]
+  first.setDeleted(ids, at)
+  first.close()
+  rmSync(dbPath(config))
+  const again = openStore(config)
+  assert.deepEqual([...again.meta().keys()].sort(), ids)
+  again.close()
 })
 
 test('launch records follow /clear and can be dropped', () => {
@@ -236,7 +253,7 @@ const LAUNCH = { id: U(9), host: 'h', tmuxSession: 't', cwd: '/w', launchedAt: '
 function metadata(store: Store) {
   store.setName(U(1), 'named')
   store.setTag(U(2), 'kept')
-  store.setDeleted(U(3), '2025-05-01T00:00:00.000Z')
+  store.setDeleted([U(3)], '2025-05-01T00:00:00.000Z')
   store.setName(U(4), 'renamed, then cleared')
   store.setName(U(4), null)
   store.saveLaunch(LAUNCH)
@@ -397,7 +414,7 @@ test("the dashboard's rows are built once, then rewritten only for the sessions 
     for (const id of ['aaaa1111', 'aaaa2222']) assert.equal(renamed.get(key(id)), now.get(key(id)))
     assert.equal(listed(store).find((r) => r.id === 'bbbb3333').title, 'named')
     // soft-deleted: hidden unless all
-    store.setDeleted('bbbb3333', '2025-02-01T00:00:00.000Z')
+    store.setDeleted(['bbbb3333'], '2025-02-01T00:00:00.000Z')
     assert.deepEqual(store.storedRows({ ...EVERY_ROW, all: false }, [0, 4], null).map((r) => r[0]), ['aaaa2222', 'aaaa1111'])
     assert.equal(store.countRows({ ...EVERY_ROW, all: false }, [4, 4]), 2)
     countsAgree(store, config.host)

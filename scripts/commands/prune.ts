@@ -34,8 +34,9 @@ function readLastPrune(config: Config): LastPrune | null {
 
 function writeLastPrune(config: Config, last: LastPrune): void {
   const path = lastPrunePath(config)
-  writeFileSync(`${path}.tmp`, JSON.stringify(last) + '\n')
-  renameSync(`${path}.tmp`, path)
+  const part = `${path}.${process.pid}.tmp` // another prune's is its own
+  writeFileSync(part, JSON.stringify(last) + '\n')
+  renameSync(part, path)
 }
 
 export default defineCommand({
@@ -78,13 +79,13 @@ export default defineCommand({
         stale.length > 0 &&
         !isSet(flags, 'dry-run') &&
         (isSet(flags, 'yes') || (!json && (await confirm(`soft-delete ${plural(stale.length, 'session')}?`))))
-      if (go) {
-        const at = new Date().toISOString()
-        for (const v of stale) s.store.setDeleted(v.id, at)
-        writeLastPrune(config, { at, ids: stale.map((v) => v.id) })
-      }
-      if (json) report(true, '', stale.map((v) => ({ ...v, deleted: go })))
-      else if (go) print(`soft-deleted ${stale.length} (undo: cs prune --undo)`)
+      // all at once, none named or tagged since this run looked (a rename meanwhile keeps its
+      // session), and the record of it written as the prunes were made (the last one undoes)
+      const at = new Date().toISOString()
+      const record = (ids: string[]) => ids.length > 0 && writeLastPrune(config, { at, ids })
+      const deleted = new Set(go ? s.store.setDeleted(stale.map((v) => v.id), at, { unlessNamed: true, then: record }) : [])
+      if (json) report(true, '', stale.map((v) => ({ ...v, deleted: deleted.has(v.id) })))
+      else if (go) print(`soft-deleted ${deleted.size} (undo: cs prune --undo)`)
       else if (stale.length)
         print(
           isSet(flags, 'dry-run') || interactive()
@@ -101,7 +102,7 @@ function undoLast(config: Config, json: boolean) {
   if (!last) throw new CsError('no prune to undo', undefined, 'cs prune --undo ID brings back one session')
   return withSessions(config, (s) => {
     const back = last.ids.filter((id) => s.meta.get(id)?.deletedAt === last.at)
-    for (const id of back) s.store.setDeleted(id, null)
+    s.store.setDeleted(back, null)
     report(json, `restored ${plural(back.length, 'session')} soft-deleted by the prune of ${last.at}`, { restored: back })
   })
 }

@@ -140,5 +140,5 @@ function forget(s: Sessions, id: string, path: string) {
   s.store.forget([path])
   s.store.setName(id, null)
   s.store.setTag(id, null)
-  s.store.setDeleted(id, null)
+  s.store.setDeleted([id], null)
 }

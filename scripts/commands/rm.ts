@@ -33,11 +33,13 @@ export default defineCommand({
       const at = undo ? null : new Date().toISOString()
       // another host's sessions by its own cs (lib/remote-meta.ts), one call a host
       const there = new Map<string, { owner: HostEntry; ids: string[] }>()
+      const here: string[] = []
       for (const v of targets) {
         const owner = metaOwner(config, v)
         if (owner) there.set(owner.name, { owner, ids: [...(there.get(owner.name)?.ids ?? []), v.id] })
-        else s.store.setDeleted(v.id, at)
+        else here.push(v.id)
       }
+      s.store.setDeleted(here, at) // all or none
       for (const { owner, ids } of there.values()) await changeThere(config, s.store, owner, ['rm', ...(undo ? ['--undo'] : []), '--', ...ids])
       const shorts = targets.map((v) => v.short).join(', ')
       const said = [
