@@ -7,7 +7,7 @@
 // Node ends, told by a file named by its pid: a fork of sh, where Node's child_process took some
 // 12 ms of the dashboard (loading it, then forking a big process).
 import { spawn } from 'node:child_process'
-import { mkdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { touchMarker } from './regular-file.ts'
@@ -46,5 +46,15 @@ export function startInBackground(config: Config, run: Run, now = Date.now()): v
   }
 }
 
-/** Called by the run when it ends. */
-export const backgroundDone = (config: Config, run: Run) => rmSync(markerPath(config, run), { force: true })
+/** Called by the run when it ends. The walk's also takes every word to start one that a bin/cs
+ *  left unread (killed as Node ended): no dashboard writes one while this run's marker stands. */
+export function backgroundDone(config: Config, run: Run): void {
+  try {
+    if (run === 'walk')
+      for (const f of readdirSync(config.stateDir))
+        if (f.startsWith('walk.')) rmSync(join(config.stateDir, f), { force: true })
+    rmSync(markerPath(config, run), { force: true })
+  } catch {
+    // no state folder (the run failed for it): nothing left to take
+  }
+}
