@@ -131,6 +131,7 @@ test('a dashboard that finds the walk of every file due has bin/cs start it as N
     rmSync(`${loaded}.sync`)
   }
   // the word of a bin/cs killed as its Node ended, never read: the next walk takes it
+  mkdirSync(state, { recursive: true })
   writeFileSync(join(state, 'walk.999999'), '')
   for (const [how, argv, startsIt] of [
     ['bin/cs', ['/bin/sh', join(REPO, 'bin/cs')], false],
