@@ -114,6 +114,8 @@ test("a dashboard loads none of Node's modules it has no use for: each costs mil
 })
 
 test('a dashboard that finds the walk of every file due has bin/cs start it as Node ends: Node starts no process', () => {
+  // the hook has run (SessionStart sets the transcript): no screen to read, no process to start
+  tmux.run('set-option', '-p', '-t', pane, '@cs_transcript', join(t.home, 'transcript.jsonl'))
   // each Node process notes its modules as it exits: the dashboard's, and the background sync's
   const loaded = join(t.home, 'walk-modules')
   const preload = join(t.home, 'note-walk-modules.cjs')
