@@ -37,9 +37,12 @@ test('unknown types and fields are counted with the versions that wrote them', (
     ].join('\n') + '\n'
   )
   d.addFile(line({ type: 'user', version: '2.9.1', moodRing: 'green' }) + '\n' + line({ noType: true }) + '\n')
+  // a last line being written (no newline yet, no whole object) is not counted; a whole one is
+  d.addFile(line({ type: 'ai-title', aiTitle: 'z', sessionId: 's' }) + '\n{"type":"user","message":{"role":"us')
+  d.addFile(line({ type: 'ai-title', aiTitle: 'w', sessionId: 's' }))
   const r = d.report()
-  assert.equal(r.files, 2)
-  assert.equal(r.lines, 9)
+  assert.equal(r.files, 4)
+  assert.equal(r.lines, 11)
   assert.equal(r.badLines, 2)
   assert.deepEqual(r.types, [
     { what: 'hologram', count: 2, versions: ['2.9.0'], files: 1 },
