@@ -15,7 +15,7 @@
 // JS: it runs at install time (`npm ci --omit=dev` runs `prepare`), where tsx is not installed.
 import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 
 /** Modules the driver requires as it loads, each with what it costs then and when it is used. */
@@ -53,8 +53,17 @@ const driver = {
   },
 }
 
-const outdir = new URL('../dist/', import.meta.url).pathname
+// Built beside dist/ and swapped in whole at the end: a cs started meanwhile (the hook, the status
+// line, cs update's own) runs the bundle before, never a folder half written or gone. A failed
+// build leaves no bundle at all (bin/cs then runs the sources), as before.
+const dist = new URL('../dist', import.meta.url).pathname
+const outdir = `${dist}.new/`
 rmSync(outdir, { recursive: true, force: true })
+process.on('exit', (code) => {
+  if (code === 0) return
+  rmSync(outdir, { recursive: true, force: true })
+  rmSync(dist, { recursive: true, force: true })
+})
 const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' }
 await build({
   ...common,
@@ -86,8 +95,7 @@ for (const name of ['cli.cjs', 'mongodb.cjs']) {
   if (wide) {
     const line = bundle.slice(0, wide.index).split('\n').length
     process.stderr.write(`build: dist/${name} is not ASCII at line ${line}: write the character as a \\u escape\n`)
-    rmSync(outdir, { recursive: true, force: true }) // no bundle, as after any failed build
-    process.exit(1)
+    process.exit(1) // no bundle, as after any failed build
   }
 }
 copyFileSync(new URL('./cs-loader.cjs', import.meta.url), `${outdir}cs.cjs`)
@@ -123,6 +131,12 @@ const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CS_TMUX_SOCKET: `cs-bui
 for (const [name, sub] of Object.entries(dirs)) env[name] = `${sandbox}/${sub}`
 spawnSync(process.execPath, [`${outdir}cs.cjs`, 'ls', '--json'], { env, stdio: 'ignore' })
 rmSync(sandbox, { recursive: true, force: true })
+
+// the swap: two renames, with no moment of a half-written dist/
+rmSync(`${dist}.old`, { recursive: true, force: true })
+if (existsSync(dist)) renameSync(dist, `${dist}.old`)
+renameSync(outdir, dist)
+rmSync(`${dist}.old`, { recursive: true, force: true })
 
 /** A few records of each kind a working session appends, as Claude Code 2.1.x writes them. */
 function transcript() {
