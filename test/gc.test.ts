@@ -171,6 +171,11 @@ test('purge --orphans removes only folders whose recorded cwd is gone', () => {
   assert.ok(!existsSync(dirname(gone)))
   assert.ok(existsSync(kept) && existsSync(decoy) && existsSync(goneNamed))
   assert.ok(!t.json('ls', '--all').some((r: any) => r.id === id(41)))
+  // again: only the named one's folder is left, kept, and said so without a contradiction
+  const again = t.cs('purge', '--orphans', '--yes')
+  assert.equal(again.status, 0, again.stderr)
+  assert.match(again.stderr, /keeping folders with live, named or tagged sessions/)
+  assert.equal(again.stdout, 'nothing else to purge\n')
 })
 
 test('live sessions come first with their state, and gc, prune and purge leave them alone', () => {

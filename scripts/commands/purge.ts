@@ -116,16 +116,16 @@ async function purgeFolders(config: Config, flags: Flags, s: Sessions) {
       `keeping folders with live, named or tagged sessions (purge those by full id): ${kept.join(', ')}`
     )
   if (gone.length === 0)
-    return report(json, 'no project folder has lost its working folder', { purged: [], kept })
+    return report(json, kept.length ? 'nothing else to purge' : 'no project folder has lost its working folder', { purged: [], kept })
   if (!json)
     for (const g of gone)
       print(`${g.folder}\n    was ${g.cwds.join(', ')}: ${plural(g.sessions.length, 'session')}`)
-  await go(flags, `delete these ${gone.length} project folders for good?`)
+  await go(flags, `delete ${gone.length === 1 ? 'this project folder' : `these ${gone.length} project folders`} for good?`)
   for (const g of gone) {
     rmSync(g.folder, { recursive: true, force: true })
     for (const v of g.sessions) forget(s, v.id, v.path!)
   }
-  report(json, `purged ${gone.length} project folders`, { purged: gone.map((g) => g.folder), kept })
+  report(json, `purged ${plural(gone.length, 'project folder')}`, { purged: gone.map((g) => g.folder), kept })
 }
 
 
