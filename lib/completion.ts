@@ -43,8 +43,19 @@ export function complete(words: string[], names: string[], command: CommandSpec 
     return [] // a value of its own: a folder, a number
   }
   if (cur.startsWith('-')) return starting(Object.keys(command.options).map((o) => `--${o}`))
-  if (command.name === 'completion') return starting(SHELLS)
+  const verbs = verbsOf(command)
+  if (verbs.length) return before.some((w, i) => i > 0 && !w.startsWith('-')) ? [] : starting(verbs)
   return takesSessions(command.usage) ? starting(known.sessions()) : []
+}
+
+/** The words a usage line names right after its command (`cron on|off|status`, `hosts add NAME |
+ *  hosts rm NAME`, `agent [stop]`), so that a command added to the table completes them too. */
+function verbsOf(c: CommandSpec): string[] {
+  return c.usage.split(' | ').flatMap((alternative) => {
+    const words = alternative.split(' ')
+    const word = (words[0] === c.name ? words[1] : words[0])?.replace(/^\[|\]$/g, '') ?? ''
+    return /^[a-z][a-z|]*$/.test(word) ? word.split('|') : []
+  })
 }
 
 /** The script each shell sources; it hands the words to `cs completion --words` on every TAB. */

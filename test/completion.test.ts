@@ -74,6 +74,10 @@ for (const [shell, offer] of Object.entries(shells)) {
     assert.deepEqual(offer(['list', '--sort', 't']), ['title'])
     assert.deepEqual(offer(['list', '--host', '']), ['box2', 'box3', 'testhost'])
     assert.deepEqual(offer(['completion', '']), ['bash', 'fish', 'zsh'])
+    // the words a usage line names after its command
+    assert.deepEqual(offer(['cron', '']), ['off', 'on', 'status'])
+    assert.deepEqual(offer(['hosts', '']), ['add', 'rm'])
+    assert.deepEqual(offer(['config', 'u']), ['unset'])
   })
 
   test(`${shell}: sessions by short id, cs name and live tmux session; none for commands without one`, () => {
