@@ -43,7 +43,7 @@ export default defineCommand({
       // a name that is the start of another session's id would never find this one: an id
       // prefix is looked up before names (lib/shortid.ts resolve)
       const taken = !clear && name.length >= MIN && /^[0-9a-f-]+$/i.test(name) ? attempt(() => s.find(name)) : null
-      if (taken && taken.id !== v.id)
+      if (taken && taken.id !== v.id && taken.id.toLowerCase().startsWith(name.toLowerCase()))
         throw new CsError(
           `'${name}' is the start of the id of session ${taken.short}${taken.host === config.host ? '' : ` of ${taken.host}`}`,
           EXIT.failure,
