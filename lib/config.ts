@@ -7,7 +7,7 @@ import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
 import { CsError, EXIT, usageError } from './errors.ts'
 import { isHostName, isObject, isSshDestination, quoted } from './untrusted.ts'
-import { shellWord } from './quote.ts'
+import { moveAsideLine } from './quote.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
 export interface SharedStoreSettings {
@@ -206,7 +206,7 @@ export function readConfigFile(path: string): ConfigFile {
     return file
   } catch (e) {
     if (e instanceof CsError) throw e
-    throw new CsError(`cannot read ${path}: ${(e as Error).message}`, undefined, `fix it, or move it away: mv ${shellWord(path)} ${shellWord(`${path}.bak`)}`)
+    throw new CsError(`cannot read ${path}: ${(e as Error).message}`, undefined, `fix it, or move it away: ${moveAsideLine(path)}`)
   }
 }
 
@@ -220,7 +220,7 @@ export function writeConfigFile(path: string, file: ConfigFile): void {
 
 export function checkConfigFile(v: unknown, path: string): ConfigFile {
   const bad = (what: string) =>
-    new CsError(`${path}: ${what}`, undefined, `fix it (the README's Configuration lists the keys), or move it away: mv ${shellWord(path)} ${shellWord(`${path}.bak`)}`)
+    new CsError(`${path}: ${what}`, undefined, `fix it (the README's Configuration lists the keys), or move it away: ${moveAsideLine(path)}`)
   const str = (x: unknown) => x === undefined || typeof x === 'string'
   if (!isObject(v)) throw bad('not a JSON object')
   const f = v as Record<string, any>

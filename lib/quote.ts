@@ -20,3 +20,6 @@ export const argsLine = (args: readonly string[]) =>
 
 /** A command line a POSIX shell splits back into exactly argv: no expansion, no globbing. */
 export const shellLine = (argv: readonly string[]) => argv.map(shellWord).join(' ')
+
+/** The command a hint gives to move a file out of cs's way, kept beside it: `mv PATH PATH.bak`. */
+export const moveAsideLine = (path: string) => shellLine(['mv', path, `${path}.bak`])

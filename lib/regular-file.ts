@@ -5,7 +5,7 @@
 // blocking, then kept only if fstat says it is a regular file.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
 import { CsError, EXIT, type Reason } from './errors.ts'
-import { shellWord } from './quote.ts'
+import { moveAsideLine } from './quote.ts'
 
 // O_NONBLOCK: opening a FIFO with no writer returns at once; O_NOCTTY: a terminal device
 // never becomes cs's controlling terminal. Neither changes how a regular file reads.
@@ -73,7 +73,7 @@ export function notAFile(path: string, what: string, reason?: Reason): CsError |
   return new CsError(
     `${what} ${path} is ${kind}, not a file`,
     EXIT.failure,
-    `move it away (mv ${shellWord(path)} ${shellWord(`${path}.bak`)}); cs makes a new one`,
+    `move it away (${moveAsideLine(path)}); cs makes a new one`,
     reason
   )
 }

@@ -10,7 +10,7 @@ import { CsError, EXIT } from './errors.ts'
 import { claudeEnv, findClaude } from './launcher.ts'
 import { argsLine, shellWord } from './quote.ts'
 import { findOnPath } from './paths.ts'
-import { chosen, numberedList, pickerLines } from './picker.ts'
+import { chosen, numberedList, pickerLines, running } from './picker.ts'
 import type { SessionView } from './session.ts'
 import { out, terminalSize } from './stdout.ts'
 
@@ -82,7 +82,7 @@ export function pick(
 }
 
 export function checkResumable(v: SessionView): string {
-  if (v.live && v.state !== 'dead')
+  if (running(v))
     throw new CsError(
       `session ${v.short || v.id} is running${v.tmuxSession ? ` in tmux session ${shellWord(v.tmuxSession)}` : ''}`,
       EXIT.failure,
