@@ -2,8 +2,8 @@
 // which leaves the user's own settings untouched.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
+import { pluginScript } from './paths.ts'
 import { shellWord } from './quote.ts'
 import { readRegular } from './regular-file.ts'
 
@@ -21,8 +21,7 @@ export const HOOK_EVENTS = [
   'SessionEnd',
 ] as const
 
-/** Resolves from lib/ and from the dist/ bundle alike: both sit one level below the root. */
-export const hookScript = () => fileURLToPath(new URL('../tmux/hook.sh', import.meta.url))
+export const hookScript = () => pluginScript('hook.sh')
 
 /** The settings JSON: one synchronous command hook per event, the event name its argument, so
  * that the script knows the event without parsing stdin. Synchronous keeps the events in order

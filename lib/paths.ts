@@ -2,6 +2,7 @@
 // programs cs runs, and the guard every deletion or move goes through.
 import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs'
 import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
 import { CsError } from './errors.ts'
 import { UUID } from './untrusted.ts'
@@ -10,6 +11,10 @@ import { UUID } from './untrusted.ts'
 export const projectsDir = (config: Config) => join(config.claudeDir, 'projects')
 
 export const dbPath = (config: Config) => join(config.stateDir, 'cs.db')
+
+/** A script of the tmux plugin, tmux/NAME: resolved from lib/ and from the dist/ bundle alike,
+ *  both one level below the checkout's root. */
+export const pluginScript = (name: string) => fileURLToPath(new URL(`../tmux/${name}`, import.meta.url))
 
 export const trashDir = (config: Config) => join(config.dataDir, 'trash')
 

@@ -2,13 +2,11 @@
 // picker formats its history, so that both look alike and their column widths are set in one
 // place (tmux/variables.sh; the title takes what fzf has left). Choosing from them is pure.
 import { execFileSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { CsError } from './errors.ts'
+import { pluginScript } from './paths.ts'
 import { pickerRows } from './picker-cache.ts'
 import type { SessionView } from './session.ts'
 import { dashboardOrder } from './views.ts'
-
-const listScript = () => fileURLToPath(new URL('../tmux/list.sh', import.meta.url))
 
 /** What fzf gets, one line a session in their order: id, id, what it shows (`--with-nth=3`).
  *  `columns`: the terminal cells fzf has. */
@@ -16,7 +14,7 @@ export function pickerLines(views: SessionView[], host: string, o: { columns: nu
   if (views.length === 0) return []
   let out: string
   try {
-    out = execFileSync('sh', [listScript(), '--rows', '-'], {
+    out = execFileSync('sh', [pluginScript('list.sh'), '--rows', '-'], {
       input: pickerRows(views, host),
       encoding: 'utf8',
       stdio: ['pipe', 'pipe', 'pipe'],

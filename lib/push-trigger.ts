@@ -2,14 +2,14 @@
 // state changes, so that other hosts see WAITING within seconds. Published by `cs sync` while a
 // shared store is configured, removed when none is. It carries where cs's files are, never the
 // shared store's URL (the config file or the server's environment holds that).
-import { fileURLToPath } from 'node:url'
 import { detachedEnv, type Config } from './config.ts'
 import { csEntry } from './install.ts'
 import type { PaneRow } from './pane-row.ts'
+import { pluginScript } from './paths.ts'
 import { shellLine } from './quote.ts'
 import { THEN, Tmux } from './tmux.ts'
 
-const script = () => fileURLToPath(new URL('../tmux/push.sh', import.meta.url))
+const script = () => pluginScript('push.sh')
 
 /** The shell command: push.sh STATE_DIR env … node cs.mjs sync --push. */
 function pushCommand(config: Config, env: Record<string, string | undefined> = process.env): string {

@@ -9,7 +9,7 @@ import { interactive } from './confirm.ts'
 import { CsError, EXIT } from './errors.ts'
 import { claudeEnv, findClaude } from './launcher.ts'
 import { argsLine, shellWord } from './quote.ts'
-import { findOnPath } from './paths.ts'
+import { findOnPath, pluginScript } from './paths.ts'
 import { chosen, numberedList, pickerLines, running } from './picker.ts'
 import type { SessionView } from './session.ts'
 import { out, terminalSize } from './stdout.ts'
@@ -17,22 +17,17 @@ import { out, terminalSize } from './stdout.ts'
 /** Runs fzf over the sessions; the chosen one, or null when the user left. */
 function pickWithFzf(fzf: string, views: SessionView[], lines: string[], query: string): Promise<SessionView | null> {
   const cs = [process.execPath, process.argv[1]].map(shellWord).join(' ')
+  // as the tmux picker looks (tmux/fzf.sh), with resume's own prompt, keys and preview
   const args = [
-    '--ansi',
-    '--no-sort',
-    '--layout=reverse',
-    '--info=inline',
+    pluginScript('fzf.sh'),
     '--prompt=resume> ',
-    '--delimiter=\t',
-    '--with-nth=3',
     '--select-1',
     '--exit-0',
     `--query=${query}`,
     '--header=enter resume  esc cancel',
     `--preview=${cs} preview {1}`,
-    '--preview-window=down,45%,wrap',
   ]
-  const child = spawn(fzf, args, { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn('sh', args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, CS_FZF: fzf } })
   child.stdin.on('error', () => {}) // fzf may exit (--select-1) before reading everything
   child.stdin.end(lines.join('\n') + '\n')
   let picked = ''

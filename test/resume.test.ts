@@ -70,6 +70,22 @@ test('resume without fzf: a numbered list, newest first; the typed number resume
   assert.equal(r.status, 7, 'claude exit code passed through')
 })
 
+test("resume with fzf: the tmux picker's look (tmux/fzf.sh) and its own prompt; the line chosen is resumed", () => {
+  // a stand-in fzf on a terminal: records its arguments, chooses NEW's line
+  const bin = join(t.home, 'fzf-bin')
+  mkdirSync(bin, { recursive: true })
+  const args = join(bin, 'args')
+  writeFileSync(join(bin, 'fzf'), `#!/bin/sh\nprintf '%s\\n' "$@" >'${args}'\ngrep '${NEW}'\n`)
+  chmodSync(join(bin, 'fzf'), 0o755)
+  rmSync(record, { force: true })
+  const r = t.pty(['resume'], { PATH: `${bin}:${t.env.PATH}`, CS_CLAUDE: claude })
+  assert.equal(r.status, 7, r.stdout)
+  assert.deepEqual(readFileSync(record, 'utf8').split('\n').slice(0, 3), [dir('web'), '--resume', NEW])
+  const given = readFileSync(args, 'utf8').split('\n')
+  for (const arg of ['--ansi', '--layout=reverse', '--delimiter=\t', '--with-nth=3', '--preview-window=down,45%,wrap', '--prompt=resume> '])
+    assert.ok(given.includes(arg), `${arg} in ${given.join(' ')}`)
+})
+
 test('resume QUERY: an id prefix resumes at once; other text filters the list', () => {
   assert.deepEqual(cs(['resume', NEW.slice(0, 6)]).called?.slice(0, 3), [
     dir('web'),

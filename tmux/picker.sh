@@ -6,8 +6,6 @@ CURRENT_DIR=${0%/*}
 . "$CURRENT_DIR/variables.sh"
 . "$CURRENT_DIR/helpers.sh"
 
-TAB='	'
-
 require_fzf() {
 	command -v fzf >/dev/null 2>&1 && return 0
 	printf 'cs: the picker needs fzf, which is not installed.\n'
@@ -52,9 +50,8 @@ set_mode_file() {
 
 run_fzf() {
 	"$CURRENT_DIR/list.sh" "$mode_file" |
-		fzf --ansi --no-sort --layout=reverse --info=inline --prompt='cs> ' \
-			--delimiter="$TAB" --with-nth=3 --header-lines=1 --header="$header" \
-			--bind="$binds" --preview="$preview" --preview-window='down,45%,wrap'
+		"$CURRENT_DIR/fzf.sh" --prompt='cs> ' --header-lines=1 --header="$header" --bind="$binds" \
+			--preview="$preview"
 }
 
 main() {
