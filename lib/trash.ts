@@ -45,7 +45,12 @@ export function moveToTrash(config: Config, id: string, transcript: string): Tra
   mkdirSync(join(dir, 'files'), { recursive: true, mode: 0o700 })
   const { dir: _, ...manifest } = entry
   writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n')
-  for (const item of entry.items) move(item.from, join(dir, 'files', item.name))
+  try {
+    moveAll(entry.items.map((item) => [item.from, join(dir, 'files', item.name)]))
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true }) // its files are back where they were
+    throw e
+  }
   return entry
 }
 
@@ -99,12 +104,27 @@ export function restoreFromTrash(config: Config, entry: TrashEntry): void {
         `move it away first; the trashed copy is in ${entry.dir}`
       )
   }
-  for (const item of entry.items) {
-    const stored = assertRemovable(config, join(entry.dir, 'files', item.name))
+  const moves = entry.items.map((item): [string, string] => {
     mkdirSync(dirname(item.from), { recursive: true, mode: 0o700 })
-    move(stored, item.from)
-  }
+    return [assertRemovable(config, join(entry.dir, 'files', item.name)), item.from]
+  })
+  moveAll(moves)
   rmSync(assertRemovable(config, entry.dir), { recursive: true })
+}
+
+/** Moves each [from, to] in turn. When one fails, those already moved are moved back before its
+ *  error is thrown: a session is never left half in the trash and half out. */
+function moveAll(moves: [string, string][]): void {
+  const done: [string, string][] = []
+  try {
+    for (const [from, to] of moves) {
+      move(from, to)
+      done.push([from, to])
+    }
+  } catch (e) {
+    for (const [from, to] of done.reverse()) move(to, from)
+    throw e
+  }
 }
 
 /** rename(2), or copy then delete across file systems (the trash may live on another one). */

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test'
 import { spawnSync } from 'node:child_process'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 import { TestTmux } from './harness/tmux.ts'
@@ -16,6 +16,22 @@ after(() => {
 const id = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`
 const ids = (rows: any[]) => rows.map((r) => r.id).sort()
 const OLD = '2025-01-01T00:00:00.000Z'
+
+/** A live session as `cs launch` and the hook leave one: a tmux session carrying its id, WORKING
+ *  for two minutes. */
+function live(server: TestTmux, name: string, claudeId: string, cwd = '/w/live') {
+  server.newSession(name, t.home, ['sleep', '600'])
+  const opts = {
+    '@cs_managed': '1',
+    '@cs_id': claudeId,
+    '@cs_state': 'working',
+    '@cs_state_at': String(Math.floor(Date.now() / 1000) - 120),
+    '@cs_transcript': '/x',
+    '@cs_cwd': cwd,
+    '@cs_title': name,
+  }
+  for (const [k, v] of Object.entries(opts)) server.run('set-option', '-t', `=${name}:`, k, v)
+}
 
 test('gc moves unnamed orphans and /clear copies of a name, never a name of their own; --restore puts them back byte for byte', () => {
   const plain = t.session({ id: id(1), cwd: '/w/gc', orphan: true })
@@ -180,22 +196,8 @@ test('purge --orphans removes only folders whose recorded cwd is gone', () => {
 
 test('live sessions come first with their state, and gc, prune and purge leave them alone', () => {
   const orphan = t.session({ id: id(50), cwd: '/w/live', orphan: true, at: OLD })
-  const since = Math.floor(Date.now() / 1000) - 120
-  const live = (name: string, claudeId: string) => {
-    tmux.newSession(name, t.home, ['sleep', '600'])
-    const opts = {
-      '@cs_managed': '1',
-      '@cs_id': claudeId,
-      '@cs_state': 'working',
-      '@cs_state_at': String(since),
-      '@cs_transcript': '/x',
-      '@cs_cwd': '/w/live',
-      '@cs_title': name,
-    }
-    for (const [k, v] of Object.entries(opts)) tmux.run('set-option', '-t', `=${name}:`, k, v)
-  }
-  live('one', id(50))
-  live('fresh', id(51)) // no transcript yet: still a row
+  live(tmux, 'one', id(50))
+  live(tmux, 'fresh', id(51)) // no transcript yet: still a row
 
   const rows = t.json('ls')
   assert.deepEqual(ids(rows.slice(0, 2)), [id(50), id(51)])
@@ -265,4 +267,80 @@ test('gc --restore restores all it can and reports each one it cannot', () => {
   rmSync(damaged, { recursive: true })
   assert.equal(t.cs('gc', '--restore').status, 0)
   assert.ok(existsSync(paths[0]))
+})
+
+test('gc, prune and purge look again after their question: what went live, was named or tagged meanwhile stays', async () => {
+  // a store of its own: only these sessions are candidates
+  const u = isolatedCs('gc-meanwhile')
+  const server = new TestTmux('gc-meanwhile', u.env)
+  try {
+    const cwd = '/w/meanwhile'
+    const rename = (n: number) => assert.equal(u.cs('rename', id(n), `named ${n}`).status, 0)
+    // the fourth of each is left as it was, and goes
+    const orphans = [80, 81, 82, 83].map((n) => u.session({ id: id(n), cwd, orphan: true, at: OLD }))
+    const moved = await u.answered(['gc'], () => {
+      rename(80)
+      assert.equal(u.cs('tag', id(81), 'tagged').status, 0)
+      live(server, 'gc-live', id(82), cwd)
+    })
+    assert.equal(moved.status, 0, moved.stdout)
+    const since = 'live, named or tagged since the question'
+    assert.match(moved.stdout, new RegExp(`cs: left alone, ${since}: ${[80, 81, 82].map((n) => id(n).slice(0, 8)).join(', ')}\\r?\\n`))
+    assert.match(moved.stdout, /moved 1 to /)
+    assert.deepEqual(orphans.map((o) => existsSync(o)), [true, true, true, false])
+
+    const idle = [84, 85, 86, 87].map((n) => u.session({ id: id(n), cwd, prompt: 'long ago', at: OLD }))
+    const pruned = await u.answered(['prune', '--days', '30'], () => {
+      rename(84)
+      live(server, 'prune-live', id(85), cwd)
+      // a name given in claude (/rename): a record appended to the transcript
+      appendFileSync(idle[2], JSON.stringify({ type: 'custom-title', customTitle: 'named in claude', sessionId: id(86) }) + '\n')
+    })
+    assert.equal(pruned.status, 0, pruned.stdout)
+    assert.match(pruned.stdout, new RegExp(`cs: left alone, ${since}: ${[84, 85, 86].map((n) => id(n).slice(0, 8)).join(', ')}\\r?\\n`))
+    assert.match(pruned.stdout, /soft-deleted 1 /)
+    assert.deepEqual(ids(u.json('deleted')), [id(87)])
+
+    const project = [88, 89, 90].map((n) => u.session({ id: id(n), cwd: '/w/doomed', prompt: 'to purge' }))
+    const purged = await u.answered(['purge', 'doomed'], () => {
+      rename(88)
+      live(server, 'purge-live', id(89), '/w/doomed')
+    })
+    assert.equal(purged.status, 0, purged.stdout)
+    assert.match(purged.stdout, new RegExp(`cs: left alone, live, named, tagged or gone since the question: ${id(88)}, ${id(89)}\\r?\\n`))
+    assert.match(purged.stdout, /purged 1/)
+    assert.deepEqual(project.map((p) => existsSync(p)), [true, true, false])
+  } finally {
+    server.cleanup()
+    u.cleanup()
+  }
+})
+
+test('an orphan whose folder cannot be moved stays whole: its transcript is put back, the trash keeps nothing of it', () => {
+  const u = isolatedCs('gc-half')
+  try {
+    const path = u.session({ id: id(95), cwd: '/w/gc-half', orphan: true })
+    const folder = join(dirname(path), id(95))
+    mkdirSync(join(folder, 'subagents'), { recursive: true })
+    writeFileSync(join(folder, 'subagents', 'a.jsonl'), '{}\n')
+    // an immutable folder cannot be renamed, by root either (the attribute of ext4 and others)
+    const pin = (flag: string) => spawnSync('chattr', [flag, folder], { encoding: 'utf8' })
+    const pinned = pin('+i')
+    assert.equal(pinned.status, 0, `chattr +i, which this test needs: ${pinned.stderr}`)
+    let r
+    try {
+      r = u.cs('gc', '--yes')
+    } finally {
+      pin('-i')
+    }
+    assert.equal(r.status, 1, r.stdout + r.stderr)
+    assert.match(r.stderr, new RegExp(`not moved: .*${id(95)}`))
+    assert.match(r.stdout, /moved 0 to /)
+    assert.ok(existsSync(path), 'the transcript is back where it was')
+    assert.ok(existsSync(join(folder, 'subagents', 'a.jsonl')))
+    assert.deepEqual(ids(u.json('gc').orphans), [id(95)], 'still an orphan, to move once its folder can be')
+    assert.deepEqual(readdirSync(join(u.env.XDG_DATA_HOME, 'cs/trash')), [])
+  } finally {
+    u.cleanup()
+  }
 })

@@ -175,6 +175,24 @@ test('two hosts sync and see each other; a rename and a tag on one show on the o
   b.tmux('kill-server')
 })
 
+test('a name or tag given on another host keeps a session from prune here, with no sync here between', async () => {
+  const a = host('gamma')
+  const b = host('delta')
+  const OLD = '2025-01-01T00:00:00.000Z'
+  const [tagged, named, plain] = ['dddd2222', 'dddd3333', 'dddd4444'].map(uuid)
+  for (const id of [tagged, named, plain]) a.session({ id, cwd: '/srv/gamma', prompt: 'idle for long', at: OLD })
+  a.ok('sync')
+  b.ok('sync')
+  b.ok('tag', `gamma:${tagged}`, 'keep-from-delta')
+  b.ok('rename', `gamma:${named}`, 'named on delta')
+  b.ok('sync')
+  await new Promise((r) => setTimeout(r, 1100)) // past the interval within which A's last pull stands
+  // prune copies what other hosts pushed before it chooses
+  const pruned = a.json('prune', '--days', '30', '--yes') as any[]
+  assert.deepEqual(pruned.map((v) => [v.id, v.deleted]), [[plain, true]])
+  assert.deepEqual([a.json('info', tagged).deleted, a.json('info', named).deleted], [false, false])
+})
+
 test('an older push never overwrites a newer row; the rest of its batch is written (FerretDB stops a batch at a failed condition)', async () => {
   const shared = await connectMongo({ url: server.url, tls: null, tlsCAFile: null, tlsCertificateKeyFile: null }, { timeoutMs: 5000 })
   const row = (id: string, state: HostRow['state']): HostRow => ({

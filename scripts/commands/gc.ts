@@ -8,11 +8,11 @@ import { isSet } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
 import { trashDir } from '../../lib/paths.ts'
 import type { SessionView } from '../../lib/session.ts'
-import { withSessions } from '../../lib/sessions.ts'
+import { withSessions, type Sessions } from '../../lib/sessions.ts'
 import { MIN } from '../../lib/shortid.ts'
 import { moveToTrash, restoreFromTrash, trashEntries, type TrashEntry } from '../../lib/trash.ts'
 import { isProtected } from '../../lib/views.ts'
-import { outErr } from '../../lib/stdout.ts'
+import { outErr, say } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'gc [--yes] [--json] | gc --restore [ID]',
@@ -37,36 +37,59 @@ export default defineCommand({
   },
 })
 
-function collect(config: Config, flags: Flags) {
+/** The orphans gc may move: never a live or tagged one, nor a named one. /clear copies its
+ *  parent's title into the orphan it leaves: a name that a conversation in the same folder
+ *  carries too is that copy, and does not protect the orphan; any other does. */
+function orphansOf(s: Sessions): SessionView[] {
+  const key = (v: SessionView) => `${v.cwd}\0${v.name}`
+  const copied = new Set(s.views.filter((v) => !v.orphan && v.name !== null).map(key))
+  const own = (v: SessionView) => s.meta.get(v.id)?.name != null || !copied.has(key(v))
+  const kept = (v: SessionView) => isProtected(v) && (v.live || v.tag !== null || own(v))
+  return s.views.filter((v) => v.orphan && v.path && !kept(v))
+}
+
+async function collect(config: Config, flags: Flags) {
   const json = isSet(flags, 'json')
-  return withSessions(config, async (s) => {
-    // /clear copies its parent's title into the orphan it leaves: a name that a conversation in
-    // the same folder carries too is that copy, and does not protect the orphan; any other does.
-    const key = (v: SessionView) => `${v.cwd}\0${v.name}`
-    const copied = new Set(s.views.filter((v) => !v.orphan && v.name !== null).map(key))
-    const own = (v: SessionView) => s.meta.get(v.id)?.name != null || !copied.has(key(v))
-    const kept = (v: SessionView) => isProtected(v) && (v.live || v.tag !== null || own(v))
-    const orphans = s.views.filter((v) => v.orphan && v.path && !kept(v))
-    const trash = trashDir(config)
-    if (!json) printViews(config, orphans, { state: false, header: true, empty: 'no orphans' })
-    const go =
-      orphans.length > 0 &&
-      (isSet(flags, 'yes') ||
-        (!json && (await confirm(`move ${orphans.length} orphans to ${trash}?`))))
-    // one orphan that cannot be moved (a symlink out of the projects folder, a busy file) is
-    // reported; the others are moved all the same
-    const moved: string[] = []
-    const failed: Failure[] = []
-    for (const v of go ? orphans : [])
-      noteFailure(v.id, failed, () => moved.push(moveToTrash(config, v.id, v.path!).id))
-    if (json) report(true, '', { trash, orphans, moved, failed })
-    else if (go) print(`moved ${moved.length} to ${trash} (undo: cs gc --restore)`)
+  const trash = trashDir(config)
+  // names and tags set on other hosts protect too: what they pushed is copied first
+  const { orphans, go } = await withSessions(
+    config,
+    async (s) => {
+      if (s.notice) say(s.notice)
+      const orphans = orphansOf(s)
+      if (!json) printViews(config, orphans, { state: false, header: true, empty: 'no orphans' })
+      const go =
+        orphans.length > 0 && (isSet(flags, 'yes') || (!json && (await confirm(`move ${orphans.length} orphans to ${trash}?`))))
+      return { orphans, go }
+    },
+    { pull: true }
+  )
+  if (!go) {
+    if (json) report(true, '', { trash, orphans, moved: [], failed: [] })
     else if (orphans.length)
-      print(
-        interactive() ? 'nothing moved' : 'nothing moved: `cs gc --yes` moves them to the trash'
-      )
-    return failures(failed, json, 'not moved')
-  })
+      print(interactive() ? 'nothing moved' : 'nothing moved: `cs gc --yes` moves them to the trash')
+    return EXIT.ok
+  }
+  // looked at again after the answer, which may have come minutes later: an orphan that went
+  // live, was named or tagged meanwhile stays. One that cannot be moved (a symlink out of the
+  // projects folder, a busy file) is reported; the others are moved all the same.
+  return withSessions(
+    config,
+    (s) => {
+      const still = new Set(orphansOf(s).map((v) => v.id))
+      const changed = orphans.filter((v) => !still.has(v.id))
+      if (changed.length && !json)
+        say(`left alone, live, named or tagged since the question: ${changed.map((v) => v.short).join(', ')}`)
+      const moved: string[] = []
+      const failed: Failure[] = []
+      for (const v of orphans.filter((o) => still.has(o.id)))
+        noteFailure(v.id, failed, () => moved.push(moveToTrash(config, v.id, v.path!).id))
+      if (json) report(true, '', { trash, orphans, moved, failed })
+      else print(`moved ${moved.length} to ${trash} (undo: cs gc --restore)`)
+      return failures(failed, json, 'not moved')
+    },
+    { pull: true }
+  )
 }
 
 function restore(config: Config, flags: Flags, query: string | undefined) {

@@ -9,7 +9,8 @@ import { CsError, usageError } from '../../lib/errors.ts'
 import { countFlag, isSet } from '../../lib/flags.ts'
 import { plural, print, printViews, report } from '../../lib/format.ts'
 import { readRegular } from '../../lib/regular-file.ts'
-import { withSessions } from '../../lib/sessions.ts'
+import { withSessions, type Sessions } from '../../lib/sessions.ts'
+import { say } from '../../lib/stdout.ts'
 import { isSessionId } from '../../lib/untrusted.ts'
 import { isProtected } from '../../lib/views.ts'
 import rm from './rm.ts'
@@ -57,7 +58,7 @@ export default defineCommand({
     'dry-run': { type: 'boolean', short: 'n' },
     undo: { type: 'boolean' },
   },
-  run: (ctx) => {
+  run: async (ctx) => {
     const { config, flags, positionals } = ctx
     const json = isSet(flags, 'json')
     if (isSet(flags, 'undo'))
@@ -66,33 +67,54 @@ export default defineCommand({
     if (days === undefined) throw usageError('prune wants --days N (or --undo)', 'cs prune --days 30')
     if (positionals.length) throw usageError('prune --days takes no session: it soft-deletes every one idle that long', 'cs prune --undo ID… restores some')
     const cutoff = Date.now() - days * DAY
-    return withSessions(config, async (s) => {
-      // this host's sessions only: another host prunes its own
-      const stale = s.views.filter((v) => {
+    // this host's sessions only: another host prunes its own
+    const staleOf = (s: Sessions) =>
+      s.views.filter((v) => {
         if (v.host !== config.host) return false
         const last = v.updatedAt ?? v.createdAt
         return !v.deleted && !isProtected(v) && v.id && last !== null && Date.parse(last) < cutoff
       })
-      const empty = `nothing idle for more than ${days} days`
-      if (!json) printViews(config, stale, { state: false, header: true, empty })
-      const go =
-        stale.length > 0 &&
-        !isSet(flags, 'dry-run') &&
-        (isSet(flags, 'yes') || (!json && (await confirm(`soft-delete ${plural(stale.length, 'session')}?`))))
-      // all at once, none named or tagged since this run looked (a rename meanwhile keeps its
-      // session), and the record of it written as the prunes were made (the last one undoes)
-      const at = new Date().toISOString()
-      const record = (ids: string[]) => ids.length > 0 && writeLastPrune(config, { at, ids })
-      const deleted = new Set(go ? s.store.setDeleted(stale.map((v) => v.id), at, { unlessNamed: true, then: record }) : [])
-      if (json) report(true, '', stale.map((v) => ({ ...v, deleted: deleted.has(v.id) })))
-      else if (go) print(`soft-deleted ${deleted.size} (undo: cs prune --undo)`)
+    const dryRun = isSet(flags, 'dry-run')
+    // names and tags set on other hosts protect too: what they pushed is copied first
+    const { stale, go } = await withSessions(
+      config,
+      async (s) => {
+        if (s.notice) say(s.notice)
+        const stale = staleOf(s)
+        if (!json) printViews(config, stale, { state: false, header: true, empty: `nothing idle for more than ${days} days` })
+        const go =
+          stale.length > 0 &&
+          !dryRun &&
+          (isSet(flags, 'yes') || (!json && (await confirm(`soft-delete ${plural(stale.length, 'session')}?`))))
+        return { stale, go }
+      },
+      { pull: true }
+    )
+    if (!go) {
+      if (json) report(true, '', stale.map((v) => ({ ...v, deleted: false })))
       else if (stale.length)
-        print(
-          isSet(flags, 'dry-run') || interactive()
-            ? 'nothing soft-deleted'
-            : `nothing soft-deleted: \`cs prune --days ${days} --yes\` does it`
-        )
-    })
+        print(dryRun || interactive() ? 'nothing soft-deleted' : `nothing soft-deleted: \`cs prune --days ${days} --yes\` does it`)
+      return
+    }
+    // looked at again after the answer, which may have come minutes later: a session that went
+    // live, was named (here, on another host or in claude) or tagged meanwhile stays. All at once,
+    // none named or tagged since this look (setDeleted checks again as it writes), and the record
+    // of it written as the prunes were made (the last one undoes).
+    return withSessions(
+      config,
+      (s) => {
+        const still = new Set(staleOf(s).map((v) => v.id))
+        const changed = stale.filter((v) => !still.has(v.id))
+        if (changed.length && !json) say(`left alone, live, named or tagged since the question: ${changed.map((v) => v.short).join(', ')}`)
+        const at = new Date().toISOString()
+        const record = (ids: string[]) => ids.length > 0 && writeLastPrune(config, { at, ids })
+        const ids = stale.filter((v) => still.has(v.id)).map((v) => v.id)
+        const deleted = new Set(s.store.setDeleted(ids, at, { unlessNamed: true, then: record }))
+        if (json) report(true, '', stale.map((v) => ({ ...v, deleted: deleted.has(v.id) })))
+        else print(`soft-deleted ${deleted.size} (undo: cs prune --undo)`)
+      },
+      { pull: true }
+    )
   },
 })
 

@@ -38,15 +38,64 @@ export default defineCommand({
       throw new CsError(`purge deletes files of this host only, not of ${host}`, EXIT.failure, `run cs purge on ${host}`)
     if (isSet(flags, 'orphans')) {
       if (positionals.length) throw usageError('purge --orphans takes no pattern')
-      return withSessions(config, (s) => purgeFolders(config, flags, s))
+      return purge(config, flags, (s) => orphanFolders(config, flags, s))
     }
     if (positionals.length === 0)
       throw usageError('purge wants at least one pattern', 'cs purge ID')
-    return withSessions(config, (s) => purgeSessions(config, flags, s, positionals))
+    return purge(config, flags, (s, first) => matching(config, flags, s, positionals, first))
   },
 })
 
-async function purgeSessions(config: Config, flags: Flags, s: Sessions, patterns: string[]) {
+/** What a purge would delete, each thing by a key (a session id, a folder) with its removal. */
+interface Plan {
+  doomed: Map<string, () => void>
+  /** shows what would go (not under --json) */
+  show: () => void
+  /** said once, at the first look: what a pattern matched and purge keeps */
+  keeping: string | null
+  /** at the first look, when nothing is doomed: an error, or a report */
+  none: () => void
+  question: (n: number) => string
+  done: (purged: string[]) => void
+}
+
+/**
+ * Shows the plan, asks, then looks again: the answer may come minutes later, and what went live,
+ * was named or tagged meanwhile (here or on another host: what they pushed is copied first), or
+ * is no longer there, stays. Only what both looks found is deleted.
+ */
+async function purge(config: Config, flags: Flags, plan: (s: Sessions, first: boolean) => Plan) {
+  const json = isSet(flags, 'json')
+  const first = await withSessions(
+    config,
+    async (s) => {
+      if (s.notice) say(s.notice)
+      const p = plan(s, true)
+      if (p.keeping) say(p.keeping)
+      if (p.doomed.size === 0) return p.none()
+      if (!json) p.show()
+      await go(flags, p.question(p.doomed.size))
+      return [...p.doomed.keys()]
+    },
+    { pull: true }
+  )
+  if (!first) return
+  return withSessions(
+    config,
+    (s) => {
+      const now = plan(s, false)
+      const keys = first.filter((k) => now.doomed.has(k))
+      const changed = first.filter((k) => !now.doomed.has(k))
+      if (changed.length && !json) say(`left alone, live, named, tagged or gone since the question: ${changed.join(', ')}`)
+      for (const k of keys) now.doomed.get(k)!()
+      now.done(keys)
+    },
+    { pull: true }
+  )
+}
+
+/** The sessions the patterns name; at the first look, a pattern that matches nothing is an error. */
+function matching(config: Config, flags: Flags, s: Sessions, patterns: string[], first: boolean): Plan {
   const matched = new Map<string, { v: SessionView; explicit: boolean }>()
   const unmatched = patterns.filter((p) => {
     // another host's sessions are never purged from here: their files are there
@@ -57,7 +106,7 @@ async function purgeSessions(config: Config, flags: Flags, s: Sessions, patterns
       matched.set(v.id, { v, explicit: matched.get(v.id)?.explicit || v.id === p })
     return hits.length === 0
   })
-  if (unmatched.length)
+  if (unmatched.length && first)
     throw new CsError(
       `nothing matches ${unmatched.map((p) => `'${p}'`).join(', ')}`,
       EXIT.failure,
@@ -66,33 +115,31 @@ async function purgeSessions(config: Config, flags: Flags, s: Sessions, patterns
   const all = [...matched.values()]
   const kept = all.filter((m) => !m.explicit && isProtected(m.v)).map((m) => m.v)
   const doomed = all.filter((m) => (m.explicit || !isProtected(m.v)) && m.v.path).map((m) => m.v)
-  if (kept.length)
-    say(
-      `keeping live, named or tagged ${kept.map((v) => v.short).join(', ')} (a full id purges one)`
-    )
-  if (doomed.length === 0)
-    throw new CsError(
-      'nothing to purge',
-      EXIT.failure,
-      'live, named and tagged sessions go only by their full id'
-    )
   // every path checked before anything goes: a refusal leaves all in place
-  const files = doomed.map((v) =>
-    sessionFiles(v.path!, v.id).map((p) => assertRemovable(config, p))
-  )
-  const json = isSet(flags, 'json')
-  if (!json) printViews(config, doomed, { state: false, header: true, empty: '' })
-  await go(flags, `delete ${doomed.length === 1 ? 'this session' : `these ${doomed.length} sessions`} for good?`)
-  doomed.forEach((v, i) => {
-    for (const path of files[i]) rmSync(path, { recursive: true, force: true })
-    forget(s, v.id, v.path!)
-  })
+  const files = doomed.map((v) => sessionFiles(v.path!, v.id).map((p) => assertRemovable(config, p)))
   const ids = (vs: SessionView[]) => vs.map((v) => v.id)
-  report(json, `purged ${doomed.length}`, { purged: ids(doomed), kept: ids(kept) })
+  return {
+    doomed: new Map(
+      doomed.map((v, i) => [
+        v.id,
+        () => {
+          for (const path of files[i]) rmSync(path, { recursive: true, force: true })
+          forget(s, v.id, v.path!)
+        },
+      ])
+    ),
+    show: () => printViews(config, doomed, { state: false, header: true, empty: '' }),
+    keeping: kept.length ? `keeping live, named or tagged ${kept.map((v) => v.short).join(', ')} (a full id purges one)` : null,
+    none: () => {
+      throw new CsError('nothing to purge', EXIT.failure, 'live, named and tagged sessions go only by their full id')
+    },
+    question: (n) => `delete ${n === 1 ? 'this session' : `these ${n} sessions`} for good?`,
+    done: (purged) => report(isSet(flags, 'json'), `purged ${purged.length}`, { purged, kept: ids(kept) }),
+  }
 }
 
 /** Project folders whose every recorded cwd is gone. Folder names are never decoded. */
-async function purgeFolders(config: Config, flags: Flags, s: Sessions) {
+function orphanFolders(config: Config, flags: Flags, s: Sessions): Plan {
   const root = projectsDir(config)
   const byFolder = new Map<string, SessionView[]>()
   for (const v of s.views) {
@@ -111,23 +158,26 @@ async function purgeFolders(config: Config, flags: Flags, s: Sessions) {
     else gone.push({ folder: assertRemovable(config, join(root, entry.name)), cwds, sessions })
   }
   const json = isSet(flags, 'json')
-  if (kept.length)
-    say(
-      `keeping folders with live, named or tagged sessions (purge those by full id): ${kept.join(', ')}`
-    )
-  if (gone.length === 0)
-    return report(json, kept.length ? 'nothing else to purge' : 'no project folder has lost its working folder', { purged: [], kept })
-  if (!json)
-    for (const g of gone)
-      print(`${g.folder}\n    was ${g.cwds.join(', ')}: ${plural(g.sessions.length, 'session')}`)
-  await go(flags, `delete ${gone.length === 1 ? 'this project folder' : `these ${gone.length} project folders`} for good?`)
-  for (const g of gone) {
-    rmSync(g.folder, { recursive: true, force: true })
-    for (const v of g.sessions) forget(s, v.id, v.path!)
+  const done = (text: string, purged: string[]) => report(json, text, { purged, kept })
+  return {
+    doomed: new Map(
+      gone.map((g) => [
+        g.folder,
+        () => {
+          rmSync(g.folder, { recursive: true, force: true })
+          for (const v of g.sessions) forget(s, v.id, v.path!)
+        },
+      ])
+    ),
+    show: () => {
+      for (const g of gone) print(`${g.folder}\n    was ${g.cwds.join(', ')}: ${plural(g.sessions.length, 'session')}`)
+    },
+    keeping: kept.length ? `keeping folders with live, named or tagged sessions (purge those by full id): ${kept.join(', ')}` : null,
+    none: () => done(kept.length ? 'nothing else to purge' : 'no project folder has lost its working folder', []),
+    question: (n) => `delete ${n === 1 ? 'this project folder' : `these ${n} project folders`} for good?`,
+    done: (purged) => done(`purged ${plural(purged.length, 'project folder')}`, purged),
   }
-  report(json, `purged ${plural(gone.length, 'project folder')}`, { purged: gone.map((g) => g.folder), kept })
 }
-
 
 /** Irreversible: only with --yes or a yes typed at a terminal. */
 async function go(flags: Flags, question: string) {

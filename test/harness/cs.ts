@@ -1,7 +1,7 @@
 // An isolated cs for CLI tests: a temp HOME with its own Claude folder, state, data and tmux
 // socket, cs run from the built bundle as users run it, and transcripts written with the
 // fixture generator.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -60,6 +60,33 @@ export function isolatedCs(suite: string) {
     })
     return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr }
   }
+  /** Runs cs on a pseudo-terminal and answers its y/N question with `answer` once `meanwhile`
+   *  has run: what a user does while a question waits. Output is stdout and stderr as one. */
+  const answered = (args: string[], meanwhile: () => void, answer = 'y'): Promise<Result> =>
+    new Promise((resolve, reject) => {
+      const argv = shellLine([process.execPath, join(REPO, 'bin/cs.mjs'), ...args])
+      const p = spawn('script', ['-qec', argv, '/dev/null'], { env: { ...env, TERM: 'xterm' } })
+      const timer = setTimeout(() => p.kill('SIGKILL'), 60_000)
+      let stdout = ''
+      let asked = false
+      p.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString('utf8')
+        if (asked || !stdout.includes('[y/N]')) return
+        asked = true
+        try {
+          meanwhile()
+        } catch (e) {
+          p.kill('SIGKILL')
+          return reject(e)
+        }
+        p.stdin.end(`${answer}\n`)
+      })
+      p.on('error', reject)
+      p.on('close', (code) => {
+        clearTimeout(timer)
+        resolve({ status: code ?? -1, stdout, stderr: '' })
+      })
+    })
   /** Runs cs and parses its --json output; throws with stderr when it fails. */
   const json = (...args: string[]) => {
     const r = cs(...args, '--json')
@@ -78,7 +105,7 @@ export function isolatedCs(suite: string) {
     killServer(env.CS_TMUX_SOCKET, env)
     rmSync(home, { recursive: true, force: true })
   }
-  return { home, env, projects, cs, pty, json, session, cleanup }
+  return { home, env, projects, cs, pty, answered, json, session, cleanup }
 }
 
 /** The session's lines, from the fixture generator's records (Claude Code 2.1.x format). */
