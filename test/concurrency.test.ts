@@ -89,6 +89,7 @@ test('prunes at once, and a rename during them: each prune whole, the last one u
     // the last prune took again every one an earlier one had (each all at once, none half done),
     // and gives every one back; but the renamed one, if a prune before the rename took it
     assert.deepEqual([...deleted()].filter((id) => id !== ids[7]), [])
+    assert.equal(u.json('info', ids[7]).name, 'kept by name', 'the rename stands')
   } finally {
     u.cleanup()
   }
