@@ -7,6 +7,7 @@ CURRENT_DIR="$(cd "$(dirname "$0")" && pwd)/tmux"
 . "$CURRENT_DIR/variables.sh"
 . "$CURRENT_DIR/helpers.sh"
 . "$CURRENT_DIR/status_format.sh"
+. "$CURRENT_DIR/literal.sh"
 
 publish_paths() {
 	tmux set-option -gq "$cs_bin_option" "$CS_BIN"
@@ -20,6 +21,7 @@ bind_popup() {
 	command=$quoted
 	width=$(get_tmux_option "$popup_width_option" "$default_popup_width")
 	height=$(get_tmux_option "$popup_height_option" "$default_popup_height")
+	set -f # the keys are words: `?` or `*` is a key, never a file name
 	for key in $1; do
 		if tmux_version_at_least 3 2; then
 			tmux bind-key "$key" display-popup -E -w "$width" -h "$height" -d '#{pane_current_path}' "$command"
@@ -27,6 +29,7 @@ bind_popup() {
 			tmux bind-key "$key" split-window -c '#{pane_current_path}' "$command"
 		fi
 	done
+	set +f
 }
 
 set_bindings() {
@@ -59,7 +62,9 @@ interpolate_status() {
 		value=$(get_tmux_option "$side" "")
 		new=$(replace_all "$value" '#{cs_status}' "$status")
 		new=$(replace_all "$new" '#{cs_session_state}' "$session_state")
-		[ "$new" = "$value" ] || tmux set-option -gq "$side" "$new"
+		[ "$new" = "$value" ] && continue
+		literal "$new"
+		tmux set-option -gq "$side" "$value"
 	done
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { loadConfig } from '../lib/config.ts'
@@ -264,6 +264,7 @@ test('the real client runs the hook from the settings file, under a path with a 
     const where = join(ce.home, "it's a dir")
     mkdirSync(where)
     copyFileSync(HOOK, join(where, 'hook.sh'))
+    copyFileSync(join(dirname(HOOK), 'literal.sh'), join(where, 'literal.sh')) // which it sources
     chmodSync(join(where, 'hook.sh'), 0o755)
     const settings = join(where, 'settings.json')
     writeFileSync(settings, hookSettings(join(where, 'hook.sh')))

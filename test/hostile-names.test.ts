@@ -60,7 +60,9 @@ test('hostile names launch, rename, show, list and die as given; nothing runs', 
     const listed = spawnSync(LIST, [], { env: t.env, encoding: 'utf8' })
     assert.equal(listed.status, 0, listed.stderr)
     assert.doesNotMatch(listed.stdout.replace(/\u001b\[[0-9;]*m/g, ''), ESC, 'no escape but the list\'s own colours')
-    assert.ok(listed.stdout.split('\n').some((l) => l.split('\t')[0] === name), `${name} in the picker's list`)
+    // its row names it by tmux's id of it
+    const target = tmux('display-message', '-p', '-t', `=${name}:`, '#{session_id}').stdout.trim()
+    assert.ok(listed.stdout.split('\n').some((l) => l.split('\t')[0] === target), `${name} in the picker's list`)
 
     // the status bar's names style formats session names: tmux must not run them
     const shown = tmux('display-message', '-p', '-t', `=${name}:`, '#{session_name}|#{@cs_title}')

@@ -16,6 +16,7 @@ import { TestTmux, poll } from './harness/tmux.ts'
 
 const LIST = resolve(import.meta.dirname, '../tmux/list.sh')
 const PICKER = resolve(import.meta.dirname, '../tmux/picker.sh')
+const ACTIONS = resolve(import.meta.dirname, '../tmux/actions.sh')
 const t = isolatedCs('picker')
 const claude = fakeClaude(join(t.home, 'bin')) // ctrl-n launches through cs: argv recorded
 const env = { ...t.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', NO_COLOR: '1', CS_CLAUDE: claude.bin, CS_PICKER_COLUMNS: '120' }
@@ -97,6 +98,9 @@ const views = [
     host: 'far',
   }),
 ]
+
+/** tmux's id of a session (`$N`): the target of its live row */
+const sid = (name: string) => tmux.run('display-message', '-p', '-t', `=${name}:`, '#{session_id}').trim()
 
 /** list.sh's lines as fzf gets them: [target, id, display] */
 function list(...args: string[]): string[][] {
@@ -201,9 +205,9 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
   assert.deepEqual(
     rows.map((r) => r[0]),
     [
-      'beta',
-      'gamma',
-      'alpha',
+      sid('beta'),
+      sid('gamma'),
+      sid('alpha'),
       'ffff0000-0000-4000-8000-000000000006',
       // live when the cache was written, its tmux session gone since: with the DEAD ones
       'dddd0000-0000-4000-8000-000000000004',
@@ -212,7 +216,8 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
       'aaaa0000-0000-4000-8000-000000000001',
     ]
   )
-  const display = Object.fromEntries(rows.map((r) => [r[0].slice(0, 5), r[2]]))
+  const byTarget = Object.fromEntries(['alpha', 'beta', 'gamma'].map((name) => [sid(name), name]))
+  const display = Object.fromEntries(rows.map((r) => [byTarget[r[0]] ?? r[0].slice(0, 5), r[2]]))
   assert.match(display.beta, /^● WAITING\s+Beta needs you\s+beta\s+testhost\s+2m$/)
   assert.equal(rows[0][1], 'eeee0000-0000-4000-8000-000000000005')
   assert.match(display.ffff0, /^● IDLE\s+on another host\s+app\s+far\s+\d+[smhdy]$/)
@@ -239,7 +244,7 @@ test('list.sh: a FIFO where picker.tsv should be holds nothing up: the live rows
   if (!existsSync(join(home, 'state/cs/picker.tsv'))) execFileSync('mkfifo', [join(home, 'state/cs/picker.tsv')])
   const r = spawnSync(LIST, [], { env: { ...env, XDG_STATE_HOME: join(home, 'state') }, encoding: 'utf8', timeout: 10_000 })
   assert.equal(r.status, 0, `${r.error ?? ''} ${r.stderr}`)
-  assert.deepEqual(r.stdout.trimEnd().split('\n').slice(1).map((l) => l.split('\t')[0]), ['beta', 'gamma', 'alpha'])
+  assert.deepEqual(r.stdout.trimEnd().split('\n').slice(1).map((l) => l.split('\t')[0]), ['beta', 'gamma', 'alpha'].map(sid))
 })
 
 test('list.sh modes: ctrl-g moves to everything (orphans too), then live only, then back', () => {
@@ -252,9 +257,37 @@ test('list.sh modes: ctrl-g moves to everything (orphans too), then live only, t
   const live = list(modeFile, 'next')
   assert.deepEqual(
     live.slice(1).map((r) => r[0].slice(0, 5)),
-    ['beta', 'gamma', 'alpha', 'ffff0']
+    [...['beta', 'gamma', 'alpha'].map(sid), 'ffff0']
   )
   assert.match(list(modeFile, 'next')[0][2], /live and history/)
+})
+
+test('picker actions act on the row given: a session ended since is said so, never taken for another; odd names are exact', () => {
+  const act = (input: string, ...args: string[]) =>
+    spawnSync('sh', [ACTIONS, ...args], { env, input, encoding: 'utf8', timeout: 60_000 })
+  const managed = (name: string, options: Record<string, string> = {}) => {
+    tmux.newSession(name, t.home, ['sh'])
+    for (const [k, v] of Object.entries({ '@cs_managed': '1', ...options })) tmux.run('set-option', '-t', `=${name}:`, k, v)
+  }
+  // `work` ends while its row is shown; `elsewhere` ran in a folder named work, which cs's own
+  // lookup of the word "work" (ids, names, then projects) would find
+  managed('work')
+  managed('elsewhere', { '@cs_id': 'abcd0000-0000-4000-8000-000000000001', '@cs_cwd': '/x/work' })
+  const gone = sid('work')
+  tmux.run('kill-session', '-t', '=work')
+  for (const action of ['kill', 'attach', 'rename']) {
+    const r = act('y\n\n', action, gone)
+    assert.match(r.stdout, /that tmux session has ended since the list was made/, `${action}: ${r.stdout}${r.stderr}`)
+  }
+  assert.ok(tmux.hasSession('elsewhere'))
+  // a name with a blank at its end beside the same without, and one that looks like a flag
+  for (const name of ['edge ', 'edge', '-x', '--all']) managed(name)
+  for (const name of ['edge ', '-x', '--all']) {
+    const r = act('y\n', 'kill', sid(name))
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+    assert.ok(!tmux.hasSession(name), `${JSON.stringify(name)} killed: ${r.stdout}${r.stderr}`)
+  }
+  assert.ok(tmux.hasSession('edge') && tmux.hasSession('elsewhere'), 'the others stay')
 })
 
 test("picker.sh keeps the list's mode in cs's state folder, gone when it ends; else in a temporary file", () => {

@@ -137,3 +137,20 @@ test('an on/off option is on unless off, 0, no or false, for the plugin as for t
     tmux.run('set-option', '-gu', '@cs-sync-on-close')
   }
 })
+
+test('a key option is words, never file names; a status line ending in `;` keeps it', () => {
+  tmux.run('set-option', '-g', '@cs-dashboard-key', '*')
+  tmux.run('set-option', '-g', 'status-left', '[#{cs_session_state}] a\\;') // tmux's escape of a final ;
+  assert.ok(tmux.run('show-options', '-gv', 'status-left').trimEnd().endsWith(' a;'))
+  try {
+    load()
+    const keys = tmux.run('list-keys', '-T', 'prefix').split('\n').filter((l) => l.includes('dashboard.sh'))
+    assert.equal(keys.length, 1, keys.join('\n'))
+    assert.match(keys[0], /^bind-key\s+-T prefix \*\s/)
+    const left = tmux.run('show-options', '-gv', 'status-left').trimEnd()
+    assert.ok(left.endsWith('] a;') && !left.includes('cs_session_state'), left)
+  } finally {
+    tmux.run('set-option', '-g', '@cs-dashboard-key', '')
+    tmux.run('unbind-key', '-T', 'prefix', '*')
+  }
+})

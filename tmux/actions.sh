@@ -18,36 +18,57 @@ cs() {
 	"$CS_BIN" "$@" || wait_for_key "(press any key) "
 }
 
+# session_of TARGET: sets $session to what the row names. A live row names its tmux session by
+# tmux's id of it ($N: exact, whatever the name holds, renamed or not), looked up now, when the
+# list may be minutes old: a session gone since is said so, never taken for another of a like
+# name (cs's own lookup would try ids, names and projects next). A history row names its claude
+# session by its full id, as it is.
+session_of() {
+	case $1 in
+	\$*)
+		# display-message alone prints nothing and succeeds for a session that is gone
+		session=$(tmux has-session -t "$1" \; display-message -p -t "$1" '#{session_name}' 2>/dev/null) &&
+			return 0
+		printf 'that tmux session has ended since the list was made\n'
+		wait_for_key "(press any key) "
+		return 1
+		;;
+	esac
+	session=$1
+}
+
 attach() {
-	[ -n "$1" ] || return 0
-	cs attach "$1"
+	[ -n "$1" ] && session_of "$1" || return 0
+	cs attach -- "$session"
 }
 
 launch() {
 	name=$(ask 'New session name')
 	[ -n "$name" ] || return 0
 	folder=$(ask 'Folder' "$PWD")
-	"$CS_BIN" launch "$name" --cwd "$folder" >/dev/null && cs attach "$name" ||
+	"$CS_BIN" launch "$name" --cwd "$folder" >/dev/null && cs attach -- "$name" ||
 		wait_for_key "(press any key) "
 }
 
 rename() {
-	name=$(ask "New name for $1")
-	[ -n "$name" ] && cs rename "${2:-$1}" "$name"
+	session_of "$1" || return 0
+	name=$(ask "New name for $session")
+	[ -n "$name" ] && cs rename -- "${2:-$session}" "$name"
 }
 
 kill_session() {
-	case $(ask "Kill the tmux session of $1? [y/N]") in
-	y | Y | yes) cs kill "$1" ;;
+	session_of "$1" || return 0
+	case $(ask "Kill the tmux session of $session? [y/N]") in
+	y | Y | yes) cs kill -- "$session" ;;
 	esac
 }
 
 # A transcript when the session has one; the screen of a session launched a moment ago.
 preview() {
 	if [ -n "$2" ]; then
-		exec "$CS_BIN" preview "$2"
+		exec "$CS_BIN" preview -- "$2"
 	fi
-	tmux capture-pane -p -J -t "=$1:" 2>/dev/null
+	tmux capture-pane -p -J -t "$1" 2>/dev/null
 }
 
 main() {

@@ -105,10 +105,7 @@ esac
 
 [ "$event" = SessionStart ] || id= transcript= cwd=
 
-# tmux ends a command at a word ending in `;` unless it is escaped as `\;`.
-literal() {
-  case $1 in *\;) value="${1%;}\\;" ;; *) value=$1 ;; esac
-}
+. "${0%/*}/literal.sh"
 
 # Options go to the pane (-p) and to its session (a pane target resolves to its session). The time
 # changes only with the state; it is computed by tmux from the pane's state before the state is set.

@@ -94,7 +94,7 @@ function hold(r, since, line,    i) {
 }
 
 FILENAME == live_file {
-	live_name[$1] = 1
+	live_name[$7] = 1
 	if ($2 != "") live_id[$2] = 1
 	hold(($3 in rank) ? rank[$3] : 4, $4 + 0, row($1, $2, $3, "", $4, $5, host != "" ? host : $6))
 	next

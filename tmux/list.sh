@@ -4,8 +4,9 @@
 # usage: list.sh [MODE_FILE [next]]   MODE_FILE holds default|all|live; `next` moves it on.
 #        list.sh --rows FILE          rows in picker.tsv's format (`-`: stdin), as they are: the
 #                                     list of `cs resume`, which keeps the live ones live
-# Each line: attach target <TAB> claude session id <TAB> what fzf shows. The title takes the width
-# left by the other columns: fzf's, CS_PICKER_COLUMNS when set, else the terminal's.
+# Each line: target (tmux's id of a live session, else claude's) <TAB> claude session id <TAB> what
+# fzf shows. The title takes the width left by the other columns: fzf's, CS_PICKER_COLUMNS when
+# set, else the terminal's.
 
 CURRENT_DIR=${0%/*}
 . "$CURRENT_DIR/variables.sh"
@@ -28,15 +29,16 @@ set_title_width() {
 	[ "$title_width" -ge 12 ] || title_width=12
 }
 
-# One line per session cs knows in tmux: name, id, state, since, then title and project padded by
-# tmux itself (cell-aware), and the host.
+# One line per session cs knows in tmux: tmux's id of it (the picker's target: exact, and no
+# blanks for fzf to trim), claude's id, state, since, then title and project padded by tmux itself
+# (cell-aware), the host, and its name.
 list_live() {
 	title='#{?@cs_title,#{@cs_title},#{session_name}}'
 	project='#{?@cs_cwd,#{b:@cs_cwd},-}'
-	live_format="#{session_name}$TAB#{@cs_id}$TAB#{@cs_state}$TAB"
+	live_format="#{session_id}$TAB#{@cs_id}$TAB#{@cs_state}$TAB"
 	live_format="$live_format#{?@cs_state_at,#{@cs_state_at},#{session_activity}}$TAB"
 	live_format="$live_format#{p$title_width:#{=/$((title_width - 2))/…:$title}}  "
-	live_format="$live_format#{p$project_width:#{=/$((project_width - 2))/…:$project}}$TAB#{host}"
+	live_format="$live_format#{p$project_width:#{=/$((project_width - 2))/…:$project}}$TAB#{host}$TAB#{session_name}"
 	tmux list-sessions -f '#{||:#{@cs_state},#{@cs_managed}}' -F "$live_format" 2>/dev/null
 }
 

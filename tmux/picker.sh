@@ -58,7 +58,7 @@ main() {
 	require_built
 	require_fzf
 	set_mode_file
-	trap 'rm -f "$mode_file"' EXIT INT TERM
+	trap 'rm -f "$mode_file"' EXIT HUP INT TERM
 	set_binds
 	run_fzf
 }
