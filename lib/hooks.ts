@@ -13,6 +13,7 @@ export const HOOK_EVENTS = [
   'UserPromptSubmit',
   'PreToolUse',
   'PostToolUse',
+  'PostToolUseFailure', // a tool that failed, after its permission dialog: working again, not waiting
   'Notification',
   'PermissionRequest',
   'Stop',

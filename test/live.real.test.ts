@@ -134,6 +134,21 @@ test('an API error that ends the turn (no Stop hook) turns the session idle by i
   await exitClaude(tmux, pane, 'refused')
 })
 
+test('a tool that fails after its permission was given: working again at once (PostToolUseFailure), not waiting', async () => {
+  const { pane } = launch('failing', null, ['--permission-mode', 'default'])
+  await tmux.waitFor(pane, (s) => screen.promptBox(s) && !screen.busy(s), { what: 'the prompt box' })
+  // the command fails; the fake API then hangs on its result: the turn goes on, WORKING
+  await submit(tmux, pane, "run echo 'stall after'; exit 3")
+  await tmux.waitFor(pane, screen.permission, { what: 'the permission dialog' })
+  await waitOption('failing', '@cs_state', (v) => v === 'waiting', 'waiting at the dialog')
+  tmux.sendKeys(pane, 'Enter') // 1. Yes
+  await poll(() => ({ ok: api.stalled() > 0, last: api.stalled() }), 60_000, 'the request after the failed command')
+  await waitOption('failing', '@cs_state', (v) => v === 'working', 'working after the failure, by its hook')
+  api.release('Done.')
+  await waitOption('failing', '@cs_state', (v) => v === 'idle', 'idle at the end of the turn')
+  await exitClaude(tmux, pane, 'failing')
+})
+
 test('a permission denied (Esc at the dialog) fires no hook: cs ls reads idle from the registry and writes it back', async () => {
   const { id, pane } = launch('denied', null, ['--permission-mode', 'default'])
   await tmux.waitFor(pane, (s) => screen.promptBox(s) && !screen.busy(s), { what: 'the prompt box' })

@@ -83,12 +83,12 @@ $fields
 EOF
 fi
 
-# §7 of the format reference: the event (and its detail) gives the state; anything else is no change.
+# §7 of the format reference: each event lib/hooks.ts registers (and its detail) gives the state;
+# anything else is no change.
 waiting_for=
 case $event in
   SessionStart | Stop | StopFailure) state=idle ;;
-  UserPromptSubmit | PreToolUse | PostToolUse | PostToolUseFailure | PostToolBatch | PreCompact | \
-    PostCompact | SubagentStart | SubagentStop) state=working ;;
+  UserPromptSubmit | PreToolUse | PostToolUse | PostToolUseFailure | PreCompact) state=working ;;
   PermissionRequest) state=waiting waiting_for='permission prompt' ;;
   Notification)
     case $ntype in

@@ -13,6 +13,8 @@ export interface ApiRequest {
   lastUserText: string
   /** the last user message carries a tool_result: the client ran a tool and wants the follow-up */
   toolResult: boolean
+  /** the text of those tool results (a command's output, or its error) */
+  toolOutput: string
   /** the system prompt flattened to text: tells side calls (titles, summaries) from the main turn */
   system: string
 }
@@ -48,8 +50,7 @@ export function describe(method: string, path: string, body: any): ApiRequest {
   const messages: any[] = Array.isArray(body?.messages) ? body.messages : []
   const lastUser = [...messages].reverse().find((m) => m?.role === 'user')
   const typed = textOf(lastUser?.content).filter((t) => !t.trimStart().startsWith('<'))
-  const toolResult =
-    Array.isArray(lastUser?.content) && lastUser.content.some((b: any) => b?.type === 'tool_result')
+  const results = Array.isArray(lastUser?.content) ? lastUser.content.filter((b: any) => b?.type === 'tool_result') : []
   const system = Array.isArray(body?.system) ? textOf(body.system).join('\n') : String(body?.system ?? '')
   return {
     method,
@@ -57,7 +58,8 @@ export function describe(method: string, path: string, body: any): ApiRequest {
     body,
     stream: body?.stream === true,
     lastUserText: typed.at(-1)?.trim() ?? '',
-    toolResult,
+    toolResult: results.length > 0,
+    toolOutput: results.flatMap((b: any) => textOf(b.content)).join('\n'),
     system,
   }
 }
@@ -70,11 +72,12 @@ export const FAKE_USAGE = { input: 12, output: 8 }
 
 /**
  * Prompts drive the fake: `stall…` hangs (WORKING), `run CMD` asks to run CMD in Bash (the
- * permission dialog), `refuse…` is an API error, a tool result gets `Done.`, the /compact request
+ * permission dialog), `refuse…` is an API error, a tool result gets `Done.` (or hangs when its
+ * output says `stall after`), the /compact request
  * a summary, else `OK: <prompt>`.
  */
 export const byPrompt: Script = (r) => {
-  if (r.toolResult) return { kind: 'text', text: 'Done.' }
+  if (r.toolResult) return r.toolOutput.includes('stall after') ? { kind: 'stall' } : { kind: 'text', text: 'Done.' }
   if (/summar/i.test(r.lastUserText) && /conversation/i.test(r.lastUserText))
     return { kind: 'text', text: '<analysis>Short.</analysis>\n<summary>The user said hello; nothing else happened.</summary>' }
   if (r.lastUserText.startsWith('stall')) return { kind: 'stall' }
