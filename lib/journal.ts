@@ -2,8 +2,9 @@
 // rebuildable index: every change is also appended to `cs.journal` beside the database, one JSON
 // line a change. A damaged database is set aside and rebuilt from the transcripts, and this
 // journal puts the metadata back. The store appends inside the transaction that makes the
-// change, so the two never disagree; the journal is rewritten as a snapshot when it grows.
-import { appendFileSync, closeSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
+// change, and takes the lines back when that transaction fails, so the two never disagree; the
+// journal is rewritten as a snapshot when it grows.
+import { appendFileSync, closeSync, fsyncSync, openSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { readRegular, refuseIfNotAFile } from './regular-file.ts'
@@ -32,10 +33,29 @@ export const journalPath = (config: Config) => join(config.stateDir, 'cs.journal
 export const COMPACT_BYTES = 4 * 1024 * 1024
 const READ_MAX = 256 * 1024 * 1024
 
-export function appendJournal(path: string, ops: JournalOp[]): void {
-  if (!ops.length) return
+/** The journal's bytes an append wrote, [from, to): what takeBack cuts. */
+export type Appended = [number, number]
+
+export function appendJournal(path: string, ops: JournalOp[]): Appended {
   refuseIfNotAFile(path, "cs's journal")
-  appendFileSync(path, ops.map((o) => JSON.stringify(o) + '\n').join(''), { mode: 0o600 })
+  const from = journalSize(path) ?? 0
+  if (!ops.length) return [from, from]
+  const text = ops.map((o) => JSON.stringify(o) + '\n').join('')
+  appendFileSync(path, text, { mode: 0o600 })
+  return [from, from + Buffer.byteLength(text)]
+}
+
+/**
+ * Takes back what an append wrote: the transaction it belonged to failed (a commit refused on a
+ * full disk), and a change the user was told failed must not come back when the database is
+ * rebuilt from the journal. Left alone when another writer has appended since.
+ */
+export function takeBack(path: string, [from, to]: Appended): void {
+  try {
+    if (from < to && journalSize(path) === to) truncateSync(path, from)
+  } catch {
+    // nothing to cut
+  }
 }
 
 export const journalSize = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? null

@@ -20,6 +20,8 @@ import {
   replay,
   rewriteJournal,
   snapshot,
+  takeBack,
+  type Appended,
   type JournalOp,
   type JournalTarget,
   type MetaColumn,
@@ -612,12 +614,32 @@ export function openStore(config: Config): Store {
       sql('DELETE FROM launches WHERE host = ? AND tmux_session = ?').run(host, tmuxSession)
     },
   }
+  // the journal's lines of the transaction under way, from its first append to its last
+  let appended: Appended | null = null
+  /** fn in a transaction (one begun inside another is part of it), `immediate`: the write lock
+   *  taken first. When the outermost fails, its commit too (refused on a full disk), the journal
+   *  lines it appended are taken back: a change the user was told failed never comes back from
+   *  the journal when the database is rebuilt. */
+  function atomically<T>(fn: () => T, immediate = false): T {
+    if (db.inTransaction) return db.transaction(fn)()
+    appended = null
+    try {
+      const run = db.transaction(fn)
+      return immediate ? run.immediate() : run()
+    } catch (e) {
+      if (appended) takeBack(journal, appended)
+      throw e
+    } finally {
+      appended = null
+    }
+  }
   const journaled = (ops: JournalOp[], also?: () => void) =>
-    db.transaction(() => {
+    atomically(() => {
       replay(ops, raw)
-      appendJournal(journal, ops)
+      const [from, to] = appendJournal(journal, ops)
+      appended = [appended?.[0] ?? from, to]
       also?.()
-    })()
+    })
   // every change is also noted for the shared store: a rename made offline travels at the next sync
   const setMeta = (column: MetaColumn, ids: string[], value: string | null) =>
     journaled(
@@ -706,11 +728,12 @@ export function openStore(config: Config): Store {
   const clearDirty = db.transaction((done: MetaChange[]) => {
     for (const c of done) sql('DELETE FROM meta_dirty WHERE id = ? AND field = ? AND n = ?').run(c.id, c.field, c.n)
   })
-  const applyShared = db.transaction((changes: MetaChange[]) => {
-    const dirty = sql('SELECT 1 FROM meta_dirty WHERE id = ? AND field = ?').pluck()
-    for (const c of changes)
-      if (!dirty.get(c.id, c.field)) journaled([{ op: 'meta', id: c.id, column: COLUMN[c.field], value: c.value }])
-  })
+  const applyShared = (changes: MetaChange[]) =>
+    atomically(() => {
+      const dirty = sql('SELECT 1 FROM meta_dirty WHERE id = ? AND field = ?').pluck()
+      for (const c of changes)
+        if (!dirty.get(c.id, c.field)) journaled([{ op: 'meta', id: c.id, column: COLUMN[c.field], value: c.value }])
+    }, true)
   const savePushed = db.transaction((hashes: [string, string | null][]) => {
     for (const [id, hash] of hashes)
       if (hash === null) sql('DELETE FROM pushed WHERE id = ?').run(id)
@@ -881,15 +904,13 @@ export function openStore(config: Config): Store {
     setTag: (id, tag) => setMeta('tag', [id], tag),
     // one transaction, the write lock taken first: what is read is what is changed
     setDeleted: (ids, deletedAt, o = {}) =>
-      db
-        .transaction(() => {
-          const meta = o.unlessNamed ? metaOf(ids) : null
-          const changed = meta ? ids.filter((id) => !meta.get(id)?.name && !meta.get(id)?.tag) : ids
-          setMeta('deleted_at', changed, deletedAt)
-          o.then?.(changed)
-          return changed
-        })
-        .immediate(),
+      atomically(() => {
+        const meta = o.unlessNamed ? metaOf(ids) : null
+        const changed = meta ? ids.filter((id) => !meta.get(id)?.name && !meta.get(id)?.tag) : ids
+        setMeta('deleted_at', changed, deletedAt)
+        o.then?.(changed)
+        return changed
+      }, true),
 
     launches() {
       const rows = sql(
@@ -948,7 +969,7 @@ export function openStore(config: Config): Store {
       }))
     },
     clearDirtyMeta: (done) => clearDirty.immediate(done),
-    applySharedMeta: (changes) => applyShared.immediate(changes),
+    applySharedMeta: applyShared,
 
     changes: () => (sql('SELECT total_changes()').pluck().get() as number) - bookkeeping,
 

@@ -1,7 +1,7 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import Database from 'better-sqlite3'
-import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { journalPath } from '../lib/journal.ts'
 import { tmpdir } from 'node:os'
 import { serialize } from 'node:v8'
@@ -654,5 +654,31 @@ test("the sync's own values do not count as changes: a sync that moved only them
   assert.equal(store.changes(), before)
   store.setName('0b1c2d3e-0000-4000-8000-000000000001', 'named')
   assert.ok(store.changes() > before, 'a name is shown: it counts')
+  store.close()
+})
+
+test("a change whose transaction fails after its journal line is written leaves no line: it never comes back", () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  store.setName(U(1), 'kept')
+  const journal = () => readFileSync(journalPath(config), 'utf8')
+  const before = journal()
+  // the failure a refused commit is, after the line was appended: a trigger on the table the
+  // change writes last
+  const other = new Database(dbPath(config))
+  other.exec("CREATE TRIGGER refuse BEFORE INSERT ON meta_dirty BEGIN SELECT RAISE(ABORT, 'refused'); END")
+  assert.throws(() => store.setName(U(1), 'failed'), /refused/)
+  assert.throws(() => store.setDeleted([U(1), U(2)], '2026-01-01T00:00:00.000Z'), /refused/)
+  other.exec('DROP TRIGGER refuse')
+  other.close()
+  assert.equal(journal(), before)
+  // a failure past the writes of a deletion (its record, say) takes its lines back as well
+  assert.throws(() => store.setDeleted([U(2)], '2026-01-01T00:00:00.000Z', { then: () => { throw new Error('no room') } }), /no room/)
+  assert.equal(journal(), before)
+  store.close()
+  rmSync(dbPath(config)) // rebuilt from the journal
+  store = openStore(config)
+  assert.equal(store.meta([U(1)]).get(U(1))?.name, 'kept')
+  assert.equal(store.meta([U(2)]).get(U(2)), undefined)
   store.close()
 })
