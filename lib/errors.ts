@@ -1,5 +1,8 @@
 // The one error class. A CsError is a user-facing failure: the top-level catch prints its
 // message (no stack) and exits with its code. Anything else is a bug and keeps its stack.
+import { existsSync, lstatSync, readlinkSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { shellLine } from './quote.ts'
 
 export const EXIT = {
   ok: 0,
@@ -55,9 +58,37 @@ const UNWRITABLE: Record<string, [why: string, fix: string]> = {
   EIO: ['a disk I/O error', 'check the disk'],
 }
 
+/** The symlink at path or above it whose target does not exist, and that target; null if none. */
+function brokenLink(path: string): [link: string, target: string] | null {
+  for (let p = path; p !== dirname(p); p = dirname(p)) {
+    try {
+      if (lstatSync(p).isSymbolicLink() && !existsSync(p)) return [p, readlinkSync(p)]
+    } catch {
+      // nothing there: further up
+    }
+  }
+  return null
+}
+
+/** The error for what cannot be opened or made at `path` because a symlink there, or in a folder
+ *  above it, points at nothing; null when there is no such link. */
+export function brokenLinkError(path: string, what = `cannot open ${path}`): CsError | null {
+  const broken = brokenLink(path)
+  if (!broken) return null
+  const [link, target] = broken
+  return new CsError(
+    `${what}: ${link} is a symlink to ${target}, which does not exist`,
+    EXIT.failure,
+    `make ${target}, or remove the link (${shellLine(['rm', link])}); nothing was lost`,
+    'unwritable'
+  )
+}
+
 /** A CsError for a file system error that a user can fix, or null for anything else. */
 export function fileError(e: unknown): CsError | null {
   const err = e as NodeJS.ErrnoException
+  if (err?.code === 'ENOENT' && typeof err.path === 'string')
+    return brokenLinkError(err.path, `cannot ${err.syscall ?? 'open'} ${err.path}`)
   const known = err && typeof err.code === 'string' ? UNWRITABLE[err.code] : undefined
   if (!known) return null
   const [why, fix] = known

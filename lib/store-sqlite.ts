@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { basename, dirname, join } from 'node:path'
 import { deserialize } from 'node:v8'
 import type { Config } from './config.ts'
-import { CsError, fileError } from './errors.ts'
+import { brokenLinkError, CsError, fileError } from './errors.ts'
 import { compareText } from './format.ts'
 import { viewOf } from './host-rows.ts'
 import {
@@ -222,9 +222,11 @@ function storeError(file: string, e: unknown): unknown {
   if (/^SQLITE_BUSY|^SQLITE_LOCKED/.test(code))
     return new CsError(`the database ${file} is busy: another cs holds it`, undefined, 'run the command again')
   if (/^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|PERM|AUTH)/.test(code)) {
-    // SQLite's own files beside it: a FIFO at -shm cannot be mapped ("disk I/O error")
+    // SQLite's own files beside it: a FIFO at -shm cannot be mapped ("disk I/O error"); a link
+    // to nothing where the database should be
     const beside = notAFile(`${file}-shm`, "the database's shared-memory file", 'unwritable') ??
-      notAFile(`${file}-wal`, "the database's write-ahead log", 'unwritable')
+      notAFile(`${file}-wal`, "the database's write-ahead log", 'unwritable') ??
+      brokenLinkError(file, `cannot open the database ${file}`)
     if (beside) return beside
     const dir = dirname(file)
     const why = diskFull(dir)

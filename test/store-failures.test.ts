@@ -137,6 +137,35 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
   }
 })
 
+test('a symlink to nothing where a folder or the database should be: the error names the link and its target', () => {
+  const u = isolatedCs('store-failures-link')
+  try {
+    u.session({ id: id(1), cwd: '/w/p1', prompt: 'prompt 1', orphan: true })
+    const link = (path: string, target: string) => {
+      mkdirSync(dirname(path), { recursive: true })
+      rmSync(path, { recursive: true, force: true })
+      symlinkSync(target, path)
+    }
+    const said = (path: string, target: string) => new RegExp(`${path} is a symlink to ${target}, which does not exist\n +make ${target}, or remove the link \\(rm ${path}\\)`)
+    const state = `${u.env.XDG_STATE_HOME}/cs`
+    link(state, '/nonexistent/state')
+    for (const args of [['ls'], ['sync'], ['rename', id(1), 'x']]) clearFailure(u.cs(...args), said(state, '/nonexistent/state'), args.join(' '))
+    rmSync(state)
+    assert.equal(u.cs('sync').status, 0)
+    link(`${state}/cs.db`, '/nonexistent/cs.db')
+    clearFailure(u.cs('ls'), said(`${state}/cs.db`, '/nonexistent/cs.db'), 'ls')
+    rmSync(`${state}/cs.db`)
+    const data = `${u.env.XDG_DATA_HOME}/cs`
+    link(data, '/nonexistent/data')
+    clearFailure(u.cs('gc', '--yes'), said(data, '/nonexistent/data'), 'gc --yes')
+    const config = `${u.env.XDG_CONFIG_HOME}/cs`
+    link(config, '/nonexistent/config')
+    clearFailure(u.cs('config', 'set', 'sync.titles', 'true'), said(config, '/nonexistent/config'), 'config set')
+  } finally {
+    u.cleanup()
+  }
+})
+
 test("a FIFO where one of cs's own files should be (database, journal, walk marker, hook settings, agent pid, last prune): a clear error or none needed, no hang", () => {
   const u = isolatedCs('store-failures-fifo')
   try {
