@@ -32,8 +32,7 @@ export interface Command {
 
 export const defineCommand = (c: Command) => c
 
-/** Flags every command accepts. */
+/** Flags every command accepts (--json: those that have a JSON answer declare it, lib/flags.ts). */
 export const commonOptions: Options = {
   help: { type: 'boolean', short: 'h' },
-  json: { type: 'boolean' },
 }

@@ -42,6 +42,9 @@ export function hostFlag(flags: Flags, config: Config): string | undefined {
 }
 
 export const HOST_OPTION = { host: { type: 'string' } } as const
+
+/** --json: the command's answer as JSON for scripts (each command that has one declares it) */
+export const JSON_OPTION = { json: { type: 'boolean' } } as const
 export const HOST_HELP = '  --host NAME     only sessions of host NAME'
 export const LOCAL_HELP = '  --local         only sessions of this host'
 /** A session as the commands that take one find it (lib/shortid.ts resolve). */

@@ -83,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
   const first = argv[0]
   // `cs help CMD`: as `cs CMD --help`
   if (first === 'help' && argv.length === 2 && Object.hasOwn(commands, argv[1])) return main([argv[1], '--help'])
+  if (first === 'help' && argv.length > 1)
+    throw usageError(argv.length === 2 ? `unknown command: ${argv[1]}` : 'help takes one command', 'see `cs --help`')
   if (first === '--help' || first === '-h' || first === 'help') {
     out(usage() + '\n')
     return EXIT.ok

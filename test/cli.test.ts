@@ -60,6 +60,13 @@ test('words a command does not take are a usage error, not dropped; cs help CMD 
   assert.match(gc.stderr, /^cs: gc takes no session/)
   assert.equal(t.cs('gc', '--restore', 'a', 'b').status, 2)
   assert.equal(t.cs('help', 'ls').stdout, t.cs('ls', '--help').stdout)
+  for (const args of [['help', 'nope'], ['help', 'gc', 'extra']]) assert.equal(t.cs(...args).status, 2, args.join(' '))
+  // --json only where there is a JSON answer: elsewhere it would be a word dropped
+  for (const args of [['kill', 'x'], ['attach', 'x'], ['last'], ['preview', 'x'], ['add-key'], ['completion', 'bash']]) {
+    const r = t.cs(...args, '--json')
+    assert.equal(r.status, 2, args.join(' '))
+    assert.match(r.stderr, /^cs: unknown flag --json/)
+  }
 })
 
 test('a reader that stops early (cs ls --json | head) is no error', () => {

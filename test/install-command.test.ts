@@ -44,7 +44,7 @@ test('uninstall removes every link install made (a custom --bin-dir too), and no
   assert.match(t.cs('uninstall').stdout, /^nothing to remove/)
   // the trash goes only when confirmed: off a terminal, --yes
   const refused = t.cs('uninstall', '--trash')
-  assert.equal(refused.status, 2)
+  assert.equal(refused.status, 1)
   assert.match(refused.stderr, /--trash deletes transcripts for good\n\s+add --yes/)
   assert.ok(existsSync(join(t.home, '.local/share/cs/trash/x')))
   const all = t.json('uninstall', '--store', '--trash', '--yes')

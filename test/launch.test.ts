@@ -215,7 +215,7 @@ test('kill --all ends only the sessions cs launched, and asks first', async () =
   launch('k2', '--cwd', dir)
   await claude.wait(a.id)
   const refused = t.cs('kill', '--all')
-  assert.equal(refused.status, 2)
+  assert.equal(refused.status, 1)
   assert.match(refused.stderr, /--yes/)
   // another host's --all, a host cs cannot reach: an error, never this host's sessions
   const typo = t.cs('kill', '--all', '--host', 'devbx', '--yes')

@@ -3,7 +3,7 @@
 import { attachTmux } from '../../lib/attach.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { openLauncher } from '../../lib/launcher.ts'
 import { argsLine, shellWord } from '../../lib/quote.ts'
 import { bringBack } from '../../lib/revive.ts'
@@ -22,7 +22,7 @@ export default defineCommand({
     '  -a, --attach   attach to it right away',
     '  --json         print the launch record',
   ].join('\n'),
-  options: { attach: { type: 'boolean', short: 'a' } },
+  options: { ...JSON_OPTION, attach: { type: 'boolean', short: 'a' } },
   async run({ config, positionals, flags }) {
     const [query, ...more] = positionals
     if (!query || more.length) throw usageError('adopt takes one session', 'cs adopt ID|NAME')

@@ -2,7 +2,7 @@
 import { agentKeys, startAgent, stopAgent } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { isSet, TARGET_HOSTS_HELP, TARGET_HOSTS_OPTIONS } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION, TARGET_HOSTS_HELP, TARGET_HOSTS_OPTIONS } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { targetHosts } from '../../lib/hosts.ts'
 import { askRemote, onHosts, runRemote } from '../../lib/remote.ts'
@@ -16,7 +16,7 @@ export default defineCommand({
     'use it; a shell uses it with: export SSH_AUTH_SOCK=~/.ssh/cs-agent.sock',
   ].join('\n'),
   details: TARGET_HOSTS_HELP,
-  options: TARGET_HOSTS_OPTIONS,
+  options: { ...JSON_OPTION, ...TARGET_HOSTS_OPTIONS },
   async run({ config, positionals, flags }) {
     const [verb, ...more] = positionals
     if (more.length || (verb !== undefined && verb !== 'stop')) throw usageError('agent takes nothing, or stop', 'cs agent, cs agent stop')

@@ -3,7 +3,7 @@
 import { defineCommand } from '../../lib/command.ts'
 import { CONFIG_KEYS, checkConfigFile, effectiveSettings, maskUrl, readConfigFile, withConfigKey, writeConfigFile, type ConfigKey } from '../../lib/config.ts'
 import { usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { cleanText } from '../../lib/untrusted.ts'
 
@@ -20,6 +20,7 @@ export default defineCommand({
     '                  (hosts: edit the file; CS_MONGO_URL in the environment wins over mongo.url)',
     '  --json          the settings as JSON',
   ].join('\n'),
+  options: JSON_OPTION,
   run({ config, positionals, flags }) {
     const [verb, key, value, ...extra] = positionals
     if (!verb) {

@@ -5,7 +5,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { detachedEnv, type Config } from '../../lib/config.ts'
 import { cronLine, cronLineOf, withCronLine } from '../../lib/cron.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { csEntry } from '../../lib/install.ts'
 
@@ -29,6 +29,7 @@ function line(config: Config): string {
 export default defineCommand({
   usage: 'cron on|off|status [--json]',
   summary: 'Sync every 5 minutes from your crontab (one line, marked; nothing else is touched).',
+  options: JSON_OPTION,
   run({ config, positionals, flags }) {
     const [verb, ...extra] = positionals
     if (!['on', 'off', 'status'].includes(verb ?? '') || extra.length) throw usageError('cron wants on, off or status', 'cs cron on')

@@ -1,6 +1,6 @@
 // `cs deleted`: the soft-deleted sessions (by `cs rm` or `cs prune`).
 import { defineCommand } from '../../lib/command.ts'
-import { HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP } from '../../lib/flags.ts'
+import { HOST_HELP, HOST_OPTION, hostFlag, isSet, JSON_OPTION, LOCAL_HELP } from '../../lib/flags.ts'
 import { printViews } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
@@ -10,7 +10,7 @@ export default defineCommand({
   maxArgs: 0,
   summary: 'List soft-deleted sessions. `cs rm --undo ID` brings one back.',
   details: [LOCAL_HELP, HOST_HELP, '  --json          an array of session objects'].join('\n'),
-  options: { local: { type: 'boolean' }, ...HOST_OPTION },
+  options: { ...JSON_OPTION, local: { type: 'boolean' }, ...HOST_OPTION },
   run: ({ config, flags }) => {
     const host = hostFlag(flags, config)
     return withSessions(config, (s) => {

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { agentKeys } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
+import { JSON_OPTION } from '../../lib/flags.ts'
 import type { Config } from '../../lib/config.ts'
 import { renderChecks, runChecks, type Check, type DoctorCheck } from '../../lib/doctor.ts'
 import { DriftCounter, type Drift } from '../../lib/drift.ts'
@@ -259,6 +260,7 @@ export default defineCommand({
     'does not know, with counts and the Claude Code versions that wrote them. Exit 1 on a failure.',
     '      --json  print {ok, checks, files, drift} as JSON',
   ].join('\n'),
+  options: JSON_OPTION,
   async run({ config, flags }) {
     const found: Findings = { files: [], drift: null }
     // One entry a part of the set-up; a check of the shared store or of the hosts is one more.

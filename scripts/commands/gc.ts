@@ -4,7 +4,7 @@ import { confirm, interactive } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
 import { CsError, errorText, EXIT, fileError, usageError } from '../../lib/errors.ts'
 import { visible } from '../../lib/untrusted.ts'
-import { isSet } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
 import { trashDir } from '../../lib/paths.ts'
 import type { SessionView } from '../../lib/session.ts'
@@ -15,7 +15,7 @@ import { isProtected } from '../../lib/views.ts'
 import { outErr, say } from '../../lib/stdout.ts'
 
 export default defineCommand({
-  usage: 'gc [--yes] [--json] | gc --restore [ID]',
+  usage: 'gc [--yes] [--json] | gc --restore [ID] [--json]',
   summary:
     'Find orphans (files left by /clear and /compact with no conversation of their own, and\n' +
     "files whose first records are a subagent's), show them, and move them to the trash. Live,\n" +
@@ -24,9 +24,10 @@ export default defineCommand({
   details: [
     '  -y, --yes       move without asking (otherwise asked on a terminal, else only listed)',
     '  --restore [ID]  put sessions back from the trash: one (id or prefix), or all',
-    '  --json          {trash, orphans, moved} instead of the table',
+    '  --json          {trash, orphans, moved, failed} instead of the table; with --restore,',
+    '                  {restored, failed}',
   ].join('\n'),
-  options: { yes: { type: 'boolean', short: 'y' }, restore: { type: 'boolean' } },
+  options: { ...JSON_OPTION, yes: { type: 'boolean', short: 'y' }, restore: { type: 'boolean' } },
   run: ({ config, flags, positionals }) => {
     const restoring = isSet(flags, 'restore')
     if (positionals.length > (restoring ? 1 : 0))

@@ -6,7 +6,7 @@ import { writeLaunchers } from '../../lib/attach-launcher.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { loadConfig, readConfigFile, writeConfigFile, type Config, type HostEntry } from '../../lib/config.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { isSet, stringFlag } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { age, colors, print, useColor } from '../../lib/format.ts'
 import { viewOf } from '../../lib/host-rows.ts'
 import { askHost, forgetRows, keptRows } from '../../lib/hosts.ts'
@@ -151,7 +151,7 @@ export default defineCommand({
     '  rm NAME             forget the host and what was kept of it',
     '  --json              the hosts as objects',
   ].join('\n'),
-  options: { ssh: { type: 'string' }, cs: { type: 'string' }, install: { type: 'boolean' } },
+  options: { ...JSON_OPTION, ssh: { type: 'string' }, cs: { type: 'string' }, install: { type: 'boolean' } },
   async run({ config, positionals, flags }) {
     const [verb, name, ...more] = positionals
     if (verb === 'add') {

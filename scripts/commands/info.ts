@@ -1,7 +1,7 @@
 // `cs info ID`: everything known about one session.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, isSet, ID_HELP } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print, renderInfo, useColor } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
@@ -14,7 +14,7 @@ export default defineCommand({
     '  --host NAME     the session on host NAME',
     '  --json          the session object, with the transcript index entry under `transcript`',
   ].join('\n'),
-  options: HOST_OPTION,
+  options: { ...JSON_OPTION, ...HOST_OPTION },
   run: ({ config, flags, positionals }) => {
     const host = hostFlag(flags, config)
     if (positionals.length !== 1) throw usageError('info takes one session', 'cs info ID')

@@ -7,7 +7,7 @@ import { $ } from 'zx/core'
 import { defineCommand } from '../../lib/command.ts'
 import { renderChecks, type Check } from '../../lib/doctor.ts'
 import { EXIT } from '../../lib/errors.ts'
-import { stringFlag } from '../../lib/flags.ts'
+import { JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
 import { bundleFile, csRoot, defaultBinDir, linkCs, onPath, pluginFile, tmuxConfStatus } from '../../lib/install.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
@@ -23,7 +23,7 @@ export default defineCommand({
     'Run by ./install.sh after the dependencies; safe to run again. Exit 3 when a needed program',
     'is missing (each with the package that brings it); `cs uninstall` undoes it.',
   ].join('\n'),
-  options: { 'bin-dir': { type: 'string' } },
+  options: { ...JSON_OPTION, 'bin-dir': { type: 'string' } },
   async run({ config, flags }) {
     const checks: Check[] = [nodeCheck(), ...(await programChecks(config))]
     const root = csRoot()

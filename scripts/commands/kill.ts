@@ -50,7 +50,7 @@ async function killRemote(config: Config, host: HostEntry, positionals: string[]
   const names = live.map((v) => shellWord(v.tmuxSession ?? v.id.slice(0, 8))).join(', ')
   if (!isSet(flags, 'yes') && !(await confirm(`kill ${live.length} tmux session(s) on ${host.name}: ${names}?`))) {
     if (interactive()) return EXIT.failure
-    throw usageError(`refusing to kill ${live.length} session(s) on ${host.name} without asking`, 'add --yes')
+    throw new CsError(`refusing to kill ${live.length} session(s) on ${host.name} without asking`, EXIT.failure, 'add --yes')
   }
   return runRemote(config, host, ['kill', '--all', '--yes'], false)
 }
@@ -85,7 +85,7 @@ export default defineCommand({
       const names = managed.map((s) => shellWord(s.name)).join(', ')
       if (!isSet(flags, 'yes') && !(await confirm(`kill ${managed.length} tmux session(s): ${names}?`))) {
         if (interactive()) return EXIT.failure
-        throw usageError(`refusing to kill ${managed.length} session(s) without asking`, 'add --yes')
+        throw new CsError(`refusing to kill ${managed.length} session(s) without asking`, EXIT.failure, 'add --yes')
       }
       return killAll(config, tmux, managed)
     }

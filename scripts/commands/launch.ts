@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { isSet, stringFlag } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { checkCwd, isDirectory, openLauncher, startSession } from '../../lib/launcher.ts'
 import { checkName, firstFree, generatedName, isPathArg, nameFromDir } from '../../lib/names.ts'
 import { argsLine, shellWord } from '../../lib/quote.ts'
@@ -24,7 +24,7 @@ export default defineCommand({
     '  --cwd DIR   the folder to start in (default: the current one)',
     '  --json      print the launch record',
   ].join('\n'),
-  options: { cwd: { type: 'string' } },
+  options: { ...JSON_OPTION, cwd: { type: 'string' } },
   passesOn: true,
   run({ config, positionals, flags, rest }) {
     const [arg, prompt, ...more] = positionals

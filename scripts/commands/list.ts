@@ -1,6 +1,6 @@
 // `cs list`: sessions one per line, filtered and sorted, for reading or for scripts.
 import { defineCommand } from '../../lib/command.ts'
-import { countFlag, HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP, sortFlag, stringFlag } from '../../lib/flags.ts'
+import { countFlag, HOST_HELP, HOST_OPTION, hostFlag, isSet, JSON_OPTION, LOCAL_HELP, sortFlag, stringFlag } from '../../lib/flags.ts'
 import { printViews } from '../../lib/format.ts'
 import { startAsking } from '../../lib/hosts.ts'
 import { withSessions } from '../../lib/sessions.ts'
@@ -20,6 +20,7 @@ export default defineCommand({
     '  --json          an array of session objects',
   ].join('\n'),
   options: {
+    ...JSON_OPTION,
     local: { type: 'boolean' },
     ...HOST_OPTION,
     project: { type: 'string' },

@@ -1,6 +1,6 @@
 // `cs ls` (and plain `cs`): the dashboard.
 import { defineCommand } from '../../lib/command.ts'
-import { countFlag, HOST_HELP, HOST_OPTION, hostFlag, isSet, LOCAL_HELP, sortFlag } from '../../lib/flags.ts'
+import { countFlag, HOST_HELP, HOST_OPTION, hostFlag, isSet, JSON_OPTION, LOCAL_HELP, sortFlag } from '../../lib/flags.ts'
 import { fetchedAt, startAsking } from '../../lib/hosts.ts'
 import { colors, jsonArray, print, printViews, thousands, useColor } from '../../lib/format.ts'
 import type { SessionView } from '../../lib/session.ts'
@@ -18,7 +18,7 @@ const tableRows = () => {
 }
 
 export default defineCommand({
-  usage: 'ls [--all | --limit N] [--local | --host NAME] [--sort KEY] [--verbose] [--json]',
+  usage: 'ls [--all] [--limit N] [--local | --host NAME] [--sort KEY] [--verbose] [--json]',
   maxArgs: 0,
   summary: [
     'The dashboard: one line per session, live ones first (WAITING, WORKING, IDLE), then DEAD',
@@ -40,6 +40,7 @@ export default defineCommand({
     '  --json          an array of session objects instead of the table',
   ].join('\n'),
   options: {
+    ...JSON_OPTION,
     all: { type: 'boolean', short: 'a' },
     local: { type: 'boolean' },
     ...HOST_OPTION,

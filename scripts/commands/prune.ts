@@ -6,7 +6,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
-import { countFlag, isSet } from '../../lib/flags.ts'
+import { countFlag, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { plural, print, printViews, report } from '../../lib/format.ts'
 import { readRegular } from '../../lib/regular-file.ts'
 import { withSessions, type Sessions } from '../../lib/sessions.ts'
@@ -53,6 +53,7 @@ export default defineCommand({
     '  --json          the sessions concerned, as an array',
   ].join('\n'),
   options: {
+    ...JSON_OPTION,
     days: { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
     'dry-run': { type: 'boolean', short: 'n' },

@@ -6,7 +6,7 @@ import { defineCommand, type Flags } from '../../lib/command.ts'
 import { confirm } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { plural, print, printViews, report } from '../../lib/format.ts'
 import { assertRemovable, projectsDir } from '../../lib/paths.ts'
 import type { SessionView } from '../../lib/session.ts'
@@ -31,7 +31,7 @@ export default defineCommand({
     '  --host NAME     must be this host: purge deletes only files of this machine',
     '  --json          {purged, kept} instead of sentences',
   ].join('\n'),
-  options: { orphans: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, ...HOST_OPTION },
+  options: { ...JSON_OPTION, orphans: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, ...HOST_OPTION },
   run: ({ config, flags, positionals }) => {
     const host = hostFlag(flags, config)
     if (host !== undefined && host !== config.host)

@@ -2,7 +2,7 @@
 // re-indexing never loses it.
 import { defineCommand } from '../../lib/command.ts'
 import { attempt, CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, isSet, ID_HELP } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel } from '../../lib/names.ts'
 import { MIN } from '../../lib/shortid.ts'
@@ -21,15 +21,16 @@ function retitle(tmux: Tmux, session: string, title: string | null): void {
 }
 
 export default defineCommand({
-  usage: 'rename ID NAME… | rename ID --clear [--host NAME]',
+  usage: 'rename ID NAME… | rename ID --clear [--host NAME] [--json]',
   summary: 'Name a session: the name shows in cs at once and is accepted wherever an ID is.',
   details: [
     ID_HELP,
     '  --host NAME     the session on host NAME',
     '  NAME…           the new name (several words are joined with spaces)',
     "  --clear         drop cs's name: the session's own title shows again",
+    '  --json          {id, short, name} instead of a sentence',
   ].join('\n'),
-  options: { clear: { type: 'boolean' }, ...HOST_OPTION },
+  options: { ...JSON_OPTION, clear: { type: 'boolean' }, ...HOST_OPTION },
   run: ({ config, flags, positionals }) => {
     const [query, ...words] = positionals
     const clear = isSet(flags, 'clear')

@@ -2,7 +2,7 @@
 // seen comes back in its folder under its old name.
 import { defineCommand } from '../../lib/command.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
-import { HOST_OPTION, isSet, stringFlag } from '../../lib/flags.ts'
+import { HOST_OPTION, isSet, JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { hostNamed } from '../../lib/hosts.ts'
 import { runRemote } from '../../lib/remote.ts'
 import { openLauncher } from '../../lib/launcher.ts'
@@ -27,7 +27,7 @@ export default defineCommand({
     '  -n, --dry-run   list what would come back',
     '  --json          the launch records (new ones when relaunched)',
   ].join('\n'),
-  options: { 'dry-run': { type: 'boolean', short: 'n' }, ...HOST_OPTION },
+  options: { ...JSON_OPTION, 'dry-run': { type: 'boolean', short: 'n' }, ...HOST_OPTION },
   run({ config, flags }) {
     const json = isSet(flags, 'json')
     const on = stringFlag(flags, 'host')

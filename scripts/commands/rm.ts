@@ -2,23 +2,24 @@
 import { defineCommand } from '../../lib/command.ts'
 import type { HostEntry } from '../../lib/config.ts'
 import { usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, isSet, ID_HELP } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { argsLine } from '../../lib/quote.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
-  usage: 'rm ID… | rm --undo ID… [--host NAME]',
+  usage: 'rm ID… | rm --undo ID… [--host NAME] [--json]',
   summary:
     'Soft-delete sessions: hidden from the dashboard (shown by `cs ls --all`), no file deleted.',
   details: [
     ID_HELP,
     '  --host NAME     the session on host NAME',
     '  --undo          bring soft-deleted sessions back',
+    '  --json          [{id, short, deletedAt}] instead of a sentence',
     '  See also `cs deleted` (the list) and `cs purge` (delete for good).',
   ].join('\n'),
-  options: { undo: { type: 'boolean' }, ...HOST_OPTION },
+  options: { ...JSON_OPTION, undo: { type: 'boolean' }, ...HOST_OPTION },
   run: ({ config, flags, positionals }) => {
     if (positionals.length === 0) throw usageError('rm wants at least one session', 'cs rm ID')
     const undo = isSet(flags, 'undo')

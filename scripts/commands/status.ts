@@ -1,7 +1,7 @@
 // `cs status`: the live Claude sessions in tmux and their states, from one tmux call (no store,
 // no index): fast enough for scripts and status lines.
 import { defineCommand } from '../../lib/command.ts'
-import { isSet } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { age, alignColumns, truncate } from '../../lib/format.ts'
 import { isClaude, listSessions } from '../../lib/tmux-sessions.ts'
 import { requireTmux } from '../../lib/tmux.ts'
@@ -13,6 +13,7 @@ export default defineCommand({
   maxArgs: 0,
   summary: 'The live Claude sessions in tmux and what each is doing, read from tmux alone.',
   details: '  --json   an array of {name, id, state, stateSince, waitingFor, title, cwd, managed}',
+  options: JSON_OPTION,
   run({ config, flags }) {
     const rows = listSessions(requireTmux(config))
       .filter(isClaude)

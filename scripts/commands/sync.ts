@@ -3,6 +3,7 @@
 // from cron in the background, so quiet unless asked.
 import { existsSync } from 'node:fs'
 import { defineCommand, type Flags } from '../../lib/command.ts'
+import { JSON_OPTION } from '../../lib/flags.ts'
 import type { Config } from '../../lib/config.ts'
 import { print } from '../../lib/format.ts'
 import { backgroundDone, fullWalkDue } from '../../lib/background.ts'
@@ -74,6 +75,7 @@ export default defineCommand({
     '      --json     print the report as JSON',
   ].join('\n'),
   options: {
+    ...JSON_OPTION,
     verbose: { type: 'boolean', short: 'v' },
     full: { type: 'boolean' },
     push: { type: 'boolean' },

@@ -1,22 +1,23 @@
 // `cs tag ID LABEL`: a label that also protects the session from gc, prune and pattern purges.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, isSet, ID_HELP } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel } from '../../lib/names.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
-  usage: 'tag ID LABEL | tag ID --clear [--host NAME]',
+  usage: 'tag ID LABEL | tag ID --clear [--host NAME] [--json]',
   summary: 'Tag a session. A tagged session is protected like a named one.',
   details: [
     ID_HELP,
     '  --host NAME     the session on host NAME',
     '  LABEL           the tag (replaces the previous one)',
     '  --clear         remove the tag',
+    '  --json          {id, short, tag} instead of a sentence',
   ].join('\n'),
-  options: { clear: { type: 'boolean' }, ...HOST_OPTION },
+  options: { ...JSON_OPTION, clear: { type: 'boolean' }, ...HOST_OPTION },
   run: ({ config, flags, positionals }) => {
     const [query, label, ...extra] = positionals
     const clear = isSet(flags, 'clear')

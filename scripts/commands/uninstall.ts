@@ -4,7 +4,7 @@ import { existsSync, rmSync } from 'node:fs'
 import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { csRoot, pluginFile, unlinkCs } from '../../lib/install.ts'
 import { trashDir } from '../../lib/paths.ts'
@@ -15,16 +15,17 @@ export default defineCommand({
   summary: 'remove the `cs` links that `cs install` made; the store and the trash stay unless asked',
   details: [
     '      --store  also remove cs\'s state folder: the index, names, tags, launch records',
-    '      --trash  also remove the trash: the transcripts `cs gc` moved there are lost (asks first;',
-    '               --yes for scripts)',
+    '      --trash  also remove the trash: the transcripts `cs gc` moved there are lost (asks first)',
+    '  -y, --yes    remove the trash without asking (off a terminal, --trash needs it)',
+    '      --json   {removed, kept} instead of sentences',
     'Never edits ~/.tmux.conf: remove the run-shell line yourself.',
   ].join('\n'),
-  options: { store: { type: 'boolean' }, trash: { type: 'boolean' }, yes: { type: 'boolean' } },
+  options: { ...JSON_OPTION, store: { type: 'boolean' }, trash: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
   async run({ config, flags }) {
     const trash = trashDir(config)
     if (isSet(flags, 'trash') && existsSync(trash) && !isSet(flags, 'yes')) {
       const question = `Delete ${trash} for good (the transcripts cs gc moved there)?`
-      if (!interactive()) throw new CsError('--trash deletes transcripts for good', EXIT.usage, 'add --yes to do it without a question')
+      if (!interactive()) throw new CsError('--trash deletes transcripts for good', EXIT.failure, 'add --yes to do it without a question')
       if (!(await confirm(question))) throw new CsError('nothing removed', EXIT.failure)
     }
     const removed = unlinkCs(config)

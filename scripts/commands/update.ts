@@ -3,7 +3,7 @@
 import { defineCommand } from '../../lib/command.ts'
 import type { Config, HostEntry } from '../../lib/config.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
-import { isSet } from '../../lib/flags.ts'
+import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { targetHosts } from '../../lib/hosts.ts'
 import { jsonAnswer } from '../../lib/remote.ts'
@@ -41,7 +41,7 @@ export default defineCommand({
     "every host of the hosts list, over ssh, and reports each host's old and new version.",
   ].join('\n'),
   details: ['  --all    every host of the hosts list too', '  --json   one object per host'].join('\n'),
-  options: { all: { type: 'boolean' } },
+  options: { ...JSON_OPTION, all: { type: 'boolean' } },
   async run({ config, flags }) {
     const { others } = targetHosts(config, flags)
     const remote = Promise.all(others.map((h) => updateRemote(config, h)))
