@@ -38,7 +38,7 @@ fi
 
 # The dependencies: installed when there are none, and again when package-lock.json changed
 # since install.sh installed them (its stamp). A node_modules installed otherwise (a developer's
-# `npm ci`, a link to a shared one) is left alone.
+# `npm ci`, a link to a shared one) is left alone. `cs update` writes the same stamp (lib/update.ts).
 stamp=node_modules/.cs-install-stamp
 lock=$(cksum <package-lock.json)
 if [ ! -e node_modules ] || { [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$lock" ]; }; then

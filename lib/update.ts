@@ -1,8 +1,8 @@
 // `cs update`: this cs's own git checkout brought up to date in place (fetch, fast-forward only,
-// npm ci when the lock file changed, build). A dirty checkout is refused: nothing of the
+// npm ci when the lock file changed, as install.sh installs, then build). A dirty checkout is refused: nothing of the
 // user's is ever merged or lost.
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CsError, EXIT } from './errors.ts'
 import { shellWord } from './quote.ts'
@@ -56,6 +56,22 @@ function npm(root: string, ...args: string[]): void {
   }
 }
 
+// install.sh's stamp of the dependencies it installed: the cksum of package-lock.json they came
+// from. A node_modules without one (a developer's `npm ci`) is left as its owner made it.
+const STAMP = 'node_modules/.cs-install-stamp'
+
+export const installedByScript = (root: string) => existsSync(join(root, STAMP))
+
+/** npm's arguments for the dependencies again: as install.sh installs them (no development
+ *  dependencies) when it did, else as a developer's checkout has them. */
+export const ciArgs = (byInstall: boolean) => ['ci', ...(byInstall ? ['--omit=dev'] : []), '--no-audit', '--no-fund']
+
+/** The stamp install.sh writes (`cksum <package-lock.json`), so that it leaves them be next time. */
+export function writeStamp(root: string): void {
+  const sum = execFileSync('cksum', { input: readFileSync(join(root, 'package-lock.json')), encoding: 'utf8' })
+  writeFileSync(join(root, STAMP), sum)
+}
+
 /** Fetches and fast-forwards the checkout at root; npm ci when the lock file moved, then builds. */
 export function updateCheckout(root: string): UpdateResult {
   if (git(root, 'rev-parse', '--is-inside-work-tree') !== 'true')
@@ -69,7 +85,11 @@ export function updateCheckout(root: string): UpdateResult {
   const head = git(root, 'rev-parse', 'HEAD')
   git(root, 'merge', '--ff-only', '--quiet', '@{upstream}')
   if (git(root, 'rev-parse', 'HEAD') === head) return { from, to: from, updated: false }
-  if (git(root, 'rev-parse', 'HEAD:package-lock.json') !== lockBefore) npm(root, 'ci')
+  if (git(root, 'rev-parse', 'HEAD:package-lock.json') !== lockBefore) {
+    const byInstall = installedByScript(root) // npm ci removes node_modules, and the stamp in it
+    npm(root, ...ciArgs(byInstall))
+    if (byInstall) writeStamp(root)
+  }
   npm(root, 'run', 'build')
   return { from, to: version(root), updated: true }
 }

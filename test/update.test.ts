@@ -5,10 +5,11 @@
 // there: npm ci from npm's own cache), and refuses host D, which has no git, node or npm.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
-import { npmFailure } from '../lib/update.ts'
+import { ciArgs, installedByScript, npmFailure, writeStamp } from '../lib/update.ts'
 import { isolatedCs } from './harness/cs.ts'
 import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
 
@@ -171,4 +172,23 @@ test("a failed npm is told by the error its script died of, its own words or npm
   assert.equal(npmFailure(crash), "Error: ENOTEMPTY: directory not empty, rmdir '/tmp/cs-build-x/state'")
   assert.equal(npmFailure(notice), 'npm notice')
   assert.equal(npmFailure(''), 'no message')
+})
+
+test("a lock file that moved: the dependencies as install.sh installs them (no development ones), and its stamp", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-update-stamp-'))
+  try {
+    writeFileSync(join(dir, 'package-lock.json'), '{"lockfileVersion": 3}\n')
+    mkdirSync(join(dir, 'node_modules'))
+    assert.equal(installedByScript(dir), false, "a developer's node_modules")
+    assert.ok(!ciArgs(false).includes('--omit=dev'))
+    writeFileSync(join(dir, 'node_modules/.cs-install-stamp'), 'an older lock\n')
+    assert.equal(installedByScript(dir), true)
+    assert.deepEqual(ciArgs(true).slice(0, 2), ['ci', '--omit=dev'])
+    writeStamp(dir)
+    // what install.sh compares it with: nothing to install again
+    const lock = execFileSync('sh', ['-c', 'cksum <package-lock.json'], { cwd: dir, encoding: 'utf8' })
+    assert.equal(readFileSync(join(dir, 'node_modules/.cs-install-stamp'), 'utf8'), lock)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
