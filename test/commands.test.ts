@@ -262,23 +262,8 @@ test('colour on a terminal, none under NO_COLOR', () => {
   assert.doesNotMatch(inPty({ NO_COLOR: '1' }), /\x1b\[/)
 })
 
-test('every command answers --help; bad flags are usage errors', () => {
-  for (const name of [
-    'ls',
-    'list',
-    'info',
-    'rename',
-    'tag',
-    'rm',
-    'deleted',
-    'gc',
-    'prune',
-    'purge',
-  ]) {
-    const r = t.cs(name, '--help')
-    assert.equal(r.status, 0, name)
-    assert.match(r.stdout, new RegExp(`^usage: cs ${name}`), name)
-  }
+// every command's --help: test/cli.test.ts
+test("bad values of a listing's flags are usage errors", () => {
   const bad = t.cs('ls', '--sort', 'colour')
   assert.equal(bad.status, 2)
   assert.match(bad.stderr, /--sort wants one of updated, title, host, project/)
