@@ -1,5 +1,5 @@
 // An isolated cs for CLI tests: a temp HOME with its own Claude folder, state, data and tmux
-// socket, cs run from the built bundle as users run it, and transcripts written with the
+// socket, cs run as users run it (bin/cs, the built bundle), and transcripts written with the
 // fixture generator.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,6 +12,9 @@ import { shellLine } from '../../lib/quote.ts'
 import * as g from '../fixtures/generate.ts'
 
 const REPO = resolve(import.meta.dirname, '../..')
+/** The command users run: bin/cs, the sh that `cs install` links (it lists tmux's panes and starts
+ *  the walk of every transcript itself, and runs the bundle). */
+const CS_COMMAND = join(REPO, 'bin/cs')
 
 export interface Result {
   status: number
@@ -44,7 +47,7 @@ export function isolatedCs(suite: string) {
   const projects = join(home, '.claude/projects')
   // a hang is a failure of its own: killed after a minute, status -1
   const cs = (...args: string[]): Result => {
-    const r = spawnSync(process.execPath, [join(REPO, 'bin/cs.mjs'), ...args], {
+    const r = spawnSync(CS_COMMAND, args, {
       env,
       encoding: 'utf8',
       timeout: 60_000,
@@ -53,7 +56,7 @@ export function isolatedCs(suite: string) {
   }
   /** Runs cs on a pseudo-terminal (util-linux `script`), for what only a terminal gets. */
   const pty = (args: string[], extra: Record<string, string> = {}): Result => {
-    const argv = shellLine([process.execPath, join(REPO, 'bin/cs.mjs'), ...args])
+    const argv = shellLine([CS_COMMAND, ...args])
     const r = spawnSync('script', ['-qec', argv, '/dev/null'], {
       env: { ...env, TERM: 'xterm', ...extra },
       encoding: 'utf8',
@@ -64,7 +67,7 @@ export function isolatedCs(suite: string) {
    *  has run: what a user does while a question waits. Output is stdout and stderr as one. */
   const answered = (args: string[], meanwhile: () => void, answer = 'y'): Promise<Result> =>
     new Promise((resolve, reject) => {
-      const argv = shellLine([process.execPath, join(REPO, 'bin/cs.mjs'), ...args])
+      const argv = shellLine([CS_COMMAND, ...args])
       const p = spawn('script', ['-qec', argv, '/dev/null'], { env: { ...env, TERM: 'xterm' } })
       const timer = setTimeout(() => p.kill('SIGKILL'), 60_000)
       let stdout = ''
