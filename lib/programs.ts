@@ -32,8 +32,8 @@ const PROGRAMS: Program[] = [
     old: 'the picker opens in a split instead of a popup', install: 'apt-get install tmux' },
   { name: 'claude', bin: (c) => c.claudeBin, missing: 'fail', why: 'cs launches it',
     install: 'npm install -g @anthropic-ai/claude-code (or see https://docs.claude.com/en/docs/claude-code/setup), or set CS_CLAUDE to its path' },
-  { name: 'fzf', bin: () => 'fzf', missing: 'warn', why: 'the picker and `cs resume` fall back to a numbered list',
-    install: 'apt-get install fzf' },
+  { name: 'fzf', bin: () => 'fzf', min: [0, 38], missing: 'warn', why: 'the picker and `cs resume` fall back to a numbered list',
+    old: "the picker's keys need become(), new in 0.38", install: 'apt-get install fzf' },
   { name: 'git', bin: () => 'git', missing: 'warn', why: 'TPM and updates (git pull) need it', install: 'apt-get install git' },
 ]
 

@@ -290,6 +290,17 @@ test('picker actions act on the row given: a session ended since is said so, nev
   assert.ok(tmux.hasSession('edge') && tmux.hasSession('elsewhere'), 'the others stay')
 })
 
+test('an fzf older than 0.38 (no become()) is named with the fix, not a popup that closes at once', () => {
+  const bin = join(t.home, 'fzf-old')
+  mkdirSync(bin, { recursive: true })
+  // as fzf 0.29 does: its version, and a refusal of the unknown action
+  writeFileSync(join(bin, 'fzf'), `#!/bin/sh\n[ "$1" = --version ] && { echo '0.29.0 (debian)'; exit 0; }\necho 'unknown action: become' >&2\nexit 2\n`)
+  chmodSync(join(bin, 'fzf'), 0o755)
+  const r = spawnSync(PICKER, [], { env: { ...env, PATH: `${bin}:${t.env.PATH}` }, input: '\n', encoding: 'utf8' })
+  assert.equal(r.status, 3, r.stdout + r.stderr)
+  assert.match(r.stdout, /the picker needs fzf 0\.38 or later, not 0\.29\.0\.\n +apt-get install fzf/)
+})
+
 test("picker.sh keeps the list's mode in cs's state folder, gone when it ends; else in a temporary file", () => {
   // a stand-in fzf that records its arguments (the binds name the mode file)
   const bin = join(t.home, 'fzf-args')

@@ -434,6 +434,11 @@ test('a server that refuses connections: the dashboard names the refusal within 
   const next = a.cs('ls')
   assert.match(next.stderr, /the shared store at mongodb:\/\/127\.0\.0\.1:\d+\/other is unavailable/)
   assert.doesNotMatch(next.stderr, /\/cs is unavailable/)
+  // cs hosts shows the last copy, and says the store did not answer (exit 3, as for a host)
+  const hosts = a.cs('hosts')
+  assert.equal(hosts.status, 3, hosts.stderr)
+  assert.match(hosts.stdout, /^iota\b/m)
+  assert.match(hosts.stderr, /shared view offline/)
 })
 
 test('TLS with a CA and client certificates made by openssl', async () => {

@@ -54,6 +54,20 @@ run_fzf() {
 			--preview="$preview"
 }
 
+# fzf refused to start (exit 2), which a popup would close on at once: an fzf older than 0.38
+# knows no become(), the action of the picker's keys. Said, and left on screen.
+fzf_failed() {
+	version=$(fzf --version 2>/dev/null)
+	version=${version%% *}
+	case $version in
+	0.[0-9].* | 0.[12][0-9].* | 0.3[0-7].*) printf '\ncs: the picker needs fzf 0.38 or later, not %s.\n' "$version" ;;
+	*) printf '\ncs: fzf %s refused to start (its words are above).\n' "$version" ;;
+	esac
+	printf '    apt-get install fzf   (or: brew install fzf, dnf install fzf)\n\n'
+	wait_for_key
+	exit 3
+}
+
 main() {
 	require_built
 	require_fzf
@@ -61,5 +75,6 @@ main() {
 	trap 'rm -f "$mode_file"' EXIT HUP INT TERM
 	set_binds
 	run_fzf
+	[ $? -ne 2 ] || fzf_failed
 }
 main

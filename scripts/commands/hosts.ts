@@ -17,6 +17,7 @@ import { withSessions } from '../../lib/sessions.ts'
 import type { HostFacts, HostRow, State } from '../../lib/session.ts'
 import { hostOf, LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore } from '../../lib/stores.ts'
+import { say } from '../../lib/stdout.ts'
 import { cleanText, isHostName, isSshDestination, quoted, visible } from '../../lib/untrusted.ts'
 import pkg from '../../package.json' with { type: 'json' }
 
@@ -188,13 +189,20 @@ export default defineCommand({
       return
     }
     if (verb !== undefined) throw usageError(`unknown hosts command: ${shellWord(verb)}`, 'cs hosts, cs hosts add NAME, cs hosts rm NAME')
-    const asking = Promise.all(
-      config.shared ? sharedStatuses(config) : config.hosts.filter((h) => h.name !== config.host).map((h) => status(config, h))
+    // with a shared store, what the hosts pushed is copied first (as a dashboard does, within its
+    // bound); a store that does not answer is said, and the copy shown is the last one
+    const asking = config.shared ? null : Promise.all(config.hosts.filter((h) => h.name !== config.host).map((h) => status(config, h)))
+    const { mine, offline } = await withSessions(
+      config,
+      (s) => {
+        if (s.notice) say(s.notice)
+        return { mine: bucketed(s.counts(config.host)), offline: s.notice !== null }
+      },
+      { pull: config.shared !== null }
     )
-    const mine = await withSessions(config, (s) => bucketed(s.counts(config.host)))
     const self: HostStatus = { name: config.host, ssh: null, answers: true, error: null, version: pkg.version, sessions: mine, lastSeen: new Date().toISOString() }
-    const all = [self, ...(await asking)]
+    const all = [self, ...(await (asking ?? Promise.all(sharedStatuses(config))))]
     print(isSet(flags, 'json') ? JSON.stringify(all, null, 2) : render(config, all, new Date()))
-    return all.some((h) => h.answers === false) ? EXIT.unavailable : EXIT.ok
+    return offline || all.some((h) => h.answers === false) ? EXIT.unavailable : EXIT.ok
   },
 })
