@@ -6,7 +6,7 @@
 // first which hosts it asks, then "HOST STATUS" as each answer is whole. bin/cs uses it only
 // while config.json is older than it, and it checks the bundle's age and the environment itself
 // (lib/attach-launcher.ts guards); Node asks any host it does not name, as before.
-import { mkdirSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, read, readdirSync, readFileSync, readSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { guards, mtime, sshSetup } from './attach-launcher.ts'
 import type { Config, HostEntry } from './config.ts'
@@ -14,6 +14,7 @@ import { bundleFile } from './install.ts'
 import { shellWord } from './quote.ts'
 import { LOOK_CALL, remoteCs, sshArgv, sshFailure, unreachable, type SshResult } from './ssh.ts'
 import { isHostName } from './untrusted.ts'
+import { replaceFile } from './regular-file.ts'
 
 /** What a look runs on a host (lib/hosts.ts askHost): its dashboard's rows, every one, as JSON. */
 export const askArgv = (host: HostEntry) => [remoteCs(host), 'ls', '--json', '--local', '--all']
@@ -73,8 +74,7 @@ export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env)
     const newest = Math.max(mtime(config.configFile) ?? -Infinity, mtime(bundleFile()) ?? -Infinity)
     if ((mtime(file) ?? -Infinity) > newest && readFileSync(file, 'utf8') === text) return
     mkdirSync(askDir(config), { recursive: true, mode: 0o700 })
-    writeFileSync(`${file}.tmp`, text, { mode: 0o600 })
-    renameSync(`${file}.tmp`, file)
+    replaceFile(file, text, { mode: 0o600 })
   } catch {
     // a read-only or full state folder, or a host without a usable destination: Node asks
   }

@@ -4,7 +4,7 @@
 // only with a plain word (LAUNCHER_QUERY, the same pattern in bin/cs). bin/cs uses a launcher only
 // while config.json and the bundle are older than it, and the launcher itself checks the
 // environment it was written for; anything else goes to the Node CLI, which writes them again.
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config, HostEntry } from './config.ts'
 import { bundleFile } from './install.ts'
@@ -12,6 +12,7 @@ import { shellWord } from './quote.ts'
 import { attachHereArgv } from './remote.ts'
 import { sshFailure } from './ssh.ts'
 import { isHostName } from './untrusted.ts'
+import { replaceFile } from './regular-file.ts'
 
 /** What bin/cs puts in a launcher's slot: a word no shell or tmux reads as anything else. */
 export const LAUNCHER_QUERY = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/
@@ -110,8 +111,7 @@ export function writeLaunchers(config: Config, env: NodeJS.ProcessEnv = process.
       }
       if (text === null) continue
       const file = join(dir, `${host.name}.sh`)
-      writeFileSync(`${file}.tmp`, text, { mode: 0o600 })
-      renameSync(`${file}.tmp`, file)
+      replaceFile(file, text, { mode: 0o600 })
       written.add(`${host.name}.sh`)
     }
     for (const f of readdirSync(dir)) if (!written.has(f)) rmSync(join(dir, f), { force: true })

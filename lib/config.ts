@@ -2,12 +2,13 @@
 // ($XDG_CONFIG_HOME/cs/config.json), with their defaults, folded into one object once (the
 // environment wins). Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
 // live in tmux/variables.sh, their shell twin.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
 import { CsError, EXIT, usageError } from './errors.ts'
 import { isHostName, isObject, isSshDestination, quoted } from './untrusted.ts'
 import { moveAsideLine } from './quote.ts'
+import { replaceFile } from './regular-file.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
 export interface SharedStoreSettings {
@@ -213,9 +214,7 @@ export function readConfigFile(path: string): ConfigFile {
 /** Replaces the config file in one rename, readable by its owner alone (it may hold a password). */
 export function writeConfigFile(path: string, file: ConfigFile): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-  const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })
-  renameSync(tmp, path)
+  replaceFile(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })
 }
 
 export function checkConfigFile(v: unknown, path: string): ConfigFile {
@@ -273,6 +272,10 @@ export function withConfigKey(file: ConfigFile, key: ConfigKey, value: string | 
     if (!/^(true|false)$/.test(value)) throw usageError(`${key} is true or false, not '${value}'`)
     v = value === 'true'
   }
+  // checked here, where a mistake is typed (a bad value in the file is the driver's to refuse):
+  // never echoed, as a URL may hold a password
+  if (key === 'mongo.url' && value !== undefined && !/^mongodb(\+srv)?:\/\/\S+$/.test(value))
+    throw usageError('mongo.url is a URL starting mongodb:// or mongodb+srv://', 'cs config set mongo.url mongodb://HOST:27017/cs')
   const next = { ...file } as Record<string, any>
   const part = { ...(next[section] ?? {}) }
   if (v === undefined) delete part[field]

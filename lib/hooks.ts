@@ -1,11 +1,11 @@
 // The Claude settings file that registers tmux/hook.sh: `cs launch` passes it as `--settings FILE`,
 // which leaves the user's own settings untouched.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { pluginScript } from './paths.ts'
 import { shellWord } from './quote.ts'
-import { readRegular } from './regular-file.ts'
+import { readRegular, replaceFile } from './regular-file.ts'
 
 /** The events whose state the hook tracks (tmux/hook.sh maps each to a state). */
 export const HOOK_EVENTS = [
@@ -45,11 +45,9 @@ export function ensureHookSettings(config: Config): string {
   const content = hookSettings(hookScript())
   const current = readRegular(file) // null on a first run (and for a FIFO, replaced below)
   if (current !== content) {
-    // write then rename: a claude starting meanwhile never reads half a file
+    // whole: a claude starting meanwhile never reads half a file
     mkdirSync(config.stateDir, { recursive: true })
-    const tmp = `${file}.${process.pid}.tmp`
-    writeFileSync(tmp, content)
-    renameSync(tmp, file)
+    replaceFile(file, content)
   }
   return file
 }

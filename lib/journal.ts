@@ -4,10 +4,10 @@
 // journal puts the metadata back. The store appends inside the transaction that makes the
 // change, and takes the lines back when that transaction fails, so the two never disagree; the
 // journal is rewritten as a snapshot when it grows.
-import { appendFileSync, closeSync, fsyncSync, openSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs'
+import { appendFileSync, statSync, truncateSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
-import { readRegular, refuseIfNotAFile } from './regular-file.ts'
+import { readRegular, refuseIfNotAFile, replaceFile } from './regular-file.ts'
 import { isState, type Launch, type SessionMeta, type State } from './session.ts'
 import { isSessionId, jsonObject } from './untrusted.ts'
 
@@ -118,13 +118,5 @@ export function snapshot(meta: Map<string, SessionMeta>, launches: Launch[]): Jo
 
 /** Replaces the journal with these lines in one rename, synced first: never half a journal. */
 export function rewriteJournal(path: string, ops: JournalOp[]): void {
-  const tmp = `${path}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w', 0o600)
-  try {
-    writeSync(fd, ops.map((o) => JSON.stringify(o) + '\n').join(''))
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, path)
+  replaceFile(path, ops.map((o) => JSON.stringify(o) + '\n').join(''), { mode: 0o600, sync: true })
 }

@@ -1,11 +1,11 @@
 // picker.tsv: the history rows of the tmux picker, written by the commands that already hold
 // every session's view, read by tmux/list.awk so the picker shows them without starting Node.
 // The same rows are what `cs resume` lists (lib/picker.ts), through the same list.awk.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { ASCII, cells } from './format.ts'
-import { readRegularBytes } from './regular-file.ts'
+import { readRegularBytes, replaceFile } from './regular-file.ts'
 import type { SessionView } from './session.ts'
 import { dashboardOrder } from './views.ts'
 
@@ -69,9 +69,7 @@ export function writePickerCache(config: Config, views: SessionView[]): void {
 function replace(config: Config, text: string | Buffer): void {
   const path = pickerCachePath(config)
   mkdirSync(config.stateDir, { recursive: true })
-  const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, text)
-  renameSync(tmp, path)
+  replaceFile(path, text)
 }
 
 /**

@@ -3,7 +3,7 @@
 // settings and markers), where anything may stand. A FIFO, a device, a folder, or a symlink to
 // one (`/dev/zero`): a plain open() or read of those blocks forever or never ends. Opened without
 // blocking, then kept only if fstat says it is a regular file.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs'
 import { CsError, EXIT, type Reason } from './errors.ts'
 import { moveAsideLine } from './quote.ts'
 
@@ -82,6 +82,31 @@ export function notAFile(path: string, what: string, reason?: Reason): CsError |
 export function refuseIfNotAFile(path: string, what: string): void {
   const e = notAFile(path, what)
   if (e) throw e
+}
+
+/**
+ * Writes data to path whole: into a file of this process's beside it, then renamed over it, so
+ * that a reader (claude starting, the picker, bin/cs) never meets half a file and a failed write
+ * (a full disk) leaves the path as it was and nothing beside it. `sync`: on disk before the rename.
+ */
+export function replaceFile(path: string, data: string | Buffer, o: { mode?: number; sync?: boolean } = {}): void {
+  const tmp = `${path}.${process.pid}.tmp`
+  try {
+    const fd = openSync(tmp, 'w', o.mode ?? 0o666)
+    try {
+      writeFileSync(fd, data)
+      if (o.sync) fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, path)
+  } catch (e) {
+    rmSync(tmp, { force: true })
+    // write(2)'s error names no file: this one is the file the user can act on
+    const err = e as NodeJS.ErrnoException
+    if (err && typeof err === 'object' && err.path === undefined) err.path = path
+    throw e
+  }
 }
 
 /** Creates or empties a marker file that cs keeps for its mtime: a FIFO put there fails at once

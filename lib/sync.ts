@@ -1,7 +1,7 @@
 // Sync with the shared store: push this host's rows that changed since the last push (and the
 // names, tags and deletions changed here), then pull what other hosts pushed since the last pull
 // into the local copy. See lib/shared-store.ts for how pushes are numbered.
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { startInBackground } from './background.ts'
 import { maskUrl, type Config } from './config.ts'
@@ -9,7 +9,7 @@ import { CsError, EXIT } from './errors.ts'
 import { age } from './format.ts'
 import { rowHash, rowOf } from './host-rows.ts'
 import { recentChanges, recentPush, withRecent, type RecentChanges } from './recent-pushes.ts'
-import { readRegular } from './regular-file.ts'
+import { readRegular, replaceFile } from './regular-file.ts'
 import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.ts'
 import type { SeqRange, SharedStore } from './shared-store.ts'
 import type { Store } from './store.ts'
@@ -345,8 +345,7 @@ function takeToken(config: Config): string | null {
   const before = readRegular(file)?.trim() || null
   const token = `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 10)}`
   try {
-    writeFileSync(`${file}.tmp`, `${token}\n`, { mode: 0o600 })
-    renameSync(`${file}.tmp`, file)
+    replaceFile(file, `${token}\n`, { mode: 0o600 })
   } catch {
     rmSync(file, { force: true })
   }

@@ -88,6 +88,10 @@ test('config set/unset edits one key and drops empty sections; booleans are chec
   assert.deepEqual(withConfigKey(f, 'sync.titles', 'false'), { mongo: { url: 'mongodb://h/cs' }, sync: { titles: false } })
   assert.deepEqual(withConfigKey(f, 'mongo.url', undefined), {})
   assert.throws(() => withConfigKey(f, 'mongo.tls', 'yes'), /true or false/)
+  // a URL that is none, refused where it is typed, and not echoed (it may hold a password)
+  for (const bad of ['hello world', 'mongdb://u:secret@h/cs', 'mongodb://'])
+    assert.throws(() => withConfigKey(f, 'mongo.url', bad), (e: Error) => /mongodb:\/\/ or mongodb\+srv:\/\//.test(e.message) && !e.message.includes('secret'))
+  assert.deepEqual(withConfigKey({}, 'mongo.url', 'mongodb+srv://u:p@cluster.example/cs'), { mongo: { url: 'mongodb+srv://u:p@cluster.example/cs' } })
 })
 
 test('the crontab line is added once, removed alone, and found again', () => {

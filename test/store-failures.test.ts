@@ -7,11 +7,14 @@
 // another user, read-only is chmod and the full disk needs root.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
+import { fileError } from '../lib/errors.ts'
 import { ensureHookSettings } from '../lib/hooks.ts'
+import { replaceFile } from '../lib/regular-file.ts'
 import { isolatedCs, type Result } from './harness/cs.ts'
 
 const root = process.getuid?.() === 0
@@ -113,6 +116,29 @@ test('a full disk: writes fail clearly, reads answer, nothing is lost', { skip: 
   execFileSync('rm', [`${state}/filler`])
   intact()
   assert.ok(t.json('ls').some((v: { id: string }) => v.id === id(6)), 'indexed once there is room')
+})
+
+test('a file written whole on a full disk: the error names it, it stays as it was, nothing is left beside it', { skip: !root && 'a full file system needs root to mount a tmpfs' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-full-'))
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir])
+  try {
+    const file = join(dir, 'picker.tsv')
+    writeFileSync(file, 'as it was\n')
+    spawnSync('dd', ['if=/dev/zero', `of=${dir}/filler`, 'bs=4k'], { stdio: 'ignore' })
+    let failed: unknown
+    try {
+      replaceFile(file, 'x'.repeat(256 * 1024))
+    } catch (e) {
+      failed = e
+    }
+    assert.equal((failed as NodeJS.ErrnoException)?.code, 'ENOSPC', String(failed))
+    assert.equal(fileError(failed)?.message, `cannot write ${file}: the disk is full`)
+    assert.equal(readFileSync(file, 'utf8'), 'as it was\n')
+    assert.deepEqual(readdirSync(dir).sort(), ['filler', 'picker.tsv'])
+  } finally {
+    spawnSync('umount', [dir])
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test('a state folder or data folder that is a file: the error names it, not cs.db', () => {

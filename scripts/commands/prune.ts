@@ -1,6 +1,5 @@
 // `cs prune --days N`: soft-delete what has been idle too long, after asking (as `cs gc` does).
 // Deletes no file; `--undo` brings back the whole last prune at once.
-import { renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
@@ -8,7 +7,7 @@ import type { Config } from '../../lib/config.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
 import { countFlag, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { plural, print, printViews, report } from '../../lib/format.ts'
-import { readRegular } from '../../lib/regular-file.ts'
+import { readRegular, replaceFile } from '../../lib/regular-file.ts'
 import { withSessions, type Sessions } from '../../lib/sessions.ts'
 import { say } from '../../lib/stdout.ts'
 import { isSessionId } from '../../lib/untrusted.ts'
@@ -33,12 +32,7 @@ function readLastPrune(config: Config): LastPrune | null {
   }
 }
 
-function writeLastPrune(config: Config, last: LastPrune): void {
-  const path = lastPrunePath(config)
-  const part = `${path}.${process.pid}.tmp` // another prune's is its own
-  writeFileSync(part, JSON.stringify(last) + '\n')
-  renameSync(part, path)
-}
+const writeLastPrune = (config: Config, last: LastPrune) => replaceFile(lastPrunePath(config), JSON.stringify(last) + '\n')
 
 export default defineCommand({
   usage: 'prune --days N [--yes] [--dry-run] [--json] | prune --undo [ID…]',
