@@ -125,9 +125,11 @@ test('the crontab line: not needed alone, wanted with hosts configured', () => {
   const shared = JSON.parse(cs('--json').stdout)
   assert.equal(check(shared, 'crontab').level, 'warn')
   assert.equal(check(shared, 'crontab').fix, 'cs cron on (adds the line)')
-  // no crontab at all: said, with its install first
+  // no crontab at all: said, with its install first (node alone on the PATH: bin/cs runs it)
   const bare = { ...env }
-  env.PATH = join(home, 'empty')
+  mkdirSync(join(home, 'node-only'))
+  symlinkSync(process.execPath, join(home, 'node-only/node'))
+  env.PATH = join(home, 'node-only')
   const none = JSON.parse(cs('--json').stdout)
   assert.match(check(none, 'crontab').detail, /^crontab is not installed/)
   assert.equal(check(none, 'crontab').fix, 'install cron (apt-get install cron), then cs cron on')
