@@ -124,6 +124,22 @@ test('/clear re-keys: SessionEnd(clear) is not dead, SessionStart(clear) brings 
   assert.equal(option('@cs_state'), 'idle')
 })
 
+test('/resume of another session: its own title when the payload has one, else none (not the last one)', () => {
+  for (const form of FORMS) {
+    fire('SessionStart-startup', { session_title: 'alpha' }, form)
+    assert.equal(option('@cs_title'), 'alpha')
+    fire('SessionEnd-clear', { reason: 'resume' }, form)
+    fire('SessionStart-startup', { source: 'resume', session_id: 'b0000000-0000-4000-8000-000000000000' }, form)
+    assert.equal(option('@cs_id'), 'b0000000-0000-4000-8000-000000000000')
+    assert.equal(option('@cs_title'), null, form)
+    fire('SessionStart-startup', { source: 'resume', session_title: 'beta' }, form)
+    assert.equal(option('@cs_title'), 'beta')
+    // a compaction goes on with the same conversation, and its title
+    fire('SessionStart-compact', {}, form)
+    assert.equal(option('@cs_title'), 'beta')
+  }
+})
+
 test('SessionEnd for any other reason is dead; idle_prompt is idle; unknown events change nothing', () => {
   fire('SessionEnd-prompt_input_exit')
   assert.equal(option('@cs_state'), 'dead')

@@ -10,7 +10,8 @@
 #
 # The tmux options contract, set on the pane running claude (set -p) AND on its session:
 #   @cs_id           claude session id (re-keyed on SessionStart: follows /clear, /compact, /resume)
-#   @cs_title        the session's title (-n, /rename), when the payload carries session_title
+#   @cs_title        the session's title (-n, /rename), when the payload carries session_title;
+#                    unset when another session is resumed without one
 #   @cs_state        working | waiting | idle | dead
 #   @cs_state_at     epoch seconds when @cs_state last changed
 #   @cs_waiting_for  what a waiting session waits for ("permission prompt", "input needed");
@@ -32,10 +33,10 @@
 
 [ -n "$TMUX" ] && [ -n "$TMUX_PANE" ] || exit 0
 
-event=$1 id= transcript= cwd= reason= ntype= title=
+event=$1 id= transcript= cwd= reason= ntype= title= source=
 case $event in
-  '') keys='hook_event_name|session_id|transcript_path|cwd|reason|notification_type|session_title' ;;
-  SessionStart) keys='session_id|transcript_path|cwd|session_title' ;;
+  '') keys='hook_event_name|session_id|transcript_path|cwd|reason|notification_type|session_title|source' ;;
+  SessionStart) keys='session_id|transcript_path|cwd|session_title|source' ;;
   UserPromptSubmit) keys=session_title ;; # after the prompt: the whole payload is scanned
   Notification) keys=notification_type ;;
   SessionEnd) keys=reason ;;
@@ -77,6 +78,7 @@ if [ -n "$keys" ]; then
       reason) [ -n "$reason" ] || reason=$value ;;
       notification_type) [ -n "$ntype" ] || ntype=$value ;;
       session_title) [ -n "$title" ] || title=$value ;;
+      source) [ -n "$source" ] || source=$value ;;
     esac
   done <<EOF
 $fields
@@ -129,6 +131,11 @@ for name in id title transcript cwd; do
   literal "$v"
   set -- "$@" \; set -p -t "$pane" "@cs_$name" "$value" \; set -t "$pane" "@cs_$name" "$value"
 done
+# another session resumed in this process: the title of the one before does not name it (unset,
+# the status line and the picker show the tmux session's name)
+if [ "$event" = SessionStart ] && [ "$source" = resume ] && [ -z "$title" ]; then
+  set -- "$@" \; set -pqu -t "$pane" @cs_title \; set -qu -t "$pane" @cs_title
+fi
 
 if [ "$state" != waiting ]; then
   tmux "$@" >/dev/null 2>&1 # not exec: its exit status would become the hook's
