@@ -3,7 +3,7 @@
 // Code release that changes the format shows as counts and the version that wrote them, before
 // it shows as wrong titles. Pure: the caller reads the lines.
 import { KNOWN_TYPES } from './transcript.ts'
-import { jsonObject } from './untrusted.ts'
+import { isObject, jsonObject } from './untrusted.ts'
 
 /** Fields every conversation record carries (2.0.x to 2.1.332, test/fixtures/real*). */
 const CHAIN_FIELDS = [
@@ -33,8 +33,42 @@ const KNOWN_FIELDS: Record<string, ReadonlySet<string>> = {
   relocated: new Set(['type', 'relocatedCwd', 'sessionId']),
 }
 
+// The fields the parser reads, and the kind of value it takes from each (null: none given). A
+// value of another kind is skipped there as if absent: drift, shown as `TYPE.FIELD (a KIND)`.
+const STRING = (v: unknown) => typeof v === 'string'
+const FLAG = (v: unknown) => typeof v === 'boolean'
+const READ: Record<string, (v: unknown) => boolean> = {
+  uuid: STRING, timestamp: STRING, cwd: STRING, version: STRING, gitBranch: STRING, isSidechain: FLAG,
+  isMeta: FLAG, isCompactSummary: FLAG, message: isObject, customTitle: STRING, aiTitle: STRING,
+  agentName: STRING, tag: STRING, lastPrompt: STRING, summary: STRING, leafUuid: STRING, relocatedCwd: STRING,
+} // prettier-ignore
+/** Within a message: its content (a prompt's text, or blocks) and an answer's usage. */
+const READ_IN_MESSAGE: Record<string, Record<string, (v: unknown) => boolean>> = {
+  user: { content: (v) => typeof v === 'string' || Array.isArray(v) },
+  assistant: { content: Array.isArray, usage: isObject },
+}
+
+const kindOf = (v: unknown) => (Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`)
+
+/** The fields of record r (of a known type) that hold a kind of value the parser does not take. */
+function misread(type: string, r: Record<string, unknown>): string[] {
+  const out: string[] = []
+  for (const [k, ok] of Object.entries(READ)) {
+    const v = r[k]
+    if (v !== undefined && v !== null && !ok(v)) out.push(`${type}.${k} (${kindOf(v)})`)
+  }
+  const m = r.message
+  if (isObject(m))
+    for (const [k, ok] of Object.entries(READ_IN_MESSAGE[type] ?? {})) {
+      const v = m[k]
+      if (v !== undefined && v !== null && !ok(v)) out.push(`${type}.message.${k} (${kindOf(v)})`)
+    }
+  return out
+}
+
 export interface DriftEntry {
-  /** `TYPE` for an unknown record type, `TYPE.FIELD` for an unknown field of a known one */
+  /** `TYPE` for an unknown record type, `TYPE.FIELD` for an unknown field of a known one,
+   *  `TYPE.FIELD (a KIND)` for a field read that holds another kind of value */
   what: string
   count: number
   /** the Claude Code versions that wrote it (the record's own, else the file's latest) */
@@ -90,6 +124,7 @@ export class DriftCounter {
       }
       const known = KNOWN_FIELDS[type]
       if (known) for (const k of Object.keys(r)) if (!known.has(k)) pending.push([this.fields, `${type}.${k.slice(0, 80)}`, version])
+      for (const what of misread(type, r)) pending.push([this.fields, what, version])
     }
     for (const [map, what, version] of pending) {
       let t = map.get(what)

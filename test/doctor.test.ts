@@ -1,7 +1,8 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
@@ -35,7 +36,7 @@ test('a sound set-up passes, and files with lines cs did not understand are name
   assert.equal(r.status, 0, r.stderr + r.stdout)
   const out = JSON.parse(r.stdout)
   assert.equal(out.ok, true)
-  for (const what of ['node', 'transcripts folder', 'claude', 'tmux', 'fzf', 'git', 'database', 'hook settings', 'hook self-test', 'crontab'])
+  for (const what of ['node', 'transcripts folder', 'claude', 'tmux', 'fzf', 'git', 'database', 'journal', 'hook settings', 'hook self-test', 'crontab'])
     assert.equal(check(out, what).level, 'ok', what)
   assert.match(check(out, 'database').detail, /cs\.db \(SQLite, wal\), schema \d+, \d+ kB, integrity ok/)
   assert.match(check(out, 'claude').detail, /node_modules\/\.bin\/claude, 2\.1\.\d+ \(Claude Code\)$/)
@@ -150,4 +151,22 @@ test('an unreadable database is set aside and rebuilt, without a stack trace', (
   assert.match(r.stderr, new RegExp(`the database ${db} was damaged: it is set aside as ${db}\\.damaged-`))
   assert.match(r.stdout, new RegExp(`^ok\\s+database\\s+${db}`, 'm'))
   assert.doesNotMatch(r.stdout + r.stderr, /at .*\.ts:\d+/)
+})
+
+test("the journal: its changes counted, a line cs cannot read warned of, a FIFO in its place failed", () => {
+  const { home, cs, env } = isolated()
+  mkdirSync(join(home, '.claude/projects'), { recursive: true })
+  const journal = join(env.XDG_STATE_HOME, 'cs/cs.journal')
+  const doctor = () => check(JSON.parse(cs('--json').stdout), 'journal')
+  assert.match(doctor().detail, /cs\.journal, 0 changes$/)
+  mkdirSync(dirname(journal), { recursive: true })
+  writeFileSync(journal, JSON.stringify({ op: 'meta', id: '0b6a5ad1-31c4-4f4c-9a51-2d2f3c4b5a6e', column: 'name', value: 'x' }) + '\n{"op":"me')
+  assert.equal(doctor().level, 'warn')
+  assert.match(doctor().detail, /1 change; 1 line cs cannot read/)
+  rmSync(journal)
+  execFileSync('mkfifo', [journal])
+  const fifo = doctor()
+  assert.equal(fifo.level, 'fail')
+  assert.match(fifo.detail, /cs's journal .*cs\.journal is a FIFO, not a file/)
+  assert.match(fifo.fix, /^move it away/)
 })

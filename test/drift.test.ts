@@ -53,3 +53,31 @@ test('unknown types and fields are counted with the versions that wrote them', (
     { what: 'custom-title.colour', count: 1, versions: ['2.9.0'], files: 1 },
   ])
 })
+
+test('a field the parser reads that holds another kind of value is counted as drift, by kind', () => {
+  const line = (o: object) => JSON.stringify(o)
+  const d = new DriftCounter()
+  d.addFile(
+    [
+      line({ type: 'user', version: '3.0.0', timestamp: 5, cwd: { a: 1 }, gitBranch: [1], message: 'x' }),
+      line({ type: 'user', version: '3.0.0', timestamp: '2026-01-01T00:00:00.000Z', message: { role: 'user', content: 7 } }),
+      line({ type: 'assistant', version: '3.0.0', message: { content: 'text', usage: 3 } }),
+      line({ type: 'custom-title', customTitle: ['a'], sessionId: 's' }),
+      // the kinds the parser takes, or none given: no drift
+      line({ type: 'user', version: '3.0.0', timestamp: '2026-01-01T00:00:00.000Z', cwd: null, isMeta: true, message: { content: [] } }),
+    ].join('\n') + '\n'
+  )
+  assert.deepEqual(
+    d.report().fields.map((f) => [f.what, f.count]),
+    [
+      ['assistant.message.content (a string)', 1],
+      ['assistant.message.usage (a number)', 1],
+      ['custom-title.customTitle (an array)', 1],
+      ['user.cwd (an object)', 1],
+      ['user.gitBranch (an array)', 1],
+      ['user.message (a string)', 1],
+      ['user.message.content (a number)', 1],
+      ['user.timestamp (a number)', 1],
+    ]
+  )
+})

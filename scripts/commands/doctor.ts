@@ -16,7 +16,8 @@ import { hookScript, hookSettings } from '../../lib/hooks.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
 import { findOnPath, isSessionFile, projectsDir, readable } from '../../lib/paths.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
-import { readRegular } from '../../lib/regular-file.ts'
+import { notAFile, readRegular } from '../../lib/regular-file.ts'
+import { journalPath, readJournal } from '../../lib/journal.ts'
 import { LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore, openStores } from '../../lib/stores.ts'
 import { skippedDocs } from '../../lib/sync.ts'
@@ -70,6 +71,7 @@ function store(found: Findings) {
         problems.length
           ? { level: 'fail', what: 'database', detail: `${location}: ${problems.join('; ')}`, fix }
           : { level: 'ok', what: 'database', detail: `${location}, schema ${schema}, ${size(bytes)}, integrity ok` },
+        journal(config),
       ]
       indexTranscripts(config, s)
       const all = s.transcripts()
@@ -89,6 +91,19 @@ function store(found: Findings) {
       s.close()
     }
   }
+}
+
+/** The journal that puts names, tags, deletions and launch records back into a rebuilt database:
+ *  a file, every line of it read. */
+function journal(config: Config): Check {
+  const path = journalPath(config)
+  const notFile = notAFile(path, "cs's journal")
+  if (notFile) return { level: 'fail', what: 'journal', detail: notFile.message, fix: notFile.hint }
+  const { ops, skipped } = readJournal(path)
+  const read = `${path}, ${plural(ops.length, 'change')}`
+  return skipped
+    ? { level: 'warn', what: 'journal', detail: `${read}; ${plural(skipped, 'line')} cs cannot read, left out of a rebuild`, fix: 'cs writes whole lines: these were cut by a crash or edited by hand; look at them' }
+    : { level: 'ok', what: 'journal', detail: read }
 }
 
 /** The settings file cs launches claude with, and the hook run for real against a private tmux
