@@ -72,9 +72,9 @@ has_close_hook() {
 	tmux show-hooks -g session-closed | grep -q 'on_session_closed\.sh'
 }
 
-# Appended (-a), so the user's own session-closed hooks stay.
+# Appended (-a), so the user's own session-closed hooks stay. Set whatever @cs-sync-on-close
+# says now: on_session_closed.sh reads it each time.
 set_close_hook() {
-	option_on "$sync_on_close_option" "$default_sync_on_close" || return 0
 	has_close_hook && return 0
 	quote "$CURRENT_DIR/on_session_closed.sh"
 	tmux set-hook -ga session-closed "run-shell -b $quoted"

@@ -154,3 +154,17 @@ test('a key option is words, never file names; a status line ending in `;` keeps
     tmux.run('unbind-key', '-T', 'prefix', '*')
   }
 })
+
+test('the close hook is set whatever @cs-sync-on-close says at load: the option is read when a session closes', () => {
+  const ours = () => closeHooks().filter((h) => h.includes('on_session_closed.sh')).length
+  const user = closeHooks().filter((h) => !h.includes('on_session_closed.sh')).map((h) => h.replace(/^session-closed\[\d+\] /, ''))
+  tmux.run('set-hook', '-gu', 'session-closed')
+  tmux.run('set-option', '-g', '@cs-sync-on-close', 'off')
+  try {
+    load()
+    assert.equal(ours(), 1)
+  } finally {
+    tmux.run('set-option', '-gu', '@cs-sync-on-close')
+    for (const h of user) tmux.run('set-hook', '-ga', 'session-closed', h)
+  }
+})
