@@ -107,8 +107,6 @@ esac
 
 [ "$event" = SessionStart ] || id= transcript= cwd=
 
-. "${0%/*}/literal.sh"
-
 # Options go to the pane (-p) and to its session (a pane target resolves to its session). The time
 # changes only with the state; it is computed by tmux from the pane's state before the state is set.
 pane=$TMUX_PANE
@@ -125,6 +123,8 @@ if [ -n "$waiting_for" ]; then
 else
   set -- "$@" \; set -pqu -t "$pane" @cs_waiting_for \; set -qu -t "$pane" @cs_waiting_for
 fi
+# the payload's values (SessionStart, a title): only then is literal() read from its file
+[ -z "$id$title$transcript$cwd" ] || . "${0%/*}/literal.sh"
 for name in id title transcript cwd; do
   eval "v=\$$name" # a fixed variable name: no payload text is evaluated
   [ -n "$v" ] || continue
