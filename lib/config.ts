@@ -182,7 +182,13 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /** A URL with its password replaced by `****`: the only form of it cs ever prints. */
-export const maskUrl = (url: string) => url.replace(/^([a-z+]+:\/\/[^:/@]*:)[^@]*@/i, '$1****@')
+/** A connection URL as cs shows it: the password of `user:password@` (up to the last `@` before the
+ *  host, where an unescaped `@` in it would end it early) and the value of every query option
+ *  whose name says password or secret (tlsCertificateKeyFilePassword…) as `****`. */
+export const maskUrl = (url: string) =>
+  url
+    .replace(/^([a-z+]+:\/\/[^:/@]*:)[^/?#]*@/i, '$1****@')
+    .replace(/([?&][^=&#]*(?:password|secret)[^=&#]*=)[^&#]*/gi, '$1****')
 
 const hasPassword = (url: string | undefined) => !!url && maskUrl(url) !== url
 

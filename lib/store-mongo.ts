@@ -23,10 +23,22 @@ const INSERT_CHUNK = 1000
 
 /** Any text with the URL's password removed: driver errors may quote what they were given. */
 function redact(text: string, url: string): string {
-  const password = /^[a-z+]+:\/\/[^:/@]*:([^@]*)@/i.exec(url)?.[1]
+  const secrets = [
+    /^[a-z+]+:\/\/[^:/@]*:([^/?#]*)@/i.exec(url)?.[1],
+    ...[...url.matchAll(/[?&][^=&#]*(?:password|secret)[^=&#]*=([^&#]*)/gi)].map((m) => m[1]),
+  ].filter((s): s is string => Boolean(s))
   let out = text.split(url).join(maskUrl(url))
-  if (password) for (const p of new Set([password, decodeURIComponent(password)])) out = out.split(p).join('****')
+  for (const secret of secrets)
+    for (const s of new Set([secret, safeDecode(secret)])) out = out.split(s).join('****')
   return out
+}
+
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s // a stray % in a password
+  }
 }
 
 /** The database named in the URL's path, else `cs`. */

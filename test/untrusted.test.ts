@@ -69,6 +69,14 @@ test('cleanText cuts text beyond TEXT_MAX, and a view its title, branch and mode
 test('maskUrl hides the password and nothing else', () => {
   assert.equal(maskUrl('mongodb://cs:s3cr%40t@db.example:27017/cs?tls=true'), 'mongodb://cs:****@db.example:27017/cs?tls=true')
   assert.equal(maskUrl('mongodb://db.example:27017/'), 'mongodb://db.example:27017/')
+  // an unescaped @ in the password: all of it, up to the last @ before the host
+  assert.equal(maskUrl('mongodb://u:p@ss@h:1/cs'), 'mongodb://u:****@h:1/cs')
+  // a secret in an option, and hosts, other options and a user alone left as they are
+  assert.equal(
+    maskUrl('mongodb://h1,h2/cs?tls=true&tlsCertificateKeyFilePassword=hunter2&replicaSet=rs'),
+    'mongodb://h1,h2/cs?tls=true&tlsCertificateKeyFilePassword=****&replicaSet=rs'
+  )
+  assert.equal(maskUrl('mongodb://user@h/cs'), 'mongodb://user@h/cs')
 })
 
 test('config file: read, environment wins, bad files refused with a fix', () => {
