@@ -101,9 +101,6 @@ for (const [level, names] of KEPT)
   }
 /** How many recent values a key remembers (type alternates between a few). */
 const RECENT = 4
-/** Raw text of a string value kept whole beyond this is cut: a prompt shows its first 200
- *  characters once blanks are collapsed (lib/prompt.ts shorten), far fewer than 1 KB. */
-const PREFIX = 1024
 /** Values up to this long are compared with the key's last one before being decoded. */
 const REUSE = 64
 
@@ -226,8 +223,8 @@ function containerStartBack(b: Buffer, j: number, lo: number): number {
   return FAIL
 }
 
-/** The scalar spanning b[i, j), read for `key`. A `prompt` text is cut where promptEnd says,
- *  else beyond PREFIX bytes (at a whole escape). */
+/** The scalar spanning b[i, j), read for `key`. A `prompt` text is cut where promptEnd says it
+ *  may be, else read whole: blanks or a wrapper may come before its first 200 characters. */
 function scalar(b: Buffer, i: number, j: number, key: Key, prompt = false): unknown {
   const c = b[i]
   if (c === 34) {
@@ -243,17 +240,8 @@ function scalar(b: Buffer, i: number, j: number, key: Key, prompt = false): unkn
         if (k === len) return v
       }
     } else if (prompt && len > PROMPT_MAX) {
-      z = promptEnd(b, i + 1, z)
-      if (z < 0 && len <= PREFIX) z = j - 1
-      else if (z < 0) {
-        z = i + 1 + PREFIX
-        for (let k = z - 6; k < z; k++)
-          if (b[k] === 92) {
-            while (b[k - 1] === 92) k--
-            z = k
-            break
-          }
-      }
+      const cut = promptEnd(b, i + 1, z)
+      if (cut > 0) z = cut
     }
     const raw = (b as unknown as Slicer).utf8Slice(i + 1, z)
     if (raw.includes('\\')) return JSON.parse(`"${raw}"`)

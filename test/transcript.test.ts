@@ -247,6 +247,20 @@ describe('prompts', () => {
     const line = Buffer.from(g.userRecord(c(), `${'é'.repeat(3000)} "quoted" \\ ${'x'.repeat(9000)}`))
     assert.equal(typedPrompt(scanLine(line, 0, line.length)!), typedPrompt(JSON.parse(line.toString())))
   })
+  test('a prompt of many blanks, or of a long wrapper, before its words reads as the whole one', () => {
+    for (const text of [
+      `why does this fail?${' '.repeat(1100)}TypeError: x is undefined`,
+      `${'\n'.repeat(520)}please review the diff above`,
+      `${'    x = 1\n'.repeat(300)}why is x one?`,
+      `<system-reminder>${'context '.repeat(300)}</system-reminder>what now?`,
+    ]) {
+      const line = Buffer.from(g.userRecord(c(), text, { typed: true }))
+      const scanned = scanLine(line, 0, line.length)!
+      assert.equal(typedPrompt(scanned), typedPrompt(JSON.parse(line.toString())), JSON.stringify(text.slice(0, 40)))
+      // counted as a full parse counts it (a reminder before any typed word is no prompt)
+      assert.equal(parse(line.toString() + '\n').userMessages, typedText(JSON.parse(line.toString())) === null ? 0 : 1)
+    }
+  })
   test('a prompt the scanner cuts short reads as the whole one: its title, and no slash command', () => {
     // blanks as raw bytes and as escapes, wrappers and interrupts at the start or further on
     const pieces = ['word', ' ', '  ', '\n', '\t', '\u00a0', '😀', 'é', '"', '\\', '<', '[', '<b>', '<command-name>/x</command-name>', '<command-args>a</command-args>', '[Request interrupted by user]'] // prettier-ignore
