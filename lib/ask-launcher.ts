@@ -6,13 +6,13 @@
 // first which hosts it asks, then "HOST STATUS" as each answer is whole. bin/cs uses it only
 // while config.json is older than it, and it checks the bundle's age and the environment itself
 // (lib/attach-launcher.ts guards); Node asks any host it does not name, as before.
-import { mkdirSync, read, readdirSync, readFileSync, readSync, rmSync } from 'node:fs'
+import { mkdirSync, read, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { guards, mtime, sshSetup } from './attach-launcher.ts'
 import type { Config, HostEntry } from './config.ts'
 import { bundleFile } from './install.ts'
 import { shellWord } from './quote.ts'
-import { LOOK_CALL, remoteCs, sshArgv, sshFailure, unreachable, type SshResult } from './ssh.ts'
+import { ANSWER_MAX_BYTES, LOOK_CALL, remoteCs, sshArgv, sshFailure, tooLarge, unreachable, type SshResult } from './ssh.ts'
 import { isHostName } from './untrusted.ts'
 import { replaceFile } from './regular-file.ts'
 
@@ -26,12 +26,18 @@ export const askDir = (config: Config) => join(config.stateDir, 'ask')
 export const askerFile = (config: Config) => join(askDir(config), 'asks.sh')
 
 /** What bin/cs sources: every other host of the list asked at once. */
+/** ulimit -f's 512-byte blocks (POSIX sh's unit): a little over ANSWER_MAX_BYTES */
+const ANSWER_BLOCKS = ANSWER_MAX_BYTES / 512 + 1
+/** The status of a command SIGXFSZ stopped: 128 + 25 */
+const XFSZ = 153
+
 function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = process.env): string {
   const dir = askDir(config)
   const ask = (h: HostEntry) => {
     const out = (ext: string) => `${shellWord(`${dir}/`)}$$.${h.name}.${ext}` // the name: a checked plain word
     const argv = sshArgv(config, h, askArgv(h), LOOK_CALL).map(shellWord).join(' ')
-    return `{ timeout -s KILL ${SECONDS} ${argv} </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } &`
+    // ulimit -f: ssh stopped (SIGXFSZ) once its answer passes the most cs reads, not the disk filled
+    return `{ (ulimit -f ${ANSWER_BLOCKS}; exec timeout -s KILL ${SECONDS} ${argv}) </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } &`
   }
   return [
     "# cs ls's asks of the hosts list, as lib/hosts.ts askHost runs them: written by cs",
@@ -129,6 +135,10 @@ function readAsks(config: Config, fd: number, by: string): Map<string, Promise<S
             } finally {
               rmSync(file(ext), { force: true })
             }
+          }
+          if ((statSync(file('out'), { throwIfNoEntry: false })?.size ?? 0) > ANSWER_MAX_BYTES || status === XFSZ) {
+            for (const ext of ['out', 'err']) rmSync(file(ext), { force: true })
+            return reject(tooLarge(host ?? { name, ssh: name, cs: null }))
           }
           const [stdout, stderr] = [take('out'), take('err')]
           // no line before the pipe ended or the time ran out, or ssh killed by timeout (124, 137)

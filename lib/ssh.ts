@@ -22,6 +22,12 @@ const CONTROL_PERSIST_S = 60
 /** How long a look at a host (its sessions, its version) may wait once it accepted the
  *  connection: its cs may be indexing. */
 const LOOK_TIMEOUT_MS = 8000
+/** The most of another host's answer cs reads: `cs ls --json` of 10,000 sessions is some 7 MB.
+ *  More is not an answer: ssh is stopped there, and nothing of it read. */
+export const ANSWER_MAX_BYTES = 64 * 1024 * 1024
+
+export const tooLarge = (host: HostEntry) =>
+  new CsError(`host ${host.name}: its answer passed ${ANSWER_MAX_BYTES >> 20} MB, and was not read`, EXIT.failure, `look at what its cs prints: ssh ${shellWord(host.ssh)} cs ls --json --local --all | head`)
 /** A look's ssh call: connected within CONNECT_TIMEOUT.look, answered within LOOK_TIMEOUT_MS. */
 export const LOOK_CALL = { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS } as const
 
@@ -102,7 +108,14 @@ export function sshRun(
     const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv(config) })
     let stdout = ''
     let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    let large = false
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d
+      if (stdout.length <= ANSWER_MAX_BYTES || large) return
+      large = true
+      stdout = ''
+      child.kill('SIGKILL')
+    })
     let shown = 0
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d
@@ -130,6 +143,7 @@ export function sshRun(
     })
     child.on('close', (code) => {
       clearTimeout(timer)
+      if (large) return reject(tooLarge(host))
       const status = code ?? 255
       const failure = sshFailure(host, status, stderr, argv)
       if (failure) reject(failure)

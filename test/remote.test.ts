@@ -204,6 +204,28 @@ test('hostile remote answers: checked rows only, nothing runs, no escape sequenc
   }
 })
 
+test('an answer past the most cs reads (64 MB): ssh stopped, nothing of it read, said; no file left', () => {
+  const endless = join(b.home, 'endless-cs')
+  writeFileSync(endless, '#!/bin/sh\nexec yes \'{"a":1},\'\n')
+  chmodSync(endless, 0o755)
+  configure([hostB(), { name: 'flood', ssh: 'hostb', cs: endless }])
+  try {
+    // twice: Node asks the first time, the launcher bin/cs runs (written by the first) the second
+    for (const run of [1, 2]) {
+      const r = a.cs('ls', '--json')
+      assert.equal(r.status, 0, r.stderr)
+      assert.match(r.stderr, /host flood: its answer passed 64 MB, and was not read/, `run ${run}`)
+      assert.ok(JSON.parse(r.stdout).some((row: any) => row.host === 'hostb'), 'the other host answers as before')
+      const left = readdirSync(join(a.env.XDG_STATE_HOME, 'cs/ask')).filter((f) => !f.endsWith('.sh'))
+      assert.deepEqual(left, [], `run ${run}`)
+    }
+    const hosts = a.cs('hosts')
+    assert.match(hosts.stderr + hosts.stdout, /its answer passed 64 MB/)
+  } finally {
+    configure([hostB()])
+  }
+})
+
 test("with no database, a rename, tag or soft delete of B's session is made by B's cs: B shows it, and so does A at once", () => {
   const onBHost = () => b.json('info', B_ID)
   const onA = () => a.json('info', B_ID.slice(0, 8), '--host', 'hostb')
