@@ -26,7 +26,10 @@ export const launcherDir = (config: Config) => join(config.stateDir, 'attach')
  *  does not already pin (the config file and the state folder are found through XDG_*). */
 export function guards(config: Config, env: NodeJS.ProcessEnv): string[] {
   const is = (name: string, value: string) => `[ "\${${name}-}" = ${shellWord(value)} ]`
-  const lines = [`${is('HOME', env.HOME ?? '')} && ${is('XDG_RUNTIME_DIR', env.XDG_RUNTIME_DIR ?? '')} || return 0`]
+  const lines = [
+    `[ "$config" = ${shellWord(config.configFile)} ] || return 0 # written from another config.json`,
+    `${is('HOME', env.HOME ?? '')} && ${is('XDG_RUNTIME_DIR', env.XDG_RUNTIME_DIR ?? '')} || return 0`,
+  ]
   // this host's own name (CS_HOST, else the kernel's): a host never attaches itself over ssh
   if (env.CS_HOST) lines.push(`${is('CS_HOST', env.CS_HOST)} || return 0`)
   else

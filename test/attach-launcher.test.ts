@@ -101,7 +101,12 @@ test('anything but a plain name (LAUNCHER_QUERY, as bin/cs has it), or other fla
 })
 
 test('a launcher written for another environment, or older than config.json, is passed by', () => {
-  const others: Record<string, string>[] = [{ HOME: '/elsewhere' }, { XDG_RUNTIME_DIR: '/run/other' }, { CS_HOST: 'hostc' }]
+  // another config.json, older than the launcher: its hosts may be none, or reached otherwise
+  const otherConfig = join(dir, 'other-config')
+  mkdirSync(join(otherConfig, 'cs'), { recursive: true })
+  writeFileSync(join(otherConfig, 'cs/config.json'), '{}')
+  utimesSync(join(otherConfig, 'cs/config.json'), new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000))
+  const others: Record<string, string>[] = [{ HOME: '/elsewhere' }, { XDG_RUNTIME_DIR: '/run/other' }, { CS_HOST: 'hostc' }, { XDG_CONFIG_HOME: otherConfig }]
   for (const extra of others) {
     const r = cs(['attach', 'x', '--host', 'hostb'], extra)
     assert.equal(r.argv, null, JSON.stringify(extra))
