@@ -258,14 +258,15 @@ function seconds(value: string | undefined, fallback: number): number {
   return Number.isFinite(n) && n >= 0 ? n : fallback
 }
 
-/** The keys `cs config set|unset` edits, each with how its value is read from the command line. */
+/** The keys `cs config set|unset` edits, each with how its value is read from the command line
+ *  (a path: as the folder it is typed in has it, made absolute by the command). */
 export const CONFIG_KEYS = {
   'mongo.url': 'string',
   'mongo.tls': 'boolean',
-  'mongo.tlsCAFile': 'string',
-  'mongo.tlsCertificateKeyFile': 'string',
+  'mongo.tlsCAFile': 'path',
+  'mongo.tlsCertificateKeyFile': 'path',
   'sync.titles': 'boolean',
-  'ssh.config': 'string',
+  'ssh.config': 'path',
   'ssh.destination': 'string',
 } as const
 export type ConfigKey = keyof typeof CONFIG_KEYS

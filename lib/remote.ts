@@ -130,7 +130,12 @@ export function jsonAnswer(host: HostEntry, stdout: string): unknown {
 /** Why `cs VERB` failed on host: exit 2, its cs refused the command as given (too old?); any
  *  other, the first line it wrote to stderr. */
 export function failedThere(host: HostEntry, verb: string, status: number, stderr: string): CsError {
-  if (status === 2) return new CsError(`host ${host.name}: its cs refused \`cs ${verb}\` as given (too old?)`, EXIT.usage, 'cs update --all')
+  if (status === 2)
+    return new CsError(
+      `host ${host.name}: its cs refused \`cs ${verb}\` as given: ${cleanText(stderr.trim().split('\n')[0]) ?? 'a usage error'}`,
+      EXIT.usage,
+      'a cs too old for it is brought up to date by cs update --all'
+    )
   return new CsError(`host ${host.name}: cs ${verb} failed there: ${cleanText(stderr.trim().split('\n')[0]) ?? `exit ${status}`}`)
 }
 

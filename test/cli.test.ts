@@ -3,7 +3,8 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
 const t = isolatedCs('cli')
@@ -170,4 +171,11 @@ test('CLAUDE_CONFIG_DIR naming no folder is said', () => {
   const file = ls(`${t.home}/a-file`)
   assert.equal(file.status, 0)
   assert.match(file.stderr, /warning: CLAUDE_CONFIG_DIR=\S+\/a-file is not a folder: no transcripts/)
+})
+
+test('a file path given to cs config set is kept absolute, as meant in the folder it was typed in', () => {
+  const r = spawnSync(join(import.meta.dirname, '../bin/cs'), ['config', 'set', 'ssh.config', 'my ssh config'], { cwd: t.home, env: t.env, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(t.json('config')['ssh.config'], join(realpathSync(t.home), 'my ssh config'))
+  assert.equal(t.cs('config', 'unset', 'ssh.config').status, 0)
 })

@@ -22,6 +22,6 @@ export default defineCommand({
     if (here && others.length) print(`${config.host}:`)
     const code = here ? addKey(config, positionals[0]) : EXIT.ok
     // a passphrase is typed there: each host in this terminal, in turn
-    return Math.max(code, await onHosts(others, (h) => runRemoteHere(config, h, ['add-key', ...positionals])))
+    return Math.max(code, await onHosts(others, (h) => runRemoteHere(config, h, ['add-key', '--', ...positionals])))
   },
 })

@@ -1,5 +1,6 @@
 // `cs config`: the effective settings, secrets masked; `set KEY VALUE` and `unset KEY` edit the
 // config file, which is created (and kept) readable by its owner alone.
+import { resolve } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import { CONFIG_KEYS, checkConfigFile, effectiveSettings, maskUrl, readConfigFile, withConfigKey, writeConfigFile, type ConfigKey } from '../../lib/config.ts'
 import { usageError } from '../../lib/errors.ts'
@@ -35,7 +36,9 @@ export default defineCommand({
     if (verb === 'set' ? value === undefined || extra.length : value !== undefined)
       throw usageError(verb === 'set' ? 'config set wants KEY VALUE' : 'config unset wants KEY alone')
     const file = config.configFile
-    const next = checkConfigFile(withConfigKey(readConfigFile(file), key as ConfigKey, verb === 'set' ? value : undefined), file)
+    // a path is kept as it was meant where it was typed: cs runs from any folder
+    const given = verb === 'set' && CONFIG_KEYS[key as ConfigKey] === 'path' ? resolve(value) : value
+    const next = checkConfigFile(withConfigKey(readConfigFile(file), key as ConfigKey, verb === 'set' ? given : undefined), file)
     writeConfigFile(file, next)
     print(verb === 'set' ? `${key} = ${shown(key, key === 'mongo.url' ? value : (next as any)[key.split('.')[0]]?.[key.split('.')[1]])}` : `${key} unset`)
   },

@@ -38,7 +38,7 @@ function killAll(config: Config, tmux: Tmux, sessions: TmuxSession[]): void {
 async function killRemote(config: Config, host: HostEntry, positionals: string[], flags: Flags): Promise<number> {
   if (!isSet(flags, 'all')) {
     if (positionals.length !== 1) throw usageError('kill takes one session, or --all', `cs kill ID --host ${host.name}`)
-    return runRemote(config, host, ['kill', positionals[0]], false)
+    return runRemote(config, host, ['kill', '--', positionals[0]], false) // a word, never a flag there
   }
   if (positionals.length) throw usageError('give a session or --all, not both')
   await askHost(config, host)
