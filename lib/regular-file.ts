@@ -37,13 +37,15 @@ export function readRegular(path: string, maxBytes = SMALL_FILE_MAX): string | n
   return readRegularBytes(path, maxBytes)?.toString('utf8') ?? null
 }
 
-/** readRegular's bytes, not decoded. */
+/** readRegular's bytes, not decoded. A file whose size says 0 (the kernel's, /proc/PID/cmdline)
+ *  is read to its end, up to maxBytes. */
 export function readRegularBytes(path: string, maxBytes = SMALL_FILE_MAX): Buffer | null {
   const file = openRegular(path)
   if (!file) return null
   try {
     if (file.stat.size > maxBytes) return null
-    const buf = Buffer.allocUnsafe(file.stat.size)
+    const sized = file.stat.size > 0
+    const buf = Buffer.allocUnsafe(sized ? file.stat.size : Math.min(maxBytes, 64 * 1024))
     let got = 0
     while (got < buf.length) {
       const n = readSync(file.fd, buf, got, buf.length - got, got)

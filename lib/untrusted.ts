@@ -53,9 +53,10 @@ export const isTmuxName = (s: unknown): s is string =>
   !BIDI.test(s) &&
   !UNTARGETABLE.test(s)
 
-/** A working folder: absolute, no control characters. */
+/** A working folder: absolute, no control characters, no bidirectional override (which would
+ *  reorder what a terminal shows of it, `cs ls --json` included). */
 export const isCwd = (s: unknown): s is string =>
-  typeof s === 'string' && isAbsolute(s) && s.length <= 4096 && !CONTROL.test(s)
+  typeof s === 'string' && isAbsolute(s) && s.length <= 4096 && !CONTROL.test(s) && !BIDI.test(s)
 
 // ANSI escape sequences (CSI, OSC ending in BEL or ST, and two-byte escapes), then any control
 // character left, then runs of whitespace.

@@ -127,6 +127,14 @@ test('hostile registry entries: a pid that is not claude, an id that is a path, 
   assert.equal(runsClaude(1), false)
   assert.equal(runsClaude(other.pid!), false)
   assert.equal(runsClaude(pid), true)
+  // a client named otherwise whose argv[0] says claude (/proc/PID/cmdline, whose size says 0)
+  const named = spawn('sleep', ['600'], { stdio: 'ignore', argv0: 'claude' })
+  try {
+    assert.equal(procStat(named.pid!)?.comm, 'sleep')
+    assert.equal(runsClaude(named.pid!), true)
+  } finally {
+    named.kill()
+  }
   assert.deepEqual(readRegistry(join(dir, 'hostile')), [])
   write(pid, { sessionId: uuid(3), name: '\u001b]0;pwned\u0007x', cwd: 'relative/../x', jobId: '--help' })
   const [e] = readRegistry(join(dir, 'hostile'))

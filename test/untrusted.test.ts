@@ -35,7 +35,7 @@ test('tmux names: what a local launch accepts, without . : leading $ or - or con
 
 test('working folders are absolute paths without control characters', () => {
   assert.ok(isCwd('/home/u/src/my app'))
-  for (const c of ['src', '', '/tmp/a\nb', '/x\u001b]0;t\u0007']) assert.ok(!isCwd(c))
+  for (const c of ['src', '', '/tmp/a\nb', '/x\u001b]0;t\u0007', '/srv/\u202egnp.exe']) assert.ok(!isCwd(c))
 })
 
 test('cleanText removes escape sequences and control characters, keeps text', () => {
