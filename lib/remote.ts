@@ -95,10 +95,21 @@ export function attachRemote(config: Config, host: HostEntry, a: RemoteAttach): 
   // the window runs under the user's tmux server, whose environment is not this one
   const agent = sshEnv(config).SSH_AUTH_SOCK
   const env = agent ? ['-e', `SSH_AUTH_SOCK=${agent}`] : []
-  if (mode === 'popup') tmux.run('display-popup', '-E', '-w', '100%', '-h', '100%', '-T', name, ...env, shellLine(ssh))
-  else tmux.run('new-window', '-n', name, ...env, '--', ...ssh)
+  const held = heldOnFailure(host, ssh)
+  if (mode === 'popup') tmux.run('display-popup', '-E', '-w', '100%', '-h', '100%', '-T', name, ...env, shellLine(held))
+  else tmux.run('new-window', '-n', name, ...env, '--', ...held)
   return EXIT.ok
 }
+
+/** argv run so that its failure stays on screen: a window or popup would close with the error
+ *  before anyone read it (ssh's own words, or the other cs's), where this command has returned. */
+const heldOnFailure = (host: HostEntry, argv: string[]) => [
+  'sh',
+  '-c',
+  '"$@"; s=$?; [ "$s" -eq 0 ] || { printf \'\\ncs: the attach to %s ended with exit %s (press Enter) \' "$0" "$s"; read -r _; }; exit "$s"',
+  host.name,
+  ...argv,
+]
 
 /** Runs `cs ARGS` on host and prints what it says, control characters removed; its exit code. */
 export async function runRemote(config: Config, host: HostEntry, args: string[], json: boolean): Promise<number> {

@@ -342,6 +342,29 @@ test('inside tmux: a new local window named after host and session runs the ssh'
   assert.ok(!existsSync(ran), 'nothing in the name ran')
 })
 
+test('inside tmux, an attach that fails there: its window stays, saying so, until a key', async () => {
+  configure([hostB(), { name: 'hoste', ssh: 'nosuch.invalid' }])
+  try {
+    outer.newSession('failing', a.home, ['sh'])
+    outer.run('new-window', '-t', '=failing:', '--', ...CS, 'attach', 'work-x', '--host', 'hoste')
+    const pane = await poll(
+      () => {
+        const w = outer.try('list-windows', '-t', '=failing:', '-F', '#{window_name} #{pane_id}').stdout
+        const line = w.split('\n').find((l) => l.startsWith('hoste/'))
+        return { ok: Boolean(line), last: w }
+      },
+      30_000,
+      "the attach's window"
+    ).then(() => outer.run('list-windows', '-t', '=failing:', '-F', '#{window_name} #{pane_id}').split('\n').find((l) => l.startsWith('hoste/'))!.split(' ').pop()!)
+    const screen = await outer.waitFor(pane, (s) => /cs: the attach to hoste ended with exit 255/.test(s), { what: 'the failure, held' })
+    assert.match(screen, /nosuch\.invalid/) // ssh's own words above it
+    outer.sendKeys(pane, 'Enter')
+    await poll(() => ({ ok: !outer.try('list-windows', '-t', '=failing:').stdout.includes('hoste/'), last: '' }), 30_000, 'the window to close')
+  } finally {
+    configure([hostB()])
+  }
+})
+
 test('inside tmux with @cs-remote-attach replace: the ssh runs in this pane, no new window', async () => {
   const rec = launchOnB('in place')
   a.json('ls')
