@@ -137,13 +137,13 @@ function readAsks(config: Config, fd: number, by: string): Map<string, Promise<S
           }
           if ((statSync(file('out'), { throwIfNoEntry: false })?.size ?? 0) > ANSWER_MAX_BYTES || status === XFSZ) {
             for (const ext of ['out', 'err']) rmSync(file(ext), { force: true })
-            return reject(tooLarge(host ?? { name, ssh: name, cs: null }))
+            return reject(tooLarge(config, host ?? { name, ssh: name, cs: null }))
           }
           const [stdout, stderr] = [take('out'), take('err')]
           // no line before the pipe ended or the time ran out, or ssh killed by timeout (124, 137)
           const late = status === null || status === 124 || status === 137
-          if (!host || late) return reject(unreachable(host ?? { name, ssh: name, cs: null }, `no answer within ${SECONDS} s`))
-          const failure = sshFailure(host, status, stderr, askArgv(host))
+          if (!host || late) return reject(unreachable(config, host ?? { name, ssh: name, cs: null }, `no answer within ${SECONDS} s`))
+          const failure = sshFailure(config, host, status, stderr, askArgv(host))
           if (failure) reject(failure)
           else resolve({ status, stdout, stderr })
         }

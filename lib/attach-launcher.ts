@@ -52,7 +52,7 @@ function launcherText(config: Config, host: HostEntry, env: NodeJS.ProcessEnv = 
   const parts = remote.split(SLOT)
   if (ssh.slice(0, -1).some((w) => w.includes(SLOT)) || parts.length !== 3 || !parts[0].endsWith('=')) return null
   // ssh's own failure (255) and no cs there (127): said and exited as lib/remote.ts does
-  const failures = [127, 255].map((status) => ({ status, e: sshFailure(host, status, '', cs)! }))
+  const failures = [127, 255].map((status) => ({ status, e: sshFailure(config, host, status, '', cs)! }))
   const command = [...ssh.slice(0, -1).map(shellWord), parts.map(shellWord).join('"$query"')].join(' ')
   return [
     `# cs attach QUERY --host ${host.name} outside tmux, as lib/remote.ts runs it: written by cs`,

@@ -31,7 +31,7 @@ function runHere(config: Config, host: HostEntry, ssh: string[], cs: readonly st
   if (r.error) throw new CsError(`ssh failed: ${r.error.message}`, EXIT.unavailable)
   // ssh's own failures (255) were shown on this terminal already: cs adds the fix (and exit 3);
   // a missing cs (127) gets its own
-  if (r.status === 127 || r.status === 255) throw sshFailure(host, r.status, '', cs)!
+  if (r.status === 127 || r.status === 255) throw sshFailure(config, host, r.status, '', cs)!
   return r.status ?? EXIT.failure
 }
 

@@ -26,8 +26,13 @@ const LOOK_TIMEOUT_MS = 8000
  *  More is not an answer: ssh is stopped there, and nothing of it read. */
 export const ANSWER_MAX_BYTES = 64 * 1024 * 1024
 
-export const tooLarge = (host: HostEntry) =>
-  new CsError(`host ${host.name}: its answer passed ${ANSWER_MAX_BYTES >> 20} MB, and was not read`, EXIT.failure, `look at what its cs prints: ssh ${shellWord(host.ssh)} cs ls --json --local --all | head`)
+export const tooLarge = (config: Config, host: HostEntry) =>
+  new CsError(`host ${host.name}: its answer passed ${ANSWER_MAX_BYTES >> 20} MB, and was not read`, EXIT.failure, `look at what its cs prints: ${sshLine(config, host, 'cs', 'ls', '--json', '--local', '--all')} | head`)
+
+/** The ssh command a hint gives for host, as cs runs it: with cs's ssh config file (-F), which
+ *  plain ssh would not read. */
+const sshLine = (config: Config, host: HostEntry, ...command: string[]) =>
+  shellLine(['ssh', ...(config.sshConfig ? ['-F', config.sshConfig] : []), host.ssh, ...command])
 /** A look's ssh call: connected within CONNECT_TIMEOUT.look, answered within LOOK_TIMEOUT_MS. */
 export const LOOK_CALL = { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS } as const
 
@@ -131,21 +136,21 @@ export function sshRun(
     child.stdin.end(opts.input ?? '')
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(unreachable(host, `no answer within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s`))
+      reject(unreachable(config, host, `no answer within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s`))
     }, opts.timeoutMs ?? 60_000)
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer)
       reject(
         e.code === 'ENOENT'
           ? new CsError('ssh is not installed', EXIT.unavailable, 'install it: apt-get install openssh-client')
-          : unreachable(host, e.message)
+          : unreachable(config, host, e.message)
       )
     })
     child.on('close', (code) => {
       clearTimeout(timer)
-      if (large) return reject(tooLarge(host))
+      if (large) return reject(tooLarge(config, host))
       const status = code ?? 255
-      const failure = sshFailure(host, status, stderr, argv)
+      const failure = sshFailure(config, host, status, stderr, argv)
       if (failure) reject(failure)
       else resolve({ status, stdout, stderr })
     })
@@ -153,7 +158,7 @@ export function sshRun(
 }
 
 /** ssh's own failure (exit 255) or a remote shell that found no cs (127), as an error naming the fix. */
-export function sshFailure(host: HostEntry, status: number, stderr: string, argv: readonly string[]): CsError | null {
+export function sshFailure(config: Config, host: HostEntry, status: number, stderr: string, argv: readonly string[]): CsError | null {
   if (status === 127)
     return new CsError(
       `host ${host.name}: ${shellWord(argv[0])} not found there`,
@@ -166,12 +171,12 @@ export function sshFailure(host: HostEntry, status: number, stderr: string, argv
     return new CsError(
       `host ${host.name}: its host key is not known (or changed)`,
       EXIT.unavailable,
-      `check it, then accept it once: ssh ${shellWord(host.ssh)} true`
+      `check it, then accept it once: ${sshLine(config, host, 'true')}`
     )
   if (/permission denied/i.test(stderr))
-    return new CsError(`host ${host.name}: ssh login refused (${said})`, EXIT.unavailable, `load a key: cs add-key, or check ssh ${shellWord(host.ssh)}`)
-  return unreachable(host, said || 'ssh failed')
+    return new CsError(`host ${host.name}: ssh login refused (${said})`, EXIT.unavailable, `load a key: cs add-key, or check ${sshLine(config, host)}`)
+  return unreachable(config, host, said || 'ssh failed')
 }
 
-export const unreachable = (host: HostEntry, why: string) =>
-  new CsError(`host ${host.name} does not answer: ${why}`, EXIT.unavailable, `check it: ssh ${shellWord(host.ssh)} true`)
+export const unreachable = (config: Config, host: HostEntry, why: string) =>
+  new CsError(`host ${host.name} does not answer: ${why}`, EXIT.unavailable, `check it: ${sshLine(config, host, 'true')}`)

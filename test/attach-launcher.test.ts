@@ -80,7 +80,8 @@ test('no cs on the other host (127): the Node CLI\'s message and exit code', () 
 test('ssh failing (255): the Node CLI\'s message and exit code', () => {
   const r = cs(['attach', 'x', '--host', 'hostb'], { SSH_STATUS: '255' })
   assert.equal(r.status, 3)
-  assert.equal(r.stderr, "cs: host hostb does not answer: ssh failed\n    check it: ssh me@hostb true\n")
+  // the hint runs ssh as cs does: with cs's ssh config file
+  assert.equal(r.stderr, `cs: host hostb does not answer: ssh failed\n    check it: ssh -F '${join(dir, 'ssh config')}' me@hostb true\n`)
 })
 
 test('anything but a plain name (LAUNCHER_QUERY, as bin/cs has it), or other flags, goes to Node: nothing runs', () => {
