@@ -192,3 +192,18 @@ test("a lock file that moved: the dependencies as install.sh installs them (no d
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('cs update --all past a host that does not answer: said, the others done, exit 3', () => {
+  const file = join(a.env.XDG_CONFIG_HOME, 'cs/config.json')
+  const before = readFileSync(file, 'utf8')
+  const config = JSON.parse(before)
+  writeFileSync(file, JSON.stringify({ ...config, hosts: [{ name: 'hostgone', ssh: 'hostgone.invalid' }] }), { mode: 0o600 })
+  try {
+    const r = csA('update', '--all')
+    assert.equal(r.status, 3, JSON.stringify(r))
+    assert.match(r.stdout, /^hosta: up to date/m)
+    assert.match(r.stdout, /^hostgone: not updated: host hostgone does not answer/m)
+  } finally {
+    writeFileSync(file, before, { mode: 0o600 })
+  }
+})

@@ -32,6 +32,7 @@ export default defineCommand({
     if (isSet(flags, 'json')) {
       if (!isSet(flags, 'all')) return print(jsonText(here ? local() : await askRemote(config, others[0], args)))
       // one array: every host's answer, or why it has none
+      const codes: number[] = []
       const mine = () => ({ host: config.host, answer: local() })
       const theirs = () =>
         Promise.all(
@@ -40,6 +41,7 @@ export default defineCommand({
               (answer) => ({ host: h.name, answer }),
               (e: unknown) => {
                 if (!(e instanceof CsError)) throw e // a bug keeps its stack
+                codes.push(e.exitCode)
                 return { host: h.name, error: e.message }
               }
             )
@@ -47,7 +49,8 @@ export default defineCommand({
         )
       const all = hereFirst ? [mine(), ...(await theirs())] : [...(await theirs()), mine()]
       print(jsonText(all))
-      return all.some((a) => 'error' in a) ? EXIT.failure : EXIT.ok
+      // as without --json (onHosts): the worst of the hosts' codes, 3 for one that does not answer
+      return Math.max(EXIT.ok, ...codes)
     }
     const showHere = () => {
       if (!here) return

@@ -15,6 +15,8 @@ import { updateCheckout, type UpdateResult } from '../../lib/update.ts'
 interface HostUpdate extends Partial<UpdateResult> {
   host: string
   error?: string
+  /** the host did not answer, or has no cs (exit 3), rather than failed to update */
+  unavailable?: boolean
 }
 
 /** One host's `cs update --json`, its answer checked. */
@@ -23,12 +25,15 @@ async function updateRemote(config: Config, host: HostEntry): Promise<HostUpdate
     const r = await sshRun(config, host, [remoteCs(host), 'update', '--json'], { timeoutMs: 15 * 60_000 })
     const parsed = r.status === 0 ? jsonAnswer(host, r.stdout) : null
     const answer = Array.isArray(parsed) ? parsed[0] : null
-    if (!answer || typeof answer.from !== 'string' || typeof answer.to !== 'string')
-      return { host: host.name, error: cleanText(r.stderr.trim().split('\n')[0]) ?? `cs update failed there (exit ${r.status})` }
+    if (!answer || typeof answer.from !== 'string' || typeof answer.to !== 'string') {
+      // exit 2: a cs there that knows no `update`, too old for it
+      const said = r.status === 2 ? 'its cs has no `cs update` (too old): update it there by hand (git pull, npm ci, npm run build)' : null
+      return { host: host.name, error: said ?? cleanText(r.stderr.trim().split('\n')[0]) ?? `cs update failed there (exit ${r.status})` }
+    }
     return { host: host.name, from: cleanText(answer.from) ?? '?', to: cleanText(answer.to) ?? '?', updated: answer.updated === true }
   } catch (e) {
     if (!(e instanceof CsError)) throw e
-    return { host: host.name, error: e.message }
+    return { host: host.name, error: e.message, unavailable: e.exitCode === EXIT.unavailable }
   }
 }
 
@@ -57,6 +62,8 @@ export default defineCommand({
     else
       for (const u of all)
         print(u.error ? `${u.host}: not updated: ${u.error}` : u.updated ? `${u.host}: ${u.from} -> ${u.to}` : `${u.host}: up to date, ${u.from}`)
-    return all.some((u) => u.error) ? EXIT.failure : EXIT.ok
+    // a failed update is 1; a host that could not be reached, and nothing worse, is 3
+    if (all.some((u) => u.error && !u.unavailable)) return EXIT.failure
+    return all.some((u) => u.unavailable) ? EXIT.unavailable : EXIT.ok
   },
 })
