@@ -97,6 +97,7 @@ export function parseJob(id: string, text: string): BackgroundJob | null {
 
 export interface ProcStat {
   comm: string // field 2, without its parentheses
+  state: string // field 3: R, S, D… Z a zombie (exited, its parent has not reaped it yet)
   ppid: number
   start: string // field 22: start time in clock ticks since boot
 }
@@ -111,7 +112,7 @@ export function parseStat(text: string): ProcStat | null {
   const ppid = Number(rest[1])
   const start = rest[19]
   const comm = text.slice(open + 1, close)
-  return Number.isInteger(ppid) && start && /^\d+$/.test(start) ? { comm, ppid, start } : null
+  return Number.isInteger(ppid) && start && /^\d+$/.test(start) ? { comm, state: rest[0], ppid, start } : null
 }
 
 /** /proc/<pid>/stat, or null where there is no such process or no /proc (macOS). */
@@ -152,6 +153,7 @@ export function running(entry: RegistryEntry): boolean {
   if (!alive(entry.pid)) return false
   const stat = procStat(entry.pid)
   if (!stat) return true // no /proc (macOS): a live pid is all there is to go on
+  if (stat.state === 'Z') return false // a claude killed a moment ago, not yet reaped
   if (entry.procStart && stat.start !== entry.procStart) return false
   return runsClaude(entry.pid) === true
 }

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { parseJob, parseRegistryEntry, parseStat, procStat, readJobs, readRegistry, runsClaude } from '../lib/registry.ts'
+import { parseJob, parseRegistryEntry, parseStat, procStat, readJobs, readRegistry, running, runsClaude, type RegistryEntry } from '../lib/registry.ts'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures/registry')
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8')
@@ -65,7 +65,7 @@ test('a background entry keeps its job id; a session name with colons still find
 
 test('/proc stat: fields counted after the last parenthesis of the command name', () => {
   const line = '4242 (we (ird) name) S 17 4242 4242 0 -1 4194304 125 0 0 0 0 0 0 0 20 0 1 0 86139 3133440 412'
-  assert.deepEqual(parseStat(line), { comm: 'we (ird) name', ppid: 17, start: '86139' })
+  assert.deepEqual(parseStat(line), { comm: 'we (ird) name', state: 'S', ppid: 17, start: '86139' })
   assert.equal(parseStat('garbage'), null)
   assert.equal(procStat(process.pid)?.ppid, process.ppid)
 })
@@ -160,4 +160,19 @@ test('a registry or job file that is a FIFO, a device or a folder is skipped, ne
     console.log(JSON.stringify([readRegistry(${JSON.stringify(root)}), [...readJobs(${JSON.stringify(root)})]]))`
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 10_000 })
   assert.equal(out.trim(), '[[],[]]')
+})
+
+test('a claude killed a moment ago, not yet reaped (a zombie), is not running', async () => {
+  // a claude (sleep by that name) whose parent never reaps it: sh starts it, then becomes sleep
+  const parent = spawn('sh', ['-c', '"$0" 0 & echo $!; exec sleep 600', claudeBin], { stdio: ['ignore', 'pipe', 'ignore'] })
+  try {
+    const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d) => resolve(String(d)))))
+    for (let i = 0; i < 200 && procStat(pid)?.state !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10))
+    const stat = procStat(pid)!
+    assert.deepEqual([stat.state, stat.comm], ['Z', 'claude'])
+    assert.equal(running({ pid, procStart: stat.start } as RegistryEntry), false)
+    assert.equal(running({ pid: sleeper.pid!, procStart: procStat(sleeper.pid!)!.start } as RegistryEntry), true)
+  } finally {
+    parent.kill()
+  }
 })
