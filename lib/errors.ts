@@ -15,7 +15,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
 /** What a failure of the store means to a caller: `unwritable` (read-only, full disk) leaves
  * what was saved readable; `damaged` calls for a rebuild. */
-export type Reason = 'unwritable' | 'damaged'
+export type Reason = 'unwritable' | 'damaged' | 'running'
 
 export class CsError extends Error {
   constructor(

@@ -10,6 +10,7 @@ import { firstFree } from './names.ts'
 import { shellWord } from './quote.ts'
 import { findProjectDir } from './paths.ts'
 import type { Launch } from './session.ts'
+import { listSessions } from './tmux-sessions.ts'
 
 /** Claude resumes a session only from the project folder of the cwd it is started in. */
 function resumableFrom(config: Config, id: string, cwd: string): boolean {
@@ -44,12 +45,22 @@ export function sortGone(
   return { revive: gone.filter((l) => !sameServer(l)), ended: gone.filter(sameServer) }
 }
 
+/** The refusal of claude session id when a tmux session runs it already, else null. */
+export function runningAlready(l: Launcher, id: string): CsError | null {
+  const name = listSessions(l.tmux).find((t) => t.id === id)?.name
+  return name === undefined ? null : new CsError(`it runs already, in tmux session ${shellWord(name)}`, undefined, undefined, 'running')
+}
+
 /**
  * Relaunches one session that is not running in a new tmux session: under its old name when
  * free, else name-2…; `mustResume` refuses to start it anew when claude would not find it.
  */
 export function bringBack(l: Launcher, s: { id: string; name: string; cwd: string | null }, mustResume = false): Launch {
   if (!s.cwd) throw new CsError(`no folder known for session ${s.id}`, undefined, 'resume it by hand: claude --resume ID, in its folder')
+  // brought back meanwhile (another revive or attach at the same moment): never a second claude
+  // writing the same transcript
+  const running = runningAlready(l, s.id)
+  if (running) throw running
   const plan = relaunchPlan(l.config, { ...s, cwd: s.cwd, name: firstFree(s.name, (n) => l.tmux.hasSession(n)) })
   if (mustResume && !plan.resume)
     throw new CsError(`claude would not find session ${s.id} from ${s.cwd}`, undefined, `its transcript is not under that folder's project; run claude --resume ${shellWord(s.id)} where it was started`)

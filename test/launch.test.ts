@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
+import type { CsError } from '../lib/errors.ts'
 import { startSession } from '../lib/launcher.ts'
+import { bringBack } from '../lib/revive.ts'
 import type { Store } from '../lib/store.ts'
 import { Tmux } from '../lib/tmux.ts'
 import { isolatedCs } from './harness/cs.ts'
@@ -266,4 +268,22 @@ test('a launch whose record cannot be saved leaves no tmux session behind', () =
   const plan = { id: '9f9f9f9f-1111-4222-8333-444444444444', name: 'half made', cwd: dir, resume: false }
   assert.throws(() => startSession(launcher, plan), /disk full/)
   assert.ok(!sessions().includes('half made'))
+})
+
+test('a session brought back meanwhile (another revive, an attach) is not brought back again beside itself', () => {
+  const id = '8e8e8e8e-1111-4222-8333-444444444444'
+  // what the other revive left: the session under its name, running that claude
+  tmux('new-session', '-d', '-s', 'twice', 'sleep 600')
+  for (const [k, v] of [['@cs_managed', '1'], ['@cs_id', id]]) tmux('set-option', '-t', '=twice:', k, v)
+  const config = loadConfig(t.env)
+  const saved: unknown[] = []
+  const store = { saveLaunch: (l: unknown) => saved.push(l) } as unknown as Store
+  const launcher = { config, tmux: new Tmux(config.tmuxSocket), store, claude: claude.bin, settings }
+  assert.throws(
+    () => bringBack(launcher, { id, name: 'twice', cwd: dir }),
+    (e: CsError) => e.reason === 'running' && e.message === 'it runs already, in tmux session twice'
+  )
+  assert.ok(!sessions().includes('twice-2'), 'no second session, no second claude on its transcript')
+  assert.deepEqual(saved, [])
+  tmux('kill-session', '-t', '=twice')
 })

@@ -3,7 +3,7 @@
 // is killed, `cs revive` resumes it by id in its folder under its name; a session ended with
 // `cs kill` stays down.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -88,4 +88,28 @@ test('a launched session answers its prompt and stays up; revive brings it back 
   // it runs now: a second revive has nothing to do
   const again = cs('revive')
   assert.match(again.stdout, /nothing to revive/)
+
+  // the server lost again, and two revives at once (a user's, a login script's): each session
+  // back once, never a second claude writing its transcript; neither revive failed
+  tmux.run('kill-server')
+  await poll(() => ({ ok: readRegistry(ce).length === 0, last: readRegistry(ce) }), 30_000, 'every claude to exit')
+  const both = await Promise.all([0, 30].map((delay) => reviveAfter(delay)))
+  for (const b of both) assert.equal(b.status, 0, b.stderr)
+  await waitRegistry(ce, (e) => e.sessionId === alpha, 'alpha resumed once more')
+  await new Promise((r) => setTimeout(r, 1000)) // a second claude would be up by now
+  const ids = JSON.parse(cs('status', '--json').stdout).map((s: any) => s.id)
+  assert.deepEqual(ids, [alpha])
+  assert.equal(readRegistry(ce).filter((e) => e.sessionId === alpha).length, 1)
 })
+
+/** `cs revive` started after delay ms, in the background. */
+function reviveAfter(delay: number): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      const p = spawn(process.execPath, [CS, 'revive'], { env: ce.csEnv })
+      let stderr = ''
+      p.stderr.on('data', (d) => (stderr += d))
+      p.on('close', (status) => resolve({ status, stderr }))
+    }, delay)
+  )
+}

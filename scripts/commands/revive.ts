@@ -7,7 +7,7 @@ import { hostNamed } from '../../lib/hosts.ts'
 import { runRemote } from '../../lib/remote.ts'
 import { openLauncher } from '../../lib/launcher.ts'
 import { shellWord } from '../../lib/quote.ts'
-import { bringBack, relaunchPlan, sortGone } from '../../lib/revive.ts'
+import { bringBack, relaunchPlan, runningAlready, sortGone } from '../../lib/revive.ts'
 import type { Launch } from '../../lib/session.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
@@ -65,6 +65,12 @@ export default defineCommand({
           tell(`revived ${shellWord(l.tmuxSession)}${renamed} in ${l.cwd} (claude session ${l.id})\n`)
         } catch (e) {
           if (!(e instanceof CsError)) throw e
+          // brought back by another revive (or attach) at the same moment: not this one's failure
+          const already = e.reason === 'running' ? e : runningAlready(launcher, l.id)
+          if (already) {
+            tell(`${shellWord(l.tmuxSession)}: ${already.message}\n`)
+            continue
+          }
           failed++
           say(`could not revive ${shellWord(l.tmuxSession)}: ${e.message}`)
         }
