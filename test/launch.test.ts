@@ -250,15 +250,20 @@ test('revive: what ended while tmux ran stays down; what went with the server co
 
   tmux('kill-server')
   claude.forget(keep.id)
+  // the name taken meanwhile by a tmux session of the user's own: cs's comes back beside it
+  // (its server started a second after the last sighting: tmux says when in whole seconds)
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  tmux('new-session', '-d', '-s', 'keep', 'sleep 600')
   const r = t.cs('revive')
   assert.equal(r.status, 0, r.stderr)
-  assert.match(r.stdout, /^revived keep in /m)
+  assert.match(r.stdout, /^revived keep \(as keep-2: the old name is taken\) in /m)
   assert.doesNotMatch(r.stdout, /ended/)
   const got = await claude.wait(keep.id)
-  assert.deepEqual(got.argv, ['--session-id', keep.id, '--settings', settings, '-n', 'keep'])
+  assert.deepEqual(got.argv, ['--session-id', keep.id, '--settings', settings, '-n', 'keep-2'])
   assert.equal(got.cwd, dir)
-  assert.deepEqual(sessions(), ['keep'])
-  assert.equal(t.cs('kill', 'keep').status, 0)
+  assert.deepEqual(sessions().sort(), ['keep', 'keep-2'])
+  assert.equal(t.cs('kill', 'keep-2').status, 0)
+  tmux('kill-session', '-t', '=keep')
 })
 
 test('a launch whose record cannot be saved leaves no tmux session behind', () => {

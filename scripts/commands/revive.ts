@@ -39,7 +39,9 @@ export default defineCommand({
     const tmux = requireTmux(config)
     const store = openLocalStore(config)
     try {
-      const live = new Set(listSessions(tmux).map((s) => s.name))
+      // a name held by a tmux session of the user's own (no claude of cs's in it) is no sign that
+      // cs's session of that name runs: it comes back as NAME-2
+      const live = new Set(listSessions(tmux).filter((s) => s.managed || s.id !== null).map((s) => s.name))
       const { revive: todo, ended } = sortGone(store.launches(), config.host, live, tmux.startTime())
       // settled for good: they ended while tmux ran on, so no later revive brings them back
       const at = new Date().toISOString()
