@@ -110,6 +110,10 @@ test('-- ends the flags: a name that starts with a dash', () => {
   const r = t.cs('rename', uuid(1), '--', '-name')
   assert.equal(r.status, 0, r.stderr)
   assert.equal(t.json('info', uuid(1)).name, '-name')
+  // launch passes what follows -- on to claude: it does not tell the user to put a name there
+  const launch = t.cs('launch', 'x', '-p evil')
+  assert.equal(launch.status, 2)
+  assert.match(launch.stderr, /^cs: unknown flag -p \(what follows -- goes to claude: a name or prompt cannot start with -\)/)
 })
 
 test('an id shorter than 4 characters is named as too short, not as no match', () => {
