@@ -9,7 +9,7 @@ import { remoteHost } from './hosts.ts'
 import { claudeEnv, findClaude, openLauncher, unnested } from './launcher.ts'
 import { argsLine, shellWord } from './quote.ts'
 import { attachRemote } from './remote.ts'
-import { bringBack } from './revive.ts'
+import { bringBack, relaunchPlan } from './revive.ts'
 import { openLocalStore } from './stores.ts'
 import { findTarget } from './target.ts'
 import { Tmux, exact, exactPane, requireTmux, socketArgs } from './tmux.ts'
@@ -44,7 +44,9 @@ export async function attachQuery(config: Config, query: string, on: string | un
     )
   // a session cs ran in tmux is brought back; one of the history (never in cs's tmux) resumed
   const [state, act] = t.launched ? ['its tmux session is gone', 'brings it back'] : ['it is not running', 'resumes it in tmux']
-  const ask = `${shellWord(t.name)}: ${state}. ${t.launched ? 'Bring it back' : 'Resume it in tmux'} (claude --resume in ${t.cwd ?? '?'})?`
+  // as bringBack will do it: resumed when claude finds its transcript from that folder, else anew
+  const how = t.cwd && relaunchPlan(config, { id: t.id, name: t.name, cwd: t.cwd }).resume ? 'claude --resume' : 'claude started anew, with its id'
+  const ask = `${shellWord(t.name)}: ${state}. ${t.launched ? 'Bring it back' : 'Resume it in tmux'} (${how} in ${t.cwd ?? '?'})?`
   if (!yes && !(await confirm(ask))) {
     if (interactive()) return EXIT.failure
     throw new CsError(`${shellWord(t.name)}: ${state}`, EXIT.failure, `cs attach --yes ${argsLine([query])} ${act}`)

@@ -292,3 +292,14 @@ test('a session brought back meanwhile (another revive, an attach) is not brough
   assert.deepEqual(saved, [])
   tmux('kill-session', '-t', '=twice')
 })
+
+test('cs attach of a session whose tmux session is gone asks first, saying how it comes back', async () => {
+  const gone = launch('asked', '--cwd', dir)
+  await claude.wait(gone.id)
+  tmux('kill-session', '-t', '=asked')
+  // the stand-in wrote no transcript: claude would not find it to resume, so it starts anew
+  const r = await t.answered(['attach', 'asked'], () => {}, 'n')
+  assert.match(r.stdout, /asked: its tmux session is gone\. Bring it back \(claude started anew, with its id in .*\)\? \[y\/N\]/)
+  assert.equal(r.status, 1)
+  assert.ok(!sessions().includes('asked'))
+})
