@@ -285,6 +285,12 @@ function readFrom(f: Found, offset: number, parser: ParserState, buf: Buffer) {
   // replaced by a FIFO or a device since it was stat'ed: never opened for a blocking read
   const fd = openRegular(f.path)?.fd
   if (fd === undefined) return null
+  // the same file (inode), grown, but not by an append: rewritten in place (a backup restored
+  // with cp); read from its start
+  if (offset > 0 && tailBefore(fd, offset) !== parser.tail) {
+    Object.assign(parser, newParser())
+    offset = 0
+  }
   let pos = offset // file position of buf[0]
   let filled = 0 // bytes in buf not yet consumed
   try {
@@ -313,10 +319,22 @@ function readFrom(f: Found, offset: number, parser: ParserState, buf: Buffer) {
       pos += filled
       filled = 0
     }
+    parser.tail = tailBefore(fd, pos)
   } finally {
     closeSync(fd)
   }
   return { buf, offset: pos, bytes: pos + filled - offset }
+}
+
+/** How many of a file's bytes before its offset the parser keeps (its tail) to tell an append. */
+const TAIL_BYTES = 32
+
+/** The TAIL_BYTES (fewer at the start) before `end`, as one-byte text. */
+function tailBefore(fd: number, end: number): string {
+  const n = Math.min(TAIL_BYTES, end)
+  const bytes = Buffer.allocUnsafe(n)
+  const got = n ? readSync(fd, bytes, 0, n, end - n) : 0
+  return bytes.toString('latin1', 0, got)
 }
 
 /** The file offset just past the next newline at or after `from` (below `size`), or -1. */

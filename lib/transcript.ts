@@ -37,9 +37,12 @@ export interface ParserState {
    *  written as several records (one per content block), not always adjacent. */
   recent: { id: string; usage: Tokens }[]
   summaries: { leafUuid: string; summary: string }[]
+  /** the file's last bytes read (latin1, a few dozen), set by the indexer: a file that reads
+   *  otherwise there now was rewritten in place (restored with cp), not appended to */
+  tail: string
 }
 
-const VERSION = 2
+const VERSION = 3
 const RECENT = 16
 const MAX_SUMMARIES = 64
 const MAX_TEXT = 1000 // no stored string grows with the file
@@ -84,6 +87,7 @@ export function newParser(): ParserState {
     tokens: noTokens(),
     recent: [],
     summaries: [],
+    tail: '',
   }
 }
 

@@ -195,6 +195,23 @@ test('a shrunk or replaced file is read again from the start', () => {
   const replaced = indexTranscripts(config, store)
   assert.equal(replaced.bytes, Buffer.byteLength(same))
   assert.equal(byId(store, s.id)!.customTitle, 'SHORT')
+
+  // rewritten in place, larger (a backup restored with cp: the same inode, grown): not an append
+  const inode = statSync(s.path).ino
+  const restored = title('x', 'RESTORED') + user('x', 'u7', 'from the backup') + user('x', 'u6', 'and more')
+  writeFileSync(s.path, restored)
+  const newer = new Date(statSync(s.path).mtimeMs + 10_000)
+  utimesSync(s.path, newer, newer)
+  assert.equal(statSync(s.path).ino, inode)
+  const read = indexTranscripts(config, store)
+  assert.equal(read.bytes, Buffer.byteLength(restored))
+  assert.deepEqual([byId(store, s.id)!.customTitle, byId(store, s.id)!.lastUuid, byId(store, s.id)!.userMessages], ['RESTORED', 'u6', 2])
+  // and an append after it is read alone
+  appendFileSync(s.path, user('x', 'u5', 'appended'))
+  const later2 = new Date(newer.getTime() + 10_000)
+  utimesSync(s.path, later2, later2)
+  assert.equal(indexTranscripts(config, store).bytes, Buffer.byteLength(user('x', 'u5', 'appended')))
+  assert.equal(byId(store, s.id)!.userMessages, 3)
 })
 
 test('a parser state that cannot be loaded means reading the file again', () => {
