@@ -25,12 +25,12 @@ const SECONDS = Math.ceil(LOOK_CALL.timeoutMs / 1000)
 export const askDir = (config: Config) => join(config.stateDir, 'ask')
 export const askerFile = (config: Config) => join(askDir(config), 'asks.sh')
 
-/** What bin/cs sources: every other host of the list asked at once. */
 /** ulimit -f's 512-byte blocks (POSIX sh's unit): a little over ANSWER_MAX_BYTES */
 const ANSWER_BLOCKS = ANSWER_MAX_BYTES / 512 + 1
 /** The status of a command SIGXFSZ stopped: 128 + 25 */
 const XFSZ = 153
 
+/** What bin/cs sources: every other host of the list asked at once. */
 function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = process.env): string {
   const dir = askDir(config)
   const ask = (h: HostEntry) => {

@@ -181,8 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
 }
 
-/** A URL with its password replaced by `****`: the only form of it cs ever prints. */
-/** A connection URL as cs shows it: the password of `user:password@` (up to the last `@` before the
+/** A connection URL as cs shows it, the only form of it cs ever prints: the password of `user:password@` (up to the last `@` before the
  *  host, where an unescaped `@` in it would end it early) and the value of every query option
  *  whose name says password or secret (tlsCertificateKeyFilePassword…) as `****`. */
 export const maskUrl = (url: string) =>

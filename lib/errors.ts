@@ -13,8 +13,9 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
-/** What a failure of the store means to a caller: `unwritable` (read-only, full disk) leaves
- * what was saved readable; `damaged` calls for a rebuild. */
+/** What a failure means to a caller: of the store, `unwritable` (read-only, full disk) leaves
+ * what was saved readable, `damaged` calls for a rebuild; `running`: a session to bring back
+ * runs already (lib/revive.ts bringBack). */
 export type Reason = 'unwritable' | 'damaged' | 'running'
 
 export class CsError extends Error {

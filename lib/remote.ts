@@ -138,8 +138,8 @@ export function jsonAnswer(host: HostEntry, stdout: string): unknown {
   }
 }
 
-/** Why `cs VERB` failed on host: exit 2, its cs refused the command as given (too old?); any
- *  other, the first line it wrote to stderr. */
+/** Why `cs VERB` failed on host: exit 2, its cs refused the command as given (in its own words:
+ *  a cs too old for it, or words it does not take); any other, the first line it wrote to stderr. */
 export function failedThere(host: HostEntry, verb: string, status: number, stderr: string): CsError {
   if (status === 2)
     return new CsError(

@@ -27,7 +27,7 @@ const LOOK_TIMEOUT_MS = 8000
 export const ANSWER_MAX_BYTES = 64 * 1024 * 1024
 
 export const tooLarge = (config: Config, host: HostEntry) =>
-  new CsError(`host ${host.name}: its answer passed ${ANSWER_MAX_BYTES >> 20} MB, and was not read`, EXIT.failure, `look at what its cs prints: ${sshLine(config, host, 'cs', 'ls', '--json', '--local', '--all')} | head`)
+  new CsError(`host ${host.name}: its answer passed ${ANSWER_MAX_BYTES >> 20} MB, and was not read`, EXIT.failure, `look at what its cs prints: ${sshLine(config, host, remoteCs(host), 'ls', '--json', '--local', '--all')} | head`)
 
 /** The ssh command a hint gives for host, as cs runs it: with cs's ssh config file (-F), which
  *  plain ssh would not read. */
