@@ -513,6 +513,12 @@ test('cs kill --host ends one session of host B; --all asks, then ends every one
   assert.equal(one.status, 0, one.stderr)
   assert.match(one.stdout, /killed 'kill me'/)
   assert.notEqual(onB('has-session', '-t', '=kill me').status, 0)
+  // a word given after -- is a session's name there too, never B's cs's --all
+  launchOnB('stays')
+  const word = a.cs('kill', '--host', 'hostb', '--', '--all')
+  assert.equal(word.status, 1, word.stderr)
+  assert.match(word.stderr, /no session matches '--all'/) // looked for by name, not B's --all (which asks)
+  assert.equal(onB('has-session', '-t', '=stays').status, 0, "B's session still there")
   const refused = a.cs('kill', '--all', '--host', 'hostb')
   assert.equal(refused.status, 1)
   assert.match(refused.stderr, /without asking/)
