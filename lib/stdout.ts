@@ -5,7 +5,7 @@
 // A long answer has its pieces copied into one reused buffer, written when full: `cs ls --json`
 // at 10,000 sessions is some 7 MB, and held as one string, or as a buffer per write, memory
 // touched for the first time costs more than everything else it does (bench/dashboard.ts).
-import { fstatSync, writeSync } from 'node:fs'
+import { fstatSync, statSync, writeSync } from 'node:fs'
 import { visible } from './untrusted.ts'
 
 const CHUNK = 64 * 1024
@@ -49,11 +49,14 @@ export function outErr(text: string): void {
  *  words) made visible, never written to the terminal as it is. */
 export const say = (text: string): void => outErr(visible(`cs: ${text}\n`))
 
-/** Whether stdout is a terminal: only a character device can be one (a pipe or a file is
- *  known from fstat, without creating process.stdout). */
+/** Whether stdout is a terminal: only a character device other than /dev/null can be one (a
+ *  pipe, a file or /dev/null is known from fstat, without creating process.stdout, whose
+ *  stream modules take some 3 ms to load). */
 export function stdoutIsTTY(): boolean {
   try {
-    return fstatSync(1).isCharacterDevice() && Boolean(process.stdout.isTTY)
+    const st = fstatSync(1)
+    if (!st.isCharacterDevice() || st.rdev === statSync('/dev/null', { throwIfNoEntry: false })?.rdev) return false
+    return Boolean(process.stdout.isTTY)
   } catch {
     return false // fd 1 closed
   }
