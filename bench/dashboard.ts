@@ -96,6 +96,10 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       )
     }
     const appended = `${(chunk.length / 1024).toFixed(0)} KB of its own records appended to the live session's transcript (${(live.size / 1e3).toFixed(0)} KB)`
+    // a session halfway down the history, renamed: its row, and the block of rows holding it, are
+    // written again
+    const middle = shown.filter((s) => s.state === 'stopped')[shown.length >> 1].id
+    const rename = () => cs('rename', middle, `renamed ${++k}`)()
     const rows: Row[] = []
     // the background sync a run starts when the full walk is due: over before anything else runs,
     // as for a user, to whom the walk is due again only CS_FULL_SCAN_SECONDS later
@@ -112,6 +116,7 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
       await measure('`cs ls --json`, nothing changed', nothing, ['ls', '--json'], 2, 'nothing')
       await measure('`cs ls --json` after an append to a live session', append, ['ls', '--json'], 2, appended)
       await measure('`cs ls --json` after a state change of a live session', stateChange, ['ls', '--json'], 2, "the live session's @cs_state and @cs_state_at set, as the hook does")
+      await measure('`cs ls --json` after a rename in the history', rename, ['ls', '--json'], 2, 'a session halfway down the history renamed (`cs rename`)')
       await measure('`cs` (the table), nothing changed', nothing, [], 1.5, 'nothing; 50 rows and a count of the rest')
       await measure('`cs` (the table) after an append to a live session', append, [], 1.5, `${appended}; 50 rows`)
       // what a user meets once, at the first `cs` after installing (after its index), and after

@@ -41,7 +41,7 @@ export interface ListQuery {
 }
 
 const LIVE_OR_DEAD: [number, number] = [0, URGENCY.dead]
-const HISTORY: [number, number] = [URGENCY.stopped, URGENCY.stopped]
+export const HISTORY: [number, number] = [URGENCY.stopped, URGENCY.stopped]
 
 /**
  * What a listing needs besides the stored rows: this host's views whose state comes from live
@@ -91,27 +91,33 @@ export function listRows(store: Store, views: SessionView[], q: ListQuery): { ro
   return { rows: cut, more: total - cut.length }
 }
 
-/**
- * Every row of the dashboard, JSON texts in its order, in two runs: this host's fresh views
- * merged with the stored live and DEAD rows, then the stored history a row at a time, never as
- * one string (it is most of 7 MB at 10,000 sessions). lib/stdout.ts writeArray writes them.
- */
-export function jsonRows(store: Store, views: SessionView[], q: ListQuery): [string[], Iterable<string>] {
+/** This host's fresh views merged with the stored live and DEAD rows, as JSON texts, and the
+ *  query of the history that follows them. */
+function liveAndDead(store: Store, views: SessionView[], q: ListQuery): [string[], RowQuery] {
   const { shown, query } = prepare(store, views, q)
-  const first = merge(shown, store.storedRows(query, LIVE_OR_DEAD, null)).map((r) => r.json)
-  return [first, store.storedTexts(query, HISTORY)]
+  return [merge(shown, store.storedRows(query, LIVE_OR_DEAD, null)).map((r) => r.json), query]
+}
+
+/**
+ * Every row of the dashboard, JSON texts in its order, in two runs: the live and DEAD rows, then
+ * the stored history, never as one string (it is most of 7 MB at 10,000 sessions): in blocks of
+ * rows, or a row at a time. lib/stdout.ts writeArray writes them.
+ */
+export function jsonRows(store: Store, views: SessionView[], q: ListQuery): [string[], Iterable<string | Buffer>] {
+  const [first, query] = liveAndDead(store, views, q)
+  return [first, store.historyChunks(query)]
 }
 
 /**
  * A host's sessions that are not live, hidden ones too, in byRecency order: its DEAD rows (a
- * few, from jsonRows's first run) merged into its history, each history row parsed only when
+ * few, as jsonRows's first run has them) merged into its history, each history row parsed only when
  * reached, so that `cs last` reads as far as its answer and no further.
  */
 export function* notLive(store: Store, views: SessionView[], host: string): Generator<SessionView> {
-  const [first, history] = jsonRows(store, views, { all: true, host })
+  const [first, query] = liveAndDead(store, views, { all: true, host })
   const dead = first.map((json) => JSON.parse(json) as SessionView).filter((v) => !v.live)
   let i = 0
-  for (const json of history) {
+  for (const json of store.storedTexts(query, HISTORY)) {
     const v = JSON.parse(json) as SessionView
     while (i < dead.length && byRecency(dead[i], v) < 0) yield dead[i++]
     yield v

@@ -41,7 +41,7 @@ export interface Sessions {
    *  the `extra` ids, built from their own transcripts alone: as every view shows them. */
   fresh(extra?: string[]): { views: SessionView[]; transcripts: TranscriptInfo[] }
   /** The same rows, every one, as `cs ls --json` prints them: in runs (lib/rows.ts jsonRows). */
-  json(q: ListQuery): Iterable<string>[]
+  json(q: ListQuery): Iterable<string | Buffer>[]
   /** A host's sessions that are not live, hidden ones too, newest first (lib/views.ts
    *  byRecency): from those rows, read as far as the caller goes, once they are built; else
    *  from every view. */

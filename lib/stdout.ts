@@ -68,17 +68,30 @@ export const terminalSize = (): { columns: number; rows: number } | null =>
 
 /**
  * Writes the rows, JSON texts, to fd as one JSON array laid out as lib/format.ts jsonArray lays
- * it out (a row a line), with a newline; the runs of rows in turn. False when its reader went
- * away (`cs ls --json | head`). Rows are copied into the buffer one by one, the separators
- * between them written as bytes: 10,000 rows take no step more than reading them.
+ * it out (a row a line), with a newline; the runs of rows in turn. A Buffer in a run is several
+ * rows already joined by `,\n` (the store's blocks: Store historyChunks), written as it is. False
+ * when its reader went away (`cs ls --json | head`). Rows are copied into the buffer one by one,
+ * the separators between them written as bytes: 10,000 rows take no step more than reading them.
  */
-export function writeArray(runs: Iterable<string>[], fd = 1): boolean {
+export function writeArray(runs: Iterable<string | Buffer>[], fd = 1): boolean {
   const buf = Buffer.allocUnsafe(CHUNK)
   buf[0] = OPEN
   let n = 1
   let rows = 0
   for (const run of runs)
     for (const row of run) {
+      if (typeof row !== 'string') {
+        if (row.length === 0) continue
+        if (n + 2 > CHUNK) {
+          if (!writeRange(fd, buf, 0, n)) return false
+          n = 0
+        }
+        if (rows++) buf[n++] = COMMA
+        buf[n++] = NEWLINE
+        if (!writeRange(fd, buf, 0, n) || !writeRange(fd, row, 0, row.length)) return false
+        n = 0
+        continue
+      }
       const separator = rows++ ? 2 : 1 // ",\n" or "\n"
       // a UTF-8 byte for each UTF-16 unit at most, three for the rest: room for the worst case
       if (n + separator + row.length * 3 > CHUNK) {

@@ -30,10 +30,10 @@ import { dbPath } from './paths.ts'
 import { shellWord } from './quote.ts'
 import { notAFile, refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
-import { rowHead, storedRow, type StoredRow } from './rows.ts'
+import { HISTORY, rowHead, storedRow, type StoredRow } from './rows.ts'
 import { MIN, shortIds } from './shortid.ts'
 import type { AnswerHead, FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store, StoredAnswer } from './store.ts'
-import { buildViews } from './views.ts'
+import { buildViews, URGENCY } from './views.ts'
 import { say } from './stdout.ts'
 
 /** Bump when the index tables or what the parser derives change: the index is rebuilt. Also
@@ -42,8 +42,10 @@ import { say } from './stdout.ts'
  *  and count, so that a warm run reads only the listings of folders with a hot file. 9: a count
  *  of writes to the rows, so that a push finds that none changed without comparing them.
  *  10: the rows tallied by what a listing filters on, so that the table's count of the rest
- *  reads a few tallies, not every row. 11: a folder's files as JSON lines, not v8-serialised. */
-const SCHEMA = 11
+ *  reads a few tallies, not every row. 11: a folder's files as JSON lines, not v8-serialised.
+ *  12: the history's rows kept in blocks too, so that a listing of every row reads a few dozen
+ *  blobs, not 10,000 rows. */
+const SCHEMA = 12
 const MMAP_BYTES = 1 << 30
 /** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its digest, cs
  *  version, skipped rows and stamp as JSON. */
@@ -55,6 +57,16 @@ const MANY_IDS = 500
 // tally: how many rows have each (urgency, hidden, dup, host), kept by triggers on rows
 const TALLY_ADD = (r: string) =>
   `INSERT INTO tally VALUES (${r}.urgency, ${r}.hidden, ${r}.dup, ${r}.host, 1) ON CONFLICT DO UPDATE SET n = n + 1;`
+// blocks: a change to a history row marks the block holding it stale
+const HISTORY_SHOWN = (r: string) => `${r}.urgency = ${URGENCY.stopped} AND ${r}.dup = 0 AND ${r}.hidden = 0`
+const BLOCK_OF = (r: string) => `(SELECT rowid FROM blocks WHERE upper >= ${r}.updated ORDER BY upper LIMIT 1)`
+const STALE = (r: string) => `UPDATE blocks SET json = NULL WHERE ${HISTORY_SHOWN(r)} AND rowid = ${BLOCK_OF(r)};`
+/** A block rebuilt with this many rows or more is cut in pieces of about half as many. */
+const BLOCK_SPLIT = 512
+/** The first block's upper: SQLite sorts a blob after every text, so it bounds no row. */
+const TOP = "x''"
+/** A block's upper as read: the first block's, a Buffer, or another's, an updated text. */
+type Upper = Buffer | string
 const TALLY_DROP = (r: string) =>
   `UPDATE tally SET n = n - 1 WHERE (urgency, hidden, dup, host) = (${r}.urgency, ${r}.hidden, ${r}.dup, ${r}.host);`
 
@@ -107,7 +119,16 @@ ${Object.entries({ INSERT: 'new', UPDATE: 'new', DELETE: 'old' })
     WHEN (old.urgency, old.hidden, old.dup, old.host) IS NOT (new.urgency, new.hidden, new.dup, new.host)
     BEGIN ${TALLY_DROP('old')} ${TALLY_ADD('new')} END;
   CREATE TABLE holders (id TEXT PRIMARY KEY, folder TEXT NOT NULL, at TEXT NOT NULL, summaries TEXT NOT NULL);
+  CREATE TABLE blocks (upper TEXT, json BLOB);
+  CREATE UNIQUE INDEX blocks_upper ON blocks (upper);
+  CREATE TRIGGER rows_insert_blocks AFTER INSERT ON rows BEGIN ${STALE('new')} END;
+  CREATE TRIGGER rows_delete_blocks AFTER DELETE ON rows BEGIN ${STALE('old')} END;
+  CREATE TRIGGER rows_update_blocks AFTER UPDATE ON rows BEGIN ${STALE('old')} ${STALE('new')} END;
 `
+// blocks: the history's rows shown by default (stopped, neither hidden nor another host's
+// duplicate) as JSON texts joined as `cs ls --json` prints them, each block those whose updated
+// is at most its upper and above the next block's (the first block's bounds none: TOP); json
+// NULL when a row in it changed since (the triggers above), rebuilt by the next listing.
 // rows: the dashboard's (lib/rows.ts), in its order on disk (a listing reads them in sequence),
 // this host's with their project folder; dup: another host's row whose id this host has (the
 // index here is the truth: it is not shown); ids: every id of
@@ -392,12 +413,15 @@ export function openStore(config: Config): Store {
     }
   }
   const statements = new Map<string, Database.Statement>()
-  let bookkeeping = 0 // rows the sync's own values took (changes() leaves them out)
+  // rows the sync's own values and the blocks of rows took: changes() leaves them out
+  let bookkeeping = 0
   const sql = (text: string) => {
     let s = statements.get(text)
     if (!s) statements.set(text, (s = db.prepare(text)))
     return s
   }
+  const totalChanges = () => sql('SELECT total_changes()').pluck().get() as number
+
   // no raw newline inside a line: JSON escapes it in strings
   const tuples = (lines: string): Tuple[] => {
     try {
@@ -544,6 +568,7 @@ export function openStore(config: Config): Store {
     sql('DELETE FROM rows').run()
     sql('DELETE FROM ids').run()
     sql('DELETE FROM holders').run()
+    sql('DELETE FROM blocks').run()
     const all = store.transcripts()
     const holders = all.filter((t) => t.summaries.length > 0)
     for (const t of holders)
@@ -574,6 +599,57 @@ export function openStore(config: Config): Store {
   })
   const ensureRows = () => {
     if (!rowsBuilt()) buildRows.immediate()
+  }
+  /** The history rows shown by default whose updated is in (lower, upper] (lower null: no
+   *  bound), in the dashboard's order: a block's, as id, updated and JSON text. */
+  const blockRows = (upper: Upper, lower: string | null) =>
+    sql(
+      `SELECT id, updated, json FROM rows r WHERE ${HISTORY_SHOWN('r')} AND updated <= ?` +
+        `${lower === null ? '' : ' AND updated > ?'} ORDER BY urgency, updated DESC, id, host`
+    )
+      .raw()
+      .all(...(lower === null ? [upper] : [upper, lower])) as [id: string, updated: string, json: string][]
+  /** The upper of the block after the one bounded by upper, which is its lower bound. */
+  const lowerOf = (upper: Upper) =>
+    (sql('SELECT upper FROM blocks WHERE upper < ? ORDER BY upper DESC LIMIT 1').pluck().get(upper) as string | undefined) ?? null
+  /** Each stale block built again from its rows: one of BLOCK_SPLIT rows or more cut in pieces
+   *  (only where updated changes, as blocks are bounded by it), one with none dropped (its rows'
+   *  range joins the block above, which holds none of it). The first block always stays. */
+  const rebuildBlocks = db.transaction(() => {
+    sql(`INSERT OR IGNORE INTO blocks (upper) VALUES (${TOP})`).run()
+    const stale = sql('SELECT rowid, upper FROM blocks WHERE json IS NULL').raw().all() as [number, Upper][]
+    for (const [rowid, upper] of stale) {
+      const rows = blockRows(upper, lowerOf(upper))
+      if (rows.length === 0 && typeof upper === 'string') {
+        sql('DELETE FROM blocks WHERE rowid = ?').run(rowid)
+        continue
+      }
+      const cuts = [0]
+      if (rows.length >= BLOCK_SPLIT)
+        for (let k = BLOCK_SPLIT / 2; k <= rows.length - BLOCK_SPLIT / 2; k += BLOCK_SPLIT / 2) {
+          while (k < rows.length && rows[k][1] === rows[k - 1][1]) k++
+          if (k <= rows.length - BLOCK_SPLIT / 4) cuts.push(k)
+        }
+      const text = (from: number, to: number) =>
+        Buffer.from(rows.slice(from, to).map((r) => r[2]).join(',\n'))
+      sql('UPDATE blocks SET json = ? WHERE rowid = ?').run(text(0, cuts[1] ?? rows.length), rowid)
+      for (let p = 1; p < cuts.length; p++)
+        sql('INSERT INTO blocks (upper, json) VALUES (?, ?)').run(rows[cuts[p]][1], text(cuts[p], cuts[p + 1] ?? rows.length))
+    }
+  })
+  /** The stale blocks built again, where the store can be written now (else their rows are read). */
+  const freshenBlocks = () => {
+    const ready = `EXISTS (SELECT 1 FROM blocks WHERE upper = ${TOP}) AND NOT EXISTS (SELECT 1 FROM blocks WHERE json IS NULL)`
+    if (sql(`SELECT ${ready}`).pluck().get() === 1) return
+    const before = totalChanges()
+    try {
+      rebuildBlocks.immediate()
+    } catch (e) {
+      const code = String((e as { code?: unknown })?.code)
+      if (!/^SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR)/.test(code)) throw e
+    } finally {
+      bookkeeping += totalChanges() - before // a copy of the rows, not a change to them
+    }
   }
   // another host's row whose id this host has is left out; rows built fresh too, their few ids
   // bound one by one (NOT IN over json_each cost 2 µs a row). Only the conditions a query needs
@@ -851,6 +927,30 @@ export function openStore(config: Config): Store {
         .pluck()
         .iterate(...shortsArg(q), lo, hi, ...rowsArgs(q)) as IterableIterator<string>
     },
+    *historyChunks(q) {
+      ensureRows()
+      if (q.all || q.host !== null || Object.keys(q.shorts).length > 0) return yield* store.storedTexts(q, HISTORY)
+      if (!readOnly) freshenBlocks()
+      // blocks holding a row built fresh (this host's live sessions are stored as stopped) are
+      // read a row at a time, leaving it out; so is one made stale since (another cs)
+      const out = new Set(q.exclude)
+      let holding: Set<number> | undefined
+      let any = false
+      // what is read while the blocks' statement runs shares its snapshot: all of it agrees
+      const blocks = sql('SELECT rowid, upper, json FROM blocks ORDER BY upper DESC').raw().iterate() as
+        IterableIterator<[number, Upper, Buffer | null]> // prettier-ignore
+      for (const [rowid, upper, json] of blocks) {
+        any = true
+        holding ??= new Set(
+          sql(`SELECT ${BLOCK_OF('r')} FROM rows r WHERE ${HISTORY_SHOWN('r')} AND id IN (SELECT value FROM json_each(?))`)
+            .pluck()
+            .all(JSON.stringify(q.exclude)) as number[]
+        )
+        if (json !== null && !holding.has(rowid)) yield json
+        else for (const [id, , text] of blockRows(upper, lowerOf(upper))) if (!out.has(id)) yield text
+      }
+      if (!any) yield* store.storedTexts(q, HISTORY) // read-only, and never built
+    },
     countRows(q, urgencies) {
       ensureRows()
       // the tallies of what the listing reads, less the rows of the few ids it leaves out
@@ -973,7 +1073,7 @@ export function openStore(config: Config): Store {
     clearDirtyMeta: (done) => clearDirty.immediate(done),
     applySharedMeta: applyShared,
 
-    changes: () => (sql('SELECT total_changes()').pluck().get() as number) - bookkeeping,
+    changes: () => totalChanges() - bookkeeping,
 
     readOnly: () => readOnly,
 
@@ -1024,7 +1124,7 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     // Another process may have migrated while this one waited for the lock.
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
-    for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'tally', 'holders'])
+    for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'tally', 'holders', 'blocks'])
       db.exec(`DROP TABLE IF EXISTS ${table}`)
     db.exec(INDEX_TABLES + OWN_TABLES)
     // schema 6 counted writes for a replayed `cs ls --json`, gone

@@ -99,6 +99,9 @@ export interface Store {
   storedRows(q: RowQuery, urgencies: [lo: number, hi: number], limit: number | null): [id: string, urgency: number, updated: string, json: string][]
   /** The same rows' JSON texts, read one at a time as they are consumed. */
   storedTexts(q: RowQuery, urgencies: [lo: number, hi: number]): Iterable<string>
+  /** The history's rows (stopped ones) as storedTexts gives them, some of them in blocks: a
+   *  Buffer is several rows' texts joined by `,\n`, as lib/stdout.ts writeArray writes them. */
+  historyChunks(q: RowQuery): Iterable<string | Buffer>
   countRows(q: RowQuery, urgencies: [lo: number, hi: number]): number
   /** The stored ids just before and after id in sorted order, with their short ids. */
   rowNeighbours(id: string): [id: string, short: string][]

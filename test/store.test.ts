@@ -359,12 +359,94 @@ function countsAgree(store: Store, host: string): void {
           assert.equal(store.countRows(q, urgencies), store.storedRows(q, urgencies, null).length, JSON.stringify({ q, urgencies }))
         }
 }
+/** The history's rows as historyChunks gives them (its blocks cut into rows again: a row's JSON
+ *  holds no raw newline) are those storedTexts reads one by one, for every kind of query. */
+function chunksAgree(store: Store, host: string): void {
+  for (const all of [false, true])
+    for (const of of [null, host])
+      for (const exclude of [[], ['aaaa1111'], ['aaaa1111', 'cccc0002']]) {
+        const q: RowQuery = { all, host: of, exclude, shorts: {} }
+        const chunks = [...store.historyChunks(q)].flatMap((c) =>
+          typeof c === 'string' ? [c] : c.length > 0 ? c.toString().split(',\n') : []
+        )
+        assert.deepEqual(chunks, [...store.storedTexts(q, [4, 4])], JSON.stringify(q))
+      }
+}
+/** The stored blocks, as the database holds them: upper (null: the first's) and the rows' ids. */
+function blocksOf(config: ReturnType<typeof freshConfig>): [string | null, string[] | null][] {
+  const db = new Database(dbPath(config), { readonly: true })
+  try {
+    const rows = db.prepare('SELECT upper, json FROM blocks ORDER BY upper DESC').raw().all() as [string | Buffer, Buffer | null][]
+    return rows.map(([upper, json]) => [
+      typeof upper === 'string' ? upper : null,
+      json && (json.length ? json.toString().split(',\n').map((r) => JSON.parse(r).id) : []),
+    ])
+  } finally {
+    db.close()
+  }
+}
 const otherRow = (id: string, over: Partial<HostRow> = {}): HostRow => ({
   id, host: 'other', tmuxSession: null, kind: 'plain', name: null, tag: null, title: `title of ${id}`,
   cwd: '/srv/x', project: 'x', branch: null, state: 'stopped', stateSince: null, createdAt: null,
   updatedAt: '2025-01-01T00:00:00.000Z', userMessages: 1, assistantMessages: 1, model: null,
   tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, deleted: false, csVersion: '0.1.0', ...over,
 }) // prettier-ignore
+
+test("the history's blocks: rebuilt only where a row changed, cut when large, the rows one by one would give", () => {
+  const config = freshConfig()
+  const store = openStore(config)
+  const minute = (n: number) => new Date(Date.UTC(2025, 0, 1) + n * 60_000).toISOString()
+  // 1,300 sessions: three to a minute, 300 in one minute (a cut cannot fall among them), 20
+  // with no time (sorted last)
+  const id = (n: number) => (n === 700 ? 'aaaa1111' : `${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`)
+  const at = (n: number) => (n < 20 ? null : n >= 400 && n < 700 ? minute(400) : minute(Math.floor(n / 3)))
+  const files = Array.from({ length: 1300 }, (_, n) => file(info(id(n), { updatedAt: at(n) })))
+  const ids = (list: [string | null, string[] | null][]) => list.map(([, rows]) => rows)
+  try {
+    save(store, ...files)
+    assert.equal(listed(store).length, 1300)
+    chunksAgree(store, config.host)
+    const built = blocksOf(config)
+    assert.ok(built.length >= 4, `${built.length} blocks`)
+    assert.equal(built[0][0], null, 'the first block bounds nothing')
+    assert.equal(built.flatMap(([, rows]) => rows!).length, 1300)
+    for (const [, rows] of built) assert.ok(rows!.length < 512 + 300, `a block of ${rows!.length}`)
+    const tied = built.filter(([, rows]) => rows!.some((x) => at(files.findIndex((f) => f.info.id === x)) === minute(400)))
+    assert.equal(tied.length, 1, 'one minute in one block')
+
+    // one file grew: the block it was in and the first, where it is now, are rebuilt; no other
+    const grown = files.map((f, n) => (n === 1000 ? file(info(id(n), { updatedAt: minute(9999), userMessages: 7 }), 200) : f))
+    save(store, ...grown)
+    const stale = blocksOf(config)
+    assert.equal(stale.filter(([, rows]) => rows === null).length, 2, 'two blocks stale')
+    chunksAgree(store, config.host)
+    const after = blocksOf(config)
+    assert.equal(after[0][1]![0], id(1000))
+    const changed = ids(after).filter((rows, i) => JSON.stringify(rows) !== JSON.stringify(ids(built)[i]))
+    assert.equal(changed.length, 2, 'the first block and the one it left')
+
+    // a name in the middle of the history: its block alone
+    store.setName(id(500), 'named')
+    assert.equal(blocksOf(config).filter(([, rows]) => rows === null).length, 1)
+    const changes = store.changes()
+    chunksAgree(store, config.host)
+    assert.equal(store.changes(), changes, 'a block built again is no change (the picker cache stays)')
+    assert.ok(blocksOf(config).every(([, rows]) => rows !== null))
+
+    // most sessions gone: blocks left with no row are dropped, their range joins the one above
+    save(store, ...grown.slice(0, 150))
+    chunksAgree(store, config.host)
+    const few = blocksOf(config)
+    assert.ok(few.length < built.length, `${few.length} blocks`)
+    assert.equal(few.flatMap(([, rows]) => rows!).length, 150)
+    // every one gone: the first block stays, empty
+    save(store)
+    chunksAgree(store, config.host)
+    assert.deepEqual(blocksOf(config), [[null, []]])
+  } finally {
+    store.close()
+  }
+})
 
 test("a warm run reads the listing of a live session's folder: found by name, then by its row", () => {
   const store = openStore(freshConfig())
@@ -400,6 +482,7 @@ test("the dashboard's rows are built once, then rewritten only for the sessions 
     )
     const built = storedTexts(config)
     countsAgree(store, config.host)
+    chunksAgree(store, config.host)
     // one file grew: its row alone is rewritten, and it comes first (newest)
     const grown = info('aaaa2222', { userMessages: 9, updatedAt: '2025-01-05T00:00:00.000Z' })
     save(store, file(info('aaaa1111')), file(grown, 200), file(info('bbbb3333')))
@@ -418,12 +501,14 @@ test("the dashboard's rows are built once, then rewritten only for the sessions 
     assert.deepEqual(store.storedRows({ ...EVERY_ROW, all: false }, [0, 4], null).map((r) => r[0]), ['aaaa2222', 'aaaa1111'])
     assert.equal(store.countRows({ ...EVERY_ROW, all: false }, [4, 4]), 2)
     countsAgree(store, config.host)
+    chunksAgree(store, config.host)
     // a file gone: its row goes, and the short ids that it lengthened shorten
     save(store, file(info('aaaa1111')), file(info('bbbb3333')))
     assert.deepEqual(listed(store).map((r) => [r.id, r.short]), [['aaaa1111', 'aaaa'], ['bbbb3333', 'bbbb']])
     now = storedTexts(config)
     assert.equal(now.get(key('aaaa1111')), built.get(key('aaaa1111'))!.replace('"short":"aaaa1"', '"short":"aaaa"'), 'its short id alone changed')
     countsAgree(store, config.host)
+    chunksAgree(store, config.host)
   } finally {
     store.close()
   }
@@ -460,6 +545,7 @@ test("rows built at once leave out another host's row of this host's id, even on
       ['cccc0001', 'other', 'cccc'],
     ])
     countsAgree(store, config.host)
+    chunksAgree(store, config.host)
   } finally {
     store.close()
   }
@@ -478,6 +564,7 @@ test("other hosts' rows are kept one a session: a pull rewrites those it changes
       ['cccc0001', 'other', false],
     ])
     countsAgree(store, config.host)
+    chunksAgree(store, config.host)
     // a save says what it changed: as it was and as it is; rows it left alone are not named
     const changes = (c: HostRowChange[] | null) => c!.map((x) => [x.before?.id ?? null, x.before?.title ?? null, x.after?.id ?? null, x.after?.title ?? null])
     const three = [otherRow('cccc0001'), otherRow('aaaa1111'), otherRow('cccc0002', { state: 'idle' })]
@@ -503,10 +590,12 @@ test("other hosts' rows are kept one a session: a pull rewrites those it changes
     store.forget([info('aaaa1111').path])
     assert.deepEqual(listed(store).map((r) => [r.id, r.host]), [['cccc0002', 'other'], ['aaaa1111', 'other'], ['cccc0001', 'other']])
     countsAgree(store, config.host)
+    chunksAgree(store, config.host)
     // replaced whole: rows no longer there go
     store.saveHostRows('other', [otherRow('cccc0001')], 'z')
     assert.deepEqual(listed(store).map((r) => r.id), ['cccc0001'])
     countsAgree(store, config.host)
+    chunksAgree(store, config.host)
   } finally {
     store.close()
   }
