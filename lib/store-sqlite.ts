@@ -57,6 +57,8 @@ const MANY_IDS = 500
 // tally: how many rows have each (urgency, hidden, dup, host), kept by triggers on rows
 const TALLY_ADD = (r: string) =>
   `INSERT INTO tally VALUES (${r}.urgency, ${r}.hidden, ${r}.dup, ${r}.host, 1) ON CONFLICT DO UPDATE SET n = n + 1;`
+const TALLY_DROP = (r: string) =>
+  `UPDATE tally SET n = n - 1 WHERE (urgency, hidden, dup, host) = (${r}.urgency, ${r}.hidden, ${r}.dup, ${r}.host);`
 // blocks: a change to a history row marks the block holding it stale
 const HISTORY_SHOWN = (r: string) => `${r}.urgency = ${URGENCY.stopped} AND ${r}.dup = 0 AND ${r}.hidden = 0`
 const BLOCK_OF = (r: string) => `(SELECT rowid FROM blocks WHERE upper >= ${r}.updated ORDER BY upper LIMIT 1)`
@@ -67,8 +69,6 @@ const BLOCK_SPLIT = 512
 const TOP = "x''"
 /** A block's upper as read: the first block's, a Buffer, or another's, an updated text. */
 type Upper = Buffer | string
-const TALLY_DROP = (r: string) =>
-  `UPDATE tally SET n = n - 1 WHERE (urgency, hidden, dup, host) = (${r}.urgency, ${r}.hidden, ${r}.dup, ${r}.host);`
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
