@@ -3,6 +3,7 @@
 import { closeSync, readSync } from 'node:fs'
 import { CsError } from './errors.ts'
 import { openRegular } from './regular-file.ts'
+import { isWholeObject } from './transcript.ts'
 
 export interface TailOptions {
   /** bytes read at a time */
@@ -14,8 +15,9 @@ export interface TailOptions {
 const NL = 0x0a
 
 /**
- * The file's complete lines, last first. A last line without its newline is still being
- * written and is left out. Stops reading as soon as the caller stops iterating.
+ * The file's complete lines, last first. A last line without its newline is one only when it is
+ * a whole JSON object (lib/transcript.ts isWholeObject, as the index reads it): else it is still
+ * being written, and left out. Stops reading as soon as the caller stops iterating.
  */
 export function* linesFromEnd(path: string, o: TailOptions = {}): Generator<string> {
   const chunk = o.chunk ?? 64 * 1024
@@ -28,7 +30,7 @@ export function* linesFromEnd(path: string, o: TailOptions = {}): Generator<stri
     let parts: Buffer[] = [] // the line being assembled, right to left
     let held = 0
     let oversize = false
-    let atEnd = true // what follows the file's last newline is a partial line
+    let atEnd = true // what follows the file's last newline: a record only when whole
     const keep = (piece: Buffer) => {
       if (oversize || piece.length === 0) return
       held += piece.length
@@ -38,7 +40,8 @@ export function* linesFromEnd(path: string, o: TailOptions = {}): Generator<stri
       } else parts.unshift(piece)
     }
     const take = (): string | null => {
-      const line = atEnd || oversize ? null : Buffer.concat(parts).toString('utf8')
+      const bytes = oversize ? null : Buffer.concat(parts)
+      const line = bytes === null || (atEnd && !isWholeObject(bytes)) ? null : bytes.toString('utf8')
       parts = []
       held = 0
       oversize = false

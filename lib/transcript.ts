@@ -110,18 +110,24 @@ export function feed(p: ParserState, buf: Buffer, start = 0, end = buf.length): 
  * the next read. Returns end when the line was taken, else start.
  */
 export function feedLast(p: ParserState, buf: Buffer, start = 0, end = buf.length): number {
+  if (!isWholeObject(buf, start, end)) return start
+  line(p, buf, start, end)
+  return end
+}
+
+/** Whether buf[start,end), a last line without its newline, is a whole JSON object (blanks
+ *  aside): a record, where a line being written is not one until its closing brace is there. */
+export function isWholeObject(buf: Buffer, start = 0, end = buf.length): boolean {
   let e = end
   while (e > start && blank(buf[e - 1])) e--
   const open = buf.indexOf(123, start)
-  if (e === start || buf[e - 1] !== 125 || open < 0 || open >= e) return start
+  if (e === start || buf[e - 1] !== 125 || open < 0 || open >= e) return false
   try {
     // the scanner may trust a line's ends: a whole object is proven by JSON.parse alone
-    if (!isObject(JSON.parse(buf.toString('utf8', open, e)))) return start
+    return isObject(JSON.parse(buf.toString('utf8', open, e)))
   } catch {
-    return start
+    return false
   }
-  line(p, buf, start, end)
-  return end
 }
 
 /** A line too long to be read (lib/indexer.ts MAX_LINE): counted as a bad line. */

@@ -39,6 +39,18 @@ test('linesFromEnd gives complete lines last first, across chunk boundaries, wit
   assert.deepEqual([...linesFromEnd(path)], [])
 })
 
+test('linesFromEnd reads a last line without its newline when it is a whole JSON object, as the index does', () => {
+  const path = join(dir, 'last.jsonl')
+  // a client that exited mid-write left a whole record: it is the transcript's last message
+  writeFileSync(path, `{"n":1}\n{"n":2,"text":"a } b"}  \r`)
+  assert.deepEqual([...linesFromEnd(path, { chunk: 5 })], ['{"n":2,"text":"a } b"}  \r', '{"n":1}'])
+  // one still being written is not, even when a brace ends it
+  for (const partial of ['{"n":2,"text":"a }', '{"n":2,"o":{"x":1}', '[1]', '{"n":']) {
+    writeFileSync(path, `{"n":1}\n${partial}`)
+    assert.deepEqual([...linesFromEnd(path)], ['{"n":1}'], partial)
+  }
+})
+
 test('linesFromEnd skips a line longer than maxLine and goes on before it', () => {
   const path = join(dir, 'huge.txt')
   writeFileSync(path, `before\n${'x'.repeat(1000)}\nafter\n`)
