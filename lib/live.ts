@@ -30,6 +30,8 @@ export interface Correction {
   at: number // epoch seconds
   waitingFor: string | null
   seenAt: string // @cs_state_at as read (digits, or empty): the write applies only if no hook changed it since
+  /** written on the pane's session only: the pane is not claude's (claude's was closed) */
+  sessionOnly?: boolean
 }
 
 /** Reconciles the hook's view of a claude pane with its registry entry (null: no entry). Pure. */
@@ -45,7 +47,9 @@ export function reconcile(
   let waitingFor = row.waitingFor || null
   if (row.dead === '1' || (!entry && (hook === 'dead' || shellInFront(row)))) {
     state = 'dead'
-    if (hook !== 'dead') since = nowSec * 1000
+    // when its process exited, where tmux kept the pane; else when first seen, then kept
+    const deadAt = row.dead === '1' && /^\d+$/.test(row.deadAt) ? Number(row.deadAt) : nowSec
+    if (hook !== 'dead') since = deadAt * 1000
   } else if (entry) {
     const reg = fromRegistry(entry.status)
     const regAt = entry.statusUpdatedAt
@@ -69,7 +73,7 @@ export function reconcile(
 export function writeBack(corrections: Correction[]): string[] {
   return corrections.flatMap((c, i) => {
     const wait = c.waitingFor ? `"${c.waitingFor.replace(/[^\w .,:/-]/g, '')}"` : null
-    const sets = ['set -p', 'set'].flatMap((scope) => [
+    const sets = (c.sessionOnly ? ['set'] : ['set -p', 'set']).flatMap((scope) => [
       `${scope} -t ${c.pane} ${FIELDS.stateAt} ${c.at}`,
       `${scope} -t ${c.pane} ${FIELDS.state} ${c.state}`,
       wait ? `${scope} -t ${c.pane} ${FIELDS.waitingFor} ${wait}` : `${scope} -qu -t ${c.pane} ${FIELDS.waitingFor}`,
@@ -210,8 +214,13 @@ function liveFrom(config: Config, tmux: Tmux, panes: string | null): LiveInfo[] 
   const scrape: PaneRow[] = []
   for (const [session, row] of tracked) {
     if (!row) {
+      // claude's pane was closed: dead since the hook said so (SessionEnd, on the session, which
+      // the other panes' options fall back to), else since now, kept on the session from now on
       const any = rows.find((r) => r.session === session)!
-      out.push({ ...base, ...identity(any), kind: 'tmux', state: 'dead', stateSince: null, tmuxSession: session })
+      const said = hookState(any) === 'dead' ? hookStateAt(any) : null
+      if (said === null) corrections.push({ pane: any.pane, state: 'dead', at: nowSec, waitingFor: null, seenAt: any.stateAt, sessionOnly: true })
+      const since = iso((said ?? nowSec) * 1000)
+      out.push({ ...base, ...identity(any), kind: 'tmux', state: 'dead', stateSince: since, tmuxSession: session })
       continue
     }
     const entry = entryOfPane.get(row.pane) ?? null

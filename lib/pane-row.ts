@@ -10,6 +10,7 @@ export const FIELDS = {
   pane: 'pane_id',
   pid: 'pane_pid',
   dead: 'pane_dead',
+  deadAt: 'pane_dead_time', // epoch seconds; tmux 3.3 and later
   command: 'pane_current_command',
   path: 'pane_current_path',
   managed: '@cs_managed',

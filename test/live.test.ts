@@ -122,14 +122,29 @@ test('readLive reconciles hooks, registry and screens, and writes corrections ba
   assert.equal(live.length, 8)
 })
 
-test('closing the claude pane of a managed session leaves it dead', () => {
+test('closing the claude pane of a managed session leaves it dead, since the hook said so or since first seen', () => {
   const pane = tmux.newSession('closed', home, ['sleep', '600'])
   const other = tmux.run('split-window', '-d', '-P', '-F', '#{pane_id}', '-t', '=closed:', 'sleep', '600').trim()
-  options(pane, { '@cs_managed': '1', '@cs_id': ID('closed'), '@cs_state': 'idle', '@cs_pane': pane })
+  options(pane, { '@cs_managed': '1', '@cs_id': ID('closed'), '@cs_state': 'idle', '@cs_state_at': '1000', '@cs_pane': pane })
   tmux.run('kill-pane', '-t', pane)
+  const before = Math.floor(Date.now() / 1000)
   const row = readLive(config).find((l) => l.tmuxSession === 'closed')
   assert.deepEqual([row?.state, row?.id, row?.tmuxPane], ['dead', ID('closed'), null])
   assert.notEqual(other, pane)
+  // not the age of its state before (idle at 1000), but since now, kept on the session alone
+  const at = Number(tmux.showOption('=closed:', '@cs_state_at'))
+  assert.ok(at >= before && Date.parse(row!.stateSince!) === at * 1000, `${row?.stateSince} ${at}`)
+  assert.equal(tmux.showOption('=closed:', '@cs_state'), 'dead')
+  assert.equal(tmux.showOption(other, '@cs_state', true), null, "the other pane's own options untouched")
+  assert.equal(readLive(config).find((l) => l.tmuxSession === 'closed')?.stateSince, row?.stateSince, 'kept')
+
+  // the hook's SessionEnd said dead (on the session too) before the pane closed: since then
+  const said = tmux.newSession('ended', home, ['sleep', '600'])
+  tmux.run('split-window', '-d', '-t', '=ended:', 'sleep', '600')
+  options(said, { '@cs_managed': '1', '@cs_id': ID('ended'), '@cs_state': 'dead', '@cs_state_at': '1700000000', '@cs_pane': said })
+  tmux.run('kill-pane', '-t', said)
+  assert.equal(readLive(config).find((l) => l.tmuxSession === 'ended')?.stateSince, new Date(1700000000_000).toISOString())
+  tmux.run('kill-session', '-t', '=ended')
 })
 
 test('no tmux server: registry sessions only, no error', () => {
@@ -140,7 +155,7 @@ test('no tmux server: registry sessions only, no error', () => {
 })
 
 const row = (over: Partial<PaneRow>): PaneRow => ({
-  session: 's', pane: '%1', pid: '10', dead: '0', command: 'claude', path: '/', managed: '1', claudePane: '%1',
+  session: 's', pane: '%1', pid: '10', dead: '0', deadAt: '', command: 'claude', path: '/', managed: '1', claudePane: '%1',
   id: 'a', title: '', state: 'working', stateAt: '100', waitingFor: '', transcript: '/t', cwd: '/', pushSet: '', ...over,
 })
 const entry = (status: 'busy' | 'idle' | 'waiting' | 'shell', at: number) => ({
@@ -157,6 +172,9 @@ test('reconcile: registry wins unless the hook spoke in a later second; agreemen
   assert.deepEqual([dialog.state, dialog.waitingFor], ['waiting', 'dialog open'])
   assert.equal(reconcile(row({ state: 'idle' }), entry('shell', 100_000), 200).correction, null)
   assert.equal(reconcile(row({ dead: '1' }), entry('busy', 100_000), 200).state, 'dead')
+  // a pane tmux kept after its process exited: dead since then, not since cs first saw it
+  assert.deepEqual(reconcile(row({ dead: '1', deadAt: '150' }), null, 200).correction, { pane: '%1', state: 'dead', at: 150, waitingFor: null, seenAt: '100' })
+  assert.equal(reconcile(row({ dead: '1' }), null, 200).correction?.at, 200)
   assert.equal(reconcile(row({ command: '-bash' }), null, 200).correction?.state, 'dead')
   assert.equal(reconcile(row({ state: 'dead' }), null, 200).correction, null)
 })
@@ -174,7 +192,7 @@ test('write-back applies only where no hook changed @cs_state_at since it was re
 
 test('parsePanes reads the format and skips malformed records', () => {
   const fields = PANE_FORMAT.split('\x1f').length
-  const good = ['s', '%3', '42', '0', 'claude', '/p', '1', '%3', 'id', 'T', 'idle', '5', '', '/t', '/c', '']
+  const good = ['s', '%3', '42', '0', '', 'claude', '/p', '1', '%3', 'id', 'T', 'idle', '5', '', '/t', '/c', '']
   assert.equal(good.length, fields)
   const out = [good.join('\x1f'), 'garbage', good.slice(1).join('\x1f'), ['x', 'nopane', ...good.slice(2)].join('\x1f')]
   const rows = parsePanes(out.map((r) => `${r}\x1e\n`).join(''))
