@@ -98,7 +98,8 @@ export default async function bench({ quick }: BenchOptions): Promise<Row[]> {
     const appended = `${(chunk.length / 1024).toFixed(0)} KB of its own records appended to the live session's transcript (${(live.size / 1e3).toFixed(0)} KB)`
     // a session halfway down the history, renamed: its row, and the block of rows holding it, are
     // written again
-    const middle = shown.filter((s) => s.state === 'stopped')[shown.length >> 1].id
+    const stopped = shown.filter((s) => s.state === 'stopped')
+    const middle = stopped[stopped.length >> 1].id
     const rename = () => cs('rename', middle, `renamed ${++k}`)()
     const rows: Row[] = []
     // the background sync a run starts when the full walk is due: over before anything else runs,

@@ -274,22 +274,36 @@ function diskFull(dir: string): boolean {
   }
 }
 
-/** Every method of the store, its SQLite errors turned into CsErrors that say what happened. */
+/** Every method of the store, its SQLite errors turned into CsErrors that say what happened:
+ *  those of the rows it returns read as they are consumed (an iterator) too. */
 function guarded(file: string, store: Store, setAsideNow: () => string): Store {
   const readOnly = store.readOnly()
+  const judged = <T>(fn: () => T): T => {
+    try {
+      return fn()
+    } catch (e) {
+      // opened for reading only: a write fails for the reason it was
+      if (readOnly && /^SQLITE_READONLY/.test((e as { code?: string }).code ?? '')) throw readOnly
+      const err = storeError(file, e)
+      if (!(err instanceof CsError) || err.reason !== 'damaged' || readOnly) throw err
+      // damage found while working: set aside now, so that the next open rebuilds
+      throw new CsError(damagedNote(file, setAsideNow()), undefined, 'run the command again', 'damaged')
+    }
+  }
+  function* steps<T>(it: Iterator<T>): Generator<T> {
+    try {
+      for (let r = judged(() => it.next()); !r.done; r = judged(() => it.next())) yield r.value
+    } finally {
+      it.return?.() // a reader that stopped early (EPIPE) ends the statement
+    }
+  }
+  const isIterator = (x: unknown): x is Iterator<unknown> =>
+    typeof (x as Iterator<unknown> | null)?.next === 'function' && Symbol.iterator in (x as object)
   for (const [key, value] of Object.entries(store))
     if (typeof value === 'function')
       (store as any)[key] = (...args: unknown[]) => {
-        try {
-          return value(...args)
-        } catch (e) {
-          // opened for reading only: a write fails for the reason it was
-          if (readOnly && /^SQLITE_READONLY/.test((e as { code?: string }).code ?? '')) throw readOnly
-          const err = storeError(file, e)
-          if (!(err instanceof CsError) || err.reason !== 'damaged' || readOnly) throw err
-          // damage found while working: set aside now, so that the next open rebuilds
-          throw new CsError(damagedNote(file, setAsideNow()), undefined, 'run the command again', 'damaged')
-        }
+        const result = judged(() => value(...args))
+        return isIterator(result) ? steps(result) : result
       }
   return store
 }
@@ -637,17 +651,20 @@ export function openStore(config: Config): Store {
         sql('INSERT INTO blocks (upper, json) VALUES (?, ?)').run(rows[cuts[p]][1], text(cuts[p], cuts[p + 1] ?? rows.length))
     }
   })
-  /** The stale blocks built again, where the store can be written now (else their rows are read). */
+  /** The stale blocks built again, where the store can be written now: without waiting for
+   *  another cs's write lock (a sync's), as their rows can be read instead. */
   const freshenBlocks = () => {
     const ready = `EXISTS (SELECT 1 FROM blocks WHERE upper = ${TOP}) AND NOT EXISTS (SELECT 1 FROM blocks WHERE json IS NULL)`
     if (sql(`SELECT ${ready}`).pluck().get() === 1) return
     const before = totalChanges()
+    db.pragma('busy_timeout = 0')
     try {
       rebuildBlocks.immediate()
     } catch (e) {
       const code = String((e as { code?: unknown })?.code)
       if (!/^SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR)/.test(code)) throw e
     } finally {
+      db.pragma(`busy_timeout = ${BUSY_MS}`)
       bookkeeping += totalChanges() - before // a copy of the rows, not a change to them
     }
   }
@@ -841,6 +858,7 @@ export function openStore(config: Config): Store {
     }
   })
 
+  let aside: string | null = null // where a damaged database was set aside
   const store: Store = guarded(file, {
     listings(hotSince, live) {
       // a live session's folder is the one its row names (rows_id), once rows are built; before,
@@ -949,7 +967,7 @@ export function openStore(config: Config): Store {
         if (json !== null && !holding.has(rowid)) yield json
         else for (const [id, , text] of blockRows(upper, lowerOf(upper))) if (!out.has(id)) yield text
       }
-      if (!any) yield* store.storedTexts(q, HISTORY) // read-only, and never built
+      if (!any) yield* store.storedTexts(q, HISTORY) // never built: read-only, or the lock was held
     },
     countRows(q, urgencies) {
       ensureRows()
@@ -1093,8 +1111,12 @@ export function openStore(config: Config): Store {
     },
     close: () => db.open && db.close(),
   }, () => {
-    db.close()
-    return setAside(file)
+    // once: a method that calls another (guarded too) meets the damage twice
+    if (aside === null) {
+      db.close()
+      aside = setAside(file)
+    }
+    return aside
   })
   if (!readOnly) keepJournal(db, journal, fresh, raw, store)
   return store

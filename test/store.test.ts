@@ -322,6 +322,39 @@ test('damage found while working: set aside at once, the next open rebuilds', ()
   store.close()
 })
 
+test('damage met while rows are read as they are consumed: set aside once, as anywhere else', () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  save(store, ...Array.from({ length: 40 }, (_, i) => file(info(`f${i}`))))
+  metadata(store)
+  const q: RowQuery = { all: false, host: null, exclude: [], shorts: {} }
+  assert.equal([...store.historyChunks(q)].length, 1, 'one block of 40 rows')
+  store.close()
+  // the blocks' table, which only a listing of every row reads, made garbage
+  const db = new Database(dbPath(config))
+  const root = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'blocks'").pluck().get() as number
+  const size = db.pragma('page_size', { simple: true }) as number
+  db.close()
+  const fd = openSync(dbPath(config), 'r+')
+  writeSync(fd, Buffer.alloc(size, 0xa5), 0, size, (root - 1) * size)
+  closeSync(fd)
+  store = openStore(config)
+  let failed: unknown = null
+  try {
+    for (const _ of store.historyChunks(q)); // a generator: its statements run as it is read
+  } catch (e) {
+    failed = e
+  }
+  assert.ok(failed instanceof CsError && failed.reason === 'damaged', String(failed))
+  const aside = readdirSync(join(dbPath(config), '..')).filter((f) => f.includes('.damaged-') && f.endsWith('Z'))
+  assert.equal(aside.length, 1, aside.join(' '))
+  assert.ok(failed.message.includes(aside[0]), 'the note names where it went')
+  store.close()
+  store = openStore(config)
+  sameMetadata(store)
+  store.close()
+})
+
 test('a database made before the journal starts one from what it holds', () => {
   const config = freshConfig()
   let store = openStore(config)
@@ -444,6 +477,29 @@ test("the history's blocks: rebuilt only where a row changed, cut when large, th
     chunksAgree(store, config.host)
     assert.deepEqual(blocksOf(config), [[null, []]])
   } finally {
+    store.close()
+  }
+})
+
+test("a stale block is read row by row, not waited for, while another cs holds the write lock", () => {
+  const config = freshConfig()
+  const store = openStore(config)
+  const other = new Database(dbPath(config))
+  try {
+    save(store, ...Array.from({ length: 50 }, (_, i) => file(info(`s${i}`))))
+    listed(store)
+    chunksAgree(store, config.host)
+    store.setName('s7', 'named')
+    other.exec('BEGIN IMMEDIATE') // a sync writing, say
+    const started = Date.now()
+    chunksAgree(store, config.host)
+    assert.ok(Date.now() - started < 2500, `waited ${Date.now() - started} ms (the busy timeout is 5 s)`)
+    assert.equal(blocksOf(config)[0][1], null, 'still stale: built by a later listing')
+    other.exec('COMMIT')
+    chunksAgree(store, config.host)
+    assert.notEqual(blocksOf(config)[0][1], null)
+  } finally {
+    other.close()
     store.close()
   }
 })
