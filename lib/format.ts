@@ -224,7 +224,11 @@ export function renderInfo(
       'messages',
       t
         ? `${thousands(s.messages)} (${thousands(t.userMessages)} user, ${thousands(t.assistantMessages)} assistant): ` +
-          (inline > 0 ? 'the conversation, subagent turns written inline left out' : 'no subagent turns written inline')
+          (t.sidechain
+            ? "all of them a subagent's (the file holds no conversation of its own)"
+            : inline > 0
+              ? 'the conversation, subagent turns written inline left out'
+              : 'no subagent turns written inline')
         : thousands(s.messages),
     ],
     [

@@ -197,6 +197,8 @@ test('info names paths, times, counts, tokens, model, tag, host and state', () =
   const side = transcriptInfo({ id: 'dddd-1', sidechain: true, orphan: true })
   const orphan = renderInfo(sessionView({ id: 'dddd-1', orphan: true }), side, now, false)
   assert.match(orphan, /^orphan\s+yes: a subagent's records only \(sidechain\), no conversation of its own$/m)
+  assert.match(orphan, /^messages\s+\d+ \(\d+ user, \d+ assistant\): all of them a subagent's/m)
+  assert.doesNotMatch(orphan, /no subagent turns/)
 })
 
 test("another host's rows copied more than a minute ago show their age beside the host", () => {

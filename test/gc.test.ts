@@ -75,7 +75,10 @@ test('gc moves unnamed orphans and /clear copies of a name, never a name of thei
   assert.deepEqual(t.json('gc', '--restore').restored, [id(2)])
   assert.ok(existsSync(inherited))
   assert.ok(t.json('ls', '--all').some((r: any) => r.id === id(1)))
-  assert.equal(t.cs('gc', '--restore', 'ffffffff').status, 1)
+  const unknown = t.cs('gc', '--restore', 'ffffffff')
+  assert.equal(unknown.status, 1)
+  assert.match(unknown.stderr, /no session 'ffffffff' in the trash/)
+  assert.match(unknown.stderr, /the trash is empty/, 'what it holds, not a command that restores all')
 })
 
 test('gc --restore refuses a manifest that points outside the projects folder', () => {
@@ -263,6 +266,7 @@ test('gc --restore restores all it can and reports each one it cannot', () => {
   const json = JSON.parse(again.stdout)
   assert.deepEqual(json.restored, [])
   assert.equal(json.failed.length, 2)
+  assert.match(t.cs('gc', '--restore', 'ffffffff').stderr, new RegExp(`no session 'ffffffff' in the trash\n.*it holds ${id(73)}$`, 'm'))
   rmSync(paths[0])
   rmSync(damaged, { recursive: true })
   assert.equal(t.cs('gc', '--restore').status, 0)

@@ -102,7 +102,9 @@ function restore(config: Config, flags: Flags, query: string | undefined) {
       throw new CsError(
         `no session '${query}' in the trash`,
         EXIT.failure,
-        'see `cs gc --restore` with no id'
+        all.length === 0
+          ? 'the trash is empty'
+          : `it holds ${all.slice(0, 5).map((e) => e.id).join(', ')}${all.length > 5 ? ` and ${all.length - 5} more` : ''}`
       )
     if (new Set(chosen.map((e) => e.id)).size > 1)
       throw new CsError(
