@@ -274,6 +274,39 @@ function diskFull(dir: string): boolean {
   }
 }
 
+/** [key, value] pairs grouped by key. */
+function groupBy<K, V>(pairs: [K, V][]): Map<K, V[]> {
+  const out = new Map<K, V[]>()
+  for (const [k, v] of pairs) out.set(k, [...(out.get(k) ?? []), v])
+  return out
+}
+
+const SEPARATOR = Buffer.from(',\n') // between the rows of a block
+/**
+ * A block's rows without those of `ids`: the runs of rows left, each joined as in the block. A
+ * row starts its line with its id (lib/rows.ts rowHead); its text holds no newline, and no `{"`
+ * inside a string, where JSON escapes the quote.
+ */
+function* leaving(json: Buffer, ids: string[]): Generator<Buffer> {
+  if (ids.length === 0) return yield json
+  const gone: [start: number, end: number][] = []
+  for (const id of ids) {
+    const head = Buffer.from(rowHead(id, ''))
+    let at = json.indexOf(head)
+    while (at > 0 && json[at - 1] !== SEPARATOR[1]) at = json.indexOf(head, at + 1)
+    if (at < 0) continue
+    const next = json.indexOf(SEPARATOR, at)
+    gone.push([at, next < 0 ? json.length : next])
+  }
+  gone.sort((x, y) => x[0] - y[0])
+  let from = 0
+  for (const [start, end] of gone) {
+    if (start > from) yield json.subarray(from, start - SEPARATOR.length)
+    from = end + SEPARATOR.length
+  }
+  if (from < json.length) yield json.subarray(from)
+}
+
 /** Every method of the store, its SQLite errors turned into CsErrors that say what happened:
  *  those of the rows it returns read as they are consumed (an iterator) too. */
 function guarded(file: string, store: Store, setAsideNow: () => string): Store {
@@ -949,22 +982,22 @@ export function openStore(config: Config): Store {
       ensureRows()
       if (q.all || q.host !== null || Object.keys(q.shorts).length > 0) return yield* store.storedTexts(q, HISTORY)
       if (!readOnly) freshenBlocks()
-      // blocks holding a row built fresh (this host's live sessions are stored as stopped) are
-      // read a row at a time, leaving it out; so is one made stale since (another cs)
       const out = new Set(q.exclude)
-      let holding: Set<number> | undefined
+      let held: Map<number, string[]> | undefined
       let any = false
       // what is read while the blocks' statement runs shares its snapshot: all of it agrees
       const blocks = sql('SELECT rowid, upper, json FROM blocks ORDER BY upper DESC').raw().iterate() as
         IterableIterator<[number, Upper, Buffer | null]> // prettier-ignore
       for (const [rowid, upper, json] of blocks) {
         any = true
-        holding ??= new Set(
-          sql(`SELECT ${BLOCK_OF('r')} FROM rows r WHERE ${HISTORY_SHOWN('r')} AND id IN (SELECT value FROM json_each(?))`)
-            .pluck()
-            .all(JSON.stringify(q.exclude)) as number[]
+        // the rows built fresh (this host's live sessions are stored as stopped), by block
+        held ??= groupBy(
+          sql(`SELECT ${BLOCK_OF('r')}, id FROM rows r WHERE ${HISTORY_SHOWN('r')} AND id IN (SELECT value FROM json_each(?))`)
+            .raw()
+            .all(JSON.stringify(q.exclude)) as [number, string][]
         )
-        if (json !== null && !holding.has(rowid)) yield json
+        // a block made stale since (by another cs) is read a row at a time
+        if (json !== null) yield* leaving(json, held.get(rowid) ?? [])
         else for (const [id, , text] of blockRows(upper, lowerOf(upper))) if (!out.has(id)) yield text
       }
       if (!any) yield* store.storedTexts(q, HISTORY) // never built: read-only, or the lock was held
