@@ -3,9 +3,10 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
-import { CsError } from './errors.ts'
+import { CsError, EXIT } from './errors.ts'
 import { compareText } from './format.ts'
 import { startSession, type LaunchPlan, type Launcher } from './launcher.ts'
+import { withLock } from './lock.ts'
 import { firstFree } from './names.ts'
 import { shellWord } from './quote.ts'
 import { findProjectDir } from './paths.ts'
@@ -56,13 +57,21 @@ export function runningAlready(l: Launcher, id: string): CsError | null {
  * free, else name-2…; `mustResume` refuses to start it anew when claude would not find it.
  */
 export function bringBack(l: Launcher, s: { id: string; name: string; cwd: string | null }, mustResume = false): Launch {
-  if (!s.cwd) throw new CsError(`no folder known for session ${s.id}`, undefined, 'resume it by hand: claude --resume ID, in its folder')
+  const cwd = s.cwd
+  if (!cwd) throw new CsError(`no folder known for session ${s.id}`, undefined, 'resume it by hand: claude --resume ID, in its folder')
   // brought back meanwhile (another revive or attach at the same moment): never a second claude
-  // writing the same transcript
-  const running = runningAlready(l, s.id)
-  if (running) throw running
-  const plan = relaunchPlan(l.config, { ...s, cwd: s.cwd, name: firstFree(s.name, (n) => l.tmux.hasSession(n)) })
-  if (mustResume && !plan.resume)
-    throw new CsError(`claude would not find session ${s.id} from ${s.cwd}`, undefined, `its transcript is not under that folder's project; run claude --resume ${shellWord(s.id)} where it was started`)
-  return startSession(l, plan)
+  // writing the same transcript. The look and the start under one lock: two revives that both
+  // looked before either started would start it twice, the second as NAME-2.
+  const busy = () => new CsError('another cs is bringing sessions back on this host', EXIT.failure, 'try again in a moment')
+  return withLock(join(l.config.stateDir, 'revive.lock'), REVIVE_WAIT_MS, busy, () => {
+    const running = runningAlready(l, s.id)
+    if (running) throw running
+    const plan = relaunchPlan(l.config, { ...s, cwd, name: firstFree(s.name, (n) => l.tmux.hasSession(n)) })
+    if (mustResume && !plan.resume)
+      throw new CsError(`claude would not find session ${s.id} from ${cwd}`, undefined, `its transcript is not under that folder's project; run claude --resume ${shellWord(s.id)} where it was started`)
+    return startSession(l, plan)
+  })
 }
+
+/** How long bringing a session back waits for another doing so: each start is one tmux call. */
+const REVIVE_WAIT_MS = 10_000

@@ -1,12 +1,13 @@
 // Sync with the shared store: push this host's rows that changed since the last push (and the
 // names, tags and deletions changed here), then pull what other hosts pushed since the last pull
 // into the local copy. See lib/shared-store.ts for how pushes are numbered.
-import { closeSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { startInBackground } from './background.ts'
 import { maskUrl, type Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { age } from './format.ts'
+import { tryLock, unlock } from './lock.ts'
 import { rowHash, rowOf } from './host-rows.ts'
 import { recentChanges, recentPush, withRecent, type RecentChanges } from './recent-pushes.ts'
 import { readRegular, replaceFile } from './regular-file.ts'
@@ -292,44 +293,26 @@ export function noteOffline(store: Store, config: Config, why: string, now = new
 }
 
 /**
- * Runs fn holding this host's push lock (a file made with O_EXCL holding the pid): pushes of one
- * host must not interleave, or a reader could pass a push that is not whole yet, and one that
- * read older state could overwrite newer. A lock whose process is gone is taken over. Waits up
- * to waitMs, then fails. fn gets the token of the taking before this one (takeToken).
+ * Runs fn holding this host's push lock (lib/lock.ts): pushes of one host must not interleave,
+ * or a reader could pass a push that is not whole yet, and one that read older state could
+ * overwrite newer. Waits up to waitMs, then fails. fn gets the token of the taking before this
+ * one (takeToken).
  */
 export async function withPushLock<T>(
   config: Config,
   waitMs: number,
   fn: (before: string | null) => Promise<T>
 ): Promise<T> {
-  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
   const file = join(config.stateDir, 'push.lock')
   const deadline = Date.now() + waitMs
-  for (;;) {
-    try {
-      const fd = openSync(file, 'wx', 0o600)
-      writeSync(fd, String(process.pid))
-      closeSync(fd)
-      break
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      if (!holderAlive(file)) {
-        try {
-          unlinkSync(file)
-        } catch {}
-        continue
-      }
-      if (Date.now() > deadline)
-        throw new CsError('another cs sync is pushing this host', EXIT.failure, 'try again in a moment')
-      await new Promise((r) => setTimeout(r, 50))
-    }
+  while (!tryLock(file)) {
+    if (Date.now() > deadline) throw new CsError('another cs sync is pushing this host', EXIT.failure, 'try again in a moment')
+    await new Promise((r) => setTimeout(r, 50)) // the dashboard's pull goes on meanwhile
   }
   try {
     return await fn(takeToken(config))
   } finally {
-    try {
-      unlinkSync(file)
-    } catch {}
+    unlock(file)
   }
 }
 
@@ -350,20 +333,6 @@ function takeToken(config: Config): string | null {
     rmSync(file, { force: true })
   }
   return before
-}
-
-function holderAlive(file: string): boolean {
-  const text = readRegular(file) // no FIFO waited on
-  if (text === null) return false // gone meanwhile (or no file): try again
-  if (text === '') return true // being written: its holder is alive
-  const pid = Number(text)
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** The dashboard waits at most this long for the shared store (connecting and reading; loading

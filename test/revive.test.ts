@@ -4,7 +4,7 @@
 // `cs kill` stays down.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { makeClaudeEnv, REPO, type ClaudeEnv } from './harness/claude-env.ts'
@@ -93,8 +93,14 @@ test('a launched session answers its prompt and stays up; revive brings it back 
   // back once, never a second claude writing its transcript; neither revive failed
   tmux.run('kill-server')
   await poll(() => ({ ok: readRegistry(ce).length === 0, last: readRegistry(ce) }), 30_000, 'every claude to exit')
-  const both = await Promise.all([0, 30].map((delay) => reviveAfter(delay)))
-  for (const b of both) assert.equal(b.status, 0, b.stderr)
+  // each looks and starts under a lock: held by a third first, both wait, then look at once
+  const lock = join(ce.csEnv.XDG_STATE_HOME!, 'cs', 'revive.lock')
+  writeFileSync(lock, String(process.pid))
+  const reviving = Promise.all([0, 30].map((delay) => reviveAfter(delay)))
+  await new Promise((r) => setTimeout(r, 1000))
+  assert.ok(!tmux.hasSession('alpha one'), 'no revive starts while another holds the lock')
+  rmSync(lock)
+  for (const b of await reviving) assert.equal(b.status, 0, b.stderr)
   await waitRegistry(ce, (e) => e.sessionId === alpha, 'alpha resumed once more')
   await new Promise((r) => setTimeout(r, 1000)) // a second claude would be up by now
   const ids = JSON.parse(cs('status', '--json').stdout).map((s: any) => s.id)
