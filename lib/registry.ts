@@ -124,7 +124,8 @@ export function procStat(pid: number): ProcStat | null {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid runs (another user's too). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -150,7 +151,7 @@ const VERSION_TITLE = /^\d+\.\d+\.\d+/
  * reused by another process (another start time), leaves a stale file behind; a file naming
  * pid 1 or any other process that is not claude is not believed. */
 export function running(entry: RegistryEntry): boolean {
-  if (!alive(entry.pid)) return false
+  if (!processAlive(entry.pid)) return false
   const stat = procStat(entry.pid)
   if (!stat) return true // no /proc (macOS): a live pid is all there is to go on
   if (stat.state === 'Z') return false // a claude killed a moment ago, not yet reaped

@@ -127,7 +127,10 @@ test('a dashboard that finds the walk of every file due has bin/cs start it as N
   const modules = (of: string) => readFileSync(`${loaded}.${of}`, 'utf8').split('\n')
   const walkDue = { ...env, CS_FULL_SCAN_SECONDS: '0', NODE_OPTIONS: `--require ${preload}`, CS_TEST_LOADED: loaded }
   const waitForSync = () => {
-    for (let waited = 0; existsSync(marker) && waited < 20_000; waited += 50) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+    const nap = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+    // started as bin/cs ended, so maybe not yet begun: its note of modules is written as it exits
+    for (let waited = 0; !existsSync(`${loaded}.sync`) && waited < 20_000; waited += 50) nap()
+    for (let waited = 0; existsSync(marker) && waited < 20_000; waited += 50) nap()
     assert.ok(!existsSync(marker), 'the background sync ended and removed its marker')
     assert.ok(modules('sync').includes('NativeModule fs'), 'the background sync ran')
     rmSync(`${loaded}.sync`)
