@@ -290,13 +290,14 @@ const SEPARATOR = Buffer.from(',\n') // between the rows of a block
 function* leaving(json: Buffer, ids: string[]): Generator<Buffer> {
   if (ids.length === 0) return yield json
   const gone: [start: number, end: number][] = []
-  for (const id of ids) {
+  for (const id of new Set(ids)) {
+    // every row of it (one a host)
     const head = Buffer.from(rowHead(id, ''))
-    let at = json.indexOf(head)
-    while (at > 0 && json[at - 1] !== SEPARATOR[1]) at = json.indexOf(head, at + 1)
-    if (at < 0) continue
-    const next = json.indexOf(SEPARATOR, at)
-    gone.push([at, next < 0 ? json.length : next])
+    for (let at = json.indexOf(head); at >= 0; at = json.indexOf(head, at + 1)) {
+      if (at > 0 && json[at - 1] !== SEPARATOR[1]) continue
+      const next = json.indexOf(SEPARATOR, at)
+      gone.push([at, next < 0 ? json.length : next])
+    }
   }
   gone.sort((x, y) => x[0] - y[0])
   let from = 0
