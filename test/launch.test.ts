@@ -91,6 +91,13 @@ test('hostile names and prompts launch, show and die as given, and no shell runs
   const text = t.cs('status')
   assert.equal(text.status, 0)
   assert.match(text.stdout, /^ünïcödé 名前\s+idle\s/m)
+  // its claude exited, a shell left in the pane, and no hook said so: dead, as `cs ls` says, not
+  // the hook's idle of before
+  const exited = hostile[0]
+  assert.equal(tmux('respawn-pane', '-k', '-t', `=${exited}:`, 'sh').status, 0)
+  const after = t.json('status').find((s: any) => s.name === exited)
+  assert.equal(after.state, 'dead')
+  assert.equal(dashboard().find((r: any) => r.tmuxSession === exited)?.state, 'dead')
   // live rows with no transcript yet: ids the store holds no row of
   assert.deepEqual(dashboard().filter((r: any) => r.live).map((r: any) => r.tmuxSession).sort(), [...hostile].sort())
 

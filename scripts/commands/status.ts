@@ -1,8 +1,11 @@
-// `cs status`: the live Claude sessions in tmux and their states, from one tmux call (no store,
-// no index): fast enough for scripts and status lines.
+// `cs status`: the live Claude sessions in tmux and their states, from tmux and Claude's registry
+// (no store, no index): fast enough for scripts. Their states are those `cs ls` shows: the hook's
+// word corrected where the registry or tmux knows better (an Esc, a crash, a claude that exited).
 import { defineCommand } from '../../lib/command.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { age, alignColumns, truncate } from '../../lib/format.ts'
+import { readLive } from '../../lib/live.ts'
+import type { LiveInfo } from '../../lib/session.ts'
 import { isClaude, listSessions } from '../../lib/tmux-sessions.ts'
 import { requireTmux } from '../../lib/tmux.ts'
 import { out } from '../../lib/stdout.ts'
@@ -11,22 +14,27 @@ import { cleanText } from '../../lib/untrusted.ts'
 export default defineCommand({
   usage: 'status [--json]',
   maxArgs: 0,
-  summary: 'The live Claude sessions in tmux and what each is doing, read from tmux alone.',
+  summary: "The live Claude sessions in tmux and what each is doing, read from tmux and Claude's registry.",
   details: '  --json   an array of {name, id, state, stateSince, waitingFor, title, cwd, managed}',
   options: JSON_OPTION,
   run({ config, flags }) {
-    const rows = listSessions(requireTmux(config))
-      .filter(isClaude)
-      .map((s) => ({
+    const sessions = listSessions(requireTmux(config)).filter(isClaude)
+    // each cs session's state as reconciled (lib/live.ts), as the dashboard shows it
+    const live = new Map<string, LiveInfo>()
+    for (const l of readLive(config)) if (l.kind === 'tmux' && l.tmuxSession !== null) live.set(l.tmuxSession, l)
+    const rows = sessions.map((s) => {
+      const l = live.get(s.name)
+      return {
         name: s.name,
         id: s.id,
-        state: s.state,
-        stateSince: s.stateAt === null ? null : new Date(s.stateAt * 1000).toISOString(),
-        waitingFor: s.waitingFor,
+        state: l ? l.state : s.state,
+        stateSince: l ? l.stateSince : s.stateAt === null ? null : new Date(s.stateAt * 1000).toISOString(),
+        waitingFor: l ? l.waitingFor : s.waitingFor,
         title: s.title,
         cwd: s.cwd,
         managed: s.managed,
-      }))
+      }
+    })
     if (isSet(flags, 'json')) return void out(JSON.stringify(rows, null, 2) + '\n')
     if (!rows.length) return void out('no live sessions in tmux\n')
     const now = new Date()
