@@ -122,12 +122,8 @@ export function isWholeObject(buf: Buffer, start = 0, end = buf.length): boolean
   while (e > start && blank(buf[e - 1])) e--
   const open = buf.indexOf(123, start)
   if (e === start || buf[e - 1] !== 125 || open < 0 || open >= e) return false
-  try {
-    // the scanner may trust a line's ends: a whole object is proven by JSON.parse alone
-    return isObject(JSON.parse(buf.toString('utf8', open, e)))
-  } catch {
-    return false
-  }
+  // the scanner may trust a line's ends: a whole object is proven by JSON.parse alone
+  return jsonObject(buf.toString('utf8', open, e)) !== null
 }
 
 /** A line too long to be read (lib/indexer.ts MAX_LINE): counted as a bad line. */
