@@ -381,6 +381,18 @@ describe('a hot run stats the project folders and only the files that can have g
     assert.deepEqual({ ...indexTranscripts(config, store), seen: 0 }, { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
   })
 
+  test('a folder whose mtime moved with no session file changed keeps its files and its new mtime', () => {
+    const { store, dir, now, hotRun } = hotSetup()
+    const before = store.listing(dir)!
+    writeFileSync(join(dir, 'notes.txt'), 'not a session')
+    utimesSync(dir, new Date(now - DAY), new Date(now - DAY))
+    const r = hotRun()
+    assert.deepEqual([r.read, r.seen], [0, 2])
+    assert.deepEqual(store.listing(dir), { listing: before.listing, mtimeMs: statSync(dir).mtimeMs })
+    // trusted again: the next hot run does not list the folder (its stored listing is not even read)
+    assert.equal(store.listings(now, []).get(dir)!.listing, null)
+  })
+
   test('a hot run keeps the entries of the files it did not stat', () => {
     const { config, store, dir, cold, hot, hotRun } = hotSetup()
     const coldMark = markOf(store, cold.path)
