@@ -22,10 +22,6 @@ const markerPath = (config: Config, run: Run) => join(config.stateDir, RUNS[run]
 /** The file that tells bin/cs (its pid: config.binPid) to start the walk; bin/cs reads this name. */
 const walkWantedPath = (config: Config, binPid: string) => join(config.stateDir, `walk.${binPid}`)
 
-/** Whether the last full walk is older than config.fullScanSeconds. */
-export const fullWalkDue = (config: Config, lastFullWalk: number, now: number) =>
-  now - lastFullWalk >= config.fullScanSeconds * 1000
-
 /** Starts the run unless one is running; never waits for it. */
 export function startInBackground(config: Config, run: Run, now = Date.now()): void {
   const marker = markerPath(config, run)

@@ -11,11 +11,11 @@
 // than config.fullScanSeconds, so that an append cs cannot see (a client outside cs's tmux
 // without a registry entry) shows within that interval: the dashboard leaves that walk to a
 // background `cs sync`, and `cs sync` (cron's every 5 minutes) runs it when due.
-import { closeSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs'
-import { basename } from 'node:path'
+import { closeSync, readdirSync, readSync, statSync, utimesSync, type Dirent, type Stats } from 'node:fs'
+import { basename, join } from 'node:path'
 import type { Config } from './config.ts'
 import { isSessionFile, projectsDir, readable } from './paths.ts'
-import { openRegular } from './regular-file.ts'
+import { openRegular, touchMarker } from './regular-file.ts'
 import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
 import { feed, feedLast, finish, loadParser, newParser, saveParser, skippedLine, type ParserState } from './transcript.ts'
 
@@ -210,15 +210,34 @@ function resumePoint(store: Store, f: Found, mark?: FileMark): { offset: number;
   return { offset: 0, parser: newParser() }
 }
 
+// When a run last stat'ed every file: the mtime of a file of the state folder, not a row of the
+// store, so that a full walk that changed nothing writes nothing there (a transaction, then the
+// checkpoint of closing: some 3 ms of a 110 ms `cs sync`), and is known without opening it.
+const fullWalkNote = (config: Config) => join(config.stateDir, 'full-walk')
+
+/** When an index run last stat'ed every file (epoch ms; 0: never). */
+export const lastFullWalk = (config: Config): number =>
+  statSync(fullWalkNote(config), { throwIfNoEntry: false })?.mtimeMs ?? 0
+
+/** Whether the last full walk is older than config.fullScanSeconds. */
+export const fullWalkDue = (config: Config, now: number) => now - lastFullWalk(config) >= config.fullScanSeconds * 1000
+
+function noteFullWalk(config: Config, now: number) {
+  try {
+    touchMarker(fullWalkNote(config))
+    utimesSync(fullWalkNote(config), now / 1000, now / 1000)
+  } catch {
+    // a read-only or full state folder: the walk is due again at the next run
+  }
+}
+
 /** What an index run that read nothing reports. */
 export const nothingRead = (): IndexReport => ({ seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
 
 export function indexTranscripts(config: Config, store: Store, opts: IndexOptions = {}): IndexReport {
   const report = nothingRead()
   const now = opts.now ?? Date.now()
-  const interval = config.fullScanSeconds * 1000
-  const lastFull = store.lastFullWalk()
-  const full = opts.full || opts.scope !== 'hot' || (opts.walkWhenDue !== false && now - lastFull >= interval)
+  const full = opts.full || opts.scope !== 'hot' || (opts.walkWhenDue !== false && fullWalkDue(config, now))
   const walked = walk(config, store, full, opts, now)
   report.seen = walked.unchanged
   let changes: IndexChanges = { folders: [], gone: [], parsers: [] }
@@ -272,10 +291,8 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
     report.dropped += store.folder(path)?.files.length ?? 0
     changes.gone.push(path)
   }
-  // noting the time is a write (and a checkpoint when the store closes): a run that changed
-  // nothing stays read-only while the note is fresh to a tenth of the interval
-  const note = full && now - lastFull >= interval / 10
-  store.saveIndex({ ...changes, moved: walked.moved, fullWalkAt: note ? now : undefined })
+  store.saveIndex({ ...changes, moved: walked.moved })
+  if (full) noteFullWalk(config, now)
   return report
 }
 

@@ -4,8 +4,8 @@
 import { existsSync, statSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { CsError, EXIT, fileError } from './errors.ts'
-import { fullWalkDue, startInBackground } from './background.ts'
-import { indexTranscripts, nothingRead, type IndexOptions, type IndexReport } from './indexer.ts'
+import { startInBackground } from './background.ts'
+import { fullWalkDue, indexTranscripts, nothingRead, type IndexOptions, type IndexReport } from './indexer.ts'
 import { readLiveSoon } from './live.ts'
 import { patchPickerCache, pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { PaneRow } from './pane-row.ts'
@@ -140,7 +140,7 @@ async function sessionsOnce<T>(
     const index = opts.index ?? 'hot'
     const run = () => indexTranscripts(config, store, indexOptions(index, ids, now.getTime()))
     // the periodic stat of every transcript runs in a background `cs sync`, off this path
-    walkDue = index === 'hot' && fullWalkDue(config, store.lastFullWalk(), now.getTime())
+    walkDue = index === 'hot' && fullWalkDue(config, now.getTime())
     // Where the store cannot be written (read-only, a full disk), what was saved still answers.
     const report = index === 'hot' ? (unwritable(store, run) ?? nothingRead()) : run()
     const launches =

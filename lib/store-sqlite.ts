@@ -83,7 +83,6 @@ const INDEX_TABLES = `
     path TEXT PRIMARY KEY, mtime_ms REAL NOT NULL, newest REAL NOT NULL, count INTEGER NOT NULL,
     listed INTEGER NOT NULL, listing TEXT NOT NULL, files TEXT NOT NULL
   );
-  CREATE TABLE walks (scope TEXT PRIMARY KEY, at REAL NOT NULL);
   CREATE TABLE parsers (
     path TEXT PRIMARY KEY, folder TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL,
     offset INTEGER NOT NULL, state TEXT NOT NULL
@@ -869,11 +868,9 @@ export function openStore(config: Config): Store {
       else sql('INSERT OR REPLACE INTO pushed (id, hash) VALUES (?, ?)').run(id, hash)
   })
 
-  const saveIndex = db.transaction(({ folders, moved, gone, parsers, fullWalkAt }: IndexChanges) => {
+  const saveIndex = db.transaction(({ folders, moved, gone, parsers }: IndexChanges) => {
     for (const f of folders) putFolder(f)
     for (const m of moved ?? []) sql('UPDATE folders SET mtime_ms = ? WHERE path = ?').run(m.mtimeMs, m.path)
-    if (fullWalkAt !== undefined)
-      sql("INSERT OR REPLACE INTO walks (scope, at) VALUES ('full', ?)").run(fullWalkAt)
     for (const path of gone) {
       sql('DELETE FROM folders WHERE path = ?').run(path)
       sql('DELETE FROM parsers WHERE folder = ?').run(path)
@@ -912,7 +909,6 @@ export function openStore(config: Config): Store {
       const row = sql('SELECT listing, mtime_ms FROM folders WHERE path = ?').raw().get(path) as [string, number] | undefined
       return row ? { listing: row[0], mtimeMs: row[1] } : null
     },
-    lastFullWalk: () => (sql("SELECT at FROM walks WHERE scope = 'full'").pluck().get() as number | undefined) ?? 0,
     folder,
     parserState(m) {
       const state = sql('SELECT state FROM parsers WHERE path = ? AND size = ? AND mtime_ms = ? AND offset = ?')
@@ -921,8 +917,8 @@ export function openStore(config: Config): Store {
       return typeof state === 'string' ? state : null
     },
     saveIndex(changes) {
-      const { folders, moved, gone, parsers, fullWalkAt } = changes
-      if (folders.length || moved?.length || gone.length || parsers.length || fullWalkAt !== undefined)
+      const { folders, moved, gone, parsers } = changes
+      if (folders.length || moved?.length || gone.length || parsers.length)
         saveIndex.immediate(changes)
     },
     forget: (paths) => forget.immediate(paths),
@@ -1180,6 +1176,7 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     // Another process may have migrated while this one waited for the lock.
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
+    // walks: the last full walk up to schema 12, now a file's mtime (lib/indexer.ts)
     for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'tally', 'holders', 'blocks'])
       db.exec(`DROP TABLE IF EXISTS ${table}`)
     db.exec(INDEX_TABLES + OWN_TABLES)

@@ -64,7 +64,6 @@ export interface IndexChanges {
   folders: FolderIndex[] // rewritten whole (the parser states of files no longer in them go too)
   moved?: { path: string; mtimeMs: number }[] // folders whose own mtime alone changed
   gone: string[] // folders no longer on disk
-  fullWalkAt?: number // this run stat'ed every file (epoch ms)
   /** Parser states (lib/transcript.ts, serialised) of the files read, where reading stopped. */
   parsers: { mark: FileMark; state: string }[]
 }
@@ -77,8 +76,6 @@ export interface Store {
   listings(hotSince: number, live: string[]): Map<string, FolderSummary>
   /** One folder's stored listing, null when none is stored. */
   listing(path: string): FolderListing | null
-  /** When an index run last stat'ed every file (epoch ms; 0: never). */
-  lastFullWalk(): number
   folder(path: string): FolderIndex | null
   /** The parser state saved at exactly this mark (none if another run saved a different one). */
   parserState(mark: FileMark): string | null

@@ -16,8 +16,8 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { loadConfig, type Config } from '../lib/config.ts'
-import { indexTranscripts, MAX_LINE } from '../lib/indexer.ts'
-import { projectsDir } from '../lib/paths.ts'
+import { fullWalkDue, indexTranscripts, lastFullWalk, MAX_LINE } from '../lib/indexer.ts'
+import { dbPath, projectsDir } from '../lib/paths.ts'
 import type { TranscriptInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import type { Store } from '../lib/store.ts'
@@ -360,6 +360,18 @@ describe('a hot run stats the project folders and only the files that can have g
     // the interval since the last full walk has passed: this hot run stats everything
     assert.equal(hotRun({ at: now + config.fullScanSeconds * 1000 }).read, 1)
     assert.equal(byId(store, cold.id)!.customTitle, 'written elsewhere')
+  })
+
+  test('a full walk that finds nothing changed writes nothing to the store, and is noted all the same', () => {
+    const { config, now, hotRun } = hotSetup()
+    const wal = `${dbPath(config)}-wal`
+    const before = statSync(wal).size
+    const due = now + config.fullScanSeconds * 1000
+    assert.deepEqual([hotRun({ at: due }).read, statSync(wal).size], [0, before])
+    // noted: the hot runs of the next interval stat only what can have grown
+    assert.equal(lastFullWalk(config), due)
+    assert.equal(fullWalkDue(config, due + 1000), false)
+    assert.equal(fullWalkDue(config, due + config.fullScanSeconds * 1000), true)
   })
 
   test('a full run (cs sync) sees an append to an old file', () => {

@@ -6,8 +6,8 @@ import { defineCommand, type Flags } from '../../lib/command.ts'
 import { JSON_OPTION } from '../../lib/flags.ts'
 import type { Config } from '../../lib/config.ts'
 import { print } from '../../lib/format.ts'
-import { backgroundDone, fullWalkDue } from '../../lib/background.ts'
-import { indexTranscripts, nothingRead, type IndexReport } from '../../lib/indexer.ts'
+import { backgroundDone } from '../../lib/background.ts'
+import { fullWalkDue, indexTranscripts, nothingRead, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
 import { dbPath, projectsDir } from '../../lib/paths.ts'
 import { pickerCachePath } from '../../lib/picker-cache.ts'
@@ -91,16 +91,6 @@ export default defineCommand({
   },
 })
 
-/** Whether the stat of every file is due (CS_FULL_SCAN_SECONDS). */
-function walkDue(config: Config): boolean {
-  const store = openLocalStore(config)
-  try {
-    return fullWalkDue(config, store.lastFullWalk(), Date.now())
-  } finally {
-    store.close()
-  }
-}
-
 /** The index alone: as withSessions runs it (SessionsOptions.index), without building the
  *  dashboard's rows (the first dashboard does); the picker's cache rewritten when something was
  *  read. */
@@ -136,7 +126,7 @@ async function sync(config: Config, flags: Flags): Promise<void> {
       else await publishPush(config)
     } else {
       // a walk of every file runs before the push lock is taken: a hook's push never waits for it
-      const walk = !only && (index === 'again' || walkDue(config))
+      const walk = !only && (index === 'again' || fullWalkDue(config, Date.now()))
       if (walk) report = indexAlone(config, index, publish)
       shared = await syncShared(config, only, walk ? 'hot' : index, (r) => {
         if (!walk) report = r
