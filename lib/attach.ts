@@ -79,7 +79,8 @@ export function attachTmux(config: Config, tmux: Tmux, name: string): number {
       EXIT.failure,
       `detach first, or nest it: TMUX= tmux ${[...socketArgs(config.tmuxSocket), 'attach', '-t', exact(name)].map(shellWord).join(' ')}`
     )
-  tmux.run('switch-client', '-t', exact(name))
+  // a pane target: switch-client finds a pane, and `=50%` is none (`%` names a pane)
+  tmux.run('switch-client', '-t', exactPane(name))
   return EXIT.ok
 }
 

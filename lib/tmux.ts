@@ -15,8 +15,9 @@ export const exact = (session: string) => `=${session}`
  * there matches nothing, or another pane. */
 export const exactPane = (session: string) => `=${session}:`
 
-/** tmux expands formats in some values (`new-session -s`, `-c`): `##` is a literal `#`. */
-export const noFormat = (s: string) => s.replaceAll('#', '##')
+/** tmux expands formats in some values (`new-session -s`, `-c`): `##` is a literal `#`, but a
+ *  run of `#` before `[` (a style, left for drawing) is kept as it is, so it stays single. */
+export const noFormat = (s: string) => s.replace(/#+(\[?)/g, (run, style) => (style ? run : run + run))
 
 /** Separates two commands in one tmux call (NUL never occurs in a real argument). */
 export const THEN = '\0;'

@@ -73,6 +73,10 @@ test('inside tmux, cs attach switches the client it runs under', async () => {
   assert.deepEqual(clientSessions(), ['other ünï'])
   inner('new-window', '-t', '=other ünï:', '--', ...literal([...CS, 'attach', hostile]))
   await waitClientOn(hostile)
+  // `%` names a pane, which switch-client looks for; a run of `#` before `[` tmux keeps as it is
+  launch('50% #[x] ##[y]')
+  inner('new-window', '-t', `=${hostile}:`, '--', ...literal([...CS, 'attach', '50% #[x] ##[y]']))
+  await waitClientOn('50% #[x] ##[y]')
   assert.ok(!existsSync(marker))
 })
 

@@ -26,6 +26,7 @@ const NAMES = [
   `it's "quoted"`,
   '#{session_name}',
   '#(touch /tmp/never)',
+  'a#[b ##[fg=red]c ## d',
   '%1',
   'ünïcödé 名前 🎉',
   "' OR 1=1 --",
@@ -36,7 +37,7 @@ const REFUSED = ['a.b', 'a:b', '$3', '\\backslash\\', `$(touch ${marker})`, 'esc
 test('hostile names launch, rename, show, list and die as given; nothing runs', async () => {
   let n = 0
   for (const name of NAMES) {
-    const cwd = join(realpathSync(t.home), `dir ${n++} $(touch ${marker}) ;`)
+    const cwd = join(realpathSync(t.home), `dir ${n++} #[x] ##{y} $(touch ${marker}) ;`)
     mkdirSync(cwd, { recursive: true })
     const r = t.cs('launch', '--json', name, `prompt ${name}`, '--cwd', cwd)
     assert.equal(r.status, 0, `${name}: ${r.stderr}`)
