@@ -262,6 +262,21 @@ test('list.sh modes: ctrl-g moves to everything (orphans too), then live only, t
   assert.match(list(modeFile, 'next')[0][2], /live and history/)
 })
 
+test("the preview shows a live session's screen until it has a transcript, and a history row's exchanges or why not", async () => {
+  const preview = (...args: string[]) => spawnSync('sh', [ACTIONS, 'preview', ...args], { env, encoding: 'utf8', timeout: 60_000 })
+  tmux.newSession('fresh', t.home, ['sh', '-c', 'echo starting claude; exec sleep 600'])
+  const id = 'feed0000-0000-4000-8000-000000000001' // launched a moment ago: no transcript yet
+  for (const [k, v] of Object.entries({ '@cs_managed': '1', '@cs_id': id })) tmux.run('set-option', '-t', '=fresh:', k, v)
+  await tmux.waitFor('=fresh:', (s) => s.includes('starting claude'))
+  const live = preview(sid('fresh'), id)
+  assert.equal(live.status, 0, live.stderr)
+  assert.match(live.stdout, /starting claude/)
+  const history = preview(id, id)
+  assert.notEqual(history.status, 0)
+  assert.match(history.stdout + history.stderr, /no session matches|no transcript/)
+  tmux.run('kill-session', '-t', '=fresh')
+})
+
 test('picker actions act on the row given: a session ended since is said so, never taken for another; odd names are exact', () => {
   const act = (input: string, ...args: string[]) =>
     spawnSync('sh', [ACTIONS, ...args], { env, input, encoding: 'utf8', timeout: 60_000 })

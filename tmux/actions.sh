@@ -64,10 +64,13 @@ kill_session() {
 }
 
 # A transcript when the session has one; the screen of a session launched a moment ago.
+# preview TARGET ID: the last exchanges of ID's transcript; a live session's screen when it has
+# none (launched a moment ago: an id, no transcript yet) or no id.
 preview() {
-	if [ -n "$2" ]; then
-		exec "$CS_BIN" preview -- "$2"
-	fi
+	case $1 in
+	'$'*) [ -n "$2" ] && "$CS_BIN" preview -- "$2" 2>/dev/null && return ;;
+	*) exec "$CS_BIN" preview -- "$2" ;;
+	esac
 	tmux capture-pane -p -J -t "$1" 2>/dev/null
 }
 
