@@ -15,8 +15,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
 /** What a failure means to a caller: of the store, `unwritable` (read-only, full disk) leaves
  * what was saved readable, `damaged` calls for a rebuild; `running`: a session to bring back
- * runs already (lib/revive.ts bringBack). */
-export type Reason = 'unwritable' | 'damaged' | 'running'
+ * runs already (lib/revive.ts bringBack); `partly-moved`: files of a session could not all be put
+ * back where they were, and both places are kept (lib/trash.ts). */
+export type Reason = 'unwritable' | 'damaged' | 'running' | 'partly-moved'
 
 export class CsError extends Error {
   constructor(

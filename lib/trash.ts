@@ -1,15 +1,6 @@
 // cs's trash for `cs gc`: each moved session gets a folder holding its files and a manifest of
 // where they came from, so that `cs gc --restore` puts them back byte for byte.
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
@@ -34,24 +25,46 @@ export function sessionFiles(transcript: string, id: string): string[] {
 /** Moves a session's files into the trash; the manifest is written first so nothing is lost. */
 export function moveToTrash(config: Config, id: string, transcript: string): TrashEntry {
   const paths = sessionFiles(transcript, id).map((p) => assertRemovable(config, p))
-  let dir = join(trashDir(config), id)
-  if (existsSync(dir)) dir = `${dir}.${Date.now()}`
+  const dir = entryDir(trashDir(config), id)
   const entry: TrashEntry = {
     id,
     dir,
     movedAt: new Date().toISOString(),
     items: paths.map((from) => ({ from, name: basename(from) })),
   }
-  mkdirSync(join(dir, 'files'), { recursive: true, mode: 0o700 })
-  const { dir: _, ...manifest } = entry
-  writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n')
   try {
+    mkdirSync(join(dir, 'files'), { mode: 0o700 })
+    const { dir: _, ...manifest } = entry
+    writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n')
     moveAll(entry.items.map((item) => [item.from, join(dir, 'files', item.name)]))
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true }) // its files are back where they were
-    throw e
+    // this run's own folder, its files back where they were; kept when some are not
+    if (!(e instanceof CsError && e.reason === 'partly-moved')) rmSync(dir, { recursive: true, force: true })
+    throw gone(e, `${id}: it was removed meanwhile`, 'nothing to move')
   }
   return entry
+}
+
+/** A folder of the trash for one entry, made here: never one another run is filling (two gc at
+ *  once), so that undoing a failed move removes only this run's. */
+function entryDir(root: string, id: string): string {
+  mkdirSync(root, { recursive: true, mode: 0o700 })
+  for (let n = 0; ; n++) {
+    const dir = join(root, n === 0 ? id : `${id}.${Date.now()}${n > 1 ? `.${n}` : ''}`)
+    try {
+      mkdirSync(dir, { mode: 0o700 })
+      return dir
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw e
+    }
+  }
+}
+
+/** A file that vanished meanwhile (ENOENT on a move's source): said as such, not as a crash. */
+function gone(e: unknown, what: string, hint: string): unknown {
+  const err = e as NodeJS.ErrnoException
+  if (err?.code !== 'ENOENT' || typeof err.path !== 'string') return e
+  return new CsError(`${what} (${err.path})`, EXIT.failure, hint)
 }
 
 /** Every session in the trash, oldest move first; the folders whose manifest cannot be read
@@ -105,15 +118,27 @@ export function restoreFromTrash(config: Config, entry: TrashEntry): void {
       )
   }
   const moves = entry.items.map((item): [string, string] => {
-    mkdirSync(dirname(item.from), { recursive: true, mode: 0o700 })
-    return [assertRemovable(config, join(entry.dir, 'files', item.name)), item.from]
+    const file = assertRemovable(config, join(entry.dir, 'files', item.name))
+    const st = lstatSync(file, { throwIfNoEntry: false })
+    if (!st)
+      throw new CsError(`cannot restore ${entry.id}: ${file} is missing from the trash`, EXIT.failure, `look inside ${entry.dir}; cs leaves it alone`)
+    // what gc moved: a transcript or a session's folder; a FIFO or link put there since is not
+    if (!st.isFile() && !st.isDirectory())
+      throw new CsError(`cannot restore ${entry.id}: ${file} is not a file or folder gc moved`, EXIT.failure, `look inside ${entry.dir}; cs leaves it alone`)
+    return [file, item.from]
   })
-  moveAll(moves)
+  for (const item of entry.items) mkdirSync(dirname(item.from), { recursive: true, mode: 0o700 })
+  try {
+    moveAll(moves)
+  } catch (e) {
+    throw gone(e, `cannot restore ${entry.id}: restored meanwhile, or taken out of the trash`, `look inside ${entry.dir}`)
+  }
   rmSync(assertRemovable(config, entry.dir), { recursive: true })
 }
 
 /** Moves each [from, to] in turn. When one fails, those already moved are moved back before its
- *  error is thrown: a session is never left half in the trash and half out. */
+ *  error is thrown: a session is never left half in the trash and half out. When that cannot be
+ *  done, a `partly-moved` CsError says where each part is, and nothing is removed. */
 function moveAll(moves: [string, string][]): void {
   const done: [string, string][] = []
   try {
@@ -122,18 +147,42 @@ function moveAll(moves: [string, string][]): void {
       done.push([from, to])
     }
   } catch (e) {
-    for (const [from, to] of done.reverse()) move(to, from)
+    try {
+      for (const [from, to] of done.reverse()) move(to, from)
+    } catch (back) {
+      throw partlyMoved(moves, back)
+    }
     throw e
   }
 }
 
-/** rename(2), or copy then delete across file systems (the trash may live on another one). */
+const partlyMoved = (moves: [string, string][], e: unknown) =>
+  new CsError(
+    `moved in part, and could not move back: ${(e as Error).message}`,
+    EXIT.failure,
+    `each whole copy is still there: ${moves.map(([from, to]) => `${from} or ${to}`).join('; ')}`,
+    'partly-moved'
+  )
+
+/** rename(2), or copy then delete across file systems (the trash may live on another one). A
+ *  delete that fails part way is undone from the copy, which is then dropped; when even that
+ *  fails, both stay (`partly-moved`): the copy is then the only whole one. */
 function move(from: string, to: string): void {
   try {
     renameSync(from, to)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e
-    cpSync(from, to, { recursive: true, preserveTimestamps: true })
-    rmSync(from, { recursive: true })
+    cpSync(from, to, { recursive: true, preserveTimestamps: true, errorOnExist: true, force: false })
+    try {
+      rmSync(from, { recursive: true })
+    } catch (removing) {
+      try {
+        cpSync(to, from, { recursive: true, preserveTimestamps: true, force: false })
+      } catch {
+        throw partlyMoved([[from, to]], removing)
+      }
+      rmSync(to, { recursive: true, force: true })
+      throw removing
+    }
   }
 }
