@@ -180,6 +180,10 @@ export function readRegistry(claudeDir: string): RegistryEntry[] {
   return out
 }
 
+/** Every session a running claude holds, whatever its kind: a daemon's workers too, which no
+ *  view shows as live. */
+export const heldSessions = (claudeDir: string): Set<string> => new Set(readRegistry(claudeDir).map((e) => e.sessionId))
+
 /** Background jobs by short id. */
 export function readJobs(claudeDir: string): Map<string, BackgroundJob> {
   const dir = join(claudeDir, 'jobs')

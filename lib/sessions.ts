@@ -7,6 +7,7 @@ import { CsError, EXIT, fileError } from './errors.ts'
 import { startInBackground } from './background.ts'
 import { fullWalkDue, indexTranscripts, nothingRead, type IndexOptions, type IndexReport } from './indexer.ts'
 import { readLiveSoon } from './live.ts'
+import { heldSessions } from './registry.ts'
 import { patchPickerCache, pickerCachePath, writePickerCache } from './picker-cache.ts'
 import type { PaneRow } from './pane-row.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
@@ -33,6 +34,9 @@ export interface Sessions {
   transcripts: Map<string, TranscriptInfo>
   /** This host's transcript of a session, without reading every one. */
   transcriptOf(id: string): TranscriptInfo | null
+  /** Whether a running claude holds the session, whatever its kind: a daemon's workers too,
+   *  which no view shows as live. gc, prune and purge leave such a session alone. */
+  held(id: string): boolean
   meta: Map<string, SessionMeta> // cs's own names, tags and soft deletions
   /** The dashboard's rows in its order, from the rows the store keeps ready; this host's live
    *  and DEAD ones, whose state comes from live state, built fresh (lib/rows.ts). */
@@ -61,7 +65,7 @@ export interface Sessions {
 }
 
 /** How a command indexes before it shows or syncs: SessionsOptions.index. */
-export type IndexRun = 'hot' | 'due' | 'again'
+export type IndexRun = 'hot' | 'due' | 'walk' | 'again'
 
 export interface SessionsOptions {
   /** Copy what other hosts pushed first, waiting at most PULL_BOUND_MS (the dashboard). */
@@ -69,9 +73,11 @@ export interface SessionsOptions {
   /** true when the rows other hosts answered over ssh changed what the picker shows */
   othersMoved?: () => boolean
   /** The index run before fn: `hot` (default) stats what can have changed and leaves a due
-   *  stat of every file to a background `cs sync`; `due` runs that walk here (cs sync); `again`
-   *  reads every file again from the start (cs sync --full). Only `hot` shows what was saved
-   *  when the store cannot be written; the others fail. */
+   *  stat of every file to a background `cs sync`; `due` runs that walk here (cs sync); `walk`
+   *  runs it whether due or not (gc and prune decide on the files as they are: a file the hot
+   *  run does not stat may have been resumed since); `again` reads every file again from the
+   *  start (cs sync --full). Only `hot` shows what was saved when the store cannot be written;
+   *  the others fail. */
   index?: IndexRun
   /** Start connecting to the shared store before fn runs (cs sync). Connecting takes several
    *  promise turns: they pass while tmux answers when Node lists the panes itself, but with the
@@ -177,6 +183,7 @@ async function sessionsOnce<T>(
     const byIdOf = () => (byId ??= new Map(loaded().map((t) => [t.id, t])))
     // the sessions fn found: changesFound patches their rows in the picker's cache
     const found: SessionView[] = []
+    let held: Set<string> | undefined
     starting()
     const checkHost = (host: string | undefined) => {
       if (host === undefined || host === config.host || config.hosts.some((h) => h.name === host)) return
@@ -195,6 +202,7 @@ async function sessionsOnce<T>(
         return byIdOf()
       },
       transcriptOf: (id) => (transcripts || !rowsReady() ? byIdOf().get(id) : store.transcriptsOf([id])[0]) ?? null,
+      held: (id) => (held ??= heldSessions(config.claudeDir)).has(id),
       get meta() {
         return metaOf()
       },
@@ -279,7 +287,7 @@ export const indexChanged = (r: IndexReport) => r.read > 0 || r.dropped > 0
 
 /** What SessionsOptions.index asks of the indexer, given the live sessions' ids. */
 export const indexOptions = (index: IndexRun, live: string[], now = Date.now()): IndexOptions => ({
-  scope: 'hot',
+  scope: index === 'walk' ? 'full' : 'hot',
   live,
   walkWhenDue: index !== 'hot',
   full: index === 'again',

@@ -1,8 +1,9 @@
 import { after, test } from 'node:test'
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import assert from 'node:assert/strict'
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { procStat } from '../lib/registry.ts'
 import { isolatedCs } from './harness/cs.ts'
 import { TestTmux } from './harness/tmux.ts'
 
@@ -215,6 +216,41 @@ test('live sessions come first with their state, and gc, prune and purge leave t
   assert.ok(!t.json('prune', '--days', '1', '--dry-run').some((r: any) => r.id === id(50)))
   assert.equal(t.cs('purge', 'live', '--yes').status, 1)
   assert.ok(existsSync(orphan))
+})
+
+test('gc, prune and purge decide on the files as they are, and leave alone what a claude holds that no view shows', async (tc) => {
+  // an old session resumed since by a client cs does not see, gone again: a file whose mtime the
+  // dashboard's index does not stat (old as last indexed), until the walk due every 5 minutes
+  const resumed = t.session({ id: id(80), cwd: '/w/held', at: OLD })
+  const old = new Date(OLD)
+  utimesSync(resumed, old, old)
+  utimesSync(dirname(resumed), old, old)
+  assert.equal(t.cs('sync').status, 0)
+  const prompt = readFileSync(resumed, 'utf8').split('\n').find((l) => l.includes('"type":"user"'))!
+  appendFileSync(resumed, prompt.replace(/"timestamp":"[^"]*"/, `"timestamp":"${new Date().toISOString()}"`) + '\n')
+  assert.ok(!t.json('prune', '--days', '30', '--dry-run').some((r: any) => r.id === id(80)), 'resumed today')
+
+  // a daemon's worker holds an orphan and an old session: Claude's registry, no view shows them live
+  const orphan = t.session({ id: id(81), cwd: '/w/worker', orphan: true, at: OLD })
+  const held = t.session({ id: id(82), cwd: '/w/worker', at: OLD })
+  const claude = join(t.home, 'claude')
+  copyFileSync(execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim(), claude)
+  const sessions = join(t.home, '.claude/sessions')
+  mkdirSync(sessions, { recursive: true })
+  for (const sessionId of [id(81), id(82)]) {
+    const worker = spawn(claude, ['600'], { stdio: 'ignore' })
+    tc.after(() => worker.kill())
+    const pid = worker.pid!
+    const entry = { pid, procStart: procStat(pid)!.start, sessionId, kind: 'daemon-worker', status: 'busy', version: '2.1.332' }
+    writeFileSync(join(sessions, `${pid}.json`), JSON.stringify(entry))
+  }
+  assert.ok(!t.json('ls', '--all').some((r: any) => r.live && (r.id === id(81) || r.id === id(82))), 'not shown live')
+  assert.ok(!t.json('gc').orphans.some((r: any) => r.id === id(81)))
+  assert.ok(!t.json('prune', '--days', '30', '--dry-run').some((r: any) => r.id === id(82)))
+  const purge = t.cs('purge', 'worker', '--yes') // the project: both kept
+  assert.equal(purge.status, 1, purge.stdout)
+  assert.match(purge.stderr, /nothing to purge/)
+  assert.ok(existsSync(orphan) && existsSync(held) && existsSync(resumed))
 })
 
 test('rename of a live session retitles its tmux session at once; --clear drops the title', () => {

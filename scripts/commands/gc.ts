@@ -38,14 +38,15 @@ export default defineCommand({
   },
 })
 
-/** The orphans gc may move: never a live or tagged one, nor a named one. /clear copies its
- *  parent's title into the orphan it leaves: a name that a conversation in the same folder
- *  carries too is that copy, and does not protect the orphan; any other does. */
+/** The orphans gc may move: never a live or tagged one, nor a named one, nor one a claude holds
+ *  (a daemon's worker, not shown live). /clear copies its parent's title into the orphan it
+ *  leaves: a name that a conversation in the same folder carries too is that copy, and does not
+ *  protect the orphan; any other does. */
 function orphansOf(s: Sessions): SessionView[] {
   const key = (v: SessionView) => `${v.cwd}\0${v.name}`
   const copied = new Set(s.views.filter((v) => !v.orphan && v.name !== null).map(key))
   const own = (v: SessionView) => s.meta.get(v.id)?.name != null || !copied.has(key(v))
-  const kept = (v: SessionView) => isProtected(v) && (v.live || v.tag !== null || own(v))
+  const kept = (v: SessionView) => s.held(v.id) || (isProtected(v) && (v.live || v.tag !== null || own(v)))
   return s.views.filter((v) => v.orphan && v.path && !kept(v))
 }
 
@@ -63,7 +64,7 @@ async function collect(config: Config, flags: Flags) {
         orphans.length > 0 && (isSet(flags, 'yes') || (!json && (await confirm(`move ${orphans.length} orphans to ${trash}?`))))
       return { orphans, go }
     },
-    { pull: true }
+    { pull: true, index: 'walk' }
   )
   if (!go) {
     if (json) report(true, '', { trash, orphans, moved: [], failed: [] })
@@ -89,7 +90,7 @@ async function collect(config: Config, flags: Flags) {
       else print(`moved ${moved.length} to ${trash} (undo: cs gc --restore)`)
       return failures(failed, json, 'not moved')
     },
-    { pull: true }
+    { pull: true, index: 'walk' }
   )
 }
 

@@ -67,7 +67,7 @@ export default defineCommand({
       s.views.filter((v) => {
         if (v.host !== config.host) return false
         const last = v.updatedAt ?? v.createdAt
-        return !v.deleted && !isProtected(v) && v.id && last !== null && Date.parse(last) < cutoff
+        return !v.deleted && !isProtected(v) && !s.held(v.id) && v.id && last !== null && Date.parse(last) < cutoff
       })
     const dryRun = isSet(flags, 'dry-run')
     // names and tags set on other hosts protect too: what they pushed is copied first
@@ -83,7 +83,7 @@ export default defineCommand({
           (isSet(flags, 'yes') || (!json && (await confirm(`soft-delete ${plural(stale.length, 'session')}?`))))
         return { stale, go }
       },
-      { pull: true }
+      { pull: true, index: 'walk' }
     )
     if (!go) {
       if (json) report(true, '', stale.map((v) => ({ ...v, deleted: false })))
@@ -108,7 +108,7 @@ export default defineCommand({
         if (json) report(true, '', stale.map((v) => ({ ...v, deleted: deleted.has(v.id) })))
         else print(`soft-deleted ${deleted.size} (undo: cs prune --undo)`)
       },
-      { pull: true }
+      { pull: true, index: 'walk' }
     )
   },
 })

@@ -77,7 +77,7 @@ async function purge(config: Config, flags: Flags, plan: (s: Sessions, first: bo
       await go(flags, p.question(p.doomed.size))
       return [...p.doomed.keys()]
     },
-    { pull: true }
+    { pull: true, index: 'walk' }
   )
   if (!first) return
   return withSessions(
@@ -90,9 +90,13 @@ async function purge(config: Config, flags: Flags, plan: (s: Sessions, first: bo
       for (const k of keys) now.doomed.get(k)!()
       now.done(keys)
     },
-    { pull: true }
+    { pull: true, index: 'walk' }
   )
 }
+
+/** Live, named or tagged, or held by a claude no view shows live (a daemon's worker): purged
+ *  only by full id. */
+const guarded = (s: Sessions, v: SessionView) => isProtected(v) || s.held(v.id)
 
 /** The sessions the patterns name; at the first look, a pattern that matches nothing is an error. */
 function matching(config: Config, flags: Flags, s: Sessions, patterns: string[], first: boolean): Plan {
@@ -113,8 +117,8 @@ function matching(config: Config, flags: Flags, s: Sessions, patterns: string[],
       'nothing was deleted; `cs ls --all` shows ids, names and projects'
     )
   const all = [...matched.values()]
-  const kept = all.filter((m) => !m.explicit && isProtected(m.v)).map((m) => m.v)
-  const doomed = all.filter((m) => (m.explicit || !isProtected(m.v)) && m.v.path).map((m) => m.v)
+  const kept = all.filter((m) => !m.explicit && guarded(s, m.v)).map((m) => m.v)
+  const doomed = all.filter((m) => (m.explicit || !guarded(s, m.v)) && m.v.path).map((m) => m.v)
   // every path checked before anything goes: a refusal leaves all in place
   const files = doomed.map((v) => sessionFiles(v.path!, v.id).map((p) => assertRemovable(config, p)))
   const ids = (vs: SessionView[]) => vs.map((v) => v.id)
@@ -154,7 +158,7 @@ function orphanFolders(config: Config, flags: Flags, s: Sessions): Plan {
     const cwds = [...new Set(sessions.map((v) => v.cwd).filter((c) => c !== null))]
     // no recorded cwd: nothing says the folder is gone, so it stays
     if (cwds.length === 0 || cwds.some((c) => existsSync(c))) continue
-    if (sessions.some(isProtected)) kept.push(entry.name)
+    if (sessions.some((v) => guarded(s, v))) kept.push(entry.name)
     else gone.push({ folder: assertRemovable(config, join(root, entry.name)), cwds, sessions })
   }
   const json = isSet(flags, 'json')
