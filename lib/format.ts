@@ -2,7 +2,7 @@
 // --json rows. Pure apart from useColor(), which asks whether stdout is a terminal.
 import type { Config } from './config.ts'
 import type { SessionView, State, TranscriptInfo } from './session.ts'
-import { cleanText } from './untrusted.ts'
+import { cleanText, jsonText } from './untrusted.ts'
 import { out, stdoutIsTTY, terminalSize } from './stdout.ts'
 
 // The few SGR styles cs paints with, open and close codes. Written here rather than taken from
@@ -284,4 +284,4 @@ export function printViews(config: Config, views: SessionView[], o: PrintOptions
 
 /** The result of a change: a sentence, or the given data under --json. */
 export const report = (json: boolean, sentence: string, data: unknown) =>
-  print(json ? JSON.stringify(data, null, 2) : sentence)
+  print(json ? jsonText(data) : sentence)

@@ -3,7 +3,7 @@
 // a transcript says. No command hangs, reads outside, or prints an escape sequence.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, test } from 'node:test'
@@ -84,6 +84,17 @@ test('escape sequences in a transcript reach no terminal: ls, info, preview, res
     const pty = t.pty(args)
     assert.match(pty.stdout, /fix the bug/, args.join(' '))
     assert.doesNotMatch(pty.stdout.replace(/\u001b\[(1|2|22|0)?m/g, ''), ESC, `${args.join(' ')}: colour codes are cs's own; nothing else`)
+  }
+  // JSON.stringify writes C1 controls (U+009B is a CSI to xterm) and bidirectional overrides as
+  // they are: every --json escapes them, the raw record of info and doctor's drift included
+  const RAW = /[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/
+  const bidi = uuid(21)
+  const path = t.session({ id: bidi, cwd: '/w/bidi', prompt: 'evil \u202eexe.txt\u009b31m' })
+  appendFileSync(path, '{"type":"\u009b31mnew\u202ekind","\u009d0;t\u009c":1}\n')
+  for (const args of [['info', bidi, '--json'], ['ls', '--json'], ['doctor', '--json']]) {
+    const r = t.cs(...args)
+    assert.doesNotMatch(r.stdout, RAW, args.join(' '))
+    assert.ok(JSON.parse(r.stdout), args.join(' '))
   }
 })
 

@@ -11,6 +11,7 @@ import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
 import { Tmux } from '../../lib/tmux.ts'
 import { out } from '../../lib/stdout.ts'
+import { jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'adopt ID|NAME [--attach] [--json]',
@@ -45,7 +46,7 @@ export default defineCommand({
     try {
       const launch = bringBack(openLauncher(config, store, tmux), t, true)
       name = launch.tmuxSession
-      if (isSet(flags, 'json')) out(JSON.stringify(launch, null, 2) + '\n')
+      if (isSet(flags, 'json')) out(jsonText(launch) + '\n')
       else out(`adopted ${t.id} as ${shellWord(name)} in ${launch.cwd}\n  attach: cs attach ${shellWord(name)}\n`)
     } finally {
       store.close()

@@ -6,7 +6,7 @@ import { CONFIG_KEYS, checkConfigFile, effectiveSettings, maskUrl, readConfigFil
 import { usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
-import { cleanText } from '../../lib/untrusted.ts'
+import { cleanText, jsonText } from '../../lib/untrusted.ts'
 
 const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[]
 
@@ -26,7 +26,7 @@ export default defineCommand({
     const [verb, key, value, ...extra] = positionals
     if (!verb) {
       const settings = effectiveSettings(config)
-      if (isSet(flags, 'json')) return print(JSON.stringify(settings, null, 2))
+      if (isSet(flags, 'json')) return print(jsonText(settings))
       const width = Math.max(...Object.keys(settings).map((k) => k.length))
       for (const [k, v] of Object.entries(settings)) print(`${k.padEnd(width)}  ${shown(k, v)}`)
       return

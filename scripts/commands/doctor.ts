@@ -21,7 +21,7 @@ import { journalPath, readJournal } from '../../lib/journal.ts'
 import { LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore, openStores } from '../../lib/stores.ts'
 import { skippedDocs } from '../../lib/sync.ts'
-import { cleanText } from '../../lib/untrusted.ts'
+import { cleanText, jsonText } from '../../lib/untrusted.ts'
 import { FIELDS } from '../../lib/pane-row.ts'
 
 const clean = (text: string) => cleanText(text) ?? ''
@@ -294,7 +294,7 @@ export default defineCommand({
     const failed = checks.some((c) => c.level === 'fail')
 
     if (flags.json) {
-      print(JSON.stringify({ ok: !failed, checks, files: found.files, drift: found.drift }, null, 2))
+      print(jsonText({ ok: !failed, checks, files: found.files, drift: found.drift }))
       return failed ? EXIT.failure : EXIT.ok
     }
     const c = colors(useColor(config))

@@ -18,7 +18,7 @@ import type { HostFacts, HostRow, State } from '../../lib/session.ts'
 import { hostOf, LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { say } from '../../lib/stdout.ts'
-import { cleanText, isHostName, isSshDestination, quoted, visible } from '../../lib/untrusted.ts'
+import { cleanText, isHostName, isSshDestination, jsonText, quoted, visible } from '../../lib/untrusted.ts'
 import pkg from '../../package.json' with { type: 'json' }
 
 interface HostStatus {
@@ -202,7 +202,7 @@ export default defineCommand({
     )
     const self: HostStatus = { name: config.host, ssh: null, answers: true, error: null, version: pkg.version, sessions: mine, lastSeen: new Date().toISOString() }
     const all = [self, ...(await (asking ?? Promise.all(sharedStatuses(config))))]
-    print(isSet(flags, 'json') ? JSON.stringify(all, null, 2) : render(config, all, new Date()))
+    print(isSet(flags, 'json') ? jsonText(all) : render(config, all, new Date()))
     return offline || all.some((h) => h.answers === false) ? EXIT.unavailable : EXIT.ok
   },
 })

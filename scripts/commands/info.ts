@@ -4,6 +4,7 @@ import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print, renderInfo, useColor } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
+import { jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'info ID [--host NAME] [--json]',
@@ -23,7 +24,7 @@ export default defineCommand({
       const t = s.transcriptOf(v.id)
       print(
         isSet(flags, 'json')
-          ? JSON.stringify({ ...v, transcript: t }, null, 2)
+          ? jsonText({ ...v, transcript: t })
           : renderInfo(v, t, new Date(), useColor(config))
       )
     })

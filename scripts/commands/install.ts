@@ -12,6 +12,7 @@ import { colors, print, useColor } from '../../lib/format.ts'
 import { bundleFile, csRoot, defaultBinDir, linkCs, onPath, pluginFile, tmuxConfStatus } from '../../lib/install.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
 import { shellWord } from '../../lib/quote.ts'
+import { jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'install [--bin-dir DIR] [--json]',
@@ -47,7 +48,7 @@ export default defineCommand({
     )
     const ok = !checks.some((c) => c.level === 'fail')
     if (flags.json) {
-      print(JSON.stringify({ ok, checks, link, onPath: visible, tmuxConf: conf.file, tmuxLine }, null, 2))
+      print(jsonText({ ok, checks, link, onPath: visible, tmuxConf: conf.file, tmuxLine }))
       return ok ? EXIT.ok : EXIT.unavailable
     }
     for (const line of renderChecks(checks, colors(useColor(config)))) print(line)

@@ -11,6 +11,7 @@ import { argsLine, shellWord } from '../../lib/quote.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { Tmux } from '../../lib/tmux.ts'
 import { out } from '../../lib/stdout.ts'
+import { jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'launch [NAME|DIR] ["PROMPT"] [--cwd DIR] [-- CLAUDE_ARGS...]',
@@ -46,7 +47,7 @@ export default defineCommand({
       const launcher = openLauncher(config, store, tmux)
       const name = explicit ?? firstFree(derived ?? generatedName(id), (n) => tmux.hasSession(n))
       const launch = startSession(launcher, { id, name, cwd: real, resume: false, prompt: prompt || null, extra: rest })
-      if (isSet(flags, 'json')) out(JSON.stringify(launch, null, 2) + '\n')
+      if (isSet(flags, 'json')) out(jsonText(launch) + '\n')
       else
         out(
           `launched ${shellWord(name)} in ${real} (claude session ${id})\n  attach: cs attach ${argsLine([name])}\n`

@@ -13,6 +13,7 @@ import { openLocalStore } from '../../lib/stores.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
 import { requireTmux } from '../../lib/tmux.ts'
 import { out, say } from '../../lib/stdout.ts'
+import { jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'revive [--host NAME] [--dry-run] [--json]',
@@ -52,7 +53,7 @@ export default defineCommand({
           const how = relaunchPlan(config, { id: l.id, name: l.tmuxSession, cwd: l.cwd }).resume ? 'resume' : 'start anew'
           tell(`would revive ${shellWord(l.tmuxSession)} (${how} ${l.id}) in ${l.cwd}\n`)
         }
-        if (json) out(JSON.stringify(todo, null, 2) + '\n')
+        if (json) out(jsonText(todo) + '\n')
         return
       }
       if (!todo.length) return json ? void out('[]\n') : undefined
@@ -77,7 +78,7 @@ export default defineCommand({
           say(`could not revive ${shellWord(l.tmuxSession)}: ${e.message}`)
         }
       }
-      if (json) out(JSON.stringify(revived, null, 2) + '\n')
+      if (json) out(jsonText(revived) + '\n')
       return failed ? EXIT.failure : EXIT.ok
     } finally {
       store.close()

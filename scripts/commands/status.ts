@@ -9,7 +9,7 @@ import type { LiveInfo } from '../../lib/session.ts'
 import { isClaude, listSessions } from '../../lib/tmux-sessions.ts'
 import { requireTmux } from '../../lib/tmux.ts'
 import { out } from '../../lib/stdout.ts'
-import { cleanText } from '../../lib/untrusted.ts'
+import { cleanText, jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'status [--json]',
@@ -35,7 +35,7 @@ export default defineCommand({
         managed: s.managed,
       }
     })
-    if (isSet(flags, 'json')) return void out(JSON.stringify(rows, null, 2) + '\n')
+    if (isSet(flags, 'json')) return void out(jsonText(rows) + '\n')
     if (!rows.length) return void out('no live sessions in tmux\n')
     const now = new Date()
     // tmux's names and the hook's folders, shown as the table shows text: cleaned, a name cut short

@@ -16,6 +16,7 @@ import { indexChanged, indexOptions, refreshPickerCache, withSessions, type Inde
 import { openLocalStore } from '../../lib/stores.ts'
 import { noteOffline, pull, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
+import { jsonText } from '../../lib/untrusted.ts'
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e6 ? 3 : 1)} MB`
 
@@ -135,7 +136,7 @@ async function sync(config: Config, flags: Flags): Promise<void> {
   } finally {
     if (only === 'pull') backgroundDone(config, 'pull')
   }
-  if (flags.json) print(JSON.stringify(shared ? { ...report, shared } : report))
+  if (flags.json) print(jsonText(shared ? { ...report, shared } : report))
   else if (flags.verbose) {
     print(
       `${report.seen} transcripts: ${report.read} read (${mb(report.bytes)}), ${report.dropped} dropped; ` +

@@ -8,6 +8,7 @@ import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { csRoot, pluginFile, unlinkCs } from '../../lib/install.ts'
 import { trashDir } from '../../lib/paths.ts'
+import { jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
   usage: 'uninstall [--store] [--trash [--yes]] [--json]',
@@ -39,7 +40,7 @@ export default defineCommand({
       ...(isSet(flags, 'store') ? [] : [config.stateDir]),
       ...(isSet(flags, 'trash') ? [] : [trash]),
     ].filter((d) => existsSync(d))
-    if (flags.json) return void print(JSON.stringify({ removed, kept }, null, 2))
+    if (flags.json) return void print(jsonText({ removed, kept }))
     print(removed.length ? removed.map((r) => `removed ${r}`).join('\n') : 'nothing to remove: no `cs` link of this checkout')
     for (const k of kept) print(`kept    ${k}`)
     print(`Remove the line loading ${pluginFile()} from your tmux configuration; running tmux servers keep`)

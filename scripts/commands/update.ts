@@ -8,7 +8,7 @@ import { print } from '../../lib/format.ts'
 import { targetHosts } from '../../lib/hosts.ts'
 import { jsonAnswer } from '../../lib/remote.ts'
 import { remoteCs, sshRun } from '../../lib/ssh.ts'
-import { cleanText } from '../../lib/untrusted.ts'
+import { cleanText, jsonText } from '../../lib/untrusted.ts'
 import { csRoot } from '../../lib/install.ts'
 import { updateCheckout, type UpdateResult } from '../../lib/update.ts'
 
@@ -58,7 +58,7 @@ export default defineCommand({
       mine = { host: config.host, error: e.message }
     }
     const all = [mine, ...(await remote)]
-    if (isSet(flags, 'json')) print(JSON.stringify(all, null, 2))
+    if (isSet(flags, 'json')) print(jsonText(all))
     else
       for (const u of all)
         print(u.error ? `${u.host}: not updated: ${u.error}` : u.updated ? `${u.host}: ${u.from} -> ${u.to}` : `${u.host}: up to date, ${u.from}`)
