@@ -67,7 +67,8 @@ function helpOf(c: Command): string {
 
 /** node's parseArgs errors, said in cs's words: the flag, and what is wrong with it. */
 function parseError(e: Error & { code?: string }, passesOn: boolean): string {
-  const flag = e.message.match(/'(-[^' ]*)/)?.[1] ?? ''
+  // Node names a flag with a short form as `'-n, --exchanges <value>'`: the long one is said
+  const flag = e.message.match(/'(?:-[^-' ], )?(-[^' ]*)/)?.[1] ?? ''
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
     return passesOn
       ? `unknown flag ${flag} (what follows -- goes to claude: a name or prompt cannot start with -)`

@@ -46,6 +46,18 @@ test('an unknown command or flag is a usage error naming the fix', () => {
   const extra = t.cs('ls', '--json=yes')
   assert.equal(extra.status, 2)
   assert.match(extra.stderr, /^cs: --json takes no value\n/)
+  // a flag with a short form is named by its long one, as the help names it
+  const short = t.cs('preview', 'abcd', '--exchanges')
+  assert.equal(short.status, 2)
+  assert.match(short.stderr, /^cs: --exchanges wants a value\n/)
+  const yes = t.cs('gc', '--yes=1')
+  assert.match(yes.stderr, /^cs: --yes takes no value\n/)
+  // a count is digits, as every count flag takes it
+  for (const n of ['0x10', ' 2', '1e9', '0']) {
+    const r = t.cs('preview', 'abcd', '-n', n)
+    assert.equal(r.status, 2, n)
+    assert.match(r.stderr, /^cs: --exchanges wants a whole number of at least 1, not /, n)
+  }
   assert.doesNotMatch(cmd.stderr + flag.stderr, /\bat .*:\d+:\d+/)
 })
 

@@ -6,6 +6,7 @@ import { defineCommand } from '../../lib/command.ts'
 import type { Config } from '../../lib/config.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
 import { isInside, isSessionFile, projectsDir } from '../../lib/paths.ts'
+import { countFlag } from '../../lib/flags.ts'
 import { PREVIEW_DEFAULTS, lastEntries, renderPreview } from '../../lib/preview.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { linesFromEnd } from '../../lib/tail.ts'
@@ -35,10 +36,7 @@ export default defineCommand({
   async run({ config, positionals, flags }) {
     const [query, ...more] = positionals
     if (!query || more.length) throw usageError('preview takes one session', 'cs preview ID')
-    const exchanges =
-      flags.exchanges === undefined ? PREVIEW_DEFAULTS.exchanges : Number(flags.exchanges)
-    if (!Number.isInteger(exchanges) || exchanges < 1)
-      throw usageError('--exchanges takes a whole number above 0')
+    const exchanges = countFlag(flags, 'exchanges', 1) ?? PREVIEW_DEFAULTS.exchanges
     const path =
       transcriptOf(config, query) ?? (await withSessions(config, ({ find }) => find(query).path))
     if (!path)
