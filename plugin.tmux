@@ -23,10 +23,11 @@ bind_popup() {
 	height=$(get_tmux_option "$popup_height_option" "$default_popup_height")
 	set -f # the keys are words: `?` or `*` is a key, never a file name
 	for key in $1; do
+		literal "$key" # `M-;` is a key, not the end of the command
 		if tmux_version_at_least 3 2; then
-			tmux bind-key "$key" display-popup -E -w "$width" -h "$height" -d '#{pane_current_path}' "$command"
+			tmux bind-key "$value" display-popup -E -w "$width" -h "$height" -d '#{pane_current_path}' "$command"
 		else
-			tmux bind-key "$key" split-window -c '#{pane_current_path}' "$command"
+			tmux bind-key "$value" split-window -c '#{pane_current_path}' "$command"
 		fi
 	done
 	set +f

@@ -77,6 +77,22 @@ test('#{cs_status} becomes a pure tmux format: no shell call, WAITING first, the
   assert.equal(rendered('w2').split('|')[1], '#[fg=yellow]● waiting#[fg=default]')
 })
 
+test('a status symbol is shown as itself, whatever it holds: `#`, `,` and `}` too', () => {
+  const dir = resolve(import.meta.dirname, '../tmux')
+  const out = join(t.home, 'formats')
+  const script = join(t.home, 'formats.sh')
+  writeFileSync(script, `. ${dir}/variables.sh; . ${dir}/helpers.sh; . ${dir}/status_format.sh\ncs_status_format; printf '|'; cs_session_state_format\n`)
+  tmux.run('set-option', '-g', '@cs-status-symbol', '#,}')
+  try {
+    tmux.run('run-shell', `sh ${script} > ${out}`) // as plugin.tmux runs them: inside the server
+    const shown = tmux.run('display-message', '-p', '-t', '=w2:', readFileSync(out, 'utf8')).trimEnd()
+    const dot = (colour: string) => `#[fg=${colour}]#,}#[fg=default]`
+    assert.equal(shown, `${dot('yellow') + dot('yellow') + dot('green') + dot('colour244') + dot('red')}|#[fg=yellow]#,} waiting#[fg=default]`)
+  } finally {
+    tmux.run('set-option', '-gu', '@cs-status-symbol')
+  }
+})
+
 test('the status follows @cs_state as it changes', () => {
   tmux.run('set-option', '-t', '=w2:', '@cs_state', 'working')
   try {
@@ -139,19 +155,21 @@ test('an on/off option is on unless off, 0, no or false, for the plugin as for t
 })
 
 test('a key option is words, never file names; a status line ending in `;` keeps it', () => {
-  tmux.run('set-option', '-g', '@cs-dashboard-key', '*')
+  tmux.run('set-option', '-g', '@cs-dashboard-key', '* M-\\;') // as `set -g @cs-dashboard-key '* M-;'` in a tmux.conf
   tmux.run('set-option', '-g', 'status-left', '[#{cs_session_state}] a\\;') // tmux's escape of a final ;
   assert.ok(tmux.run('show-options', '-gv', 'status-left').trimEnd().endsWith(' a;'))
   try {
     load()
     const keys = tmux.run('list-keys', '-T', 'prefix').split('\n').filter((l) => l.includes('dashboard.sh'))
-    assert.equal(keys.length, 1, keys.join('\n'))
-    assert.match(keys[0], /^bind-key\s+-T prefix \*\s/)
+    assert.equal(keys.length, 2, keys.join('\n'))
+    assert.match(keys.join('\n'), /^bind-key\s+-T prefix \*\s/m)
+    assert.match(keys.join('\n'), /^bind-key\s+-T prefix "M-;"\s/m)
     const left = tmux.run('show-options', '-gv', 'status-left').trimEnd()
     assert.ok(left.endsWith('] a;') && !left.includes('cs_session_state'), left)
   } finally {
     tmux.run('set-option', '-g', '@cs-dashboard-key', '')
     tmux.run('unbind-key', '-T', 'prefix', '*')
+    tmux.run('unbind-key', '-T', 'prefix', 'M-\\;')
   }
 })
 

@@ -14,6 +14,24 @@ state_colour() {
 	esac
 }
 
+# format_word TEXT: sets $escaped to TEXT as itself inside a tmux conditional: `#`, `,` and `}`
+# written `##`, `#,` and `#}` (a symbol of `,` ended the condition's branch).
+format_word() {
+	word=$1 escaped=
+	while [ -n "$word" ]; do
+		rest=${word#?}
+		char=${word%"$rest"}
+		case $char in '#' | ',' | '}') escaped="$escaped#$char" ;; *) escaped="$escaped$char" ;; esac
+		word=$rest
+	done
+}
+
+# status_symbol: @cs-status-symbol, escaped for a conditional.
+status_symbol() {
+	format_word "$(get_tmux_option "$status_symbol_option" "$default_status_symbol")"
+	printf '%s' "$escaped"
+}
+
 # is_in_state STATE: a tmux condition, true for the session being formatted.
 is_in_state() {
 	printf '#{==:#{@cs_state},%s}' "$1"
@@ -28,7 +46,7 @@ sessions_in_state() {
 
 # cs_status_format: every cs session as a coloured symbol, WAITING first.
 cs_status_format() {
-	symbol=$(get_tmux_option "$status_symbol_option" "$default_status_symbol")
+	symbol=$(status_symbol)
 	style=$(get_tmux_option "$status_style_option" "$default_status_style")
 	for state in $status_states; do
 		sessions_in_state "$state" "$symbol" "$style"
@@ -41,6 +59,6 @@ cs_session_state_format() {
 	for state in dead working waiting; do
 		colour="#{?$(is_in_state "$state"),$(state_colour "$state"),$colour}"
 	done
-	symbol=$(get_tmux_option "$status_symbol_option" "$default_status_symbol")
+	symbol=$(status_symbol)
 	printf '#{?#{@cs_state},#[fg=%s]%s #{@cs_state}#[fg=default],}' "$colour" "$symbol"
 }
