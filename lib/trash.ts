@@ -48,7 +48,12 @@ export function moveToTrash(config: Config, id: string, transcript: string): Tra
 /** A folder of the trash for one entry, made here: never one another run is filling (two gc at
  *  once), so that undoing a failed move removes only this run's. */
 function entryDir(root: string, id: string): string {
-  mkdirSync(root, { recursive: true, mode: 0o700 })
+  try {
+    mkdirSync(root, { recursive: true, mode: 0o700 })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    throw new CsError(`cs's trash ${root} is not a folder`, EXIT.failure, `move it away (mv ${root} ${root}.bak); nothing was moved`)
+  }
   for (let n = 0; ; n++) {
     const dir = join(root, n === 0 ? id : `${id}.${Date.now()}${n > 1 ? `.${n}` : ''}`)
     try {

@@ -61,6 +61,14 @@ test('a file removed meanwhile is said so; the entry another gc is filling is le
   assert.deepEqual(tree(trashDir(config)), { [`${id}/files/kept.jsonl`]: 'theirs\n' })
 })
 
+test('a trash that is not a folder is said so, and nothing moves', () => {
+  const { config, id, transcript, folder } = orphan()
+  mkdirSync(config.dataDir, { recursive: true })
+  writeFileSync(trashDir(config), 'in the way\n')
+  assert.throws(() => moveToTrash(config, id, transcript), (e: unknown) => e instanceof CsError && /trash .* is not a folder/.test(e.message))
+  assert.ok(existsSync(transcript) && existsSync(folder))
+})
+
 test('a delete across file systems that stops part way is undone from the copy: nothing is lost, the trash keeps nothing', () => {
   const { config, id, transcript, folder } = orphan()
   const before = tree(folder)
