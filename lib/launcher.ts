@@ -102,8 +102,11 @@ export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Laun
   // several words after `--`: tmux execs them as they are (one word would go through sh -c)
   const command = [...unnested(), ...own, ...claudeArgv(l.claude, l.settings, p)]
   const at = String(Math.floor(now.getTime() / 1000))
+  // a session brought back keeps the name cs gave it (cs rename)
+  const named = p.resume ? l.store.meta([p.id]).get(p.id)?.name : null
   const options: [string, string][] = [
     [FIELDS.id, p.id],
+    ...(named ? [[FIELDS.name, named] as [string, string]] : []),
     [FIELDS.title, p.name],
     [FIELDS.cwd, p.cwd],
     [FIELDS.state, 'idle'],

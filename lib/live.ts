@@ -273,7 +273,7 @@ const idOf = (row: PaneRow) => (isSessionId(row.id) ? row.id : null)
 const cwdOf = (cwd: string) => (isCwd(cwd) ? cwd : null)
 const identity = (row: PaneRow) => ({
   id: idOf(row),
-  name: row.title || null,
+  name: row.name || row.title || null,
   cwd: cwdOf(row.cwd),
   waitingFor: null,
 })

@@ -16,6 +16,7 @@ export const FIELDS = {
   managed: '@cs_managed',
   claudePane: '@cs_pane',
   id: '@cs_id',
+  name: '@cs_name', // cs's own name (cs rename): shown before @cs_title, which the hook sets
   title: '@cs_title',
   state: '@cs_state',
   stateAt: '@cs_state_at',

@@ -24,7 +24,7 @@ export function sessionOf(row: PaneRow): TmuxSession {
     name: row.session,
     managed: row.managed === '1',
     id: or(row.id),
-    title: or(row.title),
+    title: or(row.name) ?? or(row.title),
     state: hookState(row),
     stateAt: hookStateAt(row),
     waitingFor: or(row.waitingFor),

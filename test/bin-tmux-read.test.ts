@@ -230,7 +230,7 @@ test('a usage error keeps its status through the pipe', () => {
 
 test('Node takes fd 3 only when bin/cs says so: CS_PANES_FD=3', () => {
   // a pane that no tmux has: live only if Node read it from fd 3
-  const options = ['1', '%99', ID, 'T', 'working', '1700000000', '', '', '', '']
+  const options = ['1', '%99', ID, '', 'T', 'working', '1700000000', '', '', '', '']
   const fake = ['ghost', '%99', '1', '0', '', 'claude', '/', ...options]
   const file = join(t.home, 'panes')
   writeFileSync(file, `${fake.join('\x1f')}\x1e\n`)

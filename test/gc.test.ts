@@ -2,11 +2,13 @@ import { after, test } from 'node:test'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import assert from 'node:assert/strict'
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { procStat } from '../lib/registry.ts'
 import { isolatedCs } from './harness/cs.ts'
 import { TestTmux } from './harness/tmux.ts'
 
+const LIST = resolve(import.meta.dirname, '../tmux/list.sh')
+const HOOK = resolve(import.meta.dirname, '../tmux/hook.sh')
 const t = isolatedCs('gc')
 const tmux = new TestTmux('gc', t.env) // the socket cs uses in this suite
 after(() => {
@@ -253,12 +255,28 @@ test('gc, prune and purge decide on the files as they are, and leave alone what 
   assert.ok(existsSync(orphan) && existsSync(held) && existsSync(resumed))
 })
 
-test('rename of a live session retitles its tmux session at once; --clear drops the title', () => {
-  const title = () => tmux.run('show-options', '-v', '-t', '=one:', '@cs_title').trim()
+test("rename of a live session shows at once in tmux, and stays over the title Claude's hook sends; --clear shows that again", () => {
+  // what the picker and cs status show of the session: its line's title
+  const shown = () => {
+    const list = spawnSync(LIST, [], { env: { ...t.env, LANG: 'C.UTF-8', NO_COLOR: '1' }, encoding: 'utf8' }).stdout
+    const line = list.split('\n').find((l) => l.startsWith(sid))
+    const status = t.json('status').find((s: any) => s.name === 'one')
+    return [line?.split('\t')[2].replace(/^\S+ +\S+ +/, '').split('  ')[0], status.title]
+  }
+  // the hook at a prompt, in the session's pane: Claude's payload carries its own title
+  const [sid, pane, socket] = tmux.run('display-message', '-p', '-t', '=one:', '#{session_id} #{pane_id} #{socket_path}').trim().split(' ')
+  const prompt = (title: string) => {
+    const input = JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id(50), prompt: 'go', session_title: title })
+    const r = spawnSync(HOOK, ['UserPromptSubmit'], { input, env: { ...t.env, TMUX: `${socket},0,0`, TMUX_PANE: pane }, encoding: 'utf8' })
+    assert.equal(r.status, 0, r.stderr)
+  }
   assert.equal(t.cs('rename', id(50), 'renamed $(x) "q"').status, 0)
-  assert.equal(title(), 'renamed $(x) "q"')
+  assert.deepEqual(shown(), ['renamed $(x) "q"', 'renamed $(x) "q"'])
+  prompt("Claude's own title")
+  assert.deepEqual(shown(), ['renamed $(x) "q"', 'renamed $(x) "q"'])
   assert.equal(t.cs('rename', id(50), '--clear').status, 0)
-  assert.equal(tmux.try('show-options', '-qv', '-t', '=one:', '@cs_title').stdout.trim(), '')
+  prompt("Claude's own title")
+  assert.deepEqual(shown(), ["Claude's own title", "Claude's own title"])
 })
 
 test('one orphan that cannot be moved is reported; the others are moved', () => {

@@ -156,7 +156,7 @@ test('no tmux server: registry sessions only, no error', () => {
 
 const row = (over: Partial<PaneRow>): PaneRow => ({
   session: 's', pane: '%1', pid: '10', dead: '0', deadAt: '', command: 'claude', path: '/', managed: '1', claudePane: '%1',
-  id: 'a', title: '', state: 'working', stateAt: '100', waitingFor: '', transcript: '/t', cwd: '/', pushSet: '', ...over,
+  id: 'a', name: '', title: '', state: 'working', stateAt: '100', waitingFor: '', transcript: '/t', cwd: '/', pushSet: '', ...over,
 })
 const entry = (status: 'busy' | 'idle' | 'waiting' | 'shell', at: number) => ({
   pid: 1, sessionId: 'a', status, waitingFor: status === 'waiting' ? 'dialog open' : null, statusUpdatedAt: at,
@@ -192,7 +192,7 @@ test('write-back applies only where no hook changed @cs_state_at since it was re
 
 test('parsePanes reads the format and skips malformed records', () => {
   const fields = PANE_FORMAT.split('\x1f').length
-  const good = ['s', '%3', '42', '0', '', 'claude', '/p', '1', '%3', 'id', 'T', 'idle', '5', '', '/t', '/c', '']
+  const good = ['s', '%3', '42', '0', '', 'claude', '/p', '1', '%3', 'id', '', 'T', 'idle', '5', '', '/t', '/c', '']
   assert.equal(good.length, fields)
   const out = [good.join('\x1f'), 'garbage', good.slice(1).join('\x1f'), ['x', 'nopane', ...good.slice(2)].join('\x1f')]
   const rows = parsePanes(out.map((r) => `${r}\x1e\n`).join(''))

@@ -79,13 +79,13 @@ test('claudeArgv: a new named session with an interactive prompt, or a resume', 
 test('sessionOf reads a session from its record of the pane format, a tab in the cwd included', () => {
   const record = (values: string[]) => `${values.join('\x1f')}\x1e\n`
   const pane = ['%1', '42', '0', '', 'claude', '/p']
-  const options = ['1', '%1', 'abc', 'T', 'waiting', '1700000000', 'permission prompt', '/t', '/a\tb', '']
+  const options = ['1', '%1', 'abc', '', 'T', 'waiting', '1700000000', 'permission prompt', '/t', '/a\tb', '']
   const [s] = parsePanes(record(['my app', ...pane, ...options]))
   assert.deepEqual(sessionOf(s), {
     name: 'my app', managed: true, id: 'abc', title: 'T', state: 'waiting', stateAt: 1700000000,
     waitingFor: 'permission prompt', cwd: '/a\tb',
   })
-  const [shell] = parsePanes(record(['shell', ...pane, '', '', '', '', 'busy', '17e8', '', '', '', '1']))
+  const [shell] = parsePanes(record(['shell', ...pane, '', '', '', '', '', 'busy', '17e8', '', '', '', '1']))
   assert.deepEqual(sessionOf(shell), {
     name: 'shell', managed: false, id: null, title: null, state: null, stateAt: null, waitingFor: null,
     cwd: null,

@@ -439,7 +439,7 @@ test('picker: ctrl-r renames the chosen session and lists it again under its new
   await tmux.waitFor(pane, (s) => s.includes('Beta it is') && s.includes('cs> Beta'), {
     what: 'the list again, with the new name',
   })
-  assert.equal(tmux.showOption('=beta:', '@cs_title'), 'Beta it is')
+  assert.equal(tmux.showOption('=beta:', '@cs_name'), 'Beta it is')
   tmux.sendKeys(pane, 'Escape')
 })
 

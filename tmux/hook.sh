@@ -10,7 +10,8 @@
 #
 # The tmux options contract, set on the pane running claude (set -p) AND on its session:
 #   @cs_id           claude session id (re-keyed on SessionStart: follows /clear, /compact, /resume)
-#   @cs_title        the session's title (-n, /rename), when the payload carries session_title;
+#   @cs_title        the session's title (-n, /rename), when the payload carries session_title
+#                    (cs's own name, cs rename, is @cs_name: never set here, and shown first);
 #                    unset when another session is resumed without one
 #   @cs_state        working | waiting | idle | dead
 #   @cs_state_at     epoch seconds when @cs_state last changed
@@ -154,7 +155,7 @@ out=$(tmux display -p -t "$pane" '#{@cs_state}|#{@cs-alert}' \; list-clients -F 
     { printf '\a' >"$tty"; } 2>/dev/null
     [ $# -eq 0 ] || set -- "$@" \;
     set -- "$@" display-message -c "$tty" -t "$pane" \
-      'cs: #{?@cs_title,#{@cs_title},#{session_name}} is waiting (#{@cs_waiting_for})'
+      'cs: #{?@cs_name,#{@cs_name},#{?@cs_title,#{@cs_title},#{session_name}}} is waiting (#{@cs_waiting_for})'
   done
   [ $# -eq 0 ] || tmux "$@" >/dev/null 2>&1
 } <<EOF

@@ -33,7 +33,7 @@ set_title_width() {
 # blanks for fzf to trim), claude's id, state, since, then title and project padded by tmux itself
 # (cell-aware), the host, and its name.
 list_live() {
-	title='#{?@cs_title,#{@cs_title},#{session_name}}'
+	title='#{?@cs_name,#{@cs_name},#{?@cs_title,#{@cs_title},#{session_name}}}'
 	project='#{?@cs_cwd,#{b:@cs_cwd},-}'
 	live_format="#{session_id}$TAB#{@cs_id}$TAB#{@cs_state}$TAB"
 	live_format="$live_format#{?@cs_state_at,#{@cs_state_at},#{session_activity}}$TAB"

@@ -11,12 +11,18 @@ import { withSessions } from '../../lib/sessions.ts'
 import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
 import { FIELDS } from '../../lib/pane-row.ts'
 
-/** A live tmux session shows its new name in the status line and picker at once. */
-function retitle(tmux: Tmux, session: string, title: string | null): void {
+/** A live tmux session shows its new name in the status line and picker at once, and keeps it:
+ *  cs's name is @cs_name, which the hook never sets (it writes Claude's title to @cs_title at
+ *  each prompt). Cleared (null), the session's own title shows again. */
+function retitle(tmux: Tmux, session: string, name: string | null, ownTitle: string | null): void {
   const target = exactPane(session)
   const pane = tmux.try('display', '-p', '-t', target, `#{${FIELDS.claudePane}}`)?.trim()
+  const option = (scope: string[], field: string, value: string | null) =>
+    value === null ? ['set', '-qu', ...scope, field] : ['set', '-q', ...scope, field, value]
   const set = (...scope: string[]) =>
-    title === null ? ['set', '-qu', ...scope, FIELDS.title] : ['set', '-q', ...scope, FIELDS.title, title]
+    name !== null
+      ? option(scope, FIELDS.name, name)
+      : [...option(scope, FIELDS.name, null), THEN, ...option(scope, FIELDS.title, ownTitle)]
   tmux.try(...set('-t', target), ...(pane ? [THEN, ...set('-p', '-t', pane)] : []))
 }
 
@@ -55,7 +61,7 @@ export default defineCommand({
       else s.store.setName(v.id, clear ? null : name)
       if (v.tmuxSession && v.host === config.host) {
         const own = s.transcriptOf(v.id)
-        retitle(new Tmux(config.tmuxSocket), v.tmuxSession, clear ? (own?.customTitle ?? own?.agentName ?? null) : name)
+        retitle(new Tmux(config.tmuxSocket), v.tmuxSession, clear ? null : name, own?.customTitle ?? own?.agentName ?? null)
       }
       const said = clear ? `${v.short}: name cleared` : `${v.short} is now '${name}'`
       report(isSet(flags, 'json'), said, { id: v.id, short: v.short, name: clear ? null : name })
