@@ -369,7 +369,7 @@ describe('a hot run stats the project folders and only the files that can have g
     const due = now + config.fullScanSeconds * 1000
     assert.deepEqual([hotRun({ at: due }).read, statSync(wal).size], [0, before])
     // noted: the hot runs of the next interval stat only what can have grown
-    assert.equal(lastFullWalk(config), due)
+    assert.ok(Math.abs(lastFullWalk(config) - due) < 1, 'noted at the walk, to the file system time stamp')
     assert.equal(fullWalkDue(config, due + 1000), false)
     assert.equal(fullWalkDue(config, due + config.fullScanSeconds * 1000), true)
   })
