@@ -50,6 +50,8 @@ test('gc moves unnamed orphans and /clear copies of a name, never a name of thei
   )
   assert.equal(t.cs('rename', id(3), 'keep me').status, 0)
   assert.equal(t.cs('tag', id(4), 'keep').status, 0)
+  // the conversation /clear copied its title from, named by cs since: the copy is still a copy
+  assert.equal(t.cs('rename', id(5), 'the parent, renamed in cs').status, 0)
   const before = readFileSync(plain)
   const mtime = statSync(plain).mtimeMs
 

@@ -43,9 +43,15 @@ export default defineCommand({
  *  leaves: a name that a conversation in the same folder carries too is that copy, and does not
  *  protect the orphan; any other does. */
 function orphansOf(s: Sessions): SessionView[] {
-  const key = (v: SessionView) => `${v.cwd}\0${v.name}`
-  const copied = new Set(s.views.filter((v) => !v.orphan && v.name !== null).map(key))
-  const own = (v: SessionView) => s.meta.get(v.id)?.name != null || !copied.has(key(v))
+  const key = (cwd: string | null, name: string | null) => `${cwd}\0${name}`
+  // what a conversation is called: its name, and Claude's own title of it (what /clear copies,
+  // whatever cs has called it since)
+  const copied = new Set(
+    s.views
+      .filter((v) => !v.orphan)
+      .flatMap((v) => [v.name, s.transcripts.get(v.id)?.customTitle].flatMap((n) => (n ? [key(v.cwd, n)] : [])))
+  )
+  const own = (v: SessionView) => s.meta.get(v.id)?.name != null || !copied.has(key(v.cwd, v.name))
   const kept = (v: SessionView) => s.held(v.id) || (isProtected(v) && (v.live || v.tag !== null || own(v)))
   return s.views.filter((v) => v.orphan && v.path && !kept(v))
 }
