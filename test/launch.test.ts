@@ -1,13 +1,14 @@
 // cs launch, kill and status against a real tmux server (own socket), with a recording stand-in
 // for claude: what cs passes reaches the program byte for byte, and no shell ever reads it.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
 import type { CsError } from '../lib/errors.ts'
 import { startSession } from '../lib/launcher.ts'
+import { procStat } from '../lib/registry.ts'
 import { bringBack } from '../lib/revive.ts'
 import type { Store } from '../lib/store.ts'
 import { Tmux } from '../lib/tmux.ts'
@@ -236,6 +237,20 @@ test('kill --all ends only the sessions cs launched, and asks first', async () =
   assert.match(notOurs.stderr, /does not run a Claude session/)
   // the way out it names reaches this server, not the user's default one
   assert.match(notOurs.stderr, new RegExp(`end it with tmux -L ${t.env.CS_TMUX_SOCKET} kill-session -t =shell$`, 'm'))
+  // a claude started there by hand: Claude's registry says so, and so does the refusal
+  const byHand = join(t.home, 'claude')
+  copyFileSync(execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim(), byHand)
+  tmux('new-session', '-d', '-s', 'byhand', '--', byHand, '600')
+  const pid = Number(tmux('display-message', '-p', '-t', '=byhand:', '#{pane_pid}').stdout.trim())
+  mkdirSync(join(t.home, '.claude/sessions'), { recursive: true })
+  const entry = { pid, procStart: procStat(pid)!.start, sessionId: 'b1a2d000-0000-4000-8000-000000000000', kind: 'interactive', status: 'idle' }
+  writeFileSync(join(t.home, '.claude/sessions', `${pid}.json`), JSON.stringify(entry))
+  for (const query of ['byhand', 'b1a2d000']) {
+    const theirs = t.cs('kill', query)
+    assert.equal(theirs.status, 1, query)
+    assert.match(theirs.stderr, /^cs: tmux session byhand runs a claude that cs did not launch\n.*quit claude there, or end it with/m, query)
+  }
+  tmux('kill-session', '-t', '=byhand')
   const r = t.cs('kill', '--all', '--yes')
   assert.equal(r.status, 0)
   assert.match(r.stdout, /killed k1/)

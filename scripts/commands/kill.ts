@@ -11,6 +11,7 @@ import type { Flags } from '../../lib/command.ts'
 import { shellWord } from '../../lib/quote.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
+import { readLive } from '../../lib/live.ts'
 import { isClaude, listSessions, type TmuxSession } from '../../lib/tmux-sessions.ts'
 import { Tmux, exact, requireTmux, tmuxCommand } from '../../lib/tmux.ts'
 import type { Config, HostEntry } from '../../lib/config.ts'
@@ -100,12 +101,15 @@ export default defineCommand({
     if (t.kind === 'gone') throw new CsError(`${shellWord(query)} is not running`, EXIT.failure, 'nothing to kill; cs ls shows what runs')
     if (t.kind === 'external')
       throw new CsError(`session ${t.id} runs outside tmux${t.pid ? ` (pid ${t.pid})` : ''}`, EXIT.failure, 'quit it where it runs')
-    if (!isClaude(t.session))
+    if (!isClaude(t.session)) {
+      // a claude started there by hand shows in Claude's registry, not in cs's options
+      const claude = readLive(config).some((l) => l.tmuxSession === t.session.name)
       throw new CsError(
-        `tmux session ${shellWord(t.session.name)} does not run a Claude session`,
+        `tmux session ${shellWord(t.session.name)} ${claude ? 'runs a claude that cs did not launch' : 'does not run a Claude session'}`,
         EXIT.failure,
-        `cs only ends its own; end it with ${tmuxCommand(tmux.socket, 'kill-session', '-t', exact(t.session.name))}`
+        `cs only ends its own; ${claude ? 'quit claude there, or ' : ''}end it with ${tmuxCommand(tmux.socket, 'kill-session', '-t', exact(t.session.name))}`
       )
+    }
     killAll(config, tmux, [t.session])
   },
 })
