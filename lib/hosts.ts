@@ -146,9 +146,11 @@ export async function askHost(config: Config, host: HostEntry, opts: { version?:
   try {
     const before = store.hostAnswer(host.name) // read while the host answers
     const r = await asking
-    if (r.status === 2)
-      throw new CsError(`host ${host.name}: its cs is too old to list its sessions`, EXIT.unavailable, `update it: cs update --all`)
-    if (r.status !== 0) throw failedThere(host, 'ls', r.status, r.stderr)
+    if (r.status !== 0) {
+      // in its own words (exit 2: a cs too old for the flags, or one refusing its environment)
+      const why = failedThere(host, 'ls', r.status, r.stderr)
+      throw new CsError(why.message, EXIT.unavailable, why.hint)
+    }
     const known = store.hosts().find((h) => h.name === host.name)
     const csVersion = [opts.version, known?.csVersion].find(isVersion) ?? null
     const at = new Date().toISOString()

@@ -134,10 +134,15 @@ export function sshRun(
     // cs there already): its status says why, not the broken pipe
     child.stdin.on('error', () => {})
     child.stdin.end(opts.input ?? '')
+    const timeoutMs = opts.timeoutMs ?? 60_000
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(unreachable(config, host, `no answer within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s`))
-    }, opts.timeoutMs ?? 60_000)
+      // the shared connection's master may hold the other ends of these pipes (it inherits them
+      // when this call started it): let go of them, or this process waits as long as it does
+      for (const stream of [child.stdin, child.stdout, child.stderr]) stream.destroy()
+      child.unref()
+      reject(unreachable(config, host, `no answer within ${Math.round(timeoutMs / 1000)} s`))
+    }, timeoutMs)
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer)
       reject(

@@ -126,6 +126,37 @@ test('a host that stops answering still shows, marked with its age, within the c
   }
 })
 
+test("a host whose cs refuses the listing is said in that cs's own words", () => {
+  const refusing = join(b.home, 'refusing-cs')
+  writeFileSync(refusing, "#!/bin/sh\necho \"cs: CS_HOST 'bad host' is not a host name\" >&2\nexit 2\n", { mode: 0o755 })
+  configure([{ ...hostB(), cs: refusing }])
+  try {
+    const r = a.cs('ls', '--host', 'hostb')
+    assert.match(r.stderr, /host hostb: its cs refused `cs ls` as given: cs: CS_HOST 'bad host' is not a host name/)
+  } finally {
+    configure([hostB()])
+  }
+})
+
+test('a host whose cs hangs costs a look its bound, and the command ends then', () => {
+  const hang = join(b.home, 'hang-cs')
+  writeFileSync(hang, '#!/bin/sh\nexec sleep 40\n', { mode: 0o755 })
+  configure([{ ...hostB(), cs: hang }])
+  try {
+    // with no shared connection (this call starts it, and hands it its pipes), then with it open
+    closeMasters(join(a.env.XDG_STATE_HOME, 'cs/ssh'))
+    for (const shared of [false, true]) {
+      const start = performance.now()
+      const r = a.cs('ls', '--host', 'hostb')
+      const took = performance.now() - start
+      assert.match(r.stderr, /host hostb does not answer: no answer within 8 s/, `shared ${shared}`)
+      assert.ok(took < 20_000, `shared ${shared}: ended after ${Math.round(took)} ms, B's cs sleeping 40 s`)
+    }
+  } finally {
+    configure([hostB()])
+  }
+})
+
 test('cs ls as users run it (bin/cs): the first run writes the asks launcher; the next ones start their ssh before Node', () => {
   // an ssh on A's PATH that notes which process started it, then runs the real one
   const shims = join(a.home, 'ssh-shim')
