@@ -4,6 +4,7 @@
 // failures into errors naming the host and the fix. Light on purpose: a remote attach loads
 // little more than this before ssh starts.
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import type { Config, HostEntry } from './config.ts'
 import type { HostFacts } from './session.ts'
@@ -16,6 +17,14 @@ import { outErr } from './stdout.ts'
 /** Seconds ssh may take to connect: a look (the dashboard, `cs hosts`) must not wait long on a
  *  dead host; an action the user asked for may. */
 export const CONNECT_TIMEOUT = { look: 1, act: 10 } as const
+
+/** A control socket's name: 16 hex digits of a digest of the destination and the ssh config file,
+ *  where ssh's own %C is 40. A socket's path holds at most 103 bytes (104 on macOS) and ssh adds
+ *  17 while it makes one: with %C, a state folder past 45 bytes (a HOME of 33 characters with
+ *  no XDG_RUNTIME_DIR: cron, su) failed every call. Each destination its own socket, never one
+ *  of another host: the digest is SHA-256's. */
+const controlName = (config: Config, host: HostEntry) =>
+  createHash('sha256').update(`${config.sshConfig ?? ''}\0${host.ssh}`).digest('hex').slice(0, 16)
 
 /** How long a shared connection outlives its last use. */
 const CONTROL_PERSIST_S = 60
@@ -71,7 +80,7 @@ export function sshArgv(config: Config, host: HostEntry, argv: readonly string[]
     '-a', // no agent forwarding
     '-x', // no X11 forwarding
     ...o('ControlMaster=auto'),
-    ...o(`ControlPath=${config.sshControlDir}/%C`),
+    ...o(`ControlPath=${config.sshControlDir}/${controlName(config, host)}`),
     ...o(`ControlPersist=${CONTROL_PERSIST_S}`),
     ...o(`ConnectTimeout=${call.connectTimeout ?? CONNECT_TIMEOUT.act}`),
     ...o('StrictHostKeyChecking=yes'),

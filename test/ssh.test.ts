@@ -2,7 +2,7 @@
 // command quoted once; against a real sshd, hostile words arrive byte for byte and run nothing.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -35,14 +35,17 @@ test('argv: options of its own, -F the configured file, the destination after --
   assert.ok(argv.includes('-t') && argv.includes('-a') && !argv.includes('-A'))
   const opts = argv.filter((_, i) => argv[i - 1] === '-o')
   assert.ok(opts.includes('ControlMaster=auto'))
-  assert.ok(opts.includes('ControlPath=/run/user/7/cs-ssh/%C'))
+  assert.ok(opts.some((o) => /^ControlPath=\/run\/user\/7\/cs-ssh\/[0-9a-f]{16}$/.test(o)))
   assert.ok(opts.includes('ControlPersist=60'))
   assert.ok(opts.includes('StrictHostKeyChecking=yes'))
   assert.ok(opts.includes(`ConnectTimeout=${CONNECT_TIMEOUT.act}`))
   assert.deepEqual(argv.slice(-3), ['--', 'me@dev.example', `'/opt/my cs/bin/cs' ls --json`])
   const bg = sshArgv(loadConfig({ HOME: '/h' }), { name: 'dev', ssh: 'dev', cs: null }, ['cs'], { connectTimeout: 1 })
   assert.ok(bg.includes('-T') && bg.includes('BatchMode=yes') && bg.includes('ConnectTimeout=1'))
-  assert.ok(bg.includes('ControlPath=/h/.local/state/cs/ssh/%C'))
+  const path = bg.find((o) => o.startsWith('ControlPath=/h/.local/state/cs/ssh/'))!
+  // one socket a destination (and ssh config file), never another's
+  const other = sshArgv(loadConfig({ HOME: '/h' }), { name: 'dev', ssh: 'dev2', cs: null }, ['cs']).find((o) => o.startsWith('ControlPath='))
+  assert.notEqual(path, other)
   assert.ok(!bg.includes('-F'))
 })
 
@@ -72,6 +75,19 @@ test('over a real sshd: hostile words arrive exactly, nothing runs, the connecti
   const check = spawnSync(argv[0], [...argv.slice(1, end), '-O', 'check', ...argv.slice(end, end + 2)], { encoding: 'utf8' })
   assert.equal(check.status, 0, check.stderr)
   assert.match(check.stderr, /Master running/)
+})
+
+test('a control folder of 70 bytes still holds the shared connection (a HOME of 50 characters, no XDG_RUNTIME_DIR)', async () => {
+  const dir = join(home, 'c'.repeat(Math.max(1, 69 - home.length)))
+  assert.ok(dir.length >= 69 && dir.length <= 73, dir)
+  const long = { ...config, sshControlDir: dir }
+  try {
+    const r = await sshRun(long, entry, ['echo', 'here'])
+    assert.equal(r.stdout, 'here\n', r.stderr)
+    assert.equal(readdirSync(dir).length, 1, 'its master listens there')
+  } finally {
+    closeMasters(dir)
+  }
 })
 
 test('a missing cs, an unknown host key and a dead host are errors naming the host and the fix', async () => {
