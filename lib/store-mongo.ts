@@ -145,10 +145,14 @@ function mongoStore(
   // stale, not an error. FerretDB 1.24 stops a batch at its first failed operation and reports the
   // wrong index, so such a chunk goes again one operation at a time; every operation may be
   // applied twice (a row of this very push is written over).
-  const duplicateOnly = (e: unknown) => {
-    const errors = (e as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors
-    const list = Array.isArray(errors) ? errors : errors ? [errors] : (e as { code?: number }).code === 11000 ? [e] : null
-    return list !== null && list.every((w) => (w as { code?: number }).code === 11000)
+  // The write errors of e when there are some and each is a duplicate key, else null: any other
+  // failure is the push's, a dropped connection among them, which driver 7 reports as a bulk
+  // error with no write errors (taken for duplicates, a push lost its rows and said it wrote them).
+  type WriteError = { code?: number; index?: number }
+  const duplicates = (e: unknown): WriteError[] | null => {
+    const err = e as WriteError & { writeErrors?: WriteError[] | WriteError }
+    const list = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : err.code === 11000 ? [err] : []
+    return list.length > 0 && list.every((w) => w.code === 11000) ? list : null
   }
   const bulk = async (coll: typeof sessions, ops: AnyBulkWriteOperation<Document>[]) => {
     let written = 0
@@ -160,14 +164,14 @@ function mongoStore(
         written += chunk.length // every operation is an upsert: it matched or inserted
         continue
       } catch (e) {
-        if (!duplicateOnly(e)) throw e
+        if (!duplicates(e)) throw e
       }
       for (const op of chunk) {
         try {
           await coll.bulkWrite([op])
           written++
         } catch (e) {
-          if (!duplicateOnly(e)) throw e
+          if (!duplicates(e)) throw e
           stale++
         }
       }
@@ -210,10 +214,9 @@ function mongoStore(
         try {
           await sessions.insertMany(chunk.map((r) => ({ _id: `${host}/${r.id}` as unknown as Document['_id'], ...rowDoc(r) })), { ordered: false })
         } catch (e) {
-          const errors = (e as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } }).writeErrors
-          const list = Array.isArray(errors) ? errors : errors ? [errors] : null
-          if (!list || list.some((w) => w.code !== 11000)) throw e
-          for (const w of list) again.push(chunk[w.index])
+          const list = duplicates(e)
+          if (!list || list.some((w) => typeof w.index !== 'number')) throw e
+          for (const w of list) again.push(chunk[w.index!])
         }
       }
       // A row is written only over one of an older push (or of this one, sent again). A newer

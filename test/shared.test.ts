@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer, connect, type Server, type Socket } from 'node:net'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { MongoClient } from 'mongodb'
@@ -414,6 +415,88 @@ test('server killed mid-sync: the dashboard answers from the local copy, says so
     assert.doesNotMatch(a.cs('ls').stderr, /offline/)
   } finally {
     await back.cleanup()
+  }
+})
+
+/** A proxy to the server that, once armed, cuts every connection at the first command `verb` on
+ *  `collection` (as a server that goes away in the middle of a push) and then refuses
+ *  connections for downMs: longer than the driver's wait for a server, so its retry fails too. */
+async function cuttingProxy(target: string, downMs = 8000) {
+  const port = await freePort()
+  const [, host, to] = /^mongodb:\/\/([^:]+):(\d+)/.exec(target)!
+  const sockets = new Set<Socket>()
+  let armed: Buffer[] | null = null
+  let server: Server
+  const listen = () => {
+    server = createServer((client) => {
+      const upstream = connect(Number(to), host)
+      for (const s of [client, upstream]) {
+        sockets.add(s)
+        s.on('error', () => {})
+        s.on('close', () => (sockets.delete(s), client.destroy(), upstream.destroy()))
+      }
+      client.on('data', (d) => {
+        if (armed && armed.every((p) => d.includes(p))) {
+          armed = null
+          for (const s of sockets) s.destroy()
+          server.close()
+          setTimeout(listen, downMs)
+          return
+        }
+        upstream.write(d)
+      })
+      upstream.on('data', (d) => client.write(d))
+    }).listen(port, '127.0.0.1')
+  }
+  listen()
+  return {
+    url: `mongodb://127.0.0.1:${port}/cs`,
+    // a command's first element: its name as a BSON string's key, then the collection
+    arm: (verb: string, collection: string) => (armed = [Buffer.from(`\x02${verb}\0`, 'latin1'), Buffer.from(`${collection}\0`)]),
+    close: () => {
+      for (const s of sockets) s.destroy()
+      server.close()
+    },
+  }
+}
+
+test('a connection dropped in the middle of a push: no row, name or new session is taken for written; the next sync writes them', async () => {
+  const proxy = await cuttingProxy(server.url)
+  try {
+    const a = host('iota', proxy.url)
+    // in the background: the proxy runs in this process, which a spawnSync would hold
+    const ok = async (...args: string[]) => {
+      const r = await a.run(...args)
+      assert.equal(r.status, 0, `cs ${args.join(' ')}: ${r.stderr}`)
+    }
+    const ids = [uuid('10ba0000'), uuid('10ba0000')]
+    for (const id of ids) a.session({ id, cwd: '/srv/iota', prompt: `first ${id}` })
+    const cut = async (verb: string, collection: string) => {
+      proxy.arm(verb, collection)
+      const r = await a.run('sync')
+      assert.equal(r.status, 3, `${verb} ${collection}: ${r.stdout}${r.stderr}`)
+      assert.match(r.stderr, /is unavailable/)
+      await new Promise((ok) => setTimeout(ok, 8500)) // the proxy takes connections again
+    }
+    // new sessions: inserted
+    await cut('insert', 'sessions')
+    assert.equal(await docs().countDocuments({ host: 'iota' }), 0)
+    await ok('sync')
+    assert.equal(await docs().countDocuments({ host: 'iota' }), 2)
+    // changed rows: updated
+    for (const id of ids) a.session({ id, cwd: '/srv/iota', prompt: `second ${id}` })
+    await cut('update', 'sessions')
+    await ok('sync')
+    assert.deepEqual((await docs().find({ host: 'iota' }).toArray()).map((d) => d.title).sort(), ids.map((id) => `second ${id}`).sort())
+    // a name: cs's metadata
+    await ok('rename', ids[0], 'named in the cut')
+    await cut('update', 'meta')
+    await ok('sync')
+    const b = host('kappa')
+    b.ok('sync')
+    assert.equal(b.json('info', ids[0]).name, 'named in the cut')
+  } finally {
+    proxy.close()
   }
 })
 
