@@ -138,7 +138,8 @@ async function sessionsOnce<T>(
         `CLAUDE_CONFIG_DIR=${config.claudeConfigEnv} ${claudeDir ? 'is not a folder' : 'does not exist'}: no ` +
           "transcripts or live sessions to read there (unset it, or point it at Claude Code's folder)"
       )
-    if (opts.pull) await pullBounded(config, stores)
+    // a store that cannot be written takes no copy (nor a note of the try): what was saved shows
+    if (opts.pull) await pullBounded(config, stores).catch((e) => showingSaved(notWritable(e)))
     const live = await liveSoon
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const now = new Date()
@@ -260,22 +261,26 @@ const warnOnce = (text: string) => {
   say(`warning: ${text}`)
 }
 
+/** e as the CsError of a state folder that cannot be written; anything else is thrown again. */
+function notWritable(e: unknown): CsError {
+  const err = fileError(e) ?? e
+  if (!(err instanceof CsError) || err.reason !== 'unwritable') throw err
+  return err
+}
+const showingSaved = (e: CsError) => warnOnce(`${e.message}; showing what was saved`)
+
 /**
  * fn's result, or undefined when it could not write to the state folder: the store or a cache
  * is read-only or the disk is full. Said once on stderr; a command that only shows sessions
  * goes on with what was saved, one that changes something fails when it tries.
  */
 function unwritable<T>(store: Store, fn: () => T): T | undefined {
-  const said = (e: CsError) => warnOnce(`${e.message}; showing what was saved`)
   const readOnly = store.readOnly()
-  if (readOnly) return void said(readOnly)
+  if (readOnly) return void showingSaved(readOnly)
   try {
     return fn()
   } catch (e) {
-    const err = fileError(e) ?? e
-    if (!(err instanceof CsError) || err.reason !== 'unwritable') throw err
-    said(err)
-    return undefined
+    return void showingSaved(notWritable(e))
   }
 }
 

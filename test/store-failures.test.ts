@@ -101,6 +101,14 @@ test('a read-only store: writes fail clearly, reads answer, nothing is lost', ()
   t.session({ id: id(5), cwd: '/w/p5', prompt: 'prompt 5' })
   writersFail(/cannot write the database .*cs\.db: it is read-only/)
   readersAnswer()
+  // with a shared store (here one that refuses): the dashboard's pull, which could not be
+  // noted, takes nothing, and what was saved still answers
+  t.env.CS_MONGO_URL = 'mongodb://127.0.0.1:9/cs'
+  try {
+    readersAnswer()
+  } finally {
+    delete t.env.CS_MONGO_URL
+  }
 
   if (root) execFileSync('mount', ['-o', 'remount,rw', state])
   else chmodSync(`${state}/cs`, 0o700)
