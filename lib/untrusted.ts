@@ -121,6 +121,19 @@ export const quoted = (v: unknown) => shellWord(cleanText(String(v).slice(0, 80)
 
 const KINDS = ['tmux', 'background', 'plain']
 const ISO = /^\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})$/
+/** The form cs writes times in (toISOString): compared as text, they sort as times. */
+const UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z$/
+
+/** A time of another host's row as cs writes it: one of another ISO 8601 form (an offset) written
+ *  so, null when absent; undefined for anything else, a shape of no real time among them
+ *  (`9999-13-45T25:61Z`, which showed no age and sorted first). */
+function timeOf(v: unknown): string | null | undefined {
+  if (v == null) return null
+  if (typeof v !== 'string' || !ISO.test(v)) return undefined
+  const ms = Date.parse(v)
+  if (!Number.isFinite(ms)) return undefined
+  return UTC.test(v) ? v : new Date(ms).toISOString()
+}
 const VERSION = /^[0-9A-Za-z.+_-]{1,40}$/
 /** A cs version as another host states it (`0.1.0`, `unknown`). */
 export const isVersion = (s: unknown): s is string => typeof s === 'string' && VERSION.test(s)
@@ -137,8 +150,10 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
   if (d.cwd != null && !isCwd(d.cwd)) return bad('cwd')
   if (!KINDS.includes(d.kind as string)) return bad('kind')
   if (!isState(d.state)) return bad('state')
-  for (const k of ['stateSince', 'createdAt', 'updatedAt'])
-    if (d[k] != null && !(typeof d[k] === 'string' && ISO.test(d[k] as string))) return bad(k)
+  const [stateSince, createdAt, updatedAt] = [d.stateSince, d.createdAt, d.updatedAt].map(timeOf)
+  if (stateSince === undefined) return bad('stateSince')
+  if (createdAt === undefined) return bad('createdAt')
+  if (updatedAt === undefined) return bad('updatedAt')
   for (const k of ['userMessages', 'assistantMessages'])
     if (!Number.isSafeInteger(d[k]) || (d[k] as number) < 0) return bad(k)
   const t = d.tokens as Record<string, unknown> | null
@@ -162,9 +177,9 @@ export function checkHostRow(doc: unknown): HostRow | { skipped: string } {
     project: text('project'),
     branch: text('branch'),
     state: d.state as HostRow['state'],
-    stateSince: (d.stateSince as string | null) ?? null,
-    createdAt: (d.createdAt as string | null) ?? null,
-    updatedAt: (d.updatedAt as string | null) ?? null,
+    stateSince,
+    createdAt,
+    updatedAt,
     userMessages: d.userMessages as number,
     assistantMessages: d.assistantMessages as number,
     model: text('model'),

@@ -53,6 +53,10 @@ test('the check refuses what could reach a shell, a path or tmux, and cleans tit
     [{ tokens: null }, /bad tokens/],
     [{ csVersion: '$(x)' }, /bad csVersion/],
     [{ updatedAt: 'yesterday' }, /bad updatedAt/],
+    // the shape of a time, and none: no age to show, and first in a sort
+    [{ createdAt: '9999-13-45T25:61Z' }, /bad createdAt/],
+    [{ updatedAt: '2099-99-99T99:99:99Z' }, /bad updatedAt/],
+    [{ stateSince: '2025-01-01T00:00:00+99:99' }, /bad stateSince/],
   ]
   for (const [over, why] of bad) {
     const r = checkHostRow({ ...row(), ...over })
@@ -60,6 +64,9 @@ test('the check refuses what could reach a shell, a path or tmux, and cleans tit
   }
   const clean = checkHostRow({ ...row(), title: '\u001b]0;x\u0007\u001b[2Jhello\u009b31m' }) as HostRow
   assert.equal(clean.title, 'hello')
+  // another writer's offset: the same instant, written as cs writes times, which sort as text
+  const offset = checkHostRow({ ...row(), updatedAt: '2026-01-01T10:00:00+05:00' }) as HostRow
+  assert.equal(offset.updatedAt, '2026-01-01T05:00:00.000Z')
 })
 
 const local = (id: string, host = 'here'): SessionView => ({ ...viewOf(row({ id, host })), short: '' })
