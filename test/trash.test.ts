@@ -51,6 +51,20 @@ function replace<K extends 'renameSync' | 'rmSync' | 'cpSync'>(name: K, fn: (rea
 }
 const errno = (code: string, path: string) => Object.assign(new Error(`${code}: ${path}`), { code, path, syscall: 'x' })
 
+/** The trash on another file system (rename says EXDEV), and the delete of the session's folder
+ *  after its copy stops part way: one file gone, then EACCES. */
+function acrossFileSystems(config: ReturnType<typeof loadConfig>, folder: string) {
+  replace('renameSync', (real, from: string, to: string) => {
+    if (from.startsWith(projectsDir(config))) throw errno('EXDEV', from)
+    return real(from, to)
+  })
+  replace('rmSync', (real, path: string, opts) => {
+    if (path !== folder) return real(path, opts)
+    rmSync(join(folder, 'subagents', 'a.jsonl'))
+    throw errno('EACCES', join(folder, 'subagents', 'b.jsonl'))
+  })
+}
+
 test('a file removed meanwhile is said so; the entry another gc is filling is left alone', () => {
   const { config, id, transcript } = orphan()
   const theirs = join(trashDir(config), id)
@@ -72,15 +86,7 @@ test('a trash that is not a folder is said so, and nothing moves', () => {
 test('a delete across file systems that stops part way is undone from the copy: nothing is lost, the trash keeps nothing', () => {
   const { config, id, transcript, folder } = orphan()
   const before = tree(folder)
-  replace('renameSync', (real, from: string, to: string) => {
-    if (from.startsWith(projectsDir(config))) throw errno('EXDEV', from)
-    return real(from, to)
-  })
-  replace('rmSync', (real, path: string, opts) => {
-    if (path !== folder) return real(path, opts)
-    rmSync(join(folder, 'subagents', 'a.jsonl'))
-    throw errno('EACCES', join(folder, 'subagents', 'b.jsonl'))
-  })
+  acrossFileSystems(config, folder)
   assert.throws(() => moveToTrash(config, id, transcript), /EACCES|permission/)
   mock.restoreAll()
   syncBuiltinESMExports()
@@ -92,15 +98,7 @@ test('a delete across file systems that stops part way is undone from the copy: 
 test('when even the undo fails, both places are kept and the error says where the whole copy is', () => {
   const { config, id, transcript, folder } = orphan()
   const before = tree(folder)
-  replace('renameSync', (real, from: string, to: string) => {
-    if (from.startsWith(projectsDir(config))) throw errno('EXDEV', from)
-    return real(from, to)
-  })
-  replace('rmSync', (real, path: string, opts) => {
-    if (path !== folder) return real(path, opts)
-    rmSync(join(folder, 'subagents', 'a.jsonl'))
-    throw errno('EACCES', join(folder, 'subagents', 'b.jsonl'))
-  })
+  acrossFileSystems(config, folder)
   replace('cpSync', (real, from: string, to: string, opts) => {
     if (to === folder) throw errno('ENOSPC', to)
     return real(from, to, opts)
