@@ -36,8 +36,9 @@ function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = 
   const ask = (h: HostEntry) => {
     const out = (ext: string) => `${shellWord(`${dir}/`)}$$.${h.name}.${ext}` // the name: a checked plain word
     const argv = sshArgv(config, h, askArgv(h), LOOK_CALL).map(shellWord).join(' ')
-    // ulimit -f: ssh stopped (SIGXFSZ) once its answer passes the most cs reads, not the disk filled
-    return `{ (ulimit -f ${ANSWER_BLOCKS}; exec timeout -s KILL ${SECONDS} ${argv}) </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } &`
+    // ulimit -f: ssh stopped (SIGXFSZ) once its answer passes the most cs reads, not the disk filled;
+    // the group's stderr: where sh says "Killed" of a timeout that killed its ssh (Node says why)
+    return `{ (ulimit -f ${ANSWER_BLOCKS}; exec timeout -s KILL ${SECONDS} ${argv}) </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } 2>/dev/null &`
   }
   return [
     "# cs ls's asks of the hosts list, as lib/hosts.ts askHost runs them: written by cs",

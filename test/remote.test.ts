@@ -152,6 +152,14 @@ test('a host whose cs hangs costs a look its bound, and the command ends then', 
       assert.match(r.stderr, /host hostb does not answer: no answer within 8 s/, `shared ${shared}`)
       assert.ok(took < 20_000, `shared ${shared}: ended after ${Math.round(took)} ms, B's cs sleeping 40 s`)
     }
+    // the dashboard, twice: bin/cs asks through the launcher a listing wrote, and its timeout's
+    // kill is said by cs alone (sh said "Killed" too)
+    for (const by of ['first', 'second']) {
+      const r = a.cs('ls')
+      assert.equal(r.status, 0, r.stderr)
+      assert.match(r.stderr, /host hostb does not answer/, by)
+      assert.doesNotMatch(r.stderr, /Killed/, by)
+    }
   } finally {
     configure([hostB()])
   }
