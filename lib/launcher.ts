@@ -103,7 +103,7 @@ export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Laun
   const command = [...unnested(), ...own, ...claudeArgv(l.claude, l.settings, p)]
   const at = String(Math.floor(now.getTime() / 1000))
   // a session brought back keeps the name cs gave it (cs rename)
-  const named = p.resume ? l.store.meta([p.id]).get(p.id)?.name : null
+  const named = l.store.meta([p.id]).get(p.id)?.name
   const options: [string, string][] = [
     [FIELDS.id, p.id],
     ...(named ? [[FIELDS.name, named] as [string, string]] : []),

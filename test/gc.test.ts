@@ -267,18 +267,27 @@ test("rename of a live session shows at once in tmux, and stays over the title C
   }
   // the hook at a prompt, in the session's pane: Claude's payload carries its own title
   const [sid, pane, socket] = tmux.run('display-message', '-p', '-t', '=one:', '#{session_id} #{pane_id} #{socket_path}').trim().split(' ')
-  const prompt = (title: string) => {
-    const input = JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id(50), prompt: 'go', session_title: title })
-    const r = spawnSync(HOOK, ['UserPromptSubmit'], { input, env: { ...t.env, TMUX: `${socket},0,0`, TMUX_PANE: pane }, encoding: 'utf8' })
+  const hook = (event: string, payload: object) => {
+    const input = JSON.stringify({ hook_event_name: event, ...payload })
+    const r = spawnSync(HOOK, [event], { input, env: { ...t.env, TMUX: `${socket},0,0`, TMUX_PANE: pane }, encoding: 'utf8' })
     assert.equal(r.status, 0, r.stderr)
   }
+  const prompt = (title: string) => hook('UserPromptSubmit', { session_id: id(50), prompt: 'go', session_title: title })
   assert.equal(t.cs('rename', id(50), 'renamed $(x) "q"').status, 0)
   assert.deepEqual(shown(), ['renamed $(x) "q"', 'renamed $(x) "q"'])
   prompt("Claude's own title")
   assert.deepEqual(shown(), ['renamed $(x) "q"', 'renamed $(x) "q"'])
+  // claude started again on the same conversation (cs brings one back so): the name stays
+  hook('SessionStart', { session_id: id(50), source: 'resume', cwd: '/w/live', transcript_path: '/x' })
+  assert.deepEqual(shown(), ['renamed $(x) "q"', 'renamed $(x) "q"'])
   assert.equal(t.cs('rename', id(50), '--clear').status, 0)
   prompt("Claude's own title")
   assert.deepEqual(shown(), ["Claude's own title", "Claude's own title"])
+  // named again, then another conversation in the pane (/resume of another): not its name
+  assert.equal(t.cs('rename', id(50), 'the first one').status, 0)
+  hook('SessionStart', { session_id: id(52), source: 'resume', cwd: '/w/live', transcript_path: '/x' })
+  assert.deepEqual(shown(), ['one', null]) // no title of its own yet: the tmux session's name
+  hook('SessionStart', { session_id: id(50), source: 'resume', cwd: '/w/live', transcript_path: '/x' }) // back, as it was
 })
 
 test('one orphan that cannot be moved is reported; the others are moved', () => {
@@ -344,7 +353,7 @@ test('gc, prune and purge look again after their question: what went live, was n
       live(server, 'gc-live', id(82), cwd)
     })
     assert.equal(moved.status, 0, moved.stdout)
-    const since = 'live, named or tagged since the question'
+    const since = 'live, named, tagged or gone since the question'
     assert.match(moved.stdout, new RegExp(`cs: left alone, ${since}: ${[80, 81, 82].map((n) => id(n).slice(0, 8)).join(', ')}\\r?\\n`))
     assert.match(moved.stdout, /moved 1 to /)
     assert.deepEqual(orphans.map((o) => existsSync(o)), [true, true, true, false])

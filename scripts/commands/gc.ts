@@ -3,7 +3,7 @@ import { defineCommand, type Flags } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
 import { CsError, errorText, EXIT, fileError, usageError } from '../../lib/errors.ts'
-import { visible } from '../../lib/untrusted.ts'
+import { cleanText, visible } from '../../lib/untrusted.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print, printViews, report } from '../../lib/format.ts'
 import { trashDir } from '../../lib/paths.ts'
@@ -49,7 +49,7 @@ function orphansOf(s: Sessions): SessionView[] {
   const copied = new Set(
     s.views
       .filter((v) => !v.orphan)
-      .flatMap((v) => [v.name, s.transcripts.get(v.id)?.customTitle].flatMap((n) => (n ? [key(v.cwd, n)] : [])))
+      .flatMap((v) => [v.name, cleanText(s.transcripts.get(v.id)?.customTitle)].flatMap((n) => (n ? [key(v.cwd, n)] : [])))
   )
   const own = (v: SessionView) => s.meta.get(v.id)?.name != null || !copied.has(key(v.cwd, v.name))
   const kept = (v: SessionView) => s.held(v.id) || (isProtected(v) && (v.live || v.tag !== null || own(v)))
@@ -87,7 +87,7 @@ async function collect(config: Config, flags: Flags) {
       const still = new Set(orphansOf(s).map((v) => v.id))
       const changed = orphans.filter((v) => !still.has(v.id))
       if (changed.length && !json)
-        say(`left alone, live, named or tagged since the question: ${changed.map((v) => v.short).join(', ')}`)
+        say(`left alone, live, named, tagged or gone since the question: ${changed.map((v) => v.short).join(', ')}`)
       const moved: string[] = []
       const failed: Failure[] = []
       for (const v of orphans.filter((o) => still.has(o.id)))

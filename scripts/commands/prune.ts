@@ -100,7 +100,7 @@ export default defineCommand({
       (s) => {
         const still = new Set(staleOf(s).map((v) => v.id))
         const changed = stale.filter((v) => !still.has(v.id))
-        if (changed.length && !json) say(`left alone, live, named or tagged since the question: ${changed.map((v) => v.short).join(', ')}`)
+        if (changed.length && !json) say(`left alone, live, named, tagged or gone since the question: ${changed.map((v) => v.short).join(', ')}`)
         const at = new Date().toISOString()
         const record = (ids: string[]) => ids.length > 0 && writeLastPrune(config, { at, ids })
         const ids = stale.filter((v) => still.has(v.id)).map((v) => v.id)
