@@ -44,8 +44,9 @@ import { say } from './stdout.ts'
  *  10: the rows tallied by what a listing filters on, so that the table's count of the rest
  *  reads a few tallies, not every row. 11: a folder's files as JSON lines, not v8-serialised.
  *  12: the history's rows kept in blocks too, so that a listing of every row reads a few dozen
- *  blobs, not 10,000 rows. */
-const SCHEMA = 12
+ *  blobs, not 10,000 rows. 13: the last full walk noted in a file (lib/indexer.ts), its table
+ *  gone; a cs of 12 sharing the state folder rebuilds instead of failing on it. */
+const SCHEMA = 13
 const MMAP_BYTES = 1 << 30
 /** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its digest, cs
  *  version, skipped rows and stamp as JSON. */
@@ -1176,7 +1177,7 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     // Another process may have migrated while this one waited for the lock.
     if (db.pragma('user_version', { simple: true }) === SCHEMA) return
-    // walks: the last full walk up to schema 12, now a file's mtime (lib/indexer.ts)
+    // walks: the last full walk up to schema 12
     for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'tally', 'holders', 'blocks'])
       db.exec(`DROP TABLE IF EXISTS ${table}`)
     db.exec(INDEX_TABLES + OWN_TABLES)

@@ -127,8 +127,9 @@ export function restoreFromTrash(config: Config, entry: TrashEntry): void {
     const st = lstatSync(file, { throwIfNoEntry: false })
     if (!st)
       throw new CsError(`cannot restore ${entry.id}: ${file} is missing from the trash`, EXIT.failure, `look inside ${entry.dir}; cs leaves it alone`)
-    // what gc moved: a transcript or a session's folder; a FIFO or link put there since is not
-    if (!st.isFile() && !st.isDirectory())
+    // what gc moved: a transcript or a session's folder, or a link to one (rename moves the link);
+    // a FIFO or a device put there since is not
+    if (!st.isFile() && !st.isDirectory() && !st.isSymbolicLink())
       throw new CsError(`cannot restore ${entry.id}: ${file} is not a file or folder gc moved`, EXIT.failure, `look inside ${entry.dir}; cs leaves it alone`)
     return [file, item.from]
   })

@@ -132,7 +132,10 @@ function timeOf(v: unknown): string | null | undefined {
   if (typeof v !== 'string' || !ISO.test(v)) return undefined
   const ms = Date.parse(v)
   if (!Number.isFinite(ms)) return undefined
-  return UTC.test(v) ? v : new Date(ms).toISOString()
+  const iso = new Date(ms).toISOString()
+  // Date.parse takes February 30 for March 2: a time of cs's form must read back as itself
+  if (UTC.test(v)) return iso.slice(0, 19) === v.slice(0, 19) ? v : undefined
+  return iso
 }
 const VERSION = /^[0-9A-Za-z.+_-]{1,40}$/
 /** A cs version as another host states it (`0.1.0`, `unknown`). */

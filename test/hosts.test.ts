@@ -57,6 +57,7 @@ test('the check refuses what could reach a shell, a path or tmux, and cleans tit
     [{ createdAt: '9999-13-45T25:61Z' }, /bad createdAt/],
     [{ updatedAt: '2099-99-99T99:99:99Z' }, /bad updatedAt/],
     [{ stateSince: '2025-01-01T00:00:00+99:99' }, /bad stateSince/],
+    [{ updatedAt: '2025-02-30T10:00:00.000Z' }, /bad updatedAt/], // Date.parse: March 2
   ]
   for (const [over, why] of bad) {
     const r = checkHostRow({ ...row(), ...over })

@@ -75,6 +75,18 @@ test('a file removed meanwhile is said so; the entry another gc is filling is le
   assert.deepEqual(tree(trashDir(config)), { [`${id}/files/kept.jsonl`]: 'theirs\n' })
 })
 
+test('a transcript that is a link (inside the projects folder) goes to the trash and comes back as one', () => {
+  const { config, id, transcript } = orphan()
+  const data = join(projectsDir(config), 'kept', 'orphan.data')
+  mkdirSync(join(projectsDir(config), 'kept'))
+  fs.renameSync(transcript, data)
+  fs.symlinkSync('../kept/orphan.data', transcript)
+  const entry = moveToTrash(config, id, transcript)
+  restoreFromTrash(config, entry)
+  assert.equal(fs.readlinkSync(transcript), '../kept/orphan.data')
+  assert.ok(!existsSync(entry.dir))
+})
+
 test('a trash that is not a folder is said so, and nothing moves', () => {
   const { config, id, transcript, folder } = orphan()
   mkdirSync(config.dataDir, { recursive: true })

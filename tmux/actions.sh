@@ -63,7 +63,6 @@ kill_session() {
 	esac
 }
 
-# A transcript when the session has one; the screen of a session launched a moment ago.
 # preview TARGET ID: the last exchanges of ID's transcript; a live session's screen when it has
 # none (launched a moment ago: an id, no transcript yet) or no id.
 preview() {

@@ -15,7 +15,8 @@ state_colour() {
 }
 
 # format_word TEXT: sets $escaped to TEXT as itself inside a tmux conditional: `#`, `,` and `}`
-# written `##`, `#,` and `#}` (a symbol of `,` ended the condition's branch).
+# written `##`, `#,` and `#}` (a symbol of `,` ended the condition's branch). A `%` stays tmux's:
+# the status line goes through strftime once a level of the format (`%%` in a loop is read twice).
 format_word() {
 	word=$1 escaped=
 	while [ -n "$word" ]; do
