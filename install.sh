@@ -38,10 +38,11 @@ fi
 
 # The dependencies: installed when there are none, and again when package-lock.json changed
 # since install.sh installed them (its stamp). A node_modules installed otherwise (a developer's
-# `npm ci`, a link to a shared one) is left alone. `cs update` writes the same stamp (lib/update.ts).
+# `npm ci`, a link to a shared one) is left alone, unless cs's own dependency is missing from it
+# (an npm ci that failed half way empties it). `cs update` writes the same stamp (lib/update.ts).
 stamp=node_modules/.cs-install-stamp
 lock=$(cksum <package-lock.json)
-if [ ! -e node_modules ] || { [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$lock" ]; }; then
+if [ ! -f node_modules/better-sqlite3/package.json ] || { [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$lock" ]; }; then
 	say 'installing the dependencies (npm ci --omit=dev); this also builds the bundle'
 	if ! npm ci --omit=dev --no-audit --no-fund --no-update-notifier --loglevel=error; then
 		missing=

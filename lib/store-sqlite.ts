@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { basename, dirname, join } from 'node:path'
 import { deserialize } from 'node:v8'
 import type { Config } from './config.ts'
-import { brokenLinkError, CsError, fileError } from './errors.ts'
+import { brokenLinkError, CsError, EXIT, fileError } from './errors.ts'
 import { compareText } from './format.ts'
 import { viewOf } from './host-rows.ts'
 import {
@@ -349,14 +349,28 @@ function guarded(file: string, store: Store, setAsideNow: () => string): Store {
  *  resolution finds the package (reading package.json files on the way: 1 ms of every start). */
 const ADDON = 'build/Release/better_sqlite3.node'
 const beside = fileURLToPath(new URL(`../node_modules/better-sqlite3/${ADDON}`, import.meta.url))
-const nativeBinding = existsSync(beside)
-  ? beside
-  : join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), ADDON)
+let addon: string | undefined
+/** Looked for when a store is opened, not as cs loads: a cs whose dependencies are gone (an npm
+ *  ci that failed half way) still runs what needs no store, `cs update` among them. */
+function nativeBinding(): string {
+  if (addon) return addon
+  if (existsSync(beside)) return (addon = beside)
+  try {
+    return (addon = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), ADDON))
+  } catch {
+    const checkout = beside.slice(0, beside.lastIndexOf('/node_modules/'))
+    throw new CsError(
+      "cs's dependencies are not installed: better-sqlite3 is missing",
+      EXIT.unavailable,
+      `install them: cd ${shellWord(checkout)} && ./install.sh`
+    )
+  }
+}
 
 /** SQLite's addon could not be loaded: built for another Node (after an upgrade), or damaged. */
 function addonError(e: unknown): CsError | null {
   if ((e as NodeJS.ErrnoException)?.code !== 'ERR_DLOPEN_FAILED') return null
-  const checkout = nativeBinding.slice(0, nativeBinding.lastIndexOf('/node_modules/'))
+  const checkout = nativeBinding().slice(0, nativeBinding().lastIndexOf('/node_modules/'))
   return new CsError(
     `cannot load SQLite's addon with node ${process.version}: ${(e as Error).message}`,
     undefined,
@@ -370,7 +384,7 @@ function addonError(e: unknown): CsError | null {
 function openSaved(file: string): Database.Database {
   const image = readFileSync(file)
   if (image.length >= 20) image[18] = image[19] = 1
-  const db = new Database(image, { readonly: true, nativeBinding })
+  const db = new Database(image, { readonly: true, nativeBinding: nativeBinding() })
   if (db.pragma('user_version', { simple: true }) !== SCHEMA) {
     db.close()
     throw new CsError(`the database ${file} is of another version and cannot be rebuilt here`)
@@ -393,7 +407,7 @@ function openWritable(config: Config, file: string): { db: Database.Database; fr
   // until the migration commits, so it is tried again, within the same time.
   const deadline = Date.now() + BUSY_MS
   for (;;) {
-    const db = new Database(file, { timeout: BUSY_MS, nativeBinding })
+    const db = new Database(file, { timeout: BUSY_MS, nativeBinding: nativeBinding() })
     try {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')

@@ -2,8 +2,8 @@
 // npm ci when the lock file changed, as install.sh installs, then build). A dirty checkout is refused: nothing of the
 // user's is ever merged or lost.
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { CsError, EXIT } from './errors.ts'
 import { shellWord } from './quote.ts'
 
@@ -72,6 +72,13 @@ export function writeStamp(root: string): void {
   writeFileSync(join(root, STAMP), sum)
 }
 
+/** A file of git's own folder while an update is half done: HEAD moved, and npm ci (`ci script`
+ *  as install.sh runs it, `ci dev` with the development dependencies) or the build (`build`) not
+ *  through yet. The next `cs update` finishes it, though HEAD is already
+ *  where it was going: without it, that update said "up to date" of a checkout with no
+ *  dependencies, where no cs ran. */
+const pendingFile = (root: string) => resolve(root, git(root, 'rev-parse', '--git-path', 'cs-update-pending'))
+
 /** Fetches and fast-forwards the checkout at root; npm ci when the lock file moved, then builds. */
 export function updateCheckout(root: string): UpdateResult {
   if (git(root, 'rev-parse', '--is-inside-work-tree') !== 'true')
@@ -80,16 +87,23 @@ export function updateCheckout(root: string): UpdateResult {
   if (dirty)
     throw new CsError(`${root} has changes of its own`, EXIT.failure, `commit or stash them first (git -C ${shellWord(root)} status)`)
   const from = version(root)
+  const pending = pendingFile(root)
+  const left = existsSync(pending) ? readFileSync(pending, 'utf8').trim() : null
   const lockBefore = git(root, 'rev-parse', 'HEAD:package-lock.json')
   git(root, 'fetch', '--quiet')
   const head = git(root, 'rev-parse', 'HEAD')
   git(root, 'merge', '--ff-only', '--quiet', '@{upstream}')
-  if (git(root, 'rev-parse', 'HEAD') === head) return { from, to: from, updated: false }
-  if (git(root, 'rev-parse', 'HEAD:package-lock.json') !== lockBefore) {
-    const byInstall = installedByScript(root) // npm ci removes node_modules, and the stamp in it
+  const moved = git(root, 'rev-parse', 'HEAD') !== head
+  if (!moved && left === null) return { from, to: from, updated: false }
+  const ci = left?.startsWith('ci') || (moved && git(root, 'rev-parse', 'HEAD:package-lock.json') !== lockBefore)
+  // npm ci removes node_modules, and install.sh's stamp in it: how they were installed is noted
+  const byInstall = left === null ? installedByScript(root) : left === 'ci script'
+  writeFileSync(pending, ci ? `ci ${byInstall ? 'script' : 'dev'}\n` : 'build\n')
+  if (ci) {
     npm(root, ...ciArgs(byInstall))
     if (byInstall) writeStamp(root)
   }
   npm(root, 'run', 'build')
+  rmSync(pending, { force: true })
   return { from, to: version(root), updated: true }
 }

@@ -25,7 +25,7 @@ function checkout() {
   const old = new Date(Date.now() - 3600_000)
   utimesSync(join(dir, 'package.json'), old, old)
   // npm: records its arguments and node-gyp's header folder, then installs "something"
-  writeFileSync(join(dir, 'tools/npm'), `#!/bin/sh\necho "npm $* nodedir=$npm_config_nodedir" >>"${dir}/npm.log"\nmkdir -p node_modules\n`, { mode: 0o755 })
+  writeFileSync(join(dir, 'tools/npm'), `#!/bin/sh\necho "npm $* nodedir=$npm_config_nodedir" >>"${dir}/npm.log"\nmkdir -p node_modules/better-sqlite3\necho {} >node_modules/better-sqlite3/package.json\n`, { mode: 0o755 })
   const run = () => {
     const r = spawnSync('sh', [join(dir, 'install.sh'), '--bin-dir', '/nowhere'], {
       env: { PATH: `${join(dir, 'tools')}:${dirname(process.execPath)}:/usr/bin:/bin`, HOME: dir },
@@ -53,14 +53,18 @@ test('no dependencies: npm ci without the development ones, then cs install with
   assert.equal(run().npm, '')
 })
 
-test('a node_modules that install.sh did not make is left alone', () => {
+test('a node_modules that install.sh did not make is left alone, unless cs cannot run from it', () => {
   const { dir, run } = checkout()
-  mkdirSync(join(dir, 'node_modules'))
+  mkdirSync(join(dir, 'node_modules/better-sqlite3'), { recursive: true })
   writeFileSync(join(dir, 'node_modules/.package-lock.json'), '{}')
+  writeFileSync(join(dir, 'node_modules/better-sqlite3/package.json'), '{}')
   const r = run()
   assert.equal(r.status, 0, r.stderr)
   assert.equal(r.npm, '')
   assert.equal(r.stdout, 'cs install --bin-dir /nowhere\n')
+  // emptied by an npm ci that failed half way (a cs update's, say): installed again
+  rmSync(join(dir, 'node_modules/better-sqlite3'), { recursive: true })
+  assert.match(run().npm, /^npm ci /)
 })
 
 test("node-gyp gets this Node's own headers when they are of its very version", { skip: !existsSync(join(dirname(dirname(process.execPath)), 'include/node/node_version.h')) && 'this Node has no headers beside it' }, () => {

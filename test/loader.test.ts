@@ -56,3 +56,19 @@ test("the driver's bundle, required by the CLI's, runs with a code cache of its 
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test("a bundle whose dependencies are gone (an npm ci that failed half way) says so, and runs what needs no store", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-loader-nodeps-'))
+  try {
+    mkdirSync(join(dir, 'dist'))
+    for (const f of ['cs.cjs', 'cli.cjs', 'cli.cache']) copyFileSync(join(dist, f), join(dir, 'dist', f))
+    const cs = (...args: string[]) =>
+      spawnSync(process.execPath, [join(dir, 'dist/cs.cjs'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } })
+    const ls = cs('ls')
+    assert.equal(ls.status, 3, ls.stderr)
+    assert.equal(ls.stderr, `cs: cs's dependencies are not installed: better-sqlite3 is missing\n    install them: cd ${dir} && ./install.sh\n`)
+    assert.equal(cs('--version').status, 0)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -4,7 +4,7 @@
 // `cs hosts add --install` puts A's cs on host C, which has none (a real clone and install.sh
 // there: npm ci from npm's own cache), and refuses host D, which has no git, node or npm.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -172,6 +172,25 @@ test("a failed npm is told by the error its script died of, its own words or npm
   assert.equal(npmFailure(crash), "Error: ENOTEMPTY: directory not empty, rmdir '/tmp/cs-build-x/state'")
   assert.equal(npmFailure(notice), 'npm notice')
   assert.equal(npmFailure(''), 'no message')
+})
+
+test('an update whose build failed is finished by the next cs update, not called up to date', () => {
+  git(work, 'commit', '--quiet', '--allow-empty', '-m', 'built at the second try')
+  git(work, 'push', '--quiet', 'origin', 'main')
+  // git and no npm on the PATH: the checkout moves, and its build cannot run
+  const gitOnly = join(a.home, 'git-only')
+  mkdirSync(gitOnly, { recursive: true })
+  symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(gitOnly, 'git'))
+  const built = join(cloneA, 'dist/cs.cjs')
+  const before = lstatSync(built).mtimeMs
+  const failed = spawnSync(process.execPath, [join(cloneA, 'bin/cs.mjs'), 'update'], { env: { ...a.env, PATH: gitOnly }, encoding: 'utf8' })
+  assert.equal(failed.status, 3, failed.stderr)
+  assert.match(failed.stderr, /npm is not installed/)
+  assert.equal(git(cloneA, 'rev-parse', 'HEAD'), git(work, 'rev-parse', 'HEAD'), 'HEAD moved before the build')
+  const again = [JSON.parse(csA('update', '--json').stdout)].flat()[0]
+  assert.equal(again.updated, true, JSON.stringify(again))
+  assert.ok(lstatSync(built).mtimeMs > before, 'built this time')
+  assert.equal([JSON.parse(csA('update', '--json').stdout)].flat()[0].updated, false, 'then up to date')
 })
 
 test("a lock file that moved: the dependencies as install.sh installs them (no development ones), and its stamp", () => {
