@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { readRegular } from './regular-file.ts'
+import { shellWord } from './quote.ts'
 
 /** The checkout: lib/ and dist/ both sit one level below it. */
 export const csRoot = () => fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
@@ -84,10 +85,15 @@ export const onPath = (config: Config, dir: string) =>
   config.path.split(delimiter).some((d) => d && resolve(d) === resolve(dir))
 
 /** The tmux configuration files tmux reads, first found; and whether one loads this plugin. */
+/** The line for ~/.tmux.conf that loads the plugin: run-shell hands its word to sh, so the path
+ *  is a word of sh's, written as one word of tmux's config (a path with a blank ran nothing). */
+export const tmuxLine = (plugin = pluginFile()) => `run-shell ${tmuxConfWord(shellWord(plugin))}`
+const tmuxConfWord = (s: string) => (/^[\w./:@%+=,-]+$/.test(s) ? s : `"${s.replace(/[\\"$]/g, '\\$&')}"`)
+
 export function tmuxConfStatus(config: Config): { file: string; loads: boolean } {
   const candidates = [join(config.home, '.tmux.conf'), join(config.configDir, '..', 'tmux/tmux.conf')]
   const file = candidates.find((f) => existsSync(f)) ?? candidates[0]
   const text = readRegular(file) ?? '' // none yet
-  const loads = text.split('\n').some((l) => !l.trimStart().startsWith('#') && (l.includes(pluginFile()) || /@plugin\s+['"]?[^'"\s]*\/cs['"]?\s*$/.test(l)))
+  const loads = text.split('\n').some((l) => !l.trimStart().startsWith('#') && (l.includes(pluginFile()) || l.includes(tmuxLine()) || /@plugin\s+['"]?[^'"\s]*\/cs['"]?\s*$/.test(l)))
   return { file, loads }
 }

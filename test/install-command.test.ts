@@ -4,8 +4,10 @@
 // test/install.test.ts.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { tmuxLine } from '../lib/install.ts'
 import { isolatedCs } from './harness/cs.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
@@ -72,5 +74,26 @@ test('install: a needed program missing (claude) is exit 3, as ./install.sh says
     assert.match(r.stdout, /a program it needs is missing/)
   } finally {
     t.env.PATH = path
+  }
+})
+
+test("the tmux line loads the plugin from a folder whose path has blanks, quotes or a $", () => {
+  for (const folder of ['with blank', "it's", 'a"b$HOME']) {
+    const dir = join(t.home, 'checkouts', folder)
+    mkdirSync(dir, { recursive: true })
+    const plugin = join(dir, 'plugin.tmux')
+    const marker = join(t.home, 'loaded')
+    writeFileSync(plugin, `#!/bin/sh\necho "$0" > '${marker}'\n`, { mode: 0o755 })
+    const conf = join(t.home, 'tmux.conf')
+    writeFileSync(conf, `${tmuxLine(plugin)}\n`)
+    const socket = `cs-test-line-${process.pid}`
+    try {
+      spawnSync('tmux', ['-L', socket, '-f', conf, 'new-session', '-d'], { encoding: 'utf8' })
+      assert.ok(existsSync(marker), `${folder}: ${readFileSync(conf, 'utf8')}`) // run-shell in a config: done as it is read
+      assert.equal(readFileSync(marker, 'utf8').trim(), plugin)
+    } finally {
+      spawnSync('tmux', ['-L', socket, 'kill-server'])
+      rmSync(marker, { force: true })
+    }
   }
 })

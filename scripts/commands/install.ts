@@ -9,9 +9,8 @@ import { renderChecks, type Check } from '../../lib/doctor.ts'
 import { EXIT } from '../../lib/errors.ts'
 import { JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
-import { bundleFile, csRoot, defaultBinDir, linkCs, onPath, pluginFile, tmuxConfStatus } from '../../lib/install.ts'
+import { bundleFile, csRoot, defaultBinDir, linkCs, onPath, tmuxConfStatus, tmuxLine } from '../../lib/install.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
-import { shellWord } from '../../lib/quote.ts'
 import { jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
@@ -39,16 +38,16 @@ export default defineCommand({
     const visible = onPath(config, binDir)
     if (!visible)
       checks.push({ level: 'warn', what: 'PATH', detail: `${binDir} is not on your PATH`, fix: `add to your shell's start-up file: export PATH="${binDir}:$PATH"` })
-    const tmuxLine = `run-shell ${shellWord(pluginFile())}`
+    const line = tmuxLine()
     const conf = tmuxConfStatus(config)
     checks.push(
       conf.loads
         ? { level: 'ok', what: 'tmux plugin', detail: `${conf.file} loads it` }
-        : { level: 'warn', what: 'tmux plugin', detail: `${conf.file} does not load it`, fix: `add as its last line: ${tmuxLine}   (then: tmux source-file ${conf.file})` }
+        : { level: 'warn', what: 'tmux plugin', detail: `${conf.file} does not load it`, fix: `add as its last line: ${line}   (then: tmux source-file ${conf.file})` }
     )
     const ok = !checks.some((c) => c.level === 'fail')
     if (flags.json) {
-      print(jsonText({ ok, checks, link, onPath: visible, tmuxConf: conf.file, tmuxLine }))
+      print(jsonText({ ok, checks, link, onPath: visible, tmuxConf: conf.file, tmuxLine: line }))
       return ok ? EXIT.ok : EXIT.unavailable
     }
     for (const line of renderChecks(checks, colors(useColor(config)))) print(line)
@@ -59,4 +58,3 @@ export default defineCommand({
   },
 })
 
-/** A word tmux's config parser reads back unchanged. */
