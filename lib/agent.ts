@@ -2,11 +2,11 @@
 // `cs agent` when absent, used by cs's own ssh calls through SSH_AUTH_SOCK. Nothing is written
 // into dotfiles; a shell that wants it sets SSH_AUTH_SOCK to the socket itself.
 import { spawnSync } from 'node:child_process'
-import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
-import { readRegular } from './regular-file.ts'
+import { readRegular, replaceFile } from './regular-file.ts'
 import { cleanText } from './untrusted.ts'
 
 const pidFile = (config: Config) => join(config.stateDir, 'agent.pid')
@@ -48,14 +48,15 @@ export function startAgent(config: Config): boolean {
   const pid = r.stdout.match(/SSH_AGENT_PID=(\d+)/)?.[1]
   if (r.status !== 0 || !pid) throw new CsError(`ssh-agent did not start: ${cleanText(r.stderr) ?? `exit ${r.status}`}`, EXIT.unavailable)
   mkdirSync(config.stateDir, { recursive: true })
-  writeFileSync(pidFile(config), `${pid}\n`)
+  replaceFile(pidFile(config), `${pid}\n`) // a FIFO put there is replaced, never waited on
   return true
 }
 
 /** Loads a key (ssh-add asks for its passphrase on this terminal); starts the agent first. */
 export function addKey(config: Config, file: string | undefined): number {
   startAgent(config)
-  return sshAdd(config, file ? [file] : [], true).status ?? EXIT.failure
+  // after `--`: a file named -D is a key file, not ssh-add's "remove every key"
+  return sshAdd(config, file ? ['--', file] : [], true).status ?? EXIT.failure
 }
 
 /** Stops the agent cs started; false when none ran. */

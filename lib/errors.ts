@@ -91,7 +91,9 @@ export function fileError(e: unknown): CsError | null {
   const err = e as NodeJS.ErrnoException
   if (err?.code === 'ENOENT' && typeof err.path === 'string')
     return brokenLinkError(err.path, `cannot ${err.syscall ?? 'open'} ${err.path}`)
-  const known = err && typeof err.code === 'string' ? UNWRITABLE[err.code] : undefined
+  // mkdir's EEXIST: something that is not a folder stands on the path (mkdir -p of a folder that is there is no error)
+  const code = err?.code === 'EEXIST' && err.syscall === 'mkdir' ? 'ENOTDIR' : err?.code
+  const known = typeof code === 'string' ? UNWRITABLE[code] : undefined
   if (!known) return null
   const [why, fix] = known
   const where = err.path ? ` ${err.path}` : ''

@@ -1,12 +1,12 @@
 // What `cs install` adds outside the checkout, and `cs uninstall` takes away: the `cs` links in
 // bin folders, recorded in the state folder so that uninstall removes exactly those. Shell start-up
 // files and ~/.tmux.conf are never written: cs prints the lines instead.
-import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
-import { readRegular } from './regular-file.ts'
+import { readRegular, replaceFile } from './regular-file.ts'
 import { shellWord } from './quote.ts'
 
 /** The checkout: lib/ and dist/ both sit one level below it. */
@@ -47,6 +47,8 @@ function linksHere(path: string, to: readonly string[] = [csCommand(), csEntry()
  *  left alone: the error names the choices. */
 export function linkCs(config: Config, binDir: string): { link: string; made: boolean } {
   const link = join(resolve(binDir), 'cs')
+  // the record of the link made first: a state folder that cannot be made leaves no link unrecorded
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
   let made = false
   if (!linksHere(link, [csCommand()])) {
     if (linksHere(link, [csEntry()])) rmSync(link)
@@ -56,9 +58,8 @@ export function linkCs(config: Config, binDir: string): { link: string; made: bo
     symlinkSync(csCommand(), link)
     made = true
   }
-  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
   const links = [...new Set([...readLinks(config), link])]
-  writeFileSync(recordFile(config), JSON.stringify({ links, target: csCommand() }, null, 2) + '\n')
+  replaceFile(recordFile(config), JSON.stringify({ links, target: csCommand() }, null, 2) + '\n')
   return { link, made }
 }
 

@@ -2,7 +2,8 @@
 // host whose ssh config names no key answers only through it), started and stopped on host B
 // over a real sshd, and stopped by pid.
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { isolatedCs } from './harness/cs.ts'
@@ -65,6 +66,14 @@ test('cs agent starts one agent at its socket, once; add-key loads a key that cs
   assert.equal(a.json('agent').started, false) // the same one answers
   const add = a.cs('add-key', sshd.identity)
   assert.equal(add.status, 0, add.stderr)
+  assert.equal(a.json('agent').keys.length, 1)
+  // a key file named -D: loaded again, never taken for ssh-add's "remove every key"
+  const keys = join(a.home, 'keys')
+  mkdirSync(keys, { recursive: true })
+  copyFileSync(sshd.identity, join(keys, '-D'))
+  chmodSync(join(keys, '-D'), 0o600)
+  const dashed = spawnSync(join(REPO, 'bin/cs'), ['add-key', '--', '-D'], { cwd: keys, env: a.env, encoding: 'utf8' })
+  assert.equal(dashed.status, 0, dashed.stderr)
   assert.equal(a.json('agent').keys.length, 1)
   const hosts = a.json('hosts')
   assert.equal(hosts[1].answers, true, hosts[1].error)

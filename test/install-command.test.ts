@@ -97,3 +97,26 @@ test("the tmux line loads the plugin from a folder whose path has blanks, quotes
     }
   }
 })
+
+test('a FIFO where install keeps its record is replaced, never waited on; a state folder that is a file is said so, and no link made', () => {
+  const u = isolatedCs('install-odd')
+  try {
+    u.env.PATH = t.env.PATH
+    const state = join(u.env.XDG_STATE_HOME, 'cs')
+    mkdirSync(state, { recursive: true })
+    spawnSync('mkfifo', [join(state, 'install.json')])
+    const r = u.cs('install')
+    assert.notEqual(r.status, -1, 'it hung')
+    assert.ok(lstatSync(join(state, 'install.json')).isFile())
+    assert.equal(u.cs('uninstall').status, 0)
+    rmSync(state, { recursive: true, force: true })
+    writeFileSync(state, 'in the way\n')
+    const file = u.cs('install')
+    assert.equal(file.status, 1, file.stderr)
+    assert.match(file.stderr, /^cs: cannot mkdir .*\/cs: a file stands where a folder should be\n/)
+    assert.doesNotMatch(file.stderr, /internal error/)
+    assert.ok(!existsSync(join(u.home, '.local/bin/cs')), 'no link left unrecorded')
+  } finally {
+    u.cleanup()
+  }
+})
