@@ -1,13 +1,19 @@
 // `cs cron`: periodic sync with no daemon, as one line of the user's crontab marked with a
 // comment, so that on, off and status find it again and touch nothing else. Pure text functions;
 // the command runs crontab.
+import { CsError, EXIT } from './errors.ts'
 import { shellLine, shellWord } from './quote.ts'
+import { quoted } from './untrusted.ts'
 
 export const CRON_MARK = '# cs sync (cs cron)'
 export const CRON_SCHEDULE = '*/5 * * * *'
 
 /** The line: the schedule, the environment cs needs (cron's is bare), the sync, quiet. */
 export function cronLine(env: [string, string][], argv: string[]): string {
+  // a crontab entry is one line: a newline in a value would make the rest a line of its own
+  const broken = [...env.map(([k, v]) => `${k}=${v}`), ...argv].find((w) => /[\n\r]/.test(w))
+  if (broken !== undefined)
+    throw new CsError(`${quoted(broken.split('=')[0])} holds a line break, which a crontab line cannot`, EXIT.failure, 'set it without one, then run cs cron on again')
   const vars = env.map(([k, v]) => `${k}=${shellWord(v)}`).join(' ')
   // cron reads an unescaped % as the end of the command
   const command = `${vars ? `${vars} ` : ''}${shellLine(argv)} sync`.replaceAll('%', '\\%')

@@ -97,3 +97,12 @@ test("the line runs `cs sync` in cron's bare environment", () => {
   assert.ok(existsSync(db), 'the line did not sync')
   assert.equal((t.json('ls') as any[]).find((v) => v.title === 'from cron')?.host, 'testhost')
 })
+
+test('a value with a line break, which would make the rest a crontab line of its own, is refused; the crontab stays', () => {
+  write(null)
+  const evil = join(t.home, `cl\n* * * * * touch ${join(t.home, 'CRONPWNED')} #`)
+  const bad = spawnSync(join(import.meta.dirname, '../bin/cs'), ['cron', 'on'], { env: { ...t.env, CLAUDE_CONFIG_DIR: evil }, encoding: 'utf8' })
+  assert.equal(bad.status, 1, bad.stderr)
+  assert.match(bad.stderr, /^cs: CLAUDE_CONFIG_DIR holds a line break, which a crontab line cannot\n/)
+  assert.equal(read(), null)
+})
