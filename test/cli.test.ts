@@ -193,5 +193,13 @@ test('a file path given to cs config set is kept absolute, as meant in the folde
   const r = spawnSync(join(import.meta.dirname, '../bin/cs'), ['config', 'set', 'ssh.config', 'my ssh config'], { cwd: t.home, env: t.env, encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   assert.equal(t.json('config')['ssh.config'], join(realpathSync(t.home), 'my ssh config'))
+  // a value that is none: a usage error about it, never a fix that moves the whole file away
+  const bad = t.cs('config', 'set', 'ssh.destination', 'a$(id)b')
+  assert.equal(bad.status, 2)
+  assert.equal(bad.stderr, "cs: `ssh.destination` must be a destination such as user@host, not 'a$(id)b'\n    the README's Configuration lists the keys and their values\n")
+  const empty = t.cs('config', 'set', 'ssh.config', '')
+  assert.equal(empty.status, 2)
+  assert.match(empty.stderr, /to drop it: cs config unset ssh.config/)
+  assert.equal(t.json('config')['ssh.config'], join(realpathSync(t.home), 'my ssh config'), 'the file as it was')
   assert.equal(t.cs('config', 'unset', 'ssh.config').status, 0)
 })

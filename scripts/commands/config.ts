@@ -3,10 +3,10 @@
 import { resolve } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import { CONFIG_KEYS, checkConfigFile, effectiveSettings, maskUrl, readConfigFile, withConfigKey, writeConfigFile, type ConfigKey } from '../../lib/config.ts'
-import { usageError } from '../../lib/errors.ts'
+import { CsError, usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
-import { cleanText, jsonText } from '../../lib/untrusted.ts'
+import { cleanText, jsonText, quoted } from '../../lib/untrusted.ts'
 
 const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[]
 
@@ -35,10 +35,18 @@ export default defineCommand({
     if (!KEYS.includes(key as ConfigKey)) throw usageError(`unknown key '${key ?? ''}'`, `keys: ${KEYS.join(', ')}`)
     if (verb === 'set' ? value === undefined || extra.length : value !== undefined)
       throw usageError(verb === 'set' ? 'config set wants KEY VALUE' : 'config unset wants KEY alone')
+    if (verb === 'set' && value === '') throw usageError(`an empty ${key}`, `to drop it: cs config unset ${key}`)
     const file = config.configFile
     // a path is kept as it was meant where it was typed: cs runs from any folder
     const given = verb === 'set' && CONFIG_KEYS[key as ConfigKey] === 'path' ? resolve(value) : value
-    const next = checkConfigFile(withConfigKey(readConfigFile(file), key as ConfigKey, verb === 'set' ? given : undefined), file)
+    const changed = withConfigKey(readConfigFile(file), key as ConfigKey, verb === 'set' ? given : undefined)
+    let next
+    try {
+      next = checkConfigFile(changed, file) // the file as it was passed the check: this is the value's
+    } catch (e) {
+      if (!(e instanceof CsError)) throw e
+      throw usageError(`${e.message.slice(file.length + 2)}, not ${quoted(value)}`, 'the README\'s Configuration lists the keys and their values')
+    }
     writeConfigFile(file, next)
     print(verb === 'set' ? `${key} = ${shown(key, key === 'mongo.url' ? value : (next as any)[key.split('.')[0]]?.[key.split('.')[1]])}` : `${key} unset`)
   },
