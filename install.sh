@@ -8,6 +8,7 @@
 # rebuilds); touches no shell start-up file. The tmux plugin runs it on its first load.
 set -eu
 ROOT=$(cd "$(dirname "$0")" && pwd)
+CALLER=$(pwd) # where a relative --bin-dir was typed
 cd "$ROOT"
 
 say() { printf 'cs: %s\n' "$1" >&2; }
@@ -57,4 +58,5 @@ elif [ ! -f dist/cs.cjs ] || [ -n "$(find scripts lib package.json -newer dist/c
 	node scripts/build.mjs
 fi
 
+cd "$CALLER" 2>/dev/null || cd "$ROOT"
 exec node "$ROOT/bin/cs.mjs" install "$@"

@@ -67,6 +67,17 @@ test('a node_modules that install.sh did not make is left alone, unless cs canno
   assert.match(run().npm, /^npm ci /)
 })
 
+test('cs install runs in the folder install.sh was run from: a relative --bin-dir is where it was typed', () => {
+  const { dir } = checkout()
+  writeFileSync(join(dir, 'bin/cs.mjs'), 'console.log(process.cwd())\n')
+  const caller = mkdtempSync(join(tmpdir(), 'cs-install-caller-'))
+  dirs.push(caller)
+  const env = { PATH: `${join(dir, 'tools')}:${dirname(process.execPath)}:/usr/bin:/bin`, HOME: dir }
+  const r = spawnSync('sh', [join(dir, 'install.sh'), '--bin-dir', 'relbin'], { cwd: caller, env, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout, `${caller}\n`)
+})
+
 test("node-gyp gets this Node's own headers when they are of its very version", { skip: !existsSync(join(dirname(dirname(process.execPath)), 'include/node/node_version.h')) && 'this Node has no headers beside it' }, () => {
   const { run } = checkout()
   assert.match(run().npm, new RegExp(`nodedir=${dirname(dirname(process.execPath))}\\n$`))

@@ -32,7 +32,8 @@ export default defineCommand({
       await $({ cwd: root, quiet: true })`${process.execPath} ${join(root, 'scripts/build.mjs')}`
       checks.push({ level: 'ok', what: 'bundle', detail: `built ${bundle}` })
     }
-    const binDir = stringFlag(flags, 'bin-dir') ?? defaultBinDir(config)
+    // `--bin-dir=~/bin` reaches cs as typed (no shell expands a ~ after =)
+    const binDir = stringFlag(flags, 'bin-dir')?.replace(/^~(?=\/|$)/, config.home) ?? defaultBinDir(config)
     const { link, made } = linkCs(config, binDir)
     checks.push({ level: 'ok', what: 'cs', detail: `${link} → ${join(root, 'bin/cs')}${made ? '' : ' (already there)'}` })
     const visible = onPath(config, binDir)
