@@ -290,7 +290,7 @@ test('revive: what ended while tmux ran stays down; what went with the server co
 
 test('a launch whose record cannot be saved leaves no tmux session behind', () => {
   const config = loadConfig(t.env)
-  const store = { saveLaunch: () => { throw new Error('disk full') } } as unknown as Store
+  const store = { meta: () => new Map(), saveLaunch: () => { throw new Error('disk full') } } as unknown as Store
   const launcher = { config, tmux: new Tmux(config.tmuxSocket), store, claude: claude.bin, settings }
   const plan = { id: '9f9f9f9f-1111-4222-8333-444444444444', name: 'half made', cwd: dir, resume: false }
   assert.throws(() => startSession(launcher, plan), /disk full/)
@@ -304,7 +304,7 @@ test('a session brought back meanwhile (another revive, an attach) is not brough
   for (const [k, v] of [['@cs_managed', '1'], ['@cs_id', id]]) tmux('set-option', '-t', '=twice:', k, v)
   const config = loadConfig(t.env)
   const saved: unknown[] = []
-  const store = { saveLaunch: (l: unknown) => saved.push(l) } as unknown as Store
+  const store = { meta: () => new Map(), saveLaunch: (l: unknown) => saved.push(l) } as unknown as Store
   const launcher = { config, tmux: new Tmux(config.tmuxSocket), store, claude: claude.bin, settings }
   assert.throws(
     () => bringBack(launcher, { id, name: 'twice', cwd: dir }),
