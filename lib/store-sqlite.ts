@@ -1002,9 +1002,13 @@ export function openStore(config: Config): Store {
         IterableIterator<[number, Upper, Buffer | null]> // prettier-ignore
       for (const [rowid, upper, json] of blocks) {
         any = true
-        // the rows built fresh (this host's live sessions are stored as stopped), by block
+        // the rows built fresh (this host's live sessions are stored as stopped), by block: looked
+        // up by id (the planner's own choice, the history's urgency, stepped 10,000 rows: 4 ms)
         held ??= groupBy(
-          sql(`SELECT ${BLOCK_OF('r')}, id FROM rows r WHERE ${HISTORY_SHOWN('r')} AND id IN (SELECT value FROM json_each(?))`)
+          sql(
+            `SELECT ${BLOCK_OF('r')}, id FROM rows r INDEXED BY rows_id` +
+              ` WHERE ${HISTORY_SHOWN('r')} AND id IN (SELECT value FROM json_each(?))`
+          )
             .raw()
             .all(JSON.stringify(q.exclude)) as [number, string][]
         )
