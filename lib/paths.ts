@@ -12,6 +12,9 @@ export const projectsDir = (config: Config) => join(config.claudeDir, 'projects'
 
 export const dbPath = (config: Config) => join(config.stateDir, 'cs.db')
 
+/** The history's blocks of rows as files, named by the database (lib/block-files.ts). */
+export const blocksDir = (config: Config) => join(config.stateDir, 'blocks')
+
 /** A script of the tmux plugin, tmux/NAME: resolved from lib/ and from the dist/ bundle alike,
  *  both one level below the checkout's root. */
 export const pluginScript = (name: string) => fileURLToPath(new URL(`../tmux/${name}`, import.meta.url))

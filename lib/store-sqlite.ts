@@ -26,7 +26,8 @@ import {
   type JournalTarget,
   type MetaColumn,
 } from './journal.ts'
-import { dbPath } from './paths.ts'
+import { BlockReader, sweepBlocks, writeBlock } from './block-files.ts'
+import { blocksDir, dbPath } from './paths.ts'
 import { shellWord } from './quote.ts'
 import { notAFile, refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
@@ -45,8 +46,9 @@ import { say } from './stdout.ts'
  *  reads a few tallies, not every row. 11: a folder's files as JSON lines, not v8-serialised.
  *  12: the history's rows kept in blocks too, so that a listing of every row reads a few dozen
  *  blobs, not 10,000 rows. 13: the last full walk noted in a file (lib/indexer.ts), its table
- *  gone; a cs of 12 sharing the state folder rebuilds instead of failing on it. */
-const SCHEMA = 13
+ *  gone; a cs of 12 sharing the state folder rebuilds instead of failing on it. 14: the blocks'
+ *  texts in files (lib/block-files.ts), the table naming them. */
+const SCHEMA = 14
 const MMAP_BYTES = 1 << 30
 /** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its digest, cs
  *  version, skipped rows and stamp as JSON. */
@@ -63,7 +65,7 @@ const TALLY_DROP = (r: string) =>
 // blocks: a change to a history row marks the block holding it stale
 const HISTORY_SHOWN = (r: string) => `${r}.urgency = ${URGENCY.stopped} AND ${r}.dup = 0 AND ${r}.hidden = 0`
 const BLOCK_OF = (r: string) => `(SELECT rowid FROM blocks WHERE upper >= ${r}.updated ORDER BY upper LIMIT 1)`
-const STALE = (r: string) => `UPDATE blocks SET json = NULL WHERE ${HISTORY_SHOWN(r)} AND rowid = ${BLOCK_OF(r)};`
+const STALE = (r: string) => `UPDATE blocks SET file = NULL, bytes = NULL WHERE ${HISTORY_SHOWN(r)} AND rowid = ${BLOCK_OF(r)};`
 /** A block rebuilt with this many rows or more is cut in pieces of about half as many. */
 const BLOCK_SPLIT = 512
 /** The first block's upper: SQLite sorts a blob after every text, so it bounds no row. */
@@ -119,7 +121,7 @@ ${Object.entries({ INSERT: 'new', UPDATE: 'new', DELETE: 'old' })
     WHEN (old.urgency, old.hidden, old.dup, old.host) IS NOT (new.urgency, new.hidden, new.dup, new.host)
     BEGIN ${TALLY_DROP('old')} ${TALLY_ADD('new')} END;
   CREATE TABLE holders (id TEXT PRIMARY KEY, folder TEXT NOT NULL, at TEXT NOT NULL, summaries TEXT NOT NULL);
-  CREATE TABLE blocks (upper TEXT, json BLOB);
+  CREATE TABLE blocks (upper TEXT, file TEXT, bytes INTEGER);
   CREATE UNIQUE INDEX blocks_upper ON blocks (upper);
   CREATE TRIGGER rows_insert_blocks AFTER INSERT ON rows BEGIN ${STALE('new')} END;
   CREATE TRIGGER rows_delete_blocks AFTER DELETE ON rows BEGIN ${STALE('old')} END;
@@ -127,8 +129,9 @@ ${Object.entries({ INSERT: 'new', UPDATE: 'new', DELETE: 'old' })
 `
 // blocks: the history's rows shown by default (stopped, neither hidden nor another host's
 // duplicate) as JSON texts joined as `cs ls --json` prints them, each block those whose updated
-// is at most its upper and above the next block's (the first block's bounds none: TOP); json
-// NULL when a row in it changed since (the triggers above), rebuilt by the next listing.
+// is at most its upper and above the next block's (the first block's bounds none: TOP); its
+// text in a file of `bytes` bytes (lib/block-files.ts), file NULL when a row in it changed since
+// (the triggers above), rebuilt by the next listing.
 // rows: the dashboard's (lib/rows.ts), in its order on disk (a listing reads them in sequence),
 // this host's with their project folder; dup: another host's row whose id this host has (the
 // index here is the truth: it is not shown); ids: every id of
@@ -450,6 +453,7 @@ const damagedNote = (file: string, aside: string) =>
 export function openStore(config: Config): Store {
   const file = dbPath(config)
   const journal = journalPath(config)
+  const blocks = blocksDir(config)
   let db: Database.Database
   let fresh = false
   /** why the store can only be read (null: it can be written) */
@@ -679,7 +683,7 @@ export function openStore(config: Config): Store {
    *  range joins the block above, which holds none of it). The first block always stays. */
   const rebuildBlocks = db.transaction(() => {
     sql(`INSERT OR IGNORE INTO blocks (upper) VALUES (${TOP})`).run()
-    const stale = sql('SELECT rowid, upper FROM blocks WHERE json IS NULL').raw().all() as [number, Upper][]
+    const stale = sql('SELECT rowid, upper FROM blocks WHERE file IS NULL').raw().all() as [number, Upper][]
     for (const [rowid, upper] of stale) {
       const rows = blockRows(upper, lowerOf(upper))
       if (rows.length === 0 && typeof upper === 'string') {
@@ -692,30 +696,43 @@ export function openStore(config: Config): Store {
           while (k < rows.length && rows[k][1] === rows[k - 1][1]) k++
           if (k <= rows.length - BLOCK_SPLIT / 4) cuts.push(k)
         }
-      const text = (from: number, to: number) =>
-        Buffer.from(rows.slice(from, to).map((r) => r[2]).join(',\n'))
-      sql('UPDATE blocks SET json = ? WHERE rowid = ?').run(text(0, cuts[1] ?? rows.length), rowid)
+      const file = (from: number, to: number) => {
+        const text = Buffer.from(rows.slice(from, to).map((r) => r[2]).join(',\n'))
+        return [writeBlock(blocks, text), text.length]
+      }
+      sql('UPDATE blocks SET file = ?, bytes = ? WHERE rowid = ?').run(...file(0, cuts[1] ?? rows.length), rowid)
       for (let p = 1; p < cuts.length; p++)
-        sql('INSERT INTO blocks (upper, json) VALUES (?, ?)').run(rows[cuts[p]][1], text(cuts[p], cuts[p + 1] ?? rows.length))
+        sql('INSERT INTO blocks (upper, file, bytes) VALUES (?, ?, ?)').run(rows[cuts[p]][1], ...file(cuts[p], cuts[p + 1] ?? rows.length))
     }
+    // the files of blocks built again or dropped, and of a build that failed, under the write lock
+    sweepBlocks(blocks, new Set(sql('SELECT file FROM blocks WHERE file IS NOT NULL').pluck().all() as string[]))
   })
-  /** The stale blocks built again, where the store can be written now: without waiting for
-   *  another cs's write lock (a sync's), as their rows can be read instead. */
-  const freshenBlocks = () => {
-    const ready = `EXISTS (SELECT 1 FROM blocks WHERE upper = ${TOP}) AND NOT EXISTS (SELECT 1 FROM blocks WHERE json IS NULL)`
-    if (sql(`SELECT ${ready}`).pluck().get() === 1) return
+  /** Writes to the blocks where the store can be written now: without waiting for another cs's
+   *  write lock (a sync's), as their rows can be read instead. */
+  const unlessBusy = (write: () => void) => {
     const before = totalChanges()
     db.pragma('busy_timeout = 0')
     try {
-      rebuildBlocks.immediate()
+      write()
     } catch (e) {
+      // a file that could not be written (a full disk) as well: the blocks' rows are read instead
       const code = String((e as { code?: unknown })?.code)
-      if (!/^SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR)/.test(code)) throw e
+      if (!/^(SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR)|E[A-Z]+$)/.test(code)) throw e
     } finally {
       db.pragma(`busy_timeout = ${BUSY_MS}`)
       bookkeeping += totalChanges() - before // a copy of the rows, not a change to them
     }
   }
+  /** The stale blocks built again. */
+  const freshenBlocks = () => {
+    const ready = `EXISTS (SELECT 1 FROM blocks WHERE upper = ${TOP}) AND NOT EXISTS (SELECT 1 FROM blocks WHERE file IS NULL)`
+    if (sql(`SELECT ${ready}`).pluck().get() !== 1) unlessBusy(() => rebuildBlocks.immediate())
+  }
+  /** Blocks whose files could not be read (lost, damaged) marked stale, so that the next listing
+   *  builds them again: only where they still name those files (a newer build swept an older). */
+  const loseBlocks = db.transaction((lost: [rowid: number, file: string][]) => {
+    for (const [rowid, file] of lost) sql('UPDATE blocks SET file = NULL, bytes = NULL WHERE rowid = ? AND file = ?').run(rowid, file)
+  })
   // another host's row whose id this host has is left out; rows built fresh too, their few ids
   // bound one by one (NOT IN over json_each cost 2 µs a row). Only the conditions a query needs
   // are written. `+host`: one host's rows are read in the primary key's order and filtered, not
@@ -998,9 +1015,11 @@ export function openStore(config: Config): Store {
       let held: Map<number, string[]> | undefined
       let any = false
       // what is read while the blocks' statement runs shares its snapshot: all of it agrees
-      const blocks = sql('SELECT rowid, upper, json FROM blocks ORDER BY upper DESC').raw().iterate() as
-        IterableIterator<[number, Upper, Buffer | null]> // prettier-ignore
-      for (const [rowid, upper, json] of blocks) {
+      const built = sql('SELECT rowid, upper, file, bytes FROM blocks ORDER BY upper DESC').raw().iterate() as
+        IterableIterator<[number, Upper, string | null, number | null]> // prettier-ignore
+      const reader = new BlockReader(blocks)
+      const lost: [number, string][] = []
+      for (const [rowid, upper, file, bytes] of built) {
         any = true
         // the rows built fresh (this host's live sessions are stored as stopped), by block: looked
         // up by id (the planner's own choice, the history's urgency, stepped 10,000 rows: 4 ms)
@@ -1012,10 +1031,14 @@ export function openStore(config: Config): Store {
             .raw()
             .all(JSON.stringify(q.exclude)) as [number, string][]
         )
-        // a block made stale since (by another cs) is read a row at a time
+        // a block made stale since (by another cs), or whose file a newer build swept, is read a
+        // row at a time
+        const json = file === null ? null : reader.read(file, bytes ?? -1)
+        if (file !== null && json === null) lost.push([rowid, file])
         if (json !== null) yield* leaving(json, held.get(rowid) ?? [])
         else for (const [id, , text] of blockRows(upper, lowerOf(upper))) if (!out.has(id)) yield text
       }
+      if (lost.length > 0 && !readOnly) unlessBusy(() => loseBlocks.immediate(lost))
       if (!any) yield* store.storedTexts(q, HISTORY) // never built: read-only, or the lock was held
     },
     countRows(q, urgencies) {

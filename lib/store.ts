@@ -97,7 +97,8 @@ export interface Store {
   /** The same rows' JSON texts, read one at a time as they are consumed. */
   storedTexts(q: RowQuery, urgencies: [lo: number, hi: number]): Iterable<string>
   /** The history's rows (stopped ones) as storedTexts gives them, some of them in blocks: a
-   *  Buffer is several rows' texts joined by `,\n`, as lib/stdout.ts writeArray writes them. */
+   *  Buffer is several rows' texts joined by `,\n`, as lib/stdout.ts writeArray writes them. It
+   *  holds only until the next step: its memory is reused for the next block. */
   historyChunks(q: RowQuery): Iterable<string | Buffer>
   countRows(q: RowQuery, urgencies: [lo: number, hi: number]): number
   /** The stored ids just before and after id in sorted order, with their short ids. */

@@ -1,6 +1,7 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import Database from 'better-sqlite3'
+import { execFileSync } from 'node:child_process'
 import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { journalPath } from '../lib/journal.ts'
 import { tmpdir } from 'node:os'
@@ -8,7 +9,7 @@ import { serialize } from 'node:v8'
 import { join } from 'node:path'
 import { loadConfig } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
-import { dbPath } from '../lib/paths.ts'
+import { blocksDir, dbPath } from '../lib/paths.ts'
 import type { HostRow, TranscriptInfo } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import type { HostRowChange, RowQuery, Store } from '../lib/store.ts'
@@ -397,21 +398,35 @@ function chunksAgree(store: Store, host: string, excludes: string[][] = []): voi
     for (const of of [null, host])
       for (const exclude of [[], ['aaaa1111'], ['aaaa1111', 'cccc0002'], ...excludes]) {
         const q: RowQuery = { all, host: of, exclude, shorts: {} }
-        const chunks = [...store.historyChunks(q)].flatMap((c) =>
-          typeof c === 'string' ? [c] : c.length > 0 ? c.toString().split(',\n') : []
-        )
+        // each chunk read as it comes: a block's memory is reused for the next
+        const chunks: string[] = []
+        for (const c of store.historyChunks(q))
+          chunks.push(...(typeof c === 'string' ? [c] : c.length > 0 ? c.toString().split(',\n') : []))
         assert.deepEqual(chunks, [...store.storedTexts(q, [4, 4])], JSON.stringify(q))
       }
 }
-/** The stored blocks, as the database holds them: upper (null: the first's) and the rows' ids. */
+/** The stored blocks, as the database and their files hold them: upper (null: the first's) and
+ *  the rows' ids (null: stale). */
 function blocksOf(config: ReturnType<typeof freshConfig>): [string | null, string[] | null][] {
   const db = new Database(dbPath(config), { readonly: true })
   try {
-    const rows = db.prepare('SELECT upper, json FROM blocks ORDER BY upper DESC').raw().all() as [string | Buffer, Buffer | null][]
-    return rows.map(([upper, json]) => [
-      typeof upper === 'string' ? upper : null,
-      json && (json.length ? json.toString().split(',\n').map((r) => JSON.parse(r).id) : []),
-    ])
+    const rows = db.prepare('SELECT upper, file, bytes FROM blocks ORDER BY upper DESC').raw().all() as
+      [string | Buffer, string | null, number | null][] // prettier-ignore
+    return rows.map(([upper, file, bytes]) => {
+      const json = file === null ? null : readFileSync(join(blocksDir(config), file))
+      assert.equal(json?.length ?? null, bytes, `block file ${file} as named`)
+      return [typeof upper === 'string' ? upper : null, json && (json.length ? json.toString().split(',\n').map((r) => JSON.parse(r).id) : [])]
+    })
+  } finally {
+    db.close()
+  }
+}
+/** The block files on disk are exactly those the database names: the others were swept. */
+function filesAgree(config: ReturnType<typeof freshConfig>): void {
+  const db = new Database(dbPath(config), { readonly: true })
+  try {
+    const named = db.prepare('SELECT file FROM blocks WHERE file IS NOT NULL').pluck().all() as string[]
+    assert.deepEqual(readdirSync(blocksDir(config)).sort(), named.sort())
   } finally {
     db.close()
   }
@@ -456,6 +471,7 @@ test("the history's blocks: rebuilt only where a row changed, cut when large, th
     assert.equal(stale.filter(([, rows]) => rows === null).length, 2, 'two blocks stale')
     chunksAgree(store, config.host)
     const after = blocksOf(config)
+    filesAgree(config)
     assert.equal(after[0][1]![0], id(1000))
     const changed = ids(after).filter((rows, i) => JSON.stringify(rows) !== JSON.stringify(ids(built)[i]))
     assert.equal(changed.length, 2, 'the first block and the one it left')
@@ -467,6 +483,7 @@ test("the history's blocks: rebuilt only where a row changed, cut when large, th
     chunksAgree(store, config.host)
     assert.equal(store.changes(), changes, 'a block built again is no change (the picker cache stays)')
     assert.ok(blocksOf(config).every(([, rows]) => rows !== null))
+    filesAgree(config)
 
     // most sessions gone: blocks left with no row are dropped, their range joins the one above
     save(store, ...grown.slice(0, 150))
@@ -478,6 +495,42 @@ test("the history's blocks: rebuilt only where a row changed, cut when large, th
     save(store)
     chunksAgree(store, config.host)
     assert.deepEqual(blocksOf(config), [[null, []]])
+    filesAgree(config)
+  } finally {
+    store.close()
+  }
+})
+
+test("a block's file gone, cut short, zeroed or replaced: its rows are read instead; a folder that cannot hold them costs speed alone", () => {
+  const config = freshConfig()
+  const store = openStore(config)
+  try {
+    save(store, ...Array.from({ length: 1200 }, (_, i) => file(info(`s${i}`, { updatedAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString() }))))
+    chunksAgree(store, config.host)
+    const names = () => readdirSync(blocksDir(config)).sort()
+    const [gone, cut, zeroed, fifo] = names()
+    assert.ok(fifo, `${names().length} block files`)
+    const path = (name: string) => join(blocksDir(config), name)
+    rmSync(path(gone))
+    writeFileSync(path(cut), readFileSync(path(cut)).subarray(0, 100))
+    writeFileSync(path(zeroed), Buffer.alloc(statSync(path(zeroed)).size))
+    rmSync(path(fifo))
+    execFileSync('mkfifo', [path(fifo)])
+    chunksAgree(store, config.host) // no hang on the FIFO, no garbage
+    // the next listing builds them again
+    chunksAgree(store, config.host)
+    assert.ok(blocksOf(config).every(([, rows]) => rows !== null), 'built again')
+    filesAgree(config)
+    // a file where the folder should be: no block can be written, the rows are read one by one
+    store.setName('s3', 'named')
+    rmSync(blocksDir(config), { recursive: true })
+    writeFileSync(blocksDir(config), 'not a folder')
+    chunksAgree(store, config.host)
+    assert.ok(blocksOf(config).every(([, rows]) => rows === null), 'left stale, the others lost')
+    rmSync(blocksDir(config))
+    store.setName('s4', 'named too')
+    chunksAgree(store, config.host)
+    assert.ok(blocksOf(config).every(([, rows]) => rows !== null), 'built again where it can be')
   } finally {
     store.close()
   }
