@@ -222,6 +222,13 @@ test('titles and paths arrive intact: quotes, backslashes, a trailing ";", $(…
   assert.deepEqual(readdirSync(dir), [])
 })
 
+test('a title loses the bidirectional overrides and C1 controls tmux would show as they are', () => {
+  for (const form of FORMS) {
+    fire('SessionStart-startup', { session_title: `a\u202eb\u2066c\u2069d\u0085e\u009b2Jf café… 日本 ${form}` }, form)
+    assert.equal(option('@cs_title'), `abcde2Jf café… 日本 ${form}`) // a CSI without its byte is text
+  }
+})
+
 test('keys quoted inside a string do not count, in a prompt before the real ones', () => {
   for (const form of FORMS) {
     const body = JSON.stringify({

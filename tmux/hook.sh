@@ -124,6 +124,14 @@ if [ -n "$waiting_for" ]; then
 else
   set -- "$@" \; set -pqu -t "$pane" @cs_waiting_for \; set -qu -t "$pane" @cs_waiting_for
 fi
+# A title is shown by tmux (the status line, the picker's live rows, the waiting alert) as it is:
+# bidirectional overrides and isolates (U+202A-202E, U+2066-2069) and C1 controls (U+0080-009F),
+# raw UTF-8 in JSON, would reorder or drive what the terminal shows after them. Removed, as
+# lib/untrusted.ts does for what Node shows; one sed only for a title that is not plain ASCII.
+case $title in
+  *[!\ -~]*)
+    title=$(printf '%s\n' "$title" | LC_ALL=C sed "$(printf 's/\342\200[\252-\256]//g; s/\342\201[\246-\251]//g; s/\302[\200-\237]//g')") ;;
+esac
 # the payload's values (SessionStart, a title): only then is literal() read from its file
 [ -z "$id$title$transcript$cwd" ] || . "${0%/*}/literal.sh"
 # another conversation in this pane (/clear, /resume of another): cs's name (cs rename) was the
