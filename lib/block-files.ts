@@ -81,3 +81,14 @@ export function sweepBlocks(dir: string, keep: Set<string>): void {
         // not a file (a folder of that name), or not ours to remove: left, as it costs nothing
       }
 }
+
+/** Removes the named files of a build that was rolled back: only this process wrote them, and no
+ *  block names them, so no lock is needed. */
+export function dropBlocks(dir: string, names: string[]): void {
+  for (const name of names)
+    try {
+      rmSync(join(dir, name), { force: true })
+    } catch {
+      // left for the next build's sweep
+    }
+}

@@ -26,7 +26,7 @@ import {
   type JournalTarget,
   type MetaColumn,
 } from './journal.ts'
-import { BlockReader, sweepBlocks, writeBlock } from './block-files.ts'
+import { BlockReader, dropBlocks, sweepBlocks, writeBlock } from './block-files.ts'
 import { blocksDir, dbPath } from './paths.ts'
 import { shellWord } from './quote.ts'
 import { notAFile, refuseIfNotAFile } from './regular-file.ts'
@@ -678,6 +678,8 @@ export function openStore(config: Config): Store {
   /** The upper of the block after the one bounded by upper, which is its lower bound. */
   const lowerOf = (upper: Upper) =>
     (sql('SELECT upper FROM blocks WHERE upper < ? ORDER BY upper DESC LIMIT 1').pluck().get(upper) as string | undefined) ?? null
+  /** the files the build under way wrote: no block names them if it fails */
+  let written: string[] = []
   /** Each stale block built again from its rows: one of BLOCK_SPLIT rows or more cut in pieces
    *  (only where updated changes, as blocks are bounded by it), one with none dropped (its rows'
    *  range joins the block above, which holds none of it). The first block always stays. */
@@ -698,7 +700,9 @@ export function openStore(config: Config): Store {
         }
       const file = (from: number, to: number) => {
         const text = Buffer.from(rows.slice(from, to).map((r) => r[2]).join(',\n'))
-        return [writeBlock(blocks, text), text.length]
+        const name = writeBlock(blocks, text)
+        written.push(name)
+        return [name, text.length]
       }
       sql('UPDATE blocks SET file = ?, bytes = ? WHERE rowid = ?').run(...file(0, cuts[1] ?? rows.length), rowid)
       for (let p = 1; p < cuts.length; p++)
@@ -726,7 +730,18 @@ export function openStore(config: Config): Store {
   /** The stale blocks built again. */
   const freshenBlocks = () => {
     const ready = `EXISTS (SELECT 1 FROM blocks WHERE upper = ${TOP}) AND NOT EXISTS (SELECT 1 FROM blocks WHERE file IS NULL)`
-    if (sql(`SELECT ${ready}`).pluck().get() !== 1) unlessBusy(() => rebuildBlocks.immediate())
+    if (sql(`SELECT ${ready}`).pluck().get() === 1) return
+    written = []
+    unlessBusy(() => {
+      try {
+        rebuildBlocks.immediate()
+      } catch (e) {
+        // rolled back (a full disk, a crash of the commit): the files written for it are removed,
+        // or each failed build would leave its files to fill what the disk has left
+        dropBlocks(blocks, written)
+        throw e
+      }
+    })
   }
   /** Blocks whose files could not be read (lost, damaged) marked stale, so that the next listing
    *  builds them again: only where they still name those files (a newer build swept an older). */

@@ -536,6 +536,55 @@ test("a block's file gone, cut short, zeroed or replaced: its rows are read inst
   }
 })
 
+test('a build that fails after writing some of its files leaves none of them behind', () => {
+  const config = freshConfig()
+  const store = openStore(config)
+  const raw = new Database(dbPath(config))
+  try {
+    // one stale block of 1,200 rows, cut in pieces: the first written by an UPDATE, the others
+    // by INSERTs, which fail here as a full disk would fail a later file
+    save(store, ...Array.from({ length: 1200 }, (_, i) => file(info(`s${i}`, { updatedAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString() }))))
+    raw.exec("CREATE TRIGGER fail BEFORE INSERT ON blocks WHEN new.file IS NOT NULL BEGIN SELECT RAISE(ABORT, 'a full disk'); END")
+    assert.throws(() => {
+      for (const _ of store.historyChunks({ all: false, host: null, exclude: [], shorts: {} }));
+    })
+    assert.deepEqual(readdirSync(blocksDir(config)), [], 'no file left that no block names')
+    raw.exec('DROP TRIGGER fail')
+    chunksAgree(store, config.host)
+    filesAgree(config)
+  } finally {
+    raw.close()
+    store.close()
+  }
+})
+
+test("a listing holding an older snapshot while another cs builds every block again and sweeps: its rows as they were", () => {
+  const config = freshConfig()
+  const a = openStore(config)
+  const b = openStore(config)
+  const raw = new Database(dbPath(config))
+  try {
+    save(a, ...Array.from({ length: 1500 }, (_, i) => file(info(`s${i}`, { updatedAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString() }))))
+    const q: RowQuery = { all: false, host: null, exclude: [], shorts: {} }
+    const expected = [...a.storedTexts(q, [4, 4])]
+    for (const _ of a.historyChunks(q));
+    const rows = (c: string | Buffer) => (typeof c === 'string' ? [c] : c.length ? c.toString().split(',\n') : [])
+    const got: string[] = []
+    const it = a.historyChunks(q)[Symbol.iterator]()
+    got.push(...rows(it.next().value!)) // a's snapshot taken
+    raw.exec('UPDATE blocks SET file = NULL, bytes = NULL') // every block stale: b builds them all again
+    for (const _ of b.historyChunks(q));
+    for (let r = it.next(); !r.done; r = it.next()) got.push(...rows(r.value))
+    assert.deepEqual(got, expected)
+    assert.ok(blocksOf(config).every(([, ids]) => ids !== null), "none marked lost by a: b's files are not a's")
+    filesAgree(config)
+  } finally {
+    raw.close()
+    a.close()
+    b.close()
+  }
+})
+
 test("a stale block is read row by row, not waited for, while another cs holds the write lock", () => {
   const config = freshConfig()
   const store = openStore(config)
