@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 import { TestTmux } from './harness/tmux.ts'
@@ -98,6 +98,18 @@ for (const [shell, offer] of Object.entries(shells)) {
     }
   })
 }
+
+test('a TAB before any store: what tmux knows, and no store made', () => {
+  const fresh = isolatedCs('completion-fresh')
+  try {
+    const r = fresh.cs('completion', '--words', '--', 'info', '')
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, '')
+    assert.equal(existsSync(join(fresh.env.XDG_STATE_HOME, 'cs')), false)
+  } finally {
+    fresh.cleanup()
+  }
+})
 
 test('an unknown shell is a usage error naming the three', () => {
   const r = t.cs('completion', 'tcsh')

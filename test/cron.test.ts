@@ -4,7 +4,7 @@
 // environment, `sh -c`) and must sync.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { CRON_MARK, CRON_SCHEDULE } from '../lib/cron.ts'
@@ -96,6 +96,25 @@ test("the line runs `cs sync` in cron's bare environment", () => {
   assert.equal(r.status, 0, r.stderr)
   assert.ok(existsSync(db), 'the line did not sync')
   assert.equal((t.json('ls') as any[]).find((v) => v.title === 'from cron')?.host, 'testhost')
+})
+
+test('a shared store given by CS_MONGO_URL alone, which cron does not see, is said; the URL stays out of the crontab', () => {
+  write(null)
+  const url = 'mongodb://cs:s3cret@127.0.0.1:1/cs'
+  const on = spawnSync(join(import.meta.dirname, '../bin/cs'), ['cron', 'on'], { env: { ...t.env, CS_MONGO_URL: url }, encoding: 'utf8' })
+  assert.equal(on.status, 0, on.stderr)
+  assert.match(on.stderr, /^cs: warning: the shared store is set by CS_MONGO_URL alone, which cron's sync does not see.*cs config set mongo\.url URL\)\n$/)
+  assert.ok(!read()!.includes('s3cret') && !on.stderr.includes('s3cret'))
+  // in the config file: nothing to say
+  mkdirSync(join(t.env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
+  writeFileSync(join(t.env.XDG_CONFIG_HOME, 'cs/config.json'), JSON.stringify({ mongo: { url } }), { mode: 0o600 })
+  try {
+    const status = spawnSync(join(import.meta.dirname, '../bin/cs'), ['cron', 'status'], { env: { ...t.env, CS_MONGO_URL: url }, encoding: 'utf8' })
+    assert.equal(status.stderr, '')
+  } finally {
+    rmSync(join(t.env.XDG_CONFIG_HOME, 'cs/config.json'))
+  }
+  cron('off')
 })
 
 test('a value with a line break, which would make the rest a crontab line of its own, is refused; the crontab stays', () => {

@@ -2,12 +2,13 @@
 // touches no shell start-up file and no other crontab line.
 import { spawnSync } from 'node:child_process'
 import { defineCommand } from '../../lib/command.ts'
-import { detachedEnv, type Config } from '../../lib/config.ts'
+import { detachedEnv, readConfigFile, type Config } from '../../lib/config.ts'
 import { cronLine, cronLineOf, withCronLine } from '../../lib/cron.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { csEntry } from '../../lib/install.ts'
+import { say } from '../../lib/stdout.ts'
 
 function crontab(args: string[], input?: string): { status: number; out: string; err: string } {
   const r = spawnSync('crontab', args, { input, encoding: 'utf8' })
@@ -21,6 +22,10 @@ function current(): string {
   if (/no crontab/i.test(r.err)) return ''
   throw new CsError(`crontab -l failed: ${r.err.trim()}`, EXIT.unavailable)
 }
+
+/** Whether the shared store is given by CS_MONGO_URL alone: cron starts the sync with a bare
+ *  environment, and cs writes no URL (it may hold a password) into the crontab. */
+const urlOnlyInEnv = (config: Config) => Boolean(process.env.CS_MONGO_URL) && !readConfigFile(config.configFile).mongo?.url
 
 function line(config: Config): string {
   return cronLine(detachedEnv(config), [process.execPath, csEntry()])
@@ -43,6 +48,11 @@ export default defineCommand({
       }
     }
     const on = cronLineOf(verb === 'status' ? before : current()) !== null
+    if (on && urlOnlyInEnv(config))
+      say(
+        "warning: the shared store is set by CS_MONGO_URL alone, which cron's sync does not see: it " +
+          'indexes this host only (to sync with the shared store from cron too: cs config set mongo.url URL)'
+      )
     report(isSet(flags, 'json'), on ? 'cs sync runs every 5 minutes (cron)' : 'no periodic sync (cs cron on starts one)', { on })
   },
 })
