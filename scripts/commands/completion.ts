@@ -3,13 +3,15 @@
 // and flags from the dispatch table, sessions (short ids, names, live tmux sessions) and hosts.
 import { commonOptions, defineCommand, type Options } from '../../lib/command.ts'
 import { complete, script, SHELLS, type CommandSpec, type Shell } from '../../lib/completion.ts'
+import { existsSync } from 'node:fs'
 import type { Config } from '../../lib/config.ts'
 import { usageError } from '../../lib/errors.ts'
 import { isSet } from '../../lib/flags.ts'
+import { dbPath } from '../../lib/paths.ts'
 import { print } from '../../lib/format.ts'
 import { isBareWord } from '../../lib/quote.ts'
 import { shortIds } from '../../lib/shortid.ts'
-import { openStore } from '../../lib/store-sqlite.ts'
+import { openLocalStore } from '../../lib/stores.ts'
 import { Tmux } from '../../lib/tmux.ts'
 import { commands } from '../cs.ts'
 import { out } from '../../lib/stdout.ts'
@@ -18,7 +20,9 @@ import { listSessions } from '../../lib/tmux-sessions.ts'
 function sessions(config: Config): string[] {
   const out: string[] = []
   try {
-    const store = openStore(config)
+    // a TAB makes no store: with none yet, what tmux knows
+    if (!existsSync(dbPath(config))) throw new Error('no store yet')
+    const store = openLocalStore(config)
     try {
       out.push(...shortIds(store.transcripts().map((t) => t.id)).values())
       for (const meta of store.meta().values()) if (isBareWord(meta.name)) out.push(meta.name)
