@@ -104,6 +104,9 @@ interface Column {
   /** Cut (with …) down to this many cells when the row is wider than the terminal: the title
    *  first, then the others in order. Columns without one are never cut. */
   least?: number
+  /** Left out, lowest first, when the row is still wider than the terminal once cut (a phone's
+   *  ssh client): ID, TITLE and STATE stay. */
+  drop?: number
 }
 
 export interface TableOptions {
@@ -134,36 +137,53 @@ export function renderTable(views: SessionView[], o: TableOptions): string {
   const columns: Column[] = [
     { head: 'ID', cell: (s) => s.short || '-', paint: (_, text, c) => c.bold(text) },
     { head: 'TITLE', cell: (s) => s.title, least: 10 },
-    { head: 'HOST', cell: (s) => hostCell(s, o.now, o.fetchedAt), least: 8 },
+    { head: 'HOST', cell: (s) => hostCell(s, o.now, o.fetchedAt), least: 8, drop: 1 },
     ...(o.state === false ? [] : [state]),
-    { head: 'PROJECT', cell: (s) => s.project ?? '-', least: 8 },
-    { head: 'AGE', cell: (s) => age(s.updatedAt, o.now), paint: (_, text, c) => c.dim(text) },
-    ...(counts ? [unknown] : []),
+    { head: 'PROJECT', cell: (s) => s.project ?? '-', least: 8, drop: 0 },
+    { head: 'AGE', cell: (s) => age(s.updatedAt, o.now), paint: (_, text, c) => c.dim(text), drop: 2 },
+    ...(counts ? [{ ...unknown, drop: 3 }] : []),
   ]
-  const texts = views.map((s) => columns.map((col) => col.cell(s)))
-  const widths = columns.map((col, i) =>
-    Math.max(o.header ? col.head.length : 0, ...texts.map((row) => displayWidth(row[i])))
+  const all = views.map((s) => columns.map((col) => col.cell(s)))
+  const fullWidths = columns.map((col, i) =>
+    Math.max(o.header ? col.head.length : 0, ...all.map((row) => displayWidth(row[i])))
   )
-  // a long project or host name must not wrap every row: each gives way, the title first
-  let over = widths.reduce((n, w) => n + w, 0) + 2 * (columns.length - 1) - o.width
-  for (const [i, col] of columns.entries()) {
-    const give = Math.min(over, widths[i] - (col.least ?? widths[i]))
-    if (give > 0) (widths[i] -= give), (over -= give)
+  const cut = (kept: number[]) => {
+    // a long project or host name must not wrap every row: each gives way, the title first
+    const widths = kept.map((i) => fullWidths[i])
+    let over = widths.reduce((n, w) => n + w, 0) + 2 * (kept.length - 1) - o.width
+    for (const [k, i] of kept.entries()) {
+      const give = Math.min(over, widths[k] - (columns[i].least ?? widths[k]))
+      if (give > 0) (widths[k] -= give), (over -= give)
+    }
+    return { widths, over }
   }
+  // still too wide once cut (a phone's ssh client): columns left out, the least needed first
+  const droppable = columns.flatMap((col, i) => (col.drop === undefined ? [] : [i]))
+  droppable.sort((a, b) => columns[a].drop! - columns[b].drop!)
+  let kept = columns.map((_, i) => i)
+  let fit = cut(kept)
+  for (const i of droppable) {
+    if (fit.over <= 0) break
+    kept = kept.filter((k) => k !== i)
+    fit = cut(kept)
+  }
+  const widths = fit.widths
+  const texts = all.map((row) => kept.map((i) => row[i]))
+  const shown = kept.map((i) => columns[i])
   const line = (cellsOf: string[], paint: (i: number, text: string) => string) =>
     cellsOf
       .map((text, i) => {
-        const cut = columns[i].least === undefined ? text : truncate(text, widths[i])
+        const cut = shown[i].least === undefined ? text : truncate(text, widths[i])
         return paint(i, i === cellsOf.length - 1 ? cut : pad(cut, widths[i]))
       })
       .join('  ')
   const lines = texts.map((row, r) =>
-    line(row, (i, text) => columns[i].paint?.(views[r], text, c) ?? text)
+    line(row, (i, text) => shown[i].paint?.(views[r], text, c) ?? text)
   )
   if (o.header)
     lines.unshift(
       line(
-        columns.map((col) => col.head),
+        shown.map((col) => col.head),
         (_, text) => c.dim(text)
       )
     )

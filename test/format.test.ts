@@ -107,6 +107,24 @@ test('a long project or host name gives way too, after the title, instead of wra
   assert.ok(wide[0].includes(long) && wide[0].includes('build-box-07.example.internal'))
 })
 
+test('on a narrow terminal (a phone) columns go, project first, then host, then age; id, title and state stay', () => {
+  const rows = views.map((v) => ({ ...v, project: 'a-project-folder', host: 'build-box-07' }))
+  const heads = (width: number) => {
+    const lines = renderTable(rows, { now, color: false, width, header: true }).split('\n')
+    assert.ok(
+      lines.every((l) => displayWidth(l) <= width),
+      `${width}:\n${lines.join('\n')}`
+    )
+    return lines[0].split(/\s+/)
+  }
+  assert.deepEqual(heads(70), ['ID', 'TITLE', 'HOST', 'STATE', 'PROJECT', 'AGE'])
+  assert.deepEqual(heads(50), ['ID', 'TITLE', 'HOST', 'STATE', 'AGE'])
+  assert.deepEqual(heads(42), ['ID', 'TITLE', 'STATE', 'AGE'])
+  assert.deepEqual(heads(30), ['ID', 'TITLE', 'STATE'])
+  const line = renderTable(rows, { now, color: false, width: 30 }).split('\n')[0]
+  assert.match(line, /^aaaa  working o\S*…\s+WORKING 3m$/)
+})
+
 test('states are coloured only when asked', () => {
   const plain = renderTable(views, { now, color: false, width: 200 })
   assert.doesNotMatch(plain, /\x1b\[/)
