@@ -41,6 +41,8 @@ export function guards(config: Config, env: NodeJS.ProcessEnv): string[] {
 
 /** What sshRun sets up before ssh (lib/ssh.ts ensureControlDir, lib/agent.ts sshEnv), in sh. */
 export const sshSetup = (config: Config) => [
+  // no ssh here: its shell's 127 would read as no cs there; Node says what is missing
+  'command -v ssh >/dev/null 2>&1 || return 0',
   `[ -d ${shellWord(config.sshControlDir)} ] || mkdir -p -m 700 ${shellWord(config.sshControlDir)} || return 0`,
   `[ -S ${shellWord(config.agentSocket)} ] && SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK`,
 ]

@@ -77,6 +77,16 @@ test('no cs on the other host (127): the Node CLI\'s message and exit code', () 
   assert.match(r.stderr, /^cs: host hostb: '\/opt\/cs it'\\''s\/bin\/cs' not found there\n {4}install cs there \(cs hosts add hostb --install\)/)
 })
 
+test('no ssh here: Node is left to say so (not "cs not found there", which the shell\'s 127 would read as)', () => {
+  const noSsh = join(dir, 'no-ssh-bin')
+  mkdirSync(noSsh, { recursive: true })
+  writeFileSync(join(noSsh, 'mkdir'), `#!/bin/sh\nexec /bin/mkdir "$@"\n`, { mode: 0o755 })
+  const r = cs(['attach', 'x', '--host', 'hostb'], { PATH: noSsh })
+  assert.equal(r.status, 127)
+  assert.match(r.stderr, /node: not found/)
+  assert.doesNotMatch(r.stderr, /not found there/)
+})
+
 test('ssh failing (255): the Node CLI\'s message and exit code', () => {
   const r = cs(['attach', 'x', '--host', 'hostb'], { SSH_STATUS: '255' })
   assert.equal(r.status, 3)
