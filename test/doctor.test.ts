@@ -59,6 +59,35 @@ test('a sound set-up passes, and files with lines cs did not understand are name
   assert.doesNotMatch(text.stdout, /\x1b\[/) // not a terminal: no colour
 })
 
+test('the tmux plugin: the config line that loads it, and whether the running server loaded it from here', () => {
+  const { home, env, cs } = isolated()
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', env.CS_TMUX_SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' })
+  const plugins = () => {
+    const r = cs('--json')
+    const out = JSON.parse(r.stdout)
+    return [check(out, 'tmux plugin'), check(out, 'tmux server')]
+  }
+  let [conf, server] = plugins()
+  assert.equal(conf.level, 'warn')
+  assert.equal(conf.fix, `add this line to it: run-shell ${join(REPO, 'plugin.tmux')}`)
+  assert.equal(server, undefined, 'no server running: nothing to ask')
+  writeFileSync(join(home, '.tmux.conf'), `run-shell ${join(REPO, 'plugin.tmux')}\n`)
+  tmux('new-session', '-d', '-s', 'doctor-plugin')
+  try {
+    ;[conf, server] = plugins()
+    assert.equal(conf.level, 'ok')
+    assert.equal(server.level, 'warn')
+    assert.equal(server.detail, 'the running server has not loaded the plugin')
+    assert.ok(server.fix.startsWith(`tmux -L ${env.CS_TMUX_SOCKET} run-shell ${join(REPO, 'plugin.tmux')}`), server.fix)
+    tmux('run-shell', join(REPO, 'plugin.tmux'))
+    assert.equal(plugins()[1].level, 'ok')
+    tmux('set-option', '-g', '@cs-picker-script-path', '/elsewhere/cs/tmux/picker.sh')
+    assert.match(plugins()[1].detail, /loaded the plugin of another checkout \(\/elsewhere\/cs\/tmux\/picker\.sh\)/)
+  } finally {
+    tmux('kill-server')
+  }
+})
+
 test('no transcripts folder and no claude binary: exit 1 with the fixes named', () => {
   const { cs } = isolated({ CS_CLAUDE: 'claude-that-is-not-installed' })
   const r = cs('--json')

@@ -14,7 +14,7 @@ import { CsError, EXIT } from '../../lib/errors.ts'
 import { colors, plural, print, useColor } from '../../lib/format.ts'
 import { hookScript, hookSettings } from '../../lib/hooks.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
-import { findOnPath, isSessionFile, projectsDir, readable } from '../../lib/paths.ts'
+import { findOnPath, isSessionFile, pluginScript, projectsDir, readable } from '../../lib/paths.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
 import { notAFile, readRegular } from '../../lib/regular-file.ts'
 import { journalPath, readJournal } from '../../lib/journal.ts'
@@ -23,6 +23,9 @@ import { openLocalStore, openStores } from '../../lib/stores.ts'
 import { skippedDocs } from '../../lib/sync.ts'
 import { cleanText, jsonText } from '../../lib/untrusted.ts'
 import { FIELDS } from '../../lib/pane-row.ts'
+import { pluginFile, tmuxConfStatus, tmuxLine } from '../../lib/install.ts'
+import { shellLine, shellWord } from '../../lib/quote.ts'
+import { socketArgs, Tmux } from '../../lib/tmux.ts'
 
 const clean = (text: string) => cleanText(text) ?? ''
 
@@ -91,6 +94,34 @@ function store(found: Findings) {
       s.close()
     }
   }
+}
+
+/** The tmux plugin: the config line that loads it, and whether the running server (if any) has
+ *  loaded it from this checkout (it publishes its scripts' paths when it loads). */
+function plugin(config: Config): Check[] {
+  if (!findOnPath(config, 'tmux')) return []
+  const conf = tmuxConfStatus(config)
+  const checks: Check[] = [
+    conf.loads
+      ? { level: 'ok', what: 'tmux plugin', detail: `${conf.file} loads it` }
+      : { level: 'warn', what: 'tmux plugin', detail: `${conf.file} does not load it (no picker key, no states in the status bar)`, fix: `add this line to it: ${tmuxLine()}` },
+  ]
+  // the option's name as the plugin has it, from the one file that names its options
+  const option = spawnSync('sh', ['-c', '. "$1" && printf %s "$picker_script_option"', 'sh', pluginScript('variables.sh')], { encoding: 'utf8' }).stdout
+  if (!option) return checks
+  const published = new Tmux(config.tmuxSocket).try('show-options', '-gqv', option)
+  if (published === null) return checks // no tmux server running: nothing loaded yet
+  const picker = pluginScript('picker.sh')
+  const loaded = published.trim()
+  if (loaded === picker) checks.push({ level: 'ok', what: 'tmux server', detail: 'the running server has loaded the plugin' })
+  else
+    checks.push({
+      level: 'warn',
+      what: 'tmux server',
+      detail: loaded ? `the running server loaded the plugin of another checkout (${loaded})` : 'the running server has not loaded the plugin',
+      fix: `${shellLine(['tmux', ...socketArgs(config.tmuxSocket), 'run-shell', shellWord(pluginFile())])}   (or source ${shellWord(conf.file)} again)`,
+    })
+  return checks
 }
 
 /** The journal that puts names, tags, deletions and launch records back into a rebuilt database:
@@ -285,6 +316,7 @@ export default defineCommand({
       ['transcripts folder', transcriptsFolder],
       ['database', store(found)],
       ['hooks', hooks],
+      ['tmux plugin', plugin],
       ['shared store', shared],
       ['hosts', hosts],
       ['crontab', crontab],
