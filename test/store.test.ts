@@ -421,6 +421,9 @@ function blocksOf(config: ReturnType<typeof freshConfig>): [string | null, strin
     db.close()
   }
 }
+/** n sessions s0, s1, …, each a minute after the one before: several blocks of history. */
+const aMinuteApart = (n: number) =>
+  Array.from({ length: n }, (_, i) => file(info(`s${i}`, { updatedAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString() })))
 /** The block files on disk are exactly those the database names: the others were swept. */
 function filesAgree(config: ReturnType<typeof freshConfig>): void {
   const db = new Database(dbPath(config), { readonly: true })
@@ -505,7 +508,7 @@ test("a block's file gone, cut short, zeroed or replaced: its rows are read inst
   const config = freshConfig()
   const store = openStore(config)
   try {
-    save(store, ...Array.from({ length: 1200 }, (_, i) => file(info(`s${i}`, { updatedAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString() }))))
+    save(store, ...aMinuteApart(1200))
     chunksAgree(store, config.host)
     const names = () => readdirSync(blocksDir(config)).sort()
     const [gone, cut, zeroed, fifo] = names()
@@ -543,7 +546,7 @@ test('a build that fails after writing some of its files leaves none of them beh
   try {
     // one stale block of 1,200 rows, cut in pieces: the first written by an UPDATE, the others
     // by INSERTs, which fail here as a full disk would fail a later file
-    save(store, ...Array.from({ length: 1200 }, (_, i) => file(info(`s${i}`, { updatedAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString() }))))
+    save(store, ...aMinuteApart(1200))
     raw.exec("CREATE TRIGGER fail BEFORE INSERT ON blocks WHEN new.file IS NOT NULL BEGIN SELECT RAISE(ABORT, 'a full disk'); END")
     assert.throws(() => {
       for (const _ of store.historyChunks({ all: false, host: null, exclude: [], shorts: {} }));
@@ -564,7 +567,7 @@ test("a listing holding an older snapshot while another cs builds every block ag
   const b = openStore(config)
   const raw = new Database(dbPath(config))
   try {
-    save(a, ...Array.from({ length: 1500 }, (_, i) => file(info(`s${i}`, { updatedAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString() }))))
+    save(a, ...aMinuteApart(1500))
     const q: RowQuery = { all: false, host: null, exclude: [], shorts: {} }
     const expected = [...a.storedTexts(q, [4, 4])]
     for (const _ of a.historyChunks(q));
