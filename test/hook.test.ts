@@ -33,12 +33,14 @@ function payload(name: string, changes: Record<string, unknown> = {}): string {
 type Form = 'argument' | 'stdin'
 const FORMS: Form[] = ['argument', 'stdin']
 
-/** Runs the hook on input; event: its argument (none when undefined). */
-function hook(input: string, event?: string, extra: Record<string, string | undefined> = {}) {
+/** Runs the hook on input; event: its argument (none when undefined); shell: the sh that runs
+ *  it (default: its #!, /bin/sh). */
+function hook(input: string, event?: string, extra: Record<string, string | undefined> = {}, shell?: string) {
   const e: Record<string, string> = { ...env, TMUX: tmuxEnv, TMUX_PANE: pane }
   for (const [k, v] of Object.entries(extra)) if (v === undefined) delete e[k]
   else e[k] = v
-  const r = spawnSync(HOOK, event === undefined ? [] : [event], { input, env: e, encoding: 'utf8' })
+  const argv = event === undefined ? [] : [event]
+  const r = spawnSync(shell ?? HOOK, shell ? [HOOK, ...argv] : argv, { input, env: e, encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   assert.equal(r.stdout, '', 'the hook never prints to stdout')
   return r
@@ -223,10 +225,19 @@ test('titles and paths arrive intact: quotes, backslashes, a trailing ";", $(…
 })
 
 test('a title loses the bidirectional overrides and C1 controls tmux would show as they are', () => {
+  const title = (form: string) => `a\u202eb\u2066c\u2069d\u0085e\u009b2Jf café… 日本 ${form}`
   for (const form of FORMS) {
-    fire('SessionStart-startup', { session_title: `a\u202eb\u2066c\u2069d\u0085e\u009b2Jf café… 日本 ${form}` }, form)
+    fire('SessionStart-startup', { session_title: title(form) }, form)
     assert.equal(option('@cs_title'), `abcde2Jf café… 日本 ${form}`) // a CSI without its byte is text
   }
+  // bash as sh, which reads characters in a UTF-8 locale and bytes in C's
+  for (const LC_ALL of ['C.UTF-8', 'C']) {
+    hook(payload('SessionStart-startup', { session_title: title(LC_ALL) }), 'SessionStart', { LC_ALL }, 'bash')
+    assert.equal(option('@cs_title'), `abcde2Jf café… 日本 ${LC_ALL}`, LC_ALL)
+  }
+  // nothing left of a title: none shown, not the one before
+  fire('UserPromptSubmit', { session_title: '\u202e\u202c' })
+  assert.equal(option('@cs_title'), null)
 })
 
 test('keys quoted inside a string do not count, in a prompt before the real ones', () => {

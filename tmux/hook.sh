@@ -127,10 +127,24 @@ fi
 # A title is shown by tmux (the status line, the picker's live rows, the waiting alert) as it is:
 # bidirectional overrides and isolates (U+202A-202E, U+2066-2069) and C1 controls (U+0080-009F),
 # raw UTF-8 in JSON, would reorder or drive what the terminal shows after them. Removed, as
-# lib/untrusted.ts does for what Node shows; one sed only for a title that is not plain ASCII.
+# lib/untrusted.ts does for what Node shows, only from a title holding something other than
+# letters, digits, punctuation and blanks (for dash, which reads bytes: anything not ASCII).
+# The characters are made by printf, so that this file stays ASCII: one fork, no other process.
 case $title in
-  *[!\ -~]*)
-    title=$(printf '%s\n' "$title" | LC_ALL=C sed "$(printf 's/\342\200[\252-\256]//g; s/\342\201[\246-\251]//g; s/\302[\200-\237]//g')") ;;
+  *[![:alnum:][:punct:][:space:]]*)
+    unsafe=$(
+      for b in 200252 200253 200254 200255 200256 201246 201247 201250 201251; do
+        printf "\\342\\${b%???}\\${b#???} "
+      done
+      for x in 0 1 2 3; do for y in 0 1 2 3 4 5 6 7; do printf "\\302\\2$x$y "; done; done
+    )
+    for c in $unsafe; do
+      while :; do
+        case $title in *"$c"*) title=${title%%"$c"*}${title#*"$c"} ;; *) break ;; esac
+      done
+    done
+    # nothing left: no title (the tmux session's name is shown), not the one before
+    [ -n "$title" ] || set -- "$@" \; set -pqu -t "$pane" @cs_title \; set -qu -t "$pane" @cs_title ;;
 esac
 # the payload's values (SessionStart, a title): only then is literal() read from its file
 [ -z "$id$title$transcript$cwd" ] || . "${0%/*}/literal.sh"
