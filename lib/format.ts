@@ -167,6 +167,13 @@ export function renderTable(views: SessionView[], o: TableOptions): string {
     kept = kept.filter((k) => k !== i)
     fit = cut(kept)
   }
+  // one left out before another went may fit again (AGE, once --verbose's column is gone)
+  for (const i of [...droppable].reverse()) {
+    if (kept.includes(i)) continue
+    const more = [...kept, i].sort((a, b) => a - b)
+    const wider = cut(more)
+    if (wider.over <= 0) (kept = more), (fit = wider)
+  }
   const widths = fit.widths
   const texts = all.map((row) => kept.map((i) => row[i]))
   const shown = kept.map((i) => columns[i])

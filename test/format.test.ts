@@ -121,6 +121,10 @@ test('on a narrow terminal (a phone) columns go, project first, then host, then 
   assert.deepEqual(heads(50), ['ID', 'TITLE', 'HOST', 'STATE', 'AGE'])
   assert.deepEqual(heads(42), ['ID', 'TITLE', 'STATE', 'AGE'])
   assert.deepEqual(heads(30), ['ID', 'TITLE', 'STATE'])
+  // --verbose's column goes last, and what fits once it is gone comes back
+  const counts = new Map(rows.map((v) => [v.id, transcriptInfo({ id: v.id })]))
+  const verbose = renderTable(rows, { now, color: false, width: 36, header: true, counts }).split('\n')[0]
+  assert.deepEqual(verbose.split(/\s+/), ['ID', 'TITLE', 'STATE', 'AGE'])
   const line = renderTable(rows, { now, color: false, width: 30 }).split('\n')[0]
   assert.match(line, /^aaaa  working o\S*…\s+WORKING 3m$/)
 })
