@@ -224,8 +224,8 @@ test('titles and paths arrive intact: quotes, backslashes, a trailing ";", $(…
   assert.deepEqual(readdirSync(dir), [])
 })
 
-test('a title loses the bidirectional overrides and C1 controls tmux would show as they are', () => {
-  const title = (form: string) => `a\u202eb\u2066c\u2069d\u0085e\u009b2Jf café… 日本 ${form}`
+test('a title loses the bidirectional overrides, DEL and C1 controls tmux would show as they are', () => {
+  const title = (form: string) => `a\u202eb\u2066c\u2069d\u0085e\u009b2J\u007ff café… 日本 ${form}`
   for (const form of FORMS) {
     fire('SessionStart-startup', { session_title: title(form) }, form)
     assert.equal(option('@cs_title'), `abcde2Jf café… 日本 ${form}`) // a CSI without its byte is text

@@ -125,7 +125,7 @@ else
   set -- "$@" \; set -pqu -t "$pane" @cs_waiting_for \; set -qu -t "$pane" @cs_waiting_for
 fi
 # A title is shown by tmux (the status line, the picker's live rows, the waiting alert) as it is:
-# bidirectional overrides and isolates (U+202A-202E, U+2066-2069) and C1 controls (U+0080-009F),
+# bidirectional overrides and isolates (U+202A-202E, U+2066-2069), DEL and C1 controls (U+007F-009F),
 # raw UTF-8 in JSON, would reorder or drive what the terminal shows after them. Removed, as
 # lib/untrusted.ts does for what Node shows, only from a title holding something other than
 # letters, digits, punctuation and blanks (for dash, which reads bytes: anything not ASCII).
@@ -136,6 +136,7 @@ case $title in
       for b in 200252 200253 200254 200255 200256 201246 201247 201250 201251; do
         printf "\\342\\${b%???}\\${b#???} "
       done
+      printf '\177 '
       for x in 0 1 2 3; do for y in 0 1 2 3 4 5 6 7; do printf "\\302\\2$x$y "; done; done
     )
     for c in $unsafe; do
