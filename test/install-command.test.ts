@@ -78,7 +78,7 @@ test('install: a needed program missing (claude) is exit 3, as ./install.sh says
 })
 
 test("the tmux line loads the plugin from a folder whose path has blanks, quotes or a $", () => {
-  for (const folder of ['with blank', "it's", 'a"b$HOME']) {
+  for (const [i, folder] of ['with blank', "it's", 'a"b$HOME'].entries()) {
     const dir = join(t.home, 'checkouts', folder)
     mkdirSync(dir, { recursive: true })
     const plugin = join(dir, 'plugin.tmux')
@@ -86,7 +86,8 @@ test("the tmux line loads the plugin from a folder whose path has blanks, quotes
     writeFileSync(plugin, `#!/bin/sh\necho "$0" > '${marker}'\n`, { mode: 0o755 })
     const conf = join(t.home, 'tmux.conf')
     writeFileSync(conf, `${tmuxLine(plugin)}\n`)
-    const socket = `cs-test-line-${process.pid}`
+    // a server of its own each time: the one before may still be going away on its socket
+    const socket = `cs-test-line-${process.pid}-${i}`
     try {
       spawnSync('tmux', ['-L', socket, '-f', conf, 'new-session', '-d'], { encoding: 'utf8' })
       assert.ok(existsSync(marker), `${folder}: ${readFileSync(conf, 'utf8')}`) // run-shell in a config: done as it is read
