@@ -44,7 +44,10 @@ const note = [
 ].join('\n')
 writeFileSync(join(bin, 'tmux'), `#!/bin/sh\n${note}\nexec '${realTmux}' "$@"\n`)
 chmodSync(join(bin, 'tmux'), 0o755)
-const env = { ...t.env, PATH: `${bin}:${dirname(process.execPath)}:${t.env.PATH}` }
+// the full walk not due (it is once every CS_FULL_SCAN_SECONDS): the background sync a dashboard
+// would start then lists the panes too, from Node, into the next test's calls (the test that
+// wants it due says so)
+const env = { ...t.env, CS_FULL_SCAN_SECONDS: '1e12', PATH: `${bin}:${dirname(process.execPath)}:${t.env.PATH}` }
 
 /** `cs ARGS` through bin/cs in sh, with stdin from `stdin` ('closed': none at all). */
 function binCs(args: string[], stdin: 'null' | 'closed' = 'null', extra: Record<string, string> = {}) {
@@ -92,16 +95,14 @@ test("a dashboard loads none of Node's modules it has no use for: each costs mil
   const note = "require('node:fs').writeFileSync(process.env.CS_TEST_LOADED, process.moduleLoadList.join('\\n'))"
   writeFileSync(preload, `process.on('exit', () => ${note})\n`)
   const unused = /^NativeModule (child_process|net|readline|stream|v8)$/
-  // the full walk not due (it is once every CS_FULL_SCAN_SECONDS: a background sync starts then)
-  const quiet = { ...env, CS_FULL_SCAN_SECONDS: '1e12' }
-  const warmUp = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env: quiet }) // the index up to date
+  const warmUp = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env }) // the index up to date
   assert.equal(warmUp.status, 0)
   // the table, --json, and a warning on stderr (a pipe, as stdout)
   const missing = { CLAUDE_CONFIG_DIR: join(t.home, 'no-such-folder') }
   for (const [args, extra] of [[['ls', '--json'], {}], [[], {}], [['ls', '--json'], missing]] as const) {
     const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), ...args], {
       // colours asked for: a colour library would ask at load whether stdout is a terminal
-      env: { ...quiet, NODE_OPTIONS: `--require ${preload}`, CS_TEST_LOADED: loaded, FORCE_COLOR: '1', ...extra },
+      env: { ...env, NODE_OPTIONS: `--require ${preload}`, CS_TEST_LOADED: loaded, FORCE_COLOR: '1', ...extra },
       encoding: 'utf8',
     })
     assert.equal(r.status, 0, r.stderr)
