@@ -19,19 +19,19 @@ import { listSessions } from '../../lib/tmux-sessions.ts'
 
 function sessions(config: Config): string[] {
   const out: string[] = []
-  try {
-    // a TAB makes no store: with none yet, what tmux knows
-    if (!existsSync(dbPath(config))) throw new Error('no store yet')
-    const store = openLocalStore(config)
+  // a TAB makes no store: with none yet, or a damaged one, what tmux knows
+  if (existsSync(dbPath(config)))
     try {
-      out.push(...shortIds(store.transcripts().map((t) => t.id)).values())
-      for (const meta of store.meta().values()) if (isBareWord(meta.name)) out.push(meta.name)
-    } finally {
-      store.close()
+      const store = openLocalStore(config)
+      try {
+        out.push(...shortIds(store.transcripts().map((t) => t.id)).values())
+        for (const meta of store.meta().values()) if (isBareWord(meta.name)) out.push(meta.name)
+      } finally {
+        store.close()
+      }
+    } catch {
+      // damaged, or another version's: left to the commands that show sessions
     }
-  } catch {
-    // no store yet, or a damaged one: complete what tmux knows
-  }
   out.push(...listSessions(new Tmux(config.tmuxSocket)).flatMap((s) => (s.managed && isBareWord(s.name) ? [s.name] : [])))
   return out
 }
