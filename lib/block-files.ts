@@ -5,7 +5,7 @@
 // file is never changed once named: a block built again gets a new file. So a listing that read
 // a block's name reads that block's text, or finds the file gone (swept by a newer build) or not
 // what was named (a crash before the file reached the disk), and reads the block's rows instead.
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openRegular } from './regular-file.ts'
 
@@ -22,7 +22,7 @@ export function writeBlock(dir: string, text: Buffer): string {
   // O_EXCL: never through a file or link already there
   const fd = openSync(join(dir, name), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
   try {
-    for (let at = 0; at < text.length; ) at += writeSync(fd, text, at)
+    writeFileSync(fd, text) // all of it
   } catch (e) {
     closeSync(fd)
     rmSync(join(dir, name), { force: true })
@@ -73,22 +73,16 @@ export function sweepBlocks(dir: string, keep: Set<string>): void {
   } catch {
     return // none yet
   }
-  for (const name of names)
-    if (NAME.test(name) && !keep.has(name))
-      try {
-        rmSync(join(dir, name), { force: true })
-      } catch {
-        // not a file (a folder of that name), or not ours to remove: left, as it costs nothing
-      }
+  dropBlocks(dir, names.filter((name) => NAME.test(name) && !keep.has(name)))
 }
 
-/** Removes the named files of a build that was rolled back: only this process wrote them, and no
- *  block names them, so no lock is needed. */
+/** Removes these block files of dir: those of a build that was rolled back (only this process
+ *  wrote them, and no block names them, so no lock is needed), or those sweepBlocks found. */
 export function dropBlocks(dir: string, names: string[]): void {
   for (const name of names)
     try {
       rmSync(join(dir, name), { force: true })
     } catch {
-      // left for the next build's sweep
+      // not a file (a folder of that name), or not ours to remove: left, as it costs nothing
     }
 }
