@@ -34,7 +34,7 @@
 
 [ -n "$TMUX" ] && [ -n "$TMUX_PANE" ] || exit 0
 
-event=$1 id= transcript= cwd= reason= ntype= title= source=
+event=$1 id= transcript= cwd= reason= ntype= title= source= untitled=
 case $event in
   '') keys='hook_event_name|session_id|transcript_path|cwd|reason|notification_type|session_title|source' ;;
   SessionStart) keys='session_id|transcript_path|cwd|session_title|source' ;;
@@ -144,8 +144,8 @@ case $title in
         case $title in *"$c"*) title=${title%%"$c"*}${title#*"$c"} ;; *) break ;; esac
       done
     done
-    # nothing left: no title (the tmux session's name is shown), not the one before
-    [ -n "$title" ] || set -- "$@" \; set -pqu -t "$pane" @cs_title \; set -qu -t "$pane" @cs_title ;;
+    # nothing left: no title (below), not the one before
+    [ -n "$title" ] || untitled=1 ;;
 esac
 # the payload's values (SessionStart, a title): only then is literal() read from its file
 [ -z "$id$title$transcript$cwd" ] || . "${0%/*}/literal.sh"
@@ -162,9 +162,9 @@ for name in id title transcript cwd; do
   literal "$v"
   set -- "$@" \; set -p -t "$pane" "@cs_$name" "$value" \; set -t "$pane" "@cs_$name" "$value"
 done
-# another session resumed in this process: the title of the one before does not name it (unset,
-# the status line and the picker show the tmux session's name)
-if [ "$event" = SessionStart ] && [ "$source" = resume ] && [ -z "$title" ]; then
+# another session resumed in this process, or a title with nothing left once cleaned: the title
+# before does not name it (unset, the status line and the picker show the tmux session's name)
+if [ -n "$untitled" ] || { [ "$event" = SessionStart ] && [ "$source" = resume ] && [ -z "$title" ]; }; then
   set -- "$@" \; set -pqu -t "$pane" @cs_title \; set -qu -t "$pane" @cs_title
 fi
 
