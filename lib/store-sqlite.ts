@@ -47,8 +47,9 @@ import { say } from './stdout.ts'
  *  12: the history's rows kept in blocks too, so that a listing of every row reads a few dozen
  *  blobs, not 10,000 rows. 13: the last full walk noted in a file (lib/indexer.ts), its table
  *  gone; a cs of 12 sharing the state folder rebuilds instead of failing on it. 14: the blocks'
- *  texts in files (lib/block-files.ts), the table naming them. */
-const SCHEMA = 14
+ *  texts in files (lib/block-files.ts), the table naming them. 15: an index of what tells a hot
+ *  folder, so that a warm run does not read every folder's row. */
+const SCHEMA = 15
 const MMAP_BYTES = 1 << 30
 /** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its digest, cs
  *  version, skipped rows and stamp as JSON. */
@@ -75,9 +76,9 @@ type Upper = Buffer | string
 
 // The index, rebuilt from the transcripts whenever SCHEMA changes. One row per project folder:
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
-// of an unchanged folder; its newest file's mtime, count and whether it is listed come first, so
-// that a warm run skips the listings of folders with no hot file without reading them from
-// disk) and its files' marks and infos as tuples, one JSON array a line: as fast to load 10,000
+// of an unchanged folder; its newest file's mtime, count and whether it is listed, kept in the
+// index folders_hot too, so that a warm run finds the folders with a hot file without reading
+// any folder's row) and its files' marks and infos as tuples, one JSON array a line: as fast to load 10,000
 // sessions from as v8's serialisation (a row per file costs a value per column), without the
 // 2.5 ms of loading node:v8 itself, and a live session's line is found and parsed alone. Parser
 // states, large and needed only for grown files, live apart, each with the mark it was saved at.
@@ -90,6 +91,7 @@ const INDEX_TABLES = `
     path TEXT PRIMARY KEY, folder TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL,
     offset INTEGER NOT NULL, state TEXT NOT NULL
   );
+  CREATE INDEX folders_hot ON folders (path, mtime_ms, newest, count, listed);
   CREATE INDEX parsers_folder ON parsers (folder);
   CREATE TABLE rows (
     host TEXT NOT NULL, id TEXT NOT NULL, folder TEXT, urgency INTEGER NOT NULL, updated TEXT NOT NULL,
@@ -945,12 +947,15 @@ export function openStore(config: Config): Store {
       const holdsLive = byRow
         ? 'path IN (SELECT folder FROM rows WHERE host = ? AND id IN (SELECT value FROM json_each(?)))'
         : "EXISTS (SELECT 1 FROM json_each(?) WHERE instr(listing, value || '.jsonl'))"
-      const rows = sql(
-        `SELECT path, CASE WHEN NOT listed OR newest >= ? OR ${holdsLive} THEN listing END, mtime_ms, count FROM folders`
-      )
+      // which folders are hot, from the narrow index folders_hot alone (once rows are built): the
+      // table's rows hold each folder's listing and files, a few hundred pages for 200 folders
+      const rows = sql(`SELECT path, NOT listed OR newest >= ? OR ${holdsLive}, mtime_ms, count FROM folders`)
         .raw()
-        .all(hotSince, ...(byRow ? [host] : []), JSON.stringify(live)) as [string, string | null, number, number][]
-      return new Map(rows.map(([path, listing, mtimeMs, count]) => [path, { listing, mtimeMs, count }]))
+        .all(hotSince, ...(byRow ? [host] : []), JSON.stringify(live)) as [string, number, number, number][]
+      const listing = sql('SELECT listing FROM folders WHERE path = ?').pluck()
+      return new Map(
+        rows.map(([path, hot, mtimeMs, count]) => [path, { listing: hot ? (listing.get(path) as string) : null, mtimeMs, count }])
+      )
     },
     listing(path) {
       const row = sql('SELECT listing, mtime_ms FROM folders WHERE path = ?').raw().get(path) as [string, number] | undefined
