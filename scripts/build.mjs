@@ -84,6 +84,9 @@ await build({
   // the sources are ES modules: their import.meta.url is the bundle's own
   define: { 'import.meta.url': '__csUrl' },
   banner: { js: "const __csUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // as the driver's: a fifth less to read and decode at every start (names stay; cs prints no
+  // stack to a user, and a developer runs the sources: CS_FROM_SOURCE=1)
+  minifyWhitespace: true,
 })
 
 // Node reads an ASCII file as one-byte text, and UTF-8 by a slower path (5 ms for this bundle),
