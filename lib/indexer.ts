@@ -51,6 +51,11 @@ export const MAX_LINE = 64 * 1024 * 1024
 const BATCH = 100
 /** A file modified this recently (as last indexed) may still be written to. */
 const HOT_MS = 24 * 3600_000
+// A file that is not hot keeps its parser state only from this size up. A smaller one that grows
+// after all (a session resumed days later) is read again from its start, a few ms at most; the
+// rest of a history, most of it, saves nothing: a cold index of a thousand files wrote a
+// thousand states of 1 KB (a tenth of its time) and a third of the store.
+const KEEP_STATE_BYTES = 1024 * 1024
 // A folder listed this soon after its mtime may change again within the same mtime tick: its
 // mtime is not trusted, and the next run lists it again.
 const RACY_MS = 2000
@@ -118,7 +123,7 @@ function trustedMtime(path: string, mtimeMs: number | null, now: number): number
  * A folder whose own mtime did not move: its stored listing with the hot files stat'ed again
  * (the others as they were), or null when none of those changed.
  */
-function relist(path: string, stored: FolderListing, hot: (name: string, mtimeMs: number) => boolean): Folder | null {
+function relist(path: string, stored: FolderListing, hot: HotTest): Folder | null {
   const lines = stored.listing.split('\n')
   let changed = false
   for (let i = 0; i < lines.length; i++) {
@@ -134,17 +139,29 @@ function relist(path: string, stored: FolderListing, hot: (name: string, mtimeMs
   return { path, mtimeMs: stored.mtimeMs, listing: lines.filter(Boolean).map((l) => `${l}\n`).join('') }
 }
 
+/** Whether a file, by its name and its mtime as last listed, may be written to now: modified
+ *  within HOT_MS, or a live session's. */
+type HotTest = (name: string, mtimeMs: number) => boolean
+/** The live sessions' ids, and the hot test that counts their files in. */
+interface LiveFiles {
+  ids: string[]
+  hot: HotTest
+}
+
+function hotTest(live: string[], now: number): HotTest {
+  const names = new Set(live.map((id) => `${id}.jsonl`))
+  return (name, mtimeMs) => now - mtimeMs < HOT_MS || names.has(name)
+}
+
 /**
  * The project folders whose session files changed since they were listed, the folders gone, and
  * the unchanged folders' own mtimes that moved; `unchanged` counts the files of folders skipped.
  * An unchanged folder is let go as soon as it is compared, so that a full walk holds no listing
  * past its own folder (scavenges copying them cost some 5 of a full walk's 115 ms here).
  */
-function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, now: number) {
+function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, live: LiveFiles, now: number) {
   const root = projectsDir(config)
-  const liveIds = [...(opts.live ?? [])]
-  const live = new Set(liveIds.map((id) => `${id}.jsonl`))
-  const hot = (name: string, mtimeMs: number) => now - mtimeMs < HOT_MS || live.has(name)
+  const { ids: liveIds, hot } = live
   // a hot run reads only the listings that name a hot file (its cost follows the hot set); a
   // full one compares every folder, so it reads them all at once
   const summaries = store.listings(full ? 0 : now - HOT_MS, liveIds)
@@ -238,9 +255,12 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
   const report = nothingRead()
   const now = opts.now ?? Date.now()
   const full = opts.full || opts.scope !== 'hot' || (opts.walkWhenDue !== false && fullWalkDue(config, now))
-  const walked = walk(config, store, full, opts, now)
+  const liveIds = [...(opts.live ?? [])]
+  const hot = hotTest(liveIds, now)
+  const walked = walk(config, store, full, opts, { ids: liveIds, hot }, now)
   report.seen = walked.unchanged
   let changes: IndexChanges = { folders: [], gone: [], parsers: [] }
+  let pending = 0 // files read since the last save
   let buf: Buffer | null = null
 
   for (const { folder, stored } of walked.folders) {
@@ -270,15 +290,17 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
       const mark = { path: f.path, size: f.size, mtimeMs: f.mtimeMs, offset: read.offset }
       const id = basename(f.path, '.jsonl')
       const info = finish(start.parser, { id, path: f.path, projectDir: basename(folder.path), mtimeMs: f.mtimeMs })
-      changes.parsers.push({ mark, state: saveParser(start.parser) })
+      if (f.size >= KEEP_STATE_BYTES || hot(`${id}.jsonl`, f.mtimeMs))
+        changes.parsers.push({ mark, state: saveParser(start.parser) })
       files.push({ mark, info })
       report.read++
       report.bytes += read.bytes
       report.unknownRecords += info.unknownRecords
       report.badLines += info.badLines
-      if (changes.parsers.length >= BATCH) {
+      if (++pending >= BATCH) {
         store.saveIndex(changes)
         changes = { folders: [], gone: [], parsers: [] }
+        pending = 0
       }
     }
     report.dropped += before.size

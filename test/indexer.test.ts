@@ -351,6 +351,26 @@ describe('a hot run stats the project folders and only the files that can have g
     assert.equal(byId(store, cold.id)!.customTitle, 'resumed')
   })
 
+  test('an old file keeps no parser state: grown after all, it is read again from its start, once', () => {
+    const { store, dir, cold, hot, now, hotRun } = hotSetup()
+    assert.equal(store.parserState(markOf(store, cold.path)!), null)
+    assert.notEqual(store.parserState(markOf(store, hot.path)!), null)
+    appendFileSync(cold.path, user('x', 'u3', 'resumed days later'))
+    const r = hotRun({ live: [cold.id] })
+    assert.deepEqual([r.read, r.bytes], [1, statSync(cold.path).size])
+    assert.deepEqual([byId(store, cold.id)!.userMessages, byId(store, cold.id)!.lastUuid], [2, 'u3'])
+    // written to now, it is hot: its state is kept, and the next append is read alone
+    const added = user('x', 'u4', 'and more')
+    appendFileSync(cold.path, added)
+    assert.equal(hotRun({ live: [cold.id] }).bytes, Buffer.byteLength(added))
+    assert.equal(byId(store, cold.id)!.userMessages, 3)
+    // an old file of a megabyte or more keeps its state: reading it again would cost more
+    const big = session(dir, user('x', 'u5', 'x'.repeat(1024 * 1024)))
+    utimesSync(big.path, new Date(now - 3 * DAY), new Date(now - 3 * DAY))
+    hotRun()
+    assert.notEqual(store.parserState(markOf(store, big.path)!), null)
+  })
+
   test('an append to an old file no live session writes waits for the next full walk', () => {
     const { config, store, cold, now, hotRun } = hotSetup()
     appendFileSync(cold.path, title('x', 'written elsewhere'))
