@@ -290,8 +290,10 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
       const mark = { path: f.path, size: f.size, mtimeMs: f.mtimeMs, offset: read.offset }
       const id = basename(f.path, '.jsonl')
       const info = finish(start.parser, { id, path: f.path, projectDir: basename(folder.path), mtimeMs: f.mtimeMs })
-      if (f.size >= KEEP_STATE_BYTES || hot(`${id}.jsonl`, f.mtimeMs))
-        changes.parsers.push({ mark, state: saveParser(start.parser) })
+      // a state saved while the file was hot goes: `cs sync --full` would leave it at the mark it
+      // reads again, and the next append would resume from it instead of from this reading
+      const keep = f.size >= KEEP_STATE_BYTES || hot(`${id}.jsonl`, f.mtimeMs)
+      if (keep || found) changes.parsers.push({ mark, state: keep ? saveParser(start.parser) : null })
       files.push({ mark, info })
       report.read++
       report.bytes += read.bytes

@@ -928,7 +928,9 @@ export function openStore(config: Config): Store {
     const putParser = sql(
       'INSERT OR REPLACE INTO parsers (path, folder, size, mtime_ms, offset, state) VALUES (?, ?, ?, ?, ?, ?)'
     )
-    for (const { mark: m, state } of parsers) putParser.run(m.path, dirname(m.path), m.size, m.mtimeMs, m.offset, state)
+    for (const { mark: m, state } of parsers)
+      if (state === null) sql('DELETE FROM parsers WHERE path = ?').run(m.path)
+      else putParser.run(m.path, dirname(m.path), m.size, m.mtimeMs, m.offset, state)
   })
   // An empty listing never matches a walk: the next run looks at the folder again.
   const forget = db.transaction((paths: string[]) => {

@@ -64,8 +64,9 @@ export interface IndexChanges {
   folders: FolderIndex[] // rewritten whole (the parser states of files no longer in them go too)
   moved?: { path: string; mtimeMs: number }[] // folders whose own mtime alone changed
   gone: string[] // folders no longer on disk
-  /** Parser states (lib/transcript.ts, serialised) of the files read, where reading stopped. */
-  parsers: { mark: FileMark; state: string }[]
+  /** Parser states (lib/transcript.ts, serialised) of the files read, where reading stopped;
+   *  null: none kept, and any saved before for the file dropped. */
+  parsers: { mark: FileMark; state: string | null }[]
 }
 
 export interface Store {

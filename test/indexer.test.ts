@@ -371,6 +371,14 @@ describe('a hot run stats the project folders and only the files that can have g
     assert.notEqual(store.parserState(markOf(store, big.path)!), null)
   })
 
+  test('a state saved while a file was hot is dropped when it is read again cold (cs sync --full)', () => {
+    const { config, store, hot, now } = hotSetup()
+    assert.notEqual(store.parserState(markOf(store, hot.path)!), null)
+    // days later, unchanged: read again at the same mark
+    indexTranscripts(config, store, { full: true, now: now + 3 * DAY })
+    assert.equal(store.parserState(markOf(store, hot.path)!), null)
+  })
+
   test('an append to an old file no live session writes waits for the next full walk', () => {
     const { config, store, cold, now, hotRun } = hotSetup()
     appendFileSync(cold.path, title('x', 'written elsewhere'))
