@@ -84,8 +84,8 @@ await build({
   // the sources are ES modules: their import.meta.url is the bundle's own
   define: { 'import.meta.url': '__csUrl' },
   banner: { js: "const __csUrl = require('node:url').pathToFileURL(__filename).href;" },
-  // as the driver's: a fifth less to read and decode at every start (names stay; cs prints no
-  // stack to a user, and a developer runs the sources: CS_FROM_SOURCE=1)
+  // as the driver's: a fifth less to read and decode at every start (names stay, so the stack
+  // of an internal error still names its functions; a developer runs the sources: CS_FROM_SOURCE=1)
   minifyWhitespace: true,
 })
 
