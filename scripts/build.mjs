@@ -96,8 +96,9 @@ for (const name of ['cli.cjs', 'mongodb.cjs']) {
   const bundle = readFileSync(`${outdir}${name}`, 'latin1')
   const wide = /[^\0-\x7f]/.exec(bundle)
   if (wide) {
-    const line = bundle.slice(0, wide.index).split('\n').length
-    process.stderr.write(`build: dist/${name} is not ASCII at line ${line}: write the character as a \\u escape\n`)
+    // the text around it, not a line number: the bundles are a few long lines
+    const around = JSON.stringify(bundle.slice(Math.max(0, wide.index - 40), wide.index + 40))
+    process.stderr.write(`build: dist/${name} is not ASCII in ${around}: write the character as a \\u escape\n`)
     process.exit(1) // no bundle, as after any failed build
   }
 }

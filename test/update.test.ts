@@ -158,9 +158,9 @@ test('cs hosts add --install: this cs, cloned and built on a host that has none,
 test("a failed npm is told by the error its script died of, its own words or npm's first error, never by a notice", () => {
   const notice = 'npm notice\nnpm notice New major version of npm available! 10.8.2 -> 11.6.2\nnpm notice'
   const build =
-    '> cs@9.9.9 build\n> node scripts/build.mjs\n\nbuild: dist/cli.cjs is not ASCII at line 3\n' +
+    '> cs@9.9.9 build\n> node scripts/build.mjs\n\nbuild: dist/cli.cjs is not ASCII in "x = \'é\'"\n' +
     `npm error code 1\nnpm error path /x\nnpm error command failed\n${notice}`
-  assert.equal(npmFailure(build), 'build: dist/cli.cjs is not ASCII at line 3')
+  assert.equal(npmFailure(build), `build: dist/cli.cjs is not ASCII in "x = 'é'"`)
   const ci =
     'npm error code ENOTFOUND\nnpm error syscall getaddrinfo\n' +
     `npm error network request to https://registry.npmjs.org/x failed\n${notice}`
