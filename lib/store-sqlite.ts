@@ -78,10 +78,11 @@ type Upper = Buffer | string
 // its listing and own mtime (a warm run compares them with what it sees and reads nothing more
 // of an unchanged folder; its newest file's mtime, count and whether it is listed, kept in the
 // index folders_hot too, so that a warm run finds the folders with a hot file without reading
-// any folder's row) and its files' marks and infos as tuples, one JSON array a line: as fast to load 10,000
-// sessions from as v8's serialisation (a row per file costs a value per column), without the
-// 2.5 ms of loading node:v8 itself, and a live session's line is found and parsed alone. Parser
-// states, large and needed only for grown files, live apart, each with the mark it was saved at.
+// any folder's row) and its files' marks and infos as tuples, one JSON array a line: as fast to
+// load 10,000 sessions from as v8's serialisation (a row per file costs a value per column),
+// without the 2.5 ms of loading node:v8 itself, and a live session's line is found and parsed
+// alone. Parser states, large and needed only for grown files, live apart, each with the mark it
+// was saved at (lib/indexer.ts keeps them for hot and large files only).
 const INDEX_TABLES = `
   CREATE TABLE folders (
     path TEXT PRIMARY KEY, mtime_ms REAL NOT NULL, newest REAL NOT NULL, count INTEGER NOT NULL,
