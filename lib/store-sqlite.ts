@@ -944,26 +944,25 @@ export function openStore(config: Config): Store {
   let aside: string | null = null // where a damaged database was set aside
   const store: Store = guarded(file, {
     listings(hotSince, live) {
-      // a full walk wants every listing: one scan of the table
-      if (hotSince <= 0) {
-        const all = sql('SELECT path, listing, mtime_ms, count FROM folders').raw().all() as
-          [string, string, number, number][] // prettier-ignore
-        return new Map(all.map(([path, listing, mtimeMs, count]) => [path, { listing, mtimeMs, count }]))
-      }
       // a live session's folder is the one its row names (rows_id), once rows are built; before,
       // its file's name is looked for in every listing (50 ms at 50 live sessions, 200 folders)
       const byRow = rowsBuilt()
       const holdsLive = byRow
         ? 'h.path IN (SELECT folder FROM rows WHERE host = ? AND id IN (SELECT value FROM json_each(?)))'
         : "EXISTS (SELECT 1 FROM json_each(?) WHERE instr(f.listing, value || '.jsonl'))"
-      // the hot folders told from the narrow index folders_hot, and only their rows read: the
-      // table's hold each folder's listing and files, a few hundred pages for 200 folders
-      const rows = sql(
-        `SELECT h.path, f.listing, h.mtime_ms, h.count FROM folders h
-         LEFT JOIN folders f ON f.path = h.path AND (NOT h.listed OR h.newest >= ? OR ${holdsLive})`
-      )
-        .raw()
-        .all(hotSince, ...(byRow ? [host] : []), JSON.stringify(live)) as [string, string | null, number, number][]
+      // a full walk wants every listing: one scan of the table. A hot run tells the hot folders
+      // from the narrow index folders_hot and reads only their rows: the table's hold each
+      // folder's listing and files, a few hundred pages for 200 folders
+      const rows = (
+        hotSince <= 0
+          ? sql('SELECT path, listing, mtime_ms, count FROM folders').raw().all()
+          : sql(
+              `SELECT h.path, f.listing, h.mtime_ms, h.count FROM folders h
+               LEFT JOIN folders f ON f.path = h.path AND (NOT h.listed OR h.newest >= ? OR ${holdsLive})`
+            )
+              .raw()
+              .all(hotSince, ...(byRow ? [host] : []), JSON.stringify(live))
+      ) as [string, string | null, number, number][]
       return new Map(rows.map(([path, listing, mtimeMs, count]) => [path, { listing, mtimeMs, count }]))
     },
     listing(path) {
