@@ -76,9 +76,12 @@ export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env)
   }
   try {
     if (!hosts.length) return void rmSync(file, { force: true })
-    const text = askerText(config, hosts, env)
     const newest = Math.max(mtime(config.configFile) ?? -Infinity, mtime(bundleFile()) ?? -Infinity)
-    if ((mtime(file) ?? -Infinity) > newest && readFileSync(file, 'utf8') === text) return
+    const current = (mtime(file) ?? -Infinity) > newest
+    // bin/cs ran it, so it passed its own checks of this environment: written now, it would read the same
+    if (current && binAsks(config) !== null) return
+    const text = askerText(config, hosts, env)
+    if (current && readFileSync(file, 'utf8') === text) return
     mkdirSync(askDir(config), { recursive: true, mode: 0o700 })
     replaceFile(file, text, { mode: 0o600 })
   } catch {
@@ -86,20 +89,30 @@ export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env)
   }
 }
 
+/** An answer bin/cs got: its bytes as the file holds them (lib/hosts.ts decodes them only when
+ *  they differ from the last). */
+export type BinAnswer = Omit<SshResult, 'stdout'> & { stdout: Buffer }
+
 /** The answers bin/cs is getting, by host; null when it asks none. */
-let asked: Map<string, Promise<SshResult>> | null | undefined
+let asked: Map<string, Promise<BinAnswer>> | null | undefined
 
 /**
  * The answer of host that bin/cs asked for (on config.asksFd), as sshRun gives one: its failures
  * are the same CsErrors, and it does not wait past LOOK_CALL.timeoutMs. Null when bin/cs did not
  * ask it.
  */
-export function askedByBin(config: Config, host: HostEntry): Promise<SshResult> | null {
-  if (asked === undefined) asked = config.asksFd === null || config.binPid === null ? null : readAsks(config, config.asksFd, config.binPid)
-  return asked?.get(host.name) ?? null
+export function askedByBin(config: Config, host: HostEntry): Promise<BinAnswer> | null {
+  return binAsks(config)?.get(host.name) ?? null
 }
 
-function readAsks(config: Config, fd: number, by: string): Map<string, Promise<SshResult>> | null {
+/** What bin/cs asks (read once): null when it did not run the launcher, which it runs only while
+ *  the launcher is up to date (and the launcher checks the environment itself). */
+function binAsks(config: Config): Map<string, Promise<BinAnswer>> | null {
+  if (asked === undefined) asked = config.asksFd === null || config.binPid === null ? null : readAsks(config, config.asksFd, config.binPid)
+  return asked
+}
+
+function readAsks(config: Config, fd: number, by: string): Map<string, Promise<BinAnswer>> | null {
   // the hosts asked, written before any ssh starts: read at once (no line: the launcher did not
   // run, or returned early)
   const buf = Buffer.alloc(64 * 1024)
@@ -121,7 +134,7 @@ function readAsks(config: Config, fd: number, by: string): Map<string, Promise<S
   const answers = new Map(
     hosts.map((name) => {
       const host = config.hosts.find((h) => h.name === name)
-      const answer = new Promise<SshResult>((resolve, reject) => {
+      const answer = new Promise<BinAnswer>((resolve, reject) => {
         const timer = setTimeout(() => done(null), LOOK_CALL.timeoutMs + 1000)
         const done = (status: number | null) => {
           clearTimeout(timer)
@@ -129,9 +142,9 @@ function readAsks(config: Config, fd: number, by: string): Map<string, Promise<S
           const file = (ext: string) => join(askDir(config), `${by}.${name}.${ext}`)
           const take = (ext: string) => {
             try {
-              return readFileSync(file(ext), 'utf8')
+              return readFileSync(file(ext))
             } catch {
-              return ''
+              return Buffer.alloc(0)
             } finally {
               rmSync(file(ext), { force: true })
             }
@@ -140,7 +153,7 @@ function readAsks(config: Config, fd: number, by: string): Map<string, Promise<S
             for (const ext of ['out', 'err']) rmSync(file(ext), { force: true })
             return reject(tooLarge(config, host ?? { name, ssh: name, cs: null }))
           }
-          const [stdout, stderr] = [take('out'), take('err')]
+          const [stdout, stderr] = [take('out'), take('err').toString('utf8')]
           // no line before the pipe ended or the time ran out, or ssh killed by timeout (124, 137)
           const late = status === null || status === 124 || status === 137
           if (!host || late) return reject(unreachable(config, host ?? { name, ssh: name, cs: null }, `no answer within ${SECONDS} s`))

@@ -9,12 +9,12 @@ import type { Flags } from './command.ts'
 import type { Config, HostEntry } from './config.ts'
 import { CsError, EXIT, usageError } from './errors.ts'
 import { isSet, stringFlag } from './flags.ts'
-import { askArgv, askedByBin, writeAsker } from './ask-launcher.ts'
+import { askArgv, askedByBin, writeAsker, type BinAnswer } from './ask-launcher.ts'
 import { age } from './format.ts'
 import { rowFromRemoteView } from './host-rows.ts'
 import { failedThere } from './remote.ts'
 import type { HostFacts, HostRow } from './session.ts'
-import { hostOf, LOOK_CALL, sshRun } from './ssh.ts'
+import { hostOf, LOOK_CALL, sshRun, type SshResult } from './ssh.ts'
 import type { HostRowChange, Store, StoredAnswer } from './store.ts'
 import { say } from './stdout.ts'
 import { openLocalStore } from './stores.ts'
@@ -62,8 +62,19 @@ export function answerLines(text: string): string[] | null {
   return lines.every((l) => l.startsWith('{') && l.endsWith('}') && !l.includes('\n')) ? lines : null
 }
 
-/** An answer's digest: the same digest, the same answer (lib/store.ts AnswerHead). */
-export const answerDigest = (text: string) => createHash('sha1').update(text).digest('base64')
+/** An answer's digest: the same digest, the same answer (lib/store.ts AnswerHead). Of its bytes
+ *  as read (a text is hashed as UTF-8, so the same answer has one digest either way). */
+export const answerDigest = (answer: string | Buffer) => createHash('sha1').update(answer).digest('base64')
+
+/** An answer's text, from its bytes as read: decoded (some MB) only once it is not the last, and
+ *  once only (parsed, then kept). */
+const texts = new WeakMap<Buffer, string>()
+function textOf(answer: string | Buffer): string {
+  if (typeof answer === 'string') return answer
+  let text = texts.get(answer)
+  if (text === undefined) texts.set(answer, (text = answer.toString('utf8')))
+  return text
+}
 
 /** A host's rows from its answer: every one, or (gone not null) those that changed since the
  *  answer `before`, with the ids that are no longer in it. */
@@ -80,12 +91,12 @@ export interface ParsedAnswer extends HostRows {
  * rows changed, or none. Throws on text that is not a JSON array.
  */
 export function parseAnswer(
-  stdout: string,
+  answer: string | Buffer,
   host: string,
   at: string,
   csVersion: string | null,
   before: StoredAnswer | null = null,
-  digest = answerDigest(stdout)
+  digest = answerDigest(answer)
 ): ParsedAnswer {
   const version = csVersion ?? 'unknown'
   const checked = (v: unknown) => {
@@ -94,6 +105,7 @@ export function parseAnswer(
   }
   // the same answer again: nothing changed (most runs while B's sessions are idle)
   if (before && before.csVersion === version && before.digest === digest) return { host, at, rows: [], skipped: before.skipped, gone: [] }
+  const stdout = textOf(answer)
   const lines = answerLines(stdout)
   if (!lines) {
     const parsed: unknown = JSON.parse(stdout)
@@ -134,13 +146,21 @@ export interface Answered {
   moved: boolean
 }
 
-/** Asks one host for its sessions; the answer replaces its rows in the local store (opts.store:
- *  this command's, whose changes then rewrite the picker's cache as it ends; else one opened
- *  here), where keptRows reads them. opts.version: its cs's, when just asked (`cs hosts`), else
- *  the one last known (a dashboard asks for rows alone). Throws CsError when it does not answer. */
-export async function askHost(config: Config, host: HostEntry, opts: { version?: string; store?: Store } = {}): Promise<Answered> {
-  // started by bin/cs before Node, when it could
-  const asking = askedByBin(config, host) ?? sshRun(config, host, askArgv(host), LOOK_CALL)
+/** Asks one host for its sessions: bin/cs's ask when it started one before Node, else ssh's. */
+const ask = (config: Config, host: HostEntry): Promise<SshResult | BinAnswer> =>
+  askedByBin(config, host) ?? sshRun(config, host, askArgv(host), LOOK_CALL)
+
+/** Asks one host for its sessions (opts.asking: an ask started already); the answer replaces its
+ *  rows in the local store (opts.store: this command's, whose changes then rewrite the picker's
+ *  cache as it ends; else one opened here), where keptRows reads them. opts.version: its cs's,
+ *  when just asked (`cs hosts`), else the one last known (a dashboard asks for rows alone).
+ *  Throws CsError when it does not answer. */
+export async function askHost(
+  config: Config,
+  host: HostEntry,
+  opts: { version?: string; store?: Store; asking?: Promise<SshResult | BinAnswer> } = {}
+): Promise<Answered> {
+  const asking = opts.asking ?? ask(config, host)
   asking.catch(() => {}) // awaited below, unless the store cannot be opened: then its error is the one
   const store = opts.store ?? openLocalStore(config)
   try {
@@ -171,7 +191,7 @@ export async function askHost(config: Config, host: HostEntry, opts: { version?:
 export function keepAnswer(
   store: Store,
   facts: Omit<HostFacts, 'fetchedAt'>,
-  stdout: string,
+  stdout: string | Buffer,
   at: string,
   before: StoredAnswer | null
 ): { skipped: number; changes: HostRowChange[] } {
@@ -189,7 +209,7 @@ export function keepAnswer(
     }
     // the host's fetchedAt is set with its rows, where it says which answer they were made of
     store.saveHost({ ...facts, fetchedAt: null })
-    const answer = { text: stdout, digest, csVersion: csVersion ?? 'unknown', skipped: got.skipped, stamp }
+    const answer = { text: () => textOf(stdout), digest, csVersion: csVersion ?? 'unknown', skipped: got.skipped, stamp }
     const changes = store.saveHostRows(host, got.rows, at, got.gone ? { gone: got.gone, since: kept?.stamp } : undefined, answer)
     return changes && { skipped: got.skipped, changes }
   }
@@ -209,22 +229,26 @@ export function keptRows(config: Config, host: string): HostRows | null {
   }
 }
 
-/** Asks every other host at once; one that does not answer gives its kept rows and the reason. */
-function askHosts(config: Config, only?: string): Promise<HostAnswer[]> {
+/** Asks every other host at once, now; their answers are kept in `store` once it is given (the
+ *  listing's own). One that does not answer gives its kept rows and the reason. */
+function askHosts(config: Config, only?: string): (store: Store) => Promise<HostAnswer[]> {
   const others = config.hosts.filter((h) => h.name !== config.host && (only === undefined || h.name === only))
-  return Promise.all(
-    others.map((host) =>
-      askHost(config, host).then(
-        (answered): HostAnswer => ({ host, fetched: answered, error: null, moved: answered.moved }),
-        (e: unknown): HostAnswer => ({
-          host,
-          fetched: keptRows(config, host.name),
-          moved: false,
-          error: e instanceof CsError ? e.message : String(e),
-        })
+  const asks = others.map((host) => ({ host, asking: ask(config, host) }))
+  for (const { asking } of asks) asking.catch(() => {}) // met when kept
+  return (store) =>
+    Promise.all(
+      asks.map(({ host, asking }) =>
+        askHost(config, host, { store, asking }).then(
+          (answered): HostAnswer => ({ host, fetched: answered, error: null, moved: answered.moved }),
+          (e: unknown): HostAnswer => ({
+            host,
+            fetched: rowsIn(store, host.name),
+            moved: false,
+            error: e instanceof CsError ? e.message : String(e),
+          })
+        )
       )
     )
-  )
 }
 
 /** Forgets what the local store kept of a host (`cs hosts rm`). */
@@ -265,7 +289,7 @@ export function hostNamed(config: Config, name: string): HostEntry {
  *  in the local store. */
 export function startAsking(config: Config, host: string | undefined) {
   const wanted = config.hosts.length > 0 && !config.shared && host !== config.host
-  const asking = wanted ? askHosts(config, host) : Promise.resolve([])
+  const keep = wanted ? askHosts(config, host) : async () => []
   // bin/cs's launcher of these asks, written again when config.json changed
   if (config.hosts.length) writeAsker(config)
   let answers: HostAnswer[] = []
@@ -278,11 +302,14 @@ export function startAsking(config: Config, host: string | undefined) {
         : []),
     ])
   return {
-    /** Waits for every host (each within its timeout), then says on stderr which did not answer,
-     *  and `notice` (the shared view offline). Both may quote another machine (an ssh error, a
-     *  server's message): made visible. */
-    settle: async (notice: string | null) => {
-      answers = await asking
+    /** Waits for every host (each within its timeout) and keeps their answers in the listing's
+     *  store (withSessions does, before it notes what fn changes). */
+    keep: async (store: Store) => {
+      answers = await keep(store)
+    },
+    /** Says on stderr which hosts did not answer, and `notice` (the shared view offline). Both
+     *  may quote another machine (an ssh error, a server's message): made visible. */
+    report: (notice: string | null) => {
       for (const line of [...notices(new Date()), ...(notice ? [notice] : [])]) say(line)
     },
     /** a host's rows changed in what the picker shows */

@@ -70,8 +70,9 @@ export type IndexRun = 'hot' | 'due' | 'walk' | 'again'
 export interface SessionsOptions {
   /** Copy what other hosts pushed first, waiting at most PULL_BOUND_MS (the dashboard). */
   pull?: boolean
-  /** true when the rows other hosts answered over ssh changed what the picker shows */
-  othersMoved?: () => boolean
+  /** Other hosts asked over ssh (lib/hosts.ts startAsking): their answers are kept in this
+   *  store after the index, before fn; moved() says whether they changed what the picker shows. */
+  asked?: { keep(store: Store): Promise<void>; moved(): boolean }
   /** The index run before fn: `hot` (default) stats what can have changed and leaves a due
    *  stat of every file to a background `cs sync`; `due` runs that walk here (cs sync); `walk`
    *  runs it whether due or not (gc and prune decide on the files as they are: a file the hot
@@ -154,6 +155,7 @@ async function sessionsOnce<T>(
       unwritable(store, () => noteLive(store, live, config.host, now, () => tmux.startTime())) ?? store.launches()
     if (tmuxCalls.notInstalled && launches.some((l) => l.host === config.host))
       warnOnce('tmux is not installed: the sessions cs launched here cannot be seen running (apt-get install tmux)')
+    await opts.asked?.keep(store)
     const written = store.changes()
     let transcripts: TranscriptInfo[] | undefined
     let meta: Map<string, SessionMeta> | undefined
@@ -242,7 +244,7 @@ async function sessionsOnce<T>(
         const mine = found.every((v) => v.host === config.host) && rowsReady()
         const current = () => fresh(found.map((v) => v.id)).views.filter((v) => found.some((f) => f.id === v.id))
         if (!(opts.changesFound && mine && patchPickerCache(config, current()))) refreshPickerCache(config, store, live)
-      } else if (opts.othersMoved?.() || pickerCacheStale(config, indexChanged(report), now, index === 'hot'))
+      } else if (opts.asked?.moved() || pickerCacheStale(config, indexChanged(report), now, index === 'hot'))
         // when no view was built, from the kept rows
         writePickerCache(config, views ?? listRows(store, liveViews(), { all: true }).rows.map((r) => JSON.parse(r) as SessionView))
     })

@@ -33,7 +33,7 @@ import { notAFile, refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { HISTORY, rowHead, storedRow, type StoredRow } from './rows.ts'
 import { MIN, shortIds } from './shortid.ts'
-import type { AnswerHead, FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store, StoredAnswer } from './store.ts'
+import type { FileMark, FolderIndex, HostRowChange, IndexChanges, MetaChange, RowQuery, Store, StoredAnswer } from './store.ts'
 import { buildViews, URGENCY } from './views.ts'
 import { say } from './stdout.ts'
 
@@ -852,7 +852,7 @@ export function openStore(config: Config): Store {
   }
   // other hosts' rows, one a session: a pull that changes a few rewrites those few
   const saveHostRows = db.transaction(
-    (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[]; since?: string }, answer?: AnswerHead & { text: string }) => {
+    (other: string, rows: HostRow[], fetchedAt: string, merge?: { gone: string[]; since?: string }, answer?: StoredAnswer) => {
       if (merge?.since !== undefined && keptAnswer(other)?.stamp !== merge.since) return null
       // compared with what is kept first: every row of the host when replaced whole (an ssh
       // answer, every dashboard run), those named when merged (a pull)
@@ -898,7 +898,7 @@ export function openStore(config: Config): Store {
       // the answer, the sync's own values: its text, some MB at 10,000 sessions, written only
       // when its digest differs from the last
       const head = syncValue(ANSWER_OF_KEY + other)
-      if (!answer || !head || JSON.parse(head)[0] !== answer.digest) setSyncValue(ANSWER_KEY + other, answer?.text ?? null)
+      if (!answer || !head || JSON.parse(head)[0] !== answer.digest) setSyncValue(ANSWER_KEY + other, answer ? answer.text() : null)
       setSyncValue(ANSWER_OF_KEY + other, answer ? JSON.stringify([answer.digest, answer.csVersion, answer.skipped, answer.stamp]) : null)
       return changes
     }

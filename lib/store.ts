@@ -24,7 +24,8 @@ export interface AnswerHead {
   stamp: string
 }
 
-/** An answer as kept: its text (some MB at 10,000 sessions) read only when asked for. */
+/** An answer as kept, or as it is saved: its text (some MB at 10,000 sessions) read, or
+ *  decoded, only when asked for. */
 export interface StoredAnswer extends AnswerHead {
   text(): string
 }
@@ -145,7 +146,7 @@ export interface Store {
     rows: HostRow[],
     fetchedAt: string,
     merge?: { gone: string[]; since?: string },
-    answer?: AnswerHead & { text: string }
+    answer?: StoredAnswer
   ): HostRowChange[] | null
   /** The ssh answer a host's kept rows are made of, or null (none yet, or rows that came from the
    *  shared store, were forgotten or were fetched without keeping the answer since). */

@@ -39,12 +39,12 @@ export default defineCommand({
     const hosts = startAsking(config, filter.host)
     return withSessions(
       config,
-      async (s) => {
+      (s) => {
         s.checkHost(filter.host)
-        await hosts.settle(s.notice)
+        hosts.report(s.notice)
         printViews(config, selectViews(s.views, filter), { json: isSet(flags, 'json'), state: false, empty: 'no sessions match' })
       },
-      { pull: filter.host !== config.host, othersMoved: hosts.moved }
+      { pull: filter.host !== config.host, asked: hosts }
     )
   },
 })

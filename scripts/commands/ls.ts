@@ -53,9 +53,9 @@ export default defineCommand({
     // with a shared store: what other hosts pushed, if it answers within 300 ms; with a hosts
     // list and none: every host asked over ssh at once
     const hosts = startAsking(config, filter.host)
-    return withSessions(config, async (s) => {
+    return withSessions(config, (s) => {
       s.checkHost(filter.host)
-      await hosts.settle(s.notice)
+      hosts.report(s.notice)
       const json = isSet(flags, 'json')
       const limit = countFlag(flags, 'limit', 1) ?? (json || filter.all ? undefined : tableRows())
       const empty = 'no sessions yet: start one with `claude` or `cs launch NAME`'
@@ -85,6 +85,6 @@ export default defineCommand({
       })
       if (more > 0 && !json)
         print(colors(useColor(config)).dim(`… ${thousands(more)} more: --limit N shows N, --all every one`))
-    }, { pull: filter.host !== config.host, othersMoved: hosts.moved })
+    }, { pull: filter.host !== config.host, asked: hosts })
   },
 })
