@@ -44,6 +44,8 @@ function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = 
     "# cs ls's asks of the hosts list, as lib/hosts.ts askHost runs them: written by cs",
     '# (lib/ask-launcher.ts) from config.json; sourced by bin/cs in a pipe to Node.',
     `[ ${shellWord(bundleFile())} -nt "$asker" ] && return 0 # cs was updated since`,
+    // a copy in another state folder (moved, restored) would have its answers go to this one
+    `[ "$asker" = ${shellWord(askerFile(config))} ] || return 0`,
     ...guards(config, env),
     ...sshSetup(config),
     // unbounded, an ssh that hangs would hold the pipe, and Node with it: Node asks (it kills)

@@ -6,7 +6,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { askArgv, askDir, askerFile, writeAsker } from '../lib/ask-launcher.ts'
@@ -64,6 +64,17 @@ test('the launcher asks each other host with the argv askHost runs, its answer i
   assert.ok(!existsSync(marker), 'nothing of the folder name ran')
   assert.equal(readFileSync(stdinFile, 'utf8'), '/dev/null\n', "the terminal's input is not ssh's")
   assert.ok(!readdirSync(askDir(config)).some((f) => f.includes('hosta')), 'this host is not asked')
+})
+
+test('a launcher copied into another state folder asks nothing: its answers would land in the first', () => {
+  rmSync(argvFile, { force: true })
+  const moved = { ...env, XDG_STATE_HOME: join(dir, 'state elsewhere') }
+  mkdirSync(askDir(loadConfig(moved)), { recursive: true })
+  copyFileSync(askerFile(config), askerFile(loadConfig(moved)))
+  const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env: moved, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(readFileSync(told, 'utf8').split(' ').slice(2).join(' '), '', 'no host named on fd 5')
+  assert.ok(!existsSync(argvFile))
 })
 
 test('without coreutils timeout nothing is asked before Node: an ssh that hung would hold Node too', () => {
