@@ -45,7 +45,7 @@ function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = 
     '# (lib/ask-launcher.ts) from config.json; sourced by bin/cs in a pipe to Node.',
     `[ ${shellWord(bundleFile())} -nt "$asker" ] && return 0 # cs was updated since`,
     // a copy in another state folder (moved, restored) would have its answers go to this one
-    `[ "$asker" = ${shellWord(askerFile(config))} ] || return 0`,
+    `[ "$asker" -ef ${shellWord(askerFile(config))} ] || return 0`,
     ...guards(config, env),
     ...sshSetup(config),
     // unbounded, an ssh that hangs would hold the pipe, and Node with it: Node asks (it kills)
@@ -62,8 +62,8 @@ const LEFT_AFTER_MS = 60_000
 
 /**
  * Writes the launcher when it would say otherwise (another config.json, hosts list or
- * environment) or config.json or the bundle is newer, or removes it when there is nothing to ask
- * (no hosts list, a shared store); and removes answers left by a run that ended before it read
+ * environment) or config.json or the bundle changed since, or removes it when there is nothing to
+ * ask (no hosts list, a shared store); and removes answers left by a run that ended before it read
  * them. Best effort: without it, Node asks.
  */
 export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env): void {
@@ -78,9 +78,11 @@ export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env)
   }
   try {
     if (!hosts.length) return void rmSync(file, { force: true })
-    const newest = Math.max(mtime(config.configFile) ?? -Infinity, mtime(bundleFile()) ?? -Infinity)
-    const current = (mtime(file) ?? -Infinity) > newest
-    // bin/cs ran it, so it passed its own checks of this environment: written now, it would read the same
+    // config.json's change time, where bin/cs compares its mtime: an edit that keeps an older
+    // mtime (cp -p, a restore, a file linked from /nix/store) changes it all the same
+    const changed = statSync(config.configFile, { throwIfNoEntry: false })?.ctimeMs ?? -Infinity
+    const current = (mtime(file) ?? -Infinity) > Math.max(changed, mtime(bundleFile()) ?? -Infinity)
+    // bin/cs ran it, so it passed its checks of this environment: written now, it would read the same
     if (current && binAsks(config) !== null) return
     const text = askerText(config, hosts, env)
     if (current && readFileSync(file, 'utf8') === text) return

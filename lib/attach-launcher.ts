@@ -27,7 +27,7 @@ export const launcherDir = (config: Config) => join(config.stateDir, 'attach')
 export function guards(config: Config, env: NodeJS.ProcessEnv): string[] {
   const is = (name: string, value: string) => `[ "\${${name}-}" = ${shellWord(value)} ]`
   const lines = [
-    `[ "$config" = ${shellWord(config.configFile)} ] || return 0 # written from another config.json`,
+    `[ "$config" -ef ${shellWord(config.configFile)} ] || return 0 # written from another config.json`,
     `${is('HOME', env.HOME ?? '')} && ${is('XDG_RUNTIME_DIR', env.XDG_RUNTIME_DIR ?? '')} || return 0`,
   ]
   // this host's own name (CS_HOST, else the kernel's): a host never attaches itself over ssh

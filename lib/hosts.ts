@@ -146,15 +146,15 @@ export interface Answered {
   moved: boolean
 }
 
-/** Asks one host for its sessions: bin/cs's ask when it started one before Node, else ssh's. */
-const ask = (config: Config, host: HostEntry): Promise<SshResult | BinAnswer> =>
+/** Asks one host for its sessions: bin/cs's ask when it started one before Node, else ssh's. A
+ *  failure to start one (no control folder) is that host's, as a late answer is. */
+const ask = async (config: Config, host: HostEntry): Promise<SshResult | BinAnswer> =>
   askedByBin(config, host) ?? sshRun(config, host, askArgv(host), LOOK_CALL)
 
 /** Asks one host for its sessions (opts.asking: an ask started already); the answer replaces its
- *  rows in the local store (opts.store: this command's, whose changes then rewrite the picker's
- *  cache as it ends; else one opened here), where keptRows reads them. opts.version: its cs's,
- *  when just asked (`cs hosts`), else the one last known (a dashboard asks for rows alone).
- *  Throws CsError when it does not answer. */
+ *  rows in the local store (opts.store: the command's own, else one opened here), where keptRows
+ *  reads them. opts.version: its cs's, when just asked (`cs hosts`), else the one last known (a
+ *  dashboard asks for rows alone). Throws CsError when it does not answer. */
 export async function askHost(
   config: Config,
   host: HostEntry,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { askArgv, askDir, askerFile, writeAsker } from '../lib/ask-launcher.ts'
 import { loadConfig } from '../lib/config.ts'
 import { LOOK_CALL, sshArgv } from '../lib/ssh.ts'
@@ -29,11 +29,12 @@ mkdirSync(timeoutBin)
 writeFileSync(join(timeoutBin, 'timeout'), `#!/bin/sh\nexec /usr/bin/timeout "$@"\n`, { mode: 0o755 })
 // the fake ssh: its arguments, NUL-separated, what its stdin is, then an answer
 const stdinFile = join(dir, 'ssh-stdin')
-writeFileSync(
-  join(fakeBin, 'ssh'),
-  `#!/bin/sh\nprintf '%s\\0' "$@" > '${argvFile}'\n/usr/bin/readlink /proc/$$/fd/0 > '${stdinFile}'\nprintf '[]\\n'\n`,
-  { mode: 0o755 }
-)
+const fakeSsh = `#!/bin/sh\nprintf '%s\\0' "$@" > '${argvFile}'\n/usr/bin/readlink /proc/$$/fd/0 > '${stdinFile}'\nprintf '[]\\n'\n`
+writeFileSync(join(fakeBin, 'ssh'), fakeSsh, { mode: 0o755 })
+// the fake ssh alone, before the real node and coreutils: the bundle runs (npm test builds it)
+const sshBin = join(dir, 'ssh-bin')
+mkdirSync(sshBin)
+writeFileSync(join(sshBin, 'ssh'), fakeSsh, { mode: 0o755 })
 
 const env: Record<string, string> = {
   HOME: join(dir, 'home'),
@@ -75,6 +76,10 @@ test('a launcher copied into another state folder asks nothing: its answers woul
   assert.equal(r.status, 0, r.stderr)
   assert.equal(readFileSync(told, 'utf8').split(' ').slice(2).join(' '), '', 'no host named on fd 5')
   assert.ok(!existsSync(argvFile))
+  // the folder it was written for, spelled otherwise, is the same folder
+  const spelled = { ...env, XDG_STATE_HOME: `${env.XDG_STATE_HOME}/`, XDG_CONFIG_HOME: `${env.XDG_CONFIG_HOME}//` }
+  assert.equal(spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env: spelled, encoding: 'utf8' }).status, 0)
+  assert.equal(readFileSync(told, 'utf8').split(' ').slice(2).join(' '), 'hostb\nhostb 0\n')
 })
 
 test('without coreutils timeout nothing is asked before Node: an ssh that hung would hold Node too', () => {
@@ -95,4 +100,37 @@ test('a listing removes answers left for over a minute, and the launcher once th
   assert.deepEqual([existsSync(left), existsSync(fresh), existsSync(askerFile(config))], [false, true, true])
   writeAsker({ ...config, hosts: [] }, env)
   assert.ok(!existsSync(askerFile(config)))
+})
+
+test('a config.json edited but left older than the launcher (cp -p, a restore) has it written again by the next listing', () => {
+  const real = { ...env, PATH: `${sshBin}:${dirname(process.execPath)}:/usr/bin:/bin` }
+  const ls = () => spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env: real, encoding: 'utf8' })
+  const asked = () => {
+    const argv = readFileSync(argvFile, 'utf8').split('\0')
+    return argv[argv.indexOf('--') + 1]
+  }
+  const before = readFileSync(configFile, 'utf8')
+  try {
+    writeAsker(config, env)
+    assert.equal(ls().status, 0)
+    assert.equal(asked(), 'me@hostb')
+    writeFileSync(configFile, before.replace('me@hostb', 'me@new'))
+    const older = new Date(statSync(askerFile(config)).mtimeMs - 60_000)
+    utimesSync(configFile, older, older)
+    assert.equal(ls().status, 0) // bin/cs still runs the launcher it has: Node writes it again
+    assert.equal(ls().status, 0)
+    assert.equal(asked(), 'me@new')
+  } finally {
+    writeFileSync(configFile, before)
+  }
+})
+
+test('a host that cannot be asked (no folder for its shared connection) is told as one that does not answer: the listing goes on', () => {
+  const runtime = join(dir, 'runtime, a file')
+  writeFileSync(runtime, '')
+  const env2 = { ...env, XDG_RUNTIME_DIR: runtime, PATH: `${sshBin}:${dirname(process.execPath)}:/usr/bin:/bin` }
+  const r = spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env: env2, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stderr, /nothing kept from it|its sessions as of/)
+  assert.match(r.stdout, /no sessions yet/)
 })
