@@ -9,7 +9,7 @@ import { closeSync, readSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { stateFromScreen } from './pane.ts'
 import { FIELDS, hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
-import { procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus } from './registry.ts'
+import { hasStatus, procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus, type StatusEntry } from './registry.ts'
 import type { LiveInfo, LiveState } from './session.ts'
 import { stuck, THEN, Tmux, tmuxCalls } from './tmux.ts'
 import { isCwd, isSessionId } from './untrusted.ts'
@@ -37,7 +37,7 @@ export interface Correction {
 /** Reconciles the hook's view of a claude pane with its registry entry (null: no entry). Pure. */
 export function reconcile(
   row: PaneRow,
-  entry: RegistryEntry | null,
+  entry: StatusEntry | null,
   nowSec: number
 ): { state: LiveState; since: number | null; waitingFor: string | null; correction: Correction | null } {
   const hook = hookState(row)
@@ -169,7 +169,9 @@ const listPanes = (also: string[]) => ['list-panes', '-a', '-F', PANE_FORMAT, ..
 
 function liveFrom(config: Config, tmux: Tmux, panes: string | null): LiveInfo[] {
   const rows = parsePanes(panes ?? '')
-  const entries = readRegistry(config.claudeDir).filter((e) => e.kind !== 'daemon' && e.kind !== 'daemon-worker')
+  const entries = readRegistry(config.claudeDir)
+    .filter(hasStatus)
+    .filter((e) => e.kind !== 'daemon' && e.kind !== 'daemon-worker')
   const jobs = readJobs(config.claudeDir)
   const nowSec = Math.floor(Date.now() / 1000)
   const base = { host: config.host, bgId: null, tmuxSession: null, tmuxPane: null, pid: null }
@@ -186,7 +188,7 @@ function liveFrom(config: Config, tmux: Tmux, panes: string | null): LiveInfo[] 
 
   const byPid = new Map(rows.map((r) => [r.pid, r]))
   const byPane = new Map(rows.map((r) => [r.pane, r]))
-  const entryOfPane = new Map<string, RegistryEntry>()
+  const entryOfPane = new Map<string, StatusEntry>()
   const out: LiveInfo[] = []
   for (const e of entries) {
     const background = e.kind === 'bg' || e.jobId !== null

@@ -13,7 +13,9 @@ const STATUSES: readonly string[] = ['busy', 'idle', 'waiting', 'shell']
 export interface RegistryEntry {
   pid: number
   sessionId: string
-  status: RegistryStatus
+  /** null: none (an SDK session's) or one this cs does not know (a newer client's); the
+   *  session is held all the same, but no state is read from it */
+  status: RegistryStatus | null
   waitingFor: string | null // only when waiting: "permission prompt", "dialog open", …
   statusUpdatedAt: number | null // epoch ms
   cwd: string | null
@@ -47,16 +49,20 @@ const JOB_ID = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/
 const jobId = (v: unknown): string | null => (typeof v === 'string' && JOB_ID.test(v) ? v : null)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
-/** One registry file. Null for the legacy `pid-N.json` generation and SDK sessions (no `status`),
- * and for anything that is not a registry object. */
+/** An entry the dashboard can read a state from. */
+export type StatusEntry = RegistryEntry & { status: RegistryStatus }
+export const hasStatus = (e: RegistryEntry): e is StatusEntry => e.status !== null
+
+/** One registry file. Null for anything that is not a registry object (the legacy `pid-N.json`
+ *  generation has other names: never read). */
 export function parseRegistryEntry(text: string): RegistryEntry | null {
   const o = jsonObject(text)
   if (!o) return null
   const pid = num(o.pid)
   const id = sessionId(o.sessionId)
-  const status = str(o.status)
-  if (pid === null || pid <= 0 || !Number.isInteger(pid) || !id || !status || !STATUSES.includes(status))
-    return null
+  const given = str(o.status)
+  const status = given !== null && STATUSES.includes(given) ? (given as RegistryStatus) : null
+  if (pid === null || pid <= 0 || !Number.isInteger(pid) || !id) return null
   const tmux = str(o.tmux)
   // session names cannot hold ':' (tmux replaces it), so the first ':' ends the name
   const where = tmux?.match(/^(.*?):@\d+\.(%\d+)$/)
@@ -65,7 +71,7 @@ export function parseRegistryEntry(text: string): RegistryEntry | null {
   return {
     pid,
     sessionId: id,
-    status: status as RegistryStatus,
+    status,
     waitingFor: status === 'waiting' ? clean(o.waitingFor) : null,
     statusUpdatedAt: num(o.statusUpdatedAt) ?? num(o.updatedAt),
     cwd: cwd(o.cwd),
@@ -180,8 +186,8 @@ export function readRegistry(claudeDir: string): RegistryEntry[] {
   return out
 }
 
-/** Every session a running claude holds, whatever its kind: a daemon's workers too, which no
- *  view shows as live. */
+/** Every session a running claude holds, whatever its kind or status: a daemon's workers and
+ *  SDK sessions too, which no view shows as live. */
 export const heldSessions = (claudeDir: string): Set<string> => new Set(readRegistry(claudeDir).map((e) => e.sessionId))
 
 /** Background jobs by short id. */

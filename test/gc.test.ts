@@ -234,27 +234,34 @@ test('gc, prune and purge decide on the files as they are, and leave alone what 
   appendFileSync(resumed, prompt.replace(/"timestamp":"[^"]*"/, `"timestamp":"${new Date().toISOString()}"`) + '\n')
   assert.ok(!t.json('prune', '--days', '30', '--dry-run').some((r: any) => r.id === id(80)), 'resumed today')
 
-  // a daemon's worker holds an orphan and an old session: Claude's registry, no view shows them live
+  // claudes hold two orphans and an old session, each in Claude's registry, none shown live: a
+  // daemon's worker, an SDK session (no status), and a newer client (a status cs does not know)
   const orphan = t.session({ id: id(81), cwd: '/w/worker', orphan: true, at: OLD })
   const held = t.session({ id: id(82), cwd: '/w/worker', at: OLD })
+  const newer = t.session({ id: id(83), cwd: '/w/worker', orphan: true, at: OLD })
   const claude = join(t.home, 'claude')
   copyFileSync(execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim(), claude)
   const sessions = join(t.home, '.claude/sessions')
   mkdirSync(sessions, { recursive: true })
-  for (const sessionId of [id(81), id(82)]) {
+  const holders = [
+    { sessionId: id(81), kind: 'daemon-worker', status: 'busy' },
+    { sessionId: id(82), entrypoint: 'sdk-ts' },
+    { sessionId: id(83), kind: 'interactive', status: 'compacting' },
+  ]
+  for (const holder of holders) {
     const worker = spawn(claude, ['600'], { stdio: 'ignore' })
     tc.after(() => worker.kill())
     const pid = worker.pid!
-    const entry = { pid, procStart: procStat(pid)!.start, sessionId, kind: 'daemon-worker', status: 'busy', version: '2.1.332' }
-    writeFileSync(join(sessions, `${pid}.json`), JSON.stringify(entry))
+    writeFileSync(join(sessions, `${pid}.json`), JSON.stringify({ pid, procStart: procStat(pid)!.start, ...holder, version: '2.1.332' }))
   }
-  assert.ok(!t.json('ls', '--all').some((r: any) => r.live && (r.id === id(81) || r.id === id(82))), 'not shown live')
-  assert.ok(!t.json('gc').orphans.some((r: any) => r.id === id(81)))
-  assert.ok(!t.json('prune', '--days', '30', '--dry-run').some((r: any) => r.id === id(82)))
-  const purge = t.cs('purge', 'worker', '--yes') // the project: both kept
+  const ids = [id(81), id(82), id(83)]
+  assert.ok(!t.json('ls', '--all').some((r: any) => r.live && ids.includes(r.id)), 'not shown live')
+  assert.deepEqual(t.json('gc').orphans.filter((r: any) => ids.includes(r.id)), [])
+  assert.ok(!t.json('prune', '--days', '30', '--dry-run').some((r: any) => ids.includes(r.id)))
+  const purge = t.cs('purge', 'worker', '--yes') // the project: all kept
   assert.equal(purge.status, 1, purge.stdout)
   assert.match(purge.stderr, /nothing to purge/)
-  assert.ok(existsSync(orphan) && existsSync(held) && existsSync(resumed))
+  assert.ok([orphan, held, newer, resumed].every((f) => existsSync(f)))
 })
 
 test("rename of a live session shows at once in tmux, and stays over the title Claude's hook sends; --clear shows that again", () => {

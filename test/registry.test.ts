@@ -41,17 +41,22 @@ test('every recorded registry file parses with a known status', () => {
   for (const f of files) {
     const e = parseRegistryEntry(fixture(f))
     assert.ok(e, f)
-    assert.ok(['busy', 'idle', 'waiting', 'shell'].includes(e.status), f)
+    assert.ok(e.status !== null && ['busy', 'idle', 'waiting', 'shell'].includes(e.status), f)
     assert.equal(e.waitingFor === null, e.status !== 'waiting', f)
     assert.match(e.tmuxPane ?? '', /^%\d+$/, f)
   }
 })
 
-test('legacy pid-N.json, SDK entries without status, and malformed text are not entries', () => {
+test('legacy pid-N.json and malformed text are not entries; an SDK entry (no status) or a status cs does not know holds its session, with no state', () => {
   assert.equal(parseRegistryEntry('{"pid":12,"session_id":"abc","cwd":"/x"}'), null)
   assert.equal(parseRegistryEntry('{"pid":12,"sessionId":"abc","entrypoint":"sdk-ts"}'), null)
   for (const bad of ['', '{', 'null', '[]', '42', '{"pid":"12","sessionId":"a","status":"idle"}', '{"pid":1,"sessionId":"a","status":"asleep"}'])
     assert.equal(parseRegistryEntry(bad), null, bad)
+  for (const status of [undefined, 'asleep', 7])
+    assert.deepEqual(
+      [parseRegistryEntry(JSON.stringify({ pid: 12, sessionId: uuid(12), status, entrypoint: 'sdk-ts' }))].map((e) => [e?.sessionId, e?.status]),
+      [[uuid(12), null]]
+    )
 })
 
 test('a background entry keeps its job id; a session name with colons still finds the pane', () => {
