@@ -170,15 +170,26 @@ const partlyMoved = (moves: [string, string][], e: unknown) =>
     'partly-moved'
   )
 
-/** rename(2), or copy then delete across file systems (the trash may live on another one). A
- *  delete that fails part way is undone from the copy, which is then dropped; when even that
- *  fails, both stay (`partly-moved`): the copy is then the only whole one. */
+/** rename(2), or copy then delete across file systems (the trash may live on another one). The
+ *  copy is made beside `to` and renamed into place whole: one that fails part way (a full disk)
+ *  is removed, and no fragment stands where the next try would put it. A delete that fails part
+ *  way is undone from the copy, which is then dropped; when even that fails, both stay
+ *  (`partly-moved`): the copy is then the only whole one. */
 function move(from: string, to: string): void {
   try {
     renameSync(from, to)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e
-    cpSync(from, to, { recursive: true, preserveTimestamps: true, errorOnExist: true, force: false })
+    const part = `${to}.cs-part-${process.pid}`
+    try {
+      cpSync(from, part, { recursive: true, preserveTimestamps: true, errorOnExist: true, force: false })
+      // as cpSync's errorOnExist would have: nothing put there meanwhile is replaced
+      if (lstatSync(to, { throwIfNoEntry: false })) throw Object.assign(new Error(`${to} exists`), { code: 'EEXIST' })
+      renameSync(part, to)
+    } catch (copying) {
+      rmSync(part, { recursive: true, force: true })
+      throw copying
+    }
     try {
       rmSync(from, { recursive: true })
     } catch (removing) {

@@ -345,6 +345,39 @@ test('gc --restore restores all it can and reports each one it cannot', () => {
   assert.ok(existsSync(paths[0]))
 })
 
+test('a restore from a trash on another file system that fails part way (a full disk) leaves no fragment: once there is room it restores', (tc) => {
+  if (process.getuid?.() !== 0) return tc.skip('needs root: the projects folder on a tmpfs of its own')
+  const folder = join(t.projects, '-w-small')
+  mkdirSync(folder, { recursive: true })
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=192k', 'tmpfs', folder])
+  tc.after(() => spawnSync('umount', [folder]))
+  const orphan = t.session({ id: id(90), cwd: '/w/small', orphan: true })
+  const agents = join(folder, id(90), 'subagents')
+  mkdirSync(agents, { recursive: true })
+  for (const n of [1, 2, 3, 4]) writeFileSync(join(agents, `agent-a${n}.jsonl`), `{"n":${n}}\n`.repeat(3000))
+  const before = () => [orphan, ...[1, 2, 3, 4].map((n) => join(agents, `agent-a${n}.jsonl`))].map((f) => readFileSync(f, 'utf8'))
+  const had = before()
+  assert.equal(t.cs('gc', '--yes').status, 0)
+  assert.deepEqual(readdirSync(folder), [])
+  // the disk fills: room for some of it only
+  const fill = (n: number) => join(folder, `fill-${n}`)
+  let n = 0
+  try {
+    for (;;) writeFileSync(fill(n++), Buffer.alloc(8192))
+  } catch {
+    rmSync(fill(--n), { force: true })
+  }
+  for (let k = 0; k < 5; k++) rmSync(fill(--n))
+  const full = t.cs('gc', '--restore', id(90))
+  assert.equal(full.status, 1, full.stdout + full.stderr)
+  assert.match(full.stderr, /disk is full/)
+  assert.deepEqual(readdirSync(folder).filter((f) => !f.startsWith('fill-')), [], 'nothing half restored')
+  for (const f of readdirSync(folder)) rmSync(join(folder, f))
+  const back = t.cs('gc', '--restore', id(90))
+  assert.equal(back.status, 0, back.stderr)
+  assert.deepEqual(before(), had)
+})
+
 test('gc, prune and purge look again after their question: what went live, was named or tagged meanwhile stays', async () => {
   // a store of its own: only these sessions are candidates
   const u = isolatedCs('gc-meanwhile')
