@@ -115,7 +115,7 @@ function manifest(text: string | null): Omit<TrashEntry, 'dir'> | null {
 export function restoreFromTrash(config: Config, entry: TrashEntry): void {
   for (const item of entry.items) {
     assertRemovable(config, item.from) // a manifest is a file: trust it no further than the projects folder
-    if (existsSync(item.from))
+    if (lstatSync(item.from, { throwIfNoEntry: false })) // a link to nothing is something too
       throw new CsError(
         `cannot restore ${entry.id}: ${item.from} exists`,
         EXIT.failure,

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import assert from 'node:assert/strict'
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { procStat } from '../lib/registry.ts'
 import { isolatedCs } from './harness/cs.ts'
@@ -343,6 +343,19 @@ test('gc --restore restores all it can and reports each one it cannot', () => {
   rmSync(damaged, { recursive: true })
   assert.equal(t.cs('gc', '--restore').status, 0)
   assert.ok(existsSync(paths[0]))
+})
+
+test('gc --restore refuses a place where a link to nothing stands, and leaves the link', () => {
+  const orphan = t.session({ id: id(91), cwd: '/w/gc-link', orphan: true })
+  assert.equal(t.cs('gc', '--yes').status, 0)
+  symlinkSync(join(t.home, 'nowhere'), orphan)
+  const r = t.cs('gc', '--restore', id(91))
+  assert.equal(r.status, 1, r.stdout + r.stderr)
+  assert.match(r.stderr, new RegExp(`cannot restore ${id(91)}: .* exists`))
+  assert.equal(readlinkSync(orphan), join(t.home, 'nowhere'))
+  rmSync(orphan)
+  assert.equal(t.cs('gc', '--restore', id(91)).status, 0)
+  assert.ok(statSync(orphan).isFile())
 })
 
 test('a restore from a trash on another file system that fails part way (a full disk) leaves no fragment: once there is room it restores', (tc) => {
