@@ -235,9 +235,24 @@ test('a title loses the bidirectional overrides, DEL and C1 controls tmux would 
     hook(payload('SessionStart-startup', { session_title: title(LC_ALL) }), 'SessionStart', { LC_ALL }, 'bash')
     assert.equal(option('@cs_title'), `abcde2Jf café… 日本 ${LC_ALL}`, LC_ALL)
   }
+  // an override alone, among letters and punctuation: a UTF-8 locale's [:punct:] holds it
+  hook(payload('SessionStart-startup', { session_title: 'abc\u202efdp.exe' }), 'SessionStart', { LC_ALL: 'C.UTF-8' }, 'bash')
+  assert.equal(option('@cs_title'), 'abcfdp.exe')
   // nothing left of a title: none shown, not the one before
   fire('UserPromptSubmit', { session_title: '\u202e\u202c' })
   assert.equal(option('@cs_title'), null)
+})
+
+test('a title too long for one tmux command is not taken: the state and the other values still are', () => {
+  for (const long of ['x'.repeat(8000), '日本'.repeat(1400)]) {
+    reset()
+    fire('SessionStart-startup', { session_title: long })
+    assert.equal(option('@cs_state'), 'idle')
+    assert.ok(option('@cs_id'), 'the id is set')
+    assert.equal(option('@cs_title'), null)
+  }
+  fire('UserPromptSubmit', { session_title: 'short' })
+  assert.equal([option('@cs_state'), option('@cs_title')].join(' '), 'working short')
 })
 
 test('keys quoted inside a string do not count, in a prompt before the real ones', () => {

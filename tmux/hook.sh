@@ -124,14 +124,21 @@ if [ -n "$waiting_for" ]; then
 else
   set -- "$@" \; set -pqu -t "$pane" @cs_waiting_for \; set -qu -t "$pane" @cs_waiting_for
 fi
+# tmux refuses a command of more than 16 KB, and the payload's values go in twice (the pane's and
+# the session's): one of more than 1000 characters (a paste into /rename) is not taken, so that
+# the state and the others still are.
+for name in title transcript cwd; do
+  eval "[ \${#$name} -le 1000 ] || $name=" # a fixed variable name: no payload text is evaluated
+done
 # A title is shown by tmux (the status line, the picker's live rows, the waiting alert) as it is:
 # bidirectional overrides and isolates (U+202A-202E, U+2066-2069), DEL and C1 controls (U+007F-009F),
 # raw UTF-8 in JSON, would reorder or drive what the terminal shows after them. Removed, as
 # lib/untrusted.ts does for what Node shows, only from a title holding something other than
-# letters, digits, punctuation and blanks (for dash, which reads bytes: anything not ASCII).
+# letters, digits, blanks and ASCII punctuation (for dash, which reads bytes: anything not ASCII),
+# each named: a UTF-8 locale's [:punct:] holds the overrides (bash matches characters).
 # The characters are made by printf, so that this file stays ASCII: one fork, no other process.
 case $title in
-  *[![:alnum:][:punct:][:space:]]*)
+  *[![:alnum:][:space:]\!\"\#\$%\&\'\(\)\*+,./:\;\<=\>?@\[\\\]^_\`{\|}~-]*)
     unsafe=$(
       for b in 200252 200253 200254 200255 200256 201246 201247 201250 201251; do
         printf "\\342\\${b%???}\\${b#???} "
