@@ -78,7 +78,10 @@ has_close_hook() {
 set_close_hook() {
 	has_close_hook && return 0
 	quote "$CURRENT_DIR/on_session_closed.sh"
-	tmux set-hook -ga session-closed "run-shell -b $quoted"
+	# a hook is a command that tmux parses as it stores it: the sh word goes in its double quotes,
+	# where \ " and $ are tmux's own (unquoted, a folder with a blank split the command)
+	word=$(printf '%s\n' "$quoted" | sed 's/[\\"$]/\\&/g')
+	tmux set-hook -ga session-closed "run-shell -b \"$word\""
 }
 
 # A fresh clone (TPM) has no bundle: build it in the background, shown in the status line.

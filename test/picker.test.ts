@@ -229,6 +229,14 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
   assert.equal(display.beta.indexOf('testhost'), display.bbbb0.indexOf('testhost'))
 })
 
+test('list.sh run without a UTF-8 locale (cron, a bare container) gives the same live rows: its tmux is told UTF-8 (-u)', () => {
+  const utf8 = list()
+  const r = spawnSync(LIST, [], { env: { ...env, LANG: 'C', LC_ALL: 'C' }, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  const rows = r.stdout.trimEnd().split('\n').map((l) => l.split('\t'))
+  assert.deepEqual(rows.slice(1, 4), utf8.slice(1, 4))
+})
+
 test('list.sh ignores a relative XDG_STATE_HOME, as lib/config.ts does: the cache under HOME', () => {
   const home = join(t.home, 'relative-xdg')
   mkdirSync(join(home, '.local'), { recursive: true })

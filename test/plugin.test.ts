@@ -2,12 +2,13 @@
 // formats, idempotent loading and the session-closed hook.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 import { TestTmux, poll } from './harness/tmux.ts'
 
-const PLUGIN = resolve(import.meta.dirname, '../plugin.tmux')
+const REPO = resolve(import.meta.dirname, '..')
+const PLUGIN = join(REPO, 'plugin.tmux')
 const t = isolatedCs('plugin')
 const tmux = new TestTmux('plugin', { ...t.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' })
 after(() => {
@@ -120,6 +121,28 @@ test('loading the plugin twice changes nothing, and the user hook stays', () => 
   assert.equal(tmux.run('list-keys', '-T', 'prefix'), before.keys)
   assert.equal(closeHooks().filter((h) => h.includes('on_session_closed.sh')).length, 1)
   assert.equal(closeHooks().filter((h) => h.includes('@user-hook')).length, 1)
+})
+
+test('the close hook runs from a checkout whose folder holds a blank', async () => {
+  const root = join(t.home, 'plug in', 'cs')
+  mkdirSync(root, { recursive: true })
+  cpSync(join(REPO, 'tmux'), join(root, 'tmux'), { recursive: true })
+  copyFileSync(PLUGIN, join(root, 'plugin.tmux'))
+  for (const d of ['bin', 'dist', 'node_modules']) symlinkSync(join(REPO, d), join(root, d))
+  const marker = join(t.home, 'closed from the blank')
+  writeFileSync(join(root, 'tmux/on_session_closed.sh'), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 })
+  const user = closeHooks().filter((h) => !h.includes('on_session_closed.sh')).map((h) => h.replace(/^session-closed\[\d+\] /, ''))
+  tmux.run('set-hook', '-gu', 'session-closed')
+  try {
+    tmux.run('run-shell', `'${join(root, 'plugin.tmux')}'`)
+    tmux.newSession('blank', t.home, ['sh'])
+    tmux.run('kill-session', '-t', '=blank')
+    await poll(() => ({ ok: existsSync(marker), last: closeHooks().join('\n') }), 5000, 'the close hook of the copy')
+  } finally {
+    tmux.run('set-hook', '-gu', 'session-closed')
+    for (const h of user) tmux.run('set-hook', '-ga', 'session-closed', h)
+    load()
+  }
 })
 
 test("closing a session runs cs sync in the background; the user's own hook runs too", async () => {

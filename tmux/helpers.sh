@@ -5,9 +5,11 @@ CS_ROOT="${CURRENT_DIR%/*}"
 # the cs CLI of this checkout: scripts find it without asking tmux
 CS_BIN="$CS_ROOT/bin/cs"
 
-# Every tmux call of cs's scripts: $CS_TMUX_SOCKET (tests, benchmarks) picks the server.
+# Every tmux call of cs's scripts: $CS_TMUX_SOCKET (tests, benchmarks) picks the server; -u, as
+# lib/tmux.ts and bin/cs, or a server started without a UTF-8 locale prints tabs and what is not
+# ASCII in -F output as _ (the picker's fields, a session's name).
 tmux() {
-	command tmux ${CS_TMUX_SOCKET:+-L "$CS_TMUX_SOCKET"} "$@"
+	command tmux -u ${CS_TMUX_SOCKET:+-L "$CS_TMUX_SOCKET"} "$@"
 }
 
 # Sets $state_home: XDG_STATE_HOME when absolute (a relative one is ignored, as the XDG spec says
