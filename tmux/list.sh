@@ -17,7 +17,7 @@ set_state_home
 cache=$state_home/cs/picker.tsv
 
 # The title's cells: what the terminal (fzf's) leaves of the other columns: fzf's pointer and
-# marker (2) and maybe a scroll bar (1), the state (11), project, host and age (3), 2 between.
+# marker (2) and maybe a scroll bar (1), the state (11), project, host and age (4: 364d), 2 between.
 set_title_width() {
 	columns=${CS_PICKER_COLUMNS:-}
 	if [ -z "$columns" ]; then
@@ -25,7 +25,7 @@ set_title_width() {
 		columns=${columns#* }
 	fi
 	case $columns in '' | *[!0-9]*) columns=120 ;; esac
-	title_width=$((columns - project_width - host_width - 23))
+	title_width=$((columns - project_width - host_width - 24))
 	[ "$title_width" -ge 12 ] || title_width=12
 }
 
