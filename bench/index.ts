@@ -57,15 +57,23 @@ function parseEveryLine(files: { path: string }[]): number {
 /** A JS loop that finds every string of every line (its closing quote, past escapes) and keeps
  *  nothing: what walking the bytes costs where a line is short keys and values, which indexOf
  *  cannot skip (lib/transcript-scan.ts does so for long strings). */
-function walkEveryString(files: { path: string }[]): number {
+function walkEveryString(files: { path: string; size: number }[]): number {
   let bytes = 0
   let strings = 0
+  // one buffer for every file, as the indexer reads: its pages are touched once
+  const b = Buffer.allocUnsafe(Math.max(...files.map((f) => f.size)))
   for (const f of files) {
-    const b = fs.readFileSync(f.path)
-    bytes += b.length
-    for (let i = 0; i < b.length; i++) {
+    const fd = fs.openSync(f.path, 'r')
+    let n = 0
+    try {
+      for (let got = 1; got > 0 && n < b.length; n += got) got = fs.readSync(fd, b, n, b.length - n, null)
+    } finally {
+      fs.closeSync(fd)
+    }
+    bytes += n
+    for (let i = 0; i < n; i++) {
       if (b[i] !== 34) continue
-      for (i++; i < b.length && b[i] !== 34; i++) if (b[i] === 92) i++
+      for (i++; i < n && b[i] !== 34; i++) if (b[i] === 92) i++
       strings++
     }
   }
