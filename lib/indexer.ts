@@ -104,7 +104,7 @@ function list(path: string, mtimeMs: number | null, root: string): Folder {
   const entries: string[] = []
   for (const d of readdirOrEmpty(path)) {
     if (!isSessionFile(d.name) || !readable(d, `${path}/${d.name}`, root)) continue
-    const st = statSync(`${path}/${d.name}`, { throwIfNoEntry: false })
+    const st = statOf(`${path}/${d.name}`)
     if (st && st.isFile() && st.size > 0) entries.push(entry(d.name, st))
   }
   return { path, mtimeMs, listing: entries.join('') }
@@ -115,7 +115,7 @@ function list(path: string, mtimeMs: number | null, root: string): Folder {
  * the same mtime tick (or while the folder was being listed) would not move it again.
  */
 function trustedMtime(path: string, mtimeMs: number | null, now: number): number {
-  mtimeMs ??= statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1
+  mtimeMs ??= statOf(path)?.mtimeMs ?? -1
   return now - mtimeMs < RACY_MS ? -1 : mtimeMs
 }
 
@@ -131,7 +131,7 @@ function relist(path: string, stored: FolderListing, hot: HotTest): Folder | nul
     if (!line) continue
     const [name, , mtimeMs] = line.split(' ', 3)
     if (!hot(name, Number(mtimeMs))) continue
-    const st = statSync(`${path}/${name}`, { throwIfNoEntry: false })
+    const st = statOf(`${path}/${name}`)
     lines[i] = st && st.isFile() && st.size > 0 ? entry(name, st).slice(0, -1) : ''
     changed ||= lines[i] !== line
   }
@@ -175,7 +175,7 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, l
     const summary = summaries.get(path)
     if (summary) summaries.delete(path)
     // a hot run stats the folder first: a file added after this stat moves its mtime again
-    const mtimeMs = full ? null : (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1)
+    const mtimeMs = full ? null : (statOf(path)?.mtimeMs ?? -1)
     const trusted = mtimeMs !== null && summary && summary.listing !== '' && summary.mtimeMs === mtimeMs
     if (trusted && summary.listing === null) {
       unchanged += summary.count // nothing hot in it: not even its listing is read
@@ -202,6 +202,16 @@ const countLines = (text: string) => {
   let n = 0
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
   return n
+}
+
+/** A path's stat, or undefined when there is none to be had: gone, a link that loops (ELOOP), a
+ *  folder that cannot be searched (EACCES). That entry is left out; the index goes on. */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
 }
 
 function readdirOrEmpty(dir: string): Dirent[] {

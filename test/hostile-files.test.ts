@@ -42,6 +42,25 @@ test('a FIFO or a symlink to /dev/zero in the registry, the jobs or the projects
   rmSync(join(claude, 'jobs'), { recursive: true })
 })
 
+test('a link that loops, as a transcript or as a project folder, is left out: the index goes on', () => {
+  const path = t.session({ id: uuid(40), cwd: '/w/loops', prompt: 'beside the loops' })
+  const looping = join(dirname(path), `${uuid(41)}.jsonl`)
+  symlinkSync(looping, looping)
+  const folder = join(t.projects, '-w-loop-folder')
+  symlinkSync(folder, folder)
+  try {
+    for (const args of [['sync', '--full'], ['ls'], ['ls', '--json'], ['info', uuid(40)]]) {
+      const r = t.cs(...args)
+      assert.equal(r.status, 0, `cs ${args.join(' ')}: ${r.stderr}`)
+      assert.doesNotMatch(r.stderr, /internal error|ELOOP/, args.join(' '))
+    }
+    assert.ok(t.json('ls').some((v: { id: string }) => v.id === uuid(40)))
+  } finally {
+    rmSync(looping)
+    rmSync(folder)
+  }
+})
+
 test('a transcript or project folder that resolves outside the projects folder is not read', () => {
   const id = uuid(10)
   writeFileSync(join(outside, `${id}.jsonl`), transcript({ id, cwd: '/w/outside', prompt: 'secret outside' }))
