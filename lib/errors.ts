@@ -1,6 +1,6 @@
 // The one error class. A CsError is a user-facing failure: the top-level catch prints its
 // message (no stack) and exits with its code. Anything else is a bug and keeps its stack.
-import { existsSync, lstatSync, readlinkSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readlinkSync, rmdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { shellLine } from './quote.ts'
 
@@ -86,11 +86,30 @@ export function brokenLinkError(path: string, what = `cannot open ${path}`): CsE
   )
 }
 
+/** Why the first missing folder of `path` cannot be made: Node's recursive mkdir says ENOENT
+ *  where a plain one says EROFS or EACCES (a read-only file system above the state folder). Null
+ *  when it can be made after all (it is removed again). */
+function mkdirCause(path: string): NodeJS.ErrnoException | null {
+  let p = path
+  while (dirname(p) !== p && !existsSync(dirname(p))) p = dirname(p)
+  try {
+    mkdirSync(p)
+    rmdirSync(p)
+    return null
+  } catch (e) {
+    return e as NodeJS.ErrnoException
+  }
+}
+
 /** A CsError for a file system error that a user can fix, or null for anything else. */
 export function fileError(e: unknown): CsError | null {
   const err = e as NodeJS.ErrnoException
-  if (err?.code === 'ENOENT' && typeof err.path === 'string')
-    return brokenLinkError(err.path, `cannot ${err.syscall ?? 'open'} ${err.path}`)
+  if (err?.code === 'ENOENT' && typeof err.path === 'string') {
+    const broken = brokenLinkError(err.path, `cannot ${err.syscall ?? 'open'} ${err.path}`)
+    if (broken || err.syscall !== 'mkdir') return broken
+    const cause = mkdirCause(err.path)
+    return cause && cause.code !== 'ENOENT' ? fileError(cause) : null
+  }
   // mkdir's EEXIST: something that is not a folder stands on the path (mkdir -p of a folder that is there is no error)
   const code = err?.code === 'EEXIST' && err.syscall === 'mkdir' ? 'ENOTDIR' : err?.code
   const known = typeof code === 'string' ? UNWRITABLE[code] : undefined

@@ -149,6 +149,19 @@ test('a file written whole on a full disk: the error names it, it stays as it wa
   }
 })
 
+test('a state folder to be made on a read-only file system: the error says so, no stack', { skip: !root && 'a read-only file system needs root to mount a tmpfs' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-ro-'))
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,ro', 'tmpfs', dir])
+  try {
+    t.env.XDG_STATE_HOME = join(dir, 'state') // the harness's environment, for this one run
+    clearFailure(t.cs('launch', 'ro', 'hello'), /cannot mkdir .*: the file system is read-only/, 'launch')
+  } finally {
+    t.env.XDG_STATE_HOME = state
+    spawnSync('umount', [dir])
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('a state folder or data folder that is a file: the error names it, not cs.db', () => {
   const u = isolatedCs('store-failures-file')
   try {
