@@ -6,7 +6,7 @@ import { shellWord } from './quote.ts'
 // tmux reads `.` and `:` in a target as window and pane separators (and silently turns them into
 // `_` in a new name), a leading `$` as a session id (even after `=`), and prints control
 // characters as octal escapes: none of these names would match.
-import { BIDI, CONTROL, TEXT_MAX, UNTARGETABLE, withoutBidi } from './untrusted.ts'
+import { BIDI, CONTROL, TEXT_MAX, TMUX_NAME_MAX, UNTARGETABLE, withoutBidi } from './untrusted.ts'
 
 /**
  * An explicit session name, trimmed. Null when nothing is left (the caller generates one);
@@ -18,6 +18,11 @@ export function checkName(raw: string): string | null {
   if (CONTROL.test(name)) throw usageError(`session name ${shellWord(name)} contains a control character`, 'pick a name without tabs or newlines')
   // it would show the rest of a status line or picker row reversed
   if (BIDI.test(name)) throw usageError(`session name ${shellWord(name)} contains a bidirectional override`, 'pick a name without one')
+  // cs and tmux would read it as an option, and other hosts skip such a row (isTmuxName)
+  if (name.startsWith('-'))
+    throw usageError(`session name ${shellWord(name)} starts with '-'`, `use another name, e.g. \`cs launch ${shellWord(sanitize(name) ?? 'NAME')}\``)
+  if (name.length > TMUX_NAME_MAX)
+    throw usageError(`a session name is at most ${TMUX_NAME_MAX} characters, not ${name.length}`, 'pick a shorter name')
   const bad = name.match(UNTARGETABLE)
   if (bad) {
     const fixed = sanitize(name) ?? 'NAME'

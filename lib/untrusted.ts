@@ -41,13 +41,17 @@ export const isSshDestination = (s: unknown): s is string => typeof s === 'strin
 /** A Claude session id: a UUID, so never a path or an option. */
 export const isSessionId = (s: unknown): s is string => typeof s === 'string' && UUID.test(s)
 
+/** The longest tmux session name cs makes or takes from another machine: tmux takes a command of
+ *  at most 16 KB, and a launch names its session in some 16 targets. */
+export const TMUX_NAME_MAX = 200
+
 /** A tmux session name cs could have made: targetable exactly, no control characters or
  *  bidirectional overrides, no leading `-`. */
 export const isTmuxName = (s: unknown): s is string =>
   typeof s === 'string' &&
   s.trim() === s &&
   s.length > 0 &&
-  s.length <= 200 &&
+  s.length <= TMUX_NAME_MAX &&
   !s.startsWith('-') &&
   !CONTROL.test(s) &&
   !BIDI.test(s) &&

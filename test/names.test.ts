@@ -26,6 +26,10 @@ test('checkName rejects . and : with a hint that names the fix', () => {
   usage(() => checkName('$(touch /tmp/x)'), /starts with '\$'.*tmux/)
   usage(() => checkName('tab\there'), /control character/)
   usage(() => checkName('app\u202egnp.exe'), /bidirectional override/)
+  // what another host would refuse (untrusted.ts isTmuxName) is refused here first
+  assert.throws(() => checkName(' -dash'), (e) => e instanceof CsError && /starts with '-'/.test(e.message) && /cs launch dash/.test(e.hint!))
+  usage(() => checkName('x'.repeat(201)), /at most 200 characters, not 201/)
+  assert.equal(checkName('x'.repeat(200)), 'x'.repeat(200))
 })
 
 test('a name that sanitises to nothing is null: the caller generates one', () => {
