@@ -130,6 +130,16 @@ test('an existing name is an error and the running session is left alone', async
   assert.equal(t.cs('kill', 'dup').status, 0)
 })
 
+test("a name that is the start of another session's id is refused: cs attach NAME would go there", () => {
+  const other = 'f11f0000-0000-4000-8000-000000000000'
+  t.session({ id: other, cwd: '/w/other', prompt: 'an older one' })
+  assert.equal(t.cs('sync').status, 0)
+  const r = t.cs('launch', 'F11F', '--cwd', dir)
+  assert.equal(r.status, 1, r.stdout)
+  assert.match(r.stderr, /^cs: 'F11F' is the start of the id of session f11f\n.*cs attach F11F would go there/s)
+  assert.deepEqual(sessions(), [], 'nothing launched')
+})
+
 test('missing claude, missing tmux and a missing folder are clear errors, with no session left', () => {
   const r = t.cs('launch', 'x', '--cwd', dir)
   assert.equal(r.status, 0, r.stderr)

@@ -6,7 +6,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { checkCwd, isDirectory, openLauncher, startSession } from '../../lib/launcher.ts'
-import { checkName, firstFree, generatedName, isPathArg, nameFromDir } from '../../lib/names.ts'
+import { checkName, firstFree, generatedName, idPrefixError, idStartedBy, isPathArg, nameFromDir } from '../../lib/names.ts'
 import { argsLine, shellWord } from '../../lib/quote.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { Tmux } from '../../lib/tmux.ts'
@@ -44,6 +44,9 @@ export default defineCommand({
     const derived = fromDir || arg === undefined ? nameFromDir(real) : null
     const store = openLocalStore(config)
     try {
+      // a name that is the start of another session's id would never find this one
+      const taken = explicit === null ? null : idStartedBy(store, explicit)
+      if (explicit !== null && taken) throw idPrefixError(explicit, taken, config.host)
       const launcher = openLauncher(config, store, tmux)
       const name = explicit ?? firstFree(derived ?? generatedName(id), (n) => tmux.hasSession(n))
       const launch = startSession(launcher, { id, name, cwd: real, resume: false, prompt: prompt || null, extra: rest })

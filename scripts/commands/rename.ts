@@ -1,11 +1,10 @@
 // `cs rename ID NAME`: cs's own name for a session, kept apart from the transcript so that
 // re-indexing never loses it.
 import { defineCommand } from '../../lib/command.ts'
-import { attempt, CsError, EXIT, usageError } from '../../lib/errors.ts'
+import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
-import { checkLabel } from '../../lib/names.ts'
-import { MIN } from '../../lib/shortid.ts'
+import { checkLabel, idPrefixError, idStartedBy } from '../../lib/names.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
@@ -47,15 +46,9 @@ export default defineCommand({
     checkLabel('name', name)
     return withSessions(config, async (s) => {
       const v = s.find(query, { recorded: true, host })
-      // a name that is the start of another session's id would never find this one: an id
-      // prefix is looked up before names (lib/shortid.ts resolve)
-      const taken = !clear && name.length >= MIN && /^[0-9a-f-]+$/i.test(name) ? attempt(() => s.find(name)) : null
-      if (taken && taken.id !== v.id && taken.id.toLowerCase().startsWith(name.toLowerCase()))
-        throw new CsError(
-          `'${name}' is the start of the id of session ${taken.short}${taken.host === config.host ? '' : ` of ${taken.host}`}`,
-          EXIT.failure,
-          `pick another name: cs attach ${name} would go there, not to ${v.short}`
-        )
+      // a name that is the start of another session's id would never find this one
+      const taken = clear ? null : idStartedBy(s.store, name, v.id)
+      if (taken) throw idPrefixError(name, taken, config.host, v.short)
       const owner = metaOwner(config, v)
       if (owner) await changeThere(config, s.store, owner, ['rename', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [name])])
       else s.store.setName(v.id, clear ? null : name)
