@@ -31,7 +31,7 @@ export function checkName(raw: string): string | null {
     const what = bad[0] === '$' ? "starts with '$'" : `contains '${bad[0]}'`
     throw usageError(
       `session name ${shellWord(name)} ${what}, which tmux cannot use in a target`,
-      `use another name, e.g. \`cs launch ${shellWord(fixed)}\`; to launch in a folder of that name, write ./${name}`
+      `use another name, e.g. \`cs launch ${shellWord(fixed)}\`; to launch in a folder of that name, write ${shellWord(`./${name}`)}`
     )
   }
   return name

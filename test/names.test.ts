@@ -24,6 +24,7 @@ test('checkName rejects . and : with a hint that names the fix', () => {
   usage(() => checkName('host:1'), /':'.*tmux/)
   assert.throws(() => checkName('my.app'), (e) => e instanceof CsError && /cs launch my-app/.test(e.hint!) && /\.\/my\.app/.test(e.hint!))
   usage(() => checkName('$(touch /tmp/x)'), /starts with '\$'.*tmux/)
+  assert.throws(() => checkName('a.$HOME'), (e) => e instanceof CsError && /write '\.\/a\.\$HOME'/.test(e.hint!), 'the folder hint as a shell word')
   usage(() => checkName('tab\there'), /control character/)
   usage(() => checkName('app\u202egnp.exe'), /bidirectional override/)
   // what another host would refuse (untrusted.ts isTmuxName) is refused here first
