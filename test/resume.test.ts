@@ -97,6 +97,15 @@ test('resume QUERY: an id prefix resumes at once; other text filters the list', 
   assert.deepEqual(r.called?.slice(0, 3), [dir('api'), '--resume', OLD])
 })
 
+test('resume QUERY naming a session the picker would not offer (an orphan) resumes nothing', () => {
+  const orphan = 'abcd0000-0000-4000-8000-00000000000a'
+  t.session({ id: orphan, cwd: dir('api'), orphan: true, at: '2026-11-18T10:00:00.000Z' })
+  const r = cs(['resume', orphan])
+  assert.equal(r.called, null)
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, new RegExp(`no session matches '${orphan}'`))
+})
+
 test('resume: no answer, or a wrong one, runs nothing', () => {
   for (const input of ['', 'x\n', '9\n']) {
     const r = cs(['resume'], input)

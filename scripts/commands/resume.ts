@@ -20,7 +20,10 @@ export default defineCommand({
       writePickerCache(config, views)
       return { views, exact: query ? attempt(() => find(query)) : null }
     })
-    const choice = exact ?? (await pick(config, resumable(views, config.host, query), query))
+    // the one QUERY names, if the picker would offer it (a session of this host, running or with
+    // a transcript to resume); else the picker, filtered by QUERY
+    const offered = exact && resumable([exact], config.host).length ? exact : null
+    const choice = offered ?? (await pick(config, resumable(views, config.host, query), query))
     if (!choice) return EXIT.failure // left the picker: nothing to do
     if (running(choice)) {
       // one client a session: a running one is gone to, as the picker's Enter does
