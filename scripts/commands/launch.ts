@@ -45,8 +45,10 @@ export default defineCommand({
     const store = openLocalStore(config)
     try {
       // a name that is the start of another session's id would never find this one
-      const taken = explicit === null ? null : idStartedBy(store, explicit)
-      if (explicit !== null && taken) throw idPrefixError(explicit, taken, config.host)
+      if (explicit !== null) {
+        const taken = idStartedBy(store, explicit)
+        if (taken) throw idPrefixError(explicit, taken, config.host)
+      }
       const launcher = openLauncher(config, store, tmux)
       const name = explicit ?? firstFree(derived ?? generatedName(id), (n) => tmux.hasSession(n))
       const launch = startSession(launcher, { id, name, cwd: real, resume: false, prompt: prompt || null, extra: rest })
