@@ -126,8 +126,8 @@ else
 fi
 # tmux refuses a command of more than 16 KB, and the payload's values go in twice (the pane's and
 # the session's): one of more than 1000 characters (a paste into /rename) is not taken, so that
-# the state and the others still are.
-for name in title transcript cwd; do
+# the state and the others still are. The hot events carry none: nothing to look at.
+[ -z "$title$transcript$cwd" ] || for name in title transcript cwd; do
   eval "[ \${#$name} -le 1000 ] || $name=" # a fixed variable name: no payload text is evaluated
 done
 # A title is shown by tmux (the status line, the picker's live rows, the waiting alert) as it is:
