@@ -72,8 +72,8 @@ interface Folder {
   /** Its own mtime, trusted when it predates this run (-1: list it again next time); null: not
    *  stat'ed (a full run stats a folder only to write it) */
   mtimeMs: number | null
-  /** Its session files' `name size mtimeMs` lines: compared with the stored listing; parsed
-   *  into files only for a folder that changed */
+  /** Its session files' `name size mtimeMs ino` lines, newest first: compared with the stored
+   *  listing; parsed into files only for a folder that changed */
   listing: string
 }
 
@@ -99,16 +99,30 @@ const inodesOf = (folder: string, listing: string | undefined) =>
 /** A project folder's session files: UUID-named, non-empty, directly in the folder. A symlink
  * is followed only when it resolves inside the projects folder: nothing outside it is read. */
 function list(path: string, mtimeMs: number | null, root: string): Folder {
-  // joined once: a string grown by += is a chain of pieces that survives every scavenge until
-  // it is flattened (a tenth of a full walk's time in GC)
-  const entries: string[] = []
+  const entries: Entry[] = []
   for (const d of readdirOrEmpty(path)) {
     if (!isSessionFile(d.name) || !readable(d, `${path}/${d.name}`, root)) continue
     const st = statOf(`${path}/${d.name}`)
-    if (st && st.isFile() && st.size > 0) entries.push(entry(d.name, st))
+    if (st && st.isFile() && st.size > 0) entries.push({ name: d.name, mtimeMs: st.mtimeMs, line: entry(d.name, st) })
   }
-  return { path, mtimeMs, listing: entries.join('') }
+  return { path, mtimeMs, listing: newestFirst(entries) }
 }
+
+/** A listing's line, with what orders it. */
+interface Entry {
+  name: string
+  mtimeMs: number
+  line: string
+}
+
+/** The lines of a listing, newest first (then by name): a hot run reads a listing only as far as
+ *  its files modified within HOT_MS go. Joined once: a string grown by += is a chain of pieces
+ *  that survives every scavenge until it is flattened (a tenth of a full walk's time in GC). */
+const newestFirst = (entries: Entry[]) =>
+  entries
+    .sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((e) => e.line)
+    .join('')
 
 /**
  * The mtime to store for a folder: -1 when it is too recent to trust, as a file added within
@@ -121,32 +135,48 @@ function trustedMtime(path: string, mtimeMs: number | null, now: number): number
 
 /**
  * A folder whose own mtime did not move: its stored listing with the hot files stat'ed again
- * (the others as they were), or null when none of those changed.
+ * (the others as they were), or null when none of those changed. The files modified since
+ * `since` lead the listing, and are all it reads but the live sessions' own lines, looked up by
+ * name (a live session may have written nothing for days): splitting every line of every hot
+ * folder took a tenth of a dashboard's own time.
  */
-function relist(path: string, stored: FolderListing, hot: HotTest): Folder | null {
-  const lines = stored.listing.split('\n')
+function relist(path: string, stored: FolderListing, since: number, liveNames: string[]): Folder | null {
+  const text = stored.listing
+  const lineAt = (at: number) => text.slice(at, text.indexOf('\n', at) + 1)
+  const again = new Map<string, string>() // each line looked at again, by name: what it is now
   let changed = false
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]
-    if (!line) continue
-    const [name, , mtimeMs] = line.split(' ', 3)
-    if (!hot(name, Number(mtimeMs))) continue
+  const lookAgain = (line: string, name: string) => {
     const st = statOf(`${path}/${name}`)
-    lines[i] = st && st.isFile() && st.size > 0 ? entry(name, st).slice(0, -1) : ''
-    changed ||= lines[i] !== line
+    const now = st && st.isFile() && st.size > 0 ? entry(name, st) : ''
+    again.set(name, now)
+    changed ||= now !== line
+  }
+  for (let at = 0; at < text.length; ) {
+    const line = lineAt(at)
+    const [name, , mtimeMs] = line.split(' ', 3)
+    if (!(Number(mtimeMs) > since)) break
+    lookAgain(line, name)
+    at += line.length
+  }
+  for (const name of liveNames) {
+    // a name followed by a blank starts a line: the other fields are numbers
+    const at = again.has(name) ? -1 : text.indexOf(`${name} `)
+    if (at >= 0) lookAgain(lineAt(at), name)
   }
   if (!changed) return null
-  return { path, mtimeMs: stored.mtimeMs, listing: lines.filter(Boolean).map((l) => `${l}\n`).join('') }
+  const entries: Entry[] = []
+  for (const old of text.split('\n')) {
+    if (!old) continue
+    const name = old.slice(0, old.indexOf(' '))
+    const line = again.get(name) ?? `${old}\n`
+    if (line) entries.push({ name, mtimeMs: Number(line.split(' ', 3)[2]), line })
+  }
+  return { path, mtimeMs: stored.mtimeMs, listing: newestFirst(entries) }
 }
 
 /** Whether a file, by its name and its mtime as last listed, may be written to now: modified
  *  within HOT_MS, or a live session's. */
 type HotTest = (name: string, mtimeMs: number) => boolean
-/** The live sessions' ids, and the hot test that counts their files in. */
-interface LiveFiles {
-  ids: string[]
-  hot: HotTest
-}
 
 function hotTest(live: string[], now: number): HotTest {
   const names = new Set(live.map((id) => `${id}.jsonl`))
@@ -159,9 +189,9 @@ function hotTest(live: string[], now: number): HotTest {
  * An unchanged folder is let go as soon as it is compared, so that a full walk holds no listing
  * past its own folder (scavenges copying them cost some 5 of a full walk's 115 ms here).
  */
-function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, live: LiveFiles, now: number) {
+function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, liveIds: string[], now: number) {
   const root = projectsDir(config)
-  const { ids: liveIds, hot } = live
+  const liveNames = liveIds.map((id) => `${id}.jsonl`)
   // a hot run reads only the listings that name a hot file (its cost follows the hot set); a
   // full one compares every folder, so it reads them all at once
   const summaries = store.listings(full ? 0 : now - HOT_MS, liveIds)
@@ -185,7 +215,7 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, l
       summary?.listing === null
         ? (store.listing(path) ?? undefined)
         : summary && { listing: summary.listing, mtimeMs: summary.mtimeMs }
-    const folder = trusted ? relist(path, stored!, hot) : list(path, mtimeMs, root)
+    const folder = trusted ? relist(path, stored!, now - HOT_MS, liveNames) : list(path, mtimeMs, root)
     if (!folder) unchanged += summary!.count
     else if (!opts.full && stored?.listing === folder.listing) {
       // no session file changed (something else in the folder may have)
@@ -267,7 +297,7 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
   const full = opts.full || opts.scope !== 'hot' || (opts.walkWhenDue !== false && fullWalkDue(config, now))
   const liveIds = [...(opts.live ?? [])]
   const hot = hotTest(liveIds, now)
-  const walked = walk(config, store, full, opts, { ids: liveIds, hot }, now)
+  const walked = walk(config, store, full, opts, liveIds, now)
   report.seen = walked.unchanged
   let changes: IndexChanges = { folders: [], gone: [], parsers: [] }
   let pending = 0 // files read since the last save

@@ -48,8 +48,10 @@ import { say } from './stdout.ts'
  *  blobs, not 10,000 rows. 13: the last full walk noted in a file (lib/indexer.ts), its table
  *  gone; a cs of 12 sharing the state folder rebuilds instead of failing on it. 14: the blocks'
  *  texts in files (lib/block-files.ts), the table naming them. 15: an index of what tells a hot
- *  folder, so that a warm run does not read every folder's row. */
-const SCHEMA = 15
+ *  folder, so that a warm run does not read every folder's row. 16: listings newest first
+ *  (lib/indexer.ts relist reads only their head); from 15, every folder is listed again once,
+ *  and nothing is read again. */
+const SCHEMA = 16
 const MMAP_BYTES = 1 << 30
 /** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its digest, cs
  *  version, skipped rows and stamp as JSON. */
@@ -1241,11 +1243,18 @@ function keepJournal(db: Database.Database, journal: string, fresh: boolean, raw
   }).immediate()
 }
 
-/** Creates the tables, or rebuilds the index tables of another schema (cs's own are kept). */
+/** Creates the tables, or rebuilds the index tables of another schema (cs's own are kept); a
+ *  schema that only moved on is brought up to this one. */
 function migrate(db: Database.Database): void {
   db.transaction(() => {
     // Another process may have migrated while this one waited for the lock.
-    if (db.pragma('user_version', { simple: true }) === SCHEMA) return
+    const version = db.pragma('user_version', { simple: true })
+    if (version === SCHEMA) return
+    if (version === 15) {
+      // an empty listing matches no walk: the next lists the folder again, in the new order
+      db.exec("UPDATE folders SET listing = '', listed = 0")
+      return void db.pragma(`user_version = ${SCHEMA}`)
+    }
     // walks: the last full walk up to schema 12
     for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'tally', 'holders', 'blocks'])
       db.exec(`DROP TABLE IF EXISTS ${table}`)

@@ -17,6 +17,14 @@ after(() => {
 })
 
 const id = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`
+/** Ids (their first `length` characters) in the order the question before `[y/N]` showed them
+ *  (by their short ids). */
+const asShown = (stdout: string, ns: number[], length = 36) => {
+  const question = stdout.slice(0, stdout.indexOf('[y/N]'))
+  const at = (n: number) => question.indexOf(id(n).slice(0, 8))
+  assert.ok(ns.every((n) => at(n) >= 0), `each of ${ns} shown before the question: ${stdout}`)
+  return [...ns].sort((a, b) => at(a) - at(b)).map((n) => id(n).slice(0, length))
+}
 const ids = (rows: any[]) => rows.map((r) => r.id).sort()
 const OLD = '2025-01-01T00:00:00.000Z'
 
@@ -407,7 +415,7 @@ test('gc, prune and purge look again after their question: what went live, was n
     })
     assert.equal(moved.status, 0, moved.stdout)
     const since = 'live, named, tagged or gone since the question'
-    assert.match(moved.stdout, new RegExp(`cs: left alone, ${since}: ${[80, 81, 82].map((n) => id(n).slice(0, 8)).join(', ')}\\r?\\n`))
+    assert.match(moved.stdout, new RegExp(`cs: left alone, ${since}: ${asShown(moved.stdout, [80, 81, 82], 8).join(', ')}\\r?\\n`))
     assert.match(moved.stdout, /moved 1 to /)
     assert.deepEqual(orphans.map((o) => existsSync(o)), [true, true, true, false])
 
@@ -419,7 +427,7 @@ test('gc, prune and purge look again after their question: what went live, was n
       appendFileSync(idle[2], JSON.stringify({ type: 'custom-title', customTitle: 'named in claude', sessionId: id(86) }) + '\n')
     })
     assert.equal(pruned.status, 0, pruned.stdout)
-    assert.match(pruned.stdout, new RegExp(`cs: left alone, ${since}: ${[84, 85, 86].map((n) => id(n).slice(0, 8)).join(', ')}\\r?\\n`))
+    assert.match(pruned.stdout, new RegExp(`cs: left alone, ${since}: ${asShown(pruned.stdout, [84, 85, 86], 8).join(', ')}\\r?\\n`))
     assert.match(pruned.stdout, /soft-deleted 1 /)
     assert.deepEqual(ids(u.json('deleted')), [id(87)])
 
@@ -429,7 +437,7 @@ test('gc, prune and purge look again after their question: what went live, was n
       live(server, 'purge-live', id(89), '/w/doomed')
     })
     assert.equal(purged.status, 0, purged.stdout)
-    assert.match(purged.stdout, new RegExp(`cs: left alone, live, named, tagged or gone since the question: ${id(88)}, ${id(89)}\\r?\\n`))
+    assert.match(purged.stdout, new RegExp(`cs: left alone, live, named, tagged or gone since the question: ${asShown(purged.stdout, [88, 89]).join(', ')}\\r?\\n`))
     assert.match(purged.stdout, /purged 1/)
     assert.deepEqual(project.map((p) => existsSync(p)), [true, true, false])
   } finally {

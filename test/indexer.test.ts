@@ -14,6 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
+import Database from 'better-sqlite3'
 import { dirname, join, resolve } from 'node:path'
 import { loadConfig, type Config } from '../lib/config.ts'
 import { fullWalkDue, indexTranscripts, lastFullWalk, MAX_LINE } from '../lib/indexer.ts'
@@ -377,6 +378,42 @@ describe('a hot run stats the project folders and only the files that can have g
     // days later, unchanged: read again at the same mark
     indexTranscripts(config, store, { full: true, now: now + 3 * DAY })
     assert.equal(store.parserState(markOf(store, hot.path)!), null)
+  })
+
+  test('a listing is newest first: a hot file is seen wherever its name sorts, a cold one below it read from the store', () => {
+    const { store, dir, hot, now, hotRun } = hotSetup()
+    const newer = session(dir, user('x', 'u3', 'later today'))
+    utimesSync(newer.path, new Date(now - 60_000), new Date(now - 60_000))
+    // its folder's mtime moved, to a time old enough to trust: listed again once
+    utimesSync(dir, new Date(now - 2 * DAY), new Date(now - 2 * DAY))
+    assert.equal(hotRun().read, 1)
+    // the second of two hot files, then the first: each append alone is read
+    appendFileSync(hot.path, title('x', 'second'))
+    assert.equal(hotRun({ at: now + 2000 }).read, 1)
+    assert.equal(byId(store, hot.id)!.customTitle, 'second')
+    appendFileSync(newer.path, title('x', 'first'))
+    assert.equal(hotRun({ at: now + 3000 }).read, 1)
+    assert.equal(byId(store, newer.id)!.customTitle, 'first')
+  })
+
+  test('a store of schema 15 (listings in the folder\'s order) lists every folder again once and reads nothing again', () => {
+    const { config, store, dir, cold, hot, now } = hotSetup()
+    store.close()
+    // as schema 15 could leave it: the cold file's line above the hot one's
+    const raw = new Database(dbPath(config))
+    const listing = raw.prepare('SELECT listing FROM folders WHERE path = ?').pluck().get(dir) as string
+    const lines = listing.split('\n').filter(Boolean)
+    const coldFirst = [...lines.filter((l) => l.startsWith(`${cold.id}.`)), ...lines.filter((l) => !l.startsWith(`${cold.id}.`))]
+    raw.prepare('UPDATE folders SET listing = ? WHERE path = ?').run(coldFirst.map((l) => `${l}\n`).join(''), dir)
+    raw.pragma('user_version = 15')
+    raw.close()
+    appendFileSync(hot.path, title('x', 'after the update'))
+    const reopened = openStore(config)
+    const r = indexTranscripts(config, reopened, { scope: 'hot', now: now + 1000 })
+    assert.deepEqual([r.read, r.bytes], [1, Buffer.byteLength(title('x', 'after the update'))])
+    assert.equal(byId(reopened, hot.id)!.customTitle, 'after the update')
+    assert.ok(reopened.listing(dir)!.listing.startsWith(`${hot.id}.jsonl `), 'listed again, newest first')
+    reopened.close()
   })
 
   test('an append to an old file no live session writes waits for the next full walk', () => {
