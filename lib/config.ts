@@ -181,13 +181,22 @@ export function loadConfig(env: Env = process.env): Config {
   }
 }
 
-/** A connection URL as cs shows it, the only form of it cs ever prints: the password of `user:password@` (up to the last `@` before the
- *  host, where an unescaped `@` in it would end it early) and the value of every query option
- *  whose name says password or secret (tlsCertificateKeyFilePassword…) as `****`. */
-export const maskUrl = (url: string) =>
-  url
-    .replace(/^([a-z+]+:\/\/[^:/@]*:)[^/?#]*@/i, '$1****@')
-    .replace(/([?&][^=&#]*(?:password|secret)[^=&#]*=)[^&#]*/gi, '$1****')
+// A URL's secrets. The password of `user:password@` runs to the first `@` that a host part ends
+// (no `@`, `/`, `?` or `#` in it, then one of the last three or the end): a password may hold
+// any of them unescaped (one from `openssl rand -base64` often holds a `/`), which the driver
+// refuses, and which must not end the masking early. Erring the other way masks too much, never
+// too little.
+const PASSWORD = /^([a-z+]+:\/\/[^:@]*:)(.*?)@(?=[^@/?#]*(?:[/?#]|$))/is
+const OPTION_SECRET = /([?&][^=&#]*(?:password|secret)[^=&#]*=)([^&#]*)/gi
+
+/** A connection URL as cs shows it, the only form of it cs ever prints: its password and the
+ *  value of every query option whose name says password or secret (tlsCertificateKeyFilePassword…)
+ *  as `****`. */
+export const maskUrl = (url: string) => url.replace(PASSWORD, '$1****@').replace(OPTION_SECRET, '$1****')
+
+/** What maskUrl hides, as written in the URL: for removing from a text that quotes it. */
+export const urlSecrets = (url: string): string[] =>
+  [PASSWORD.exec(url)?.[2], ...[...url.matchAll(OPTION_SECRET)].map((m) => m[2])].filter((s): s is string => Boolean(s))
 
 const hasPassword = (url: string | undefined) => !!url && maskUrl(url) !== url
 

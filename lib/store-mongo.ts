@@ -11,7 +11,7 @@
 import { connect } from 'node:net'
 import type { AnyBulkWriteOperation, Db, Document, MongoClient } from 'mongodb'
 import type { SharedStoreSettings } from './config.ts'
-import { maskUrl } from './config.ts'
+import { maskUrl, urlSecrets } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { HOST_ROW_FIELDS } from './host-rows.ts'
 import type { HostRow } from './session.ts'
@@ -23,12 +23,8 @@ const INSERT_CHUNK = 1000
 
 /** Any text with the URL's password removed: driver errors may quote what they were given. */
 function redact(text: string, url: string): string {
-  const secrets = [
-    /^[a-z+]+:\/\/[^:/@]*:([^/?#]*)@/i.exec(url)?.[1],
-    ...[...url.matchAll(/[?&][^=&#]*(?:password|secret)[^=&#]*=([^&#]*)/gi)].map((m) => m[1]),
-  ].filter((s): s is string => Boolean(s))
   let out = text.split(url).join(maskUrl(url))
-  for (const secret of secrets)
+  for (const secret of urlSecrets(url))
     for (const s of new Set([secret, safeDecode(secret)])) out = out.split(s).join('****')
   return out
 }

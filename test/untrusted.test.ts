@@ -71,6 +71,11 @@ test('maskUrl hides the password and nothing else', () => {
   assert.equal(maskUrl('mongodb://db.example:27017/'), 'mongodb://db.example:27017/')
   // an unescaped @ in the password: all of it, up to the last @ before the host
   assert.equal(maskUrl('mongodb://u:p@ss@h:1/cs'), 'mongodb://u:****@h:1/cs')
+  // an unescaped /, ? or # (a base64 password): all of it too, though the driver refuses it
+  for (const password of ['pa/ssWORD', 'pa?ss', 'pa#ss', 'a/b?c#d@e'])
+    assert.equal(maskUrl(`mongodb://alice:${password}@127.0.0.1:27232/cs`), 'mongodb://alice:****@127.0.0.1:27232/cs')
+  // an @ in an option after the host is not a password's end
+  assert.equal(maskUrl('mongodb://u:p/w@h/cs?appName=a@b'), 'mongodb://u:****@h/cs?appName=a@b')
   // a secret in an option, and hosts, other options and a user alone left as they are
   assert.equal(
     maskUrl('mongodb://h1,h2/cs?tls=true&tlsCertificateKeyFilePassword=hunter2&replicaSet=rs'),
@@ -101,6 +106,7 @@ test('config file: read, environment wins, bad files refused with a fix', () => 
     assert.throws(() => readConfigFile(file), (e) => e instanceof CsError && pattern.test(e.message) && !!e.hint)
   }
   refused({ mongo: { url: 'mongodb://u:hunter2@h/' } }, /others can read it/, 0o644)
+  refused({ mongo: { url: 'mongodb://u:hun/ter2@h/' } }, /others can read it/, 0o640)
   refused({ hosts: [{ name: '-oProxyCommand=touch /tmp/x' }] }, /plain host name/)
   refused({ hosts: [{ name: 'b', ssh: '-oProxyCommand=x' }] }, /destination/)
   refused([], /not a JSON object/)
