@@ -6,7 +6,8 @@
 // `carried` the last one its `recent` pushes hold),
 // sessions (_id: HOST/ID, unique on host + id; `seq`: the push that wrote it; `gone`: its
 // transcript is gone), meta (_id: session id; name, tag, deletedAt, `by` and `seq` of the last
-// push that changed it). Updates go in chunks of at most 50 operations: FerretDB 1.24 hangs on a
+// push that changed it, and of each field the last push that changed that field: `nameBy`,
+// `nameSeq`…). Updates go in chunks of at most 50 operations: FerretDB 1.24 hangs on a
 // bulk write of about 100 updates that match existing documents.
 import { connect } from 'node:net'
 import type { AnyBulkWriteOperation, Db, Document, MongoClient } from 'mongodb'
@@ -16,6 +17,7 @@ import { CsError, EXIT } from './errors.ts'
 import { HOST_ROW_FIELDS } from './host-rows.ts'
 import type { HostRow } from './session.ts'
 import type { HostCommit, SeqRange, SharedStore } from './shared-store.ts'
+import { META_FIELDS } from './store.ts'
 
 export const CHUNK = 50
 /** Inserts are not subject to that hang. */
@@ -174,8 +176,8 @@ function mongoStore(
     }
     return { written, stale }
   }
-  const inRanges = (key: 'host' | 'by', ranges: SeqRange[]) => ({
-    $or: ranges.map((r) => ({ [key]: r.host, seq: { $gt: r.after, $lte: r.upTo } })),
+  const rowsInRanges = (ranges: SeqRange[]) => ({
+    $or: ranges.map((r) => ({ host: r.host, seq: { $gt: r.after, $lte: r.upTo } })),
   })
 
   return {
@@ -239,7 +241,7 @@ function mongoStore(
         (c): AnyBulkWriteOperation<Document> => ({
           updateOne: {
             filter: { _id: c.id as unknown as Document['_id'] },
-            update: { $set: { [c.field]: c.value, by: host, seq } },
+            update: { $set: { [c.field]: c.value, by: host, seq, [`${c.field}By`]: host, [`${c.field}Seq`]: seq } },
             upsert: true,
           },
         })
@@ -265,9 +267,24 @@ function mongoStore(
     }),
     hosts: guard(async () => hosts.find({}).toArray()),
     rowsIn: guard(async (ranges: SeqRange[]) =>
-      ranges.length ? sessions.find(inRanges('host', ranges), { projection: { _id: 0 } }).toArray() : []
+      ranges.length ? sessions.find(rowsInRanges(ranges), { projection: { _id: 0 } }).toArray() : []
     ),
-    metaIn: guard(async (ranges: SeqRange[]) => (ranges.length ? meta.find(inRanges('by', ranges)).toArray() : [])),
+    // by the writer of each field too: another host's change of another field since took `by`
+    // (a document written before the fields had their own has `by` alone)
+    metaIn: guard(async (ranges: SeqRange[]) =>
+      ranges.length
+        ? meta
+            .find({
+              $or: ranges.flatMap((r) =>
+                [['by', 'seq'], ...META_FIELDS.map((f) => [`${f}By`, `${f}Seq`])].map(([by, seq]) => ({
+                  [by]: r.host,
+                  [seq]: { $gt: r.after, $lte: r.upTo },
+                }))
+              ),
+            })
+            .toArray()
+        : []
+    ),
     // one lookup by _id each, at once: FerretDB 1.24 scans the collection for an $in
     metaOf: guard(async (ids: string[]) => {
       const docs = await Promise.all(ids.map((id) => meta.findOne({ _id: id as unknown as Document['_id'] })))

@@ -198,9 +198,12 @@ export interface RowQuery {
 }
 
 /** One field of cs's metadata, as changed by one host. */
+/** cs's own metadata of a session, as it travels between hosts. */
+export const META_FIELDS = ['name', 'tag', 'deletedAt'] as const
+
 export interface MetaChange {
   id: string
-  field: 'name' | 'tag' | 'deletedAt'
+  field: (typeof META_FIELDS)[number]
   value: string | null
   n?: number
 }

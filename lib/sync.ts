@@ -13,7 +13,7 @@ import { recentChanges, recentPush, withRecent, type RecentChanges } from './rec
 import { readRegular, replaceFile } from './regular-file.ts'
 import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.ts'
 import type { SeqRange, SharedStore } from './shared-store.ts'
-import type { Store } from './store.ts'
+import { META_FIELDS, type Store } from './store.ts'
 import type { Sessions } from './sessions.ts'
 import type { Stores } from './stores.ts'
 import { checkHostRow, cleanText, isHostName, isSessionId, isSshDestination, quoted } from './untrusted.ts'
@@ -224,7 +224,7 @@ export async function pull(
       return []
     }
     const id = (d._id as string).toLowerCase()
-    return (['name', 'tag', 'deletedAt'] as const).flatMap((field) => {
+    return META_FIELDS.flatMap((field) => {
       const v = d[field]
       if (v === undefined) return []
       if (v !== null && (typeof v !== 'string' || v.length > 2000 || (field === 'deletedAt' && Number.isNaN(Date.parse(v))))) {

@@ -194,6 +194,25 @@ test('a name or tag given on another host keeps a session from prune here, with 
   assert.deepEqual([a.json('info', tagged).deleted, a.json('info', named).deleted], [false, false])
 })
 
+test("a name given on one host survives another host's tag of the same session, for a host that reads the pushes by number", async () => {
+  const a = host('omega')
+  const b = host('sigma')
+  const x = uuid('eeee5555')
+  a.session({ id: x, cwd: '/srv/omega', prompt: 'shared work' })
+  a.ok('sync')
+  // B's first push holds too many rows to be carried in its document: a reader reads it by number
+  for (let i = 0; i < 25; i++) b.session({ id: uuid('eeee6666'), cwd: '/srv/sigma', prompt: `sigma ${i}` })
+  b.ok('sync')
+  b.ok('rename', `omega:${x}`, 'named on sigma')
+  b.ok('sync')
+  // A changes another field of the same session before it first pulls B: A's push is the
+  // document's last writer, and B's name must still reach A
+  a.ok('tag', x, 'tagged on omega')
+  a.ok('sync')
+  b.ok('sync')
+  for (const h of [a, b]) assert.deepEqual([h.json('info', x).name, h.json('info', x).tag], ['named on sigma', 'tagged on omega'], h.name)
+})
+
 test('an older push never overwrites a newer row; the rest of its batch is written (FerretDB stops a batch at a failed condition)', async () => {
   const shared = await connectMongo({ url: server.url, tls: null, tlsCAFile: null, tlsCertificateKeyFile: null }, { timeoutMs: 5000 })
   const row = (id: string, state: HostRow['state']): HostRow => ({
