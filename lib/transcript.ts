@@ -156,10 +156,15 @@ const digit = (s: string, i: number) => {
   const c = s.charCodeAt(i)
   return c >= 48 && c <= 57
 }
-/** Starts like an ISO 8601 time (`2026-11-25T`). Read on every record: not a regular expression. */
+/** The two digits at i as a number (both checked to be digits). */
+const two = (s: string, i: number) => (digit(s, i) && digit(s, i + 1) ? (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48 : -1)
+/** Starts like an ISO 8601 time, each field in its range (`2026-11-25T10:04`): times are compared
+ *  as text, so one that is not a time (`9999-99-99T99:…`) would be every session's latest for good.
+ *  Read on every record: not a regular expression, nor Date.parse. */
 const isIso = (s: string) =>
-  s.length >= 11 && digit(s, 0) && digit(s, 1) && digit(s, 2) && digit(s, 3) && s.charCodeAt(4) === 45 &&
-  digit(s, 5) && digit(s, 6) && s.charCodeAt(7) === 45 && digit(s, 8) && digit(s, 9) && s.charCodeAt(10) === 84 // prettier-ignore
+  s.length >= 16 && two(s, 0) >= 0 && two(s, 2) >= 0 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 &&
+  s.charCodeAt(10) === 84 && s.charCodeAt(13) === 58 && two(s, 5) >= 1 && two(s, 5) <= 12 && two(s, 8) >= 1 &&
+  two(s, 8) <= 31 && two(s, 11) >= 0 && two(s, 11) <= 23 && two(s, 14) >= 0 && two(s, 14) <= 59 // prettier-ignore
 
 function apply(p: ParserState, rec: Rec) {
   const type = rec.type
@@ -302,9 +307,10 @@ function summary(p: ParserState, rec: Rec) {
  *  that such a session neither shows as active just now nor sorts above every other for good. */
 const SKEW_MS = 10 * 60_000
 
-/** `ts`, or the file's write time when `ts` is implausibly later than it. */
+/** `ts`, or the file's write time when `ts` is implausibly later than it, or no time at all. */
 function notAfterWrite(ts: string | null, mtimeMs: number | undefined): string | null {
-  if (ts === null || mtimeMs === undefined || !(Date.parse(ts) > mtimeMs + SKEW_MS)) return ts
+  const t = ts === null ? NaN : Date.parse(ts)
+  if (ts === null || mtimeMs === undefined || t <= mtimeMs + SKEW_MS) return ts
   return new Date(mtimeMs).toISOString()
 }
 

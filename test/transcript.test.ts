@@ -106,6 +106,17 @@ describe('generated sessions', () => {
     const behind = finish(p, { ...FILE, mtimeMs: Date.parse(p.updatedAt!) - 60_000 })
     assert.deepEqual([behind.createdAt, behind.updatedAt], [p.createdAt, p.updatedAt], 'a minute ahead: kept')
   })
+  test('a time that is none (month 99, hour 25) is not read: the session keeps its own first and last times', () => {
+    const p = newParser()
+    feed(p, bytes(g.normalSession(new g.Gen(1))))
+    const [createdAt, updatedAt] = [p.createdAt, p.updatedAt]
+    for (const ts of ['9999-99-99T99:99:99.000Z', '0000-00-00T00:00:00.000Z', '2026-11-25T25:00:00.000Z', '2026-13-01T00:00:00Z', '2026-11-25T'])
+      feed(p, bytes(JSON.stringify({ type: 'system', subtype: 'x', timestamp: ts }) + '\n'))
+    assert.deepEqual([p.createdAt, p.updatedAt], [createdAt, updatedAt])
+    // a time of another form that slipped through ends at the file's last write, as a skewed one
+    const odd = { ...p, updatedAt: '2026-11-25T13:99:00.000Z' }
+    assert.equal(finish(odd, { ...FILE, mtimeMs: Date.parse(updatedAt!) }).updatedAt, new Date(Date.parse(updatedAt!)).toISOString())
+  })
   test('titles: the last custom title wins, ai titles likewise, each kept apart', () => {
     const gen = new g.Gen(2)
     assert.equal(parse(g.namedSession(gen, 'first name')).customTitle, 'first name')
