@@ -76,7 +76,9 @@ export function parseRegistryEntry(text: string): RegistryEntry | null {
     statusUpdatedAt: num(o.statusUpdatedAt) ?? num(o.updatedAt),
     cwd: cwd(o.cwd),
     kind: clean(o.kind),
-    name: clean(o.name),
+    // 2.1.332 names every session after its folder (`project-18`, nameSource derived): no name
+    // the user gave, and it would stand before the session's own title
+    name: o.nameSource === 'derived' ? null : clean(o.name),
     procStart: start && /^\d+$/.test(start) ? start : null,
     tmuxPane: where?.[2] ?? null,
     tmuxSession: where?.[1] ?? null,

@@ -47,6 +47,14 @@ test('every recorded registry file parses with a known status', () => {
   }
 })
 
+test("a name the client derived from the folder is none; one the user gave (-n, /rename) is the name", () => {
+  for (const f of ['busy.json', 'idle.json', 'waiting-permission.json']) assert.equal(parseRegistryEntry(fixture(f))?.name, null, f)
+  assert.equal(parseRegistryEntry(fixture('idle-named.json'))?.name, 'Named session')
+  assert.equal(parseRegistryEntry(fixture('after-rename.json'))?.name, 'Renamed later')
+  // an older client's entry says nothing of where its name came from: taken as given
+  assert.equal(parseRegistryEntry(JSON.stringify({ pid: 12, sessionId: uuid(13), status: 'idle', name: 'given' }))?.name, 'given')
+})
+
 test('legacy pid-N.json and malformed text are not entries; an SDK entry (no status) or a status cs does not know holds its session, with no state', () => {
   assert.equal(parseRegistryEntry('{"pid":12,"session_id":"abc","cwd":"/x"}'), null)
   assert.equal(parseRegistryEntry('{"pid":12,"sessionId":"abc","entrypoint":"sdk-ts"}'), null)
