@@ -8,7 +8,7 @@
 import { closeSync, readSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { stateFromScreen } from './pane.ts'
-import { FIELDS, hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
+import { FIELDS, hookState, hookStateAt, hookWaitingFor, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
 import { hasStatus, procStat, readJobs, readRegistry, type RegistryEntry, type RegistryStatus, type StatusEntry } from './registry.ts'
 import type { LiveInfo, LiveState } from './session.ts'
 import { stuck, THEN, Tmux, tmuxCalls } from './tmux.ts'
@@ -44,7 +44,7 @@ export function reconcile(
   const hookAt = hookStateAt(row)
   let state: LiveState
   let since = hookAt === null ? null : hookAt * 1000
-  let waitingFor = row.waitingFor || null
+  let waitingFor = hookWaitingFor(row)
   if (row.dead === '1' || (!entry && (hook === 'dead' || shellInFront(row)))) {
     state = 'dead'
     // when its process exited, where tmux kept the pane; else when first seen, then kept

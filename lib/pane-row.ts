@@ -3,6 +3,7 @@
 // (lib/tmux-sessions.ts, over `list-sessions`, whose formats resolve in each session's active
 // pane) read the same fields. An @ option resolves on the pane first, then on its session.
 import { LIVE_STATES, type LiveState } from './session.ts'
+import { cleanText } from './untrusted.ts'
 
 /** Each field's tmux format: the @cs_* options by name, for those that set them too. */
 export const FIELDS = {
@@ -50,6 +51,10 @@ export function parsePanes(out: string): PaneRow[] {
 /** The state the hook last set (@cs_state), or null when none or not one cs knows. */
 export const hookState = (row: PaneRow): LiveState | null =>
   LIVE_STATES.includes(row.state) ? (row.state as LiveState) : null
+
+/** What a waiting session waits for (@cs_waiting_for), as text fit for a terminal, or null: the
+ *  hook sets a few words of its own, but anyone on the tmux server can set the option. */
+export const hookWaitingFor = (row: PaneRow): string | null => cleanText(row.waitingFor) || null
 
 /** When it set it (@cs_state_at, epoch seconds), or null. */
 export const hookStateAt = (row: PaneRow): number | null =>

@@ -2,7 +2,7 @@
 // `cs launch` and the hook), each read with one tmux call in lib/pane-row.ts's format. An option
 // resolves on the session's active pane first, then on the session, so a session whose active
 // pane is a split-off shell still shows the session-level values the hook keeps.
-import { hookState, hookStateAt, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
+import { hookState, hookStateAt, hookWaitingFor, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
 import type { LiveState } from './session.ts'
 import { THEN, exact, exactPane, type Tmux } from './tmux.ts'
 
@@ -27,7 +27,7 @@ export function sessionOf(row: PaneRow): TmuxSession {
     title: or(row.name) ?? or(row.title),
     state: hookState(row),
     stateAt: hookStateAt(row),
-    waitingFor: or(row.waitingFor),
+    waitingFor: hookWaitingFor(row),
     cwd: or(row.cwd),
   }
 }

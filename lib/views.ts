@@ -136,7 +136,7 @@ function view(
     deleted: Boolean(m?.deletedAt),
     live: Boolean(l),
     // cs's tag wins; '' is cs's record of a cleared tag, hiding the transcript's own
-    tag: m?.tag != null ? m.tag || null : t?.tag || null,
+    tag: m?.tag != null ? m.tag || null : cleanText(t?.tag) || null,
     model: cleanText(t?.model),
     tokens: t?.tokens ?? noTokens(),
     path: t?.path ?? null,

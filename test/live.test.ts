@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
 import { readLive, reconcile, writeBack } from '../lib/live.ts'
 import { PANE_FORMAT, parsePanes, type PaneRow } from '../lib/pane-row.ts'
+import { sessionOf } from '../lib/tmux-sessions.ts'
 import { procStat } from '../lib/registry.ts'
 import type { LiveInfo } from '../lib/session.ts'
 import { Tmux } from '../lib/tmux.ts'
@@ -199,6 +200,13 @@ test('parsePanes reads the format and skips malformed records', () => {
   assert.equal(rows.length, 1)
   assert.deepEqual([rows[0].pane, rows[0].title, rows[0].state], ['%3', 'T', 'idle'])
   assert.deepEqual(parsePanes(''), [])
+})
+
+test('@cs_waiting_for, which anyone on the server can set, reaches the dashboard and cs status as text fit for a terminal', () => {
+  const hostile = 'perm\u001b]0;PWN\u0007\u001b[31mRED\u202eevil\u009b2J'
+  const r = reconcile(row({ state: 'waiting', waitingFor: hostile }), null, 200)
+  assert.equal(r.waitingFor, 'permREDevil')
+  assert.equal(sessionOf(row({ state: 'waiting', waitingFor: hostile })).waitingFor, 'permREDevil')
 })
 
 test("the hook's @cs_id and @cs_cwd, from Claude's payload, are taken only as an id and a folder", () => {

@@ -184,6 +184,11 @@ const rows = buildViews(
 )
 const ids = (f: Parameters<typeof selectViews>[1]) => selectViews(rows, f).map((v) => v.id)
 
+test("a transcript's tag is shown cleaned, as its title is: no control, escape or bidirectional override", () => {
+  const [v] = buildViews([transcriptInfo({ id: 'g9', tag: 't\u202egat\u009b2J\u001b[31m' })], new Map(), [], 'here', [], new Date())
+  assert.equal(v.tag, 'tgat')
+})
+
 test('live first, then newest first; orphans and deleted hidden unless all', () => {
   assert.deepEqual(ids({}), ['h5', 'h2', 'h1'])
   assert.deepEqual(ids({ all: true }), ['h5', 'h4', 'h2', 'h3', 'h1'])
