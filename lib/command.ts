@@ -21,9 +21,10 @@ export interface Command {
   /** option lines for --help, one per flag */
   details?: string
   options?: Options
-  /** arguments after `--` are not its own but go on to another program (`rest`); otherwise
-   *  `--` only ends the flags, and what follows are positionals (`cs rename ID -- -name`) */
-  passesOn?: boolean
+  /** arguments after `--` are not its own but go on (`rest`) to what this says, as an unknown
+   *  flag's error tells; otherwise `--` only ends the flags, and what follows are positionals
+   *  (`cs rename ID -- -name`) */
+  passesOn?: string
   /** the most arguments it takes, for a command that takes a fixed few: more is a usage error,
    *  not words silently dropped (`cs last foo` resuming the last session anyway) */
   maxArgs?: number

@@ -15,7 +15,7 @@ import { closeSync, readdirSync, readSync, statSync, utimesSync, type Dirent, ty
 import { basename, join } from 'node:path'
 import type { Config } from './config.ts'
 import { isSessionFile, projectsDir, readable } from './paths.ts'
-import { openRegular, touchMarker } from './regular-file.ts'
+import { openRegular, statOf, touchMarker } from './regular-file.ts'
 import type { FileMark, FolderIndex, FolderListing, IndexChanges, Store } from './store.ts'
 import { feed, feedLast, finish, loadParser, newParser, saveParser, skippedLine, type ParserState } from './transcript.ts'
 
@@ -232,16 +232,6 @@ const countLines = (text: string) => {
   let n = 0
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
   return n
-}
-
-/** A path's stat, or undefined when there is none to be had: gone, a link that loops (ELOOP), a
- *  folder that cannot be searched (EACCES). That entry is left out; the index goes on. */
-function statOf(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false })
-  } catch {
-    return undefined
-  }
 }
 
 function readdirOrEmpty(dir: string): Dirent[] {

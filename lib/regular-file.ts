@@ -111,6 +111,16 @@ export function replaceFile(path: string, data: string | Buffer, o: { mode?: num
   }
 }
 
+/** A path's stat, or undefined when there is none to be had: gone, a link that loops (ELOOP), a
+ *  folder that cannot be searched (EACCES). A walk leaves that entry out and goes on. */
+export function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
 /** Creates or empties a marker file that cs keeps for its mtime: a FIFO put there fails at once
  *  (ENXIO) instead of waiting for a reader. */
 export function touchMarker(path: string): void {

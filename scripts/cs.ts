@@ -66,12 +66,12 @@ function helpOf(c: Command): string {
 }
 
 /** node's parseArgs errors, said in cs's words: the flag, and what is wrong with it. */
-function parseError(e: Error & { code?: string }, passesOn: boolean): string {
+function parseError(e: Error & { code?: string }, passesOn: string | undefined): string {
   // Node names a flag with a short form as `'-n, --exchanges <value>'`: the long one is said
   const flag = e.message.match(/'(?:-[^-' ], )?(-[^' ]*)/)?.[1] ?? ''
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
     return passesOn
-      ? `unknown flag ${flag} (what follows -- goes to claude: a name or prompt cannot start with -)`
+      ? `unknown flag ${flag} (what follows -- goes to ${passesOn})`
       : `unknown flag ${flag} (a name or argument that starts with - goes after --)`
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     if (/does not take/.test(e.message)) return `${flag} takes no value`
@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     })
   } catch (e) {
-    throw usageError(parseError(e as Error & { code?: string }, command.passesOn === true), `see \`cs ${name} --help\``)
+    throw usageError(parseError(e as Error & { code?: string }, command.passesOn), `see \`cs ${name} --help\``)
   }
   if (parsed.values.help) {
     out(helpOf(command) + '\n')

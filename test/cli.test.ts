@@ -126,6 +126,10 @@ test('-- ends the flags: a name that starts with a dash', () => {
   const launch = t.cs('launch', 'x', '-p evil')
   assert.equal(launch.status, 2)
   assert.match(launch.stderr, /^cs: unknown flag -p \(what follows -- goes to claude: a name or prompt cannot start with -\)/)
+  // completion passes on what follows -- too, to another program than claude
+  const completion = t.cs('completion', '--bogus')
+  assert.equal(completion.status, 2)
+  assert.match(completion.stderr, /^cs: unknown flag --bogus \(what follows -- goes to the completion: the command line being completed, flags and all\)/)
 })
 
 test('an id shorter than 4 characters is named as too short, not as no match', () => {

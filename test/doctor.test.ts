@@ -134,6 +134,9 @@ test('recent transcripts written by a newer client: unknown types and fields wit
   writeFileSync(join(outside, '2d8c7cf3-53e6-4e6b-9c73-4f4a5e6d7c80.jsonl'), 'root:x:0:0\n' + rec({ type: 'from-outside' }))
   symlinkSync(join(outside, '2d8c7cf3-53e6-4e6b-9c73-4f4a5e6d7c80.jsonl'), join(dir, '3e9d8d04-64f7-4f7c-8d84-5a5b6f7e8d91.jsonl'))
   symlinkSync(outside, join(home, '.claude/projects/-linked-out'))
+  // two session files linked to each other (ELOOP): left out, as the indexer leaves them
+  symlinkSync(join(dir, '5f0e9e15-75f8-4a8e-9e73-6b6c7d8e9fa2.jsonl'), join(dir, '4e0e9e15-75f8-4a8e-9e73-6b6c7d8e9fa1.jsonl'))
+  symlinkSync(join(dir, '4e0e9e15-75f8-4a8e-9e73-6b6c7d8e9fa1.jsonl'), join(dir, '5f0e9e15-75f8-4a8e-9e73-6b6c7d8e9fa2.jsonl'))
   const out = JSON.parse(cs('--json').stdout)
   assert.deepEqual(out.drift.types, [{ what: 'hologram', count: 2, versions: ['9.0.1', '9.0.2'], files: 1 }])
   assert.deepEqual(out.drift.fields, [{ what: 'user.mood', count: 1, versions: ['9.0.1'], files: 1 }])

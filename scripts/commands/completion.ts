@@ -56,7 +56,7 @@ export default defineCommand({
     '      --words  (for the scripts) the candidates for the last of the words after --',
   ].join('\n'),
   options: { words: { type: 'boolean' } },
-  passesOn: true, // the words after -- are the command line being completed, flags and all
+  passesOn: 'the completion: the command line being completed, flags and all',
   async run({ config, positionals, flags, rest }) {
     if (isSet(flags, 'words')) {
       const known = { sessions: () => sessions(config), hosts: () => [config.host, ...config.hosts.map((h) => h.name)] }

@@ -2,7 +2,7 @@
 // drift (record types and fields of recent transcripts that cs does not know), so that a change
 // of Claude Code's format is noticed instead of silently producing garbage.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { agentKeys } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
@@ -16,7 +16,7 @@ import { hookScript, hookSettings } from '../../lib/hooks.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
 import { findOnPath, isSessionFile, pluginScript, projectsDir, readable } from '../../lib/paths.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
-import { notAFile, readRegular } from '../../lib/regular-file.ts'
+import { notAFile, readRegular, statOf } from '../../lib/regular-file.ts'
 import { journalPath, readJournal } from '../../lib/journal.ts'
 import { LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore, openStores } from '../../lib/stores.ts'
@@ -245,7 +245,7 @@ function recentTranscripts(config: Config): string[] {
     for (const file of entries(join(root, folder.name))) {
       if (!isSessionFile(file.name)) continue
       const path = join(root, folder.name, file.name)
-      const st = statSync(path, { throwIfNoEntry: false })
+      const st = statOf(path)
       if (st?.isFile() && st.mtimeMs >= since && st.size <= MAX_READ) found.push([path, st.mtimeMs])
     }
   }

@@ -26,7 +26,7 @@ export default defineCommand({
     '  --json      print the launch record',
   ].join('\n'),
   options: { ...JSON_OPTION, cwd: { type: 'string' } },
-  passesOn: true,
+  passesOn: 'claude: a name or prompt cannot start with -',
   run({ config, positionals, flags, rest }) {
     const [arg, prompt, ...more] = positionals
     if (more.length) throw usageError(`too many arguments: ${more.map(shellWord).join(' ')}`, 'quote the prompt: cs launch NAME "PROMPT"')
