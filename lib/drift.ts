@@ -2,7 +2,7 @@
 // was tested against wrote. `cs doctor` folds recent transcripts through it, so a new Claude
 // Code release that changes the format shows as counts and the version that wrote them, before
 // it shows as wrong titles. Pure: the caller reads the lines.
-import { KNOWN_TYPES } from './transcript.ts'
+import { KNOWN_TYPES, recordEnd, recordStart } from './transcript.ts'
 import { isObject, jsonObject } from './untrusted.ts'
 
 /** Fields every conversation record carries (2.0.x to 2.1.332, test/fixtures/real*). */
@@ -105,8 +105,11 @@ export class DriftCounter {
     let fileVersion: string | null = null
     const lines = text.split('\n')
     for (const [i, line] of lines.entries()) {
-      if (line.trim() === '') continue
-      const r = jsonObject(line)
+      const b = Buffer.from(line)
+      const start = recordStart(b, 0, b.length)
+      const end = recordEnd(b, start, b.length)
+      if (start === end) continue
+      const r = jsonObject(b.toString('utf8', start, end))
       // a last line with no newline that is no object yet is being written: not counted, as the
       // indexer leaves it for later
       if (!r && i === lines.length - 1) continue

@@ -134,11 +134,23 @@ export function skippedLine(p: ParserState): void {
 // Blanks around a line: spaces, tabs, CR of CRLF files, NUL padding left by a crash.
 const blank = (c: number) => c === 32 || c === 9 || c === 13 || c === 0
 
-function line(p: ParserState, b: Buffer, s: number, e: number) {
+/** Where a line's record starts: past blanks and a BOM. The drift count (lib/drift.ts) reads lines
+ *  as the index does. */
+export function recordStart(b: Buffer, s: number, e: number): number {
   while (s < e && blank(b[s])) s++
   if (e - s >= 3 && b[s] === 0xef && b[s + 1] === 0xbb && b[s + 2] === 0xbf) s += 3 // BOM
   while (s < e && blank(b[s])) s++
+  return s
+}
+/** Where it ends: before trailing blanks. */
+export function recordEnd(b: Buffer, s: number, e: number): number {
   while (e > s && blank(b[e - 1])) e--
+  return e
+}
+
+function line(p: ParserState, b: Buffer, s: number, e: number) {
+  s = recordStart(b, s, e)
+  e = recordEnd(b, s, e)
   if (s === e) return
   try {
     const rec = (b[s] === 123 ? scanLine(b, s, e) : null) ?? parseObject(b, s, e)

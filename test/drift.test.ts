@@ -54,6 +54,21 @@ test('unknown types and fields are counted with the versions that wrote them', (
   ])
 })
 
+test('lines are read as the index reads them: a BOM, CRLF and NUL padding are no bad lines, and the record behind them counts', () => {
+  const line = (o: object) => JSON.stringify(o)
+  const d = new DriftCounter()
+  d.addFile(
+    `\ufeff${line({ type: 'hologram', version: '2.9.0' })}\r\n` +
+      '\0'.repeat(64) + '\n' +
+      '\0'.repeat(8) + line({ type: 'ai-title', aiTitle: 'x', sessionId: 's', colour: 1 }) + '\n' +
+      'garbage\n'
+  )
+  const r = d.report()
+  assert.deepEqual([r.lines, r.badLines], [3, 1])
+  assert.deepEqual(r.types, [{ what: 'hologram', count: 1, versions: ['2.9.0'], files: 1 }])
+  assert.deepEqual(r.fields.map((f) => f.what), ['ai-title.colour'])
+})
+
 test('a field the parser reads that holds another kind of value is counted as drift, by kind', () => {
   const line = (o: object) => JSON.stringify(o)
   const d = new DriftCounter()
