@@ -250,8 +250,12 @@ export function checkConfigFile(v: unknown, path: string): ConfigFile {
     throw bad('`ssh.destination` must be a destination such as user@host')
   if (f.hosts !== undefined) {
     if (!Array.isArray(f.hosts)) throw bad('`hosts` is not a list')
+    const names = new Set<string>()
     for (const h of f.hosts) {
       if (!isObject(h) || !isHostName(h.name)) throw bad(`a host's name is not a plain host name: ${JSON.stringify(h?.name ?? h)}`)
+      // one host a name: which entry an attach and a listing took could differ
+      if (names.has(h.name)) throw bad(`host ${h.name} is listed twice`)
+      names.add(h.name)
       if (h.ssh !== undefined && !isSshDestination(h.ssh))
         throw bad(`host ${h.name}: \`ssh\` must be a destination such as user@host`)
       if (!str(h.cs)) throw bad(`host ${h.name}: \`cs\` is not a string`)

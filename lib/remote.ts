@@ -129,10 +129,13 @@ export async function askRemote(config: Config, host: HostEntry, args: string[])
   return jsonAnswer(host, r.stdout)
 }
 
-/** A JSON answer of host, parsed: printed again through jsonText. */
+/** A JSON answer of host, parsed: printed again through jsonText. An answer nested too deep to
+ *  print again (JSON.parse takes it, JSON.stringify runs out of stack) is none either. */
 export function jsonAnswer(host: HostEntry, stdout: string): unknown {
   try {
-    return JSON.parse(stdout)
+    const answer: unknown = JSON.parse(stdout)
+    JSON.stringify(answer)
+    return answer
   } catch {
     throw new CsError(`host ${host.name}: its answer is not JSON`)
   }

@@ -6,6 +6,8 @@ import { checkConfigFile, withConfigKey, type Config } from '../lib/config.ts'
 import { CRON_MARK, cronLine, cronLineOf, withCronLine } from '../lib/cron.ts'
 import { HOST_ROW_FIELDS, rowFromRemoteView, rowOf, viewOf, withHosts } from '../lib/host-rows.ts'
 import { answerDigest, answerLines, parseAnswer } from '../lib/hosts.ts'
+import { jsonAnswer } from '../lib/remote.ts'
+import { CsError } from '../lib/errors.ts'
 import { jsonArray } from '../lib/format.ts'
 import { hostOf } from '../lib/ssh.ts'
 import type { HostFacts, HostRow, SessionView } from '../lib/session.ts'
@@ -169,4 +171,11 @@ test('a host to act on: the hosts list first, else a checked ssh destination the
 test('ssh.destination, published for other hosts to act here, is a checked destination', () => {
   assert.deepEqual(withConfigKey({}, 'ssh.destination', 'me@here'), { ssh: { destination: 'me@here' } })
   assert.throws(() => checkConfigFile({ ssh: { destination: '-oProxyCommand=x' } }, 'f'), /ssh.destination/)
+})
+
+test("another host's answer nested too deep to print again is no answer: said, not an internal error", () => {
+  const host = { name: 'b', ssh: 'b', cs: null }
+  assert.deepEqual(jsonAnswer(host, '[[1]]'), [[1]])
+  const deep = '['.repeat(200_000) + ']'.repeat(200_000)
+  assert.throws(() => jsonAnswer(host, deep), (e) => e instanceof CsError && /host b: its answer is not JSON/.test(e.message))
 })

@@ -109,6 +109,7 @@ test('config file: read, environment wins, bad files refused with a fix', () => 
   refused({ mongo: { url: 'mongodb://u:hun/ter2@h/' } }, /others can read it/, 0o640)
   refused({ hosts: [{ name: '-oProxyCommand=touch /tmp/x' }] }, /plain host name/)
   refused({ hosts: [{ name: 'b', ssh: '-oProxyCommand=x' }] }, /destination/)
+  refused({ hosts: [{ name: 'b', ssh: 'b' }, { name: 'b', ssh: 'other.invalid' }] }, /host b is listed twice/)
   refused([], /not a JSON object/)
   writeFileSync(file, '{ nope')
   assert.throws(() => readConfigFile(file), (e) => e instanceof CsError && /cannot read/.test(e.message) && !!e.hint?.includes(`mv ${file} ${file}.bak`))
