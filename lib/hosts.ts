@@ -14,7 +14,7 @@ import { age } from './format.ts'
 import { rowFromRemoteView } from './host-rows.ts'
 import { failedThere } from './remote.ts'
 import type { HostFacts, HostRow } from './session.ts'
-import { hostOf, LOOK_CALL, sshRun, type SshResult } from './ssh.ts'
+import { hostOf, LOOK_CALL, lookFailure, sshRun, type SshResult } from './ssh.ts'
 import type { HostRowChange, Store, StoredAnswer } from './store.ts'
 import { say } from './stdout.ts'
 import { openLocalStore } from './stores.ts'
@@ -244,7 +244,7 @@ function askHosts(config: Config, only?: string): (store: Store) => Promise<Host
             host,
             fetched: rowsIn(store, host.name),
             moved: false,
-            error: e instanceof CsError ? e.message : String(e),
+            error: lookFailure(e),
           })
         )
       )

@@ -181,16 +181,28 @@ export function sshFailure(config: Config, host: HostEntry, status: number, stde
     )
   if (status !== 255) return null
   const said = cleanText(stderr.trim().split('\n').pop()) ?? ''
-  if (/host key verification failed|host key for .* has changed|no .* host key is known/i.test(stderr))
+  if (/host key verification failed|host key for .* has changed|no .* host key is known/i.test(stderr)) {
+    // a changed key: ssh names the command that removes the old one, with the file and the name
+    // it is known by there (a Host alias's HostName, a port), which cs could not tell
+    const remove = /^\s*(ssh-keygen -f .+ -R [^\r\n]+)/m.exec(stderr)?.[1]
     return new CsError(
-      `host ${host.name}: its host key is not known (or changed)`,
+      `host ${host.name}: its host key is ${remove ? 'not the one known for it' : 'not known'}`,
       EXIT.unavailable,
-      `check it, then accept it once: ${sshLine(config, host, 'true')}`
+      remove
+        ? `if the host was reinstalled, remove the old key (${cleanText(remove)}), then check the new one and accept it: ${sshLine(config, host, 'true')}`
+        : `check it, then accept it once: ${sshLine(config, host, 'true')}`,
+      'host-key'
     )
+  }
   if (/permission denied/i.test(stderr))
     return new CsError(`host ${host.name}: ssh login refused (${said})`, EXIT.unavailable, `load a key: cs add-key, or check ${sshLine(config, host)}`)
   return unreachable(config, host, said || 'ssh failed')
 }
+
+/** What a look at a host that failed says in a listing (the dashboard, cs hosts): its error, and
+ *  for a host key the fix too, which nothing else there would tell. */
+export const lookFailure = (e: unknown): string =>
+  e instanceof CsError ? (e.reason === 'host-key' && e.hint ? `${e.message}: ${e.hint}` : e.message) : String(e)
 
 export const unreachable = (config: Config, host: HostEntry, why: string) =>
   new CsError(`host ${host.name} does not answer: ${why}`, EXIT.unavailable, `check it: ${sshLine(config, host, 'true')}`)

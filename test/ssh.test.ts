@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { loadConfig, type Config, type HostEntry } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
-import { CONNECT_TIMEOUT, sshArgv, sshRun } from '../lib/ssh.ts'
+import { CONNECT_TIMEOUT, lookFailure, sshArgv, sshRun } from '../lib/ssh.ts'
 import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
 import { HOSTILE } from './harness/hostile.ts'
 
@@ -101,6 +101,22 @@ test('a missing cs, an unknown host key and a dead host are errors naming the ho
     // the way to accept it names cs's ssh config, which plain ssh would not read
     e.exitCode === 3 && /hostb.*host key/.test(e.message) && e.hint === `check it, then accept it once: ssh -F ${unknownKey} hostb true`)
   assert.ok(!existsSync(join(home, 'empty')) || readFileSync(join(home, 'empty'), 'utf8') === '', 'the key was accepted')
+  // a key known for it that is not its own (a reinstalled host): ssh's own command that removes
+  // the old one, and a listing says the fix too
+  const other = join(home, 'other_key')
+  spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other])
+  writeFileSync(join(home, 'wrong'), `hostb ${readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`)
+  const changedKey = join(home, 'ssh_config_changed')
+  writeFileSync(changedKey, readFileSync(host.sshConfig, 'utf8').replace(/UserKnownHostsFile .*/, `UserKnownHostsFile ${join(home, 'wrong')}`))
+  const changed = { ...config, sshConfig: changedKey, sshControlDir: join(home, 'ctl3') }
+  let seen: unknown
+  await assert.rejects(sshRun(changed, entry, ['true'], { connectTimeout: 1 }), (e: CsError) => {
+    seen = e
+    return e.exitCode === 3 && /hostb: its host key is not the one known for it/.test(e.message) &&
+      e.hint!.includes(`(ssh-keygen -f "${join(home, 'wrong')}" -R "hostb")`) && e.hint!.endsWith(`ssh -F ${changedKey} hostb true`)
+  })
+  assert.equal(lookFailure(seen), `${(seen as CsError).message}: ${(seen as CsError).hint}`)
+  assert.equal(lookFailure(new CsError('host gone does not answer', 3, 'check it: ssh gone true')), 'host gone does not answer')
   const dead: HostEntry = { name: 'gone', ssh: 'gone', cs: null }
   await assert.rejects(sshRun(config, dead, ['true'], { connectTimeout: 1 }), (e: CsError) => e.exitCode === 3 && /gone/.test(e.message))
 })

@@ -15,7 +15,7 @@ import { countByState } from '../../lib/rows.ts'
 import { shellWord } from '../../lib/quote.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import type { HostFacts, HostRow, State } from '../../lib/session.ts'
-import { hostOf, LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
+import { hostOf, LOOK_CALL, lookFailure, remoteCs, sshRun } from '../../lib/ssh.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { say } from '../../lib/stdout.ts'
 import { cleanText, isHostName, isSshDestination, jsonText, quoted, visible } from '../../lib/untrusted.ts'
@@ -61,7 +61,7 @@ async function status(config: Config, host: HostEntry): Promise<HostStatus> {
   } catch (e) {
     if (!(e instanceof CsError)) throw e
     const kept = keptRows(config, host.name)
-    return { ...base, answers: false, error: e.message, version: null, sessions: kept && rowCounts(kept.rows), lastSeen: kept?.at ?? null }
+    return { ...base, answers: false, error: lookFailure(e), version: null, sessions: kept && rowCounts(kept.rows), lastSeen: kept?.at ?? null }
   }
 }
 
@@ -95,7 +95,7 @@ function sharedStatuses(config: Config): Promise<HostStatus>[] {
       return { ...known, answers: true, version: (await versionOf(config, host)) ?? known.version }
     } catch (e) {
       if (!(e instanceof CsError)) throw e
-      return { ...known, answers: false, error: e.message }
+      return { ...known, answers: false, error: lookFailure(e) }
     }
   })
 }
