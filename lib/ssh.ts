@@ -28,6 +28,12 @@ const controlName = (config: Config, host: HostEntry) =>
 
 /** How long a shared connection outlives its last use. */
 const CONTROL_PERSIST_S = 60
+/** Keepalives [interval s, count]: a link that dies under a shared connection ends it within
+ *  about interval × (count + 1) seconds, and every call riding on it with it, where a look would
+ *  wait its whole bound on each (ConnectTimeout is only for connecting) and keep the dead master
+ *  alive; the next call connects afresh. A terminal's call is gentler: a blip should not end an
+ *  attach (its master's own, when it starts one). */
+const KEEPALIVE = { call: [1, 2], tty: [5, 3] } as const
 /** How long a look at a host (its sessions, its version) may wait once it accepted the
  *  connection: its cs may be indexing. */
 const LOOK_TIMEOUT_MS = 8000
@@ -83,6 +89,8 @@ export function sshArgv(config: Config, host: HostEntry, argv: readonly string[]
     ...o(`ControlPath=${config.sshControlDir}/${controlName(config, host)}`),
     ...o(`ControlPersist=${CONTROL_PERSIST_S}`),
     ...o(`ConnectTimeout=${call.connectTimeout ?? CONNECT_TIMEOUT.act}`),
+    ...o(`ServerAliveInterval=${KEEPALIVE[call.tty ? 'tty' : 'call'][0]}`),
+    ...o(`ServerAliveCountMax=${KEEPALIVE[call.tty ? 'tty' : 'call'][1]}`),
     ...o('StrictHostKeyChecking=yes'),
     ...o('ClearAllForwardings=yes'),
     // a terminal call may ask for a passphrase; a background one must fail instead of waiting

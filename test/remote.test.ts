@@ -126,6 +126,24 @@ test('a host that stops answering still shows, marked with its age, within the c
   }
 })
 
+test('a host whose link dies under the shared connection: a look ends within its keepalive, not its whole bound, and the next connects afresh', () => {
+  a.json('ls') // the shared connection is open
+  const thaw = sshd.freeze()
+  try {
+    for (const run of ['first', 'next']) {
+      const start = performance.now()
+      const r = a.cs('ls', '--json')
+      const took = performance.now() - start
+      assert.equal(r.status, 0, r.stderr)
+      assert.match(r.stderr, /host hostb does not answer/, run)
+      // the keepalive: 3 s at most on the dead connection; a look's own bound is 8 s
+      assert.ok(took < 5000, `${run}: ${Math.round(took)} ms`)
+    }
+  } finally {
+    thaw()
+  }
+})
+
 test("a host whose cs refuses the listing is said in that cs's own words", () => {
   const refusing = join(b.home, 'refusing-cs')
   writeFileSync(refusing, "#!/bin/sh\necho \"cs: CS_HOST 'bad host' is not a host name\" >&2\nexit 2\n", { mode: 0o755 })

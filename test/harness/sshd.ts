@@ -24,6 +24,9 @@ export interface SshHost {
   start(): Promise<void>
   /** stops sshd and every connection to it: the host no longer answers */
   stop(): void
+  /** freezes sshd and every connection to it (SIGSTOP), as a link that dies silently does:
+   *  nothing is closed, nothing answers; the function returned thaws them */
+  freeze(): () => void
   /** stop(), then remove its folder */
   cleanup(): void
 }
@@ -111,6 +114,23 @@ export async function startSshHost(name: string, env: Record<string, string>): P
       // already gone
     }
   }
+  const freeze = () => {
+    const pids: string[] = []
+    for (let next = child?.pid ? [String(child.pid)] : []; next.length; ) {
+      pids.push(...next)
+      next = next.flatMap((p) => spawnSync('pgrep', ['-P', p], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean))
+    }
+    const signal = (s: NodeJS.Signals) => {
+      for (const p of pids)
+        try {
+          process.kill(Number(p), s)
+        } catch {
+          // gone meanwhile
+        }
+    }
+    signal('SIGSTOP')
+    return () => signal('SIGCONT')
+  }
   await start()
   return {
     name,
@@ -119,6 +139,7 @@ export async function startSshHost(name: string, env: Record<string, string>): P
     identity,
     start,
     stop,
+    freeze,
     cleanup() {
       stop()
       rmSync(dir, { recursive: true, force: true })
