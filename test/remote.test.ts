@@ -580,9 +580,19 @@ test('cs kill --host ends one session of host B; --all asks, then ends every one
   assert.equal(refused.status, 1)
   assert.match(refused.stderr, /without asking/)
   assert.ok(onB('list-sessions').stdout.length > 0)
-  const all = a.cs('kill', '--all', '--host', 'hostb', '--yes')
-  assert.equal(all.status, 0, all.stderr)
-  assert.equal(onB('list-sessions', '-F', '#{session_name}').stdout, '')
+  // a session launched on B after A listed them (here: as A's first kill reaches B) was not among
+  // those named: it stays
+  const late = join(b.home, 'late-cs')
+  writeFileSync(late, `#!/bin/sh\nif [ "$1" = kill ] && ! [ -e ${b.home}/late-done ]; then : >${b.home}/late-done; ${CS.join(' ')} launch late --cwd ${b.home} >/dev/null; fi\nexec ${CS.join(' ')} "$@"\n`, { mode: 0o755 })
+  configure([{ ...hostB(), cs: late }])
+  try {
+    const all = a.cs('kill', '--all', '--host', 'hostb', '--yes')
+    assert.equal(all.status, 0, all.stderr)
+    assert.equal(onB('list-sessions', '-F', '#{session_name}').stdout, 'late\n')
+  } finally {
+    configure([hostB()])
+    onB('kill-session', '-t', '=late')
+  }
 })
 
 test('cs revive --host brings back what died with host B\'s tmux server', () => {

@@ -53,7 +53,11 @@ async function killRemote(config: Config, host: HostEntry, positionals: string[]
     if (interactive()) return EXIT.failure
     throw new CsError(`refusing to kill ${live.length} session(s) on ${host.name} without asking`, EXIT.failure, 'add --yes')
   }
-  return runRemote(config, host, ['kill', '--all', '--yes'], false)
+  // the sessions named, by id, each its own `cs kill` there over the shared connection: one
+  // launched there since the question was not agreed to
+  let code: number = EXIT.ok
+  for (const v of live) code = Math.max(code, await runRemote(config, host, ['kill', '--', v.id], false))
+  return code
 }
 
 export default defineCommand({
