@@ -8,7 +8,7 @@
 // (lib/attach-launcher.ts guards); Node asks any host it does not name, as before.
 import { mkdirSync, read, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { guards, mtime, sshSetup } from './attach-launcher.ts'
+import { guards, launcherCurrent, mtime, sshSetup } from './attach-launcher.ts'
 import type { Config, HostEntry } from './config.ts'
 import { bundleFile } from './install.ts'
 import { shellWord } from './quote.ts'
@@ -31,8 +31,10 @@ const ANSWER_BLOCKS = ANSWER_MAX_BYTES / 512 + 1
 const XFSZ = 153
 
 /** What bin/cs sources: every other host of the list asked at once. */
-function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = process.env): string {
+function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = process.env): string | null {
   const dir = askDir(config)
+  const checks = guards(config, env)
+  if (checks === null) return null
   const ask = (h: HostEntry) => {
     const out = (ext: string) => `${shellWord(`${dir}/`)}$$.${h.name}.${ext}` // the name: a checked plain word
     const argv = sshArgv(config, h, askArgv(h), LOOK_CALL).map(shellWord).join(' ')
@@ -46,7 +48,7 @@ function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = 
     `[ ${shellWord(bundleFile())} -nt "$asker" ] && return 0 # cs was updated since`,
     // a copy in another state folder (moved, restored) would have its answers go to this one
     `[ "$asker" -ef ${shellWord(askerFile(config))} ] || return 0`,
-    ...guards(config, env),
+    ...checks,
     ...sshSetup(config),
     // unbounded, an ssh that hangs would hold the pipe, and Node with it: Node asks (it kills)
     `command -v timeout >/dev/null 2>&1 || return 0`,
@@ -78,14 +80,11 @@ export function writeAsker(config: Config, env: NodeJS.ProcessEnv = process.env)
   }
   try {
     if (!hosts.length) return void rmSync(file, { force: true })
-    // config.json's change time, where bin/cs compares its mtime: an edit that keeps an older
-    // mtime (cp -p, a restore, a file linked from /nix/store) changes it all the same
-    const changed = statSync(config.configFile, { throwIfNoEntry: false })?.ctimeMs ?? -Infinity
-    const current = (mtime(file) ?? -Infinity) > Math.max(changed, mtime(bundleFile()) ?? -Infinity)
+    const current = launcherCurrent(config, file)
     // bin/cs ran it, so it passed its checks of this environment: written now, it would read the same
     if (current && binAsks(config) !== null) return
     const text = askerText(config, hosts, env)
-    if (current && readFileSync(file, 'utf8') === text) return
+    if (text === null || (current && readFileSync(file, 'utf8') === text)) return
     mkdirSync(askDir(config), { recursive: true, mode: 0o700 })
     replaceFile(file, text, { mode: 0o600 })
   } catch {

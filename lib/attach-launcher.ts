@@ -4,7 +4,7 @@
 // only with a plain word (LAUNCHER_QUERY, the same pattern in bin/cs). bin/cs uses a launcher only
 // while config.json and the bundle are older than it, and the launcher itself checks the
 // environment it was written for; anything else goes to the Node CLI, which writes them again.
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config, HostEntry } from './config.ts'
 import { bundleFile } from './install.ts'
@@ -22,12 +22,44 @@ const SLOT = 'CsAttachQuerySlot0'
 
 export const launcherDir = (config: Config) => join(config.stateDir, 'attach')
 
+// POSIX cksum's CRC (polynomial 0x04C11DB7, most significant bit first, then the length's bytes)
+const CRC_TABLE = Array.from({ length: 256 }, (_, i) => {
+  let c = i << 24
+  for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1
+  return c >>> 0
+})
+/** What `cksum <FILE` prints of these bytes. */
+export function cksum(bytes: Uint8Array): string {
+  const step = (crc: number, b: number) => ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]) >>> 0
+  let crc = 0
+  for (const b of bytes) crc = step(crc, b)
+  for (let n = bytes.length; n > 0; n = Math.floor(n / 256)) crc = step(crc, n % 256)
+  return `${~crc >>> 0} ${bytes.length}`
+}
+
+/** The line by which a launcher checks that config.json says what it said when the launcher was
+ *  written: its bytes' cksum, whatever its times say (a file restored with `cp -p`, a link moved
+ *  to another generation of a file in /nix/store keep an older mtime). Null with no config.json. */
+export function configGuard(config: Config): string | null {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(config.configFile)
+  } catch {
+    return null
+  }
+  return `[ "$(cksum <"$config")" = ${shellWord(cksum(bytes))} ] 2>/dev/null || return 0 # config.json as written from`
+}
+
 /** The environment a launcher was written for, as sh tests: what loadConfig reads that bin/cs
- *  does not already pin (the config file and the state folder are found through XDG_*). */
-export function guards(config: Config, env: NodeJS.ProcessEnv): string[] {
+ *  does not already pin (the config file and the state folder are found through XDG_*), and
+ *  what config.json said. Null with no config.json. */
+export function guards(config: Config, env: NodeJS.ProcessEnv): string[] | null {
   const is = (name: string, value: string) => `[ "\${${name}-}" = ${shellWord(value)} ]`
+  const said = configGuard(config)
+  if (said === null) return null
   const lines = [
     `[ "$config" -ef ${shellWord(config.configFile)} ] || return 0 # written from another config.json`,
+    said,
     `${is('HOME', env.HOME ?? '')} && ${is('XDG_RUNTIME_DIR', env.XDG_RUNTIME_DIR ?? '')} || return 0`,
   ]
   // this host's own name (CS_HOST, else the kernel's): a host never attaches itself over ssh
@@ -55,12 +87,14 @@ function launcherText(config: Config, host: HostEntry, env: NodeJS.ProcessEnv = 
   if (ssh.slice(0, -1).some((w) => w.includes(SLOT)) || parts.length !== 3 || !parts[0].endsWith('=')) return null
   // ssh's own failure (255) and no cs there (127): said and exited as lib/remote.ts does
   const failures = [127, 255].map((status) => ({ status, e: sshFailure(config, host, status, '', cs)! }))
+  const checks = guards(config, env)
+  if (checks === null) return null
   const command = [...ssh.slice(0, -1).map(shellWord), parts.map(shellWord).join('"$query"')].join(' ')
   return [
     `# cs attach QUERY --host ${host.name} outside tmux, as lib/remote.ts runs it: written by cs`,
     '# (lib/attach-launcher.ts) from config.json; sourced by bin/cs with QUERY, a plain word, in $query.',
     `[ ${shellWord(bundleFile())} -nt "$launcher" ] && return 0 # cs was updated since`,
-    ...guards(config, env),
+    ...checks,
     ...sshSetup(config),
     command,
     'status=$?',
@@ -82,18 +116,28 @@ export const mtime = (path: string): number | null => {
   }
 }
 
-/** True when bin/cs would pass a launcher by (none for a listed host, or one older than
- *  config.json or the bundle) or one is left of a host no longer listed. */
+/** Whether a launcher is as it would be written now, as far as bin/cs can tell: newer than the
+ *  bundle, and written from config.json as it is (its guard; config.json's times cannot tell). */
+export function launcherCurrent(config: Config, file: string): boolean {
+  const said = configGuard(config)
+  if (said === null || (mtime(file) ?? -Infinity) <= (mtime(bundleFile()) ?? Infinity)) return false
+  try {
+    return readFileSync(file, 'utf8').includes(`\n${said}\n`)
+  } catch {
+    return false
+  }
+}
+
+/** True when there is no launcher for a listed host, or one is not current, or one is left of a
+ *  host no longer listed. */
 function stale(config: Config, dir: string, wanted: readonly string[]): boolean {
-  const newest = Math.max(mtime(config.configFile) ?? Infinity, mtime(bundleFile()) ?? Infinity)
   let present: string[]
   try {
     present = readdirSync(dir)
   } catch {
     return true
   }
-  if (present.length !== wanted.length) return true
-  return wanted.some((f) => (mtime(join(dir, f)) ?? -Infinity) <= newest)
+  return present.length !== wanted.length || wanted.some((f) => !launcherCurrent(config, join(dir, f)))
 }
 
 /**

@@ -5,11 +5,12 @@
 // age), so that a host that does not answer still shows, and the picker and `cs attach` find
 // remote rows without asking.
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import type { Flags } from './command.ts'
 import type { Config, HostEntry } from './config.ts'
 import { CsError, EXIT, usageError } from './errors.ts'
 import { isSet, stringFlag } from './flags.ts'
-import { askArgv, askedByBin, writeAsker, type BinAnswer } from './ask-launcher.ts'
+import { askArgv, askedByBin, askerFile, writeAsker, type BinAnswer } from './ask-launcher.ts'
 import { age } from './format.ts'
 import { rowFromRemoteView } from './host-rows.ts'
 import { failedThere } from './remote.ts'
@@ -290,8 +291,9 @@ export function hostNamed(config: Config, name: string): HostEntry {
 export function startAsking(config: Config, host: string | undefined) {
   const wanted = config.hosts.length > 0 && !config.shared && host !== config.host
   const keep = wanted ? askHosts(config, host) : async () => []
-  // bin/cs's launcher of these asks, written again when config.json changed
-  if (config.hosts.length) writeAsker(config)
+  // bin/cs's launcher of these asks, written again when config.json changed, and removed (with
+  // what it left) once the list is gone
+  if (config.hosts.length || existsSync(askerFile(config))) writeAsker(config)
   let answers: HostAnswer[] = []
   // one line per host that did not answer, with the age of what is shown for it
   const notices = (now: Date) =>

@@ -1,7 +1,7 @@
 // bin/cs's asks of the hosts list before Node starts: the launcher runs the very ssh argv
 // lib/hosts.ts askHost runs (a fake ssh records it), its answer into cs's state folder whatever
 // that folder is called, and nothing else, each bounded by coreutils' timeout (without it, Node
-// asks); a listing keeps the folder clean. PATH holds only the fake ssh, mkdir, timeout, and a
+// asks); a listing keeps the folder clean. PATH holds only the fake ssh, mkdir, cksum, timeout, and a
 // fake node that records what bin/cs tells it on fd 5.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -24,6 +24,7 @@ const told = join(dir, 'fd5')
 mkdirSync(fakeBin)
 writeFileSync(join(fakeBin, 'node'), `#!/bin/sh\nprintf '%s ' "$CS_ASKS_FD" "$CS_BIN_PID" > '${told}'\n/bin/cat <&5 >> '${told}'\n`, { mode: 0o755 })
 writeFileSync(join(fakeBin, 'mkdir'), `#!/bin/sh\nexec /bin/mkdir "$@"\n`, { mode: 0o755 })
+writeFileSync(join(fakeBin, 'cksum'), `#!/bin/sh\nexec /usr/bin/cksum "$@"\n`, { mode: 0o755 })
 const timeoutBin = join(dir, 'timeout-bin')
 mkdirSync(timeoutBin)
 writeFileSync(join(timeoutBin, 'timeout'), `#!/bin/sh\nexec /usr/bin/timeout "$@"\n`, { mode: 0o755 })
@@ -102,7 +103,7 @@ test('a listing removes answers left for over a minute, and the launcher once th
   assert.ok(!existsSync(askerFile(config)))
 })
 
-test('a config.json edited but left older than the launcher (cp -p, a restore) has it written again by the next listing', () => {
+test('a config.json edited but left older than the launcher (cp -p, a restore): the launcher steps aside, the listing asks the new host and writes it again', () => {
   const real = { ...env, PATH: `${sshBin}:${dirname(process.execPath)}:/usr/bin:/bin` }
   const ls = () => spawnSync('/bin/sh', [join(REPO, 'bin/cs'), 'ls'], { env: real, encoding: 'utf8' })
   const asked = () => {
@@ -117,9 +118,14 @@ test('a config.json edited but left older than the launcher (cp -p, a restore) h
     writeFileSync(configFile, before.replace('me@hostb', 'me@new'))
     const older = new Date(statSync(askerFile(config)).mtimeMs - 60_000)
     utimesSync(configFile, older, older)
-    assert.equal(ls().status, 0) // bin/cs still runs the launcher it has: Node writes it again
     assert.equal(ls().status, 0)
     assert.equal(asked(), 'me@new')
+    assert.match(readFileSync(askerFile(config), 'utf8'), /me@new/)
+    // the hosts list gone from config.json: the listing removes the launcher
+    writeFileSync(configFile, JSON.stringify({ ssh: { config: join(dir, 'ssh config') } }))
+    utimesSync(configFile, older, older)
+    assert.equal(ls().status, 0)
+    assert.ok(!existsSync(askerFile(config)), 'the launcher went with the list')
   } finally {
     writeFileSync(configFile, before)
   }

@@ -2,11 +2,11 @@
 // very ssh argv lib/remote.ts builds (a fake ssh records it), only for a plain word and only while
 // config.json, the bundle and the environment are those it was written for; anything else reaches
 // the Node CLI (here absent from PATH, so reaching it shows as "node: not found", status 127:
-// PATH holds only the fake ssh and mkdir).
+// PATH holds only the fake ssh, mkdir and cksum).
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { LAUNCHER_QUERY, launcherDir, writeLaunchers } from '../lib/attach-launcher.ts'
@@ -23,6 +23,7 @@ const marker = join(dir, 'marker')
 mkdirSync(fakeBin)
 // the fake ssh: its arguments, NUL-separated, and the status asked for
 writeFileSync(join(fakeBin, 'mkdir'), `#!/bin/sh\nexec /bin/mkdir "$@"\n`, { mode: 0o755 })
+writeFileSync(join(fakeBin, 'cksum'), `#!/bin/sh\nexec /usr/bin/cksum "$@"\n`, { mode: 0o755 })
 writeFileSync(join(fakeBin, 'ssh'), `#!/bin/sh\nprintf '%s\\0' "$@" > '${argvFile}'\nexit "\${SSH_STATUS:-0}"\n`, { mode: 0o755 })
 
 const env: Record<string, string> = {
@@ -126,6 +127,19 @@ test('a launcher written for another environment, or older than config.json, is 
   const later = new Date(Date.now() + 10_000)
   utimesSync(configFile, later, later)
   assert.equal(cs(['attach', 'x', '--host', 'hostb']).argv, null)
+  // config.json a link moved to another file of an older mtime (a /nix/store generation), or
+  // restored with cp -p: its times say nothing, what it says is checked
+  const before = readFileSync(configFile, 'utf8')
+  const generation = join(dir, 'generation.json')
+  writeFileSync(generation, before.replace('me@hostb', 'me@elsewhere'))
+  utimesSync(generation, new Date(1000), new Date(1000))
+  rmSync(configFile)
+  symlinkSync(generation, configFile)
+  assert.deepEqual(cs(['attach', 'x', '--host', 'hostb']), { status: 127, stderr: cs(['attach', 'x', '--host', 'hostb']).stderr, argv: null })
+  rmSync(configFile)
+  writeFileSync(configFile, before)
+  utimesSync(configFile, new Date(1000), new Date(1000))
+  assert.deepEqual(cs(['attach', 'x', '--host', 'hostb']).argv, expected('x'), 'as written from again')
   // the Node CLI writes them again; a host gone from the list loses its launcher
   writeFileSync(configFile, JSON.stringify({ hosts: [{ name: 'hostc', ssh: 'hostc' }] }))
   writeLaunchers(loadConfig(env), env)
