@@ -3,7 +3,8 @@
 // that attach (attachHereArgv, built once, there), with the query left as a slot that bin/cs fills
 // only with a plain word (LAUNCHER_QUERY, the same pattern in bin/cs). bin/cs uses a launcher only
 // while config.json and the bundle are older than it, and the launcher itself checks the
-// environment it was written for; anything else goes to the Node CLI, which writes them again.
+// environment it was written for and what config.json says (guards); anything else goes to the
+// Node CLI, which writes them again.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config, HostEntry } from './config.ts'

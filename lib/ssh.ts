@@ -19,13 +19,16 @@ import { outErr } from './stdout.ts'
 export const CONNECT_TIMEOUT = { look: 1, act: 10 } as const
 
 /** A control socket's name: 16 hex digits of a digest of the destination and the ssh config file,
- *  where ssh's own %C is 40. A socket's path holds at most 103 bytes (104 on macOS) and ssh adds
- *  17 while it makes one: with %C, a state folder past 45 bytes (a HOME of 33 characters with
- *  no XDG_RUNTIME_DIR: cron, su) failed every call. Each destination its own socket, never one
- *  of another host: the digest is SHA-256's. */
+ *  where ssh's own %C is 40: a socket's path is short (CONTROL_PATH_MAX), and with %C a state
+ *  folder past 45 bytes (a HOME of 33 characters with no XDG_RUNTIME_DIR: cron, su) failed every
+ *  call. Each destination its own socket, never one of another host: the digest is SHA-256's. */
 const controlName = (config: Config, host: HostEntry) =>
   createHash('sha256').update(`${config.sshConfig ?? ''}\0${host.ssh}`).digest('hex').slice(0, 16)
 
+/** The longest control socket path ssh can make: a socket's path holds 107 bytes on Linux and
+ *  103 on macOS and the BSDs (108 and 104 with its NUL), less the 17 ssh adds to the name while
+ *  it makes one. */
+const CONTROL_PATH_MAX = (process.platform === 'linux' ? 107 : 103) - 17
 /** How long a shared connection outlives its last use. */
 const CONTROL_PERSIST_S = 60
 /** Keepalives [interval s, count]: a link that dies under a shared connection ends it within
@@ -79,15 +82,18 @@ export function sshArgv(config: Config, host: HostEntry, argv: readonly string[]
   if (!isHostName(host.name) || !isSshDestination(host.ssh))
     throw new CsError(`host ${JSON.stringify(host.name)} has no usable ssh destination`, EXIT.usage, 'fix it in the config file (`cs hosts`)')
   const o = (option: string) => ['-o', option]
+  const control = `${config.sshControlDir}/${controlName(config, host)}`
   return [
     'ssh',
     ...(config.sshConfig ? ['-F', config.sshConfig] : []),
     call.tty ? '-t' : '-T',
     '-a', // no agent forwarding
     '-x', // no X11 forwarding
-    ...o('ControlMaster=auto'),
-    ...o(`ControlPath=${config.sshControlDir}/${controlName(config, host)}`),
-    ...o(`ControlPersist=${CONTROL_PERSIST_S}`),
+    // a control folder too long for a socket (a long HOME with no XDG_RUNTIME_DIR) shares nothing:
+    // each call connects on its own, where a shared one would fail every call
+    ...(control.length <= CONTROL_PATH_MAX
+      ? [...o('ControlMaster=auto'), ...o(`ControlPath=${control}`), ...o(`ControlPersist=${CONTROL_PERSIST_S}`)]
+      : [...o('ControlMaster=no'), ...o('ControlPath=none')]),
     ...o(`ConnectTimeout=${call.connectTimeout ?? CONNECT_TIMEOUT.act}`),
     ...o(`ServerAliveInterval=${KEEPALIVE[call.tty ? 'tty' : 'call'][0]}`),
     ...o(`ServerAliveCountMax=${KEEPALIVE[call.tty ? 'tty' : 'call'][1]}`),

@@ -90,6 +90,15 @@ test('a control folder of 70 bytes still holds the shared connection (a HOME of 
   }
 })
 
+test('a control folder too long for a socket (a HOME of 60 characters, no XDG_RUNTIME_DIR): no shared connection, every call still made', async () => {
+  const dir = join(home, 'd'.repeat(Math.max(1, 75 - home.length)))
+  const long = { ...config, sshControlDir: dir }
+  assert.ok(sshArgv(long, entry, ['true']).includes('ControlPath=none'))
+  const r = await sshRun(long, entry, ['echo', 'here'])
+  assert.equal(r.stdout, 'here\n', r.stderr)
+  assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], [], 'no socket')
+})
+
 test('a missing cs, an unknown host key and a dead host are errors naming the host and the fix', async () => {
   await assert.rejects(sshRun(config, entry, ['cs-not-installed-here', 'ls']), (e: CsError) =>
     e.exitCode === 3 && /hostb/.test(e.message) && /--install/.test(e.hint ?? ''))
