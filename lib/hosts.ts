@@ -295,6 +295,7 @@ export function startAsking(config: Config, host: string | undefined) {
   // what it left) once the list is gone
   if (config.hosts.length || existsSync(askerFile(config))) writeAsker(config)
   let answers: HostAnswer[] = []
+  let dropped = false
   // one line per host that did not answer, with the age of what is shown for it
   const notices = (now: Date) =>
     answers.flatMap((a) => [
@@ -308,6 +309,7 @@ export function startAsking(config: Config, host: string | undefined) {
      *  store (withSessions does, before it notes what fn changes). */
     keep: async (store: Store) => {
       answers = await keep(store)
+      if (!config.shared) dropped = dropUnlisted(config, store)
     },
     /** Says on stderr which hosts did not answer, and `notice` (the shared view offline). Both
      *  may quote another machine (an ssh error, a server's message): made visible. */
@@ -315,8 +317,18 @@ export function startAsking(config: Config, host: string | undefined) {
       for (const line of [...notices(new Date()), ...(notice ? [notice] : [])]) say(line)
     },
     /** a host's rows changed in what the picker shows */
-    moved: () => answers.some((a) => a.moved),
+    moved: () => dropped || answers.some((a) => a.moved),
   }
+}
+
+/** With no shared store, what is kept of a host no longer in the hosts list goes, as `cs hosts rm`
+ *  drops it: a host taken out by editing config.json showed its last answer, live states and all,
+ *  for good. Whether any went. */
+function dropUnlisted(config: Config, store: Store): boolean {
+  const listed = new Set(config.hosts.map((h) => h.name))
+  const gone = store.hosts().filter((f) => f.source === 'ssh' && !listed.has(f.name) && store.hostRows(f.name).length > 0)
+  for (const f of gone) store.saveHostRows(f.name, [], new Date().toISOString())
+  return gone.length > 0
 }
 
 /** Where a command with --host NAME or --all acts: this host unless --host names another; with

@@ -144,6 +144,17 @@ test('a host whose link dies under the shared connection: a look ends within its
   }
 })
 
+test('a host taken out of the hosts list by editing config.json: its kept rows go from the dashboard', () => {
+  assert.ok(a.json('ls').some((r: any) => r.host === 'hostb'))
+  configure([])
+  try {
+    assert.deepEqual((a.json('ls') as any[]).filter((r) => r.host === 'hostb'), [])
+  } finally {
+    configure([hostB()])
+  }
+  assert.ok(a.json('ls').some((r: any) => r.host === 'hostb'), 'listed again: asked again')
+})
+
 test("a host whose cs refuses the listing is said in that cs's own words", () => {
   const refusing = join(b.home, 'refusing-cs')
   writeFileSync(refusing, "#!/bin/sh\necho \"cs: CS_HOST 'bad host' is not a host name\" >&2\nexit 2\n", { mode: 0o755 })
