@@ -104,13 +104,11 @@ export function withHosts(
   meta: Map<string, { name: string | null; tag: string | null; deletedAt: string | null }>
 ): SessionView[] {
   if (rows.length === 0) return views
-  const seen = new Set(views.map((v) => v.id))
+  // a row of another host never stands for one of this host's sessions; one id on two other
+  // hosts is two rows, as the dashboard shows them, each acted on as HOST:ID
+  const here = new Set(views.map((v) => v.id))
   const all = views.slice()
-  for (const r of rows) {
-    if (r.host === host || seen.has(r.id)) continue
-    seen.add(r.id)
-    all.push(viewOf(r, meta.get(r.id)))
-  }
+  for (const r of rows) if (r.host !== host && !here.has(r.id)) all.push(viewOf(r, meta.get(r.id)))
   const shorts = shortIds(all.filter((v) => v.id).map((v) => v.id))
   for (const v of all) v.short = shorts.get(v.id) ?? ''
   return all

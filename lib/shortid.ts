@@ -25,8 +25,8 @@ export function shortIds(ids: Iterable<string>): Map<string, string> {
 
 /**
  * The session the user means: a full id, a unique id prefix (>= MIN characters), or an exact
- * name (cs name, Claude's own title or the tmux session name), optionally as `HOST:QUERY`. A
- * prefix matching on several hosts means this host's session when exactly one here matches.
+ * name (cs name, Claude's own title or the tmux session name), optionally as `HOST:QUERY`. An
+ * id or prefix matching on several hosts means this host's session when exactly one here matches.
  * Among several matching names, this host's, then real conversations over orphans and
  * soft-deleted ones, then live ones win.
  */
@@ -43,8 +43,12 @@ export function resolve(
   const on = colon > 0 ? q.slice(0, colon) : null
   if (on && hasHost(on))
     return resolve(q.slice(colon + 1), sessions.filter((s) => s.host === on), host, (name) => name === on)
-  const exact = sessions.find((s) => s.id === q)
-  if (exact) return exact
+  // one id on several hosts (a home shared by two of them, or a host that copies another's
+  // rows): this host's, else the user says which
+  const exact = sessions.filter((s) => s.id === q)
+  const exactHere = exact.filter((s) => s.host === host)
+  if (exact.length === 1 || exactHere.length === 1) return exactHere[0] ?? exact[0]
+  if (exact.length > 1) throw ambiguous(q, exact)
   if (q.length >= MIN) {
     const byPrefix = sessions.filter((s) => s.id && s.id.startsWith(q))
     if (byPrefix.length === 1) return byPrefix[0]

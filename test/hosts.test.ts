@@ -87,6 +87,16 @@ test('short ids are unique over every host; a prefix on several hosts means this
   assert.equal(resolve('fourth:abcd2', views, 'here').host, 'fourth')
   // this host's own rows from the store are never shown twice
   assert.equal(withHosts([local('abcd1111-0000-4000-8000-000000000001')], [row({ host: 'here' })], 'here', new Map()).length, 1)
+  // one id on two other hosts (a home both index, a host copying another's rows): two rows, and
+  // the id alone means neither; a row of another host with this host's id is not shown
+  const twice = 'abcd3333-0000-4000-8000-000000000001'
+  const both = withHosts([local(twice)], [row({ id: twice, host: 'third' })], 'here', new Map())
+  assert.deepEqual(both.map((v) => v.host), ['here'])
+  const two = withHosts([], [row({ id: twice, host: 'third' }), row({ id: twice, host: 'fourth' })], 'here', new Map())
+  assert.deepEqual(two.map((v) => v.host), ['third', 'fourth'])
+  assert.throws(() => resolve(twice, two, 'here'), (e: Error) => /'abcd3333-.*' is ambiguous/.test(e.message) && /fourth:/.test(e.message) && /third:/.test(e.message))
+  assert.equal(resolve(`fourth:${twice}`, two, 'here').host, 'fourth')
+  assert.equal(resolve(twice, [...two, local(twice)], 'here').host, 'here')
   // cs's shared names, tags and deletions win over the row's
   const named = withHosts([], [row()], 'here', new Map([[row().id, { name: 'mine', tag: '', deletedAt: '2026-01-02T00:00:00Z' }]]))[0]
   assert.deepEqual([named.name, named.tag, named.deleted], ['mine', null, true])

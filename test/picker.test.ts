@@ -210,7 +210,7 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
       sid('beta'),
       sid('gamma'),
       sid('alpha'),
-      'ffff0000-0000-4000-8000-000000000006',
+      'far:ffff0000-0000-4000-8000-000000000006',
       // live when the cache was written, its tmux session gone since: with the DEAD ones
       'dddd0000-0000-4000-8000-000000000004',
       'abab0000-0000-4000-8000-000000000007',
@@ -219,7 +219,9 @@ test('list.sh: live sessions from tmux first, WAITING on top, then history from 
     ]
   )
   const byTarget = Object.fromEntries(['alpha', 'beta', 'gamma'].map((name) => [sid(name), name]))
-  const display = Object.fromEntries(rows.map((r) => [byTarget[r[0]] ?? r[0].slice(0, 5), r[2]]))
+  const display = Object.fromEntries(rows.map((r) => [byTarget[r[0]] ?? r[0].replace(/^far:/, '').slice(0, 5), r[2]]))
+  // another host's row is acted on as HOST:ID (the same id may be on two hosts); this host's by id
+  assert.deepEqual(rows.find((r) => r[0].endsWith('ffff0000-0000-4000-8000-000000000006'))?.slice(0, 2), ['far:ffff0000-0000-4000-8000-000000000006', 'far:ffff0000-0000-4000-8000-000000000006'])
   assert.match(display.beta, /^● WAITING\s+Beta needs you\s+beta\s+testhost\s+2m$/)
   assert.equal(rows[0][1], 'eeee0000-0000-4000-8000-000000000005')
   assert.match(display.ffff0, /^● IDLE\s+on another host\s+app\s+far\s+\d+[smhdy]$/)
@@ -267,7 +269,7 @@ test('list.sh modes: ctrl-g moves to everything (orphans too), then live only, t
   const live = list(modeFile, 'next')
   assert.deepEqual(
     live.slice(1).map((r) => r[0].slice(0, 5)),
-    [...['beta', 'gamma', 'alpha'].map(sid), 'ffff0']
+    [...['beta', 'gamma', 'alpha'].map(sid), 'far:f']
   )
   assert.match(list(modeFile, 'next')[0][2], /live and history/)
 })

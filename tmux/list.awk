@@ -118,7 +118,9 @@ FNR == 1 { flush_live(); cachehost = $2; next }
 	if (state != "stopped") flags = "" # a live or dead session is never hidden
 	if (mode == "live" && (state == "stopped" || state == "dead")) next
 	if (mode == "default" && flags != "") next
-	print row(id, id, state, flags, $4, cols, $5)
+	# another host's row is acted on as HOST:ID: the same id may be on two hosts
+	ref = ($5 != cachehost && $5 != "") ? $5 ":" id : id
+	print row(ref, ref, state, flags, $4, cols, $5)
 }
 
 END { flush_live(); flush_gone() }
