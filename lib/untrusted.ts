@@ -128,14 +128,20 @@ const ISO = /^\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})$/
 /** The form cs writes times in (toISOString): compared as text, they sort as times. */
 const UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z$/
 
+/** How far past this host's clock another host's time may run before it is taken for a clock
+ *  that runs ahead, or made up: it stands at now then, instead of showing `0s` and sorting above
+ *  every session for as long as it runs ahead (for good, for 9999-12-31). */
+const AHEAD_MS = 10 * 60_000
+
 /** A time of another host's row as cs writes it: one of another ISO 8601 form (an offset) written
- *  so, null when absent; undefined for anything else, a shape of no real time among them
- *  (`9999-13-45T25:61Z`, which showed no age and sorted first). */
+ *  so, now for one far ahead, null when absent; undefined for anything else, a shape of no real
+ *  time among them (`9999-13-45T25:61Z`, which showed no age and sorted first). */
 function timeOf(v: unknown): string | null | undefined {
   if (v == null) return null
   if (typeof v !== 'string' || !ISO.test(v)) return undefined
   const ms = Date.parse(v)
   if (!Number.isFinite(ms)) return undefined
+  if (ms > Date.now() + AHEAD_MS) return new Date().toISOString()
   const iso = new Date(ms).toISOString()
   // Date.parse takes February 30 for March 2: a time of cs's form must read back as itself
   if (UTC.test(v)) return iso.slice(0, 19) === v.slice(0, 19) ? v : undefined

@@ -70,6 +70,13 @@ test('the check refuses what could reach a shell, a path or tmux, and cleans tit
   // another writer's offset: the same instant, written as cs writes times, which sort as text
   const offset = checkHostRow({ ...row(), updatedAt: '2026-01-01T10:00:00+05:00' }) as HostRow
   assert.equal(offset.updatedAt, '2026-01-01T05:00:00.000Z')
+  // a clock five hours ahead, or a made-up time: now, not first in every sort for as long
+  const before = Date.now()
+  const ahead = checkHostRow({ ...row(), updatedAt: new Date(before + 5 * 3600_000).toISOString(), createdAt: '9999-12-31T00:00:00.000Z' }) as HostRow
+  for (const t of [ahead.updatedAt, ahead.createdAt]) assert.ok(Date.parse(t!) >= before && Date.parse(t!) <= Date.now(), t!)
+  // minutes ahead (clocks differ a little): as given
+  const near = new Date(before + 60_000).toISOString()
+  assert.equal((checkHostRow({ ...row(), updatedAt: near }) as HostRow).updatedAt, near)
 })
 
 const local = (id: string, host = 'here'): SessionView => ({ ...viewOf(row({ id, host })), short: '' })
