@@ -13,9 +13,18 @@ const pidFile = (config: Config) => join(config.stateDir, 'agent.pid')
 
 const isSocket = (path: string) => lstatSync(path, { throwIfNoEntry: false })?.isSocket() ?? false
 
-/** The environment for cs's ssh calls: SSH_AUTH_SOCK is cs's agent when it runs. */
+let answers: boolean | undefined // whether cs's agent answered this process
+/** The environment for cs's ssh calls: SSH_AUTH_SOCK is cs's agent when one answers at its
+ *  socket. A socket alone may be one a reboot or a killed agent left: it would stand before the
+ *  user's own agent, and every login fail. */
 export function sshEnv(config: Config): NodeJS.ProcessEnv {
-  return isSocket(config.agentSocket) ? { ...process.env, SSH_AUTH_SOCK: config.agentSocket } : process.env
+  if (!isSocket(config.agentSocket)) return process.env
+  try {
+    answers ??= agentKeys(config) !== null
+  } catch {
+    answers = false // no ssh-add here
+  }
+  return answers ? { ...process.env, SSH_AUTH_SOCK: config.agentSocket } : process.env
 }
 
 function sshAdd(config: Config, args: string[], inherit = false) {

@@ -77,7 +77,8 @@ export const sshSetup = (config: Config) => [
   // no ssh here: its shell's 127 would read as no cs there; Node says what is missing
   'command -v ssh >/dev/null 2>&1 || return 0',
   `[ -d ${shellWord(config.sshControlDir)} ] || mkdir -p -m 700 ${shellWord(config.sshControlDir)} || return 0`,
-  `[ -S ${shellWord(config.agentSocket)} ] && SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK`,
+  // cs's agent when one answers there (ssh-add -l: 2 when none does), as lib/agent.ts sshEnv
+  `[ -S ${shellWord(config.agentSocket)} ] && { SSH_AUTH_SOCK=${shellWord(config.agentSocket)} ssh-add -l >/dev/null 2>&1; [ $? -ne 2 ]; } && SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK`,
 ]
 
 /** The launcher of host, or null when its argv does not have the slot where bin/cs expects it. */

@@ -3,7 +3,7 @@
 // over a real sshd, and stopped by pid.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { isolatedCs } from './harness/cs.ts'
@@ -56,6 +56,32 @@ test('without a key in the agent host B refuses the login, and says how to fix i
   assert.equal(r.status, 3)
   assert.match(r.stdout, /login refused/)
   assert.match(r.stdout + r.stderr, /hostb/)
+})
+
+test("a socket of cs's agent that no agent answers (left by a reboot) does not stand before the user's own agent", () => {
+  // the socket a killed agent leaves: bound, then its process gone
+  mkdirSync(join(a.home, '.ssh'), { recursive: true, mode: 0o700 })
+  const bound = spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(sockA)}, () => process.exit(0))`])
+  assert.equal(bound.status, 0)
+  const own = join(a.home, 'own-agent.sock')
+  const started = spawnSync('ssh-agent', ['-s', '-a', own], { encoding: 'utf8' })
+  const pid = Number(started.stdout.match(/SSH_AGENT_PID=(\d+)/)?.[1])
+  try {
+    assert.equal(spawnSync('ssh-add', [sshd.identity], { env: { ...a.env, SSH_AUTH_SOCK: own } }).status, 0)
+    a.env.SSH_AUTH_SOCK = own
+    const hosts = a.json('hosts') // through Node
+    assert.equal(hosts[1].answers, true, hosts[1].error)
+    for (const run of ['first', 'through the launcher']) {
+      const r = a.cs('ls')
+      assert.equal(r.status, 0, r.stderr)
+      assert.doesNotMatch(r.stderr, /hostb/, run)
+    }
+  } finally {
+    delete a.env.SSH_AUTH_SOCK
+    process.kill(pid, 'SIGTERM')
+    rmSync(sockA, { force: true })
+    closeMasters(join(a.env.XDG_STATE_HOME, 'cs/ssh'))
+  }
 })
 
 test('cs agent starts one agent at its socket, once; add-key loads a key that cs ssh then uses', () => {
