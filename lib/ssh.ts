@@ -34,9 +34,12 @@ const CONTROL_PERSIST_S = 60
 /** Keepalives [interval s, count]: a link that dies under a shared connection ends it within
  *  about interval × (count + 1) seconds, and every call riding on it with it, where a look would
  *  wait its whole bound on each (ConnectTimeout is only for connecting) and keep the dead master
- *  alive; the next call connects afresh. A terminal's call is gentler: a blip should not end an
- *  attach (its master's own, when it starts one). */
+ *  alive; the next call connects afresh. A terminal's call (an attach) is gentler, a blip should
+ *  not end it: it rides a connection of its own (TTY_CONTROL), since a call that joins one
+ *  cannot change the keepalives of the call that started it. */
 const KEEPALIVE = { call: [1, 2], tty: [5, 3] } as const
+/** What ends the socket name of terminals' shared connection. */
+const TTY_CONTROL = '-t'
 /** How long a look at a host (its sessions, its version) may wait once it accepted the
  *  connection: its cs may be indexing. */
 const LOOK_TIMEOUT_MS = 8000
@@ -82,7 +85,7 @@ export function sshArgv(config: Config, host: HostEntry, argv: readonly string[]
   if (!isHostName(host.name) || !isSshDestination(host.ssh))
     throw new CsError(`host ${JSON.stringify(host.name)} has no usable ssh destination`, EXIT.usage, 'fix it in the config file (`cs hosts`)')
   const o = (option: string) => ['-o', option]
-  const control = `${config.sshControlDir}/${controlName(config, host)}`
+  const control = `${config.sshControlDir}/${controlName(config, host)}${call.tty ? TTY_CONTROL : ''}`
   return [
     'ssh',
     ...(config.sshConfig ? ['-F', config.sshConfig] : []),
@@ -91,7 +94,7 @@ export function sshArgv(config: Config, host: HostEntry, argv: readonly string[]
     '-x', // no X11 forwarding
     // a control folder too long for a socket (a long HOME with no XDG_RUNTIME_DIR) shares nothing:
     // each call connects on its own, where a shared one would fail every call
-    ...(control.length <= CONTROL_PATH_MAX
+    ...(Buffer.byteLength(control) <= CONTROL_PATH_MAX
       ? [...o('ControlMaster=auto'), ...o(`ControlPath=${control}`), ...o(`ControlPersist=${CONTROL_PERSIST_S}`)]
       : [...o('ControlMaster=no'), ...o('ControlPath=none')]),
     ...o(`ConnectTimeout=${call.connectTimeout ?? CONNECT_TIMEOUT.act}`),

@@ -35,17 +35,23 @@ test('argv: options of its own, -F the configured file, the destination after --
   assert.ok(argv.includes('-t') && argv.includes('-a') && !argv.includes('-A'))
   const opts = argv.filter((_, i) => argv[i - 1] === '-o')
   assert.ok(opts.includes('ControlMaster=auto'))
-  assert.ok(opts.some((o) => /^ControlPath=\/run\/user\/7\/cs-ssh\/[0-9a-f]{16}$/.test(o)))
+  // a terminal's call (an attach) rides a connection of its own, whose keepalives a blip does not
+  // end: a call that joins a connection cannot change those of the call that started it
+  const path = opts.find((o) => /^ControlPath=\/run\/user\/7\/cs-ssh\/[0-9a-f]{16}-t$/.test(o))
+  assert.ok(path, opts.join(' '))
+  assert.ok(opts.includes('ServerAliveInterval=5') && opts.includes('ServerAliveCountMax=3'))
+  const look = sshArgv(c, { name: 'dev', ssh: 'me@dev.example', cs: null }, ['cs'], { connectTimeout: 1 }).filter((o) => o.startsWith('ControlPath=') || o.startsWith('ServerAlive'))
+  assert.deepEqual(look, [path.slice(0, -2), 'ServerAliveInterval=1', 'ServerAliveCountMax=2'])
   assert.ok(opts.includes('ControlPersist=60'))
   assert.ok(opts.includes('StrictHostKeyChecking=yes'))
   assert.ok(opts.includes(`ConnectTimeout=${CONNECT_TIMEOUT.act}`))
   assert.deepEqual(argv.slice(-3), ['--', 'me@dev.example', `'/opt/my cs/bin/cs' ls --json`])
   const bg = sshArgv(loadConfig({ HOME: '/h' }), { name: 'dev', ssh: 'dev', cs: null }, ['cs'], { connectTimeout: 1 })
   assert.ok(bg.includes('-T') && bg.includes('BatchMode=yes') && bg.includes('ConnectTimeout=1'))
-  const path = bg.find((o) => o.startsWith('ControlPath=/h/.local/state/cs/ssh/'))!
+  const bgPath = bg.find((o) => o.startsWith('ControlPath=/h/.local/state/cs/ssh/'))!
   // one socket a destination (and ssh config file), never another's
   const other = sshArgv(loadConfig({ HOME: '/h' }), { name: 'dev', ssh: 'dev2', cs: null }, ['cs']).find((o) => o.startsWith('ControlPath='))
-  assert.notEqual(path, other)
+  assert.notEqual(bgPath, other)
   assert.ok(!bg.includes('-F'))
 })
 
@@ -94,6 +100,10 @@ test('a control folder too long for a socket (a HOME of 60 characters, no XDG_RU
   const dir = join(home, 'd'.repeat(Math.max(1, 75 - home.length)))
   const long = { ...config, sshControlDir: dir }
   assert.ok(sshArgv(long, entry, ['true']).includes('ControlPath=none'))
+  // bytes, not characters: a folder of fewer characters, each of two bytes, is as long
+  const wide = join(home, '\u00e9'.repeat(40))
+  assert.ok(wide.length + 17 < 90 && Buffer.byteLength(wide) + 17 > 90, wide)
+  assert.ok(sshArgv({ ...config, sshControlDir: wide }, entry, ['true']).includes('ControlPath=none'))
   const r = await sshRun(long, entry, ['echo', 'here'])
   assert.equal(r.stdout, 'here\n', r.stderr)
   assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], [], 'no socket')
