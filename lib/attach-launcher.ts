@@ -118,11 +118,14 @@ export const mtime = (path: string): number | null => {
   }
 }
 
-/** Whether a launcher is as it would be written now, as far as bin/cs can tell: newer than the
- *  bundle, and written from config.json as it is (its guard; config.json's times cannot tell). */
+/** Whether a launcher is as it would be written now and bin/cs runs it: newer than the bundle
+ *  and than config.json (bin/cs passes it by otherwise, and a config.json touched but unchanged
+ *  would leave it so for good), and written from config.json as it is (its guard: config.json's
+ *  times cannot tell). */
 export function launcherCurrent(config: Config, file: string): boolean {
   const said = configGuard(config)
-  if (said === null || (mtime(file) ?? -Infinity) <= (mtime(bundleFile()) ?? Infinity)) return false
+  const written = mtime(file) ?? -Infinity
+  if (said === null || written <= (mtime(bundleFile()) ?? Infinity) || written <= (mtime(config.configFile) ?? Infinity)) return false
   try {
     return readFileSync(file, 'utf8').includes(`\n${said}\n`)
   } catch {

@@ -6,7 +6,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { LAUNCHER_QUERY, launcherDir, writeLaunchers } from '../lib/attach-launcher.ts'
@@ -140,6 +140,13 @@ test('a launcher written for another environment, or older than config.json, is 
   writeFileSync(configFile, before)
   utimesSync(configFile, new Date(1000), new Date(1000))
   assert.deepEqual(cs(['attach', 'x', '--host', 'hostb']).argv, expected('x'), 'as written from again')
+  // touched, its bytes the same (an editor's save, cs config set of the value it has): bin/cs
+  // passes the launcher by, and the Node CLI writes it again
+  const touched = new Date(statSync(join(launcherDir(config), 'hostb.sh')).mtimeMs + 5)
+  utimesSync(configFile, touched, touched)
+  assert.equal(cs(['attach', 'x', '--host', 'hostb']).argv, null)
+  writeLaunchers(loadConfig(env), env)
+  assert.deepEqual(cs(['attach', 'x', '--host', 'hostb']).argv, expected('x'), 'written again after the touch')
   // the Node CLI writes them again; a host gone from the list loses its launcher
   writeFileSync(configFile, JSON.stringify({ hosts: [{ name: 'hostc', ssh: 'hostc' }] }))
   writeLaunchers(loadConfig(env), env)
