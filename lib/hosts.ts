@@ -327,7 +327,11 @@ export function startAsking(config: Config, host: string | undefined) {
 function dropUnlisted(config: Config, store: Store): boolean {
   const listed = new Set(config.hosts.map((h) => h.name))
   const gone = store.hosts().filter((f) => f.source === 'ssh' && !listed.has(f.name) && store.hostRows(f.name).length > 0)
-  for (const f of gone) store.saveHostRows(f.name, [], new Date().toISOString())
+  try {
+    for (const f of gone) store.saveHostRows(f.name, [], new Date().toISOString())
+  } catch {
+    return false // a read-only or full store: what was saved is shown, and the next listing drops them
+  }
   return gone.length > 0
 }
 
