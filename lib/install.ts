@@ -91,10 +91,26 @@ export const onPath = (config: Config, dir: string) =>
 export const tmuxLine = (plugin = pluginFile()) => `run-shell ${tmuxConfWord(shellWord(plugin))}`
 const tmuxConfWord = (s: string) => (/^[\w./:@%+=,-]+$/.test(s) ? s : `"${s.replace(/[\\"$]/g, '\\$&')}"`)
 
+const realOrSelf = (path: string) => {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
+}
+
 export function tmuxConfStatus(config: Config): { file: string; loads: boolean } {
   const candidates = [join(config.home, '.tmux.conf'), join(config.configDir, '..', 'tmux/tmux.conf')]
   const file = candidates.find((f) => existsSync(f)) ?? candidates[0]
   const text = readRegular(file) ?? '' // none yet
-  const loads = text.split('\n').some((l) => !l.trimStart().startsWith('#') && (l.includes(pluginFile()) || l.includes(tmuxLine()) || /@plugin\s+['"]?[^'"\s]*\/cs['"]?\s*$/.test(l)))
+  // a path written from the home folder or through a link (`run-shell ~/src/cs/plugin.tmux`, as
+  // the README's example may be copied) names the same file
+  const home = (l: string) => l.replace(/(^|[\s'"])(?:~|\$HOME|\$\{HOME\})(?=\/)/g, (_, before: string) => before + config.home)
+  const plugin = realOrSelf(pluginFile())
+  const names = (l: string) => [...l.matchAll(/[^\s'"]*plugin\.tmux/g)].some((m) => realOrSelf(m[0]) === plugin)
+  const loads = text
+    .split('\n')
+    .map(home)
+    .some((l) => !l.trimStart().startsWith('#') && (l.includes(pluginFile()) || l.includes(tmuxLine()) || names(l) || /@plugin\s+['"]?[^'"\s]*\/cs['"]?\s*$/.test(l)))
   return { file, loads }
 }

@@ -71,6 +71,13 @@ test('the tmux plugin: the config line that loads it, and whether the running se
   assert.equal(conf.level, 'warn')
   assert.equal(conf.fix, `add this line to it: run-shell ${join(REPO, 'plugin.tmux')}`)
   assert.equal(server, undefined, 'no server running: nothing to ask')
+  // written from the home folder, through a link to the checkout: the same file
+  mkdirSync(join(home, 'src'), { recursive: true })
+  symlinkSync(REPO, join(home, 'src/cs'))
+  for (const line of ['run-shell ~/src/cs/plugin.tmux', "run-shell '$HOME/src/cs/plugin.tmux'"]) {
+    writeFileSync(join(home, '.tmux.conf'), `set -g status-right '#{cs_status} %H:%M'\n${line}\n`)
+    assert.equal(plugins()[0].level, 'ok', line)
+  }
   writeFileSync(join(home, '.tmux.conf'), `run-shell ${join(REPO, 'plugin.tmux')}\n`)
   tmux('new-session', '-d', '-s', 'doctor-plugin')
   try {
