@@ -2,7 +2,7 @@
 // ($XDG_CONFIG_HOME/cs/config.json), with their defaults, folded into one object once (the
 // environment wins). Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
 // live in tmux/variables.sh, their shell twin.
-import { mkdirSync, readFileSync, statSync } from 'node:fs'
+import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
 import { CsError, EXIT, usageError } from './errors.ts'
@@ -234,8 +234,16 @@ export function readConfigFile(path: string): ConfigFile {
 
 /** Replaces the config file in one rename, readable by its owner alone (it may hold a password). */
 export function writeConfigFile(path: string, file: ConfigFile): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-  replaceFile(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })
+  // a link (into a dotfiles checkout) is written through: replaced, it would leave the file it
+  // names as it was, and the link gone
+  let target = path
+  try {
+    if (lstatSync(path).isSymbolicLink()) target = realpathSync(path)
+  } catch {
+    // none yet, or a link to nothing: made here
+  }
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 })
+  replaceFile(target, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })
 }
 
 export function checkConfigFile(v: unknown, path: string): ConfigFile {

@@ -3,7 +3,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { lstatSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
@@ -206,4 +206,14 @@ test('a file path given to cs config set is kept absolute, as meant in the folde
   assert.match(empty.stderr, /to drop it: cs config unset ssh.config/)
   assert.equal(t.json('config')['ssh.config'], join(realpathSync(t.home), 'my ssh config'), 'the file as it was')
   assert.equal(t.cs('config', 'unset', 'ssh.config').status, 0)
+  // a config.json that links into a dotfiles checkout is written through, the link kept
+  const file = join(t.env.XDG_CONFIG_HOME, 'cs/config.json')
+  const dotfile = join(t.home, 'dotfiles-cs.json')
+  writeFileSync(dotfile, readFileSync(file))
+  rmSync(file)
+  symlinkSync(dotfile, file)
+  assert.equal(t.cs('config', 'set', 'sync.titles', 'false').status, 0)
+  assert.ok(lstatSync(file).isSymbolicLink(), 'the link is kept')
+  assert.equal(JSON.parse(readFileSync(dotfile, 'utf8')).sync.titles, false)
+  assert.equal(t.cs('config', 'unset', 'sync.titles').status, 0)
 })
