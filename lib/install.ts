@@ -1,7 +1,7 @@
 // What `cs install` adds outside the checkout, and `cs uninstall` takes away: the `cs` links in
 // bin folders, recorded in the state folder so that uninstall removes exactly those. Shell start-up
 // files and ~/.tmux.conf are never written: cs prints the lines instead.
-import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
@@ -18,6 +18,20 @@ export const bundleFile = () => join(csRoot(), 'dist/cs.cjs')
 /** The command users run (bin/cs: a few lines of sh before the Node entry). */
 export const csCommand = () => join(csRoot(), 'bin/cs')
 export const pluginFile = () => join(csRoot(), 'plugin.tmux')
+
+/** Whether a source of the bundle (package.json, scripts/, lib/) changed since it was built at
+ *  builtMs, as ./install.sh asks find(1). */
+export function sourcesNewer(root: string, builtMs: number): boolean {
+  const newer = (path: string) => (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) > builtMs
+  const files = (dir: string) => {
+    try {
+      return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(root, dir, f))
+    } catch {
+      return []
+    }
+  }
+  return [join(root, 'package.json'), ...files('scripts'), ...files('lib')].some(newer)
+}
 
 export const defaultBinDir = (config: Config) => join(config.home, '.local/bin')
 const recordFile = (config: Config) => join(config.stateDir, 'install.json')

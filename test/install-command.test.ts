@@ -5,9 +5,9 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { tmuxLine } from '../lib/install.ts'
+import { sourcesNewer, tmuxLine } from '../lib/install.ts'
 import { isolatedCs } from './harness/cs.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
@@ -52,6 +52,24 @@ test('uninstall removes every link install made (a custom --bin-dir too), and no
   const all = t.json('uninstall', '--store', '--trash', '--yes')
   assert.deepEqual(all.removed, [join(t.home, '.local/state/cs'), join(t.home, '.local/share/cs/trash')])
   assert.ok(!existsSync(join(t.home, '.local/state/cs')) && !existsSync(join(t.home, '.local/share/cs/trash')))
+})
+
+test('install: a relative --bin-dir is the folder it was typed in; the bundle is built again when a source is newer than it', () => {
+  const r = spawnSync(join(REPO, 'bin/cs'), ['install', '--bin-dir', 'rel-bin', '--json'], { cwd: t.home, env: t.env, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout)
+  assert.equal(out.link, join(realpathSync(t.home), 'rel-bin/cs'))
+  assert.ok(out.checks.some((c: any) => c.what === 'PATH' && c.fix.includes(`export PATH="${join(realpathSync(t.home), 'rel-bin')}:$PATH"`)))
+  assert.deepEqual(t.json('uninstall').removed, [out.link])
+  // a checkout's sources against its bundle's time: package.json, or any file under lib/ or scripts/
+  const root = join(t.home, 'checkout')
+  mkdirSync(join(root, 'lib/deep'), { recursive: true })
+  mkdirSync(join(root, 'scripts'), { recursive: true })
+  for (const f of ['package.json', 'lib/deep/a.ts', 'scripts/b.ts']) writeFileSync(join(root, f), '')
+  const built = Date.now() + 60_000
+  assert.equal(sourcesNewer(root, built), false)
+  utimesSync(join(root, 'lib/deep/a.ts'), new Date(built + 1000), new Date(built + 1000))
+  assert.equal(sourcesNewer(root, built), true)
 })
 
 test('install: a link an earlier cs made to the Node entry becomes a link to bin/cs', () => {

@@ -2,14 +2,14 @@
 // builds the bundle when it is missing or older than the sources, links `cs` into ~/.local/bin
 // and prints the one line for ~/.tmux.conf. Writes no shell start-up file and no tmux config.
 import { existsSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { $ } from 'zx/core'
 import { defineCommand } from '../../lib/command.ts'
 import { renderChecks, type Check } from '../../lib/doctor.ts'
 import { EXIT } from '../../lib/errors.ts'
 import { JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
-import { bundleFile, csRoot, defaultBinDir, linkCs, onPath, tmuxConfStatus, tmuxLine } from '../../lib/install.ts'
+import { bundleFile, csRoot, defaultBinDir, linkCs, onPath, sourcesNewer, tmuxConfStatus, tmuxLine } from '../../lib/install.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
 import { jsonText } from '../../lib/untrusted.ts'
 
@@ -28,12 +28,14 @@ export default defineCommand({
     const checks: Check[] = [nodeCheck(), ...(await programChecks(config))]
     const root = csRoot()
     const bundle = bundleFile()
-    if (!existsSync(bundle) || statSync(join(root, 'package.json')).mtimeMs > statSync(bundle).mtimeMs) {
+    if (!existsSync(bundle) || sourcesNewer(root, statSync(bundle).mtimeMs)) {
       await $({ cwd: root, quiet: true })`${process.execPath} ${join(root, 'scripts/build.mjs')}`
       checks.push({ level: 'ok', what: 'bundle', detail: `built ${bundle}` })
     }
-    // `--bin-dir=~/bin` reaches cs as typed (no shell expands a ~ after =)
-    const binDir = stringFlag(flags, 'bin-dir')?.replace(/^~(?=\/|$)/, config.home) ?? defaultBinDir(config)
+    // `--bin-dir=~/bin` reaches cs as typed (no shell expands a ~ after =); a relative folder is
+    // this one's, as typed, never a PATH entry that depends on where a shell stands
+    const given = stringFlag(flags, 'bin-dir')?.replace(/^~(?=\/|$)/, config.home)
+    const binDir = given === undefined ? defaultBinDir(config) : resolve(given)
     const { link, made } = linkCs(config, binDir)
     checks.push({ level: 'ok', what: 'cs', detail: `${link} → ${join(root, 'bin/cs')}${made ? '' : ' (already there)'}` })
     const visible = onPath(config, binDir)
