@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -405,5 +405,24 @@ test('the real client runs the hook from the settings file, under a path with a 
     t.cleanup()
     await api.close()
     ce.cleanup()
+  }
+})
+
+test('the background pusher (tmux/push.sh) says nothing where tmux would show it: a state folder it cannot write is no error', () => {
+  const state = mkdtempSync(join(tmpdir(), 'cs-push-'))
+  try {
+    const push = () => spawnSync('sh', [join(import.meta.dirname, '../tmux/push.sh'), state, 'true'], { encoding: 'utf8' })
+    // one pushing already (its lock held): this one leaves the change to it
+    writeFileSync(join(state, 'push.run'), '')
+    const held = push()
+    assert.deepEqual([held.status, held.stdout, held.stderr], [0, '', ''])
+    assert.ok(existsSync(join(state, 'push.pending')), 'the change marked for the one that runs')
+    rmSync(join(state, 'push.run'))
+    rmSync(join(state, 'push.pending'))
+    mkdirSync(join(state, 'push.pending')) // what cannot be created there, even by root
+    const r = push()
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', ''])
+  } finally {
+    rmSync(state, { recursive: true, force: true })
   }
 })

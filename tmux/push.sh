@@ -10,12 +10,16 @@ PUSH_EVERY=2
 dir=$1
 shift
 [ -d "$dir" ] || exit 0
+# run by tmux run-shell -b: anything written, or an exit other than 0, would open in the active
+# pane at every state change. So files are made by `true >FILE`: a redirection that fails on `:`
+# or `{ …; }` ends a POSIX shell with status 2, on a regular builtin it is that builtin's failure.
+exec >/dev/null 2>&1
 lock=$dir/push.run pending=$dir/push.pending
-: >"$pending"
+true >"$pending" || exit 0 # a state folder that cannot be written: nothing to push from
 # a pusher killed mid-way leaves its lock: one older than a minute is taken over
 if [ -e "$lock" ] && [ -n "$(find "$lock" -mmin +1 2>/dev/null)" ]; then rm -f "$lock"; fi
 set -C
-{ : >"$lock"; } 2>/dev/null || exit 0 # one runs already: it sees the pending mark
+true >"$lock" || exit 0 # one runs already: it sees the pending mark
 set +C
 while :; do
   while [ -e "$pending" ]; do
@@ -29,6 +33,6 @@ while :; do
   # a change marked after the last look, while this one still held the lock
   [ -e "$pending" ] || exit 0
   set -C
-  { : >"$lock"; } 2>/dev/null || exit 0
+  true >"$lock" || exit 0
   set +C
 done
