@@ -1,6 +1,7 @@
 // `cs cron`: periodic sync with no daemon, as one line of the user's crontab marked with a
-// comment, so that on, off and status find it again and touch nothing else. Pure text functions;
-// the command runs crontab.
+// comment, so that on, off and status find it again and touch nothing else. Text functions, and
+// the one place that runs crontab.
+import { spawnSync } from 'node:child_process'
 import { CsError, EXIT } from './errors.ts'
 import { shellLine, shellWord } from './quote.ts'
 import { quoted } from './untrusted.ts'
@@ -29,3 +30,26 @@ export function withCronLine(crontab: string, line: string | null): string {
 }
 
 export const cronLineOf = (crontab: string) => crontab.split('\n').find((l) => l.endsWith(CRON_MARK)) ?? null
+
+function crontab(args: string[], input?: string): { status: number; out: string; err: string } {
+  const r = spawnSync('crontab', args, { input, encoding: 'utf8' })
+  if (r.error) throw new CsError('crontab is not installed', EXIT.unavailable, 'install cron (apt-get install cron), or run cs sync from your own scheduler')
+  return { status: r.status ?? 1, out: r.stdout, err: r.stderr }
+}
+
+/** The user's crontab as `crontab -l` prints it ('' for none). */
+export function currentCrontab(): string {
+  const r = crontab(['-l'])
+  if (r.status === 0) return r.out
+  if (/no crontab/i.test(r.err)) return ''
+  throw new CsError(`crontab -l failed: ${r.err.trim()}`, EXIT.unavailable)
+}
+
+/** Installs the crontab with cs's line set or removed (null), unless it is there as wanted. */
+export function setCronLine(line: string | null): void {
+  const before = currentCrontab()
+  const after = withCronLine(before, line)
+  if (after === before) return
+  const r = after ? crontab(['-'], after) : crontab(['-r'])
+  if (r.status !== 0 && !(line === null && /no crontab/i.test(r.err))) throw new CsError(`crontab failed: ${r.err.trim()}`, EXIT.unavailable)
+}

@@ -172,3 +172,20 @@ test('cs agent stop --all goes on past a host that does not answer: stopped ther
     configure([])
   }
 })
+
+test("cs uninstall --store stops cs's agent first: its record goes with the store, and no cs could stop it after", async () => {
+  assert.equal(a.json('agent').socket, sockA)
+  const pid = Number(readFileSync(join(a.env.XDG_STATE_HOME, 'cs/agent.pid'), 'utf8'))
+  const r = a.json('uninstall', '--store')
+  assert.ok(r.removed.includes(`cs's ssh agent (${sockA})`), JSON.stringify(r))
+  assert.ok(!existsSync(sockA))
+  const alive = () => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  await poll(() => ({ ok: !alive(), last: pid }), 5000, 'the agent to end')
+})

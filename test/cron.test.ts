@@ -81,6 +81,16 @@ test('with no crontab before: on makes one of the line alone, off leaves none', 
   assert.equal(read(), null)
 })
 
+test('cs uninstall takes the line away, every other line kept: it would go on syncing from a checkout about to be deleted', () => {
+  const own = `${saved ?? ''}*/7 * * * * true # keep me\n`
+  write(own)
+  cron('on')
+  const r = t.json('uninstall')
+  assert.ok(r.removed.includes('the crontab line of cs cron'), JSON.stringify(r))
+  assert.equal(read(), own)
+  assert.ok(!t.json('uninstall').removed.includes('the crontab line of cs cron'), 'nothing the second time')
+})
+
 test("the line runs `cs sync` in cron's bare environment", () => {
   write(null)
   t.session({ id: '0c000000-0000-4000-8000-000000000001', cwd: '/srv/cron', prompt: 'from cron' })

@@ -1,27 +1,13 @@
 // `cs cron on|off|status`: a crontab line that runs `cs sync` every 5 minutes. Idempotent; it
 // touches no shell start-up file and no other crontab line.
-import { spawnSync } from 'node:child_process'
 import { defineCommand } from '../../lib/command.ts'
 import { detachedEnv, readConfigFile, type Config } from '../../lib/config.ts'
-import { cronLine, cronLineOf, withCronLine } from '../../lib/cron.ts'
-import { CsError, EXIT, usageError } from '../../lib/errors.ts'
+import { cronLine, cronLineOf, currentCrontab, setCronLine } from '../../lib/cron.ts'
+import { usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { csEntry } from '../../lib/install.ts'
 import { say } from '../../lib/stdout.ts'
-
-function crontab(args: string[], input?: string): { status: number; out: string; err: string } {
-  const r = spawnSync('crontab', args, { input, encoding: 'utf8' })
-  if (r.error) throw new CsError('crontab is not installed', EXIT.unavailable, 'install cron (apt-get install cron), or run cs sync from your own scheduler')
-  return { status: r.status ?? 1, out: r.stdout, err: r.stderr }
-}
-
-function current(): string {
-  const r = crontab(['-l'])
-  if (r.status === 0) return r.out
-  if (/no crontab/i.test(r.err)) return ''
-  throw new CsError(`crontab -l failed: ${r.err.trim()}`, EXIT.unavailable)
-}
 
 /** Whether the shared store is given by CS_MONGO_URL alone: cron starts the sync with a bare
  *  environment, and cs writes no URL (it may hold a password) into the crontab. */
@@ -38,16 +24,8 @@ export default defineCommand({
   run({ config, positionals, flags }) {
     const [verb, ...extra] = positionals
     if (!['on', 'off', 'status'].includes(verb ?? '') || extra.length) throw usageError('cron wants on, off or status', 'cs cron on')
-    const before = current()
-    if (verb !== 'status') {
-      const after = withCronLine(before, verb === 'on' ? line(config) : null)
-      if (after !== before) {
-        const r = after ? crontab(['-'], after) : crontab(['-r'])
-        if (r.status !== 0 && !(verb === 'off' && /no crontab/i.test(r.err)))
-          throw new CsError(`crontab failed: ${r.err.trim()}`, EXIT.unavailable)
-      }
-    }
-    const on = cronLineOf(verb === 'status' ? before : current()) !== null
+    if (verb !== 'status') setCronLine(verb === 'on' ? line(config) : null)
+    const on = cronLineOf(currentCrontab()) !== null
     if (on && urlOnlyInEnv(config))
       say(
         "warning: the shared store is set by CS_MONGO_URL alone, which cron's sync does not see: it " +
