@@ -55,7 +55,11 @@ export function startAgent(config: Config): boolean {
   const r = spawnSync('ssh-agent', ['-s', '-a', config.agentSocket], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   if (r.error) throw new CsError('ssh-agent is not installed', EXIT.unavailable, 'install it: apt-get install openssh-client')
   const pid = r.stdout.match(/SSH_AGENT_PID=(\d+)/)?.[1]
-  if (r.status !== 0 || !pid) throw new CsError(`ssh-agent did not start: ${cleanText(r.stderr) ?? `exit ${r.status}`}`, EXIT.unavailable)
+  if (r.status !== 0 || !pid) {
+    // another cs started one at the socket meanwhile (`cs agent` twice at once): it is the agent
+    if (agentKeys(config) !== null) return false
+    throw new CsError(`ssh-agent did not start: ${cleanText(r.stderr) ?? `exit ${r.status}`}`, EXIT.unavailable)
+  }
   mkdirSync(config.stateDir, { recursive: true })
   replaceFile(pidFile(config), `${pid}\n`) // a FIFO put there is replaced, never waited on
   return true

@@ -189,3 +189,20 @@ test("cs uninstall --store stops cs's agent first: its record goes with the stor
   }
   await poll(() => ({ ok: !alive(), last: pid }), 5000, 'the agent to end')
 })
+
+test('cs agent finding an agent started at its socket by another cs meanwhile: that one is the agent, no error', () => {
+  // an ssh-agent that loses the race: another cs's agent binds the socket first, then this one fails
+  const bin = join(a.home, 'race-bin')
+  mkdirSync(bin, { recursive: true })
+  writeFileSync(join(bin, 'ssh-agent'), `#!/bin/sh\n/usr/bin/ssh-agent -s -a "$3" >/dev/null\necho "bind: Address already in use" >&2\nexit 1\n`, { mode: 0o755 })
+  const raced = spawnSync(join(REPO, 'bin/cs'), ['agent', '--json'], { env: { ...a.env, PATH: `${bin}:${a.env.PATH}` }, encoding: 'utf8' })
+  try {
+    assert.equal(raced.status, 0, raced.stderr)
+    assert.deepEqual([JSON.parse(raced.stdout).socket, JSON.parse(raced.stdout).started], [sockA, false])
+  } finally {
+    // the agent the fake started is no cs's own: ended by its socket
+    spawnSync('sh', ['-c', `SSH_AUTH_SOCK=${sockA} ssh-agent -k`], { stdio: 'ignore' })
+    spawnSync('pkill', ['-f', `ssh-agent -s -a ${sockA}`])
+    rmSync(sockA, { force: true })
+  }
+})
