@@ -36,11 +36,15 @@ export function complete(words: string[], names: string[], command: CommandSpec 
   if (!command) return []
   const flag = (name: string) => command.options[name]
   const prev = before.at(-1)!
-  if (prev.startsWith('--') && before.length > 1 && flag(prev.slice(2))?.type === 'string') {
-    const name = prev.slice(2)
-    if (name === 'host') return starting(known.hosts())
-    if (name === 'sort') return starting(SORT_KEYS)
-    return [] // a value of its own: a folder, a number
+  // a flag's value: `--host VALUE`, `--host=VALUE` as one word (zsh, fish), or as bash hands it,
+  // split at the = (--host, =, VALUE)
+  const eq = cur.startsWith('--') ? cur.indexOf('=') : -1
+  const flagWord = eq > 0 ? cur.slice(0, eq) : prev === '=' && before.length > 2 ? before.at(-2)! : before.length > 1 ? prev : ''
+  if (flagWord.startsWith('--') && flag(flagWord.slice(2))?.type === 'string') {
+    const name = flagWord.slice(2)
+    const values = name === 'host' ? known.hosts() : name === 'sort' ? SORT_KEYS : [] // else a value of its own: a folder, a number
+    const value = eq > 0 ? cur.slice(eq + 1) : cur
+    return [...new Set(values)].filter((v) => v.startsWith(value)).map((v) => (eq > 0 ? `${flagWord}=${v}` : v))
   }
   if (cur.startsWith('-')) return starting(Object.keys(command.options).map((o) => `--${o}`))
   const verbs = verbsOf(command)

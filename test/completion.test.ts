@@ -73,6 +73,9 @@ for (const [shell, offer] of Object.entries(shells)) {
     assert.deepEqual(offer(['uninstall', '--']), ['--help', '--json', '--store', '--trash', '--yes'])
     assert.deepEqual(offer(['list', '--sort', 't']), ['title'])
     assert.deepEqual(offer(['list', '--host', '']), ['box2', 'box3', 'testhost'])
+    // --host=VALUE: bash splits it at the = (--host, =, VALUE); the other shells keep one word
+    if (shell === 'bash') assert.deepEqual(offer(['attach', '--host', '=', 'b']), ['box2', 'box3'])
+    else assert.deepEqual(offer(['attach', '--host=b']), ['--host=box2', '--host=box3'])
     assert.deepEqual(offer(['completion', '']), ['bash', 'fish', 'zsh'])
     // the words a usage line names after its command
     assert.deepEqual(offer(['cron', '']), ['off', 'on', 'status'])
