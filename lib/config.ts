@@ -198,14 +198,10 @@ export const maskUrl = (url: string) => url.replace(PASSWORD, '$1****@').replace
 export const urlSecrets = (url: string): string[] =>
   [PASSWORD.exec(url)?.[2], ...[...url.matchAll(OPTION_SECRET)].map((m) => m[2])].filter((s): s is string => Boolean(s))
 
-/** Whether a URL holds a password, for refusing a config file others can read. Not every text
- *  the mask hides: `host:27017/cs?appName=cs@laptop` looks like `user:password@` to it, and a
- *  port (digits, then the path, another host or the end) is none. */
-const hasPassword = (url: string | undefined) => {
-  if (!url) return false
-  const password = PASSWORD.exec(url)?.[2]
-  return (password !== undefined && !/^\d+(?:[/,?#]|$)/.test(password)) || url.replace(OPTION_SECRET, '$1****') !== url
-}
+/** Whether a URL holds a password, for refusing a config file others can read: whatever the mask
+ *  hides. A port followed by an @ later on (`host:27017/cs?appName=cs@laptop`) looks like one, and
+ *  the driver takes it for one as well (and refuses it): such a URL works nowhere. */
+const hasPassword = (url: string | undefined) => !!url && maskUrl(url) !== url
 
 /**
  * The config file, checked: {} when there is none. A file that is not a JSON object, a field
