@@ -27,11 +27,17 @@ export function sshEnv(config: Config): NodeJS.ProcessEnv {
   return answers ? { ...process.env, SSH_AUTH_SOCK: config.agentSocket } : process.env
 }
 
+/** How long a question to the agent may take: one that accepts and never answers (stopped, hung)
+ *  would hold every ssh call, the dashboard's too. */
+export const AGENT_ANSWER_MS = 2000
+
 function sshAdd(config: Config, args: string[], inherit = false) {
   const r = spawnSync('ssh-add', args, {
     env: { ...process.env, SSH_AUTH_SOCK: config.agentSocket },
     encoding: 'utf8',
     stdio: inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    // a key's passphrase is asked on the terminal (inherit): as long as the user takes
+    timeout: inherit ? undefined : AGENT_ANSWER_MS,
   })
   if (r.error) throw new CsError('ssh-add is not installed', EXIT.unavailable, 'install it: apt-get install openssh-client')
   return r

@@ -8,6 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config, HostEntry } from './config.ts'
+import { AGENT_ANSWER_MS } from './agent.ts'
 import { bundleFile } from './install.ts'
 import { shellWord } from './quote.ts'
 import { attachHereArgv } from './remote.ts'
@@ -77,8 +78,13 @@ export const sshSetup = (config: Config) => [
   // no ssh here: its shell's 127 would read as no cs there; Node says what is missing
   'command -v ssh >/dev/null 2>&1 || return 0',
   `[ -d ${shellWord(config.sshControlDir)} ] || mkdir -p -m 700 ${shellWord(config.sshControlDir)} || return 0`,
-  // cs's agent when one answers there (ssh-add -l: 2 when none does), as lib/agent.ts sshEnv
-  `[ -S ${shellWord(config.agentSocket)} ] && { SSH_AUTH_SOCK=${shellWord(config.agentSocket)} ssh-add -l >/dev/null 2>&1; [ $? -ne 2 ]; } && SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK`,
+  // cs's agent when one answers there, within AGENT_ANSWER_MS, as lib/agent.ts sshEnv has it
+  // (ssh-add -l: 0 keys, 1 none; 2 no agent, 124 no answer in time, 127 no ssh-add)
+  `if [ -S ${shellWord(config.agentSocket)} ]; then`,
+  `  agent_bound=; command -v timeout >/dev/null 2>&1 && agent_bound='timeout ${AGENT_ANSWER_MS / 1000}'`,
+  `  SSH_AUTH_SOCK=${shellWord(config.agentSocket)} $agent_bound ssh-add -l >/dev/null 2>&1`,
+  `  case $? in 0 | 1) SSH_AUTH_SOCK=${shellWord(config.agentSocket)} && export SSH_AUTH_SOCK ;; esac`,
+  'fi',
 ]
 
 /** The launcher of host, or null when its argv does not have the slot where bin/cs expects it. */

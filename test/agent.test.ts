@@ -69,12 +69,25 @@ test("a socket of cs's agent that no agent answers (left by a reboot) does not s
   try {
     assert.equal(spawnSync('ssh-add', [sshd.identity], { env: { ...a.env, SSH_AUTH_SOCK: own } }).status, 0)
     a.env.SSH_AUTH_SOCK = own
-    const hosts = a.json('hosts') // through Node
-    assert.equal(hosts[1].answers, true, hosts[1].error)
-    for (const run of ['first', 'through the launcher']) {
-      const r = a.cs('ls')
-      assert.equal(r.status, 0, r.stderr)
-      assert.doesNotMatch(r.stderr, /hostb/, run)
+    const throughOwn = (why: string) => {
+      const hosts = a.json('hosts') // through Node
+      assert.equal(hosts[1].answers, true, `${why}: ${hosts[1].error}`)
+      for (const run of ['first', 'through the launcher']) {
+        const r = a.cs('ls')
+        assert.equal(r.status, 0, r.stderr)
+        assert.doesNotMatch(r.stderr, /hostb/, `${why}, ${run}`)
+      }
+    }
+    throughOwn('a socket left behind')
+    // an agent there that never answers (stopped): asked for a bounded while, then passed by
+    rmSync(sockA, { force: true })
+    const hung = spawnSync('ssh-agent', ['-s', '-a', sockA], { encoding: 'utf8' })
+    const hungPid = Number(hung.stdout.match(/SSH_AGENT_PID=(\d+)/)?.[1])
+    process.kill(hungPid, 'SIGSTOP')
+    try {
+      throughOwn('an agent that does not answer')
+    } finally {
+      process.kill(hungPid, 'SIGKILL')
     }
   } finally {
     delete a.env.SSH_AUTH_SOCK
