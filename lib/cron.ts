@@ -33,7 +33,7 @@ export const cronLineOf = (crontab: string) => crontab.split('\n').find((l) => l
 
 function crontab(args: string[], input?: string): { status: number; out: string; err: string } {
   const r = spawnSync('crontab', args, { input, encoding: 'utf8' })
-  if (r.error) throw new CsError('crontab is not installed', EXIT.unavailable, 'install cron (apt-get install cron), or run cs sync from your own scheduler')
+  if (r.error) throw new CsError('crontab is not installed', EXIT.unavailable, 'install cron (apt-get install cron), or run cs sync from your own scheduler', 'not-installed')
   return { status: r.status ?? 1, out: r.stdout, err: r.stderr }
 }
 
@@ -53,3 +53,6 @@ export function setCronLine(line: string | null): void {
   const r = after ? crontab(['-'], after) : crontab(['-r'])
   if (r.status !== 0 && !(line === null && /no crontab/i.test(r.err))) throw new CsError(`crontab failed: ${r.err.trim()}`, EXIT.unavailable)
 }
+
+/** Whether cs's line runs the cs of this entry (bin/cs.mjs), as cronLine wrote it. */
+export const runsEntry = (line: string, entry: string) => line.includes(shellWord(entry).replaceAll('%', '\\%'))

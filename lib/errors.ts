@@ -17,7 +17,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
  * what was saved readable, `damaged` calls for a rebuild; `running`: a session to bring back
  * runs already (lib/revive.ts bringBack); `partly-moved`: files of a session could not all be put
  * back where they were, and both places are kept (lib/trash.ts). */
-export type Reason = 'unwritable' | 'damaged' | 'running' | 'partly-moved' | 'host-key'
+export type Reason = 'unwritable' | 'damaged' | 'running' | 'partly-moved' | 'host-key' | 'not-installed'
 
 export class CsError extends Error {
   constructor(

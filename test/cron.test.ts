@@ -86,9 +86,17 @@ test('cs uninstall takes the line away, every other line kept: it would go on sy
   write(own)
   cron('on')
   const r = t.json('uninstall')
-  assert.ok(r.removed.includes('the crontab line of cs cron'), JSON.stringify(r))
+  assert.deepEqual(r.stopped, ['the cs cron line (cs sync every 5 minutes)'], JSON.stringify(r))
   assert.equal(read(), own)
-  assert.ok(!t.json('uninstall').removed.includes('the crontab line of cs cron'), 'nothing the second time')
+  assert.deepEqual(t.json('uninstall').stopped, [], 'nothing the second time')
+  // the line of another checkout's cs (an older clone uninstalled): kept, and said
+  const other = `*/5 * * * * /usr/bin/node /home/u/src/cs-new/bin/cs.mjs sync >/dev/null 2>&1 ${CRON_MARK}\n`
+  write(own + other)
+  const kept = t.cs('uninstall')
+  assert.equal(kept.status, 0, kept.stderr)
+  assert.match(kept.stdout, /the cs cron line runs another checkout's cs: `cs cron off` there removes it/)
+  assert.equal(read(), own + other)
+  write(own)
 })
 
 test("the line runs `cs sync` in cron's bare environment", () => {
