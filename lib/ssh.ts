@@ -31,15 +31,14 @@ const controlName = (config: Config, host: HostEntry) =>
 const CONTROL_PATH_MAX = (process.platform === 'linux' ? 107 : 103) - 17
 /** How long a shared connection outlives its last use. */
 const CONTROL_PERSIST_S = 60
-/** Keepalives [interval s, count]: a link that dies under a shared connection ends it within
- *  about interval × (count + 1) seconds, and every call riding on it with it, where a look would
- *  wait its whole bound on each (ConnectTimeout is only for connecting) and keep the dead master
- *  alive; the next call connects afresh. A terminal's call (an attach) is gentler, a blip should
- *  not end it: it rides a connection of its own (TTY_CONTROL), since a call that joins one
- *  cannot change the keepalives of the call that started it. */
-const KEEPALIVE = { call: [1, 2], tty: [5, 3] } as const
-/** What ends the socket name of terminals' shared connection. */
-const TTY_CONTROL = '-t'
+/** Each kind of call's shared connection: what ends its socket's name, and its keepalives
+ *  [interval s, count]. A link that dies under a connection ends it within about interval ×
+ *  (count + 1) seconds, and every call riding on it with it; the next call connects afresh. A
+ *  look would otherwise wait its whole bound on a dead master (ConnectTimeout is only for
+ *  connecting) and keep it alive for the next. An action (an attach, an update, an install) is
+ *  gentler, a blip should not end it. Each rides a connection of its own, since a call that joins
+ *  one cannot change the keepalives of the call that started it. */
+const CONNECTION = { look: { suffix: '', alive: [1, 2] }, act: { suffix: '-a', alive: [5, 3] } } as const
 /** How long a look at a host (its sessions, its version) may wait once it accepted the
  *  connection: its cs may be indexing. */
 const LOOK_TIMEOUT_MS = 8000
@@ -55,13 +54,15 @@ export const tooLarge = (config: Config, host: HostEntry) =>
 const sshLine = (config: Config, host: HostEntry, ...command: string[]) =>
   shellLine(['ssh', ...(config.sshConfig ? ['-F', config.sshConfig] : []), host.ssh, ...command])
 /** A look's ssh call: connected within CONNECT_TIMEOUT.look, answered within LOOK_TIMEOUT_MS. */
-export const LOOK_CALL = { connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS } as const
+export const LOOK_CALL = { look: true, connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS } as const
 
 export interface SshCall {
   /** a terminal on the remote side (`ssh -t`: attach); else none (`-T`) */
   tty?: boolean
   /** ConnectTimeout in seconds */
   connectTimeout?: number
+  /** a look at the host (its sessions, its version): a connection of looks (CONNECTION) */
+  look?: boolean
 }
 
 /** The cs command on a host: its config's `cs` path, else `cs` on the remote PATH. */
@@ -85,7 +86,8 @@ export function sshArgv(config: Config, host: HostEntry, argv: readonly string[]
   if (!isHostName(host.name) || !isSshDestination(host.ssh))
     throw new CsError(`host ${JSON.stringify(host.name)} has no usable ssh destination`, EXIT.usage, 'fix it in the config file (`cs hosts`)')
   const o = (option: string) => ['-o', option]
-  const control = `${config.sshControlDir}/${controlName(config, host)}${call.tty ? TTY_CONTROL : ''}`
+  const connection = CONNECTION[call.look ? 'look' : 'act']
+  const control = `${config.sshControlDir}/${controlName(config, host)}${connection.suffix}`
   return [
     'ssh',
     ...(config.sshConfig ? ['-F', config.sshConfig] : []),
@@ -98,8 +100,8 @@ export function sshArgv(config: Config, host: HostEntry, argv: readonly string[]
       ? [...o('ControlMaster=auto'), ...o(`ControlPath=${control}`), ...o(`ControlPersist=${CONTROL_PERSIST_S}`)]
       : [...o('ControlMaster=no'), ...o('ControlPath=none')]),
     ...o(`ConnectTimeout=${call.connectTimeout ?? CONNECT_TIMEOUT.act}`),
-    ...o(`ServerAliveInterval=${KEEPALIVE[call.tty ? 'tty' : 'call'][0]}`),
-    ...o(`ServerAliveCountMax=${KEEPALIVE[call.tty ? 'tty' : 'call'][1]}`),
+    ...o(`ServerAliveInterval=${connection.alive[0]}`),
+    ...o(`ServerAliveCountMax=${connection.alive[1]}`),
     ...o('StrictHostKeyChecking=yes'),
     ...o('ClearAllForwardings=yes'),
     // a terminal call may ask for a passphrase; a background one must fail instead of waiting
@@ -131,10 +133,10 @@ export function sshRun(
   config: Config,
   host: HostEntry,
   argv: readonly string[],
-  opts: { connectTimeout?: number; timeoutMs?: number; input?: string | Buffer; echo?: boolean } = {}
+  opts: { connectTimeout?: number; look?: boolean; timeoutMs?: number; input?: string | Buffer; echo?: boolean } = {}
 ): Promise<SshResult> {
   ensureControlDir(config)
-  const [bin, ...args] = sshArgv(config, host, argv, { connectTimeout: opts.connectTimeout })
+  const [bin, ...args] = sshArgv(config, host, argv, { connectTimeout: opts.connectTimeout, look: opts.look })
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv(config) })
     let stdout = ''

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { loadConfig, type Config, type HostEntry } from '../lib/config.ts'
 import { CsError } from '../lib/errors.ts'
-import { CONNECT_TIMEOUT, lookFailure, sshArgv, sshRun } from '../lib/ssh.ts'
+import { CONNECT_TIMEOUT, LOOK_CALL, lookFailure, sshArgv, sshRun } from '../lib/ssh.ts'
 import { closeMasters, startSshHost, type SshHost } from './harness/sshd.ts'
 import { HOSTILE } from './harness/hostile.ts'
 
@@ -35,13 +35,16 @@ test('argv: options of its own, -F the configured file, the destination after --
   assert.ok(argv.includes('-t') && argv.includes('-a') && !argv.includes('-A'))
   const opts = argv.filter((_, i) => argv[i - 1] === '-o')
   assert.ok(opts.includes('ControlMaster=auto'))
-  // a terminal's call (an attach) rides a connection of its own, whose keepalives a blip does not
-  // end: a call that joins a connection cannot change those of the call that started it
-  const path = opts.find((o) => /^ControlPath=\/run\/user\/7\/cs-ssh\/[0-9a-f]{16}-t$/.test(o))
+  // an action (an attach here) rides a connection of its own, whose keepalives a blip does not
+  // end; a look's ends on a dead link within 3 s: a call that joins a connection cannot change
+  // the keepalives of the call that started it
+  const path = opts.find((o) => /^ControlPath=\/run\/user\/7\/cs-ssh\/[0-9a-f]{16}-a$/.test(o))
   assert.ok(path, opts.join(' '))
   assert.ok(opts.includes('ServerAliveInterval=5') && opts.includes('ServerAliveCountMax=3'))
-  const look = sshArgv(c, { name: 'dev', ssh: 'me@dev.example', cs: null }, ['cs'], { connectTimeout: 1 }).filter((o) => o.startsWith('ControlPath=') || o.startsWith('ServerAlive'))
+  const look = sshArgv(c, { name: 'dev', ssh: 'me@dev.example', cs: null }, ['cs'], LOOK_CALL).filter((o) => o.startsWith('ControlPath=') || o.startsWith('ServerAlive'))
   assert.deepEqual(look, [path.slice(0, -2), 'ServerAliveInterval=1', 'ServerAliveCountMax=2'])
+  const update = sshArgv(c, { name: 'dev', ssh: 'me@dev.example', cs: null }, ['cs', 'update'])
+  assert.ok(update.includes(path) && update.includes('ServerAliveInterval=5'), 'an update is an action')
   assert.ok(opts.includes('ControlPersist=60'))
   assert.ok(opts.includes('StrictHostKeyChecking=yes'))
   assert.ok(opts.includes(`ConnectTimeout=${CONNECT_TIMEOUT.act}`))
