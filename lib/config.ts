@@ -2,7 +2,7 @@
 // ($XDG_CONFIG_HOME/cs/config.json), with their defaults, folded into one object once (the
 // environment wins). Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
 // live in tmux/variables.sh, their shell twin.
-import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
 import { CsError, EXIT, usageError } from './errors.ts'
@@ -234,9 +234,13 @@ export function writeConfigFile(path: string, file: ConfigFile): void {
   // names as it was, and the link gone
   let target = path
   try {
-    if (lstatSync(path).isSymbolicLink()) target = realpathSync(path)
+    if (lstatSync(path).isSymbolicLink()) {
+      // a link to a file not made yet (a dotfiles checkout that has none): made where it points
+      const to = readlinkSync(path)
+      target = existsSync(path) ? realpathSync(path) : isAbsolute(to) ? to : join(dirname(path), to)
+    }
   } catch {
-    // none yet, or a link to nothing: made here
+    // none yet: made here
   }
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 })
   replaceFile(target, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 })

@@ -216,4 +216,10 @@ test('a file path given to cs config set is kept absolute, as meant in the folde
   assert.ok(lstatSync(file).isSymbolicLink(), 'the link is kept')
   assert.equal(JSON.parse(readFileSync(dotfile, 'utf8')).sync.titles, false)
   assert.equal(t.cs('config', 'unset', 'sync.titles').status, 0)
+  // a link to a file not made yet (relative, into a folder not made yet either): made there
+  rmSync(file)
+  symlinkSync('../../dots/cs.json', file)
+  assert.equal(t.cs('config', 'set', 'sync.titles', 'false').status, 0)
+  assert.ok(lstatSync(file).isSymbolicLink(), 'the link is kept')
+  assert.equal(JSON.parse(readFileSync(join(t.env.XDG_CONFIG_HOME, '../dots/cs.json'), 'utf8')).sync.titles, false)
 })
