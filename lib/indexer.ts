@@ -72,8 +72,8 @@ interface Folder {
   /** Its own mtime, trusted when it predates this run (-1: list it again next time); null: not
    *  stat'ed (a full run stats a folder only to write it) */
   mtimeMs: number | null
-  /** Its session files' `name size mtimeMs ino` lines, newest first: compared with the stored
-   *  listing; parsed into files only for a folder that changed */
+  /** Its session files' `name size mtimeMs ino` lines, the hot ones first (newestFirst): compared
+   *  with the stored listing; parsed into files only for a folder that changed */
   listing: string
 }
 
@@ -98,28 +98,32 @@ const inodesOf = (folder: string, listing: string | undefined) =>
 
 /** A project folder's session files: UUID-named, non-empty, directly in the folder. A symlink
  * is followed only when it resolves inside the projects folder: nothing outside it is read. */
-function list(path: string, mtimeMs: number | null, root: string): Folder {
-  const entries: Entry[] = []
+function list(path: string, mtimeMs: number | null, root: string, since: number): Folder {
+  const entries: string[] = []
+  let hot: HotLine[] | null = null
   for (const d of readdirOrEmpty(path)) {
     if (!isSessionFile(d.name) || !readable(d, `${path}/${d.name}`, root)) continue
     const st = statOf(`${path}/${d.name}`)
-    if (st && st.isFile() && st.size > 0) entries.push({ name: d.name, mtimeMs: st.mtimeMs, line: entry(d.name, st) })
+    if (!st || !st.isFile() || st.size <= 0) continue
+    if (st.mtimeMs > since) (hot ??= []).push({ name: d.name, mtimeMs: st.mtimeMs, line: entry(d.name, st) })
+    else entries.push(entry(d.name, st))
   }
-  return { path, mtimeMs, listing: newestFirst(entries) }
+  return { path, mtimeMs, listing: hot ? newestFirst(hot) + entries.join('') : entries.join('') }
 }
 
-/** A listing's line, with what orders it. */
-interface Entry {
+/** A line of a file modified since the listing's `since`, with what orders it. */
+interface HotLine {
   name: string
   mtimeMs: number
   line: string
 }
-
-/** The lines of a listing, newest first (then by name): a hot run reads a listing only as far as
- *  its files modified within HOT_MS go. Joined once: a string grown by += is a chain of pieces
- *  that survives every scavenge until it is flattened (a tenth of a full walk's time in GC). */
-const newestFirst = (entries: Entry[]) =>
-  entries
+/** A listing puts the files modified since `since` first, newest first (then by name), so that a
+ *  hot run reads a listing only as far as they go; then the others as they came (the folder's own
+ *  order, unchanged while the folder is), where sorting them all cost a full walk a twentieth of
+ *  its time. Joined once: a string grown by += is a chain of pieces that survives every scavenge
+ *  until it is flattened (a tenth of a full walk's time in GC). */
+const newestFirst = (hot: HotLine[]) =>
+  hot
     .sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((e) => e.line)
     .join('')
@@ -136,7 +140,7 @@ function trustedMtime(path: string, mtimeMs: number | null, now: number): number
 /**
  * A folder whose own mtime did not move: its stored listing with the hot files stat'ed again
  * (the others as they were), or null when none of those changed. The files modified since
- * `since` lead the listing, and are all it reads but the live sessions' own lines, looked up by
+ * `since` lead the listing (newestFirst), and are all it reads but the live sessions' own lines, looked up by
  * name (a live session may have written nothing for days): splitting every line of every hot
  * folder took a tenth of a dashboard's own time.
  */
@@ -164,14 +168,18 @@ function relist(path: string, stored: FolderListing, since: number, liveNames: s
     if (at >= 0) lookAgain(lineAt(at), name)
   }
   if (!changed) return null
-  const entries: Entry[] = []
+  const hot: HotLine[] = []
+  const rest: string[] = []
   for (const old of text.split('\n')) {
     if (!old) continue
     const name = old.slice(0, old.indexOf(' '))
     const line = again.get(name) ?? `${old}\n`
-    if (line) entries.push({ name, mtimeMs: Number(line.split(' ', 3)[2]), line })
+    if (!line) continue // gone
+    const mtimeMs = Number(line.split(' ', 3)[2])
+    if (mtimeMs > since) hot.push({ name, mtimeMs, line })
+    else rest.push(line)
   }
-  return { path, mtimeMs: stored.mtimeMs, listing: newestFirst(entries) }
+  return { path, mtimeMs: stored.mtimeMs, listing: newestFirst(hot) + rest.join('') }
 }
 
 /** Whether a file, by its name and its mtime as last listed, may be written to now: modified
@@ -215,7 +223,7 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, l
       summary?.listing === null
         ? (store.listing(path) ?? undefined)
         : summary && { listing: summary.listing, mtimeMs: summary.mtimeMs }
-    const folder = trusted ? relist(path, stored!, now - HOT_MS, liveNames) : list(path, mtimeMs, root)
+    const folder = trusted ? relist(path, stored!, now - HOT_MS, liveNames) : list(path, mtimeMs, root, now - HOT_MS)
     if (!folder) unchanged += summary!.count
     else if (!opts.full && stored?.listing === folder.listing) {
       // no session file changed (something else in the folder may have)

@@ -48,9 +48,9 @@ import { say } from './stdout.ts'
  *  blobs, not 10,000 rows. 13: the last full walk noted in a file (lib/indexer.ts), its table
  *  gone; a cs of 12 sharing the state folder rebuilds instead of failing on it. 14: the blocks'
  *  texts in files (lib/block-files.ts), the table naming them. 15: an index of what tells a hot
- *  folder, so that a warm run does not read every folder's row. 16: listings newest first
- *  (lib/indexer.ts relist reads only their head); from 15, every folder is listed again once,
- *  and nothing is read again. */
+ *  folder, so that a warm run does not read every folder's row. 16: listings with their hot
+ *  files first, newest first (lib/indexer.ts relist reads only their head); from 15, every
+ *  folder is listed again once, and nothing is read again. */
 const SCHEMA = 16
 const MMAP_BYTES = 1 << 30
 /** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its digest, cs

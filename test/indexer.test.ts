@@ -380,7 +380,7 @@ describe('a hot run stats the project folders and only the files that can have g
     assert.equal(store.parserState(markOf(store, hot.path)!), null)
   })
 
-  test('a listing is newest first: a hot file is seen wherever its name sorts, a cold one below it read from the store', () => {
+  test('a listing has its hot files first, newest first: each is seen wherever its name sorts, a cold one below them read from the store', () => {
     const { store, dir, hot, now, hotRun } = hotSetup()
     const newer = session(dir, user('x', 'u3', 'later today'))
     utimesSync(newer.path, new Date(now - 60_000), new Date(now - 60_000))
