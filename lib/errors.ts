@@ -103,7 +103,7 @@ function mkdirCause(path: string): NodeJS.ErrnoException | null {
 
 /** A CsError for a file system error that a user can fix, or null for anything else. */
 export function fileError(e: unknown): CsError | null {
-  const err = e as NodeJS.ErrnoException
+  const err = e as NodeJS.ErrnoException & { dest?: string }
   if (err?.code === 'ENOENT' && typeof err.path === 'string') {
     const broken = brokenLinkError(err.path, `cannot ${err.syscall ?? 'open'} ${err.path}`)
     if (broken || err.syscall !== 'mkdir') return broken
@@ -115,7 +115,9 @@ export function fileError(e: unknown): CsError | null {
   const known = typeof code === 'string' ? UNWRITABLE[code] : undefined
   if (!known) return null
   const [why, fix] = known
-  const where = err.path ? ` ${err.path}` : ''
+  // a link or a rename fails for where it would be made (dest), not for what it names (path)
+  const at = (err.syscall === 'symlink' || err.syscall === 'link' || err.syscall === 'rename') && err.dest ? err.dest : err.path
+  const where = at ? ` ${at}` : ''
   return new CsError(
     `cannot ${err.syscall ?? 'write'}${where}: ${why}`,
     EXIT.failure,

@@ -61,6 +61,10 @@ test('install: a relative --bin-dir is the folder it was typed in; the bundle is
   assert.equal(out.link, join(realpathSync(t.home), 'rel-bin/cs'))
   assert.ok(out.checks.some((c: any) => c.what === 'PATH' && c.fix.includes(`export PATH="${join(realpathSync(t.home), 'rel-bin')}:$PATH"`)))
   assert.deepEqual(t.json('uninstall').removed, [out.link])
+  // a folder the link cannot be made in (/sys: not even root may): that folder's link is named
+  const refused = t.cs('install', '--bin-dir', '/sys')
+  assert.equal(refused.status, 1)
+  assert.match(refused.stderr, /^cs: cannot symlink \/sys\/cs: operation not permitted\n/)
   // a checkout's sources against its bundle's time: package.json, or any file under lib/ or scripts/
   const root = join(t.home, 'checkout')
   mkdirSync(join(root, 'lib/deep'), { recursive: true })
