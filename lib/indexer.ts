@@ -140,9 +140,9 @@ function trustedMtime(path: string, mtimeMs: number | null, now: number): number
 /**
  * A folder whose own mtime did not move: its stored listing with the hot files stat'ed again
  * (the others as they were), or null when none of those changed. The files modified since
- * `since` lead the listing (newestFirst), and are all it reads but the live sessions' own lines, looked up by
- * name (a live session may have written nothing for days): splitting every line of every hot
- * folder took a tenth of a dashboard's own time.
+ * `since` lead the listing (newestFirst), and are all it reads but the live sessions' own
+ * lines, looked up by name (a live session may have written nothing for days): splitting every
+ * line of every hot folder took a tenth of a dashboard's own time.
  */
 function relist(path: string, stored: FolderListing, since: number, liveNames: string[]): Folder | null {
   const text = stored.listing
