@@ -400,8 +400,8 @@ function openSaved(file: string): Database.Database {
   return db
 }
 
-/** Opens (creating or migrating) the database for writing; fresh: it held no tables before. */
-function openWritable(config: Config, file: string): { db: Database.Database; fresh: boolean } {
+/** Opens (creating or migrating) the database for writing. */
+function openWritable(config: Config, file: string): Database.Database {
   const st = statSync(config.stateDir, { throwIfNoEntry: false })
   if (st && !st.isDirectory())
     throw new CsError(
@@ -430,7 +430,7 @@ function openWritable(config: Config, file: string): { db: Database.Database; fr
       // page and reads few back, and mapped pages would count in its memory (13 MB at 10,000
       // sessions).
       else db.pragma(`mmap_size = ${MMAP_BYTES}`)
-      return { db, fresh: version === 0 }
+      return db
     } catch (e) {
       db.close()
       const code = (e as { code?: unknown })?.code
@@ -460,19 +460,18 @@ export function openStore(config: Config): Store {
   const journal = journalPath(config)
   const blocks = blocksDir(config)
   let db: Database.Database
-  let fresh = false
   /** why the store can only be read (null: it can be written) */
   let readOnly: CsError | null = null
   refuseIfNotAFile(file, 'the database')
   try {
-    ;({ db, fresh } = openWritable(config, file))
+    db = openWritable(config, file)
   } catch (e) {
     const err = fileError(e) ?? storeError(file, e)
     // not SQLite's word on the file: its addon, or a bug, which moving the file would not mend
     if (!(err instanceof CsError)) throw addonError(e) ?? e
     if (err.reason === 'damaged' && existsSync(file)) {
       say(damagedNote(file, setAside(file)))
-      ;({ db, fresh } = openWritable(config, file))
+      db = openWritable(config, file)
     } else {
       if (err.reason !== 'unwritable' || !existsSync(file)) throw err
       readOnly = err
@@ -1220,7 +1219,7 @@ export function openStore(config: Config): Store {
     }
     return aside
   })
-  if (!readOnly) keepJournal(db, journal, fresh, raw, store)
+  if (!readOnly) keepJournal(db, journal, raw, store)
   return store
 }
 
@@ -1229,19 +1228,33 @@ export function openStore(config: Config): Store {
  * by an older cs) starts one from what it holds; a journal grown past COMPACT_BYTES is rewritten
  * as a snapshot. Inside a write transaction, so no other cs appends meanwhile.
  */
-function keepJournal(db: Database.Database, journal: string, fresh: boolean, raw: JournalTarget, store: Store): void {
+function keepJournal(db: Database.Database, journal: string, raw: JournalTarget, store: Store): void {
   const size = journalSize(journal)
-  if (size !== null && !fresh && size < COMPACT_BYTES) return
+  const due = () => db.prepare('SELECT 1 FROM sync_state WHERE key = ?').get(REPLAY_DUE) !== undefined
+  if (size !== null && size < COMPACT_BYTES && !due()) return
   db.transaction(() => {
     const now = journalSize(journal)
-    if (now !== null && fresh) {
-      const { ops, skipped } = readJournal(journal)
-      replay(ops, raw)
-      if (skipped) say(`warning: ${skipped} unreadable lines of ${journal} skipped`)
+    if (due()) {
+      if (now !== null) {
+        const { ops, skipped } = readJournal(journal)
+        replay(ops, raw)
+        if (skipped) say(`warning: ${skipped} unreadable lines of ${journal} skipped`)
+      }
+      db.prepare('DELETE FROM sync_state WHERE key = ?').run(REPLAY_DUE)
     }
-    if (now === null || now >= COMPACT_BYTES) rewriteJournal(journal, snapshot(store.meta(), store.launches()))
+    try {
+      if (now === null || now >= COMPACT_BYTES) rewriteJournal(journal, snapshot(store.meta(), store.launches()))
+    } catch (e) {
+      // a full disk or a read-only folder: the journal stays as it is, and is rewritten at a
+      // later open; every command still answers from what was saved
+      if (fileError(e)?.reason !== 'unwritable') throw e
+    }
   }).immediate()
 }
+
+/** A fresh database's note, made with its tables and taken away with the journal's replay into
+ *  it: a run that ended between the two (killed, a full disk) leaves it, and the next replays. */
+const REPLAY_DUE = 'journal-replay-due'
 
 /** Creates the tables, or rebuilds the index tables of another schema (cs's own are kept); a
  *  schema that only moved on is brought up to this one. */
@@ -1270,6 +1283,7 @@ function migrate(db: Database.Database): void {
     const put = db.prepare('INSERT OR REPLACE INTO host_row (host, id, row) VALUES (?, ?, ?)')
     for (const [host, blob] of blobs) for (const r of deserialize(blob) as HostRow[]) put.run(host, r.id, JSON.stringify(r))
     db.exec('DROP TABLE IF EXISTS host_rows')
+    if (version === 0) db.prepare('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)').run(REPLAY_DUE, '1')
     db.pragma(`user_version = ${SCHEMA}`)
   }).immediate()
 }

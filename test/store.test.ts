@@ -2,7 +2,7 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
-import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { journalPath } from '../lib/journal.ts'
 import { tmpdir } from 'node:os'
 import { serialize } from 'node:v8'
@@ -295,6 +295,65 @@ test('a database moved away by hand: the metadata comes back; a torn last journa
   store = openStore(config)
   sameMetadata(store)
   store.close()
+})
+
+test('a run that ended between a fresh database and the replay of the journal into it: the next run replays', () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  metadata(store)
+  store.close()
+  rmSync(dbPath(config))
+  store = openStore(config)
+  sameMetadata(store)
+  store.close()
+  // as a run killed (or a disk full) after the tables were made and before the replay leaves it
+  const raw = new Database(dbPath(config))
+  raw.exec("DELETE FROM meta; DELETE FROM launches; INSERT INTO sync_state (key, value) VALUES ('journal-replay-due', '1')")
+  raw.close()
+  store = openStore(config)
+  sameMetadata(store)
+  store.close()
+  // replayed once: a name cleared since stays cleared at the next open
+  store = openStore(config)
+  store.setName(U(1), null)
+  store.close()
+  store = openStore(config)
+  assert.equal(store.meta().get(U(1))?.name ?? null, null)
+  store.close()
+})
+
+test("a change after a journal line cut short (a crash, a full disk) is a line of its own: a rebuild has it", () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  metadata(store)
+  appendFileSync(journalPath(config), '{"op":"meta","id":"' + U(1)) // cut short
+  store.setName(U(5), 'after the cut')
+  store.close()
+  rmSync(dbPath(config))
+  store = openStore(config)
+  sameMetadata(store)
+  assert.equal(store.meta().get(U(5))?.name, 'after the cut')
+  store.close()
+})
+
+test('a journal that cannot be rewritten (a full disk) is left as it is: the store opens and answers, and compacts it later', () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  metadata(store)
+  store.close()
+  // past the size at which an open rewrites it as a snapshot
+  const line = JSON.stringify({ op: 'meta', id: U(6), column: 'tag', value: 'x'.repeat(1000) }) + '\n'
+  appendFileSync(journalPath(config), line.repeat(Math.ceil((4 * 1024 * 1024) / line.length) + 1))
+  const size = statSync(journalPath(config)).size
+  // the rewrite's new file, a full disk: /dev/full where it goes (replaceFile removes the link)
+  symlinkSync('/dev/full', `${journalPath(config)}.${process.pid}.tmp`)
+  store = openStore(config)
+  sameMetadata(store)
+  store.close()
+  assert.equal(statSync(journalPath(config)).size, size)
+  store = openStore(config)
+  store.close()
+  assert.ok(statSync(journalPath(config)).size < 4096, 'compacted at the next open')
 })
 
 test('damage found while working: set aside at once, the next open rebuilds', () => {
