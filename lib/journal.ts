@@ -4,7 +4,7 @@
 // journal puts the metadata back. The store appends inside the transaction that makes the
 // change, and takes the lines back when that transaction fails, so the two never disagree; the
 // journal is rewritten as a snapshot when it grows.
-import { appendFileSync, statSync, truncateSync } from 'node:fs'
+import { appendFileSync, closeSync, openSync, readSync, statSync, truncateSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { readRegular, refuseIfNotAFile, replaceFile } from './regular-file.ts'
@@ -40,9 +40,27 @@ export function appendJournal(path: string, ops: JournalOp[]): Appended {
   refuseIfNotAFile(path, "cs's journal")
   const from = journalSize(path) ?? 0
   if (!ops.length) return [from, from]
-  const text = ops.map((o) => JSON.stringify(o) + '\n').join('')
-  appendFileSync(path, text, { mode: 0o600 })
+  // a last line cut short (a crash, a disk that filled mid-line) is ended first: this append's
+  // lines stand on their own, where glued to it they would be unreadable too
+  const text = (from > 0 && !endsLine(path, from) ? '\n' : '') + ops.map((o) => JSON.stringify(o) + '\n').join('')
+  try {
+    appendFileSync(path, text, { mode: 0o600 })
+  } catch (e) {
+    takeBack(path, [from, journalSize(path) ?? from]) // what a full disk let through of it
+    throw e
+  }
   return [from, from + Buffer.byteLength(text)]
+}
+
+/** Whether the journal's last byte (of `size`) ends a line. */
+function endsLine(path: string, size: number): boolean {
+  const fd = openSync(path, 'r')
+  try {
+    const last = Buffer.alloc(1)
+    return readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /**
