@@ -19,6 +19,7 @@ export const HOOK_EVENTS = [
   'Stop',
   'StopFailure', // instead of Stop when an API error ends the turn: idle at once, not a minute later
   'PreCompact',
+  'PostCompact', // the end of a compaction: idle after /compact, working on when one ran mid-turn
   'SessionEnd',
 ] as const
 

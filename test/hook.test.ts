@@ -142,6 +142,18 @@ test('/resume of another session: its own title when the payload has one, else n
   }
 })
 
+test('a compaction in the middle of a turn (auto) leaves it working; /compact (manual) ends idle', () => {
+  for (const [trigger, end] of [['auto', 'working'], ['manual', 'idle']]) {
+    fire('UserPromptSubmit')
+    fire('PreCompact', { trigger })
+    fire('SessionStart-compact')
+    assert.equal(option('@cs_state'), 'working', `${trigger}: compacting`)
+    fire('PostCompact', { trigger })
+    assert.equal(option('@cs_state'), end, trigger)
+    assert.equal(option('@cs_id'), field('SessionStart-compact'), 're-keyed as any SessionStart')
+  }
+})
+
 test('SessionEnd for any other reason is dead; idle_prompt is idle; unknown events change nothing', () => {
   fire('SessionEnd-prompt_input_exit')
   assert.equal(option('@cs_state'), 'dead')
@@ -164,7 +176,7 @@ test('every recorded payload is understood (pretty-printed too) and gives its st
   const expected: Record<string, string> = {
     'SessionStart-startup': 'idle',
     'SessionStart-clear': 'idle',
-    'SessionStart-compact': 'idle',
+    'SessionStart-compact': 'working', // compacting still: PostCompact says how it ends
     UserPromptSubmit: 'working',
     PreToolUse: 'working',
     PermissionRequest: 'waiting',
@@ -175,8 +187,8 @@ test('every recorded payload is understood (pretty-printed too) and gives its st
     'SessionEnd-other': 'dead',
     'SessionEnd-prompt_input_exit': 'dead',
     'SessionEnd-clear': 'reset', // a new id follows in the same process
+    PostCompact: 'idle', // of /compact (trigger manual)
     // recorded, but not among the events lib/hooks.ts registers
-    PostCompact: 'reset',
     SubagentStop: 'reset',
   }
   const names = readdirSync(HOOKS).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length))
@@ -202,6 +214,7 @@ test('every event lib/hooks.ts registers gives its state', () => {
     Stop: ['idle', 'Stop'],
     StopFailure: ['idle', 'Stop'],
     PreCompact: ['working', 'PreCompact'],
+    PostCompact: ['idle', 'PostCompact'],
     SessionEnd: ['dead', 'SessionEnd-other'],
   }
   for (const form of FORMS)

@@ -34,13 +34,14 @@
 
 [ -n "$TMUX" ] && [ -n "$TMUX_PANE" ] || exit 0
 
-event=$1 id= transcript= cwd= reason= ntype= title= source= untitled=
+event=$1 id= transcript= cwd= reason= ntype= title= source= trigger= untitled=
 case $event in
-  '') keys='hook_event_name|session_id|transcript_path|cwd|reason|notification_type|session_title|source' ;;
+  '') keys='hook_event_name|session_id|transcript_path|cwd|reason|notification_type|session_title|source|trigger' ;;
   SessionStart) keys='session_id|transcript_path|cwd|session_title|source' ;;
   UserPromptSubmit) keys=session_title ;; # after the prompt: the whole payload is scanned
   Notification) keys=notification_type ;;
   SessionEnd) keys=reason ;;
+  PostCompact) keys=trigger ;;
   *) keys= ;;
 esac
 
@@ -80,6 +81,7 @@ if [ -n "$keys" ]; then
       notification_type) [ -n "$ntype" ] || ntype=$value ;;
       session_title) [ -n "$title" ] || title=$value ;;
       source) [ -n "$source" ] || source=$value ;;
+      trigger) [ -n "$trigger" ] || trigger=$value ;;
     esac
   done <<EOF
 $fields
@@ -90,7 +92,11 @@ fi
 # anything else is no change.
 waiting_for=
 case $event in
-  SessionStart | Stop | StopFailure) state=idle ;;
+  # a compaction starts the session again (source compact) before it ends (PostCompact): one that
+  # ran in the middle of a turn (trigger auto) goes on working, /compact's (manual) ends idle
+  SessionStart) case $source in compact) state=working ;; *) state=idle ;; esac ;;
+  PostCompact) case $trigger in auto) state=working ;; *) state=idle ;; esac ;;
+  Stop | StopFailure) state=idle ;;
   UserPromptSubmit | PreToolUse | PostToolUse | PostToolUseFailure | PreCompact) state=working ;;
   PermissionRequest) state=waiting waiting_for='permission prompt' ;;
   Notification)
