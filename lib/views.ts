@@ -113,7 +113,9 @@ function view(
 ): SessionView {
   const name = cleanText(m?.name ?? t?.customTitle ?? t?.agentName ?? l?.name ?? null)
   const cwd = t?.cwd ?? l?.cwd ?? dead?.cwd ?? null
-  const since = l?.stateSince ?? dead?.lastSeenAt ?? null
+  // DEAD since its last sign of life: cs's last sighting (or launch) and the transcript's last
+  // record, whichever is later (cs sees a session only when a command runs)
+  const since = l?.stateSince ?? (dead ? latest(lastSeen(dead), t?.updatedAt ?? null) : null)
   return {
     id,
     short: '',

@@ -268,6 +268,9 @@ test('a launched session that stopped running is DEAD for a day, then history', 
   assert.deepEqual([two.kind, two.tmuxSession, two.stateSince], ['history', null, null])
   const six = views.find((v) => v.id === 'j6')!
   assert.deepEqual([six.title, six.cwd, six.createdAt], ['six', '/w/launched', hoursAgo(1)])
+  // DEAD since its last sign of life: the transcript written after cs last saw it, else the launch
+  assert.equal(views.find((v) => v.id === 'j3')!.stateSince, hoursAgo(2))
+  assert.equal(six.stateSince, hoursAgo(1))
 })
 
 test('live state wins over a launch record; a record /clear left behind is not DEAD', () => {
