@@ -128,8 +128,7 @@ export const mtime = (path: string): number | null => {
  *  and than config.json (bin/cs passes it by otherwise, and a config.json touched but unchanged
  *  would leave it so for good), and written from config.json as it is (its guard: config.json's
  *  times cannot tell). */
-export function launcherCurrent(config: Config, file: string): boolean {
-  const said = configGuard(config)
+export function launcherCurrent(config: Config, file: string, said = configGuard(config)): boolean {
   const written = mtime(file) ?? -Infinity
   if (said === null || written <= (mtime(bundleFile()) ?? Infinity) || written <= (mtime(config.configFile) ?? Infinity)) return false
   try {
@@ -148,7 +147,8 @@ function stale(config: Config, dir: string, wanted: readonly string[]): boolean 
   } catch {
     return true
   }
-  return present.length !== wanted.length || wanted.some((f) => !launcherCurrent(config, join(dir, f)))
+  const said = configGuard(config) // config.json read once for every launcher
+  return present.length !== wanted.length || wanted.some((f) => !launcherCurrent(config, join(dir, f), said))
 }
 
 /**
