@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config, HostEntry } from './config.ts'
 import { AGENT_ANSWER_MS } from './agent.ts'
+import { cksum } from './cksum.ts'
 import { bundleFile } from './install.ts'
 import { shellWord } from './quote.ts'
 import { attachHereArgv } from './remote.ts'
@@ -23,21 +24,6 @@ export const LAUNCHER_QUERY = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/
 const SLOT = 'CsAttachQuerySlot0'
 
 export const launcherDir = (config: Config) => join(config.stateDir, 'attach')
-
-// POSIX cksum's CRC (polynomial 0x04C11DB7, most significant bit first, then the length's bytes)
-const CRC_TABLE = Array.from({ length: 256 }, (_, i) => {
-  let c = i << 24
-  for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1
-  return c >>> 0
-})
-/** What `cksum <FILE` prints of these bytes. */
-export function cksum(bytes: Uint8Array): string {
-  const step = (crc: number, b: number) => ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]) >>> 0
-  let crc = 0
-  for (const b of bytes) crc = step(crc, b)
-  for (let n = bytes.length; n > 0; n = Math.floor(n / 256)) crc = step(crc, n % 256)
-  return `${~crc >>> 0} ${bytes.length}`
-}
 
 /** The line by which a launcher checks that config.json says what it said when the launcher was
  *  written: its bytes' cksum, whatever its times say (a file restored with `cp -p`, a link moved

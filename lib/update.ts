@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { cksum } from './cksum.ts'
 import { CsError, EXIT } from './errors.ts'
 import { shellWord } from './quote.ts'
 
@@ -68,8 +69,7 @@ export const ciArgs = (byInstall: boolean) => ['ci', ...(byInstall ? ['--omit=de
 
 /** The stamp install.sh writes (`cksum <package-lock.json`), so that it leaves them be next time. */
 export function writeStamp(root: string): void {
-  const sum = execFileSync('cksum', { input: readFileSync(join(root, 'package-lock.json')), encoding: 'utf8' })
-  writeFileSync(join(root, STAMP), sum)
+  writeFileSync(join(root, STAMP), cksum(readFileSync(join(root, 'package-lock.json'))) + '\n')
 }
 
 /** A file of git's own folder while an update is half done: HEAD moved, and npm ci (`ci script`
