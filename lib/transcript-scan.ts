@@ -67,7 +67,7 @@ const BLOCK = 8
 /** Objects within a record, walked into: named, their values not kept as scalars. */
 const CONTAINERS = ['message', 'usage']
 const scalars = (fields: object) => Object.keys(fields).filter((k) => !CONTAINERS.includes(k))
-const KEPT: [number, string[]][] = [
+const kept = (): [number, string[]][] => [
   [TOP, scalars(new Line())],
   [MESSAGE, scalars(new Message())],
   [USAGE, scalars(new Usage())],
@@ -87,18 +87,24 @@ interface Key {
 }
 const REPEATING = new Set(['type', 'subtype', 'cwd', 'gitBranch', 'version', 'role', 'model'])
 // Keys by hash, in a table indexed by the hash's bits folded: no two kept keys share a slot.
+// Made by the first scanLine, not as the bundle loads: a dashboard with nothing changed reads no
+// transcript.
 const SLOTS = 2047
 const slot = (h: number) => (h ^ (h >>> 11)) & SLOTS
-const BY_HASH: (Key | undefined)[] = new Array(SLOTS + 1).fill(undefined)
-for (const [level, names] of KEPT)
-  for (const name of names) {
-    let h = 0
-    for (let k = 0; k < name.length; k++) h = (Math.imul(h, 31) + name.charCodeAt(k)) | 0
-    const recent = REPEATING.has(name) ? [] : null
-    const key = (BY_HASH[slot(h)] ??= { name, levels: 0, envelope: ENVELOPE.has(name), recent })
-    if (key.name !== name) throw new Error(`transcript-scan: hash clash on ${name}`)
-    key.levels |= level
-  }
+let BY_HASH: (Key | undefined)[] = []
+function keyTable(): (Key | undefined)[] {
+  const table: (Key | undefined)[] = new Array(SLOTS + 1).fill(undefined)
+  for (const [level, names] of kept())
+    for (const name of names) {
+      let h = 0
+      for (let k = 0; k < name.length; k++) h = (Math.imul(h, 31) + name.charCodeAt(k)) | 0
+      const recent = REPEATING.has(name) ? [] : null
+      const key = (table[slot(h)] ??= { name, levels: 0, envelope: ENVELOPE.has(name), recent })
+      if (key.name !== name) throw new Error(`transcript-scan: hash clash on ${name}`)
+      key.levels |= level
+    }
+  return table
+}
 /** How many recent values a key remembers (type alternates between a few). */
 const RECENT = 4
 /** Values up to this long are compared with the key's last one before being decoded. */
@@ -502,6 +508,7 @@ function scanMessage(b: Buffer, i: number, e: number, rec: Rec): number {
 
 /** The record on line b[s, e) (b[s] === '{', no trailing blanks), or null when unsure. */
 export function scanLine(b: Buffer, s: number, e: number): Rec | null {
+  if (BY_HASH.length === 0) BY_HASH = keyTable()
   lineStart = s
   lineEnd = e
   tailDone = false
