@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { BIN_VARS, loadConfig } from '../lib/config.ts'
 import { CsError, EXIT, errorText, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
+import { plainFlags } from '../lib/flags.ts'
 import { quoted, visible } from '../lib/untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
 import { out, outErr } from '../lib/stdout.ts'
@@ -103,14 +104,10 @@ async function main(argv: string[]): Promise<number> {
   const command = (await entry[1]()).default
   const dash = command.passesOn ? argv.indexOf('--') : -1
   const own = argv.slice(named ? 1 : 0, dash === -1 ? undefined : dash)
-  let parsed
+  const options = { ...commonOptions, ...command.options }
+  let parsed = plainFlags(own, options)
   try {
-    parsed = parseArgs({
-      args: own,
-      options: { ...commonOptions, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    })
+    parsed ??= parseArgs({ args: own, options, allowPositionals: true, strict: true })
   } catch (e) {
     throw usageError(parseError(e as Error & { code?: string }, command.passesOn), `see \`cs ${name} --help\``)
   }
