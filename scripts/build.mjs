@@ -123,8 +123,9 @@ writeFileSync(`${outdir}tmux-read`, `${PANE_FORMAT}\n${TMUX_ANSWER_SECONDS}\n`)
 
 // The code cache, from the dashboard's run in a sandbox of one short transcript (no tmux server):
 // most of what any command compiles at start (its full walk, a background sync, put off), and
-// the scanner and the index's writes, which every dashboard after an append to a live session
-// runs (some 2 ms of compiling there). A failure leaves it to the first run.
+// the records read (by JSON.parse, as a process's first MB is: lib/transcript.ts) and the index's
+// writes, which every dashboard after an append to a live session runs (some 2 ms of compiling
+// there). A failure leaves it to the first run.
 const sandbox = mkdtempSync(`${tmpdir()}/cs-build-`)
 const dirs = { HOME: '', XDG_CONFIG_HOME: 'config', XDG_STATE_HOME: 'state', XDG_DATA_HOME: 'data', CLAUDE_CONFIG_DIR: 'claude' }
 mkdirSync(`${sandbox}/claude/projects/-work-app`, { recursive: true })
