@@ -3,8 +3,6 @@
 import { basename, resolve } from 'node:path'
 import { CsError, EXIT, usageError } from './errors.ts'
 import { shellWord } from './quote.ts'
-import { MIN } from './shortid.ts'
-import type { Store } from './store.ts'
 // tmux reads `.` and `:` in a target as window and pane separators (and silently turns them into
 // `_` in a new name), a leading `$` as a session id (even after `=`), and prints control
 // characters as octal escapes: none of these names would match.
@@ -37,19 +35,7 @@ export function checkName(raw: string): string | null {
   return name
 }
 
-/**
- * The session whose id a name is the start of (MIN hex digits or more), other than `own`: `cs
- * attach NAME` would go there, as an id prefix is looked up before names (lib/shortid.ts
- * resolve). Null when there is none.
- */
-export function idStartedBy(store: Store, name: string, own?: string): { id: string; short: string; host: string } | null {
-  if (name.length < MIN || !/^[0-9a-f-]+$/i.test(name)) return null
-  const rows = store.matchingRows({ all: true, host: null, exclude: own ? [own] : [], shorts: {} }, name.toLowerCase())
-  const hit = rows.map((text) => JSON.parse(text) as { id: string; short: string; host: string })[0]
-  return hit?.id.startsWith(name.toLowerCase()) ? hit : null
-}
-
-/** The error for a name that is the start of another session's id (idStartedBy). */
+/** The error for a name that is the start of another session's id (Sessions idStartedBy). */
 export const idPrefixError = (name: string, taken: { short: string; host: string }, here: string, own = 'this one') =>
   new CsError(
     `'${name}' is the start of the id of session ${taken.short}${taken.host === here ? '' : ` of ${taken.host}`}`,

@@ -13,7 +13,7 @@ import type { PaneRow } from './pane-row.ts'
 import type { Launch, LiveInfo, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { sortGone } from './revive.ts'
 import { candidates, countByState, jsonRows, listRows, notLive, stateCounts, type ListQuery } from './rows.ts'
-import { resolve } from './shortid.ts'
+import { MIN, resolve } from './shortid.ts'
 import type { Store } from './store.ts'
 import { openStores, type Stores } from './stores.ts'
 import { pullBounded, sharedNotice } from './sync.ts'
@@ -59,6 +59,10 @@ export interface Sessions {
    * `host`: only that host's sessions (`--host NAME`).
    */
   find(query: string, opts?: { recorded?: boolean; host?: string }): SessionView
+  /** A session other than `own` whose id starts with `name` (MIN characters or more), live ones
+   *  with no transcript yet too: `cs attach NAME` would go there, as resolve looks for an id
+   *  prefix before a name. Null when there is none. */
+  idStartedBy(name: string, own?: string): SessionView | null
   /** Throws when `--host NAME` names a host cs knows nothing of (not this one, not in the hosts
    *  list, none the local store holds), instead of an empty listing or "no session matches". */
   checkHost(host: string | undefined): void
@@ -234,6 +238,13 @@ async function sessionsOnce<T>(
           )
         found.push(v)
         return v
+      },
+      idStartedBy(name, own) {
+        // ids are lower case: `F11F` is refused too, though resolve would not take it for one
+        const start = name.toLowerCase()
+        if (start.length < MIN) return null
+        const among = views || !rowsReady() ? viewsOf() : candidates(store, liveViews(), start).views
+        return among.find((v) => v.id && v.id !== own && v.id.startsWith(start)) ?? null
       },
       checkHost,
     })

@@ -140,6 +140,26 @@ test("a name that is the start of another session's id is refused: cs attach NAM
   assert.deepEqual(sessions(), [], 'nothing launched')
 })
 
+test("a name that would be the start of an id is checked as launched: a folder's steps aside, a transcript not yet indexed and a live session with none count", () => {
+  // written after the last index run, as a plain claude writes it
+  const unindexed = 'abab0000-0000-4000-8000-000000000000'
+  t.session({ id: unindexed, cwd: '/w/other', prompt: 'written since' })
+  const r = t.cs('launch', 'abab', '--cwd', dir)
+  assert.equal(r.status, 1, r.stdout)
+  assert.match(r.stderr, /^cs: 'abab' is the start of the id of session abab\n/)
+  assert.deepEqual(sessions(), [], 'nothing launched')
+  // a folder's name is not the user's: it steps aside, as from a taken tmux name
+  const folder = join(dir, 'abab')
+  mkdirSync(folder)
+  assert.equal(launch(folder).tmuxSession, 'abab-2')
+  // a live session whose claude wrote no transcript yet has no stored row, but an id
+  const fresh = launch('fresh', '--cwd', dir)
+  const rename = t.cs('rename', 'abab-2', fresh.id.slice(0, 6))
+  assert.equal(rename.status, 1, rename.stdout)
+  assert.match(rename.stderr, new RegExp(`is the start of the id of session ${fresh.id.slice(0, 4)}`))
+  for (const name of ['abab-2', 'fresh']) assert.equal(t.cs('kill', name).status, 0)
+})
+
 test('missing claude, missing tmux and a missing folder are clear errors, with no session left', () => {
   const r = t.cs('launch', 'x', '--cwd', dir)
   assert.equal(r.status, 0, r.stderr)

@@ -6,9 +6,9 @@ import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { checkCwd, isDirectory, openLauncher, startSession } from '../../lib/launcher.ts'
-import { checkName, firstFree, generatedName, idPrefixError, idStartedBy, isPathArg, nameFromDir } from '../../lib/names.ts'
+import { checkName, firstFree, generatedName, idPrefixError, isPathArg, nameFromDir } from '../../lib/names.ts'
 import { argsLine, shellWord } from '../../lib/quote.ts'
-import { openLocalStore } from '../../lib/stores.ts'
+import { withSessions } from '../../lib/sessions.ts'
 import { Tmux } from '../../lib/tmux.ts'
 import { out } from '../../lib/stdout.ts'
 import { jsonText } from '../../lib/untrusted.ts'
@@ -42,23 +42,22 @@ export default defineCommand({
     checkCwd(cwd)
     const real = realpathSync(cwd)
     const derived = fromDir || arg === undefined ? nameFromDir(real) : null
-    const store = openLocalStore(config)
-    try {
-      // a name that is the start of another session's id would never find this one
+    // indexed first: a transcript written since the last run may hold an id this name starts
+    return withSessions(config, (s) => {
+      // a name that is the start of another session's id would never find this one: an explicit
+      // one is refused, a derived one steps aside as from a taken name (name-2)
       if (explicit !== null) {
-        const taken = idStartedBy(store, explicit)
+        const taken = s.idStartedBy(explicit)
         if (taken) throw idPrefixError(explicit, taken, config.host)
       }
-      const launcher = openLauncher(config, store, tmux)
-      const name = explicit ?? firstFree(derived ?? generatedName(id), (n) => tmux.hasSession(n))
+      const launcher = openLauncher(config, s.store, tmux)
+      const name = explicit ?? firstFree(derived ?? generatedName(id), (n) => tmux.hasSession(n) || s.idStartedBy(n) !== null)
       const launch = startSession(launcher, { id, name, cwd: real, resume: false, prompt: prompt || null, extra: rest })
       if (isSet(flags, 'json')) out(jsonText(launch) + '\n')
       else
         out(
           `launched ${shellWord(name)} in ${real} (claude session ${id})\n  attach: cs attach ${argsLine([name])}\n`
         )
-    } finally {
-      store.close()
-    }
+    })
   },
 })

@@ -4,7 +4,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
-import { checkLabel, idPrefixError, idStartedBy } from '../../lib/names.ts'
+import { checkLabel, idPrefixError } from '../../lib/names.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
@@ -47,7 +47,7 @@ export default defineCommand({
     return withSessions(config, async (s) => {
       const v = s.find(query, { recorded: true, host })
       // a name that is the start of another session's id would never find this one
-      const taken = clear ? null : idStartedBy(s.store, name, v.id)
+      const taken = clear ? null : s.idStartedBy(name, v.id)
       if (taken) throw idPrefixError(name, taken, config.host, v.short)
       const owner = metaOwner(config, v)
       if (owner) await changeThere(config, s.store, owner, ['rename', ...(clear ? ['--clear'] : []), '--', v.id, ...(clear ? [] : [name])])
