@@ -10,7 +10,7 @@ import { hostOf } from './ssh.ts'
 import type { HostFacts, Launch, SessionView } from './session.ts'
 import { withSessions } from './sessions.ts'
 import { listSessions, probe, type TmuxSession } from './tmux-sessions.ts'
-import { MIN } from './shortid.ts'
+import { isSessionId } from './untrusted.ts'
 import type { Tmux } from './tmux.ts'
 
 export type Target =
@@ -30,8 +30,9 @@ export async function findTarget(config: Config, tmux: Tmux, query: string, host
     return withSessions(config, ({ store, find }) => remote(config, store.hosts(), query, find(query, { host })))
   const session = probe(tmux, query)
   if (session) return { kind: 'tmux', session }
-  // an id prefix of a session in tmux: tmux alone knows, before the index is read
-  const byId = query.length >= MIN ? listSessions(tmux).filter((s) => s.id?.startsWith(query)) : []
+  // the whole id of a session in tmux: tmux alone knows, before the index is read. A prefix is
+  // the resolver's: another session may start with it too (ambiguous), as `cs info` says
+  const byId = isSessionId(query) ? listSessions(tmux).filter((s) => s.id === query) : []
   if (byId.length === 1) return { kind: 'tmux', session: byId[0] }
   const bg = readLive(config).find((l) => l.kind === 'background' && l.bgId === query)
   if (bg) return { kind: 'background', bgId: query, id: bg.id, name: bg.name }

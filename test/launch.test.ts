@@ -160,6 +160,22 @@ test("a name that would be the start of an id is checked as launched: a folder's
   for (const name of ['abab-2', 'fresh']) assert.equal(t.cs('kill', name).status, 0)
 })
 
+test('kill by a prefix that a session in tmux and one in the history share: ambiguous, as for cs info', () => {
+  const live = launch('shared-prefix', '--cwd', dir)
+  // the same first five characters, then another
+  const other = live.id.slice(0, 5) + (live.id[5] === '0' ? '1' : '0') + live.id.slice(6)
+  t.session({ id: other, cwd: '/w/other', prompt: 'an older one' })
+  assert.equal(t.cs('sync').status, 0)
+  for (const command of ['kill', 'info']) {
+    const r = t.cs(command, live.id.slice(0, 5))
+    assert.equal(r.status, 1, `${command}: ${r.stdout}`)
+    assert.match(r.stderr, /is ambiguous/)
+  }
+  assert.ok(sessions().includes('shared-prefix'), 'left running')
+  assert.equal(t.cs('kill', live.id).status, 0, 'its whole id')
+  assert.ok(!sessions().includes('shared-prefix'))
+})
+
 test('missing claude, missing tmux and a missing folder are clear errors, with no session left', () => {
   const r = t.cs('launch', 'x', '--cwd', dir)
   assert.equal(r.status, 0, r.stderr)
