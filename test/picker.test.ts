@@ -250,6 +250,22 @@ test('list.sh ignores a relative XDG_STATE_HOME, as lib/config.ts does: the cach
   assert.match(r.stdout, /^aaaa0000-0000-4000-8000-000000000001\t/m) // a history row, from the cache
 })
 
+test("list.sh: a cached row whose tmux name runs another session now is gone (DEAD, or history), not hidden behind it", () => {
+  const state = join(t.home, 'reused-name')
+  const was = (id: string, tmuxSession: string, title: string, live: boolean) =>
+    view({ id, title, tmuxSession, kind: 'tmux', live, state: live ? 'idle' : 'stopped', updatedAt: ago(HOUR), host: 'testhost' })
+  writePickerCache(loadConfig({ ...env, XDG_STATE_HOME: state }), [
+    was('1111aaaa-0000-4000-8000-000000000001', 'beta', 'beta before', true), // beta runs eeee now
+    was('2222aaaa-0000-4000-8000-000000000002', 'beta', 'beta long before', false),
+    was('3333aaaa-0000-4000-8000-000000000003', 'alpha', 'alpha itself', true), // alpha: no id yet
+  ])
+  const r = spawnSync(LIST, [], { env: { ...env, XDG_STATE_HOME: state }, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  const rows = r.stdout.trimEnd().split('\n').slice(1).map((l) => l.split('\t'))
+  assert.deepEqual(rows.map((row) => row[0]), [sid('beta'), sid('gamma'), sid('alpha'), '1111aaaa-0000-4000-8000-000000000001', '2222aaaa-0000-4000-8000-000000000002'])
+  assert.match(rows[3][2], /^● DEAD\s+beta before/)
+})
+
 test('list.sh: a FIFO where picker.tsv should be holds nothing up: the live rows, no history', () => {
   const home = join(t.home, 'fifo-cache')
   mkdirSync(join(home, 'state/cs'), { recursive: true })

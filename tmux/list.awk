@@ -94,8 +94,8 @@ function hold(r, since, line,    i) {
 }
 
 FILENAME == live_file {
-	live_name[$7] = 1
 	if ($2 != "") live_id[$2] = 1
+	else unknown_name[$7] = 1 # no id yet (its hook has not run): it stands for the row of its name
 	hold(($3 in rank) ? rank[$3] : 4, $4 + 0, row($1, $2, $3, "", $4, $5, host != "" ? host : $6))
 	next
 }
@@ -109,7 +109,9 @@ FNR == 1 { flush_live(); cachehost = $2; next }
 	if (state == "dead" || state == "stopped") flush_gone()
 	cols = NF >= 10 ? fit($7, $8, tw) "  " fit($9, $10, pw) : $7 # written by an older cs: padded already
 	if (mode != "rows" && $5 == cachehost && $6 != "") { # it ran in tmux here
-		if ($6 in live_name) next
+		# its tmux session may run again under its name, as itself; one of another id ran it
+		# since, and it is gone as when its tmux session ended
+		if ($6 in unknown_name) next
 		if (state != "stopped" && state != "dead") { # it was live, and its tmux session is gone
 			if (mode != "live") gone = gone row(id, id, "dead", "", $4, cols, $5) "\n"
 			next
