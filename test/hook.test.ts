@@ -351,8 +351,12 @@ test('turning waiting with @cs-alert on: a message and a bell in the attached cl
   viewer.run('set-hook', '-g', 'alert-bell', 'set -gF @bells "#{e|+:#{@bells},1}"')
   await poll(() => ({ ok: tmux.run('list-clients').trim() !== '', last: '' }), 30_000, 'the client to attach')
   const bells = () => Number(viewer.run('display-message', '-p', '#{@bells}').trim() || 0)
+  // a name shown as typed: `#[…]` in it is not a style
+  const name = 'x #[fg=black,bg=black]hid ##y #{host}'
+  tmux.run('set-option', '-t', '=work:', '@cs_name', name)
   fire('PermissionRequest')
-  await viewer.waitFor(client, (s) => s.includes('is waiting (permission prompt)'), { timeout: 30_000 })
+  await viewer.waitFor(client, (s) => s.includes(`cs: ${name} is waiting (permission prompt)`), { timeout: 30_000 })
+  tmux.run('set-option', '-u', '-t', '=work:', '@cs_name')
   await poll(() => ({ ok: bells() === 1, last: String(bells()) }), 30_000, 'one bell')
   fire('Notification-permission_prompt') // still waiting: no second alert
   fire('PostToolUse')

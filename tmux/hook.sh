@@ -197,8 +197,10 @@ out=$(tmux display -p -t "$pane" '#{@cs_state}|#{@cs-alert}' \; list-clients -F 
     [ -n "$tty" ] || continue
     { printf '\a' >"$tty"; } 2>/dev/null
     [ $# -eq 0 ] || set -- "$@" \;
+    # each # of a name doubled (written 8 times: the format reads it twice), so that the message
+    # shows `#[…]` in a name as typed, not as a style
     set -- "$@" display-message -c "$tty" -t "$pane" \
-      'cs: #{?@cs_name,#{@cs_name},#{?@cs_title,#{@cs_title},#{session_name}}} is waiting (#{@cs_waiting_for})'
+      'cs: #{s/##/########/:#{?@cs_name,#{@cs_name},#{?@cs_title,#{@cs_title},#{session_name}}}} is waiting (#{@cs_waiting_for})'
   done
   [ $# -eq 0 ] || tmux "$@" >/dev/null 2>&1
 } <<EOF
