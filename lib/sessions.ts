@@ -94,6 +94,10 @@ export interface SessionsOptions {
    *  else: the picker's cache is then written again for their rows alone (lib/picker-cache.ts
    *  patchPickerCache), not from every view */
   changesFound?: boolean
+  /** A command that may change rows and reads no blocks of them (rename, tag, rm, sync, gc...):
+   *  the blocks of the rows it changed are built again as it ends, so that the next `cs ls
+   *  --json` reads them whole rather than building them first (Store freshenBlocks). */
+  freshensBlocks?: boolean
   /** A tmux command run in the call that reads live state (lib/live.ts readLiveSoon) */
   tmux?: string[]
   /** Given when the panes bin/cs listed may stand for that call: `tmux` then runs on its own
@@ -255,6 +259,7 @@ async function sessionsOnce<T>(
         const mine = found.every((v) => v.host === config.host) && rowsReady()
         const current = () => fresh(found.map((v) => v.id)).views.filter((v) => found.some((f) => f.id === v.id))
         if (!(opts.changesFound && mine && patchPickerCache(config, current()))) refreshPickerCache(config, store, live)
+        if (opts.freshensBlocks) store.freshenBlocks()
       } else if (opts.asked?.moved() || pickerCacheStale(config, indexChanged(report), now, index === 'hot'))
         // when no view was built, from the kept rows
         writePickerCache(config, views ?? listRows(store, liveViews(), { all: true }).rows.map((r) => JSON.parse(r) as SessionView))

@@ -1036,6 +1036,9 @@ export function openStore(config: Config): Store {
         .pluck()
         .iterate(...shortsArg(q), lo, hi, ...rowsArgs(q)) as IterableIterator<string>
     },
+    freshenBlocks() {
+      if (!readOnly && rowsBuilt()) freshenBlocks()
+    },
     *historyChunks(q) {
       ensureRows()
       if (q.all || q.host !== null || Object.keys(q.shorts).length > 0) return yield* store.storedTexts(q, HISTORY)

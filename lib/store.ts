@@ -102,6 +102,10 @@ export interface Store {
    *  Buffer is several rows' texts joined by `,\n`, as lib/stdout.ts writeArray writes them. It
    *  holds only until the next step: its memory is reused for the next block. */
   historyChunks(q: RowQuery): Iterable<string | Buffer>
+  /** The blocks whose rows changed built again now (historyChunks does it otherwise): by a
+   *  command that changed rows and reads no blocks, so that the next listing finds them whole.
+   *  Nothing when the store is read-only or another cs holds it. */
+  freshenBlocks(): void
   countRows(q: RowQuery, urgencies: [lo: number, hi: number]): number
   /** The stored ids just before and after id in sorted order, with their short ids. */
   rowNeighbours(id: string): [id: string, short: string][]

@@ -2,6 +2,9 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { appendFileSync, existsSync, readFileSync, rmSync, utimesSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import Database from 'better-sqlite3'
+import { loadConfig } from '../lib/config.ts'
+import { dbPath } from '../lib/paths.ts'
 import { isolatedCs } from './harness/cs.ts'
 
 const t = isolatedCs('commands')
@@ -375,4 +378,21 @@ test('the table shows the most recent sessions that fit and counts the rest; --l
   assert.equal(out[51], `… ${all.length - 50} more: --limit N shows N, --all every one`)
   // the newest first, with the short ids of the JSON (unique over every id, shown or not)
   assert.deepEqual(out.slice(1, 51).map((l) => l.split(/\s+/)[0]), all.slice(0, 50).map((r: any) => r.short))
+})
+
+test('rename, tag and rm build again the block of history they changed: the next cs ls --json reads it whole', () => {
+  const stale = () => {
+    const db = new Database(dbPath(loadConfig(t.env)), { readonly: true })
+    try {
+      return db.prepare('SELECT count(*) FROM blocks WHERE file IS NULL').pluck().get()
+    } finally {
+      db.close()
+    }
+  }
+  t.json('ls') // the rows and their blocks built
+  assert.equal(stale(), 0)
+  for (const args of [['rename', B, 'blocks kept'], ['tag', B, 'kept'], ['rm', B], ['rm', '--undo', B], ['rename', B, '--clear'], ['tag', B, '--clear']]) {
+    assert.equal(t.cs(...args).status, 0, args.join(' '))
+    assert.equal(stale(), 0, args.join(' '))
+  }
 })

@@ -96,7 +96,7 @@ async function collect(config: Config, flags: Flags) {
       else print(`moved ${moved.length} to ${trash} (undo: cs gc --restore)`)
       return failures(failed, json, 'not moved')
     },
-    { pull: true, index: 'walk' }
+    { pull: true, index: 'walk', freshensBlocks: true }
   )
 }
 

@@ -108,7 +108,7 @@ export default defineCommand({
         if (json) report(true, '', stale.map((v) => ({ ...v, deleted: deleted.has(v.id) })))
         else print(`soft-deleted ${deleted.size} (undo: cs prune --undo)`)
       },
-      { pull: true, index: 'walk' }
+      { pull: true, index: 'walk', freshensBlocks: true }
     )
   },
 })

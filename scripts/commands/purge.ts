@@ -90,7 +90,7 @@ async function purge(config: Config, flags: Flags, plan: (s: Sessions, first: bo
       for (const k of keys) now.doomed.get(k)!()
       now.done(keys)
     },
-    { pull: true, index: 'walk' }
+    { pull: true, index: 'walk', freshensBlocks: true }
   )
 }
 

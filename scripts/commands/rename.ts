@@ -58,7 +58,7 @@ export default defineCommand({
       }
       const said = clear ? `${v.short}: name cleared` : `${v.short} is now '${name}'`
       report(isSet(flags, 'json'), said, { id: v.id, short: v.short, name: clear ? null : name })
-    }, { changesFound: true })
+    }, { changesFound: true, freshensBlocks: true })
   },
 })
 

@@ -52,6 +52,6 @@ export default defineCommand({
         said,
         targets.map((v) => ({ id: v.id, short: v.short, deletedAt: at }))
       )
-    }, { changesFound: true })
+    }, { changesFound: true, freshensBlocks: true })
   },
 })

@@ -57,7 +57,7 @@ async function syncShared(
         if (e instanceof CsError) noteOffline(s.store, config, e.message)
         throw e
       }
-    }, { index, connect: true, tmux, tmuxNeeded: fresh ? (panes) => pushStale(config, panes) : undefined })
+    }, { index, connect: true, freshensBlocks: true, tmux, tmuxNeeded: fresh ? (panes) => pushStale(config, panes) : undefined })
   if (only === 'pull') return run(true)
   return withPushLock(config, LOCK_WAIT_MS, (before) => run(before !== null && before === config.panesTaken))
 }

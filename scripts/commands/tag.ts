@@ -37,6 +37,6 @@ export default defineCommand({
         short: v.short,
         tag: clear ? null : label.trim(),
       })
-    }, { changesFound: true })
+    }, { changesFound: true, freshensBlocks: true })
   },
 })
