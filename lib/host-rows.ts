@@ -1,7 +1,7 @@
 // Sessions of other hosts in the dashboard: this host's views turned into the metadata-only rows
 // other hosts copy (rowOf), those rows turned back into views (viewOf), and both merged with short
 // ids unique over every host shown (withHosts). Pure.
-import type { HostRow, SessionView } from './session.ts'
+import { isDeleted, type HostRow, type SessionView } from './session.ts'
 import { shortIds } from './shortid.ts'
 import { checkHostRow } from './untrusted.ts'
 
@@ -82,7 +82,7 @@ export function viewOf(r: HostRow, meta?: { name: string | null; tag: string | n
     updatedAt: r.updatedAt,
     messages: r.userMessages + r.assistantMessages,
     orphan: false,
-    deleted: meta ? Boolean(meta.deletedAt) : r.deleted,
+    deleted: meta ? isDeleted(meta.deletedAt, r.updatedAt) : r.deleted,
     live,
     tag: meta?.tag != null ? meta.tag || null : r.tag,
     model: r.model,

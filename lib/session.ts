@@ -74,6 +74,12 @@ export interface SessionMeta {
   deletedAt: string | null // soft delete (`cs rm`, `cs prune`)
 }
 
+/** Whether a soft deletion stands: until the session is written to after it (resumed outside
+ *  cs, after a prune, shows again). Both times are by the clock of the host that holds the
+ *  transcript: a session's meta is changed there (lib/remote-meta.ts). */
+export const isDeleted = (deletedAt: string | null | undefined, updatedAt: string | null): boolean =>
+  Boolean(deletedAt) && !(updatedAt !== null && Date.parse(updatedAt) > Date.parse(deletedAt!))
+
 /** A launch record: enough to bring a session back after a reboot. */
 export interface Launch {
   id: string // claude session id (follows /clear)

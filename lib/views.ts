@@ -4,7 +4,7 @@
 import { basename } from 'node:path'
 import { shortIds } from './shortid.ts'
 import { cleanText } from './untrusted.ts'
-import { noTokens, type Launch, type LiveInfo, type SessionMeta, type SessionView, type State, type TranscriptInfo } from './session.ts'
+import { isDeleted, noTokens, type Launch, type LiveInfo, type SessionMeta, type SessionView, type State, type TranscriptInfo } from './session.ts'
 
 export type SortKey = 'updated' | 'title' | 'host' | 'project'
 export const SORT_KEYS: SortKey[] = ['updated', 'title', 'host', 'project']
@@ -135,7 +135,7 @@ function view(
     updatedAt: latest(t?.updatedAt ?? null, since),
     messages: t ? t.userMessages + t.assistantMessages : 0,
     orphan: t?.orphan ?? false,
-    deleted: Boolean(m?.deletedAt),
+    deleted: isDeleted(m?.deletedAt, t?.updatedAt ?? null),
     live: Boolean(l),
     // cs's tag wins; '' is cs's record of a cleared tag, hiding the transcript's own
     tag: m?.tag != null ? m.tag || null : cleanText(t?.tag) || null,

@@ -114,7 +114,7 @@ test('prune soft-deletes idle unnamed, untagged sessions; --dry-run and --undo',
   t.session({ id: id(20), cwd: '/w/prune', prompt: 'old', at: OLD })
   t.session({ id: id(21), cwd: '/w/prune', prompt: 'old and named', at: OLD, title: 'named' })
   t.session({ id: id(22), cwd: '/w/prune', prompt: 'old and tagged', at: OLD })
-  t.session({ id: id(23), cwd: '/w/prune', prompt: 'recent' })
+  t.session({ id: id(23), cwd: '/w/prune', prompt: 'recent', at: new Date(Date.now() - 3600_000).toISOString() })
   assert.equal(t.cs('tag', id(22), 'keep').status, 0)
   const dry = t.json('prune', '--days', '30', '--dry-run')
   assert.deepEqual(ids(dry.filter((r: any) => r.project === 'prune')), [id(20)])
@@ -146,6 +146,21 @@ test('prune soft-deletes idle unnamed, untagged sessions; --dry-run and --undo',
   assert.match(undo.stdout, new RegExp(`restored ${pruned.length} sessions`))
   assert.deepEqual(ids(t.json('deleted')), [id(23)])
   assert.equal(t.cs('prune').status, 2)
+})
+
+test('a soft-deleted session written to afterwards (resumed by claude --resume) shows again; a live one is not soft-deleted', () => {
+  const file = t.session({ id: id(25), cwd: '/w/resumed', prompt: 'old', at: OLD })
+  assert.deepEqual(ids(t.json('prune', '--days', '30', '--yes').filter((r: any) => r.project === 'resumed')), [id(25)])
+  const shown = () => t.json('ls').some((r: any) => r.id === id(25))
+  assert.equal(shown(), false)
+  // as a client that resumed it writes: a prompt at the time of writing
+  const at = new Date(Date.now() + 1000).toISOString()
+  const rec = { type: 'user', message: { role: 'user', content: 'back to it' }, uuid: 'u-resumed', timestamp: at, sessionId: id(25), cwd: '/w/resumed' }
+  appendFileSync(file, JSON.stringify(rec) + '\n')
+  assert.equal(shown(), true)
+  assert.ok(!t.json('deleted').some((r: any) => r.id === id(25)))
+  assert.equal(t.json('info', id(25)).deleted, false)
+  rmSync(dirname(file), { recursive: true }) // its folder names a cwd that is not there
 })
 
 test('purge refuses named sessions unless given by full id, and needs --yes off a terminal', () => {
@@ -225,6 +240,11 @@ test('live sessions come first with their state, and gc, prune and purge leave t
   assert.match(t.cs('ls').stdout, /^0000005\d\s+\S+\s+testhost\s+WORKING 2m\s/m)
 
   assert.ok(!t.json('gc').orphans.some((r: any) => r.id === id(50)))
+  // a deletion stands until the session is written to: a live one's would not outlast it
+  const rm = t.cs('rm', id(51), id(50))
+  assert.equal(rm.status, 1)
+  assert.match(rm.stderr, /^cs: 0000005\d, 0000005\d are live: nothing deleted\n.*cs kill/s)
+  assert.ok(!t.json('ls', '--all').some((r: any) => [id(50), id(51)].includes(r.id) && r.deleted))
   assert.ok(!t.json('prune', '--days', '1', '--dry-run').some((r: any) => r.id === id(50)))
   assert.equal(t.cs('purge', 'live', '--yes').status, 1)
   assert.ok(existsSync(orphan))

@@ -33,6 +33,16 @@ test('a row round-trips through its view, and the check keeps exactly the row fi
   assert.deepEqual(Object.keys(checked).sort(), [...HOST_ROW_FIELDS].sort())
 })
 
+test("another host's row with cs's shared meta: a deletion stands until the session is written to after it", () => {
+  const meta = (deletedAt: string | null) => ({ name: null, tag: null, deletedAt })
+  const r = row({ state: 'stopped', updatedAt: '2026-01-02T00:00:00.000Z' })
+  assert.equal(viewOf(r, meta('2026-01-03T00:00:00.000Z')).deleted, true)
+  assert.equal(viewOf(r, meta('2026-01-01T00:00:00.000Z')).deleted, false, 'written to since')
+  assert.equal(viewOf(r, meta('2026-01-02T00:00:00.000Z')).deleted, true, 'the same moment')
+  assert.equal(viewOf(r, meta(null)).deleted, false)
+  assert.equal(viewOf({ ...r, deleted: true }).deleted, true, 'no meta here: as the host says')
+})
+
 test("another host's cs ls --json rows become checked rows (the ssh source)", () => {
   const v = viewOf(row())
   const r = rowFromRemoteView(JSON.parse(JSON.stringify(v)), '0.1.0') as HostRow

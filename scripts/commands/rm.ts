@@ -1,7 +1,7 @@
 // `cs rm ID…`: soft delete. The transcript stays; the session is hidden until `--undo`.
 import { defineCommand } from '../../lib/command.ts'
 import type { HostEntry } from '../../lib/config.ts'
-import { usageError } from '../../lib/errors.ts'
+import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { argsLine } from '../../lib/quote.ts'
@@ -11,7 +11,8 @@ import { withSessions } from '../../lib/sessions.ts'
 export default defineCommand({
   usage: 'rm ID… | rm --undo ID… [--host NAME] [--json]',
   summary:
-    'Soft-delete sessions: hidden from the dashboard (shown by `cs ls --all`), no file deleted.',
+    'Soft-delete sessions: hidden from the dashboard (shown by `cs ls --all`), no file deleted.\n' +
+    'A session written to afterwards (resumed outside cs) shows again. A live one is refused.',
   details: [
     ID_HELP,
     '  --host NAME     the session on host NAME',
@@ -28,6 +29,15 @@ export default defineCommand({
       // resolve all first: a typo in the last id changes nothing; a session named twice, once
       const found = positionals.map((q) => s.find(q, { recorded: true, host }))
       const named = [...new Map(found.map((v) => [`${v.host}/${v.id}`, v])).values()]
+      // a deletion stands until the session is written to (lib/session.ts isDeleted): a live one
+      // would be back as it ends
+      const live = undo ? [] : named.filter((v) => v.live)
+      if (live.length)
+        throw new CsError(
+          `${live.map((v) => v.short).join(', ')} ${live.length > 1 ? 'are' : 'is'} live: nothing deleted`,
+          EXIT.failure,
+          `end ${live.length > 1 ? 'them' : 'it'} first (cs kill ${argsLine(live.map((v) => v.short))}), then cs rm`
+        )
       // only what is not so already: no "deleted" said twice, no "restored" of what was never gone
       const targets = named.filter((v) => v.deleted === undo)
       const already = named.filter((v) => v.deleted !== undo).map((v) => v.short)
