@@ -141,6 +141,13 @@ test('prune soft-deletes idle unnamed, untagged sessions; --dry-run and --undo',
   const pruned = ids(t.json('prune', '--days', '30', '--yes'))
   assert.ok(pruned.length >= 2 && pruned.includes(id(24)), String(pruned))
   assert.equal(t.cs('rm', id(23)).status, 0)
+  // a flag of the prune itself with --undo is an error, not dropped: nothing restored
+  for (const flag of ['--dry-run', '--yes', '--days=30']) {
+    const r = t.cs('prune', '--undo', flag)
+    assert.equal(r.status, 2, flag)
+    assert.match(r.stderr, /--undo takes no --/)
+  }
+  assert.ok(t.json('deleted').some((r: any) => r.id === id(24)))
   const undo = t.cs('prune', '--undo')
   assert.equal(undo.status, 0, undo.stderr)
   assert.match(undo.stdout, new RegExp(`restored ${pruned.length} sessions`))

@@ -44,7 +44,8 @@ export default defineCommand({
     '  -y, --yes       soft-delete without asking (otherwise asked on a terminal, else only listed)',
     '  -n, --dry-run   only list what would be soft-deleted',
     '  --undo [ID…]    bring back the sessions the last prune soft-deleted, or these (as `cs rm --undo`)',
-    '  --json          the sessions concerned, as an array',
+    '  --json          the sessions concerned, as an array; with --undo, {restored: [ID…]}, and',
+    '                  with --undo ID…, as `cs rm --undo --json`',
   ].join('\n'),
   options: {
     ...JSON_OPTION,
@@ -56,8 +57,12 @@ export default defineCommand({
   run: async (ctx) => {
     const { config, flags, positionals } = ctx
     const json = isSet(flags, 'json')
-    if (isSet(flags, 'undo'))
+    if (isSet(flags, 'undo')) {
+      // a flag of the prune itself is not dropped: `--undo --dry-run` would undo
+      const theirs = ['days', 'yes', 'dry-run'].filter((f) => flags[f] !== undefined)
+      if (theirs.length) throw usageError(`--undo takes no ${theirs.map((f) => `--${f}`).join(', ')}`, 'cs prune --undo [ID…]')
       return positionals.length ? rm.run({ ...ctx, flags: { ...flags, undo: true } }) : undoLast(config, json)
+    }
     const days = countFlag(flags, 'days')
     if (days === undefined) throw usageError('prune wants --days N (or --undo)', 'cs prune --days 30')
     if (positionals.length) throw usageError('prune --days takes no session: it soft-deletes every one idle that long', 'cs prune --undo ID… restores some')
