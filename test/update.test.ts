@@ -125,6 +125,31 @@ test('a checkout with changes of its own is refused and left as it was', () => {
 
 const configHosts = () => JSON.parse(readFileSync(join(a.env.XDG_CONFIG_HOME, 'cs/config.json'), 'utf8')).hosts
 
+test('cs hosts add NAME --install on a listed host whose cs is not where the list says (what its error tells to run): installed there, the path in its entry', { timeout: 30 * 60_000 }, () => {
+  const file = join(a.env.XDG_CONFIG_HOME, 'cs/config.json')
+  const before = readFileSync(file, 'utf8')
+  const config = JSON.parse(before)
+  writeFileSync(file, JSON.stringify({ ...config, hosts: [{ name: 'hostb', ssh: 'hostb', cs: '/opt/nothing/cs' }] }), { mode: 0o600 })
+  try {
+    assert.equal(csA('hosts', 'add', 'hostb').status, 1, 'listed: --install alone adds nothing')
+    assert.equal(csA('hosts', 'add', 'hostb', '--install', '--ssh', 'hostb').status, 1)
+    const r = csA('hosts', 'add', 'hostb', '--install')
+    assert.equal(r.status, 0, JSON.stringify(r))
+    const path = /^installed cs \S+ on hostb: (\S+)\n/.exec(r.stdout)?.[1]
+    assert.ok(path?.endsWith('/cs-checkout/bin/cs.mjs'), r.stdout)
+    assert.deepEqual(configHosts(), [{ name: 'hostb', ssh: 'hostb', cs: path }])
+    // the flags of hosts add, anywhere else, are an error rather than dropped
+    for (const args of [['hosts', '--ssh', 'x'], ['hosts', 'rm', 'hostb', '--install']]) {
+      const wrong = csA(...args)
+      assert.equal(wrong.status, 2, args.join(' '))
+      assert.match(String(wrong.stderr), /go(es)? with hosts add/)
+    }
+    assert.deepEqual(configHosts(), [{ name: 'hostb', ssh: 'hostb', cs: path }])
+  } finally {
+    writeFileSync(file, before, { mode: 0o600 })
+  }
+})
+
 test('cs hosts add --install: a host with no git, node or npm is refused, naming it and the fix; nothing added', () => {
   const r = csA('hosts', 'add', 'hostd', '--install')
   assert.equal(r.status, 3, JSON.stringify(r))

@@ -155,6 +155,9 @@ export default defineCommand({
   options: { ...JSON_OPTION, ssh: { type: 'string' }, cs: { type: 'string' }, install: { type: 'boolean' } },
   async run({ config, positionals, flags }) {
     const [verb, name, ...more] = positionals
+    const adding = ['ssh', 'cs', 'install'].filter((f) => flags[f] !== undefined)
+    if (verb !== 'add' && adding.length)
+      throw usageError(`${adding.map((f) => `--${f}`).join(', ')} ${adding.length > 1 ? 'go' : 'goes'} with hosts add`, 'cs hosts add NAME [--ssh DEST] [--cs PATH | --install]')
     if (verb === 'add') {
       if (!name || more.length) throw usageError('hosts add takes one name', 'cs hosts add NAME --ssh USER@HOST')
       if (!isHostName(name)) throw usageError(`${shellWord(name)} is not a plain host name`, 'use letters, digits, ., - and _')
@@ -163,14 +166,26 @@ export default defineCommand({
       let cs = stringFlag(flags, 'cs')
       if (name === config.host) throw usageError(`${name} is this host`, 'add other machines')
       const already = () => new CsError(`host ${name} is already in the list`, EXIT.failure, `cs hosts rm ${name} first`)
-      if (config.hosts.some((h) => h.name === name)) throw already()
+      const listed = config.hosts.find((h) => h.name === name)
+      // --install alone on a listed host installs cs there, by its entry (what a missing cs's
+      // error tells to run)
+      if (listed && !(isSet(flags, 'install') && adding.length === 1)) throw already()
       if (isSet(flags, 'install')) {
         if (cs) throw usageError('give --cs or --install, not both', `cs hosts add ${name} --install`)
-        const done = await installOn(config, { name, ssh, cs: null })
+        const done = await installOn(config, { name, ssh: listed?.ssh ?? ssh, cs: null })
         if (done.already)
           print(`${name} has cs ${done.version} already: nothing installed${done.version === pkg.version ? '' : ` (this one is ${pkg.version}: cs update --all)`}`)
         else print(`installed cs ${done.version} on ${name}: ${done.cs}${done.warning ? `\n${done.warning}` : ''}`)
         cs = done.cs ?? undefined
+      }
+      if (listed) {
+        // the path it was given, if any, was not where cs is
+        editHosts(config, (hosts) => {
+          const h = hosts.find((x) => x.name === name)
+          if (h && cs) h.cs = cs
+          else if (h) delete h.cs
+        })
+        return
       }
       editHosts(config, (hosts) => {
         if (hosts.some((h) => h.name === name)) throw already()
