@@ -4,7 +4,7 @@
 import { existsSync, rmSync } from 'node:fs'
 import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
-import { CsError, EXIT } from '../../lib/errors.ts'
+import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { csEntry, csRoot, pluginFile, unlinkCs } from '../../lib/install.ts'
@@ -26,6 +26,7 @@ export default defineCommand({
   ].join('\n'),
   options: { ...JSON_OPTION, store: { type: 'boolean' }, trash: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
   async run({ config, flags }) {
+    if (isSet(flags, 'yes') && !isSet(flags, 'trash')) throw usageError('--yes goes with --trash (the question it answers)', 'cs uninstall --trash --yes')
     const trash = trashDir(config)
     if (isSet(flags, 'trash') && existsSync(trash) && !isSet(flags, 'yes')) {
       const question = `Delete ${trash} for good (the transcripts cs gc moved there)?`
