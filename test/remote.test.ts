@@ -102,6 +102,13 @@ test('with no database, cs ls merges this host and every host of the list, short
   assert.equal(table.status, 0, table.stderr)
   assert.match(table.stdout, /hostb/)
   assert.match(a.cs('list', '--host', 'hostb').stdout, /on host b/)
+  // what reads this host's files alone says where B's session is, and how to get there
+  const resume = a.cs('resume', B_ID)
+  assert.equal(resume.status, 1, resume.stdout)
+  assert.match(resume.stderr, new RegExp(`is a session of hostb: cs resume picks among this host's\n.*cs attach hostb:${B_ID} resumes it there`, 's'))
+  const preview = a.cs('preview', B_ID)
+  assert.equal(preview.status, 1)
+  assert.match(preview.stderr, new RegExp(`is a session of hostb: its transcript is there\n.*ssh hostb cs preview ${B_ID}`, 's'))
 })
 
 test('a host that stops answering still shows, marked with its age, within the connect bound', async () => {

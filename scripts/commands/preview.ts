@@ -38,7 +38,13 @@ export default defineCommand({
     if (!query || more.length) throw usageError('preview takes one session', 'cs preview ID')
     const exchanges = countFlag(flags, 'exchanges', 1) ?? PREVIEW_DEFAULTS.exchanges
     const path =
-      transcriptOf(config, query) ?? (await withSessions(config, ({ find }) => find(query).path))
+      transcriptOf(config, query) ??
+      (await withSessions(config, ({ find }) => {
+        const v = find(query)
+        if (v.host !== config.host)
+          throw new CsError(`${v.short} is a session of ${v.host}: its transcript is there`, undefined, `ssh ${v.host} cs preview ${v.id}`)
+        return v.path
+      }))
     if (!path)
       throw new CsError(
         `session ${query} has no transcript yet`,

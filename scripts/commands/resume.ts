@@ -1,6 +1,6 @@
 // `cs resume [QUERY]`: pick a session of this host and resume it with claude in its folder.
 import { defineCommand } from '../../lib/command.ts'
-import { attempt, EXIT } from '../../lib/errors.ts'
+import { attempt, CsError, EXIT } from '../../lib/errors.ts'
 import { writePickerCache } from '../../lib/picker-cache.ts'
 import { resumable, running } from '../../lib/picker.ts'
 import { pick, resumeHere } from '../../lib/resume.ts'
@@ -9,10 +9,10 @@ import { withSessions } from '../../lib/sessions.ts'
 export default defineCommand({
   usage: 'resume [QUERY]',
   summary: [
-    'Pick a session with fzf (a numbered list without it) and run `claude --resume ID` in its',
-    'folder; a running one (listed first, as in the picker) is attached instead. QUERY naming',
-    'one session (an id, a unique prefix, a name) resumes it at once; any other QUERY starts',
-    'the picker filtered by it.',
+    'Pick a session of this host with fzf (a numbered list without it) and run `claude --resume',
+    'ID` in its folder; a running one (listed first, as in the picker) is attached instead. QUERY',
+    "naming one session (an id, a unique prefix, a name) resumes it at once (another host's:",
+    '`cs attach HOST:ID` resumes it there); any other QUERY starts the picker filtered by it.',
   ].join('\n'),
   async run({ config, positionals }) {
     const query = positionals.join(' ')
@@ -22,6 +22,12 @@ export default defineCommand({
     })
     // the one QUERY names, if the picker would offer it (a session of this host, running or with
     // a transcript to resume); else the picker, filtered by QUERY
+    if (exact && exact.host !== config.host)
+      throw new CsError(
+        `${exact.short} is a session of ${exact.host}: cs resume picks among this host's`,
+        EXIT.failure,
+        `cs attach ${exact.host}:${exact.id} resumes it there`
+      )
     const offered = exact && resumable([exact], config.host).length ? exact : null
     const choice = offered ?? (await pick(config, resumable(views, config.host, query), query))
     if (!choice) return EXIT.failure // left the picker: nothing to do
