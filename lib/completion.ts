@@ -11,6 +11,8 @@ export interface CommandSpec {
   name: string
   usage: string
   options: Options
+  /** its help text: a flag it does not name (one for cs's own use) is not offered */
+  help: string
 }
 
 export interface Known {
@@ -33,6 +35,7 @@ export function complete(words: string[], names: string[], command: CommandSpec 
   const before = words.slice(0, -1)
   const starting = (list: Iterable<string>) => [...new Set(list)].filter((w) => w.startsWith(cur))
   if (before.length === 0) return starting(cur.startsWith('-') ? ['--help', '--version'] : names)
+  if (before.length === 1 && before[0] === 'help') return starting(names) // cs help COMMAND
   if (!command) return []
   const flag = (name: string) => command.options[name]
   const prev = before.at(-1)!
@@ -46,7 +49,8 @@ export function complete(words: string[], names: string[], command: CommandSpec 
     const value = eq > 0 ? cur.slice(eq + 1) : cur
     return [...new Set(values)].filter((v) => v.startsWith(value)).map((v) => (eq > 0 ? `${flagWord}=${v}` : v))
   }
-  if (cur.startsWith('-')) return starting(Object.keys(command.options).map((o) => `--${o}`))
+  if (cur.startsWith('-'))
+    return starting(Object.keys(command.options).flatMap((o) => (o === 'help' || command.help.includes(`--${o}`) ? [`--${o}`] : [])))
   const verbs = verbsOf(command)
   if (verbs.length) return before.some((w, i) => i > 0 && !w.startsWith('-')) ? [] : starting(verbs)
   return takesSessions(command.usage) ? starting(known.sessions()) : []

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { loadConfig } from '../lib/config.ts'
+import type { HostRow } from '../lib/session.ts'
+import { openStore } from '../lib/store-sqlite.ts'
 import { isolatedCs } from './harness/cs.ts'
 import { TestTmux } from './harness/tmux.ts'
 
@@ -88,6 +91,29 @@ for (const [shell, offer] of Object.entries(shells)) {
     assert.deepEqual(offer(['attach', 'a']), ['api-auth'])
     assert.deepEqual(offer(['rename', '3f2a', '']), ['3f2a', '3f2b', 'api-auth', 'live-one'])
     assert.deepEqual(offer(['sync', '']), [])
+  })
+
+  test(`${shell}: cs help COMMAND; no flag the help does not name`, () => {
+    assert.deepEqual(offer(['help', 're']), commands.filter((c) => c.startsWith('re')))
+    assert.deepEqual(offer(['sync', '--b']), [], 'sync --background is cs\'s own')
+  })
+
+  test(`${shell}: another host's sessions and name, from the rows kept of it (a shared store, ssh answers)`, () => {
+    const store = openStore(loadConfig(t.env))
+    const row: HostRow = {
+      id: '3f2c0000-0000-4000-8000-000000000003', host: 'box9', tmuxSession: null, kind: 'tmux', name: null, tag: null,
+      title: 'far away', cwd: '/srv/p', project: 'p', branch: null, state: 'stopped', stateSince: null,
+      createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', userMessages: 1, assistantMessages: 1,
+      model: null, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, deleted: false, csVersion: '0.1.0',
+    }
+    try {
+      store.saveHostRows('box9', [row], new Date().toISOString())
+      assert.deepEqual(offer(['list', '--host', 'box']), ['box2', 'box3', 'box9'])
+      assert.deepEqual(offer(['info', '3f2']), ['3f2a', '3f2b', '3f2c'])
+    } finally {
+      store.saveHostRows('box9', [], new Date().toISOString())
+      store.close()
+    }
   })
 
   test(`${shell}: a name that is not a bare word (a glob, $(…), a leading -) is never put on the command line`, () => {

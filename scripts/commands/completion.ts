@@ -17,23 +17,29 @@ import { commands } from '../cs.ts'
 import { out } from '../../lib/stdout.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
 
-function sessions(config: Config): string[] {
-  const out: string[] = []
-  // a TAB makes no store: with none yet, or a damaged one, what tmux knows
-  if (existsSync(dbPath(config)))
+/** What the store knows: every host's sessions (short ids as the dashboard has them, over every
+ *  host's ids, and cs names) and the other hosts' names (the list's, the shared store's, and those
+ *  whose rows are kept). A TAB makes no store: with none yet, or a damaged one, nothing. */
+function stored(config: Config): { sessions: string[]; hosts: string[] } {
+  if (!existsSync(dbPath(config))) return { sessions: [], hosts: [] }
+  try {
+    const store = openLocalStore(config)
     try {
-      const store = openLocalStore(config)
-      try {
-        out.push(...shortIds(store.transcripts().map((t) => t.id)).values())
-        for (const meta of store.meta().values()) if (isBareWord(meta.name)) out.push(meta.name)
-      } finally {
-        store.close()
-      }
-    } catch {
-      // damaged, or another version's: left to the commands that show sessions
+      const rows = store.hostRows()
+      const ids = [...store.transcripts().map((t) => t.id), ...rows.map((r) => r.id)]
+      const names = [...store.meta().values()].flatMap((m) => (isBareWord(m.name) ? [m.name] : []))
+      return { sessions: [...shortIds(ids).values(), ...names], hosts: [...store.hosts().map((h) => h.name), ...rows.map((r) => r.host)] }
+    } finally {
+      store.close()
     }
-  out.push(...listSessions(new Tmux(config.tmuxSocket)).flatMap((s) => (s.managed && isBareWord(s.name) ? [s.name] : [])))
-  return out
+  } catch {
+    return { sessions: [], hosts: [] } // damaged, or another version's: left to the commands that show sessions
+  }
+}
+
+function sessions(config: Config): string[] {
+  const live = listSessions(new Tmux(config.tmuxSocket)).flatMap((s) => (s.managed && isBareWord(s.name) ? [s.name] : []))
+  return [...stored(config).sessions, ...live]
 }
 
 /** The command WORDS start with, loaded (only that one: a TAB should not load them all). */
@@ -43,7 +49,7 @@ async function spec(words: string[]): Promise<CommandSpec | null> {
   if (!entry) return null
   const c = (await entry[1]()).default
   const options: Options = { ...commonOptions, ...c.options }
-  return { name, usage: c.usage, options }
+  return { name, usage: c.usage, options, help: `${c.usage}\n${c.details ?? ''}` }
 }
 
 export default defineCommand({
@@ -59,7 +65,10 @@ export default defineCommand({
   passesOn: 'the completion: the command line being completed, flags and all',
   async run({ config, positionals, flags, rest }) {
     if (isSet(flags, 'words')) {
-      const known = { sessions: () => sessions(config), hosts: () => [config.host, ...config.hosts.map((h) => h.name)] }
+      const known = {
+        sessions: () => sessions(config),
+        hosts: () => [config.host, ...config.hosts.map((h) => h.name), ...stored(config).hosts].filter(isBareWord),
+      }
       const words = rest.length ? rest : ['']
       for (const word of complete(words, Object.keys(commands), await spec(words), known)) print(word)
       return
