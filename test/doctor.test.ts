@@ -150,7 +150,7 @@ test('recent transcripts written by a newer client: unknown types and fields wit
   assert.match(check(out, 'format drift').detail, /^1 transcripts of the last 7 days, 4 lines: 1 unknown record types, 1 unknown fields$/)
 })
 
-test('the crontab line: not needed alone, wanted with hosts configured', () => {
+test('the crontab line: not needed alone nor with a hosts list (asked over ssh), wanted with a shared store', () => {
   const { home, env, cs } = isolated()
   mkdirSync(join(home, '.claude/projects'), { recursive: true })
   // a crontab that prints nothing: no `cs sync` line
@@ -162,6 +162,11 @@ test('the crontab line: not needed alone, wanted with hosts configured', () => {
   assert.equal(check(alone, 'crontab').level, 'ok')
   mkdirSync(join(home, '.config/cs'), { recursive: true })
   writeFileSync(join(home, '.config/cs/config.json'), JSON.stringify({ hosts: [{ name: 'box2' }] }))
+  const listed = JSON.parse(cs('--json').stdout)
+  assert.equal(check(listed, 'crontab').level, 'ok')
+  assert.match(check(listed, 'crontab').detail, /a hosts list: the other hosts ask this one over ssh/)
+  // a server that refuses at once: the check of the store fails fast
+  writeFileSync(join(home, '.config/cs/config.json'), JSON.stringify({ mongo: { url: 'mongodb://127.0.0.1:9/cs' } }), { mode: 0o600 })
   const shared = JSON.parse(cs('--json').stdout)
   assert.equal(check(shared, 'crontab').level, 'warn')
   assert.equal(check(shared, 'crontab').fix, 'cs cron on (adds the line)')

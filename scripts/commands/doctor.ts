@@ -221,8 +221,11 @@ function crontab(config: Config): Check[] {
   const r = findOnPath(config, 'crontab') ? spawnSync('crontab', ['-l'], { encoding: 'utf8', timeout: 5000 }) : null
   const line = r?.stdout?.split('\n').find((l) => !l.trimStart().startsWith('#') && /\bcs\b.*\bsync\b/.test(l))
   if (line) return [{ level: 'ok', what: 'crontab', detail: line.trim() }]
-  const needed = config.shared !== null || config.hosts.length > 0
-  if (!needed) return [{ level: 'ok', what: 'crontab', detail: 'no `cs sync` line (one machine: the plugin syncs when a session closes)' }]
+  // with a hosts list and no shared store, other hosts ask this one over ssh as they list
+  if (!config.shared) {
+    const why = config.hosts.length ? 'a hosts list: the other hosts ask this one over ssh' : 'one machine: the plugin syncs when a session closes'
+    return [{ level: 'ok', what: 'crontab', detail: `no \`cs sync\` line (${why})` }]
+  }
   if (!r)
     return [{ level: 'warn', what: 'crontab', detail: 'crontab is not installed: other hosts see this one only when a tmux session closes', fix: 'install cron (apt-get install cron), then cs cron on' }]
   return [{ level: 'warn', what: 'crontab', detail: 'no `cs sync` line: other hosts see this one only when a tmux session closes', fix: 'cs cron on (adds the line)' }]
