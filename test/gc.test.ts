@@ -186,6 +186,7 @@ test('purge refuses named sessions unless given by full id, and needs --yes off 
   assert.match(byName.stderr, /nothing to purge/)
   assert.ok(existsSync(named))
   assert.equal(t.cs('purge', 'no-such-thing', '--yes').status, 1)
+  for (const empty of ['', ' ']) assert.equal(t.cs('purge', empty, '--yes').status, 2, 'an empty pattern: a usage error')
 
   const r = t.json('purge', 'purge', '--yes')
   assert.deepEqual(r, { purged: [id(30)], kept: [id(31)] })

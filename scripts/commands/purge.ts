@@ -40,8 +40,8 @@ export default defineCommand({
       if (positionals.length) throw usageError('purge --orphans takes no pattern')
       return purge(config, flags, (s) => orphanFolders(config, flags, s))
     }
-    if (positionals.length === 0)
-      throw usageError('purge wants at least one pattern', 'cs purge ID')
+    if (positionals.length === 0 || positionals.some((p) => p.trim() === ''))
+      throw usageError(positionals.length ? 'an empty pattern names no session' : 'purge wants at least one pattern', 'cs purge ID')
     return purge(config, flags, (s, first) => matching(config, flags, s, positionals, first))
   },
 })
