@@ -10,6 +10,7 @@ import { withLock } from './lock.ts'
 import { firstFree } from './names.ts'
 import { shellWord } from './quote.ts'
 import { findProjectDir } from './paths.ts'
+import { readRegistry } from './registry.ts'
 import type { Launch } from './session.ts'
 import { listSessions } from './tmux-sessions.ts'
 
@@ -46,10 +47,15 @@ export function sortGone(
   return { revive: gone.filter((l) => !sameServer(l)), ended: gone.filter(sameServer) }
 }
 
-/** The refusal of claude session id when a tmux session runs it already, else null. */
+/** The refusal of claude session id when a tmux session or any running claude (one started in
+ *  another terminal: Claude's live registry) runs it already, else null: never a second claude
+ *  writing the same transcript. */
 export function runningAlready(l: Launcher, id: string): CsError | null {
   const name = listSessions(l.tmux).find((t) => t.id === id)?.name
-  return name === undefined ? null : new CsError(`it runs already, in tmux session ${shellWord(name)}`, undefined, undefined, 'running')
+  if (name !== undefined) return new CsError(`it runs already, in tmux session ${shellWord(name)}`, undefined, undefined, 'running')
+  const pid = readRegistry(l.config.claudeDir).find((e) => e.sessionId === id)?.pid
+  if (pid === undefined) return null
+  return new CsError(`it runs already, outside tmux (claude, pid ${pid})`, undefined, `end it there first, or go to that terminal`, 'running')
 }
 
 /**

@@ -4,9 +4,10 @@
 // `cs kill` stays down.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { procStat } from '../lib/registry.ts'
 import { makeClaudeEnv, REPO, type ClaudeEnv } from './harness/claude-env.ts'
 import { readRegistry, transcripts, waitRegistry } from './harness/claude.ts'
 import { startFakeApi, type FakeApi } from './harness/fake-api.ts'
@@ -106,6 +107,29 @@ test('a launched session answers its prompt and stays up; revive brings it back 
   const ids = JSON.parse(cs('status', '--json').stdout).map((s: any) => s.id)
   assert.deepEqual(ids, [alpha])
   assert.equal(readRegistry(ce).filter((e) => e.sessionId === alpha).length, 1)
+
+  // lost again, and resumed by hand in another terminal: a claude holds it, in Claude's live
+  // registry (here a stand-in process), so revive, attach and adopt leave it to that one
+  tmux.run('kill-server')
+  await poll(() => ({ ok: readRegistry(ce).length === 0, last: readRegistry(ce) }), 30_000, 'every claude to exit')
+  const standIn = join(ce.home, 'claude') // a process named claude, as the registry believes only one
+  symlinkSync('/bin/sleep', standIn)
+  const elsewhere = spawn(standIn, ['600'], { stdio: 'ignore' })
+  try {
+    const pid = elsewhere.pid!
+    const entry = { pid, procStart: procStat(pid)!.start, sessionId: alpha, cwd: dirA, kind: 'interactive', status: 'idle', version: '2.1.332' }
+    writeFileSync(join(ce.configDir, 'sessions', `${pid}.json`), JSON.stringify(entry))
+    const held = cs('revive')
+    assert.equal(held.status, 0, held.stderr)
+    assert.match(held.stdout, new RegExp(`'alpha one': it runs already, outside tmux \\(claude, pid ${pid}\\)`))
+    for (const args of [['attach', 'alpha one', '--yes'], ['adopt', alpha]]) {
+      const r = cs(...args)
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}`)
+    }
+    assert.ok(!tmux.hasSession('alpha one'), 'no second claude on its transcript')
+  } finally {
+    elsewhere.kill()
+  }
 })
 
 /** `cs revive` started after delay ms, in the background. */
