@@ -13,7 +13,7 @@ import { isBareWord } from '../../lib/quote.ts'
 import { shortIds } from '../../lib/shortid.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { Tmux } from '../../lib/tmux.ts'
-import { commands } from '../cs.ts'
+import { commands } from '../dispatch.ts'
 import { out } from '../../lib/stdout.ts'
 import { listSessions } from '../../lib/tmux-sessions.ts'
 
