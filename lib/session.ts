@@ -75,10 +75,18 @@ export interface SessionMeta {
 }
 
 /** Whether a soft deletion stands: until the session is written to after it (resumed outside
- *  cs, after a prune, shows again). Both times are by the clock of the host that holds the
- *  transcript: a session's meta is changed there (lib/remote-meta.ts). */
+ *  cs, after a prune, shows again). A deletion is stamped after the time the session showed
+ *  (deletionTime), whichever clock wrote that. */
 export const isDeleted = (deletedAt: string | null | undefined, updatedAt: string | null): boolean =>
   Boolean(deletedAt) && !(updatedAt !== null && Date.parse(updatedAt) > Date.parse(deletedAt!))
+
+/** The time to stamp a deletion of these sessions with: now, or just after the latest time one
+ *  of them shows when that is later (a transcript's clock ahead of this host's, by as much as
+ *  the index allows, or another host's, with a shared store). */
+export function deletionTime(sessions: { updatedAt: string | null }[], now = Date.now()): string {
+  const shown = sessions.map((s) => (s.updatedAt === null ? NaN : Date.parse(s.updatedAt))).filter((t) => !Number.isNaN(t))
+  return new Date(Math.max(now, ...shown.map((t) => t + 1))).toISOString()
+}
 
 /** A launch record: enough to bring a session back after a reboot. */
 export interface Launch {

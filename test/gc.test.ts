@@ -167,6 +167,13 @@ test('a soft-deleted session written to afterwards (resumed by claude --resume) 
   assert.equal(shown(), true)
   assert.ok(!t.json('deleted').some((r: any) => r.id === id(25)))
   assert.equal(t.json('info', id(25)).deleted, false)
+  // a transcript whose clock runs ahead of this host's (within what the index takes): a deletion
+  // stamped after what it shows, so that it stands
+  t.session({ id: id(26), cwd: '/w/resumed', prompt: 'from a clock ahead', at: new Date(Date.now() + 5 * 60_000).toISOString() })
+  const rm = t.cs('rm', id(26))
+  assert.equal(rm.status, 0, rm.stderr)
+  assert.ok(t.json('deleted').some((r: any) => r.id === id(26)), 'deleted, and it stands')
+  assert.match(t.cs('rm', id(26)).stdout, /deleted already/)
   rmSync(dirname(file), { recursive: true }) // its folder names a cwd that is not there
 })
 

@@ -10,6 +10,7 @@ import { plural, print, printViews, report } from '../../lib/format.ts'
 import { readRegular, replaceFile } from '../../lib/regular-file.ts'
 import { withSessions, type Sessions } from '../../lib/sessions.ts'
 import { say } from '../../lib/stdout.ts'
+import { deletionTime } from '../../lib/session.ts'
 import { isSessionId } from '../../lib/untrusted.ts'
 import { isProtected } from '../../lib/views.ts'
 import rm from './rm.ts'
@@ -106,9 +107,10 @@ export default defineCommand({
         const still = new Set(staleOf(s).map((v) => v.id))
         const changed = stale.filter((v) => !still.has(v.id))
         if (changed.length && !json) say(`left alone, live, named, tagged or gone since the question: ${changed.map((v) => v.short).join(', ')}`)
-        const at = new Date().toISOString()
+        const going = stale.filter((v) => still.has(v.id))
+        const at = deletionTime(going)
         const record = (ids: string[]) => ids.length > 0 && writeLastPrune(config, { at, ids })
-        const ids = stale.filter((v) => still.has(v.id)).map((v) => v.id)
+        const ids = going.map((v) => v.id)
         const deleted = new Set(s.store.setDeleted(ids, at, { unlessNamed: true, then: record }))
         if (json) report(true, '', stale.map((v) => ({ ...v, deleted: deleted.has(v.id) })))
         else print(`soft-deleted ${deleted.size} (undo: cs prune --undo)`)
@@ -123,7 +125,8 @@ function undoLast(config: Config, json: boolean) {
   const last = readLastPrune(config)
   if (!last) throw new CsError('no prune to undo', undefined, 'cs prune --undo ID brings back one session')
   return withSessions(config, (s) => {
-    const back = last.ids.filter((id) => s.meta.get(id)?.deletedAt === last.at)
+    // still deleted by it: not by a later prune or rm, nor written to since (lib/session.ts isDeleted)
+    const back = last.ids.filter((id) => s.meta.get(id)?.deletedAt === last.at && s.views.some((v) => v.id === id && v.deleted))
     s.store.setDeleted(back, null)
     report(json, `restored ${plural(back.length, 'session')} soft-deleted by the prune of ${last.at}`, { restored: back })
   })

@@ -22,7 +22,8 @@ export default defineCommand({
     })
     // the one QUERY names, if the picker would offer it (a session of this host, running or with
     // a transcript to resume); else the picker, filtered by QUERY
-    if (exact && exact.host !== config.host)
+    // another host's session, and none here the picker would show for QUERY: said where it is
+    if (exact && exact.host !== config.host && resumable(views, config.host, query).length === 0)
       throw new CsError(
         `${exact.short} is a session of ${exact.host}: cs resume picks among this host's`,
         EXIT.failure,

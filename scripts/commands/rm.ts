@@ -6,6 +6,7 @@ import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/fl
 import { report } from '../../lib/format.ts'
 import { argsLine } from '../../lib/quote.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
+import { deletionTime } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 
 export default defineCommand({
@@ -36,12 +37,14 @@ export default defineCommand({
         throw new CsError(
           `${live.map((v) => v.short).join(', ')} ${live.length > 1 ? 'are' : 'is'} live: nothing deleted`,
           EXIT.failure,
-          `end ${live.length > 1 ? 'them' : 'it'} first (cs kill ${argsLine(live.map((v) => v.short))}), then cs rm`
+          `end ${live.length > 1 ? 'them' : 'it'} first where ${live.length > 1 ? 'they run' : 'it runs'} (cs kill ${argsLine(live.map((v) => v.short))} in tmux), then cs rm`
         )
       // only what is not so already: no "deleted" said twice, no "restored" of what was never gone
       const targets = named.filter((v) => v.deleted === undo)
       const already = named.filter((v) => v.deleted !== undo).map((v) => v.short)
-      const at = undo ? null : new Date().toISOString()
+      // after what each shows (a transcript's clock may run ahead of this one, within what the
+      // index allows; another host's, with a shared store), so that the deletion stands
+      const at = undo ? null : deletionTime(targets)
       // another host's sessions by its own cs (lib/remote-meta.ts), one call a host
       const there = new Map<string, { owner: HostEntry; ids: string[] }>()
       const here: string[] = []
