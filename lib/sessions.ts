@@ -98,6 +98,9 @@ export interface SessionsOptions {
    *  the blocks of the rows it changed are built again as it ends, so that the next `cs ls
    *  --json` reads them whole rather than building them first (Store freshenBlocks). */
   freshensBlocks?: boolean
+  /** fn starts a session (cs launch): the picker's cache is not written from the live state read
+   *  before it, which would list the new session as DEAD */
+  startsSessions?: boolean
   /** A tmux command run in the call that reads live state (lib/live.ts readLiveSoon) */
   tmux?: string[]
   /** Given when the panes bin/cs listed may stand for that call: `tmux` then runs on its own
@@ -258,7 +261,9 @@ async function sessionsOnce<T>(
         // are copied again)
         const mine = found.every((v) => v.host === config.host) && rowsReady()
         const current = () => fresh(found.map((v) => v.id)).views.filter((v) => found.some((f) => f.id === v.id))
-        if (!(opts.changesFound && mine && patchPickerCache(config, current()))) refreshPickerCache(config, store, live)
+        // after a launch the live state read before fn no longer holds: the next command writes it
+        const patched = () => opts.changesFound && mine && patchPickerCache(config, current())
+        if (!opts.startsSessions && !patched()) refreshPickerCache(config, store, live)
         if (opts.freshensBlocks) store.freshenBlocks()
       } else if (opts.asked?.moved() || pickerCacheStale(config, indexChanged(report), now, index === 'hot'))
         // when no view was built, from the kept rows

@@ -2,7 +2,7 @@
 // for claude: what cs passes reaches the program byte for byte, and no shell ever reads it.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { loadConfig } from '../lib/config.ts'
@@ -154,6 +154,9 @@ test("a name that would be the start of an id is checked as launched: a folder's
   assert.equal(launch(folder).tmuxSession, 'abab-2')
   // a live session whose claude wrote no transcript yet has no stored row, but an id
   const fresh = launch('fresh', '--cwd', dir)
+  // the picker's cache is not written from the live state read before the launch: never DEAD
+  const cache = join(t.env.XDG_STATE_HOME, 'cs/picker.tsv')
+  assert.ok(!existsSync(cache) || !readFileSync(cache, 'utf8').includes(`${fresh.id}\tdead`), 'listed DEAD in the picker cache')
   const rename = t.cs('rename', 'abab-2', fresh.id.slice(0, 6))
   assert.equal(rename.status, 1, rename.stdout)
   assert.match(rename.stderr, new RegExp(`is the start of the id of session ${fresh.id.slice(0, 4)}`))

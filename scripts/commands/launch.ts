@@ -58,6 +58,6 @@ export default defineCommand({
         out(
           `launched ${shellWord(name)} in ${real} (claude session ${id})\n  attach: cs attach ${argsLine([name])}\n`
         )
-    })
+    }, { startsSessions: true })
   },
 })
