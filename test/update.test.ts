@@ -138,6 +138,11 @@ test('cs hosts add NAME --install on a listed host whose cs is not where the lis
     const path = /^installed cs \S+ on hostb: (\S+)\n/.exec(r.stdout)?.[1]
     assert.ok(path?.endsWith('/cs-checkout/bin/cs.mjs'), r.stdout)
     assert.deepEqual(configHosts(), [{ name: 'hostb', ssh: 'hostb', cs: path }])
+    // --cs alone on a listed host: its path, as an install that finds a checkout there tells
+    const byPath = csA('hosts', 'add', 'hostb', '--cs', join(cloneB, 'bin/cs.mjs'))
+    assert.equal(byPath.status, 0, JSON.stringify(byPath))
+    assert.deepEqual(configHosts(), [{ name: 'hostb', ssh: 'hostb', cs: join(cloneB, 'bin/cs.mjs') }])
+    assert.equal(csA('hosts', 'add', 'hostb', '--cs', path!).status, 0)
     // the flags of hosts add, anywhere else, are an error rather than dropped
     for (const args of [['hosts', '--ssh', 'x'], ['hosts', 'rm', 'hostb', '--install']]) {
       const wrong = csA(...args)

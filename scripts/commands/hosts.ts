@@ -167,9 +167,9 @@ export default defineCommand({
       if (name === config.host) throw usageError(`${name} is this host`, 'add other machines')
       const already = () => new CsError(`host ${name} is already in the list`, EXIT.failure, `cs hosts rm ${name} first`)
       const listed = config.hosts.find((h) => h.name === name)
-      // --install alone on a listed host installs cs there, by its entry (what a missing cs's
-      // error tells to run)
-      if (listed && !(isSet(flags, 'install') && adding.length === 1)) throw already()
+      // --install or --cs alone on a listed host edits where its cs is, by its entry (what a
+      // missing cs's error and an install that finds a checkout there tell to run)
+      if (listed && !(adding.length === 1 && adding[0] !== 'ssh')) throw already()
       if (isSet(flags, 'install')) {
         if (cs) throw usageError('give --cs or --install, not both', `cs hosts add ${name} --install`)
         const done = await installOn(config, { name, ssh: listed?.ssh ?? ssh, cs: null })
@@ -179,12 +179,12 @@ export default defineCommand({
         cs = done.cs ?? undefined
       }
       if (listed) {
-        // the path it was given, if any, was not where cs is
         editHosts(config, (hosts) => {
           const h = hosts.find((x) => x.name === name)
           if (h && cs) h.cs = cs
-          else if (h) delete h.cs
+          else if (h) delete h.cs // found on its PATH: the path it had was not where cs is
         })
+        if (!isSet(flags, 'install')) print(`${name}: cs is ${cs}; cs hosts checks it`)
         return
       }
       editHosts(config, (hosts) => {
