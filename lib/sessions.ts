@@ -150,6 +150,7 @@ async function sessionsOnce<T>(
         `CLAUDE_CONFIG_DIR=${config.claudeConfigEnv} ${claudeDir ? 'is not a folder' : 'does not exist'}: no ` +
           "transcripts or live sessions to read there (unset it, or point it at Claude Code's folder)"
       )
+    const opened = store.changes()
     // a store that cannot be written takes no copy (nor a note of the try): what was saved shows
     if (opts.pull) await pullBounded(config, stores).catch((e) => showingSaved(notWritable(e)))
     const live = await liveSoon
@@ -264,10 +265,11 @@ async function sessionsOnce<T>(
         // after a launch the live state read before fn no longer holds: the next command writes it
         const patched = () => opts.changesFound && mine && patchPickerCache(config, current())
         if (!opts.startsSessions && !patched()) refreshPickerCache(config, store, live)
-        if (opts.freshensBlocks) store.freshenBlocks()
       } else if (opts.asked?.moved() || pickerCacheStale(config, indexChanged(report), now, index === 'hot'))
         // when no view was built, from the kept rows
         writePickerCache(config, views ?? listRows(store, liveViews(), { all: true }).rows.map((r) => JSON.parse(r) as SessionView))
+      // what the pull and the index changed too
+      if (opts.freshensBlocks && store.changes() !== opened) store.freshenBlocks()
     })
     return result
   } finally {

@@ -380,7 +380,7 @@ test('the table shows the most recent sessions that fit and counts the rest; --l
   assert.deepEqual(out.slice(1, 51).map((l) => l.split(/\s+/)[0]), all.slice(0, 50).map((r: any) => r.short))
 })
 
-test('rename, tag and rm build again the block of history they changed: the next cs ls --json reads it whole', () => {
+test('rename, tag, rm and sync build again the block of history they changed: the next cs ls --json reads it whole', () => {
   const stale = () => {
     const db = new Database(dbPath(loadConfig(t.env)), { readonly: true })
     try {
@@ -395,4 +395,9 @@ test('rename, tag and rm build again the block of history they changed: the next
     assert.equal(t.cs(...args).status, 0, args.join(' '))
     assert.equal(stale(), 0, args.join(' '))
   }
+  // a sync that read a change (its index, not its own writes) does it too
+  const rec = { type: 'user', message: { role: 'user', content: 'one more' }, uuid: 'u-blocks', timestamp: '2026-11-21T11:00:00.000Z', sessionId: B }
+  appendFileSync(join(dirname(pathA), '..', '-work-web', `${B}.jsonl`), JSON.stringify(rec) + '\n')
+  assert.equal(t.cs('sync').status, 0)
+  assert.equal(stale(), 0, 'cs sync')
 })

@@ -102,6 +102,8 @@ function indexAlone(config: Config, index: IndexRun, tmux: string[]): IndexRepor
     const ids = live.flatMap((l) => (l.id ? [l.id] : []))
     const report = indexTranscripts(config, store, indexOptions(index, ids))
     if (indexChanged(report) || !existsSync(pickerCachePath(config))) refreshPickerCache(config, store, live)
+    // the blocks of the rows it changed built here, not by the next cs ls --json
+    if (indexChanged(report)) store.freshenBlocks()
     return report
   } finally {
     store.close()
