@@ -27,8 +27,9 @@ export function shortIds(ids: Iterable<string>): Map<string, string> {
  * The session the user means: a full id, a unique id prefix (>= MIN characters), or an exact
  * name (cs name, Claude's own title or the tmux session name), optionally as `HOST:QUERY`. An
  * id or prefix matching on several hosts means this host's session when exactly one here matches.
- * Among several matching names, this host's, then real conversations over orphans and
- * soft-deleted ones, then live ones win.
+ * Among several matching names, this host's, then live ones (a session /clear just started is
+ * an orphan until its first prompt, and carries the name), then real conversations over orphans
+ * and soft-deleted ones win.
  */
 export function resolve(
   query: string,
@@ -59,8 +60,8 @@ export function resolve(
   const byName = sessions.filter((s) => s.name === q || s.tmuxSession === q)
   const best = prefer(byName, [
     (s) => s.host === host,
-    (s) => !s.orphan && !s.deleted,
     (s) => s.live,
+    (s) => !s.orphan && !s.deleted,
   ])
   if (best.length === 1) return best[0]
   if (best.length > 1) throw ambiguous(q, best)

@@ -72,7 +72,7 @@ function findView(query: string, views: () => SessionView[], host: string, find:
     return find(query)
   } catch (e) {
     const best = views()
-      .filter((v) => v.project === query && v.id && !v.deleted && !v.orphan)
+      .filter((v) => v.project === query && v.id && !v.deleted && (!v.orphan || v.live))
       .sort(
         (a, b) =>
           Number(b.host === host) - Number(a.host === host) ||

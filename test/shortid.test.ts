@@ -48,10 +48,13 @@ test('resolve accepts a full id, a unique prefix and a name', () => {
   assert.equal(resolve('api', sessions, 'here').id, 'aaaa1111-0000')
 })
 
-test('resolve prefers this host, then real conversations over orphans', () => {
+test('resolve prefers this host, then live sessions, then real conversations over orphans', () => {
   assert.equal(resolve('web', sessions, 'here').id, 'cccc0000-0000')
   assert.equal(resolve('web', sessions, 'far').id, 'bbbb0000-0000')
   assert.equal(resolve('dup', sessions, 'here').id, 'eeee0000-0000')
+  // a live session /clear started carries the name, and is an orphan until its first prompt
+  const cleared = sessions.map((v) => (v.id === 'dddd0000-0000' ? { ...v, live: true, state: 'idle' as const } : v))
+  assert.equal(resolve('dup', cleared, 'here').id, 'dddd0000-0000')
 })
 
 test('an ambiguous prefix lists the candidates', () => {
