@@ -6,7 +6,7 @@ import type { Config } from './config.ts'
 import { interactive, confirm } from './confirm.ts'
 import { CsError, EXIT } from './errors.ts'
 import { remoteHost } from './hosts.ts'
-import { claudeEnv, findClaude, openLauncher, unnested } from './launcher.ts'
+import { checkFolderBack, claudeEnv, findClaude, openLauncher, unnested } from './launcher.ts'
 import { argsLine, shellWord } from './quote.ts'
 import { attachRemote } from './remote.ts'
 import { bringBack, relaunchPlan } from './revive.ts'
@@ -51,6 +51,9 @@ export async function attachQuery(config: Config, query: string, on: string | un
     if (interactive()) return EXIT.failure
     throw new CsError(`${shellWord(t.name)}: ${state}`, EXIT.failure, `cs attach --yes ${argsLine([query])} ${act}`)
   }
+  // nothing started for a terminal that cannot be attached (a gone folder said first)
+  if (t.cwd) checkFolderBack(t.cwd)
+  if (!config.insideTmux && !process.stdin.isTTY) throw noTerminal(query)
   const store = openLocalStore(config)
   let name: string
   try {
@@ -61,15 +64,17 @@ export async function attachQuery(config: Config, query: string, on: string | un
   return attachTmux(config, tmux, name)
 }
 
+/** tmux's own words for it: "open terminal failed: not a terminal" */
+const noTerminal = (query: string) =>
+  new CsError(`${shellWord(query)} is attached from a terminal: stdin is not one`, EXIT.failure, `run cs attach ${argsLine([query])} in a terminal`)
+
 /** The socket path in $TMUX (`<socket path>,<server pid>,<session index>`). */
 const socketOf = (tmuxEnv: string) => tmuxEnv.split(',').slice(0, -2).join(',')
 
 /** Attaches this terminal to the session, or switches this tmux client to it; returns an exit code. */
 export function attachTmux(config: Config, tmux: Tmux, name: string): number {
   if (!config.insideTmux) {
-    // tmux's own words for it: "open terminal failed: not a terminal"
-    if (!process.stdin.isTTY)
-      throw new CsError(`${shellWord(name)} is attached from a terminal: stdin is not one`, EXIT.failure, `run cs attach ${argsLine([name])} in a terminal`)
+    if (!process.stdin.isTTY) throw noTerminal(name)
     return tmux.interactive('attach-session', '-t', exact(name))
   }
   const socket = tmux.run('display-message', '-p', '-t', exactPane(name), '#{socket_path}').trim()

@@ -91,10 +91,15 @@ export function openLauncher(config: Config, store: Store, tmux: Tmux): Launcher
  * session and its pane, and records the launch. The tmux session is killed if anything after
  * its creation fails.
  */
+/** `cs launch` checked its folder; a session brought back (attach, revive, adopt) runs in its
+ *  own: the error when that is gone. */
+export function checkFolderBack(cwd: string): void {
+  if (!isDirectory(cwd))
+    throw new CsError(`the folder ${shellWord(cwd)} is gone`, EXIT.failure, 'claude resumes a session in the folder it ran in: make it again, or start anew (cs launch)')
+}
+
 export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Launch {
-  // `cs launch` checked its folder; a session brought back (attach, revive, adopt) has its own
-  if (!isDirectory(p.cwd))
-    throw new CsError(`the folder ${shellWord(p.cwd)} is gone`, EXIT.failure, 'claude resumes a session in the folder it ran in: make it again, or start anew (cs launch)')
+  checkFolderBack(p.cwd)
   if (l.tmux.hasSession(p.name))
     throw new CsError(`tmux session ${shellWord(p.name)} already exists`, EXIT.failure, `attach to it (cs attach ${shellWord(p.name)}) or pick another name`)
   // a running tmux server gives new sessions its own environment, not ours

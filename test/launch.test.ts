@@ -223,6 +223,11 @@ test('missing claude, missing tmux and a missing folder are clear errors, with n
     assert.match(ls.stderr, /^cs: warning: tmux is not installed: the sessions cs launched here cannot be seen running/m, argv[1])
   }
   assert.equal(t.cs('kill', live.tmuxSession).status, 0, 'still there to kill')
+  // gone, and brought back only for a terminal that can then be attached
+  const back = t.cs('attach', '--yes', live.tmuxSession)
+  assert.equal(back.status, 1)
+  assert.match(back.stderr, /^cs: still-here is attached from a terminal: stdin is not one\n/m)
+  assert.ok(!sessions().includes('still-here'), 'nothing started')
 
   const noDir = t.cs('launch', 'nd', '--cwd', join(dir, 'nowhere'))
   assert.equal(noDir.status, 2)
