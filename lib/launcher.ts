@@ -2,10 +2,11 @@
 // and the one that creates the tmux session, tags it for the hook and the dashboard, and
 // records the launch. Nothing half-made survives a failure.
 import { statSync } from 'node:fs'
-import type { Config } from './config.ts'
+import { detachedEnv, type Config } from './config.ts'
 import { ensureHookSettings } from './hooks.ts'
 import { CsError, EXIT, usageError } from './errors.ts'
-import { shellWord } from './quote.ts'
+import { csEntry } from './install.ts'
+import { shellLine, shellWord } from './quote.ts'
 import { isCwd } from './untrusted.ts'
 import { findOnPath } from './paths.ts'
 import type { Launch } from './session.ts'
@@ -86,11 +87,17 @@ export function openLauncher(config: Config, store: Store, tmux: Tmux): Launcher
   return { config, tmux, store, claude, settings: ensureHookSettings(config) }
 }
 
-/**
- * Starts claude for the plan in a new detached tmux session, sets the @cs_* options on the
- * session and its pane, and records the launch. The tmux session is killed if anything after
- * its creation fails.
- */
+/** What tmux/hook.sh has the tmux server run in the background when a pane's claude takes
+ *  another id (/clear, /resume of another): a listing of this host, which notes the new id in the
+ *  launch record (lib/sessions.ts noteLive), so that a revive after the server is lost resumes
+ *  the conversation in use, though no cs command ran since. Published by each launch. */
+const REKEY_OPTION = '@cs-rekey'
+function rekeyCommand(config: Config): string {
+  const vars = detachedEnv(config).map(([k, v]) => `${k}=${v}`)
+  // run-shell shows in a pane what a command writes, and a failure: neither is wanted
+  return `${shellLine(['env', ...vars, process.execPath, csEntry(), 'ls', '--json', '--local'])} >/dev/null 2>&1 </dev/null || true`
+}
+
 /** `cs launch` checked its folder; a session brought back (attach, revive, adopt) runs in its
  *  own: the error when that is gone. */
 export function checkFolderBack(cwd: string): void {
@@ -98,6 +105,11 @@ export function checkFolderBack(cwd: string): void {
     throw new CsError(`the folder ${shellWord(cwd)} is gone`, EXIT.failure, 'claude resumes a session in the folder it ran in: make it again, or start anew (cs launch)')
 }
 
+/**
+ * Starts claude for the plan in a new detached tmux session, sets the @cs_* options on the
+ * session and its pane, and records the launch. The tmux session is killed if anything after
+ * its creation fails.
+ */
 export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Launch {
   checkFolderBack(p.cwd)
   if (l.tmux.hasSession(p.name))
@@ -122,8 +134,9 @@ export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Laun
   const setAll = options.flatMap(([k, v]) => [THEN, 'set-option', '-t', target, k, v, THEN, 'set-option', '-p', '-t', target, k, v])
   const create = ['new-session', '-d', '-s', noFormat(p.name), '-c', noFormat(p.cwd), '-x', '200', '-y', '50', '--', ...command]
   const pane = [THEN, 'set-option', '-F', '-t', target, FIELDS.claudePane, '#{pane_id}']
+  const rekey = [THEN, 'set-option', '-g', REKEY_OPTION, rekeyCommand(l.config)]
   try {
-    l.tmux.run(...create, ...setAll, ...pane)
+    l.tmux.run(...create, ...setAll, ...pane, ...rekey)
   } catch (e) {
     // a failed set-option leaves the session; a failed new-session (a duplicate) must not kill the other one
     if (!(e instanceof CsError && /duplicate session/.test(e.message))) l.tmux.try('kill-session', '-t', exact(p.name))

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { loadConfig } from '../lib/config.ts'
 import { HOOK_EVENTS, hookSettings } from '../lib/hooks.ts'
+import { shellWord } from '../lib/quote.ts'
 import { readLive } from '../lib/live.ts'
 import { exitClaude, startClaude, submit, waitRegistry } from './harness/claude.ts'
 import { makeClaudeEnv } from './harness/claude-env.ts'
@@ -115,15 +116,27 @@ test('@cs_state_at changes with the state only', () => {
   assert.ok(Number(option('@cs_state_at')) >= before)
 })
 
-test('/clear re-keys: SessionEnd(clear) is not dead, SessionStart(clear) brings the new id and title', () => {
+test('/clear re-keys: SessionEnd(clear) is not dead, SessionStart(clear) brings the new id and title, and runs @cs-rekey', async () => {
   fire('SessionStart-startup')
   fire('SessionEnd-clear')
   assert.equal(option('@cs_state'), 'idle')
   assert.equal(option('@cs_id'), field('SessionStart-startup'))
-  fire('SessionStart-clear')
-  assert.equal(option('@cs_id'), field('SessionStart-clear'))
-  assert.equal(option('@cs_title'), field('SessionStart-clear', 'session_title'))
-  assert.equal(option('@cs_state'), 'idle')
+  // what a launch publishes runs in the background when the id changes, and only then
+  const marker = join(dir, "rekeyed 'once'")
+  tmux.run('set-option', '-g', '@cs-rekey', `echo x >> ${shellWord(marker)}`)
+  try {
+    fire('SessionStart-clear')
+    assert.equal(option('@cs_id'), field('SessionStart-clear'))
+    assert.equal(option('@cs_title'), field('SessionStart-clear', 'session_title'))
+    assert.equal(option('@cs_state'), 'idle')
+    await poll(() => ({ ok: existsSync(marker), last: '' }), 10_000, '@cs-rekey run')
+    fire('SessionStart-clear') // the same id again: nothing to note
+    await sleep(300)
+    assert.equal(readFileSync(marker, 'utf8'), 'x\n')
+  } finally {
+    tmux.run('set-option', '-gu', '@cs-rekey')
+    rmSync(marker, { force: true })
+  }
 })
 
 test('/resume of another session: its own title when the payload has one, else none (not the last one)', () => {

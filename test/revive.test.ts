@@ -9,7 +9,10 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { procStat } from '../lib/registry.ts'
 import { makeClaudeEnv, REPO, type ClaudeEnv } from './harness/claude-env.ts'
-import { readRegistry, transcripts, waitRegistry } from './harness/claude.ts'
+import Database from 'better-sqlite3'
+import { loadConfig } from '../lib/config.ts'
+import { dbPath } from '../lib/paths.ts'
+import { readRegistry, submit, transcripts, waitRegistry } from './harness/claude.ts'
 import { startFakeApi, type FakeApi } from './harness/fake-api.ts'
 import { poll, TestTmux } from './harness/tmux.ts'
 
@@ -115,10 +118,11 @@ test('a launched session answers its prompt and stays up; revive brings it back 
   const standIn = join(ce.home, 'claude') // a process named claude, as the registry believes only one
   symlinkSync('/bin/sleep', standIn)
   const elsewhere = spawn(standIn, ['600'], { stdio: 'ignore' })
+  const registered = join(ce.configDir, 'sessions', `${elsewhere.pid}.json`)
   try {
     const pid = elsewhere.pid!
     const entry = { pid, procStart: procStat(pid)!.start, sessionId: alpha, cwd: dirA, kind: 'interactive', status: 'idle', version: '2.1.332' }
-    writeFileSync(join(ce.configDir, 'sessions', `${pid}.json`), JSON.stringify(entry))
+    writeFileSync(registered, JSON.stringify(entry))
     const held = cs('revive')
     assert.equal(held.status, 0, held.stderr)
     assert.match(held.stdout, new RegExp(`'alpha one': it runs already, outside tmux \\(claude, pid ${pid}\\)`))
@@ -129,7 +133,34 @@ test('a launched session answers its prompt and stays up; revive brings it back 
     assert.ok(!tmux.hasSession('alpha one'), 'no second claude on its transcript')
   } finally {
     elsewhere.kill()
+    rmSync(registered, { force: true }) // as the claude it stands for would on its way out
   }
+})
+
+test('after /clear, a revive brings back the conversation in use, though no cs command ran between: the hook tells the launch record', async () => {
+  const dir = ce.project('gamma')
+  const first = launch('gamma', 'remember gamma', dir)
+  await answered('gamma', 'remember gamma')
+  const pane = tmux.run('display-message', '-p', '-t', '=gamma:', '#{pane_id}').trim()
+  await submit(tmux, pane, '/clear')
+  const next = await poll(() => {
+    const id = tmux.run('show-options', '-v', '-t', '=gamma:', '@cs_id').trim()
+    return { ok: id !== first && id !== '', last: id }
+  }, 30_000, 'a new id after /clear')
+  // the store, read here as it is: no cs command runs meanwhile
+  const recorded = () => {
+    const db = new Database(dbPath(loadConfig(ce.csEnv)), { readonly: true })
+    try {
+      return db.prepare("SELECT id FROM launches WHERE tmux_session = 'gamma'").pluck().get()
+    } finally {
+      db.close()
+    }
+  }
+  await poll(() => ({ ok: recorded() === next, last: String(recorded()) }), 30_000, 'the launch record to follow /clear')
+  tmux.run('kill-server')
+  await poll(() => ({ ok: readRegistry(ce).length === 0, last: readRegistry(ce) }), 30_000, 'every claude to exit')
+  const dry = cs('revive', '--dry-run')
+  assert.match(dry.stdout, new RegExp(`would revive gamma \\(resume ${next}\\)`))
 })
 
 /** `cs revive` started after delay ms, in the background. */

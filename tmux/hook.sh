@@ -163,11 +163,14 @@ esac
 # the payload's values (SessionStart, a title): only then is literal() read from its file
 [ -z "$id$title$transcript$cwd" ] || . "${0%/*}/literal.sh"
 # another conversation in this pane (/clear, /resume of another): cs's name (cs rename) was the
-# one before's. Asked of tmux before @cs_id changes below; only an id of hex digits and dashes,
-# and a pane id, go into the condition and the command (a format and a command line).
+# one before's, and the launch record is told the new id in the background (@cs-rekey, which each
+# cs launch publishes: lib/launcher.ts). Asked of tmux before @cs_id changes below; only an id of
+# hex digits and dashes, and a pane id, go into the condition and the command (a format and a
+# command line).
 case $id:$pane in
   :* | *[!0-9a-f-]*:* | *:*[!%0-9]*) ;;
-  *) set -- "$@" \; if -F -t "$pane" "#{!=:#{@cs_id},$id}" "set -pqu -t $pane @cs_name ; set -qu -t $pane @cs_name" ;;
+  *) set -- "$@" \; if -F -t "$pane" "#{!=:#{@cs_id},$id}" \
+    "set -pqu -t $pane @cs_name ; set -qu -t $pane @cs_name ; if -F '#{@cs-rekey}' 'run-shell -b \"#{@cs-rekey}\"'" ;;
 esac
 for name in id title transcript cwd; do
   eval "v=\$$name" # a fixed variable name: no payload text is evaluated
