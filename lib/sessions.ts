@@ -357,11 +357,26 @@ export function noteLive(
   serverStart: () => number | null // epoch seconds, null when no server runs; asked only when needed
 ): Launch[] {
   const seen = new Map<string, LiveInfo>()
+  const byId = new Map<string, LiveInfo>()
   for (const l of live)
-    if (l.kind === 'tmux' && l.host === host && l.id && l.tmuxSession) seen.set(l.tmuxSession, l)
+    if (l.kind === 'tmux' && l.host === host && l.id && l.tmuxSession) {
+      seen.set(l.tmuxSession, l)
+      byId.set(l.id, l)
+    }
   const at = now.toISOString()
-  const records = store.launches().map((r) => {
+  const all = store.launches()
+  const named = new Set(all.filter((r) => r.host === host).map((r) => r.tmuxSession))
+  const records = all.map((r) => {
     const l = r.host === host ? seen.get(r.tmuxSession) : undefined
+    // its tmux session renamed (tmux rename-session): the record follows it, under its new name
+    const moved = l || r.host !== host ? undefined : byId.get(r.id)
+    if (moved && !named.has(moved.tmuxSession!)) {
+      named.add(moved.tmuxSession!)
+      store.dropLaunch(host, r.tmuxSession)
+      const followed = { ...r, tmuxSession: moved.tmuxSession!, lastState: moved.state, lastSeenAt: at }
+      store.saveLaunch(followed)
+      return followed
+    }
     const stale = !r.lastSeenAt || now.getTime() - Date.parse(r.lastSeenAt) > SEEN_EVERY_MS
     if (!l || (l.id === r.id && l.state === r.lastState && !stale)) return r
     store.noteState(r.tmuxSession, host, l.id!, l.state, at)

@@ -102,6 +102,28 @@ test('cs commands re-key a launch record after /clear, and a killed session is D
   assert.deepEqual(launches(), [rekeyed], 'a gone session leaves its record as it was')
 })
 
+test("a launched session's tmux session renamed (tmux rename-session): its record follows it, not noted dead", async () => {
+  const store = openStore(config)
+  dropLaunches(store)
+  store.saveLaunch(record({ id: NEW, tmuxSession: 'zeta' }))
+  store.close()
+  const pane = tmux.newSession('zeta', home, ['sleep', '600'])
+  for (const scope of ['-p', '-s'])
+    for (const [k, v] of [['@cs_managed', '1'], ['@cs_id', NEW], ['@cs_state', 'idle'], ['@cs_state_at', String(Math.floor(Date.now() / 1000))]])
+      tmux.run('set-option', scope, '-t', pane, k, v)
+  tmux.run('rename-session', '-t', '=zeta', 'work')
+  try {
+    const shown = await withSessions(config, ({ views }) => views.map((v) => [v.id, v.live, v.tmuxSession]))
+    assert.deepEqual(shown, [[NEW, true, 'work']])
+    assert.deepEqual(launches().map((r) => [r.id, r.tmuxSession, r.lastState]), [[NEW, 'work', 'idle']])
+  } finally {
+    tmux.run('kill-session', '-t', '=work')
+    const s = openStore(config)
+    dropLaunches(s)
+    s.close()
+  }
+})
+
 test('a session killed while tmux runs on is DEAD from when it was seen gone, not from its last sighting', async () => {
   const store = openStore(config)
   dropLaunches(store)
