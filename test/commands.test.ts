@@ -2,10 +2,8 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { appendFileSync, existsSync, readFileSync, rmSync, utimesSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import Database from 'better-sqlite3'
-import { loadConfig } from '../lib/config.ts'
-import { dbPath } from '../lib/paths.ts'
 import { isolatedCs } from './harness/cs.ts'
+import { storeValue } from './harness/store-read.ts'
 
 const t = isolatedCs('commands')
 after(t.cleanup)
@@ -381,14 +379,7 @@ test('the table shows the most recent sessions that fit and counts the rest; --l
 })
 
 test('rename, tag, rm and sync build again the block of history they changed: the next cs ls --json reads it whole', () => {
-  const stale = () => {
-    const db = new Database(dbPath(loadConfig(t.env)), { readonly: true })
-    try {
-      return db.prepare('SELECT count(*) FROM blocks WHERE file IS NULL').pluck().get()
-    } finally {
-      db.close()
-    }
-  }
+  const stale = () => storeValue(t.env, 'SELECT count(*) FROM blocks WHERE file IS NULL')
   t.json('ls') // the rows and their blocks built
   assert.equal(stale(), 0)
   for (const args of [['rename', B, 'blocks kept'], ['tag', B, 'kept'], ['rm', B], ['rm', '--undo', B], ['rename', B, '--clear'], ['tag', B, '--clear']]) {

@@ -9,11 +9,9 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { procStat } from '../lib/registry.ts'
 import { makeClaudeEnv, REPO, type ClaudeEnv } from './harness/claude-env.ts'
-import Database from 'better-sqlite3'
-import { loadConfig } from '../lib/config.ts'
-import { dbPath } from '../lib/paths.ts'
 import { readRegistry, submit, transcripts, waitRegistry } from './harness/claude.ts'
 import { startFakeApi, type FakeApi } from './harness/fake-api.ts'
+import { storeValue } from './harness/store-read.ts'
 import { poll, TestTmux } from './harness/tmux.ts'
 
 const CS = join(REPO, 'bin/cs.mjs')
@@ -148,14 +146,7 @@ test('after /clear, a revive brings back the conversation in use, though no cs c
     return { ok: id !== first && id !== '', last: id }
   }, 30_000, 'a new id after /clear')
   // the store, read here as it is: no cs command runs meanwhile
-  const recorded = () => {
-    const db = new Database(dbPath(loadConfig(ce.csEnv)), { readonly: true })
-    try {
-      return db.prepare("SELECT id FROM launches WHERE tmux_session = 'gamma'").pluck().get()
-    } finally {
-      db.close()
-    }
-  }
+  const recorded = () => storeValue(ce.csEnv, "SELECT id FROM launches WHERE tmux_session = 'gamma'")
   await poll(() => ({ ok: recorded() === next, last: String(recorded()) }), 30_000, 'the launch record to follow /clear')
   tmux.run('kill-server')
   await poll(() => ({ ok: readRegistry(ce).length === 0, last: readRegistry(ce) }), 30_000, 'every claude to exit')
