@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
@@ -221,4 +221,14 @@ test("the hook's @cs_id and @cs_cwd, from Claude's payload, are taken only as an
   } finally {
     tmux.run('kill-session', '-t', '=odd')
   }
+})
+
+test('cs status lists a claude started by hand in a pane of this server, from its registry entry, as cs ls does', () => {
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/cs.mjs'), 'status', '--json'], {
+    env: { ...env, CLAUDE_CONFIG_DIR: claudeDir, XDG_STATE_HOME: join(home, 'state'), CS_TMUX_SOCKET: tmux.socket, CS_HOST: 'testhost' },
+    encoding: 'utf8',
+  })
+  assert.equal(r.status, 0, r.stderr)
+  const ext = (JSON.parse(r.stdout) as any[]).find((s) => s.name === 'ext')
+  assert.deepEqual([ext?.id, ext?.state, ext?.managed], [ID('ext'), 'working', false])
 })

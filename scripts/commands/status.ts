@@ -18,15 +18,17 @@ export default defineCommand({
   details: '  --json   an array of {name, id, state, stateSince, waitingFor, title, cwd, managed}',
   options: JSON_OPTION,
   run({ config, flags }) {
-    const sessions = listSessions(requireTmux(config)).filter(isClaude)
-    // each cs session's state as reconciled (lib/live.ts), as the dashboard shows it
+    const all = listSessions(requireTmux(config))
+    // each session's state as reconciled (lib/live.ts), as the dashboard shows it: cs's, and a
+    // claude started by hand in a pane of this server, which its registry names (no hook ran)
     const live = new Map<string, LiveInfo>()
-    for (const l of readLive(config)) if (l.kind === 'tmux' && l.tmuxSession !== null) live.set(l.tmuxSession, l)
+    for (const l of readLive(config)) if (l.kind !== 'background' && l.tmuxSession !== null) live.set(l.tmuxSession, l)
+    const sessions = all.filter((s) => isClaude(s) || live.has(s.name))
     const rows = sessions.map((s) => {
       const l = live.get(s.name)
       return {
         name: s.name,
-        id: s.id,
+        id: s.id ?? l?.id ?? null,
         state: l ? l.state : s.state,
         stateSince: l ? l.stateSince : s.stateAt === null ? null : new Date(s.stateAt * 1000).toISOString(),
         waitingFor: l ? l.waitingFor : s.waitingFor,
