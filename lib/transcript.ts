@@ -150,10 +150,11 @@ export function recordEnd(b: Buffer, s: number, e: number): number {
 
 /** Bytes of records a process reads with JSON.parse before the scanner takes over. The scanner's
  *  first lines run in V8's interpreter: where a process reads little (a dashboard after an
- *  append), 15 KB of records took 2.8 ms through it and 0.4 ms through JSON.parse, and it is the
- *  faster only after a few MB. A cold index is as fast either way. A line damaged in a middle the
- *  scanner skips is counted bad here, and may pass it later in a long read (its ends are read). */
-const PARSED_FIRST = 1 << 20
+ *  append), 15 KB of records took 2.8 ms through it and 0.4 ms through JSON.parse. A first MB read
+ *  so cost a cold index of the tiny corpus some 5% (interleaved runs); a first 256 KB some 2%.
+ *  A line damaged in a middle the scanner skips is counted bad here, and may pass it later in a
+ *  long read (its ends are read). */
+const PARSED_FIRST = 256 * 1024
 let parsedFirst = 0
 
 function line(p: ParserState, b: Buffer, s: number, e: number) {
