@@ -1,5 +1,5 @@
 // The shape of a cs command: one file per command under scripts/commands/, loaded lazily by
-// scripts/cs.ts so that `cs ls` never pays for the code of `cs launch`.
+// scripts/cs.ts (through scripts/dispatch.ts) so that `cs ls` never pays for the code of `cs launch`.
 import type { ParseArgsConfig } from 'node:util'
 import type { Config } from './config.ts'
 
