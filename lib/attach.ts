@@ -45,7 +45,7 @@ export async function attachQuery(config: Config, query: string, on: string | un
   // a session cs ran in tmux is brought back; one of the history (never in cs's tmux) resumed
   const [state, act] = t.launched ? ['its tmux session is gone', 'brings it back'] : ['it is not running', 'resumes it in tmux']
   // as bringBack will do it: resumed when claude finds its transcript from that folder, else anew
-  const how = t.cwd && relaunchPlan(config, { id: t.id, name: t.name, cwd: t.cwd }).resume ? 'claude --resume' : 'claude started anew, with its id'
+  const how = t.cwd && relaunchPlan(config, { ...t, cwd: t.cwd }).resume ? 'claude --resume' : 'claude started anew, with its id'
   const ask = `${shellWord(t.name)}: ${state}. ${t.launched ? 'Bring it back' : 'Resume it in tmux'} (${how} in ${t.cwd ?? '?'})?`
   if (!yes && !(await confirm(ask))) {
     if (interactive()) return EXIT.failure

@@ -92,7 +92,8 @@ function parseOp(line: string): JournalOp | null {
     o.op === 'launch' && l && isSessionId(l.id) && str(l.host) && str(l.tmuxSession) && str(l.cwd) &&
     str(l.launchedAt) && (l.lastState === null || isState(l.lastState)) && strOrNull(l.lastSeenAt)
   )
-    return o
+    // lines written before launch records kept claude's arguments have none
+    return { op: 'launch', launch: { ...l, args: Array.isArray(l.args) && l.args.every(str) ? l.args : [] } }
   if (o.op === 'note' && isSessionId(o.id) && str(o.host) && str(o.tmuxSession) && isState(o.state) && str(o.at))
     return o
   if (o.op === 'drop' && str(o.host) && str(o.tmuxSession)) return o

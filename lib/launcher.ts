@@ -150,6 +150,7 @@ export function startSession(l: Launcher, p: LaunchPlan, now = new Date()): Laun
     launchedAt: now.toISOString(),
     lastState: 'idle',
     lastSeenAt: now.toISOString(),
+    args: p.extra ?? [],
   }
   try {
     l.store.saveLaunch(launch)

@@ -24,8 +24,17 @@ function resumableFrom(config: Config, id: string, cwd: string): boolean {
  * The plan that brings a session back under its name in its cwd: `--resume ID` when claude will
  * find its transcript there; else (a launch that never got a message) the same id started anew.
  */
-export function relaunchPlan(config: Config, s: { id: string; name: string; cwd: string }): LaunchPlan {
-  return { id: s.id, name: s.name, cwd: s.cwd, resume: resumableFrom(config, s.id, s.cwd) }
+export function relaunchPlan(config: Config, s: Relaunched & { cwd: string }): LaunchPlan {
+  return { id: s.id, name: s.name, cwd: s.cwd, resume: resumableFrom(config, s.id, s.cwd), extra: s.args }
+}
+
+/** A session to bring back: its id, the name it had, its folder, and the claude arguments of
+ *  its launch (none for one cs did not launch). */
+export interface Relaunched {
+  id: string
+  name: string
+  cwd: string | null
+  args: string[]
 }
 
 /**
@@ -62,7 +71,7 @@ export function runningAlready(l: Launcher, id: string): CsError | null {
  * Relaunches one session that is not running in a new tmux session: under its old name when
  * free, else name-2…; `mustResume` refuses to start it anew when claude would not find it.
  */
-export function bringBack(l: Launcher, s: { id: string; name: string; cwd: string | null }, mustResume = false): Launch {
+export function bringBack(l: Launcher, s: Relaunched, mustResume = false): Launch {
   const cwd = s.cwd
   if (!cwd) throw new CsError(`no folder known for session ${s.id}`, undefined, 'resume it by hand: claude --resume ID, in its folder')
   // brought back meanwhile (another revive or attach at the same moment): never a second claude

@@ -97,7 +97,13 @@ export interface Launch {
   launchedAt: string
   lastState: State | null
   lastSeenAt: string | null
+  /** what came after `--` at `cs launch`: claude's options, given again when cs brings it back */
+  args: string[]
 }
+
+/** What other hosts learn of a launch record: not its claude arguments, which may hold a prompt
+ *  or a path of this host's. */
+export const sharedLaunch = ({ args: _, ...shared }: Launch): Omit<Launch, 'args'> => shared
 
 /** One dashboard row: the index, cs's metadata and live state merged. */
 export interface SessionView {

@@ -51,7 +51,7 @@ import { say } from './stdout.ts'
  *  folder, so that a warm run does not read every folder's row. 16: listings with their hot
  *  files first, newest first (lib/indexer.ts relist reads only their head); from 15, every
  *  folder is listed again once, and nothing is read again. */
-const SCHEMA = 16
+const SCHEMA = 17
 const MMAP_BYTES = 1 << 30
 /** sync_state's keys of a host's ssh answer (Store.hostAnswer): its text, and its digest, cs
  *  version, skipped rows and stamp as JSON. */
@@ -150,7 +150,7 @@ const OWN_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (id TEXT PRIMARY KEY, name TEXT, tag TEXT, deleted_at TEXT);
   CREATE TABLE IF NOT EXISTS launches (
     host TEXT NOT NULL, tmux_session TEXT NOT NULL, id TEXT NOT NULL, cwd TEXT NOT NULL,
-    launched_at TEXT NOT NULL, last_state TEXT, last_seen_at TEXT,
+    launched_at TEXT NOT NULL, last_state TEXT, last_seen_at TEXT, args TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (host, tmux_session)
   );
   CREATE TABLE IF NOT EXISTS meta_dirty (
@@ -780,9 +780,9 @@ export function openStore(config: Config): Store {
     },
     saveLaunch(l) {
       sql(
-        'INSERT OR REPLACE INTO launches (host, tmux_session, id, cwd, launched_at, last_state, last_seen_at) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?)'
-      ).run(l.host, l.tmuxSession, l.id, l.cwd, l.launchedAt, l.lastState, l.lastSeenAt)
+        'INSERT OR REPLACE INTO launches (host, tmux_session, id, cwd, launched_at, last_state, last_seen_at, args) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+      ).run(l.host, l.tmuxSession, l.id, l.cwd, l.launchedAt, l.lastState, l.lastSeenAt, JSON.stringify(l.args))
     },
     noteState(tmuxSession, host, id, state, at) {
       sql(
@@ -1138,12 +1138,12 @@ export function openStore(config: Config): Store {
 
     launches() {
       const rows = sql(
-        'SELECT id, host, tmux_session, cwd, launched_at, last_state, last_seen_at FROM launches'
+        'SELECT id, host, tmux_session, cwd, launched_at, last_state, last_seen_at, args FROM launches'
       ).raw().all() as any[][]
       // prettier-ignore
       return rows.map((r): Launch => ({
         id: r[0], host: r[1], tmuxSession: r[2], cwd: r[3], launchedAt: r[4],
-        lastState: r[5] as State | null, lastSeenAt: r[6],
+        lastState: r[5] as State | null, lastSeenAt: r[6], args: JSON.parse(r[7]),
       }))
     },
     saveLaunch: (launch) => journaled([{ op: 'launch', launch }]),
@@ -1259,6 +1259,12 @@ function keepJournal(db: Database.Database, journal: string, raw: JournalTarget,
  *  it: a run that ended between the two (killed, a full disk) leaves it, and the next replays. */
 const REPLAY_DUE = 'journal-replay-due'
 
+/** Launch records before schema 17 kept no claude arguments: none, as they were started with. */
+function addLaunchArgs(db: Database.Database): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('launches')").pluck().all()
+  if (!columns.includes('args')) db.exec("ALTER TABLE launches ADD COLUMN args TEXT NOT NULL DEFAULT '[]'")
+}
+
 /** Creates the tables, or rebuilds the index tables of another schema (cs's own are kept); a
  *  schema that only moved on is brought up to this one. */
 function migrate(db: Database.Database): void {
@@ -1266,15 +1272,17 @@ function migrate(db: Database.Database): void {
     // Another process may have migrated while this one waited for the lock.
     const version = db.pragma('user_version', { simple: true })
     if (version === SCHEMA) return
-    if (version === 15) {
+    if (version === 15 || version === 16) {
       // an empty listing matches no walk: the next lists the folder again, in the new order
-      db.exec("UPDATE folders SET listing = '', listed = 0")
+      if (version === 15) db.exec("UPDATE folders SET listing = '', listed = 0")
+      addLaunchArgs(db)
       return void db.pragma(`user_version = ${SCHEMA}`)
     }
     // walks: the last full walk up to schema 12
     for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'tally', 'holders', 'blocks'])
       db.exec(`DROP TABLE IF EXISTS ${table}`)
     db.exec(INDEX_TABLES + OWN_TABLES)
+    addLaunchArgs(db)
     // schema 6 counted writes for a replayed `cs ls --json`, gone
     const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_generation'").pluck().all()
     for (const name of triggers as string[]) db.exec(`DROP TRIGGER IF EXISTS "${name}"`)

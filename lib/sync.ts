@@ -11,7 +11,7 @@ import { tryLock, unlock } from './lock.ts'
 import { rowHash, rowOf } from './host-rows.ts'
 import { recentChanges, recentPush, withRecent, type RecentChanges } from './recent-pushes.ts'
 import { readRegular, replaceFile } from './regular-file.ts'
-import type { HostFacts, HostRow, SessionView, TranscriptInfo } from './session.ts'
+import { sharedLaunch, type HostFacts, type HostRow, type SessionView, type TranscriptInfo } from './session.ts'
 import type { SeqRange, SharedStore } from './shared-store.ts'
 import { META_FIELDS, type Store } from './store.ts'
 import type { Sessions } from './sessions.ts'
@@ -138,7 +138,7 @@ export async function push(config: Config, store: Store, shared: SharedStore, wh
   const fresh = new Set(changed.filter(([r]) => !pushed.has(r.id)).map(([r]) => r.id))
   await shared.putMeta(config.host, seq, meta)
   const entry = recentPush(slot.after, seq, changed.map(([r]) => r), gone, [...new Set(meta.map((m) => m.id))])
-  const launches = store.launches().filter((l) => l.host === config.host)
+  const launches = store.launches().filter((l) => l.host === config.host).map(sharedLaunch)
   await shared.commit({ ...commit, seq: 0, carried: seq, launches, recent: withRecent(slot.recent, entry) })
   const w = await shared.putRows(config.host, seq, changed.map(([r]) => r), gone, fresh)
   await shared.commit({ ...commit, seq })

@@ -18,7 +18,7 @@ export type Target =
   | { kind: 'background'; bgId: string; id: string | null; name: string | null }
   /** not running: the tmux session (if any) is gone; name and cwd say how to bring it back;
    *  launched: cs ran it in tmux before (else it is history: it never had a tmux session) */
-  | { kind: 'gone'; id: string; name: string; cwd: string | null; launched: boolean }
+  | { kind: 'gone'; id: string; name: string; cwd: string | null; launched: boolean; args: string[] }
   /** running outside tmux, e.g. in another terminal */
   | { kind: 'external'; id: string; pid: number | null }
   /** a session of another host cs can reach over ssh: acted on by that host's cs */
@@ -87,5 +87,5 @@ function findView(query: string, views: () => SessionView[], host: string, find:
 function gone(id: string, launch: Launch | undefined, view: SessionView | undefined): Target {
   const cwd = launch?.cwd ?? view?.cwd ?? null
   const name = launch?.tmuxSession ?? sanitize(view?.name ?? '') ?? (cwd && nameFromDir(cwd)) ?? generatedName(id)
-  return { kind: 'gone', id, name, cwd, launched: launch !== undefined }
+  return { kind: 'gone', id, name, cwd, launched: launch !== undefined, args: launch?.args ?? [] }
 }

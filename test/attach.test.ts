@@ -24,8 +24,8 @@ const dir = realpathSync(t.home)
 const marker = join(dir, 'marker')
 const settings = join(t.env.XDG_STATE_HOME, 'cs/claude-settings.json')
 
-function launch(name: string, cwd = dir) {
-  const r = t.cs('launch', '--json', name, '--cwd', cwd)
+function launch(name: string, cwd = dir, claudeArgs: string[] = []) {
+  const r = t.cs('launch', '--json', name, '--cwd', cwd, ...(claudeArgs.length ? ['--', ...claudeArgs] : []))
   assert.equal(r.status, 0, r.stderr)
   return JSON.parse(r.stdout)
 }
@@ -80,8 +80,9 @@ test('inside tmux, cs attach switches the client it runs under', async () => {
   assert.ok(!existsSync(marker))
 })
 
-test('a session whose tmux session is gone comes back with --resume in its folder, under its name', async () => {
-  const rec = launch('gone one')
+test('a session whose tmux session is gone comes back with --resume in its folder, under its name, with its claude arguments', async () => {
+  const given = ['--model', "o'pus $(x)"]
+  const rec = launch('gone one', dir, given)
   t.session({ id: rec.id, cwd: dir, title: 'gone one', prompt: 'earlier work' })
   assert.equal(t.cs('kill', 'gone one').status, 0)
 
@@ -93,7 +94,7 @@ test('a session whose tmux session is gone comes back with --resume in its folde
   claude.forget(rec.id)
   csInOuterPane('attach', '--yes', 'gone one')
   const got = await claude.wait(rec.id)
-  assert.deepEqual(got.argv, ['--resume', rec.id, '--settings', settings])
+  assert.deepEqual(got.argv, ['--resume', rec.id, '--settings', settings, ...given])
   assert.equal(got.cwd, dir)
   await waitClientOn('gone one')
   const status = t.json('status').find((s: any) => s.name === 'gone one')

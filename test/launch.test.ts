@@ -361,7 +361,7 @@ test('a session brought back meanwhile (another revive, an attach) is not brough
   const store = { meta: () => new Map(), saveLaunch: (l: unknown) => saved.push(l) } as unknown as Store
   const launcher = { config, tmux: new Tmux(config.tmuxSocket), store, claude: claude.bin, settings }
   assert.throws(
-    () => bringBack(launcher, { id, name: 'twice', cwd: dir }),
+    () => bringBack(launcher, { id, name: 'twice', cwd: dir, args: [] }),
     (e: CsError) => e.reason === 'running' && e.message === 'it runs already, in tmux session twice'
   )
   assert.ok(!sessions().includes('twice-2'), 'no second session, no second claude on its transcript')

@@ -100,7 +100,7 @@ test('sessionOf reads a session from its record of the pane format, a tab in the
 test('sortGone: what ended with the tmux server comes back; what ended while it ran stays down', () => {
   const at = (sec: number) => new Date(sec * 1000).toISOString()
   const l = (tmuxSession: string, lastState: Launch['lastState'], seen = 1000, host = 'h'): Launch => ({
-    id: tmuxSession, host, tmuxSession, cwd: '/', launchedAt: at(seen - 10), lastState, lastSeenAt: at(seen),
+    id: tmuxSession, host, tmuxSession, cwd: '/', launchedAt: at(seen - 10), lastState, lastSeenAt: at(seen), args: [],
   })
   const launches = [l('w', 'working'), l('i', 'idle'), l('d', 'dead'), l('s', 'stopped'), l('u', null), l('run', 'idle'), l('other', 'idle', 1000, 'h2')]
   const names = (ls: Launch[]) => ls.map((x) => x.tmuxSession)

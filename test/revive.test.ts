@@ -35,8 +35,8 @@ function cs(...args: string[]) {
   return spawnSync(process.execPath, [CS, ...args], { env: ce.csEnv, encoding: 'utf8' })
 }
 
-function launch(name: string, prompt: string, cwd: string): string {
-  const r = cs('launch', '--json', name, prompt, '--cwd', cwd)
+function launch(name: string, prompt: string, cwd: string, claudeArgs: string[] = []): string {
+  const r = cs('launch', '--json', name, prompt, '--cwd', cwd, ...(claudeArgs.length ? ['--', ...claudeArgs] : []))
   assert.equal(r.status, 0, r.stderr)
   return JSON.parse(r.stdout).id
 }
@@ -47,10 +47,11 @@ const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').sp
 const answered = (session: string, text: string) =>
   tmux.waitFor(`=${session}:`, (s) => s.includes(`OK: ${text}`), { what: `${session} answering ${text}` })
 
-test('a launched session answers its prompt and stays up; revive brings it back after the server is killed', async () => {
+test('a launched session answers its prompt and stays up; revive brings it back after the server is killed, with the claude arguments it was launched with', async () => {
   const dirA = ce.project('alpha project')
   const dirB = ce.project('beta')
-  const alpha = launch('alpha one', 'remember alpha', dirA)
+  const given = ['--append-system-prompt', "be 'brief'; $(touch /tmp/no) `x`"]
+  const alpha = launch('alpha one', 'remember alpha', dirA, given)
   const beta = launch('beta', 'remember beta', dirB)
   await answered('alpha one', 'remember alpha')
   await answered('beta', 'remember beta')
@@ -67,7 +68,7 @@ test('a launched session answers its prompt and stays up; revive brings it back 
 
   const dry = cs('revive', '--dry-run')
   assert.equal(dry.status, 0, dry.stderr)
-  assert.match(dry.stdout, new RegExp(`would revive 'alpha one' \\(resume ${alpha}\\) in ${dirA}`))
+  assert.match(dry.stdout, new RegExp(`would revive 'alpha one' \\(resume ${alpha}, claude given --append-system-prompt '.*'\\) in ${dirA}`))
   assert.doesNotMatch(dry.stdout, /beta/)
   assert.ok(!tmux.hasSession('alpha one'), 'a dry run starts nothing')
 
@@ -78,6 +79,7 @@ test('a launched session answers its prompt and stays up; revive brings it back 
   assert.equal(back.cwd, dirA)
   const argv = cmdline(back.pid)
   assert.deepEqual(argv.slice(argv.indexOf('--resume'), argv.indexOf('--resume') + 2), ['--resume', alpha])
+  assert.deepEqual(argv.slice(-given.length), given, 'launched with them, brought back with them')
   // the resumed conversation is on screen
   await tmux.waitFor('=alpha one:', (s) => s.includes('remember alpha'), { what: 'the earlier prompt' })
   assert.ok(!tmux.hasSession('beta'))

@@ -44,6 +44,7 @@ const record = (over: Partial<Launch> = {}): Launch => ({
   launchedAt: '2026-11-20T10:00:00.000Z',
   lastState: 'idle',
   lastSeenAt: '2026-11-20T10:00:00.000Z',
+  args: [],
   ...over,
 })
 

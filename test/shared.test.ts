@@ -95,7 +95,7 @@ test('two hosts sync and see each other; a rename and a tag on one show on the o
   const bId = uuid('bbbb1111')
   a.session({ id: aId, cwd: '/srv/alpha-proj', prompt: 'secret prompt text about alpha' })
   b.session({ id: bId, cwd: '/srv/beta-proj', prompt: 'beta work' })
-  const live = JSON.parse(b.ok('launch', 'worker', '--cwd', b.home, '--json').stdout)
+  const live = JSON.parse(b.ok('launch', 'worker', '--cwd', b.home, '--json', '--', '--append-system-prompt', 'secret launch text').stdout)
   b.ok('sync')
   a.ok('sync')
   b.ok('sync')
@@ -115,6 +115,9 @@ test('two hosts sync and see each other; a rename and a tag on one show on the o
   const doc = await docs().findOne({ host: 'alpha', id: aId })
   assert.deepEqual(Object.keys(doc!).sort(), [...HOST_ROW_FIELDS, '_id', 'gone', 'seq'].sort())
   assert.equal(doc!.title, 'secret prompt text about alpha')
+  // B's launch record goes out without the claude arguments it was launched with
+  const hostB = await mongo.db('cs').collection('hosts').findOne({ _id: 'beta' as any })
+  assert.deepEqual(hostB!.launches.map((l: any) => [l.tmuxSession, Object.keys(l).sort()]), [['worker', ['cwd', 'host', 'id', 'lastSeenAt', 'lastState', 'launchedAt', 'tmuxSession']]])
 
   // a rename and a tag made on A, of B's session, show on B after both sync
   a.ok('rename', 'beta:bbbb', 'from alpha')

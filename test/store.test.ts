@@ -207,6 +207,7 @@ test('launch records follow /clear and can be dropped', () => {
     launchedAt: '2025-05-01T00:00:00.000Z',
     lastState: null,
     lastSeenAt: null,
+    args: ['--model', 'opus', 'a word with \'quotes\' and $(x)'],
   }
   store.saveLaunch(launch)
   store.saveLaunch({ ...launch, host: 'other' })
@@ -223,16 +224,42 @@ test('another schema version rebuilds the index and keeps names, tags and launch
   let store = openStore(config)
   save(store, file(info('a')))
   store.setName('a', 'named')
-  store.saveLaunch({ id: 'a', host: 'h', tmuxSession: 't', cwd: '/', launchedAt: 'x', lastState: null, lastSeenAt: null })
+  store.saveLaunch({ id: 'a', host: 'h', tmuxSession: 't', cwd: '/', launchedAt: 'x', lastState: null, lastSeenAt: null, args: [] })
   store.close()
   const raw = new Database(dbPath(config))
+  raw.exec('ALTER TABLE launches DROP COLUMN args') // as made before schema 17
   raw.pragma('user_version = 999')
   raw.close()
   store = openStore(config)
   assert.equal(store.listings(0, []).size, 0)
   assert.deepEqual(store.transcripts(), [])
   assert.equal(store.meta().get('a')?.name, 'named')
-  assert.equal(store.launches().length, 1)
+  assert.deepEqual(store.launches().map((l) => l.args), [[]])
+  store.close()
+})
+
+test("launch records of before claude's arguments were kept (schema 16, older journal lines) read as launched with none", () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  save(store, file(info('a')))
+  store.saveLaunch({ ...LAUNCH, args: ['--model', 'opus'] })
+  store.close()
+  const raw = new Database(dbPath(config))
+  raw.exec('ALTER TABLE launches DROP COLUMN args')
+  raw.pragma('user_version = 16')
+  raw.close()
+  store = openStore(config)
+  assert.deepEqual(store.launches(), [{ ...LAUNCH, args: [] }])
+  assert.equal(store.transcripts().length, 1, 'the index is kept: only a column was added')
+  store.saveLaunch({ ...LAUNCH, tmuxSession: 'new', args: ['--model', 'opus'] })
+  assert.deepEqual(store.launches().find((l) => l.tmuxSession === 'new')?.args, ['--model', 'opus'])
+  store.close()
+  // a journal line of before: replayed into a database made again
+  const { args: _, ...old } = LAUNCH
+  writeFileSync(journalPath(config), JSON.stringify({ op: 'launch', launch: old }) + '\n')
+  rmSync(dbPath(config))
+  store = openStore(config)
+  assert.deepEqual(store.launches(), [{ ...LAUNCH, args: [] }])
   store.close()
 })
 
@@ -246,7 +273,7 @@ test('the database is created in a private folder and runs in WAL mode', () => {
 })
 
 const U = (n: number) => `${String(n).padStart(8, '0')}-3333-4000-8000-000000000000`
-const LAUNCH = { id: U(9), host: 'h', tmuxSession: 't', cwd: '/w', launchedAt: '2025-05-01T00:00:00.000Z', lastState: null, lastSeenAt: null }
+const LAUNCH = { id: U(9), host: 'h', tmuxSession: 't', cwd: '/w', launchedAt: '2025-05-01T00:00:00.000Z', lastState: null, lastSeenAt: null, args: ['--model', 'opus'] }
 
 /** cs's metadata of every kind, through the store. */
 function metadata(store: Store) {

@@ -226,6 +226,7 @@ const launch = (l: Partial<Launch> & { id: string; tmuxSession: string }): Launc
   launchedAt: hoursAgo(30),
   lastState: 'idle',
   lastSeenAt: hoursAgo(1),
+  args: [],
   ...l,
 })
 

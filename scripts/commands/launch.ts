@@ -18,7 +18,8 @@ export default defineCommand({
   summary: [
     'Start claude in a new detached tmux session named NAME, with an optional first prompt',
     '(an interactive session, not claude -p). A folder (/x, ./x, ../x, ~/x, ., .., or an existing',
-    'folder like src/app) launches there under the folder name. Arguments after -- go to claude.',
+    'folder like src/app) launches there under the folder name. Arguments after -- go to claude,',
+    'and go again when cs brings the session back (attach, revive); they stay on this host.',
     "Names may hold anything but '.', ':', control characters and a leading '$' (tmux cannot target those).",
   ].join('\n'),
   details: [

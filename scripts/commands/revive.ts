@@ -6,7 +6,7 @@ import { HOST_OPTION, isSet, JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { hostNamed } from '../../lib/hosts.ts'
 import { runRemote } from '../../lib/remote.ts'
 import { openLauncher } from '../../lib/launcher.ts'
-import { shellWord } from '../../lib/quote.ts'
+import { shellLine, shellWord } from '../../lib/quote.ts'
 import { bringBack, relaunchPlan, runningAlready, sortGone } from '../../lib/revive.ts'
 import type { Launch } from '../../lib/session.ts'
 import { openLocalStore } from '../../lib/stores.ts'
@@ -21,7 +21,8 @@ export default defineCommand({
   summary: [
     'Relaunch every session whose launch record says it was live when last seen and whose tmux',
     'session is gone (after a reboot or a killed tmux server): claude --resume ID in its folder,',
-    'under its old name. Sessions that ended while tmux kept running (cs kill, /exit) stay down.',
+    'under its old name, given again what followed -- at its launch. Sessions that ended while',
+    'tmux kept running (cs kill, /exit) stay down.',
   ].join('\n'),
   details: [
     '  --host NAME     on host NAME of the hosts list, over ssh (its cs does it)',
@@ -50,8 +51,9 @@ export default defineCommand({
       if (!todo.length) tell('nothing to revive: every session cs saw live is running or was ended\n')
       if (isSet(flags, 'dry-run')) {
         for (const l of todo) {
-          const how = relaunchPlan(config, { id: l.id, name: l.tmuxSession, cwd: l.cwd }).resume ? 'resume' : 'start anew'
-          tell(`would revive ${shellWord(l.tmuxSession)} (${how} ${l.id}) in ${l.cwd}\n`)
+          const how = relaunchPlan(config, { ...l, name: l.tmuxSession }).resume ? 'resume' : 'start anew'
+          const args = l.args.length ? `, claude given ${shellLine(l.args)}` : ''
+          tell(`would revive ${shellWord(l.tmuxSession)} (${how} ${l.id}${args}) in ${l.cwd}\n`)
         }
         if (json) out(jsonText(todo) + '\n')
         return
@@ -62,7 +64,7 @@ export default defineCommand({
       let failed = 0
       for (const l of todo) {
         try {
-          const launch = bringBack(launcher, { id: l.id, name: l.tmuxSession, cwd: l.cwd })
+          const launch = bringBack(launcher, { ...l, name: l.tmuxSession })
           revived.push(launch)
           const renamed = launch.tmuxSession === l.tmuxSession ? '' : ` (as ${shellWord(launch.tmuxSession)}: the old name is taken)`
           tell(`revived ${shellWord(l.tmuxSession)}${renamed} in ${l.cwd} (claude session ${l.id})\n`)
