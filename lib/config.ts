@@ -7,7 +7,7 @@ import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
 import { CsError, EXIT, usageError } from './errors.ts'
 import { isHostName, isObject, isSshDestination, quoted } from './untrusted.ts'
-import { moveAsideLine } from './quote.ts'
+import { moveAsideLine, shellLine } from './quote.ts'
 import { replaceFile } from './regular-file.ts'
 
 /** The shared store (MongoDB): where it is and how to reach it. */
@@ -219,7 +219,7 @@ export function readConfigFile(path: string): ConfigFile {
       throw new CsError(
         `${path} holds a password but others can read it`,
         undefined,
-        `chmod 600 ${path}`
+        shellLine(['chmod', '600', path])
       )
     return file
   } catch (e) {

@@ -22,4 +22,4 @@ export const argsLine = (args: readonly string[]) =>
 export const shellLine = (argv: readonly string[]) => argv.map(shellWord).join(' ')
 
 /** The command a hint gives to move a file out of cs's way, kept beside it: `mv PATH PATH.bak`. */
-export const moveAsideLine = (path: string) => shellLine(['mv', path, `${path}.bak`])
+export const moveAsideLine = (path: string, suffix = '.bak') => shellLine(['mv', path, `${path}${suffix}`])

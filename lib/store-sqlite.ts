@@ -28,7 +28,7 @@ import {
 } from './journal.ts'
 import { BlockReader, dropBlocks, sweepBlocks, writeBlock } from './block-files.ts'
 import { blocksDir, dbPath } from './paths.ts'
-import { shellWord } from './quote.ts'
+import { moveAsideLine, shellWord } from './quote.ts'
 import { notAFile, refuseIfNotAFile } from './regular-file.ts'
 import type { HostFacts, HostRow, Launch, SessionMeta, SessionView, State, TranscriptInfo } from './session.ts'
 import { HISTORY, rowHead, storedRow, type StoredRow } from './rows.ts'
@@ -234,7 +234,7 @@ const corrupt = (file: string, why: string) =>
   new CsError(
     `cannot open the database ${file}: ${why}`,
     undefined,
-    `move it away (mv ${file} ${file}.bad): it is a cache of the transcripts ` +
+    `move it away (${moveAsideLine(file, '.bad')}): it is a cache of the transcripts ` +
       `plus cs's names and tags, rebuilt on the next run`,
     'damaged'
   )
@@ -407,7 +407,7 @@ function openWritable(config: Config, file: string): Database.Database {
     throw new CsError(
       `cs's state folder ${config.stateDir} is not a folder`,
       undefined,
-      `move the file away (mv ${config.stateDir} ${config.stateDir}.bak), or set XDG_STATE_HOME`
+      `move the file away (${moveAsideLine(config.stateDir)}), or set XDG_STATE_HOME`
     )
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
   // SQLite waits up to BUSY_MS for a lock, except where waiting could deadlock: two processes

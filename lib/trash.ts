@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path'
 import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { assertRemovable, trashDir } from './paths.ts'
+import { moveAsideLine } from './quote.ts'
 import { readRegular } from './regular-file.ts'
 
 export interface TrashEntry {
@@ -52,7 +53,7 @@ function entryDir(root: string, id: string): string {
     mkdirSync(root, { recursive: true, mode: 0o700 })
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-    throw new CsError(`cs's trash ${root} is not a folder`, EXIT.failure, `move it away (mv ${root} ${root}.bak); nothing was moved`)
+    throw new CsError(`cs's trash ${root} is not a folder`, EXIT.failure, `move it away (${moveAsideLine(root)}); nothing was moved`)
   }
   for (let n = 0; ; n++) {
     const dir = join(root, n === 0 ? id : `${id}.${Date.now()}${n > 1 ? `.${n}` : ''}`)
@@ -82,7 +83,7 @@ export function trashEntries(config: Config): TrashEntry[] & { unreadable: strin
       throw new CsError(
         `cs's data folder ${dir} is not a folder`,
         EXIT.failure,
-        `move the file away (mv ${dir} ${dir}.bak), or set XDG_DATA_HOME`
+        `move the file away (${moveAsideLine(dir)}), or set XDG_DATA_HOME`
       )
   const unreadable: string[] = []
   for (const name of existsSync(root) ? readdirSync(root) : []) {
@@ -184,7 +185,8 @@ function move(from: string, to: string): void {
     try {
       cpSync(from, part, { recursive: true, preserveTimestamps: true, errorOnExist: true, force: false })
       // as cpSync's errorOnExist would have: nothing put there meanwhile is replaced
-      if (lstatSync(to, { throwIfNoEntry: false })) throw Object.assign(new Error(`${to} exists`), { code: 'EEXIST' })
+      if (lstatSync(to, { throwIfNoEntry: false }))
+        throw new CsError(`cannot move ${from}: ${to} was made meanwhile`, EXIT.failure, `nothing was replaced; move ${to} away, then try again`)
       renameSync(part, to)
     } catch (copying) {
       rmSync(part, { recursive: true, force: true })

@@ -23,7 +23,7 @@ test('install: links cs, names what is left to do, and says the same the second 
   assert.equal(first.onPath, false)
   const fixes = first.checks.filter((c: any) => c.level !== 'ok').map((c: any) => [c.what, c.fix])
   assert.deepEqual(fixes, [
-    ['PATH', `add to your shell's start-up file: export PATH="${t.home}/.local/bin:$PATH"`],
+    ['PATH', `add to your shell's start-up file: export PATH=${t.home}/.local/bin:"$PATH"`],
     ['tmux plugin', `add as its last line: run-shell ${REPO}/plugin.tmux   (then: tmux source-file ${t.home}/.tmux.conf)`],
   ])
   assert.equal(first.tmuxLine, `run-shell ${REPO}/plugin.tmux`)
@@ -63,7 +63,7 @@ test('install: a relative --bin-dir is the folder it was typed in; the bundle is
   assert.equal(r.status, 0, r.stderr)
   const out = JSON.parse(r.stdout)
   assert.equal(out.link, join(realpathSync(t.home), 'rel-bin/cs'))
-  assert.ok(out.checks.some((c: any) => c.what === 'PATH' && c.fix.includes(`export PATH="${join(realpathSync(t.home), 'rel-bin')}:$PATH"`)))
+  assert.ok(out.checks.some((c: any) => c.what === 'PATH' && c.fix.includes(`export PATH=${join(realpathSync(t.home), 'rel-bin')}:"$PATH"`)))
   assert.deepEqual(t.json('uninstall').removed, [out.link])
   // a folder the link cannot be made in (/sys: not even root may): that folder's link is named
   const refused = t.cs('install', '--bin-dir', '/sys')

@@ -170,6 +170,18 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
     const r = u.cs('ls')
     clearFailure(r, /state folder .*\/cs is not a folder/, 'ls')
     assert.doesNotMatch(r.stderr, /cs\.db/)
+    // the fix is a command to paste, quoted: a state folder whose path has a blank and a quote
+    const odd = join(u.env.XDG_STATE_HOME, "it's here")
+    mkdirSync(odd)
+    writeFileSync(join(odd, 'cs'), 'not a folder')
+    const state = u.env.XDG_STATE_HOME
+    u.env.XDG_STATE_HOME = odd
+    const q = u.cs('ls')
+    u.env.XDG_STATE_HOME = state
+    clearFailure(q, /state folder .* is not a folder/, 'ls')
+    const fix = /move the file away \((mv .*)\), or set XDG_STATE_HOME/.exec(q.stderr)![1]
+    assert.equal(spawnSync('sh', ['-c', fix]).status, 0, fix)
+    assert.equal(readFileSync(join(odd, 'cs.bak'), 'utf8'), 'not a folder')
     mkdirSync(u.env.XDG_DATA_HOME, { recursive: true })
     writeFileSync(`${u.env.XDG_DATA_HOME}/cs`, 'not a folder')
     const g = u.cs('gc', '--restore')

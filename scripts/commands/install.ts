@@ -11,6 +11,7 @@ import { JSON_OPTION, stringFlag } from '../../lib/flags.ts'
 import { colors, print, useColor } from '../../lib/format.ts'
 import { bundleFile, csRoot, defaultBinDir, linkCs, onPath, sourcesNewer, tmuxConfStatus, tmuxLine } from '../../lib/install.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
+import { shellWord } from '../../lib/quote.ts'
 import { jsonText } from '../../lib/untrusted.ts'
 
 export default defineCommand({
@@ -40,13 +41,13 @@ export default defineCommand({
     checks.push({ level: 'ok', what: 'cs', detail: `${link} → ${join(root, 'bin/cs')}${made ? '' : ' (already there)'}` })
     const visible = onPath(config, binDir)
     if (!visible)
-      checks.push({ level: 'warn', what: 'PATH', detail: `${binDir} is not on your PATH`, fix: `add to your shell's start-up file: export PATH="${binDir}:$PATH"` })
+      checks.push({ level: 'warn', what: 'PATH', detail: `${binDir} is not on your PATH`, fix: `add to your shell's start-up file: export PATH=${shellWord(binDir)}:"$PATH"` })
     const line = tmuxLine()
     const conf = tmuxConfStatus(config)
     checks.push(
       conf.loads
         ? { level: 'ok', what: 'tmux plugin', detail: `${conf.file} loads it` }
-        : { level: 'warn', what: 'tmux plugin', detail: `${conf.file} does not load it`, fix: `add as its last line: ${line}   (then: tmux source-file ${conf.file})` }
+        : { level: 'warn', what: 'tmux plugin', detail: `${conf.file} does not load it`, fix: `add as its last line: ${line}   (then: tmux source-file ${shellWord(conf.file)})` }
     )
     const ok = !checks.some((c) => c.level === 'fail')
     if (flags.json) {
