@@ -11,14 +11,12 @@ import { join } from 'node:path'
 import { guards, launcherCurrent, mtime, sshSetup } from './attach-launcher.ts'
 import type { Config, HostEntry } from './config.ts'
 import { bundleFile } from './install.ts'
-import { shellWord } from './quote.ts'
-import { ANSWER_MAX_BYTES, LOOK_CALL, remoteCs, sshArgv, sshFailure, tooLarge, unreachable, type SshResult } from './ssh.ts'
+import { shellLine, shellWord } from './quote.ts'
+import { ANSWER_MAX_BYTES, askArgv, LOOK_CALL, sshArgv, sshFailure, tooLarge, unreachable, type SshResult } from './ssh.ts'
 import { isHostName } from './untrusted.ts'
 import { replaceFile } from './regular-file.ts'
 
 /** What a look runs on a host (lib/hosts.ts askHost): its dashboard's rows, every one, as JSON. */
-export const askArgv = (host: HostEntry) => [remoteCs(host), 'ls', '--json', '--local', '--all']
-
 /** How long the launcher's timeout gives an ask, as LOOK_CALL gives Node's. */
 const SECONDS = Math.ceil(LOOK_CALL.timeoutMs / 1000)
 
@@ -37,7 +35,7 @@ function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = 
   if (checks === null) return null
   const ask = (h: HostEntry) => {
     const out = (ext: string) => `${shellWord(`${dir}/`)}$$.${h.name}.${ext}` // the name: a checked plain word
-    const argv = sshArgv(config, h, askArgv(h), LOOK_CALL).map(shellWord).join(' ')
+    const argv = shellLine(sshArgv(config, h, askArgv(h), LOOK_CALL))
     // ulimit -f: ssh stopped (SIGXFSZ) once its answer passes the most cs reads, not the disk filled;
     // the group's stderr: where sh says "Killed" of a timeout that killed its ssh (Node says why)
     return `{ (ulimit -f ${ANSWER_BLOCKS}; exec timeout -s KILL ${SECONDS} ${argv}) </dev/null >${out('out')} 2>${out('err')}; echo ${h.name} "$?"; } 2>/dev/null &`

@@ -9,7 +9,7 @@ import type { Config, HostEntry } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { csRoot } from './install.ts'
 import { shellWord } from './quote.ts'
-import { CONNECT_TIMEOUT, sshRun } from './ssh.ts'
+import { CONNECT_TIMEOUT, sshLine, sshRun } from './ssh.ts'
 import { cleanText, isCwd } from './untrusted.ts'
 import { git } from './update.ts'
 import pkg from '../package.json' with { type: 'json' }
@@ -133,7 +133,7 @@ export async function installOn(config: Config, host: HostEntry): Promise<Instal
     throw new CsError(
       `host ${host.name}: cs was cloned to ${dir} but does not run there (./install.sh: ${lastLines(r.stderr) || `exit ${code}`})`,
       EXIT.failure,
-      `fix what it says, then: ssh ${shellWord(host.ssh)} ${shellWord(`cd ${shellWord(dir)} && ./install.sh`)}; cs hosts add ${host.name} --cs ${shellWord(cs)}`
+      `fix what it says, then: ${sshLine(config, host, `cd ${shellWord(dir)} && ./install.sh`)}; cs hosts add ${host.name} --cs ${shellWord(cs)}`
     )
   return { cs, version, already: false, warning: code === '0' ? null : 'a program cs uses is missing there (see above): cs doctor there names it' }
 }

@@ -8,7 +8,7 @@ import type { Config } from './config.ts'
 import { interactive } from './confirm.ts'
 import { CsError, EXIT } from './errors.ts'
 import { claudeEnv, findClaude } from './launcher.ts'
-import { argsLine, shellWord } from './quote.ts'
+import { argsLine, shellLine, shellWord } from './quote.ts'
 import { findOnPath, pluginScript } from './paths.ts'
 import { chosen, numberedList, pickerLines, running } from './picker.ts'
 import type { SessionView } from './session.ts'
@@ -16,7 +16,7 @@ import { out, terminalSize } from './stdout.ts'
 
 /** Runs fzf over the sessions; the chosen one, or null when the user left. */
 function pickWithFzf(fzf: string, views: SessionView[], lines: string[], query: string): Promise<SessionView | null> {
-  const cs = [process.execPath, process.argv[1]].map(shellWord).join(' ')
+  const cs = shellLine([process.execPath, process.argv[1]]) // this same cs: the bundle, or the sources
   // as the tmux picker looks (tmux/fzf.sh), with resume's own prompt, keys and preview
   const args = [
     pluginScript('fzf.sh'),

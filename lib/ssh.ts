@@ -47,11 +47,11 @@ const LOOK_TIMEOUT_MS = 8000
 export const ANSWER_MAX_BYTES = 64 * 1024 * 1024
 
 export const tooLarge = (config: Config, host: HostEntry) =>
-  new CsError(`host ${host.name}: its answer passed ${ANSWER_MAX_BYTES >> 20} MB, and was not read`, EXIT.failure, `look at what its cs prints: ${sshLine(config, host, remoteCs(host), 'ls', '--json', '--local', '--all')} | head`)
+  new CsError(`host ${host.name}: its answer passed ${ANSWER_MAX_BYTES >> 20} MB, and was not read`, EXIT.failure, `look at what its cs prints: ${sshLine(config, host, ...askArgv(host))} | head`)
 
 /** The ssh command a hint gives for host, as cs runs it: with cs's ssh config file (-F), which
  *  plain ssh would not read. */
-const sshLine = (config: Config, host: HostEntry, ...command: string[]) =>
+export const sshLine = (config: Config, host: HostEntry, ...command: string[]) =>
   shellLine(['ssh', ...(config.sshConfig ? ['-F', config.sshConfig] : []), host.ssh, ...command])
 /** A look's ssh call: connected within CONNECT_TIMEOUT.look, answered within LOOK_TIMEOUT_MS. */
 export const LOOK_CALL = { look: true, connectTimeout: CONNECT_TIMEOUT.look, timeoutMs: LOOK_TIMEOUT_MS } as const
@@ -67,6 +67,8 @@ export interface SshCall {
 
 /** The cs command on a host: its config's `cs` path, else `cs` on the remote PATH. */
 export const remoteCs = (host: HostEntry) => host.cs ?? 'cs'
+/** What a look at a host asks its cs: every session of its own, as it lists them. */
+export const askArgv = (host: HostEntry) => [remoteCs(host), 'ls', '--json', '--local', '--all']
 
 /** The host of this name to act on over ssh: from the config's hosts list, else from what the
  *  shared store says of it (HostFacts.ssh, checked again: another machine wrote it); else null. */

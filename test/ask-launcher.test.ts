@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { askArgv, askDir, askerFile, writeAsker } from '../lib/ask-launcher.ts'
+import { askDir, askerFile, writeAsker } from '../lib/ask-launcher.ts'
 import { loadConfig } from '../lib/config.ts'
-import { LOOK_CALL, sshArgv } from '../lib/ssh.ts'
+import { askArgv, LOOK_CALL, sshArgv } from '../lib/ssh.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
 const dir = mkdtempSync(join(tmpdir(), 'cs-asker-'))
