@@ -9,6 +9,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { JSON_OPTION } from '../../lib/flags.ts'
 import type { Config } from '../../lib/config.ts'
 import { renderChecks, runChecks, type Check, type DoctorCheck } from '../../lib/doctor.ts'
+import { currentCrontab } from '../../lib/cron.ts'
 import { DriftCounter, type Drift } from '../../lib/drift.ts'
 import { CsError, EXIT } from '../../lib/errors.ts'
 import { colors, plural, print, useColor } from '../../lib/format.ts'
@@ -149,16 +150,16 @@ function hooks(config: Config): Check[] {
   else checks.push({ level: 'ok', what: 'hook settings', detail: current === null ? `${file} (written by the first cs launch)` : file })
 
   if (!findOnPath(config, 'tmux')) return checks
-  const socket = `cs-doctor-${process.pid}`
-  const tmux = (...args: string[]) =>
-    spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000 })
+  // a private server, of no configuration: the user's own would decide nothing here
+  const tmux = new Tmux(`cs-doctor-${process.pid}`)
   let socketPath = ''
   try {
-    const started = tmux('new-session', '-d', '-s', 'doctor', 'sleep 60')
     let pane
-    ;[socketPath, pane] = tmux('display-message', '-p', '-t', '=doctor:', '#{socket_path}|#{pane_id}').stdout.trim().split('|')
-    if (started.status !== 0 || !pane) {
-      checks.push({ level: 'warn', what: 'hook self-test', detail: `could not start a private tmux server: ${started.stderr.trim()}` })
+    try {
+      const shown = tmux.run('-f', '/dev/null', 'new-session', '-d', '-s', 'doctor', '-P', '-F', '#{socket_path}|#{pane_id}', 'sleep 60')
+      ;[socketPath, pane] = shown.trim().split('|')
+    } catch (e) {
+      checks.push({ level: 'warn', what: 'hook self-test', detail: `could not start a private tmux server: ${e instanceof CsError ? e.message : String(e)}` })
       return checks
     }
     const payload = JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: 'cs-doctor', prompt: 'self-test' })
@@ -168,7 +169,7 @@ function hooks(config: Config): Check[] {
       encoding: 'utf8',
       timeout: 10_000,
     })
-    const state = tmux('show-options', '-pqv', '-t', pane, FIELDS.state).stdout.trim()
+    const state = tmux.try('show-options', '-pqv', '-t', pane, FIELDS.state)?.trim()
     checks.push(
       state === 'working'
         ? { level: 'ok', what: 'hook self-test', detail: `${script} UserPromptSubmit turned a pane WORKING` }
@@ -176,12 +177,12 @@ function hooks(config: Config): Check[] {
             level: 'fail',
             what: 'hook self-test',
             detail: `${script} left the pane's state ${state ? `'${state}'` : 'unset'}${run.error ? ` (${run.error.message})` : ''}`,
-            fix: 'check that the script exists and that sh and tmux run it: sh ' + script + ' UserPromptSubmit',
+            fix: `check that the script exists and that sh and tmux run it: ${shellLine(['sh', script, 'UserPromptSubmit'])}`,
           }
     )
     return checks
   } finally {
-    tmux('kill-server')
+    tmux.try('kill-server')
     if (socketPath) rmSync(socketPath, { force: true }) // tmux may leave its socket file behind
   }
 }
@@ -218,15 +219,21 @@ async function hosts(config: Config): Promise<Check[]> {
 
 /** A crontab line running `cs sync` keeps the shared view fresh while no session closes. */
 function crontab(config: Config): Check[] {
-  const r = findOnPath(config, 'crontab') ? spawnSync('crontab', ['-l'], { encoding: 'utf8', timeout: 5000 }) : null
-  const line = r?.stdout?.split('\n').find((l) => !l.trimStart().startsWith('#') && /\bcs\b.*\bsync\b/.test(l))
+  let tab: string | null = null // null: no crontab program
+  try {
+    tab = currentCrontab()
+  } catch (e) {
+    if (!(e instanceof CsError && e.reason === 'not-installed')) tab = ''
+  }
+  // cs cron's line, or one of the user's own
+  const line = tab?.split('\n').find((l) => !l.trimStart().startsWith('#') && /\bcs\b.*\bsync\b/.test(l))
   if (line) return [{ level: 'ok', what: 'crontab', detail: line.trim() }]
   // with a hosts list and no shared store, other hosts ask this one over ssh as they list
   if (!config.shared) {
     const why = config.hosts.length ? 'a hosts list: the other hosts ask this one over ssh' : 'one machine: the plugin syncs when a session closes'
     return [{ level: 'ok', what: 'crontab', detail: `no \`cs sync\` line (${why})` }]
   }
-  if (!r)
+  if (tab === null)
     return [{ level: 'warn', what: 'crontab', detail: 'crontab is not installed: other hosts see this one only when a tmux session closes', fix: 'install cron (apt-get install cron), then cs cron on' }]
   return [{ level: 'warn', what: 'crontab', detail: 'no `cs sync` line: other hosts see this one only when a tmux session closes', fix: 'cs cron on (adds the line)' }]
 }
