@@ -123,7 +123,8 @@ export const BIN_VARS = ['CS_PANES_FD', 'CS_PUSH_TAKEN', 'CS_ASKS_FD', 'CS_BIN_P
 
 /** The environment a cs started by another process (cron, the tmux server) needs to find the
  *  same files, host name and tmux server as this one: as NAME=VALUE pairs. */
-export function detachedEnv(config: Config, env: Env = process.env): [string, string][] {
+export function detachedEnv(config: Config): [string, string][] {
+  const env = process.env
   const keep = ['HOME', 'PATH', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'CLAUDE_CONFIG_DIR', 'CS_FROM_SOURCE']
   return [
     ...keep.flatMap((k): [string, string][] => (env[k] ? [[k, env[k]!]] : [])),

@@ -9,16 +9,14 @@ import { quoted } from './untrusted.ts'
 export const CRON_MARK = '# cs sync (cs cron)'
 export const CRON_SCHEDULE = '*/5 * * * *'
 
-/** The line: the schedule, the environment cs needs (cron's is bare), the sync, quiet. */
-export function cronLine(env: [string, string][], argv: string[]): string {
+/** The line: the schedule, the sync's argv (with the environment cs needs: cron's is bare), quiet. */
+export function cronLine(argv: string[]): string {
   // a crontab entry is one line: a newline in a value would make the rest a line of its own
-  const broken = [...env.map(([k, v]) => `${k}=${v}`), ...argv].find((w) => /[\n\r]/.test(w))
+  const broken = argv.find((w) => /[\n\r]/.test(w))
   if (broken !== undefined)
     throw new CsError(`${quoted(broken.split('=')[0])} holds a line break, which a crontab line cannot`, EXIT.failure, 'set it without one, then run cs cron on again')
-  const vars = env.map(([k, v]) => `${k}=${shellWord(v)}`).join(' ')
   // cron reads an unescaped % as the end of the command
-  const command = `${vars ? `${vars} ` : ''}${shellLine(argv)} sync`.replaceAll('%', '\\%')
-  return `${CRON_SCHEDULE} ${command} >/dev/null 2>&1 ${CRON_MARK}`
+  return `${CRON_SCHEDULE} ${shellLine(argv).replaceAll('%', '\\%')} >/dev/null 2>&1 ${CRON_MARK}`
 }
 
 /** The crontab with cs's line set (`line`) or removed (null); every other line kept as it was. */

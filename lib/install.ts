@@ -4,7 +4,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Config } from './config.ts'
+import { detachedEnv, type Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { readRegular, replaceFile } from './regular-file.ts'
 import { shellWord } from './quote.ts'
@@ -13,6 +13,10 @@ import { shellWord } from './quote.ts'
 export const csRoot = () => fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
 /** The Node entry, for node's own invocations (cron, background syncs). */
 export const csEntry = () => join(csRoot(), 'bin/cs.mjs')
+/** The argv of this cs run by another process (cron, the tmux server) with `args`: env(1) gives
+ *  it what it needs to find the same files, host and tmux server as this one. */
+export const detachedCs = (config: Config, ...args: string[]): string[] =>
+  ['env', ...detachedEnv(config).map(([k, v]) => `${k}=${v}`), process.execPath, csEntry(), ...args]
 /** The prebuilt bundle that bin/cs and bin/cs.mjs run (scripts/build.mjs). */
 export const bundleFile = () => join(csRoot(), 'dist/cs.cjs')
 /** The command users run (bin/cs: a few lines of sh before the Node entry). */

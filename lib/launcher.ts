@@ -2,10 +2,10 @@
 // and the one that creates the tmux session, tags it for the hook and the dashboard, and
 // records the launch. Nothing half-made survives a failure.
 import { statSync } from 'node:fs'
-import { detachedEnv, type Config } from './config.ts'
+import type { Config } from './config.ts'
 import { ensureHookSettings } from './hooks.ts'
 import { CsError, EXIT, usageError } from './errors.ts'
-import { csEntry } from './install.ts'
+import { detachedCs } from './install.ts'
 import { shellLine, shellWord } from './quote.ts'
 import { isCwd } from './untrusted.ts'
 import { findOnPath } from './paths.ts'
@@ -93,9 +93,8 @@ export function openLauncher(config: Config, store: Store, tmux: Tmux): Launcher
  *  the conversation in use, though no cs command ran since. Published by each launch. */
 const REKEY_OPTION = '@cs-rekey'
 function rekeyCommand(config: Config): string {
-  const vars = detachedEnv(config).map(([k, v]) => `${k}=${v}`)
   // run-shell shows in a pane what a command writes, and a failure: neither is wanted
-  return `${shellLine(['env', ...vars, process.execPath, csEntry(), 'ls', '--json', '--local'])} >/dev/null 2>&1 </dev/null || true`
+  return `${shellLine(detachedCs(config, 'ls', '--json', '--local'))} >/dev/null 2>&1 </dev/null || true`
 }
 
 /** `cs launch` checked its folder; a session brought back (attach, revive, adopt) runs in its

@@ -2,8 +2,8 @@
 // state changes, so that other hosts see WAITING within seconds. Published by `cs sync` while a
 // shared store is configured, removed when none is. It carries where cs's files are, never the
 // shared store's URL (the config file or the server's environment holds that).
-import { detachedEnv, type Config } from './config.ts'
-import { csEntry } from './install.ts'
+import type { Config } from './config.ts'
+import { detachedCs } from './install.ts'
 import type { PaneRow } from './pane-row.ts'
 import { pluginScript } from './paths.ts'
 import { shellLine } from './quote.ts'
@@ -12,11 +12,7 @@ import { THEN, Tmux } from './tmux.ts'
 const script = () => pluginScript('push.sh')
 
 /** The shell command: push.sh STATE_DIR env … node cs.mjs sync --push. */
-function pushCommand(config: Config, env: Record<string, string | undefined> = process.env): string {
-  const vars = detachedEnv(config, env).map(([k, v]) => `${k}=${v}`)
-  const argv = [script(), config.stateDir, 'env', ...vars, process.execPath, csEntry(), 'sync', '--push']
-  return shellLine(argv)
-}
+const pushCommand = (config: Config): string => shellLine([script(), config.stateDir, ...detachedCs(config, 'sync', '--push')])
 
 /** A digest of the command published (FNV-1a: node:crypto costs a sync with no shared store
  *  some 7 ms to load): tmux prints it beside each pane (lib/pane-row.ts), so that a sync tells

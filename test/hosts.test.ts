@@ -132,8 +132,8 @@ test('config set/unset edits one key and drops empty sections; booleans are chec
 })
 
 test('the crontab line is added once, removed alone, and found again', () => {
-  const line = cronLine([['HOME', "/home/o'neil"], ['CS_HOST', 'a']], ['/usr/bin/node', '/opt/cs 100%/bin/cs.mjs'])
-  assert.match(line, /^\*\/5 \* \* \* \* HOME='\/home\/o'\\''neil' CS_HOST=a \/usr\/bin\/node '\/opt\/cs 100\\%\/bin\/cs.mjs' sync >\/dev\/null 2>&1 # cs sync/)
+  const line = cronLine(['env', "HOME=/home/o'neil", 'CS_HOST=a', '/usr/bin/node', '/opt/cs 100%/bin/cs.mjs', 'sync'])
+  assert.match(line, /^\*\/5 \* \* \* \* env 'HOME=\/home\/o'\\''neil' CS_HOST=a \/usr\/bin\/node '\/opt\/cs 100\\%\/bin\/cs.mjs' sync >\/dev\/null 2>&1 # cs sync/)
   const mine = '0 1 * * * backup\n'
   const on = withCronLine(mine, line)
   assert.equal(withCronLine(on, line), on)

@@ -1,12 +1,12 @@
 // `cs cron on|off|status`: a crontab line that runs `cs sync` every 5 minutes. Idempotent; it
 // touches no shell start-up file and no other crontab line.
 import { defineCommand } from '../../lib/command.ts'
-import { detachedEnv, readConfigFile, type Config } from '../../lib/config.ts'
+import { readConfigFile, type Config } from '../../lib/config.ts'
 import { cronLine, cronLineOf, currentCrontab, setCronLine } from '../../lib/cron.ts'
 import { usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
-import { csEntry } from '../../lib/install.ts'
+import { detachedCs } from '../../lib/install.ts'
 import { say } from '../../lib/stdout.ts'
 
 /** Whether the shared store is given by CS_MONGO_URL alone: cron starts the sync with a bare
@@ -14,7 +14,7 @@ import { say } from '../../lib/stdout.ts'
 const urlOnlyInEnv = (config: Config) => Boolean(process.env.CS_MONGO_URL) && !readConfigFile(config.configFile).mongo?.url
 
 function line(config: Config): string {
-  return cronLine(detachedEnv(config), [process.execPath, csEntry()])
+  return cronLine(detachedCs(config, 'sync'))
 }
 
 export default defineCommand({
