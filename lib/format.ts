@@ -3,7 +3,7 @@
 import type { Config } from './config.ts'
 import type { SessionView, State, TranscriptInfo } from './session.ts'
 import { cleanText, jsonText } from './untrusted.ts'
-import { out, stdoutIsTTY, terminalSize } from './stdout.ts'
+import { layoutColumns, out, stdoutIsTTY } from './stdout.ts'
 
 // The few SGR styles cs paints with, open and close codes. Written here rather than taken from
 // a colour library: those ask at load whether stdout is a terminal, which creates process.stdout
@@ -305,7 +305,7 @@ export interface PrintOptions extends Omit<TableOptions, 'now' | 'color' | 'widt
 export function printViews(config: Config, views: SessionView[], o: PrintOptions): void {
   if (o.json) return void print(jsonRows(views, o.counts))
   if (views.length === 0) return void print(o.empty)
-  const width = terminalSize()?.columns || 120
+  const width = layoutColumns()
   print(renderTable(views, { ...o, now: new Date(), color: useColor(config), width }))
 }
 

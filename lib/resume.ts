@@ -12,7 +12,7 @@ import { argsLine, shellLine, shellWord } from './quote.ts'
 import { findOnPath, pluginScript } from './paths.ts'
 import { chosen, numberedList, pickerLines, running } from './picker.ts'
 import type { SessionView } from './session.ts'
-import { out, terminalSize } from './stdout.ts'
+import { layoutColumns, out } from './stdout.ts'
 
 /** Runs fzf over the sessions; the chosen one, or null when the user left. */
 function pickWithFzf(fzf: string, views: SessionView[], lines: string[], query: string): Promise<SessionView | null> {
@@ -71,7 +71,7 @@ export function pick(
   // fzf needs a terminal; without one (a pipe, a script) the numbered list reads stdin
   const fzf = interactive() ? findOnPath(config, 'fzf') : null
   // fzf takes the whole terminal; the numbered list loses the width of its numbers
-  const columns = (terminalSize()?.columns || 120) - (fzf ? 0 : String(views.length).length)
+  const columns = layoutColumns() - (fzf ? 0 : String(views.length).length)
   const lines = pickerLines(views, config.host, { columns, color: config.color && Boolean(fzf) })
   return fzf ? pickWithFzf(fzf, views, lines, query) : pickNumbered(views, lines)
 }

@@ -66,6 +66,10 @@ export function stdoutIsTTY(): boolean {
 export const terminalSize = (): { columns: number; rows: number } | null =>
   stdoutIsTTY() ? { columns: process.stdout.columns, rows: process.stdout.rows } : null
 
+/** The columns a table or picker lines are laid out for: the terminal's, else (a pipe, a file)
+ *  120, as tmux/list.sh assumes where it has no terminal either. */
+export const layoutColumns = (): number => terminalSize()?.columns || 120
+
 /**
  * Writes the rows, JSON texts, to fd as one JSON array laid out as lib/format.ts jsonArray lays
  * it out (a row a line), with a newline; the runs of rows in turn. A Buffer in a run is several

@@ -24,7 +24,7 @@ set_title_width() {
 		columns=$({ stty size </dev/tty; } 2>/dev/null) # rows columns; no tty (a script): nothing said
 		columns=${columns#* }
 	fi
-	case $columns in '' | *[!0-9]*) columns=120 ;; esac
+	case $columns in "" | *[!0-9]*) columns=120 ;; esac # as lib/stdout.ts layoutColumns
 	title_width=$((columns - project_width - host_width - 24))
 	[ "$title_width" -ge 12 ] || title_width=12
 }
