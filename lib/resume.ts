@@ -3,16 +3,16 @@
 import { spawn } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { constants } from 'node:os'
-import { createInterface } from 'node:readline/promises'
 import type { Config } from './config.ts'
-import { interactive } from './confirm.ts'
+import { answer, interactive } from './confirm.ts'
 import { CsError, EXIT } from './errors.ts'
 import { claudeEnv, findClaude } from './launcher.ts'
 import { argsLine, shellLine, shellWord } from './quote.ts'
 import { findOnPath, pluginScript } from './paths.ts'
 import { chosen, numberedList, pickerLines, running } from './picker.ts'
 import type { SessionView } from './session.ts'
-import { layoutColumns, out } from './stdout.ts'
+import { layoutColumns, say } from './stdout.ts'
+import { quoted } from './untrusted.ts'
 
 /** Runs fzf over the sessions; the chosen one, or null when the user left. */
 function pickWithFzf(fzf: string, views: SessionView[], lines: string[], query: string): Promise<SessionView | null> {
@@ -43,17 +43,10 @@ function pickWithFzf(fzf: string, views: SessionView[], lines: string[], query: 
 
 /** The numbered list on stdout, the choice read from stdin. */
 async function pickNumbered(views: SessionView[], lines: string[]): Promise<SessionView | null> {
-  out(`${numberedList(lines)}\nresume which (1-${views.length})? `)
-  const rl = createInterface({ input: process.stdin, terminal: false }) // no output: out() wrote the question
-  try {
-    const answer = await Promise.race([
-      rl.question(''),
-      new Promise<string>((resolve) => rl.once('close', () => resolve(''))),
-    ])
-    return chosen(answer, views)
-  } finally {
-    rl.close()
-  }
+  const typed = await answer(`${numberedList(lines)}\nresume which (1-${views.length})? `)
+  const choice = typed === null ? null : chosen(typed, views)
+  if (typed !== null && choice === null && typed.trim() !== '') say(`no session ${quoted(typed.trim())} in the list: nothing resumed`)
+  return choice
 }
 
 /** The session the user picks, or null; fzf when installed, else the numbered list. */

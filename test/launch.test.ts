@@ -378,4 +378,8 @@ test('cs attach of a session whose tmux session is gone asks first, saying how i
   assert.match(r.stdout, /asked: its tmux session is gone\. Bring it back \(claude started anew, with its id in .*\)\? \[y\/N\]/)
   assert.equal(r.status, 1)
   assert.ok(!sessions().includes('asked'))
+  // the end of input (Ctrl-D) is no answer, nor a yes: a no, not an exit 0 on an unanswered question
+  const eof = await t.answered(['attach', 'asked'], () => {}, '\x04')
+  assert.equal(eof.status, 1, eof.stdout)
+  assert.ok(!sessions().includes('asked'))
 })

@@ -70,6 +70,18 @@ test('resume without fzf: a numbered list, newest first; the typed number resume
   assert.equal(r.status, 7, 'claude exit code passed through')
 })
 
+test('resume without fzf: a number not in the list is said, nothing resumed; the end of input ends the line', () => {
+  const wrong = cs(['resume'], '9\n')
+  assert.equal(wrong.status, 1)
+  assert.equal(wrong.stderr, "cs: no session 9 in the list: nothing resumed\n")
+  assert.equal(wrong.called, null)
+  const none = cs(['resume'], '')
+  assert.equal(none.status, 1)
+  assert.match(none.stdout, /resume which \(1-3\)\? \n$/)
+  assert.equal(none.stderr, '')
+  assert.equal(none.called, null)
+})
+
 test("resume with fzf: the tmux picker's look (tmux/fzf.sh) and its own prompt; the line chosen is resumed", () => {
   // a stand-in fzf on a terminal: records its arguments, chooses NEW's line
   const bin = join(t.home, 'fzf-bin')
