@@ -151,6 +151,10 @@ test('a project name and a /rename name find a session; adopt wraps one started 
   const again = t.cs('adopt', idB.slice(0, 8))
   assert.equal(again.status, 0)
   assert.match(again.stdout, /already managed by cs/)
+  // with --json, its launch record still: JSON, not a sentence
+  const againJson = t.cs('adopt', '--json', idB.slice(0, 8))
+  assert.equal(againJson.status, 0, againJson.stderr)
+  assert.deepEqual(JSON.parse(againJson.stdout), adopted)
 
   const missing = t.cs('adopt', '0c0c0c0c')
   assert.equal(missing.status, 1)

@@ -7,6 +7,7 @@ import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { openLauncher } from '../../lib/launcher.ts'
 import { argsLine, shellWord } from '../../lib/quote.ts'
 import { bringBack } from '../../lib/revive.ts'
+import { sshLine } from '../../lib/ssh.ts'
 import { openLocalStore } from '../../lib/stores.ts'
 import { findTarget } from '../../lib/target.ts'
 import { Tmux } from '../../lib/tmux.ts'
@@ -32,7 +33,14 @@ export default defineCommand({
     if (t.kind === 'tmux') {
       if (!t.session.managed)
         throw new CsError(`${shellWord(query)} already runs in tmux session ${shellWord(t.session.name)}`, EXIT.failure, 'quit claude there first, then cs adopt')
-      out(`${shellWord(t.session.name)} is already managed by cs\n`)
+      if (!isSet(flags, 'json')) out(`${shellWord(t.session.name)} is already managed by cs\n`)
+      else {
+        // its launch record, as an adoption prints one
+        const store = openLocalStore(config)
+        const record = store.launches().find((l) => l.host === config.host && l.tmuxSession === t.session.name)
+        store.close()
+        out(jsonText(record ?? { id: t.session.id, host: config.host, tmuxSession: t.session.name }) + '\n')
+      }
       return isSet(flags, 'attach') ? attachTmux(config, tmux, t.session.name) : EXIT.ok
     }
     if (t.kind === 'background')
@@ -40,7 +48,7 @@ export default defineCommand({
     if (t.kind === 'external')
       throw new CsError(`${shellWord(query)} is running${t.pid ? ` (pid ${t.pid})` : ''}`, EXIT.failure, 'quit it where it runs, then cs adopt it')
     if (t.kind === 'remote')
-      throw new CsError(`${shellWord(query)} is a session of ${t.host.name}`, EXIT.failure, `adopt it there: ssh ${shellWord(t.host.ssh)}, then cs adopt ${shellWord(t.view.id)}`)
+      throw new CsError(`${shellWord(query)} is a session of ${t.host.name}`, EXIT.failure, `adopt it there: ${sshLine(config, t.host)}, then cs adopt ${shellWord(t.view.id)}`)
     const store = openLocalStore(config)
     let name: string
     try {
