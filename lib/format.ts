@@ -37,10 +37,12 @@ export function age(iso: string | null, now: Date): string {
   return `${Math.floor(s / (365 * 86400))}y`
 }
 
-// East Asian wide and emoji code points take two terminal cells; combining marks none.
+// East Asian wide code points and emoji shown as emoji (✅ ⭐ 🎉, not ☺) take two terminal
+// cells, as wcwidth(3) has them; combining marks of any script, zero-width and format characters
+// and variation selectors none.
 const WIDE =
-  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u
-const ZERO = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u
+  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}\p{Emoji_Presentation}]/u
+const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufeff\ufe00-\ufe0f]/u
 export const cells = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1)
 
 // printable ASCII is one cell a character: most titles, and 10,000 of them per picker cache

@@ -18,6 +18,14 @@ test('ages read like 42s, 3m, 2h, 5d, 1y', () => {
 
 test('truncation counts terminal cells, wide characters as two', () => {
   assert.equal(displayWidth('日本語'), 6)
+  // emoji shown as emoji are wide, from any block; text-style ones are not; combining marks of
+  // any script take no cell (the widths wcwidth(3) gives, and a terminal draws)
+  assert.equal(displayWidth('done ✅ ship ⭐'), 15)
+  assert.equal(displayWidth('🎉 ✨ ⌛ 🆗 🀄'), 14)
+  assert.equal(displayWidth('☺'), 1)
+  assert.equal(displayWidth('नमस्ते'), 4)
+  assert.equal(displayWidth('שָׁלוֹם'), 4)
+  assert.equal(truncate('done ✅ ship ⭐ now', 9), 'done ✅ …')
   assert.equal(truncate('hello world', 8), 'hello w…')
   assert.equal(truncate('日本語のタイトル', 7), '日本語…')
   assert.equal(truncate('short', 8), 'short')
