@@ -7,7 +7,7 @@
 import { appendFileSync, closeSync, openSync, readSync, statSync, truncateSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config.ts'
-import { readRegular, refuseIfNotAFile, replaceFile } from './regular-file.ts'
+import { openRegular, refuseIfNotAFile, replaceFile } from './regular-file.ts'
 import { isState, type Launch, type SessionMeta, type State } from './session.ts'
 import { isSessionId, jsonObject } from './untrusted.ts'
 
@@ -31,7 +31,9 @@ export const journalPath = (config: Config) => join(config.stateDir, 'cs.journal
 
 /** Rewritten as a snapshot past this size. */
 export const COMPACT_BYTES = 4 * 1024 * 1024
-const READ_MAX = 256 * 1024 * 1024
+/** How the journal is read: a chunk at a time, and no line kept past LINE_MAX (one is some 300 bytes). */
+const CHUNK = 1024 * 1024
+const LINE_MAX = 1024 * 1024
 
 /** The journal's bytes an append wrote, [from, to): what takeBack cuts. */
 export type Appended = [number, number]
@@ -100,16 +102,47 @@ function parseOp(line: string): JournalOp | null {
   return null
 }
 
-/** The journal's changes in order, and how many lines were skipped. */
-export function readJournal(path: string): { ops: JournalOp[]; skipped: number } {
-  const text = readRegular(path, READ_MAX) ?? ''
+/** The journal's changes in order and how many lines were skipped; none for no journal, null for
+ *  one that cannot be read (its permissions, a FIFO): it holds what nothing else does, so a
+ *  caller must keep it and say so. Read in chunks, whatever its size: a crash can leave megabytes
+ *  of NUL bytes after its lines, each run of them a skipped line. */
+export function readJournal(path: string): { ops: JournalOp[]; skipped: number } | null {
   const ops: JournalOp[] = []
   let skipped = 0
-  for (const line of text.split('\n')) {
-    if (!line) continue
+  const take = (line: string) => {
+    if (!line) return
     const op = parseOp(line)
     if (op) ops.push(op)
     else skipped++
+  }
+  if (statSync(path, { throwIfNoEntry: false }) === undefined) return { ops, skipped }
+  const file = openRegular(path)
+  if (!file) return null
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK)
+    let rest = '' // a line begun in an earlier chunk; dropped past LINE_MAX (counted once)
+    let tooLong = false
+    for (let at = 0; ; ) {
+      const n = readSync(file.fd, buf, 0, CHUNK, at)
+      if (n === 0) break
+      at += n
+      const lines = (rest + buf.toString('utf8', 0, n)).split('\n')
+      rest = lines.pop()!
+      for (const line of lines) {
+        if (tooLong) tooLong = false // the end of the line dropped
+        else take(line)
+      }
+      if (rest.length > LINE_MAX) {
+        if (!tooLong) skipped++
+        tooLong = true
+        rest = ''
+      }
+    }
+    if (!tooLong) take(rest)
+  } catch {
+    return null
+  } finally {
+    closeSync(file.fd)
   }
   return { ops, skipped }
 }

@@ -1238,11 +1238,14 @@ function keepJournal(db: Database.Database, journal: string, raw: JournalTarget,
   db.transaction(() => {
     const now = journalSize(journal)
     if (due()) {
-      if (now !== null) {
-        const { ops, skipped } = readJournal(journal)
-        replay(ops, raw)
-        if (skipped) say(`warning: ${skipped} unreadable lines of ${journal} skipped`)
+      const read = readJournal(journal)
+      if (read === null) {
+        // what it holds is nowhere else: kept as it is, and read again by the next run
+        say(`warning: cs's journal ${journal} cannot be read: names, tags and launch records come back once it can (check its owner and permissions)`)
+        return
       }
+      replay(read.ops, raw)
+      if (read.skipped) say(`warning: ${read.skipped} unreadable lines of ${journal} skipped`)
       db.prepare('DELETE FROM sync_state WHERE key = ?').run(REPLAY_DUE)
     }
     try {

@@ -312,6 +312,38 @@ test('a database that is not one: set aside, rebuilt, and the metadata restored 
   assert.equal(aside.length, 1, 'the damaged file is kept')
 })
 
+test('a journal padded by a crash with 300 MB of NUL bytes still gives a rebuilt database its metadata', () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  metadata(store)
+  store.close()
+  execFileSync('truncate', ['-s', '300M', journalPath(config)]) // sparse: nothing written to disk
+  writeFileSync(dbPath(config), 'this is not a database, just some bytes '.repeat(200))
+  store = openStore(config)
+  sameMetadata(store)
+  store.close()
+  assert.ok(statSync(journalPath(config)).size < 4096, 'rewritten as a snapshot of what it held')
+})
+
+test('a journal that cannot be read when a database is rebuilt is kept, and replayed once it can be', () => {
+  const config = freshConfig()
+  let store = openStore(config)
+  metadata(store)
+  store.close()
+  const saved = readFileSync(journalPath(config))
+  rmSync(journalPath(config))
+  execFileSync('mkfifo', [journalPath(config)]) // what a read cannot take, as a file of another owner
+  writeFileSync(dbPath(config), 'this is not a database, just some bytes '.repeat(200))
+  store = openStore(config)
+  assert.equal(store.meta().size, 0)
+  store.close()
+  rmSync(journalPath(config))
+  writeFileSync(journalPath(config), saved)
+  store = openStore(config)
+  sameMetadata(store)
+  store.close()
+})
+
 test('a database moved away by hand: the metadata comes back; a torn last journal line is skipped, and the next change is a line of its own', () => {
   const config = freshConfig()
   let store = openStore(config)

@@ -131,7 +131,10 @@ function journal(config: Config): Check {
   const path = journalPath(config)
   const notFile = notAFile(path, "cs's journal")
   if (notFile) return { level: 'fail', what: 'journal', detail: notFile.message, fix: notFile.hint }
-  const { ops, skipped } = readJournal(path)
+  const journal = readJournal(path)
+  if (journal === null)
+    return { level: 'fail', what: 'journal', detail: `${path} cannot be read: a rebuilt database would lack the names, tags and launch records it holds`, fix: `check its owner and permissions: ls -l ${shellWord(path)}` }
+  const { ops, skipped } = journal
   const read = `${path}, ${plural(ops.length, 'change')}`
   return skipped
     ? { level: 'warn', what: 'journal', detail: `${read}; ${plural(skipped, 'line')} cs cannot read, left out of a rebuild`, fix: 'cs writes whole lines: these were cut by a crash or edited by hand; look at them' }
