@@ -455,6 +455,30 @@ const damagedNote = (file: string, aside: string) =>
   `the database ${file} was damaged: it is set aside as ${aside}; the index is rebuilt from the ` +
   "transcripts, and cs's names, tags, deletions and launch records come back from cs.journal"
 
+/** A damaged database set aside and made anew (its metadata from the journal, below). Either
+ *  step may meet a full or read-only disk: then nothing was saved to answer from, and the error
+ *  says what to free, not what the unwritable case of an intact database says. */
+function rebuildDamaged(config: Config, file: string): Database.Database {
+  let aside: string
+  try {
+    aside = setAside(file)
+  } catch (e) {
+    throw cannotRebuild(config, file, 'be set aside', e)
+  }
+  say(damagedNote(file, aside))
+  try {
+    return openWritable(config, file)
+  } catch (e) {
+    throw cannotRebuild(config, file, 'be made again', e)
+  }
+}
+const cannotRebuild = (config: Config, file: string, what: string, e: unknown) =>
+  new CsError(
+    `the database ${file} is damaged, and cannot ${what}: ${diskFull(config.stateDir) ? 'the disk is full' : (fileError(e)?.message ?? (e as Error).message)}`,
+    undefined,
+    `free some space on ${config.stateDir}, or make it writable: the next cs makes the database again, with cs's names and tags from cs.journal`
+  )
+
 export function openStore(config: Config): Store {
   const file = dbPath(config)
   const journal = journalPath(config)
@@ -470,14 +494,15 @@ export function openStore(config: Config): Store {
     // not SQLite's word on the file: its addon, or a bug, which moving the file would not mend
     if (!(err instanceof CsError)) throw addonError(e) ?? e
     if (err.reason === 'damaged' && existsSync(file)) {
-      say(damagedNote(file, setAside(file)))
-      db = openWritable(config, file)
+      db = rebuildDamaged(config, file)
     } else {
       if (err.reason !== 'unwritable' || !existsSync(file)) throw err
       readOnly = err
       try {
         db = openSaved(file)
-      } catch {
+      } catch (saved) {
+        // nothing saved to answer from: a damaged database on a full or read-only disk
+        if ((storeError(file, saved) as CsError)?.reason === 'damaged') throw cannotRebuild(config, file, 'be made again', e)
         throw err
       }
     }

@@ -7,7 +7,7 @@
 // another user, read-only is chmod and the full disk needs root.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, test } from 'node:test'
@@ -121,6 +121,16 @@ test('a full disk: writes fail clearly, reads answer, nothing is lost', { skip: 
   t.session({ id: id(6), cwd: '/w/p6', prompt: 'prompt 6 '.repeat(2000) })
   writersFail(/cannot write the database .*cs\.db: the disk is full|the disk is full/)
   readersAnswer()
+  // the database damaged meanwhile (its first page overwritten: no new space): set aside, and
+  // not made again until there is room, said as such, not as a read that still answers
+  // (once no background sync of the commands before runs: its checkpoint would write page 1 back)
+  for (const end = Date.now() + 20_000; existsSync(`${state}/cs/sync.running`) && Date.now() < end; ) spawnSync('sleep', ['0.1'])
+  const fd = openSync(`${state}/cs/cs.db`, 'r+')
+  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 0)
+  closeSync(fd)
+  const damaged = t.cs('ls')
+  clearFailure(damaged, /the database .*cs\.db is damaged, and cannot be made again: the disk is full\n +free some space on /, 'ls')
+  assert.doesNotMatch(damaged.stderr, /still answer/)
   execFileSync('rm', [`${state}/filler`])
   intact()
   assert.ok(t.json('ls').some((v: { id: string }) => v.id === id(6)), 'indexed once there is room')
