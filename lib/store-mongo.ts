@@ -86,10 +86,12 @@ export async function connectMongo(s: SharedStoreSettings, o: ConnectOptions): P
       'check that the server runs and `cs config` (mongo.url, mongo.tls*); local sessions are unaffected'
     )
   let client: MongoClient | undefined
+  let driverError: Driver['MongoError'] | undefined
   const refused = refusal(s.url)
   refused.catch(() => {}) // met in the race below, or not at all when the driver fails first
   try {
-    const { MongoClient } = await loadDriver()
+    const { MongoClient, MongoError } = await loadDriver()
+    driverError = MongoError
     client = new MongoClient(s.url, {
       serverSelectionTimeoutMS: o.timeoutMs,
       connectTimeoutMS: o.timeoutMs,
@@ -113,9 +115,10 @@ export async function connectMongo(s: SharedStoreSettings, o: ConnectOptions): P
       try {
         return await fn(...a)
       } catch (e) {
-        // the driver's (MongoServerError, MongoNetworkError…) is the server's failure; any
-        // other is cs's own, and says so as a bug does
-        throw e instanceof Error && e.name.startsWith('Mongo') ? fail(e) : e
+        // the driver's (MongoServerError, MongoNetworkError, PoolClearedOnNetworkError…: all
+        // MongoErrors, not all so named) is the server's failure; any other is cs's own, and
+        // says so as a bug does
+        throw driverError && e instanceof driverError ? fail(e) : e
       }
     }
   return mongoStore(db, where, () => client.close(true), guard)
