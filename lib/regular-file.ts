@@ -60,6 +60,22 @@ export function readRegularBytes(path: string, maxBytes = SMALL_FILE_MAX): Buffe
   }
 }
 
+/** The error for a setting that names a file cs hands to another program (ssh -F, the driver's
+ *  TLS files) when it is not a regular file: a FIFO would keep that program waiting for good, a
+ *  folder or nothing fail it with less to go on. Null when unset or a file. */
+export function fileSettingError(key: string, path: string | null): CsError | null {
+  if (path === null) return null
+  let st: Stats | undefined
+  try {
+    st = statSync(path)
+  } catch {
+    st = undefined // missing, or behind a folder it cannot enter
+  }
+  if (st?.isFile()) return null
+  const kind = !st ? 'not there' : st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : 'not a regular file'
+  return new CsError(`${key} names ${path}, which is ${kind}`, EXIT.failure, `cs config set ${key} FILE, or cs config unset ${key}`)
+}
+
 /** The error for one of cs's own files (its database and SQLite's files beside it, its journal)
  *  that is there but is no regular file: SQLite or an append would wait forever on a FIFO, or fail
  *  on it. Null for a regular file or none. `what` names it in the error. */

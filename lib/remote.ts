@@ -7,7 +7,7 @@ import type { Config, HostEntry } from './config.ts'
 import { CsError, EXIT, errorText } from './errors.ts'
 import { print } from './format.ts'
 import { shellLine } from './quote.ts'
-import { ensureControlDir, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
+import { readySsh, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
 import { Tmux, exact, literal, noFormat } from './tmux.ts'
 import { cleanLines, cleanText, jsonText, visible } from './untrusted.ts'
 import { out, outErr } from './stdout.ts'
@@ -26,7 +26,7 @@ function remoteAttachMode(): RemoteAttachMode {
 /** Runs an ssh argv of host (sshArgv, tty) in this terminal: it may ask, attach, take a
  *  passphrase. `cs`: the cs command it runs there, named when the host has none. */
 function runHere(config: Config, host: HostEntry, ssh: string[], cs: readonly string[]): number {
-  ensureControlDir(config)
+  readySsh(config)
   const r = spawnSync(ssh[0], ssh.slice(1), { stdio: 'inherit', env: sshEnv(config) })
   if (r.error) throw new CsError(`ssh failed: ${r.error.message}`, EXIT.unavailable)
   // ssh's own failures (255) were shown on this terminal already: cs adds the fix (and exit 3);
@@ -88,7 +88,7 @@ export function attachRemote(config: Config, host: HostEntry, a: RemoteAttach): 
   const { ssh, cs } = attachHereArgv(config, host, a)
   const mode = config.insideTmux ? remoteAttachMode() : 'replace'
   if (mode === 'replace') return runHere(config, host, ssh, cs)
-  ensureControlDir(config)
+  readySsh(config)
   // another machine's name: tmux expands formats in a window's name and a popup's title (#() runs)
   const name = noFormat(cleanText(`${host.name}/${a.label}`) ?? host.name)
   const tmux = new Tmux(null)

@@ -10,6 +10,7 @@ import type { Config, HostEntry } from './config.ts'
 import type { HostFacts } from './session.ts'
 import { sshEnv } from './agent.ts'
 import { CsError, EXIT } from './errors.ts'
+import { fileSettingError } from './regular-file.ts'
 import { shellLine, shellWord } from './quote.ts'
 import { cleanLines, cleanText, isHostName, isSshDestination } from './untrusted.ts'
 import { outErr } from './stdout.ts'
@@ -115,8 +116,11 @@ export function sshArgv(config: Config, host: HostEntry, argv: readonly string[]
   ]
 }
 
-/** The control sockets' folder, private to this user. */
-export function ensureControlDir(config: Config): void {
+/** What every ssh call of cs needs first: ssh.config a file (ssh waits on a FIFO for good), and
+ *  the control sockets' folder, private to this user. */
+export function readySsh(config: Config): void {
+  const unusable = fileSettingError('ssh.config', config.sshConfig)
+  if (unusable) throw unusable
   mkdirSync(config.sshControlDir, { recursive: true, mode: 0o700 })
 }
 
@@ -137,7 +141,7 @@ export function sshRun(
   argv: readonly string[],
   opts: { connectTimeout?: number; look?: boolean; timeoutMs?: number; input?: string | Buffer; echo?: boolean } = {}
 ): Promise<SshResult> {
-  ensureControlDir(config)
+  readySsh(config)
   const [bin, ...args] = sshArgv(config, host, argv, { connectTimeout: opts.connectTimeout, look: opts.look })
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv(config) })

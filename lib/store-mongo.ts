@@ -14,6 +14,7 @@ import type { AnyBulkWriteOperation, Db, Document, MongoClient } from 'mongodb'
 import type { SharedStoreSettings } from './config.ts'
 import { maskUrl, urlSecrets } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
+import { fileSettingError } from './regular-file.ts'
 import { HOST_ROW_FIELDS } from './host-rows.ts'
 import type { HostRow } from './session.ts'
 import type { HostCommit, SeqRange, SharedStore } from './shared-store.ts'
@@ -78,6 +79,9 @@ function refusal(url: string): Promise<never> {
 
 /** Connects, or throws a CsError (exit 3) naming the server, never its password. */
 export async function connectMongo(s: SharedStoreSettings, o: ConnectOptions): Promise<SharedStore> {
+  // the driver reads them on a thread of libuv's, which a FIFO holds for good: no exit then
+  const unusable = fileSettingError('mongo.tlsCAFile', s.tlsCAFile) ?? fileSettingError('mongo.tlsCertificateKeyFile', s.tlsCertificateKeyFile)
+  if (unusable) throw unusable
   const where = maskUrl(s.url)
   const fail = (e: unknown) =>
     new CsError(

@@ -49,6 +49,7 @@ const env: Record<string, string> = {
 mkdirSync(join(env.XDG_CONFIG_HOME, 'cs'), { recursive: true })
 const configFile = join(env.XDG_CONFIG_HOME, 'cs/config.json')
 const hosts = [{ name: 'hostb', ssh: 'me@hostb', cs: "/opt/cs it's/bin/cs" }, { name: 'hosta', ssh: 'hosta' }]
+writeFileSync(join(dir, 'ssh config'), '') // a file: a launcher's ssh is never left waiting on one that is not
 writeFileSync(configFile, JSON.stringify({ ssh: { config: join(dir, 'ssh config') }, hosts }))
 const config = loadConfig(env)
 

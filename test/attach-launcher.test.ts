@@ -40,6 +40,7 @@ const hosts = [
   { name: 'hostb', ssh: 'me@hostb', cs: "/opt/cs it's/bin/cs" },
   { name: 'hosta', ssh: 'hosta' }, // this host itself: never attached over ssh
 ]
+writeFileSync(join(dir, 'ssh config'), '') // a file: a launcher's ssh is never left waiting on one that is not
 writeFileSync(configFile, JSON.stringify({ ssh: { config: join(dir, 'ssh config') }, hosts }))
 const config = loadConfig(env)
 writeLaunchers(config, env)

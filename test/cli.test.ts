@@ -2,9 +2,9 @@
 // errors that say what to do, with exit code 2 and no stack trace.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { lstatSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
 
 const t = isolatedCs('cli')
@@ -193,7 +193,37 @@ test('CLAUDE_CONFIG_DIR naming no folder is said', () => {
   assert.match(file.stderr, /warning: CLAUDE_CONFIG_DIR=\S+\/a-file is not a folder: no transcripts/)
 })
 
-test('a file path given to cs config set is kept absolute, as meant in the folder it was typed in', () => {
+test('a FIFO named by config.json as ssh.config or a TLS file is said, never waited on', () => {
+  const fifo = join(t.home, 'named pipe')
+  execFileSync('mkfifo', [fifo])
+  const file = join(t.env.XDG_CONFIG_HOME, 'cs/config.json')
+  mkdirSync(dirname(file), { recursive: true })
+  const before = existsSync(file) ? readFileSync(file) : null
+  try {
+    writeFileSync(file, JSON.stringify({ ssh: { config: fifo }, hosts: [{ name: 'devbox', ssh: 'dev@127.0.0.1' }] }), { mode: 0o600 })
+    const kill = spawnSync(join(import.meta.dirname, '../bin/cs'), ['kill', 'x', '--host', 'devbox'], { env: t.env, encoding: 'utf8', timeout: 20_000 })
+    assert.equal(kill.status, 1, kill.stderr)
+    assert.match(kill.stderr, /^cs: ssh.config names .*named pipe, which is a FIFO\n +cs config set ssh.config FILE, or cs config unset ssh.config\n/)
+    writeFileSync(file, JSON.stringify({ mongo: { url: 'mongodb://127.0.0.1:9/cs', tls: true, tlsCAFile: fifo } }), { mode: 0o600 })
+    const sync = spawnSync(join(import.meta.dirname, '../bin/cs'), ['sync'], { env: t.env, encoding: 'utf8', timeout: 20_000 })
+    assert.equal(sync.status, 1, sync.stderr)
+    assert.match(sync.stderr, /cs: mongo.tlsCAFile names .*named pipe, which is a FIFO/)
+  } finally {
+    if (before) writeFileSync(file, before)
+    else rmSync(file, { force: true })
+  }
+})
+
+test('a file path given to cs config set is kept absolute, as meant in the folder it was typed in; it must name a file', () => {
+  // nothing there, or a FIFO (ssh -F would wait on it for good): refused where it is typed
+  const missing = spawnSync(join(import.meta.dirname, '../bin/cs'), ['config', 'set', 'ssh.config', 'my ssh config'], { cwd: t.home, env: t.env, encoding: 'utf8' })
+  assert.equal(missing.status, 2)
+  assert.match(missing.stderr, /^cs: ssh.config names .*\/my ssh config, which is not there\n/)
+  execFileSync('mkfifo', [join(t.home, 'a fifo')])
+  const fifo = t.cs('config', 'set', 'mongo.tlsCAFile', join(t.home, 'a fifo'))
+  assert.equal(fifo.status, 2)
+  assert.match(fifo.stderr, /which is a FIFO/)
+  writeFileSync(join(t.home, 'my ssh config'), 'Host *\n')
   const r = spawnSync(join(import.meta.dirname, '../bin/cs'), ['config', 'set', 'ssh.config', 'my ssh config'], { cwd: t.home, env: t.env, encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   assert.equal(t.json('config')['ssh.config'], join(realpathSync(t.home), 'my ssh config'))

@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import { CONFIG_KEYS, checkConfigFile, effectiveSettings, maskUrl, readConfigFile, withConfigKey, writeConfigFile, type ConfigKey } from '../../lib/config.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
+import { fileSettingError } from '../../lib/regular-file.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { print } from '../../lib/format.ts'
 import { cleanText, jsonText, quoted } from '../../lib/untrusted.ts'
@@ -39,6 +40,8 @@ export default defineCommand({
     const file = config.configFile
     // a path is kept as it was meant where it was typed: cs runs from any folder
     const given = verb === 'set' && CONFIG_KEYS[key as ConfigKey] === 'path' ? resolve(value) : value
+    const notFile = verb === 'set' && CONFIG_KEYS[key as ConfigKey] === 'path' ? fileSettingError(key, given) : null
+    if (notFile) throw usageError(notFile.message, `give a file: cs config set ${key} FILE`)
     const changed = withConfigKey(readConfigFile(file), key as ConfigKey, verb === 'set' ? given : undefined)
     let next
     try {
