@@ -120,9 +120,9 @@ export function replaceFile(path: string, data: string | Buffer, o: { mode?: num
     renameSync(tmp, path)
   } catch (e) {
     rmSync(tmp, { force: true })
-    // write(2)'s error names no file: this one is the file the user can act on
+    // write(2)'s error names no file, open(2)'s the temporary one: this one is what the user knows
     const err = e as NodeJS.ErrnoException
-    if (err && typeof err === 'object' && err.path === undefined) err.path = path
+    if (err && typeof err === 'object' && (err.path === undefined || err.path === tmp)) err.path = path
     throw e
   }
 }

@@ -62,6 +62,11 @@ function readersAnswer() {
   }
   const rows = JSON.parse(t.cs('ls', '--json', '--all').stdout)
   assert.equal(rows.find((v: { id: string }) => v.id === id(1))?.name, 'the name')
+  // resume lists what it read (no terminal: the numbered list); the tmux picker's file it
+  // cannot write stays as it was
+  const resume = t.cs('resume')
+  assert.match(resume.stdout, /the name[\s\S]*resume which/)
+  assert.doesNotMatch(resume.stderr, /picker|\.tmp|^cs: cannot/m)
   // the full walk due: the background sync that would do it cannot note itself, and the
   // dashboard goes on without it
   t.env.CS_FULL_SCAN_SECONDS = '0'

@@ -1,6 +1,6 @@
 // `cs resume [QUERY]`: pick a session of this host and resume it with claude in its folder.
 import { defineCommand } from '../../lib/command.ts'
-import { attempt, CsError, EXIT } from '../../lib/errors.ts'
+import { attempt, CsError, EXIT, fileError } from '../../lib/errors.ts'
 import { writePickerCache } from '../../lib/picker-cache.ts'
 import { resumable, running } from '../../lib/picker.ts'
 import { pick, resumeHere } from '../../lib/resume.ts'
@@ -17,7 +17,13 @@ export default defineCommand({
   async run({ config, positionals }) {
     const query = positionals.join(' ')
     const { views, exact } = await withSessions(config, ({ views, find }) => {
-      writePickerCache(config, views)
+      // the tmux picker's history made fresh too, where the state folder can be written: resume's
+      // own list is made from these views
+      try {
+        writePickerCache(config, views)
+      } catch (e) {
+        if (fileError(e)?.reason !== 'unwritable') throw e
+      }
       return { views, exact: query ? attempt(() => find(query)) : null }
     })
     // the one QUERY names, if the picker would offer it (a session of this host, running or with
