@@ -225,6 +225,8 @@ export function readConfigFile(path: string): ConfigFile {
     return file
   } catch (e) {
     if (e instanceof CsError) throw e
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR')
+      throw new CsError(`cs's config folder ${dirname(path)} is not a folder`, undefined, `move the file away (${moveAsideLine(dirname(path))}), or set XDG_CONFIG_HOME`)
     throw new CsError(`cannot read ${path}: ${(e as Error).message}`, undefined, `fix it, or move it away: ${moveAsideLine(path)}`)
   }
 }

@@ -202,6 +202,11 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
     const g = u.cs('gc', '--restore')
     clearFailure(g, /data folder .*\/cs is not a folder/, 'gc --restore')
     assert.doesNotMatch(g.stdout, /trash is empty/)
+    // the config folder: its own name and fix, not config.json's
+    mkdirSync(u.env.XDG_CONFIG_HOME, { recursive: true })
+    writeFileSync(`${u.env.XDG_CONFIG_HOME}/cs`, 'not a folder')
+    clearFailure(u.cs('ls'), /config folder .*\/cs is not a folder\n +move the file away \(mv .*\/cs .*\/cs\.bak\), or set XDG_CONFIG_HOME/, 'ls')
+    rmSync(`${u.env.XDG_CONFIG_HOME}/cs`)
     // a file further up: what the system said, and the fix that goes with it
     rmSync(u.env.XDG_STATE_HOME, { recursive: true })
     writeFileSync(u.env.XDG_STATE_HOME, '')
