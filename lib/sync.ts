@@ -16,7 +16,7 @@ import type { SeqRange, SharedStore } from './shared-store.ts'
 import { META_FIELDS, type Store } from './store.ts'
 import type { Sessions } from './sessions.ts'
 import type { Stores } from './stores.ts'
-import { checkHostRow, cleanText, isHostName, isSessionId, isSshDestination, quoted } from './untrusted.ts'
+import { checkHostRow, cleanText, isHostName, isSessionId, isSshDestination, quoted, timeOf } from './untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
 
 export interface PushReport {
@@ -172,7 +172,8 @@ export async function pull(
       continue
     }
     report.hosts++
-    const iso = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null)
+    // as a row's times: one far ahead (a skewed clock) stands at now
+    const iso = (v: unknown) => timeOf(v) ?? null
     facts.push({
       name,
       ssh: isSshDestination(d.ssh) ? d.ssh : null,
@@ -227,11 +228,13 @@ export async function pull(
     return META_FIELDS.flatMap((field) => {
       const v = d[field]
       if (v === undefined) return []
-      if (v !== null && (typeof v !== 'string' || v.length > 2000 || (field === 'deletedAt' && Number.isNaN(Date.parse(v))))) {
+      // a deletion time as a row's: one ahead of this clock would hide the session written after it
+      const deletedAt = field === 'deletedAt' && v !== null ? timeOf(v) : null
+      if (v !== null && (typeof v !== 'string' || v.length > 2000 || deletedAt === undefined)) {
         report.skipped.push(`meta ${id}: bad ${field}`)
         return []
       }
-      return [{ id, field, value: v === null ? null : field === 'deletedAt' ? v : cleanText(v) }]
+      return [{ id, field, value: v === null ? null : field === 'deletedAt' ? deletedAt! : cleanText(v) }]
     })
   })
   if (cancel?.cancelled) return report

@@ -136,7 +136,7 @@ const AHEAD_MS = 10 * 60_000
 /** A time of another host's row as cs writes it: one of another ISO 8601 form (an offset) written
  *  so, now for one far ahead, null when absent; undefined for anything else, a shape of no real
  *  time among them (`9999-13-45T25:61Z`, which showed no age and sorted first). */
-function timeOf(v: unknown): string | null | undefined {
+export function timeOf(v: unknown): string | null | undefined {
   if (v == null) return null
   if (typeof v !== 'string' || !ISO.test(v)) return undefined
   const ms = Date.parse(v)

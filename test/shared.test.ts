@@ -17,6 +17,7 @@ import { isolatedCs, type Result } from './harness/cs.ts'
 import { fakeClaude } from './harness/fake-claude.ts'
 import { ensureBundle } from './harness/bundle.ts'
 import { freePort, startFerret, type Ferret } from './harness/ferretdb.ts'
+import { storeValue } from './harness/store-read.ts'
 import { poll } from './harness/tmux.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
@@ -659,6 +660,8 @@ test('hostile documents are refused and counted; nothing runs, nothing is touche
     { ...base, _id: 'evil/4' as any, id: escaped, title: '\u001b]0;pwned\u0007\u001b[2Jclean title\u001b[31m', name: '\u009b31mnamed' },
     { ...base, _id: 'evil/5' as any, host: `-oProxyCommand=touch ${mark}`, id: uuid('e5130000') },
   ])
+  // a deletion stamped far ahead: it would hide the session for good, whatever is written after it
+  await db.collection('meta').insertOne({ _id: evil as any, deletedAt: '9999-12-31T00:00:00.000Z', by: 'evil', seq: 1, deletedAtBy: 'evil', deletedAtSeq: 1 })
   const sync = a.ok('sync', '--verbose')
   // a tmux name with `;` and `$(…)` is one a local launch may make too: kept, only ever an argument
   assert.match(sync.stdout, /refused 3 documents/)
@@ -684,4 +687,6 @@ test('hostile documents are refused and counted; nothing runs, nothing is touche
   assert.match(outputs[10].stdout, /shared documents\s+3 refused/)
   assert.doesNotMatch(readFileSync(join(a.env.XDG_STATE_HOME, 'cs/picker.tsv'), 'utf8'), ESC)
   assert.equal(existsSync(mark), false)
+  const deletedAt = storeValue(a.env, 'SELECT deleted_at FROM meta WHERE id = ?', evil) as string
+  assert.ok(Date.parse(deletedAt) <= Date.now(), `a deletion ahead of this clock stands at now: ${deletedAt}`)
 })
