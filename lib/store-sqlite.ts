@@ -1192,6 +1192,11 @@ export function openStore(config: Config): Store {
         name: r[0], ssh: r[1], csVersion: r[2], lastSync: r[3], heartbeat: r[4], fetchedAt: r[5], source: r[6],
       }))
     },
+    dropHost(host, at) {
+      store.saveHostRows(host, [], at)
+      sql('DELETE FROM hosts WHERE name = ?').run(host)
+      setSyncValue(`pulled:${host}`, null)
+    },
     saveHost(h) {
       sql(
         'INSERT INTO hosts (name, ssh, cs_version, last_sync, heartbeat, fetched_at, source) VALUES (?, ?, ?, ?, ?, ?, ?) ' +

@@ -158,6 +158,8 @@ export interface Store {
   /** What is known of the other hosts. */
   hosts(): HostFacts[]
   saveHost(facts: HostFacts): void
+  /** Forgets a host: what is known of it and its rows (gone from the shared store). */
+  dropHost(host: string, at: string): void
   /** Small values of the sync's own (watermarks, last push, skipped documents; hostAnswer's). */
   syncValue(key: string): string | null
   setSyncValue(key: string, value: string | null): void

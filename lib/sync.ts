@@ -164,7 +164,8 @@ export async function pull(
   const ranges: SeqRange[] = []
   const facts: HostFacts[] = []
   const inline = new Map<string, RecentChanges>()
-  for (const d of await shared.hosts()) {
+  const documents = await shared.hosts()
+  for (const d of documents) {
     const name = d._id
     if (name === config.host) continue
     if (!isHostName(name)) {
@@ -240,6 +241,9 @@ export async function pull(
   if (cancel?.cancelled) return report
   const at = now.toISOString()
   for (const f of facts) store.saveHost({ ...f, fetchedAt: at })
+  // a host whose document is gone from the server (taken out there): what was copied of it goes
+  const onServer = new Set(documents.map((d) => d._id))
+  for (const f of store.hosts()) if (f.source === 'shared' && !onServer.has(f.name)) store.dropHost(f.name, at)
   for (const r of ranges) {
     const got = byHost.get(r.host)!
     store.saveHostRows(r.host, got.rows, at, { gone: got.gone })

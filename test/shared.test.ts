@@ -689,4 +689,9 @@ test('hostile documents are refused and counted; nothing runs, nothing is touche
   assert.equal(existsSync(mark), false)
   const deletedAt = storeValue(a.env, 'SELECT deleted_at FROM meta WHERE id = ?', evil) as string
   assert.ok(Date.parse(deletedAt) <= Date.now(), `a deletion ahead of this clock stands at now: ${deletedAt}`)
+  // the host taken out of the server: what was copied of it goes at the next sync
+  await db.collection('hosts').deleteOne({ _id: 'evil' as any })
+  a.ok('sync')
+  assert.deepEqual((a.json('ls', '--all') as any[]).filter((r) => r.host === 'evil'), [])
+  assert.ok(!(a.json('hosts') as any[]).some((h) => h.name === 'evil'))
 })
