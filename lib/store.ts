@@ -170,6 +170,9 @@ export interface Store {
   pushedHashes(ids?: readonly string[]): Map<string, string>
   /** Records pushed rows (a null hash: the row is gone from the shared store's view). */
   savePushed(hashes: [id: string, hash: string | null][]): void
+  /** Forgets what was pushed: every row and every name, tag and deletion goes at the next push
+   *  (the shared store lost them: a new, wiped or restored server). */
+  forgetPushed(): void
   /** Names, tags and deletions changed here and not pushed yet (`n`: the change's count). */
   dirtyMeta(): MetaChange[]
   /** Forgets pushed changes, unless the same field changed again since (its `n` moved). */

@@ -33,6 +33,8 @@ export interface PullReport {
   meta: number
   hosts: number // other hosts known
   skipped: string[] // documents refused, each with why
+  /** the server holds none of this host's pushes, or fewer than it made: all go again */
+  lost: boolean
 }
 
 /** How often an idle host refreshes its heartbeat (a push refreshes it too). */
@@ -146,6 +148,7 @@ export async function push(config: Config, store: Store, shared: SharedStore, wh
   store.clearDirtyMeta(meta)
   store.setSyncValue('heartbeat', at)
   store.setSyncValue('lastPush', at)
+  store.setSyncValue('pushedSeq', String(seq))
   notePushed(store, what, at)
   report.rows = w.written
   report.stale = w.stale
@@ -160,7 +163,7 @@ export async function pull(
   now = new Date(),
   cancel?: { cancelled: boolean } // set by a caller that stopped waiting: write nothing
 ): Promise<PullReport> {
-  const report: PullReport = { rows: 0, gone: 0, meta: 0, hosts: 0, skipped: [] }
+  const report: PullReport = { rows: 0, gone: 0, meta: 0, hosts: 0, skipped: [], lost: false }
   const ranges: SeqRange[] = []
   const facts: HostFacts[] = []
   const inline = new Map<string, RecentChanges>()
@@ -241,6 +244,15 @@ export async function pull(
   if (cancel?.cancelled) return report
   const at = now.toISOString()
   for (const f of facts) store.saveHost({ ...f, fetchedAt: at })
+  // this host's document missing, or behind the pushes noted here: a new, wiped or restored
+  // server, which lacks rows and names the hashes here say it has
+  const mine = documents.find((d) => d._id === config.host)
+  const upTo = (d: Record<string, unknown>) => Math.max(...['seq', 'carried'].map((k) => (Number.isSafeInteger(d[k]) ? (d[k] as number) : 0)))
+  const pushedSeq = Number(store.syncValue('pushedSeq') ?? 0)
+  if (pushedSeq > 0 && (!mine || upTo(mine) < pushedSeq)) {
+    store.forgetPushed()
+    report.lost = true
+  }
   // a host whose document is gone from the server (taken out there): what was copied of it goes
   const onServer = new Set(documents.map((d) => d._id))
   for (const f of store.hosts()) if (f.source === 'shared' && !onServer.has(f.name)) store.dropHost(f.name, at)

@@ -180,6 +180,27 @@ test('two hosts sync and see each other; a rename and a tag on one show on the o
   b.tmux('kill-server')
 })
 
+test("a server that lost this host's pushes (wiped, restored from an older copy, a new one) gets them all again at the next sync", async () => {
+  const a = host('wiped')
+  const [named, plain] = ['1a4b1111', '1a4b2222'].map(uuid)
+  a.session({ id: named, cwd: '/srv/wiped', prompt: 'named here' })
+  a.session({ id: plain, cwd: '/srv/wiped', prompt: 'plain' })
+  a.ok('rename', named, 'a name of wiped')
+  a.ok('sync')
+  assert.equal(await docs().countDocuments({ host: 'wiped' }), 2)
+  const db = mongo.db('cs')
+  await docs().deleteMany({ host: 'wiped' })
+  await db.collection('meta').deleteMany({ _id: named as any })
+  await db.collection('hosts').deleteOne({ _id: 'wiped' as any })
+  // nothing changed here since: the sync finds the server without them, and pushes them again
+  const again = a.ok('sync', '--verbose')
+  assert.match(again.stdout, /pushed 2 rows/)
+  assert.deepEqual((await docs().find({ host: 'wiped' }).toArray()).map((d) => d.id).sort(), [named, plain].sort())
+  assert.equal((await db.collection('meta').findOne({ _id: named as any }))?.name, 'a name of wiped')
+  // and a sync after it has nothing to push
+  assert.match(a.ok('sync', '--verbose').stdout, /pushed 0 rows/)
+})
+
 test('a name or tag given on another host keeps a session from prune here, with no sync here between', async () => {
   const a = host('gamma')
   const b = host('delta')

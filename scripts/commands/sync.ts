@@ -50,8 +50,10 @@ async function syncShared(
       })
       if (!shared) return null
       try {
-        const pushed = only === 'pull' ? null : await push(config, s.store, shared, rowsToPush(config, s, new Date()))
+        let pushed = only === 'pull' ? null : await push(config, s.store, shared, rowsToPush(config, s, new Date()))
         const pulled = only === 'push' ? null : await pull(config, s.store, shared)
+        // the server lost this host's pushes: all of them again, now
+        if (pulled?.lost && only === null) pushed = await push(config, s.store, shared, rowsToPush(config, s, new Date()))
         return { where: shared.where, push: pushed, pull: pulled }
       } catch (e) {
         if (e instanceof CsError) noteOffline(s.store, config, e.message)
