@@ -31,11 +31,12 @@ export function recentPush(after: number, seq: number, rows: HostRow[], gone: st
 }
 
 /** The list as the host document keeps it: `before` (as read back, unchecked) with `push` added,
- *  oldest dropped first. */
-export function withRecent(before: unknown, push: RecentPush): RecentPush[] {
-  const kept = (Array.isArray(before) ? before : []).filter(
-    (e): e is RecentPush => typeof e === 'object' && e !== null && Number.isSafeInteger(e.seq) && e.seq < push.seq
-  )
+ *  oldest dropped first. Without `titles` (sync.titles false) the pushes kept lose theirs too:
+ *  those made before the setting are not left on the server. */
+export function withRecent(before: unknown, push: RecentPush, titles = true): RecentPush[] {
+  const kept = (Array.isArray(before) ? before : [])
+    .filter((e): e is RecentPush => typeof e === 'object' && e !== null && Number.isSafeInteger(e.seq) && e.seq < push.seq)
+    .map((e) => (titles || !Array.isArray(e.rows) ? e : { ...e, rows: e.rows.map((r) => ({ ...r, title: null })) }))
   const out = [push]
   let rows = push.rows?.length ?? 0
   for (const e of kept.reverse()) {

@@ -141,7 +141,7 @@ export async function push(config: Config, store: Store, shared: SharedStore, wh
   await shared.putMeta(config.host, seq, meta)
   const entry = recentPush(slot.after, seq, changed.map(([r]) => r), gone, [...new Set(meta.map((m) => m.id))])
   const launches = store.launches().filter((l) => l.host === config.host).map(sharedLaunch)
-  await shared.commit({ ...commit, seq: 0, carried: seq, launches, recent: withRecent(slot.recent, entry) })
+  await shared.commit({ ...commit, seq: 0, carried: seq, launches, recent: withRecent(slot.recent, entry, config.syncTitles) })
   const w = await shared.putRows(config.host, seq, changed.map(([r]) => r), gone, fresh)
   await shared.commit({ ...commit, seq })
   store.savePushed([...changed.map(([r, h]): [string, string] => [r.id, h]), ...gone.map((id): [string, null] => [id, null])])

@@ -164,6 +164,10 @@ test('two hosts sync and see each other; a rename and a tag on one show on the o
   const c = await docs().findOne({ host: 'alpha', id: cId })
   assert.equal(c!.title, null)
   assert.equal((await docs().findOne({ host: 'alpha', id: aId }))!.title, null)
+  // nor in the pushes alpha's document carries, those of before the setting included
+  const recent = (await mongo.db('cs').collection('hosts').findOne({ _id: 'alpha' as any }))!.recent as any[]
+  const titles = recent.flatMap((e) => (Array.isArray(e.rows) ? e.rows.map((r: any) => r.title) : []))
+  assert.ok(titles.length > 0 && titles.every((t) => t === null), JSON.stringify(titles))
 
   // --host and --local
   assert.ok((a.json('ls', '--local') as any[]).every((v) => v.host === 'alpha'))
