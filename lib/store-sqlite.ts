@@ -802,7 +802,12 @@ export function openStore(config: Config): Store {
       sql(
         `INSERT INTO meta (id, ${column}) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`
       ).run(id, value)
-      sql('DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL').run(id)
+      // emptied, it goes; not for another host's session, whose row says what its host last knew
+      // (a deletion undone here would show it deleted again until that host pushes anew)
+      sql(
+        'DELETE FROM meta WHERE id = ? AND name IS NULL AND tag IS NULL AND deleted_at IS NULL ' +
+          'AND NOT EXISTS (SELECT 1 FROM host_row WHERE id = ?)'
+      ).run(id, id)
       if (rowsBuilt()) rowsOfId(id)
     },
     saveLaunch(l) {
@@ -1301,10 +1306,12 @@ function keepJournal(db: Database.Database, journal: string, raw: JournalTarget,
  *  it: a run that ended between the two (killed, a full disk) leaves it, and the next replays. */
 const REPLAY_DUE = 'journal-replay-due'
 
-/** Launch records before schema 17 kept no claude arguments: none, as they were started with. */
-function addLaunchArgs(db: Database.Database): void {
+/** cs's own tables as schema 17 has them: launch records kept no claude arguments before (none,
+ *  as they were started with), and another host's rows had no index by id alone. */
+function upgradeOwnTables(db: Database.Database): void {
   const columns = db.prepare("SELECT name FROM pragma_table_info('launches')").pluck().all()
   if (!columns.includes('args')) db.exec("ALTER TABLE launches ADD COLUMN args TEXT NOT NULL DEFAULT '[]'")
+  db.exec('CREATE INDEX IF NOT EXISTS host_row_id ON host_row (id)')
 }
 
 /** Creates the tables, or rebuilds the index tables of another schema (cs's own are kept); a
@@ -1317,14 +1324,14 @@ function migrate(db: Database.Database): void {
     if (version === 15 || version === 16) {
       // an empty listing matches no walk: the next lists the folder again, in the new order
       if (version === 15) db.exec("UPDATE folders SET listing = '', listed = 0")
-      addLaunchArgs(db)
+      upgradeOwnTables(db)
       return void db.pragma(`user_version = ${SCHEMA}`)
     }
     // walks: the last full walk up to schema 12
     for (const table of ['files', 'folders', 'parsers', 'walks', 'rows', 'ids', 'rows_built', 'rows_written', 'tally', 'holders', 'blocks'])
       db.exec(`DROP TABLE IF EXISTS ${table}`)
     db.exec(INDEX_TABLES + OWN_TABLES)
-    addLaunchArgs(db)
+    upgradeOwnTables(db)
     // schema 6 counted writes for a replayed `cs ls --json`, gone
     const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_generation'").pluck().all()
     for (const name of triggers as string[]) db.exec(`DROP TRIGGER IF EXISTS "${name}"`)

@@ -205,6 +205,26 @@ test("a server that lost this host's pushes (wiped, restored from an older copy,
   assert.match(a.ok('sync', '--verbose').stdout, /pushed 0 rows/)
 })
 
+test("a deletion of another host's session undone here shows it here at once, though that host's row still says deleted", async () => {
+  const a = host('undoa')
+  const b = host('undob')
+  const id = uuid('0d0b1111')
+  b.session({ id, cwd: '/srv/undob', prompt: 'deleted from a' })
+  b.ok('sync')
+  a.ok('sync')
+  a.ok('rm', `undob:${id}`)
+  a.ok('sync')
+  b.ok('sync')
+  b.ok('sync') // its row, deleted now, pushed
+  a.ok('sync')
+  assert.equal(a.row(id)?.deleted, true)
+  a.ok('rm', '--undo', id)
+  assert.equal(a.row(id)?.deleted, false, 'restored as it says')
+  a.ok('sync')
+  b.ok('sync')
+  assert.equal(b.json('info', id).deleted, false)
+})
+
 test('a name or tag given on another host keeps a session from prune here, with no sync here between', async () => {
   const a = host('gamma')
   const b = host('delta')
