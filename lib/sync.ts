@@ -16,6 +16,8 @@ import type { SeqRange, SharedStore } from './shared-store.ts'
 import { META_FIELDS, type Store } from './store.ts'
 import type { Sessions } from './sessions.ts'
 import type { Stores } from './stores.ts'
+import { Tmux } from './tmux.ts'
+import { listSessions, retitle } from './tmux-sessions.ts'
 import { checkHostRow, cleanText, isHostName, isSessionId, isSshDestination, quoted, timeOf } from './untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
 
@@ -264,12 +266,26 @@ export async function pull(
     report.gone += got.gone.length
   }
   store.applySharedMeta(meta)
+  retitleLive(config, store, meta.filter((c) => c.field === 'name').map((c) => c.id))
   report.meta = meta.length
   noteSkipped(store, report.skipped)
   store.setSyncValue('lastPull', at)
   store.setSyncValue('offline', null)
   store.setSyncValue('offlineSlow', null)
   return report
+}
+
+/** Names given elsewhere to sessions that run in tmux here: shown in the status line and the
+ *  picker at once, as a rename here is (a name changed here meanwhile, not pushed yet, wins). */
+function retitleLive(config: Config, store: Store, ids: string[]): void {
+  if (!ids.length) return
+  const tmux = new Tmux(config.tmuxSocket)
+  const meta = store.meta(ids)
+  for (const s of listSessions(tmux)) {
+    if (!s.id || !ids.includes(s.id)) continue
+    const own = store.transcriptsOf([s.id])[0]
+    retitle(tmux, s.name, meta.get(s.id)?.name ?? null, own?.customTitle ?? own?.agentName ?? null)
+  }
 }
 
 /** Refused documents, for cs doctor: how many different ones, and the latest few. A host's

@@ -2,7 +2,7 @@
 // `cs launch` and the hook), each read with one tmux call in lib/pane-row.ts's format. An option
 // resolves on the session's active pane first, then on the session, so a session whose active
 // pane is a split-off shell still shows the session-level values the hook keeps.
-import { hookState, hookStateAt, hookWaitingFor, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
+import { FIELDS, hookState, hookStateAt, hookWaitingFor, PANE_FORMAT, parsePanes, type PaneRow } from './pane-row.ts'
 import type { LiveState } from './session.ts'
 import { THEN, exact, exactPane, type Tmux } from './tmux.ts'
 
@@ -48,3 +48,18 @@ export function probe(tmux: Tmux, name: string): TmuxSession | null {
 
 /** A session of Claude's: launched by cs, or tagged by the hook. */
 export const isClaude = (s: TmuxSession) => s.managed || s.id !== null
+
+/** A live tmux session shows its new name in the status line and picker at once, and keeps it:
+ *  cs's name is @cs_name, which the hook never sets (it writes Claude's title to @cs_title at
+ *  each prompt). Cleared (null), the session's own title shows again. */
+export function retitle(tmux: Tmux, session: string, name: string | null, ownTitle: string | null): void {
+  const target = exactPane(session)
+  const pane = tmux.try('display', '-p', '-t', target, `#{${FIELDS.claudePane}}`)?.trim()
+  const option = (scope: string[], field: string, value: string | null) =>
+    value === null ? ['set', '-qu', ...scope, field] : ['set', '-q', ...scope, field, value]
+  const set = (...scope: string[]) =>
+    name !== null
+      ? option(scope, FIELDS.name, name)
+      : [...option(scope, FIELDS.name, null), THEN, ...option(scope, FIELDS.title, ownTitle)]
+  tmux.try(...set('-t', target), ...(pane ? [THEN, ...set('-p', '-t', pane)] : []))
+}

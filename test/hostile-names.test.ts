@@ -3,7 +3,7 @@
 // stand-in for claude: nothing is executed, no escape sequence reaches the display, and a name
 // tmux cannot target is refused with a clear error.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, realpathSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, test } from 'node:test'
@@ -50,6 +50,9 @@ test('hostile names launch, rename, show, list and die as given; nothing runs', 
     const other = NAMES[(NAMES.indexOf(name) + 3) % NAMES.length]
     const renamed = t.cs('rename', rec.id, '--', other)
     assert.equal(renamed.status, 0, `${name}: ${renamed.stderr}`)
+    // said as a shell word: what it says is the name, whatever quotes it holds
+    const said = /is now (.*)\n$/.exec(renamed.stdout)![1]
+    if (!/[\x00-\x1f\x7f-\x9f]/.test(other)) assert.equal(execFileSync('sh', ['-c', `printf %s ${said}`], { encoding: 'utf8' }), other.slice(0, 80))
 
     const status = t.cs('status')
     assert.equal(status.status, 0, status.stderr)

@@ -128,6 +128,11 @@ test('two hosts sync and see each other; a rename and a tag on one show on the o
   const onB = b.json('info', bId)
   assert.equal(onB.name, 'from alpha')
   assert.equal(onB.tag, 'keep')
+  // a name given on A to a session B runs in tmux shows in B's tmux (status line, picker) at once
+  a.ok('rename', `beta:${live.id}`, 'worker, named on alpha')
+  a.ok('sync')
+  b.ok('sync')
+  assert.equal(b.tmux('display', '-p', '-t', '=worker:', '#{@cs_name}').stdout.trim(), 'worker, named on alpha')
 
   // renamed on both at once: after the syncs both show the same name
   a.ok('rename', aId, 'name-from-a')

@@ -7,23 +7,9 @@ import { report } from '../../lib/format.ts'
 import { checkLabel, idPrefixError } from '../../lib/names.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
 import { withSessions } from '../../lib/sessions.ts'
-import { exactPane, THEN, Tmux } from '../../lib/tmux.ts'
-import { FIELDS } from '../../lib/pane-row.ts'
-
-/** A live tmux session shows its new name in the status line and picker at once, and keeps it:
- *  cs's name is @cs_name, which the hook never sets (it writes Claude's title to @cs_title at
- *  each prompt). Cleared (null), the session's own title shows again. */
-function retitle(tmux: Tmux, session: string, name: string | null, ownTitle: string | null): void {
-  const target = exactPane(session)
-  const pane = tmux.try('display', '-p', '-t', target, `#{${FIELDS.claudePane}}`)?.trim()
-  const option = (scope: string[], field: string, value: string | null) =>
-    value === null ? ['set', '-qu', ...scope, field] : ['set', '-q', ...scope, field, value]
-  const set = (...scope: string[]) =>
-    name !== null
-      ? option(scope, FIELDS.name, name)
-      : [...option(scope, FIELDS.name, null), THEN, ...option(scope, FIELDS.title, ownTitle)]
-  tmux.try(...set('-t', target), ...(pane ? [THEN, ...set('-p', '-t', pane)] : []))
-}
+import { quoted } from '../../lib/untrusted.ts'
+import { Tmux } from '../../lib/tmux.ts'
+import { retitle } from '../../lib/tmux-sessions.ts'
 
 export default defineCommand({
   usage: 'rename ID NAME… | rename ID --clear [--host NAME] [--json]',
@@ -56,7 +42,7 @@ export default defineCommand({
         const own = s.transcriptOf(v.id)
         retitle(new Tmux(config.tmuxSocket), v.tmuxSession, clear ? null : name, own?.customTitle ?? own?.agentName ?? null)
       }
-      const said = clear ? `${v.short}: name cleared` : `${v.short} is now '${name}'`
+      const said = clear ? `${v.short}: name cleared` : `${v.short} is now ${quoted(name)}`
       report(isSet(flags, 'json'), said, { id: v.id, short: v.short, name: clear ? null : name })
     }, { changesFound: true, freshensBlocks: true })
   },
