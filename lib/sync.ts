@@ -41,6 +41,9 @@ export interface PullReport {
 
 /** How often an idle host refreshes its heartbeat (a push refreshes it too). */
 const HEARTBEAT_EVERY_MS = 60_000
+/** A host whose heartbeat is older than this is taken for silent: cron's sync beats every 5
+ *  minutes, a hook's push at each state change. */
+const SILENT_AFTER_MS = 10 * 60_000
 
 /** This host's rows as they would be pushed: its sessions with an id, orphans left out. */
 function localRows(config: Config, views: SessionView[], transcripts: Map<string, TranscriptInfo>): HostRow[] {
@@ -245,7 +248,10 @@ export async function pull(
   })
   if (cancel?.cancelled) return report
   const at = now.toISOString()
-  for (const f of facts) store.saveHost({ ...f, fetchedAt: at })
+  // a host silent for long (its machine off, asleep, cut off) has its rows shown as of its last
+  // word, with their age: live states it can no longer tell are not shown as now
+  const asOf = (f: HostFacts) => (f.heartbeat && now.getTime() - Date.parse(f.heartbeat) > SILENT_AFTER_MS ? f.heartbeat : at)
+  for (const f of facts) store.saveHost({ ...f, fetchedAt: asOf(f) })
   // this host's document missing, or behind the pushes noted here: a new, wiped or restored
   // server, which lacks rows and names the hashes here say it has
   const mine = documents.find((d) => d._id === config.host)

@@ -730,6 +730,8 @@ test('hostile documents are refused and counted; nothing runs, nothing is touche
     a.cs('purge', escaped, '--yes'), a.cs('purge', '--host', 'evil', escaped, '--yes'), a.cs('doctor'),
   ]
   for (const o of outputs) assert.doesNotMatch(o.stdout + o.stderr, ESC, o.stdout + o.stderr)
+  // a host silent since January: its rows, WAITING as it last said, shown as of its last word
+  assert.match(outputs[0].stdout, /evil \(\d+d ago\)/)
   assert.equal(outputs[4].status, 1)
   assert.match(outputs[4].stderr, /runs on evil, not here/)
   assert.equal(outputs[8].status, 1) // another host's transcript is never purged from here
