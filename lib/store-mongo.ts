@@ -10,7 +10,7 @@
 // `nameSeq`…). Updates go in chunks of at most 50 operations: FerretDB 1.24 hangs on a
 // bulk write of about 100 updates that match existing documents.
 import { connect } from 'node:net'
-import type { AnyBulkWriteOperation, Db, Document, MongoClient } from 'mongodb'
+import type { AnyBulkWriteOperation, Db, Document, MongoClient, MongoClientOptions } from 'mongodb'
 import type { SharedStoreSettings } from './config.ts'
 import { maskUrl, urlSecrets } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
@@ -24,11 +24,14 @@ export const CHUNK = 50
 /** Inserts are not subject to that hang. */
 const INSERT_CHUNK = 1000
 
-/** Any text with the URL's password removed: driver errors may quote what they were given. */
+/** Any text with the URL's password removed: driver errors may quote what they were given. A
+ *  password is taken out where it stands as a word of its own, not from inside another word (a
+ *  password `p` made `Unable to parse` read `Unable to ****arse`). */
 function redact(text: string, url: string): string {
   let out = text.split(url).join(maskUrl(url))
   for (const secret of urlSecrets(url))
-    for (const s of new Set([secret, safeDecode(secret)])) out = out.split(s).join('****')
+    for (const s of new Set([secret, safeDecode(secret)]))
+      out = out.replace(new RegExp(`(?<![A-Za-z0-9])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`, 'g'), '****')
   return out
 }
 
@@ -77,6 +80,16 @@ function refusal(url: string): Promise<never> {
   })
 }
 
+/** The driver's client, or the config's error: what its constructor refuses is the URL or an
+ *  option as written (`Unable to parse h:99999`), for the user to fix, not a server to start. */
+function newClient(Client: Driver['MongoClient'], url: string, options: MongoClientOptions): MongoClient {
+  try {
+    return new Client(url, options)
+  } catch (e) {
+    throw new CsError(`mongo.url ${maskUrl(url)} cannot be used: ${redact((e as Error).message, url)}`, EXIT.usage, 'fix it: cs config set mongo.url mongodb://HOST:PORT/DATABASE')
+  }
+}
+
 /** Connects, or throws a CsError (exit 3) naming the server, never its password. */
 export async function connectMongo(s: SharedStoreSettings, o: ConnectOptions): Promise<SharedStore> {
   // the driver reads them on a thread of libuv's, which a FIFO holds for good: no exit then
@@ -96,7 +109,7 @@ export async function connectMongo(s: SharedStoreSettings, o: ConnectOptions): P
   try {
     const { MongoClient, MongoError } = await loadDriver()
     driverError = MongoError
-    client = new MongoClient(s.url, {
+    client = newClient(MongoClient, s.url, {
       serverSelectionTimeoutMS: o.timeoutMs,
       connectTimeoutMS: o.timeoutMs,
       socketTimeoutMS: Math.max(o.timeoutMs, 30_000),
@@ -110,7 +123,7 @@ export async function connectMongo(s: SharedStoreSettings, o: ConnectOptions): P
     await Promise.race([connecting, refused])
   } catch (e) {
     await client?.close(true).catch(() => {})
-    throw fail(e)
+    throw e instanceof CsError ? e : fail(e)
   }
   const db = client.db(dbName(s.url))
   const guard =

@@ -214,6 +214,12 @@ test('a FIFO named by config.json as ssh.config or a TLS file is said, never wai
   }
 })
 
+test('a shared store URL the driver cannot read is the config to fix (exit 2), its password taken out as a word, not from words', () => {
+  const r = spawnSync(join(import.meta.dirname, '../bin/cs'), ['sync'], { env: { ...t.env, CS_MONGO_URL: 'mongodb://u:p@h:99999/cs' }, encoding: 'utf8', timeout: 20_000 })
+  assert.equal(r.status, 2, r.stderr)
+  assert.equal(r.stderr, 'cs: mongo.url mongodb://u:****@h:99999/cs cannot be used: Unable to parse h:99999 with URL\n    fix it: cs config set mongo.url mongodb://HOST:PORT/DATABASE\n')
+})
+
 test('a file path given to cs config set is kept absolute, as meant in the folder it was typed in; it must name a file', () => {
   // nothing there, or a FIFO (ssh -F would wait on it for good): refused where it is typed
   const missing = spawnSync(join(import.meta.dirname, '../bin/cs'), ['config', 'set', 'ssh.config', 'my ssh config'], { cwd: t.home, env: t.env, encoding: 'utf8' })
