@@ -318,6 +318,9 @@ export function startAsking(config: Config, host: string | undefined) {
     },
     /** a host's rows changed in what the picker shows */
     moved: () => dropped || answers.some((a) => a.moved),
+    /** The exit code of a listing of `host` alone: 3 when it did not answer (what is shown of
+     *  it is kept from before, or nothing), as `cs hosts` has it; else 0. */
+    exitCode: (): number => (host !== undefined && answers.some((a) => a.host.name === host && a.error) ? EXIT.unavailable : EXIT.ok),
   }
 }
 

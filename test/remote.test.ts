@@ -121,6 +121,14 @@ test('a host that stops answering still shows, marked with its age, within the c
     assert.equal(r.status, 0, r.stderr)
     assert.ok(JSON.parse(r.stdout).some((row: any) => row.id === B_ID && row.host === 'hostb'))
     assert.match(r.stderr, /host hostb does not answer.*as of \d+s ago/)
+    // asked for alone, a host that does not answer is exit 3, as `cs hosts` says it, what is
+    // kept of it shown all the same
+    for (const args of [['ls', '--host', 'hostb', '--json'], ['list', '--host', 'hostb', '--json'], ['deleted', '--host', 'hostb', '--json']]) {
+      const alone = a.cs(...args)
+      assert.equal(alone.status, 3, `${args.join(' ')}: ${alone.stderr}`)
+      assert.match(alone.stderr, /host hostb does not answer/, args.join(' '))
+      assert.doesNotThrow(() => JSON.parse(alone.stdout), args.join(' '))
+    }
     const local = performance.now()
     a.cs('ls', '--json', '--local')
     assert.ok(took - (performance.now() - local) < 1500, `a dead host cost ${Math.round(took)} ms`)

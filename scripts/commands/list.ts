@@ -45,6 +45,6 @@ export default defineCommand({
         printViews(config, selectViews(s.views, filter), { json: isSet(flags, 'json'), state: false, empty: 'no sessions match' })
       },
       { pull: filter.host !== config.host, asked: hosts }
-    )
+    ).then(() => hosts.exitCode())
   },
 })

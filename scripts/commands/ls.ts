@@ -85,6 +85,6 @@ export default defineCommand({
       })
       if (more > 0 && !json)
         print(colors(useColor(config)).dim(`… ${thousands(more)} more: --limit N shows N, --all every one`))
-    }, { pull: filter.host !== config.host, asked: hosts })
+    }, { pull: filter.host !== config.host, asked: hosts }).then(() => hosts.exitCode())
   },
 })
