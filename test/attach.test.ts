@@ -97,7 +97,7 @@ test('a session whose tmux session is gone comes back with --resume in its folde
   assert.deepEqual(got.argv, ['--resume', rec.id, '--settings', settings, ...given])
   assert.equal(got.cwd, dir)
   await waitClientOn('gone one')
-  const status = t.json('status').find((s: any) => s.name === 'gone one')
+  const status = t.json('status').find((s: any) => s.tmuxSession === 'gone one')
   assert.equal(status.id, rec.id)
   // brought back again after cs named it: the name cs gave it shows in tmux, not the tmux name
   assert.equal(t.cs('rename', rec.id, 'kept name').status, 0)
@@ -106,7 +106,7 @@ test('a session whose tmux session is gone comes back with --resume in its folde
   csInOuterPane('attach', '--yes', rec.id.slice(0, 8))
   await claude.wait(rec.id)
   await waitClientOn('gone one')
-  assert.equal(t.json('status').find((s: any) => s.name === 'gone one').title, 'kept name')
+  assert.equal(t.json('status').find((s: any) => s.tmuxSession === 'gone one').title, 'kept name')
 
   // its folder gone too: said so, with no fix that names a flag attach does not have
   const away = join(dir, 'away')

@@ -312,7 +312,7 @@ test("rename of a live session shows at once in tmux, and stays over the title C
   const shown = () => {
     const list = spawnSync(LIST, [], { env: { ...t.env, LANG: 'C.UTF-8', NO_COLOR: '1' }, encoding: 'utf8' }).stdout
     const line = list.split('\n').find((l) => l.startsWith(sid))
-    const status = t.json('status').find((s: any) => s.name === 'one')
+    const status = t.json('status').find((s: any) => s.tmuxSession === 'one')
     return [line?.split('\t')[2].replace(/^\S+ +\S+ +/, '').split('  ')[0], status.title]
   }
   // the hook at a prompt, in the session's pane: Claude's payload carries its own title

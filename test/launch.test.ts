@@ -80,10 +80,10 @@ test('hostile names and prompts launch, show and die as given, and no shell runs
   assert.equal(t.cs('kill', 'moved').status, 0)
 
   const status = t.json('status')
-  assert.deepEqual(status.map((s: any) => s.name).sort(), [...hostile].sort())
+  assert.deepEqual(status.map((s: any) => s.tmuxSession).sort(), [...hostile].sort())
   for (const s of status) {
     assert.equal(s.state, 'idle')
-    assert.equal(s.title, s.name)
+    assert.equal(s.title, s.tmuxSession)
     assert.equal(s.cwd, dir)
     assert.equal(s.managed, true)
     assert.match(s.id, /^[0-9a-f-]{36}$/)
@@ -96,7 +96,7 @@ test('hostile names and prompts launch, show and die as given, and no shell runs
   // the hook's idle of before
   const exited = hostile[0]
   assert.equal(tmux('respawn-pane', '-k', '-t', `=${exited}:`, 'sh').status, 0)
-  const after = t.json('status').find((s: any) => s.name === exited)
+  const after = t.json('status').find((s: any) => s.tmuxSession === exited)
   assert.equal(after.state, 'dead')
   assert.equal(dashboard().find((r: any) => r.tmuxSession === exited)?.state, 'dead')
   // live rows with no transcript yet: ids the store holds no row of

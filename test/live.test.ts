@@ -229,6 +229,6 @@ test('cs status lists a claude started by hand in a pane of this server, from it
     encoding: 'utf8',
   })
   assert.equal(r.status, 0, r.stderr)
-  const ext = (JSON.parse(r.stdout) as any[]).find((s) => s.name === 'ext')
-  assert.deepEqual([ext?.id, ext?.state, ext?.managed], [ID('ext'), 'working', false])
+  const ext = (JSON.parse(r.stdout) as any[]).find((s) => s.tmuxSession === 'ext')
+  assert.deepEqual([ext?.id, ext?.state, ext?.managed, ext?.title, ext?.host], [ID('ext'), 'working', false, 'outside cs', 'testhost'])
 })

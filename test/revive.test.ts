@@ -84,7 +84,7 @@ test('a launched session answers its prompt and stays up; revive brings it back 
   await tmux.waitFor('=alpha one:', (s) => s.includes('remember alpha'), { what: 'the earlier prompt' })
   assert.ok(!tmux.hasSession('beta'))
   assert.deepEqual(
-    JSON.parse(cs('status', '--json').stdout).map((s: any) => [s.name, s.id]),
+    JSON.parse(cs('status', '--json').stdout).map((s: any) => [s.tmuxSession, s.id]),
     [['alpha one', alpha]]
   )
   void beta

@@ -15,7 +15,7 @@ export default defineCommand({
   usage: 'status [--json]',
   maxArgs: 0,
   summary: "The live Claude sessions in tmux and what each is doing, read from tmux and Claude's registry.",
-  details: '  --json   an array of {name, id, state, stateSince, waitingFor, title, cwd, managed}',
+  details: '  --json   an array of {tmuxSession, id, host, state, stateSince, waitingFor, title, cwd, managed}, named as in cs ls --json',
   options: JSON_OPTION,
   run({ config, flags }) {
     const all = listSessions(requireTmux(config))
@@ -27,13 +27,15 @@ export default defineCommand({
     const rows = sessions.map((s) => {
       const l = live.get(s.name)
       return {
-        name: s.name,
+        tmuxSession: s.name,
         id: s.id ?? l?.id ?? null,
+        host: config.host,
         state: l ? l.state : s.state,
         stateSince: l ? l.stateSince : s.stateAt === null ? null : new Date(s.stateAt * 1000).toISOString(),
         waitingFor: l ? l.waitingFor : s.waitingFor,
-        title: s.title,
-        cwd: s.cwd,
+        // a claude started by hand: no hook set these; its registry entry has them
+        title: s.title ?? l?.name ?? null,
+        cwd: s.cwd ?? l?.cwd ?? null,
         managed: s.managed,
       }
     })
@@ -42,7 +44,7 @@ export default defineCommand({
     const now = new Date()
     // tmux's names and the hook's folders, shown as the table shows text: cleaned, a name cut short
     const lines = rows.map((r) => [
-      truncate(cleanText(r.name) ?? '?', NAME_CELLS),
+      truncate(cleanText(r.tmuxSession) ?? '?', NAME_CELLS),
       r.state === 'waiting' && r.waitingFor ? `waiting (${r.waitingFor})` : (r.state ?? '?'),
       age(r.stateSince, now),
       cleanText(r.cwd) ?? '',
