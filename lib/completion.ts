@@ -40,13 +40,14 @@ export function complete(words: string[], names: string[], command: CommandSpec 
   const flag = (name: string) => command.options[name]
   const prev = before.at(-1)!
   // a flag's value: `--host VALUE`, `--host=VALUE` as one word (zsh, fish), or as bash hands it,
-  // split at the = (--host, =, VALUE)
+  // split at the = (--host, =, VALUE; right after the =, the = itself is the word completed)
   const eq = cur.startsWith('--') ? cur.indexOf('=') : -1
-  const flagWord = eq > 0 ? cur.slice(0, eq) : prev === '=' && before.length > 2 ? before.at(-2)! : before.length > 1 ? prev : ''
+  const afterEq = cur === '=' && before.length > 1 && prev.startsWith('--')
+  const flagWord = eq > 0 ? cur.slice(0, eq) : afterEq ? prev : prev === '=' && before.length > 2 ? before.at(-2)! : before.length > 1 ? prev : ''
   if (flagWord.startsWith('--') && flag(flagWord.slice(2))?.type === 'string') {
     const name = flagWord.slice(2)
     const values = name === 'host' ? known.hosts() : name === 'sort' ? SORT_KEYS : [] // else a value of its own: a folder, a number
-    const value = eq > 0 ? cur.slice(eq + 1) : cur
+    const value = eq > 0 ? cur.slice(eq + 1) : afterEq ? '' : cur
     return [...new Set(values)].filter((v) => v.startsWith(value)).map((v) => (eq > 0 ? `${flagWord}=${v}` : v))
   }
   if (cur.startsWith('-'))

@@ -10,6 +10,7 @@ import { loadConfig } from '../lib/config.ts'
 import type { HostRow } from '../lib/session.ts'
 import { openStore } from '../lib/store-sqlite.ts'
 import { isolatedCs } from './harness/cs.ts'
+import { SORT_KEYS } from '../lib/views.ts'
 import { TestTmux } from './harness/tmux.ts'
 
 const REPO = resolve(import.meta.dirname, '..')
@@ -77,7 +78,10 @@ for (const [shell, offer] of Object.entries(shells)) {
     assert.deepEqual(offer(['list', '--sort', 't']), ['title'])
     assert.deepEqual(offer(['list', '--host', '']), ['box2', 'box3', 'testhost'])
     // --host=VALUE: bash splits it at the = (--host, =, VALUE); the other shells keep one word
-    if (shell === 'bash') assert.deepEqual(offer(['attach', '--host', '=', 'b']), ['box2', 'box3'])
+    if (shell === 'bash') {
+      assert.deepEqual(offer(['attach', '--host', '=', 'b']), ['box2', 'box3'])
+      assert.deepEqual(offer(['list', '--sort', '=']), [...SORT_KEYS].sort(), 'right after the =, the = the word completed')
+    }
     else assert.deepEqual(offer(['attach', '--host=b']), ['--host=box2', '--host=box3'])
     assert.deepEqual(offer(['completion', '']), ['bash', 'fish', 'zsh'])
     // the words a usage line names after its command
