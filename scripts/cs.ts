@@ -53,10 +53,13 @@ async function main(argv: string[]): Promise<number> {
   if (first === 'help' && argv.length === 2 && Object.hasOwn(commands, argv[1])) return main([argv[1], '--help'])
   if (first === 'help' && argv.length > 1)
     throw usageError(argv.length === 2 ? `unknown command: ${argv[1]}` : 'help takes one command', 'see `cs --help`')
+  if ((first === '--help' || first === '-h') && argv.length === 2 && Object.hasOwn(commands, argv[1])) return main([argv[1], '--help'])
   if (first === '--help' || first === '-h' || first === 'help') {
+    if (argv.length > 1) throw usageError(`${first} takes one command, not ${argv.slice(1).map(quoted).join(' ')}`, 'see `cs --help`')
     out(usage() + '\n')
     return EXIT.ok
   }
+  if ((first === '--version' || first === '-V') && argv.length > 1) throw usageError(`${first} takes nothing more, not ${argv.slice(1).map(quoted).join(' ')}`)
   if (first === '--version' || first === '-V') {
     out(`cs ${pkg.version}\n`)
     return EXIT.ok

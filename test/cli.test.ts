@@ -30,6 +30,17 @@ test('cs --version prints the package version', () => {
   assert.equal(r.stdout, `cs ${version}\n`)
 })
 
+test('a word or flag a command would drop is refused: --version with more, --json where no listing is, --help before a command is its help', () => {
+  for (const args of [['--version', 'extra'], ['-V', '--json'], ['hosts', 'add', 'h1', '--json'], ['hosts', 'rm', 'h1', '--json'], ['config', 'set', 'sync.titles', 'false', '--json'], ['--help', 'ls', 'more']]) {
+    const r = t.cs(...args)
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+    assert.equal(r.stdout, '', args.join(' '))
+  }
+  assert.equal(t.json('config')['sync.titles'], true, 'nothing set')
+  assert.equal(t.cs('-h', 'ls').stdout, t.cs('ls', '--help').stdout)
+  assert.equal(t.cs('--help', 'gc').stdout, t.cs('help', 'gc').stdout)
+})
+
 test('an unknown command or flag is a usage error naming the fix', () => {
   const cmd = t.cs('bogus')
   assert.equal(cmd.status, 2)

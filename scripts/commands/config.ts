@@ -33,6 +33,7 @@ export default defineCommand({
       return
     }
     if (verb !== 'set' && verb !== 'unset') throw usageError(`unknown config action '${verb}'`, 'cs config set KEY VALUE, or cs config unset KEY')
+    if (isSet(flags, 'json')) throw usageError(`--json goes with the listing, not config ${verb}`, 'cs config --json')
     if (!KEYS.includes(key as ConfigKey)) throw usageError(`unknown key '${key ?? ''}'`, `keys: ${KEYS.join(', ')}`)
     if (verb === 'set' ? value === undefined || extra.length : value !== undefined)
       throw usageError(verb === 'set' ? 'config set wants KEY VALUE' : 'config unset wants KEY alone')

@@ -156,6 +156,7 @@ export default defineCommand({
   async run({ config, positionals, flags }) {
     const [verb, name, ...more] = positionals
     const adding = ['ssh', 'cs', 'install'].filter((f) => flags[f] !== undefined)
+    if (verb !== undefined && isSet(flags, 'json')) throw usageError(`--json goes with the listing, not hosts ${shellWord(verb)}`, 'cs hosts --json')
     if (verb !== 'add' && adding.length)
       throw usageError(`${adding.map((f) => `--${f}`).join(', ')} ${adding.length > 1 ? 'go' : 'goes'} with hosts add`, 'cs hosts add NAME [--ssh DEST] [--cs PATH | --install]')
     if (verb === 'add') {
