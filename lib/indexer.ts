@@ -11,7 +11,7 @@
 // than config.fullScanSeconds, so that an append cs cannot see (a client outside cs's tmux
 // without a registry entry) shows within that interval: the dashboard leaves that walk to a
 // background `cs sync`, and `cs sync` (cron's every 5 minutes) runs it when due.
-import { closeSync, readdirSync, readSync, statSync, utimesSync, type Dirent, type Stats } from 'node:fs'
+import { accessSync, closeSync, constants, readdirSync, readSync, statSync, utimesSync, type Dirent, type Stats } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { Config } from './config.ts'
 import { isSessionFile, projectsDir, readable } from './paths.ts'
@@ -28,6 +28,8 @@ export interface IndexReport {
   dropped: number // files gone from disk, dropped from the index
   unknownRecords: number // in the files read by this run
   badLines: number // in the files read by this run
+  /** project folders that could not be listed (their permissions): kept as last read */
+  unreadable: string[]
 }
 
 export interface IndexOptions {
@@ -98,10 +100,19 @@ const inodesOf = (folder: string, listing: string | undefined) =>
 
 /** A project folder's session files: UUID-named, non-empty, directly in the folder. A symlink
  * is followed only when it resolves inside the projects folder: nothing outside it is read. */
-function list(path: string, mtimeMs: number | null, root: string, since: number): Folder {
+function list(path: string, mtimeMs: number | null, root: string, since: number): Folder | 'unreadable' {
   const entries: string[] = []
   let hot: HotLine[] | null = null
-  for (const d of readdirOrEmpty(path)) {
+  let found: Dirent[]
+  try {
+    found = readdirSync(path, { withFileTypes: true })
+  } catch (e) {
+    // gone meanwhile: no files; there but closed to this user (EACCES): not taken for empty
+    const code = (e as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') return 'unreadable'
+    found = []
+  }
+  for (const d of found) {
     if (!isSessionFile(d.name) || !readable(d, `${path}/${d.name}`, root)) continue
     const st = statOf(`${path}/${d.name}`)
     if (!st || !st.isFile() || st.size <= 0) continue
@@ -144,7 +155,9 @@ function trustedMtime(path: string, mtimeMs: number | null, now: number): number
  * lines, looked up by name (a live session may have written nothing for days): splitting every
  * line of every hot folder took a tenth of a dashboard's own time.
  */
-function relist(path: string, stored: FolderListing, since: number, liveNames: string[]): Folder | null {
+function relist(path: string, stored: FolderListing, since: number, liveNames: string[]): Folder | 'unreadable' | null {
+  // closed to this user since it was listed: its files cannot be stat'ed, which is not their going
+  if (!searchable(path)) return 'unreadable'
   const text = stored.listing
   const lineAt = (at: number) => text.slice(at, text.indexOf('\n', at) + 1)
   const again = new Map<string, string>() // each line looked at again, by name: what it is now
@@ -206,6 +219,7 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, l
   const folders: { folder: Folder; stored?: FolderListing }[] = []
   const gone: string[] = []
   const moved: { path: string; mtimeMs: number }[] = []
+  const unreadable: string[] = []
   let unchanged = 0
   for (const d of readdirOrEmpty(root)) {
     const path = `${root}/${d.name}`
@@ -224,7 +238,11 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, l
         ? (store.listing(path) ?? undefined)
         : summary && { listing: summary.listing, mtimeMs: summary.mtimeMs }
     const folder = trusted ? relist(path, stored!, now - HOT_MS, liveNames) : list(path, mtimeMs, root, now - HOT_MS)
-    if (!folder) unchanged += summary!.count
+    if (folder === 'unreadable') {
+      // its sessions as last read, not dropped: names and tags would outlive them unseen
+      unreadable.push(path)
+      unchanged += summary?.count ?? 0
+    } else if (!folder) unchanged += summary!.count
     else if (!opts.full && stored?.listing === folder.listing) {
       // no session file changed (something else in the folder may have)
       unchanged += summary!.count
@@ -233,13 +251,22 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, l
     } else if (folder.listing) folders.push({ folder, stored })
     else if (stored) gone.push(path) // no session file left in it
   }
-  return { folders, unchanged, moved, gone: [...gone, ...summaries.keys()] }
+  return { folders, unchanged, moved, unreadable, gone: [...gone, ...summaries.keys()] }
 }
 
 const countLines = (text: string) => {
   let n = 0
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
   return n
+}
+
+function searchable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.R_OK | constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function readdirOrEmpty(dir: string): Dirent[] {
@@ -287,7 +314,7 @@ function noteFullWalk(config: Config, now: number) {
 }
 
 /** What an index run that read nothing reports. */
-export const nothingRead = (): IndexReport => ({ seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
+export const nothingRead = (): IndexReport => ({ seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0, unreadable: [] })
 
 export function indexTranscripts(config: Config, store: Store, opts: IndexOptions = {}): IndexReport {
   const report = nothingRead()
@@ -297,6 +324,7 @@ export function indexTranscripts(config: Config, store: Store, opts: IndexOption
   const hot = hotTest(liveIds, now)
   const walked = walk(config, store, full, opts, liveIds, now)
   report.seen = walked.unchanged
+  report.unreadable = walked.unreadable
   let changes: IndexChanges = { folders: [], gone: [], parsers: [] }
   let pending = 0 // files read since the last save
   let buf: Buffer | null = null

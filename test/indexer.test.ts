@@ -1,9 +1,10 @@
 import { describe, test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import {
   appendFileSync,
+  chmodSync,
   mkdirSync,
   readFileSync,
   mkdtempSync,
@@ -97,7 +98,7 @@ test('reads nothing of an unchanged file and only the appended bytes of a grown 
   const s = session(project('-work-app'), title('x', 'first'), user('x', 'u1', 'hello'))
   const first = indexTranscripts(config, store)
   assert.equal(first.bytes, statSync(s.path).size)
-  assert.deepEqual({ ...indexTranscripts(config, store), seen: 0 }, { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
+  assert.deepEqual({ ...indexTranscripts(config, store), seen: 0 }, { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0, unreadable: [] })
 
   const added = title('x', 'renamed') + user('x', 'u2', 'more')
   appendFileSync(s.path, added)
@@ -455,7 +456,7 @@ describe('a hot run stats the project folders and only the files that can have g
     assert.equal(r.dropped, 1)
     assert.deepEqual(store.transcripts().map((t) => t.id).sort(), [cold.id, fresh.id].sort())
     // a full walk finds nothing that the hot runs missed
-    assert.deepEqual({ ...indexTranscripts(config, store), seen: 0 }, { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
+    assert.deepEqual({ ...indexTranscripts(config, store), seen: 0 }, { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0, unreadable: [] })
   })
 
   test('a folder whose mtime moved with no session file changed keeps its files and its new mtime', () => {
@@ -526,7 +527,7 @@ test('cs sync is quiet, reports with --verbose and --json, and is fine without ~
 
   const none = cs('sync', '--json')
   assert.equal(none.status, 0, none.stderr)
-  assert.deepEqual(JSON.parse(none.stdout), { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0 })
+  assert.deepEqual(JSON.parse(none.stdout), { seen: 0, read: 0, bytes: 0, dropped: 0, unknownRecords: 0, badLines: 0, unreadable: [] })
 
   const dir = join(home, '.claude/projects/-work-app')
   mkdirSync(dir, { recursive: true })
@@ -537,11 +538,35 @@ test('cs sync is quiet, reports with --verbose and --json, and is fine without ~
   appendFileSync(s.path, user('x', 'u2', 'more'))
   const json = cs('sync', '--json')
   assert.equal(json.status, 0, json.stderr)
-  assert.deepEqual(JSON.parse(json.stdout), { seen: 1, read: 1, bytes: Buffer.byteLength(user('x', 'u2', 'more')), dropped: 0, unknownRecords: 0, badLines: 0 })
+  assert.deepEqual(JSON.parse(json.stdout), { seen: 1, read: 1, bytes: Buffer.byteLength(user('x', 'u2', 'more')), dropped: 0, unknownRecords: 0, badLines: 0, unreadable: [] })
   const verbose = cs('sync', '--verbose', '--full')
   assert.equal(verbose.status, 0, verbose.stderr)
   assert.match(verbose.stdout, /^1 transcripts: 1 read \(.* MB\), 0 dropped/)
   const bad = cs('sync', '--bogus')
   assert.equal(bad.status, 2)
   assert.doesNotMatch(bad.stderr, /at .*\.ts:\d+/)
+})
+
+test("a project folder closed to cs's user keeps its sessions as last read, and cs sync says so", { skip: process.getuid?.() !== 0 && 'runs cs as another user: needs root' }, (tc) => {
+  // cs as nobody, in a home of its own: root reads any folder, whatever its mode
+  const home = mkdtempSync(join(tmpdir(), 'cs-closed-'))
+  tc.after(() => rmSync(home, { recursive: true, force: true }))
+  const dir = join(home, '.claude/projects/-work-closed')
+  mkdirSync(dir, { recursive: true })
+  const s = session(dir, user('x', 'u1', 'behind a closed door'))
+  spawnSync('chown', ['-R', '65534:65534', home])
+  const env = { PATH: process.env.PATH, HOME: home, CS_HOST: 'testhost', CS_TMUX_SOCKET: `cs-test-closed-${process.pid}` }
+  const cs = (...args: string[]) =>
+    spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO, 'bin/cs.mjs'), ...args], { env, encoding: 'utf8' })
+  const ids = () => (JSON.parse(cs('ls', '--json').stdout) as { id: string }[]).map((v) => v.id)
+  assert.deepEqual(ids(), [s.id])
+  chmodSync(dir, 0o000)
+  for (const args of [['sync'], ['sync', '--full']]) {
+    const r = cs(...args)
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stderr, /warning: 1 project folder cannot be read, .*-work-closed: their sessions are shown as last read/, args.join(' '))
+  }
+  assert.deepEqual(ids(), [s.id], 'not dropped')
+  chmodSync(dir, 0o755)
+  assert.equal(cs('sync').stderr, '')
 })

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs'
 import { defineCommand, type Flags } from '../../lib/command.ts'
 import { JSON_OPTION } from '../../lib/flags.ts'
 import type { Config } from '../../lib/config.ts'
-import { print } from '../../lib/format.ts'
+import { plural, print } from '../../lib/format.ts'
+import { say } from '../../lib/stdout.ts'
 import { backgroundDone } from '../../lib/background.ts'
 import { fullWalkDue, indexTranscripts, nothingRead, type IndexReport } from '../../lib/indexer.ts'
 import { readLive } from '../../lib/live.ts'
@@ -16,7 +17,7 @@ import { indexChanged, indexOptions, refreshPickerCache, withSessions, type Inde
 import { openLocalStore } from '../../lib/stores.ts'
 import { noteOffline, pull, push, rowsToPush, withPushLock, type PullReport, type PushReport } from '../../lib/sync.ts'
 import { CsError, usageError } from '../../lib/errors.ts'
-import { jsonText } from '../../lib/untrusted.ts'
+import { jsonText, quoted } from '../../lib/untrusted.ts'
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e6 ? 3 : 1)} MB`
 
@@ -140,6 +141,8 @@ async function sync(config: Config, flags: Flags): Promise<void> {
   } finally {
     if (only === 'pull') backgroundDone(config, 'pull')
   }
+  if (report.unreadable.length)
+    say(`warning: ${plural(report.unreadable.length, 'project folder')} cannot be read, ${report.unreadable.map(quoted).join(', ')}: their sessions are shown as last read (check the folders' permissions)`)
   if (flags.json) print(jsonText(shared ? { ...report, shared } : report))
   else if (flags.verbose) {
     print(
