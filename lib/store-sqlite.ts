@@ -320,7 +320,7 @@ function* leaving(json: Buffer, ids: string[]): Generator<Buffer> {
 
 /** Every method of the store, its SQLite errors turned into CsErrors that say what happened:
  *  those of the rows it returns read as they are consumed (an iterator) too. */
-function guarded(file: string, store: Store, setAsideNow: () => string): Store {
+function guarded(file: string, store: Store, setAsideNow: () => string, journal: string): Store {
   const readOnly = store.readOnly()
   const judged = <T>(fn: () => T): T => {
     try {
@@ -331,7 +331,7 @@ function guarded(file: string, store: Store, setAsideNow: () => string): Store {
       const err = storeError(file, e)
       if (!(err instanceof CsError) || err.reason !== 'damaged' || readOnly) throw err
       // damage found while working: set aside now, so that the next open rebuilds
-      throw new CsError(damagedNote(file, setAsideNow()), undefined, 'run the command again', 'damaged')
+      throw new CsError(damagedNote(file, setAsideNow(), existsSync(journal)), undefined, 'run the command again', 'damaged')
     }
   }
   function* steps<T>(it: Iterator<T>): Generator<T> {
@@ -453,9 +453,11 @@ function setAside(file: string): string {
   return aside
 }
 
-const damagedNote = (file: string, aside: string) =>
+const damagedNote = (file: string, aside: string, journal: boolean) =>
   `the database ${file} was damaged: it is set aside as ${aside}; the index is rebuilt from the ` +
-  "transcripts, and cs's names, tags, deletions and launch records come back from cs.journal"
+  (journal
+    ? "transcripts, and cs's names, tags, deletions and launch records come back from cs.journal"
+    : "transcripts; with no cs.journal beside it, cs's names, tags, deletions and launch records are only in the copy set aside")
 
 /** A damaged database set aside and made anew (its metadata from the journal, below). Either
  *  step may meet a full or read-only disk: then nothing was saved to answer from, and the error
@@ -467,7 +469,7 @@ function rebuildDamaged(config: Config, file: string): Database.Database {
   } catch (e) {
     throw cannotRebuild(config, file, 'be set aside', e)
   }
-  say(damagedNote(file, aside))
+  say(damagedNote(file, aside, existsSync(journalPath(config))))
   try {
     return openWritable(config, file)
   } catch (e) {
@@ -1265,7 +1267,7 @@ export function openStore(config: Config): Store {
       aside = setAside(file)
     }
     return aside
-  })
+  }, journal)
   if (!readOnly) keepJournal(db, journal, raw, store)
   return store
 }

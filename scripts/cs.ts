@@ -41,7 +41,9 @@ function parseError(e: Error & { code?: string }, passesOn: string | undefined):
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     if (/does not take/.test(e.message)) return `${flag} takes no value`
     // `--ssh -oX`: a value that looks like a flag
-    if (/ambiguous/.test(e.message)) return `${flag} wants a value: one that starts with - is written ${flag}=VALUE`
+    // (a short flag takes no =: its long name does)
+    if (/ambiguous/.test(e.message))
+      return `${flag} wants a value: one that starts with - is written ${flag.startsWith('--') ? flag : (/use '(--[^=' ]+)=/.exec(e.message)?.[1] ?? flag)}=VALUE`
     return `${flag} wants a value`
   }
   return e.message.split('\n')[0]

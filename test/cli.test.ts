@@ -38,6 +38,11 @@ test('a word or flag a command would drop is refused: --version with more, --jso
   }
   assert.equal(t.json('config')['sync.titles'], true, 'nothing set')
   assert.equal(t.cs('-h', 'ls').stdout, t.cs('ls', '--help').stdout)
+  // a short flag's value that starts with -: the way that works is its long name's
+  assert.match(t.cs('preview', 'abcd', '-n', '-1').stderr, /^cs: -n wants a value: one that starts with - is written --exchanges=VALUE\n/)
+  const empty = t.cs('launch', '')
+  assert.equal(empty.status, 2)
+  assert.match(empty.stderr, /^cs: an empty name\n/)
   assert.equal(t.cs('--help', 'gc').stdout, t.cs('help', 'gc').stdout)
 })
 

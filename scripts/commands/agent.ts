@@ -3,7 +3,7 @@ import { agentKeys, startAgent, stopAgent } from '../../lib/agent.ts'
 import { defineCommand } from '../../lib/command.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION, TARGET_HOSTS_HELP, TARGET_HOSTS_OPTIONS } from '../../lib/flags.ts'
-import { print } from '../../lib/format.ts'
+import { plural, print } from '../../lib/format.ts'
 import { targetHosts } from '../../lib/hosts.ts'
 import { askRemote, onHosts, runRemote } from '../../lib/remote.ts'
 import { jsonText } from '../../lib/untrusted.ts'
@@ -57,7 +57,7 @@ export default defineCommand({
       if (others.length) print(`${config.host}:`)
       const a = local()
       if ('stopped' in a) return print(a.stopped ? `stopped the agent at ${a.socket}` : 'no agent of cs runs')
-      print(`agent at ${a.socket} (${a.started ? 'started' : 'running'}), ${a.keys.length} key(s)${a.keys.length ? '' : ': cs add-key loads one'}`)
+      print(`agent at ${a.socket} (${a.started ? 'started' : 'running'}), ${plural(a.keys.length, 'key')}${a.keys.length ? '' : ': cs add-key loads one'}`)
       for (const k of a.keys) print(`  ${k}`)
     }
     if (hereFirst) showHere()

@@ -5,7 +5,7 @@ import type { Config } from '../../lib/config.ts'
 import { CsError, errorText, EXIT, fileError, usageError } from '../../lib/errors.ts'
 import { cleanText, visible } from '../../lib/untrusted.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
-import { print, printViews, report } from '../../lib/format.ts'
+import { plural, print, printViews, report } from '../../lib/format.ts'
 import { trashDir } from '../../lib/paths.ts'
 import type { SessionView } from '../../lib/session.ts'
 import { withSessions, type Sessions } from '../../lib/sessions.ts'
@@ -67,7 +67,7 @@ async function collect(config: Config, flags: Flags) {
       const orphans = orphansOf(s)
       if (!json) printViews(config, orphans, { state: false, header: true, empty: 'no orphans' })
       const go =
-        orphans.length > 0 && (isSet(flags, 'yes') || (!json && (await confirm(`move ${orphans.length} orphans to ${trash}?`))))
+        orphans.length > 0 && (isSet(flags, 'yes') || (!json && (await confirm(`move ${plural(orphans.length, 'orphan')} to ${trash}?`))))
       return { orphans, go }
     },
     { pull: true, index: 'walk' }

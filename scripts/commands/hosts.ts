@@ -7,7 +7,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { loadConfig, readConfigFile, writeConfigFile, type Config, type HostEntry } from '../../lib/config.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION, stringFlag } from '../../lib/flags.ts'
-import { age, colors, print, useColor } from '../../lib/format.ts'
+import { age, colors, print, thousands, useColor } from '../../lib/format.ts'
 import { viewOf } from '../../lib/host-rows.ts'
 import { askHost, forgetRows, keptRows } from '../../lib/hosts.ts'
 import { installOn } from '../../lib/remote-install.ts'
@@ -105,7 +105,7 @@ function render(config: Config, hosts: HostStatus[], now: Date): string {
   const cell = (h: HostStatus) => {
     if (!h.sessions) return '-'
     const live = COUNTED.filter((k) => h.sessions![k]).map((k) => `${h.sessions![k]} ${k}`)
-    return [...live, `${h.sessions.history} history`].join(', ')
+    return [...live, `${thousands(h.sessions.history)} history`].join(', ')
   }
   const rows = hosts.map((h) => [
     h.name,

@@ -5,6 +5,7 @@ import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { HOST_OPTION, hostFlag, isSet } from '../../lib/flags.ts'
+import { plural } from '../../lib/format.ts'
 import { askHost, hostNamed, keptRows, remoteHost } from '../../lib/hosts.ts'
 import { runRemote } from '../../lib/remote.ts'
 import type { Flags } from '../../lib/command.ts'
@@ -49,9 +50,9 @@ async function killRemote(config: Config, host: HostEntry, positionals: string[]
     return EXIT.ok
   }
   const names = live.map((v) => shellWord(v.tmuxSession ?? v.id.slice(0, 8))).join(', ')
-  if (!isSet(flags, 'yes') && !(await confirm(`kill ${live.length} tmux session(s) on ${host.name}: ${names}?`))) {
+  if (!isSet(flags, 'yes') && !(await confirm(`kill ${plural(live.length, 'tmux session')} on ${host.name}: ${names}?`))) {
     if (interactive()) return EXIT.failure
-    throw new CsError(`refusing to kill ${live.length} session(s) on ${host.name} without asking`, EXIT.failure, 'add --yes')
+    throw new CsError(`refusing to kill ${plural(live.length, 'session')} on ${host.name} without asking`, EXIT.failure, 'add --yes')
   }
   // the sessions named, by id, each its own `cs kill` there over the shared connection: one
   // launched there since the question was not agreed to
@@ -88,9 +89,9 @@ export default defineCommand({
         return
       }
       const names = managed.map((s) => shellWord(s.name)).join(', ')
-      if (!isSet(flags, 'yes') && !(await confirm(`kill ${managed.length} tmux session(s): ${names}?`))) {
+      if (!isSet(flags, 'yes') && !(await confirm(`kill ${plural(managed.length, 'tmux session')}: ${names}?`))) {
         if (interactive()) return EXIT.failure
-        throw new CsError(`refusing to kill ${managed.length} session(s) without asking`, EXIT.failure, 'add --yes')
+        throw new CsError(`refusing to kill ${plural(managed.length, 'session')} without asking`, EXIT.failure, 'add --yes')
       }
       return killAll(config, tmux, managed)
     }

@@ -31,6 +31,7 @@ export default defineCommand({
   run({ config, positionals, flags, rest }) {
     const [arg, prompt, ...more] = positionals
     if (more.length) throw usageError(`too many arguments: ${more.map(shellWord).join(' ')}`, 'quote the prompt: cs launch NAME "PROMPT"')
+    if (arg === '') throw usageError('an empty name', 'give a name, or none: cs launch names it after its folder')
     const tmux = new Tmux(config.tmuxSocket)
     const id = randomUUID()
     const home = (p: string) => (p === '~' || p.startsWith('~/') ? join(config.home, p.slice(1)) : p)
