@@ -1,7 +1,7 @@
 // The one settings table: every environment variable cs reads and the config file
 // ($XDG_CONFIG_HOME/cs/config.json), with their defaults, folded into one object once (the
-// environment wins). Flags override fields of it in scripts/cs.ts; tmux-side options (@cs-*)
-// live in tmux/variables.sh, their shell twin.
+// environment wins). A command's flags are its own, beside it (scripts/cs.ts hands both);
+// tmux-side options (@cs-*) live in tmux/variables.sh, their shell twin.
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs'
 import { hostname, homedir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
@@ -86,6 +86,8 @@ export interface Config {
   configFile: string
   /** the shared store: $CS_MONGO_URL, else the config file's `mongo`; null: this machine alone */
   shared: SharedStoreSettings | null
+  /** where a shared store URL is given: cron's sync sees the file's only */
+  mongoUrlIn: { env: boolean; file: boolean }
   /** config `sync.titles` (default true): false keeps titles on this machine (names still travel) */
   syncTitles: boolean
   /** config `ssh.config`: the file cs's ssh calls read (-F), since ssh reads the account's
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
           tlsCertificateKeyFile: file.mongo?.tlsCertificateKeyFile ?? null,
         }
       : null,
+    mongoUrlIn: { env: Boolean(env.CS_MONGO_URL), file: Boolean(file.mongo?.url) },
     syncTitles: file.sync?.titles ?? true,
     sshConfig: file.ssh?.config ?? null,
     sshDestination: file.ssh?.destination ?? null,
@@ -323,13 +326,12 @@ export function withConfigKey(file: ConfigFile, key: ConfigKey, value: string | 
 }
 
 /** The effective settings as `cs config` prints them: the URL masked, where each came from. */
-export function effectiveSettings(config: Config, env: Env = process.env): Record<string, unknown> {
-  const file = readConfigFile(config.configFile)
+export function effectiveSettings(config: Config): Record<string, unknown> {
   return {
     file: config.configFile,
     host: config.host,
     'mongo.url': config.shared ? maskUrl(config.shared.url) : null,
-    'mongo.url from': env.CS_MONGO_URL ? 'CS_MONGO_URL' : file.mongo?.url ? 'file' : null,
+    'mongo.url from': config.mongoUrlIn.env ? 'CS_MONGO_URL' : config.mongoUrlIn.file ? 'file' : null,
     'mongo.tls': config.shared?.tls ?? null,
     'mongo.tlsCAFile': config.shared?.tlsCAFile ?? null,
     'mongo.tlsCertificateKeyFile': config.shared?.tlsCertificateKeyFile ?? null,

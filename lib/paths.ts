@@ -1,5 +1,6 @@
 // Where things live on disk: Claude Code's projects folder, cs's database and trash, the
 // programs cs runs, and the guard every deletion or move goes through.
+import { spawnSync } from 'node:child_process'
 import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs'
 import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +19,11 @@ export const blocksDir = (config: Config) => join(config.stateDir, 'blocks')
 /** A script of the tmux plugin, tmux/NAME: resolved from lib/ and from the dist/ bundle alike,
  *  both one level below the checkout's root. */
 export const pluginScript = (name: string) => fileURLToPath(new URL(`../tmux/${name}`, import.meta.url))
+
+/** A value of tmux/variables.sh, the one table of the plugin's @cs-* options and their defaults,
+ *  for what cs itself reads of them (an option's name, its default); '' when there is none. */
+export const pluginVariable = (name: string): string =>
+  spawnSync('sh', ['-c', `. "$1" && printf %s "\${${name}-}"`, 'sh', pluginScript('variables.sh')], { encoding: 'utf8' }).stdout ?? ''
 
 export const trashDir = (config: Config) => join(config.dataDir, 'trash')
 

@@ -6,6 +6,7 @@ import { sshEnv } from './agent.ts'
 import type { Config, HostEntry } from './config.ts'
 import { CsError, EXIT, errorText } from './errors.ts'
 import { print } from './format.ts'
+import { pluginVariable } from './paths.ts'
 import { shellLine } from './quote.ts'
 import { readySsh, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
 import { Tmux, exact, literal, noFormat } from './tmux.ts'
@@ -13,14 +14,14 @@ import { cleanLines, cleanText, jsonText, visible } from './untrusted.ts'
 import { out, outErr } from './stdout.ts'
 
 /** How `cs attach` opens another host's session inside tmux (tmux option @cs-remote-attach,
- *  tmux/variables.sh): a new window, a popup, or this pane. */
+ *  named with its default in tmux/variables.sh): a new window, a popup, or this pane. */
 export type RemoteAttachMode = 'window' | 'popup' | 'replace'
 const MODES: readonly string[] = ['window', 'popup', 'replace']
 
 function remoteAttachMode(): RemoteAttachMode {
   // the user's own server ($TMUX), not cs's socket: the option is theirs
-  const v = new Tmux(null).try('show-options', '-gqv', '@cs-remote-attach')?.trim() ?? ''
-  return MODES.includes(v) ? (v as RemoteAttachMode) : 'window'
+  const v = new Tmux(null).try('show-options', '-gqv', pluginVariable('remote_attach_option'))?.trim() ?? ''
+  return (MODES.includes(v) ? v : pluginVariable('default_remote_attach')) as RemoteAttachMode
 }
 
 /** Runs an ssh argv of host (sshArgv, tty) in this terminal: it may ask, attach, take a

@@ -1,7 +1,7 @@
 // `cs cron on|off|status`: a crontab line that runs `cs sync` every 5 minutes. Idempotent; it
 // touches no shell start-up file and no other crontab line.
 import { defineCommand } from '../../lib/command.ts'
-import { readConfigFile, type Config } from '../../lib/config.ts'
+import type { Config } from '../../lib/config.ts'
 import { cronLine, cronLineOf, currentCrontab, setCronLine } from '../../lib/cron.ts'
 import { usageError } from '../../lib/errors.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
@@ -11,7 +11,7 @@ import { say } from '../../lib/stdout.ts'
 
 /** Whether the shared store is given by CS_MONGO_URL alone: cron starts the sync with a bare
  *  environment, and cs writes no URL (it may hold a password) into the crontab. */
-const urlOnlyInEnv = (config: Config) => Boolean(process.env.CS_MONGO_URL) && !readConfigFile(config.configFile).mongo?.url
+const urlOnlyInEnv = (config: Config) => config.mongoUrlIn.env && !config.mongoUrlIn.file
 
 function line(config: Config): string {
   return cronLine(detachedCs(config, 'sync'))

@@ -15,7 +15,7 @@ import { CsError, EXIT } from '../../lib/errors.ts'
 import { colors, plural, print, useColor } from '../../lib/format.ts'
 import { hookScript, hookSettings } from '../../lib/hooks.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
-import { findOnPath, isSessionFile, pluginScript, projectsDir, readable } from '../../lib/paths.ts'
+import { findOnPath, isSessionFile, pluginScript, pluginVariable, projectsDir, readable } from '../../lib/paths.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
 import { notAFile, readRegular, statOf } from '../../lib/regular-file.ts'
 import { journalPath, readJournal } from '../../lib/journal.ts'
@@ -108,7 +108,7 @@ function plugin(config: Config): Check[] {
       : { level: 'warn', what: 'tmux plugin', detail: `${conf.file} does not load it (no picker key, no states in the status bar)`, fix: `add this line to it: ${tmuxLine()}` },
   ]
   // the option's name as the plugin has it, from the one file that names its options
-  const option = spawnSync('sh', ['-c', '. "$1" && printf %s "$picker_script_option"', 'sh', pluginScript('variables.sh')], { encoding: 'utf8' }).stdout
+  const option = pluginVariable('picker_script_option')
   if (!option) return checks
   const published = new Tmux(config.tmuxSocket).try('show-options', '-gqv', option)
   if (published === null) return checks // no tmux server running: nothing loaded yet
