@@ -29,7 +29,7 @@ const ANSWER_BLOCKS = ANSWER_MAX_BYTES / 512 + 1
 const XFSZ = 153
 
 /** What bin/cs sources: every other host of the list asked at once. */
-function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv = process.env): string | null {
+function askerText(config: Config, hosts: HostEntry[], env: NodeJS.ProcessEnv): string | null {
   const dir = askDir(config)
   const checks = guards(config, env)
   if (checks === null) return null

@@ -28,7 +28,7 @@ export const launcherDir = (config: Config) => join(config.stateDir, 'attach')
 /** The line by which a launcher checks that config.json says what it said when the launcher was
  *  written: its bytes' cksum, whatever its times say (a file restored with `cp -p`, a link moved
  *  to another generation of a file in /nix/store keep an older mtime). Null with no config.json. */
-export function configGuard(config: Config): string | null {
+function configGuard(config: Config): string | null {
   let bytes: Buffer
   try {
     bytes = readFileSync(config.configFile)
@@ -75,7 +75,7 @@ export const sshSetup = (config: Config) => [
 ]
 
 /** The launcher of host, or null when its argv does not have the slot where bin/cs expects it. */
-function launcherText(config: Config, host: HostEntry, env: NodeJS.ProcessEnv = process.env): string | null {
+function launcherText(config: Config, host: HostEntry, env: NodeJS.ProcessEnv): string | null {
   const { ssh, cs } = attachHereArgv(config, host, { tmuxSession: SLOT, query: SLOT, label: SLOT, yes: false })
   const remote = ssh[ssh.length - 1]
   const parts = remote.split(SLOT)

@@ -28,8 +28,7 @@ export function stringFlag(flags: Flags, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined
 }
 
-/** A whole number >= 0, or undefined when the flag is absent. */
-/** A whole number of at least `min`; past 2^53 it stands for as many as there are (SQLite and
+/** A whole number of at least `min`, or undefined when the flag is absent; past 2^53 it stands for as many as there are (SQLite and
  *  Date arithmetic take no more). */
 export function countFlag(flags: Flags, name: string, min = 0): number | undefined {
   const v = stringFlag(flags, name)
@@ -61,6 +60,8 @@ export const HOST_OPTION = { host: { type: 'string' } } as const
 /** --json: the command's answer as JSON for scripts (each command that has one declares it) */
 export const JSON_OPTION = { json: { type: 'boolean' } } as const
 export const HOST_HELP = '  --host NAME     only sessions of host NAME'
+/** --host of a command that takes one session */
+export const SESSION_HOST_HELP = '  --host NAME     the session on host NAME'
 export const LOCAL_HELP = '  --local         only sessions of this host'
 /** A session as the commands that take one find it (lib/shortid.ts resolve). */
 export const ID_HELP = `  ID              a full id, a short id (at least ${MIN} characters) or a session name (HOST:ID too)`

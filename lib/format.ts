@@ -1,5 +1,6 @@
 // Rendering of sessions for the terminal: the dashboard table, plain lists, `cs info` and the
-// --json rows. Pure apart from useColor(), which asks whether stdout is a terminal.
+// --json rows. Pure apart from useColor(), which asks whether stdout is a terminal, and the
+// print helpers at the end, which write what was rendered.
 import type { Config } from './config.ts'
 import type { SessionView, State, TranscriptInfo } from './session.ts'
 import { cleanText, jsonText } from './untrusted.ts'
@@ -22,10 +23,10 @@ export function colors(enabled: boolean): Colors {
   return Object.fromEntries(Object.entries(STYLES).map(([name, codes]) => [name, style(codes)])) as Colors
 }
 
-/** `42s`, `3m`, `2h`, `5d`, `1y`: how long ago `iso` was. */
 /** `1 session`, `2 sessions`. */
 export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 
+/** `42s`, `3m`, `2h`, `5d`, `1y`: how long ago `iso` was. */
 export function age(iso: string | null, now: Date): string {
   if (!iso) return '-'
   const s = Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 1000))

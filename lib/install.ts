@@ -103,7 +103,6 @@ export function unlinkCs(config: Config): string[] {
 export const onPath = (config: Config, dir: string) =>
   config.path.split(delimiter).some((d) => d && resolve(d) === resolve(dir))
 
-/** The tmux configuration files tmux reads, first found; and whether one loads this plugin. */
 /** The line for ~/.tmux.conf that loads the plugin: run-shell hands its word to sh, so the path
  *  is a word of sh's, written as one word of tmux's config (a path with a blank ran nothing). */
 export const tmuxLine = (plugin = pluginFile()) => `run-shell ${tmuxConfWord(shellWord(plugin))}`
@@ -117,6 +116,7 @@ const realOrSelf = (path: string) => {
   }
 }
 
+/** The tmux configuration files tmux reads, first found; and whether one loads this plugin. */
 export function tmuxConfStatus(config: Config): { file: string; loads: boolean } {
   const candidates = [join(config.home, '.tmux.conf'), join(config.configDir, '..', 'tmux/tmux.conf')]
   const file = candidates.find((f) => existsSync(f)) ?? candidates[0]

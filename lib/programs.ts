@@ -59,7 +59,7 @@ export function nodeCheck(): Check {
     level: ok ? 'ok' : 'fail',
     what: 'node',
     detail: `${process.versions.node} (${process.execPath}), needs ${NODE_MIN.join('.')} or later`,
-    ...(ok ? {} : { fix: 'install Node.js 20.19 or later (Debian 13: apt-get install nodejs; else https://nodejs.org)' }),
+    ...(ok ? {} : { fix: `install Node.js ${NODE_MIN.join('.')} or later (Debian 13: apt-get install nodejs; else https://nodejs.org)` }),
   }
 }
 

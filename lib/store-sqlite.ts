@@ -168,7 +168,7 @@ const OWN_TABLES = `
 `
 
 // A file as stored: its name (id, path and project folder follow from it and the folder), its
-// mark, then the TranscriptInfo fields. toTuple and fromTuple must agree on the order.
+// mark, then the TranscriptInfo fields. toTuple, infoOf and markOf must agree on the order.
 type Tuple = any[]
 type FileIndex = FolderIndex['files'][number]
 

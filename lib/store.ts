@@ -206,10 +206,10 @@ export interface RowQuery {
   shorts: Record<string, string>
 }
 
-/** One field of cs's metadata, as changed by one host. */
 /** cs's own metadata of a session, as it travels between hosts. */
 export const META_FIELDS = ['name', 'tag', 'deletedAt'] as const
 
+/** One field of cs's metadata, as changed by one host. */
 export interface MetaChange {
   id: string
   field: (typeof META_FIELDS)[number]

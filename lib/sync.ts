@@ -384,7 +384,7 @@ const PULL_EVERY_MS = 1000
 /** …or, while it is offline (not merely slow), this often: loading the driver alone can take a
  *  second on a busy machine, which a dashboard should not pay on every refresh for a server that
  *  is down. */
-export const OFFLINE_RETRY_MS = 10_000
+const OFFLINE_RETRY_MS = 10_000
 
 /**
  * The dashboard's pull: what other hosts pushed, if the shared store answers within the bound;

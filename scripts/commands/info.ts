@@ -1,7 +1,7 @@
 // `cs info ID`: everything known about one session.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION, SESSION_HOST_HELP } from '../../lib/flags.ts'
 import { print, renderInfo, useColor } from '../../lib/format.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { jsonText } from '../../lib/untrusted.ts'
@@ -12,7 +12,7 @@ export default defineCommand({
     'Everything known about one session: paths, times, counts, tokens, model, tag, host, state.',
   details: [
     ID_HELP,
-    '  --host NAME     the session on host NAME',
+    SESSION_HOST_HELP,
     '  --json          the session object, with the transcript index entry under `transcript`',
   ].join('\n'),
   options: { ...JSON_OPTION, ...HOST_OPTION },

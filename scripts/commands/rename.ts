@@ -2,7 +2,7 @@
 // re-indexing never loses it.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION, SESSION_HOST_HELP } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel, idPrefixError } from '../../lib/names.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
@@ -16,7 +16,7 @@ export default defineCommand({
   summary: 'Name a session: the name shows in cs at once and is accepted wherever an ID is.',
   details: [
     ID_HELP,
-    '  --host NAME     the session on host NAME',
+    SESSION_HOST_HELP,
     '  NAME…           the new name (several words are joined with spaces)',
     "  --clear         drop cs's name: the session's own title shows again",
     '  --json          {id, short, name} instead of a sentence',

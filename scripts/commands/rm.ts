@@ -2,7 +2,7 @@
 import { defineCommand } from '../../lib/command.ts'
 import type { HostEntry } from '../../lib/config.ts'
 import { CsError, EXIT, usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION, SESSION_HOST_HELP } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { argsLine } from '../../lib/quote.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
@@ -16,7 +16,7 @@ export default defineCommand({
     'A session written to afterwards (resumed outside cs) shows again. A live one is refused.',
   details: [
     ID_HELP,
-    '  --host NAME     the session on host NAME',
+    SESSION_HOST_HELP,
     '  --undo          bring soft-deleted sessions back',
     '  --json          [{id, short, deletedAt}] instead of a sentence',
     '  See also `cs deleted` (the list) and `cs purge` (delete for good).',

@@ -1,7 +1,7 @@
 // `cs tag ID LABEL`: a label that also protects the session from gc, prune and pattern purges.
 import { defineCommand } from '../../lib/command.ts'
 import { usageError } from '../../lib/errors.ts'
-import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION } from '../../lib/flags.ts'
+import { HOST_OPTION, hostFlag, ID_HELP, isSet, JSON_OPTION, SESSION_HOST_HELP } from '../../lib/flags.ts'
 import { report } from '../../lib/format.ts'
 import { checkLabel } from '../../lib/names.ts'
 import { changeThere, metaOwner } from '../../lib/remote-meta.ts'
@@ -12,7 +12,7 @@ export default defineCommand({
   summary: 'Tag a session. A tagged session is protected like a named one.',
   details: [
     ID_HELP,
-    '  --host NAME     the session on host NAME',
+    SESSION_HOST_HELP,
     '  LABEL           the tag (replaces the previous one)',
     '  --clear         remove the tag',
     '  --json          {id, short, tag} instead of a sentence',
