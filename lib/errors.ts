@@ -45,7 +45,6 @@ export function attempt<T>(fn: () => T): T | null {
 }
 
 /** A CsError as cs says it on stderr: its message, then its hint indented. */
-export const errorText = (e: CsError) => `cs: ${e.message}\n${e.hint ? `    ${e.hint}\n` : ''}`
 
 // File system errors that mean "cannot write here" rather than a bug: reported without a stack,
 // with what happened and its fix.

@@ -44,6 +44,20 @@ export function withLock<T>(file: string, waitMs: number, busy: () => CsError, f
   }
 }
 
+/** withLock for work that awaits: the wait lets the rest of the process go on meanwhile. */
+export async function withLockAsync<T>(file: string, waitMs: number, busy: () => CsError, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + waitMs
+  while (!tryLock(file)) {
+    if (Date.now() > deadline) throw busy()
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  try {
+    return await fn()
+  } finally {
+    unlock(file)
+  }
+}
+
 /** Makes file holding text; false when it exists. A write that fails leaves no file. */
 function create(file: string, text: string): boolean {
   let fd: number

@@ -4,14 +4,14 @@
 import { spawnSync } from 'node:child_process'
 import { sshEnv } from './agent.ts'
 import type { Config, HostEntry } from './config.ts'
-import { CsError, EXIT, errorText } from './errors.ts'
+import { CsError, EXIT } from './errors.ts'
 import { print } from './format.ts'
 import { pluginVariable } from './paths.ts'
 import { shellLine } from './quote.ts'
 import { readySsh, remoteCs, sshArgv, sshFailure, sshRun } from './ssh.ts'
 import { Tmux, exact, literal, noFormat } from './tmux.ts'
-import { cleanLines, cleanText, jsonText, visible } from './untrusted.ts'
-import { out, outErr } from './stdout.ts'
+import { cleanLines, cleanText, jsonText } from './untrusted.ts'
+import { out, outErr, sayError } from './stdout.ts'
 
 /** How `cs attach` opens another host's session inside tmux (tmux option @cs-remote-attach,
  *  named with its default in tmux/variables.sh): a new window, a popup, or this pane. */
@@ -164,7 +164,7 @@ export async function onHosts(hosts: HostEntry[], act: (host: HostEntry) => numb
       code = Math.max(code, await act(h))
     } catch (e) {
       if (!(e instanceof CsError)) throw e
-      outErr(visible(errorText(e)))
+      sayError(e)
       code = Math.max(code, e.exitCode)
     }
   }

@@ -6,6 +6,7 @@
 // at 10,000 sessions is some 7 MB, and held as one string, or as a buffer per write, memory
 // touched for the first time costs more than everything else it does (bench/dashboard.ts).
 import { fstatSync, statSync, writeSync } from 'node:fs'
+import type { CsError } from './errors.ts'
 import { visible } from './untrusted.ts'
 
 const CHUNK = 64 * 1024
@@ -48,6 +49,9 @@ export function outErr(text: string): void {
 /** A line of cs's on stderr, `cs: TEXT`: what it quotes (a name, a path, another machine's
  *  words) made visible, never written to the terminal as it is. */
 export const say = (text: string): void => outErr(visible(`cs: ${text}\n`))
+
+/** A CsError as cs says it: its message, then its fix on a line of its own. */
+export const sayError = (e: CsError): void => say(e.hint ? `${e.message}\n    ${e.hint}` : e.message)
 
 /** Whether stdout is a terminal: only a character device other than /dev/null can be one (a
  *  pipe, a file or /dev/null is known from fstat, without creating process.stdout, whose

@@ -7,7 +7,7 @@ import { startInBackground } from './background.ts'
 import { maskUrl, type Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { age } from './format.ts'
-import { tryLock, unlock } from './lock.ts'
+import { withLockAsync } from './lock.ts'
 import { rowHash, rowOf } from './host-rows.ts'
 import { recentChanges, recentPush, withRecent, type RecentChanges } from './recent-pushes.ts'
 import { readRegular, replaceFile } from './regular-file.ts'
@@ -344,17 +344,9 @@ export async function withPushLock<T>(
   waitMs: number,
   fn: (before: string | null) => Promise<T>
 ): Promise<T> {
-  const file = join(config.stateDir, 'push.lock')
-  const deadline = Date.now() + waitMs
-  while (!tryLock(file)) {
-    if (Date.now() > deadline) throw new CsError('another cs sync is pushing this host', EXIT.failure, 'try again in a moment')
-    await new Promise((r) => setTimeout(r, 50)) // the dashboard's pull goes on meanwhile
-  }
-  try {
-    return await fn(takeToken(config))
-  } finally {
-    unlock(file)
-  }
+  const busy = () => new CsError('another cs sync is pushing this host', EXIT.failure, 'try again in a moment')
+  // the dashboard's pull goes on while it waits
+  return withLockAsync(join(config.stateDir, 'push.lock'), waitMs, busy, () => fn(takeToken(config)))
 }
 
 /**

@@ -2,13 +2,13 @@
 // place where errors become messages and exit codes.
 import { parseArgs } from 'node:util'
 import { BIN_VARS, loadConfig } from '../lib/config.ts'
-import { CsError, EXIT, errorText, fileError, usageError } from '../lib/errors.ts'
+import { CsError, EXIT, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
 import { commands } from './dispatch.ts'
 import { plainFlags } from '../lib/flags.ts'
 import { quoted, visible } from '../lib/untrusted.ts'
 import pkg from '../package.json' with { type: 'json' }
-import { out, outErr } from '../lib/stdout.ts'
+import { out, outErr, sayError } from '../lib/stdout.ts'
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length)) + 2
@@ -107,7 +107,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const e = fileError(err) ?? err
     if (e instanceof CsError) {
-      outErr(visible(errorText(e)))
+      sayError(e)
       process.exitCode = e.exitCode
     } else {
       outErr(visible(`cs: internal error: ${(e as Error)?.stack ?? e}\n`))

@@ -2,8 +2,8 @@
 import { defineCommand, type Flags } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
-import { CsError, errorText, EXIT, fileError, usageError } from '../../lib/errors.ts'
-import { cleanText, visible } from '../../lib/untrusted.ts'
+import { CsError, EXIT, fileError, usageError } from '../../lib/errors.ts'
+import { cleanText } from '../../lib/untrusted.ts'
 import { isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { plural, print, printViews, report } from '../../lib/format.ts'
 import { trashDir } from '../../lib/paths.ts'
@@ -12,7 +12,7 @@ import { withSessions, type Sessions } from '../../lib/sessions.ts'
 import { MIN } from '../../lib/shortid.ts'
 import { moveToTrash, restoreFromTrash, trashEntries, type TrashEntry } from '../../lib/trash.ts'
 import { isProtected } from '../../lib/views.ts'
-import { outErr, say } from '../../lib/stdout.ts'
+import { say, sayError } from '../../lib/stdout.ts'
 
 export default defineCommand({
   usage: 'gc [--yes] [--json] | gc --restore [ID] [--json]',
@@ -155,6 +155,6 @@ function noteFailure(id: string, failed: Failure[], fn: () => unknown): void {
 /** Each failure on stderr (not under --json, which holds them); exit 1 when there was one. */
 function failures(failed: Failure[], json: boolean, what: string): number {
   if (!json)
-    for (const f of failed) outErr(visible(errorText(new CsError(`${what}: ${f.error}`, undefined, f.hint))))
+    for (const f of failed) sayError(new CsError(`${what}: ${f.error}`, undefined, f.hint))
   return failed.length ? EXIT.failure : EXIT.ok
 }
