@@ -8,6 +8,7 @@ import type { Config } from './config.ts'
 import { CsError, EXIT } from './errors.ts'
 import { readRegular, replaceFile } from './regular-file.ts'
 import { cleanText } from './untrusted.ts'
+import { INSTALL } from './install-hints.ts'
 
 const pidFile = (config: Config) => join(config.stateDir, 'agent.pid')
 
@@ -39,7 +40,7 @@ function sshAdd(config: Config, args: string[], inherit = false) {
     // a key's passphrase is asked on the terminal (inherit): as long as the user takes
     timeout: inherit ? undefined : AGENT_ANSWER_MS,
   })
-  if (r.error) throw new CsError('ssh-add is not installed', EXIT.unavailable, 'install it: apt-get install openssh-client')
+  if (r.error) throw new CsError('ssh-add is not installed', EXIT.unavailable, `install it: ${INSTALL.ssh}`)
   return r
 }
 
@@ -59,7 +60,7 @@ export function startAgent(config: Config): boolean {
   mkdirSync(dirname(config.agentSocket), { recursive: true, mode: 0o700 })
   if (isSocket(config.agentSocket)) rmSync(config.agentSocket) // left by an agent that died
   const r = spawnSync('ssh-agent', ['-s', '-a', config.agentSocket], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  if (r.error) throw new CsError('ssh-agent is not installed', EXIT.unavailable, 'install it: apt-get install openssh-client')
+  if (r.error) throw new CsError('ssh-agent is not installed', EXIT.unavailable, `install it: ${INSTALL.ssh}`)
   const pid = r.stdout.match(/SSH_AGENT_PID=(\d+)/)?.[1]
   if (r.status !== 0 || !pid) {
     // another cs started one at the socket meanwhile (`cs agent` twice at once): it is the agent

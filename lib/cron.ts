@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { CsError, EXIT } from './errors.ts'
 import { shellLine, shellWord } from './quote.ts'
 import { quoted } from './untrusted.ts'
+import { INSTALL } from './install-hints.ts'
 
 export const CRON_MARK = '# cs sync (cs cron)'
 export const CRON_SCHEDULE = '*/5 * * * *'
@@ -31,7 +32,7 @@ export const cronLineOf = (crontab: string) => crontab.split('\n').find((l) => l
 
 function crontab(args: string[], input?: string): { status: number; out: string; err: string } {
   const r = spawnSync('crontab', args, { input, encoding: 'utf8' })
-  if (r.error) throw new CsError('crontab is not installed', EXIT.unavailable, 'install cron (apt-get install cron), or run cs sync from your own scheduler', 'not-installed')
+  if (r.error) throw new CsError('crontab is not installed', EXIT.unavailable, `install cron (${INSTALL.cron}), or run cs sync from your own scheduler`, 'not-installed')
   return { status: r.status ?? 1, out: r.stdout, err: r.stderr }
 }
 

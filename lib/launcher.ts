@@ -13,6 +13,7 @@ import type { Launch } from './session.ts'
 import type { Store } from './store.ts'
 import { THEN, Tmux, exact, exactPane, noFormat } from './tmux.ts'
 import { FIELDS } from './pane-row.ts'
+import { INSTALL } from './install-hints.ts'
 
 export interface LaunchPlan {
   name: string // tmux session name, already checked (lib/names.ts)
@@ -53,7 +54,7 @@ export function findClaude(config: Config): string {
   throw new CsError(
     `claude not found: ${shellWord(bin)} is not ${bin.includes('/') ? 'an executable file' : 'on PATH'}`,
     EXIT.unavailable,
-    'install Claude Code (npm install -g @anthropic-ai/claude-code) or point CS_CLAUDE at it'
+    `install Claude Code: ${INSTALL.claude}`
   )
 }
 

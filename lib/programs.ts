@@ -6,6 +6,7 @@ import { $ } from 'zx/core'
 import pkg from '../package.json' with { type: 'json' }
 import type { Config } from './config.ts'
 import type { Check, Level } from './doctor.ts'
+import { INSTALL } from './install-hints.ts'
 import { findOnPath } from './paths.ts'
 
 export type Version = [major: number, minor: number]
@@ -29,12 +30,12 @@ interface Program {
 // prettier-ignore
 const PROGRAMS: Program[] = [
   { name: 'tmux', bin: () => 'tmux', min: [3, 2], missing: 'fail', why: 'cs keeps live sessions in tmux',
-    old: 'the picker opens in a split instead of a popup', install: 'apt-get install tmux' },
+    old: 'the picker opens in a split instead of a popup', install: INSTALL.tmux },
   { name: 'claude', bin: (c) => c.claudeBin, missing: 'fail', why: 'cs launches it',
-    install: 'npm install -g @anthropic-ai/claude-code (or see https://docs.claude.com/en/docs/claude-code/setup), or set CS_CLAUDE to its path' },
+    install: INSTALL.claude },
   { name: 'fzf', bin: () => 'fzf', min: [0, 38], missing: 'warn', why: 'the picker and `cs resume` fall back to a numbered list',
-    old: "the picker's keys need become(), new in 0.38", install: 'apt-get install fzf' },
-  { name: 'git', bin: () => 'git', missing: 'warn', why: 'TPM and updates (git pull) need it', install: 'apt-get install git' },
+    old: "the picker's keys need become(), new in 0.38", install: INSTALL.fzf },
+  { name: 'git', bin: () => 'git', missing: 'warn', why: 'TPM and updates (git pull) need it', install: INSTALL.git },
 ]
 
 /** The first "N.N" in a version text ("tmux 3.3a", "2.1.332 (Claude Code)", ">=20.19"). */

@@ -21,6 +21,7 @@ import { withHosts } from './host-rows.ts'
 import { Tmux, tmuxCalls } from './tmux.ts'
 import { buildViews, byRecency, DEAD_FOR_MS } from './views.ts'
 import { say } from './stdout.ts'
+import { INSTALL } from './install-hints.ts'
 
 export interface Sessions {
   store: Store
@@ -166,7 +167,7 @@ async function sessionsOnce<T>(
     const launches =
       unwritable(store, () => noteLive(store, live, config.host, now, () => tmux.startTime())) ?? store.launches()
     if (tmuxCalls.notInstalled && launches.some((l) => l.host === config.host))
-      warnOnce('tmux is not installed: the sessions cs launched here cannot be seen running (apt-get install tmux)')
+      warnOnce(`tmux is not installed: the sessions cs launched here cannot be seen running (${INSTALL.tmux})`)
     await opts.asked?.keep(store)
     const written = store.changes()
     let transcripts: TranscriptInfo[] | undefined

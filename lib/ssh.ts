@@ -14,6 +14,7 @@ import { fileSettingError } from './regular-file.ts'
 import { shellLine, shellWord } from './quote.ts'
 import { cleanLines, cleanText, isHostName, isSshDestination } from './untrusted.ts'
 import { outErr } from './stdout.ts'
+import { INSTALL } from './install-hints.ts'
 
 /** Seconds ssh may take to connect: a look (the dashboard, `cs hosts`) must not wait long on a
  *  dead host; an action the user asked for may. */
@@ -181,7 +182,7 @@ export function sshRun(
       clearTimeout(timer)
       reject(
         e.code === 'ENOENT'
-          ? new CsError('ssh is not installed', EXIT.unavailable, 'install it: apt-get install openssh-client')
+          ? new CsError('ssh is not installed', EXIT.unavailable, `install it: ${INSTALL.ssh}`)
           : unreachable(config, host, e.message)
       )
     })

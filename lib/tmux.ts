@@ -5,6 +5,7 @@ import { CsError, EXIT } from './errors.ts'
 import type { Config } from './config.ts'
 import { findOnPath } from './paths.ts'
 import { shellLine } from './quote.ts'
+import { INSTALL } from './install-hints.ts'
 
 export const socketArgs = (socket: string | null): string[] => (socket ? ['-L', socket] : [])
 
@@ -54,7 +55,7 @@ export const stuck = (socket: string | null) =>
 export const tmuxCalls = { notInstalled: false }
 
 /** The error of a tmux that is not installed (not on PATH). */
-const notInstalled = () => new CsError('tmux is not installed', EXIT.unavailable, 'install it: apt-get install tmux')
+const notInstalled = () => new CsError('tmux is not installed', EXIT.unavailable, `install it: ${INSTALL.tmux}`)
 
 /** For a command that acts on this host's tmux sessions, where tmux's silence would read as
  *  "gone" or "not running": this host's tmux, or the error that it is not installed. */

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { cksum } from './cksum.ts'
 import { CsError, EXIT } from './errors.ts'
 import { shellWord } from './quote.ts'
+import { INSTALL } from './install-hints.ts'
 
 export interface UpdateResult {
   from: string // version and commit before
@@ -20,7 +21,7 @@ export function git(root: string, ...args: string[]): string {
     return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string }
-    if (err.code === 'ENOENT') throw new CsError('git is not installed', EXIT.unavailable, 'install it: apt-get install git')
+    if (err.code === 'ENOENT') throw new CsError('git is not installed', EXIT.unavailable, `install it: ${INSTALL.git}`)
     throw new CsError(`git ${args[0]} failed in ${root}: ${(err.stderr || err.message).trim().split('\n')[0]}`, EXIT.failure)
   }
 }

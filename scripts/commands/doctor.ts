@@ -17,6 +17,7 @@ import { hookScript, hookSettings } from '../../lib/hooks.ts'
 import { indexTranscripts } from '../../lib/indexer.ts'
 import { findOnPath, isSessionFile, pluginScript, pluginVariable, projectsDir, readable } from '../../lib/paths.ts'
 import { nodeCheck, programChecks } from '../../lib/programs.ts'
+import { INSTALL } from '../../lib/install-hints.ts'
 import { notAFile, readRegular, statOf } from '../../lib/regular-file.ts'
 import { journalPath, readJournal } from '../../lib/journal.ts'
 import { LOOK_CALL, remoteCs, sshRun } from '../../lib/ssh.ts'
@@ -237,7 +238,7 @@ function crontab(config: Config): Check[] {
     return [{ level: 'ok', what: 'crontab', detail: `no \`cs sync\` line (${why})` }]
   }
   if (tab === null)
-    return [{ level: 'warn', what: 'crontab', detail: 'crontab is not installed: other hosts see this one only when a tmux session closes', fix: 'install cron (apt-get install cron), then cs cron on' }]
+    return [{ level: 'warn', what: 'crontab', detail: 'crontab is not installed: other hosts see this one only when a tmux session closes', fix: `install cron (${INSTALL.cron}), then cs cron on` }]
   return [{ level: 'warn', what: 'crontab', detail: 'no `cs sync` line: other hosts see this one only when a tmux session closes', fix: 'cs cron on (adds the line)' }]
 }
 
