@@ -5,9 +5,9 @@
 // file is never changed once named: a block built again gets a new file. So a listing that read
 // a block's name reads that block's text, or finds the file gone (swept by a newer build) or not
 // what was named (a crash before the file reached the disk), and reads the block's rows instead.
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { openRegular } from './regular-file.ts'
+import { openRegular, readStart } from './regular-file.ts'
 
 /** The names this module gives: nothing else in the folder is read or removed. */
 const NAME = /^[0-9a-z]+-[0-9]+-[0-9]+\.json$/
@@ -48,12 +48,7 @@ export class BlockReader {
     try {
       if (file.stat.size !== bytes) return null
       if (this.buf.length < bytes) this.buf = Buffer.allocUnsafe(Math.max(bytes, 2 * this.buf.length))
-      let got = 0
-      while (got < bytes) {
-        const n = readSync(file.fd, this.buf, got, bytes - got, got)
-        if (n === 0) return null
-        got += n
-      }
+      if (readStart(file.fd, this.buf, bytes) !== bytes) return null
       // rows, each an object: not a file the disk lost on a crash (zeros where text was)
       if (bytes > 0 && (this.buf[0] !== OPEN || this.buf[bytes - 1] !== CLOSE)) return null
       return this.buf.subarray(0, bytes)

@@ -46,18 +46,23 @@ export function readRegularBytes(path: string, maxBytes = SMALL_FILE_MAX): Buffe
     if (file.stat.size > maxBytes) return null
     const sized = file.stat.size > 0
     const buf = Buffer.allocUnsafe(sized ? file.stat.size : Math.min(maxBytes, 64 * 1024))
-    let got = 0
-    while (got < buf.length) {
-      const n = readSync(file.fd, buf, got, buf.length - got, got)
-      if (n === 0) break
-      got += n
-    }
-    return buf.subarray(0, got)
+    return buf.subarray(0, readStart(file.fd, buf, buf.length))
   } catch {
     return null
   } finally {
     closeSync(file.fd)
   }
+}
+
+/** Reads the first `bytes` of the open file into buf; how many it got (fewer at its end). */
+export function readStart(fd: number, buf: Buffer, bytes: number): number {
+  let got = 0
+  while (got < bytes) {
+    const n = readSync(fd, buf, got, bytes - got, got)
+    if (n === 0) break
+    got += n
+  }
+  return got
 }
 
 /** The error for a setting that names a file cs hands to another program (ssh -F, the driver's
