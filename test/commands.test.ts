@@ -1,8 +1,11 @@
 import { after, before, test } from 'node:test'
+import { spawnSync } from 'node:child_process'
 import assert from 'node:assert/strict'
 import { appendFileSync, existsSync, readFileSync, rmSync, utimesSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { isolatedCs } from './harness/cs.ts'
+import { CS_COMMAND, isolatedCs } from './harness/cs.ts'
+import { displayWidth } from '../lib/format.ts'
+import { shellLine } from '../lib/quote.ts'
 import { storeValue } from './harness/store-read.ts'
 
 const t = isolatedCs('commands')
@@ -376,6 +379,11 @@ test('the table shows the most recent sessions that fit and counts the rest; --l
   assert.equal(out[51], `… ${all.length - 50} more: --limit N shows N, --all every one`)
   // the newest first, with the short ids of the JSON (unique over every id, shown or not)
   assert.deepEqual(out.slice(1, 51).map((l) => l.split(/\s+/)[0]), all.slice(0, 50).map((r: any) => r.short))
+  // on a terminal of 30 columns the count is cut to it, as the rows' titles are
+  const narrow = spawnSync('script', ['-qec', `stty cols 30 rows 20; ${shellLine([CS_COMMAND, 'ls'])}`, '/dev/null'], { env: { ...t.env, NO_COLOR: '1', TERM: 'xterm' }, encoding: 'utf8' })
+  const count = narrow.stdout.split(/\r?\n/).filter(Boolean).at(-1)!
+  assert.match(count, /^… [\d,]+ more: --limit N .*…$/)
+  assert.equal(displayWidth(count), 30)
 })
 
 test('rename, tag, rm and sync build again the block of history they changed: the next cs ls --json reads it whole', () => {

@@ -2,11 +2,11 @@
 import { defineCommand } from '../../lib/command.ts'
 import { countFlag, HOST_HELP, HOST_OPTION, hostFlag, isSet, JSON_OPTION, LOCAL_HELP, sortFlag } from '../../lib/flags.ts'
 import { fetchedAt, startAsking } from '../../lib/hosts.ts'
-import { colors, jsonArray, print, printViews, thousands, useColor } from '../../lib/format.ts'
+import { colors, jsonArray, print, printViews, thousands, truncate, useColor } from '../../lib/format.ts'
 import type { SessionView } from '../../lib/session.ts'
 import { withSessions } from '../../lib/sessions.ts'
 import { selectViews } from '../../lib/views.ts'
-import { terminalSize, writeArray } from '../../lib/stdout.ts'
+import { layoutColumns, terminalSize, writeArray } from '../../lib/stdout.ts'
 
 /** Rows of the table when stdout is not a terminal (and no --limit or --all says otherwise). */
 const PIPED_ROWS = 50
@@ -84,7 +84,8 @@ export default defineCommand({
         empty,
       })
       if (more > 0 && !json)
-        print(colors(useColor(config)).dim(`… ${thousands(more)} more: --limit N shows N, --all every one`))
+        // cut as the rows are, on a terminal narrower than it (a phone's ssh client)
+        print(colors(useColor(config)).dim(truncate(`… ${thousands(more)} more: --limit N shows N, --all every one`, layoutColumns())))
     }, { pull: filter.host !== config.host, asked: hosts }).then(() => hosts.exitCode())
   },
 })

@@ -14,7 +14,7 @@ import * as g from '../fixtures/generate.ts'
 const REPO = resolve(import.meta.dirname, '../..')
 /** The command users run: bin/cs, the sh that `cs install` links (it lists tmux's panes and starts
  *  the walk of every transcript itself, and runs the bundle). */
-const CS_COMMAND = join(REPO, 'bin/cs')
+export const CS_COMMAND = join(REPO, 'bin/cs')
 
 export interface Result {
   status: number
