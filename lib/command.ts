@@ -2,6 +2,7 @@
 // scripts/cs.ts (through scripts/dispatch.ts) so that `cs ls` never pays for the code of `cs launch`.
 import type { ParseArgsConfig } from 'node:util'
 import type { Config } from './config.ts'
+import type { CsError } from './errors.ts'
 
 export type Options = NonNullable<ParseArgsConfig['options']>
 export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>
@@ -12,6 +13,9 @@ export interface Context {
   flags: Flags
   /** extra arguments after `--` (passed on to claude by `cs launch`) */
   rest: string[]
+  /** why config.json cannot be used, for a command that reportsBrokenConfig (config is then the
+   *  settings without it); else null: the run stops at it */
+  brokenConfig: CsError | null
 }
 
 export interface Command {
@@ -28,6 +32,8 @@ export interface Command {
   /** the most arguments it takes, for a command that takes a fixed few: more is a usage error,
    *  not words silently dropped (`cs last foo` resuming the last session anyway) */
   maxArgs?: number
+  /** runs on with a config.json it cannot use, to report it (cs doctor) */
+  reportsBrokenConfig?: boolean
   run(ctx: Context): Promise<number | void> | number | void
 }
 

@@ -135,7 +135,19 @@ export function detachedEnv(config: Config): [string, string][] {
   ]
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** The config of a command that reports a config file it cannot use (cs doctor) instead of
+ *  stopping at it: the settings without the file, and the file's error; else the config. */
+export function loadConfigOrBroken(env: Env = process.env): { config: Config; broken: CsError | null } {
+  try {
+    return { config: loadConfig(env), broken: null }
+  } catch (e) {
+    if (!(e instanceof CsError)) throw e
+    return { config: loadConfig(env, () => ({})), broken: e }
+  }
+}
+
+/** `readFile`: how the config file is read (loadConfigOrBroken's: not at all). */
+export function loadConfig(env: Env = process.env, readFile: (path: string) => ConfigFile = readConfigFile): Config {
   const home = env.HOME || homedir()
   // a relative XDG_* path is invalid and ignored, as the XDG base directory spec says (tmux/,
   // bin/cs and the remote install script read them the same way)
@@ -144,7 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
   const runtimeDir = absolute('XDG_RUNTIME_DIR')
   const configDir = join(xdg('XDG_CONFIG_HOME', '.config'), 'cs')
   const configFile = join(configDir, 'config.json')
-  const file = readConfigFile(configFile)
+  const file = readFile(configFile)
   const stateDir = join(xdg('XDG_STATE_HOME', '.local/state'), 'cs')
   const binPid = /^\d+$/.test(env.CS_BIN_PID ?? '') ? env.CS_BIN_PID! : null
   const url = env.CS_MONGO_URL || file.mongo?.url || null

@@ -1,7 +1,7 @@
 // cs: the CLI entry. Parses the command line, loads one command lazily, and is the single
 // place where errors become messages and exit codes.
 import { parseArgs } from 'node:util'
-import { BIN_VARS, loadConfig } from '../lib/config.ts'
+import { BIN_VARS, loadConfig, loadConfigOrBroken } from '../lib/config.ts'
 import { CsError, EXIT, fileError, usageError } from '../lib/errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
 import { commands } from './dispatch.ts'
@@ -89,13 +89,14 @@ async function main(argv: string[]): Promise<number> {
     const takes = command.maxArgs ? `at most ${command.maxArgs} argument${command.maxArgs > 1 ? 's' : ''}` : 'no arguments'
     throw usageError(`${name} takes ${takes}, not ${extra.map(quoted).join(' ')}`, `cs ${command.usage}`)
   }
-  const config = loadConfig()
+  const { config, broken } = command.reportsBrokenConfig ? loadConfigOrBroken() : { config: loadConfig(), broken: null }
   for (const name of BIN_VARS) delete process.env[name]
   const code = await command.run({
     config,
     positionals: parsed.positionals,
     flags: parsed.values,
     rest: dash === -1 ? [] : argv.slice(dash + 1),
+    brokenConfig: broken,
   })
   return code ?? EXIT.ok
 }

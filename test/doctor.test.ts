@@ -1,6 +1,6 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { isolatedCs } from './harness/cs.ts'
@@ -213,4 +213,21 @@ test("the journal: its changes counted, a line cs cannot read warned of, a FIFO 
   assert.equal(fifo.level, 'fail')
   assert.match(fifo.detail, /cs's journal .*cs\.journal is a FIFO, not a file/)
   assert.match(fifo.fix, /^move it away/)
+})
+
+test('a config.json cs cannot use is a failed check of its own, with its fix; the rest is checked without it', () => {
+  const { home, env, cs } = isolated()
+  mkdirSync(join(home, '.claude/projects'), { recursive: true })
+  mkdirSync(join(home, '.config/cs'), { recursive: true })
+  writeFileSync(join(home, '.config/cs/config.json'), '{ "hosts": [ oops')
+  const r = cs('--json')
+  assert.equal(r.status, 1, r.stderr)
+  const out = JSON.parse(r.stdout)
+  assert.equal(check(out, 'config').level, 'fail')
+  assert.match(check(out, 'config').detail, /config\.json/)
+  assert.match(check(out, 'config').fix, /move it away: mv /)
+  assert.equal(check(out, 'node').level, 'ok')
+  assert.equal(check(out, 'database').level, 'ok')
+  // every other command still stops at it
+  assert.equal(spawnSync(join(REPO, 'bin/cs'), ['ls'], { env, encoding: 'utf8' }).status, 1)
 })

@@ -321,10 +321,13 @@ export default defineCommand({
     '      --json  print {ok, checks, files, drift} as JSON',
   ].join('\n'),
   options: JSON_OPTION,
-  async run({ config, flags }) {
+  reportsBrokenConfig: true,
+  async run({ config, flags, brokenConfig }) {
     const found: Findings = { files: [], drift: null }
     // One entry a part of the set-up; a check of the shared store or of the hosts is one more.
     const CHECKS: [string, DoctorCheck][] = [
+      // a config.json cs cannot use: said, and the rest checked without it
+      ['config', () => [brokenConfig ? { level: 'fail', what: 'config', detail: brokenConfig.message, ...(brokenConfig.hint ? { fix: brokenConfig.hint } : {}) } : { level: 'ok', what: 'config', detail: config.configFile }]],
       ['node', () => [nodeCheck()]],
       ['programs', programChecks],
       ['transcripts folder', transcriptsFolder],
