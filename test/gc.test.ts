@@ -443,6 +443,12 @@ test('gc, prune and purge look again after their question: what went live, was n
     const rename = (n: number) => assert.equal(u.cs('rename', id(n), `named ${n}`).status, 0)
     // the fourth of each is left as it was, and goes
     const orphans = [80, 81, 82, 83].map((n) => u.session({ id: id(n), cwd, orphan: true, at: OLD }))
+    // a no at the question: nothing moved, and not confirmed (exit 1), as purge and kill have it
+    const no = await u.answered(['gc'], () => {}, 'n')
+    assert.equal(no.status, 1, no.stdout)
+    assert.match(no.stdout, /nothing moved/)
+    const noPrune = await u.answered(['prune', '--days', '30'], () => {}, 'n')
+    assert.equal(noPrune.status, 1, noPrune.stdout)
     const moved = await u.answered(['gc'], () => {
       rename(80)
       assert.equal(u.cs('tag', id(81), 'tagged').status, 0)

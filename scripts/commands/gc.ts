@@ -76,7 +76,9 @@ async function collect(config: Config, flags: Flags) {
     if (json) report(true, '', { trash, orphans, moved: [], failed: [] })
     else if (orphans.length)
       print(interactive() ? 'nothing moved' : 'nothing moved: `cs gc --yes` moves them to the trash')
-    return EXIT.ok
+    // a no at the question is not confirmed (exit 1, as purge and kill have it); with no
+    // terminal gc only lists
+    return orphans.length && !json && interactive() ? EXIT.failure : EXIT.ok
   }
   // looked at again after the answer, which may have come minutes later: an orphan that went
   // live, was named or tagged meanwhile stays. One that cannot be moved (a symlink out of the

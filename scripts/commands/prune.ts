@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { defineCommand } from '../../lib/command.ts'
 import { confirm, interactive } from '../../lib/confirm.ts'
 import type { Config } from '../../lib/config.ts'
-import { CsError, usageError } from '../../lib/errors.ts'
+import { CsError, EXIT, usageError } from '../../lib/errors.ts'
 import { countFlag, isSet, JSON_OPTION } from '../../lib/flags.ts'
 import { plural, print, printViews, report } from '../../lib/format.ts'
 import { readRegular, replaceFile } from '../../lib/regular-file.ts'
@@ -95,7 +95,8 @@ export default defineCommand({
       if (json) report(true, '', stale.map((v) => ({ ...v, deleted: false })))
       else if (stale.length)
         print(dryRun || interactive() ? 'nothing soft-deleted' : `nothing soft-deleted: \`cs prune --days ${days} --yes\` does it`)
-      return
+      // a no at the question is not confirmed (exit 1); a dry run or no terminal only lists
+      return stale.length && !json && !dryRun && interactive() ? EXIT.failure : EXIT.ok
     }
     // looked at again after the answer, which may have come minutes later: a session that went
     // live, was named (here, on another host or in claude) or tagged meanwhile stays. All at once,
