@@ -3,7 +3,8 @@
 // records current with what is live, and merge them all into views.
 import { existsSync, statSync } from 'node:fs'
 import type { Config } from './config.ts'
-import { CsError, EXIT, fileError } from './errors.ts'
+import { CsError, EXIT } from './errors.ts'
+import { fileError } from './file-errors.ts'
 import { startInBackground } from './background.ts'
 import { fullWalkDue, indexTranscripts, nothingRead, type IndexOptions, type IndexReport } from './indexer.ts'
 import { readLiveSoon } from './live.ts'

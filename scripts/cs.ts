@@ -2,7 +2,8 @@
 // place where errors become messages and exit codes.
 import { parseArgs } from 'node:util'
 import { BIN_VARS, loadConfig, loadConfigOrBroken } from '../lib/config.ts'
-import { CsError, EXIT, fileError, usageError } from '../lib/errors.ts'
+import { CsError, EXIT, usageError } from '../lib/errors.ts'
+import { fileError } from '../lib/file-errors.ts'
 import { commonOptions, type Command } from '../lib/command.ts'
 import { commands } from './dispatch.ts'
 import { plainFlags } from '../lib/flags.ts'

@@ -1,6 +1,7 @@
 // `cs resume [QUERY]`: pick a session of this host and resume it with claude in its folder.
 import { defineCommand } from '../../lib/command.ts'
-import { attempt, CsError, EXIT, fileError } from '../../lib/errors.ts'
+import { attempt, CsError, EXIT } from '../../lib/errors.ts'
+import { fileError } from '../../lib/file-errors.ts'
 import { writePickerCache } from '../../lib/picker-cache.ts'
 import { resumable, running } from '../../lib/picker.ts'
 import { pick, resumeHere } from '../../lib/resume.ts'
