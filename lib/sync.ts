@@ -172,6 +172,9 @@ export async function pull(
   const ranges: SeqRange[] = []
   const facts: HostFacts[] = []
   const inline = new Map<string, RecentChanges>()
+  // read before the documents: a push of this host's committed between the two reads is one the
+  // server holds, not one it lost
+  const pushedSeq = Number(store.syncValue('pushedSeq') ?? 0)
   const documents = await shared.hosts()
   for (const d of documents) {
     const name = d._id
@@ -252,21 +255,13 @@ export async function pull(
   // word, with their age: live states it can no longer tell are not shown as now
   const asOf = (f: HostFacts) => (f.heartbeat && now.getTime() - Date.parse(f.heartbeat) > SILENT_AFTER_MS ? f.heartbeat : at)
   for (const f of facts) store.saveHost({ ...f, fetchedAt: asOf(f) })
-  // this host's document missing, or behind the pushes noted here: a new, wiped or restored
-  // server, which lacks rows and names the hashes here say it has
-  const mine = documents.find((d) => d._id === config.host)
-  const upTo = (d: Record<string, unknown>) => Math.max(...['seq', 'carried'].map((k) => (Number.isSafeInteger(d[k]) ? (d[k] as number) : 0)))
-  const pushedSeq = Number(store.syncValue('pushedSeq') ?? 0)
-  if (pushedSeq > 0 && (!mine || upTo(mine) < pushedSeq)) {
-    store.forgetPushed()
-    report.lost = true
-  }
   // a host whose document is gone from the server (taken out there): what was copied of it goes
   const onServer = new Set(documents.map((d) => d._id))
   for (const f of store.hosts()) if (f.source === 'shared' && !onServer.has(f.name)) store.dropHost(f.name, at)
+  const asOfHost = new Map(facts.map((f) => [f.name, asOf(f)]))
   for (const r of ranges) {
     const got = byHost.get(r.host)!
-    store.saveHostRows(r.host, got.rows, at, { gone: got.gone })
+    store.saveHostRows(r.host, got.rows, asOfHost.get(r.host) ?? at, { gone: got.gone })
     store.setSyncValue(`pulled:${r.host}`, String(r.upTo))
     report.rows += got.rows.length
     report.gone += got.gone.length
@@ -274,6 +269,15 @@ export async function pull(
   store.applySharedMeta(meta)
   retitleLive(config, store, meta.filter((c) => c.field === 'name').map((c) => c.id))
   report.meta = meta.length
+  // this host's document missing, or behind the pushes noted here: a new, wiped or restored
+  // server, which lacks rows and names the hashes here say it has. Forgotten once what others
+  // pushed is in: all of it goes again, newer names of theirs included, not this host's older
+  const mine = documents.find((d) => d._id === config.host)
+  const upTo = (d: Record<string, unknown>) => Math.max(...['seq', 'carried'].map((k) => (Number.isSafeInteger(d[k]) ? (d[k] as number) : 0)))
+  if (pushedSeq > 0 && (!mine || upTo(mine) < pushedSeq)) {
+    store.forgetPushed()
+    report.lost = true
+  }
   noteSkipped(store, report.skipped)
   store.setSyncValue('lastPull', at)
   store.setSyncValue('offline', null)

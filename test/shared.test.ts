@@ -195,8 +195,14 @@ test("a server that lost this host's pushes (wiped, restored from an older copy,
   a.session({ id: named, cwd: '/srv/wiped', prompt: 'named here' })
   a.session({ id: plain, cwd: '/srv/wiped', prompt: 'plain' })
   a.ok('rename', named, 'a name of wiped')
+  a.ok('rename', plain, 'an older name of wiped')
   a.ok('sync')
   assert.equal(await docs().countDocuments({ host: 'wiped' }), 2)
+  // meanwhile another host renames the plain one: newer than A's name of it on the server
+  const x = host('wipedx')
+  x.ok('sync')
+  x.ok('rename', `wiped:${plain}`, 'renamed by x')
+  x.ok('sync')
   const db = mongo.db('cs')
   await docs().deleteMany({ host: 'wiped' })
   await db.collection('meta').deleteMany({ _id: named as any })
@@ -206,7 +212,11 @@ test("a server that lost this host's pushes (wiped, restored from an older copy,
   assert.match(again.stdout, /pushed 2 rows/)
   assert.deepEqual((await docs().find({ host: 'wiped' }).toArray()).map((d) => d.id).sort(), [named, plain].sort())
   assert.equal((await db.collection('meta').findOne({ _id: named as any }))?.name, 'a name of wiped')
-  // and a sync after it has nothing to push
+  // the other host's newer name taken here, not overwritten by what A had
+  assert.equal((await db.collection('meta').findOne({ _id: plain as any }))?.name, 'renamed by x')
+  assert.equal(a.json('info', plain).name, 'renamed by x')
+  // and once the row renamed by the other host is pushed as it is now, nothing is left to push
+  a.ok('sync')
   assert.match(a.ok('sync', '--verbose').stdout, /pushed 0 rows/)
 })
 
