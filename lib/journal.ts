@@ -6,6 +6,7 @@
 // journal is rewritten as a snapshot when it grows.
 import { appendFileSync, closeSync, openSync, readSync, statSync, truncateSync } from 'node:fs'
 import { join } from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
 import type { Config } from './config.ts'
 import { openRegular, refuseIfNotAFile, replaceFile } from './regular-file.ts'
 import { isState, type Launch, type SessionMeta, type State } from './session.ts'
@@ -120,13 +121,14 @@ export function readJournal(path: string): { ops: JournalOp[]; skipped: number }
   if (!file) return null
   try {
     const buf = Buffer.allocUnsafe(CHUNK)
+    const text = new StringDecoder('utf8') // a character cut by a chunk's end is whole in the next
     let rest = '' // a line begun in an earlier chunk; dropped past LINE_MAX (counted once)
     let tooLong = false
     for (let at = 0; ; ) {
       const n = readSync(file.fd, buf, 0, CHUNK, at)
       if (n === 0) break
       at += n
-      const lines = (rest + buf.toString('utf8', 0, n)).split('\n')
+      const lines = (rest + text.write(buf.subarray(0, n))).split('\n')
       rest = lines.pop()!
       for (const line of lines) {
         if (tooLong) tooLong = false // the end of the line dropped

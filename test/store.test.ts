@@ -2,8 +2,8 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
-import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs'
-import { journalPath } from '../lib/journal.ts'
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { journalPath, readJournal } from '../lib/journal.ts'
 import { tmpdir } from 'node:os'
 import { serialize } from 'node:v8'
 import { join } from 'node:path'
@@ -323,6 +323,22 @@ test('a journal padded by a crash with 300 MB of NUL bytes still gives a rebuilt
   sameMetadata(store)
   store.close()
   assert.ok(statSync(journalPath(config)).size < 4096, 'rewritten as a snapshot of what it held')
+})
+
+test('a journal read a chunk at a time keeps a character that a chunk cuts in two', () => {
+  const config = freshConfig()
+  const line = (id: string, value: string) => JSON.stringify({ op: 'meta', id, column: 'name', value }) + '\n'
+  const name = 'aaaaééé—ok'
+  const head = line(U(2), name).indexOf('é') // bytes before the first é, all ASCII
+  // a padding line long enough that the first é's two bytes lie on both sides of the 1 MiB mark
+  const pad = 1024 * 1024 - 1 - head - Buffer.byteLength(line(U(1), 'x')) - Buffer.byteLength(line(U(3), ''))
+  const text = line(U(1), 'x') + line(U(3), 'p'.repeat(pad)) + line(U(2), name)
+  assert.equal(Buffer.from(text).subarray(1024 * 1024 - 1, 1024 * 1024 + 1).toString(), 'é')
+  mkdirSync(config.stateDir, { recursive: true })
+  writeFileSync(journalPath(config), text)
+  const read = readJournal(journalPath(config))!
+  assert.equal(read.skipped, 0)
+  assert.equal((read.ops.at(-1) as { value: string }).value, name)
 })
 
 test('a journal that cannot be read when a database is rebuilt is kept, and replayed once it can be', () => {
