@@ -120,6 +120,15 @@ test('a name tmux cannot target is refused with the fix, and nothing is made', (
   assert.deepEqual(sessions(), [])
 })
 
+test('a prompt after -- is refused: what follows it goes to claude again at each revive', () => {
+  for (const rest of [['--model', 'opus', 'fix the login bug'], ['fix the login bug']]) {
+    const r = t.cs('launch', 'loose', '--cwd', dir, '--', ...rest)
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /^cs: 'fix the login bug' after -- is no option's value: .* options only\n +give the first prompt as PROMPT/)
+  }
+  assert.deepEqual(sessions(), [])
+})
+
 test('an existing name is an error and the running session is left alone', async () => {
   const first = launch('dup', '--cwd', dir)
   await claude.wait(first.id)

@@ -18,8 +18,9 @@ export default defineCommand({
   summary: [
     'Start claude in a new detached tmux session named NAME, with an optional first prompt',
     '(an interactive session, not claude -p). A folder (/x, ./x, ../x, ~/x, ., .., or an existing',
-    'folder like src/app) launches there under the folder name. Arguments after -- go to claude,',
-    'and go again when cs brings the session back (attach, revive); they stay on this host.',
+    'folder like src/app) launches there under the folder name. Options after -- go to claude, and',
+    'go again when cs brings the session back (attach, revive), so the prompt is never among them;',
+    'they stay on this host.',
     "Names may hold anything but '.', ':', control characters and a leading '$' (tmux cannot target those).",
   ].join('\n'),
   details: [
@@ -32,6 +33,11 @@ export default defineCommand({
     const [arg, prompt, ...more] = positionals
     if (more.length) throw usageError(`too many arguments: ${more.map(shellWord).join(' ')}`, 'quote the prompt: cs launch NAME "PROMPT"')
     if (arg === '') throw usageError('an empty name', 'give a name, or none: cs launch names it after its folder')
+    // what follows -- goes to claude again at each revive: options only, never a prompt (a word
+    // that is no option's value), which would be sent once more each time
+    const loose = rest.find((w, i) => !w.startsWith('-') && !rest[i - 1]?.startsWith('-'))
+    if (loose !== undefined)
+      throw usageError(`${shellWord(loose)} after -- is no option's value: what follows -- goes to claude again whenever cs brings the session back, so it takes options only`, 'give the first prompt as PROMPT: cs launch NAME "PROMPT" -- --model opus')
     const tmux = new Tmux(config.tmuxSocket)
     const id = randomUUID()
     const home = (p: string) => (p === '~' || p.startsWith('~/') ? join(config.home, p.slice(1)) : p)
