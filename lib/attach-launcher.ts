@@ -49,6 +49,8 @@ export function guards(config: Config, env: NodeJS.ProcessEnv): string[] | null 
   const lines = [
     `[ "$config" -ef ${shellWord(config.configFile)} ] || return 0 # written from another config.json`,
     said,
+    // ssh.config a file still, as when written: ssh would wait on a FIFO put there since
+    ...(config.sshConfig ? [`[ -f ${shellWord(config.sshConfig)} ] || return 0 # ssh.config no longer a file`] : []),
     `${is('HOME', env.HOME ?? '')} && ${is('XDG_RUNTIME_DIR', env.XDG_RUNTIME_DIR ?? '')} || return 0`,
   ]
   // this host's own name (CS_HOST, else the kernel's): a host never attaches itself over ssh

@@ -5,7 +5,7 @@
 // PATH holds only the fake ssh, mkdir and cksum).
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -141,6 +141,16 @@ test('a launcher written for another environment, or older than config.json, is 
   writeFileSync(configFile, before)
   utimesSync(configFile, new Date(1000), new Date(1000))
   assert.deepEqual(cs(['attach', 'x', '--host', 'hostb']).argv, expected('x'), 'as written from again')
+  // ssh.config no longer a file (a FIFO put there since): passed by, not an ssh that waits on it
+  const sshConfig = join(dir, 'ssh config')
+  rmSync(sshConfig)
+  execFileSync('mkfifo', [sshConfig])
+  try {
+    assert.equal(cs(['attach', 'x', '--host', 'hostb']).argv, null)
+  } finally {
+    rmSync(sshConfig)
+    writeFileSync(sshConfig, '')
+  }
   // touched, its bytes the same (an editor's save, cs config set of the value it has): bin/cs
   // passes the launcher by, and the Node CLI writes it again
   const touched = new Date(statSync(join(launcherDir(config), 'hostb.sh')).mtimeMs + 5)
