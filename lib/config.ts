@@ -240,10 +240,25 @@ export function readConfigFile(path: string): ConfigFile {
     return file
   } catch (e) {
     if (e instanceof CsError) throw e
-    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR')
-      throw new CsError(`cs's config folder ${dirname(path)} is not a folder`, undefined, `move the file away (${moveAsideLine(dirname(path))}), or set XDG_CONFIG_HOME`)
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      const file = inTheWay(path)
+      throw new CsError(`${file} is a file, where cs's config folder ${dirname(path)} should be`, undefined, `move the file away (${moveAsideLine(file)}), or set XDG_CONFIG_HOME`)
+    }
     throw new CsError(`cannot read ${path}: ${(e as Error).message}`, undefined, `fix it, or move it away: ${moveAsideLine(path)}`)
   }
+}
+
+/** The file on path's way that ENOTDIR is about: the highest of its folders that is no folder. */
+function inTheWay(path: string): string {
+  let file = dirname(path)
+  for (let up = file; up !== dirname(up); up = dirname(up)) {
+    try {
+      if (!statSync(up).isDirectory()) file = up
+    } catch {
+      // under that file, or not there
+    }
+  }
+  return file
 }
 
 /** Replaces the config file in one rename, readable by its owner alone (it may hold a password). */

@@ -44,7 +44,9 @@ export function age(iso: string | null, now: Date): string {
 const WIDE =
   /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}\p{Emoji_Presentation}]/u
 const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufeff\ufe00-\ufe0f]/u
-export const cells = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1)
+// a flag's two regional indicators: one cell each to wcwidth(3), though emoji
+const REGIONAL = /[\u{1f1e6}-\u{1f1ff}]/u
+export const cells = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) && !REGIONAL.test(ch) ? 2 : 1)
 
 // printable ASCII is one cell a character: most titles, and 10,000 of them per picker cache
 export const ASCII = /^[\x20-\x7e]*$/

@@ -78,7 +78,7 @@ export function fileSettingError(key: string, path: string | null): CsError | nu
   }
   if (st?.isFile()) return null
   const kind = !st ? 'not there' : st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : 'not a regular file'
-  return new CsError(`${key} names ${path}, which is ${kind}`, EXIT.failure, `cs config set ${key} FILE, or cs config unset ${key}`)
+  return new CsError(`${key} names ${path}, which is ${kind}`, EXIT.usage, `cs config set ${key} FILE, or cs config unset ${key}`)
 }
 
 /** The error for one of cs's own files (its database and SQLite's files beside it, its journal)

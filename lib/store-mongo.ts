@@ -86,7 +86,11 @@ function newClient(Client: Driver['MongoClient'], url: string, options: MongoCli
   try {
     return new Client(url, options)
   } catch (e) {
-    throw new CsError(`mongo.url ${maskUrl(url)} cannot be used: ${redact((e as Error).message, url)}`, EXIT.usage, 'fix it: cs config set mongo.url mongodb://HOST:PORT/DATABASE')
+    throw new CsError(
+      `mongo.url ${maskUrl(url)} cannot be used as set: ${redact((e as Error).message, url)}`,
+      EXIT.usage,
+      'fix it, or mongo.tls* where they say otherwise: cs config set mongo.url mongodb://HOST:PORT/DATABASE (cs config shows them)'
+    )
   }
 }
 

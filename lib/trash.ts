@@ -186,7 +186,7 @@ function move(from: string, to: string): void {
       cpSync(from, part, { recursive: true, preserveTimestamps: true, errorOnExist: true, force: false })
       // as cpSync's errorOnExist would have: nothing put there meanwhile is replaced
       if (lstatSync(to, { throwIfNoEntry: false }))
-        throw new CsError(`cannot move ${from}: ${to} was made meanwhile`, EXIT.failure, `nothing was replaced; move ${to} away, then try again`)
+        throw new CsError(`cannot move ${from}: ${to} was made meanwhile`, EXIT.failure, `nothing was replaced; move it away (${moveAsideLine(to)}), then try again`)
       renameSync(part, to)
     } catch (copying) {
       rmSync(part, { recursive: true, force: true })

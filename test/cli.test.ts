@@ -218,11 +218,11 @@ test('a FIFO named by config.json as ssh.config or a TLS file is said, never wai
   try {
     writeFileSync(file, JSON.stringify({ ssh: { config: fifo }, hosts: [{ name: 'devbox', ssh: 'dev@127.0.0.1' }] }), { mode: 0o600 })
     const kill = spawnSync(join(import.meta.dirname, '../bin/cs'), ['kill', 'x', '--host', 'devbox'], { env: t.env, encoding: 'utf8', timeout: 20_000 })
-    assert.equal(kill.status, 1, kill.stderr)
+    assert.equal(kill.status, 2, kill.stderr)
     assert.match(kill.stderr, /^cs: ssh.config names .*named pipe, which is a FIFO\n +cs config set ssh.config FILE, or cs config unset ssh.config\n/)
     writeFileSync(file, JSON.stringify({ mongo: { url: 'mongodb://127.0.0.1:9/cs', tls: true, tlsCAFile: fifo } }), { mode: 0o600 })
     const sync = spawnSync(join(import.meta.dirname, '../bin/cs'), ['sync'], { env: t.env, encoding: 'utf8', timeout: 20_000 })
-    assert.equal(sync.status, 1, sync.stderr)
+    assert.equal(sync.status, 2, sync.stderr)
     assert.match(sync.stderr, /cs: mongo.tlsCAFile names .*named pipe, which is a FIFO/)
   } finally {
     if (before) writeFileSync(file, before)
@@ -233,7 +233,7 @@ test('a FIFO named by config.json as ssh.config or a TLS file is said, never wai
 test('a shared store URL the driver cannot read is the config to fix (exit 2), its password taken out as a word, not from words', () => {
   const r = spawnSync(join(import.meta.dirname, '../bin/cs'), ['sync'], { env: { ...t.env, CS_MONGO_URL: 'mongodb://u:p@h:99999/cs' }, encoding: 'utf8', timeout: 20_000 })
   assert.equal(r.status, 2, r.stderr)
-  assert.equal(r.stderr, 'cs: mongo.url mongodb://u:****@h:99999/cs cannot be used: Unable to parse h:99999 with URL\n    fix it: cs config set mongo.url mongodb://HOST:PORT/DATABASE\n')
+  assert.equal(r.stderr, 'cs: mongo.url mongodb://u:****@h:99999/cs cannot be used as set: Unable to parse h:99999 with URL\n    fix it, or mongo.tls* where they say otherwise: cs config set mongo.url mongodb://HOST:PORT/DATABASE (cs config shows them)\n')
 })
 
 test('a file path given to cs config set is kept absolute, as meant in the folder it was typed in; it must name a file', () => {

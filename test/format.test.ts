@@ -23,6 +23,7 @@ test('truncation counts terminal cells, wide characters as two', () => {
   assert.equal(displayWidth('done ✅ ship ⭐'), 15)
   assert.equal(displayWidth('🎉 ✨ ⌛ 🆗 🀄'), 14)
   assert.equal(displayWidth('☺'), 1)
+  assert.equal(displayWidth('🇫🇷'), 2)
   assert.equal(displayWidth('नमस्ते'), 4)
   assert.equal(displayWidth('שָׁלוֹם'), 4)
   assert.equal(truncate('done ✅ ship ⭐ now', 9), 'done ✅ …')

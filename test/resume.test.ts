@@ -75,6 +75,8 @@ test('resume without fzf: a number not in the list is said, nothing resumed; the
   assert.equal(wrong.status, 1)
   assert.equal(wrong.stderr, "cs: no session 9 in the list: nothing resumed\n")
   assert.equal(wrong.called, null)
+  // a last line with no newline is typed all the same
+  assert.deepEqual(cs(['resume'], '2').called, [dir('api'), '--resume', OLD, 'CLAUDECODE=unset'])
   const none = cs(['resume'], '')
   assert.equal(none.status, 1)
   assert.match(none.stdout, /resume which \(1-3\)\? \n$/)

@@ -205,8 +205,17 @@ test('a state folder or data folder that is a file: the error names it, not cs.d
     // the config folder: its own name and fix, not config.json's
     mkdirSync(u.env.XDG_CONFIG_HOME, { recursive: true })
     writeFileSync(`${u.env.XDG_CONFIG_HOME}/cs`, 'not a folder')
-    clearFailure(u.cs('ls'), /config folder .*\/cs is not a folder\n +move the file away \(mv .*\/cs .*\/cs\.bak\), or set XDG_CONFIG_HOME/, 'ls')
+    clearFailure(u.cs('ls'), /\/cs is a file, where cs's config folder .*\/cs should be\n +move the file away \(mv .*\/cs .*\/cs\.bak\), or set XDG_CONFIG_HOME/, 'ls')
     rmSync(`${u.env.XDG_CONFIG_HOME}/cs`)
+    // XDG_CONFIG_HOME itself a file: that is the one to move
+    const configHome = u.env.XDG_CONFIG_HOME
+    rmSync(configHome, { recursive: true })
+    writeFileSync(configHome, '')
+    const up = u.cs('ls')
+    clearFailure(up, /is a file, where cs's config folder/, 'ls')
+    assert.ok(up.stderr.includes(`move the file away (mv ${configHome} ${configHome}.bak)`), up.stderr)
+    rmSync(configHome)
+    mkdirSync(configHome)
     // a file further up: what the system said, and the fix that goes with it
     rmSync(u.env.XDG_STATE_HOME, { recursive: true })
     writeFileSync(u.env.XDG_STATE_HOME, '')
