@@ -195,9 +195,8 @@ export async function pull(
       fetchedAt: null, // set below: this pull copied every change of it up to now
       source: 'shared',
     })
-    const at = (k: string) => (Number.isSafeInteger(d[k]) ? (d[k] as number) : 0)
-    const written = at('seq')
-    const upTo = Math.max(written, at('carried'))
+    const written = seqOf(d, 'seq')
+    const upTo = pushedUpTo(d)
     let after = Number(store.syncValue(`pulled:${name}`) ?? 0)
     if (upTo < after) after = 0 // the store was reset: copy it all again
     if (upTo <= after) continue
@@ -253,15 +252,14 @@ export async function pull(
   const at = now.toISOString()
   // a host silent for long (its machine off, asleep, cut off) has its rows shown as of its last
   // word, with their age: live states it can no longer tell are not shown as now
-  const asOf = (f: HostFacts) => (f.heartbeat && now.getTime() - Date.parse(f.heartbeat) > SILENT_AFTER_MS ? f.heartbeat : at)
-  for (const f of facts) store.saveHost({ ...f, fetchedAt: asOf(f) })
+  const asOf = new Map(facts.map((f) => [f.name, f.heartbeat && now.getTime() - Date.parse(f.heartbeat) > SILENT_AFTER_MS ? f.heartbeat : at]))
+  for (const f of facts) store.saveHost({ ...f, fetchedAt: asOf.get(f.name)! })
   // a host whose document is gone from the server (taken out there): what was copied of it goes
   const onServer = new Set(documents.map((d) => d._id))
   for (const f of store.hosts()) if (f.source === 'shared' && !onServer.has(f.name)) store.dropHost(f.name, at)
-  const asOfHost = new Map(facts.map((f) => [f.name, asOf(f)]))
   for (const r of ranges) {
     const got = byHost.get(r.host)!
-    store.saveHostRows(r.host, got.rows, asOfHost.get(r.host) ?? at, { gone: got.gone })
+    store.saveHostRows(r.host, got.rows, asOf.get(r.host) ?? at, { gone: got.gone })
     store.setSyncValue(`pulled:${r.host}`, String(r.upTo))
     report.rows += got.rows.length
     report.gone += got.gone.length
@@ -273,8 +271,7 @@ export async function pull(
   // server, which lacks rows and names the hashes here say it has. Forgotten once what others
   // pushed is in: all of it goes again, newer names of theirs included, not this host's older
   const mine = documents.find((d) => d._id === config.host)
-  const upTo = (d: Record<string, unknown>) => Math.max(...['seq', 'carried'].map((k) => (Number.isSafeInteger(d[k]) ? (d[k] as number) : 0)))
-  if (pushedSeq > 0 && (!mine || upTo(mine) < pushedSeq)) {
+  if (pushedSeq > 0 && (!mine || pushedUpTo(mine) < pushedSeq)) {
     store.forgetPushed()
     report.lost = true
   }
@@ -284,6 +281,10 @@ export async function pull(
   store.setSyncValue('offlineSlow', null)
   return report
 }
+
+/** A push number of a host's document (0 for none), and the last push it holds whole or carries. */
+const seqOf = (d: Record<string, unknown>, k: 'seq' | 'carried') => (Number.isSafeInteger(d[k]) ? (d[k] as number) : 0)
+const pushedUpTo = (d: Record<string, unknown>) => Math.max(seqOf(d, 'seq'), seqOf(d, 'carried'))
 
 /** Names given elsewhere to sessions that run in tmux here: shown in the status line and the
  *  picker at once, as a rename here is (a name changed here meanwhile, not pushed yet, wins). */
