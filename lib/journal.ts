@@ -116,7 +116,12 @@ export function readJournal(path: string): { ops: JournalOp[]; skipped: number }
     if (op) ops.push(op)
     else skipped++
   }
-  if (statSync(path, { throwIfNoEntry: false }) === undefined) return { ops, skipped }
+  try {
+    statSync(path)
+  } catch (e) {
+    // none at all, or none that can be looked at (a folder on its way closed to this user)
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { ops, skipped } : null
+  }
   const file = openRegular(path)
   if (!file) return null
   try {
