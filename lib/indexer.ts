@@ -103,15 +103,8 @@ const inodesOf = (folder: string, listing: string | undefined) =>
 function list(path: string, mtimeMs: number | null, root: string, since: number): Folder | 'unreadable' {
   const entries: string[] = []
   let hot: HotLine[] | null = null
-  let found: Dirent[]
-  try {
-    found = readdirSync(path, { withFileTypes: true })
-  } catch (e) {
-    // gone meanwhile: no files; there but closed to this user (EACCES): not taken for empty
-    const code = (e as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') return 'unreadable'
-    found = []
-  }
+  const found = entriesOf(path)
+  if (found === null) return 'unreadable'
   for (const d of found) {
     if (!isSessionFile(d.name) || !readable(d, `${path}/${d.name}`, root)) continue
     const st = statOf(`${path}/${d.name}`)
@@ -221,7 +214,10 @@ function walk(config: Config, store: Store, full: boolean, opts: IndexOptions, l
   const moved: { path: string; mtimeMs: number }[] = []
   const unreadable: string[] = []
   let unchanged = 0
-  for (const d of readdirOrEmpty(root)) {
+  const top = entriesOf(root)
+  // the projects folder closed to this user: every session as last read, none taken for gone
+  if (top === null) return { folders, unchanged: 0, moved, unreadable: [root], gone }
+  for (const d of top) {
     const path = `${root}/${d.name}`
     if (!readable(d, path, root)) continue
     const summary = summaries.get(path)
@@ -269,11 +265,15 @@ function searchable(dir: string): boolean {
   }
 }
 
-function readdirOrEmpty(dir: string): Dirent[] {
+/** A folder's entries: none when there is none (no projects folder yet, a file where a folder
+ *  was expected, one that vanished); null when it is there but closed to this user (EACCES),
+ *  which is not to be taken for empty. */
+function entriesOf(dir: string): Dirent[] | null {
   try {
     return readdirSync(dir, { withFileTypes: true })
-  } catch {
-    return [] // no projects folder yet, a file where a folder was expected, or one that vanished
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    return code === 'ENOENT' || code === 'ENOTDIR' ? [] : null
   }
 }
 

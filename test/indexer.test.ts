@@ -569,4 +569,11 @@ test("a project folder closed to cs's user keeps its sessions as last read, and 
   assert.deepEqual(ids(), [s.id], 'not dropped')
   chmodSync(dir, 0o755)
   assert.equal(cs('sync').stderr, '')
+  // the projects folder itself closed: every session as last read, none taken for gone
+  const projects = dirname(dir)
+  chmodSync(projects, 0o000)
+  const closed = cs('sync', '--full')
+  assert.match(closed.stderr, /warning: 1 project folder cannot be read, .*projects'?:/)
+  assert.deepEqual(ids(), [s.id], 'not dropped')
+  chmodSync(projects, 0o755)
 })
