@@ -17,6 +17,10 @@ import type { MetaChange } from './store.ts'
 /** A host as its document in the shared store says (unchecked: another machine wrote it). */
 export type HostDoc = Record<string, unknown>
 
+/** A push number of a host's document (0 for none), and the last push it holds whole or carries. */
+export const seqOf = (d: HostDoc, k: 'seq' | 'carried') => (Number.isSafeInteger(d[k]) ? (d[k] as number) : 0)
+export const pushedUpTo = (d: HostDoc) => Math.max(seqOf(d, 'seq'), seqOf(d, 'carried'))
+
 /** Per host: the push numbers a reader has not copied yet. */
 export interface SeqRange {
   host: string

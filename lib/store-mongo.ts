@@ -17,7 +17,7 @@ import { CsError, EXIT } from './errors.ts'
 import { fileSettingError } from './regular-file.ts'
 import { HOST_ROW_FIELDS } from './host-rows.ts'
 import type { HostRow } from './session.ts'
-import type { HostCommit, SeqRange, SharedStore } from './shared-store.ts'
+import { pushedUpTo, type HostCommit, type SeqRange, type SharedStore } from './shared-store.ts'
 import { META_FIELDS } from './store.ts'
 
 export const CHUNK = 50
@@ -215,8 +215,7 @@ function mongoStore(
       const n = doc?.next
       if (typeof n !== 'number')
         throw new CsError(`the shared store at ${where}: host document ${host} holds no push number`, EXIT.unavailable, `an older or foreign writer made it; removing it from the hosts collection lets ${host} push again`)
-      const at = (k: string) => (Number.isSafeInteger(doc?.[k]) ? (doc![k] as number) : 0)
-      return { seq: n, after: Math.max(at('seq'), at('carried')), recent: doc?.recent }
+      return { seq: n, after: pushedUpTo(doc!), recent: doc?.recent }
     }),
     putRows: guard(async (host: string, seq: number, rows: HostRow[], gone: string[], fresh: Set<string>) => {
       if (!rows.length && !gone.length) return { written: 0, stale: 0 }

@@ -242,8 +242,6 @@ const corrupt = (file: string, why: string) =>
 
 const COLUMN: Record<MetaChange['field'], MetaColumn> = { name: 'name', tag: 'tag', deletedAt: 'deleted_at' }
 const FIELD: Record<MetaColumn, MetaChange['field']> = { name: 'name', tag: 'tag', deleted_at: 'deletedAt' }
-/** What lib/sync.ts notes of its pushes (sync values), forgotten with them. */
-const PUSH_NOTES = ['pushBasis', 'fullCompareAt', 'pushedFresh', 'pushedSeq']
 
 /** What a SQLite failure means to the user: the store is damaged, cannot be written, or busy. */
 function storeError(file: string, e: unknown): unknown {
@@ -1224,12 +1222,12 @@ export function openStore(config: Config): Store {
       return new Map(rows as [string, string][])
     },
     savePushed: (hashes) => savePushed.immediate(hashes),
-    forgetPushed: () =>
+    forgetPushed: (notes) =>
       db.transaction(() => {
         sql('DELETE FROM pushed').run()
         for (const [column, field] of Object.entries(FIELD))
           sql(`INSERT INTO meta_dirty (id, field, n) SELECT id, ?, 1 FROM meta WHERE ${column} IS NOT NULL ON CONFLICT (id, field) DO UPDATE SET n = n + 1`).run(field)
-        for (const key of PUSH_NOTES) setSyncValue(key, null)
+        for (const key of notes) setSyncValue(key, null)
       }).immediate(),
     dirtyMeta() {
       const rows = sql(

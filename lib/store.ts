@@ -171,8 +171,9 @@ export interface Store {
   /** Records pushed rows (a null hash: the row is gone from the shared store's view). */
   savePushed(hashes: [id: string, hash: string | null][]): void
   /** Forgets what was pushed: every row and every name, tag and deletion goes at the next push
-   *  (the shared store lost them: a new, wiped or restored server). */
-  forgetPushed(): void
+   *  (the shared store lost them: a new, wiped or restored server); `notes`, the sync values the
+   *  pushes noted, go with them, all at once. */
+  forgetPushed(notes: readonly string[]): void
   /** Names, tags and deletions changed here and not pushed yet (`n`: the change's count). */
   dirtyMeta(): MetaChange[]
   /** Forgets pushed changes, unless the same field changed again since (its `n` moved). */

@@ -12,7 +12,7 @@ import { rowHash, rowOf } from './host-rows.ts'
 import { recentChanges, recentPush, withRecent, type RecentChanges } from './recent-pushes.ts'
 import { readRegular, replaceFile } from './regular-file.ts'
 import { sharedLaunch, type HostFacts, type HostRow, type SessionView, type TranscriptInfo } from './session.ts'
-import type { SeqRange, SharedStore } from './shared-store.ts'
+import { pushedUpTo, seqOf, type SeqRange, type SharedStore } from './shared-store.ts'
 import { META_FIELDS, type Store } from './store.ts'
 import type { Sessions } from './sessions.ts'
 import type { Stores } from './stores.ts'
@@ -38,6 +38,9 @@ export interface PullReport {
   /** the server holds none of this host's pushes, or fewer than it made: all go again */
   lost: boolean
 }
+
+/** The sync values the pushes note (rowsToPush, notePushed, push): forgotten with what was pushed. */
+const PUSH_NOTES = ['pushBasis', 'fullCompareAt', 'pushedFresh', 'pushedSeq'] as const
 
 /** How often an idle host refreshes its heartbeat (a push refreshes it too). */
 const HEARTBEAT_EVERY_MS = 60_000
@@ -272,7 +275,7 @@ export async function pull(
   // pushed is in: all of it goes again, newer names of theirs included, not this host's older
   const mine = documents.find((d) => d._id === config.host)
   if (pushedSeq > 0 && (!mine || pushedUpTo(mine) < pushedSeq)) {
-    store.forgetPushed()
+    store.forgetPushed(PUSH_NOTES)
     report.lost = true
   }
   noteSkipped(store, report.skipped)
@@ -281,10 +284,6 @@ export async function pull(
   store.setSyncValue('offlineSlow', null)
   return report
 }
-
-/** A push number of a host's document (0 for none), and the last push it holds whole or carries. */
-const seqOf = (d: Record<string, unknown>, k: 'seq' | 'carried') => (Number.isSafeInteger(d[k]) ? (d[k] as number) : 0)
-const pushedUpTo = (d: Record<string, unknown>) => Math.max(seqOf(d, 'seq'), seqOf(d, 'carried'))
 
 /** Names given elsewhere to sessions that run in tmux here: shown in the status line and the
  *  picker at once, as a rename here is (a name changed here meanwhile, not pushed yet, wins). */
