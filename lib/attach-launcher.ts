@@ -15,7 +15,7 @@ import { shellWord } from './quote.ts'
 import { attachHereArgv } from './remote.ts'
 import { sshFailure } from './ssh.ts'
 import { isHostName } from './untrusted.ts'
-import { fileSettingError, replaceFile } from './regular-file.ts'
+import { replaceFile } from './regular-file.ts'
 
 /** What bin/cs puts in a launcher's slot: a word no shell or tmux reads as anything else. */
 export const LAUNCHER_QUERY = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/
@@ -44,8 +44,7 @@ function configGuard(config: Config): string | null {
 export function guards(config: Config, env: NodeJS.ProcessEnv): string[] | null {
   const is = (name: string, value: string) => `[ "\${${name}-}" = ${shellWord(value)} ]`
   const said = configGuard(config)
-  // an ssh.config that is no file: the Node CLI says so, where a launcher's ssh would wait on it
-  if (said === null || fileSettingError('ssh.config', config.sshConfig)) return null
+  if (said === null) return null
   const lines = [
     `[ "$config" -ef ${shellWord(config.configFile)} ] || return 0 # written from another config.json`,
     said,
