@@ -108,7 +108,7 @@ test('with no database, cs ls merges this host and every host of the list, short
   assert.match(resume.stderr, new RegExp(`is a session of hostb: cs resume picks among this host's\n.*cs attach hostb:${B_ID} resumes it there`, 's'))
   const preview = a.cs('preview', B_ID)
   assert.equal(preview.status, 1)
-  assert.match(preview.stderr, new RegExp(`is a session of hostb: its transcript is there\n.*ssh hostb cs preview ${B_ID}`, 's'))
+  assert.match(preview.stderr, new RegExp(`is a session of hostb: its transcript is there\n +ssh -F ${sshd.sshConfig} hostb \\S+ preview ${B_ID}\n`))
 })
 
 test('a host that stops answering still shows, marked with its age, within the connect bound', async () => {

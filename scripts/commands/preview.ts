@@ -9,6 +9,7 @@ import { isInside, isSessionFile, projectsDir } from '../../lib/paths.ts'
 import { countFlag } from '../../lib/flags.ts'
 import { PREVIEW_DEFAULTS, lastEntries, renderPreview } from '../../lib/preview.ts'
 import { withSessions } from '../../lib/sessions.ts'
+import { hostOf, remoteCs, sshLine } from '../../lib/ssh.ts'
 import { linesFromEnd } from '../../lib/tail.ts'
 import { out } from '../../lib/stdout.ts'
 
@@ -39,10 +40,14 @@ export default defineCommand({
     const exchanges = countFlag(flags, 'exchanges', 1) ?? PREVIEW_DEFAULTS.exchanges
     const path =
       transcriptOf(config, query) ??
-      (await withSessions(config, ({ find }) => {
+      (await withSessions(config, ({ find, store }) => {
         const v = find(query)
-        if (v.host !== config.host)
-          throw new CsError(`${v.short} is a session of ${v.host}: its transcript is there`, undefined, `ssh ${v.host} cs preview ${v.id}`)
+        if (v.host !== config.host) {
+          // the command as cs would run it there (its ssh options, its cs), where it knows how
+          const host = hostOf(config, store.hosts(), v.host)
+          const there = host ? sshLine(config, host, remoteCs(host), 'preview', v.id) : `cs preview ${v.id}, on ${v.host}`
+          throw new CsError(`${v.short} is a session of ${v.host}: its transcript is there`, undefined, there)
+        }
         return v.path
       }))
     if (!path)
